@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"io"
+	"time"
+)
+
+// CreateOptions is what `berth create` and `berth run` hand the engine.
+type CreateOptions struct {
+	Name       string // "" picks a random adjective_noun name
+	Config     ContainerConfig
+	HostConfig HostConfig
+}
+
+// AttachOptions connects a caller's streams to a container.
+type AttachOptions struct {
+	Stdin      io.Reader // nil: no stdin
+	Stdout     io.Writer
+	Stderr     io.Writer // ignored for a tty container: a tty has one stream
+	DetachKeys string    // docker's syntax, "" means ctrl-p,ctrl-q
+	// Terminal, when the container has a tty and Stdin is the user's
+	// terminal, puts that terminal in raw mode for the session and forwards
+	// window size changes; it is always restored.
+	Terminal bool
+}
+
+// RunResult is how an attached session ended.
+type RunResult struct {
+	ExitCode int  // the container's exit code (128+N for signal N)
+	Detached bool // the user pressed the detach keys; the container runs on
+}
+
+// StopOptions: Timeout nil uses the container's --stop-timeout, else 10s.
+type StopOptions struct{ Timeout *time.Duration }
+
+// RemoveOptions is `berth rm`'s flags.
+type RemoveOptions struct {
+	Force bool // kill a running container first
+}
+
+// ListOptions is `berth ps`'s flags. Filters use docker's keys: id, name,
+// label, status, exited, ancestor, before, since.
+type ListOptions struct {
+	All     bool
+	Filters map[string][]string
+	Size    bool
+}
+
+// LogsOptions is `berth logs`'s flags.
+type LogsOptions struct {
+	Follow bool
+	Tail   int // -1: all
+	Since  time.Time
+	Until  time.Time
+	Stdout bool
+	Stderr bool
+}
+
+// LogEntry is one line of a container's log.
+type LogEntry struct {
+	Stream string // "stdout" or "stderr"
+	Time   time.Time
+	Line   []byte // with its trailing newline, when it had one
+}
+
+// WaitResult is what `berth wait` prints.
+type WaitResult struct {
+	ExitCode int
+	Error    string
+}
+
+// Process is one process of a container, as `berth top` and the TUI's top
+// screen show it. Counters are cumulative; rates come from two samples.
+type Process struct {
+	HostPID    int
+	PID        int // inside the container's PID namespace
+	PPID       int // host parent PID
+	User       string
+	State      string        // R, S, D, Z, T …
+	CPUTime    time.Duration // user+system so far
+	StartTime  time.Time
+	RSS        uint64 // bytes
+	ReadBytes  uint64 // from /proc/<pid>/io
+	WriteBytes uint64
+	TTY        string
+	Command    string // full command line
+}
+
+// Stats is one sample of a container's resource use, read from its cgroup.
+type Stats struct {
+	ID          string
+	Name        string
+	Time        time.Time
+	CPUUsage    time.Duration // cumulative; CPUPercent turns two samples into a rate
+	MemoryUsage uint64
+	MemoryLimit uint64 // host memory when unlimited
+	PidsCurrent uint64
+	PidsLimit   uint64
+	BlockRead   uint64
+	BlockWrite  uint64
+}
+
+// Info is what `berth info` prints.
+type Info struct {
+	Containers        int
+	ContainersRunning int
+	ContainersPaused  int
+	ContainersStopped int
+	Images            int
+	StorageDriver     string
+	CgroupVersion     string
+	CgroupDriver      string
+	KernelVersion     string
+	OperatingSystem   string
+	NCPU              int
+	MemTotal          uint64
+	DataRoot          string
+	RunRoot           string
+	ConfigFile        string
+	CgroupParent      string
+	LogOpts           map[string]string
+}

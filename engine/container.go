@@ -1,0 +1,145 @@
+package engine
+
+import "time"
+
+// Container is one container as the store keeps it and as `berth inspect`
+// prints it. Field names and JSON keys follow `docker inspect` for
+// everything berth has, so scripts written for docker keep working.
+type Container struct {
+	ID             string          `json:"Id"`
+	Created        time.Time       `json:"Created"`
+	Path           string          `json:"Path"`
+	Args           []string        `json:"Args"`
+	State          State           `json:"State"`
+	Image          string          `json:"Image"` // image ID, "sha256:<hex>"
+	ResolvConfPath string          `json:"ResolvConfPath"`
+	HostnamePath   string          `json:"HostnamePath"`
+	HostsPath      string          `json:"HostsPath"`
+	LogPath        string          `json:"LogPath"`
+	Name           string          `json:"Name"` // with docker's leading "/"
+	RestartCount   int             `json:"RestartCount"`
+	Driver         string          `json:"Driver"`
+	Platform       string          `json:"Platform"`
+	Mounts         []MountPoint    `json:"Mounts"`
+	Config         ContainerConfig `json:"Config"`
+	HostConfig     HostConfig      `json:"HostConfig"`
+}
+
+// ShortID is the 12-character form of the container's ID.
+func (c *Container) ShortID() string { return c.ID[:12] }
+
+// DisplayName is the container's name without docker's leading slash.
+func (c *Container) DisplayName() string {
+	if len(c.Name) > 0 && c.Name[0] == '/' {
+		return c.Name[1:]
+	}
+	return c.Name
+}
+
+// Status values of State.Status, as docker names them.
+const (
+	StatusCreated    = "created"
+	StatusRunning    = "running"
+	StatusPaused     = "paused"
+	StatusRestarting = "restarting"
+	StatusRemoving   = "removing"
+	StatusExited     = "exited"
+	StatusDead       = "dead"
+)
+
+// State is the runtime state of a container.
+type State struct {
+	Status     string    `json:"Status"`
+	Running    bool      `json:"Running"`
+	Paused     bool      `json:"Paused"`
+	Restarting bool      `json:"Restarting"`
+	OOMKilled  bool      `json:"OOMKilled"`
+	Dead       bool      `json:"Dead"`
+	Pid        int       `json:"Pid"` // host PID of the container's PID 1; 0 when not running
+	ExitCode   int       `json:"ExitCode"`
+	Error      string    `json:"Error"`
+	StartedAt  time.Time `json:"StartedAt"`
+	FinishedAt time.Time `json:"FinishedAt"`
+}
+
+// ContainerConfig is the portable part of a container's configuration:
+// what an image could also have said.
+type ContainerConfig struct {
+	Hostname     string              `json:"Hostname"`
+	Domainname   string              `json:"Domainname"`
+	User         string              `json:"User"`
+	AttachStdin  bool                `json:"AttachStdin"`
+	AttachStdout bool                `json:"AttachStdout"`
+	AttachStderr bool                `json:"AttachStderr"`
+	ExposedPorts map[string]struct{} `json:"ExposedPorts,omitempty"`
+	Tty          bool                `json:"Tty"`
+	OpenStdin    bool                `json:"OpenStdin"`
+	StdinOnce    bool                `json:"StdinOnce"`
+	Env          []string            `json:"Env"`
+	Cmd          []string            `json:"Cmd"`
+	Image        string              `json:"Image"` // the reference as the user gave it
+	Volumes      map[string]struct{} `json:"Volumes"`
+	WorkingDir   string              `json:"WorkingDir"`
+	Entrypoint   []string            `json:"Entrypoint"`
+	Labels       map[string]string   `json:"Labels"`
+	StopSignal   string              `json:"StopSignal,omitempty"`
+	StopTimeout  *int                `json:"StopTimeout,omitempty"` // seconds
+}
+
+// HostConfig is the host-specific part: resources, mounts, policies.
+type HostConfig struct {
+	Binds          []string                 `json:"Binds"` // "host:container[:ro]"
+	LogConfig      LogConfig                `json:"LogConfig"`
+	NetworkMode    string                   `json:"NetworkMode"` // "none" or "host"
+	PortBindings   map[string][]PortBinding `json:"PortBindings"`
+	RestartPolicy  RestartPolicy            `json:"RestartPolicy"`
+	AutoRemove     bool                     `json:"AutoRemove"`
+	CapAdd         []string                 `json:"CapAdd"`
+	CapDrop        []string                 `json:"CapDrop"`
+	Privileged     bool                     `json:"Privileged"`
+	ReadonlyRootfs bool                     `json:"ReadonlyRootfs"`
+	SecurityOpt    []string                 `json:"SecurityOpt"`
+	Tmpfs          map[string]string        `json:"Tmpfs"` // container path -> mount options
+	CgroupParent   string                   `json:"CgroupParent"`
+	Resources
+}
+
+// Resources are the cgroup limits of a container, in docker's units.
+// Zero means no limit.
+type Resources struct {
+	Memory     int64  `json:"Memory"`     // bytes
+	MemorySwap int64  `json:"MemorySwap"` // memory+swap bytes; -1 unlimited
+	NanoCPUs   int64  `json:"NanoCpus"`   // --cpus × 1e9
+	CPUShares  int64  `json:"CpuShares"`
+	CpusetCpus string `json:"CpusetCpus"`
+	PidsLimit  *int64 `json:"PidsLimit"`
+}
+
+// PortBinding is one published port (networking comes in a later issue).
+type PortBinding struct {
+	HostIP   string `json:"HostIp"`
+	HostPort string `json:"HostPort"`
+}
+
+// RestartPolicy is docker's --restart: "no", "on-failure" (with a maximum
+// retry count, 0 meaning unlimited), "always", "unless-stopped".
+type RestartPolicy struct {
+	Name              string `json:"Name"`
+	MaximumRetryCount int    `json:"MaximumRetryCount"`
+}
+
+// LogConfig is --log-driver/--log-opt; only json-file exists.
+type LogConfig struct {
+	Type   string            `json:"Type"`
+	Config map[string]string `json:"Config"`
+}
+
+// MountPoint describes one bind or tmpfs mount, as docker inspect shows it.
+type MountPoint struct {
+	Type        string `json:"Type"` // "bind" or "tmpfs"
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	Mode        string `json:"Mode"`
+	RW          bool   `json:"RW"`
+	Propagation string `json:"Propagation"`
+}
