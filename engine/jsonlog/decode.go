@@ -1,0 +1,162 @@
+package jsonlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// decodeEntry parses one json-file line (without its newline). Lines in
+// the exact shape the Writer (and docker) produce take a fast path without
+// reflection; anything else valid, such as docker's lines with "attrs", goes
+// through encoding/json.
+func decodeEntry(line []byte) (Entry, error) {
+	if e, ok := decodeFast(line); ok {
+		return e, nil
+	}
+	var v struct {
+		Log    string    `json:"log"`
+		Stream string    `json:"stream"`
+		Time   time.Time `json:"time"`
+	}
+	if err := json.Unmarshal(line, &v); err != nil {
+		return Entry{}, fmt.Errorf("%w: %w", ErrBadEntry, err)
+	}
+	return Entry{Stream: internStream([]byte(v.Stream)), Time: v.Time, Line: []byte(v.Log)}, nil
+}
+
+func decodeFast(line []byte) (Entry, bool) {
+	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
+	if !ok {
+		return Entry{}, false
+	}
+	text, rest, ok := unescape(make([]byte, 0, len(rest)), rest)
+	if !ok {
+		return Entry{}, false
+	}
+	if rest, ok = bytes.CutPrefix(rest, []byte(`,"stream":"`)); !ok {
+		return Entry{}, false
+	}
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 {
+		return Entry{}, false
+	}
+	stream := rest[:i]
+	if rest, ok = bytes.CutPrefix(rest[i+1:], []byte(`,"time":"`)); !ok {
+		return Entry{}, false
+	}
+	i = bytes.IndexByte(rest, '"')
+	if i < 0 || string(rest[i:]) != `"}` {
+		return Entry{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(rest[:i]))
+	if err != nil {
+		return Entry{}, false
+	}
+	return Entry{Stream: internStream(stream), Time: t, Line: text}, true
+}
+
+// internStream avoids an allocation for the two names every entry has.
+func internStream(b []byte) string {
+	switch string(b) {
+	case "stdout":
+		return "stdout"
+	case "stderr":
+		return "stderr"
+	}
+	return string(b)
+}
+
+// unescape decodes a JSON string body from s (just after the opening
+// quote) onto dst and returns it with what follows the closing quote.
+// Invalid escapes report !ok; lone surrogates become U+FFFD as in
+// encoding/json.
+func unescape(dst, s []byte) (out, rest []byte, ok bool) {
+	start := 0
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '"':
+			return append(dst, s[start:i]...), s[i+1:], true
+		case c < 0x20:
+			return nil, nil, false
+		case c != '\\':
+			i++
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		if i+1 >= len(s) {
+			return nil, nil, false
+		}
+		switch e := s[i+1]; e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+			i += 2
+		case 'n':
+			dst = append(dst, '\n')
+			i += 2
+		case 'r':
+			dst = append(dst, '\r')
+			i += 2
+		case 't':
+			dst = append(dst, '\t')
+			i += 2
+		case 'b':
+			dst = append(dst, '\b')
+			i += 2
+		case 'f':
+			dst = append(dst, '\f')
+			i += 2
+		case 'u':
+			r, ok := hex4(s[i+2:])
+			if !ok {
+				return nil, nil, false
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2, ok2 := rune(-1), false
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					r2, ok2 = hex4(s[i+2:])
+				}
+				if ok2 {
+					if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+						r = pair
+						i += 6
+					} else {
+						r = utf8.RuneError
+					}
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return nil, nil, false
+		}
+		start = i
+	}
+	return nil, nil, false
+}
+
+func hex4(s []byte) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
