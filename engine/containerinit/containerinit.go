@@ -1,0 +1,147 @@
+// Package containerinit is a container's init: the berth binary re-executed
+// inside new PID, mount, UTS, IPC and (unless the host's is asked for)
+// network namespaces, which builds the root filesystem, drops to the
+// container's user and capabilities, and execs the user's command so that
+// it becomes the container's PID 1.
+//
+// Two halves talk over two inherited pipes, as runc's libcontainer does:
+//
+//   - The parent side, Start (start_linux.go), runs in the shim. It clones
+//     /proc/self/exe with argv[0] = Arg0 into the new namespaces, calls
+//     StartOptions.BeforeRun with the child's pid (the shim puts it into the
+//     container's cgroup there), and only then writes the Config as JSON on
+//     the first pipe. It returns once the second pipe reaches EOF: the pipe
+//     is close-on-exec in the child, so EOF without data means the user's
+//     command was exec'd; data is a JSON *ExecError saying why it was not.
+//   - The child side, Main (init_linux.go), is what main.go runs when IsInit
+//     reports true. It reads the Config, sets up the root filesystem
+//     (rootfs_linux.go), the hostname and loopback, the user and the
+//     capabilities (credentials_linux.go), and execs the command.
+//
+// Pure pieces sit in plain files with table tests: mount options
+// (mountoptions_linux.go), capability sets and the hardening defaults
+// (capabilities.go, defaults.go), /etc/passwd and /etc/group
+// (user.go), the environment (env.go), paths inside the rootfs (rootpath.go).
+//
+// The package does not create cgroups, pick the rootfs's layers, hold PTY
+// masters or restart anything: those belong to the cgroups package, the
+// image store and the shim.
+package containerinit
+
+import "os"
+
+// Arg0 is argv[0] of the re-executed init. main.go starts with
+//
+//	if containerinit.IsInit() { containerinit.Main() }
+const Arg0 = "berth-init"
+
+// IsInit reports whether this process is a container's init, re-executed by
+// Start. Main must then be called before anything else runs.
+func IsInit() bool {
+	return len(os.Args) > 0 && os.Args[0] == Arg0
+}
+
+// Exit codes of a container that never ran, as docker run reports them.
+const (
+	ExitSetupFailed   = 125 // the runtime failed before the command could be exec'd
+	ExitNotExecutable = 126 // the command exists but cannot be executed
+	ExitNotFound      = 127 // the command was not found
+)
+
+// Mount describes one mount, in the shape containerd uses: the image store
+// and the engine describe mounts, this package performs them.
+type Mount struct {
+	// Type is "bind" for bind mounts (Options "rbind" makes it recursive),
+	// or a filesystem type for mount(2): "tmpfs", "overlay", ….
+	Type string `json:"type"`
+	// Source is a host path for binds, or the device/name for the others
+	// ("tmpfs", "overlay").
+	Source string `json:"source"`
+	// Target is the path inside the container. It is resolved inside the
+	// rootfs (symlinks cannot point out of it) and created when missing: a
+	// directory, or an empty file when Source is a file. Config.RootMount
+	// ignores it: its target is Config.Rootfs.
+	Target string `json:"target"`
+	// Options are mount(8)-style: "ro", "nosuid", "noexec", "nodev",
+	// "rbind", "rprivate", …; anything mount(8) does not know as a flag is
+	// passed on as filesystem data ("size=64m", "lowerdir=…", "mode=1777").
+	Options []string `json:"options,omitempty"`
+}
+
+// Config is everything the init needs to build and start one container. It
+// travels to the child as JSON.
+type Config struct {
+	// Rootfs is the host directory that becomes /. The caller creates it;
+	// for overlay2 it is the empty "merged" directory.
+	Rootfs string `json:"rootfs"`
+	// RootMount builds the rootfs onto Rootfs. It is performed inside the
+	// container's mount namespace, so nothing ever leaks into the host's
+	// mount table. An overlay mount for overlay2, a bind mount for vfs; the
+	// zero value binds Rootfs onto itself.
+	RootMount Mount `json:"rootMount"`
+	// Mounts are the container's own mounts: -v binds (a missing source is
+	// an error before anything starts), --tmpfs, and the engine's files
+	// (/etc/hosts, /etc/hostname, /etc/resolv.conf bound from host files).
+	// They are mounted after /proc, /sys and /dev, parents before children.
+	Mounts []Mount `json:"mounts,omitempty"`
+	// Hostname is set in the container's UTS namespace and exported as
+	// HOSTNAME; empty leaves the host's name.
+	Hostname string `json:"hostname,omitempty"`
+	// Args is the command: resolved entrypoint plus cmd. Args[0] is looked
+	// up on the container's PATH.
+	Args []string `json:"args"`
+	// Env is the full environment. PATH gets docker's default when missing,
+	// HOME the user's home from /etc/passwd (or /), HOSTNAME the Hostname,
+	// and TERM=xterm when Terminal.
+	Env []string `json:"env,omitempty"`
+	// Cwd is the working directory, created (owned by root) when missing.
+	// Empty means /.
+	Cwd string `json:"cwd,omitempty"`
+	// User is as docker's -u: "name", "uid", "uid:gid", "name:group",
+	// resolved from the rootfs's /etc/passwd and /etc/group, with the
+	// user's supplementary groups when no group is given. Empty is root.
+	User string `json:"user,omitempty"`
+	// Terminal says stdin, stdout and stderr are a PTY slave: it becomes
+	// the controlling terminal of the command and /dev/console.
+	Terminal bool `json:"terminal,omitempty"`
+	// ReadonlyRootfs remounts / read-only (--read-only).
+	ReadonlyRootfs bool `json:"readonlyRootfs,omitempty"`
+	// Capabilities is the final capability set, names with the CAP_ prefix;
+	// see DefaultCapabilities and Capabilities. Capabilities berth itself
+	// does not hold are left out. nil means none.
+	Capabilities []string `json:"capabilities,omitempty"`
+	// NoNewPrivileges sets no_new_privs (--security-opt no-new-privileges).
+	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
+	// Privileged mounts /sys read-write and skips MaskedPaths and
+	// ReadonlyPaths. It does not choose capabilities: pass
+	// Capabilities(add, drop, true) for that.
+	Privileged bool `json:"privileged,omitempty"`
+	// MaskedPaths are hidden: /dev/null over files, an empty read-only
+	// tmpfs over directories. See DefaultMaskedPaths.
+	MaskedPaths []string `json:"maskedPaths,omitempty"`
+	// ReadonlyPaths are remounted read-only. See DefaultReadonlyPaths.
+	ReadonlyPaths []string `json:"readonlyPaths,omitempty"`
+	// Network is "host" to stay in the host's network namespace; anything
+	// else ("none", "") gets a new one with only lo, up.
+	Network string `json:"network,omitempty"`
+}
+
+// ExecError says why a container's command was never exec'd, with the exit
+// code docker run gives for it.
+type ExecError struct {
+	Code int    `json:"code"` // ExitSetupFailed, ExitNotExecutable or ExitNotFound
+	Msg  string `json:"msg"`
+}
+
+func (e *ExecError) Error() string { return e.Msg }
+
+// StartOptions are the parent's side of a start.
+type StartOptions struct {
+	// Stdin, Stdout and Stderr become the command's fds 0, 1 and 2; nil is
+	// /dev/null. With Config.Terminal they are the PTY slave.
+	Stdin, Stdout, Stderr *os.File
+	// BeforeRun, when set, is called once the child exists in its new
+	// namespaces and before it does anything: the shim puts pid into the
+	// container's cgroup here. An error kills the child and fails Start.
+	BeforeRun func(pid int) error
+}

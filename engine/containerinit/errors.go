@@ -1,0 +1,18 @@
+package containerinit
+
+import "errors"
+
+var (
+	// ErrUnknownCapability is a capability name berth does not know.
+	ErrUnknownCapability = errors.New("unknown capability")
+	// ErrUnknownUser is a -u name missing from the rootfs's /etc/passwd.
+	ErrUnknownUser = errors.New("no matching entries in passwd file")
+	// ErrUnknownGroup is a group name missing from the rootfs's /etc/group.
+	ErrUnknownGroup = errors.New("no matching entries in group file")
+	// ErrBindSourceMissing is a bind mount whose host path does not exist.
+	ErrBindSourceMissing = errors.New("bind source path does not exist")
+	// ErrInvalidConfig is a Config that cannot describe a container.
+	ErrInvalidConfig = errors.New("invalid container config")
+	// ErrUnsupported is returned by Start where containers cannot run.
+	ErrUnsupported = errors.New("containers are supported on linux only")
+)

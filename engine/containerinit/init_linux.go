@@ -1,0 +1,170 @@
+package containerinit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Main is the container's init, run by main.go when IsInit reports true. It
+// never returns: it execs the container's command, or reports why it could
+// not on the report pipe and exits with docker's code for that.
+func Main() {
+	// Credentials and capabilities are set on this thread only, and the
+	// command is exec'd from it.
+	runtime.LockOSThread()
+	err := initContainer()
+	var execErr *ExecError
+	if !errors.As(err, &execErr) {
+		execErr = &ExecError{Code: ExitSetupFailed, Msg: err.Error()}
+	}
+	report := os.NewFile(reportFd, "report")
+	if b, jerr := json.Marshal(execErr); jerr == nil {
+		// The parent reads whatever arrives; nothing is left to do if it is gone.
+		_, _ = report.Write(b)
+	}
+	os.Exit(execErr.Code)
+}
+
+// initContainer sets the container up and execs its command. It returns
+// only on failure.
+func initContainer() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("container init: %v", r)
+		}
+	}()
+	if _, err := unix.FcntlInt(reportFd, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
+		return fmt.Errorf("report pipe: %w", err)
+	}
+	cfg, err := readConfig()
+	if err != nil {
+		return err
+	}
+	unix.Umask(0)
+	if err := setupRootfs(cfg); err != nil {
+		return err
+	}
+	if cfg.Hostname != "" {
+		if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
+			return fmt.Errorf("set hostname %q: %w", cfg.Hostname, err)
+		}
+	}
+	if cfg.Network != "host" {
+		if err := setLoopbackUp(); err != nil {
+			return err
+		}
+	}
+	user, err := lookupUser(cfg.User)
+	if err != nil {
+		return err
+	}
+	env := buildEnv(cfg.Env, user.Home, cfg.Hostname, cfg.Terminal)
+	cwd := cfg.Cwd
+	if cwd == "" {
+		cwd = "/"
+	}
+	if err := os.Chdir(cwd); err != nil {
+		return fmt.Errorf("chdir to cwd %q: %w", cwd, err)
+	}
+	pathEnv, _ := lookupEnv(env, "PATH")
+	argv0, err := lookPath(cfg.Args[0], pathEnv)
+	if err != nil {
+		return err
+	}
+	if err := prepareStdio(user); err != nil {
+		return err
+	}
+	if err := closeInheritedFds(); err != nil {
+		return err
+	}
+	if err := applyCredentials(cfg, user); err != nil {
+		return err
+	}
+	unix.Umask(0o022)
+	err = syscall.Exec(argv0, cfg.Args, env)
+	return execFailure(cfg.Args[0], err)
+}
+
+// readConfig reads the Config the parent writes once the child is in its
+// cgroup.
+func readConfig() (*Config, error) {
+	f := os.NewFile(configFd, "config")
+	defer f.Close()
+	var cfg Config
+	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("read container config: %w", err)
+	}
+	if len(cfg.Args) == 0 {
+		return nil, fmt.Errorf("%w: no command", ErrInvalidConfig)
+	}
+	return &cfg, nil
+}
+
+// lookupUser resolves -u against the container's own /etc/passwd and
+// /etc/group (the rootfs is / by now); a missing file is an empty one.
+func lookupUser(spec string) (execUser, error) {
+	passwd, err := readOptional("/etc/passwd")
+	if err != nil {
+		return execUser{}, err
+	}
+	group, err := readOptional("/etc/group")
+	if err != nil {
+		return execUser{}, err
+	}
+	u, err := resolveUser(spec, bytes.NewReader(passwd), bytes.NewReader(group))
+	if err != nil {
+		return execUser{}, fmt.Errorf("user %q: %w", spec, err)
+	}
+	return u, nil
+}
+
+// readOptional reads a file that may be missing.
+func readOptional(name string) ([]byte, error) {
+	b, err := os.ReadFile(name)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// prepareStdio hands the command's stdio to its user, so that it can reopen
+// /dev/stdout and friends, as runc does; /dev/null stays root's.
+func prepareStdio(u execUser) error {
+	if u.UID == 0 && u.GID == 0 {
+		return nil
+	}
+	for fd := 0; fd <= 2; fd++ {
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			if errors.Is(err, unix.EBADF) {
+				continue
+			}
+			return fmt.Errorf("stat fd %d: %w", fd, err)
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == unix.Mkdev(1, 3) {
+			continue
+		}
+		err := unix.Fchown(fd, u.UID, u.GID)
+		// A read-only or foreign file keeps its owner, as with runc.
+		if err != nil && !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EINVAL) {
+			return fmt.Errorf("chown fd %d: %w", fd, err)
+		}
+	}
+	return nil
+}
+
+// closeInheritedFds marks every fd above stderr close-on-exec, so that the
+// command inherits only its stdio.
+func closeInheritedFds() error {
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("close inherited fds: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,326 @@
+package containerinit
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// device is a character device every container's /dev holds.
+type device struct {
+	name         string
+	major, minor uint32
+}
+
+var standardDevices = []device{
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+}
+
+// standardLinks are /dev's symlinks, name to target.
+var standardLinks = [][2]string{
+	{"fd", "/proc/self/fd"},
+	{"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"},
+	{"stderr", "/proc/self/fd/2"},
+	{"core", "/proc/kcore"},
+	{"ptmx", "pts/ptmx"},
+}
+
+// setupRootfs builds the container's root filesystem in the init's new
+// mount namespace and makes it /. The steps follow runc's: nothing may
+// propagate back to the host, so / becomes rprivate first.
+func setupRootfs(cfg *Config) error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("make / rprivate: %w", err)
+	}
+	root := cfg.Rootfs
+	rootMount := cfg.RootMount
+	if rootMount.Type == "" {
+		rootMount = Mount{Type: "bind", Source: root, Options: []string{"rbind"}}
+	}
+	if err := mountAt(rootMount, root); err != nil {
+		return fmt.Errorf("mount rootfs: %w", err)
+	}
+	if err := mountProcAndSys(root, cfg.Privileged); err != nil {
+		return err
+	}
+	if err := setupDev(root, cfg.Terminal); err != nil {
+		return err
+	}
+	for _, m := range sortMounts(cfg.Mounts) {
+		target, err := mountpoint(root, m)
+		if err != nil {
+			return err
+		}
+		if err := mountAt(m, target); err != nil {
+			return err
+		}
+	}
+	if err := pivotRoot(root); err != nil {
+		return err
+	}
+	if !cfg.Privileged {
+		for _, p := range cfg.ReadonlyPaths {
+			if err := readonlyPath(p); err != nil {
+				return err
+			}
+		}
+		for _, p := range cfg.MaskedPaths {
+			if err := maskPath(p); err != nil {
+				return err
+			}
+		}
+	}
+	if cfg.Cwd != "" {
+		if err := os.MkdirAll(cfg.Cwd, 0o755); err != nil {
+			return fmt.Errorf("create cwd: %w", err)
+		}
+	}
+	if cfg.ReadonlyRootfs {
+		if err := remount("/", unix.MS_RDONLY); err != nil {
+			return fmt.Errorf("make rootfs read-only: %w", err)
+		}
+	}
+	return nil
+}
+
+// mountAt performs m on target, a host path. Binds with flags beyond
+// bind/rbind ("ro", "nosuid", …) need a second, remounting call.
+func mountAt(m Mount, target string) error {
+	o := parseMountOptions(m.Options)
+	if m.Type == "bind" {
+		flags := unix.MS_BIND | o.Flags&unix.MS_REC
+		if err := unix.Mount(m.Source, target, "", uintptr(flags), ""); err != nil {
+			return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
+		}
+		if extra := o.Flags &^ (unix.MS_BIND | unix.MS_REC | unix.MS_REMOUNT); extra != 0 {
+			if err := remount(target, extra); err != nil {
+				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
+			}
+		}
+	} else if err := unix.Mount(m.Source, target, m.Type, o.Flags, o.Data); err != nil {
+		return fmt.Errorf("mount %s on %s: %w", m.Type, target, err)
+	}
+	if o.Propagation != 0 {
+		if err := unix.Mount("", target, "", o.Propagation, ""); err != nil {
+			return fmt.Errorf("set propagation of %s: %w", target, err)
+		}
+	}
+	return nil
+}
+
+// remount changes the flags of the bind mount at target, keeping the
+// nosuid/nodev/noexec/atime flags it already has.
+func remount(target string, flags uintptr) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(target, &st); err != nil {
+		return fmt.Errorf("statfs %s: %w", target, err)
+	}
+	kept := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
+		unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME)
+	if err := unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|kept|flags, ""); err != nil {
+		return fmt.Errorf("remount %s: %w", target, err)
+	}
+	return nil
+}
+
+// mountpoint resolves m's target inside root and creates it: a file when
+// m binds a file, a directory otherwise.
+func mountpoint(root string, m Mount) (string, error) {
+	target, err := resolveInRoot(root, m.Target)
+	if err != nil {
+		return "", err
+	}
+	isFile := false
+	if m.Type == "bind" {
+		fi, err := os.Stat(m.Source)
+		if err != nil {
+			return "", fmt.Errorf("bind mount %s: %w", m.Source, err)
+		}
+		isFile = !fi.IsDir()
+	}
+	if !isFile {
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return "", fmt.Errorf("create mountpoint: %w", err)
+		}
+		return target, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return "", fmt.Errorf("create mountpoint: %w", err)
+	}
+	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY|unix.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return "", fmt.Errorf("create mountpoint: %w", err)
+	}
+	return target, f.Close()
+}
+
+// mkdirInRoot creates the directory p inside root and returns its host path.
+func mkdirInRoot(root, p string) (string, error) {
+	dir, err := resolveInRoot(root, p)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("create %s: %w", p, err)
+	}
+	return dir, nil
+}
+
+// mountProcAndSys mounts a new /proc for the container's PID namespace and
+// /sys, read-only unless privileged.
+func mountProcAndSys(root string, privileged bool) error {
+	proc, err := mkdirInRoot(root, "/proc")
+	if err != nil {
+		return err
+	}
+	const noSuidDevExec = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
+	if err := unix.Mount("proc", proc, "proc", noSuidDevExec, ""); err != nil {
+		return fmt.Errorf("mount proc on %s: %w", proc, err)
+	}
+	sys, err := mkdirInRoot(root, "/sys")
+	if err != nil {
+		return err
+	}
+	var sysFlags uintptr = noSuidDevExec | unix.MS_RDONLY
+	if privileged {
+		sysFlags &^= unix.MS_RDONLY
+	}
+	if err := unix.Mount("sysfs", sys, "sysfs", sysFlags, ""); err != nil {
+		return fmt.Errorf("mount sysfs on %s: %w", sys, err)
+	}
+	return nil
+}
+
+// setupDev gives the container a fresh /dev: a tmpfs with the standard
+// devices, its own devpts, shm, mqueue, the console when there is a
+// terminal, and the usual symlinks.
+func setupDev(root string, terminal bool) error {
+	dev, err := mkdirInRoot(root, "/dev")
+	if err != nil {
+		return err
+	}
+	mounts := []struct {
+		fstype, source, dir string
+		flags               uintptr
+		data                string
+	}{
+		{"tmpfs", "tmpfs", "", unix.MS_NOSUID | unix.MS_STRICTATIME, "mode=755,size=65536k"},
+		{"devpts", "devpts", "pts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
+		{"tmpfs", "shm", "shm", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "mode=1777,size=65536k"},
+		{"mqueue", "mqueue", "mqueue", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
+	}
+	for _, m := range mounts {
+		target := filepath.Join(dev, m.dir)
+		if err := os.MkdirAll(target, 0o755); err != nil {
+			return fmt.Errorf("create %s: %w", target, err)
+		}
+		if err := unix.Mount(m.source, target, m.fstype, m.flags, m.data); err != nil {
+			return fmt.Errorf("mount %s on %s: %w", m.fstype, target, err)
+		}
+	}
+	for _, d := range standardDevices {
+		p := filepath.Join(dev, d.name)
+		if err := unix.Mknod(p, unix.S_IFCHR|0o666, int(unix.Mkdev(d.major, d.minor))); err != nil {
+			return fmt.Errorf("create device %s: %w", p, err)
+		}
+	}
+	for _, l := range standardLinks {
+		if err := os.Symlink(l[1], filepath.Join(dev, l[0])); err != nil {
+			return fmt.Errorf("create /dev/%s: %w", l[0], err)
+		}
+	}
+	if terminal {
+		if err := bindConsole(dev); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bindConsole makes the terminal on stdin the container's /dev/console.
+func bindConsole(dev string) error {
+	console := filepath.Join(dev, "console")
+	f, err := os.OpenFile(console, os.O_CREATE|os.O_RDONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", console, err)
+	}
+	f.Close()
+	if err := unix.Mount("/proc/self/fd/0", console, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind terminal on %s: %w", console, err)
+	}
+	return nil
+}
+
+// pivotRoot makes root the new / and detaches the old one, with runc's
+// pivot_root(".", ".") so that no directory for the old root is needed.
+func pivotRoot(root string) error {
+	oldRoot, err := unix.Open("/", unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open old root: %w", err)
+	}
+	defer unix.Close(oldRoot)
+	newRoot, err := unix.Open(root, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open rootfs %s: %w", root, err)
+	}
+	defer unix.Close(newRoot)
+	if err := unix.Fchdir(newRoot); err != nil {
+		return fmt.Errorf("chdir to rootfs: %w", err)
+	}
+	if err := unix.PivotRoot(".", "."); err != nil {
+		return fmt.Errorf("pivot_root to %s: %w", root, err)
+	}
+	// The old root now sits on top of the new one: step into it and
+	// detach it.
+	if err := unix.Fchdir(oldRoot); err != nil {
+		return fmt.Errorf("chdir to old root: %w", err)
+	}
+	if err := unix.Unmount(".", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("unmount old root: %w", err)
+	}
+	if err := unix.Chdir("/"); err != nil {
+		return fmt.Errorf("chdir to new root: %w", err)
+	}
+	return nil
+}
+
+// readonlyPath bind-mounts p onto itself read-only; a missing p is fine.
+func readonlyPath(p string) error {
+	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return nil
+		}
+		return fmt.Errorf("make %s read-only: %w", p, err)
+	}
+	if err := remount(p, unix.MS_RDONLY|unix.MS_REC); err != nil {
+		return fmt.Errorf("make %s read-only: %w", p, err)
+	}
+	return nil
+}
+
+// maskPath hides p: /dev/null over a file, an empty read-only tmpfs over a
+// directory; a missing p is fine.
+func maskPath(p string) error {
+	fi, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("mask %s: %w", p, err)
+	}
+	if fi.IsDir() {
+		err = unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0")
+	} else {
+		err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+	}
+	if err != nil {
+		return fmt.Errorf("mask %s: %w", p, err)
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package containerinit
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// execUser is who the container's command runs as.
+type execUser struct {
+	UID, GID int
+	Groups   []int // supplementary groups, without GID unless listed
+	Home     string
+}
+
+// passwdEntry is one line of /etc/passwd.
+type passwdEntry struct {
+	Name     string
+	UID, GID int
+	Home     string
+}
+
+// groupEntry is one line of /etc/group.
+type groupEntry struct {
+	Name    string
+	GID     int
+	Members []string
+}
+
+// parsePasswd reads /etc/passwd lines, skipping comments and lines it
+// cannot parse, as libc does.
+func parsePasswd(r io.Reader) ([]passwdEntry, error) {
+	var out []passwdEntry
+	err := eachLine(r, func(f []string) {
+		if len(f) < 4 {
+			return
+		}
+		uid, err1 := strconv.Atoi(f[2])
+		gid, err2 := strconv.Atoi(f[3])
+		if err1 != nil || err2 != nil {
+			return
+		}
+		e := passwdEntry{Name: f[0], UID: uid, GID: gid}
+		if len(f) > 5 {
+			e.Home = f[5]
+		}
+		out = append(out, e)
+	})
+	return out, err
+}
+
+// parseGroup reads /etc/group lines, skipping what it cannot parse.
+func parseGroup(r io.Reader) ([]groupEntry, error) {
+	var out []groupEntry
+	err := eachLine(r, func(f []string) {
+		if len(f) < 3 {
+			return
+		}
+		gid, err := strconv.Atoi(f[2])
+		if err != nil {
+			return
+		}
+		e := groupEntry{Name: f[0], GID: gid}
+		if len(f) > 3 && f[3] != "" {
+			e.Members = strings.Split(f[3], ",")
+		}
+		out = append(out, e)
+	})
+	return out, err
+}
+
+func eachLine(r io.Reader, fn func(fields []string)) error {
+	s := bufio.NewScanner(r)
+	for s.Scan() {
+		line := strings.TrimSpace(s.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fn(strings.Split(line, ":"))
+	}
+	return s.Err()
+}
+
+// resolveUser resolves docker's -u ("name", "uid", "uid:gid", "name:group",
+// "" for root) against a rootfs's /etc/passwd and /etc/group, as runc does:
+// a numeric uid or gid need not exist, a name must; the user's
+// supplementary groups apply only when no group is given.
+func resolveUser(spec string, passwd, group io.Reader) (execUser, error) {
+	userArg, groupArg, hasGroup := strings.Cut(spec, ":")
+	if userArg == "" {
+		userArg = "0"
+	}
+	users, err := parsePasswd(passwd)
+	if err != nil {
+		return execUser{}, fmt.Errorf("read passwd: %w", err)
+	}
+	uidArg, uidErr := parseID(userArg)
+	u := execUser{Home: "/"}
+	name := ""
+	found := false
+	for _, e := range users {
+		if e.Name == userArg || (uidErr == nil && e.UID == uidArg) {
+			u.UID, u.GID, name, found = e.UID, e.GID, e.Name, true
+			if e.Home != "" {
+				u.Home = e.Home
+			}
+			break
+		}
+	}
+	if !found {
+		if uidErr != nil {
+			return execUser{}, fmt.Errorf("unable to find user %s: %w", userArg, ErrUnknownUser)
+		}
+		u.UID = uidArg
+	}
+	if hasGroup && groupArg == "" {
+		return execUser{}, fmt.Errorf("user %q: empty group", spec)
+	}
+	if !hasGroup && name == "" {
+		return u, nil
+	}
+	groups, err := parseGroup(group)
+	if err != nil {
+		return execUser{}, fmt.Errorf("read group: %w", err)
+	}
+	if !hasGroup {
+		for _, g := range groups {
+			for _, m := range g.Members {
+				if m == name {
+					u.Groups = append(u.Groups, g.GID)
+					break
+				}
+			}
+		}
+		return u, nil
+	}
+	gidArg, gidErr := parseID(groupArg)
+	for _, g := range groups {
+		if g.Name == groupArg || (gidErr == nil && g.GID == gidArg) {
+			u.GID = g.GID
+			return u, nil
+		}
+	}
+	if gidErr != nil {
+		return execUser{}, fmt.Errorf("unable to find group %s: %w", groupArg, ErrUnknownGroup)
+	}
+	u.GID = gidArg
+	return u, nil
+}
+
+// parseID parses a uid or gid: a decimal in [0, 2^31).
+func parseID(s string) (int, error) {
+	n, err := strconv.ParseUint(s, 10, 31)
+	return int(n), err
+}
