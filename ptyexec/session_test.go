@@ -1,0 +1,3 @@
+package ptyexec
+
+func sessionHelper() int { return 0 }
