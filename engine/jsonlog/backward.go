@@ -2,6 +2,8 @@ package jsonlog
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -77,6 +79,7 @@ func (b *backScanner) prev() (line []byte, off int64, ok bool, err error) {
 // is in log order, oldest first.
 func collectBackward(files []*logFile, start int64, n int, keep, stop func(Entry) bool) ([]Entry, error) {
 	var out []Entry
+	var tc timeCache
 	for i, lf := range files {
 		end := start
 		if i > 0 {
@@ -97,11 +100,11 @@ func collectBackward(files []*logFile, start int64, n int, keep, stop func(Entry
 			if !ok {
 				break
 			}
-			e, err := decodeEntry(line)
+			e, err := decodeEntry(line, &tc)
 			if err != nil {
 				continue
 			}
-			e.Pos = Position{File: lf.ino, Offset: off}
+			e.Pos = Position{File: lf.ino, Offset: off, At: e.Time.UnixNano()}
 			if stop != nil && stop(e) {
 				slices.Reverse(out)
 				return out, nil
@@ -147,10 +150,28 @@ func ReadBackward(path string, pos Position, n int) ([]Entry, error) {
 		}
 	} else {
 		i := slices.IndexFunc(files, func(lf *logFile) bool { return lf.ino == pos.File })
-		if i < 0 {
+		if i < 0 || !holds(files[i], pos) {
 			return nil, fmt.Errorf("read log %s before %d:%d: %w", path, pos.File, pos.Offset, ErrPositionGone)
 		}
 		files = files[i:]
 	}
 	return collectBackward(files, start, n, nil, nil)
+}
+
+// holds reports whether the entry at pos.Offset in lf has pos's time: the
+// inode may belong to a newer file than the one pos was taken from.
+func holds(lf *logFile, pos Position) bool {
+	size, err := lf.size()
+	if err != nil || pos.Offset < 0 || pos.Offset >= size {
+		return false
+	}
+	fw := &forward{lf: lf, off: pos.Offset}
+	found := false
+	stop := errors.New("first line read")
+	err = fw.drain(context.Background(), func(line []byte, _ *logFile, _ int64) error {
+		e, err := decodeEntry(line, nil)
+		found = err == nil && e.Time.UnixNano() == pos.At
+		return stop
+	})
+	return found && errors.Is(err, stop)
 }

@@ -13,8 +13,10 @@ import (
 // the exact shape the Writer (and docker) produce take a fast path without
 // reflection; anything else valid, such as docker's lines with "attrs", goes
 // through encoding/json.
-func decodeEntry(line []byte) (Entry, error) {
-	if e, ok := decodeFast(line); ok {
+// Entries written by one Write share their time, so tc (which may be nil)
+// remembers the last time parsed.
+func decodeEntry(line []byte, tc *timeCache) (Entry, error) {
+	if e, ok := decodeFast(line, tc); ok {
 		return e, nil
 	}
 	var v struct {
@@ -28,7 +30,7 @@ func decodeEntry(line []byte) (Entry, error) {
 	return Entry{Stream: internStream([]byte(v.Stream)), Time: v.Time, Line: []byte(v.Log)}, nil
 }
 
-func decodeFast(line []byte) (Entry, bool) {
+func decodeFast(line []byte, tc *timeCache) (Entry, bool) {
 	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
 	if !ok {
 		return Entry{}, false
@@ -52,11 +54,28 @@ func decodeFast(line []byte) (Entry, bool) {
 	if i < 0 || string(rest[i:]) != `"}` {
 		return Entry{}, false
 	}
-	t, err := time.Parse(time.RFC3339Nano, string(rest[:i]))
+	t, err := tc.parse(rest[:i])
 	if err != nil {
 		return Entry{}, false
 	}
 	return Entry{Stream: internStream(stream), Time: t, Line: text}, true
+}
+
+// timeCache holds the last entry time parsed.
+type timeCache struct {
+	raw []byte
+	t   time.Time
+}
+
+func (c *timeCache) parse(raw []byte) (time.Time, error) {
+	if c != nil && c.raw != nil && bytes.Equal(raw, c.raw) {
+		return c.t, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(raw))
+	if err == nil && c != nil {
+		c.raw, c.t = append(c.raw[:0], raw...), t
+	}
+	return t, err
 }
 
 // internStream avoids an allocation for the two names every entry has.
@@ -77,14 +96,18 @@ func internStream(b []byte) string {
 func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 	start := 0
 	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == '"':
-			return append(dst, s[start:i]...), s[i+1:], true
-		case c < 0x20:
-			return nil, nil, false
-		case c != '\\':
+		for i < len(s) && plainInString[s[i]] {
 			i++
-			continue
+		}
+		if i == len(s) {
+			break
+		}
+		switch s[i] {
+		case '"':
+			return append(dst, s[start:i]...), s[i+1:], true
+		case '\\':
+		default:
+			return nil, nil, false
 		}
 		dst = append(dst, s[start:i]...)
 		if i+1 >= len(s) {
@@ -139,6 +162,14 @@ func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 	}
 	return nil, nil, false
 }
+
+// plainInString[b] is true for bytes a JSON string holds as they are.
+var plainInString = func() (t [256]bool) {
+	for b := 0x20; b < 256; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
 
 func hex4(s []byte) (rune, bool) {
 	if len(s) < 4 {

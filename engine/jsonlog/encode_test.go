@@ -99,7 +99,7 @@ func TestDecodeEntry(t *testing.T) {
 		{"empty", ``, "", "", true},
 	}
 	for _, tt := range tests {
-		e, err := decodeEntry([]byte(tt.line))
+		e, err := decodeEntry([]byte(tt.line), nil)
 		if tt.wantErr {
 			if err == nil {
 				t.Errorf("%s: no error", tt.name)

@@ -26,11 +26,13 @@ type Entry struct {
 func (e Entry) Partial() bool { return !bytes.HasSuffix(e.Line, []byte{'\n'}) }
 
 // Position identifies an entry in a log that rotates: the inode of the file
-// that holds it and its byte offset there. The zero Position is the end of
-// the log.
+// that holds it, its byte offset there, and its time, which tells the file
+// from a newer one that reused the inode after rotation deleted it. The
+// zero Position is the end of the log.
 type Position struct {
 	File   uint64
 	Offset int64
+	At     int64 // the entry's time, Unix nanoseconds
 }
 
 // ReadOptions selects what Read delivers. The zero value reads nothing (a
@@ -96,6 +98,7 @@ type reader struct {
 	opts ReadOptions
 	fn   func(Entry) error
 	cur  *forward // the live file, read forward
+	tc   timeCache
 }
 
 func (r *reader) wanted(e Entry) bool {
@@ -118,7 +121,7 @@ func (r *reader) pastUntil(e Entry) bool {
 
 // emit delivers one line read forward.
 func (r *reader) emit(line []byte, lf *logFile, off int64) error {
-	e, err := decodeEntry(line)
+	e, err := decodeEntry(line, &r.tc)
 	if err != nil {
 		return nil
 	}
@@ -128,7 +131,7 @@ func (r *reader) emit(line []byte, lf *logFile, off int64) error {
 	if !r.wanted(e) {
 		return nil
 	}
-	e.Pos = Position{File: lf.ino, Offset: off}
+	e.Pos = Position{File: lf.ino, Offset: off, At: e.Time.UnixNano()}
 	return r.fn(e)
 }
 
