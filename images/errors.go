@@ -1,0 +1,23 @@
+package images
+
+import "errors"
+
+var (
+	// ErrNotFound: no image matches the reference or ID.
+	ErrNotFound = errors.New("no such image")
+	// ErrAmbiguous: an ID prefix matches more than one image.
+	ErrAmbiguous = errors.New("ambiguous image ID prefix")
+	// ErrInvalidReference: a name that is not a valid image reference.
+	ErrInvalidReference = errors.New("invalid reference format")
+	// ErrInUse: a container uses the image and removal was not forced.
+	ErrInUse = errors.New("image is in use")
+	// ErrConflict: the operation needs force, e.g. removing by ID an image
+	// with several tags, or reusing a container ID for another image.
+	ErrConflict = errors.New("conflict")
+	// ErrUnknownDriver: a storage driver other than overlay2 or vfs.
+	ErrUnknownDriver = errors.New("unknown storage driver")
+	// ErrUnsafeEntry: a layer entry that would reach outside its layer.
+	ErrUnsafeEntry = errors.New("unsafe layer entry")
+	// ErrInvalidChange: a --change instruction that is unknown or malformed.
+	ErrInvalidChange = errors.New("invalid change")
+)

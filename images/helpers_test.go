@@ -1,0 +1,157 @@
+package images
+
+import (
+	"archive/tar"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// requireRoot skips a test that needs root, except under CI=true, where a
+// missing privilege is a failure.
+func requireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("this test needs root, and CI=true forbids skipping it")
+	}
+	t.Skip("needs root")
+}
+
+// tarEntry is one entry of a test tarball.
+type tarEntry struct {
+	name     string
+	typ      byte
+	mode     int64
+	body     string
+	link     string
+	uid, gid int
+	xattrs   map[string]string
+	major    int64
+	minor    int64
+}
+
+var testMtime = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+
+func makeTar(t testing.TB, entries ...tarEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		hdr := &tar.Header{
+			Name: e.name, Typeflag: e.typ, Mode: e.mode, Linkname: e.link,
+			Uid: e.uid, Gid: e.gid, ModTime: testMtime, Devmajor: e.major, Devminor: e.minor,
+			Format: tar.FormatPAX,
+		}
+		if hdr.Typeflag == 0 {
+			hdr.Typeflag = tar.TypeReg
+		}
+		if hdr.Mode == 0 {
+			hdr.Mode = 0o644
+			if hdr.Typeflag == tar.TypeDir {
+				hdr.Mode = 0o755
+			}
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			hdr.Size = int64(len(e.body))
+		}
+		if len(e.xattrs) > 0 {
+			hdr.PAXRecords = map[string]string{}
+			for k, v := range e.xattrs {
+				hdr.PAXRecords[paxXattrPrefix+k] = v
+			}
+		}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatalf("write tar header %s: %v", e.name, err)
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			if _, err := tw.Write([]byte(e.body)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// busyboxTar is a root filesystem tarball made from the host's static
+// /bin/busybox: the binary, a symlink per applet, /etc/passwd and /etc/group.
+func busyboxTar(t testing.TB) []byte {
+	t.Helper()
+	bin, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Fatalf("busybox-static is needed for this test: %v", err)
+	}
+	out, err := exec.Command("/bin/busybox", "--list").Output()
+	if err != nil {
+		t.Fatalf("busybox --list: %v", err)
+	}
+	entries := []tarEntry{
+		{name: "./", typ: tar.TypeDir},
+		{name: "bin/", typ: tar.TypeDir},
+		{name: "bin/busybox", mode: 0o755, body: string(bin)},
+		{name: "etc/", typ: tar.TypeDir},
+		{name: "etc/passwd", body: "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"},
+		{name: "etc/group", body: "root:x:0:\nnogroup:x:65534:\n"},
+		{name: "tmp/", typ: tar.TypeDir, mode: 0o1777},
+		{name: "root/", typ: tar.TypeDir, mode: 0o700},
+	}
+	for _, applet := range strings.Fields(string(out)) {
+		if applet == "busybox" {
+			continue
+		}
+		entries = append(entries, tarEntry{name: "bin/" + applet, typ: tar.TypeSymlink, link: "busybox"})
+	}
+	return makeTar(t, entries...)
+}
+
+func openStore(t testing.TB, driver string) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "image"), Options{Driver: driver})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// entriesUnder lists what is inside dir, relative, for "nothing left" checks.
+func entriesUnder(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err == nil && p != dir {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+func parseDockerfileForTest(line string) (*parser.Node, error) {
+	res, err := parser.Parse(strings.NewReader(line))
+	if err != nil {
+		return nil, err
+	}
+	return res.AST.Children[0], nil
+}
+
+func digestOf(t testing.TB, s string) digest.Digest {
+	t.Helper()
+	d, err := digest.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

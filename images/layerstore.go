@@ -1,0 +1,274 @@
+package images
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	digest "github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/identity"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// The layer store keeps one unpacked directory per chain ID and driver:
+// layers/<driver>/<chain hex>/diff. overlay2 layers hold only their own
+// changes, with whiteouts in overlay's form, and are stacked as lowerdirs;
+// vfs layers are full copies of the filesystem up to that layer. Layers are
+// unpacked under tmp/ and renamed into place under the lock. Nothing counts
+// references: garbage collection keeps what some image or container uses.
+
+// unpackLayer unpacks the uncompressed layer tar r into a new directory
+// under tmp/; for vfs it starts as a copy of parentDiff ("" for a base
+// layer). The caller commits it with commitLayer or removes it.
+func (s *Store) unpackLayer(r io.Reader, parentDiff string) (string, int64, error) {
+	dir, err := os.MkdirTemp(s.tmpDir(), "layer-")
+	if err != nil {
+		return "", 0, fmt.Errorf("unpack layer: %w", err)
+	}
+	size, err := s.unpackInto(dir, r, parentDiff)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", 0, fmt.Errorf("unpack layer: %w", err)
+	}
+	return dir, size, nil
+}
+
+func (s *Store) unpackInto(dir string, r io.Reader, parentDiff string) (int64, error) {
+	diff := filepath.Join(dir, "diff")
+	mode := whiteoutOverlay
+	if s.driver == DriverVFS {
+		mode = whiteoutDelete
+	}
+	if mode == whiteoutDelete && parentDiff != "" {
+		if err := copyTree(parentDiff, diff); err != nil {
+			return 0, err
+		}
+	} else if err := os.Mkdir(diff, 0o755); err != nil {
+		return 0, err
+	}
+	return applyLayer(diff, r, mode)
+}
+
+// commitLayer moves an unpacked layer to its chain ID; the caller holds the
+// lock. A layer already there is kept and the new copy dropped.
+func (s *Store) commitLayer(dir string, chain digest.Digest) error {
+	if _, err := os.Stat(s.layerDir(chain)); err == nil {
+		return os.RemoveAll(dir)
+	}
+	if err := os.Rename(dir, s.layerDir(chain)); err != nil {
+		return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
+	}
+	return nil
+}
+
+func (s *Store) hasLayer(chain digest.Digest) bool {
+	_, err := os.Stat(s.diffDir(chain))
+	return err == nil
+}
+
+func (s *Store) readManifest(d digest.Digest) (*v1.Manifest, error) {
+	data, err := os.ReadFile(s.blobPath(d))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", d, err)
+	}
+	var m v1.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("parse manifest %s: %w", d, err)
+	}
+	return &m, nil
+}
+
+// ensureLayers makes sure every layer of the image is unpacked for the
+// current driver, unpacking missing ones from their blobs; the caller
+// holds the lock. It returns the image's chain IDs, bottom first.
+func (s *Store) ensureLayers(id digest.Digest) ([]digest.Digest, error) {
+	rec, err := s.readRecord(id)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.readConfig(id)
+	if err != nil {
+		return nil, err
+	}
+	chains := identity.ChainIDs(append([]digest.Digest{}, cfg.RootFS.DiffIDs...))
+	var manifest *v1.Manifest
+	for i, chain := range chains {
+		if s.hasLayer(chain) {
+			continue
+		}
+		if manifest == nil {
+			if manifest, err = s.readManifest(rec.Manifest.Digest); err != nil {
+				return nil, err
+			}
+			if len(manifest.Layers) != len(chains) {
+				return nil, fmt.Errorf("image %s: manifest has %d layers, config %d", id.Encoded(), len(manifest.Layers), len(chains))
+			}
+		}
+		var parent digest.Digest
+		if i > 0 {
+			parent = chains[i-1]
+		}
+		if err := s.unpackBlob(manifest.Layers[i].Digest, parent, chain); err != nil {
+			return nil, fmt.Errorf("image %s: %w", id.Encoded(), err)
+		}
+	}
+	return chains, nil
+}
+
+// unpackBlob unpacks a stored layer blob as chain on top of parent.
+func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
+	var parentDiff string
+	if parent != "" {
+		parentDiff = s.diffDir(parent)
+	}
+	f, err := s.openBlob(blob)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r, err := decompress(f)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", blob, err)
+	}
+	defer r.Close()
+	dir, _, err := s.unpackLayer(r, parentDiff)
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", blob, err)
+	}
+	if err := s.commitLayer(dir, chain); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	return nil
+}
+
+// usage is what the images and containers in the store use.
+type usage struct {
+	chains map[digest.Digest]bool
+	blobs  map[digest.Digest]bool
+}
+
+// scanUsage collects the chain IDs and blobs every image and container uses.
+func (s *Store) scanUsage() (*usage, error) {
+	u := &usage{chains: map[digest.Digest]bool{}, blobs: map[digest.Digest]bool{}}
+	ids, err := s.imageIDs()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		rec, err := s.readRecord(id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		cfg, err := s.readConfig(id)
+		if err != nil {
+			return nil, err
+		}
+		u.blobs[id] = true
+		u.blobs[rec.Manifest.Digest] = true
+		m, err := s.readManifest(rec.Manifest.Digest)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range m.Layers {
+			u.blobs[l.Digest] = true
+		}
+		for _, c := range identity.ChainIDs(append([]digest.Digest{}, cfg.RootFS.DiffIDs...)) {
+			u.chains[c] = true
+		}
+	}
+	recs, err := s.rootfsRecords()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		for _, c := range r.Layers {
+			u.chains[c] = true
+		}
+	}
+	return u, nil
+}
+
+// gc removes layers (of every driver) and blobs that nothing uses; the
+// caller holds the lock. It returns the chain IDs it removed.
+func (s *Store) gc() ([]digest.Digest, error) {
+	u, err := s.scanUsage()
+	if err != nil {
+		return nil, fmt.Errorf("collect garbage: %w", err)
+	}
+	drivers, err := os.ReadDir(s.layersDir())
+	if err != nil {
+		return nil, fmt.Errorf("collect garbage: %w", err)
+	}
+	removed := map[digest.Digest]bool{}
+	var order []digest.Digest
+	for _, drv := range drivers {
+		dir := filepath.Join(s.layersDir(), drv.Name())
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("collect garbage: %w", err)
+		}
+		for _, e := range entries {
+			chain := digest.NewDigestFromEncoded(digest.SHA256, e.Name())
+			if u.chains[chain] {
+				continue
+			}
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return nil, fmt.Errorf("remove layer %s: %w", e.Name(), err)
+			}
+			if !removed[chain] {
+				removed[chain] = true
+				order = append(order, chain)
+			}
+		}
+	}
+	blobs, err := os.ReadDir(s.blobDir())
+	if err != nil {
+		return nil, fmt.Errorf("collect garbage: %w", err)
+	}
+	for _, b := range blobs {
+		if u.blobs[digest.NewDigestFromEncoded(digest.SHA256, b.Name())] {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.blobDir(), b.Name())); ignoreNotExist(err) != nil {
+			return nil, fmt.Errorf("remove blob %s: %w", b.Name(), err)
+		}
+	}
+	return order, nil
+}
+
+// dirSize is the apparent size of the files under dir, each hard-linked
+// inode counted once.
+func dirSize(dir string) (int64, error) {
+	type inode struct{ dev, ino uint64 }
+	seen := map[inode]bool{}
+	var total int64
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return ignoreNotExist(err)
+		}
+		if key, ok := inodeOf(fi); ok {
+			if seen[inode(key)] {
+				return nil
+			}
+			seen[inode(key)] = true
+		}
+		total += fi.Size()
+		return nil
+	})
+	return total, err
+}

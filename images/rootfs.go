@@ -1,0 +1,241 @@
+package images
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	digest "github.com/opencontainers/go-digest"
+)
+
+// Mount describes a mount for the runtime to perform; this package never
+// mounts anything itself. Target "" means the container's root filesystem.
+type Mount struct {
+	Type    string
+	Source  string
+	Target  string
+	Options []string
+}
+
+// rootfsRecord is containers/<id>/rootfs.json: which image and layers a
+// container's writable layer sits on. Garbage collection keeps those layers.
+type rootfsRecord struct {
+	ID     string          `json:"id"`
+	Image  string          `json:"image"`
+	Driver string          `json:"driver"`
+	Layers []digest.Digest `json:"layers"` // chain IDs, bottom first
+}
+
+var containerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (s *Store) containerDir(id string) string { return filepath.Join(s.containersDir(), id) }
+func (s *Store) rootfsRecordPath(id string) string {
+	return filepath.Join(s.containerDir(id), "rootfs.json")
+}
+
+func checkContainerID(id string) error {
+	if !containerIDPattern.MatchString(id) || len(id) > 128 {
+		return fmt.Errorf("invalid container ID %q", id)
+	}
+	return nil
+}
+
+// CreateRootfs prepares the writable layer of a container over an image
+// and describes the mount that assembles its root filesystem. overlay2: an
+// overlay of the image's layers with the container's diff and work
+// directories; vfs: a bind mount of a full copy. Calling it again for the
+// same container and image returns the same mounts.
+func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
+	if err := checkContainerID(containerID); err != nil {
+		return nil, fmt.Errorf("create rootfs: %w", err)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	refs, err := s.readRefs()
+	if err != nil {
+		return nil, err
+	}
+	id, _, err := s.resolve(imageID, refs)
+	if err != nil {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	var rec rootfsRecord
+	err = readJSON(s.rootfsRecordPath(containerID), &rec)
+	if err == nil {
+		if rec.Image != id.Encoded() || rec.Driver != s.driver {
+			return nil, fmt.Errorf("create rootfs of %s: %w: it exists for image %s (%s)", containerID, ErrConflict, rec.Image, rec.Driver)
+		}
+		return s.rootfsMounts(&rec)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	chains, err := s.ensureLayers(id)
+	if err != nil {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains}
+	if err := s.makeRootfs(&rec); err != nil {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	return s.rootfsMounts(&rec)
+}
+
+// makeRootfs builds the container directory in tmp/ and renames it into
+// place, so a failure leaves nothing behind.
+func (s *Store) makeRootfs(rec *rootfsRecord) error {
+	tmp, err := os.MkdirTemp(s.tmpDir(), "container-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	switch s.driver {
+	case DriverOverlay2:
+		for _, d := range []string{"diff", "work"} {
+			if err := os.Mkdir(filepath.Join(tmp, d), 0o755); err != nil {
+				return err
+			}
+		}
+		if len(rec.Layers) == 0 {
+			if err := os.Mkdir(filepath.Join(tmp, "empty"), 0o755); err != nil {
+				return err
+			}
+		}
+	case DriverVFS:
+		rootfs := filepath.Join(tmp, "rootfs")
+		if len(rec.Layers) == 0 {
+			err = os.Mkdir(rootfs, 0o755)
+		} else {
+			err = copyTree(s.diffDir(rec.Layers[len(rec.Layers)-1]), rootfs)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := writeJSONAtomic(filepath.Join(tmp, "rootfs.json"), rec); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, s.containerDir(rec.ID)); err != nil {
+		return err
+	}
+	return syncDir(s.containersDir())
+}
+
+func (s *Store) rootfsMounts(rec *rootfsRecord) ([]Mount, error) {
+	dir := s.containerDir(rec.ID)
+	if rec.Driver == DriverVFS {
+		return []Mount{{Type: "bind", Source: filepath.Join(dir, "rootfs"), Options: []string{"rbind", "rw"}}}, nil
+	}
+	var lower []string
+	for i := len(rec.Layers) - 1; i >= 0; i-- {
+		lower = append(lower, s.diffDir(rec.Layers[i]))
+	}
+	if len(lower) == 0 {
+		lower = []string{filepath.Join(dir, "empty")}
+	}
+	m, err := overlayMount(lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"))
+	if err != nil {
+		return nil, err
+	}
+	return []Mount{m}, nil
+}
+
+// maxOverlayOptions is the kernel's limit on mount data: one page.
+const maxOverlayOptions = 4096
+
+// overlayMount describes an overlay mount; lower lists the lower
+// directories topmost first.
+func overlayMount(lower []string, upper, work string) (Mount, error) {
+	opts := []string{
+		"lowerdir=" + strings.Join(lower, ":"),
+		"upperdir=" + upper,
+		"workdir=" + work,
+	}
+	if n := len(strings.Join(opts, ",")); n >= maxOverlayOptions {
+		return Mount{}, fmt.Errorf("overlay options for %d layers are %d bytes, over the kernel's %d", len(lower), n, maxOverlayOptions)
+	}
+	return Mount{Type: "overlay", Source: "overlay", Options: opts}, nil
+}
+
+// RemoveRootfs deletes a container's writable layer, then the layers no
+// image or container uses any more. Removing one that does not exist is
+// not an error. The caller must have unmounted the rootfs.
+func (s *Store) RemoveRootfs(containerID string) error {
+	if err := checkContainerID(containerID); err != nil {
+		return fmt.Errorf("remove rootfs: %w", err)
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	dir := s.containerDir(containerID)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	// Rename first so a half-deleted directory is never taken for a rootfs.
+	trash, err := os.MkdirTemp(s.tmpDir(), "removing-")
+	if err != nil {
+		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
+	}
+	if err := os.Rename(dir, filepath.Join(trash, "c")); err != nil {
+		os.Remove(trash)
+		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
+	}
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
+	}
+	if _, err := s.gc(); err != nil {
+		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
+	}
+	return nil
+}
+
+// RootfsSize is the number of bytes in a container's writable layer:
+// overlay2's upper directory, or for vfs the whole copy.
+func (s *Store) RootfsSize(containerID string) (int64, error) {
+	if err := checkContainerID(containerID); err != nil {
+		return 0, fmt.Errorf("rootfs size: %w", err)
+	}
+	var rec rootfsRecord
+	if err := readJSON(s.rootfsRecordPath(containerID), &rec); err != nil {
+		return 0, fmt.Errorf("rootfs size of %s: %w", containerID, err)
+	}
+	dir := filepath.Join(s.containerDir(containerID), "diff")
+	if rec.Driver == DriverVFS {
+		dir = filepath.Join(s.containerDir(containerID), "rootfs")
+	}
+	n, err := dirSize(dir)
+	if err != nil {
+		return 0, fmt.Errorf("rootfs size of %s: %w", containerID, err)
+	}
+	return n, nil
+}
+
+// rootfsRecords lists the containers' rootfs records.
+func (s *Store) rootfsRecords() ([]rootfsRecord, error) {
+	entries, err := os.ReadDir(s.containersDir())
+	if err != nil {
+		return nil, fmt.Errorf("list container layers: %w", err)
+	}
+	var out []rootfsRecord
+	for _, e := range entries {
+		var rec rootfsRecord
+		err := readJSON(s.rootfsRecordPath(e.Name()), &rec)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}

@@ -1,0 +1,159 @@
+package images
+
+import (
+	"archive/tar"
+	"bufio"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	digest "github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/identity"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// newPending starts an image to be staged under tmp/.
+func newPending() *pendingImage {
+	return &pendingImage{blobs: map[digest.Digest]string{}, unpacked: map[digest.Digest]string{}}
+}
+
+// stageLayer reads one layer blob from r (a plain or compressed tar) on
+// top of the layers staged so far: the blob goes to tmp/, the layer is
+// unpacked to tmp/ unless its chain is already stored. wantDiffID, when
+// known, is checked against the uncompressed content; mediaType "" is
+// detected from the compression.
+func (s *Store) stageLayer(p *pendingImage, r io.Reader, mediaType string, wantDiffID digest.Digest) error {
+	var parent digest.Digest
+	if n := len(p.chains); n > 0 {
+		parent = p.chains[n-1]
+	}
+	blob, err := os.CreateTemp(s.tmpDir(), "blob-")
+	if err != nil {
+		return fmt.Errorf("stage layer: %w", err)
+	}
+	blobPath := blob.Name()
+	keep := false
+	defer func() {
+		blob.Close()
+		if !keep {
+			os.Remove(blobPath)
+		}
+	}()
+	blobHash := sha256.New()
+	var blobSize countWriter
+	src := bufio.NewReaderSize(io.TeeReader(r, io.MultiWriter(blob, blobHash, &blobSize)), 64<<10)
+	if mediaType == "" {
+		head, _ := src.Peek(6)
+		mediaType = layerMediaType(detectCompression(head))
+	}
+	dr, err := decompress(src)
+	if err != nil {
+		return fmt.Errorf("stage layer: %w", err)
+	}
+	defer dr.Close()
+	diffHash := sha256.New()
+	content := io.TeeReader(dr, diffHash)
+
+	var dir string
+	var size int64
+	if wantDiffID != "" && s.hasLayer(chainID(parent, wantDiffID)) {
+		size, err = tarContentSize(content)
+	} else {
+		dir, size, err = s.unpackLayer(content, s.stagedDiffDir(p, parent))
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, content) // the tar's trailing padding
+	}
+	if err == nil {
+		_, err = io.Copy(io.Discard, src) // the compressed stream's trailer
+	}
+	if err == nil {
+		err = blob.Sync()
+	}
+	if err != nil {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+		return fmt.Errorf("stage layer: %w", err)
+	}
+	diffID := digest.NewDigest(digest.SHA256, diffHash)
+	if wantDiffID != "" && diffID != wantDiffID {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+		return fmt.Errorf("stage layer: content digest %s, want %s", diffID, wantDiffID)
+	}
+	chain := chainID(parent, diffID)
+	blobDigest := digest.NewDigest(digest.SHA256, blobHash)
+	if _, dup := p.blobs[blobDigest]; !dup {
+		p.blobs[blobDigest] = blobPath
+		keep = true
+	}
+	if dir != "" {
+		if old, dup := p.unpacked[chain]; dup {
+			os.RemoveAll(old)
+		}
+		p.unpacked[chain] = dir
+	}
+	p.chains = append(p.chains, chain)
+	p.diffIDs = append(p.diffIDs, diffID)
+	p.layers = append(p.layers, v1.Descriptor{MediaType: mediaType, Digest: blobDigest, Size: int64(blobSize)})
+	p.layerSizes = append(p.layerSizes, size)
+	return nil
+}
+
+// stagedDiffDir is where the parent layer's files are: staged under tmp/
+// or stored. Only vfs reads it, to copy the parent.
+func (s *Store) stagedDiffDir(p *pendingImage, parent digest.Digest) string {
+	if parent == "" {
+		return ""
+	}
+	if dir, ok := p.unpacked[parent]; ok {
+		return filepath.Join(dir, "diff")
+	}
+	return s.diffDir(parent)
+}
+
+func chainID(parent, diffID digest.Digest) digest.Digest {
+	if parent == "" {
+		return diffID
+	}
+	return identity.ChainID([]digest.Digest{parent, diffID})
+}
+
+func layerMediaType(c compression) string {
+	switch c {
+	case compressedGzip:
+		return v1.MediaTypeImageLayerGzip
+	case compressedZstd:
+		return v1.MediaTypeImageLayerZstd
+	}
+	return v1.MediaTypeImageLayer
+}
+
+// tarContentSize reads a tar stream through and sums its file content.
+func tarContentSize(r io.Reader) (int64, error) {
+	tr := tar.NewReader(r)
+	var n int64
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			n += hdr.Size
+		}
+	}
+}
+
+type countWriter int64
+
+func (c *countWriter) Write(b []byte) (int, error) {
+	*c += countWriter(len(b))
+	return len(b), nil
+}
