@@ -2,6 +2,7 @@ package containerinit_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -13,11 +14,31 @@ import (
 	"berth/engine/containerinit"
 )
 
+// busyboxCopy is a copy of /bin/busybox made before any test forks, which
+// every test rootfs hard-links: an executable written while another
+// goroutine forks can stay open in that child, and exec'ing it then fails
+// with "text file busy".
+var busyboxCopy string
+
 func TestMain(m *testing.M) {
 	if containerinit.IsInit() {
 		containerinit.Main()
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "containerinit-busybox")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if bin, err := os.ReadFile("/bin/busybox"); err == nil {
+		busyboxCopy = filepath.Join(dir, "busybox")
+		if err := os.WriteFile(busyboxCopy, bin, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // requireRoot skips a test that needs root, except under CI=true where a
@@ -51,12 +72,16 @@ nogroup:x:65534:
 // busyboxRootfs builds a minimal rootfs from the host's static busybox.
 func busyboxRootfs(t *testing.T) string {
 	t.Helper()
-	root := filepath.Join(t.TempDir(), "busybox")
-	bin, err := os.ReadFile("/bin/busybox")
-	if err != nil {
-		t.Fatalf("busybox-static is needed: %v", err)
+	if busyboxCopy == "" {
+		t.Fatal("busybox-static is needed at /bin/busybox")
 	}
-	writeFile(t, filepath.Join(root, "bin/busybox"), string(bin), 0o755)
+	root := filepath.Join(t.TempDir(), "busybox")
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(busyboxCopy, filepath.Join(root, "bin/busybox")); err != nil {
+		t.Fatal(err)
+	}
 	list, err := exec.Command("/bin/busybox", "--list-full").Output()
 	if err != nil {
 		t.Fatalf("busybox --list-full: %v", err)

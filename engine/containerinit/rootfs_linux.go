@@ -244,15 +244,21 @@ func setupDev(root string, terminal bool) error {
 }
 
 // bindConsole makes the terminal on stdin the container's /dev/console.
+// It binds the terminal by its path: the fd itself belongs to the parent's
+// mount namespace, which bind mounts cannot take from.
 func bindConsole(dev string) error {
+	tty, err := os.Readlink("/proc/self/fd/0")
+	if err != nil {
+		return fmt.Errorf("find terminal: %w", err)
+	}
 	console := filepath.Join(dev, "console")
 	f, err := os.OpenFile(console, os.O_CREATE|os.O_RDONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("create %s: %w", console, err)
 	}
 	f.Close()
-	if err := unix.Mount("/proc/self/fd/0", console, "", unix.MS_BIND, ""); err != nil {
-		return fmt.Errorf("bind terminal on %s: %w", console, err)
+	if err := unix.Mount(tty, console, "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind terminal %s on %s: %w", tty, console, err)
 	}
 	return nil
 }

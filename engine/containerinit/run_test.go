@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"berth/engine/containerinit"
 )
@@ -326,10 +327,12 @@ func TestExitCodes(t *testing.T) {
 func TestBeforeRunSeesTheChildBeforeSetup(t *testing.T) {
 	t.Parallel()
 	cfg := newConfig(t, "true")
-	var seen string
+	var mountinfo string
 	p, err := containerinit.Start(cfg, containerinit.StartOptions{BeforeRun: func(pid int) error {
-		cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
-		seen = string(cmdline)
+		// Give the child time to misbehave: it must wait for its config.
+		time.Sleep(100 * time.Millisecond)
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "mountinfo"))
+		mountinfo = string(b)
 		return err
 	}})
 	if err != nil {
@@ -338,8 +341,8 @@ func TestBeforeRunSeesTheChildBeforeSetup(t *testing.T) {
 	if code, _, err := p.Wait(); code != 0 || err != nil {
 		t.Errorf("exit %d %v", code, err)
 	}
-	if seen != containerinit.Arg0+"\x00" {
-		t.Errorf("BeforeRun saw %q, want the init before it exec'd", seen)
+	if mountinfo == "" || strings.Contains(mountinfo, cfg.Rootfs) {
+		t.Errorf("the child mounted its rootfs before BeforeRun returned:\n%s", mountinfo)
 	}
 
 	failing := newConfig(t, "true")

@@ -1,0 +1,32 @@
+package containerinit
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestParseMountOptions(t *testing.T) {
+	tests := []struct {
+		options []string
+		want    mountOptions
+	}{
+		{nil, mountOptions{}},
+		{[]string{"ro"}, mountOptions{Flags: unix.MS_RDONLY}},
+		{[]string{"ro", "rw"}, mountOptions{}},
+		{[]string{"rbind", "ro"}, mountOptions{Flags: unix.MS_BIND | unix.MS_REC | unix.MS_RDONLY}},
+		{[]string{"bind"}, mountOptions{Flags: unix.MS_BIND}},
+		{[]string{"nosuid", "nodev", "noexec", "size=64m"}, mountOptions{Flags: unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, Data: "size=64m"}},
+		{[]string{"nosuid", "suid", "exec", "dev"}, mountOptions{}},
+		{[]string{"defaults", "noatime", "strictatime", "relatime"}, mountOptions{Flags: unix.MS_NOATIME | unix.MS_STRICTATIME | unix.MS_RELATIME}},
+		{[]string{"lowerdir=/a:/b", "upperdir=/u", "workdir=/w"}, mountOptions{Data: "lowerdir=/a:/b,upperdir=/u,workdir=/w"}},
+		{[]string{"rbind", "rprivate"}, mountOptions{Flags: unix.MS_BIND | unix.MS_REC, Propagation: unix.MS_PRIVATE | unix.MS_REC}},
+		{[]string{"shared", "slave"}, mountOptions{Propagation: unix.MS_SLAVE}},
+		{[]string{"mode=1777", "sync", "dirsync", "remount"}, mountOptions{Flags: unix.MS_SYNCHRONOUS | unix.MS_DIRSYNC | unix.MS_REMOUNT, Data: "mode=1777"}},
+	}
+	for _, tt := range tests {
+		if got := parseMountOptions(tt.options); got != tt.want {
+			t.Errorf("parseMountOptions(%q) = %+v, want %+v", tt.options, got, tt.want)
+		}
+	}
+}
