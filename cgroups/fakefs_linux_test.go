@@ -487,3 +487,28 @@ func TestParsePids(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkStats reads the stats of a group on the fake cgroupfs, file
+// contents from testdata: the cost of the parsing and the file reads.
+func BenchmarkStats(b *testing.B) {
+	v1root := fakeV1(b, true)
+	for _, c := range []string{"cpuacct", "memory", "pids", "blkio"} {
+		copyFixtures(b, "v1", filepath.Join(v1root, c, "berth", "c1"))
+	}
+	v2root := fakeV2(b, "cpu memory pids io")
+	copyFixtures(b, "v2", filepath.Join(v2root, "berth", "c1"))
+	for _, root := range []struct{ name, dir string }{{"v1", v1root}, {"v2", v2root}} {
+		b.Run(root.name, func(b *testing.B) {
+			m, err := New(root.dir, "berth", "c1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.Stats(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

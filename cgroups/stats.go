@@ -134,3 +134,21 @@ func workingSet(usage, inactiveFile uint64) uint64 {
 	}
 	return usage
 }
+
+// parsePartitions returns the "major:minor" of every block device listed
+// in /proc/partitions (a header line, a blank line, then
+// "major minor #blocks name" lines).
+func parsePartitions(b []byte) []string {
+	var devs []string
+	for line := range bytes.Lines(b) {
+		f := bytes.Fields(line)
+		if len(f) != 4 {
+			continue
+		}
+		if _, ok := parseUint(f[0]); !ok {
+			continue
+		}
+		devs = append(devs, string(f[0])+":"+string(f[1]))
+	}
+	return devs
+}

@@ -3,6 +3,7 @@ package cgroups
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -122,6 +123,22 @@ func TestParseUint(t *testing.T) {
 		got, ok := parseUint([]byte(tt.in))
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("parseUint(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestParsePartitions(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"major minor  #blocks  name\n\n 254        0  268435456 vda\n", "254:0"},
+		{"major minor  #blocks  name\n\n   8        0  500107608 sda\n   8        1     524288 sda1\n 253        0    8388608 zram0\n", "8:0 8:1 253:0"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(parsePartitions([]byte(tt.in)), " "); got != tt.want {
+			t.Errorf("parsePartitions(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -95,7 +96,34 @@ func (m *v1) Create(r Resources) (err error) {
 			}
 		}
 	}
-	return m.set(r)
+	if err := m.set(r); err != nil {
+		return err
+	}
+	if d := m.dirs["blkio"]; d != "" {
+		enableBlkioAccounting(d)
+	}
+	return nil
+}
+
+// procPartitions lists the host's block devices; the kernel's interface,
+// not a configurable root.
+const procPartitions = "/proc/partitions"
+
+// enableBlkioAccounting makes the kernel count the group's block I/O.
+// Since Linux 6.x sets up throttling lazily, v1 counts I/O bytes only on
+// disks where a throttle rule was configured at least once (v2's io.stat
+// always counts). A rule of 0, meaning "no limit", switches the counting
+// on for the whole disk without limiting anything. It is best effort:
+// partitions refuse rules (their disk is in the list too), and stats
+// merely stay 0 where this fails.
+func enableBlkioAccounting(dir string) {
+	b, err := os.ReadFile(procPartitions)
+	if err != nil {
+		return
+	}
+	for _, dev := range parsePartitions(b) {
+		_ = writeFile(dir, "blkio.throttle.read_bps_device", dev+" 0")
+	}
 }
 
 // fillCpusets gives every group from below the hierarchy root down to dir

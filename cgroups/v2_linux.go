@@ -252,8 +252,12 @@ func (m *v2) Paused() (bool, error) {
 
 func (m *v2) Kill(sig unix.Signal) error {
 	if sig == unix.SIGKILL && exists(filepath.Join(m.dir, "cgroup.kill")) {
-		// The kernel kills the whole subtree, forks in flight included.
+		// The kernel kills the whole subtree, forks in flight included,
+		// frozen or not; a paused group is thawed, as after signalFrozen.
 		if err := writeFile(m.dir, "cgroup.kill", "1"); err != nil {
+			return fmt.Errorf("kill cgroup %s: %w", m.rel, err)
+		}
+		if err := writeFile(m.dir, "cgroup.freeze", "0"); err != nil && !isGone(err) {
 			return fmt.Errorf("kill cgroup %s: %w", m.rel, err)
 		}
 		return nil
