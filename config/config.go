@@ -31,6 +31,7 @@ const (
 	DefaultFile                   = "/etc/berth/config.json"
 	DefaultDataRoot               = "/var/lib/berth"
 	DefaultRunRoot                = "/run/berth"
+	DefaultCgroupRoot             = "/sys/fs/cgroup" // where cgroupfs is mounted; not a file key
 	DefaultNetwork                = "none"
 	DefaultMaxConcurrentDownloads = 3
 	DefaultMaxConcurrentUploads   = 5

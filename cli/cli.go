@@ -1,0 +1,286 @@
+// Package cli is berth's docker-style command line: `berth run`, `ps`,
+// `logs`, `images`… with docker's flags, output formats and exit codes. It
+// parses and formats; containers are the engine's job and images the image
+// store's, both called through their Go API.
+//
+// Start with Main (below): it builds the cobra command tree, resolves the
+// settings (package config) and maps errors to exit codes (errors.go).
+// run.go turns `run`/`create` flags into engine.CreateOptions with the
+// parsers of runflags.go; each other file is one family of commands
+// (lifecycle.go, ps.go, logs.go, inspect.go, top.go, stats.go, images.go,
+// system.go). format.go holds docker's --format templates and tables.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"berth/config"
+	"berth/engine"
+)
+
+// Main runs one berth command line (args without the program name) and
+// returns the process exit code: 0, the container's code for run/start -a,
+// 125 for berth's own errors (as docker run), 1 for other failures.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return run(args, newApp(stdin, stdout, stderr, hostSystem()))
+}
+
+// system is what the CLI takes from the host: identity, environment,
+// clock, and how it opens the engine. Tests replace it.
+type system struct {
+	geteuid    func() int
+	getenv     func(string) string
+	lookupEnv  func(string) (string, bool)
+	now        func() time.Time
+	isTerminal func(any) bool
+	openEngine func(*config.Config) (containerEngine, error)
+	// statsInterval is the time between two samples of `berth stats`.
+	statsInterval time.Duration
+}
+
+func hostSystem() system {
+	return system{
+		geteuid:       os.Geteuid,
+		getenv:        os.Getenv,
+		lookupEnv:     os.LookupEnv,
+		now:           time.Now,
+		isTerminal:    isTerminal,
+		openEngine:    openEngine,
+		statsInterval: time.Second,
+	}
+}
+
+func openEngine(c *config.Config) (containerEngine, error) {
+	return engine.New(engine.Options{
+		Root:          c.DataRoot,
+		RunRoot:       c.RunRoot,
+		CgroupRoot:    config.DefaultCgroupRoot,
+		CgroupParent:  c.CgroupParent,
+		LogOpts:       c.LogOpts.Map(),
+		StorageDriver: c.StorageDriver,
+	})
+}
+
+// containerEngine is the part of *engine.Engine the CLI calls.
+type containerEngine interface {
+	Create(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error)
+	Start(ctx context.Context, ref string) error
+	Run(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error)
+	Attach(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error)
+	Stop(ctx context.Context, ref string, opts engine.StopOptions) error
+	Restart(ctx context.Context, ref string, opts engine.StopOptions) error
+	Kill(ctx context.Context, ref string, signal string) error
+	Pause(ctx context.Context, ref string) error
+	Unpause(ctx context.Context, ref string) error
+	Remove(ctx context.Context, ref string, opts engine.RemoveOptions) error
+	Rename(ctx context.Context, ref, newName string) error
+	Wait(ctx context.Context, ref string) (engine.WaitResult, error)
+	List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error)
+	Inspect(ctx context.Context, ref string) (*engine.Container, error)
+	Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error
+	Top(ctx context.Context, ref string) ([]engine.Process, error)
+	Stats(ctx context.Context, ref string) (*engine.Stats, error)
+	Info(ctx context.Context) (*engine.Info, error)
+}
+
+// app is one invocation of the CLI: streams, global flags, the resolved
+// settings, and the engine, opened on first use so that a command that fails
+// its own checks touches nothing on disk.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	sys            system
+
+	overrides config.Overrides
+	logLevel  string
+	log       *slog.Logger
+	cfg       *config.Config
+	eng       containerEngine
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, sys: sys}
+}
+
+// engine opens the engine once.
+func (a *app) engine() (containerEngine, error) {
+	if a.eng == nil {
+		eng, err := a.sys.openEngine(a.cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open engine at %s: %w", a.cfg.DataRoot, err)
+		}
+		a.eng = eng
+	}
+	return a.eng, nil
+}
+
+// run executes args and prints the error, if any, as docker does.
+func run(args []string, a *app) int {
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.Execute()
+	if err != nil && !isStatus(err) && strings.HasPrefix(err.Error(), "unknown command") {
+		err = usageError("berth", err)
+	}
+	if msg := errorMessage(err); msg != "" {
+		fmt.Fprint(a.stderr, msg)
+	}
+	return exitCode(err)
+}
+
+func isStatus(err error) bool {
+	var s *statusError
+	return errors.As(err, &s)
+}
+
+// needsNothing marks commands that work without root or settings.
+const needsNothing = "berth/needs-nothing"
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "berth [OPTIONS] COMMAND",
+		Short: "A terminal container manager with its own runtime",
+		Long: "berth runs containers with its own runtime, no daemon needed: each running\n" +
+			"container is watched by a small shim process. With no command it opens the\n" +
+			"full-screen manager; with a command it behaves like the docker CLI.",
+		Version:           Version,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		DisableAutoGenTag: true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return a.prepare(cmd)
+		},
+	}
+	root.SetVersionTemplate("berth version {{.Version}}\n")
+	flags := root.PersistentFlags()
+	flags.StringVar(&a.overrides.DataRoot, "root", "", "root directory of persistent berth state (env "+config.EnvRoot+"; default "+config.DefaultDataRoot+")")
+	flags.StringVar(&a.overrides.RunRoot, "run-root", "", "directory of runtime state: sockets, pids (env "+config.EnvRunRoot+"; default "+config.DefaultRunRoot+")")
+	flags.StringVar(&a.overrides.ConfigFile, "config", "", "settings file (env "+config.EnvConfig+"; default "+config.DefaultFile+")")
+	// Long-only: -l is --label on run and create, and cobra shares one
+	// short-flag namespace between a command and the global flags.
+	flags.StringVar(&a.logLevel, "log-level", "info", `set the logging level ("debug"|"info"|"warn"|"error"|"fatal")`)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return usageError(cmd.CommandPath(), err)
+	})
+
+	root.AddCommand(
+		a.runCommand(), a.createCommand(), a.startCommand(),
+		a.stopCommand(), a.restartCommand(), a.killCommand(),
+		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
+		a.rmCommand(), a.renameCommand(),
+		a.psCommand(), a.logsCommand(), a.inspectCommand(),
+		a.topCommand(), a.statsCommand(),
+		a.infoCommand(), a.versionCommand(),
+	)
+	return root
+}
+
+// prepare runs before every command: it checks the global flags, that the
+// user is root, and resolves the settings. Nothing on disk is touched.
+func (a *app) prepare(cmd *cobra.Command) error {
+	level, err := parseLogLevel(a.logLevel)
+	if err != nil {
+		return usageError(cmd.CommandPath(), err)
+	}
+	a.log = slog.New(slog.NewTextHandler(a.stderr, &slog.HandlerOptions{Level: level}))
+	if cmd.Annotations[needsNothing] != "" {
+		return nil
+	}
+	if a.sys.geteuid() != 0 {
+		return &statusError{err: errNeedsRoot, code: exitBerth}
+	}
+	cfg, err := config.Resolve(a.overrides, a.sys.getenv)
+	if err != nil {
+		return &statusError{err: err, code: exitBerth}
+	}
+	a.cfg = cfg
+	a.log.Debug("settings", "data-root", cfg.DataRoot, "run-root", cfg.RunRoot, "file", cfg.File)
+	return nil
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	switch s {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn":
+		return slog.LevelWarn, nil
+	case "error", "fatal":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("invalid --log-level %q: use debug, info, warn, error or fatal", s)
+}
+
+// newCommand builds a subcommand with berth's conventions: flag errors and
+// wrong argument counts are usage errors (exit 125).
+func newCommand(use, short string, args cobra.PositionalArgs, runE func(cmd *cobra.Command, args []string) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                   use,
+		Short:                 short,
+		DisableFlagsInUseLine: true,
+		RunE:                  runE,
+	}
+	if args != nil {
+		cmd.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return usageError(cmd.CommandPath(), err)
+			}
+			return nil
+		}
+	}
+	return cmd
+}
+
+// exactArgs, minArgs and noArgs phrase argument errors as docker does.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return fmt.Errorf("%q requires exactly %d %s", cmd.CommandPath(), n, plural(n, "argument"))
+		}
+		return nil
+	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return fmt.Errorf("%q requires at least %d %s", cmd.CommandPath(), n, plural(n, "argument"))
+		}
+		return nil
+	}
+}
+
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%q accepts no arguments", cmd.CommandPath())
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// changed reports whether a flag was given on the command line.
+func changed(flags *pflag.FlagSet, name string) bool {
+	f := flags.Lookup(name)
+	return f != nil && f.Changed
+}

@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes, as `docker run` uses them.
+const (
+	exitOK        = 0
+	exitFailure   = 1   // a command other than run/create failed (docker's 1)
+	exitBerth     = 125 // berth's own error: bad flag, unknown image, name in use…
+	exitCannotRun = 126 // the container's command is not executable
+	exitNotFound  = 127 // the container's command does not exist
+)
+
+var (
+	errNeedsRoot = errors.New("berth needs root (rootless is not supported yet)")
+	// errSomeFailed ends a command that acted on several objects and
+	// reported each failure already.
+	errSomeFailed = errors.New("some operations failed")
+)
+
+// statusError is an error that ends berth with a given exit code. helpFor,
+// when set, is the command path whose --help the message points to.
+// A nil err exits silently with code (a container's exit code).
+type statusError struct {
+	err     error
+	code    int
+	helpFor string
+}
+
+func (e *statusError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *statusError) Unwrap() error { return e.err }
+
+// exitCoder is implemented by errors that carry a container's exit code,
+// such as the engine's "command not found" (127) and "not executable" (126).
+type exitCoder interface{ ExitCode() int }
+
+// exitCode maps an error returned by a command to berth's exit code:
+// a statusError's code, else an engine error's own code, else 1.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var s *statusError
+	if errors.As(err, &s) {
+		return s.code
+	}
+	var c exitCoder
+	if errors.As(err, &c) {
+		return c.ExitCode()
+	}
+	return exitFailure
+}
+
+// runError marks an error of run or create as berth's own (125) unless it
+// carries the container's code (126/127), and points to the command's help
+// as docker does.
+func runError(cmdPath string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var s *statusError
+	if errors.As(err, &s) {
+		return err
+	}
+	code := exitBerth
+	var c exitCoder
+	if errors.As(err, &c) {
+		code = c.ExitCode()
+	}
+	return &statusError{err: err, code: code, helpFor: cmdPath}
+}
+
+// usageError is a bad flag or argument: exit 125 with a pointer to --help.
+func usageError(cmdPath string, err error) error {
+	return &statusError{err: err, code: exitBerth, helpFor: cmdPath}
+}
+
+// exitStatus ends berth silently with a container's exit code.
+func exitStatus(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &statusError{code: code}
+}
+
+// errorMessage is how Main prints an error: "berth: <error>." and, for
+// usage errors, "See 'berth run --help'.". Silent errors print nothing.
+func errorMessage(err error) string {
+	var s *statusError
+	if errors.As(err, &s) && s.err == nil || errors.Is(err, errSomeFailed) {
+		return ""
+	}
+	msg := "berth: " + err.Error()
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	if errors.As(err, &s) && s.helpFor != "" {
+		msg += "\nSee '" + s.helpFor + " --help'."
+	}
+	return msg + "\n"
+}

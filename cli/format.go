@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"text/template"
+	"time"
+	"unicode/utf8"
+
+	units "github.com/docker/go-units"
+)
+
+// This file is docker's --format machinery: "table" (the default columns),
+// "table TEMPLATE" (columns with a header row), "json" (one JSON object per
+// line), or any Go template over a row's placeholders ({{.ID}}, {{.Names}}…)
+// with docker's template functions.
+
+// templateFuncs are the functions docker offers in --format templates.
+var templateFuncs = template.FuncMap{
+	"json": func(v any) (string, error) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(buf.String()), nil
+	},
+	"split": strings.Split,
+	"join":  strings.Join,
+	"title": func(s string) string {
+		if s == "" {
+			return s
+		}
+		r, n := utf8.DecodeRuneInString(s)
+		return strings.ToUpper(string(r)) + s[n:]
+	},
+	"lower": strings.ToLower,
+	"upper": strings.ToUpper,
+	"pad": func(s string, before, after int) string {
+		return strings.Repeat(" ", before) + s + strings.Repeat(" ", after)
+	},
+	"truncate": func(s string, n int) string { return truncateRunes(s, n) },
+	"println":  func(args ...any) string { return fmt.Sprintln(args...) },
+}
+
+// output is a parsed --format.
+type output struct {
+	tmpl  *template.Template
+	table bool // tab-aligned columns with a header row
+}
+
+// parseFormat parses a --format value; "" and "table" mean defaultTable
+// (a "table …" format), "json" means {{json .}}.
+func parseFormat(format, defaultTable string) (*output, error) {
+	switch strings.TrimSpace(format) {
+	case "", "table":
+		format = defaultTable
+	case "json":
+		format = "{{json .}}"
+	}
+	o := &output{}
+	if rest, ok := strings.CutPrefix(format, "table"); ok {
+		o.table, format = true, strings.Trim(rest, " ")
+	}
+	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
+	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	if err != nil {
+		return nil, fmt.Errorf("template parsing error: %w", err)
+	}
+	o.tmpl = tmpl
+	return o, nil
+}
+
+// write renders rows, each followed by a newline. A table gets a header row
+// rendered from headers (placeholder name → column title) and columns
+// aligned as docker aligns them.
+func (o *output) write(w io.Writer, headers map[string]string, rows []any) error {
+	out := w
+	var tw *tabwriter.Writer
+	if o.table {
+		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+		out = tw
+		var head bytes.Buffer
+		if err := o.tmpl.Option("missingkey=zero").Execute(&head, headers); err == nil {
+			fmt.Fprintln(tw, head.String())
+		}
+	}
+	for _, row := range rows {
+		var buf bytes.Buffer
+		if err := o.tmpl.Execute(&buf, row); err != nil {
+			return fmt.Errorf("template: %w", err)
+		}
+		fmt.Fprintln(out, buf.String())
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	return nil
+}
+
+// humanSize is docker's size column: decimal units, 3 significant digits
+// ("4.26MB", "0B").
+func humanSize(n int64) string { return units.HumanSizeWithPrecision(float64(n), 3) }
+
+// bytesSize is docker's memory column: binary units ("1.5GiB", "512KiB").
+func bytesSize(n uint64) string { return units.BytesSize(float64(n)) }
+
+// ago is docker's "5 minutes ago".
+func ago(now, t time.Time) string { return units.HumanDuration(now.Sub(t)) + " ago" }
+
+// truncateID is the 12-character form of an ID, without "sha256:".
+func truncateID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// ellipsis shortens s to at most n characters, the last one "…", as
+// docker's COMMAND column.
+func ellipsis(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return truncateRunes(s, n-1) + "…"
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+func (a *app) inspectCommand() *cobra.Command {
+	var format, kind string
+	var size bool
+	cmd := newCommand("inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on containers and images", minArgs(1), nil)
+	cmd.Long = "Return low-level information on containers and images, as a JSON array in\n" +
+		"docker's shape, or through a Go template (-f '{{.State.Status}}')."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		switch kind {
+		case "", "container", "image":
+		default:
+			return usageError(cmd.CommandPath(), fmt.Errorf("%q is not a valid value for --type", kind))
+		}
+		var tmpl *output
+		if format != "" {
+			var err error
+			if tmpl, err = parseFormat(format, ""); err != nil {
+				return usageError(cmd.CommandPath(), err)
+			}
+		}
+		var objects []any
+		failed := false
+		for _, ref := range args {
+			obj, err := a.inspectObject(cmd, ref, kind)
+			if err != nil {
+				fmt.Fprintf(a.stderr, "Error: %v\n", err)
+				failed = true
+				continue
+			}
+			objects = append(objects, obj)
+		}
+		var err error
+		if tmpl != nil {
+			err = writeInspectTemplate(a.stdout, tmpl, objects)
+		} else {
+			err = writeInspectJSON(a.stdout, objects)
+		}
+		if err != nil {
+			return err
+		}
+		if failed {
+			return errSomeFailed
+		}
+		return nil
+	}
+	flags := cmd.Flags()
+	flags.StringVarP(&format, "format", "f", "", "format output using a Go template ({{.Id}}, {{.State.Status}}, {{json .Config}}…)")
+	flags.StringVar(&kind, "type", "", "only inspect objects of the given type: container or image")
+	flags.BoolVarP(&size, "size", "s", false, "accepted for docker compatibility")
+	return cmd
+}
+
+// inspectObject finds ref as a container, then (unless --type container)
+// as an image.
+func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
+	if kind == "image" {
+		return nil, fmt.Errorf("no such image: %s", ref)
+	}
+	eng, err := a.engine()
+	if err != nil {
+		return nil, err
+	}
+	c, err := eng.Inspect(cmd.Context(), ref)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// writeInspectJSON prints objects as docker does: a JSON array indented
+// with four spaces, "[]" when empty.
+func writeInspectJSON(w io.Writer, objects []any) error {
+	if len(objects) == 0 {
+		_, err := fmt.Fprintln(w, "[]")
+		return err
+	}
+	data, err := json.MarshalIndent(objects, "", "    ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", data)
+	return err
+}
+
+// writeInspectTemplate runs the template over each object's JSON form, so
+// that placeholders use docker's JSON names ({{.Id}}, {{.State.Pid}}).
+func writeInspectTemplate(w io.Writer, tmpl *output, objects []any) error {
+	rows := make([]any, 0, len(objects))
+	for _, obj := range objects {
+		generic, err := jsonValue(obj)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, generic)
+	}
+	return tmpl.write(w, nil, rows)
+}
+
+// jsonValue converts v to maps, slices and json.Numbers through its JSON
+// encoding; numbers stay exact ("12345", not "12345.0" or "1.2345e+04").
+func jsonValue(v any) (any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, errors.Join(errors.New("decode inspect output"), err)
+	}
+	return generic, nil
+}

@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"berth/engine"
+)
+
+// forEach applies fn to each container reference as docker's multi-object
+// commands do: the reference is printed when fn succeeds, the error when it
+// fails, and the others still go; any failure makes berth exit 1.
+func (a *app) forEach(refs []string, fn func(ref string) error) error {
+	failed := false
+	for _, ref := range refs {
+		if err := fn(ref); err != nil {
+			fmt.Fprintf(a.stderr, "Error: %v\n", err)
+			failed = true
+			continue
+		}
+		fmt.Fprintln(a.stdout, ref)
+	}
+	if failed {
+		return errSomeFailed
+	}
+	return nil
+}
+
+// stopOptions turns -t/--time (seconds, -1 waits forever) into StopOptions.
+func stopOptions(cmd *cobra.Command, seconds int) engine.StopOptions {
+	if !changed(cmd.Flags(), "time") {
+		return engine.StopOptions{}
+	}
+	d := time.Duration(seconds) * time.Second
+	if seconds < 0 {
+		d = -1
+	}
+	return engine.StopOptions{Timeout: &d}
+}
+
+func (a *app) stopCommand() *cobra.Command {
+	var seconds int
+	cmd := newCommand("stop [OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers", minArgs(1), nil)
+	cmd.Long = "Stop one or more running containers: the stop signal (--stop-signal, default\n" +
+		"SIGTERM) is sent, then SIGKILL after the grace period."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		opts := stopOptions(cmd, seconds)
+		return a.forEach(args, func(ref string) error { return eng.Stop(cmd.Context(), ref, opts) })
+	}
+	cmd.Flags().IntVarP(&seconds, "time", "t", 0, "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
+	cmd.Flags().Lookup("time").DefValue = ""
+	return cmd
+}
+
+func (a *app) restartCommand() *cobra.Command {
+	var seconds int
+	cmd := newCommand("restart [OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers", minArgs(1), nil)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		opts := stopOptions(cmd, seconds)
+		return a.forEach(args, func(ref string) error { return eng.Restart(cmd.Context(), ref, opts) })
+	}
+	cmd.Flags().IntVarP(&seconds, "time", "t", 0, "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
+	cmd.Flags().Lookup("time").DefValue = ""
+	return cmd
+}
+
+func (a *app) killCommand() *cobra.Command {
+	var sig string
+	cmd := newCommand("kill [OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", minArgs(1), nil)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if _, err := parseSignal(sig); err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		return a.forEach(args, func(ref string) error { return eng.Kill(cmd.Context(), ref, sig) })
+	}
+	cmd.Flags().StringVarP(&sig, "signal", "s", "KILL", "signal to send to the container (name or number)")
+	return cmd
+}
+
+// simpleCommand is a command that applies one engine call to each argument.
+func (a *app) simpleCommand(use, short string, call func(eng containerEngine, cmd *cobra.Command, ref string) error) *cobra.Command {
+	return newCommand(use, short, minArgs(1), func(cmd *cobra.Command, args []string) error {
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		return a.forEach(args, func(ref string) error { return call(eng, cmd, ref) })
+	})
+}
+
+func (a *app) pauseCommand() *cobra.Command {
+	return a.simpleCommand("pause CONTAINER [CONTAINER...]", "Pause all processes within one or more containers",
+		func(eng containerEngine, cmd *cobra.Command, ref string) error { return eng.Pause(cmd.Context(), ref) })
+}
+
+func (a *app) unpauseCommand() *cobra.Command {
+	return a.simpleCommand("unpause CONTAINER [CONTAINER...]", "Unpause all processes within one or more containers",
+		func(eng containerEngine, cmd *cobra.Command, ref string) error {
+			return eng.Unpause(cmd.Context(), ref)
+		})
+}
+
+func (a *app) waitCommand() *cobra.Command {
+	return newCommand("wait CONTAINER [CONTAINER...]", "Block until one or more containers stop, then print their exit codes", minArgs(1),
+		func(cmd *cobra.Command, args []string) error {
+			eng, err := a.engine()
+			if err != nil {
+				return err
+			}
+			failed := false
+			for _, ref := range args {
+				res, err := eng.Wait(cmd.Context(), ref)
+				if err != nil {
+					fmt.Fprintf(a.stderr, "Error: %v\n", err)
+					failed = true
+					continue
+				}
+				fmt.Fprintln(a.stdout, res.ExitCode)
+			}
+			if failed {
+				return errSomeFailed
+			}
+			return nil
+		})
+}
+
+func (a *app) rmCommand() *cobra.Command {
+	var opts engine.RemoveOptions
+	var volumes bool
+	cmd := a.simpleCommand("rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
+		func(eng containerEngine, cmd *cobra.Command, ref string) error {
+			return eng.Remove(cmd.Context(), ref, opts)
+		})
+	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force the removal of a running container (uses SIGKILL)")
+	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "accepted for docker compatibility: berth has no anonymous volumes")
+	return cmd
+}
+
+func (a *app) renameCommand() *cobra.Command {
+	return newCommand("rename CONTAINER NEW_NAME", "Rename a container", exactArgs(2),
+		func(cmd *cobra.Command, args []string) error {
+			eng, err := a.engine()
+			if err != nil {
+				return err
+			}
+			return eng.Rename(cmd.Context(), args[0], args[1])
+		})
+}

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"berth/engine"
+)
+
+// timestampFormat is docker's `logs -t` timestamp: RFC 3339 with nine
+// fractional digits always shown.
+const timestampFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+func (a *app) logsCommand() *cobra.Command {
+	var follow, timestamps, details bool
+	var tail, since, until string
+	cmd := newCommand("logs [OPTIONS] CONTAINER", "Fetch the logs of a container", exactArgs(1), nil)
+	cmd.Long = "Fetch the logs of a container: its stdout to stdout and its stderr to stderr.\n\n" +
+		"--since and --until take an RFC 3339 date (2026-01-02T15:04:05Z, 2026-01-02),\n" +
+		"a Unix timestamp (1767366245.5), or a duration before now (10s, 5m, 1h30m)."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		now := a.sys.now()
+		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true}
+		var err error
+		if opts.Tail, err = parseTail(tail); err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		if opts.Since, err = parseTimestamp(since, now); err != nil {
+			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"since\": %w", err))
+		}
+		if opts.Until, err = parseTimestamp(until, now); err != nil {
+			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"until\": %w", err))
+		}
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err = eng.Logs(ctx, args[0], opts, func(e engine.LogEntry) error {
+			w := a.stdout
+			if e.Stream == "stderr" {
+				w = a.stderr
+			}
+			if timestamps {
+				if _, err := fmt.Fprint(w, e.Time.Format(timestampFormat), " "); err != nil {
+					return err
+				}
+			}
+			_, err := w.Write(e.Line)
+			return err
+		})
+		if ctx.Err() != nil && cmd.Context().Err() == nil {
+			return nil // interrupted by the user while following
+		}
+		return err
+	}
+	flags := cmd.Flags()
+	flags.BoolVarP(&follow, "follow", "f", false, "follow log output")
+	flags.StringVarP(&tail, "tail", "n", "all", "number of lines to show from the end of the logs")
+	flags.BoolVarP(&timestamps, "timestamps", "t", false, "show timestamps")
+	flags.BoolVar(&details, "details", false, "accepted for docker compatibility: berth logs carry no extra attributes")
+	flags.StringVar(&since, "since", "", "show logs since timestamp or relative (e.g. 42m for 42 minutes)")
+	flags.StringVar(&until, "until", "", "show logs before a timestamp or relative (e.g. 42m for 42 minutes)")
+	return cmd
+}
+
+// parseTail is --tail: "all" (-1) or a count; a negative count means all.
+func parseTail(s string) (int, error) {
+	if s == "" || s == "all" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid value for \"tail\": %q is not a number or \"all\"", s)
+	}
+	if n < 0 {
+		return -1, nil
+	}
+	return n, nil
+}
+
+// parseTimestamp is docker's --since/--until: a Go duration before now
+// ("10s", "1h30m"), Unix seconds with optional fraction ("1700000000.5"),
+// or an RFC 3339 date or time, with or without a zone (without: local
+// time), to the day, hour, minute, second or nanosecond. "" is the zero time.
+func parseTimestamp(value string, now time.Time) (time.Time, error) {
+	if value == "" {
+		return time.Time{}, nil
+	}
+	if d, err := time.ParseDuration(value); value != "0" && err == nil {
+		return now.Add(-d), nil
+	}
+	if !strings.Contains(value, "-") {
+		sec, frac, hasFrac := strings.Cut(value, ".")
+		s, err := strconv.ParseInt(sec, 10, 64)
+		if err != nil || (hasFrac && !isDigits(frac)) || len(frac) > 9 {
+			return time.Time{}, fmt.Errorf("failed to parse value as time or duration: %q", value)
+		}
+		var ns int64
+		if hasFrac {
+			ns, _ = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
+		}
+		return time.Unix(s, ns), nil
+	}
+	inLocation := !strings.ContainsAny(value, "zZ+") && strings.Count(value, "-") != 3
+	var format string
+	switch {
+	case strings.Contains(value, "."):
+		format = "2006-01-02T15:04:05.999999999"
+	case strings.Contains(value, "T"):
+		colons := strings.Count(value, ":")
+		if !inLocation && !strings.ContainsAny(value, "zZ") && colons > 0 {
+			colons-- // the zone offset's colon
+		}
+		format = [...]string{"2006-01-02T15", "2006-01-02T15:04", "2006-01-02T15:04:05"}[min(colons, 2)]
+	default:
+		format = "2006-01-02"
+	}
+	if inLocation {
+		return time.ParseInLocation(format, value, now.Location())
+	}
+	return time.Parse(format+"Z07:00", value)
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

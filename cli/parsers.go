@@ -1,0 +1,418 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	units "github.com/docker/go-units"
+	"golang.org/x/sys/unix"
+
+	"berth/engine"
+)
+
+// This file holds docker's parsers for the values of run/create flags, each a
+// pure function of its input so that table tests pin docker's behaviour.
+
+// memoryValue is a -m/--memory style flag: docker's RAMInBytes units (b, k,
+// m, g, t, p; "KiB", "MB" and "1.5g" accepted). allowUnlimited also takes
+// "-1", as --memory-swap does.
+type memoryValue struct {
+	bytes          int64
+	allowUnlimited bool
+}
+
+func (m *memoryValue) Set(s string) error {
+	if m.allowUnlimited && s == "-1" {
+		m.bytes = -1
+		return nil
+	}
+	n, err := units.RAMInBytes(s)
+	if err != nil {
+		return err
+	}
+	m.bytes = n
+	return nil
+}
+
+func (m *memoryValue) String() string {
+	if m.bytes == 0 {
+		return ""
+	}
+	return strconv.FormatInt(m.bytes, 10)
+}
+
+func (m *memoryValue) Type() string { return "bytes" }
+
+// nanoCPUsValue is --cpus: a decimal number of CPUs, stored as billionths.
+type nanoCPUsValue struct{ nano int64 }
+
+func (c *nanoCPUsValue) Set(s string) error {
+	n, err := parseNanoCPUs(s)
+	if err != nil {
+		return err
+	}
+	c.nano = n
+	return nil
+}
+
+func (c *nanoCPUsValue) String() string {
+	if c.nano == 0 {
+		return ""
+	}
+	return new(big.Rat).SetFrac64(c.nano, 1e9).FloatString(3)
+}
+
+func (c *nanoCPUsValue) Type() string { return "decimal" }
+
+// parseNanoCPUs is docker's opts.NanoCPUs.Set.
+func parseNanoCPUs(s string) (int64, error) {
+	cpu, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0, fmt.Errorf("failed to parse %v as a rational number", s)
+	}
+	nano := cpu.Mul(cpu, big.NewRat(1e9, 1))
+	if !nano.IsInt() {
+		return 0, errors.New("value is too precise")
+	}
+	if nano.Sign() < 0 {
+		return 0, fmt.Errorf("invalid value %s: the number of CPUs cannot be negative", s)
+	}
+	return nano.Num().Int64(), nil
+}
+
+// parseRestartPolicy is docker's --restart: no, always, unless-stopped,
+// on-failure[:max-retries].
+func parseRestartPolicy(s string) (engine.RestartPolicy, error) {
+	if s == "" {
+		return engine.RestartPolicy{Name: "no"}, nil
+	}
+	name, count, hasCount := strings.Cut(s, ":")
+	if hasCount && name == "" {
+		return engine.RestartPolicy{}, errors.New("invalid restart policy format: no policy provided before colon")
+	}
+	p := engine.RestartPolicy{Name: name}
+	if count != "" {
+		n, err := strconv.Atoi(count)
+		if err != nil {
+			return engine.RestartPolicy{}, errors.New("invalid restart policy format: maximum retry count must be an integer")
+		}
+		p.MaximumRetryCount = n
+	}
+	switch name {
+	case "no", "always", "unless-stopped":
+		if hasCount {
+			return engine.RestartPolicy{}, fmt.Errorf("invalid restart policy %q: maximum retry count can only be used with 'on-failure'", s)
+		}
+	case "on-failure":
+		if p.MaximumRetryCount < 0 {
+			return engine.RestartPolicy{}, fmt.Errorf("invalid restart policy %q: maximum retry count cannot be negative", s)
+		}
+	default:
+		return engine.RestartPolicy{}, fmt.Errorf("invalid restart policy %q: unknown policy %q; use one of 'no', 'always', 'on-failure', or 'unless-stopped'", s, name)
+	}
+	return p, nil
+}
+
+// parseEnv is docker's -e: KEY=VALUE as given; a bare KEY takes its value
+// from berth's environment, and is left out when berth has none.
+func parseEnv(values []string, lookupEnv func(string) (string, bool)) ([]string, error) {
+	var env []string
+	for _, v := range values {
+		key, _, hasValue := strings.Cut(v, "=")
+		if key == "" {
+			return nil, fmt.Errorf("invalid environment variable: %s", v)
+		}
+		if hasValue {
+			env = append(env, v)
+		} else if val, ok := lookupEnv(key); ok {
+			env = append(env, key+"="+val)
+		}
+	}
+	return env, nil
+}
+
+// parseKeyValueFile reads docker's --env-file and --label-file format: one
+// KEY=VALUE per line, the value taken verbatim; blank lines and lines
+// starting with # are skipped; leading white space is trimmed; a key with
+// white space in it is an error. A bare KEY is looked up with lookup (nil
+// drops it).
+func parseKeyValueFile(name string, data []byte, lookup func(string) (string, bool)) ([]string, error) {
+	var lines []string
+	scanner := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; scanner.Scan(); n++ {
+		raw := scanner.Bytes()
+		if !utf8.Valid(raw) {
+			return nil, fmt.Errorf("%s contains invalid utf8 bytes at line %d", name, n)
+		}
+		if n == 1 {
+			raw = bytes.TrimPrefix(raw, []byte("\xEF\xBB\xBF"))
+		}
+		line := strings.TrimLeftFunc(string(raw), unicode.IsSpace)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, value, hasValue := strings.Cut(line, "=")
+		if strings.ContainsAny(key, " \t\n\v\f\r") {
+			return nil, fmt.Errorf("%s line %d: variable '%s' contains whitespaces", name, n, key)
+		}
+		if key == "" {
+			return nil, fmt.Errorf("%s line %d: no variable name on line '%s'", name, n, line)
+		}
+		if hasValue {
+			lines = append(lines, key+"="+value)
+		} else if lookup != nil {
+			if v, ok := lookup(key); ok {
+				lines = append(lines, key+"="+v)
+			}
+		}
+	}
+	if err := scanner.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return lines, nil
+}
+
+// readKeyValueFiles reads each file with parseKeyValueFile, in order.
+func readKeyValueFiles(files []string, lookup func(string) (string, bool)) ([]string, error) {
+	var all []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", f, err)
+		}
+		lines, err := parseKeyValueFile(f, data, lookup)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, lines...)
+	}
+	return all, nil
+}
+
+// parseLabels turns "key=value" and bare "key" (empty value) into a map.
+func parseLabels(values []string) (map[string]string, error) {
+	labels := map[string]string{}
+	for _, v := range values {
+		key, value, _ := strings.Cut(v, "=")
+		if key == "" {
+			return nil, fmt.Errorf("invalid label %q: empty name", v)
+		}
+		labels[key] = value
+	}
+	return labels, nil
+}
+
+// parseLogOpts turns --log-opt key=value pairs into a map; config checks the
+// keys and values.
+func parseLogOpts(values []string) (map[string]string, error) {
+	opts := map[string]string{}
+	for _, v := range values {
+		key, value, ok := strings.Cut(v, "=")
+		if !ok || key == "" {
+			return nil, fmt.Errorf("invalid log opt %q: use key=value", v)
+		}
+		opts[key] = value
+	}
+	return opts, nil
+}
+
+// parseBind is docker's -v HOST:CONTAINER[:OPTIONS] for bind mounts. The
+// host path must exist (abs turns a relative "./x" into an absolute path, as
+// docker does); berth has no named or anonymous volumes yet. It returns the
+// bind in the engine's "host:container[:mode]" form.
+func parseBind(spec string, abs func(string) (string, error), exists func(string) bool) (string, error) {
+	parts := strings.Split(spec, ":")
+	if len(parts) == 1 {
+		return "", fmt.Errorf("invalid volume %q: anonymous volumes are not supported yet: give a host path, HOST:CONTAINER", spec)
+	}
+	if len(parts) > 3 {
+		return "", fmt.Errorf("invalid volume specification: '%s'", spec)
+	}
+	src, dst := parts[0], parts[1]
+	if src == "" {
+		return "", fmt.Errorf("invalid volume specification: '%s': empty host path", spec)
+	}
+	if strings.HasPrefix(src, ".") {
+		a, err := abs(src)
+		if err != nil {
+			return "", fmt.Errorf("invalid volume %q: %w", spec, err)
+		}
+		src = a
+	}
+	if !filepath.IsAbs(src) {
+		return "", fmt.Errorf("invalid volume %q: named volumes are not supported yet: the host path must be absolute or start with ./", spec)
+	}
+	if !filepath.IsAbs(dst) {
+		return "", fmt.Errorf("invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute", dst)
+	}
+	if filepath.Clean(dst) == "/" {
+		return "", fmt.Errorf("invalid specification: destination can't be '/' in '%s'", spec)
+	}
+	bind := filepath.Clean(src) + ":" + filepath.Clean(dst)
+	if len(parts) == 3 {
+		if err := validateBindMode(parts[2]); err != nil {
+			return "", fmt.Errorf("invalid volume %q: %w", spec, err)
+		}
+		bind += ":" + parts[2]
+	}
+	if !exists(src) {
+		return "", fmt.Errorf("invalid mount config for type \"bind\": bind source path does not exist: %s", src)
+	}
+	return bind, nil
+}
+
+// validateBindMode accepts docker's bind options: ro or rw and one
+// propagation mode, comma-separated.
+func validateBindMode(mode string) error {
+	var rw, propagation int
+	for _, opt := range strings.Split(mode, ",") {
+		switch opt {
+		case "ro", "rw":
+			rw++
+		case "private", "rprivate", "shared", "rshared", "slave", "rslave":
+			propagation++
+		default:
+			return fmt.Errorf("invalid mode: %s", mode)
+		}
+	}
+	if rw > 1 || propagation > 1 {
+		return fmt.Errorf("invalid mode: %s", mode)
+	}
+	return nil
+}
+
+// parseTmpfs is --tmpfs PATH[:OPTIONS] (mount(8) options such as
+// rw,size=64m,mode=1777), added to m.
+func parseTmpfs(m map[string]string, spec string) error {
+	path, opts, _ := strings.Cut(spec, ":")
+	if !filepath.IsAbs(path) {
+		return fmt.Errorf("invalid tmpfs %q: the mount path must be absolute", spec)
+	}
+	if filepath.Clean(path) == "/" {
+		return fmt.Errorf("invalid tmpfs %q: destination can't be '/'", spec)
+	}
+	m[filepath.Clean(path)] = opts
+	return nil
+}
+
+// parseSignal accepts a signal as docker does: a number, or a name with or
+// without SIG, in any case ("HUP", "sighup", "SIGHUP", "1").
+func parseSignal(s string) (unix.Signal, error) {
+	if n, err := strconv.Atoi(s); err == nil {
+		if n <= 0 || n > 64 {
+			return 0, fmt.Errorf("invalid signal: %s", s)
+		}
+		return unix.Signal(n), nil
+	}
+	name := strings.ToUpper(s)
+	if !strings.HasPrefix(name, "SIG") {
+		name = "SIG" + name
+	}
+	sig := unix.SignalNum(name)
+	if sig == 0 {
+		return 0, fmt.Errorf("invalid signal: %s", s)
+	}
+	return sig, nil
+}
+
+// capabilities are Linux capability names, as --cap-add and --cap-drop take
+// them (with or without CAP_, any case; ALL means every one).
+var capabilities = []string{
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+	"SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE",
+	"NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+	"SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME",
+	"SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL",
+	"SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
+}
+
+// parseCapabilities normalises capability names to "CAP_NAME" (or "ALL").
+func parseCapabilities(names []string) ([]string, error) {
+	var caps []string
+	for _, n := range names {
+		upper := strings.ToUpper(strings.TrimSpace(n))
+		if upper == "ALL" {
+			caps = append(caps, "ALL")
+			continue
+		}
+		short := strings.TrimPrefix(upper, "CAP_")
+		if !slices.Contains(capabilities, short) {
+			return nil, fmt.Errorf("unknown capability: %q", n)
+		}
+		caps = append(caps, "CAP_"+short)
+	}
+	return caps, nil
+}
+
+// parseSecurityOpts accepts no-new-privileges (also :true, =true, :false)
+// and returns the engine's form: "no-new-privileges" when on.
+func parseSecurityOpts(opts []string) ([]string, error) {
+	var out []string
+	for _, o := range opts {
+		key, value, hasValue := strings.Cut(o, ":")
+		if !hasValue {
+			key, value, hasValue = strings.Cut(o, "=")
+		}
+		if key != "no-new-privileges" {
+			return nil, fmt.Errorf("invalid --security-opt %q: berth supports only no-new-privileges so far", o)
+		}
+		on := true
+		if hasValue {
+			b, err := strconv.ParseBool(value)
+			if err != nil {
+				return nil, fmt.Errorf("invalid --security-opt %q: %q is not a boolean", o, value)
+			}
+			on = b
+		}
+		if on {
+			out = append(out, "no-new-privileges")
+		}
+	}
+	return out, nil
+}
+
+// validateDetachKeys checks docker's --detach-keys syntax: a comma-separated
+// list of single characters and ctrl-<letter or @ [ \ ] ^ _>.
+func validateDetachKeys(s string) error {
+	for _, key := range strings.Split(s, ",") {
+		switch {
+		case len(key) == 1:
+		case len(key) == 6 && strings.EqualFold(key[:5], "ctrl-"):
+			c := unicode.ToLower(rune(key[5]))
+			if (c < 'a' || c > 'z') && !strings.ContainsRune(`@[\]^_`, c) {
+				return fmt.Errorf("invalid detach keys (%s) provided", s)
+			}
+		default:
+			return fmt.Errorf("invalid detach keys (%s) provided", s)
+		}
+	}
+	return nil
+}
+
+// validateCPUSet checks a cpuset list such as "0-3,5".
+func validateCPUSet(s string) error {
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err1 := strconv.ParseUint(lo, 10, 16)
+		b, err2 := a, error(nil)
+		if isRange {
+			b, err2 = strconv.ParseUint(hi, 10, 16)
+		}
+		if err1 != nil || err2 != nil || b < a {
+			return fmt.Errorf("invalid value %s for cpuset cpus", s)
+		}
+	}
+	return nil
+}

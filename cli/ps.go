@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	units "github.com/docker/go-units"
+	"github.com/spf13/cobra"
+
+	"berth/engine"
+)
+
+const psDefaultTable = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
+
+// psHeaders are the column titles of ps's placeholders.
+var psHeaders = map[string]string{
+	"ID": "CONTAINER ID", "Image": "IMAGE", "Command": "COMMAND", "CreatedAt": "CREATED AT",
+	"RunningFor": "CREATED", "Status": "STATUS", "Ports": "PORTS", "Names": "NAMES",
+	"Size": "SIZE", "Labels": "LABELS", "State": "STATE", "Mounts": "MOUNTS",
+	"Networks": "NETWORKS", "LocalVolumes": "LOCAL VOLUMES",
+}
+
+type psFlags struct {
+	all, quiet, latest, size, noTrunc bool
+	last                              int
+	filters                           []string
+	format                            string
+}
+
+func (a *app) psCommand() *cobra.Command {
+	var f psFlags
+	cmd := newCommand("ps [OPTIONS]", "List containers", noArgs, func(cmd *cobra.Command, args []string) error {
+		return a.ps(cmd, &f)
+	})
+	cmd.Aliases = []string{"ls", "list"}
+	flags := cmd.Flags()
+	flags.BoolVarP(&f.all, "all", "a", false, "show all containers (default shows just running)")
+	flags.BoolVarP(&f.quiet, "quiet", "q", false, "only display container IDs")
+	flags.BoolVarP(&f.latest, "latest", "l", false, "show the latest created container (includes all states)")
+	flags.IntVarP(&f.last, "last", "n", -1, "show n last created containers (includes all states)")
+	flags.BoolVarP(&f.size, "size", "s", false, "display total file sizes")
+	flags.BoolVar(&f.noTrunc, "no-trunc", false, "don't truncate output")
+	flags.StringArrayVarP(&f.filters, "filter", "f", nil, "filter output based on conditions provided: id, name, label, status, exited, ancestor, before, since")
+	flags.StringVar(&f.format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.ID}}, {{.Names}}…)")
+	return cmd
+}
+
+func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
+	filters, err := parsePsFilters(f.filters)
+	if err != nil {
+		return usageError(cmd.CommandPath(), err)
+	}
+	format := f.format
+	if f.quiet {
+		format = "{{.ID}}"
+	} else if f.size && (format == "" || format == "table") {
+		format = psDefaultTable + "\t{{.Size}}"
+	}
+	out, err := parseFormat(format, psDefaultTable)
+	if err != nil {
+		return usageError(cmd.CommandPath(), err)
+	}
+	eng, err := a.engine()
+	if err != nil {
+		return err
+	}
+	last := f.last
+	if f.latest {
+		last = 1
+	}
+	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: filters, Size: f.size})
+	if err != nil {
+		return err
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Created.After(list[j].Created) })
+	if last > 0 && len(list) > last {
+		list = list[:last]
+	}
+	now := a.sys.now()
+	rows := make([]any, len(list))
+	for i, c := range list {
+		rows[i] = psRow{c: c, trunc: !f.noTrunc, now: now}
+	}
+	return out.write(a.stdout, psHeaders, rows)
+}
+
+// psFilterKeys are the filters `berth ps -f` accepts, as docker's.
+var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since"}
+
+var psStatuses = []string{
+	engine.StatusCreated, engine.StatusRestarting, engine.StatusRunning, engine.StatusRemoving,
+	engine.StatusPaused, engine.StatusExited, engine.StatusDead,
+}
+
+// parsePsFilters parses repeated -f key=value into the engine's filter map,
+// rejecting what docker rejects.
+func parsePsFilters(values []string) (map[string][]string, error) {
+	filters := map[string][]string{}
+	for _, v := range values {
+		key, value, ok := strings.Cut(v, "=")
+		key = strings.ToLower(strings.TrimSpace(key))
+		if !ok {
+			return nil, fmt.Errorf("bad format of filter (expected name=value): %s", v)
+		}
+		if !slices.Contains(psFilterKeys, key) {
+			return nil, fmt.Errorf("invalid filter '%s'", key)
+		}
+		switch key {
+		case "status":
+			if !slices.Contains(psStatuses, value) {
+				return nil, fmt.Errorf("invalid filter 'status=%s': use one of %s", value, strings.Join(psStatuses, ", "))
+			}
+		case "exited":
+			if _, err := strconv.Atoi(value); err != nil {
+				return nil, fmt.Errorf("invalid filter 'exited=%s': the exit code must be a number", value)
+			}
+		case "name":
+			if _, err := regexp.Compile(value); err != nil {
+				return nil, fmt.Errorf("invalid filter 'name=%s': %w", value, err)
+			}
+		}
+		if !slices.Contains(filters[key], value) {
+			filters[key] = append(filters[key], value)
+		}
+	}
+	return filters, nil
+}
+
+// psRow is one container as ps's placeholders see it.
+type psRow struct {
+	c     *engine.Container
+	trunc bool
+	now   time.Time
+}
+
+func (r psRow) ID() string {
+	if r.trunc {
+		return truncateID(r.c.ID)
+	}
+	return r.c.ID
+}
+
+func (r psRow) Image() string {
+	img := r.c.Config.Image
+	if img == "" {
+		img = r.c.Image
+	}
+	if r.trunc && strings.HasPrefix(img, "sha256:") {
+		return truncateID(img)
+	}
+	return img
+}
+
+func (r psRow) Command() string {
+	cmd := strings.Join(append([]string{r.c.Path}, r.c.Args...), " ")
+	if r.trunc {
+		cmd = ellipsis(cmd, 20)
+	}
+	return strconv.Quote(cmd)
+}
+
+func (r psRow) CreatedAt() string { return r.c.Created.Format("2006-01-02 15:04:05 -0700 MST") }
+
+func (r psRow) RunningFor() string { return ago(r.now, r.c.Created) }
+
+func (r psRow) Status() string { return containerStatus(&r.c.State, r.now) }
+
+func (r psRow) State() string { return r.c.State.Status }
+
+func (r psRow) Ports() string { return formatPorts(r.c) }
+
+func (r psRow) Names() string { return r.c.DisplayName() }
+
+func (r psRow) Size() string { return "N/A" }
+
+func (r psRow) Labels() string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(r.c.Config.Labels)) {
+		out = append(out, k+"="+r.c.Config.Labels[k])
+	}
+	return strings.Join(out, ",")
+}
+
+// Label is {{.Label "key"}}: one label's value.
+func (r psRow) Label(key string) string { return r.c.Config.Labels[key] }
+
+func (r psRow) Mounts() string {
+	var out []string
+	for _, m := range r.c.Mounts {
+		src := m.Source
+		if r.trunc {
+			src = ellipsis(src, 15)
+		}
+		out = append(out, src)
+	}
+	return strings.Join(out, ",")
+}
+
+func (r psRow) Networks() string { return r.c.HostConfig.NetworkMode }
+
+func (r psRow) LocalVolumes() string { return "0" }
+
+// MarshalJSON is {{json .}} and --format json: every placeholder, as docker.
+func (r psRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]string{
+		"ID": r.ID(), "Image": r.Image(), "Command": r.Command(), "CreatedAt": r.CreatedAt(),
+		"RunningFor": r.RunningFor(), "Status": r.Status(), "State": r.State(), "Ports": r.Ports(),
+		"Names": r.Names(), "Size": r.Size(), "Labels": r.Labels(), "Mounts": r.Mounts(),
+		"Networks": r.Networks(), "LocalVolumes": r.LocalVolumes(),
+	})
+}
+
+// containerStatus is docker's STATUS column: "Up 5 minutes", "Up 3 seconds
+// (Paused)", "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago",
+// "Created".
+func containerStatus(s *engine.State, now time.Time) string {
+	switch s.Status {
+	case engine.StatusRunning:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
+	case engine.StatusPaused:
+		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
+	case engine.StatusRestarting:
+		return fmt.Sprintf("Restarting (%d) %s", s.ExitCode, ago(now, s.FinishedAt))
+	case engine.StatusRemoving:
+		return "Removal In Progress"
+	case engine.StatusDead:
+		return "Dead"
+	case engine.StatusCreated:
+		return "Created"
+	case engine.StatusExited:
+		if s.StartedAt.IsZero() {
+			return "Created"
+		}
+		if s.FinishedAt.IsZero() {
+			return ""
+		}
+		return fmt.Sprintf("Exited (%d) %s", s.ExitCode, ago(now, s.FinishedAt))
+	}
+	return s.Status
+}
