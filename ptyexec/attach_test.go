@@ -82,6 +82,13 @@ func (r *terminalRig) termios(t *testing.T) unix.Termios {
 
 func (r *terminalRig) waitScreen(t *testing.T, want string) {
 	t.Helper()
+	defer func() {
+		if t.Failed() {
+			r.mu.Lock()
+			t.Logf("screen: %q", r.screen.String())
+			r.mu.Unlock()
+		}
+	}()
 	waitFor(t, fmt.Sprintf("%q on screen", want), func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
