@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,9 +14,9 @@ const (
 	// removeTimeout bounds the wait for killed processes to leave a group
 	// before its directory can be removed.
 	removeTimeout = 10 * time.Second
-	// statBufSize holds the largest stat file read (v2 memory.stat is
-	// about 1.5 KiB on 6.x kernels).
-	statBufSize = 16 << 10
+	// statBufSize holds the largest stat file read, with room to spare
+	// (memory.stat is about 1.5 KiB on 6.x kernels).
+	statBufSize = 8 << 10
 )
 
 // New returns the Manager of the group <parent>/<name> under mountRoot
@@ -68,9 +69,10 @@ type freezer interface {
 
 // signalFrozen freezes g, signals every process in it and thaws it again
 // (unless it was paused before and the signal is not SIGKILL, which a
-// frozen process never acts on). While frozen nothing can fork, so no
-// child escapes the signal. canFreeze false (no freezer on this host)
-// signals the processes as listed, which a forking process may outrun.
+// frozen v1 process never acts on). While frozen nothing can fork, so no
+// child escapes the signal. Without a freezer (canFreeze false), or when
+// a SIGKILL cannot wait for a group that will not freeze, the processes
+// are signalled as listed, which a forking process may outrun.
 func signalFrozen(g freezer, canFreeze bool, sig unix.Signal) error {
 	paused := false
 	if canFreeze {
@@ -79,7 +81,11 @@ func signalFrozen(g freezer, canFreeze bool, sig unix.Signal) error {
 			return err
 		}
 		if !paused {
-			if err := g.Freeze(); err != nil {
+			err = g.Freeze()
+			switch {
+			case errors.Is(err, ErrFreezeTimeout) && sig == unix.SIGKILL:
+				canFreeze = false // Freeze has thawed the group again
+			case err != nil:
 				return err
 			}
 		}

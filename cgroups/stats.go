@@ -9,8 +9,9 @@ type Stats struct {
 	// MemoryUsage is the memory in use in bytes as docker stats shows it:
 	// usage minus the inactive file cache, which the kernel can drop.
 	MemoryUsage uint64
-	// MemoryLimit is the effective memory limit in bytes, 0 when
-	// unlimited (callers show the host's memory instead).
+	// MemoryLimit is the memory limit in bytes, 0 when unlimited (callers
+	// show the host's memory instead). On v1 it is the effective limit,
+	// which a lower limit on a parent group reduces.
 	MemoryLimit uint64
 	PidsCurrent uint64
 	PidsLimit   uint64 // 0 when unlimited

@@ -321,17 +321,19 @@ func (m *v1) Kill(sig unix.Signal) error {
 }
 
 func (m *v1) Destroy() error {
+	var errs []error
 	pids, err := m.Procs()
 	switch {
 	case errors.Is(err, ErrNotExist), errors.Is(err, ErrNoController):
 	case err != nil:
 		return err
 	case len(pids) > 0:
+		// Removal is tried even if the kill failed: it fails in turn if
+		// anything is left, and a group already empty goes away.
 		if err := m.Kill(unix.SIGKILL); err != nil && !errors.Is(err, ErrNotExist) {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	var errs []error
 	for _, c := range m.order {
 		errs = append(errs, removeGroup(m.dirs[c], m.removeTimeout))
 	}

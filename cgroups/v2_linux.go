@@ -270,6 +270,7 @@ func (m *v2) Kill(sig unix.Signal) error {
 }
 
 func (m *v2) Destroy() error {
+	var errs []error
 	pids, err := m.Procs()
 	switch {
 	case errors.Is(err, ErrNotExist):
@@ -277,9 +278,11 @@ func (m *v2) Destroy() error {
 	case err != nil:
 		return err
 	case len(pids) > 0:
+		// Removal is tried even if the kill failed, as on v1.
 		if err := m.Kill(unix.SIGKILL); err != nil && !errors.Is(err, ErrNotExist) {
-			return err
+			errs = append(errs, err)
 		}
 	}
-	return removeGroup(m.dir, m.removeTimeout)
+	errs = append(errs, removeGroup(m.dir, m.removeTimeout))
+	return errors.Join(errs...)
 }
