@@ -43,7 +43,7 @@ func TestMain(m *testing.M) {
 
 // requireRoot skips a test that needs root, except under CI=true where a
 // missing privilege is a failure.
-func requireRoot(t *testing.T) {
+func requireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() == 0 {
 		return
@@ -70,7 +70,7 @@ nogroup:x:65534:
 )
 
 // busyboxRootfs builds a minimal rootfs from the host's static busybox.
-func busyboxRootfs(t *testing.T) string {
+func busyboxRootfs(t testing.TB) string {
 	t.Helper()
 	if busyboxCopy == "" {
 		t.Fatal("busybox-static is needed at /bin/busybox")
@@ -111,7 +111,7 @@ func busyboxRootfs(t *testing.T) string {
 	return root
 }
 
-func writeFile(t *testing.T, p, content string, mode os.FileMode) {
+func writeFile(t testing.TB, p, content string, mode os.FileMode) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func writeFile(t *testing.T, p, content string, mode os.FileMode) {
 
 // newConfig returns a container on a fresh busybox rootfs, bind-mounted
 // onto an empty Rootfs, with docker's defaults.
-func newConfig(t *testing.T, args ...string) *containerinit.Config {
+func newConfig(t testing.TB, args ...string) *containerinit.Config {
 	t.Helper()
 	requireRoot(t)
 	lower := busyboxRootfs(t)

@@ -55,7 +55,7 @@ func setupRootfs(cfg *Config) error {
 	for _, m := range sortMounts(cfg.Mounts) {
 		target, err := mountpoint(root, m)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s mount on %s: %w", m.Type, m.Target, err)
 		}
 		if err := mountAt(m, target); err != nil {
 			return err
@@ -103,6 +103,11 @@ func mountAt(m Mount, target string) error {
 				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
 			}
 		}
+		if o.Flags&(unix.MS_REC|unix.MS_RDONLY) == unix.MS_REC|unix.MS_RDONLY {
+			if err := readonlySubmounts(target); err != nil {
+				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
+			}
+		}
 	} else if err := unix.Mount(m.Source, target, m.Type, o.Flags, o.Data); err != nil {
 		return fmt.Errorf("mount %s on %s: %w", m.Type, target, err)
 	}
@@ -125,6 +130,18 @@ func remount(target string, flags uintptr) error {
 		unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME)
 	if err := unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|kept|flags, ""); err != nil {
 		return fmt.Errorf("remount %s: %w", target, err)
+	}
+	return nil
+}
+
+// readonlySubmounts makes the mounts below a read-only recursive bind
+// read-only too, as docker does since 25 where the kernel can (5.12 and
+// later); older kernels leave them as they are, as docker did before.
+func readonlySubmounts(target string) error {
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}
+	err := unix.MountSetattr(unix.AT_FDCWD, target, unix.AT_RECURSIVE, &attr)
+	if err != nil && !errors.Is(err, unix.ENOSYS) {
+		return fmt.Errorf("make submounts of %s read-only: %w", target, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package containerinit_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -132,6 +133,19 @@ func TestUser(t *testing.T) {
 	}
 }
 
+func TestRlimitsAreTheCallers(t *testing.T) {
+	t.Parallel()
+	var nofile syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &nofile); err != nil {
+		t.Fatal(err)
+	}
+	cfg := newConfig(t, "sh", "-c", "ulimit -Sn; ulimit -Hn")
+	want := fmt.Sprintf("%d\n%d\n", nofile.Cur, nofile.Max)
+	if got := output(t, cfg); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
 func TestNonRootUserOwnsStdio(t *testing.T) {
 	t.Parallel()
 	cfg := newConfig(t, "sh", "-c", "echo out > /dev/stdout; echo err > /dev/stderr; echo $HOME")
@@ -192,11 +206,24 @@ func TestMounts(t *testing.T) {
 	t.Parallel()
 	roDir := t.TempDir()
 	writeFile(t, filepath.Join(roDir, "in"), "from host\n", 0o644)
+	sub := filepath.Join(roDir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", sub, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(sub, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", sub, err)
+		}
+	})
 	rwDir := t.TempDir()
 	hosts := filepath.Join(t.TempDir(), "hosts")
 	writeFile(t, hosts, "127.0.0.1 localhost box\n", 0o644)
 	script := `cat /data/in
 touch /data/x 2>/dev/null || echo data-ro
+touch /data/sub/x 2>/dev/null || echo submount-ro
 echo written > /rw/out
 cat /etc/hosts
 awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo`
@@ -207,7 +234,7 @@ awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo`
 		{Type: "bind", Source: rwDir, Target: "/rw", Options: []string{"rbind"}},
 		{Type: "bind", Source: hosts, Target: "/etc/hosts", Options: []string{"rbind", "ro"}},
 	}
-	want := "from host\ndata-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n"
+	want := "from host\ndata-ro\nsubmount-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n"
 	if got := output(t, cfg); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -280,23 +307,34 @@ func TestNetwork(t *testing.T) {
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name string
-		args []string
-		cwd  string
-		code int
-		msg  string
+		name   string
+		args   []string
+		mutate func(*containerinit.Config)
+		code   int
+		msg    string
 	}{
 		{name: "not found", args: []string{"nope"}, code: 127, msg: `exec: "nope": executable file not found in $PATH`},
 		{name: "missing path", args: []string{"/nope"}, code: 127, msg: `exec: "/nope": stat /nope: no such file or directory`},
 		{name: "directory", args: []string{"/etc"}, code: 126, msg: `exec: "/etc": is a directory`},
 		{name: "not executable", args: []string{"/etc/passwd"}, code: 126, msg: `exec: "/etc/passwd": permission denied`},
-		{name: "cwd is a file", args: []string{"true"}, cwd: "/etc/passwd/x", code: 125, msg: "create cwd"},
+		{name: "cwd is a file", args: []string{"true"}, code: 125, msg: "create cwd",
+			mutate: func(c *containerinit.Config) { c.Cwd = "/etc/passwd/x" }},
+		{name: "bad root mount", args: []string{"true"}, code: 125, msg: "mount rootfs: mount overlay on",
+			mutate: func(c *containerinit.Config) {
+				c.RootMount = containerinit.Mount{Type: "overlay", Source: "overlay", Options: []string{"lowerdir=/nonexistent"}}
+			}},
+		{name: "bind over a file with a directory", args: []string{"true"}, code: 125, msg: "bind mount on /etc/passwd: create mountpoint",
+			mutate: func(c *containerinit.Config) {
+				c.Mounts = []containerinit.Mount{{Type: "bind", Source: t.TempDir(), Target: "/etc/passwd"}}
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			cfg := newConfig(t, tt.args...)
-			cfg.Cwd = tt.cwd
+			if tt.mutate != nil {
+				tt.mutate(cfg)
+			}
 			_, _, _, err := tryStart(t, cfg)
 			var execErr *containerinit.ExecError
 			if !errors.As(err, &execErr) || execErr.Code != tt.code || !strings.Contains(execErr.Msg, tt.msg) {
@@ -354,5 +392,21 @@ func TestBeforeRunSeesTheChildBeforeSetup(t *testing.T) {
 	}
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("child %d still exists after BeforeRun failed: %v", pid, err)
+	}
+}
+
+// BenchmarkStart measures one container from Start to exit: `true` on a
+// bound busybox rootfs, what `berth run --rm busybox true` costs minus the
+// engine and the shim.
+func BenchmarkStart(b *testing.B) {
+	cfg := newConfig(b, "true")
+	for b.Loop() {
+		p, err := containerinit.Start(cfg, containerinit.StartOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if code, _, err := p.Wait(); code != 0 || err != nil {
+			b.Fatalf("exit %d %v", code, err)
+		}
 	}
 }

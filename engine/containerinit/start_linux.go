@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -36,6 +37,9 @@ type Process struct {
 func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	if err := validate(cfg); err != nil {
 		return nil, err
+	}
+	if cfg.Terminal && opts.Stdin == nil {
+		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
 	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
@@ -106,6 +110,9 @@ func validate(cfg *Config) error {
 	}
 	if len(cfg.Args) == 0 || cfg.Args[0] == "" {
 		return fmt.Errorf("%w: no command", ErrInvalidConfig)
+	}
+	if cfg.Cwd != "" && !filepath.IsAbs(cfg.Cwd) {
+		return fmt.Errorf("%w: working directory %q is not absolute", ErrInvalidConfig, cfg.Cwd)
 	}
 	for _, m := range cfg.Mounts {
 		if m.Target == "" {

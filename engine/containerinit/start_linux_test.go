@@ -67,6 +67,7 @@ func TestValidate(t *testing.T) {
 		{"no rootfs", Config{Args: []string{"sh"}}, ErrInvalidConfig},
 		{"no command", Config{Rootfs: dir}, ErrInvalidConfig},
 		{"empty command", Config{Rootfs: dir, Args: []string{""}}, ErrInvalidConfig},
+		{"relative cwd", Config{Rootfs: dir, Args: []string{"sh"}, Cwd: "tmp"}, ErrInvalidConfig},
 		{"no target", Config{Rootfs: dir, Args: []string{"sh"}, Mounts: []Mount{{Type: "tmpfs", Source: "tmpfs"}}}, ErrInvalidConfig},
 		{"missing bind source", Config{Rootfs: dir, Args: []string{"sh"}, Mounts: []Mount{{Type: "bind", Source: dir + "/nope", Target: "/x"}}}, ErrBindSourceMissing},
 	}
