@@ -512,3 +512,23 @@ func BenchmarkStats(b *testing.B) {
 		})
 	}
 }
+
+func TestProcsIncludesGroupsBelow(t *testing.T) {
+	v1root, v2root := fakeV1(t, true), fakeV2(t, "memory")
+	for name, dir := range map[string]string{
+		"v1": filepath.Join(v1root, "freezer", "berth", "c1"),
+		"v2": filepath.Join(v2root, "berth", "c1"),
+	} {
+		writeFiles(t, dir, map[string]string{"cgroup.procs": "10\n11\n"})
+		writeFiles(t, filepath.Join(dir, "sub"), map[string]string{"cgroup.procs": "12\n"})
+		root := map[string]string{"v1": v1root, "v2": v2root}[name]
+		m, err := New(root, "berth", "c1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Procs()
+		if err != nil || len(got) != 3 || got[0] != 10 || got[1] != 11 || got[2] != 12 {
+			t.Errorf("%s: Procs = %v, %v; want [10 11 12]", name, got, err)
+		}
+	}
+}

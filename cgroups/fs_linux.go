@@ -173,6 +173,8 @@ func readProcs(dir string) ([]int, error) {
 	return pids, err
 }
 
+// walkGroups calls fn for dir and every group below it. A group below
+// dir that disappears meanwhile is skipped; dir itself must exist.
 func walkGroups(dir string, fn func(dir string) error) error {
 	if err := fn(dir); err != nil {
 		return err
@@ -183,7 +185,7 @@ func walkGroups(dir string, fn func(dir string) error) error {
 	}
 	for _, e := range entries {
 		if e.IsDir() {
-			if err := walkGroups(filepath.Join(dir, e.Name()), fn); err != nil {
+			if err := walkGroups(filepath.Join(dir, e.Name()), fn); err != nil && !isGone(err) {
 				return err
 			}
 		}
