@@ -65,6 +65,7 @@ type Healthcheck struct {
 // History is one step of how the image was made. EmptyLayer steps changed
 // only the config; the others each added one layer of Size bytes.
 type History struct {
+	ID         string // the image this step made, when it is in the store; "" otherwise
 	Created    time.Time
 	CreatedBy  string
 	Comment    string
