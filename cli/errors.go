@@ -97,7 +97,7 @@ func exitStatus(code int) error {
 // usage errors, "See 'berth run --help'.". Silent errors print nothing.
 func errorMessage(err error) string {
 	var s *statusError
-	if errors.As(err, &s) && s.err == nil || errors.Is(err, errSomeFailed) {
+	if err == nil || errors.As(err, &s) && s.err == nil || errors.Is(err, errSomeFailed) {
 		return ""
 	}
 	msg := "berth: " + err.Error()

@@ -258,7 +258,8 @@ func parseBind(spec string, abs func(string) (string, error), exists func(string
 	if filepath.Clean(dst) == "/" {
 		return "", fmt.Errorf("invalid specification: destination can't be '/' in '%s'", spec)
 	}
-	bind := filepath.Clean(src) + ":" + filepath.Clean(dst)
+	src = filepath.Clean(src)
+	bind := src + ":" + filepath.Clean(dst)
 	if len(parts) == 3 {
 		if err := validateBindMode(parts[2]); err != nil {
 			return "", fmt.Errorf("invalid volume %q: %w", spec, err)

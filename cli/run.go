@@ -38,6 +38,8 @@ type containerFlags struct {
 // --detach-keys) are on create too, as in docker, where they are stored.
 func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.SetInterspersed(false) // flags after IMAGE belong to the command
+	// -h is --hostname, as in docker: help is long-only here.
+	flags.Bool("help", false, "print usage")
 	if isRun {
 		flags.BoolVarP(&f.detach, "detach", "d", false, "run the container in the background and print its ID")
 		flags.BoolVar(&f.sigProxy, "sig-proxy", true, "proxy received signals to the container (without -t)")

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"berth/config"
+	"berth/engine"
+)
+
+// TestBadInputChangesNothing drives Main's real engine opener with temp
+// roots: each bad command line exits 125 with a clear message and leaves no
+// directory behind.
+func TestBadInputChangesNothing(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--badflag", "busybox"}, "berth: unknown flag: --badflag.\nSee 'berth run --help'.\n"},
+		{[]string{"run", "-m", "12q", "busybox"}, "berth: invalid argument \"12q\" for \"-m, --memory\" flag: invalid suffix: 'q'.\nSee 'berth run --help'.\n"},
+		{[]string{"run", "--restart", "sometimes", "busybox"}, "berth: invalid restart policy \"sometimes\": unknown policy \"sometimes\"; use one of 'no', 'always', 'on-failure', or 'unless-stopped'.\nSee 'berth run --help'.\n"},
+		{[]string{"run", "-v", "/nonexistent/berth-test-src:/data", "busybox"}, "bind source path does not exist: /nonexistent/berth-test-src"},
+		{[]string{"run", "-p", "8080:80", "busybox"}, "publishing ports (-p, -P) needs the bridge network"},
+		{[]string{"run", "--rm", "--restart", "always", "busybox"}, "conflicting options: cannot specify both --restart and --rm"},
+		{[]string{"run", "-m", "1m", "busybox"}, "minimum memory limit allowed is 6MB"},
+		{[]string{"run", "--network", "bridge", "busybox"}, "berth has --network none (the default) and host"},
+		{[]string{"run"}, "\"berth run\" requires at least 1 argument.\nSee 'berth run --help'."},
+		{[]string{"create", "--cpus", "x", "busybox"}, "failed to parse x as a rational number"},
+		{[]string{"ps", "-f", "colour=red"}, "invalid filter 'colour'"},
+		{[]string{"--log-level", "loud", "ps"}, "invalid --log-level \"loud\""},
+		{[]string{"frobnicate"}, "unknown command \"frobnicate\" for \"berth\""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			tmp := t.TempDir()
+			root, runRoot := filepath.Join(tmp, "root"), filepath.Join(tmp, "run")
+			var stdout, stderr strings.Builder
+			sys := hostSystem()
+			sys.getenv = func(string) string { return "" }
+			cfg := filepath.Join(tmp, "config.json")
+			if err := os.WriteFile(cfg, []byte("{}"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if os.Geteuid() != 0 {
+				sys.geteuid = func() int { return 0 } // the checks under test come before any privileged work
+			}
+			args := append([]string{"--root", root, "--run-root", runRoot, "--config", cfg}, tt.args...)
+			code := run(args, newApp(strings.NewReader(""), &stdout, &stderr, sys))
+			if code != 125 {
+				t.Errorf("exit code %d, want 125 (stderr %q)", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr.String(), tt.want)
+			}
+			if stdout.Len() != 0 {
+				t.Errorf("stdout = %q, want nothing", stdout.String())
+			}
+			for _, dir := range []string{root, runRoot} {
+				if _, err := os.Stat(dir); !os.IsNotExist(err) {
+					t.Errorf("%s exists after a rejected command (stat: %v)", dir, err)
+				}
+			}
+		})
+	}
+}
+
+func TestNonRootIsRefused(t *testing.T) {
+	sys := testSystem(&fakeEngine{})
+	sys.geteuid = func() int { return 1000 }
+	opened := false
+	sys.openEngine = func(c *config.Config) (containerEngine, error) { opened = true; return &fakeEngine{}, nil }
+	for _, args := range [][]string{{"ps"}, {"run", "busybox"}, {"info"}} {
+		r := runCLI(t, sys, args...)
+		if r.code != 125 || r.stderr != "berth: berth needs root (rootless is not supported yet).\n" {
+			t.Errorf("%v as non-root: code %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	if opened {
+		t.Error("the engine was opened for a non-root user")
+	}
+	if r := runCLI(t, sys, "version"); r.code != 0 || !strings.Contains(r.stdout, "Version:") {
+		t.Errorf("version as non-root: code %d, out %q, err %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestMissingConfigFileIsAnError(t *testing.T) {
+	r := runCLI(t, testSystem(&fakeEngine{}), "--config", "/nonexistent/berth.json", "ps")
+	if r.code != 125 || !strings.Contains(r.stderr, "/nonexistent/berth.json") {
+		t.Errorf("code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestRunAttachedExitsWithContainerCode(t *testing.T) {
+	eng := &fakeEngine{runResult: engine.RunResult{ExitCode: 3}}
+	r := runCLI(t, testSystem(eng), "run", "--rm", "--name", "web", "busybox", "sh", "-c", "exit 3")
+	if r.code != 3 || r.stderr != "" {
+		t.Fatalf("code %d stderr %q, want 3 and silence", r.code, r.stderr)
+	}
+	if len(eng.created) != 1 {
+		t.Fatalf("created %d containers", len(eng.created))
+	}
+	got := eng.created[0]
+	if got.Name != "web" || got.Config.Image != "busybox" || strings.Join(got.Config.Cmd, " ") != "sh -c exit 3" || !got.HostConfig.AutoRemove {
+		t.Errorf("create options = %+v", got)
+	}
+	if !got.Config.AttachStdout || !got.Config.AttachStderr || got.Config.AttachStdin {
+		t.Errorf("attach flags = %+v", got.Config)
+	}
+	if eng.attach.Stdin != nil || eng.attach.Terminal {
+		t.Errorf("attach options without -i: %+v", eng.attach)
+	}
+}
+
+func TestRunCommandNotFoundIs127(t *testing.T) {
+	eng := &fakeEngine{runErr: codedError{127}}
+	if r := runCLI(t, testSystem(eng), "run", "busybox", "nope"); r.code != 127 {
+		t.Errorf("code %d, want 127", r.code)
+	}
+}
+
+func TestRunDetachedPrintsID(t *testing.T) {
+	eng := &fakeEngine{}
+	r := runCLI(t, testSystem(eng), "run", "-d", "busybox", "sleep", "1")
+	if r.code != 0 || r.stdout != strings.Repeat("1", 64)+"\n" {
+		t.Fatalf("code %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if strings.Join(eng.calls, ";") != "start "+strings.Repeat("1", 64) {
+		t.Errorf("calls = %q", eng.calls)
+	}
+	if eng.created[0].Config.AttachStdout {
+		t.Error("a detached container is created attached")
+	}
+}
+
+func TestRunInteractiveTTYNeedsTerminal(t *testing.T) {
+	eng := &fakeEngine{}
+	r := runCLI(t, testSystem(eng), "run", "-it", "busybox", "sh")
+	if r.code != 125 || !strings.Contains(r.stderr, "the input device is not a TTY") || len(eng.created) != 0 {
+		t.Errorf("code %d stderr %q created %d", r.code, r.stderr, len(eng.created))
+	}
+	sys := testSystem(eng)
+	sys.isTerminal = func(any) bool { return true }
+	if r := runCLI(t, sys, "run", "-it", "busybox", "sh"); r.code != 0 || !eng.attach.Terminal || eng.attach.Stdin == nil {
+		t.Errorf("with a terminal: code %d attach %+v stderr %q", r.code, eng.attach, r.stderr)
+	}
+}
+
+func TestRunWarnings(t *testing.T) {
+	r := runCLI(t, testSystem(&fakeEngine{}), "run", "--init", "--network", "host", "-p", "80:80", "busybox")
+	for _, want := range []string{"WARNING: --init is not needed", "WARNING: Published ports are discarded when using host network mode"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr %q lacks %q", r.stderr, want)
+		}
+	}
+}
+
+func newContainer(id, name string, status string) *engine.Container {
+	c := &engine.Container{ID: id, Name: "/" + name}
+	c.State.Status = status
+	c.State.Running = status == engine.StatusRunning || status == engine.StatusPaused
+	return c
+}
+
+func TestMultiObjectCommands(t *testing.T) {
+	ids := []string{strings.Repeat("a", 64), strings.Repeat("b", 64)}
+	tests := []struct {
+		args      []string
+		wantOut   string
+		wantErr   string
+		wantCode  int
+		wantCalls string
+	}{
+		{[]string{"rm", "-f", "web", "missing", "db"}, "web\ndb\n", "Error: no such container: missing\n", 1,
+			"rm force=true web;rm force=true missing;rm force=true db"},
+		{[]string{"stop", "-t", "2", "web", "db"}, "web\ndb\n", "", 0, "stop web timeout=2s;stop db timeout=2s"},
+		{[]string{"stop", "web"}, "web\n", "", 0, "stop web"},
+		{[]string{"kill", "-s", "HUP", "web"}, "web\n", "", 0, "kill web HUP"},
+		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 125, ""},
+		{[]string{"pause", "web"}, "web\n", "", 0, "pause web"},
+		{[]string{"unpause", "aaaaaa"}, "aaaaaa\n", "", 0, "unpause aaaaaa"},
+		{[]string{"start", "db"}, "db\n", "", 0, "start db"},
+		{[]string{"restart", "db"}, "db\n", "", 0, "restart db"},
+		{[]string{"rename", "web", "site"}, "", "", 0, "rename web site"},
+		{[]string{"rename", "web"}, "", "\"berth rename\" requires exactly 2 arguments", 125, ""},
+		{[]string{"wait", "web", "db"}, "0\n7\n", "", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			web := newContainer(ids[0], "web", engine.StatusRunning)
+			db := newContainer(ids[1], "db", engine.StatusExited)
+			db.State.ExitCode = 7
+			eng := &fakeEngine{containers: []*engine.Container{web, db}}
+			r := runCLI(t, testSystem(eng), tt.args...)
+			if r.code != tt.wantCode || r.stdout != tt.wantOut || !strings.Contains(r.stderr, tt.wantErr) {
+				t.Errorf("code %d out %q err %q; want %d %q %q", r.code, r.stdout, r.stderr, tt.wantCode, tt.wantOut, tt.wantErr)
+			}
+			if got := strings.Join(eng.calls, ";"); got != tt.wantCalls {
+				t.Errorf("calls %q, want %q", got, tt.wantCalls)
+			}
+		})
+	}
+}

@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/config"
+	"berth/engine"
+)
+
+// testNow is the clock of every CLI test.
+var testNow = time.Date(2026, 11, 29, 18, 0, 0, 0, time.UTC)
+
+// fakeEngine is an in-memory containerEngine that records calls.
+type fakeEngine struct {
+	containers []*engine.Container
+	created    []engine.CreateOptions
+	calls      []string
+	attach     engine.AttachOptions
+	runResult  engine.RunResult
+	runErr     error
+	logs       []engine.LogEntry
+	logsOpts   engine.LogsOptions
+	listOpts   engine.ListOptions
+	stats      map[string][]*engine.Stats // successive samples per ID
+	procs      []engine.Process
+	info       engine.Info
+}
+
+var errNoSuchContainer = errors.New("no such container")
+
+func (f *fakeEngine) find(ref string) (*engine.Container, error) {
+	for _, c := range f.containers {
+		if c.ID == ref || c.DisplayName() == ref || (len(ref) >= 3 && strings.HasPrefix(c.ID, ref)) {
+			return c, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", errNoSuchContainer, ref)
+}
+
+func (f *fakeEngine) call(name, ref string, extra ...string) error {
+	f.calls = append(f.calls, strings.Join(append([]string{name, ref}, extra...), " "))
+	_, err := f.find(ref)
+	return err
+}
+
+func (f *fakeEngine) Create(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error) {
+	f.created = append(f.created, opts)
+	c := &engine.Container{ID: strings.Repeat(fmt.Sprint(len(f.containers)+1), 64), Name: "/" + opts.Name, Config: opts.Config, HostConfig: opts.HostConfig}
+	f.containers = append(f.containers, c)
+	return c, nil
+}
+func (f *fakeEngine) Start(ctx context.Context, ref string) error { return f.call("start", ref) }
+func (f *fakeEngine) Run(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error) {
+	f.attach = opts
+	if err := f.call("run", ref); err != nil {
+		return engine.RunResult{}, err
+	}
+	return f.runResult, f.runErr
+}
+func (f *fakeEngine) Attach(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error) {
+	f.attach = opts
+	if err := f.call("attach", ref); err != nil {
+		return engine.RunResult{}, err
+	}
+	return f.runResult, f.runErr
+}
+func (f *fakeEngine) Stop(ctx context.Context, ref string, opts engine.StopOptions) error {
+	if opts.Timeout != nil {
+		ref += fmt.Sprintf(" timeout=%s", *opts.Timeout)
+	}
+	f.calls = append(f.calls, "stop "+ref)
+	_, err := f.find(strings.Fields(ref)[0])
+	return err
+}
+func (f *fakeEngine) Restart(ctx context.Context, ref string, opts engine.StopOptions) error {
+	return f.call("restart", ref)
+}
+func (f *fakeEngine) Kill(ctx context.Context, ref string, signal string) error {
+	return f.call("kill", ref, signal)
+}
+func (f *fakeEngine) Pause(ctx context.Context, ref string) error   { return f.call("pause", ref) }
+func (f *fakeEngine) Unpause(ctx context.Context, ref string) error { return f.call("unpause", ref) }
+func (f *fakeEngine) Remove(ctx context.Context, ref string, opts engine.RemoveOptions) error {
+	return f.call(fmt.Sprintf("rm force=%v", opts.Force), ref)
+}
+func (f *fakeEngine) Rename(ctx context.Context, ref, newName string) error {
+	return f.call("rename", ref, newName)
+}
+func (f *fakeEngine) Wait(ctx context.Context, ref string) (engine.WaitResult, error) {
+	c, err := f.find(ref)
+	if err != nil {
+		return engine.WaitResult{}, err
+	}
+	return engine.WaitResult{ExitCode: c.State.ExitCode}, nil
+}
+func (f *fakeEngine) List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error) {
+	f.listOpts = opts
+	var out []*engine.Container
+	for _, c := range f.containers {
+		if opts.All || c.State.Running {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+func (f *fakeEngine) Inspect(ctx context.Context, ref string) (*engine.Container, error) {
+	return f.find(ref)
+}
+func (f *fakeEngine) Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error {
+	f.logsOpts = opts
+	if _, err := f.find(ref); err != nil {
+		return err
+	}
+	for _, e := range f.logs {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (f *fakeEngine) Top(ctx context.Context, ref string) ([]engine.Process, error) {
+	if _, err := f.find(ref); err != nil {
+		return nil, err
+	}
+	return f.procs, nil
+}
+func (f *fakeEngine) Stats(ctx context.Context, ref string) (*engine.Stats, error) {
+	samples := f.stats[ref]
+	if len(samples) == 0 {
+		return nil, errors.New("not running")
+	}
+	s := samples[0]
+	if len(samples) > 1 {
+		f.stats[ref] = samples[1:]
+	}
+	return s, nil
+}
+func (f *fakeEngine) Info(ctx context.Context) (*engine.Info, error) { return &f.info, nil }
+
+// testSystem is a root user with an empty environment, the fixed clock and
+// the fake engine.
+func testSystem(eng containerEngine) system {
+	return system{
+		geteuid:    func() int { return 0 },
+		getenv:     func(string) string { return "" },
+		lookupEnv:  func(string) (string, bool) { return "", false },
+		now:        func() time.Time { return testNow },
+		isTerminal: func(any) bool { return false },
+		openEngine: func(*config.Config) (containerEngine, error) {
+			if eng == nil {
+				return nil, errors.New("no engine in this test")
+			}
+			return eng, nil
+		},
+	}
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs one command line against sys with roots in a temp dir.
+func runCLI(t *testing.T, sys system, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	tmp := t.TempDir()
+	if err := os.WriteFile(tmp+"/config.json", []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full := append([]string{"--root", tmp + "/root", "--run-root", tmp + "/run", "--config", tmp + "/config.json"}, args...)
+	code := run(full, newApp(strings.NewReader(""), &stdout, &stderr, sys))
+	return result{stdout.String(), stderr.String(), code}
+}
