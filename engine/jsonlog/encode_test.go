@@ -9,6 +9,7 @@ import (
 )
 
 func TestAppendEscapedMatchesDocker(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 	}{
@@ -34,6 +35,7 @@ func TestAppendEscapedMatchesDocker(t *testing.T) {
 }
 
 func TestAppendEntryShape(t *testing.T) {
+	t.Parallel()
 	ts := appendTime(nil, time.Date(2026, 11, 29, 17, 30, 0, 123456700, time.FixedZone("x", 3600)))
 	got := string(appendEntry(nil, []byte("hi <you>"), true, streamTail("stderr"), ts))
 	want := `{"log":"hi \u003cyou\u003e\n","stream":"stderr","time":"2026-11-29T16:30:00.1234567Z"}` + "\n"
@@ -49,6 +51,7 @@ func TestAppendEntryShape(t *testing.T) {
 // Every escaped string must decode, with encoding/json and with our own
 // decoder, to the input with invalid UTF-8 replaced, as docker's does.
 func TestEscapeRoundTrip(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	alphabet := []string{"a", "é", "\n", "\r", "\t", "\"", "\\", "<", ">", "&", "\x00", "\x1b", "\xff", "\xe2\x9c", "\u2028", "😀", "\xed\xa0\x80", "/", " "}
 	for range 2000 {
@@ -84,6 +87,7 @@ func replaceInvalid(s string) string {
 }
 
 func TestDecodeEntry(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		line    string

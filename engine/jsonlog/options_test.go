@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    int64
@@ -53,6 +54,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestParseMaxFile(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		want    int
@@ -83,6 +85,7 @@ func TestParseMaxFile(t *testing.T) {
 }
 
 func TestParseOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		in      map[string]string

@@ -50,6 +50,7 @@ func seq(name string, from, to int) string {
 }
 
 func TestReadSelections(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{MaxSize: 3000, MaxFile: 4})
 	out, errs := w.Stream("stdout"), w.Stream("stderr")
 	writeLines(t, out, "out", 0, 60)
@@ -89,6 +90,7 @@ func TestReadSelections(t *testing.T) {
 }
 
 func TestReadMissingLogIsEmpty(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "none.log")
 	if got := readAll(t, path, ReadOptions{Tail: TailAll}); len(got) != 0 {
 		t.Errorf("got %d entries", len(got))
@@ -96,6 +98,7 @@ func TestReadMissingLogIsEmpty(t *testing.T) {
 }
 
 func TestTailIgnoresLineBeingWritten(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	writeLines(t, w.Stream("stdout"), "out", 0, 3)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
@@ -113,6 +116,7 @@ func TestTailIgnoresLineBeingWritten(t *testing.T) {
 }
 
 func TestFnErrorStopsRead(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	writeLines(t, w.Stream("stdout"), "out", 0, 10)
 	stop := errors.New("enough")
@@ -166,6 +170,7 @@ func (f *follow) await(t *testing.T, want string) {
 }
 
 func TestFollowAcrossRotationUntilDone(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{MaxSize: 2000, MaxFile: 3})
 	s := w.Stream("stdout")
 	writeLines(t, s, "out", 0, 10)
@@ -190,6 +195,7 @@ func TestFollowAcrossRotationUntilDone(t *testing.T) {
 }
 
 func TestFollowWaitsForLogAndStopsOnCancel(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "later.log")
 	ctx, cancel := context.WithCancel(context.Background())
 	f := startFollow(ctx, path, ReadOptions{Tail: TailAll})
@@ -213,6 +219,7 @@ func TestFollowWaitsForLogAndStopsOnCancel(t *testing.T) {
 }
 
 func TestFollowAfterTruncation(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{MaxSize: 1500, MaxFile: 1})
 	s := w.Stream("stdout")
 	writeLines(t, s, "out", 0, 5)
@@ -227,6 +234,7 @@ func TestFollowAfterTruncation(t *testing.T) {
 }
 
 func TestFollowUntilEnds(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	s := w.Stream("stdout")
 	writeLines(t, s, "out", 0, 3)
@@ -246,6 +254,7 @@ func TestFollowUntilEnds(t *testing.T) {
 }
 
 func TestReadBackwardPagesThroughRotatedLog(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{MaxSize: 2500, MaxFile: 10})
 	writeLines(t, w.Stream("stdout"), "out", 0, 300)
 	all := readAll(t, path, ReadOptions{Tail: TailAll})
@@ -281,6 +290,7 @@ func TestReadBackwardPagesThroughRotatedLog(t *testing.T) {
 }
 
 func TestReadBackwardPositionGone(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{MaxSize: 1000, MaxFile: 2})
 	s := w.Stream("stdout")
 	writeLines(t, s, "out", 0, 5)

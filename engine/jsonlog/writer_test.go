@@ -57,6 +57,7 @@ func newLog(t *testing.T, opts Options) (*Writer, string) {
 }
 
 func TestStreamWriterSplitsLikeDocker(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", maxLine)
 	tests := []struct {
 		name   string
@@ -106,6 +107,7 @@ func TestStreamWriterSplitsLikeDocker(t *testing.T) {
 }
 
 func TestWriterCloseFlushesAndRefuses(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	out, errs := w.Stream("stdout"), w.Stream("stderr")
 	out.Write([]byte("a\nb"))
@@ -123,6 +125,7 @@ func TestWriterCloseFlushesAndRefuses(t *testing.T) {
 }
 
 func TestWriterAppendsToExistingLog(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	w.Stream("stdout").Write([]byte("first run\n"))
 	w.Close()
@@ -140,6 +143,7 @@ func TestWriterAppendsToExistingLog(t *testing.T) {
 // Two goroutines write stdout and stderr in random chunks; every entry must
 // parse and each stream must read back exactly as written.
 func TestConcurrentStreamsKeepLinesWhole(t *testing.T) {
+	t.Parallel()
 	w, path := newLog(t, Options{})
 	var want [2]bytes.Buffer
 	var wg sync.WaitGroup
@@ -182,6 +186,7 @@ func TestConcurrentStreamsKeepLinesWhole(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		opts    Options

@@ -1,0 +1,11 @@
+package events
+
+import "errors"
+
+var (
+	// ErrInvalidEvent is returned by Append for an event without a type
+	// or action.
+	ErrInvalidEvent = errors.New("invalid event")
+	// ErrClosed is returned by Append after Close.
+	ErrClosed = errors.New("event log closed")
+)

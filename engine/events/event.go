@@ -1,0 +1,90 @@
+package events
+
+import (
+	"slices"
+	"time"
+)
+
+// Event is one thing that happened to a container or an image.
+type Event struct {
+	Time   time.Time `json:"time"`
+	Type   string    `json:"type"`   // TypeContainer or TypeImage
+	Action string    `json:"action"` // one of the Action constants
+	// ID is the full 64-hex ID of the container or image.
+	ID string `json:"id"`
+	// Name is the container's name or the image's reference, at the time.
+	Name string `json:"name,omitempty"`
+	// Attributes carry details: AttrExitCode, AttrSignal, AttrImage, ….
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// Event types.
+const (
+	TypeContainer = "container"
+	TypeImage     = "image"
+)
+
+// Actions, with docker's names.
+const (
+	ActionCreate  = "create"
+	ActionStart   = "start"
+	ActionDie     = "die" // the process exited; AttrExitCode says how
+	ActionOOM     = "oom"
+	ActionRestart = "restart" // restarted by the restart policy; AttrRestartCount
+	ActionPause   = "pause"
+	ActionUnpause = "unpause"
+	ActionStop    = "stop"
+	ActionKill    = "kill" // AttrSignal
+	ActionRename  = "rename"
+	ActionDestroy = "destroy"
+	ActionTag     = "tag"
+	ActionUntag   = "untag"
+	ActionDelete  = "delete"
+	ActionImport  = "import"
+	ActionPull    = "pull"
+	ActionLoad    = "load"
+	ActionSave    = "save"
+	ActionBuild   = "build"
+	ActionPrune   = "prune"
+)
+
+// Attribute keys, with docker's names.
+const (
+	AttrExitCode     = "exitCode"
+	AttrSignal       = "signal"
+	AttrRestartCount = "restartCount"
+	AttrImage        = "image"
+	AttrOldName      = "oldName"
+	AttrError        = "error"
+)
+
+// Filter selects events. The zero Filter selects every event.
+type Filter struct {
+	// ID, when set, selects the events of that container or image
+	// (the full ID).
+	ID string
+	// Since and Until bound event times, inclusive; zero is unbounded.
+	// A follower stops after the first event past Until.
+	Since, Until time.Time
+	// Types and Actions, when not empty, select events whose type or
+	// action is in the list.
+	Types   []string
+	Actions []string
+}
+
+// Match reports whether f selects e.
+func (f Filter) Match(e Event) bool {
+	switch {
+	case f.ID != "" && e.ID != f.ID:
+		return false
+	case !f.Since.IsZero() && e.Time.Before(f.Since):
+		return false
+	case !f.Until.IsZero() && e.Time.After(f.Until):
+		return false
+	case len(f.Types) > 0 && !slices.Contains(f.Types, e.Type):
+		return false
+	case len(f.Actions) > 0 && !slices.Contains(f.Actions, e.Action):
+		return false
+	}
+	return true
+}
