@@ -1,0 +1,141 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"berth/engine"
+)
+
+// Backend is everything the TUI asks of the runtime. *engine.Engine plus
+// the image store satisfy it through EngineBackend; tests use a fake.
+// Every call may block: the UI only makes them inside commands.
+type Backend interface {
+	// Host is one sample of the machine and of berth's stores, for the
+	// header on every screen.
+	Host(ctx context.Context) (Host, error)
+
+	List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error)
+	Inspect(ctx context.Context, ref string) (*engine.Container, error)
+	Stats(ctx context.Context, ref string) (*engine.Stats, error)
+	Top(ctx context.Context, ref string) ([]engine.Process, error)
+	// Logs calls fn for every entry until the log ends (or, with Follow,
+	// until ctx is done).
+	Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error
+	// Events is the durable history of one container, oldest first.
+	Events(ctx context.Context, ref string) ([]Event, error)
+
+	// Run creates a container and starts it detached.
+	Run(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error)
+	Start(ctx context.Context, ref string) error
+	Stop(ctx context.Context, ref string, opts engine.StopOptions) error
+	Restart(ctx context.Context, ref string, opts engine.StopOptions) error
+	Kill(ctx context.Context, ref string, signal string) error
+	Pause(ctx context.Context, ref string) error
+	Unpause(ctx context.Context, ref string) error
+	Remove(ctx context.Context, ref string, opts engine.RemoveOptions) error
+	Rename(ctx context.Context, ref, newName string) error
+	// Signal sends signal to one process of the container, named by its
+	// host PID; the backend refuses a PID that is not the container's.
+	Signal(ctx context.Context, ref string, hostPID int, signal string) error
+
+	Images(ctx context.Context) ([]Image, error)
+	// ImageLayers lists the layers of one image, newest first (as
+	// `docker history`).
+	ImageLayers(ctx context.Context, id string) ([]Layer, error)
+	RemoveImage(ctx context.Context, ref string, force bool) error
+	// PruneImages removes dangling images and reports how many bytes it freed.
+	PruneImages(ctx context.Context) (removed int, freed uint64, err error)
+
+	// Handoff prepares a full-screen session with the container, run by
+	// tea.Exec: an interactive shell (Shell) or an attach to its main
+	// process (Attach).
+	Handoff(ctx context.Context, ref string, kind SessionKind) (Handoff, error)
+	// OpenTerminal starts a session on a new PTY of the given size, for
+	// the embedded terminal pane.
+	OpenTerminal(ctx context.Context, ref string, kind SessionKind, cols, rows int) (Terminal, error)
+}
+
+// Host is the header's sample of the machine. CPU is cumulative, the
+// header turns two samples into a rate.
+type Host struct {
+	Time          time.Time
+	CPUBusy       time.Duration // all CPUs, busy time since boot
+	CPUTotal      time.Duration // all CPUs, busy plus idle since boot
+	MemUsed       uint64
+	MemTotal      uint64
+	DiskUsed      uint64 // bytes under berth's data root
+	Images        int
+	Containers    int
+	Running       int
+	DataRootLabel string // shown beside the disk figure
+}
+
+// Image is one row of the images screen.
+type Image struct {
+	ID         string // "sha256:<hex>"
+	Repository string // "<none>" when dangling
+	Tag        string // "<none>" when dangling
+	Created    time.Time
+	Size       uint64
+	Containers int // containers created from it
+	Dangling   bool
+}
+
+// Layer is one layer of an image, as `docker history` shows it.
+type Layer struct {
+	ID        string
+	Created   time.Time
+	CreatedBy string
+	Size      uint64
+	Comment   string
+}
+
+// Event is one entry of a container's history: Action is docker's event
+// name (create, start, die, oom, restart, pause, unpause, kill, rename,
+// destroy).
+type Event struct {
+	Time     time.Time
+	Action   string
+	ExitCode int    // for die
+	Signal   string // for kill
+	Restarts int    // restart count after a restart
+	Detail   string // anything else worth a line (old name on rename …)
+}
+
+// SessionKind says what a terminal session runs.
+type SessionKind int
+
+const (
+	// SessionShell is a login shell inside the container (the user's
+	// shell from /etc/passwd, /bin/sh when there is none).
+	SessionShell SessionKind = iota
+	// SessionAttach is the container's main process; ctrl-p ctrl-q detaches.
+	SessionAttach
+)
+
+func (k SessionKind) String() string {
+	if k == SessionAttach {
+		return "attach"
+	}
+	return "shell"
+}
+
+// Handoff is a session that takes over the whole terminal; it is what
+// tea.Exec runs (ptyexec's type has this shape).
+type Handoff interface {
+	Run() error
+	SetStdin(io.Reader)
+	SetStdout(io.Writer)
+	SetStderr(io.Writer)
+}
+
+// Terminal is a session on a PTY whose screen the UI emulates: reads are
+// the child's output, writes its input.
+type Terminal interface {
+	io.ReadWriteCloser
+	Resize(cols, rows int) error
+	// Wait returns when the session ended.
+	Wait() error
+}

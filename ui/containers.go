@@ -1,0 +1,646 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"berth/engine"
+)
+
+// containersMsg is one refresh of the list: the containers and a stats
+// sample of each running one.
+type containersMsg struct {
+	gen   int
+	list  []*engine.Container
+	stats map[string]*engine.Stats
+	err   error
+}
+
+// refreshMsg asks the screen on view to reload (sent by the root's tick
+// and after an action).
+type refreshMsg struct{}
+
+// containersModel is the containers screen: the list, its sort, filter
+// and marks, and the CPU history behind each sparkline.
+type containersModel struct {
+	sh       *shared
+	gen      int
+	width    int
+	height   int
+	all      bool
+	inFlight bool
+	loaded   bool
+
+	list    []*engine.Container
+	last    map[string]*engine.Stats
+	cpu     map[string]history
+	cpuNow  map[string]float64
+	rows    []*engine.Container
+	nav     listNav
+	marks   map[string]bool
+	sortBy  int
+	desc    bool
+	filter  textinput.Model
+	editing bool
+}
+
+// containerColumns are the table's columns; the first is the mark.
+var containerColumns = []column{
+	{Title: "", Width: 1},
+	{Title: "NAME", Width: 12, Flex: true},
+	{Title: "IMAGE", Width: 10, Flex: true},
+	{Title: "STATUS", Width: 26},
+	{Title: "CPU %", Width: 5, Right: true},
+	{Title: "", Width: 6},
+	{Title: "MEM / LIMIT", Width: 17, Right: true},
+	{Title: "PIDS", Width: 4, Right: true},
+	{Title: "PORTS", Width: 10, Flex: true},
+}
+
+// containerSorts are the sortable columns (indexes into containerColumns).
+var containerSorts = []int{1, 2, 3, 4, 6, 7, 8}
+
+const sparkHistory = 30
+
+func newContainersModel(sh *shared, gen int) containersModel {
+	f := textinput.New()
+	f.Prompt = "/"
+	f.Placeholder = "filter by name, image, status or ID"
+	return containersModel{
+		sh: sh, gen: gen, all: true,
+		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
+		marks: map[string]bool{}, sortBy: 1, filter: f,
+	}
+}
+
+// reopen keeps the list and its history but takes a new generation.
+func (m containersModel) reopen(gen int) containersModel {
+	m.gen, m.inFlight = gen, false
+	return m
+}
+
+func (m containersModel) init() tea.Cmd {
+	return func() tea.Msg { return refreshMsg{} }
+}
+
+func (m containersModel) setSize(w, h int) containersModel {
+	m.width, m.height = w, h
+	m.filter.SetWidth(max(w-4, 10))
+	m.nav.resize(max(h-2, 1), len(m.rows))
+	return m
+}
+
+func (m containersModel) capturing() bool { return m.editing }
+
+func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case refreshMsg:
+		if m.inFlight {
+			return m, nil
+		}
+		m.inFlight = true
+		return m, listCmd(m.sh, m.gen, m.all)
+	case containersMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.inFlight = false
+		if msg.err != nil {
+			return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
+		}
+		m = m.absorb(msg)
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.editing {
+			return m.updateFilter(msg)
+		}
+		return m.key(msg)
+	}
+	if m.editing {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// absorb takes a new sample: CPU rates from the previous one, the list
+// re-sorted and re-filtered with the cursor kept on the same container.
+func (m containersModel) absorb(msg containersMsg) containersModel {
+	m.loaded = true
+	m.list = msg.list
+	seen := map[string]bool{}
+	for _, c := range msg.list {
+		seen[c.ID] = true
+		cur, ok := msg.stats[c.ID]
+		if !ok {
+			delete(m.last, c.ID)
+			m.cpuNow[c.ID] = 0
+			continue
+		}
+		if prev := m.last[c.ID]; prev != nil {
+			p := engine.CPUPercent(prev, cur)
+			m.cpuNow[c.ID] = p
+			m.cpu[c.ID] = m.cpu[c.ID].push(p, sparkHistory)
+		}
+		m.last[c.ID] = cur
+	}
+	for id := range m.cpu {
+		if !seen[id] {
+			delete(m.cpu, id)
+			delete(m.cpuNow, id)
+			delete(m.last, id)
+			delete(m.marks, id)
+		}
+	}
+	return m.relist()
+}
+
+// relist re-applies filter and sort, keeping the cursor's container.
+func (m containersModel) relist() containersModel {
+	var keep string
+	if c := m.selected(); c != nil {
+		keep = c.ID
+	}
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	now := m.sh.now()
+	rows := make([]*engine.Container, 0, len(m.list))
+	for _, c := range m.list {
+		if q != "" {
+			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID)
+			if !strings.Contains(hay, q) {
+				continue
+			}
+		}
+		rows = append(rows, c)
+	}
+	slices.SortStableFunc(rows, func(a, b *engine.Container) int {
+		r := m.compare(a, b)
+		if r == 0 {
+			r = cmp.Compare(a.DisplayName(), b.DisplayName())
+		}
+		if m.desc {
+			return -r
+		}
+		return r
+	})
+	m.rows = rows
+	m.nav.resize(max(m.height-2, 1), len(rows))
+	for i, c := range rows {
+		if c.ID == keep {
+			m.nav.Cursor = i
+			m.nav.clamp()
+		}
+	}
+	return m
+}
+
+func (m containersModel) compare(a, b *engine.Container) int {
+	switch m.sortBy {
+	case 2:
+		return cmp.Compare(a.Config.Image, b.Config.Image)
+	case 3:
+		return cmp.Compare(stateRank(a), stateRank(b))
+	case 4:
+		return cmp.Compare(m.cpuNow[a.ID], m.cpuNow[b.ID])
+	case 6:
+		return cmp.Compare(m.memOf(a), m.memOf(b))
+	case 7:
+		return cmp.Compare(m.pidsOf(a), m.pidsOf(b))
+	case 8:
+		return cmp.Compare(portsText(a), portsText(b))
+	}
+	return cmp.Compare(a.DisplayName(), b.DisplayName())
+}
+
+func stateRank(c *engine.Container) int {
+	switch {
+	case c.State.Restarting:
+		return 1
+	case c.State.Paused:
+		return 2
+	case c.State.Running:
+		return 0
+	case c.State.Status == engine.StatusCreated:
+		return 3
+	}
+	return 4
+}
+
+func (m containersModel) memOf(c *engine.Container) uint64 {
+	if s := m.last[c.ID]; s != nil {
+		return s.MemoryUsage
+	}
+	return 0
+}
+
+func (m containersModel) pidsOf(c *engine.Container) uint64 {
+	if s := m.last[c.ID]; s != nil {
+		return s.PidsCurrent
+	}
+	return 0
+}
+
+func (m containersModel) selected() *engine.Container {
+	if m.nav.Cursor < 0 || m.nav.Cursor >= len(m.rows) {
+		return nil
+	}
+	return m.rows[m.nav.Cursor]
+}
+
+// targets are the marked containers, or the one under the cursor.
+func (m containersModel) targets() []*engine.Container {
+	var out []*engine.Container
+	for _, c := range m.rows {
+		if m.marks[c.ID] {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		if c := m.selected(); c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (m containersModel) updateFilter(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
+	switch {
+	case matches(msg, m.sh.keys.Global.Back):
+		m.editing = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		return m.relist(), nil
+	case msg.String() == "enter":
+		m.editing = false
+		m.filter.Blur()
+		return m.relist(), nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	return m.relist(), cmd
+}
+
+func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
+	k, g := &m.sh.keys.Containers, &m.sh.keys.Global
+	if navKey(&m.nav, g, msg) {
+		return m, nil
+	}
+	switch {
+	case matches(msg, g.Back):
+		if len(m.marks) > 0 {
+			m.marks = map[string]bool{}
+			return m, nil
+		}
+		if m.filter.Value() != "" {
+			m.filter.SetValue("")
+			return m.relist(), nil
+		}
+	case matches(msg, g.Filter):
+		m.editing = true
+		return m, m.filter.Focus()
+	case matches(msg, k.All):
+		m.all = !m.all
+		m.inFlight = true
+		what := "showing running containers"
+		if m.all {
+			what = "showing all containers"
+		}
+		return m, tea.Batch(listCmd(m.sh, m.gen, m.all), infoCmd(what))
+	case matches(msg, k.SortNext), matches(msg, k.SortPrev):
+		i := slices.Index(containerSorts, m.sortBy)
+		if matches(msg, k.SortNext) {
+			i = (i + 1) % len(containerSorts)
+		} else {
+			i = (i - 1 + len(containerSorts)) % len(containerSorts)
+		}
+		m.sortBy = containerSorts[i]
+		return m.relist(), nil
+	case matches(msg, k.SortRev):
+		m.desc = !m.desc
+		return m.relist(), nil
+	case matches(msg, k.Mark):
+		if c := m.selected(); c != nil {
+			if m.marks[c.ID] {
+				delete(m.marks, c.ID)
+			} else {
+				m.marks[c.ID] = true
+			}
+			m.nav.move(1)
+		}
+		return m, nil
+	case matches(msg, k.Run):
+		return m, openCmd(openMsg{to: stateRunForm})
+	}
+	c := m.selected()
+	if c == nil {
+		return m, nil
+	}
+	return m.containerKey(msg, c)
+}
+
+// containerKey runs an action on the selected (or marked) containers.
+func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) (containersModel, tea.Cmd) {
+	k := &m.sh.keys.Containers
+	sh := m.sh
+	name := c.DisplayName()
+	switch {
+	case matches(msg, k.Logs):
+		return m, openCmd(openMsg{to: stateLogs, container: c})
+	case matches(msg, k.Top):
+		return m, openCmd(openMsg{to: stateTop, container: c})
+	case matches(msg, k.Inspect):
+		return m, openCmd(openMsg{to: stateInspect, container: c})
+	case matches(msg, k.Timeline):
+		return m, openCmd(openMsg{to: stateTimeline, container: c})
+	case matches(msg, k.Exec):
+		return m, handoffCmd(sh, c.ID, name, SessionShell)
+	case matches(msg, k.Attach):
+		return m, handoffCmd(sh, c.ID, name, SessionAttach)
+	case matches(msg, k.ExecPane):
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), openTerminalCmd(sh, c.ID, name, SessionShell))
+	case matches(msg, k.AttachPane):
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), openTerminalCmd(sh, c.ID, name, SessionAttach))
+	case matches(msg, k.Start):
+		return m, actionCmd("start "+name, "started "+name, func() error { return sh.backend.Start(sh.ctx, c.ID) })
+	case matches(msg, k.Restart):
+		return m, tea.Batch(infoCmd("restarting "+name+"…"),
+			actionCmd("restart "+name, "restarted "+name, func() error {
+				return sh.backend.Restart(sh.ctx, c.ID, engine.StopOptions{})
+			}))
+	case matches(msg, k.Pause):
+		if c.State.Paused {
+			return m, actionCmd("unpause "+name, "unpaused "+name, func() error { return sh.backend.Unpause(sh.ctx, c.ID) })
+		}
+		return m, actionCmd("pause "+name, "paused "+name, func() error { return sh.backend.Pause(sh.ctx, c.ID) })
+	case matches(msg, k.Stop):
+		ts := m.targets()
+		stop := func() tea.Cmd {
+			return tea.Batch(infoCmd("stopping "+namesOf(ts)+"…"), bulkCmd("stop", ts, func(c *engine.Container) error {
+				return sh.backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
+			}))
+		}
+		if len(ts) > 1 {
+			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts), stop))
+		}
+		return m, stop()
+	case matches(msg, k.Remove):
+		ts := m.targets()
+		running := 0
+		for _, t := range ts {
+			if t.State.Running {
+				running++
+			}
+		}
+		text := namesOf(ts)
+		if running > 0 {
+			text += fmt.Sprintf("\n%d running: they will be killed first", running)
+		}
+		title := "Remove " + name + "?"
+		if len(ts) > 1 {
+			title = fmt.Sprintf("Remove %d containers?", len(ts))
+		}
+		return m, dialogCmd(confirmDialog(&sh.keys, title, text, func() tea.Cmd {
+			return bulkCmd("remove", ts, func(c *engine.Container) error {
+				return sh.backend.Remove(sh.ctx, c.ID, engine.RemoveOptions{Force: true})
+			})
+		}))
+	case matches(msg, k.Kill):
+		return m, dialogCmd(menuDialog(&sh.keys, "Send a signal to "+name, signalChoices, 0, func(sig string) tea.Cmd {
+			return actionCmd("kill "+name, "sent "+sig+" to "+name, func() error { return sh.backend.Kill(sh.ctx, c.ID, sig) })
+		}))
+	case matches(msg, k.Rename):
+		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, name, func(to string) tea.Cmd {
+			if to == "" || to == name {
+				return nil
+			}
+			return actionCmd("rename "+name, "renamed "+name+" to "+to, func() error { return sh.backend.Rename(sh.ctx, c.ID, to) })
+		}))
+	}
+	return m, nil
+}
+
+// signalChoices is the kill menu, most used first.
+var signalChoices = []string{"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"}
+
+func namesOf(cs []*engine.Container) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.DisplayName()
+	}
+	return strings.Join(names, ", ")
+}
+
+func (m containersModel) scroll(d int) containersModel {
+	m.nav.move(d)
+	return m
+}
+
+// click selects the row under the pointer, or sorts by the column whose
+// title was clicked.
+func (m containersModel) click(x, y int) (containersModel, tea.Cmd) {
+	switch {
+	case y == 1:
+		widths := layoutColumns(containerColumns, m.width)
+		pos := 0
+		for i, w := range widths {
+			if x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
+				if m.sortBy == i {
+					m.desc = !m.desc
+				}
+				m.sortBy = i
+				return m.relist(), nil
+			}
+			pos += w + 1
+		}
+	case y >= 2:
+		if i := m.nav.clickRow(y - 2); i >= 0 {
+			m.nav.Cursor = i
+			m.nav.clamp()
+		}
+	}
+	return m, nil
+}
+
+func (m containersModel) copyText() (string, string) {
+	if c := m.selected(); c != nil {
+		return c.ID, "the ID of " + c.DisplayName()
+	}
+	return "", ""
+}
+
+func (m containersModel) view() string {
+	st := &m.sh.styles
+	var b strings.Builder
+	b.WriteString(m.infoLine())
+	b.WriteByte('\n')
+	widths := layoutColumns(containerColumns, m.width)
+	b.WriteString(renderHeader(st, containerColumns, widths, m.sortBy, m.desc))
+	if !m.loaded {
+		b.WriteString("\n" + st.Faint.Render(" loading…"))
+		return b.String()
+	}
+	if len(m.rows) == 0 {
+		msg := " no containers"
+		if !m.all {
+			msg = " no running containers (" + m.sh.keys.Containers.All.Help().Key + " shows all)"
+		}
+		if m.filter.Value() != "" {
+			msg = " nothing matches the filter"
+		}
+		b.WriteString("\n" + st.Faint.Render(msg))
+		return b.String()
+	}
+	now := m.sh.now()
+	from, to := m.nav.visible()
+	for i := from; i < to; i++ {
+		c := m.rows[i]
+		b.WriteByte('\n')
+		b.WriteString(renderRow(st, containerColumns, widths, m.cells(c, now), i == m.nav.Cursor))
+	}
+	return b.String()
+}
+
+func (m containersModel) infoLine() string {
+	st := &m.sh.styles
+	if m.editing || m.filter.Value() != "" {
+		return " " + m.filter.View()
+	}
+	scope := "running"
+	if m.all {
+		scope = "all"
+	}
+	parts := []string{fmt.Sprintf("%d containers (%s)", len(m.rows), scope),
+		"sorted by " + strings.TrimSpace(containerColumns[m.sortBy].Title)}
+	if n := len(m.marks); n > 0 {
+		parts = append(parts, st.Marked.Render(fmt.Sprintf("%d marked", n)))
+	}
+	return st.Faint.Render(" " + strings.Join(parts, " · "))
+}
+
+func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
+	st := &m.sh.styles
+	mark := " "
+	if m.marks[c.ID] {
+		mark = "●"
+	}
+	status := statusText(c, now)
+	statusStyle := &st.Exited
+	switch {
+	case c.State.Paused || c.State.Restarting:
+		statusStyle = &st.Paused
+	case c.State.Running:
+		statusStyle = &st.Running
+	}
+	cpu, spark, mem, pids := "", "", "", ""
+	if s := m.last[c.ID]; s != nil && c.State.Running {
+		cpu = fmt.Sprintf("%.1f", m.cpuNow[c.ID])
+		spark = sparkline(m.cpu[c.ID], 6, 100)
+		mem = humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
+		pids = fmt.Sprint(s.PidsCurrent)
+	}
+	return []cell{
+		styled(mark, &st.Marked),
+		plain(c.DisplayName()),
+		plain(c.Config.Image),
+		styled(status, statusStyle),
+		plain(cpu),
+		styled(spark, &st.Spark),
+		plain(mem),
+		plain(pids),
+		plain(portsText(c)),
+	}
+}
+
+// navKey moves a list cursor for the shared movement keys.
+func navKey(nav *listNav, g *globalKeys, msg tea.KeyPressMsg) bool {
+	switch {
+	case matches(msg, g.Up):
+		nav.move(-1)
+	case matches(msg, g.Down):
+		nav.move(1)
+	case matches(msg, g.PageUp):
+		nav.move(-max(nav.Height-1, 1))
+	case matches(msg, g.PageDown):
+		nav.move(max(nav.Height-1, 1))
+	case matches(msg, g.Home):
+		nav.home()
+	case matches(msg, g.End):
+		nav.end()
+	default:
+		return false
+	}
+	return true
+}
+
+func listCmd(sh *shared, gen int, all bool) tea.Cmd {
+	return func() tea.Msg {
+		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: all})
+		if err != nil {
+			return containersMsg{gen: gen, err: err}
+		}
+		stats := make(map[string]*engine.Stats, len(list))
+		for _, c := range list {
+			if !c.State.Running {
+				continue
+			}
+			if s, err := sh.backend.Stats(sh.ctx, c.ID); err == nil && s != nil {
+				stats[c.ID] = s
+			}
+		}
+		return containersMsg{gen: gen, list: list, stats: stats}
+	}
+}
+
+func openCmd(msg openMsg) tea.Cmd { return func() tea.Msg { return msg } }
+func dialogCmd(d dialog) tea.Cmd  { return func() tea.Msg { return dialogMsg{d: d} } }
+func infoCmd(text string) tea.Cmd { return func() tea.Msg { return statusMsg{text: text} } }
+func statusCmd(err error) tea.Cmd { return func() tea.Msg { return statusMsg{err: err} } }
+
+// actionCmd runs one change; failed names the operation, done is the
+// status line on success.
+func actionCmd(failed, done string, fn func() error) tea.Cmd {
+	return func() tea.Msg {
+		if err := fn(); err != nil {
+			return actionMsg{what: failed, err: err}
+		}
+		return actionMsg{what: done}
+	}
+}
+
+// bulkCmd runs verb on every container and reports the first failure.
+func bulkCmd(verb string, cs []*engine.Container, fn func(*engine.Container) error) tea.Cmd {
+	return func() tea.Msg {
+		var failed []string
+		var first error
+		for _, c := range cs {
+			if err := fn(c); err != nil {
+				failed = append(failed, c.DisplayName())
+				if first == nil {
+					first = err
+				}
+			}
+		}
+		if first != nil {
+			return actionMsg{what: verb + " " + strings.Join(failed, ", "), err: first}
+		}
+		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs))}
+	}
+}
+
+func pastTense(verb string) string {
+	switch verb {
+	case "stop":
+		return "stopped"
+	case "remove":
+		return "removed"
+	}
+	return verb + "ed"
+}

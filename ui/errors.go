@@ -1,0 +1,14 @@
+package ui
+
+import "errors"
+
+var (
+	// ErrUnknownBinding: a keys file names a binding that does not exist.
+	ErrUnknownBinding = errors.New("unknown key binding")
+	// ErrBadKeys: a keys file's value is neither a key nor a list of keys.
+	ErrBadKeys = errors.New("bad keys")
+	// ErrUnsupported: the backend cannot do this (yet).
+	ErrUnsupported = errors.New("not supported by this backend")
+	// ErrBadInput: a form field does not parse.
+	ErrBadInput = errors.New("bad input")
+)

@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"berth/engine"
+)
+
+// humanBytes is docker's size format: 1000-based units, three significant
+// digits ("1.23MB", "512kB", "0B").
+func humanBytes(n uint64) string {
+	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
+	f := float64(n)
+	i := 0
+	for f >= 1000 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	switch {
+	case i == 0:
+		return fmt.Sprintf("%dB", n)
+	case f < 10:
+		return fmt.Sprintf("%.2f%s", f, units[i])
+	case f < 100:
+		return fmt.Sprintf("%.1f%s", f, units[i])
+	}
+	return fmt.Sprintf("%.0f%s", f, units[i])
+}
+
+// humanIEC is docker stats' memory format, 1024-based, with at most
+// three significant digits: "512KiB", "1.5MiB", "1.95GiB".
+func humanIEC(n uint64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	f := float64(n)
+	i := 0
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if f >= 100 {
+		return fmt.Sprintf("%.0f%s", f, units[i])
+	}
+	return fmt.Sprintf("%.3g%s", f, units[i])
+}
+
+// humanRate is bytes per second, "-" for nothing at all.
+func humanRate(perSec float64) string {
+	if perSec <= 0 {
+		return "0B/s"
+	}
+	return humanBytes(uint64(perSec)) + "/s"
+}
+
+// humanDuration is docker's HumanDuration: "Less than a second",
+// "5 minutes", "About an hour", "3 days".
+func humanDuration(d time.Duration) string {
+	s := int(d.Seconds())
+	switch {
+	case s < 1:
+		return "Less than a second"
+	case s == 1:
+		return "1 second"
+	case s < 60:
+		return fmt.Sprintf("%d seconds", s)
+	}
+	m := int(d.Minutes())
+	switch {
+	case m == 1:
+		return "About a minute"
+	case m < 60:
+		return fmt.Sprintf("%d minutes", m)
+	}
+	h := int(d.Round(time.Hour).Hours())
+	switch {
+	case h == 1:
+		return "About an hour"
+	case h < 48:
+		return fmt.Sprintf("%d hours", h)
+	case h < 24*7*2:
+		return fmt.Sprintf("%d days", h/24)
+	case h < 24*30*2:
+		return fmt.Sprintf("%d weeks", h/24/7)
+	case h < 24*365*2:
+		return fmt.Sprintf("%d months", h/24/30)
+	}
+	return fmt.Sprintf("%d years", h/24/365)
+}
+
+// statusText is the STATUS column of `docker ps`.
+func statusText(c *engine.Container, now time.Time) string {
+	st := c.State
+	switch {
+	case st.Restarting || st.Status == engine.StatusRestarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
+	case st.Paused || st.Status == engine.StatusPaused:
+		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (Paused)"
+	case st.Running || st.Status == engine.StatusRunning:
+		return "Up " + humanDuration(now.Sub(st.StartedAt))
+	case st.Status == engine.StatusCreated:
+		return "Created"
+	case st.Status == engine.StatusRemoving:
+		return "Removal In Progress"
+	case st.Status == engine.StatusDead:
+		return "Dead"
+	case st.FinishedAt.IsZero():
+		return "Exited (" + fmt.Sprint(st.ExitCode) + ")"
+	}
+	return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
+}
+
+// portsText is the PORTS column: "8080->80/tcp, 127.0.0.1:8443->443/tcp,
+// 53/udp"; the wildcard address is left out to save room.
+func portsText(c *engine.Container) string {
+	var out []string
+	for port, binds := range c.HostConfig.PortBindings {
+		for _, b := range binds {
+			if b.HostIP == "" {
+				out = append(out, fmt.Sprintf("%s->%s", b.HostPort, port))
+			} else {
+				out = append(out, fmt.Sprintf("%s:%s->%s", b.HostIP, b.HostPort, port))
+			}
+		}
+		if len(binds) == 0 {
+			out = append(out, port)
+		}
+	}
+	for port := range c.Config.ExposedPorts {
+		if _, published := c.HostConfig.PortBindings[port]; !published {
+			out = append(out, port)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+// shortID drops the digest algorithm and keeps 12 hex digits.
+func shortID(id string) string {
+	id = strings.TrimPrefix(id, "sha256:")
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// commandText is the container's entrypoint and command, quoted as ps does.
+func commandText(c *engine.Container) string {
+	args := append([]string{c.Path}, c.Args...)
+	if c.Path == "" {
+		args = append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+	}
+	return strings.Join(args, " ")
+}
+
+// sparkline draws values as block characters scaled to max (the largest
+// value when max is 0), newest on the right, padded on the left to width.
+func sparkline(values []float64, width int, top float64) string {
+	const bars = "▁▂▃▄▅▆▇█"
+	blocks := []rune(bars)
+	if len(values) > width {
+		values = values[len(values)-width:]
+	}
+	if top <= 0 {
+		for _, v := range values {
+			top = max(top, v)
+		}
+	}
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", width-len(values)))
+	for _, v := range values {
+		i := 0
+		if top > 0 {
+			i = int(v / top * float64(len(blocks)-1))
+		}
+		i = min(max(i, 0), len(blocks)-1)
+		b.WriteRune(blocks[i])
+	}
+	return b.String()
+}
+
+// history keeps the last n samples of one series.
+type history []float64
+
+func (h history) push(v float64, n int) history {
+	h = append(h, v)
+	if len(h) > n {
+		h = append(history(nil), h[len(h)-n:]...)
+	}
+	return h
+}

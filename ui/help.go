@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// helpModel lists every key of a screen, read from the key map that
+// drives it, so help and behaviour cannot disagree.
+type helpModel struct {
+	sh     *shared
+	of     state
+	width  int
+	height int
+	top    int
+}
+
+// helpGroup is a heading and its bindings.
+type helpGroup struct {
+	title    string
+	bindings []key.Binding
+}
+
+func newHelpModel(sh *shared) helpModel { return helpModel{sh: sh} }
+
+func (m helpModel) open(of state) helpModel {
+	m.of, m.top = of, 0
+	return m
+}
+
+func (m helpModel) setSize(w, h int) helpModel {
+	m.width, m.height = w, h
+	return m
+}
+
+func (m helpModel) update(msg tea.Msg) (helpModel, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		g := &m.sh.keys.Global
+		switch {
+		case matches(k, g.Down):
+			m.top++
+		case matches(k, g.Up):
+			m.top = max(m.top-1, 0)
+		case matches(k, g.Home):
+			m.top = 0
+		}
+	}
+	return m, nil
+}
+
+// groups are the bindings of screen s: its own first, then movement and
+// the keys every screen has.
+func (m helpModel) groups(s state) []helpGroup {
+	k := &m.sh.keys
+	g := k.Global
+	move := helpGroup{"Move", []key.Binding{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}}
+	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Back, g.NextPane, g.Copy, g.Mouse, g.Quit, g.ForceQuit}}
+	c := k.Containers
+	term := helpGroup{"Terminal pane", []key.Binding{k.Logs.ExecPane, k.Terminal.Leave, k.Terminal.Cycle, k.Terminal.Close}}
+	switch s {
+	case stateContainers:
+		return []helpGroup{
+			{"Open", []key.Binding{c.Logs, c.Top, c.Inspect, c.Timeline, c.Exec, c.Attach, c.ExecPane, c.AttachPane}},
+			{"Change", []key.Binding{c.Start, c.Stop, c.Restart, c.Kill, c.Pause, c.Remove, c.Rename, c.Run}},
+			{"List", []key.Binding{g.Filter, c.Mark, c.All, c.SortNext, c.SortPrev, c.SortRev}},
+			move, global,
+		}
+	case stateImages:
+		i := k.Images
+		return []helpGroup{{"Images", []key.Binding{i.Run, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}}, move, global}
+	case stateLogs:
+		l := k.Logs
+		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Since}}, term, move, global}
+	case stateTop:
+		t := k.Top
+		return []helpGroup{{"Processes", []key.Binding{t.Signal, t.SortNext, t.SortPrev, t.SortRev}}, term, move, global}
+	case stateInspect:
+		i := k.Inspect
+		return []helpGroup{{"Inspect", []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
+	case stateRunForm:
+		return []helpGroup{{"Form", []key.Binding{
+			bind("next field", "tab", "down"), bind("previous field", "shift+tab", "up"),
+			bind("run", "enter"), g.Back,
+		}}}
+	}
+	return []helpGroup{move, global}
+}
+
+// short is the footer's line of help for screen s.
+func (m helpModel) short(s state, terminal bool) []key.Binding {
+	k := &m.sh.keys
+	g := k.Global
+	if terminal {
+		return []key.Binding{k.Terminal.Leave}
+	}
+	switch s {
+	case stateContainers:
+		c := k.Containers
+		return []key.Binding{c.Logs, c.Top, c.Exec, c.Inspect, c.Stop, c.Restart, c.Remove, c.Run, g.Filter, g.NextPane, g.Help, g.Quit}
+	case stateImages:
+		i := k.Images
+		return []key.Binding{i.Run, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
+	case stateLogs:
+		l := k.Logs
+		return []key.Binding{l.Search, l.Next, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}
+	case stateTop:
+		t := k.Top
+		return []key.Binding{t.Signal, t.SortNext, t.SortRev, t.ExecPane, g.Back, g.Help}
+	case stateInspect:
+		i := k.Inspect
+		return []key.Binding{i.Search, i.Next, g.Copy, g.Back, g.Help}
+	case stateRunForm:
+		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
+	}
+	return []key.Binding{g.Back, g.Help, g.Quit}
+}
+
+// view lays the groups out in columns as wide as the screen allows.
+func (m helpModel) view() string {
+	st := &m.sh.styles
+	var lines []string
+	lines = append(lines, st.Title.Render(" Keys of "+m.of.String())+st.Faint.Render("   (remap any of them in the keys file)"), "")
+	var cols [][]string
+	for _, grp := range m.groups(m.of) {
+		col := []string{st.Title.Render(grp.title)}
+		for _, b := range grp.bindings {
+			if !b.Enabled() {
+				continue
+			}
+			col = append(col, st.HelpKey.Render(fit(b.Help().Key, 11, false))+" "+st.HelpDesc.Render(b.Help().Desc))
+		}
+		cols = append(cols, col)
+	}
+	const colWidth = 33
+	perRow := max(m.width/colWidth, 1)
+	for i := 0; i < len(cols); i += perRow {
+		row := cols[i:min(i+perRow, len(cols))]
+		height := 0
+		for _, c := range row {
+			height = max(height, len(c))
+		}
+		for y := 0; y < height; y++ {
+			var b strings.Builder
+			b.WriteByte(' ')
+			for _, c := range row {
+				cellText := ""
+				if y < len(c) {
+					cellText = c[y]
+				}
+				b.WriteString(fit(cellText, colWidth-1, false) + " ")
+			}
+			lines = append(lines, b.String())
+		}
+		lines = append(lines, "")
+	}
+	top := min(m.top, max(len(lines)-m.height, 0))
+	return strings.Join(lines[top:], "\n")
+}

@@ -1,0 +1,415 @@
+package ui
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+)
+
+// Messages of the images screen.
+type (
+	imagesMsg struct {
+		gen    int
+		images []Image
+		err    error
+	}
+	layersMsg struct {
+		gen    int
+		id     string
+		layers []Layer
+		err    error
+	}
+)
+
+// imagesModel is the images screen: the list, and the layers of the
+// selected image below it.
+type imagesModel struct {
+	sh       *shared
+	gen      int
+	width    int
+	height   int
+	inFlight bool
+	loaded   bool
+
+	list    []Image
+	rows    []Image
+	nav     listNav
+	sortBy  int
+	desc    bool
+	filter  textinput.Model
+	editing bool
+
+	layersOf string
+	layers   []Layer
+	layerErr error
+}
+
+var imageColumns = []column{
+	{Title: "REPOSITORY", Width: 20, Flex: true},
+	{Title: "TAG", Width: 10, Flex: true},
+	{Title: "IMAGE ID", Width: 12},
+	{Title: "CREATED", Width: 15},
+	{Title: "SIZE", Width: 8, Right: true},
+	{Title: "CONTAINERS", Width: 10, Right: true},
+}
+
+var layerColumns = []column{
+	{Title: "LAYER", Width: 12},
+	{Title: "CREATED", Width: 15},
+	{Title: "SIZE", Width: 8, Right: true},
+	{Title: "CREATED BY", Width: 30, Flex: true},
+}
+
+// imageLayersHeight is the lines the layers pane takes at most.
+const imageLayersHeight = 9
+
+func newImagesModel(sh *shared, gen int) imagesModel {
+	f := textinput.New()
+	f.Prompt = "/"
+	f.Placeholder = "filter by repository, tag or ID"
+	return imagesModel{sh: sh, gen: gen, filter: f}
+}
+
+func (m imagesModel) reopen(gen int) imagesModel {
+	m.gen, m.inFlight = gen, false
+	return m
+}
+
+func (m imagesModel) init() tea.Cmd { return func() tea.Msg { return refreshMsg{} } }
+
+func (m imagesModel) listHeight() int {
+	return max(m.height-imageLayersHeight-2, 3)
+}
+
+func (m imagesModel) setSize(w, h int) imagesModel {
+	m.width, m.height = w, h
+	m.filter.SetWidth(max(w-4, 10))
+	m.nav.resize(m.listHeight(), len(m.rows))
+	return m
+}
+
+func (m imagesModel) capturing() bool { return m.editing }
+
+func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case refreshMsg:
+		if m.inFlight {
+			return m, nil
+		}
+		m.inFlight = true
+		return m, imagesCmd(m.sh, m.gen)
+	case imagesMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.inFlight = false
+		if msg.err != nil {
+			return m, statusCmd(fmt.Errorf("list images: %w", msg.err))
+		}
+		m.loaded, m.list = true, msg.images
+		m = m.relist()
+		return m, m.layersCmd()
+	case layersMsg:
+		if msg.gen != m.gen || msg.id != m.layersOf {
+			return m, nil
+		}
+		m.layers, m.layerErr = msg.layers, msg.err
+		return m, nil
+	case tea.KeyPressMsg:
+		if m.editing {
+			return m.updateFilter(msg)
+		}
+		m, cmd := m.key(msg)
+		return m, tea.Batch(cmd, m.layersCmd())
+	}
+	if m.editing {
+		var cmd tea.Cmd
+		m.filter, cmd = m.filter.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+func (m imagesModel) relist() imagesModel {
+	var keep string
+	if im, ok := m.selected(); ok {
+		keep = im.ID
+	}
+	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
+	rows := make([]Image, 0, len(m.list))
+	for _, im := range m.list {
+		if q != "" && !strings.Contains(strings.ToLower(im.Repository+":"+im.Tag+" "+im.ID), q) {
+			continue
+		}
+		rows = append(rows, im)
+	}
+	slices.SortStableFunc(rows, func(a, b Image) int {
+		var r int
+		switch m.sortBy {
+		case 1:
+			r = cmp.Compare(a.Tag, b.Tag)
+		case 2:
+			r = cmp.Compare(a.ID, b.ID)
+		case 3:
+			r = b.Created.Compare(a.Created)
+		case 4:
+			r = cmp.Compare(a.Size, b.Size)
+		case 5:
+			r = cmp.Compare(a.Containers, b.Containers)
+		default:
+			r = cmp.Compare(a.Repository+":"+a.Tag, b.Repository+":"+b.Tag)
+		}
+		if m.desc {
+			return -r
+		}
+		return r
+	})
+	m.rows = rows
+	m.nav.resize(m.listHeight(), len(rows))
+	for i, im := range rows {
+		if im.ID == keep {
+			m.nav.Cursor = i
+			m.nav.clamp()
+		}
+	}
+	return m
+}
+
+func (m imagesModel) selected() (Image, bool) {
+	if m.nav.Cursor < len(m.rows) {
+		return m.rows[m.nav.Cursor], true
+	}
+	return Image{}, false
+}
+
+// layersCmd loads the layers of the selected image when it changed; it
+// marks which image it asked for so a late answer for another is dropped.
+func (m *imagesModel) layersCmd() tea.Cmd {
+	im, ok := m.selected()
+	if !ok || im.ID == m.layersOf {
+		return nil
+	}
+	m.layersOf, m.layers, m.layerErr = im.ID, nil, nil
+	sh, gen, id := m.sh, m.gen, im.ID
+	return func() tea.Msg {
+		layers, err := sh.backend.ImageLayers(sh.ctx, id)
+		return layersMsg{gen: gen, id: id, layers: layers, err: err}
+	}
+}
+
+func (m imagesModel) updateFilter(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
+	switch {
+	case matches(msg, m.sh.keys.Global.Back):
+		m.editing = false
+		m.filter.Blur()
+		m.filter.SetValue("")
+		return m.relist(), nil
+	case msg.String() == "enter":
+		m.editing = false
+		m.filter.Blur()
+		return m.relist(), nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	return m.relist(), cmd
+}
+
+func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
+	k, g, ck := &m.sh.keys.Images, &m.sh.keys.Global, &m.sh.keys.Containers
+	if navKey(&m.nav, g, msg) {
+		return m, nil
+	}
+	sh := m.sh
+	switch {
+	case matches(msg, g.Back):
+		if m.filter.Value() != "" {
+			m.filter.SetValue("")
+			return m.relist(), nil
+		}
+	case matches(msg, g.Filter):
+		m.editing = true
+		return m, m.filter.Focus()
+	case matches(msg, ck.SortNext):
+		m.sortBy = (m.sortBy + 1) % len(imageColumns)
+		return m.relist(), nil
+	case matches(msg, ck.SortPrev):
+		m.sortBy = (m.sortBy - 1 + len(imageColumns)) % len(imageColumns)
+		return m.relist(), nil
+	case matches(msg, ck.SortRev):
+		m.desc = !m.desc
+		return m.relist(), nil
+	case matches(msg, k.Prune):
+		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image?", "images without a tag and not used by a container", func() tea.Cmd {
+			return func() tea.Msg {
+				n, freed, err := sh.backend.PruneImages(sh.ctx)
+				if err != nil {
+					return actionMsg{what: "prune images", err: err}
+				}
+				return actionMsg{what: fmt.Sprintf("removed %d dangling images, freed %s", n, humanBytes(freed))}
+			}
+		}))
+	}
+	im, ok := m.selected()
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case matches(msg, k.Run):
+		return m, openCmd(openMsg{to: stateRunForm, image: &im})
+	case matches(msg, k.Remove):
+		name := imageName(im)
+		text := shortID(im.ID)
+		force := im.Containers > 0
+		if force {
+			text += fmt.Sprintf("\nused by %d containers: removed anyway (their images stay on disk until they go)", im.Containers)
+		}
+		return m, dialogCmd(confirmDialog(&sh.keys, "Remove image "+name+"?", text, func() tea.Cmd {
+			ref := im.ID
+			if !im.Dangling {
+				ref = name
+			}
+			return actionCmd("remove image "+name, "removed image "+name, func() error {
+				return sh.backend.RemoveImage(sh.ctx, ref, force)
+			})
+		}))
+	}
+	return m, nil
+}
+
+func imageName(im Image) string {
+	if im.Dangling {
+		return shortID(im.ID)
+	}
+	return im.Repository + ":" + im.Tag
+}
+
+func (m imagesModel) scroll(d int) imagesModel {
+	m.nav.move(d)
+	return m
+}
+
+func (m imagesModel) click(x, y int) (imagesModel, tea.Cmd) {
+	switch {
+	case y == 1:
+		widths := layoutColumns(imageColumns, m.width)
+		pos := 0
+		for i, w := range widths {
+			if x >= pos && x < pos+w {
+				if m.sortBy == i {
+					m.desc = !m.desc
+				}
+				m.sortBy = i
+				return m.relist(), nil
+			}
+			pos += w + 1
+		}
+	case y >= 2:
+		if i := m.nav.clickRow(y - 2); i >= 0 {
+			m.nav.Cursor = i
+			m.nav.clamp()
+			return m, m.layersCmd()
+		}
+	}
+	return m, nil
+}
+
+func (m imagesModel) copyText() (string, string) {
+	if im, ok := m.selected(); ok {
+		return im.ID, "the ID of " + imageName(im)
+	}
+	return "", ""
+}
+
+func (m imagesModel) view() string {
+	st := &m.sh.styles
+	var b strings.Builder
+	if m.editing || m.filter.Value() != "" {
+		b.WriteString(" " + m.filter.View())
+	} else {
+		dangling := 0
+		for _, im := range m.list {
+			if im.Dangling {
+				dangling++
+			}
+		}
+		b.WriteString(st.Faint.Render(fmt.Sprintf(" %d images · %d dangling · sorted by %s", len(m.rows), dangling, imageColumns[m.sortBy].Title)))
+	}
+	b.WriteByte('\n')
+	widths := layoutColumns(imageColumns, m.width)
+	b.WriteString(renderHeader(st, imageColumns, widths, m.sortBy, m.desc))
+	lines := 0
+	switch {
+	case !m.loaded:
+		b.WriteString("\n" + st.Faint.Render(" loading…"))
+		lines++
+	case len(m.rows) == 0:
+		b.WriteString("\n" + st.Faint.Render(" no images"))
+		lines++
+	}
+	now := m.sh.now()
+	from, to := m.nav.visible()
+	for i := from; i < to; i++ {
+		im := m.rows[i]
+		repo, tag := plain(im.Repository), plain(im.Tag)
+		if im.Dangling {
+			repo, tag = styled("<none> (dangling)", &st.Dangling), styled("<none>", &st.Dangling)
+		}
+		cells := []cell{repo, tag, plain(shortID(im.ID)), plain(humanDuration(now.Sub(im.Created)) + " ago"),
+			plain(humanBytes(im.Size)), plain(fmt.Sprint(im.Containers))}
+		b.WriteByte('\n')
+		b.WriteString(renderRow(st, imageColumns, widths, cells, i == m.nav.Cursor))
+		lines++
+	}
+	for ; lines < m.listHeight(); lines++ {
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	b.WriteString(m.layersView())
+	return b.String()
+}
+
+func (m imagesModel) layersView() string {
+	st := &m.sh.styles
+	im, ok := m.selected()
+	if !ok {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render(" Layers of " + imageName(im)))
+	b.WriteByte('\n')
+	widths := layoutColumns(layerColumns, m.width)
+	b.WriteString(renderHeader(st, layerColumns, widths, -1, false))
+	if m.layerErr != nil {
+		b.WriteString("\n" + st.Error.Render(" "+m.layerErr.Error()))
+		return b.String()
+	}
+	now := m.sh.now()
+	for i, l := range m.layers {
+		if i >= imageLayersHeight-2 {
+			break
+		}
+		id := shortID(l.ID)
+		if id == "" {
+			id = "<missing>"
+		}
+		created := ""
+		if !l.Created.IsZero() {
+			created = humanDuration(now.Sub(l.Created)) + " ago"
+		}
+		cells := []cell{plain(id), plain(created), plain(humanBytes(l.Size)), plain(l.CreatedBy)}
+		b.WriteByte('\n')
+		b.WriteString(renderRow(st, layerColumns, widths, cells, false))
+	}
+	return b.String()
+}
+
+func imagesCmd(sh *shared, gen int) tea.Cmd {
+	return func() tea.Msg {
+		images, err := sh.backend.Images(sh.ctx)
+		return imagesMsg{gen: gen, images: images, err: err}
+	}
+}

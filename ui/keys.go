@@ -1,0 +1,324 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+)
+
+// keyMap is every key of the program, grouped by where it acts. It is
+// the only place keys are named: screens match against it and help is
+// generated from it. A keys file may rebind any of them (see loadKeys).
+type keyMap struct {
+	Global     globalKeys
+	Containers containerKeys
+	Logs       logKeys
+	Top        topKeys
+	Images     imageKeys
+	Inspect    inspectKeys
+	Terminal   terminalKeys
+	Dialog     dialogKeys
+}
+
+type globalKeys struct {
+	Quit      key.Binding
+	ForceQuit key.Binding
+	Back      key.Binding
+	Help      key.Binding
+	NextPane  key.Binding
+	Mouse     key.Binding
+	Copy      key.Binding
+	Up        key.Binding
+	Down      key.Binding
+	PageUp    key.Binding
+	PageDown  key.Binding
+	Home      key.Binding
+	End       key.Binding
+	Filter    key.Binding
+}
+
+type containerKeys struct {
+	Logs       key.Binding
+	Exec       key.Binding
+	Attach     key.Binding
+	ExecPane   key.Binding
+	AttachPane key.Binding
+	Top        key.Binding
+	Inspect    key.Binding
+	Timeline   key.Binding
+	Start      key.Binding
+	Stop       key.Binding
+	Restart    key.Binding
+	Kill       key.Binding
+	Pause      key.Binding
+	Remove     key.Binding
+	Rename     key.Binding
+	Run        key.Binding
+	Mark       key.Binding
+	All        key.Binding
+	SortNext   key.Binding
+	SortPrev   key.Binding
+	SortRev    key.Binding
+}
+
+type logKeys struct {
+	Timestamps key.Binding
+	Wrap       key.Binding
+	Search     key.Binding
+	Next       key.Binding
+	Prev       key.Binding
+	Since      key.Binding
+	ExecPane   key.Binding
+}
+
+type topKeys struct {
+	Signal   key.Binding
+	SortNext key.Binding
+	SortPrev key.Binding
+	SortRev  key.Binding
+	ExecPane key.Binding
+}
+
+type imageKeys struct {
+	Run    key.Binding
+	Remove key.Binding
+	Prune  key.Binding
+}
+
+type inspectKeys struct {
+	Search key.Binding
+	Next   key.Binding
+	Prev   key.Binding
+}
+
+type dialogKeys struct {
+	Yes    key.Binding
+	No     key.Binding
+	Select key.Binding
+}
+
+type terminalKeys struct {
+	// Leave gives the keyboard back to the UI; every other key goes to
+	// the terminal while it has focus.
+	Leave key.Binding
+	Close key.Binding
+	Cycle key.Binding
+}
+
+func bind(help string, keys ...string) key.Binding {
+	labels := make([]string, len(keys))
+	for i, k := range keys {
+		labels[i] = keyLabel(k)
+	}
+	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(strings.Join(labels, "/"), help))
+}
+
+func keyLabel(k string) string {
+	switch k {
+	case "up":
+		return "↑"
+	case "down":
+		return "↓"
+	case "left":
+		return "←"
+	case "right":
+		return "→"
+	}
+	return k
+}
+
+func defaultKeys() keyMap {
+	return keyMap{
+		Global: globalKeys{
+			Quit:      bind("quit", "q"),
+			ForceQuit: bind("quit now", "ctrl+c"),
+			Back:      bind("back", "esc"),
+			Help:      bind("help", "?"),
+			NextPane:  bind("next pane", "tab"),
+			Mouse:     bind("mouse capture on/off", "m"),
+			Copy:      bind("copy to clipboard", "y"),
+			Up:        bind("up", "k", "up"),
+			Down:      bind("down", "j", "down"),
+			PageUp:    bind("page up", "pgup", "b"),
+			PageDown:  bind("page down", "pgdown", "f"),
+			Home:      bind("first", "g", "home"),
+			End:       bind("last", "G", "end"),
+			Filter:    bind("filter", "/"),
+		},
+		Containers: containerKeys{
+			Logs:       bind("logs", "l"),
+			Exec:       bind("shell (full screen)", "e"),
+			Attach:     bind("attach (full screen)", "a"),
+			ExecPane:   bind("shell in a pane", "E"),
+			AttachPane: bind("attach in a pane", "A"),
+			Top:        bind("processes (top)", "t"),
+			Inspect:    bind("inspect", "i", "enter"),
+			Timeline:   bind("timeline", "h"),
+			Start:      bind("start", "s"),
+			Stop:       bind("stop", "x"),
+			Restart:    bind("restart", "r"),
+			Kill:       bind("kill (signal menu)", "K"),
+			Pause:      bind("pause/unpause", "p"),
+			Remove:     bind("remove", "d", "delete"),
+			Rename:     bind("rename", "R"),
+			Run:        bind("run a new container", "n"),
+			Mark:       bind("mark", "space"),
+			All:        bind("all/running only", "v"),
+			SortNext:   bind("sort by next column", ">"),
+			SortPrev:   bind("sort by previous column", "<"),
+			SortRev:    bind("reverse sort", "-"),
+		},
+		Logs: logKeys{
+			Timestamps: bind("timestamps", "t"),
+			Wrap:       bind("wrap", "w"),
+			Search:     bind("search", "/"),
+			Next:       bind("next match", "n"),
+			Prev:       bind("previous match", "N"),
+			Since:      bind("since/tail", "s"),
+			ExecPane:   bind("shell in a pane", "E"),
+		},
+		Top: topKeys{
+			Signal:   bind("signal the process", "K"),
+			SortNext: bind("sort by next column", ">"),
+			SortPrev: bind("sort by previous column", "<"),
+			SortRev:  bind("reverse sort", "-"),
+			ExecPane: bind("shell in a pane", "E"),
+		},
+		Images: imageKeys{
+			Run:    bind("run from image", "n", "enter"),
+			Remove: bind("remove", "d", "delete"),
+			Prune:  bind("prune dangling", "P"),
+		},
+		Inspect: inspectKeys{
+			Search: bind("search", "/"),
+			Next:   bind("next match", "n"),
+			Prev:   bind("previous match", "N"),
+		},
+		Dialog: dialogKeys{
+			Yes:    bind("yes", "y"),
+			No:     bind("no", "n", "esc"),
+			Select: bind("choose", "enter"),
+		},
+		Terminal: terminalKeys{
+			Leave: bind("leave the terminal (keys back to berth)", "ctrl+]"),
+			Close: bind("close the terminal pane", "X"),
+			Cycle: bind("next terminal pane", "]"),
+		},
+	}
+}
+
+// bindings names every binding the way a keys file spells it:
+// "<group>.<name>" in lower case, e.g. "containers.logs".
+func (k *keyMap) bindings() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"global.quit": &k.Global.Quit, "global.forcequit": &k.Global.ForceQuit,
+		"global.back": &k.Global.Back, "global.help": &k.Global.Help,
+		"global.nextpane": &k.Global.NextPane, "global.mouse": &k.Global.Mouse,
+		"global.copy": &k.Global.Copy, "global.up": &k.Global.Up,
+		"global.down": &k.Global.Down, "global.pageup": &k.Global.PageUp,
+		"global.pagedown": &k.Global.PageDown, "global.home": &k.Global.Home,
+		"global.end": &k.Global.End, "global.filter": &k.Global.Filter,
+
+		"containers.logs": &k.Containers.Logs, "containers.exec": &k.Containers.Exec,
+		"containers.attach": &k.Containers.Attach, "containers.execpane": &k.Containers.ExecPane,
+		"containers.attachpane": &k.Containers.AttachPane, "containers.top": &k.Containers.Top,
+		"containers.inspect": &k.Containers.Inspect, "containers.timeline": &k.Containers.Timeline,
+		"containers.start": &k.Containers.Start, "containers.stop": &k.Containers.Stop,
+		"containers.restart": &k.Containers.Restart, "containers.kill": &k.Containers.Kill,
+		"containers.pause": &k.Containers.Pause, "containers.remove": &k.Containers.Remove,
+		"containers.rename": &k.Containers.Rename, "containers.run": &k.Containers.Run,
+		"containers.mark": &k.Containers.Mark, "containers.all": &k.Containers.All,
+		"containers.sortnext": &k.Containers.SortNext, "containers.sortprev": &k.Containers.SortPrev,
+		"containers.sortrev": &k.Containers.SortRev,
+
+		"logs.timestamps": &k.Logs.Timestamps, "logs.wrap": &k.Logs.Wrap,
+		"logs.search": &k.Logs.Search, "logs.next": &k.Logs.Next, "logs.prev": &k.Logs.Prev,
+		"logs.since": &k.Logs.Since, "logs.execpane": &k.Logs.ExecPane,
+
+		"top.signal": &k.Top.Signal, "top.sortnext": &k.Top.SortNext,
+		"top.sortprev": &k.Top.SortPrev, "top.sortrev": &k.Top.SortRev,
+		"top.execpane": &k.Top.ExecPane,
+
+		"images.run": &k.Images.Run, "images.remove": &k.Images.Remove, "images.prune": &k.Images.Prune,
+
+		"inspect.search": &k.Inspect.Search, "inspect.next": &k.Inspect.Next, "inspect.prev": &k.Inspect.Prev,
+
+		"terminal.leave": &k.Terminal.Leave, "terminal.close": &k.Terminal.Close,
+		"terminal.cycle": &k.Terminal.Cycle,
+
+		"dialog.yes": &k.Dialog.Yes, "dialog.no": &k.Dialog.No, "dialog.select": &k.Dialog.Select,
+	}
+}
+
+// keysFile is the keys file's format: a JSON object from binding name to
+// one key or a list of keys, in Bubble Tea's key names ("ctrl+x", "space",
+// "pgdown", "F"). An empty list unbinds. Example:
+//
+//	{"containers.logs": "L", "global.down": ["j", "down", "ctrl+n"]}
+type keysFile map[string]json.RawMessage
+
+// loadKeys returns the default key map with the rebindings of the file at
+// path applied; path "" means no file. Unknown names are an error.
+func loadKeys(path string) (keyMap, error) {
+	km := defaultKeys()
+	if path == "" {
+		return km, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return km, fmt.Errorf("read keys file: %w", err)
+	}
+	if err := km.apply(data); err != nil {
+		return km, fmt.Errorf("keys file %s: %w", path, err)
+	}
+	return km, nil
+}
+
+func (k *keyMap) apply(data []byte) error {
+	var f keysFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	all := k.bindings()
+	names := make([]string, 0, len(f))
+	for name := range f {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		b, ok := all[strings.ToLower(name)]
+		if !ok {
+			return fmt.Errorf("%w: %q", ErrUnknownBinding, name)
+		}
+		keys, err := parseKeyList(f[name])
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		desc := b.Help().Desc
+		if len(keys) == 0 {
+			b.Unbind()
+			continue
+		}
+		*b = bind(desc, keys...)
+	}
+	return nil
+}
+
+func parseKeyList(raw json.RawMessage) ([]string, error) {
+	var one string
+	if err := json.Unmarshal(raw, &one); err == nil {
+		if one == "" {
+			return nil, nil
+		}
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(raw, &many); err != nil {
+		return nil, fmt.Errorf("%w: want a string or a list of strings", ErrBadKeys)
+	}
+	return many, nil
+}

@@ -1,0 +1,603 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"berth/engine"
+)
+
+// Messages of the logs screen. Batches carry the stream they came from:
+// a batch of a stream the screen has replaced (since/tail changed) or
+// closed is dropped.
+type (
+	logStartMsg struct {
+		gen    int
+		stream *logStream
+	}
+	logBatchMsg struct {
+		gen    int
+		stream *logStream
+		lines  []logLine
+		done   bool
+		err    error
+		older  bool // lines from before the buffer, read on demand
+	}
+	logRangeMsg struct {
+		gen   int
+		tail  int
+		since time.Duration
+	}
+)
+
+// logStream is one running Backend.Logs call feeding a channel.
+type logStream struct {
+	ch     chan engine.LogEntry
+	cancel context.CancelFunc
+	err    error // set before ch is closed
+}
+
+// logLine is one line as the screen keeps it: control bytes removed.
+type logLine struct {
+	stderr bool
+	time   time.Time
+	text   string
+}
+
+const (
+	// logBatchMax is how many lines one message carries at most: at
+	// 10,000 lines/s and 60 frames/s a frame needs ~170.
+	logBatchMax = 4096
+	// logBufferMax bounds the lines kept in memory; older ones are read
+	// again from the log on demand.
+	logBufferMax = 20000
+	// logOlderPage is how many older lines one on-demand read brings.
+	logOlderPage = 2000
+)
+
+// logsModel is the logs screen of one container.
+type logsModel struct {
+	sh     *shared
+	gen    int
+	ref    string
+	name   string
+	width  int
+	height int
+
+	stream  *logStream
+	lines   []logLine
+	dropped bool // the buffer let go of older lines (or never had them)
+	ended   bool
+	loading bool // reading older lines
+
+	follow     bool
+	top        int // first line on screen when not following
+	timestamps bool
+	wrap       bool
+	tail       int
+	since      time.Duration
+
+	search    textinput.Model
+	searching bool
+	query     string
+	match     int // line of the current match, -1 none
+}
+
+func newLogsModel(sh *shared, gen int, c *engine.Container) logsModel {
+	in := textinput.New()
+	in.Prompt = "search: "
+	return logsModel{
+		sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(),
+		follow: true, tail: 1000, search: in, match: -1,
+	}
+}
+
+// start opens the stream with the current since/tail choice.
+func (m logsModel) start() (logsModel, tea.Cmd) {
+	m = m.close()
+	ctx, cancel := context.WithCancel(m.sh.ctx)
+	s := &logStream{ch: make(chan engine.LogEntry, logBatchMax), cancel: cancel}
+	m.stream = s
+	m.lines, m.ended, m.follow, m.top, m.match = nil, false, true, 0, -1
+	m.dropped = m.tail >= 0 || m.since > 0
+	opts := engine.LogsOptions{Follow: true, Tail: m.tail, Stdout: true, Stderr: true}
+	if m.since > 0 {
+		opts.Since = m.sh.now().Add(-m.since)
+		opts.Tail = -1
+	}
+	return m, logStreamCmd(ctx, m.sh, m.gen, m.ref, opts, s)
+}
+
+// close stops the stream; its goroutine ends and late batches are dropped.
+func (m logsModel) close() logsModel {
+	if m.stream != nil {
+		m.stream.cancel()
+		m.stream = nil
+	}
+	return m
+}
+
+func (m logsModel) setSize(w, h int) logsModel {
+	m.width, m.height = w, h
+	m.search.SetWidth(max(w-12, 10))
+	return m
+}
+
+func (m logsModel) capturing() bool { return m.searching }
+
+func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case logStartMsg:
+		if msg.gen != m.gen || msg.stream != m.stream {
+			return m, nil
+		}
+		return m, waitLogsCmd(m.gen, msg.stream)
+	case logBatchMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		if msg.older {
+			return m.prepend(msg), nil
+		}
+		if msg.stream != m.stream {
+			return m, nil
+		}
+		m = m.append(msg.lines)
+		if msg.done {
+			m.ended = true
+			if msg.err != nil && msg.err != context.Canceled {
+				return m, statusCmd(fmt.Errorf("logs of %s: %w", m.name, msg.err))
+			}
+			return m, nil
+		}
+		return m, waitLogsCmd(m.gen, msg.stream)
+	case logRangeMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.tail, m.since = msg.tail, msg.since
+		return m.start()
+	case tea.KeyPressMsg:
+		if m.searching {
+			return m.updateSearch(msg)
+		}
+		return m.key(msg)
+	}
+	if m.searching {
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// append adds lines at the end, letting go of the oldest past the bound
+// and keeping a scrolled-up view on the same lines.
+func (m logsModel) append(lines []logLine) logsModel {
+	m.lines = append(m.lines, lines...)
+	if over := len(m.lines) - logBufferMax; over > 0 {
+		m.lines = m.lines[over:]
+		m.dropped = true
+		m.top = max(m.top-over, 0)
+		if m.match >= 0 {
+			m.match -= over
+		}
+	}
+	return m
+}
+
+// prepend adds older lines read on demand before the buffer.
+func (m logsModel) prepend(msg logBatchMsg) logsModel {
+	m.loading = false
+	if msg.err != nil || len(msg.lines) == 0 {
+		m.dropped = msg.err != nil && m.dropped
+		if len(msg.lines) == 0 {
+			m.dropped = false
+		}
+		return m
+	}
+	n := len(msg.lines)
+	m.lines = append(append(make([]logLine, 0, n+len(m.lines)), msg.lines...), m.lines...)
+	m.top += n
+	if m.match >= 0 {
+		m.match += n
+	}
+	if over := len(m.lines) - logBufferMax; over > 0 {
+		m.lines = m.lines[:logBufferMax]
+	}
+	return m
+}
+
+func (m logsModel) updateSearch(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
+	switch {
+	case matches(msg, m.sh.keys.Global.Back):
+		m.searching = false
+		m.search.Blur()
+		return m, nil
+	case msg.String() == "enter":
+		m.searching = false
+		m.search.Blur()
+		m.query = m.search.Value()
+		m.match = -1
+		return m.findNext(true), nil
+	}
+	var cmd tea.Cmd
+	m.search, cmd = m.search.Update(msg)
+	return m, cmd
+}
+
+func (m logsModel) rows() int { return max(m.height-1, 1) }
+
+func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
+	k, g := &m.sh.keys.Logs, &m.sh.keys.Global
+	switch {
+	case matches(msg, g.Up):
+		return m.scrollBy(-1)
+	case matches(msg, g.Down):
+		return m.scrollBy(1)
+	case matches(msg, g.PageUp):
+		return m.scrollBy(-m.rows())
+	case matches(msg, g.PageDown):
+		return m.scrollBy(m.rows())
+	case matches(msg, g.Home):
+		m.follow, m.top = false, 0
+		return m.loadOlder()
+	case matches(msg, g.End):
+		m.follow = true
+	case matches(msg, k.Timestamps):
+		m.timestamps = !m.timestamps
+	case matches(msg, k.Wrap):
+		m.wrap = !m.wrap
+	case matches(msg, k.Search):
+		m.searching = true
+		m.search.SetValue(m.query)
+		return m, m.search.Focus()
+	case matches(msg, k.Next):
+		return m.findNext(true), nil
+	case matches(msg, k.Prev):
+		return m.findNext(false), nil
+	case matches(msg, k.Since):
+		gen := m.gen
+		return m, dialogCmd(menuDialog(&m.sh.keys, "Show", logRanges, 1, func(choice string) tea.Cmd {
+			tail, since := parseLogRange(choice)
+			return func() tea.Msg { return logRangeMsg{gen: gen, tail: tail, since: since} }
+		}))
+	}
+	return m, nil
+}
+
+// logRanges are the since/tail choices.
+var logRanges = []string{"last 100 lines", "last 1000 lines", "everything", "since 1 minute", "since 10 minutes", "since 1 hour"}
+
+func parseLogRange(choice string) (tail int, since time.Duration) {
+	switch choice {
+	case "last 100 lines":
+		return 100, 0
+	case "last 1000 lines":
+		return 1000, 0
+	case "since 1 minute":
+		return -1, time.Minute
+	case "since 10 minutes":
+		return -1, 10 * time.Minute
+	case "since 1 hour":
+		return -1, time.Hour
+	}
+	return -1, 0
+}
+
+// scrollBy moves the view; scrolling up stops following, reaching the
+// bottom resumes it, reaching the top reads older lines.
+func (m logsModel) scrollBy(d int) (logsModel, tea.Cmd) {
+	if m.follow {
+		if d >= 0 {
+			return m, nil
+		}
+		m.top = max(len(m.lines)-m.rows(), 0)
+		m.follow = false
+	}
+	m.top += d
+	if m.top+m.rows() >= len(m.lines) && d > 0 {
+		m.follow = true
+		return m, nil
+	}
+	if m.top <= 0 {
+		m.top = 0
+		return m.loadOlder()
+	}
+	return m, nil
+}
+
+func (m logsModel) scroll(d int) logsModel {
+	m, _ = m.scrollBy(d)
+	return m
+}
+
+// loadOlder reads the page of lines before the buffer from the log.
+func (m logsModel) loadOlder() (logsModel, tea.Cmd) {
+	if !m.dropped || m.loading || len(m.lines) == 0 {
+		return m, nil
+	}
+	m.loading = true
+	return m, olderLogsCmd(m.sh, m.gen, m.ref, m.lines[0].time)
+}
+
+// findNext moves the current match to the next (or previous) line that
+// contains the query, and centres it so its context stays in view.
+func (m logsModel) findNext(forward bool) logsModel {
+	if m.query == "" || len(m.lines) == 0 {
+		return m
+	}
+	q := strings.ToLower(m.query)
+	start := m.match
+	if start < 0 {
+		start = len(m.lines)
+		if !m.follow {
+			start = m.top
+		}
+		if forward && !m.follow {
+			start--
+		}
+	}
+	n := len(m.lines)
+	for i := 1; i <= n; i++ {
+		j := start - i
+		if forward {
+			j = start + i
+		}
+		j = ((j % n) + n) % n
+		if strings.Contains(strings.ToLower(m.lines[j].text), q) {
+			m.match = j
+			m.follow = false
+			m.top = max(j-m.rows()/2, 0)
+			return m
+		}
+	}
+	m.match = -1
+	return m
+}
+
+func (m logsModel) copyText() (string, string) {
+	switch {
+	case m.match >= 0 && m.match < len(m.lines):
+		return m.lines[m.match].text, "the matching log line"
+	case len(m.lines) == 0:
+		return "", ""
+	case m.follow:
+		return m.lines[len(m.lines)-1].text, "the last log line"
+	}
+	return m.lines[min(m.top, len(m.lines)-1)].text, "the top log line"
+}
+
+func (m logsModel) view() string {
+	st := &m.sh.styles
+	var b strings.Builder
+	b.WriteString(m.infoLine())
+	rows := m.rows()
+	var out []string
+	if m.follow {
+		out = m.renderBack(len(m.lines)-1, rows)
+	} else {
+		out = m.renderForward(m.top, rows)
+	}
+	for _, l := range out {
+		b.WriteByte('\n')
+		b.WriteString(l)
+	}
+	if len(m.lines) == 0 {
+		b.WriteString("\n" + st.Faint.Render(" waiting for log lines…"))
+	}
+	return b.String()
+}
+
+func (m logsModel) infoLine() string {
+	st := &m.sh.styles
+	if m.searching {
+		return " " + m.search.View()
+	}
+	mode := "following"
+	switch {
+	case !m.follow:
+		mode = fmt.Sprintf("paused at line %d (G follows)", m.top+1)
+	case m.ended:
+		mode = "ended"
+	}
+	rng := "everything"
+	switch {
+	case m.since > 0:
+		rng = "since " + m.since.String()
+	case m.tail >= 0:
+		rng = fmt.Sprintf("last %d", m.tail)
+	}
+	parts := []string{m.name, mode, fmt.Sprintf("%d lines", len(m.lines)), rng}
+	if m.loading {
+		parts = append(parts, "reading older lines…")
+	}
+	if m.timestamps {
+		parts = append(parts, "timestamps")
+	}
+	if m.wrap {
+		parts = append(parts, "wrap")
+	}
+	if m.query != "" {
+		q := "search “" + m.query + "”"
+		if m.match < 0 {
+			q += " (no match)"
+		}
+		parts = append(parts, q)
+	}
+	return st.Faint.Render(" " + strings.Join(parts, " · "))
+}
+
+// renderForward draws rows screen lines starting at line from.
+func (m logsModel) renderForward(from, rows int) []string {
+	var out []string
+	for i := from; i < len(m.lines) && len(out) < rows; i++ {
+		out = append(out, m.renderLine(i)...)
+	}
+	if len(out) > rows {
+		out = out[:rows]
+	}
+	return out
+}
+
+// renderBack draws the rows screen lines that end with line last.
+func (m logsModel) renderBack(last, rows int) []string {
+	var out []string
+	for i := last; i >= 0 && len(out) < rows; i-- {
+		out = append(m.renderLine(i), out...)
+	}
+	if len(out) > rows {
+		out = out[len(out)-rows:]
+	}
+	return out
+}
+
+// renderLine draws one log line: a gutter that tells stderr from stdout,
+// the timestamp when shown, the text with search matches highlighted,
+// wrapped or cut to the width.
+func (m logsModel) renderLine(i int) []string {
+	st := &m.sh.styles
+	l := m.lines[i]
+	gutter := " "
+	if l.stderr {
+		gutter = st.Stderr.Render("▌")
+	}
+	prefix := gutter
+	if m.timestamps {
+		prefix += st.Timestamp.Render(l.time.UTC().Format("2006-01-02T15:04:05.000Z")) + " "
+	}
+	text := l.text
+	if m.query != "" {
+		hl := &st.Match
+		if i == m.match {
+			hl = &st.CurrentMatch
+		}
+		text = highlight(text, m.query, hl.Render)
+	}
+	width := max(m.width-ansi.StringWidth(prefix), 1)
+	if !m.wrap {
+		return []string{prefix + ansi.Truncate(text, width, "…")}
+	}
+	wrapped := strings.Split(ansi.Hardwrap(text, width, true), "\n")
+	pad := strings.Repeat(" ", ansi.StringWidth(prefix))
+	for j := range wrapped {
+		if j == 0 {
+			wrapped[j] = prefix + wrapped[j]
+		} else {
+			wrapped[j] = pad + wrapped[j]
+		}
+	}
+	return wrapped
+}
+
+// highlight wraps every case-insensitive occurrence of q in s with mark.
+func highlight(s, q string, mark func(...string) string) string {
+	lower, lq := strings.ToLower(s), strings.ToLower(q)
+	if lq == "" || len(lower) != len(s) || !strings.Contains(lower, lq) {
+		return s
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(lower, lq)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(mark(s[i : i+len(q)]))
+		s, lower = s[i+len(q):], lower[i+len(q):]
+	}
+}
+
+// cleanLine makes a log line safe to draw: no trailing newline, tabs
+// expanded, escape sequences and other control bytes removed.
+func cleanLine(b []byte) string {
+	s := strings.TrimRight(string(b), "\r\n")
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	s = strings.ReplaceAll(ansi.Strip(s), "\t", "    ")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func toLogLine(e engine.LogEntry) logLine {
+	return logLine{stderr: e.Stream == "stderr", time: e.Time, text: cleanLine(e.Line)}
+}
+
+// logStreamCmd runs Backend.Logs in the background, feeding s.ch; it
+// answers at once so the screen can start waiting.
+func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts engine.LogsOptions, s *logStream) tea.Cmd {
+	return func() tea.Msg {
+		go func() {
+			s.err = sh.backend.Logs(ctx, ref, opts, func(e engine.LogEntry) error {
+				select {
+				case s.ch <- e:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			close(s.ch)
+		}()
+		return logStartMsg{gen: gen, stream: s}
+	}
+}
+
+// waitLogsCmd blocks for the next line, then takes whatever else has
+// arrived (up to logBatchMax) so a fast log costs one message per frame,
+// not one per line.
+func waitLogsCmd(gen int, s *logStream) tea.Cmd {
+	return func() tea.Msg {
+		e, ok := <-s.ch
+		if !ok {
+			return logBatchMsg{gen: gen, stream: s, done: true, err: s.err}
+		}
+		lines := make([]logLine, 1, 64)
+		lines[0] = toLogLine(e)
+		for len(lines) < logBatchMax {
+			select {
+			case e, ok := <-s.ch:
+				if !ok {
+					return logBatchMsg{gen: gen, stream: s, lines: lines, done: true, err: s.err}
+				}
+				lines = append(lines, toLogLine(e))
+			default:
+				return logBatchMsg{gen: gen, stream: s, lines: lines}
+			}
+		}
+		return logBatchMsg{gen: gen, stream: s, lines: lines}
+	}
+}
+
+// olderLogsCmd reads the page of lines logged before `before`.
+func olderLogsCmd(sh *shared, gen int, ref string, before time.Time) tea.Cmd {
+	return func() tea.Msg {
+		var lines []logLine
+		opts := engine.LogsOptions{Tail: logOlderPage, Until: before, Stdout: true, Stderr: true}
+		err := sh.backend.Logs(sh.ctx, ref, opts, func(e engine.LogEntry) error {
+			if e.Time.Before(before) {
+				lines = append(lines, toLogLine(e))
+			}
+			return nil
+		})
+		return logBatchMsg{gen: gen, lines: lines, err: err, older: true}
+	}
+}

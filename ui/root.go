@@ -1,0 +1,783 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"berth/engine"
+)
+
+// Messages the root handles.
+type (
+	tickMsg struct{}
+	hostMsg struct {
+		host Host
+		err  error
+	}
+	// statusMsg puts a line in the status bar; an error is shown as one.
+	statusMsg struct {
+		text string
+		err  error
+	}
+	// actionMsg is the end of a change the user asked for (stop, remove
+	// …); the screen on view refreshes at once.
+	actionMsg struct {
+		what string
+		err  error
+	}
+	// openMsg asks the root to open a screen on a container or image.
+	openMsg struct {
+		to        state
+		container *engine.Container
+		image     *Image
+	}
+	// dialogMsg asks the root to show a dialog over the screen.
+	dialogMsg struct{ d dialog }
+	// clipboardMsg copies text through OSC 52.
+	clipboardMsg struct{ text, what string }
+)
+
+// state is the screen on view.
+type state int
+
+const (
+	stateContainers state = iota
+	stateImages
+	stateLogs
+	stateTop
+	stateInspect
+	stateTimeline
+	stateRunForm
+	stateHelp
+)
+
+func (s state) String() string {
+	switch s {
+	case stateContainers:
+		return "Containers"
+	case stateImages:
+		return "Images"
+	case stateLogs:
+		return "Logs"
+	case stateTop:
+		return "Top"
+	case stateInspect:
+		return "Inspect"
+	case stateTimeline:
+		return "Timeline"
+	case stateRunForm:
+		return "Run"
+	case stateHelp:
+		return "Help"
+	}
+	return fmt.Sprintf("state(%d)", int(s))
+}
+
+// shared is what every screen reads and none changes: the backend, the
+// keys, the styles (replaced by the root's Update when the terminal
+// reports its background) and the clock.
+type shared struct {
+	ctx      context.Context
+	backend  Backend
+	keys     keyMap
+	styles   styles
+	noColor  bool
+	now      func() time.Time
+	interval time.Duration
+}
+
+// headerHeight and footerHeight are the lines around a screen's body.
+const (
+	headerHeight = 2
+	footerHeight = 2
+)
+
+// model is the root: it owns the header, the status line, the dialog and
+// the screens, and routes every message.
+type model struct {
+	sh     *shared
+	width  int
+	height int
+	state  state
+	back   []state // screens to return to on esc
+	gen    int     // generation handed to the next screen opened
+	mouse  bool
+	dialog *dialog
+
+	status    string
+	statusErr bool
+
+	hostPrev   *Host
+	host       Host
+	hostCPU    history
+	hostLoaded bool
+
+	containers containersModel
+	images     imagesModel
+	logs       logsModel
+	top        topModel
+	inspect    inspectModel
+	timeline   timelineModel
+	runForm    runFormModel
+	help       helpModel
+	terms      terminalsModel
+}
+
+func newModel(ctx context.Context, b Backend, opts Options) (model, error) {
+	keys, err := loadKeys(opts.KeysFile)
+	if err != nil {
+		return model{}, err
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	interval := opts.Interval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	sh := &shared{
+		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
+		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
+	}
+	m := model{sh: sh, mouse: !opts.NoMouse, width: 100, height: 30}
+	m.gen = 1
+	m.containers = newContainersModel(sh, m.gen)
+	m.images = newImagesModel(sh, 0)
+	m.help = newHelpModel(sh)
+	m.terms = newTerminalsModel(sh)
+	m.resize()
+	return m, nil
+}
+
+// Init asks for the background colour and loads the first screen.
+func (m model) Init() tea.Cmd {
+	return tea.Batch(
+		tea.RequestBackgroundColor,
+		hostCmd(m.sh),
+		m.containers.init(),
+		tickCmd(m.sh.interval),
+	)
+}
+
+// Update routes a message: first the root's own, then keys (dialog, a
+// focused terminal, a screen typing text, global keys, the screen), then
+// each screen's messages to that screen.
+func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, m.terms.resizeCmd()
+	case tea.BackgroundColorMsg:
+		m.sh.styles = newStyles(msg.IsDark(), m.sh.noColor)
+		return m, nil
+	case tickMsg:
+		return m, tea.Batch(tickCmd(m.sh.interval), hostCmd(m.sh), m.refreshCmd())
+	case hostMsg:
+		if msg.err != nil {
+			m.setError(fmt.Errorf("host: %w", msg.err))
+			return m, nil
+		}
+		if m.hostPrev != nil {
+			m.hostCPU = m.hostCPU.push(hostCPUPercent(m.hostPrev, &msg.host), 60)
+		}
+		h := msg.host
+		m.hostPrev, m.host, m.hostLoaded = &h, h, true
+		return m, nil
+	case statusMsg:
+		if msg.err != nil {
+			m.setError(msg.err)
+		} else {
+			m.status, m.statusErr = msg.text, false
+		}
+		return m, nil
+	case actionMsg:
+		if msg.err != nil {
+			m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
+		} else {
+			m.status, m.statusErr = msg.what, false
+		}
+		return m, m.refreshCmd()
+	case openMsg:
+		return m.open(msg)
+	case backMsg:
+		return m.goBack(), m.refreshCmd()
+	case dialogMsg:
+		d := msg.d
+		m.dialog = &d
+		return m, m.dialog.focus()
+	case clipboardMsg:
+		m.status, m.statusErr = "copied "+msg.what, false
+		return m, tea.SetClipboard(msg.text)
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	case tea.PasteMsg:
+		if m.terms.focused {
+			var cmd tea.Cmd
+			m.terms, cmd = m.terms.update(msg)
+			return m, cmd
+		}
+	case tea.MouseWheelMsg:
+		return m.wheel(msg)
+	case tea.MouseClickMsg:
+		return m.click(msg)
+	}
+	return m.route(msg)
+}
+
+// route hands a screen's own messages to it.
+func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg.(type) {
+	case refreshMsg:
+		return m.updateScreen(msg)
+	case containersMsg:
+		m.containers, cmd = m.containers.update(msg)
+	case imagesMsg, layersMsg:
+		m.images, cmd = m.images.update(msg)
+	case logBatchMsg, logStartMsg:
+		m.logs, cmd = m.logs.update(msg)
+	case topMsg:
+		m.top, cmd = m.top.update(msg)
+	case inspectMsg:
+		m.inspect, cmd = m.inspect.update(msg)
+	case timelineMsg:
+		m.timeline, cmd = m.timeline.update(msg)
+	case termOpenedMsg, termOutputMsg, termClosedMsg, handoffDoneMsg:
+		m.terms, cmd = m.terms.update(msg)
+	default:
+		return m.withForwarded(msg)
+	}
+	return m, cmd
+}
+
+// withForwarded sends anything else (cursor blinks of text inputs) to
+// the screen on view and the dialog.
+func (m model) withForwarded(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	if m.dialog != nil {
+		d, cmd := m.dialog.update(msg)
+		m.dialog = d
+		cmds = append(cmds, cmd)
+	}
+	var cmd tea.Cmd
+	m, cmd = m.updateScreen(msg)
+	cmds = append(cmds, cmd)
+	return m, tea.Batch(cmds...)
+}
+
+func (m *model) setError(err error) {
+	m.status, m.statusErr = err.Error(), true
+}
+
+func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	g := &m.sh.keys.Global
+	if key.Matches(msg, g.ForceQuit) {
+		return m, tea.Quit
+	}
+	if m.dialog != nil {
+		d, cmd := m.dialog.update(msg)
+		m.dialog = d
+		return m, cmd
+	}
+	if m.terms.focused {
+		var cmd tea.Cmd
+		m.terms, cmd = m.terms.update(msg)
+		return m, cmd
+	}
+	if m.capturing() {
+		return m.updateScreen(msg)
+	}
+	switch {
+	case key.Matches(msg, g.Quit):
+		return m, tea.Quit
+	case key.Matches(msg, g.Help):
+		if m.state == stateHelp {
+			return m.goBack(), m.refreshCmd()
+		}
+		m.help = m.help.open(m.state)
+		m.push(stateHelp)
+		return m, nil
+	case key.Matches(msg, g.Back):
+		if m.state == stateContainers || m.state == stateImages {
+			return m.updateScreen(msg)
+		}
+		return m.goBack(), m.refreshCmd()
+	case key.Matches(msg, g.Mouse):
+		m.mouse = !m.mouse
+		if m.mouse {
+			m.status, m.statusErr = "mouse capture on", false
+		} else {
+			m.status, m.statusErr = "mouse capture off: the terminal selects text", false
+		}
+		return m, nil
+	case key.Matches(msg, g.NextPane):
+		return m.nextPane()
+	case key.Matches(msg, g.Copy):
+		if text, what := m.copyText(); text != "" {
+			return m, func() tea.Msg { return clipboardMsg{text: text, what: what} }
+		}
+		return m, nil
+	}
+	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+		if cmd, ok := m.terms.screenKey(msg); ok {
+			return m, cmd
+		}
+	}
+	return m.updateScreen(msg)
+}
+
+// updateScreen hands msg to the screen on view.
+func (m model) updateScreen(msg tea.Msg) (model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.state {
+	case stateContainers:
+		m.containers, cmd = m.containers.update(msg)
+	case stateImages:
+		m.images, cmd = m.images.update(msg)
+	case stateLogs:
+		m.logs, cmd = m.logs.update(msg)
+	case stateTop:
+		m.top, cmd = m.top.update(msg)
+	case stateInspect:
+		m.inspect, cmd = m.inspect.update(msg)
+	case stateTimeline:
+		m.timeline, cmd = m.timeline.update(msg)
+	case stateRunForm:
+		m.runForm, cmd = m.runForm.update(msg)
+	case stateHelp:
+		m.help, cmd = m.help.update(msg)
+	}
+	return m, cmd
+}
+
+// capturing says the screen on view is reading text (filter, search,
+// form), so printable keys are its, not global shortcuts.
+func (m model) capturing() bool {
+	switch m.state {
+	case stateContainers:
+		return m.containers.capturing()
+	case stateImages:
+		return m.images.capturing()
+	case stateLogs:
+		return m.logs.capturing()
+	case stateInspect:
+		return m.inspect.capturing()
+	case stateRunForm:
+		return true
+	}
+	return false
+}
+
+func (m model) copyText() (string, string) {
+	switch m.state {
+	case stateContainers:
+		return m.containers.copyText()
+	case stateImages:
+		return m.images.copyText()
+	case stateLogs:
+		return m.logs.copyText()
+	case stateTop:
+		return m.top.copyText()
+	case stateInspect:
+		return m.inspect.copyText()
+	}
+	return "", ""
+}
+
+// nextPane moves the focus: to the terminal pane beside logs or top when
+// one is open, else between the containers and images lists.
+func (m model) nextPane() (tea.Model, tea.Cmd) {
+	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+		m.terms.focused = true
+		return m, nil
+	}
+	switch m.state {
+	case stateContainers:
+		return m.switchTo(stateImages)
+	case stateImages:
+		return m.switchTo(stateContainers)
+	}
+	return m, nil
+}
+
+// switchTo replaces the list on view with another top-level list.
+func (m model) switchTo(s state) (tea.Model, tea.Cmd) {
+	m.back = nil
+	m.state = s
+	m.gen++
+	var cmd tea.Cmd
+	switch s {
+	case stateContainers:
+		m.containers = m.containers.reopen(m.gen)
+		cmd = m.containers.init()
+	case stateImages:
+		m.images = m.images.reopen(m.gen)
+		cmd = m.images.init()
+	}
+	m.resize()
+	return m, cmd
+}
+
+func (m *model) push(s state) {
+	m.back = append(m.back, m.state)
+	m.state = s
+}
+
+// goBack closes the screen on view and returns to the one below it.
+func (m model) goBack() model {
+	if len(m.back) == 0 {
+		return m
+	}
+	m.closeScreen(m.state)
+	m.state = m.back[len(m.back)-1]
+	m.back = m.back[:len(m.back)-1]
+	m.terms.focused = false
+	return m
+}
+
+// closeScreen stops what a screen streams.
+func (m *model) closeScreen(s state) {
+	switch s {
+	case stateLogs:
+		m.logs = m.logs.close()
+	case stateTop:
+		m.top = m.top.close()
+	}
+}
+
+func (m model) closeAll() {
+	m.logs.close()
+	m.terms.closeAll()
+}
+
+// open starts a screen on a container or image.
+func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
+	m.gen++
+	m.closeScreen(msg.to)
+	var cmd tea.Cmd
+	switch msg.to {
+	case stateLogs:
+		m.logs, cmd = newLogsModel(m.sh, m.gen, msg.container).start()
+	case stateTop:
+		m.top = newTopModel(m.sh, m.gen, msg.container)
+		cmd = m.top.init()
+	case stateInspect:
+		m.inspect = newInspectModel(m.sh, m.gen, msg.container)
+		cmd = m.inspect.init()
+	case stateTimeline:
+		m.timeline = newTimelineModel(m.sh, m.gen, msg.container)
+		cmd = m.timeline.init()
+	case stateRunForm:
+		m.runForm = newRunFormModel(m.sh, msg.image)
+		cmd = m.runForm.init()
+	default:
+		return m, nil
+	}
+	if m.state != msg.to {
+		m.push(msg.to)
+	}
+	m.resize()
+	return m, cmd
+}
+
+// refreshCmd asks the screen on view to reload what it shows.
+func (m model) refreshCmd() tea.Cmd {
+	return func() tea.Msg { return refreshMsg{} }
+}
+
+func (m model) bodyHeight() int { return max(m.height-headerHeight-footerHeight, 1) }
+
+func (m *model) resize() {
+	w, h := m.width, m.bodyHeight()
+	mainW := w
+	if m.terms.hasPanes() {
+		mainW = w - m.terms.paneWidth(w)
+	}
+	m.containers = m.containers.setSize(w, h)
+	m.images = m.images.setSize(w, h)
+	m.logs = m.logs.setSize(mainW, h)
+	m.top = m.top.setSize(mainW, h)
+	m.inspect = m.inspect.setSize(w, h)
+	m.timeline = m.timeline.setSize(w, h)
+	m.runForm = m.runForm.setSize(w, h)
+	m.help = m.help.setSize(w, h)
+	m.terms = m.terms.setSize(m.terms.paneWidth(w), h)
+}
+
+func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
+	d := 0
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		d = -3
+	case tea.MouseWheelDown:
+		d = 3
+	}
+	var cmd tea.Cmd
+	switch m.state {
+	case stateContainers:
+		m.containers = m.containers.scroll(d)
+	case stateImages:
+		m.images = m.images.scroll(d)
+	case stateLogs:
+		m.logs = m.logs.scroll(d)
+	case stateTop:
+		m.top = m.top.scroll(d)
+	case stateInspect:
+		m.inspect = m.inspect.scroll(d)
+	case stateTimeline:
+		m.timeline = m.timeline.scroll(d)
+	}
+	return m, cmd
+}
+
+func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
+	mouse := msg.Mouse()
+	if mouse.Button != tea.MouseLeft {
+		return m, nil
+	}
+	if mouse.Y == 1 {
+		if s, ok := m.tabAt(mouse.X); ok && s != m.state {
+			return m.switchTo(s)
+		}
+		return m, nil
+	}
+	y := mouse.Y - headerHeight
+	if y < 0 || y >= m.bodyHeight() {
+		return m, nil
+	}
+	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+		m.terms.focused = mouse.X >= m.width-m.terms.paneWidth(m.width)
+		if m.terms.focused {
+			return m, nil
+		}
+	}
+	var cmd tea.Cmd
+	switch m.state {
+	case stateContainers:
+		m.containers, cmd = m.containers.click(mouse.X, y)
+	case stateImages:
+		m.images, cmd = m.images.click(mouse.X, y)
+	case stateTop:
+		m.top = m.top.click(mouse.X, y)
+	case stateTimeline:
+		m.timeline = m.timeline.click(y)
+	}
+	return m, cmd
+}
+
+// View draws the header, the screen (with a dialog over it), the status
+// line and a line of help.
+func (m model) View() tea.View {
+	st := &m.sh.styles
+	body := m.screenView()
+	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+		body = lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(m.width-m.terms.paneWidth(m.width)).Render(body),
+			m.terms.view())
+	}
+	body = fitBlock(body, m.width, m.bodyHeight())
+	if m.dialog != nil {
+		box := m.dialog.view(st, m.width)
+		x := max((m.width-lipgloss.Width(box))/2, 0)
+		y := max((m.bodyHeight()-lipgloss.Height(box))/2, 0)
+		body = lipgloss.NewCompositor(
+			lipgloss.NewLayer(body),
+			lipgloss.NewLayer(box).X(x).Y(y).Z(1),
+		).Render()
+		body = fitBlock(body, m.width, m.bodyHeight())
+	}
+	content := strings.Join([]string{m.headerView(), m.tabsView(), body, m.statusView(), m.shortHelpView()}, "\n")
+	v := tea.NewView(content)
+	v.AltScreen = true
+	if m.mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	v.WindowTitle = "berth — " + m.state.String()
+	if c := m.terms.cursor(m.width, m.state == stateLogs || m.state == stateTop); c != nil {
+		c.Y += headerHeight
+		v.Cursor = c
+	}
+	return v
+}
+
+func (m model) screenView() string {
+	switch m.state {
+	case stateContainers:
+		return m.containers.view()
+	case stateImages:
+		return m.images.view()
+	case stateLogs:
+		return m.logs.view()
+	case stateTop:
+		return m.top.view()
+	case stateInspect:
+		return m.inspect.view()
+	case stateTimeline:
+		return m.timeline.view()
+	case stateRunForm:
+		return m.runForm.view()
+	case stateHelp:
+		return m.help.view()
+	}
+	return ""
+}
+
+// headerView is the machine line: host CPU and memory, containers,
+// images, disk used by the data root.
+func (m model) headerView() string {
+	st := &m.sh.styles
+	if !m.hostLoaded {
+		return fitLine(st.Title.Render(" berth")+st.Faint.Render("  loading…"), m.width)
+	}
+	h := m.host
+	cpu := 0.0
+	if n := len(m.hostCPU); n > 0 {
+		cpu = m.hostCPU[n-1]
+	}
+	field := func(label, value string) string {
+		return st.HeaderLabel.Render(label+" ") + st.HeaderValue.Render(value)
+	}
+	parts := []string{
+		st.Title.Render(" berth"),
+		field("CPU", fmt.Sprintf("%5.1f%%", cpu)) + " " + st.Spark.Render(sparkline(m.hostCPU, 10, 100)),
+		field("MEM", humanIEC(h.MemUsed)+"/"+humanIEC(h.MemTotal)),
+		field("CONTAINERS", fmt.Sprintf("%d/%d", h.Running, h.Containers)),
+		field("IMAGES", fmt.Sprint(h.Images)),
+		field("DISK", humanBytes(h.DiskUsed)),
+	}
+	return fitLine(strings.Join(parts, "  "), m.width)
+}
+
+var tabs = []state{stateContainers, stateImages}
+
+// tabsView is the second header line: the two lists, then where the user
+// is below them.
+func (m model) tabsView() string {
+	st := &m.sh.styles
+	top := m.state
+	if len(m.back) > 0 {
+		top = m.back[0]
+	}
+	var b strings.Builder
+	for _, t := range tabs {
+		if t == top {
+			b.WriteString(st.ActiveTab.Render(t.String()))
+		} else {
+			b.WriteString(st.Tab.Render(t.String()))
+		}
+	}
+	if m.state != top {
+		trail := []string{}
+		for _, s := range append(m.back[1:], m.state) {
+			trail = append(trail, m.crumb(s))
+		}
+		b.WriteString(st.Faint.Render(" › ") + st.Title.Render(strings.Join(trail, " › ")))
+	}
+	return fitLine(b.String(), m.width)
+}
+
+func (m model) crumb(s state) string {
+	switch s {
+	case stateLogs:
+		return "Logs: " + m.logs.name
+	case stateTop:
+		return "Top: " + m.top.name
+	case stateInspect:
+		return "Inspect: " + m.inspect.name
+	case stateTimeline:
+		return "Timeline: " + m.timeline.name
+	}
+	return s.String()
+}
+
+// tabAt is the tab drawn at column x of the tabs line.
+func (m model) tabAt(x int) (state, bool) {
+	st := &m.sh.styles
+	pos := 0
+	for _, t := range tabs {
+		w := lipgloss.Width(st.Tab.Render(t.String()))
+		if x >= pos && x < pos+w {
+			return t, true
+		}
+		pos += w
+	}
+	return 0, false
+}
+
+func (m model) statusView() string {
+	st := &m.sh.styles
+	if m.status == "" {
+		return fitLine("", m.width)
+	}
+	if m.statusErr {
+		return fitLine(st.Error.Render(" ✗ "+m.status), m.width)
+	}
+	return fitLine(st.Status.Render(" "+m.status), m.width)
+}
+
+// shortHelpView is one line of the screen's most useful keys.
+func (m model) shortHelpView() string {
+	st := &m.sh.styles
+	var parts []string
+	for _, b := range m.help.short(m.state, m.terms.focused) {
+		if !b.Enabled() {
+			continue
+		}
+		parts = append(parts, st.HelpKey.Render(keyLabel(b.Keys()[0]))+" "+st.HelpDesc.Render(b.Help().Desc))
+	}
+	return fitLine(" "+strings.Join(parts, st.HelpDesc.Render(" • ")), m.width)
+}
+
+// fitLine truncates or pads one line to exactly width cells.
+func fitLine(s string, width int) string {
+	return fit(s, width, false)
+}
+
+// fitBlock makes s exactly width×height: lines cut or padded, missing
+// lines added.
+func fitBlock(s string, width, height int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) != width {
+			lines[i] = fitLine(l, width)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func tickCmd(d time.Duration) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{} })
+}
+
+func hostCmd(sh *shared) tea.Cmd {
+	return func() tea.Msg {
+		h, err := sh.backend.Host(sh.ctx)
+		return hostMsg{host: h, err: err}
+	}
+}
+
+// hostCPUPercent is the machine's busy share between two samples, 100
+// meaning every CPU busy.
+func hostCPUPercent(prev, cur *Host) float64 {
+	total := cur.CPUTotal - prev.CPUTotal
+	busy := cur.CPUBusy - prev.CPUBusy
+	if total <= 0 || busy < 0 {
+		return 0
+	}
+	return float64(busy) / float64(total) * 100
+}

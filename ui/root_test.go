@@ -1,0 +1,307 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"berth/engine"
+)
+
+// advance moves every stats sample and the host one second on, with the
+// given CPU time used in it.
+func advance(b *fakeBackend, used time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range b.stats {
+		s.Time = s.Time.Add(time.Second)
+		s.CPUUsage += used
+	}
+	b.host.CPUBusy += time.Second / 2
+	b.host.CPUTotal += 2 * time.Second
+}
+
+func TestContainersScreen(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	advance(b, 250*time.Millisecond)
+	m = step(t, m, tickMsg{})
+	golden(t, "containers", m)
+	s := screen(m)
+	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "8080->80/t", "CONTAINERS 3/4", "CPU  25.0%"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("containers screen lacks %q", want)
+		}
+	}
+}
+
+func TestContainersRunningOnlyAndSort(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "v")
+	if strings.Contains(screen(m), "old_job") {
+		t.Error("running-only view shows an exited container")
+	}
+	m = press(t, m, "v", ">", ">")
+	if m.containers.sortBy != 3 {
+		t.Fatalf("sort column %d, want STATUS (3)", m.containers.sortBy)
+	}
+	// By state: running ones first, the exited one last.
+	if last := m.containers.rows[len(m.containers.rows)-1]; last.DisplayName() != "old_job" {
+		t.Errorf("last row by status is %s, want old_job", last.DisplayName())
+	}
+	m = press(t, m, "-")
+	if first := m.containers.rows[0]; first.DisplayName() != "old_job" {
+		t.Errorf("first row reversed is %s, want old_job", first.DisplayName())
+	}
+}
+
+func TestContainersFilter(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "/")
+	m = typeText(t, m, "tick")
+	if len(m.containers.rows) != 1 || m.containers.rows[0].DisplayName() != "ticker" {
+		t.Fatalf("filter rows = %v", namesOf(m.containers.rows))
+	}
+	// q is text while filtering, not quit.
+	m = typeText(t, m, "q")
+	if !m.capturing() {
+		t.Fatal("filter lost the keyboard")
+	}
+	m = press(t, m, "backspace", "enter")
+	golden(t, "containers_filter", m)
+	m = press(t, m, "esc")
+	if len(m.containers.rows) != 4 {
+		t.Errorf("esc did not clear the filter: %d rows", len(m.containers.rows))
+	}
+}
+
+func TestContainersActions(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	// Rows by name: old_job, sleepy, ticker, web.
+	m = press(t, m, "s")      // start old_job
+	m = press(t, m, "j", "p") // sleepy is paused: unpause
+	m = press(t, m, "j", "r") // restart ticker
+	m = press(t, m, "j", "K") // kill menu on web
+	golden(t, "kill_menu", m)
+	m = press(t, m, "j", "enter") // SIGKILL
+	m = press(t, m, "R")
+	m = typeText(t, m, "2")
+	m = press(t, m, "enter")
+	want := []string{"start " + id('c'), "unpause " + id('d'), "restart " + id('b'), "kill " + id('a') + " SIGKILL", "rename " + id('a') + " web2"}
+	if got := b.callLog(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("calls\n got %q\nwant %q", got, want)
+	}
+	if !strings.Contains(screen(m), "renamed web to web2") {
+		t.Error("no status line after rename")
+	}
+}
+
+func TestContainersBulkStopAndRemove(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "j", "space", "space") // marks sleepy and ticker
+	m = press(t, m, "x")
+	golden(t, "bulk_stop_confirm", m)
+	m = press(t, m, "y")
+	m = press(t, m, "d")
+	if !strings.Contains(screen(m), "Remove 2 containers?") {
+		t.Fatal("no remove confirmation")
+	}
+	m = press(t, m, "n")
+	m = press(t, m, "esc", "d", "y") // marks cleared: removes the one under the cursor (web)
+	want := []string{"stop " + id('d'), "stop " + id('b'), "remove " + id('a') + " force=true"}
+	if got := b.callLog(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("calls\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestErrorsGoToTheStatusLine(t *testing.T) {
+	b := demoBackend()
+	b.fail = engine.ErrNotImplemented
+	m := newTestModel(t, b)
+	m = press(t, m, "s")
+	if !strings.Contains(screen(m), "✗ start old_job: not implemented") {
+		t.Errorf("status line:\n%s", screen(m))
+	}
+}
+
+func TestGlobalKeys(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	if _, cmd := m.Update(keyMsg("q")); cmd == nil || cmd() != tea.Quit() {
+		t.Error("q does not quit")
+	}
+	if _, cmd := m.Update(keyMsg("ctrl+c")); cmd == nil || cmd() != tea.Quit() {
+		t.Error("ctrl+c does not quit")
+	}
+	if m.View().MouseMode != tea.MouseModeCellMotion {
+		t.Error("mouse capture is not on at start")
+	}
+	m = press(t, m, "m")
+	if m.View().MouseMode != tea.MouseModeNone {
+		t.Error("m does not release the mouse")
+	}
+	m = press(t, m, "tab")
+	if m.state != stateImages {
+		t.Errorf("tab went to %s", m.state)
+	}
+	m = press(t, m, "tab")
+	if m.state != stateContainers {
+		t.Errorf("tab went to %s", m.state)
+	}
+	_, cmd := m.Update(keyMsg("y"))
+	msg := cmd()
+	if c, ok := msg.(clipboardMsg); !ok || c.text != id('c') {
+		t.Errorf("y gave %#v, want the ID of old_job", msg)
+	}
+}
+
+func TestHelpComesFromTheKeyMap(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "?")
+	golden(t, "help_containers", m)
+	m = press(t, m, "esc")
+	if m.state != stateContainers {
+		t.Fatalf("esc from help went to %s", m.state)
+	}
+}
+
+func TestRemappedKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "keys.json")
+	if err := os.WriteFile(path, []byte(`{"containers.logs": "L", "global.down": ["j", "down", "ctrl+n"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := newModel(t.Context(), demoBackend(), Options{KeysFile: path, Now: func() time.Time { return testNow }, Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = step(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = settle(t, m, m.Init())
+	m = press(t, m, "l")
+	if m.state != stateContainers {
+		t.Fatal("l still opens logs after remapping")
+	}
+	m = step(t, m, tea.KeyPressMsg{Code: 'n', Mod: tea.ModCtrl})
+	m = press(t, m, "L")
+	if m.state != stateLogs || m.logs.name != "sleepy" {
+		t.Fatalf("L opened %s of %q", m.state, m.logs.name)
+	}
+	m = press(t, m, "?")
+	if !strings.Contains(screen(m), "ctrl+n") {
+		t.Error("help does not show the remapped key")
+	}
+}
+
+func TestKeysFile(t *testing.T) {
+	for _, tc := range []struct {
+		name, file, err string
+	}{
+		{"one key", `{"containers.logs": "L"}`, ""},
+		{"list", `{"global.quit": ["q", "Q"]}`, ""},
+		{"unbind", `{"containers.remove": []}`, ""},
+		{"case-insensitive name", `{"Containers.Logs": "L"}`, ""},
+		{"unknown", `{"containers.nope": "x"}`, "unknown key binding"},
+		{"bad value", `{"containers.logs": 3}`, "bad keys"},
+		{"not json", `{`, "parse"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := defaultKeys()
+			err := k.apply([]byte(tc.file))
+			if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
+				t.Errorf("apply(%s) = %v, want %q", tc.file, err, tc.err)
+			}
+		})
+	}
+}
+
+func TestNoForbiddenBindings(t *testing.T) {
+	k := defaultKeys()
+	for name, b := range k.bindings() {
+		for _, key := range b.Keys() {
+			if key == "ctrl+a" || key == "ctrl+d" || key == "ctrl+k" {
+				t.Errorf("%s is bound to %s, which clashes with tmux, shells and vim", name, key)
+			}
+		}
+	}
+}
+
+func TestStaleMessagesAreDropped(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "j", "j", "j", "t") // top of web
+	oldGen := m.top.gen
+	m = press(t, m, "esc", "j", "t") // top of the next row... back to web
+	m = press(t, m, "esc", "k", "t") // top of ticker
+	if m.top.gen == oldGen {
+		t.Fatal("reopening top kept its generation")
+	}
+	m = step(t, m, topMsg{gen: oldGen, at: testNow, procs: []engine.Process{{HostPID: 999, Command: "stale"}}})
+	if strings.Contains(screen(m), "stale") {
+		t.Error("a message of a closed screen was drawn")
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	// Body starts at y=2; its info line, the column header, then rows.
+	m = step(t, m, tea.MouseClickMsg{X: 5, Y: 2 + 2 + 2, Button: tea.MouseLeft})
+	if c := m.containers.selected(); c == nil || c.DisplayName() != "ticker" {
+		t.Errorf("click selected %v", c)
+	}
+	m = step(t, m, tea.MouseClickMsg{X: 20, Y: 2 + 1, Button: tea.MouseLeft}) // IMAGE header
+	if m.containers.sortBy != 2 {
+		t.Errorf("click on a header sorted by %d", m.containers.sortBy)
+	}
+	m = step(t, m, tea.MouseWheelMsg{Button: tea.MouseWheelUp})
+	if m.containers.nav.Cursor != 0 {
+		t.Errorf("wheel up left the cursor at %d", m.containers.nav.Cursor)
+	}
+	m = step(t, m, tea.MouseClickMsg{X: 14, Y: 1, Button: tea.MouseLeft})
+	if m.state != stateImages {
+		t.Errorf("click on the Images tab went to %s", m.state)
+	}
+}
+
+func TestLightAndDarkStyles(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m.sh.noColor = false
+	m = step(t, m, tea.BackgroundColorMsg{Color: nil})
+	dark := m.sh.styles.Running.GetForeground()
+	light := newStyles(false, false).Running.GetForeground()
+	if dark == light {
+		t.Error("light and dark terminals get the same colours")
+	}
+	if newStyles(true, true).Running.GetForeground() != newStyles(false, true).Running.GetForeground() {
+		t.Error("NO_COLOR still picks colours by background")
+	}
+}
+
+func TestHumanFormats(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "Less than a second"}, {time.Second, "1 second"}, {59 * time.Second, "59 seconds"},
+		{time.Minute, "About a minute"}, {5 * time.Minute, "5 minutes"}, {time.Hour, "About an hour"},
+		{5 * time.Hour, "5 hours"}, {72 * time.Hour, "3 days"}, {21 * 24 * time.Hour, "3 weeks"},
+	} {
+		if got := humanDuration(tc.d); got != tc.want {
+			t.Errorf("humanDuration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		n    uint64
+		want string
+	}{{0, "0B"}, {999, "999B"}, {1000, "1.00kB"}, {4_260_000, "4.26MB"}, {15_000_000_000, "15.0GB"}} {
+		if got := humanBytes(tc.n); got != tc.want {
+			t.Errorf("humanBytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	if got := sparkline([]float64{0, 50, 100}, 5, 100); got != "  ▁▄█" {
+		t.Errorf("sparkline = %q", got)
+	}
+}

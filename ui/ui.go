@@ -1,0 +1,69 @@
+// Package ui is berth's full-screen terminal program, built on Bubble Tea
+// v2. It owns the views, the key map and the styles, and talks to the
+// runtime only through the Backend interface (backend.go), which
+// EngineBackend implements over *engine.Engine.
+//
+// Start reading at root.go: one root model routes messages to one
+// sub-model per screen (containers.go, logs.go, top.go, images.go,
+// inspect.go, timeline.go, runform.go, help.go) and draws the header and
+// the status line around it. keys.go names every key, styles.go every
+// colour. Each screen file follows the same order: messages, model,
+// init, update, view, commands. Only Update changes state; every backend
+// call runs in a command; streams block on a channel, return one message
+// and are re-armed in Update; messages carry the generation of the screen
+// that asked for them, so a closed screen's late answers are dropped.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Options configures Run. The zero value is a usable default.
+type Options struct {
+	// KeysFile is a JSON file rebinding keys (see keysFile); "" for none.
+	KeysFile string
+	// NoColor draws without colours; Run also honours NO_COLOR.
+	NoColor bool
+	// NoMouse starts with mouse capture off (m toggles it).
+	NoMouse bool
+	// Interval between refreshes of what is on screen; 0 means a second.
+	Interval time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Input and Output replace the terminal (tests); nil means the terminal.
+	Input  io.Reader
+	Output io.Writer
+}
+
+// Run opens the program and returns when the user quits or ctx ends.
+// The terminal is restored on every path out.
+func Run(ctx context.Context, b Backend, opts Options) error {
+	if os.Getenv("NO_COLOR") != "" {
+		opts.NoColor = true
+	}
+	m, err := newModel(ctx, b, opts)
+	if err != nil {
+		return err
+	}
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	final, err := tea.NewProgram(m, popts...).Run()
+	if fm, ok := final.(model); ok {
+		fm.closeAll()
+	}
+	if err != nil {
+		return fmt.Errorf("run terminal ui: %w", err)
+	}
+	return nil
+}
