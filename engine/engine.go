@@ -5,24 +5,39 @@
 //
 // Start with engine.go (Options, New), then api.go (the option and result
 // types of every call) and container.go (the Container record, shaped like
-// docker inspect).
+// docker inspect). The process model:
+//
+//   - create.go writes the record (store.go) and asks the image store for
+//     the container's root filesystem, described as a mount.
+//   - start.go launches the shim (shim.go): the same binary re-executed and
+//     detached. The shim creates the cgroup, starts the container's init
+//     (package containerinit) in new namespaces, holds its stdio or PTY,
+//     writes the log (package jsonlog), serves attach on a unix socket
+//     (package ptyexec), records the exit and applies the restart policy.
+//   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
+//     shim alive: a shim that died is noticed (pid + start time) and its
+//     container is marked exited (reconcile).
 package engine
 
 import (
-	"context"
-	"errors"
-	"time"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"berth/engine/events"
+	"berth/images"
 )
 
 // Options configures an Engine. Every directory is passed in; only main
 // knows the defaults (/var/lib/berth, /run/berth, /sys/fs/cgroup).
 type Options struct {
-	Root          string            // data root: containers/, image/, events
+	Root          string            // data root: containers/, image/, events/
 	RunRoot       string            // sockets and other runtime files
 	CgroupRoot    string            // cgroupfs mount point
-	CgroupParent  string            // parent group of every container's cgroup, "berth" if empty
+	CgroupParent  string            // parent group of every container's cgroup; "berth" if empty
 	LogOpts       map[string]string // default json-file options (max-size, max-file)
-	StorageDriver string            // "", "overlay2" or "vfs"
+	StorageDriver string            // "" (detect), "overlay2" or "vfs"
+	ConfigFile    string            // shown by Info only
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
@@ -31,59 +46,53 @@ type Options struct {
 // Engine is the container runtime. It is safe for concurrent use, and
 // several Engines (in several processes) may share one data root.
 type Engine struct {
-	opts Options
+	opts   Options
+	store  *store
+	images *images.Store
+	events *events.Log
 }
-
-// ErrNotImplemented is returned by calls whose implementation has not landed.
-var ErrNotImplemented = errors.New("not implemented")
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.
-func New(opts Options) (*Engine, error) { return &Engine{opts: opts}, nil }
+func New(opts Options) (*Engine, error) {
+	if opts.Root == "" || opts.RunRoot == "" || opts.CgroupRoot == "" {
+		return nil, fmt.Errorf("open engine: root, run root and cgroup root are required")
+	}
+	if opts.CgroupParent == "" {
+		opts.CgroupParent = "berth"
+	}
+	if opts.Exe == "" {
+		opts.Exe = "/proc/self/exe"
+	}
+	for _, d := range []string{opts.Root, opts.RunRoot} {
+		if err := os.MkdirAll(d, 0o711); err != nil {
+			return nil, fmt.Errorf("open engine: %w", err)
+		}
+	}
+	st, err := openStore(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver})
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	ev, err := events.Open(filepath.Join(opts.Root, "events"))
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	return &Engine{opts: opts, store: st, images: imgs, events: ev}, nil
+}
 
-func (e *Engine) Create(ctx context.Context, opts CreateOptions) (*Container, error) {
-	return nil, ErrNotImplemented
-}
-func (e *Engine) Start(ctx context.Context, ref string) error { return ErrNotImplemented }
-func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunResult, error) {
-	return RunResult{}, ErrNotImplemented
-}
-func (e *Engine) Attach(ctx context.Context, ref string, opts AttachOptions) (RunResult, error) {
-	return RunResult{}, ErrNotImplemented
-}
-func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
-	return ErrNotImplemented
-}
-func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) error {
-	return ErrNotImplemented
-}
-func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
-	return ErrNotImplemented
-}
-func (e *Engine) Pause(ctx context.Context, ref string) error   { return ErrNotImplemented }
-func (e *Engine) Unpause(ctx context.Context, ref string) error { return ErrNotImplemented }
-func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
-	return ErrNotImplemented
-}
-func (e *Engine) Rename(ctx context.Context, ref, newName string) error { return ErrNotImplemented }
-func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
-	return WaitResult{}, ErrNotImplemented
-}
-func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, error) {
-	return nil, ErrNotImplemented
-}
-func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
-	return nil, ErrNotImplemented
-}
-func (e *Engine) Logs(ctx context.Context, ref string, opts LogsOptions, fn func(LogEntry) error) error {
-	return ErrNotImplemented
-}
-func (e *Engine) Top(ctx context.Context, ref string) ([]Process, error) {
-	return nil, ErrNotImplemented
-}
-func (e *Engine) Stats(ctx context.Context, ref string) (*Stats, error) {
-	return nil, ErrNotImplemented
-}
-func (e *Engine) Info(ctx context.Context) (*Info, error) { return nil, ErrNotImplemented }
+// Images is the image store the engine runs containers from.
+func (e *Engine) Images() *images.Store { return e.images }
+
+// Events is the engine's durable event timeline.
+func (e *Engine) Events() *events.Log { return e.events }
+
+// runDir holds a container's socket while its shim runs.
+func (e *Engine) runDir(id string) string { return filepath.Join(e.opts.RunRoot, "containers", id) }
+
+func (e *Engine) attachSocket(id string) string { return filepath.Join(e.runDir(id), "attach.sock") }
 
 // CPUPercent is the CPU use between two samples of one container, where 100
 // is one core fully busy.
@@ -94,5 +103,3 @@ func CPUPercent(prev, cur *Stats) float64 {
 	}
 	return float64(cur.CPUUsage-prev.CPUUsage) / float64(dt) * 100
 }
-
-var _ = time.Second

@@ -1,0 +1,36 @@
+# berth — `make help` lists the targets.
+GO       ?= go
+BIN      ?= ./berth
+PKGS     := ./...
+BENCHDIR ?= .bench
+
+.PHONY: help build demo demo-clean test lint bench screenshots clean
+
+help: ## list the targets and what each does
+	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+build: ## build ./berth, the one binary
+	$(GO) build -o $(BIN) .
+
+demo: build ## build, prepare the offline busybox image and demo containers, open the TUI
+	BERTH=$(BIN) scripts/demo.sh
+	$(BIN)
+
+demo-clean: build ## remove the demo containers and image
+	BERTH=$(BIN) scripts/demo.sh clean
+
+lint: ## go vet and gofmt
+	$(GO) vet $(PKGS)
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: lint ## every test, with the race detector; real containers when root
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+
+bench: build ## benchmarks with figures to compare (see README)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 $(PKGS) 2>&1 | tee $(BENCHDIR).log
+
+screenshots: build ## regenerate screenshots/*.png from a scripted tmux session
+	BERTH=$(BIN) scripts/screenshots.sh
+
+clean: ## remove build output
+	rm -f $(BIN)

@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"berth/engine/containerinit"
+	"berth/engine/events"
+	"berth/engine/jsonlog"
+	"berth/images"
+)
+
+// Create makes a container from an image without starting it: its record,
+// its name, its writable layer and its /etc files. On any error nothing of
+// it is left.
+func (e *Engine) Create(ctx context.Context, opts CreateOptions) (*Container, error) {
+	c, err := e.create(opts)
+	if err != nil {
+		return nil, fmt.Errorf("create container: %w", err)
+	}
+	return c, nil
+}
+
+func (e *Engine) create(opts CreateOptions) (*Container, error) {
+	hc := opts.HostConfig
+	if err := checkHostConfig(&hc); err != nil {
+		return nil, err
+	}
+	if hc.NetworkMode == "" {
+		hc.NetworkMode = "none"
+	}
+	if hc.RestartPolicy.Name == "" {
+		hc.RestartPolicy.Name = "no"
+	}
+	if _, err := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged); err != nil {
+		return nil, invalidf("%v", err)
+	}
+	logOpts, err := e.logOptions(hc.LogConfig.Config)
+	if err != nil {
+		return nil, err
+	}
+	hc.LogConfig = LogConfig{Type: "json-file", Config: hc.LogConfig.Config}
+	if hc.LogConfig.Config == nil {
+		hc.LogConfig.Config = map[string]string{}
+	}
+	if hc.CgroupParent == "" {
+		hc.CgroupParent = e.opts.CgroupParent
+	}
+
+	ref := opts.Config.Image
+	img, err := e.images.Lookup(ref)
+	if err != nil {
+		if errors.Is(err, images.ErrNotFound) {
+			return nil, fmt.Errorf("unable to find image '%s' locally: %w", ref, err)
+		}
+		return nil, err
+	}
+	ic := img.Config
+	cfg, err := mergeConfig(opts.Config, imageDefaults{
+		Env: ic.Env, Cmd: ic.Cmd, Entrypoint: ic.Entrypoint, WorkingDir: ic.WorkingDir,
+		User: ic.User, Labels: ic.Labels, StopSignal: ic.StopSignal,
+		ExposedPorts: ic.ExposedPorts, Volumes: ic.Volumes,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !hasEnv(cfg.Env, "PATH") {
+		cfg.Env = append([]string{"PATH=" + defaultPath}, cfg.Env...)
+	}
+	if cfg.StopSignal == "" {
+		cfg.StopSignal = "SIGTERM"
+	}
+	if _, err := parseSignal(cfg.StopSignal); err != nil {
+		return nil, err
+	}
+
+	id := newID()
+	if cfg.Hostname == "" {
+		cfg.Hostname = id[:12]
+	}
+	var undo cleanup
+	defer undo.run()
+
+	name := opts.Name
+	if name != "" {
+		name = strings.TrimPrefix(name, "/")
+		if err := checkName(name); err != nil {
+			return nil, err
+		}
+		if err := e.store.reserveName(name, id); err != nil {
+			return nil, err
+		}
+	} else {
+		for tries := 0; ; tries++ {
+			name = randomName()
+			if tries > 10 {
+				name += fmt.Sprint(tries)
+			}
+			if err := e.store.reserveName(name, id); err == nil {
+				break
+			} else if !errors.Is(err, ErrNameInUse) || tries > 100 {
+				return nil, err
+			}
+		}
+	}
+	undo.add(func() { e.store.releaseName(name, id) })
+
+	dir := e.store.dir(id)
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("make container directory: %w", err)
+	}
+	undo.add(func() { os.RemoveAll(dir) })
+	// rootfs is the empty mount point the init builds the root onto.
+	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
+		return nil, fmt.Errorf("make container directory: %w", err)
+	}
+
+	mounts, err := e.images.CreateRootfs(id, img.ID)
+	if err != nil {
+		return nil, err
+	}
+	undo.add(func() { e.images.RemoveRootfs(id) })
+	if len(mounts) != 1 {
+		return nil, fmt.Errorf("image store described %d root mounts, want 1", len(mounts))
+	}
+
+	c := &record{
+		Container: Container{
+			ID:             id,
+			Created:        time.Now().UTC(),
+			State:          State{Status: StatusCreated},
+			Image:          "sha256:" + img.ID,
+			ResolvConfPath: filepath.Join(dir, "resolv.conf"),
+			HostnamePath:   filepath.Join(dir, "hostname"),
+			HostsPath:      filepath.Join(dir, "hosts"),
+			LogPath:        filepath.Join(dir, id+"-json.log"),
+			Name:           "/" + name,
+			Driver:         e.images.Driver(),
+			Platform:       "linux",
+			Config:         cfg,
+			HostConfig:     hc,
+		},
+		RootMount: mountSpec(mounts[0]),
+		LogOpts:   logOpts,
+	}
+	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
+	c.Path, c.Args = args[0], args[1:]
+	for _, b := range hc.Binds {
+		bd, _ := parseBind(b)
+		mode := "rw"
+		if bd.ReadOnly {
+			mode = "ro"
+		}
+		c.Mounts = append(c.Mounts, MountPoint{Type: "bind", Source: bd.Source, Destination: bd.Destination,
+			Mode: mode, RW: !bd.ReadOnly, Propagation: "rprivate"})
+	}
+	for dst, o := range hc.Tmpfs {
+		c.Mounts = append(c.Mounts, MountPoint{Type: "tmpfs", Destination: dst, Mode: o, RW: !strings.Contains(","+o+",", ",ro,")})
+	}
+
+	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+	files := map[string][]byte{
+		c.HostnamePath:   []byte(cfg.Hostname + "\n"),
+		c.HostsPath:      hostsFile(cfg.Hostname),
+		c.ResolvConfPath: resolvConf(hostResolv),
+	}
+	if hc.NetworkMode == "host" {
+		hostname, _ := os.Hostname()
+		hosts, _ := os.ReadFile("/etc/hosts")
+		files[c.HostnamePath] = []byte(hostname + "\n")
+		files[c.HostsPath] = hosts
+		files[c.ResolvConfPath] = hostResolv
+		c.Config.Hostname = hostname
+	}
+	for p, b := range files {
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			return nil, fmt.Errorf("write %s: %w", filepath.Base(p), err)
+		}
+	}
+	if err := e.store.save(c); err != nil {
+		return nil, err
+	}
+	undo.release()
+	e.event(c, "create", map[string]string{"image": cfg.Image})
+	return &c.Container, nil
+}
+
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+func hasEnv(env []string, key string) bool {
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// logOptions merges a container's --log-opt over the engine's defaults
+// and checks them.
+func (e *Engine) logOptions(opts map[string]string) (map[string]string, error) {
+	merged := map[string]string{}
+	for k, v := range e.opts.LogOpts {
+		merged[k] = v
+	}
+	for k, v := range opts {
+		merged[k] = v
+	}
+	if _, err := jsonlog.ParseOptions(merged); err != nil {
+		return nil, invalidf("%v", err)
+	}
+	return merged, nil
+}
+
+// event records what happened to a container in the durable timeline. A
+// failure to record is not a failure of the operation.
+func (e *Engine) event(c *record, action string, attrs map[string]string) {
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	attrs["name"] = c.DisplayName()
+	e.events.Append(events.Event{Time: time.Now().UTC(), Type: "container", Action: action,
+		ID: c.ID, Name: c.DisplayName(), Attributes: attrs})
+}

@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors; check them with errors.Is.
+var (
+	ErrNotImplemented  = errors.New("not implemented")
+	ErrNotFound        = errors.New("no such container")
+	ErrAmbiguous       = errors.New("multiple containers match")
+	ErrNameInUse       = errors.New("name already in use")
+	ErrInvalidName     = errors.New("invalid container name")
+	ErrNotRunning      = errors.New("container is not running")
+	ErrRunning         = errors.New("container is running")
+	ErrPaused          = errors.New("container is paused")
+	ErrNotPaused       = errors.New("container is not paused")
+	ErrInvalidArgument = errors.New("invalid argument")
+	ErrShimStart       = errors.New("shim did not start")
+)
+
+// ExitError is an error that decides the CLI's exit code, as `docker run`
+// does: 125 for berth's own failures, 126 when the command cannot be
+// executed, 127 when it is not found.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the docker-style exit code for err: the code of an ExitError
+// in its chain, else 125.
+func ExitCode(err error) int {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 125
+}
+
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+}

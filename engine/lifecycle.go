@@ -1,0 +1,438 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"berth/cgroups"
+)
+
+// get resolves ref and loads its record, reconciling a dead shim first.
+func (e *Engine) get(ref string) (*record, error) {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	c, err := e.store.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if e.shimDied(c) {
+		return e.reconcile(id)
+	}
+	return c, nil
+}
+
+// locked resolves ref, takes the container's lock and loads it; call
+// unlock when done.
+func (e *Engine) locked(ref string) (c *record, unlock func(), err error) {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err = e.store.lock(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err = e.store.load(id)
+	if err == nil && e.shimDied(c) {
+		err = e.markShimDead(c)
+	}
+	if err != nil {
+		unlock()
+		return nil, nil, err
+	}
+	return c, unlock, nil
+}
+
+// active reports whether the record says a shim is looking after it.
+func active(c *record) bool {
+	return c.State.Running || c.State.Restarting || c.ShimPID != 0
+}
+
+func (e *Engine) shimDied(c *record) bool {
+	return active(c) && processStartTime(c.ShimPID) != c.ShimStart
+}
+
+// reconcile locks the container and marks it exited if its shim is dead.
+func (e *Engine) reconcile(id string) (*record, error) {
+	unlock, err := e.store.lock(id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	c, err := e.store.load(id)
+	if err != nil {
+		return nil, err
+	}
+	if e.shimDied(c) {
+		if err := e.markShimDead(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// markShimDead handles a container whose shim died (SIGKILL, machine
+// crash): whatever still runs in its cgroup is killed, the cgroup removed,
+// and the container recorded as exited. The caller holds the lock.
+func (e *Engine) markShimDead(c *record) error {
+	if cg, err := e.cgroup(c); err == nil {
+		cg.Destroy()
+	}
+	os.RemoveAll(e.runDir(c.ID))
+	wasRunning := c.State.Running
+	c.State.Running, c.State.Paused, c.State.Restarting = false, false, false
+	c.State.Status = StatusExited
+	c.State.Pid = 0
+	if wasRunning {
+		c.State.ExitCode = 255
+		c.State.Error = "shim died"
+		c.State.FinishedAt = time.Now().UTC()
+	}
+	c.ShimPID, c.ShimStart = 0, 0
+	if err := e.store.save(c); err != nil {
+		return err
+	}
+	if wasRunning {
+		e.event(c, "die", map[string]string{"exitCode": "255"})
+	}
+	return nil
+}
+
+func (e *Engine) cgroup(c *record) (cgroups.Manager, error) {
+	parent := c.HostConfig.CgroupParent
+	if parent == "" {
+		parent = e.opts.CgroupParent
+	}
+	return cgroups.New(e.opts.CgroupRoot, parent, c.ID)
+}
+
+// Inspect returns the container's record.
+func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
+	c, err := e.get(ref)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Container, nil
+}
+
+// Stop sends the container's stop signal, waits up to the timeout, then
+// kills everything in its cgroup. A stopped container is left alone.
+func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return err
+	}
+	if !active(c) {
+		unlock()
+		return nil
+	}
+	timeout := 10 * time.Second
+	if c.Config.StopTimeout != nil {
+		timeout = time.Duration(*c.Config.StopTimeout) * time.Second
+	}
+	if opts.Timeout != nil {
+		timeout = *opts.Timeout
+	}
+	sig, err := parseSignal(c.Config.StopSignal)
+	if err != nil {
+		sig = unix.SIGTERM
+	}
+	c.ManuallyStopped = true
+	err = e.store.save(c)
+	unlock()
+	if err != nil {
+		return err
+	}
+	e.nudgeShim(c)
+	if c.State.Running && timeout != 0 {
+		e.signal(c, sig)
+		wctx, cancel := context.WithTimeout(ctx, timeout)
+		err := e.waitStopped(wctx, c.ID)
+		cancel()
+		if err == nil {
+			e.event(c, "stop", nil)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if cg, err := e.cgroup(c); err == nil {
+		cg.Kill(unix.SIGKILL)
+		if c.State.Paused {
+			cg.Thaw()
+		}
+	}
+	if err := e.waitStopped(ctx, c.ID); err != nil {
+		return fmt.Errorf("stop %s: %w", c.DisplayName(), err)
+	}
+	e.event(c, "stop", nil)
+	return nil
+}
+
+// signal sends sig to the container's PID 1; a paused container is thawed
+// afterwards so that it can act on it, as docker does for stop.
+func (e *Engine) signal(c *record, sig unix.Signal) error {
+	if c.State.Pid <= 0 {
+		return fmt.Errorf("%w: %s", ErrNotRunning, c.DisplayName())
+	}
+	if err := unix.Kill(c.State.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("signal %s: %w", c.DisplayName(), err)
+	}
+	if c.State.Paused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
+		if cg, err := e.cgroup(c); err == nil {
+			cg.Thaw()
+		}
+	}
+	return nil
+}
+
+// nudgeShim asks the shim to read the record again now, so a restart
+// back-off ends at once when the container was stopped.
+func (e *Engine) nudgeShim(c *record) {
+	if c.ShimPID > 0 && processStartTime(c.ShimPID) == c.ShimStart {
+		unix.Kill(c.ShimPID, unix.SIGUSR1)
+	}
+}
+
+// waitStopped returns once the record shows the container's process gone
+// and its shim no longer running it.
+func (e *Engine) waitStopped(ctx context.Context, id string) error {
+	for {
+		c, err := e.get(id)
+		if err != nil {
+			return err
+		}
+		if !active(c) {
+			return nil
+		}
+		if c.State.Running {
+			if err := waitProcessExit(ctx, c.State.Pid, processStartTime(c.State.Pid)); err != nil {
+				return err
+			}
+		}
+		if c.ShimPID > 0 {
+			if err := waitProcessExit(ctx, c.ShimPID, c.ShimStart); err != nil {
+				return err
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// Kill sends a signal ("" means SIGKILL) to the container's PID 1.
+func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
+	if signal == "" {
+		signal = "KILL"
+	}
+	sig, err := parseSignal(signal)
+	if err != nil {
+		return err
+	}
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if !c.State.Running {
+		return fmt.Errorf("cannot kill container %s: %w", c.DisplayName(), ErrNotRunning)
+	}
+	stopSig, _ := parseSignal(c.Config.StopSignal)
+	if sig == unix.SIGKILL || sig == stopSig {
+		c.ManuallyStopped = true
+		if err := e.store.save(c); err != nil {
+			return err
+		}
+	}
+	if err := e.signal(c, sig); err != nil {
+		return err
+	}
+	e.event(c, "kill", map[string]string{"signal": strconv.Itoa(int(sig))})
+	return nil
+}
+
+// Pause freezes every process of the container.
+func (e *Engine) Pause(ctx context.Context, ref string) error {
+	return e.setPaused(ref, true)
+}
+
+// Unpause thaws a paused container.
+func (e *Engine) Unpause(ctx context.Context, ref string) error {
+	return e.setPaused(ref, false)
+}
+
+func (e *Engine) setPaused(ref string, pause bool) error {
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	switch {
+	case !c.State.Running:
+		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
+	case pause && c.State.Paused:
+		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrPaused)
+	case !pause && !c.State.Paused:
+		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotPaused)
+	}
+	cg, err := e.cgroup(c)
+	if err != nil {
+		return err
+	}
+	action := "pause"
+	if pause {
+		err = cg.Freeze()
+		c.State.Status = StatusPaused
+	} else {
+		action = "unpause"
+		err = cg.Thaw()
+		c.State.Status = StatusRunning
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, c.DisplayName(), err)
+	}
+	c.State.Paused = pause
+	if err := e.store.save(c); err != nil {
+		return err
+	}
+	e.event(c, action, nil)
+	return nil
+}
+
+// Restart stops the container (if running) and starts it again.
+func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) error {
+	if err := e.Stop(ctx, ref, opts); err != nil {
+		return err
+	}
+	return e.Start(ctx, ref)
+}
+
+// Remove deletes a stopped container, or with Force kills a running one
+// first. Its writable layer, cgroup, log and name all go.
+func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return err
+	}
+	if active(c) {
+		if !opts.Force {
+			unlock()
+			status := "running"
+			if c.State.Paused {
+				status = "paused"
+			}
+			return fmt.Errorf("cannot remove container %s: container is %s: stop the container before removing or force remove: %w",
+				c.Name, status, ErrRunning)
+		}
+		c.ManuallyStopped = true
+		err := e.store.save(c)
+		unlock()
+		if err != nil {
+			return err
+		}
+		e.nudgeShim(c)
+		if cg, err := e.cgroup(c); err == nil {
+			cg.Kill(unix.SIGKILL)
+			cg.Thaw()
+		}
+		if err := e.waitStopped(ctx, c.ID); err != nil {
+			return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+		}
+		if c, unlock, err = e.locked(c.ID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil // the shim removed it (--rm)
+			}
+			return err
+		}
+	}
+	defer unlock()
+	return e.destroy(c)
+}
+
+// destroy removes everything of a stopped container. The caller holds the
+// lock.
+func (e *Engine) destroy(c *record) error {
+	if cg, err := e.cgroup(c); err == nil {
+		if err := cg.Destroy(); err != nil {
+			return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+		}
+	}
+	if err := e.images.RemoveRootfs(c.ID); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+	}
+	os.RemoveAll(e.runDir(c.ID))
+	if err := os.RemoveAll(e.store.dir(c.ID)); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+	}
+	e.store.releaseName(c.DisplayName(), c.ID)
+	e.event(c, "destroy", nil)
+	return nil
+}
+
+// Rename gives a container a new unique name.
+func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := checkName(newName); err != nil {
+		return err
+	}
+	old := c.DisplayName()
+	if newName == old {
+		return invalidf("renaming a container with the same name as its current name")
+	}
+	if err := e.store.reserveName(newName, c.ID); err != nil {
+		return err
+	}
+	c.Name = "/" + newName
+	if err := e.store.save(c); err != nil {
+		e.store.releaseName(newName, c.ID)
+		return err
+	}
+	e.store.releaseName(old, c.ID)
+	e.event(c, "rename", map[string]string{"oldName": old})
+	return nil
+}
+
+// Wait blocks until the container is not running and returns its exit
+// code, as `docker wait` does.
+func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return WaitResult{}, err
+	}
+	for {
+		c, err := e.get(id)
+		if errors.Is(err, ErrNotFound) {
+			return WaitResult{}, fmt.Errorf("%w: %s (removed while waiting)", ErrNotFound, ref)
+		}
+		if err != nil {
+			return WaitResult{}, err
+		}
+		starting := c.State.Status == StatusCreated && c.ShimPID != 0
+		if !c.State.Running && !starting {
+			return WaitResult{ExitCode: c.State.ExitCode, Error: c.State.Error}, nil
+		}
+		pid, start := c.State.Pid, processStartTime(c.State.Pid)
+		if err := waitProcessExit(ctx, pid, start); err != nil {
+			return WaitResult{}, err
+		}
+		select {
+		case <-ctx.Done():
+			return WaitResult{}, ctx.Err()
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,27 @@
+package engine
+
+// record is what container.json holds: the Container that inspect shows,
+// plus what only the engine needs to manage it.
+type record struct {
+	Container
+	// ShimPID and ShimStart identify the shim watching the container; a
+	// shim whose PID is gone or reused (another start time) has died.
+	ShimPID   int    `json:"BerthShimPid,omitempty"`
+	ShimStart uint64 `json:"BerthShimStart,omitempty"`
+	// ManuallyStopped is docker's HasBeenManuallyStopped: set by stop and
+	// kill so the restart policy leaves the container down.
+	ManuallyStopped bool `json:"BerthManuallyStopped,omitempty"`
+	// RootMount describes how the container's root filesystem is built.
+	RootMount mountSpec `json:"BerthRootMount"`
+	// LogOpts are the json-file options in force (container's over defaults).
+	LogOpts map[string]string `json:"BerthLogOpts,omitempty"`
+}
+
+// mountSpec is a mount described as data (the images store describes, the
+// container init performs).
+type mountSpec struct {
+	Type    string
+	Source  string
+	Target  string
+	Options []string
+}

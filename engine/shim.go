@@ -1,0 +1,640 @@
+package engine
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"berth/cgroups"
+	"berth/engine/containerinit"
+	"berth/engine/jsonlog"
+	"berth/ptyexec"
+)
+
+// The shim is the berth binary re-executed with argv[0] = shimArg0. It is
+// started in two stages so that it is reparented away from its caller: the
+// first stage (a child of the CLI or TUI) starts the second and exits at
+// once; the second, now an orphan in its own session, watches the container
+// until it is gone for good.
+const (
+	shimArg0     = "berth-shim"
+	shimStageEnv = "_BERTH_SHIM_STAGE"
+)
+
+// IsShim reports whether this process was started as a container's shim;
+// main (and a test binary's TestMain) then calls ShimMain.
+func IsShim() bool { return len(os.Args) > 0 && os.Args[0] == shimArg0 }
+
+// ShimMain runs the shim. It never returns.
+func ShimMain() {
+	if os.Getenv(shimStageEnv) != "2" {
+		os.Exit(shimDetach())
+	}
+	os.Exit(runShim())
+}
+
+// shimConfig is what the caller hands the shim on fd 3.
+type shimConfig struct {
+	Options    Options
+	ID         string
+	WaitAttach bool // wait for the first attach client before starting
+}
+
+// shimReport is one message on the ready pipe (fd 4), JSON per line:
+// "listening" (only with WaitAttach), then "started" or "failed".
+type shimReport struct {
+	State string `json:"state"`
+	Pid   int    `json:"pid,omitempty"`
+	Code  int    `json:"code,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// shimDetach is the first stage: start the second with the same pipes,
+// and exit.
+func shimDetach() int {
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       []string{shimArg0},
+		Env:        append(os.Environ(), shimStageEnv+"=2"),
+		ExtraFiles: []*os.File{os.NewFile(3, "shim-config"), os.NewFile(4, "shim-ready")},
+	}
+	if err := cmd.Start(); err != nil {
+		json.NewEncoder(os.NewFile(4, "shim-ready")).Encode(shimReport{State: "failed", Code: 125,
+			Error: fmt.Sprintf("start shim: %v", err)})
+		return 1
+	}
+	return 0
+}
+
+func runShim() int {
+	signal.Ignore(unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
+	readyFile := os.NewFile(4, "shim-ready")
+	cfgFile := os.NewFile(3, "shim-config")
+	var cfg shimConfig
+	err := json.NewDecoder(cfgFile).Decode(&cfg)
+	cfgFile.Close()
+	if err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
+		return 1
+	}
+	e, err := New(cfg.Options)
+	if err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		return 1
+	}
+	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
+		wake: make(chan os.Signal, 1)}
+	signal.Notify(s.wake, unix.SIGUSR1)
+	return s.run()
+}
+
+// shim watches one container; see the package doc.
+type shim struct {
+	e          *Engine
+	id         string
+	ready      *os.File // nil once the first start has been reported
+	waitAttach bool
+	wake       chan os.Signal // SIGUSR1: the record changed (stop during back-off)
+
+	cg       cgroups.Manager
+	log      *jsonlog.Writer
+	listener net.Listener
+
+	mu  sync.Mutex
+	hub *ptyexec.Hub // of the current run; attach connections go to it
+}
+
+// runResult is how one run of the container's process ended.
+type runResult struct {
+	exitCode  int
+	oomKilled bool
+	ranFor    time.Duration
+	startErr  error // the process never started
+}
+
+func (s *shim) report(r shimReport) {
+	if s.ready == nil {
+		return
+	}
+	json.NewEncoder(s.ready).Encode(r)
+	if r.State != "listening" {
+		s.ready.Close()
+		s.ready = nil
+	}
+}
+
+func (s *shim) fail(err error) int {
+	s.report(shimReport{State: "failed", Code: ExitCode(err), Error: err.Error()})
+	return 1
+}
+
+func (s *shim) run() int {
+	c, err := s.claim()
+	if err != nil {
+		return s.fail(err)
+	}
+	if err := s.setup(c); err != nil {
+		s.recordFailure(err, true)
+		s.finish()
+		return s.fail(err)
+	}
+	first, backoff := true, restartBackoffMin
+	for {
+		res := s.runOnce(c, first)
+		if res.startErr != nil {
+			s.recordFailure(res.startErr, first)
+			s.finish()
+			return s.fail(res.startErr)
+		}
+		first = false
+		restart, err := s.recordExit(res)
+		if err != nil || !restart {
+			s.finish()
+			s.exitClients(res.exitCode)
+			return 0
+		}
+		s.exitClients(res.exitCode)
+		if res.ranFor >= 10*time.Second {
+			backoff = restartBackoffMin
+		}
+		if !s.sleepBeforeRestart(backoff) {
+			return 0
+		}
+		backoff = min(backoff*2, restartBackoffMax)
+		if c, err = s.e.store.load(s.id); err != nil {
+			return 0
+		}
+	}
+}
+
+// docker's restart back-off: 100ms doubling to a minute, reset after a run
+// of ten seconds or more.
+const (
+	restartBackoffMin = 100 * time.Millisecond
+	restartBackoffMax = time.Minute
+)
+
+// claim records this process as the container's shim, refusing if
+// another live shim has it.
+func (s *shim) claim() (*record, error) {
+	unlock, err := s.e.store.lock(s.id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	c, err := s.e.store.load(s.id)
+	if err != nil {
+		return nil, err
+	}
+	if active(c) && !s.e.shimDied(c) {
+		return nil, fmt.Errorf("container %s is already running", c.DisplayName())
+	}
+	c.ShimPID, c.ShimStart = os.Getpid(), processStartTime(os.Getpid())
+	c.ManuallyStopped = false
+	c.State.Error = ""
+	return c, s.e.store.save(c)
+}
+
+// setup makes what every run of the container shares: the attach socket,
+// the log and the cgroup.
+func (s *shim) setup(c *record) error {
+	dir := s.e.runDir(s.id)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("make run directory: %w", err)
+	}
+	sock := s.e.attachSocket(s.id)
+	os.Remove(sock)
+	l, err := listenUnix(sock)
+	if err != nil {
+		return fmt.Errorf("listen for attach: %w", err)
+	}
+	s.listener = l
+	go s.serveAttach()
+
+	logOpts, err := jsonlog.ParseOptions(c.LogOpts)
+	if err != nil {
+		return err
+	}
+	if s.log, err = jsonlog.New(c.LogPath, logOpts); err != nil {
+		return err
+	}
+	if s.cg, err = s.e.cgroup(c); err != nil {
+		return err
+	}
+	if err := s.cg.Create(cgroupResources(c.HostConfig.Resources)); err != nil {
+		return fmt.Errorf("create cgroup: %w", err)
+	}
+	return nil
+}
+
+func (s *shim) serveAttach() {
+	for {
+		conn, err := s.listener.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		hub := s.hub
+		s.mu.Unlock()
+		if hub == nil {
+			conn.Close()
+			continue
+		}
+		go hub.ServeConn(conn)
+	}
+}
+
+// stdio is the container side and the shim side of one run's streams.
+type stdio struct {
+	child       [3]*os.File // given to the container, closed by the shim once it runs
+	pty         *os.File    // master, when Tty
+	stdin       io.WriteCloser
+	stdout      io.Reader
+	stderr      io.Reader
+	closeOnExit []io.Closer
+}
+
+func openStdio(c *record) (*stdio, error) {
+	st := &stdio{}
+	if c.Config.Tty {
+		master, slave, err := ptyexec.OpenPTY()
+		if err != nil {
+			return nil, err
+		}
+		st.child = [3]*os.File{slave, slave, slave}
+		st.pty, st.stdout = master, master
+		if c.Config.OpenStdin {
+			st.stdin = nopCloser{master}
+		}
+		st.closeOnExit = []io.Closer{master}
+		return st, nil
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return nil, err
+	}
+	st.child[1], st.child[2] = outW, errW
+	st.stdout, st.stderr = outR, errR
+	st.closeOnExit = []io.Closer{outR, errR}
+	if c.Config.OpenStdin {
+		inR, inW, err := os.Pipe()
+		if err != nil {
+			st.closeChild()
+			st.closeShim()
+			return nil, err
+		}
+		st.child[0], st.stdin = inR, inW
+		st.closeOnExit = append(st.closeOnExit, inW)
+	}
+	return st, nil
+}
+
+func (st *stdio) closeChild() {
+	seen := map[*os.File]bool{}
+	for _, f := range st.child {
+		if f != nil && !seen[f] {
+			seen[f] = true
+			f.Close()
+		}
+	}
+}
+
+func (st *stdio) closeShim() {
+	for _, c := range st.closeOnExit {
+		c.Close()
+	}
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// runOnce starts the container's process and returns when it has exited
+// and all its output is logged.
+func (s *shim) runOnce(c *record, first bool) runResult {
+	st, err := openStdio(c)
+	if err != nil {
+		return runResult{startErr: fmt.Errorf("open container stdio: %w", err)}
+	}
+	defer st.closeShim()
+	hubCfg := ptyexec.HubConfig{Tty: c.Config.Tty, Stdin: st.stdin}
+	if st.pty != nil {
+		pty := st.pty
+		hubCfg.Resize = func(sz ptyexec.Size) error { return ptyexec.SetSize(pty, sz) }
+	}
+	hub := ptyexec.NewHub(hubCfg)
+	s.mu.Lock()
+	s.hub = hub
+	s.mu.Unlock()
+
+	if first && s.waitAttach {
+		s.report(shimReport{State: "listening"})
+		deadline := time.Now().Add(10 * time.Second)
+		for hub.Clients() == 0 && time.Now().Before(deadline) {
+			time.Sleep(500 * time.Microsecond)
+		}
+	}
+
+	var oomBefore uint64
+	if stats, err := s.cg.Stats(); err == nil {
+		oomBefore = stats.OOMKills
+	}
+	proc, err := containerinit.Start(s.e.initConfig(c), containerinit.StartOptions{
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
+		BeforeRun: s.cg.Add,
+	})
+	st.closeChild()
+	if err != nil {
+		var ee *containerinit.ExecError
+		if errors.As(err, &ee) {
+			err = &ExitError{Code: ee.Code, Err: errors.New(ee.Msg)}
+		}
+		hub.Close()
+		return runResult{startErr: err}
+	}
+	started := time.Now()
+	if err := s.recordStart(proc.Pid); err != nil {
+		proc.Signal(unix.SIGKILL)
+		proc.Wait()
+		hub.Close()
+		return runResult{startErr: err}
+	}
+	s.report(shimReport{State: "started", Pid: proc.Pid})
+
+	var pumps sync.WaitGroup
+	pump := func(r io.Reader, log io.Writer, out io.Writer) {
+		defer pumps.Done()
+		buf := make([]byte, 128<<10)
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				log.Write(buf[:n])
+				out.Write(buf[:n])
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	outLog := s.log.Stream("stdout")
+	pumps.Add(1)
+	go pump(st.stdout, outLog, hub.Stdout())
+	var errLog *jsonlog.StreamWriter
+	if st.stderr != nil {
+		errLog = s.log.Stream("stderr")
+		pumps.Add(1)
+		go pump(st.stderr, errLog, hub.Stderr())
+	}
+	code, _, _ := proc.Wait()
+	pumps.Wait()
+	outLog.Close()
+	if errLog != nil {
+		errLog.Close()
+	}
+	res := runResult{exitCode: code, ranFor: time.Since(started)}
+	if stats, err := s.cg.Stats(); err == nil && stats.OOMKills > oomBefore {
+		res.oomKilled = true
+		res.exitCode = 137
+	}
+	return res
+}
+
+// exitClients tells every attached client the exit code once the state
+// is recorded (so a client that then inspects sees it), and gives them a
+// moment to receive their last output.
+func (s *shim) exitClients(code int) {
+	s.mu.Lock()
+	hub := s.hub
+	s.mu.Unlock()
+	hub.Exit(code)
+	for deadline := time.Now().Add(2 * time.Second); hub.Clients() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
+	hub.Close()
+}
+
+// initConfig is what the container's init needs to build this container.
+func (e *Engine) initConfig(c *record) *containerinit.Config {
+	hc := c.HostConfig
+	caps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	mounts := []containerinit.Mount{
+		{Type: "bind", Source: c.HostsPath, Target: "/etc/hosts", Options: []string{"rbind", "rprivate"}},
+		{Type: "bind", Source: c.HostnamePath, Target: "/etc/hostname", Options: []string{"rbind", "rprivate"}},
+		{Type: "bind", Source: c.ResolvConfPath, Target: "/etc/resolv.conf", Options: []string{"rbind", "rprivate"}},
+	}
+	for _, b := range hc.Binds {
+		bd, err := parseBind(b)
+		if err != nil {
+			continue // checked at create; a source gone since fails in init
+		}
+		opts := []string{"rbind", "rprivate"}
+		if bd.ReadOnly {
+			opts = append(opts, "ro")
+		}
+		mounts = append(mounts, containerinit.Mount{Type: "bind", Source: bd.Source, Target: bd.Destination, Options: opts})
+	}
+	for dst, o := range hc.Tmpfs {
+		opts := []string{"nosuid", "nodev", "noexec"}
+		if o != "" {
+			opts = append(opts, strings.Split(o, ",")...)
+		}
+		mounts = append(mounts, containerinit.Mount{Type: "tmpfs", Source: "tmpfs", Target: dst, Options: opts})
+	}
+	cfg := &containerinit.Config{
+		Rootfs:          filepath.Join(e.store.dir(c.ID), "rootfs"),
+		RootMount:       containerinit.Mount(c.RootMount),
+		Mounts:          mounts,
+		Hostname:        c.Config.Hostname,
+		Args:            append([]string{c.Path}, c.Args...),
+		Env:             c.Config.Env,
+		Cwd:             c.Config.WorkingDir,
+		User:            c.Config.User,
+		Terminal:        c.Config.Tty,
+		ReadonlyRootfs:  hc.ReadonlyRootfs,
+		Capabilities:    caps,
+		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		Privileged:      hc.Privileged,
+		Network:         hc.NetworkMode,
+	}
+	if !hc.Privileged {
+		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
+		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
+	}
+	return cfg
+}
+
+// cgroupResources turns docker's units into the cgroup package's.
+func cgroupResources(r Resources) cgroups.Resources {
+	cr := cgroups.Resources{
+		Memory:     r.Memory,
+		MemorySwap: r.MemorySwap,
+		CPUShares:  uint64(max(r.CPUShares, 0)),
+		CpusetCpus: r.CpusetCpus,
+	}
+	if r.NanoCPUs > 0 {
+		cr.CPUPeriod = 100000
+		cr.CPUQuota = r.NanoCPUs * 100000 / 1e9
+	}
+	if r.PidsLimit != nil {
+		cr.PidsLimit = *r.PidsLimit
+	}
+	return cr
+}
+
+func (s *shim) update(fn func(c *record)) (*record, error) {
+	unlock, err := s.e.store.lock(s.id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	c, err := s.e.store.load(s.id)
+	if err != nil {
+		return nil, err
+	}
+	fn(c)
+	return c, s.e.store.save(c)
+}
+
+func (s *shim) recordStart(pid int) error {
+	c, err := s.update(func(c *record) {
+		c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC(),
+			FinishedAt: c.State.FinishedAt}
+	})
+	if err == nil {
+		s.e.event(c, "start", nil)
+	}
+	return err
+}
+
+// recordFailure records a start that failed: a container that never ran
+// stays "created" with the error, as docker shows it; one that ran before
+// is "exited".
+func (s *shim) recordFailure(err error, first bool) {
+	s.update(func(c *record) {
+		c.State.Running, c.State.Restarting, c.State.Pid = false, false, 0
+		if !first {
+			c.State.Status = StatusExited
+		}
+		c.State.ExitCode = ExitCode(err)
+		c.State.Error = err.Error()
+		c.State.FinishedAt = time.Now().UTC()
+	})
+}
+
+// recordExit records how the process ended and decides, by the restart
+// policy, whether it runs again.
+func (s *shim) recordExit(res runResult) (restart bool, err error) {
+	code := res.exitCode
+	c, err := s.update(func(c *record) {
+		c.State.Running, c.State.Paused, c.State.Pid = false, false, 0
+		c.State.Status = StatusExited
+		c.State.ExitCode = code
+		c.State.OOMKilled = res.oomKilled
+		c.State.FinishedAt = time.Now().UTC()
+		restart = shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, code, c.RestartCount)
+		if restart {
+			c.State.Status = StatusRestarting
+			c.State.Restarting = true
+			c.RestartCount++
+		}
+	})
+	if err != nil {
+		return false, err
+	}
+	if res.oomKilled {
+		s.e.event(c, "oom", nil)
+	}
+	s.e.event(c, "die", map[string]string{"exitCode": fmt.Sprint(code)})
+	if restart {
+		s.e.event(c, "restart", map[string]string{"restartCount": fmt.Sprint(c.RestartCount)})
+	}
+	return restart, nil
+}
+
+// shouldRestart is docker's restart policy.
+func shouldRestart(p RestartPolicy, manuallyStopped bool, exitCode, restartCount int) bool {
+	if manuallyStopped {
+		return false
+	}
+	switch p.Name {
+	case "always", "unless-stopped":
+		return true
+	case "on-failure":
+		return exitCode != 0 && (p.MaximumRetryCount == 0 || restartCount < p.MaximumRetryCount)
+	}
+	return false
+}
+
+// sleepBeforeRestart waits out the back-off; false means the container was
+// stopped meanwhile.
+func (s *shim) sleepBeforeRestart(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for {
+		select {
+		case <-timer.C:
+			return !s.stoppedByUser()
+		case <-s.wake:
+			if s.stoppedByUser() {
+				return false
+			}
+		}
+	}
+}
+
+func (s *shim) stoppedByUser() bool {
+	c, err := s.e.store.load(s.id)
+	return err != nil || c.ManuallyStopped
+}
+
+// finish releases what setup made and hands the container back: no shim,
+// no cgroup, no socket; removed entirely with --rm. Attached clients are
+// told the exit afterwards, so `run --rm` returns with the container gone.
+func (s *shim) finish() {
+	if s.listener != nil {
+		s.listener.Close()
+	}
+	os.RemoveAll(s.e.runDir(s.id))
+	if s.cg != nil {
+		s.cg.Destroy()
+	}
+	if s.log != nil {
+		s.log.Close()
+	}
+	unlock, err := s.e.store.lock(s.id)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	c, err := s.e.store.load(s.id)
+	if err != nil {
+		return
+	}
+	c.ShimPID, c.ShimStart = 0, 0
+	c.State.Restarting = false
+	if c.State.Status == StatusRestarting {
+		c.State.Status = StatusExited
+	}
+	if c.HostConfig.AutoRemove {
+		s.e.destroy(c)
+		return
+	}
+	s.e.store.save(c)
+}

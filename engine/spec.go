@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// imageDefaults is the part of an image's config a container inherits.
+type imageDefaults struct {
+	Env          []string
+	Cmd          []string
+	Entrypoint   []string
+	WorkingDir   string
+	User         string
+	Labels       map[string]string
+	StopSignal   string
+	ExposedPorts map[string]struct{}
+	Volumes      map[string]struct{}
+}
+
+// mergeConfig applies docker's rules for what a container takes from its
+// image: the user's values win; an --entrypoint drops the image's CMD; env
+// and labels merge by key.
+func mergeConfig(user ContainerConfig, img imageDefaults) (ContainerConfig, error) {
+	c := user
+	c.Env = mergeEnv(img.Env, user.Env)
+	if user.Entrypoint == nil {
+		c.Entrypoint = img.Entrypoint
+		if len(user.Cmd) == 0 {
+			c.Cmd = img.Cmd
+		}
+	} else if len(user.Entrypoint) == 1 && user.Entrypoint[0] == "" {
+		c.Entrypoint = nil // --entrypoint "" resets the image's
+	}
+	if len(c.Entrypoint)+len(c.Cmd) == 0 {
+		return c, invalidf("no command specified")
+	}
+	if c.WorkingDir == "" {
+		c.WorkingDir = img.WorkingDir
+	}
+	if c.WorkingDir != "" && !path.IsAbs(c.WorkingDir) {
+		return c, invalidf("the working directory %q is invalid, it needs to be an absolute path", c.WorkingDir)
+	}
+	if c.User == "" {
+		c.User = img.User
+	}
+	if c.StopSignal == "" {
+		c.StopSignal = img.StopSignal
+	}
+	if len(img.Labels) > 0 {
+		labels := make(map[string]string, len(img.Labels)+len(user.Labels))
+		for k, v := range img.Labels {
+			labels[k] = v
+		}
+		for k, v := range user.Labels {
+			labels[k] = v
+		}
+		c.Labels = labels
+	}
+	if len(img.ExposedPorts) > 0 {
+		ports := make(map[string]struct{}, len(img.ExposedPorts)+len(user.ExposedPorts))
+		for p := range img.ExposedPorts {
+			ports[p] = struct{}{}
+		}
+		for p := range user.ExposedPorts {
+			ports[p] = struct{}{}
+		}
+		c.ExposedPorts = ports
+	}
+	if c.Volumes == nil {
+		c.Volumes = img.Volumes
+	}
+	return c, nil
+}
+
+// mergeEnv overlays KEY=VALUE pairs on base, keeping base's order.
+func mergeEnv(base, over []string) []string {
+	out := append([]string(nil), base...)
+	index := make(map[string]int, len(out))
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		index[k] = i
+	}
+	for _, kv := range over {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			out[i] = kv
+		} else {
+			index[k] = len(out)
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// checkHostConfig rejects what docker rejects before anything is created.
+func checkHostConfig(hc *HostConfig) error {
+	switch hc.RestartPolicy.Name {
+	case "", "no":
+		if hc.RestartPolicy.MaximumRetryCount != 0 {
+			return invalidf("maximum retry count cannot be used with restart policy %q", hc.RestartPolicy.Name)
+		}
+	case "always", "unless-stopped":
+		if hc.RestartPolicy.MaximumRetryCount != 0 {
+			return invalidf("maximum retry count cannot be used with restart policy %q", hc.RestartPolicy.Name)
+		}
+		if hc.AutoRemove {
+			return invalidf("conflicting options: cannot specify both --restart and --rm")
+		}
+	case "on-failure":
+		if hc.RestartPolicy.MaximumRetryCount < 0 {
+			return invalidf("invalid restart policy: maximum retry count cannot be negative")
+		}
+		if hc.AutoRemove {
+			return invalidf("conflicting options: cannot specify both --restart and --rm")
+		}
+	default:
+		return invalidf("invalid restart policy %q: must be no, on-failure[:max-retries], always or unless-stopped", hc.RestartPolicy.Name)
+	}
+	switch hc.NetworkMode {
+	case "", "none", "host":
+	default:
+		return invalidf("network %q: only none and host are supported (bridge networking is not available yet)", hc.NetworkMode)
+	}
+	if len(hc.PortBindings) > 0 {
+		return invalidf("publishing ports needs bridge networking, which is not available yet")
+	}
+	if hc.Memory != 0 && hc.Memory < 6*1024*1024 {
+		return invalidf("minimum memory limit allowed is 6MB")
+	}
+	if hc.MemorySwap > 0 {
+		if hc.Memory == 0 {
+			return invalidf("you should always set the memory limit when using the memoryswap limit, see usage")
+		}
+		if hc.MemorySwap < hc.Memory {
+			return invalidf("minimum memoryswap limit should be larger than memory limit, see usage")
+		}
+	}
+	if n := int64(runtime.NumCPU()); hc.NanoCPUs < 0 || hc.NanoCPUs > n*1e9 {
+		return invalidf("range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n)
+	}
+	if hc.CPUShares < 0 {
+		return invalidf("invalid CPU shares %d: must be positive", hc.CPUShares)
+	}
+	for _, b := range hc.Binds {
+		if _, err := parseBind(b); err != nil {
+			return err
+		}
+	}
+	for dst := range hc.Tmpfs {
+		if !path.IsAbs(dst) {
+			return invalidf("invalid tmpfs mount %q: mount path must be absolute", dst)
+		}
+	}
+	for _, opt := range hc.SecurityOpt {
+		switch opt {
+		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
+			"no-new-privileges:false", "no-new-privileges=false":
+		default:
+			return invalidf("invalid --security-opt %q: only no-new-privileges is supported", opt)
+		}
+	}
+	if t := hc.LogConfig.Type; t != "" && t != "json-file" {
+		return invalidf("log driver %q is not supported: only json-file", t)
+	}
+	return nil
+}
+
+func noNewPrivileges(opts []string) bool {
+	nnp := false
+	for _, opt := range opts {
+		nnp = opt == "no-new-privileges" || strings.HasSuffix(opt, "true")
+	}
+	return nnp
+}
+
+// bind is one parsed -v HOST:CONTAINER[:MODE].
+type bind struct {
+	Source, Destination string
+	ReadOnly            bool
+}
+
+func parseBind(spec string) (bind, error) {
+	parts := strings.Split(spec, ":")
+	var b bind
+	switch len(parts) {
+	case 2:
+	case 3:
+		for _, m := range strings.Split(parts[2], ",") {
+			switch m {
+			case "ro":
+				b.ReadOnly = true
+			case "rw", "z", "Z", "private", "rprivate":
+			default:
+				return b, invalidf("invalid mode %q in volume specification %q", m, spec)
+			}
+		}
+	default:
+		return b, invalidf("invalid volume specification %q: want HOST:CONTAINER[:ro]", spec)
+	}
+	b.Source, b.Destination = parts[0], parts[1]
+	if !filepath.IsAbs(b.Source) {
+		return b, invalidf("invalid volume specification %q: named volumes are not supported, the host path must be absolute", spec)
+	}
+	if !path.IsAbs(b.Destination) || path.Clean(b.Destination) == "/" {
+		return b, invalidf("invalid volume specification %q: the container path must be absolute and not /", spec)
+	}
+	if _, err := os.Stat(b.Source); err != nil {
+		return b, invalidf("invalid mount config for type \"bind\": bind source path does not exist: %s", b.Source)
+	}
+	return b, nil
+}
+
+// hostsFile is the /etc/hosts a container without a network of its own
+// gets.
+func hostsFile(hostname string) []byte {
+	return []byte(fmt.Sprintf(`127.0.0.1	localhost
+::1	localhost ip6-localhost ip6-loopback
+fe00::0	ip6-localnet
+ff00::0	ip6-mcastprefix
+ff02::1	ip6-allnodes
+ff02::2	ip6-allrouters
+127.0.1.1	%s
+`, hostname))
+}
+
+// resolvConf is the host's resolv.conf without loopback nameservers, which
+// would point into the container itself.
+func resolvConf(host []byte) []byte {
+	var b strings.Builder
+	for _, line := range strings.Split(string(host), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "nameserver" && (strings.HasPrefix(f[1], "127.") || f[1] == "::1") {
+			continue
+		}
+		if strings.TrimSpace(line) != "" {
+			b.WriteString(line)
+			b.WriteByte('\n')
+		}
+	}
+	return []byte(b.String())
+}

@@ -1,0 +1,206 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"berth/ptyexec"
+)
+
+// Start starts a created or stopped container in the background and
+// returns once its command runs (or failed to: the error then carries
+// docker's exit code, see ExitCode). Starting a running container does
+// nothing.
+func (e *Engine) Start(ctx context.Context, ref string) error {
+	c, err := e.startable(ref)
+	if err != nil || c == nil {
+		return err
+	}
+	l, err := e.launchShim(c.ID, false)
+	if err != nil {
+		return err
+	}
+	defer l.close()
+	return l.started(c)
+}
+
+// startable loads a container that may be started; nil when it is
+// already running.
+func (e *Engine) startable(ref string) (*record, error) {
+	c, unlock, err := e.locked(ref)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if c.State.Paused {
+		return nil, fmt.Errorf("cannot start a paused container %s, try unpause instead: %w", c.DisplayName(), ErrPaused)
+	}
+	if active(c) {
+		return nil, nil
+	}
+	return c, nil
+}
+
+// Run starts a container with the caller's streams attached from its first
+// byte of output, and returns when it exits or the caller detaches.
+func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunResult, error) {
+	c, err := e.startable(ref)
+	if err != nil {
+		return RunResult{}, err
+	}
+	if c == nil {
+		return e.Attach(ctx, ref, opts)
+	}
+	l, err := e.launchShim(c.ID, true)
+	if err != nil {
+		return RunResult{}, err
+	}
+	defer l.close()
+	rep, err := l.next()
+	if err != nil {
+		return RunResult{}, err
+	}
+	if rep.State == "failed" {
+		return RunResult{}, reportError(c, rep)
+	}
+	conn, err := dialUnix(e.attachSocket(c.ID))
+	if err != nil {
+		return RunResult{}, fmt.Errorf("attach %s: %w", c.DisplayName(), err)
+	}
+	done := make(chan RunResult, 1)
+	var attachErr error
+	go func() {
+		res, err := e.attachConn(ctx, conn, c, opts)
+		attachErr = err
+		done <- res
+	}()
+	if err := l.started(c); err != nil {
+		conn.Close()
+		<-done
+		return RunResult{}, err
+	}
+	res := <-done
+	return res, attachErr
+}
+
+// Attach connects the caller's streams to a running container until it
+// exits or the caller detaches.
+func (e *Engine) Attach(ctx context.Context, ref string, opts AttachOptions) (RunResult, error) {
+	c, err := e.get(ref)
+	if err != nil {
+		return RunResult{}, err
+	}
+	if !c.State.Running {
+		return RunResult{}, fmt.Errorf("you cannot attach to a stopped container, start it first: %w", ErrNotRunning)
+	}
+	if c.State.Paused {
+		return RunResult{}, fmt.Errorf("you cannot attach to a paused container, unpause it first: %w", ErrPaused)
+	}
+	conn, err := dialUnix(e.attachSocket(c.ID))
+	if err != nil {
+		return RunResult{}, fmt.Errorf("attach %s: %w", c.DisplayName(), err)
+	}
+	return e.attachConn(ctx, conn, c, opts)
+}
+
+func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts AttachOptions) (RunResult, error) {
+	ao := ptyexec.AttachOptions{
+		Stdout:     opts.Stdout,
+		Stderr:     opts.Stderr,
+		Tty:        c.Config.Tty,
+		DetachKeys: opts.DetachKeys,
+	}
+	if opts.Stdin != nil && c.Config.OpenStdin {
+		ao.Stdin = opts.Stdin
+	}
+	code, detached, err := ptyexec.Attach(ctx, conn, ao)
+	if err != nil {
+		return RunResult{}, fmt.Errorf("attach %s: %w", c.DisplayName(), err)
+	}
+	return RunResult{ExitCode: code, Detached: detached}, nil
+}
+
+// shimLaunch is a shim being started: its ready pipe tells how it went.
+type shimLaunch struct {
+	ready *os.File
+	dec   *json.Decoder
+}
+
+func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("start shim: %w", err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		cfgR.Close()
+		cfgW.Close()
+		return nil, fmt.Errorf("start shim: %w", err)
+	}
+	cmd := &exec.Cmd{
+		Path:        e.opts.Exe,
+		Args:        []string{shimArg0},
+		Env:         []string{"PATH=" + defaultPath},
+		ExtraFiles:  []*os.File{cfgR, readyW},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+	}
+	err = cmd.Start()
+	cfgR.Close()
+	readyW.Close()
+	if err != nil {
+		cfgW.Close()
+		readyR.Close()
+		return nil, fmt.Errorf("start shim: %w", err)
+	}
+	err = json.NewEncoder(cfgW).Encode(shimConfig{Options: e.opts, ID: id, WaitAttach: waitAttach})
+	cfgW.Close()
+	// The first stage exits as soon as it has started the second.
+	if werr := cmd.Wait(); err == nil && werr != nil {
+		err = werr
+	}
+	if err != nil {
+		readyR.Close()
+		return nil, fmt.Errorf("start shim: %w", err)
+	}
+	return &shimLaunch{ready: readyR, dec: json.NewDecoder(readyR)}, nil
+}
+
+func (l *shimLaunch) next() (shimReport, error) {
+	var r shimReport
+	if err := l.dec.Decode(&r); err != nil {
+		if errors.Is(err, io.EOF) {
+			return r, fmt.Errorf("%w: it exited without a word", ErrShimStart)
+		}
+		return r, fmt.Errorf("%w: %v", ErrShimStart, err)
+	}
+	return r, nil
+}
+
+// started waits for the shim's "started" or "failed".
+func (l *shimLaunch) started(c *record) error {
+	for {
+		rep, err := l.next()
+		if err != nil {
+			return err
+		}
+		switch rep.State {
+		case "started":
+			return nil
+		case "failed":
+			return reportError(c, rep)
+		}
+	}
+}
+
+func (l *shimLaunch) close() { l.ready.Close() }
+
+func reportError(c *record, rep shimReport) error {
+	return &ExitError{Code: rep.Code, Err: fmt.Errorf("start %s: %s", c.DisplayName(), rep.Error)}
+}

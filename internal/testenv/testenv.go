@@ -1,0 +1,100 @@
+// Package testenv holds what berth's real-kernel tests share: the rule
+// that root-only tests skip on a laptop but fail under CI, and an offline
+// busybox root filesystem built from Debian's busybox-static.
+package testenv
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// BusyboxPath is where Debian's busybox-static installs the binary.
+const BusyboxPath = "/bin/busybox"
+
+// RequireRoot skips t when not running as root, unless CI=true, where a
+// missing capability is a failure: CI must prove the real thing.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("test needs root, and CI=true forbids skipping")
+	}
+	t.Skip("test needs root")
+}
+
+// RequireBusybox skips (or under CI fails) when busybox-static is missing.
+func RequireBusybox(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(BusyboxPath); err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s missing (apt-get install busybox-static), and CI=true forbids skipping", BusyboxPath)
+	}
+	t.Skipf("%s missing", BusyboxPath)
+}
+
+// Passwd and Group are the busybox image's account files.
+const (
+	Passwd = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+	Group  = "root:x:0:\nnogroup:x:65534:\n"
+)
+
+// BusyboxTar returns a rootfs tarball: /bin/busybox, a symlink per applet
+// in /bin, /etc/passwd, /etc/group, and the usual empty directories.
+func BusyboxTar(t testing.TB) []byte {
+	t.Helper()
+	RequireBusybox(t)
+	b, err := busyboxTar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func busyboxTar() ([]byte, error) {
+	bin, err := os.ReadFile(BusyboxPath)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Command(BusyboxPath, "--list").Output()
+	if err != nil {
+		return nil, fmt.Errorf("busybox --list: %w", err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	dir := func(name string, mode int64) {
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: mode})
+	}
+	file := func(name string, mode int64, data []byte) {
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(data))})
+		tw.Write(data)
+	}
+	for _, d := range []string{"bin", "etc", "root", "tmp", "var", "usr", "usr/bin", "proc", "sys", "dev"} {
+		mode := int64(0o755)
+		if d == "tmp" {
+			mode = 0o1777
+		}
+		dir(d, mode)
+	}
+	file("bin/busybox", 0o755, bin)
+	for _, applet := range strings.Fields(string(out)) {
+		if applet == "busybox" {
+			continue
+		}
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + applet, Linkname: "busybox", Mode: 0o777})
+	}
+	file("etc/passwd", 0o644, []byte(Passwd))
+	file("etc/group", 0o644, []byte(Group))
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

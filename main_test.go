@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/internal/testenv"
+)
+
+// The test binary is berth itself when asked: benchmarks and end-to-end
+// tests run it as the CLI, and the engine re-executes it as shim and init.
+const asCLIEnv = "BERTH_TEST_AS_CLI"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(asCLIEnv) == "1" || os.Args[0] == "berth-shim" || os.Args[0] == "berth-init" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// berthEnv is a berth on temporary roots with a cgroup parent of its own.
+type berthEnv struct {
+	t      testing.TB
+	env    []string
+	parent string
+}
+
+func newBerthEnv(t testing.TB) *berthEnv {
+	t.Helper()
+	testenv.RequireRoot(t)
+	dir := t.TempDir()
+	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(`{"cgroup-parent": "`+parent+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b := &berthEnv{t: t, parent: parent, env: append(os.Environ(), asCLIEnv+"=1",
+		"BERTH_ROOT="+filepath.Join(dir, "root"), "BERTH_RUN_ROOT="+filepath.Join(dir, "run"),
+		"BERTH_CONFIG="+cfg)}
+	t.Cleanup(func() {
+		ids, _ := b.cmd("ps", "-aq", "--no-trunc").Output()
+		if f := strings.Fields(string(ids)); len(f) > 0 {
+			if out, err := b.cmd(append([]string{"rm", "-f"}, f...)...).CombinedOutput(); err != nil {
+				t.Errorf("cleanup: rm -f: %v: %s", err, out)
+			}
+		}
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
+		for _, d := range dirs {
+			os.Remove(d)
+		}
+	})
+	tar := filepath.Join(dir, "busybox.tar")
+	if err := os.WriteFile(tar, testenv.BusyboxTar(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.must("import", tar, "busybox:latest")
+	return b
+}
+
+func (b *berthEnv) cmd(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = b.env
+	return cmd
+}
+
+func (b *berthEnv) must(args ...string) string {
+	b.t.Helper()
+	var stderr bytes.Buffer
+	cmd := b.cmd(args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		b.t.Fatalf("berth %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
+func median(ds []time.Duration) time.Duration {
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkRunRm is the latency of `berth run --rm busybox true`, median of
+// at least 20 runs (goal: under 2× crun's 26 ms on this machine kind).
+func BenchmarkRunRm(b *testing.B) {
+	e := newBerthEnv(b)
+	runs := max(b.N, 20)
+	ds := make([]time.Duration, 0, runs)
+	for range runs {
+		start := time.Now()
+		e.must("run", "--rm", "busybox", "true")
+		ds = append(ds, time.Since(start))
+	}
+	b.ReportMetric(ms(median(ds)), "ms-median")
+	b.Logf("berth run --rm busybox true: median %.1f ms over %d runs", ms(median(ds)), runs)
+}
+
+// BenchmarkPs50 is `berth ps -a` with 50 containers (goal: under 20 ms).
+func BenchmarkPs50(b *testing.B) {
+	e := newBerthEnv(b)
+	for i := range 50 {
+		e.must("create", "--name", "c"+strconv.Itoa(i), "busybox", "true")
+	}
+	ds := make([]time.Duration, 0, 20)
+	for range max(b.N, 20) {
+		start := time.Now()
+		e.must("ps", "-a")
+		ds = append(ds, time.Since(start))
+	}
+	b.ReportMetric(ms(median(ds)), "ms-median")
+	b.Logf("berth ps -a with 50 containers: median %.1f ms", ms(median(ds)))
+}
+
+// BenchmarkLogThroughput is a container writing 500 MiB of lines to
+// stdout, timed until `berth wait` returns (goal: above 100 MiB/s).
+func BenchmarkLogThroughput(b *testing.B) {
+	e := newBerthEnv(b)
+	const mib = 500
+	start := time.Now()
+	e.must("run", "-d", "--name", "loud", "busybox", "sh", "-c",
+		fmt.Sprintf("yes 'a log line of a plausible length, about eighty bytes, like most log lines are' | head -c %d", mib<<20))
+	e.must("wait", "loud")
+	d := time.Since(start)
+	b.ReportMetric(mib/d.Seconds(), "MiB/s")
+	b.Logf("logged %d MiB in %.2f s: %.0f MiB/s", mib, d.Seconds(), mib/d.Seconds())
+}
+
+// BenchmarkShimRSS is the resident memory of one idle shim (goal: under
+// 6 MiB).
+func BenchmarkShimRSS(b *testing.B) {
+	e := newBerthEnv(b)
+	e.must("run", "-d", "--name", "idle", "busybox", "sleep", "1000")
+	time.Sleep(500 * time.Millisecond)
+	out := e.must("inspect", "--format", "{{.State.Pid}}", "idle")
+	pid, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		b.Fatal(err)
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	shim, _ := strconv.Atoi(f[1]) // ppid of the container's PID 1
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", shim))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			b.ReportMetric(float64(kb)/1024, "MiB-RSS")
+			b.Logf("shim RSS: %.1f MiB", float64(kb)/1024)
+		}
+	}
+}
