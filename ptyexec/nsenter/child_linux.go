@@ -1,0 +1,193 @@
+package nsenter
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// defaultPath is docker's PATH for a command whose environment has none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// init finishes what the constructor in nsenter.c started, in the child
+// it forked into the container's namespaces: it is the only Go code that
+// process runs before exec. Doing it in init, not from main, keeps both
+// halves in this package: any binary that links the constructor also
+// finishes the job, and main cannot forget to.
+func init() {
+	if os.Getenv(envTarget) == "" {
+		return
+	}
+	fd, err := strconv.Atoi(os.Getenv(envSync))
+	if err != nil {
+		os.Exit(codeEnter)
+	}
+	os.Exit(finish(os.NewFile(uintptr(fd), "nsenter-sync")))
+}
+
+// finish reads the command's configuration from the launcher, becomes the
+// command's user and execs it; it returns only on failure, after reporting
+// it, with the exit code to use.
+func finish(sync *os.File) int {
+	// Credentials and capabilities are set on this thread only and carried
+	// into the command by exec from the same thread.
+	runtime.LockOSThread()
+	var cfg childConfig
+	if err := json.NewDecoder(sync).Decode(&cfg); err != nil {
+		return codeEnter
+	}
+	code, err := enter(cfg, sync)
+	_ = json.NewEncoder(sync).Encode(report{Error: err.Error(), Code: code})
+	return code
+}
+
+// enter applies cfg and execs the command; it returns only on failure.
+func enter(cfg childConfig, sync *os.File) (int, error) {
+	if err := applyCredentials(cfg); err != nil {
+		return codeEnter, err
+	}
+	dir := cfg.Dir
+	if dir == "" {
+		dir = "/"
+	}
+	if err := unix.Chdir(dir); err != nil {
+		return codeEnter, fmt.Errorf("chdir to %s: %w", dir, err)
+	}
+	if cfg.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return codeEnter, fmt.Errorf("set no_new_privs: %w", err)
+		}
+	}
+	path, code, err := lookPath(cfg.Args[0], pathOf(cfg.Env))
+	if err != nil {
+		return code, err
+	}
+	if _, err := unix.FcntlInt(sync.Fd(), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
+		return codeEnter, fmt.Errorf("set close-on-exec on sync socket: %w", err)
+	}
+	err = unix.Exec(path, cfg.Args, cfg.Env)
+	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
+}
+
+// applyCredentials becomes cfg's user with cfg's capabilities, in runc's
+// order: shrink the bounding set, keep capabilities across the uid change,
+// switch groups and ids (raw system calls: this thread only), set the
+// effective and permitted sets. The kernel then gives a root command these
+// capabilities at exec and clears them for anyone else, as docker does.
+func applyCredentials(cfg childConfig) error {
+	for c := 0; c < 64; c++ {
+		in, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0)
+		if errors.Is(err, unix.EINVAL) {
+			break // past the kernel's last capability
+		}
+		if err != nil {
+			return fmt.Errorf("read bounding set: %w", err)
+		}
+		if in == 1 && cfg.Capabilities&(1<<c) == 0 {
+			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
+				return fmt.Errorf("drop capability %d from bounding set: %w", c, err)
+			}
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("keep capabilities: %w", err)
+	}
+	var groups uintptr
+	if len(cfg.Groups) > 0 {
+		groups = uintptr(unsafe.Pointer(&cfg.Groups[0]))
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(cfg.Groups)), groups, 0); e != 0 {
+		return fmt.Errorf("setgroups %v: %w", cfg.Groups, e)
+	}
+	gid, uid := uintptr(cfg.GID), uintptr(cfg.UID)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, gid, gid, gid); e != 0 {
+		return fmt.Errorf("setgid %d: %w", cfg.GID, e)
+	}
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uid, uid, uid); e != 0 {
+		return fmt.Errorf("setuid %d: %w", cfg.UID, e)
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("stop keeping capabilities: %w", err)
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	caps := cfg.Capabilities
+	data := [2]unix.CapUserData{
+		{Effective: uint32(caps), Permitted: uint32(caps)},
+		{Effective: uint32(caps >> 32), Permitted: uint32(caps >> 32)},
+	}
+	if err := unix.Capset(&hdr, &data[0]); err != nil {
+		return fmt.Errorf("set capabilities %#x: %w", caps, err)
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
+		return fmt.Errorf("clear ambient capabilities: %w", err)
+	}
+	return nil
+}
+
+// pathOf returns the PATH of env, or docker's default.
+func pathOf(env []string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], "PATH="); ok {
+			return v
+		}
+	}
+	return defaultPath
+}
+
+// lookPath finds file as exec.LookPath does, on the container's PATH, and
+// says which exit code a failure means.
+func lookPath(file, pathEnv string) (string, int, error) {
+	if strings.Contains(file, "/") {
+		if err := checkExecutable(file); err != nil {
+			return "", execCode(err), fmt.Errorf("exec: %q: %w", file, err)
+		}
+		return file, 0, nil
+	}
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if checkExecutable(p) == nil {
+			return p, 0, nil
+		}
+	}
+	return "", codeNotFound, fmt.Errorf("exec: %q: executable file not found in $PATH", file)
+}
+
+// checkExecutable reports whether p is a regular file with an execute bit.
+func checkExecutable(p string) error {
+	fi, err := os.Stat(p)
+	switch {
+	case err != nil:
+		return err
+	case fi.IsDir():
+		return syscall.EISDIR
+	case fi.Mode()&0o111 == 0:
+		return fs.ErrPermission
+	}
+	return nil
+}
+
+// execCode maps a failure to find or exec the command to docker exec's
+// exit codes.
+func execCode(err error) int {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return codeNotFound
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EISDIR),
+		errors.Is(err, syscall.ENOEXEC), errors.Is(err, syscall.ETXTBSY):
+		return codeNotExecutable
+	}
+	return codeEnter
+}

@@ -1,0 +1,34 @@
+// Package nsenter starts a process inside a running container's
+// namespaces: berth exec.
+//
+// Why a cgo constructor. setns(2) into a mount namespace fails with EINVAL
+// when the caller shares its filesystem attributes with other threads, and
+// every Go program has several threads before main runs; locking an OS
+// thread does not help, since Go threads share them (CLONE_FS). Re-executing
+// berth and joining from Go would hit the same wall. So, as runc's
+// libcontainer/nsenter does, nsenter.c carries a C constructor that the
+// dynamic loader runs while the re-executed berth still has one thread:
+// when _BERTH_NSENTER=<pid> is set it opens /proc/<pid>/ns/{ipc,uts,net,
+// pid,mnt} and /proc/<pid>/root, joins them (mnt last), and forks, because
+// joining a PID namespace only places children in it. The child chroots to
+// the target's root and continues into the Go runtime, where this
+// package's init (child_linux.go) finishes: it reads the command's
+// configuration from the launcher, switches user, groups and capabilities
+// on its locked thread, sets no_new_privs, changes to the working directory
+// and execs. The parent stays outside, waits, passes on signals sent to it,
+// and exits as the child did. Without the variable the constructor costs
+// one getenv.
+//
+// The launcher and the child talk over a socket pair: the parent reports
+// the child's host PID (Config.BeforeExec runs then, so the engine can move
+// it into the container's cgroup before anything runs), the launcher sends
+// the configuration as JSON, and the child either reports why it failed or
+// execs, which closes its end. So Cmd.Start returns only once the command
+// runs, with docker exec's 126/127 distinctions as ErrNotExecutable and
+// ErrNotFound.
+//
+// Start reading at Command in nsenter_linux.go. The package needs cgo and
+// must be linked into the binary Config.Self names (berth itself); it
+// does not resolve users or capability names from an image: the engine
+// passes them resolved.
+package nsenter

@@ -1,0 +1,225 @@
+package nsenter
+
+// #cgo CFLAGS: -Wall -O2
+import "C"
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Environment variables that carry the request to the constructor in
+// nsenter.c. Only the re-executed berth ever has them.
+const (
+	envTarget     = "_BERTH_NSENTER"
+	envNamespaces = "_BERTH_NSENTER_NS"
+	envSync       = "_BERTH_NSENTER_SYNC"
+)
+
+// Namespace is a namespace kind as /proc/<pid>/ns names it.
+type Namespace string
+
+// The namespaces nsenter can join.
+const (
+	IPC   Namespace = "ipc"
+	UTS   Namespace = "uts"
+	Net   Namespace = "net"
+	PID   Namespace = "pid"
+	Mount Namespace = "mnt"
+)
+
+// DefaultNamespaces are the namespaces of a berth container.
+var DefaultNamespaces = []Namespace{IPC, UTS, Net, PID, Mount}
+
+// Config describes the process to start inside a running container. The
+// engine resolves everything first (user, groups, capabilities, env):
+// nsenter applies it, it does not read the container's /etc/passwd.
+type Config struct {
+	// Pid is the host PID of a process in the container, its PID 1.
+	Pid int
+	// Namespaces to join; nil means DefaultNamespaces. Joining the mount
+	// namespace also moves to the target's root directory.
+	Namespaces []Namespace
+	// Args is the command and its arguments. Args[0] without a slash is
+	// looked up in the PATH of Env, inside the container.
+	Args []string
+	// Env is the command's whole environment; a missing PATH means
+	// docker's default.
+	Env []string
+	// Dir is the working directory inside the container; "" means "/".
+	Dir string
+	// UID, GID and Groups are the user the command runs as, already
+	// resolved; zero values mean root with no supplementary groups.
+	UID, GID uint32
+	Groups   []uint32
+	// Capabilities is the final capability list, CAP_ names; it becomes
+	// the bounding set, and the effective and permitted sets a root
+	// command gets. Empty means none.
+	Capabilities []string
+	// NoNewPrivileges sets no_new_privs, as --security-opt no-new-privileges.
+	NoNewPrivileges bool
+	// BeforeExec, when set, is called with the host PID of the process
+	// that becomes the command, after it joined the namespaces and before
+	// it execs. The engine adds it to the container's cgroup here. An
+	// error kills the process and fails Start.
+	BeforeExec func(pid int) error
+	// Self is the berth binary to re-execute; "" means /proc/self/exe. It
+	// must link this package, whose constructor does the joining.
+	Self string
+}
+
+// childConfig is what the launcher sends the entered process: Config
+// without what only the launcher needs.
+type childConfig struct {
+	Args            []string `json:"args"`
+	Env             []string `json:"env"`
+	Dir             string   `json:"dir"`
+	UID             uint32   `json:"uid"`
+	GID             uint32   `json:"gid"`
+	Groups          []uint32 `json:"groups"`
+	Capabilities    uint64   `json:"capabilities"`
+	NoNewPrivileges bool     `json:"noNewPrivileges"`
+}
+
+// report is what the entered process (or the constructor) sends back: the
+// child's host PID, or why it failed. A successful exec closes the socket.
+type report struct {
+	Pid   int    `json:"pid,omitempty"`
+	Error string `json:"error,omitempty"`
+	Code  int    `json:"code,omitempty"`
+}
+
+// Exit codes the child reports, as docker exec uses them.
+const (
+	codeEnter         = 125
+	codeNotExecutable = 126
+	codeNotFound      = 127
+)
+
+// Cmd is a process entering a container. Set Stdin, Stdout, Stderr and
+// SysProcAttr (Setsid, Setctty for a terminal) on the embedded exec.Cmd;
+// leave Path, Args, Env and ExtraFiles to Command. Use Cmd's Start or Run,
+// not the embedded ones, then the embedded Wait: the embedded process is
+// the waiting parent, which exits with the command's status (and is killed
+// by the same signal); signals sent to it are passed on to the command.
+type Cmd struct {
+	*exec.Cmd
+	cfg Config
+	pid int
+}
+
+// Command returns the Cmd for cfg; nothing runs until Start.
+func Command(cfg Config) *Cmd {
+	self := cfg.Self
+	if self == "" {
+		self = "/proc/self/exe"
+	}
+	cmd := exec.Command(self)
+	cmd.Args = []string{"berth-nsenter"}
+	return &Cmd{Cmd: cmd, cfg: cfg}
+}
+
+// Pid returns the host PID of the command's process once Start returned.
+func (c *Cmd) Pid() int { return c.pid }
+
+// Run starts the command and waits for it.
+func (c *Cmd) Run() error {
+	if err := c.Start(); err != nil {
+		return err
+	}
+	return c.Wait()
+}
+
+// Start enters the container and starts the command; it returns once the
+// command was exec'd. Errors wrap ErrNotFound, ErrNotExecutable or
+// ErrEnter.
+func (c *Cmd) Start() error {
+	cfg := c.cfg
+	if len(cfg.Args) == 0 {
+		return fmt.Errorf("%w: no command", ErrEnter)
+	}
+	caps, err := CapabilityMask(cfg.Capabilities)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrEnter, err)
+	}
+	namespaces := cfg.Namespaces
+	if namespaces == nil {
+		namespaces = DefaultNamespaces
+	}
+	names := make([]string, len(namespaces))
+	for i, ns := range namespaces {
+		names[i] = string(ns)
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("%w: socketpair: %v", ErrEnter, err)
+	}
+	ours, theirs := os.NewFile(uintptr(fds[0]), "nsenter-sync"), os.NewFile(uintptr(fds[1]), "nsenter-sync")
+	defer ours.Close()
+	c.ExtraFiles = append(c.ExtraFiles, theirs)
+	c.Env = []string{
+		envTarget + "=" + strconv.Itoa(cfg.Pid),
+		envNamespaces + "=" + strings.Join(names, ","),
+		envSync + "=" + strconv.Itoa(2+len(c.ExtraFiles)),
+	}
+	err = c.Cmd.Start()
+	theirs.Close()
+	if err != nil {
+		return fmt.Errorf("%w: start %s: %v", ErrEnter, c.Path, err)
+	}
+
+	dec := json.NewDecoder(ours)
+	var joined report
+	if err := dec.Decode(&joined); err != nil || joined.Error != "" {
+		return c.failed(joined, err)
+	}
+	c.pid = joined.Pid
+	if cfg.BeforeExec != nil {
+		if err := cfg.BeforeExec(c.pid); err != nil {
+			_ = c.Process.Kill()
+			_ = c.Wait()
+			return fmt.Errorf("%w: %v", ErrEnter, err)
+		}
+	}
+	err = json.NewEncoder(ours).Encode(childConfig{
+		Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
+		UID: cfg.UID, GID: cfg.GID, Groups: cfg.Groups,
+		Capabilities: caps, NoNewPrivileges: cfg.NoNewPrivileges,
+	})
+	if err != nil {
+		return c.failed(report{}, err)
+	}
+	var execd report
+	if err := dec.Decode(&execd); !errors.Is(err, io.EOF) {
+		return c.failed(execd, err)
+	}
+	return nil
+}
+
+// failed waits for the process that could not enter or exec and returns
+// the error it reported (r), or what went wrong reading it (err).
+func (c *Cmd) failed(r report, err error) error {
+	waitErr := c.Wait()
+	switch {
+	case r.Error != "":
+		kind := ErrEnter
+		switch r.Code {
+		case codeNotFound:
+			kind = ErrNotFound
+		case codeNotExecutable:
+			kind = ErrNotExecutable
+		}
+		return &childError{kind: kind, msg: r.Error}
+	case err == nil || errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: %s exited early: %v", ErrEnter, c.Path, waitErr)
+	}
+	return fmt.Errorf("%w: talk to %s: %v", ErrEnter, c.Path, err)
+}
