@@ -63,6 +63,10 @@ type Filter struct {
 	// ID, when set, selects the events of that container or image
 	// (the full ID).
 	ID string
+	// Name, when set, selects events whose Name is this: a container's
+	// name or an image reference, as docker's container= and image=
+	// filters accept, also after the container is gone.
+	Name string
 	// Since and Until bound event times, inclusive; zero is unbounded.
 	// A follower stops after the first event past Until.
 	Since, Until time.Time
@@ -76,6 +80,8 @@ type Filter struct {
 func (f Filter) Match(e Event) bool {
 	switch {
 	case f.ID != "" && e.ID != f.ID:
+		return false
+	case f.Name != "" && e.Name != f.Name:
 		return false
 	case !f.Since.IsZero() && e.Time.Before(f.Since):
 		return false

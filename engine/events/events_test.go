@@ -140,6 +140,8 @@ func TestAppendAndQuery(t *testing.T) {
 		{"since", Filter{Since: at(4)}, []int{4, 5, 6}},
 		{"until", Filter{Until: at(1)}, []int{0, 1}},
 		{"window and id", Filter{ID: "c1", Since: at(2), Until: at(4)}, []int{2, 4}},
+		{"by name", Filter{Name: "db"}, []int{3, 6}},
+		{"image by reference", Filter{Name: "busybox:latest"}, []int{0}},
 		{"id prefix is not a match", Filter{ID: "c"}, nil},
 		{"nothing", Filter{ID: "nope"}, nil},
 	}
@@ -159,6 +161,15 @@ func TestAppendAndQuery(t *testing.T) {
 	got, _ := l.Query(Filter{ID: "c1", Actions: []string{ActionDie}})
 	if len(got) != 1 || got[0].Attributes[AttrExitCode] != "137" || !got[0].Time.Equal(at(4)) {
 		t.Errorf("die event round trip: %+v", got)
+	}
+}
+
+func TestQueryNameThatJSONEscapes(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir(), Options{})
+	l.Append(Event{Type: TypeImage, Action: ActionTag, ID: "i", Name: "odd<&>name"})
+	if got, _ := l.Query(Filter{Name: "odd<&>name"}); len(got) != 1 {
+		t.Errorf("got %v", got)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -191,7 +192,8 @@ func (l *Log) snapshot(f Filter, fn func(Event)) (ino uint64, size int64, err er
 }
 
 // eachEvent parses the complete lines in data and calls fn for those f
-// selects. When f names an ID, lines without it are skipped unparsed.
+// selects. When f names an ID or a name, lines without it are skipped
+// unparsed.
 func eachEvent(data []byte, f Filter, fn func(Event)) {
 	for len(data) > 0 {
 		i := bytes.IndexByte(data, '\n')
@@ -200,7 +202,7 @@ func eachEvent(data []byte, f Filter, fn func(Event)) {
 		}
 		line := data[:i]
 		data = data[i+1:]
-		if f.ID != "" && !bytes.Contains(line, []byte(f.ID)) {
+		if !mayContain(line, f.ID) || !mayContain(line, f.Name) {
 			continue
 		}
 		var e Event
@@ -211,4 +213,15 @@ func eachEvent(data []byte, f Filter, fn func(Event)) {
 			fn(e)
 		}
 	}
+}
+
+// mayContain reports whether an encoded event line can hold the string s:
+// false only when s is written as itself in JSON and is not in the line.
+func mayContain(line []byte, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || strings.IndexByte(`"\<>&`, c) >= 0 {
+			return true
+		}
+	}
+	return bytes.Contains(line, []byte(s))
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -105,5 +107,37 @@ func BenchmarkReadAll(b *testing.B) {
 		if err := Read(context.Background(), path, ReadOptions{Tail: TailAll}, func(Entry) error { return nil }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkPipeToLog is the shim's path: container output through a pipe,
+// copied into a StreamWriter with a 64 KiB buffer.
+func BenchmarkPipeToLog(b *testing.B) {
+	w, err := New(filepath.Join(b.TempDir(), "pipe.log"), Options{MaxSize: 100_000_000, MaxFile: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.CopyBuffer(w.Stream("stdout"), pr, make([]byte, 64<<10))
+		pr.Close()
+		copied <- err
+	}()
+	chunk := pipeChunk(80)
+	b.SetBytes(int64(len(chunk)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := pw.Write(chunk); err != nil {
+			b.Fatal(err)
+		}
+	}
+	pw.Close()
+	if err := <-copied; err != nil {
+		b.Fatal(err)
 	}
 }

@@ -176,7 +176,8 @@ type StreamWriter struct {
 	pending []byte // start of a line not yet terminated, < maxLine bytes
 	batch   []byte
 	ends    []int
-	ts      []byte
+	ts      []byte // time of this Write
+	lineTS  []byte // time of the first piece of a line cut into pieces
 }
 
 // Write logs p. Complete lines are written at once; an unterminated end is
@@ -210,7 +211,7 @@ func (s *StreamWriter) Close() error {
 	}
 	s.begin()
 	s.add(s.pending, false)
-	s.pending = s.pending[:0]
+	s.pending, s.lineTS = s.pending[:0], s.lineTS[:0]
 	return s.flush()
 }
 
@@ -219,9 +220,20 @@ func (s *StreamWriter) begin() {
 	s.ts = appendTime(s.ts[:0], time.Now())
 }
 
+// add encodes one entry. As in docker, every piece of a line that was cut
+// carries the time of its first piece.
 func (s *StreamWriter) add(piece []byte, newline bool) {
-	s.batch = appendEntry(s.batch, piece, newline, s.tail, s.ts)
+	ts := s.ts
+	if len(s.lineTS) > 0 {
+		ts = s.lineTS
+	} else if !newline {
+		s.lineTS = append(s.lineTS[:0], s.ts...)
+	}
+	s.batch = appendEntry(s.batch, piece, newline, s.tail, ts)
 	s.ends = append(s.ends, len(s.batch))
+	if newline {
+		s.lineTS = s.lineTS[:0]
+	}
 }
 
 // addUnterminated adds text with no newline: every full 16 KiB becomes a

@@ -106,6 +106,30 @@ func TestStreamWriterSplitsLikeDocker(t *testing.T) {
 	}
 }
 
+func TestPiecesOfALineShareTheFirstTime(t *testing.T) {
+	t.Parallel()
+	w, path := newLog(t, Options{})
+	s := w.Stream("stdout")
+	long := strings.Repeat("y", maxLine)
+	s.Write([]byte(long))
+	time.Sleep(5 * time.Millisecond)
+	s.Write([]byte(long + "end\n"))
+	time.Sleep(5 * time.Millisecond)
+	s.Write([]byte("next\n"))
+	got := readRaw(t, path)
+	if len(got) != 4 || got[2].Log != "end\n" {
+		t.Fatalf("got %d entries", len(got))
+	}
+	for i := 1; i < 3; i++ {
+		if !got[i].Time.Equal(got[0].Time) {
+			t.Errorf("piece %d at %v, first at %v", i, got[i].Time, got[0].Time)
+		}
+	}
+	if !got[3].Time.After(got[0].Time) {
+		t.Errorf("next line reuses the long line's time")
+	}
+}
+
 func TestWriterCloseFlushesAndRefuses(t *testing.T) {
 	t.Parallel()
 	w, path := newLog(t, Options{})
