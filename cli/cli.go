@@ -44,6 +44,7 @@ type system struct {
 	now        func() time.Time
 	isTerminal func(any) bool
 	openEngine func(*config.Config) (containerEngine, error)
+	openImages func(*config.Config) (imageStore, error)
 	// statsInterval is the time between two samples of `berth stats`.
 	statsInterval time.Duration
 }
@@ -56,6 +57,7 @@ func hostSystem() system {
 		now:           time.Now,
 		isTerminal:    isTerminal,
 		openEngine:    openEngine,
+		openImages:    openImages,
 		statsInterval: time.Second,
 	}
 }
@@ -106,6 +108,7 @@ type app struct {
 	log       *slog.Logger
 	cfg       *config.Config
 	eng       containerEngine
+	imgs      imageStore
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
@@ -184,6 +187,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.rmCommand(), a.renameCommand(),
 		a.psCommand(), a.logsCommand(), a.inspectCommand(),
 		a.topCommand(), a.statsCommand(),
+		a.imagesCommand(), a.importCommand(), a.tagCommand(), a.rmiCommand(),
 		a.infoCommand(), a.versionCommand(),
 	)
 	return root

@@ -64,18 +64,31 @@ func (a *app) inspectCommand() *cobra.Command {
 // inspectObject finds ref as a container, then (unless --type container)
 // as an image.
 func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
-	if kind == "image" {
-		return nil, fmt.Errorf("no such image: %s", ref)
+	if kind != "image" {
+		eng, err := a.engine()
+		if err != nil {
+			return nil, err
+		}
+		c, err := eng.Inspect(cmd.Context(), ref)
+		if err == nil {
+			return c, nil
+		}
+		if kind == "container" {
+			return nil, err
+		}
 	}
-	eng, err := a.engine()
+	store, err := a.images()
 	if err != nil {
 		return nil, err
 	}
-	c, err := eng.Inspect(cmd.Context(), ref)
+	img, err := store.Lookup(ref)
 	if err != nil {
-		return nil, err
+		if kind == "image" {
+			return nil, err
+		}
+		return nil, fmt.Errorf("no such object: %s", ref)
 	}
-	return c, nil
+	return newImageInspect(img), nil
 }
 
 // writeInspectJSON prints objects as docker does: a JSON array indented

@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/engine"
+)
+
+// psFixture is four containers in docker's four states, at testNow.
+func psFixture() []*engine.Container {
+	web := newContainer("4f1c2d3e5a6b7c8d9e0f11223344556677889900aabbccddeeff001122334455", "web", engine.StatusRunning)
+	web.Created = testNow.Add(-5 * time.Minute)
+	web.State.StartedAt = testNow.Add(-5 * time.Minute)
+	web.Path, web.Args = "sh", []string{"-c", "while :; do echo tick; sleep 1; done"}
+	web.Config.Image = "busybox"
+	web.Config.Labels = map[string]string{"tier": "front", "app": "demo"}
+	web.HostConfig.NetworkMode = "none"
+
+	paused := newContainer("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", "sleepy", engine.StatusPaused)
+	paused.Created = testNow.Add(-2 * time.Hour)
+	paused.State.StartedAt = testNow.Add(-3 * time.Second)
+	paused.State.Paused = true
+	paused.Path, paused.Args = "sleep", []string{"1000"}
+	paused.Config.Image = "busybox:latest"
+	paused.HostConfig.NetworkMode = "host"
+
+	done := newContainer("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "job", engine.StatusExited)
+	done.Created = testNow.Add(-3 * 24 * time.Hour)
+	done.State.StartedAt = testNow.Add(-3 * 24 * time.Hour)
+	done.State.FinishedAt = testNow.Add(-2 * time.Minute)
+	done.Path, done.Args = "true", nil
+	done.Config.Image = "sha256:9d5226e6ce3fb6aee2822206a5ef85f38c303d2b37bfc894b419fca2c0501269"
+
+	flaky := newContainer("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", "flaky", engine.StatusRestarting)
+	flaky.Created = testNow.Add(-40 * time.Second)
+	flaky.State.Restarting = true
+	flaky.State.ExitCode = 1
+	flaky.State.FinishedAt = testNow.Add(-3 * time.Second)
+	flaky.Path, flaky.Args = "sh", []string{"-c", "exit 1"}
+	flaky.Config.Image = "registry.local:5000/team/app:1"
+
+	fresh := newContainer("00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff", "fresh", engine.StatusCreated)
+	fresh.Created = testNow.Add(-500 * time.Millisecond)
+	fresh.Path, fresh.Args = "echo", []string{"héllo wörld, this is long"}
+	fresh.Config.Image = "busybox"
+	return []*engine.Container{web, paused, done, flaky, fresh}
+}
+
+func TestPsGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"ps", []string{"ps"}},
+		{"ps_all", []string{"ps", "-a"}},
+		{"ps_quiet_all", []string{"ps", "-aq"}},
+		{"ps_no_trunc", []string{"ps", "-a", "--no-trunc"}},
+		{"ps_last_2", []string{"ps", "-n", "2"}},
+		{"ps_latest", []string{"ps", "-l"}},
+		{"ps_size", []string{"ps", "-s"}},
+		{"ps_json", []string{"ps", "-a", "--format", "json"}},
+		{"ps_template", []string{"ps", "-a", "--format", "{{.Names}}: {{.State}} {{.Label \"tier\"}}"}},
+		{"ps_table_template", []string{"ps", "-a", "--format", `table {{.ID}}\t{{.Names}}\t{{.Status}}\t{{.Labels}}\t{{.Networks}}`}},
+		{"ps_template_funcs", []string{"ps", "--format", `{{upper .Names}} {{json .Names}} {{join (split .Command " ") "+"}} {{truncate .ID 4}}|{{pad .State 1 1}}|`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eng := &fakeEngine{containers: psFixture()}
+			r := runCLI(t, testSystem(eng), tt.args...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("code %d stderr %q", r.code, r.stderr)
+			}
+			golden(t, tt.name, r.stdout)
+		})
+	}
+}
+
+func TestPsJSONIsOneObjectPerLine(t *testing.T) {
+	eng := &fakeEngine{containers: psFixture()}
+	r := runCLI(t, testSystem(eng), "ps", "-a", "--format", "json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want 5", len(lines))
+	}
+	var first map[string]string
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first["Names"] != "fresh" || first["State"] != "created" || first["Status"] != "Created" || first["ID"] != "00ff00ff00ff" {
+		t.Errorf("first line = %v", first)
+	}
+}
+
+func TestPsPassesFilters(t *testing.T) {
+	eng := &fakeEngine{containers: psFixture()}
+	r := runCLI(t, testSystem(eng), "ps", "-f", "status=exited", "-f", "name=web", "-f", "name=db", "-f", "label=tier=front", "-s")
+	if r.code != 0 {
+		t.Fatalf("code %d stderr %q", r.code, r.stderr)
+	}
+	want := map[string][]string{"status": {"exited"}, "name": {"web", "db"}, "label": {"tier=front"}}
+	if !reflect.DeepEqual(eng.listOpts.Filters, want) || !eng.listOpts.Size {
+		t.Errorf("list options = %+v", eng.listOpts)
+	}
+}
+
+func TestParsePsFilters(t *testing.T) {
+	tests := []struct {
+		in      []string
+		want    map[string][]string
+		wantErr string
+	}{
+		{in: nil, want: map[string][]string{}},
+		{in: []string{"status=running", "status=paused"}, want: map[string][]string{"status": {"running", "paused"}}},
+		{in: []string{"exited=0", "exited=137"}, want: map[string][]string{"exited": {"0", "137"}}},
+		{in: []string{"id=4f1c", "ancestor=busybox", "label=a", "label=b=c", "before=web", "since=job"},
+			want: map[string][]string{"id": {"4f1c"}, "ancestor": {"busybox"}, "label": {"a", "b=c"}, "before": {"web"}, "since": {"job"}}},
+		{in: []string{"name=^web$", "name=^web$"}, want: map[string][]string{"name": {"^web$"}}},
+		{in: []string{"Status=exited"}, want: map[string][]string{"status": {"exited"}}},
+		{in: []string{"status=sleeping"}, wantErr: "invalid filter 'status=sleeping'"},
+		{in: []string{"exited=x"}, wantErr: "invalid filter 'exited=x'"},
+		{in: []string{"name=("}, wantErr: "invalid filter 'name=('"},
+		{in: []string{"colour=red"}, wantErr: "invalid filter 'colour'"},
+		{in: []string{"status"}, wantErr: "bad format of filter (expected name=value): status"},
+	}
+	for _, tt := range tests {
+		got, err := parsePsFilters(tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("parsePsFilters(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parsePsFilters(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestContainerStatus(t *testing.T) {
+	now := testNow
+	tests := []struct {
+		state engine.State
+		want  string
+	}{
+		{engine.State{Status: "running", StartedAt: now.Add(-5 * time.Minute)}, "Up 5 minutes"},
+		{engine.State{Status: "running", StartedAt: now.Add(-500 * time.Millisecond)}, "Up Less than a second"},
+		{engine.State{Status: "running", StartedAt: now.Add(-1 * time.Second)}, "Up 1 second"},
+		{engine.State{Status: "running", StartedAt: now.Add(-90 * time.Second)}, "Up About a minute"},
+		{engine.State{Status: "running", StartedAt: now.Add(-61 * time.Minute)}, "Up About an hour"},
+		{engine.State{Status: "running", StartedAt: now.Add(-3 * time.Hour)}, "Up 3 hours"},
+		{engine.State{Status: "running", StartedAt: now.Add(-72 * time.Hour)}, "Up 3 days"},
+		{engine.State{Status: "paused", StartedAt: now.Add(-3 * time.Second)}, "Up 3 seconds (Paused)"},
+		{engine.State{Status: "exited", ExitCode: 0, StartedAt: now.Add(-time.Hour), FinishedAt: now.Add(-2 * time.Minute)}, "Exited (0) 2 minutes ago"},
+		{engine.State{Status: "exited", ExitCode: 137, StartedAt: now.Add(-time.Hour), FinishedAt: now.Add(-15 * 24 * time.Hour)}, "Exited (137) 2 weeks ago"},
+		{engine.State{Status: "exited"}, "Created"},
+		{engine.State{Status: "restarting", ExitCode: 1, FinishedAt: now.Add(-3 * time.Second)}, "Restarting (1) 3 seconds ago"},
+		{engine.State{Status: "created"}, "Created"},
+		{engine.State{Status: "dead"}, "Dead"},
+		{engine.State{Status: "removing"}, "Removal In Progress"},
+	}
+	for _, tt := range tests {
+		if got := containerStatus(&tt.state, now); got != tt.want {
+			t.Errorf("containerStatus(%+v) = %q, want %q", tt.state, got, tt.want)
+		}
+	}
+}
+
+func TestPsCommandColumn(t *testing.T) {
+	loop := []string{"-c", "while :; do echo tick; sleep 1; done"}
+	tests := []struct {
+		path  string
+		args  []string
+		trunc bool
+		want  string
+	}{
+		{"sh", loop, true, `"sh -c while :; do e…"`},
+		{"sh", loop, false, `"sh -c while :; do echo tick; sleep 1; done"`},
+		{"echo", []string{`a"b`}, true, `"echo a\"b"`},
+		{"exactly-twenty-chars", nil, true, `"exactly-twenty-chars"`},
+		{"twenty-one-characters", nil, true, `"twenty-one-characte…"`},
+		{"echo", []string{"héllo wörld"}, true, `"echo héllo wörld"`},
+	}
+	for _, tt := range tests {
+		c := &engine.Container{Path: tt.path, Args: tt.args}
+		if got := (psRow{c: c, trunc: tt.trunc}).Command(); got != tt.want {
+			t.Errorf("Command(%s %q) = %s, want %s", tt.path, tt.args, got, tt.want)
+		}
+	}
+}
