@@ -12,4 +12,7 @@ var (
 	ErrPositionGone = errors.New("log position no longer exists")
 	// ErrBadEntry is wrapped when a log line is not a json-file entry.
 	ErrBadEntry = errors.New("malformed log entry")
+
+	// errUntil stops a read at the first entry past ReadOptions.Until.
+	errUntil = errors.New("past until")
 )

@@ -59,9 +59,6 @@ type ReadOptions struct {
 // event arrives; with inotify working it only guards against missed events.
 const followPoll = 250 * time.Millisecond
 
-// errUntil stops a read at the first entry past ReadOptions.Until.
-var errUntil = errors.New("past until")
-
 // Read delivers the entries of the log at path selected by opts to fn, in
 // order, across rotated files (path.N … path.1, path). An error from fn
 // stops the read and is returned. A log that does not exist yet reads as
@@ -214,6 +211,9 @@ func (r *reader) follow(ctx context.Context) error {
 	for {
 		finished := isClosed(r.opts.Done)
 		if err := r.catchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
 			return err
 		}
 		if finished {
