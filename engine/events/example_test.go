@@ -25,12 +25,12 @@ func Example() {
 
 	timeline, _ := l.Query(events.Filter{ID: "c1"})
 	for _, e := range timeline {
-		fmt.Println(e.Action, e.Attributes[events.AttrExitCode])
+		fmt.Println(e.Action, e.Attributes)
 	}
 	e := <-live
 	fmt.Println("followed:", e.Action)
 	// Output:
-	// start
-	// die 137
+	// start map[]
+	// die map[exitCode:137]
 	// followed: die
 }
