@@ -14,7 +14,7 @@ import (
 // no_new_privs. Every call here affects only the calling thread, which
 // Main locked and which execs the command; the kernel then gives a root
 // command the set and clears it for anyone else, as docker does.
-func applyCredentials(cfg *Config, u execUser) error {
+func applyCredentials(cfg *Config, u User) error {
 	held, err := heldCapabilities()
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func setCapabilities(caps uint64) error {
 
 // setIDs sets groups, gid and uid on this thread only: the raw system
 // calls, not the wrappers that change every thread of the process.
-func setIDs(u execUser) error {
+func setIDs(u User) error {
 	groups := make([]uint32, len(u.Groups))
 	for i, g := range u.Groups {
 		groups[i] = uint32(g)

@@ -109,18 +109,18 @@ func readConfig() (*Config, error) {
 
 // lookupUser resolves -u against the container's own /etc/passwd and
 // /etc/group (the rootfs is / by now); a missing file is an empty one.
-func lookupUser(spec string) (execUser, error) {
+func lookupUser(spec string) (User, error) {
 	passwd, err := readOptional("/etc/passwd")
 	if err != nil {
-		return execUser{}, err
+		return User{}, err
 	}
 	group, err := readOptional("/etc/group")
 	if err != nil {
-		return execUser{}, err
+		return User{}, err
 	}
 	u, err := resolveUser(spec, bytes.NewReader(passwd), bytes.NewReader(group))
 	if err != nil {
-		return execUser{}, fmt.Errorf("user %q: %w", spec, err)
+		return User{}, fmt.Errorf("user %q: %w", spec, err)
 	}
 	return u, nil
 }
@@ -136,7 +136,7 @@ func readOptional(name string) ([]byte, error) {
 
 // prepareStdio hands the command's stdio to its user, so that it can reopen
 // /dev/stdout and friends, as runc does; /dev/null stays root's.
-func prepareStdio(u execUser) error {
+func prepareStdio(u User) error {
 	if u.UID == 0 && u.GID == 0 {
 		return nil
 	}

@@ -8,11 +8,19 @@ import (
 	"strings"
 )
 
-// execUser is who the container's command runs as.
-type execUser struct {
+// User is who a command in the container runs as.
+type User struct {
 	UID, GID int
-	Groups   []int // supplementary groups, without GID unless listed
-	Home     string
+	Groups   []int  // supplementary groups, without GID unless listed
+	Home     string // "/" when the account has none
+	Shell    string // the login shell from /etc/passwd; "" when unknown
+}
+
+// ResolveUser resolves a -u spec ("name", "uid", "uid:gid",
+// "name:group"; "" is root) against a container's /etc/passwd and
+// /etc/group, as the container's init does; exec uses it too.
+func ResolveUser(spec string, passwd, group io.Reader) (User, error) {
+	return resolveUser(spec, passwd, group)
 }
 
 // passwdEntry is one line of /etc/passwd.
@@ -20,6 +28,7 @@ type passwdEntry struct {
 	Name     string
 	UID, GID int
 	Home     string
+	Shell    string
 }
 
 // groupEntry is one line of /etc/group.
@@ -45,6 +54,9 @@ func parsePasswd(r io.Reader) ([]passwdEntry, error) {
 		e := passwdEntry{Name: f[0], UID: uid, GID: gid}
 		if len(f) > 5 {
 			e.Home = f[5]
+		}
+		if len(f) > 6 {
+			e.Shell = f[6]
 		}
 		out = append(out, e)
 	})
@@ -87,22 +99,23 @@ func eachLine(r io.Reader, fn func(fields []string)) error {
 // "" for root) against a rootfs's /etc/passwd and /etc/group, as runc does:
 // a numeric uid or gid need not exist, a name must; the user's
 // supplementary groups apply only when no group is given.
-func resolveUser(spec string, passwd, group io.Reader) (execUser, error) {
+func resolveUser(spec string, passwd, group io.Reader) (User, error) {
 	userArg, groupArg, hasGroup := strings.Cut(spec, ":")
 	if userArg == "" {
 		userArg = "0"
 	}
 	users, err := parsePasswd(passwd)
 	if err != nil {
-		return execUser{}, fmt.Errorf("read passwd: %w", err)
+		return User{}, fmt.Errorf("read passwd: %w", err)
 	}
 	uidArg, uidErr := parseID(userArg)
-	u := execUser{Home: "/"}
+	u := User{Home: "/"}
 	name := ""
 	found := false
 	for _, e := range users {
 		if e.Name == userArg || (uidErr == nil && e.UID == uidArg) {
 			u.UID, u.GID, name, found = e.UID, e.GID, e.Name, true
+			u.Shell = e.Shell
 			if e.Home != "" {
 				u.Home = e.Home
 			}
@@ -111,19 +124,19 @@ func resolveUser(spec string, passwd, group io.Reader) (execUser, error) {
 	}
 	if !found {
 		if uidErr != nil {
-			return execUser{}, fmt.Errorf("unable to find user %s: %w", userArg, ErrUnknownUser)
+			return User{}, fmt.Errorf("unable to find user %s: %w", userArg, ErrUnknownUser)
 		}
 		u.UID = uidArg
 	}
 	if hasGroup && groupArg == "" {
-		return execUser{}, fmt.Errorf("user %q: empty group", spec)
+		return User{}, fmt.Errorf("user %q: empty group", spec)
 	}
 	if !hasGroup && name == "" {
 		return u, nil
 	}
 	groups, err := parseGroup(group)
 	if err != nil {
-		return execUser{}, fmt.Errorf("read group: %w", err)
+		return User{}, fmt.Errorf("read group: %w", err)
 	}
 	if !hasGroup {
 		for _, g := range groups {
@@ -144,7 +157,7 @@ func resolveUser(spec string, passwd, group io.Reader) (execUser, error) {
 		}
 	}
 	if gidErr != nil {
-		return execUser{}, fmt.Errorf("unable to find group %s: %w", groupArg, ErrUnknownGroup)
+		return User{}, fmt.Errorf("unable to find group %s: %w", groupArg, ErrUnknownGroup)
 	}
 	u.GID = gidArg
 	return u, nil

@@ -29,27 +29,27 @@ nogroup:x:65534:
 func TestResolveUser(t *testing.T) {
 	tests := []struct {
 		spec string
-		want execUser
+		want User
 		err  error
 	}{
-		{"", execUser{UID: 0, GID: 0, Groups: []int{10}, Home: "/root"}, nil},
-		{"root", execUser{UID: 0, GID: 0, Groups: []int{10}, Home: "/root"}, nil},
-		{"0", execUser{UID: 0, GID: 0, Groups: []int{10}, Home: "/root"}, nil},
-		{"alice", execUser{UID: 1000, GID: 1000, Groups: []int{29, 50}, Home: "/home/alice"}, nil},
-		{"1000", execUser{UID: 1000, GID: 1000, Groups: []int{29, 50}, Home: "/home/alice"}, nil},
-		{"alice:staff", execUser{UID: 1000, GID: 50, Home: "/home/alice"}, nil},
-		{"alice:29", execUser{UID: 1000, GID: 29, Home: "/home/alice"}, nil},
-		{"alice:4242", execUser{UID: 1000, GID: 4242, Home: "/home/alice"}, nil},
-		{"nobody", execUser{UID: 65534, GID: 65534, Home: "/nonexistent"}, nil},
-		{"4242", execUser{UID: 4242, GID: 0, Home: "/"}, nil},
-		{"4242:4343", execUser{UID: 4242, GID: 4343, Home: "/"}, nil},
-		{"4242:staff", execUser{UID: 4242, GID: 50, Home: "/"}, nil},
-		{"nohome", execUser{UID: 1001, GID: 1001, Home: "/"}, nil},
-		{"nope", execUser{}, ErrUnknownUser},
-		{"nope:0", execUser{}, ErrUnknownUser},
-		{"alice:nope", execUser{}, ErrUnknownGroup},
-		{"-1", execUser{}, ErrUnknownUser},
-		{"99999999999", execUser{}, ErrUnknownUser},
+		{"", User{UID: 0, GID: 0, Groups: []int{10}, Home: "/root", Shell: "/bin/sh"}, nil},
+		{"root", User{UID: 0, GID: 0, Groups: []int{10}, Home: "/root", Shell: "/bin/sh"}, nil},
+		{"0", User{UID: 0, GID: 0, Groups: []int{10}, Home: "/root", Shell: "/bin/sh"}, nil},
+		{"alice", User{UID: 1000, GID: 1000, Groups: []int{29, 50}, Home: "/home/alice", Shell: "/bin/sh"}, nil},
+		{"1000", User{UID: 1000, GID: 1000, Groups: []int{29, 50}, Home: "/home/alice", Shell: "/bin/sh"}, nil},
+		{"alice:staff", User{UID: 1000, GID: 50, Home: "/home/alice", Shell: "/bin/sh"}, nil},
+		{"alice:29", User{UID: 1000, GID: 29, Home: "/home/alice", Shell: "/bin/sh"}, nil},
+		{"alice:4242", User{UID: 1000, GID: 4242, Home: "/home/alice", Shell: "/bin/sh"}, nil},
+		{"nobody", User{UID: 65534, GID: 65534, Home: "/nonexistent", Shell: "/bin/false"}, nil},
+		{"4242", User{UID: 4242, GID: 0, Home: "/"}, nil},
+		{"4242:4343", User{UID: 4242, GID: 4343, Home: "/"}, nil},
+		{"4242:staff", User{UID: 4242, GID: 50, Home: "/"}, nil},
+		{"nohome", User{UID: 1001, GID: 1001, Home: "/"}, nil},
+		{"nope", User{}, ErrUnknownUser},
+		{"nope:0", User{}, ErrUnknownUser},
+		{"alice:nope", User{}, ErrUnknownGroup},
+		{"-1", User{}, ErrUnknownUser},
+		{"99999999999", User{}, ErrUnknownUser},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -66,7 +66,7 @@ func TestResolveUser(t *testing.T) {
 
 func TestResolveUserWithoutFiles(t *testing.T) {
 	got, err := resolveUser("123:456", strings.NewReader(""), strings.NewReader(""))
-	if err != nil || !reflect.DeepEqual(got, execUser{UID: 123, GID: 456, Home: "/"}) {
+	if err != nil || !reflect.DeepEqual(got, User{UID: 123, GID: 456, Home: "/"}) {
 		t.Errorf("got %+v, %v", got, err)
 	}
 	if _, err := resolveUser("root", strings.NewReader(""), strings.NewReader("")); !errors.Is(err, ErrUnknownUser) {
