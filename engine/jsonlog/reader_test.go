@@ -300,3 +300,49 @@ func TestReadBackwardPositionGone(t *testing.T) {
 		t.Errorf("err = %v; want ErrPositionGone", err)
 	}
 }
+
+// A follower that falls several rotations behind walks the rotated files
+// in order instead of skipping to the live one.
+func TestFollowCatchesUpAcrossSeveralRotations(t *testing.T) {
+	t.Parallel()
+	w, path := newLog(t, Options{MaxSize: 2000, MaxFile: 40})
+	s := w.Stream("stdout")
+	writeLines(t, s, "out", 0, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	gate, first := make(chan struct{}), make(chan struct{})
+	var got strings.Builder
+	result := make(chan error, 1)
+	go func() {
+		n := 0
+		result <- Read(ctx, path, ReadOptions{Tail: TailAll, Follow: true}, func(e Entry) error {
+			if n == 0 {
+				close(first)
+				<-gate // hold the follower while the log rotates many times
+			}
+			n++
+			got.Write(e.Line)
+			if n == 901 {
+				cancel()
+			}
+			return nil
+		})
+	}()
+	<-first
+	writeLines(t, s, "out", 1, 901)
+	if _, err := os.Stat(path + ".25"); err != nil {
+		t.Fatalf("test wants many rotations: %v", err)
+	}
+	close(gate)
+	select {
+	case err := <-result:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("follower did not catch up")
+	}
+	if got.String() != seq("out", 0, 901) {
+		t.Errorf("follower read %d bytes, want %d", got.Len(), len(seq("out", 0, 901)))
+	}
+}
