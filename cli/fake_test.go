@@ -159,6 +159,7 @@ func testSystem(eng containerEngine) system {
 			}
 			return eng, nil
 		},
+		openImages: func(*config.Config) (imageStore, error) { return &fakeImages{}, nil },
 	}
 }
 
@@ -172,10 +173,15 @@ func runCLI(t *testing.T, sys system, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	tmp := t.TempDir()
-	if err := os.WriteFile(tmp+"/config.json", []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeTestFile(t, tmp+"/config.json", "{}")
 	full := append([]string{"--root", tmp + "/root", "--run-root", tmp + "/run", "--config", tmp + "/config.json"}, args...)
 	code := run(full, newApp(strings.NewReader(""), &stdout, &stderr, sys))
 	return result{stdout.String(), stderr.String(), code}
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

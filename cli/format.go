@@ -48,6 +48,18 @@ var templateFuncs = template.FuncMap{
 	"println":  func(args ...any) string { return fmt.Sprintln(args...) },
 }
 
+// marshalRow is a row's JSON, as docker prints it: keys sorted, "<none>"
+// not escaped.
+func marshalRow(fields map[string]string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fields); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // output is a parsed --format.
 type output struct {
 	tmpl  *template.Template

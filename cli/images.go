@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -267,7 +266,7 @@ func (r imageRow) Containers() string   { return "N/A" }
 
 // MarshalJSON is {{json .}} and --format json, as docker.
 func (r imageRow) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{
+	return marshalRow(map[string]string{
 		"Repository": r.Repository(), "Tag": r.Tag(), "ID": r.ID(), "Digest": r.Digest(),
 		"CreatedSince": r.CreatedSince(), "CreatedAt": r.CreatedAt(), "Size": r.Size(),
 		"VirtualSize": r.VirtualSize(), "SharedSize": r.SharedSize(), "UniqueSize": r.UniqueSize(),

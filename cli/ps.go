@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -209,7 +208,7 @@ func (r psRow) LocalVolumes() string { return "0" }
 
 // MarshalJSON is {{json .}} and --format json: every placeholder, as docker.
 func (r psRow) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{
+	return marshalRow(map[string]string{
 		"ID": r.ID(), "Image": r.Image(), "Command": r.Command(), "CreatedAt": r.CreatedAt(),
 		"RunningFor": r.RunningFor(), "Status": r.Status(), "State": r.State(), "Ports": r.Ports(),
 		"Names": r.Names(), "Size": r.Size(), "Labels": r.Labels(), "Mounts": r.Mounts(),

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/signal"
@@ -189,7 +188,7 @@ func (r statsRow) PIDs() string { return fmt.Sprintf("%d", r.stats.PidsCurrent) 
 
 // MarshalJSON is {{json .}} and --format json, as docker.
 func (r statsRow) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]string{
+	return marshalRow(map[string]string{
 		"ID": r.ID(), "Container": r.Container(), "Name": r.Name(), "CPUPerc": r.CPUPerc(),
 		"MemUsage": r.MemUsage(), "MemPerc": r.MemPerc(), "NetIO": r.NetIO(),
 		"BlockIO": r.BlockIO(), "PIDs": r.PIDs(),

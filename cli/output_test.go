@@ -1,0 +1,482 @@
+package cli
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/config"
+	"berth/engine"
+	"berth/images"
+)
+
+func TestStatsGolden(t *testing.T) {
+	fixture := func() *fakeEngine {
+		cs := psFixture()
+		web, sleepy := cs[0], cs[1]
+		t0 := testNow
+		return &fakeEngine{
+			containers: cs,
+			stats: map[string][]*engine.Stats{
+				web.ID: {
+					{Time: t0, CPUUsage: time.Second, MemoryUsage: 3 << 20, MemoryLimit: 1 << 30, PidsCurrent: 2, BlockRead: 4_300_000, BlockWrite: 12_000},
+					{Time: t0.Add(time.Second), CPUUsage: time.Second + 250*time.Millisecond, MemoryUsage: 3<<20 + 512<<10, MemoryLimit: 1 << 30, PidsCurrent: 2, BlockRead: 4_300_000, BlockWrite: 16_384},
+				},
+				sleepy.ID: {
+					{Time: t0, CPUUsage: 0, MemoryUsage: 400 << 10, MemoryLimit: 24 << 30, PidsCurrent: 1},
+				},
+			},
+		}
+	}
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"stats", []string{"stats", "--no-stream"}},
+		{"stats_json", []string{"stats", "--no-stream", "--format", "json"}},
+		{"stats_named", []string{"stats", "--no-stream", "web", "job"}},
+		{"stats_all_no_trunc", []string{"stats", "--no-stream", "-a", "--no-trunc", "--format", `table {{.Container}}\t{{.Name}}\t{{.MemPerc}}`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, testSystem(fixture()), tt.args...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("code %d stderr %q", r.code, r.stderr)
+			}
+			golden(t, tt.name, r.stdout)
+		})
+	}
+}
+
+func TestStatsStreamRedraws(t *testing.T) {
+	web := psFixture()[0]
+	eng := &fakeEngine{containers: []*engine.Container{web}, stats: map[string][]*engine.Stats{web.ID: {{Time: testNow}}}}
+	sys := testSystem(eng)
+	// A stream ends when the engine stops answering: make List fail after
+	// three frames by removing the container.
+	frames := 0
+	var stdout strings.Builder
+	w := writerFunc(func(p []byte) (int, error) {
+		frames++
+		if frames == 3 {
+			eng.containers = nil
+		}
+		return stdout.Write(p)
+	})
+	a := newApp(strings.NewReader(""), w, io.Discard, sys)
+	cfg := t.TempDir() + "/c.json"
+	writeTestFile(t, cfg, "{}")
+	run([]string{"--config", cfg, "--root", t.TempDir(), "stats", "web"}, a)
+	if got := strings.Count(stdout.String(), clearScreen); got != 3 {
+		t.Errorf("%d frames drawn, want 3:\n%q", got, stdout.String())
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestTopGolden(t *testing.T) {
+	web := psFixture()[0]
+	eng := &fakeEngine{containers: []*engine.Container{web}, procs: []engine.Process{
+		{HostPID: 41234, PID: 1, PPID: 41200, User: "root", CPUTime: 3 * time.Second, StartTime: testNow.Add(-5 * time.Minute), Command: "sh -c while :; do echo tick; sleep 1; done"},
+		{HostPID: 41301, PID: 7, PPID: 41234, User: "nobody", CPUTime: 0, StartTime: testNow.Add(-30 * time.Hour), TTY: "pts/0", Command: "sleep 1"},
+		{HostPID: 41302, PID: 8, PPID: 41234, User: "1000", CPUTime: 26*time.Hour + 2*time.Second, StartTime: testNow.AddDate(-1, 0, 0), Command: "busy"},
+	}}
+	r := runCLI(t, testSystem(eng), "top", "web")
+	if r.code != 0 {
+		t.Fatalf("code %d stderr %q", r.code, r.stderr)
+	}
+	golden(t, "top", r.stdout)
+}
+
+func TestPsTimeColumns(t *testing.T) {
+	tests := []struct {
+		cpu  time.Duration
+		want string
+	}{
+		{0, "00:00:00"}, {61 * time.Second, "00:01:01"}, {3*time.Hour + 2*time.Minute, "03:02:00"}, {50 * time.Hour, "2-02:00:00"},
+	}
+	for _, tt := range tests {
+		if got := psCPUTime(tt.cpu); got != tt.want {
+			t.Errorf("psCPUTime(%s) = %q, want %q", tt.cpu, got, tt.want)
+		}
+	}
+	now := time.Date(2026, 11, 29, 18, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		start time.Time
+		want  string
+	}{
+		{now.Add(-time.Hour), "17:00"}, {now.Add(-48 * time.Hour), "Nov27"}, {time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), "2025"}, {time.Time{}, "?"},
+	} {
+		if got := psStartTime(tt.start, now); got != tt.want {
+			t.Errorf("psStartTime(%s) = %q, want %q", tt.start, got, tt.want)
+		}
+	}
+}
+
+func TestLogs(t *testing.T) {
+	web := psFixture()[0]
+	ts := time.Date(2026, 11, 29, 17, 59, 1, 5000, time.UTC)
+	eng := &fakeEngine{containers: []*engine.Container{web}, logs: []engine.LogEntry{
+		{Stream: "stdout", Time: ts, Line: []byte("tick\n")},
+		{Stream: "stderr", Time: ts.Add(time.Second), Line: []byte("oops\n")},
+		{Stream: "stdout", Time: ts.Add(2 * time.Second), Line: []byte("no newline")},
+	}}
+	r := runCLI(t, testSystem(eng), "logs", "web")
+	if r.stdout != "tick\nno newline" || r.stderr != "oops\n" || r.code != 0 {
+		t.Errorf("logs: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	if o := eng.logsOpts; o.Tail != -1 || !o.Stdout || !o.Stderr || o.Follow || !o.Since.IsZero() {
+		t.Errorf("default logs options %+v", o)
+	}
+	r = runCLI(t, testSystem(eng), "logs", "-t", "--tail", "5", "-f", "--since", "10s", "--until", "2026-11-29T17:59:30Z", "web")
+	if r.stdout != "2026-11-29T17:59:01.000005000Z tick\n2026-11-29T17:59:03.000005000Z no newline" || r.stderr != "2026-11-29T17:59:02.000005000Z oops\n" {
+		t.Errorf("logs -t: out %q err %q", r.stdout, r.stderr)
+	}
+	o := eng.logsOpts
+	if o.Tail != 5 || !o.Follow || !o.Since.Equal(testNow.Add(-10*time.Second)) || !o.Until.Equal(time.Date(2026, 11, 29, 17, 59, 30, 0, time.UTC)) {
+		t.Errorf("logs options %+v", o)
+	}
+	if r := runCLI(t, testSystem(eng), "logs", "--since", "yesterday", "web"); r.code != 125 || !strings.Contains(r.stderr, `invalid value for "since"`) {
+		t.Errorf("bad --since: code %d err %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, testSystem(eng), "logs", "missing"); r.code != 1 || !strings.Contains(r.stderr, "no such container: missing") {
+		t.Errorf("missing container: code %d err %q", r.code, r.stderr)
+	}
+}
+
+func TestParseTail(t *testing.T) {
+	for in, want := range map[string]int{"": -1, "all": -1, "0": 0, "5": 5, "-3": -1} {
+		if got, err := parseTail(in); err != nil || got != want {
+			t.Errorf("parseTail(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := parseTail("five"); err == nil {
+		t.Error("parseTail accepted five")
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	loc := time.FixedZone("CET", 3600)
+	now := time.Date(2026, 11, 29, 18, 0, 0, 0, loc)
+	tests := []struct {
+		in      string
+		want    time.Time
+		wantErr bool
+	}{
+		{in: "", want: time.Time{}},
+		{in: "10s", want: now.Add(-10 * time.Second)},
+		{in: "5m", want: now.Add(-5 * time.Minute)},
+		{in: "1h30m", want: now.Add(-90 * time.Minute)},
+		{in: "1700000000", want: time.Unix(1700000000, 0)},
+		{in: "1700000000.5", want: time.Unix(1700000000, 500000000)},
+		{in: "0", want: time.Unix(0, 0)},
+		{in: "2026-11-29T17:30:00Z", want: time.Date(2026, 11, 29, 17, 30, 0, 0, time.UTC)},
+		{in: "2026-11-29T17:30:00.25Z", want: time.Date(2026, 11, 29, 17, 30, 0, 250000000, time.UTC)},
+		{in: "2026-11-29T17:30:00+02:00", want: time.Date(2026, 11, 29, 15, 30, 0, 0, time.UTC)},
+		{in: "2026-11-29T17:30Z", want: time.Date(2026, 11, 29, 17, 30, 0, 0, time.UTC)},
+		{in: "2026-11-29T17:30:00", want: time.Date(2026, 11, 29, 17, 30, 0, 0, loc)},
+		{in: "2026-11-29T17:30", want: time.Date(2026, 11, 29, 17, 30, 0, 0, loc)},
+		{in: "2026-11-29T17", want: time.Date(2026, 11, 29, 17, 0, 0, 0, loc)},
+		{in: "2026-11-29", want: time.Date(2026, 11, 29, 0, 0, 0, 0, loc)},
+		{in: "2026-11-29T17:30:00.5", want: time.Date(2026, 11, 29, 17, 30, 0, 500000000, loc)},
+		{in: "yesterday", wantErr: true},
+		{in: "2026-13-01", wantErr: true},
+		{in: "12.x", wantErr: true},
+		{in: "-5m", wantErr: false, want: now.Add(5 * time.Minute)},
+	}
+	for _, tt := range tests {
+		got, err := parseTimestamp(tt.in, now)
+		if tt.wantErr {
+			if err == nil {
+				t.Errorf("parseTimestamp(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || !got.Equal(tt.want) {
+			t.Errorf("parseTimestamp(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestInspect(t *testing.T) {
+	cs := psFixture()
+	cs[0].State.Pid = 41234
+	eng := &fakeEngine{containers: cs}
+	sys := testSystem(eng)
+	store := &fakeImages{imgs: imagesFixture()}
+	sys.openImages = func(*config.Config) (imageStore, error) { return store, nil }
+
+	r := runCLI(t, sys, "inspect", "web")
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 1 {
+		t.Fatalf("inspect output %q: %v", r.stdout, err)
+	}
+	if got[0]["Id"] != cs[0].ID || got[0]["Name"] != "/web" || !strings.HasPrefix(r.stdout, "[\n    {\n        \"Id\"") {
+		t.Errorf("inspect web = %s", r.stdout)
+	}
+	r = runCLI(t, sys, "inspect", "-f", "{{.State.Status}} {{.State.Pid}} {{.Name}} {{json .Config.Labels}}", "web")
+	if r.stdout != "running 41234 /web {\"app\":\"demo\",\"tier\":\"front\"}\n" {
+		t.Errorf("inspect -f = %q (err %q)", r.stdout, r.stderr)
+	}
+	r = runCLI(t, sys, "inspect", "web", "missing", "busybox")
+	if r.code != 1 || !strings.Contains(r.stderr, "Error: no such object: missing") {
+		t.Errorf("inspect with a missing object: code %d err %q", r.code, r.stderr)
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 2 || got[1]["Id"] != "sha256:"+imagesFixture()[0].ID {
+		t.Errorf("inspect web missing busybox = %s (%v)", r.stdout, err)
+	}
+	if rootfs, _ := got[1]["RootFS"].(map[string]any); rootfs["Type"] != "layers" {
+		t.Errorf("image RootFS = %v", got[1]["RootFS"])
+	}
+	r = runCLI(t, sys, "inspect", "--type", "container", "busybox")
+	if r.code != 1 || r.stdout != "[]\n" {
+		t.Errorf("inspect --type container of an image: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, sys, "inspect", "--type", "volume", "web")
+	if r.code != 125 {
+		t.Errorf("inspect --type volume: code %d", r.code)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	eng := &fakeEngine{info: engine.Info{
+		Containers: 3, ContainersRunning: 1, ContainersPaused: 1, ContainersStopped: 1, Images: 2,
+		StorageDriver: "overlay2", CgroupVersion: "1", CgroupDriver: "cgroupfs", KernelVersion: "6.18.0",
+		OperatingSystem: "Debian GNU/Linux 12 (bookworm)", NCPU: 2, MemTotal: 24 << 30,
+	}}
+	dir := t.TempDir()
+	cfgFile := dir + "/config.json"
+	writeTestFile(t, cfgFile, `{"log-opts": {"max-size": "10m", "max-file": "3"}, "registry-mirrors": ["https://mirror.local"], "cgroup-parent": "machine"}`)
+	var stdout, stderr strings.Builder
+	code := run([]string{"--config", cfgFile, "--root", "/srv/berth", "--run-root", "/run/b", "info"}, newApp(strings.NewReader(""), &stdout, &stderr, testSystem(eng)))
+	if code != 0 {
+		t.Fatalf("code %d err %q", code, stderr.String())
+	}
+	golden(t, "info", strings.ReplaceAll(stdout.String(), cfgFile, "CONFIG"))
+}
+
+func TestVersion(t *testing.T) {
+	r := runCLI(t, testSystem(nil), "version", "--format", "json")
+	var v map[string]string
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Version"] != Version || v["Os"] != "linux" {
+		t.Errorf("version json = %q (%v)", r.stdout, err)
+	}
+	if r := runCLI(t, testSystem(nil), "--version"); r.stdout != "berth version "+Version+"\n" {
+		t.Errorf("--version = %q", r.stdout)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	rows := []any{map[string]string{"A": "x", "B": "yy"}, map[string]string{"A": "longer value", "B": "z"}}
+	headers := map[string]string{"A": "COL A", "B": "COL B"}
+	tests := []struct {
+		format string
+		want   string
+	}{
+		{"", "COL A          COL B\nx              yy\nlonger value   z\n"},
+		{"table", "COL A          COL B\nx              yy\nlonger value   z\n"},
+		{`table {{.B}}\t{{.A}}`, "COL B     COL A\nyy        x\nz         longer value\n"},
+		{"{{.A}}={{.B}}", "x=yy\nlonger value=z\n"},
+		{"json", "{\"A\":\"x\",\"B\":\"yy\"}\n{\"A\":\"longer value\",\"B\":\"z\"}\n"},
+		{`{{.A}}\n`, "x\n\nlonger value\n\n"},
+		{"{{lower (title .A)}}|{{upper .B}}", "x|YY\nlonger value|Z\n"},
+	}
+	for _, tt := range tests {
+		out, err := parseFormat(tt.format, "table {{.A}}\t{{.B}}")
+		if err != nil {
+			t.Fatalf("parseFormat(%q): %v", tt.format, err)
+		}
+		var sb strings.Builder
+		if err := out.write(&sb, headers, rows); err != nil {
+			t.Fatalf("write(%q): %v", tt.format, err)
+		}
+		if sb.String() != tt.want {
+			t.Errorf("format %q:\n%q\nwant\n%q", tt.format, sb.String(), tt.want)
+		}
+	}
+	if _, err := parseFormat("{{.A", ""); err == nil || !strings.Contains(err.Error(), "template parsing error") {
+		t.Errorf("bad template error = %v", err)
+	}
+}
+
+func TestHumanUnits(t *testing.T) {
+	sizes := map[int64]string{0: "0B", 999: "999B", 1000: "1kB", 4_261_000: "4.26MB", 1_234_567_890: "1.23GB", 72_900_000: "72.9MB"}
+	for n, want := range sizes {
+		if got := humanSize(n); got != want {
+			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+	mem := map[uint64]string{0: "0B", 512 << 10: "512KiB", 3<<20 + 512<<10: "3.5MiB", 24 << 30: "24GiB", 1536: "1.5KiB"}
+	for n, want := range mem {
+		if got := bytesSize(n); got != want {
+			t.Errorf("bytesSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// fakeImages is an in-memory imageStore.
+type fakeImages struct {
+	imgs    []*images.Image
+	removed []string
+	tagged  []string
+	imports []images.ImportOptions
+}
+
+func (f *fakeImages) List() ([]*images.Image, error) { return f.imgs, nil }
+func (f *fakeImages) Lookup(ref string) (*images.Image, error) {
+	for _, img := range f.imgs {
+		if strings.HasPrefix(img.ID, ref) && len(ref) >= 3 {
+			return img, nil
+		}
+		for _, t := range img.RepoTags {
+			if t == ref || t == ref+":latest" {
+				return img, nil
+			}
+		}
+	}
+	return nil, images.ErrNotFound
+}
+func (f *fakeImages) Tag(source, ref string) error {
+	f.tagged = append(f.tagged, source+" "+ref)
+	_, err := f.Lookup(source)
+	return err
+}
+func (f *fakeImages) Remove(ref string, opts images.RemoveOptions) ([]images.Deleted, error) {
+	img, err := f.Lookup(ref)
+	if err != nil {
+		return nil, err
+	}
+	if c, used := opts.InUse(img.ID); used && !opts.Force {
+		return nil, images.ErrInUse
+	} else if used {
+		f.removed = append(f.removed, "forced:"+c)
+	}
+	f.removed = append(f.removed, ref)
+	return []images.Deleted{{Untagged: ref + ":latest"}, {Deleted: "sha256:" + img.ID}}, nil
+}
+func (f *fakeImages) Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	f.imports = append(f.imports, opts)
+	img := &images.Image{ID: strings.Repeat("e", 64), Size: int64(len(data))}
+	if ref != "" {
+		img.RepoTags = []string{ref}
+	}
+	return img, nil
+}
+
+func imagesFixture() []*images.Image {
+	return []*images.Image{
+		{ID: "9d5226e6ce3fb6aee2822206a5ef85f38c303d2b37bfc894b419fca2c0501269", RepoTags: []string{"busybox:latest", "registry.local:5000/team/app:1"},
+			RepoDigests: []string{"registry.local:5000/team/app@sha256:0123456789012345678901234567890123456789012345678901234567890123"},
+			Created:     testNow.Add(-10 * time.Minute), Size: 4_261_000, Layers: []string{"sha256:aaaa"}, OS: "linux", Arch: "amd64",
+			Config: images.ImageConfig{Cmd: []string{"sh"}, Labels: map[string]string{"team": "core"}}},
+		{ID: "1111111111112222222222223333333333334444444444445555555555556666", Created: testNow.Add(-15 * 24 * time.Hour), Size: 72_900_000},
+		{ID: "abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd", RepoTags: []string{"app:2"}, Created: testNow.Add(-3 * time.Hour), Size: 1_234_567_890},
+	}
+}
+
+func TestImagesGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"images", []string{"images"}},
+		{"images_quiet", []string{"images", "-q"}},
+		{"images_no_trunc_digests", []string{"images", "--no-trunc", "--digests"}},
+		{"images_json", []string{"images", "--format", "json"}},
+		{"images_dangling", []string{"images", "-f", "dangling=true"}},
+		{"images_not_dangling", []string{"images", "-f", "dangling=false", "--format", "{{.Repository}}:{{.Tag}}"}},
+		{"images_reference", []string{"images", "busy*"}},
+		{"images_label_since", []string{"images", "-f", "label=team", "-f", "since=1111111111"}},
+		{"images_before", []string{"images", "-f", "before=app:2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sys := testSystem(&fakeEngine{})
+			sys.openImages = func(*config.Config) (imageStore, error) { return &fakeImages{imgs: imagesFixture()}, nil }
+			r := runCLI(t, sys, tt.args...)
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("code %d stderr %q", r.code, r.stderr)
+			}
+			golden(t, tt.name, r.stdout)
+		})
+	}
+}
+
+func TestParseImageFilters(t *testing.T) {
+	for _, bad := range []string{"dangling=maybe", "colour=red", "dangling", "reference=[", "dangling=TRUE=1"} {
+		if _, err := parseImageFilters([]string{bad}); err == nil {
+			t.Errorf("parseImageFilters(%q) accepted", bad)
+		}
+	}
+	f, err := parseImageFilters([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
+	if err != nil || f.dangling == nil || !*f.dangling || f.reference[0] != "busy*" || f.labels[0] != "a=b" {
+		t.Errorf("parseImageFilters = %+v, %v", f, err)
+	}
+}
+
+func TestSplitRepoTag(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"busybox:latest":                 {"busybox", "latest"},
+		"registry.local:5000/team/app:1": {"registry.local:5000/team/app", "1"},
+		"registry.local:5000/team/app":   {"registry.local:5000/team/app", "<none>"},
+		"app":                            {"app", "<none>"},
+	} {
+		if r, tg := splitRepoTag(in); r != want[0] || tg != want[1] {
+			t.Errorf("splitRepoTag(%q) = %q, %q; want %q", in, r, tg, want)
+		}
+	}
+}
+
+func TestImageCommands(t *testing.T) {
+	cs := psFixture()
+	cs[2].Image = "sha256:9d5226e6ce3fb6aee2822206a5ef85f38c303d2b37bfc894b419fca2c0501269"
+	eng := &fakeEngine{containers: cs}
+	store := &fakeImages{imgs: imagesFixture()}
+	sys := testSystem(eng)
+	sys.openImages = func(*config.Config) (imageStore, error) { return store, nil }
+
+	r := runCLI(t, sys, "rmi", "busybox", "nope", "app:2")
+	if r.code != 1 || r.stdout != "Untagged: app:2:latest\nDeleted: sha256:abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd\n" ||
+		!strings.Contains(r.stderr, "Error: image is in use") || !strings.Contains(r.stderr, "Error: no such image") {
+		t.Errorf("rmi: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, sys, "rmi", "-f", "busybox")
+	if r.code != 0 || strings.Join(store.removed, ",") != "app:2,forced:0123456789ab,busybox" {
+		t.Errorf("rmi -f: code %d err %q removed %q", r.code, r.stderr, store.removed)
+	}
+	r = runCLI(t, sys, "tag", "busybox", "mine:1")
+	if r.code != 0 || store.tagged[0] != "busybox mine:1" {
+		t.Errorf("tag: code %d err %q tagged %q", r.code, r.stderr, store.tagged)
+	}
+
+	file := t.TempDir() + "/rootfs.tar"
+	writeTestFile(t, file, "not really a tar")
+	r = runCLI(t, sys, "import", "-c", `CMD ["sh"]`, "--change", "ENV A=1", "-m", "hello", file, "mine:2")
+	if r.code != 0 || r.stdout != "sha256:"+strings.Repeat("e", 64)+"\n" {
+		t.Errorf("import: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	if o := store.imports[0]; strings.Join(o.Changes, ";") != `CMD ["sh"];ENV A=1` || o.Message != "hello" {
+		t.Errorf("import options %+v", o)
+	}
+	var stdout, stderr strings.Builder
+	cfg := t.TempDir() + "/c.json"
+	writeTestFile(t, cfg, "{}")
+	code := run([]string{"--config", cfg, "import", "-"}, newApp(strings.NewReader("from stdin"), &stdout, &stderr, sys))
+	if code != 0 || len(store.imports) != 2 {
+		t.Errorf("import -: code %d err %q", code, stderr.String())
+	}
+	if r := runCLI(t, sys, "import", "https://example.com/rootfs.tar"); r.code != 125 || !strings.Contains(r.stderr, "importing from a URL") {
+		t.Errorf("import URL: code %d err %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, sys, "import", "/nonexistent.tar"); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
+		t.Errorf("import missing file: code %d err %q", r.code, r.stderr)
+	}
+}
