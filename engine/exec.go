@@ -1,0 +1,174 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"syscall"
+
+	"berth/engine/containerinit"
+	"berth/ptyexec"
+	"berth/ptyexec/nsenter"
+)
+
+// ExecOptions is `berth exec`'s flags.
+type ExecOptions struct {
+	Cmd        []string // empty: the user's login shell (the TUI's shell key)
+	Env        []string // over the container's environment
+	User       string   // "" is the container's user
+	WorkingDir string   // "" is the container's working directory
+	Tty        bool
+	Privileged bool // every capability berth holds, as docker exec --privileged
+}
+
+// ExecSession is a process about to run inside a container. Run it with
+// the caller's streams (Run), or hand Session to Bubble Tea's tea.Exec;
+// it satisfies tea.ExecCommand.
+type ExecSession struct {
+	cmd     *nsenter.Cmd
+	Session *ptyexec.ExecSession
+	e       *Engine
+	c       *record
+}
+
+// Exec prepares opts.Cmd to run inside the running container ref: it
+// joins all the namespaces of the container's PID 1, lands in its cgroup,
+// and runs as its user with its capabilities, environment and working
+// directory unless opts say otherwise. Nothing runs until Run.
+func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecSession, error) {
+	c, err := e.get(ref)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c.State.Paused:
+		return nil, fmt.Errorf("container %s is paused, unpause the container before exec: %w", c.DisplayName(), ErrPaused)
+	case !c.State.Running:
+		return nil, fmt.Errorf("container %s is not running: %w", c.DisplayName(), ErrNotRunning)
+	}
+	root := "/proc/" + strconv.Itoa(c.State.Pid) + "/root"
+	passwd, _ := os.ReadFile(root + "/etc/passwd")
+	group, _ := os.ReadFile(root + "/etc/group")
+	spec := opts.User
+	if spec == "" {
+		spec = c.Config.User
+	}
+	u, err := containerinit.ResolveUser(spec, bytes.NewReader(passwd), bytes.NewReader(group))
+	if err != nil {
+		return nil, &ExitError{Code: 126, Err: fmt.Errorf("exec in %s: %w", c.DisplayName(), err)}
+	}
+	args := opts.Cmd
+	if len(args) == 0 {
+		args = []string{loginShell(root, u.Shell)}
+	}
+	hc := c.HostConfig
+	caps, err := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged || opts.Privileged)
+	if err != nil {
+		return nil, err
+	}
+	env := mergeEnv(c.Config.Env, []string{"HOSTNAME=" + c.Config.Hostname})
+	if !hasEnv(env, "HOME") {
+		env = append(env, "HOME="+u.Home)
+	}
+	if opts.Tty && !hasEnv(opts.Env, "TERM") {
+		env = mergeEnv(env, []string{"TERM=xterm"})
+	}
+	env = mergeEnv(env, opts.Env)
+	dir := opts.WorkingDir
+	if dir == "" {
+		dir = c.Config.WorkingDir
+	}
+	groups := make([]uint32, len(u.Groups))
+	for i, g := range u.Groups {
+		groups[i] = uint32(g)
+	}
+	cg, err := e.cgroup(c)
+	if err != nil {
+		return nil, err
+	}
+	cmd := nsenter.Command(nsenter.Config{
+		Pid:             c.State.Pid,
+		Args:            args,
+		Env:             env,
+		Dir:             dir,
+		UID:             uint32(u.UID),
+		GID:             uint32(u.GID),
+		Groups:          groups,
+		Capabilities:    caps,
+		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		BeforeExec:      cg.Add,
+		Self:            e.opts.Exe,
+	})
+	s := &ExecSession{cmd: cmd, e: e, c: c}
+	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start})
+	return s, nil
+}
+
+func (s *ExecSession) start() error {
+	err := s.cmd.Start()
+	if err == nil {
+		s.e.event(s.c, "exec_start", map[string]string{"execPid": strconv.Itoa(s.cmd.Pid())})
+		return nil
+	}
+	switch {
+	case errors.Is(err, nsenter.ErrNotFound):
+		return &ExitError{Code: 127, Err: err}
+	case errors.Is(err, nsenter.ErrNotExecutable):
+		return &ExitError{Code: 126, Err: err}
+	}
+	return &ExitError{Code: 126, Err: fmt.Errorf("exec in %s: %w", s.c.DisplayName(), err)}
+}
+
+// Run runs the process with the given streams (nil: none) and returns its
+// exit code, 128+N when signal N ended it.
+func (s *ExecSession) Run(stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if stdin != nil {
+		s.Session.SetStdin(stdin)
+	}
+	s.Session.SetStdout(stdout)
+	s.Session.SetStderr(stderr)
+	if err := s.Session.Run(); err != nil {
+		return 0, err
+	}
+	code := s.ExitCode()
+	s.e.event(s.c, "exec_die", map[string]string{"exitCode": strconv.Itoa(code)})
+	return code, nil
+}
+
+// ExitCode is the process's docker-style exit code once it ended.
+func (s *ExecSession) ExitCode() int {
+	ps := s.cmd.ProcessState
+	if ps == nil {
+		return -1
+	}
+	code := ps.ExitCode()
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		code = 128 + int(ws.Signal())
+	}
+	return code
+}
+
+// Detach starts the process with no streams and leaves it running, as
+// `docker exec -d` does.
+func (s *ExecSession) Detach() error {
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := s.start(); err != nil {
+		return err
+	}
+	go s.cmd.Wait()
+	return nil
+}
+
+// loginShell is the user's shell when the container has it, else /bin/sh.
+func loginShell(root, shell string) string {
+	if shell != "" && shell != "/bin/false" && shell != "/usr/sbin/nologin" && shell != "/sbin/nologin" {
+		if fi, err := os.Stat(root + shell); err == nil && fi.Mode()&0o111 != 0 {
+			return shell
+		}
+	}
+	return "/bin/sh"
+}
