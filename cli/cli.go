@@ -43,8 +43,8 @@ type system struct {
 	lookupEnv  func(string) (string, bool)
 	now        func() time.Time
 	isTerminal func(any) bool
-	openEngine func(*config.Config) (containerEngine, error)
-	openImages func(*config.Config) (imageStore, error)
+	// open opens the engine and its image store.
+	open func(*config.Config) (containerEngine, imageStore, error)
 	// statsInterval is the time between two samples of `berth stats`.
 	statsInterval time.Duration
 }
@@ -56,21 +56,27 @@ func hostSystem() system {
 		lookupEnv:     os.LookupEnv,
 		now:           time.Now,
 		isTerminal:    isTerminal,
-		openEngine:    openEngine,
-		openImages:    openImages,
+		open:          openBackends,
 		statsInterval: time.Second,
 	}
 }
 
-func openEngine(c *config.Config) (containerEngine, error) {
-	return engine.New(engine.Options{
+// openBackends opens the engine and, through it, the image store it runs
+// containers from.
+func openBackends(c *config.Config) (containerEngine, imageStore, error) {
+	eng, err := engine.New(engine.Options{
 		Root:          c.DataRoot,
 		RunRoot:       c.RunRoot,
 		CgroupRoot:    config.DefaultCgroupRoot,
 		CgroupParent:  c.CgroupParent,
 		LogOpts:       c.LogOpts.Map(),
 		StorageDriver: c.StorageDriver,
+		ConfigFile:    c.File,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return eng, eng.Images(), nil
 }
 
 // containerEngine is the part of *engine.Engine the CLI calls.
@@ -117,14 +123,30 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
 
 // engine opens the engine once.
 func (a *app) engine() (containerEngine, error) {
-	if a.eng == nil {
-		eng, err := a.sys.openEngine(a.cfg)
-		if err != nil {
-			return nil, fmt.Errorf("open engine at %s: %w", a.cfg.DataRoot, err)
-		}
-		a.eng = eng
+	if err := a.openOnce(); err != nil {
+		return nil, err
 	}
 	return a.eng, nil
+}
+
+// images opens the image store (with the engine) once.
+func (a *app) images() (imageStore, error) {
+	if err := a.openOnce(); err != nil {
+		return nil, err
+	}
+	return a.imgs, nil
+}
+
+func (a *app) openOnce() error {
+	if a.eng != nil {
+		return nil
+	}
+	eng, imgs, err := a.sys.open(a.cfg)
+	if err != nil {
+		return fmt.Errorf("open berth's stores at %s: %w", a.cfg.DataRoot, err)
+	}
+	a.eng, a.imgs = eng, imgs
+	return nil
 }
 
 // run executes args and prints the error, if any, as docker does.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,7 +71,10 @@ func TestNonRootIsRefused(t *testing.T) {
 	sys := testSystem(&fakeEngine{})
 	sys.geteuid = func() int { return 1000 }
 	opened := false
-	sys.openEngine = func(c *config.Config) (containerEngine, error) { opened = true; return &fakeEngine{}, nil }
+	sys.open = func(c *config.Config) (containerEngine, imageStore, error) {
+		opened = true
+		return &fakeEngine{}, &fakeImages{}, nil
+	}
 	for _, args := range [][]string{{"ps"}, {"run", "busybox"}, {"info"}} {
 		r := runCLI(t, sys, args...)
 		if r.code != 125 || r.stderr != "berth: berth needs root (rootless is not supported yet).\n" {
@@ -114,7 +118,7 @@ func TestRunAttachedExitsWithContainerCode(t *testing.T) {
 }
 
 func TestRunCommandNotFoundIs127(t *testing.T) {
-	eng := &fakeEngine{runErr: codedError{127}}
+	eng := &fakeEngine{runErr: &engine.ExitError{Code: 127, Err: errors.New("exec: \"nope\": executable file not found")}}
 	if r := runCLI(t, testSystem(eng), "run", "busybox", "nope"); r.code != 127 {
 		t.Errorf("code %d, want 127", r.code)
 	}

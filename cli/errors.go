@@ -4,15 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"berth/engine"
 )
 
 // Exit codes, as `docker run` uses them.
 const (
-	exitOK        = 0
-	exitFailure   = 1   // a command other than run/create failed (docker's 1)
-	exitBerth     = 125 // berth's own error: bad flag, unknown image, name in use…
-	exitCannotRun = 126 // the container's command is not executable
-	exitNotFound  = 127 // the container's command does not exist
+	exitOK      = 0
+	exitFailure = 1   // a command other than run/create failed (docker's 1)
+	exitBerth   = 125 // berth's own error: bad flag, unknown image, name in use…
 )
 
 var (
@@ -40,12 +40,9 @@ func (e *statusError) Error() string {
 
 func (e *statusError) Unwrap() error { return e.err }
 
-// exitCoder is implemented by errors that carry a container's exit code,
-// such as the engine's "command not found" (127) and "not executable" (126).
-type exitCoder interface{ ExitCode() int }
-
 // exitCode maps an error returned by a command to berth's exit code:
-// a statusError's code, else an engine error's own code, else 1.
+// a statusError's code, else an engine.ExitError's (126 for a command
+// that is not executable, 127 for one not found), else 1.
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
@@ -54,9 +51,9 @@ func exitCode(err error) int {
 	if errors.As(err, &s) {
 		return s.code
 	}
-	var c exitCoder
-	if errors.As(err, &c) {
-		return c.ExitCode()
+	var ee *engine.ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
 	}
 	return exitFailure
 }
@@ -73,9 +70,9 @@ func runError(cmdPath string, err error) error {
 		return err
 	}
 	code := exitBerth
-	var c exitCoder
-	if errors.As(err, &c) {
-		code = c.ExitCode()
+	var ee *engine.ExitError
+	if errors.As(err, &ee) {
+		code = ee.Code
 	}
 	return &statusError{err: err, code: code, helpFor: cmdPath}
 }

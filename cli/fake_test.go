@@ -33,7 +33,7 @@ type fakeEngine struct {
 	info       engine.Info
 }
 
-var errNoSuchContainer = errors.New("no such container")
+var errNoSuchContainer = engine.ErrNotFound
 
 func (f *fakeEngine) find(ref string) (*engine.Container, error) {
 	for _, c := range f.containers {
@@ -153,14 +153,23 @@ func testSystem(eng containerEngine) system {
 		lookupEnv:  func(string) (string, bool) { return "", false },
 		now:        func() time.Time { return testNow },
 		isTerminal: func(any) bool { return false },
-		openEngine: func(*config.Config) (containerEngine, error) {
+		open: func(*config.Config) (containerEngine, imageStore, error) {
 			if eng == nil {
-				return nil, errors.New("no engine in this test")
+				return nil, nil, errors.New("no engine in this test")
 			}
-			return eng, nil
+			return eng, &fakeImages{}, nil
 		},
-		openImages: func(*config.Config) (imageStore, error) { return &fakeImages{}, nil },
 	}
+}
+
+// withImages makes sys open store as its image store.
+func withImages(sys system, store imageStore) system {
+	open := sys.open
+	sys.open = func(c *config.Config) (containerEngine, imageStore, error) {
+		eng, _, err := open(c)
+		return eng, store, err
+	}
+	return sys
 }
 
 type result struct {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"berth/config"
 	"berth/engine"
 	"berth/images"
 )
@@ -24,25 +23,6 @@ type imageStore interface {
 	Tag(source, ref string) error
 	Remove(refOrID string, opts images.RemoveOptions) ([]images.Deleted, error)
 	Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error)
-}
-
-// imagesDir is where the engine keeps its image store under the data root.
-const imagesDir = "image"
-
-func openImages(c *config.Config) (imageStore, error) {
-	return images.Open(c.DataRoot+"/"+imagesDir, images.Options{Driver: c.StorageDriver})
-}
-
-// images opens the image store once.
-func (a *app) images() (imageStore, error) {
-	if a.imgs == nil {
-		s, err := a.sys.openImages(a.cfg)
-		if err != nil {
-			return nil, err
-		}
-		a.imgs = s
-	}
-	return a.imgs, nil
 }
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

@@ -8,6 +8,8 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+
+	"berth/engine"
 )
 
 func (a *app) inspectCommand() *cobra.Command {
@@ -73,7 +75,7 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 		if err == nil {
 			return c, nil
 		}
-		if kind == "container" {
+		if kind == "container" || !errors.Is(err, engine.ErrNotFound) {
 			return nil, err
 		}
 	}

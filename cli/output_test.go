@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"berth/config"
 	"berth/engine"
 	"berth/images"
 )
@@ -206,9 +205,8 @@ func TestInspect(t *testing.T) {
 	cs := psFixture()
 	cs[0].State.Pid = 41234
 	eng := &fakeEngine{containers: cs}
-	sys := testSystem(eng)
 	store := &fakeImages{imgs: imagesFixture()}
-	sys.openImages = func(*config.Config) (imageStore, error) { return store, nil }
+	sys := withImages(testSystem(eng), store)
 
 	r := runCLI(t, sys, "inspect", "web")
 	var got []map[string]any
@@ -399,8 +397,7 @@ func TestImagesGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sys := testSystem(&fakeEngine{})
-			sys.openImages = func(*config.Config) (imageStore, error) { return &fakeImages{imgs: imagesFixture()}, nil }
+			sys := withImages(testSystem(&fakeEngine{}), &fakeImages{imgs: imagesFixture()})
 			r := runCLI(t, sys, tt.args...)
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("code %d stderr %q", r.code, r.stderr)
@@ -440,8 +437,7 @@ func TestImageCommands(t *testing.T) {
 	cs[2].Image = "sha256:9d5226e6ce3fb6aee2822206a5ef85f38c303d2b37bfc894b419fca2c0501269"
 	eng := &fakeEngine{containers: cs}
 	store := &fakeImages{imgs: imagesFixture()}
-	sys := testSystem(eng)
-	sys.openImages = func(*config.Config) (imageStore, error) { return store, nil }
+	sys := withImages(testSystem(eng), store)
 
 	r := runCLI(t, sys, "rmi", "busybox", "nope", "app:2")
 	if r.code != 1 || r.stdout != "Untagged: app:2:latest\nDeleted: sha256:abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd\n" ||

@@ -272,16 +272,18 @@ func parseBind(spec string, abs func(string) (string, error), exists func(string
 	return bind, nil
 }
 
-// validateBindMode accepts docker's bind options: ro or rw and one
-// propagation mode, comma-separated.
+// validateBindMode accepts the bind options berth has, comma-separated: ro
+// or rw, the private propagation (the only one so far), and docker's
+// SELinux z/Z, which mean nothing here.
 func validateBindMode(mode string) error {
 	var rw, propagation int
 	for _, opt := range strings.Split(mode, ",") {
 		switch opt {
 		case "ro", "rw":
 			rw++
-		case "private", "rprivate", "shared", "rshared", "slave", "rslave":
+		case "private", "rprivate":
 			propagation++
+		case "z", "Z":
 		default:
 			return fmt.Errorf("invalid mode: %s", mode)
 		}

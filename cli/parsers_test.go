@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -217,12 +218,14 @@ func TestParseBind(t *testing.T) {
 		{in: "/data:/mnt/x:ro", want: "/data:/mnt/x:ro"},
 		{in: "/data:/mnt/x:rw", want: "/data:/mnt/x:rw"},
 		{in: "/data/:/mnt/x/", want: "/data:/mnt/x"},
-		{in: "/data:/mnt:ro,rshared", want: "/data:/mnt:ro,rshared"},
+		{in: "/data:/mnt:ro,rprivate", want: "/data:/mnt:ro,rprivate"},
+		{in: "/data:/mnt:rw,z", want: "/data:/mnt:rw,z"},
+		{in: "/data:/mnt:rshared", wantErr: "invalid mode: rshared"},
 		{in: "./dir:/mnt", want: "/work/dir:/mnt"},
 		{in: "/missing:/mnt", wantErr: `invalid mount config for type "bind": bind source path does not exist: /missing`},
 		{in: "/data:mnt", wantErr: `invalid mount path: 'mnt' mount path must be absolute`},
 		{in: "/data:/", wantErr: "destination can't be '/'"},
-		{in: "/data:/mnt:z", wantErr: "invalid mode: z"},
+		{in: "/data:/mnt:x", wantErr: "invalid mode: x"},
 		{in: "/data:/mnt:ro,rw", wantErr: "invalid mode: ro,rw"},
 		{in: "/mnt", wantErr: "anonymous volumes are not supported yet"},
 		{in: "myvol:/mnt", wantErr: "named volumes are not supported yet"},
@@ -363,9 +366,10 @@ func TestExitCode(t *testing.T) {
 		{"run error", runError("berth run", errors.New("no such image")), 125},
 		{"container code", exitStatus(3), 3},
 		{"container code 0", exitStatus(0), 0},
-		{"not found command", runError("berth run", codedError{127}), 127},
-		{"not executable", runError("berth run", codedError{126}), 126},
-		{"wrapped coded error", errorsJoin(codedError{127}), 127},
+		{"not found command", runError("berth run", &engine.ExitError{Code: 127, Err: errors.New("not found")}), 127},
+		{"not executable", runError("berth run", &engine.ExitError{Code: 126, Err: errors.New("permission denied")}), 126},
+		{"wrapped engine error", fmt.Errorf("start web: %w", &engine.ExitError{Code: 127, Err: errors.New("x")}), 127},
+		{"engine's own failure", runError("berth run", &engine.ExitError{Code: 125, Err: errors.New("x")}), 125},
 		{"needs root", &statusError{err: errNeedsRoot, code: exitBerth}, 125},
 	}
 	for _, tt := range tests {
@@ -374,13 +378,6 @@ func TestExitCode(t *testing.T) {
 		}
 	}
 }
-
-type codedError struct{ code int }
-
-func (e codedError) Error() string { return "exec failed" }
-func (e codedError) ExitCode() int { return e.code }
-
-func errorsJoin(err error) error { return errors.Join(errors.New("start web"), err) }
 
 func TestErrorMessage(t *testing.T) {
 	tests := []struct {

@@ -241,6 +241,7 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 			return none, nil, errors.New("publishing ports (-p, -P) needs the bridge network, which berth does not have yet; with --network host the container's ports are the host's")
 		case "host":
 			warnings = append(warnings, "Published ports are discarded when using host network mode")
+			hc.PortBindings = nil
 		}
 	}
 	if f.init {
