@@ -351,6 +351,46 @@ func step(t testing.TB, m model, msg tea.Msg) model {
 	return settle(t, next.(model), cmd)
 }
 
+// late holds, per test, the answers of commands that blocked past
+// settle's patience (a stream waiting for its next line); settleLate
+// delivers those that have arrived since.
+var (
+	lateMu sync.Mutex
+	late   = map[testing.TB][]chan tea.Msg{}
+)
+
+func settleLate(t testing.TB, m model) model {
+	t.Helper()
+	deadline := time.Now().Add(200 * time.Millisecond)
+	for {
+		lateMu.Lock()
+		chans := late[t]
+		delete(late, t)
+		lateMu.Unlock()
+		var cmds []tea.Cmd
+		var still []chan tea.Msg
+		for _, ch := range chans {
+			select {
+			case msg := <-ch:
+				cmds = append(cmds, func() tea.Msg { return msg })
+			default:
+				still = append(still, ch)
+			}
+		}
+		lateMu.Lock()
+		late[t] = append(late[t], still...)
+		lateMu.Unlock()
+		if len(cmds) > 0 {
+			m = settle(t, m, tea.Batch(cmds...))
+			continue
+		}
+		if time.Now().After(deadline) {
+			return m
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // settle runs cmd and feeds its messages back, until nothing is left;
 // a command that blocks (a tick, a stream with nothing to say) for
 // longer than a moment is dropped.
@@ -366,7 +406,7 @@ func settle(t testing.TB, m model, cmd tea.Cmd) model {
 		if c == nil {
 			continue
 		}
-		msg, ok := runCmd(c)
+		msg, ok := runCmd(t, c)
 		if !ok || msg == nil {
 			continue
 		}
@@ -387,13 +427,16 @@ func settle(t testing.TB, m model, cmd tea.Cmd) model {
 	return m
 }
 
-func runCmd(c tea.Cmd) (tea.Msg, bool) {
+func runCmd(t testing.TB, c tea.Cmd) (tea.Msg, bool) {
 	ch := make(chan tea.Msg, 1)
 	go func() { ch <- c() }()
 	select {
 	case msg := <-ch:
 		return msg, true
-	case <-time.After(100 * time.Millisecond):
+	case <-time.After(50 * time.Millisecond):
+		lateMu.Lock()
+		late[t] = append(late[t], ch)
+		lateMu.Unlock()
 		return nil, false
 	}
 }

@@ -161,7 +161,13 @@ func (m imagesModel) relist() imagesModel {
 		case 5:
 			r = cmp.Compare(a.Containers, b.Containers)
 		default:
-			r = cmp.Compare(a.Repository+":"+a.Tag, b.Repository+":"+b.Tag)
+			r = cmp.Compare(imageName(a), imageName(b))
+			if a.Dangling != b.Dangling {
+				r = 1
+				if b.Dangling {
+					r = -1
+				}
+			}
 		}
 		if m.desc {
 			return -r

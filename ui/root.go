@@ -251,8 +251,12 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.inspect, cmd = m.inspect.update(msg)
 	case timelineMsg:
 		m.timeline, cmd = m.timeline.update(msg)
-	case termOpenedMsg, termOutputMsg, termClosedMsg, handoffDoneMsg:
+	case termOutputMsg, handoffReadyMsg, handoffDoneMsg:
 		m.terms, cmd = m.terms.update(msg)
+	case termOpenedMsg, termClosedMsg:
+		m.terms, cmd = m.terms.update(msg)
+		m.resize()
+		return m, tea.Batch(cmd, m.terms.resizeCmd())
 	default:
 		return m.withForwarded(msg)
 	}

@@ -143,7 +143,7 @@ func (m terminalsModel) update(msg tea.Msg) (terminalsModel, tea.Cmd) {
 		}
 		m.panes = append(m.panes, msg.pane)
 		m.active, m.focused = len(m.panes)-1, true
-		return m, tea.Batch(waitTermCmd(msg.pane), func() tea.Msg { return tea.RequestWindowSize() })
+		return m, waitTermCmd(msg.pane)
 	case termOutputMsg:
 		return m, waitTermCmd(msg.pane)
 	case termClosedMsg:
@@ -162,7 +162,7 @@ func (m terminalsModel) update(msg tea.Msg) (terminalsModel, tea.Cmd) {
 		if msg.err != nil && !errors.Is(msg.err, io.EOF) {
 			return m, statusCmd(fmt.Errorf("%s: %w", text, msg.err))
 		}
-		return m, tea.Batch(infoCmd(text), func() tea.Msg { return tea.RequestWindowSize() })
+		return m, infoCmd(text)
 	case tea.KeyPressMsg:
 		if matches(msg, m.sh.keys.Terminal.Leave) {
 			m.focused = false
@@ -229,6 +229,7 @@ func (m terminalsModel) view() string {
 	if m.focused {
 		title += "· " + m.sh.keys.Terminal.Leave.Help().Key + " leaves "
 	}
+	title += "─"
 	lines := strings.Split(box, "\n")
 	lines[0] = lipgloss.NewStyle().Render(fit(lines[0][:0]+frameTop(st, title, cols+2, m.focused), cols+2, false))
 	return strings.Join(lines, "\n")

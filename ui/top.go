@@ -54,6 +54,7 @@ type topModel struct {
 	cpuHist  history
 	memHist  history
 	ioHist   history
+	pidsHist history
 	cpuTotal float64
 	readBps  float64
 	writeBps float64
@@ -154,6 +155,7 @@ func (m topModel) absorb(msg topMsg) topModel {
 		}
 		m.prevStats, m.stats = m.stats, msg.stats
 		m.memHist = m.memHist.push(float64(msg.stats.MemoryUsage), 60)
+		m.pidsHist = m.pidsHist.push(float64(msg.stats.PidsCurrent), 60)
 	}
 	m.prevProcs, m.at, m.loaded = cur, msg.at, true
 	m.rows = rows
@@ -308,40 +310,36 @@ func (m topModel) view() string {
 }
 
 // totalsView is the container against its limits: CPU, memory, pids,
-// block I/O, each with a sparkline.
+// block I/O, each with a sparkline, in two columns.
 func (m topModel) totalsView() string {
 	st := &m.sh.styles
-	label := func(s string) string { return st.HeaderLabel.Render(fmt.Sprintf(" %-5s", s)) }
-	val := func(s string, w int) string { return st.HeaderValue.Render(fit(s, w, false)) }
-	spark := func(h history, top float64) string { return st.Spark.Render(sparkline(h, 20, top)) }
+	half := max(m.width/2, 30)
+	item := func(label, value string, h history, top float64) string {
+		sparkW := max(half-6-26-2, 4)
+		return fit(st.HeaderLabel.Render(fmt.Sprintf(" %-5s", label))+st.HeaderValue.Render(fit(value, 26, false))+" "+
+			st.Spark.Render(sparkline(h, sparkW, top)), half, false)
+	}
 	s := m.stats
 	if s == nil {
 		s = &engine.Stats{}
 	}
-	cpuLimit := "no limit"
+	cpu := fmt.Sprintf("%.1f%% (no limit)", m.cpuTotal)
 	cpuTop := 100.0
 	if m.cores > 0 {
-		cpuLimit = fmt.Sprintf("of %.2f cores", m.cores)
+		cpu = fmt.Sprintf("%.1f%% of %.2f cores", m.cpuTotal, m.cores)
 		cpuTop = m.cores * 100
 	}
-	memPct := 0.0
+	mem := humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
 	if s.MemoryLimit > 0 {
-		memPct = float64(s.MemoryUsage) / float64(s.MemoryLimit) * 100
+		mem += fmt.Sprintf(" (%.1f%%)", float64(s.MemoryUsage)/float64(s.MemoryLimit)*100)
 	}
-	pidsLimit := "no limit"
+	pids := fmt.Sprintf("%d (no limit)", s.PidsCurrent)
 	if s.PidsLimit > 0 {
-		pidsLimit = fmt.Sprint(s.PidsLimit)
+		pids = fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsLimit)
 	}
-	lines := []string{
-		label("CPU") + val(fmt.Sprintf("%.1f%% %s", m.cpuTotal, cpuLimit), 26) + spark(m.cpuHist, cpuTop) +
-			label("  MEM") + val(fmt.Sprintf("%s / %s (%.1f%%)", humanIEC(s.MemoryUsage), humanIEC(s.MemoryLimit), memPct), 28) +
-			spark(m.memHist, float64(s.MemoryLimit)),
-		label("PIDS") + val(fmt.Sprintf("%d / %s", s.PidsCurrent, pidsLimit), 26) +
-			label("BLOCK") + val(fmt.Sprintf("read %s write %s", humanRate(m.readBps), humanRate(m.writeBps)), 36) +
-			spark(m.ioHist, 0),
-		"",
-	}
-	return strings.Join(lines, "\n")
+	io := fmt.Sprintf("r %s w %s", humanRate(m.readBps), humanRate(m.writeBps))
+	return item("CPU", cpu, m.cpuHist, cpuTop) + item("MEM", mem, m.memHist, float64(s.MemoryLimit)) + "\n" +
+		item("PIDS", pids, m.pidsHist, float64(s.PidsLimit)) + item("I/O", io, m.ioHist, 0) + "\n"
 }
 
 func topCmd(sh *shared, gen int, ref string) tea.Cmd {

@@ -1,0 +1,288 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"berth/engine"
+)
+
+// clockModel is newTestModel with a clock the test moves.
+func clockModel(t *testing.T, b *fakeBackend, now *time.Time) model {
+	t.Helper()
+	m, err := newModel(t.Context(), b, Options{Now: func() time.Time { return *now }, Interval: time.Hour, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = step(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	return settle(t, m, m.Init())
+}
+
+func TestTopScreen(t *testing.T) {
+	b := demoBackend()
+	now := testNow
+	m := clockModel(t, b, &now)
+	m = press(t, m, "G", "t")
+	if m.state != stateTop {
+		t.Fatalf("t opened %s", m.state)
+	}
+	// One second later: httpd used 0.5s of CPU and read 2000 bytes, dd
+	// wrote 1 MB; the cgroup used 0.6s and wrote 1 MB.
+	now = now.Add(time.Second)
+	b.mu.Lock()
+	p := b.procs[id('a')]
+	p[0].CPUTime += 500 * time.Millisecond
+	p[0].ReadBytes += 2000
+	p[1].WriteBytes += 1_000_000
+	s := b.stats[id('a')]
+	s.Time = s.Time.Add(time.Second)
+	s.CPUUsage += 600 * time.Millisecond
+	s.BlockWrite += 1_000_000
+	b.mu.Unlock()
+	m = step(t, m, refreshMsg{})
+	golden(t, "top", m)
+	out := screen(m)
+	for _, want := range []string{"50.0", "2.00kB/s", "1.00MB/s", "60.0% of 1.00 cores", "3 / 100", "w 1.00MB/s", "httpd -f -p 80"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("top lacks %q", want)
+		}
+	}
+	// Sorted by CPU, descending: httpd first.
+	if m.top.rows[0].HostPID != 4242 {
+		t.Errorf("first row is pid %d", m.top.rows[0].HostPID)
+	}
+	m = press(t, m, "j", "K", "j", "enter")
+	if got := b.callLog(); len(got) != 1 || got[0] != "signal "+id('a')+" 4250 SIGKILL" {
+		t.Errorf("calls %q", got)
+	}
+	m = press(t, m, "<")
+	if m.top.sortBy != 3 {
+		t.Errorf("< sorted by %d", m.top.sortBy)
+	}
+}
+
+func TestImagesScreen(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "tab")
+	golden(t, "images", m)
+	out := screen(m)
+	for _, want := range []string{"<none> (dangling)", "Layers of alpine:3", "IMAGE ID"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("images screen lacks %q", want)
+		}
+	}
+	m = press(t, m, "j") // busybox
+	if !strings.Contains(screen(m), "import rootfs.tar") {
+		t.Errorf("layers of busybox not shown:\n%s", screen(m))
+	}
+	m = press(t, m, "d", "y", "P", "y")
+	want := []string{"rmi busybox:latest force=true", "prune"}
+	if got := b.callLog(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	m = press(t, m, "n")
+	if m.state != stateRunForm || m.runForm.inputs[fieldImage].Value() != "busybox:latest" {
+		t.Errorf("n opened %s with image %q", m.state, m.runForm.inputs[fieldImage].Value())
+	}
+}
+
+func TestRunForm(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "n")
+	m = typeText(t, m, "busybox")
+	m = press(t, m, "tab")
+	m = typeText(t, m, "demo")
+	m = press(t, m, "tab")
+	m = typeText(t, m, `sh -c "echo hi; sleep 9"`)
+	m = press(t, m, "tab", "tab")
+	m = typeText(t, m, "64m")
+	golden(t, "run_form", m)
+	m = press(t, m, "enter")
+	if m.state != stateContainers {
+		t.Errorf("after run the screen is %s", m.state)
+	}
+	want := `run demo busybox ["sh" "-c" "echo hi; sleep 9"]`
+	if got := b.callLog(); len(got) != 1 || got[0] != want {
+		t.Errorf("calls %q, want %q", got, want)
+	}
+	if !strings.Contains(screen(m), "started demo") {
+		t.Error("no status after run")
+	}
+}
+
+func TestRunFormRejectsBadInput(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "n", "enter")
+	if m.state != stateRunForm || !strings.Contains(screen(m), "an image is required") {
+		t.Errorf("empty form was accepted:\n%s", screen(m))
+	}
+	m = press(t, m, "esc")
+	if m.state != stateContainers {
+		t.Errorf("esc left the form for %s", m.state)
+	}
+}
+
+func TestBuildRunOptions(t *testing.T) {
+	pids := int64(50)
+	for _, tc := range []struct {
+		name string
+		spec runSpec
+		want func(*engine.CreateOptions) bool
+		err  string
+	}{
+		{"image only", runSpec{Image: "busybox"}, func(o *engine.CreateOptions) bool {
+			return o.Config.Image == "busybox" && o.HostConfig.RestartPolicy.Name == "no"
+		}, ""},
+		{"everything", runSpec{Image: "busybox", Name: "w", Command: "sleep 1", Env: "A=1 'B=two words'", Memory: "512m", CPUs: "1.5", Pids: "50", Restart: "on-failure:3", Ports: "8080:80 127.0.0.1:53:53/udp,9000"},
+			func(o *engine.CreateOptions) bool {
+				h := o.HostConfig
+				return o.Name == "w" && len(o.Config.Cmd) == 2 && o.Config.Env[1] == "B=two words" &&
+					h.Memory == 512<<20 && h.NanoCPUs == 1.5e9 && *h.PidsLimit == pids &&
+					h.RestartPolicy == engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3} &&
+					h.PortBindings["80/tcp"][0].HostPort == "8080" && h.PortBindings["53/udp"][0].HostIP == "127.0.0.1" &&
+					len(o.Config.ExposedPorts) == 3
+			}, ""},
+		{"no image", runSpec{}, nil, "an image is required"},
+		{"bad memory", runSpec{Image: "b", Memory: "lots"}, nil, "memory"},
+		{"bad cpus", runSpec{Image: "b", CPUs: "-1"}, nil, "cpus"},
+		{"bad restart", runSpec{Image: "b", Restart: "sometimes"}, nil, "restart policy"},
+		{"bad restart count", runSpec{Image: "b", Restart: "always:3"}, nil, "restart policy"},
+		{"bad port", runSpec{Image: "b", Ports: "99999:80"}, nil, "ports are 1-65535"},
+		{"bad proto", runSpec{Image: "b", Ports: "80/sctp"}, nil, "protocol"},
+		{"bad env", runSpec{Image: "b", Env: "NOEQUALS"}, nil, "NAME=value"},
+		{"open quote", runSpec{Image: "b", Command: `sh -c "echo`}, nil, "unterminated quote"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := buildRunOptions(tc.spec)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(&o) {
+				t.Errorf("options %+v", o)
+			}
+		})
+	}
+}
+
+func TestParseMemory(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int64
+	}{{"1024", 1024}, {"1k", 1024}, {"1kb", 1024}, {"1.5m", 3 << 19}, {"2G", 2 << 30}} {
+		got, err := parseMemory(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("parseMemory(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+	}
+}
+
+func TestInspectScreen(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "G", "i")
+	if m.state != stateInspect {
+		t.Fatalf("i opened %s", m.state)
+	}
+	golden(t, "inspect", m)
+	m = press(t, m, "/")
+	m = typeText(t, m, "hostport")
+	m = press(t, m, "enter")
+	if m.inspect.match < 0 || !strings.Contains(m.inspect.lines[m.inspect.match], `"HostPort"`) {
+		t.Fatalf("search went to line %d", m.inspect.match)
+	}
+	m = press(t, m, "/")
+	for range len("hostport") {
+		m = press(t, m, "backspace")
+	}
+	m = typeText(t, m, "false")
+	m = press(t, m, "enter")
+	first := m.inspect.match
+	m = press(t, m, "n")
+	if m.inspect.match <= first {
+		t.Errorf("n went from line %d to %d", first, m.inspect.match)
+	}
+	_, cmd := m.Update(keyMsg("y"))
+	if c, ok := cmd().(clipboardMsg); !ok || !strings.Contains(c.text, `"Id": "`+id('a')) {
+		t.Error("y does not copy the JSON")
+	}
+}
+
+func TestTimelineScreen(t *testing.T) {
+	m := newTestModel(t, demoBackend())
+	m = press(t, m, "G", "h")
+	if m.state != stateTimeline {
+		t.Fatalf("h opened %s", m.state)
+	}
+	golden(t, "timeline", m)
+	out := screen(m)
+	for _, want := range []string{"OOM-killed", "exited with code 137", "restart #1", "paused"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+}
+
+func TestTerminalPane(t *testing.T) {
+	b := demoBackend()
+	b.terminal = newFakeTerminal()
+	m := newTestModel(t, b)
+	m = press(t, m, "G", "E")
+	if m.state != stateLogs || !m.terms.focused || len(m.terms.panes) != 1 {
+		t.Fatalf("E: state %s, focused %v, panes %d", m.state, m.terms.focused, len(m.terms.panes))
+	}
+	b.terminal.out <- []byte("/ # ")
+	m = settleLate(t, m)
+	m = typeText(t, m, "ls")
+	m = press(t, m, "enter")
+	waitFor(t, func() bool { return b.terminal.input() == "ls\r" })
+	b.terminal.out <- []byte("ls\r\nbin  etc  proc\r\n/ # ")
+	m = settleLate(t, m)
+	golden(t, "terminal_pane", m)
+	if !strings.Contains(screen(m), "bin  etc  proc") {
+		t.Errorf("pane does not show the output:\n%s", screen(m))
+	}
+	// ctrl+] gives the keyboard back: t toggles timestamps again.
+	m = press(t, m, "ctrl+]", "t")
+	if !m.logs.timestamps {
+		t.Error("keys did not go back to the logs")
+	}
+	b.terminal.Close()
+	m = settleLate(t, m)
+	if m.terms.hasPanes() {
+		t.Error("the pane stayed after its session ended")
+	}
+}
+
+func TestHandoff(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "e")
+	if got := b.callLog(); len(got) != 1 || got[0] != "handoff "+id('c')+" shell" {
+		t.Errorf("calls %q", got)
+	}
+	m = step(t, m, handoffDoneMsg{name: "web", kind: SessionAttach})
+	if !strings.Contains(screen(m), "back from the attach of web") {
+		t.Error("no status after the handoff")
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	for range 100 {
+		if ok() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("condition never held")
+}
