@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -22,27 +21,18 @@ import (
 	"berth/ptyexec"
 )
 
-// The shim is the berth binary re-executed with argv[0] = shimArg0. It is
-// started in two stages so that it is reparented away from its caller: the
-// first stage (a child of the CLI or TUI) starts the second and exits at
-// once; the second, now an orphan in its own session, watches the container
-// until it is gone for good.
-const (
-	shimArg0     = "berth-shim"
-	shimStageEnv = "_BERTH_SHIM_STAGE"
-)
+// The shim is the berth binary re-executed with argv[0] = shimArg0, in a
+// session of its own so that no terminal signal of its caller reaches it.
+// It outlives its caller: when the CLI exits, the shim is reparented to
+// init; a long-lived caller (the TUI) reaps it when it ends.
+const shimArg0 = "berth-shim"
 
 // IsShim reports whether this process was started as a container's shim;
 // main (and a test binary's TestMain) then calls ShimMain.
 func IsShim() bool { return len(os.Args) > 0 && os.Args[0] == shimArg0 }
 
 // ShimMain runs the shim. It never returns.
-func ShimMain() {
-	if os.Getenv(shimStageEnv) != "2" {
-		os.Exit(shimDetach())
-	}
-	os.Exit(runShim())
-}
+func ShimMain() { os.Exit(runShim()) }
 
 // shimConfig is what the caller hands the shim on fd 3.
 type shimConfig struct {
@@ -58,23 +48,6 @@ type shimReport struct {
 	Pid   int    `json:"pid,omitempty"`
 	Code  int    `json:"code,omitempty"`
 	Error string `json:"error,omitempty"`
-}
-
-// shimDetach is the first stage: start the second with the same pipes,
-// and exit.
-func shimDetach() int {
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       []string{shimArg0},
-		Env:        append(os.Environ(), shimStageEnv+"=2"),
-		ExtraFiles: []*os.File{os.NewFile(3, "shim-config"), os.NewFile(4, "shim-ready")},
-	}
-	if err := cmd.Start(); err != nil {
-		json.NewEncoder(os.NewFile(4, "shim-ready")).Encode(shimReport{State: "failed", Code: 125,
-			Error: fmt.Sprintf("start shim: %v", err)})
-		return 1
-	}
-	return 0
 }
 
 func runShim() int {

@@ -159,12 +159,10 @@ func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
 		readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
+	// The shim runs on after this process; whoever lives longer reaps it.
+	go cmd.Wait()
 	err = json.NewEncoder(cfgW).Encode(shimConfig{Options: e.opts, ID: id, WaitAttach: waitAttach})
 	cfgW.Close()
-	// The first stage exits as soon as it has started the second.
-	if werr := cmd.Wait(); err == nil && werr != nil {
-		err = werr
-	}
 	if err != nil {
 		readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
