@@ -1,0 +1,277 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+)
+
+// AttachRequest is one container joining one network.
+type AttachRequest struct {
+	// Network is a name, ID or unique ID prefix; "" is the default
+	// "bridge".
+	Network     string
+	ContainerID string
+	Name        string   // the container's name, without "/"; resolvable on user networks
+	Hostname    string   // written beside the container's own address
+	Aliases     []string // --network-alias: more names on user networks
+	// NetNS is the container's network namespace: /proc/<pid>/ns/net of
+	// its init (or a bind-mounted namespace file).
+	NetNS string
+	// IfName is the interface's name inside; "" is "eth0".
+	IfName string
+	// IP asks for this address (--ip); the zero value takes the lowest
+	// free one.
+	IP netip.Addr
+	// HostsPath is the container's hosts file, bind-mounted at
+	// /etc/hosts; it is rewritten in place on every change of the
+	// network's members. "" leaves it alone.
+	HostsPath string
+}
+
+// Attachment says where a container landed: what docker inspect shows
+// under NetworkSettings.Networks, and what the port proxy forwards to.
+type Attachment struct {
+	Network    string     // the network's name
+	NetworkID  string     // its ID
+	EndpointID string     // 64 hex
+	IP         netip.Addr // the container's address
+	PrefixLen  int
+	Gateway    netip.Addr
+	MacAddress string
+	HostVeth   string // host end of the veth pair, on the network's bridge
+	IfName     string // inside the container
+}
+
+// Attach connects a container's network namespace to a bridge network: an
+// address from the network's subnet, a veth pair with one end named IfName
+// inside (up, with the address and a default route via the gateway) and
+// the other on the bridge, which is created with its gateway address when
+// it is the network's first container. On error nothing of it is left.
+func (m *Manager) Attach(req AttachRequest) (*Attachment, error) {
+	a, err := m.attach(req)
+	if err != nil {
+		return nil, fmt.Errorf("attach %s to network %s: %w", req.Name, cmpOr(req.Network, NameBridge), err)
+	}
+	return a, nil
+}
+
+func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
+	req.Network = cmpOr(req.Network, NameBridge)
+	req.IfName = cmpOr(req.IfName, "eth0")
+	if req.ContainerID == "" || req.NetNS == "" {
+		return nil, fmt.Errorf("%w: container ID and network namespace are required", ErrInvalidConfig)
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	r, err := find(recs, req.Network)
+	if err != nil {
+		return nil, err
+	}
+	subnet, gateway, ok := r.Network.Subnet()
+	if r.Network.Driver != DriverBridge || !ok {
+		return nil, fmt.Errorf("%w: %s (driver %s)", ErrNotBridge, r.Network.Name, r.Network.Driver)
+	}
+	if err := m.dropDead(r); err != nil {
+		return nil, err
+	}
+	if _, ok := r.Endpoints[req.ContainerID]; ok {
+		return nil, ErrAttached
+	}
+	used := map[netip.Addr]bool{}
+	for _, ep := range r.Endpoints {
+		used[ep.IP] = true
+	}
+	ip := req.IP
+	if ip.IsValid() {
+		err = checkRequested(subnet, gateway, ip, used)
+	} else {
+		ip, err = allocate(subnet, gateway, used)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	var undo cleanup
+	defer undo.run()
+	bridge := r.Network.Bridge()
+	created, err := ensureBridge(bridge, netip.PrefixFrom(gateway, subnet.Bits()))
+	if err != nil {
+		return nil, err
+	}
+	if created {
+		undo.add(func() { deleteLink(bridge) })
+	}
+	ep := &endpoint{
+		ContainerID: req.ContainerID, EndpointID: newID(), Name: req.Name, Hostname: req.Hostname,
+		Aliases: slices.Clone(req.Aliases), IP: ip, HostVeth: vethName(r.Network.ID, req.ContainerID),
+		IfName: req.IfName, HostsPath: req.HostsPath,
+	}
+	err = createVeth(vethSpec{
+		HostName: ep.HostVeth, Bridge: bridge, NetNS: req.NetNS, IfName: req.IfName,
+		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: gateway, MAC: macAddress(ip),
+	})
+	if err != nil {
+		return nil, err
+	}
+	undo.add(func() { deleteLink(ep.HostVeth) })
+	r.Endpoints[req.ContainerID] = ep
+	if err := m.syncRules(recs); err != nil {
+		delete(r.Endpoints, req.ContainerID)
+		m.syncRules(recs)
+		return nil, err
+	}
+	if err := m.save(r); err != nil {
+		delete(r.Endpoints, req.ContainerID)
+		m.syncRules(recs)
+		return nil, err
+	}
+	undo.release()
+	m.refreshHosts(recs, r, req.ContainerID)
+	return &Attachment{
+		Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
+		IP: ip, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: macAddress(ip).String(),
+		HostVeth: ep.HostVeth, IfName: ep.IfName,
+	}, nil
+}
+
+// Detach disconnects a container from one network: its veth pair goes,
+// its address is free again, and when it was the network's last container
+// the bridge and the network's NAT rule go too. Detaching a container that
+// is not attached does nothing.
+func (m *Manager) Detach(network, containerID string) error {
+	if err := m.detach(network, containerID); err != nil {
+		return fmt.Errorf("detach %s from network %s: %w", shortID(containerID), network, err)
+	}
+	return nil
+}
+
+// Release detaches a container from every network it is on. It is
+// idempotent, and fine to call for a container whose namespace (and so
+// its veth ends) is already gone: the engine calls it on stop, on rm and
+// when it finds a shim dead.
+func (m *Manager) Release(containerID string) error {
+	if err := m.detach("", containerID); err != nil {
+		return fmt.Errorf("release networks of %s: %w", shortID(containerID), err)
+	}
+	return nil
+}
+
+// detach removes containerID from network, or from all networks when
+// network is "".
+func (m *Manager) detach(network, containerID string) error {
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	recs, err := m.loadAll()
+	if err != nil {
+		return err
+	}
+	targets := recs
+	if network != "" {
+		r, err := find(recs, network)
+		if err != nil {
+			return err
+		}
+		targets = []*record{r}
+	}
+	var errs []error
+	for _, r := range targets {
+		ep, ok := r.Endpoints[containerID]
+		if !ok {
+			continue
+		}
+		if err := deleteLink(ep.HostVeth); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		delete(r.Endpoints, containerID)
+		if err := m.save(r); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := m.dropDead(r); err != nil {
+			errs = append(errs, err)
+		}
+		if len(r.Endpoints) == 0 {
+			if err := deleteLink(r.Network.Bridge()); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		m.refreshHosts(recs, r, "")
+		if ep.HostsPath != "" {
+			if err := writeInPlace(ep.HostsPath, hostsFor(recs, containerID, ep.Hostname)); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := m.syncRules(recs); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// refreshHosts rewrites the hosts files of the containers that see a
+// change of r's members: all of them on a user-defined network, else only
+// the one that joined.
+func (m *Manager) refreshHosts(recs []*record, r *record, joined string) {
+	for id, ep := range r.Endpoints {
+		if ep.HostsPath == "" || (!r.Network.UserDefined() && id != joined) {
+			continue
+		}
+		// A hosts file that cannot be written is the container's problem
+		// only: name resolution is best effort and the attach stands.
+		writeInPlace(ep.HostsPath, hostsFor(recs, id, ep.Hostname))
+	}
+}
+
+// Attachments returns the networks a container is attached to, by
+// network name.
+func (m *Manager) Attachments(containerID string) (map[string]*Attachment, error) {
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*Attachment{}
+	for _, r := range recs {
+		ep, ok := r.Endpoints[containerID]
+		if !ok {
+			continue
+		}
+		subnet, gateway, _ := r.Network.Subnet()
+		out[r.Network.Name] = &Attachment{
+			Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
+			IP: ep.IP, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: macAddress(ep.IP).String(),
+			HostVeth: ep.HostVeth, IfName: ep.IfName,
+		}
+	}
+	return out, nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// cleanup is a stack of undo steps for a half-built attachment.
+type cleanup struct{ steps []func() }
+
+func (c *cleanup) add(f func()) { c.steps = append(c.steps, f) }
+func (c *cleanup) release()     { c.steps = nil }
+func (c *cleanup) run() {
+	for i := len(c.steps) - 1; i >= 0; i-- {
+		c.steps[i]()
+	}
+}

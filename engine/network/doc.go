@@ -1,0 +1,25 @@
+// Package network gives berth's containers docker's bridge networking:
+// networks with their own subnets, an address for each container, a veth
+// pair from its namespace to the network's bridge, outbound masquerade,
+// published ports, and names that resolve on user-defined networks.
+//
+// Start with manager.go: Open a Manager on a directory, then Create, List,
+// Inspect and Remove networks (store.go keeps them as JSON files under a
+// flock; the pre-defined bridge, host and none always exist). attach.go
+// connects a container: Attach takes its network namespace (from
+// /proc/<pid>/ns/net), picks an address (ipam.go), makes the bridge on
+// first use and the veth pair (link_linux.go, netlink), and writes the
+// masquerade rule (nft_linux.go, a table of berth's own); Detach and
+// Release undo it, idempotently, and the last container to leave a
+// network takes its bridge and rule with it. hosts.go keeps every
+// member's /etc/hosts up to date: that is how names resolve on
+// user-defined networks, with no DNS server to run.
+//
+// Published ports are a userland proxy (proxy.go) meant to run inside the
+// container's shim: PortMappings (ports.go) parses docker's port bindings,
+// NewProxy(...).Start listens, Close stops. Counters (netdev.go) are a
+// container's RX/TX for stats.
+//
+// The package does not create network namespaces (the container's init is
+// cloned into a new one), does not write resolv.conf, and has no IPv6.
+package network

@@ -1,0 +1,332 @@
+package network
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"time"
+)
+
+// Defaults of Options.
+const (
+	DefaultSubnet     = "10.203.0.0/24" // clashes with neither docker's 172.17+ nor podman's 10.88
+	DefaultBridgeName = "berth0"
+	DefaultSubnetPool = "10.204.0.0/14" // user networks without --subnet get a /24 from here
+	DefaultTable      = "berth"         // nftables table (family ip) holding berth's NAT rules
+)
+
+// Options configures a Manager. The zero value of each field is its
+// default.
+type Options struct {
+	// Dir holds the network store (networks/*.json and a lock file),
+	// e.g. <data root>/network. Required.
+	Dir string
+	// DefaultSubnet is the subnet of the default "bridge" network; its
+	// gateway is the first address. Changed while containers are
+	// attached, it takes effect once they are gone.
+	DefaultSubnet string
+	// DefaultBridge names the default network's Linux bridge.
+	DefaultBridge string
+	// SubnetPool is where user networks created without a subnet get
+	// theirs: the first /24 overlapping no other network and no address
+	// of the host.
+	SubnetPool string
+	// Table is the nftables table (family ip) berth owns; every rule of
+	// berth's is in it and it is deleted when no network needs it.
+	Table string
+}
+
+// Manager owns berth's networks: the store of network files, the bridges,
+// the containers' veth pairs and addresses, and the masquerade rules. It is
+// safe for concurrent use, and several Managers in several processes may
+// share one Dir.
+type Manager struct {
+	opts          Options
+	defaultSubnet netip.Prefix
+	defaultGW     netip.Addr
+	pool          netip.Prefix
+}
+
+// Open opens (creating when needed) the store under opts.Dir, with the
+// pre-defined networks bridge, host and none.
+func Open(opts Options) (*Manager, error) {
+	if opts.Dir == "" {
+		return nil, fmt.Errorf("open network store: %w: no directory", ErrInvalidConfig)
+	}
+	opts.DefaultSubnet = cmpOr(opts.DefaultSubnet, DefaultSubnet)
+	opts.DefaultBridge = cmpOr(opts.DefaultBridge, DefaultBridgeName)
+	opts.SubnetPool = cmpOr(opts.SubnetPool, DefaultSubnetPool)
+	opts.Table = cmpOr(opts.Table, DefaultTable)
+	m := &Manager{opts: opts}
+	var err error
+	if m.defaultSubnet, m.defaultGW, err = parseSubnet(opts.DefaultSubnet, ""); err != nil {
+		return nil, fmt.Errorf("open network store: default subnet: %w", err)
+	}
+	if m.pool, _, err = parseSubnet(opts.SubnetPool, ""); err != nil || m.pool.Bits() > 24 {
+		return nil, fmt.Errorf("open network store: %w: subnet pool %q must be a subnet of /24 or larger", ErrInvalidConfig, opts.SubnetPool)
+	}
+	if err := checkBridgeName(opts.DefaultBridge); err != nil {
+		return nil, fmt.Errorf("open network store: %w", err)
+	}
+	if err := os.MkdirAll(m.networksDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("open network store: %w", err)
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return m, m.ensurePredefined()
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ensurePredefined creates bridge, host and none when missing, and brings
+// the default bridge's settings up to date when nothing is attached to it.
+func (m *Manager) ensurePredefined() error {
+	recs, err := m.loadAll()
+	if err != nil {
+		return err
+	}
+	want := map[string]Network{
+		NameBridge: {Driver: DriverBridge,
+			IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: m.defaultSubnet.String(), Gateway: m.defaultGW.String()}}},
+			Options: map[string]string{BridgeNameOption: m.opts.DefaultBridge}},
+		NameHost: {Driver: DriverHost, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
+		NameNone: {Driver: DriverNull, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
+	}
+	for _, name := range []string{NameBridge, NameHost, NameNone} {
+		w := want[name]
+		r, err := find(recs, name)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			w.Name, w.ID, w.Created, w.Scope, w.Labels = name, newID(), time.Now().UTC(), "local", map[string]string{}
+			r = &record{Network: w, Endpoints: map[string]*endpoint{}}
+		case err != nil:
+			return err
+		case len(r.Endpoints) == 0 && (!slices.Equal(r.Network.IPAM.Config, w.IPAM.Config) || r.Network.Bridge() != w.Bridge()):
+			if r.Network.Bridge() != w.Bridge() {
+				if err := deleteLink(r.Network.Bridge()); err != nil {
+					return err
+				}
+			}
+			r.Network.IPAM, r.Network.Options = w.IPAM, w.Options
+		default:
+			continue
+		}
+		if err := m.save(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// List returns every network, sorted by name.
+func (m *Manager) List() ([]*Network, error) {
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Network, len(recs))
+	for i, r := range recs {
+		out[i] = r.public()
+	}
+	return out, nil
+}
+
+// Inspect returns one network by name, ID or unique ID prefix.
+func (m *Manager) Inspect(ref string) (*Network, error) {
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	r, err := find(recs, ref)
+	if err != nil {
+		return nil, err
+	}
+	return r.public(), nil
+}
+
+// Create makes a user-defined bridge network. Its bridge is made when the
+// first container attaches.
+func (m *Manager) Create(opts CreateOptions) (*Network, error) {
+	n, err := m.create(opts)
+	if err != nil {
+		return nil, fmt.Errorf("create network %s: %w", opts.Name, err)
+	}
+	return n, nil
+}
+
+func (m *Manager) create(opts CreateOptions) (*Network, error) {
+	if err := checkName(opts.Name); err != nil {
+		return nil, err
+	}
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := find(recs, opts.Name); err == nil {
+		return nil, fmt.Errorf("%w: network with name %s already exists", ErrExists, opts.Name)
+	}
+	var taken []netip.Prefix
+	for _, r := range recs {
+		if p, _, ok := r.Network.Subnet(); ok {
+			taken = append(taken, p)
+		}
+	}
+	var subnet netip.Prefix
+	var gateway netip.Addr
+	if opts.Subnet != "" {
+		if subnet, gateway, err = parseSubnet(opts.Subnet, opts.Gateway); err != nil {
+			return nil, err
+		}
+		for _, t := range taken {
+			if t.Overlaps(subnet) {
+				return nil, fmt.Errorf("%w: %s overlaps %s", ErrOverlap, subnet, t)
+			}
+		}
+	} else {
+		if opts.Gateway != "" {
+			return nil, fmt.Errorf("%w: --gateway needs --subnet", ErrInvalidConfig)
+		}
+		hostNets, err := hostPrefixes()
+		if err != nil {
+			return nil, err
+		}
+		if subnet, err = pickSubnet(m.pool, 24, append(taken, hostNets...)); err != nil {
+			return nil, err
+		}
+		gateway = subnet.Addr().Next()
+	}
+	id := newID()
+	bridge := cmpOr(opts.Bridge, "br-"+id[:12])
+	if err := checkBridgeName(bridge); err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if r.Network.Bridge() == bridge {
+			return nil, fmt.Errorf("%w: bridge %s is used by network %s", ErrExists, bridge, r.Network.Name)
+		}
+	}
+	labels := opts.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	r := &record{Network: Network{
+		Name: opts.Name, ID: id, Created: time.Now().UTC(), Scope: "local", Driver: DriverBridge,
+		IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: subnet.String(), Gateway: gateway.String()}}},
+		Options: map[string]string{BridgeNameOption: bridge},
+		Labels:  labels,
+	}, Endpoints: map[string]*endpoint{}}
+	if err := m.save(r); err != nil {
+		return nil, err
+	}
+	return r.public(), nil
+}
+
+// Remove deletes a user-defined network, refusing while containers are
+// attached to it.
+func (m *Manager) Remove(ref string) error {
+	if err := m.remove(ref); err != nil {
+		return fmt.Errorf("remove network %s: %w", ref, err)
+	}
+	return nil
+}
+
+func (m *Manager) remove(ref string) error {
+	unlock, err := m.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	recs, err := m.loadAll()
+	if err != nil {
+		return err
+	}
+	r, err := find(recs, ref)
+	if err != nil {
+		return err
+	}
+	if r.Network.Predefined() {
+		return fmt.Errorf("%w: %s", ErrPredefined, r.Network.Name)
+	}
+	if err := m.dropDead(r); err != nil {
+		return err
+	}
+	if len(r.Endpoints) > 0 {
+		return fmt.Errorf("%w: %s (%d attached)", ErrInUse, r.Network.Name, len(r.Endpoints))
+	}
+	if err := deleteLink(r.Network.Bridge()); err != nil {
+		return err
+	}
+	if err := m.delete(r); err != nil {
+		return err
+	}
+	return m.syncRules(slices.DeleteFunc(recs, func(x *record) bool { return x == r }))
+}
+
+// dropDead forgets endpoints whose host veth is gone: their namespace died
+// with its container (a killed shim, a reboot) without a Detach. Under the
+// lock this is exact, since an endpoint is recorded only once its veth
+// exists and its veth is deleted only by whoever forgets it.
+func (m *Manager) dropDead(r *record) error {
+	if len(r.Endpoints) == 0 {
+		return nil
+	}
+	links, err := linkNames()
+	if err != nil {
+		return err
+	}
+	changed := false
+	for id, ep := range r.Endpoints {
+		if !links[ep.HostVeth] {
+			delete(r.Endpoints, id)
+			changed = true
+		}
+	}
+	if changed {
+		return m.save(r)
+	}
+	return nil
+}
+
+// syncRules makes berth's nftables table say what recs need: a masquerade
+// rule for each bridge network with containers attached, or no table at
+// all when there is none.
+func (m *Manager) syncRules(recs []*record) error {
+	var rules []masquerade
+	for _, r := range recs {
+		subnet, _, ok := r.Network.Subnet()
+		if r.Network.Driver == DriverBridge && ok && len(r.Endpoints) > 0 {
+			rules = append(rules, masquerade{Subnet: subnet, Bridge: r.Network.Bridge()})
+		}
+	}
+	if len(rules) > 0 {
+		if err := enableForwarding(); err != nil {
+			return err
+		}
+	}
+	return syncMasquerade(m.opts.Table, rules)
+}
+
+// vethName is the host end's name for an endpoint: "vb" and 10 hex
+// digits of a hash of network and container, so that it is stable,
+// unique in practice, and within the 15 bytes an interface name has.
+func vethName(networkID, containerID string) string {
+	h := sha256.Sum256([]byte(networkID + "/" + containerID))
+	return "vb" + hex.EncodeToString(h[:5])
+}

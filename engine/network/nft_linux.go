@@ -1,0 +1,80 @@
+package network
+
+import (
+	"fmt"
+	"net/netip"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+)
+
+// Outbound NAT lives in one nftables table of berth's own (family ip),
+// written through the kernel's netlink API with github.com/google/nftables:
+// no nft or iptables binary is needed at run time, and the table is
+// replaced in one atomic batch, so a reader never sees half the rules and
+// two berths never interleave (they write under the store's lock). The
+// table holds one chain:
+//
+//	chain postrouting { type nat hook postrouting priority srcnat;
+//	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network in use
+//	}
+//
+// Rules of other programs (docker's, podman's, the user's) are never
+// touched, and the table is deleted when no network is in use.
+
+// masquerade is one network's rule: traffic from the subnet leaving by any
+// interface but its own bridge takes the outgoing interface's address.
+type masquerade struct {
+	Subnet netip.Prefix
+	Bridge string
+}
+
+// syncMasquerade replaces the table with one holding exactly rules, or
+// deletes it when rules is empty.
+func syncMasquerade(table string, rules []masquerade) error {
+	conn, err := nftables.New()
+	if err != nil {
+		return fmt.Errorf("nftables: %w", err)
+	}
+	t := &nftables.Table{Family: nftables.TableFamilyIPv4, Name: table}
+	// Adding before deleting makes the delete succeed whether or not the
+	// table existed; both happen in the same transaction as the rebuild.
+	conn.AddTable(t)
+	conn.DelTable(t)
+	if len(rules) > 0 {
+		conn.AddTable(t)
+		chain := conn.AddChain(&nftables.Chain{
+			Name: "postrouting", Table: t, Type: nftables.ChainTypeNAT,
+			Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource,
+		})
+		for _, r := range rules {
+			conn.AddRule(&nftables.Rule{Table: t, Chain: chain, Exprs: masqueradeExprs(r)})
+		}
+	}
+	if err := conn.Flush(); err != nil {
+		return fmt.Errorf("write nftables table %s: %w", table, err)
+	}
+	return nil
+}
+
+// masqueradeExprs is `ip saddr SUBNET oifname != BRIDGE masquerade`.
+func masqueradeExprs(r masquerade) []expr.Any {
+	addr := r.Subnet.Masked().Addr().As4()
+	mask := ipNet(r.Subnet).Mask
+	return []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(r.Bridge)},
+		&expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 12, Len: 4},
+		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: make([]byte, 4)},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: addr[:]},
+		&expr.Masq{},
+	}
+}
+
+// ifname is an interface name as nftables compares it: 16 bytes, NUL
+// padded.
+func ifname(name string) []byte {
+	b := make([]byte, 16)
+	copy(b, name)
+	return b
+}

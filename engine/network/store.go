@@ -1,0 +1,174 @@
+package network
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// The store keeps one JSON file per network under <dir>/networks/<id>.json,
+// holding the network and its endpoints (so the addresses in use are in
+// the same file as the subnet they come from). Every change happens under
+// an exclusive flock on <dir>/lock, held across the kernel work it
+// describes, and is written atomically (temp file, fsync, rename): two
+// `berth run`s in two processes never take the same address, and a reader
+// never sees half a file.
+
+// record is a network's file.
+type record struct {
+	Network   Network              `json:"network"`
+	Endpoints map[string]*endpoint `json:"endpoints"` // by container ID
+}
+
+// endpoint is what berth keeps about one attachment.
+type endpoint struct {
+	ContainerID string     `json:"containerId"`
+	EndpointID  string     `json:"endpointId"`
+	Name        string     `json:"name"`
+	Hostname    string     `json:"hostname"`
+	Aliases     []string   `json:"aliases,omitempty"`
+	IP          netip.Addr `json:"ip"`
+	HostVeth    string     `json:"hostVeth"`
+	IfName      string     `json:"ifName"`
+	HostsPath   string     `json:"hostsPath,omitempty"`
+}
+
+func (r *record) public() *Network {
+	n := r.Network
+	n.Containers = map[string]Endpoint{}
+	subnet, _, _ := n.Subnet()
+	for id, ep := range r.Endpoints {
+		n.Containers[id] = Endpoint{
+			Name:        ep.Name,
+			EndpointID:  ep.EndpointID,
+			MacAddress:  macAddress(ep.IP).String(),
+			IPv4Address: netip.PrefixFrom(ep.IP, subnet.Bits()).String(),
+			Aliases:     ep.Aliases,
+		}
+	}
+	return &n
+}
+
+func (m *Manager) networksDir() string { return filepath.Join(m.opts.Dir, "networks") }
+func (m *Manager) recordPath(id string) string {
+	return filepath.Join(m.networksDir(), id+".json")
+}
+
+// loadAll reads every network's record, sorted by name.
+func (m *Manager) loadAll() ([]*record, error) {
+	entries, err := os.ReadDir(m.networksDir())
+	if err != nil {
+		return nil, fmt.Errorf("list networks: %w", err)
+	}
+	var recs []*record
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".json") {
+			continue
+		}
+		r, err := m.load(strings.TrimSuffix(e.Name(), ".json"))
+		if errors.Is(err, ErrNotFound) {
+			continue // removed meanwhile
+		}
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].Network.Name < recs[j].Network.Name })
+	return recs, nil
+}
+
+func (m *Manager) load(id string) (*record, error) {
+	b, err := os.ReadFile(m.recordPath(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read network %s: %w", id, err)
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("read network %s: %w", id, err)
+	}
+	if r.Endpoints == nil {
+		r.Endpoints = map[string]*endpoint{}
+	}
+	return &r, nil
+}
+
+func (m *Manager) save(r *record) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode network %s: %w", r.Network.Name, err)
+	}
+	if err := writeFileAtomic(m.recordPath(r.Network.ID), b); err != nil {
+		return fmt.Errorf("save network %s: %w", r.Network.Name, err)
+	}
+	return nil
+}
+
+func (m *Manager) delete(r *record) error {
+	if err := os.Remove(m.recordPath(r.Network.ID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove network %s: %w", r.Network.Name, err)
+	}
+	return nil
+}
+
+// find resolves a name, a full ID or a unique ID prefix, as docker does.
+func find(recs []*record, ref string) (*record, error) {
+	for _, r := range recs {
+		if r.Network.Name == ref || r.Network.ID == ref {
+			return r, nil
+		}
+	}
+	var found *record
+	for _, r := range recs {
+		if ref != "" && strings.HasPrefix(r.Network.ID, ref) {
+			if found != nil {
+				return nil, fmt.Errorf("%w: %s", ErrAmbiguous, ref)
+			}
+			found = r
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	}
+	return found, nil
+}
+
+// writeFileAtomic replaces path with data: temp file, fsync, rename.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+func newID() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
