@@ -35,13 +35,19 @@ const cgroupRoot = "/sys/fs/cgroup"
 // the test ends, also when it fails.
 func newTestEngine(t *testing.T) *Engine {
 	t.Helper()
+	return newTestEngineDriver(t, "")
+}
+
+func newTestEngineDriver(t *testing.T, driver string) *Engine {
+	t.Helper()
 	testenv.RequireRoot(t)
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	e, err := New(Options{
-		Root:         t.TempDir(),
-		RunRoot:      t.TempDir(),
-		CgroupRoot:   cgroupRoot,
-		CgroupParent: parent,
+		Root:          t.TempDir(),
+		RunRoot:       t.TempDir(),
+		CgroupRoot:    cgroupRoot,
+		CgroupParent:  parent,
+		StorageDriver: driver,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -365,5 +371,17 @@ func TestBadInputLeavesNothing(t *testing.T) {
 	rootfs, _ := os.ReadDir(filepath.Join(e.opts.Root, "image", "containers"))
 	if len(ids)+len(names)+len(rootfs) != 0 {
 		t.Errorf("left behind: %d records, %d names, %d rootfs dirs", len(ids), len(names), len(rootfs))
+	}
+}
+
+func TestVFSDriver(t *testing.T) {
+	t.Parallel()
+	e := newTestEngineDriver(t, "vfs")
+	if d := e.Images().Driver(); d != "vfs" {
+		t.Fatalf("driver = %s", d)
+	}
+	out, errOut, code := run(t, e, "sh", "-c", "echo changed > /etc/motd; cat /etc/motd")
+	if out != "changed\n" || code != 0 {
+		t.Errorf("got %q %q exit %d", out, errOut, code)
 	}
 }
