@@ -10,27 +10,31 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"berth/internal/testenv"
 )
 
-// The test binary is berth itself when asked: benchmarks and end-to-end
-// tests run it as the CLI, and the engine re-executes it as shim and init.
-const asCLIEnv = "BERTH_TEST_AS_CLI"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(asCLIEnv) == "1" || os.Args[0] == "berth-shim" || os.Args[0] == "berth-init" {
-		main()
-		return
+// berthBinary builds ./berth once into a temporary directory: benchmarks
+// measure the binary users run, not the larger test binary.
+var berthBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "berth-bench-")
+	if err != nil {
+		return "", err
 	}
-	os.Exit(m.Run())
-}
+	bin := filepath.Join(dir, "berth")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v: %s", err, out)
+	}
+	return bin, nil
+})
 
 // berthEnv is a berth on temporary roots with a cgroup parent of its own.
 type berthEnv struct {
 	t      testing.TB
+	bin    string
 	env    []string
 	parent string
 }
@@ -38,13 +42,17 @@ type berthEnv struct {
 func newBerthEnv(t testing.TB) *berthEnv {
 	t.Helper()
 	testenv.RequireRoot(t)
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(cfg, []byte(`{"cgroup-parent": "`+parent+`"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b := &berthEnv{t: t, parent: parent, env: append(os.Environ(), asCLIEnv+"=1",
+	b := &berthEnv{t: t, bin: bin, parent: parent, env: append(os.Environ(),
 		"BERTH_ROOT="+filepath.Join(dir, "root"), "BERTH_RUN_ROOT="+filepath.Join(dir, "run"),
 		"BERTH_CONFIG="+cfg)}
 	t.Cleanup(func() {
@@ -68,7 +76,7 @@ func newBerthEnv(t testing.TB) *berthEnv {
 }
 
 func (b *berthEnv) cmd(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.Command(b.bin, args...)
 	cmd.Env = b.env
 	return cmd
 }
@@ -154,15 +162,20 @@ func BenchmarkShimRSS(b *testing.B) {
 	}
 	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
 	shim, _ := strconv.Atoi(f[1]) // ppid of the container's PID 1
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", shim))
+	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", shim))
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			b.ReportMetric(float64(kb)/1024, "MiB-RSS")
-			b.Logf("shim RSS: %.1f MiB", float64(kb)/1024)
+	mem := map[string]float64{}
+	for _, line := range strings.Split(string(rollup), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[2] == "kB" {
+			kb, _ := strconv.Atoi(f[1])
+			mem[strings.TrimSuffix(f[0], ":")] = float64(kb) / 1024
 		}
 	}
+	b.ReportMetric(mem["Rss"], "MiB-RSS")
+	b.ReportMetric(mem["Pss"], "MiB-PSS")
+	b.ReportMetric(mem["Pss_Anon"], "MiB-anon")
+	b.Logf("shim: RSS %.1f MiB, of which %.1f MiB its own heap and stacks (anon); PSS %.1f MiB",
+		mem["Rss"], mem["Pss_Anon"], mem["Pss"])
 }
