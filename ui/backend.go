@@ -57,19 +57,19 @@ type Backend interface {
 	OpenTerminal(ctx context.Context, ref string, kind SessionKind, cols, rows int) (Terminal, error)
 }
 
-// Host is the header's sample of the machine. CPU is cumulative, the
-// header turns two samples into a rate.
+// Host is the header's sample of the machine. CPU counters are
+// cumulative (any unit, clock ticks as /proc/stat has them); the header
+// turns two samples into a rate.
 type Host struct {
-	Time          time.Time
-	CPUBusy       time.Duration // all CPUs, busy time since boot
-	CPUTotal      time.Duration // all CPUs, busy plus idle since boot
-	MemUsed       uint64
-	MemTotal      uint64
-	DiskUsed      uint64 // bytes under berth's data root
-	Images        int
-	Containers    int
-	Running       int
-	DataRootLabel string // shown beside the disk figure
+	Time       time.Time
+	CPUBusy    uint64 // all CPUs, time not idle since boot
+	CPUTotal   uint64 // all CPUs, all time since boot
+	MemUsed    uint64
+	MemTotal   uint64
+	DiskUsed   uint64 // bytes under berth's data root
+	Images     int
+	Containers int
+	Running    int
 }
 
 // Image is one row of the images screen.

@@ -285,7 +285,7 @@ func demoBackend() *fakeBackend {
 		return &engine.Stats{ID: cid, Time: testNow, CPUUsage: usage, MemoryUsage: mem, MemoryLimit: 2 << 30, PidsCurrent: pids, PidsLimit: 100}
 	}
 	b := &fakeBackend{
-		host: Host{Time: testNow, CPUBusy: 10 * time.Second, CPUTotal: 100 * time.Second,
+		host: Host{Time: testNow, CPUBusy: 1000, CPUTotal: 10000,
 			MemUsed: 3 << 30, MemTotal: 8 << 30, DiskUsed: 1_500_000_000, Images: 2, Containers: 4, Running: 3},
 		containers: []*engine.Container{web, ticker, old, paused},
 		stats: map[string]*engine.Stats{

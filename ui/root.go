@@ -778,10 +778,8 @@ func hostCmd(sh *shared) tea.Cmd {
 // hostCPUPercent is the machine's busy share between two samples, 100
 // meaning every CPU busy.
 func hostCPUPercent(prev, cur *Host) float64 {
-	total := cur.CPUTotal - prev.CPUTotal
-	busy := cur.CPUBusy - prev.CPUBusy
-	if total <= 0 || busy < 0 {
+	if cur.CPUTotal <= prev.CPUTotal || cur.CPUBusy < prev.CPUBusy {
 		return 0
 	}
-	return float64(busy) / float64(total) * 100
+	return float64(cur.CPUBusy-prev.CPUBusy) / float64(cur.CPUTotal-prev.CPUTotal) * 100
 }

@@ -21,8 +21,8 @@ func advance(b *fakeBackend, used time.Duration) {
 		s.Time = s.Time.Add(time.Second)
 		s.CPUUsage += used
 	}
-	b.host.CPUBusy += time.Second / 2
-	b.host.CPUTotal += 2 * time.Second
+	b.host.CPUBusy += 50
+	b.host.CPUTotal += 200
 }
 
 func TestContainersScreen(t *testing.T) {

@@ -1,0 +1,377 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"berth/engine"
+	"berth/engine/events"
+	"berth/images"
+)
+
+// EngineBackend is the Backend of the real runtime: the engine, its image
+// store and its event log. It keeps one thing of its own, the data root's
+// disk use, which costs a walk of the tree and is refreshed at most every
+// diskUsageEvery.
+type EngineBackend struct {
+	e *engine.Engine
+
+	mu       sync.Mutex
+	disk     uint64
+	diskAt   time.Time
+	diskBusy bool
+}
+
+// diskUsageEvery is how stale the header's disk figure may get.
+const diskUsageEvery = 30 * time.Second
+
+// NewEngineBackend is the Backend over e.
+func NewEngineBackend(e *engine.Engine) *EngineBackend { return &EngineBackend{e: e} }
+
+var _ Backend = (*EngineBackend)(nil)
+
+// Host samples the machine, counts containers and images, and reports
+// the last known disk use of the data root (walking it again in the
+// background when it is stale).
+func (b *EngineBackend) Host(ctx context.Context) (Host, error) {
+	hs, err := b.e.HostStats(ctx)
+	if err != nil {
+		return Host{}, fmt.Errorf("host stats: %w", err)
+	}
+	h := Host{Time: hs.Time, CPUBusy: hs.CPUBusy, CPUTotal: hs.CPUTotal, MemTotal: hs.MemTotal}
+	if hs.MemTotal > hs.MemAvailable {
+		h.MemUsed = hs.MemTotal - hs.MemAvailable
+	}
+	list, err := b.e.List(ctx, engine.ListOptions{All: true})
+	if err != nil {
+		return Host{}, err
+	}
+	h.Containers = len(list)
+	for _, c := range list {
+		if c.State.Running {
+			h.Running++
+		}
+	}
+	imgs, err := b.e.Images().List()
+	if err != nil {
+		return Host{}, fmt.Errorf("list images: %w", err)
+	}
+	h.Images = len(imgs)
+	h.DiskUsed = b.diskUsage(ctx)
+	return h, nil
+}
+
+func (b *EngineBackend) diskUsage(ctx context.Context) uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.diskBusy && time.Since(b.diskAt) > diskUsageEvery {
+		b.diskBusy = true
+		go func() {
+			n, err := b.e.DiskUsage(context.WithoutCancel(ctx))
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			b.diskBusy, b.diskAt = false, time.Now()
+			if err == nil && n >= 0 {
+				b.disk = uint64(n)
+			}
+		}()
+	}
+	return b.disk
+}
+
+func (b *EngineBackend) List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error) {
+	return b.e.List(ctx, opts)
+}
+
+func (b *EngineBackend) Inspect(ctx context.Context, ref string) (*engine.Container, error) {
+	return b.e.Inspect(ctx, ref)
+}
+
+func (b *EngineBackend) Stats(ctx context.Context, ref string) (*engine.Stats, error) {
+	return b.e.Stats(ctx, ref)
+}
+
+func (b *EngineBackend) Top(ctx context.Context, ref string) ([]engine.Process, error) {
+	return b.e.Top(ctx, ref)
+}
+
+func (b *EngineBackend) Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error {
+	return b.e.Logs(ctx, ref, opts, fn)
+}
+
+// Events reads the container's history from the engine's event log.
+func (b *EngineBackend) Events(ctx context.Context, ref string) ([]Event, error) {
+	evs, err := b.e.Events().Query(events.Filter{ID: ref, Types: []string{events.TypeContainer}})
+	if err != nil {
+		return nil, fmt.Errorf("events of %s: %w", ref, err)
+	}
+	out := make([]Event, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, eventOf(e))
+	}
+	return out, nil
+}
+
+// eventOf turns an engine event into a timeline entry.
+func eventOf(e events.Event) Event {
+	a := e.Attributes
+	ev := Event{Time: e.Time, Action: e.Action, Signal: a[events.AttrSignal]}
+	ev.ExitCode, _ = strconv.Atoi(a[events.AttrExitCode])
+	ev.Restarts, _ = strconv.Atoi(a[events.AttrRestartCount])
+	switch {
+	case a[events.AttrOldName] != "":
+		ev.Detail = "from " + strings.TrimPrefix(a[events.AttrOldName], "/") + " to " + strings.TrimPrefix(e.Name, "/")
+	case a[events.AttrError] != "":
+		ev.Detail = a[events.AttrError]
+	case e.Action == events.ActionCreate && a[events.AttrImage] != "":
+		ev.Detail = "from " + a[events.AttrImage]
+	}
+	return ev
+}
+
+// Run creates the container and starts it; a container that fails to
+// start is left created, as `docker run -d` leaves it.
+func (b *EngineBackend) Run(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error) {
+	c, err := b.e.Create(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.e.Start(ctx, c.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (b *EngineBackend) Start(ctx context.Context, ref string) error { return b.e.Start(ctx, ref) }
+func (b *EngineBackend) Stop(ctx context.Context, ref string, opts engine.StopOptions) error {
+	return b.e.Stop(ctx, ref, opts)
+}
+func (b *EngineBackend) Restart(ctx context.Context, ref string, opts engine.StopOptions) error {
+	return b.e.Restart(ctx, ref, opts)
+}
+func (b *EngineBackend) Kill(ctx context.Context, ref, signal string) error {
+	return b.e.Kill(ctx, ref, signal)
+}
+func (b *EngineBackend) Pause(ctx context.Context, ref string) error   { return b.e.Pause(ctx, ref) }
+func (b *EngineBackend) Unpause(ctx context.Context, ref string) error { return b.e.Unpause(ctx, ref) }
+func (b *EngineBackend) Remove(ctx context.Context, ref string, opts engine.RemoveOptions) error {
+	return b.e.Remove(ctx, ref, opts)
+}
+func (b *EngineBackend) Rename(ctx context.Context, ref, newName string) error {
+	return b.e.Rename(ctx, ref, newName)
+}
+func (b *EngineBackend) Signal(ctx context.Context, ref string, hostPID int, signal string) error {
+	return b.e.SignalProcess(ctx, ref, hostPID, signal)
+}
+
+// Images lists the store as `docker images` does: a row per tag, one row
+// for an untagged image, with the number of containers made from it.
+func (b *EngineBackend) Images(ctx context.Context) ([]Image, error) {
+	imgs, err := b.e.Images().List()
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	users, err := b.imageUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Image
+	for _, img := range imgs {
+		id := "sha256:" + strings.TrimPrefix(img.ID, "sha256:")
+		row := Image{ID: id, Created: img.Created, Size: uint64(max(img.Size, 0)), Containers: len(users[id])}
+		if img.Dangling() {
+			row.Repository, row.Tag, row.Dangling = "<none>", "<none>", true
+			out = append(out, row)
+			continue
+		}
+		for _, ref := range img.RepoTags {
+			i := strings.LastIndex(ref, ":")
+			if i < 0 || strings.Contains(ref[i:], "/") {
+				row.Repository, row.Tag = ref, "<none>"
+			} else {
+				row.Repository, row.Tag = ref[:i], ref[i+1:]
+			}
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// imageUsers maps an image ID to the names of the containers made from it.
+func (b *EngineBackend) imageUsers(ctx context.Context) (map[string][]string, error) {
+	list, err := b.e.List(ctx, engine.ListOptions{All: true})
+	if err != nil {
+		return nil, err
+	}
+	users := map[string][]string{}
+	for _, c := range list {
+		users[c.Image] = append(users[c.Image], c.DisplayName())
+	}
+	return users, nil
+}
+
+func (b *EngineBackend) inUse(ctx context.Context) (func(string) (string, bool), error) {
+	users, err := b.imageUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return func(id string) (string, bool) {
+		names := users["sha256:"+strings.TrimPrefix(id, "sha256:")]
+		if len(names) == 0 {
+			return "", false
+		}
+		return names[0], true
+	}, nil
+}
+
+// ImageLayers is the image's history, newest step first.
+func (b *EngineBackend) ImageLayers(ctx context.Context, id string) ([]Layer, error) {
+	hist, err := b.e.Images().History(id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Layer, len(hist))
+	for i, h := range hist {
+		out[i] = Layer{ID: h.ID, Created: h.Created, CreatedBy: h.CreatedBy, Size: uint64(max(h.Size, 0)), Comment: h.Comment}
+	}
+	return out, nil
+}
+
+func (b *EngineBackend) RemoveImage(ctx context.Context, ref string, force bool) error {
+	inUse, err := b.inUse(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = b.e.Images().Remove(ref, images.RemoveOptions{Force: force, InUse: inUse})
+	return err
+}
+
+func (b *EngineBackend) PruneImages(ctx context.Context) (int, uint64, error) {
+	inUse, err := b.inUse(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	rep, err := b.e.Images().Prune(images.PruneOptions{InUse: inUse})
+	if err != nil {
+		return 0, 0, err
+	}
+	n := 0
+	for _, d := range rep.Deleted {
+		if strings.HasPrefix(d.Deleted, "sha256:") || d.Untagged != "" {
+			n++
+		}
+	}
+	return n, uint64(max(rep.SpaceReclaimed, 0)), nil
+}
+
+// Handoff is a login shell on a new terminal (engine.Exec), or an attach
+// to the container's main process, each run on the user's terminal by
+// tea.Exec.
+func (b *EngineBackend) Handoff(ctx context.Context, ref string, kind SessionKind) (Handoff, error) {
+	if kind == SessionAttach {
+		return &attachHandoff{ctx: ctx, e: b.e, ref: ref}, nil
+	}
+	s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true})
+	if err != nil {
+		return nil, err
+	}
+	return s.Session, nil
+}
+
+// attachHandoff runs engine.Attach on the streams tea.Exec hands it.
+type attachHandoff struct {
+	ctx            context.Context
+	e              *engine.Engine
+	ref            string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (a *attachHandoff) SetStdin(r io.Reader)  { a.stdin = r }
+func (a *attachHandoff) SetStdout(w io.Writer) { a.stdout = w }
+func (a *attachHandoff) SetStderr(w io.Writer) { a.stderr = w }
+
+func (a *attachHandoff) Run() error {
+	_, err := a.e.Attach(a.ctx, a.ref, engine.AttachOptions{Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr, Terminal: true})
+	return err
+}
+
+// OpenTerminal runs a shell (engine.Exec with a tty) or an attach with
+// pipes for streams; the pane emulates the terminal on the other side.
+func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind SessionKind, cols, rows int) (Terminal, error) {
+	inR, inW := io.Pipe()
+	outR, outW := io.Pipe()
+	ctx, cancel := context.WithCancel(ctx)
+	t := &pipeTerminal{in: inW, out: outR, cancel: cancel, done: make(chan struct{})}
+	var run func() error
+	if kind == SessionAttach {
+		run = func() error {
+			_, err := b.e.Attach(ctx, ref, engine.AttachOptions{Stdin: inR, Stdout: outW, Stderr: outW})
+			return err
+		}
+	} else {
+		s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true, Env: []string{
+			"COLUMNS=" + strconv.Itoa(cols), "LINES=" + strconv.Itoa(rows)}})
+		if err != nil {
+			cancel()
+			return nil, err
+		}
+		s.Session.SetStdin(inR)
+		s.Session.SetStdout(outW)
+		s.Session.SetStderr(outW)
+		run = s.Session.Run
+	}
+	go func() {
+		t.err = run()
+		outW.CloseWithError(io.EOF)
+		inR.Close()
+		close(t.done)
+	}()
+	return t, nil
+}
+
+// pipeTerminal is a session whose terminal lives on the far side of two
+// pipes.
+type pipeTerminal struct {
+	in     *io.PipeWriter
+	out    *io.PipeReader
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error // set before done is closed
+	once   sync.Once
+}
+
+func (t *pipeTerminal) Read(p []byte) (int, error)  { return t.out.Read(p) }
+func (t *pipeTerminal) Write(p []byte) (int, error) { return t.in.Write(p) }
+
+// Resize is not carried to the session yet: the engine's sessions take
+// their size from the user's terminal, which a pane does not have.
+func (t *pipeTerminal) Resize(cols, rows int) error { return nil }
+
+// Close ends the session: an end-of-file to a shell at its prompt, the
+// context for an attach.
+func (t *pipeTerminal) Close() error {
+	t.once.Do(func() {
+		t.cancel()
+		t.out.Close()
+		go func() {
+			_, _ = t.in.Write([]byte{4})
+			t.in.Close()
+		}()
+	})
+	return nil
+}
+
+func (t *pipeTerminal) Wait() error {
+	<-t.done
+	if errors.Is(t.err, context.Canceled) {
+		return nil
+	}
+	return t.err
+}
