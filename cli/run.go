@@ -135,11 +135,13 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		Tty:        f.tty,
 		OpenStdin:  f.interactive,
 		Env:        append(fileEnv, flagEnv...),
-		Cmd:        command,
 		Image:      image,
 		WorkingDir: f.workdir,
 		Labels:     labels,
 		StopSignal: f.stopSignal,
+	}
+	if len(command) > 0 {
+		cc.Cmd = command
 	}
 	if !f.detach {
 		cc.AttachStdin = f.interactive
