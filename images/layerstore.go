@@ -193,6 +193,18 @@ func (s *Store) scanUsage() (*usage, error) {
 			u.chains[c] = true
 		}
 	}
+	cache, err := s.cacheRecords()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range cache {
+		for _, c := range r.Stack.Chains {
+			u.chains[c] = true
+		}
+		for _, l := range r.Stack.Layers {
+			u.blobs[l.Digest] = true
+		}
+	}
 	return u, nil
 }
 

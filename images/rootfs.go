@@ -88,6 +88,24 @@ func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
 	return s.rootfsMounts(&rec)
 }
 
+// createStepRootfs prepares the root filesystem of a build step over a
+// layer stack that is not (yet) an image.
+func (s *Store) createStepRootfs(containerID string, st layerStack) ([]Mount, error) {
+	unlock, err := s.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := s.ensureStack(st); err != nil {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	rec := rootfsRecord{ID: containerID, Driver: s.driver, Layers: st.Chains}
+	if err := s.makeRootfs(&rec); err != nil {
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+	}
+	return s.rootfsMounts(&rec)
+}
+
 // makeRootfs builds the container directory in tmp/ and renames it into
 // place, so a failure leaves nothing behind.
 func (s *Store) makeRootfs(rec *rootfsRecord) error {

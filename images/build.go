@@ -1,0 +1,690 @@
+package images
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	digest "github.com/opencontainers/go-digest"
+	"github.com/opencontainers/image-spec/identity"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Runner runs the RUN steps of a build in real containers; the engine
+// implements it. The images package prepares the step's root filesystem
+// and turns what the step changed into a layer.
+type Runner interface {
+	// Run runs one step and returns when it has exited; a non-zero exit
+	// is an error. The step's changes must land in the root filesystem
+	// that Mounts describe (Target "" is the root itself).
+	Run(ctx context.Context, step RunStep) error
+}
+
+// RunStep is one RUN instruction ready to run.
+type RunStep struct {
+	ID         string   // unique ID for the step's container
+	Mounts     []Mount  // the root filesystem, to mount before running
+	Args       []string // argv: shell form already wrapped in the shell
+	Env        []string // the image's environment plus build arguments
+	WorkingDir string   // "" means /
+	User       string   // "" means root; name or uid[:gid], resolved in the rootfs
+	Stdout     io.Writer
+	Stderr     io.Writer
+}
+
+// BuildOptions configure Build.
+type BuildOptions struct {
+	// ContextDir is the build context; "" builds without one (COPY and
+	// ADD of local files then fail).
+	ContextDir string
+	// Dockerfile is the path of the Dockerfile; "" means
+	// ContextDir/Dockerfile. Ignored when DockerfileText is set.
+	Dockerfile string
+	// DockerfileText is the Dockerfile itself (`build - < Dockerfile`).
+	DockerfileText []byte
+	Tags           []string
+	BuildArgs      map[string]string
+	// Target names the stage to build; "" builds the last.
+	Target  string
+	NoCache bool
+	// Labels are added to the final image's config.
+	Labels map[string]string
+	// Runner runs RUN steps; a Dockerfile with RUN needs one.
+	Runner Runner
+	// Output receives the build log: steps, CACHED, RUN output. nil
+	// discards it.
+	Output io.Writer
+}
+
+// stage is one FROM … section of a Dockerfile.
+type stage struct {
+	index    int
+	name     string // lower-case AS name, "" when none
+	from     *parser.Node
+	commands []*parser.Node
+}
+
+// stageState is a stage being built.
+type stageState struct {
+	cfg     configFile
+	stack   layerStack
+	cs      *configState
+	args    map[string]string // ARGs declared in the stage with a value
+	key     string            // cache key of the state so far
+	created time.Time         // time of the latest layer step, for history
+}
+
+type builder struct {
+	s         *Store
+	ctx       context.Context
+	opts      BuildOptions
+	out       io.Writer
+	escape    rune
+	stages    []*stage
+	built     map[int]*stageState
+	global    map[string]string // ARGs before the first FROM
+	usedArgs  map[string]bool
+	context   *sourceRoot
+	merged    map[string]string // source roots of stages and images, by key
+	cleanups  []func()
+	step, all int
+}
+
+// Build builds an image from a Dockerfile, as `docker build`. Each RUN,
+// COPY and ADD makes one layer; other instructions only change the config
+// and add an empty history entry. Steps whose parent state and inputs are
+// unchanged reuse their cached layer unless NoCache.
+func (s *Store) Build(ctx context.Context, opts BuildOptions) (*Image, error) {
+	var refs []string
+	for _, t := range opts.Tags {
+		named, err := parseTagReference(t)
+		if err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+		refs = append(refs, named.String())
+	}
+	text := opts.DockerfileText
+	if text == nil {
+		name := opts.Dockerfile
+		if name == "" {
+			if opts.ContextDir == "" {
+				return nil, fmt.Errorf("build: no Dockerfile and no context")
+			}
+			name = filepath.Join(opts.ContextDir, "Dockerfile")
+		}
+		var err error
+		if text, err = os.ReadFile(name); err != nil {
+			return nil, fmt.Errorf("build: read Dockerfile: %w", err)
+		}
+	}
+	res, err := parser.Parse(bytes.NewReader(text))
+	if err != nil {
+		return nil, fmt.Errorf("build: parse Dockerfile: %w", err)
+	}
+	b := &builder{
+		s: s, ctx: ctx, opts: opts, out: opts.Output, escape: res.EscapeToken,
+		built: map[int]*stageState{}, global: map[string]string{}, usedArgs: map[string]bool{},
+		merged: map[string]string{},
+	}
+	if b.out == nil {
+		b.out = io.Discard
+	}
+	defer func() {
+		for _, c := range b.cleanups {
+			c()
+		}
+	}()
+	if opts.ContextDir != "" {
+		if b.context, err = newContextRoot(opts.ContextDir); err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+	}
+	if err := b.split(res.AST); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	target := len(b.stages) - 1
+	if opts.Target != "" {
+		if target = b.stageIndex(opts.Target); target < 0 {
+			return nil, fmt.Errorf("build: target stage %q not found", opts.Target)
+		}
+	}
+	needed := b.needed(target)
+	for i := 0; i <= target; i++ {
+		if needed[i] {
+			b.all += 1 + len(b.stages[i].commands)
+		}
+	}
+	for i := 0; i <= target; i++ {
+		if !needed[i] {
+			continue
+		}
+		if err := b.buildStage(b.stages[i]); err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+	}
+	var unused []string
+	for k := range opts.BuildArgs {
+		if !b.usedArgs[k] {
+			unused = append(unused, k)
+		}
+	}
+	if len(unused) > 0 {
+		sort.Strings(unused)
+		fmt.Fprintf(b.out, "[Warning] One or more build-args %v were not consumed\n", unused)
+	}
+	id, err := b.commit(b.built[target], refs)
+	if err != nil {
+		return nil, fmt.Errorf("build: %w", err)
+	}
+	fmt.Fprintf(b.out, "Successfully built %s\n", id.Encoded()[:12])
+	for _, r := range refs {
+		fmt.Fprintf(b.out, "Successfully tagged %s\n", FamiliarReference(r))
+	}
+	return s.Lookup(id.String())
+}
+
+// split cuts the Dockerfile into stages; before the first FROM only ARG
+// may stand.
+func (b *builder) split(ast *parser.Node) error {
+	var cur *stage
+	for _, n := range ast.Children {
+		switch instruction(n) {
+		case "from":
+			cur = &stage{index: len(b.stages), from: n}
+			a := args(n)
+			if len(a) == 3 && strings.EqualFold(a[1], "as") {
+				cur.name = strings.ToLower(a[2])
+			} else if len(a) != 1 {
+				return fmt.Errorf("line %d: FROM takes an image and optionally AS name", n.StartLine)
+			}
+			b.stages = append(b.stages, cur)
+		case "arg":
+			if cur == nil {
+				if err := b.globalArg(n); err != nil {
+					return err
+				}
+				continue
+			}
+			cur.commands = append(cur.commands, n)
+		default:
+			if cur == nil {
+				return fmt.Errorf("line %d: %s before the first FROM", n.StartLine, strings.ToUpper(n.Value))
+			}
+			cur.commands = append(cur.commands, n)
+		}
+	}
+	if len(b.stages) == 0 {
+		return fmt.Errorf("the Dockerfile has no FROM")
+	}
+	return nil
+}
+
+func (b *builder) globalArg(n *parser.Node) error {
+	lex := newConfigState(&ImageConfig{}, b.escape)
+	for _, kv := range args(n) {
+		name, def, hasDef := strings.Cut(kv, "=")
+		if v, ok := b.opts.BuildArgs[name]; ok {
+			b.global[name] = v
+			b.usedArgs[name] = true
+			continue
+		}
+		if hasDef {
+			lex.extraEnv = envList(b.global)
+			v, err := lex.expand(def)
+			if err != nil {
+				return fmt.Errorf("line %d: %w", n.StartLine, err)
+			}
+			b.global[name] = v
+		}
+	}
+	return nil
+}
+
+func envList(m map[string]string) []string {
+	keys := sortedKeys(m)
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
+// stageIndex finds a stage by name or number; -1 when none.
+func (b *builder) stageIndex(ref string) int {
+	for _, st := range b.stages {
+		if st.name != "" && st.name == strings.ToLower(ref) {
+			return st.index
+		}
+	}
+	if n, err := strconv.Atoi(ref); err == nil && n >= 0 && n < len(b.stages) {
+		return n
+	}
+	return -1
+}
+
+// needed marks the stages the target depends on through FROM and
+// COPY --from.
+func (b *builder) needed(target int) map[int]bool {
+	need := map[int]bool{}
+	var visit func(i int)
+	visit = func(i int) {
+		if need[i] {
+			return
+		}
+		need[i] = true
+		st := b.stages[i]
+		if j := b.stageIndex(b.expandGlobal(args(st.from)[0])); j >= 0 && j < i {
+			visit(j)
+		}
+		for _, c := range st.commands {
+			for _, f := range c.Flags {
+				if from, ok := strings.CutPrefix(f, "--from="); ok {
+					if j := b.stageIndex(from); j >= 0 && j < i {
+						visit(j)
+					}
+				}
+			}
+		}
+	}
+	visit(target)
+	return need
+}
+
+func (b *builder) expandGlobal(word string) string {
+	lex := newConfigState(&ImageConfig{}, b.escape)
+	lex.extraEnv = envList(b.global)
+	v, err := lex.expand(word)
+	if err != nil {
+		return word
+	}
+	return v
+}
+
+func (b *builder) stepf(format string, a ...any) {
+	b.step++
+	fmt.Fprintf(b.out, "STEP %d/%d: %s\n", b.step, b.all, fmt.Sprintf(format, a...))
+}
+
+func (b *builder) buildStage(st *stage) error {
+	b.stepf("%s", st.from.Original)
+	state, err := b.from(st)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", st.from.StartLine, err)
+	}
+	b.built[st.index] = state
+	for _, n := range st.commands {
+		if err := b.ctx.Err(); err != nil {
+			return err
+		}
+		b.stepf("%s", n.Original)
+		if err := b.dispatch(state, n); err != nil {
+			return fmt.Errorf("line %d: %s: %w", n.StartLine, strings.ToUpper(n.Value), err)
+		}
+	}
+	return nil
+}
+
+// from starts a stage's state from scratch, an earlier stage or an image,
+// then runs the base image's ONBUILD triggers.
+func (b *builder) from(st *stage) (*stageState, error) {
+	for _, f := range st.from.Flags {
+		if strings.HasPrefix(f, "--platform") {
+			fmt.Fprintf(b.out, "[Warning] FROM %s is ignored: berth builds for this machine's platform\n", f)
+			continue
+		}
+		return nil, fmt.Errorf("unknown FROM option %s", f)
+	}
+	base := b.expandGlobal(args(st.from)[0])
+	state := &stageState{args: map[string]string{}}
+	switch j := b.stageIndex(base); {
+	case strings.EqualFold(base, "scratch"):
+		state.cfg = newConfig(ImageConfig{}, nil, nil, time.Unix(0, 0).UTC())
+		state.key = cacheKey("scratch")
+	case j >= 0 && j < st.index && b.built[j] != nil:
+		prev := b.built[j]
+		state.cfg = prev.cfg
+		state.cfg.History = append([]v1.History{}, prev.cfg.History...)
+		state.stack = prev.stack.clone()
+		state.key = prev.key
+		state.created = prev.created
+	default:
+		img, err := b.s.Lookup(base)
+		if err != nil {
+			return nil, fmt.Errorf("base image %s: %w (pull it first)", base, err)
+		}
+		if err := b.fromImage(state, img); err != nil {
+			return nil, err
+		}
+	}
+	state.cfg.RootFS.DiffIDs = nil
+	if state.created.IsZero() && state.cfg.Created != nil {
+		state.created = *state.cfg.Created
+	}
+	state.cs = newConfigState(&state.cfg.Config, b.escape)
+	triggers := state.cfg.Config.OnBuild
+	state.cfg.Config.OnBuild = nil
+	for _, t := range triggers {
+		res, err := parser.Parse(strings.NewReader(t))
+		if err != nil || len(res.AST.Children) != 1 {
+			return nil, fmt.Errorf("ONBUILD trigger %q of the base image: cannot parse", t)
+		}
+		fmt.Fprintf(b.out, "ONBUILD %s\n", t)
+		if err := b.dispatch(state, res.AST.Children[0]); err != nil {
+			return nil, fmt.Errorf("ONBUILD trigger %q: %w", t, err)
+		}
+	}
+	return state, nil
+}
+
+func (b *builder) fromImage(state *stageState, img *Image) error {
+	id := digest.NewDigestFromEncoded(digest.SHA256, img.ID)
+	cfg, err := b.s.readConfig(id)
+	if err != nil {
+		return err
+	}
+	rec, err := b.s.readRecord(id)
+	if err != nil {
+		return err
+	}
+	m, err := b.s.readManifest(rec.Manifest.Digest)
+	if err != nil {
+		return err
+	}
+	state.cfg = *cfg
+	state.stack = layerStack{
+		Layers:  m.Layers,
+		DiffIDs: cfg.RootFS.DiffIDs,
+		Chains:  identity.ChainIDs(append([]digest.Digest{}, cfg.RootFS.DiffIDs...)),
+		Sizes:   rec.LayerSizes,
+	}
+	state.key = cacheKey("image", img.ID)
+	return nil
+}
+
+// history appends a history entry; layer steps set the stage's time.
+func (state *stageState) history(createdBy string, empty bool, at time.Time) {
+	if !empty {
+		state.created = at
+	}
+	created := state.created
+	state.cfg.History = append(state.cfg.History, v1.History{Created: &created, CreatedBy: createdBy, EmptyLayer: empty})
+}
+
+func (b *builder) dispatch(state *stageState, n *parser.Node) error {
+	state.cs.extraEnv = envList(state.args)
+	switch instruction(n) {
+	case "arg":
+		return b.arg(state, n)
+	case "run":
+		return b.run(state, n)
+	case "copy", "add":
+		return b.copy(state, n)
+	case "workdir":
+		if err := state.cs.apply(n); err != nil {
+			return err
+		}
+		added, err := b.mkdirWorkdir(state, n.Original)
+		if err != nil || added {
+			return err
+		}
+	case "maintainer":
+		state.cfg.Author = strings.Join(args(n), " ")
+	case "from":
+		return fmt.Errorf("FROM inside a stage")
+	default:
+		if err := state.cs.apply(n); err != nil {
+			return err
+		}
+	}
+	state.key = cacheKey(append([]string{state.key, n.Original}, envList(state.args)...)...)
+	state.history(n.Original, true, state.created)
+	return nil
+}
+
+func (b *builder) arg(state *stageState, n *parser.Node) error {
+	for _, kv := range args(n) {
+		name, def, hasDef := strings.Cut(kv, "=")
+		if v, ok := b.opts.BuildArgs[name]; ok {
+			state.args[name] = v
+			b.usedArgs[name] = true
+			continue
+		}
+		if v, ok := b.global[name]; ok && !hasDef {
+			state.args[name] = v
+			continue
+		}
+		if hasDef {
+			v, err := state.cs.expand(def)
+			if err != nil {
+				return err
+			}
+			state.args[name] = v
+		}
+	}
+	state.key = cacheKey(append([]string{state.key, n.Original}, envList(state.args)...)...)
+	return nil
+}
+
+// runEnv is the environment of a RUN step: the config's, plus build
+// arguments the config does not set.
+func (state *stageState) runEnv() []string {
+	env := append([]string{}, state.cfg.Config.Env...)
+	set := envGetter(env)
+	for _, kv := range envList(state.args) {
+		k, _, _ := strings.Cut(kv, "=")
+		if _, ok := set.Get(k); !ok {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+// runArgs is the argv of a RUN, with heredocs folded into the script.
+func (state *stageState) runArgs(n *parser.Node) []string {
+	if len(n.Heredocs) == 0 || isJSONNode(n) {
+		return state.cs.command(n)
+	}
+	sh := state.cfg.Config.Shell
+	if len(sh) == 0 {
+		sh = defaultShell
+	}
+	cmdline := strings.TrimSpace(strings.Join(args(n), " "))
+	first := n.Heredocs[0]
+	if strings.Trim(strings.TrimPrefix(strings.TrimPrefix(cmdline, "<<"), "-"), `"'`) == first.Name {
+		return append(append([]string{}, sh...), first.Content)
+	}
+	script := cmdline + "\n"
+	for _, h := range n.Heredocs {
+		script += h.Content + h.Name + "\n"
+	}
+	return append(append([]string{}, sh...), script)
+}
+
+func (b *builder) run(state *stageState, n *parser.Node) error {
+	for _, f := range n.Flags {
+		return fmt.Errorf("RUN option %s is not supported", f)
+	}
+	argv := state.runArgs(n)
+	env := state.runEnv()
+	key := cacheKey(state.key, "run", strings.Join(argv, "\x00"), strings.Join(env, "\x00"), state.cfg.Config.User, state.cfg.Config.WorkingDir)
+	if b.cached(state, key, n.Original) {
+		return nil
+	}
+	if b.opts.Runner == nil {
+		return fmt.Errorf("no runner: this build cannot run commands")
+	}
+	stepID := "build-" + randomHex(16)
+	mounts, err := b.s.createStepRootfs(stepID, state.stack)
+	if err != nil {
+		return err
+	}
+	defer b.s.RemoveRootfs(stepID)
+	err = b.opts.Runner.Run(b.ctx, RunStep{
+		ID: stepID, Mounts: mounts, Args: argv, Env: env,
+		WorkingDir: state.cfg.Config.WorkingDir, User: state.cfg.Config.User,
+		Stdout: b.out, Stderr: b.out,
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+	}
+	diff := func(w io.Writer) error {
+		cdir := b.s.containerDir(stepID)
+		if b.s.driver == DriverOverlay2 {
+			return writeOverlayDiff(w, filepath.Join(cdir, "diff"))
+		}
+		old, cleanup, err := b.parentTree(state)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		return writeTreeDiff(w, old, filepath.Join(cdir, "rootfs"))
+	}
+	return b.addLayer(state, key, n.Original, diff)
+}
+
+// parentTree is the full tree of the state's top layer (vfs).
+func (b *builder) parentTree(state *stageState) (string, func(), error) {
+	if n := len(state.stack.Chains); n > 0 {
+		return b.s.diffDir(state.stack.Chains[n-1]), func() {}, nil
+	}
+	dir, err := os.MkdirTemp(b.s.tmpDir(), "empty-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// cached reuses a cached step; it reports whether it did.
+func (b *builder) cached(state *stageState, key, createdBy string) bool {
+	if b.opts.NoCache {
+		return false
+	}
+	stack, ok := b.s.cacheLookup(key)
+	if !ok {
+		return false
+	}
+	var rec cacheRecord
+	if err := readJSON(b.s.cachePath(key), &rec); err != nil {
+		return false
+	}
+	state.stack = *stack
+	state.key = key
+	state.history(createdBy, false, rec.Created)
+	fmt.Fprintf(b.out, "--> CACHED\n")
+	return true
+}
+
+// addLayer stages the layer that write produces on top of the state,
+// commits it with its cache record, and records history.
+func (b *builder) addLayer(state *stageState, key, createdBy string, write func(io.Writer) error) error {
+	p := newPending()
+	defer p.discard()
+	p.chains = append([]digest.Digest{}, state.stack.Chains...)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	err := b.s.stageLayer(p, pr, "", "")
+	pr.CloseWithError(err)
+	if err != nil {
+		return err
+	}
+	next := state.stack.clone()
+	next.Layers = append(next.Layers, p.layers...)
+	next.DiffIDs = append(next.DiffIDs, p.diffIDs...)
+	next.Chains = append(next.Chains, p.chains[len(p.chains)-1])
+	next.Sizes = append(next.Sizes, p.layerSizes...)
+	if err := b.s.commitStep(p, key, next); err != nil {
+		return err
+	}
+	state.stack = next
+	state.key = key
+	now := time.Now().UTC()
+	if rec := (cacheRecord{}); readJSON(b.s.cachePath(key), &rec) == nil {
+		now = rec.Created
+	}
+	state.history(createdBy, false, now)
+	fmt.Fprintf(b.out, "--> %s\n", p.diffIDs[0].Encoded()[:12])
+	return nil
+}
+
+// mkdirWorkdir adds a layer creating the working directory when the image
+// lacks it, so that RUN can start there; it reports whether it did.
+func (b *builder) mkdirWorkdir(state *stageState, createdBy string) (bool, error) {
+	dir := state.cfg.Config.WorkingDir
+	if dir == "" || dir == "/" {
+		return false, nil
+	}
+	if _, fi, err := b.s.statInChain(state.stack.Chains, dir); err == nil && fi.IsDir() {
+		return false, nil
+	}
+	spec := &copySpec{dest: dir}
+	parents, err := b.parents(state, path.Join(dir, "x"), nil)
+	if err != nil {
+		return false, err
+	}
+	spec.parents = parents
+	return true, b.copyLayer(state, "mkdir", createdBy, spec, func(c *copyWriter) error { return nil })
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return strconv.FormatInt(time.Now().UnixNano(), 16)
+	}
+	return hex.EncodeToString(b)
+}
+
+// commit stores the final state as an image.
+func (b *builder) commit(state *stageState, refs []string) (digest.Digest, error) {
+	cfg := state.cfg
+	if len(b.opts.Labels) > 0 {
+		labels := map[string]string{}
+		for k, v := range cfg.Config.Labels {
+			labels[k] = v
+		}
+		for k, v := range b.opts.Labels {
+			labels[k] = v
+		}
+		cfg.Config.Labels = labels
+	}
+	cfg.RootFS = v1.RootFS{Type: "layers", DiffIDs: append([]digest.Digest{}, state.stack.DiffIDs...)}
+	if cfg.RootFS.DiffIDs == nil {
+		cfg.RootFS.DiffIDs = []digest.Digest{}
+	}
+	created := state.created
+	cfg.Created = &created
+	cfg.Architecture, cfg.OS = goArch(), "linux"
+	data, err := json.Marshal(cfg)
+	if err != nil {
+		return "", err
+	}
+	p := newPending()
+	p.config = data
+	p.layers = state.stack.Layers
+	p.layerSizes = state.stack.Sizes
+	p.refs = refs
+	unlock, err := b.s.lock()
+	if err != nil {
+		return "", err
+	}
+	err = b.s.ensureStack(state.stack)
+	unlock()
+	if err != nil {
+		return "", err
+	}
+	return b.s.commit(p)
+}
+
+var errNoContext = errors.New("no build context: COPY and ADD need one (build with a context directory)")
