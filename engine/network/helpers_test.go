@@ -40,6 +40,7 @@ type testNet struct {
 	Opts   Options
 	Prefix string // "10.a.b." of the default subnet
 	Pool   netip.Prefix
+	Spare  string // a /24 outside both, for a network of the test's own
 }
 
 func newTestNet(t testing.TB) testNet {
@@ -58,6 +59,7 @@ func newTestNet(t testing.TB) testNet {
 		},
 		Prefix: fmt.Sprintf("10.%d.%d.", second, third),
 		Pool:   pool,
+		Spare:  fmt.Sprintf("10.%d.%d.0/24", second, third+1),
 	}
 }
 

@@ -270,13 +270,12 @@ func (m *Manager) remove(ref string) error {
 	if len(r.Endpoints) > 0 {
 		return fmt.Errorf("%w: %s (%d attached)", ErrInUse, r.Network.Name, len(r.Endpoints))
 	}
+	// With no endpoints the network has no rule; a bridge may be left by
+	// containers that died without a Detach.
 	if err := deleteLink(r.Network.Bridge()); err != nil {
 		return err
 	}
-	if err := m.delete(r); err != nil {
-		return err
-	}
-	return m.syncRules(slices.DeleteFunc(recs, func(x *record) bool { return x == r }))
+	return m.delete(r)
 }
 
 // dropDead forgets endpoints whose host veth is gone: their namespace died
