@@ -203,7 +203,7 @@ func (a *app) rootCommand() *cobra.Command {
 	})
 
 	root.AddCommand(
-		a.runCommand(), a.createCommand(), a.startCommand(),
+		a.runCommand(), a.createCommand(), a.startCommand(), a.attachCommand(),
 		a.stopCommand(), a.restartCommand(), a.killCommand(),
 		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
 		a.rmCommand(), a.renameCommand(),

@@ -206,3 +206,27 @@ func TestMultiObjectCommands(t *testing.T) {
 		})
 	}
 }
+
+func TestAttach(t *testing.T) {
+	box := newContainer(strings.Repeat("c", 64), "box", engine.StatusRunning)
+	box.Config.OpenStdin, box.Config.Tty = true, true
+	eng := &fakeEngine{containers: []*engine.Container{box}, runResult: engine.RunResult{ExitCode: 4}}
+	sys := testSystem(eng)
+	sys.isTerminal = func(any) bool { return true }
+	if r := runCLI(t, sys, "attach", "--detach-keys", "ctrl-x,x", "box"); r.code != 4 {
+		t.Errorf("attach: code %d err %q", r.code, r.stderr)
+	}
+	if o := eng.attach; o.Stdin == nil || !o.Terminal || o.DetachKeys != "ctrl-x,x" {
+		t.Errorf("attach options %+v", o)
+	}
+	eng.runResult = engine.RunResult{Detached: true}
+	if r := runCLI(t, sys, "attach", "--no-stdin", "box"); r.code != 0 || eng.attach.Stdin != nil || eng.attach.Terminal {
+		t.Errorf("attach --no-stdin: code %d options %+v", r.code, eng.attach)
+	}
+	if r := runCLI(t, sys, "attach", "--detach-keys", "meta-x", "box"); r.code != 125 {
+		t.Errorf("bad detach keys: code %d", r.code)
+	}
+	if r := runCLI(t, sys, "attach", "nope"); r.code != 1 || !strings.Contains(r.stderr, "no such container") {
+		t.Errorf("attach nope: code %d err %q", r.code, r.stderr)
+	}
+}

@@ -429,3 +429,45 @@ func (a *app) startCommand() *cobra.Command {
 	cmd.Flags().StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container")
 	return cmd
 }
+
+func (a *app) attachCommand() *cobra.Command {
+	var noStdin, sigProxy bool
+	var detachKeys string
+	cmd := newCommand("attach [OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", exactArgs(1), nil)
+	cmd.Long = "Attach to a running container's streams; ctrl-p ctrl-q (or --detach-keys)\n" +
+		"detaches and leaves it running. berth ends with the container's exit code."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if detachKeys != "" {
+			if err := validateDetachKeys(detachKeys); err != nil {
+				return usageError(cmd.CommandPath(), err)
+			}
+		}
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		c, err := eng.Inspect(cmd.Context(), args[0])
+		if err != nil {
+			return err
+		}
+		opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: detachKeys}
+		if !noStdin && c.Config.OpenStdin {
+			opts.Stdin = a.stdin
+			opts.Terminal = c.Config.Tty && a.sys.isTerminal(a.stdin)
+		}
+		if sigProxy && !c.Config.Tty {
+			stop := a.proxySignals(cmd.Context(), c.ID)
+			defer stop()
+		}
+		res, err := eng.Attach(cmd.Context(), c.ID, opts)
+		if err != nil || res.Detached {
+			return err
+		}
+		return exitStatus(res.ExitCode)
+	}
+	flags := cmd.Flags()
+	flags.BoolVar(&noStdin, "no-stdin", false, "do not attach STDIN")
+	flags.BoolVar(&sigProxy, "sig-proxy", true, "proxy all received signals to the process (without a TTY)")
+	flags.StringVar(&detachKeys, "detach-keys", "", "override the key sequence for detaching a container")
+	return cmd
+}
