@@ -230,3 +230,38 @@ func TestAttach(t *testing.T) {
 		t.Errorf("attach nope: code %d err %q", r.code, r.stderr)
 	}
 }
+
+func TestManagementCommands(t *testing.T) {
+	eng := &fakeEngine{containers: psFixture()}
+	sys := withImages(testSystem(eng), &fakeImages{imgs: imagesFixture()})
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"container", "ls", "--format", "{{.Names}}"}, "web\nsleepy\n"},
+		{[]string{"container", "ps", "-q"}, "4f1c2d3e5a6b\na1b2c3d4e5f6\n"},
+		{[]string{"container", "list", "-aq", "-n", "1"}, "00ff00ff00ff\n"},
+		{[]string{"container", "inspect", "-f", "{{.Name}}", "web"}, "/web\n"},
+		{[]string{"container", "stop", "web"}, "web\n"},
+		{[]string{"image", "ls", "-q", "app"}, "abcdefabcdef\n"},
+		{[]string{"image", "list", "--format", "{{.Repository}}", "-f", "dangling=true"}, "<none>\n"},
+		{[]string{"image", "inspect", "-f", "{{.Id}}", "app:2"}, "sha256:abcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcdefabcd\n"},
+	} {
+		if r := runCLI(t, sys, tt.args...); r.code != 0 || r.stdout != tt.want {
+			t.Errorf("berth %s: code %d out %q err %q, want %q", strings.Join(tt.args, " "), r.code, r.stdout, r.stderr, tt.want)
+		}
+	}
+	if r := runCLI(t, sys, "container", "inspect", "busybox"); r.code != 1 {
+		t.Errorf("container inspect of an image: code %d", r.code)
+	}
+}
+
+func TestGroupCommands(t *testing.T) {
+	sys := testSystem(&fakeEngine{})
+	if r := runCLI(t, sys, "container", "bogus"); r.code != 125 || !strings.Contains(r.stderr, `unknown command "bogus" for "berth container"`) {
+		t.Errorf("container bogus: code %d err %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, sys, "image"); r.code != 0 || !strings.Contains(r.stdout, "Manage images") {
+		t.Errorf("image: code %d out %q", r.code, r.stdout)
+	}
+}

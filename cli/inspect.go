@@ -12,8 +12,11 @@ import (
 	"berth/engine"
 )
 
-func (a *app) inspectCommand() *cobra.Command {
-	var format, kind string
+// inspectCommand is `berth inspect`; with a fixed kind ("container" or
+// "image") it is `berth container inspect` or `berth image inspect`.
+func (a *app) inspectCommand(fixedKind string) *cobra.Command {
+	var format string
+	kind := fixedKind
 	var size bool
 	cmd := newCommand("inspect [OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on containers and images", minArgs(1), nil)
 	cmd.Long = "Return low-level information on containers and images, as a JSON array in\n" +
@@ -58,7 +61,9 @@ func (a *app) inspectCommand() *cobra.Command {
 	}
 	flags := cmd.Flags()
 	flags.StringVarP(&format, "format", "f", "", "format output using a Go template ({{.Id}}, {{.State.Status}}, {{json .Config}}…)")
-	flags.StringVar(&kind, "type", "", "only inspect objects of the given type: container or image")
+	if fixedKind == "" {
+		flags.StringVar(&kind, "type", "", "only inspect objects of the given type: container or image")
+	}
 	flags.BoolVarP(&size, "size", "s", false, "accepted for docker compatibility")
 	return cmd
 }

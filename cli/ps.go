@@ -38,7 +38,6 @@ func (a *app) psCommand() *cobra.Command {
 	cmd := newCommand("ps [OPTIONS]", "List containers", noArgs, func(cmd *cobra.Command, args []string) error {
 		return a.ps(cmd, &f)
 	})
-	cmd.Aliases = []string{"ls", "list"}
 	flags := cmd.Flags()
 	flags.BoolVarP(&f.all, "all", "a", false, "show all containers (default shows just running)")
 	flags.BoolVarP(&f.quiet, "quiet", "q", false, "only display container IDs")
