@@ -27,7 +27,7 @@ func TestAttachDefaultBridge(t *testing.T) {
 	if got, want := attB.IP.String(), tn.Prefix+"3"; got != want {
 		t.Errorf("second address %s, want %s", got, want)
 	}
-	if !linkExists(tn.Opts.DefaultBridge) {
+	if !hasLink(tn.Opts.DefaultBridge) {
 		t.Fatalf("bridge %s not created", tn.Opts.DefaultBridge)
 	}
 	addr := a.exec(t, "ip", "-4", "addr", "show", "eth0")
@@ -52,19 +52,19 @@ func TestAttachDefaultBridge(t *testing.T) {
 	if err := m.Release(a.ID); err != nil {
 		t.Errorf("second release: %v", err)
 	}
-	if linkExists(attA.HostVeth) {
+	if hasLink(attA.HostVeth) {
 		t.Errorf("veth %s left after release", attA.HostVeth)
 	}
 	if out := a.exec(t, "ip", "link"); strings.Contains(out, "eth0") {
 		t.Errorf("eth0 still in container a:\n%s", out)
 	}
-	if !linkExists(tn.Opts.DefaultBridge) {
+	if !hasLink(tn.Opts.DefaultBridge) {
 		t.Errorf("bridge removed while b is attached")
 	}
 	if err := m.Detach(NameBridge, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if linkExists(tn.Opts.DefaultBridge) {
+	if hasLink(tn.Opts.DefaultBridge) {
 		t.Errorf("bridge left after the last container left")
 	}
 	if tableExists(t, tn.Opts.Table) {

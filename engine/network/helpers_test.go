@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/netip"
 	"os"
@@ -77,7 +78,7 @@ func openTestManager(t testing.TB, tn testNet) *Manager {
 			for id := range r.Endpoints {
 				m.Release(id)
 			}
-			if b := r.Network.Bridge(); b != "" && linkExists(b) {
+			if b := r.Network.Bridge(); b != "" && hasLink(b) {
 				t.Errorf("bridge %s left behind", b)
 				deleteLink(b)
 			}
@@ -90,7 +91,7 @@ func openTestManager(t testing.TB, tn testNet) *Manager {
 	return m
 }
 
-func linkExists(name string) bool {
+func hasLink(name string) bool {
 	_, err := netlink.LinkByName(name)
 	return err == nil
 }
@@ -161,8 +162,11 @@ func (f *fakeContainer) exec(t testing.TB, args ...string) string {
 	return out
 }
 
+// run is exec without failing; it gives up after ten seconds.
 func (f *fakeContainer) run(args ...string) (string, error) {
-	cmd := exec.Command("/bin/busybox", append([]string{"nsenter", "-t", fmt.Sprint(f.Pid), "-n", "--", "/bin/busybox"}, args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/busybox", append([]string{"nsenter", "-t", fmt.Sprint(f.Pid), "-n", "--", "/bin/busybox"}, args...)...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

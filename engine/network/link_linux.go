@@ -16,17 +16,18 @@ import (
 // container's namespace goes through a netlink socket opened in that
 // namespace (netlink.NewHandleAt), so no thread of ours ever switches.
 
-// linkNames is the set of interface names in the host's namespace.
-func linkNames() (map[string]bool, error) {
-	links, err := netlink.LinkList()
-	if err != nil {
-		return nil, fmt.Errorf("list links: %w", err)
+// linkExists asks the kernel for one interface of the host's namespace
+// (a get, not a dump: a dump can be cut short by concurrent changes).
+func linkExists(name string) (bool, error) {
+	_, err := netlink.LinkByName(name)
+	var notFound netlink.LinkNotFoundError
+	switch {
+	case errors.As(err, &notFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("find link %s: %w", name, err)
 	}
-	names := make(map[string]bool, len(links))
-	for _, l := range links {
-		names[l.Attrs().Name] = true
-	}
-	return names, nil
+	return true, nil
 }
 
 // ensureBridge makes the bridge name exist and be up with address gw;
@@ -159,6 +160,9 @@ func configurePeer(nsFd int, s vethSpec) error {
 // automatically chosen subnet must not overlap.
 func hostPrefixes() ([]netip.Prefix, error) {
 	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
+	for try := 0; errors.Is(err, netlink.ErrDumpInterrupted) && try < 10; try++ {
+		addrs, err = netlink.AddrList(nil, netlink.FAMILY_V4)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list host addresses: %w", err)
 	}

@@ -283,16 +283,13 @@ func (m *Manager) remove(ref string) error {
 // lock this is exact, since an endpoint is recorded only once its veth
 // exists and its veth is deleted only by whoever forgets it.
 func (m *Manager) dropDead(r *record) error {
-	if len(r.Endpoints) == 0 {
-		return nil
-	}
-	links, err := linkNames()
-	if err != nil {
-		return err
-	}
 	changed := false
 	for id, ep := range r.Endpoints {
-		if !links[ep.HostVeth] {
+		exists, err := linkExists(ep.HostVeth)
+		if err != nil {
+			return err
+		}
+		if !exists {
 			delete(r.Endpoints, id)
 			changed = true
 		}

@@ -1,0 +1,98 @@
+package network
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+)
+
+// The test binary doubles as two helpers, chosen by helperEnv: a UDP echo
+// server to run inside a fake container, and a process that attaches
+// containers to a store, to race other processes for addresses.
+const helperEnv = "_BERTH_NETWORK_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(helperEnv) {
+	case "udp-echo":
+		os.Exit(udpEchoMain())
+	case "attach":
+		os.Exit(attachMain())
+	}
+	os.Exit(m.Run())
+}
+
+// udpEchoMain answers every datagram on :9000 with "echo:" and its content.
+func udpEchoMain() int {
+	c, err := net.ListenPacket("udp", ":9000")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, from, err := c.ReadFrom(buf)
+		if err != nil {
+			return 1
+		}
+		c.WriteTo(append([]byte("echo:"), buf[:n]...), from)
+	}
+}
+
+// attachJob is what the attach helper reads on stdin.
+type attachJob struct {
+	Opts     Options
+	Requests []AttachRequest
+}
+
+// attachMain attaches every request at once and prints the addresses as
+// JSON.
+func attachMain() int {
+	var job attachJob
+	if err := json.NewDecoder(os.Stdin).Decode(&job); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	m, err := Open(job.Opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ips, err := attachAll(m, job.Requests)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	json.NewEncoder(os.Stdout).Encode(ips)
+	return 0
+}
+
+// attachAll attaches every request from its own goroutine.
+func attachAll(m *Manager, reqs []AttachRequest) ([]string, error) {
+	type result struct {
+		ip  string
+		err error
+	}
+	results := make(chan result, len(reqs))
+	for _, r := range reqs {
+		go func() {
+			a, err := m.Attach(r)
+			if err != nil {
+				results <- result{err: err}
+				return
+			}
+			results <- result{ip: a.IP.String()}
+		}()
+	}
+	var ips []string
+	var firstErr error
+	for range reqs {
+		r := <-results
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+		}
+		ips = append(ips, r.ip)
+	}
+	return ips, firstErr
+}
