@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// The test binary doubles as two helpers, chosen by helperEnv: a UDP echo
-// server to run inside a fake container, and a process that attaches
-// containers to a store, to race other processes for addresses.
+// The test binary doubles as helpers, chosen by helperEnv: a UDP echo
+// server and a TCP sender to run inside fake containers, and a process that
+// attaches containers to a store, to race other processes for addresses.
 const helperEnv = "_BERTH_NETWORK_TEST_HELPER"
 
 func TestMain(m *testing.M) {
@@ -19,6 +19,8 @@ func TestMain(m *testing.M) {
 		os.Exit(udpEchoMain())
 	case "attach":
 		os.Exit(attachMain())
+	case "blast":
+		os.Exit(blastMain())
 	}
 	os.Exit(m.Run())
 }
@@ -95,4 +97,32 @@ func attachAll(m *Manager, reqs []AttachRequest) ([]string, error) {
 		ips = append(ips, r.ip)
 	}
 	return ips, firstErr
+}
+
+// blastSize is what the TCP sender writes on each connection.
+const blastSize = 64 << 20
+
+// blastMain sends blastSize bytes to every connection on :8000, then
+// closes it.
+func blastMain() int {
+	l, err := net.Listen("tcp", ":8000")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	chunk := make([]byte, 1<<20)
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return 1
+		}
+		go func() {
+			defer c.Close()
+			for sent := 0; sent < blastSize; sent += len(chunk) {
+				if _, err := c.Write(chunk); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }
