@@ -5,6 +5,8 @@
 //
 // Start with Main (below): it builds the cobra command tree, resolves the
 // settings (package config) and maps errors to exit codes (errors.go).
+// With no command and a terminal, Main opens the full-screen program
+// (package ui) on the same engine.
 // run.go turns `run`/`create` flags into engine.CreateOptions with the
 // parsers of runflags.go; each other file is one family of commands
 // (lifecycle.go, ps.go, logs.go, inspect.go, top.go, stats.go, images.go,
@@ -26,6 +28,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/ui"
 )
 
 // Main runs one berth command line (args without the program name) and
@@ -45,6 +48,8 @@ type system struct {
 	isTerminal func(any) bool
 	// open opens the engine and its image store.
 	open func(*config.Config) (containerEngine, imageStore, error)
+	// tui runs the full-screen program.
+	tui func(context.Context, *config.Config) error
 	// statsInterval is the time between two samples of `berth stats`.
 	statsInterval time.Duration
 }
@@ -57,14 +62,14 @@ func hostSystem() system {
 		now:           time.Now,
 		isTerminal:    isTerminal,
 		open:          openBackends,
+		tui:           runTUI,
 		statsInterval: time.Second,
 	}
 }
 
-// openBackends opens the engine and, through it, the image store it runs
-// containers from.
-func openBackends(c *config.Config) (containerEngine, imageStore, error) {
-	eng, err := engine.New(engine.Options{
+// newEngine opens the engine with the resolved settings.
+func newEngine(c *config.Config) (*engine.Engine, error) {
+	return engine.New(engine.Options{
 		Root:          c.DataRoot,
 		RunRoot:       c.RunRoot,
 		CgroupRoot:    config.DefaultCgroupRoot,
@@ -73,10 +78,25 @@ func openBackends(c *config.Config) (containerEngine, imageStore, error) {
 		StorageDriver: c.StorageDriver,
 		ConfigFile:    c.File,
 	})
+}
+
+// openBackends opens the engine and, through it, the image store it runs
+// containers from.
+func openBackends(c *config.Config) (containerEngine, imageStore, error) {
+	eng, err := newEngine(c)
 	if err != nil {
 		return nil, nil, err
 	}
 	return eng, eng.Images(), nil
+}
+
+// runTUI opens the full-screen program on the terminal.
+func runTUI(ctx context.Context, c *config.Config) error {
+	eng, err := newEngine(c)
+	if err != nil {
+		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
+	}
+	return ui.Run(ctx, ui.NewEngineBackend(eng), ui.Options{})
 }
 
 // containerEngine is the part of *engine.Engine the CLI calls.
@@ -188,6 +208,14 @@ func (a *app) rootCommand() *cobra.Command {
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.prepare(cmd)
+		},
+		// No command: the full-screen program, when there is a terminal
+		// to draw on; the help otherwise.
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !a.sys.isTerminal(a.stdin) || !a.sys.isTerminal(a.stdout) {
+				return cmd.Help()
+			}
+			return a.sys.tui(cmd.Context(), a.cfg)
 		},
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")

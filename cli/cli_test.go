@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -263,5 +264,23 @@ func TestGroupCommands(t *testing.T) {
 	}
 	if r := runCLI(t, sys, "image"); r.code != 0 || !strings.Contains(r.stdout, "Manage images") {
 		t.Errorf("image: code %d out %q", r.code, r.stdout)
+	}
+}
+
+func TestNoCommandOpensTheTUIOnATerminal(t *testing.T) {
+	sys := testSystem(&fakeEngine{})
+	if r := runCLI(t, sys); r.code != 0 || !strings.Contains(r.stdout, "Available Commands") {
+		t.Errorf("berth without a terminal: code %d out %q", r.code, r.stdout)
+	}
+	sys.isTerminal = func(any) bool { return true }
+	var got *config.Config
+	sys.tui = func(ctx context.Context, c *config.Config) error { got = c; return nil }
+	if r := runCLI(t, sys); r.code != 0 || got == nil || !strings.HasSuffix(got.DataRoot, "/root") {
+		t.Errorf("berth on a terminal: code %d err %q settings %+v", r.code, r.stderr, got)
+	}
+	sys.geteuid = func() int { return 1000 }
+	got = nil
+	if r := runCLI(t, sys); r.code != 125 || got != nil {
+		t.Errorf("berth as non-root: code %d", r.code)
 	}
 }

@@ -153,6 +153,7 @@ func testSystem(eng containerEngine) system {
 		lookupEnv:  func(string) (string, bool) { return "", false },
 		now:        func() time.Time { return testNow },
 		isTerminal: func(any) bool { return false },
+		tui:        func(context.Context, *config.Config) error { return errors.New("no terminal ui in this test") },
 		open: func(*config.Config) (containerEngine, imageStore, error) {
 			if eng == nil {
 				return nil, nil, errors.New("no engine in this test")
