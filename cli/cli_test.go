@@ -181,6 +181,8 @@ func TestMultiObjectCommands(t *testing.T) {
 			"rm force=true web;rm force=true missing;rm force=true db"},
 		{[]string{"stop", "-t", "2", "web", "db"}, "web\ndb\n", "", 0, "stop web timeout=2s;stop db timeout=2s"},
 		{[]string{"stop", "web"}, "web\n", "", 0, "stop web"},
+		{[]string{"stop", "--timeout", "0", "web"}, "web\n", "", 0, "stop web timeout=0s"},
+		{[]string{"restart", "--time", "3", "web"}, "web\n", "", 0, "restart web"},
 		{[]string{"kill", "-s", "HUP", "web"}, "web\n", "", 0, "kill web HUP"},
 		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 125, ""},
 		{[]string{"pause", "web"}, "web\n", "", 0, "pause web"},

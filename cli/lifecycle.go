@@ -28,9 +28,10 @@ func (a *app) forEach(refs []string, fn func(ref string) error) error {
 	return nil
 }
 
-// stopOptions turns -t/--time (seconds, -1 waits forever) into StopOptions.
+// stopOptions turns -t/--time/--timeout (seconds, -1 waits forever) into
+// StopOptions.
 func stopOptions(cmd *cobra.Command, seconds int) engine.StopOptions {
-	if !changed(cmd.Flags(), "time") {
+	if !changed(cmd.Flags(), "time") && !changed(cmd.Flags(), "timeout") {
 		return engine.StopOptions{}
 	}
 	d := time.Duration(seconds) * time.Second
@@ -53,8 +54,7 @@ func (a *app) stopCommand() *cobra.Command {
 		opts := stopOptions(cmd, seconds)
 		return a.forEach(args, func(ref string) error { return eng.Stop(cmd.Context(), ref, opts) })
 	}
-	cmd.Flags().IntVarP(&seconds, "time", "t", 0, "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
-	cmd.Flags().Lookup("time").DefValue = ""
+	addTimeoutFlags(cmd, &seconds)
 	return cmd
 }
 
@@ -69,8 +69,7 @@ func (a *app) restartCommand() *cobra.Command {
 		opts := stopOptions(cmd, seconds)
 		return a.forEach(args, func(ref string) error { return eng.Restart(cmd.Context(), ref, opts) })
 	}
-	cmd.Flags().IntVarP(&seconds, "time", "t", 0, "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
-	cmd.Flags().Lookup("time").DefValue = ""
+	addTimeoutFlags(cmd, &seconds)
 	return cmd
 }
 
@@ -159,4 +158,13 @@ func (a *app) renameCommand() *cobra.Command {
 			}
 			return eng.Rename(cmd.Context(), args[0], args[1])
 		})
+}
+
+// addTimeoutFlags adds docker's -t/--timeout and its older name --time.
+func addTimeoutFlags(cmd *cobra.Command, seconds *int) {
+	cmd.Flags().IntVarP(seconds, "timeout", "t", 0, "seconds to wait before killing the container (default: its --stop-timeout, else 10)")
+	cmd.Flags().IntVar(seconds, "time", 0, "seconds to wait before killing the container (deprecated name of --timeout)")
+	cmd.Flags().Lookup("timeout").DefValue = ""
+	cmd.Flags().Lookup("time").DefValue = ""
+	cmd.Flags().Lookup("time").Hidden = true
 }

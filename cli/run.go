@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,7 @@ type containerFlags struct {
 	sigProxy, publishAll                                             bool
 
 	name, hostname, workdir, user, entrypoint, network, restart string
-	stopSignal, detachKeys, cpusetCpus                          string
+	stopSignal, detachKeys, cpusetCpus, cgroupParent            string
 
 	stopTimeout          int
 	cpuShares, pidsLimit int64
@@ -62,6 +63,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.Var(&f.cpus, "cpus", "number of CPUs")
 	flags.Int64VarP(&f.cpuShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
 	flags.StringVar(&f.cpusetCpus, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
+	flags.StringVar(&f.cgroupParent, "cgroup-parent", "", "optional parent cgroup for the container (default: cgroup-parent of the settings file)")
 	flags.Int64Var(&f.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
 	flags.StringVar(&f.network, "network", "", "network mode: none or host (default none, or default-network from the settings file; bridge comes later)")
 	flags.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem as read only")
@@ -178,6 +180,12 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		ReadonlyRootfs: f.readOnly,
 		CgroupParent:   cfg.CgroupParent,
 		LogConfig:      engine.LogConfig{Type: "json-file"},
+	}
+	if f.cgroupParent != "" {
+		if strings.Contains(f.cgroupParent, "..") {
+			return none, nil, fmt.Errorf("invalid --cgroup-parent %q: must not contain ..", f.cgroupParent)
+		}
+		hc.CgroupParent = f.cgroupParent
 	}
 	if hc.Resources, err = f.resources(flags); err != nil {
 		return none, nil, err

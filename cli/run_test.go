@@ -113,6 +113,11 @@ func TestCreateOptions(t *testing.T) {
 			},
 		},
 		{
+			name: "cgroup parent",
+			args: []string{"--cgroup-parent", "batch", "busybox"},
+			want: func(o *engine.CreateOptions) { o.HostConfig.CgroupParent = "batch" },
+		},
+		{
 			name: "auto remove",
 			args: []string{"--rm", "busybox"},
 			want: func(o *engine.CreateOptions) { o.HostConfig.AutoRemove = true },
@@ -148,6 +153,7 @@ func TestCreateOptions(t *testing.T) {
 		{name: "container network", args: []string{"--network", "container:web", "busybox"}, wantErr: `network "container:web" not found`},
 		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "needs the bridge network"},
 		{name: "bad port", args: []string{"-p", "x:80", "busybox"}, cfg: &config.Config{DefaultNetwork: "host"}, wantErr: "invalid hostPort: x"},
+		{name: "escaping cgroup parent", args: []string{"--cgroup-parent", "../x", "busybox"}, wantErr: "must not contain .."},
 		{name: "bad tmpfs", args: []string{"--tmpfs", "run", "busybox"}, wantErr: "must be absolute"},
 	}
 	for _, tt := range tests {
