@@ -365,9 +365,9 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 	case matches(msg, k.Attach):
 		return m, handoffCmd(sh, c.ID, name, SessionAttach)
 	case matches(msg, k.ExecPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), openTerminalCmd(sh, c.ID, name, SessionShell))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), terminalCmd(c.ID, name, SessionShell))
 	case matches(msg, k.AttachPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), openTerminalCmd(sh, c.ID, name, SessionAttach))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), terminalCmd(c.ID, name, SessionAttach))
 	case matches(msg, k.Start):
 		return m, actionCmd("start "+name, "started "+name, func() error { return sh.backend.Start(sh.ctx, c.ID) })
 	case matches(msg, k.Restart):

@@ -253,6 +253,10 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.timeline, cmd = m.timeline.update(msg)
 	case termOutputMsg, handoffReadyMsg, handoffDoneMsg:
 		m.terms, cmd = m.terms.update(msg)
+	case terminalMsg:
+		cols, rows := m.terms.openSize(m.width, m.bodyHeight())
+		msg := msg.(terminalMsg)
+		return m, openTerminalCmd(m.sh, msg.ref, msg.name, msg.kind, cols, rows)
 	case termOpenedMsg, termClosedMsg:
 		m.terms, cmd = m.terms.update(msg)
 		m.resize()

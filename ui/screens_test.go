@@ -256,7 +256,26 @@ func TestTerminalPane(t *testing.T) {
 	if !m.logs.timestamps {
 		t.Error("keys did not go back to the logs")
 	}
-	b.terminal.Close()
+	// A second pane from the top screen; ] switches, X closes.
+	second := newFakeTerminal()
+	b.terminal = second
+	m = press(t, m, "esc", "t", "E")
+	if m.state != stateTop || len(m.terms.panes) != 2 || m.terms.active != 1 {
+		t.Fatalf("E on top: state %s, %d panes, active %d", m.state, len(m.terms.panes), m.terms.active)
+	}
+	m = press(t, m, "ctrl+]", "]")
+	if m.terms.active != 0 {
+		t.Errorf("] made pane %d active", m.terms.active)
+	}
+	m = press(t, m, "X")
+	m = settleLate(t, m)
+	if len(m.terms.panes) != 1 || m.terms.current().term != second {
+		t.Fatal("X did not close the pane on view")
+	}
+	if strings.Contains(screen(m), "✗") {
+		t.Errorf("closing a pane reported an error:\n%s", screen(m))
+	}
+	second.Close()
 	m = settleLate(t, m)
 	if m.terms.hasPanes() {
 		t.Error("the pane stayed after its session ended")

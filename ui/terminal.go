@@ -29,6 +29,12 @@ type (
 		kind SessionKind
 		err  error
 	}
+	// terminalMsg asks the root to open a terminal pane; the root knows
+	// the size it will have.
+	terminalMsg struct {
+		ref, name string
+		kind      SessionKind
+	}
 	termOpenedMsg struct {
 		pane *termPane
 		err  error
@@ -56,11 +62,15 @@ type termPane struct {
 	once  sync.Once
 }
 
-// close ends the session; the goroutines end with it.
+// close ends the session; the goroutines end with it. The emulator's
+// input pipe is closed rather than the emulator itself: Emulator.Close
+// is not safe beside a Read in progress.
 func (p *termPane) close() {
 	p.once.Do(func() {
 		p.term.Close()
-		p.emu.Close()
+		if c, ok := p.emu.InputPipe().(io.Closer); ok {
+			c.Close()
+		}
 	})
 }
 
@@ -159,7 +169,7 @@ func (m terminalsModel) update(msg tea.Msg) (terminalsModel, tea.Cmd) {
 			m.focused = false
 		}
 		text := "the " + msg.pane.kind.String() + " of " + msg.pane.name + " ended"
-		if msg.err != nil && !errors.Is(msg.err, io.EOF) {
+		if msg.err != nil && !errors.Is(msg.err, io.EOF) && !errors.Is(msg.err, io.ErrClosedPipe) {
 			return m, statusCmd(fmt.Errorf("%s: %w", text, msg.err))
 		}
 		return m, infoCmd(text)
@@ -258,9 +268,8 @@ func (m terminalsModel) cursor(total int, onView bool) *tea.Cursor {
 
 // openTerminalCmd starts a session on a new PTY and the goroutines that
 // feed the pane.
-func openTerminalCmd(sh *shared, ref, name string, kind SessionKind) tea.Cmd {
+func openTerminalCmd(sh *shared, ref, name string, kind SessionKind, cols, rows int) tea.Cmd {
 	return func() tea.Msg {
-		cols, rows := 48, 24
 		t, err := sh.backend.OpenTerminal(sh.ctx, ref, kind, cols, rows)
 		if err != nil {
 			return termOpenedMsg{name: name, err: err}
@@ -318,6 +327,16 @@ func waitTermCmd(p *termPane) tea.Cmd {
 			return termClosedMsg{pane: p, err: err}
 		}
 	}
+}
+
+func terminalCmd(ref, name string, kind SessionKind) tea.Cmd {
+	return func() tea.Msg { return terminalMsg{ref: ref, name: name, kind: kind} }
+}
+
+// openSize is the emulator size a pane opened now gets, in a body of
+// width×height.
+func (m terminalsModel) openSize(width, height int) (int, int) {
+	return max(width/2-2, 10), max(height-2, 3)
 }
 
 // handoffCmd prepares a full-screen session.

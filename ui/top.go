@@ -216,6 +216,8 @@ func (m topModel) key(msg tea.KeyPressMsg) (topModel, tea.Cmd) {
 		m.sortBy = (m.sortBy - 1 + len(topColumns)) % len(topColumns)
 	case matches(msg, k.SortRev):
 		m.desc = !m.desc
+	case matches(msg, k.ExecPane):
+		return m, terminalCmd(m.ref, m.name, SessionShell)
 	case matches(msg, k.Signal):
 		p, ok := m.selected()
 		if !ok {
