@@ -87,7 +87,7 @@ func openBackends(c *config.Config) (containerEngine, imageStore, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return eng, eng.Images(), nil
+	return engineBackend{eng}, eng.Images(), nil
 }
 
 // runTUI opens the full-screen program on the terminal.
@@ -119,6 +119,7 @@ type containerEngine interface {
 	Top(ctx context.Context, ref string) ([]engine.Process, error)
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
+	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 }
 
 // app is one invocation of the CLI: streams, global flags, the resolved
@@ -232,7 +233,7 @@ func (a *app) rootCommand() *cobra.Command {
 
 	root.AddCommand(
 		a.runCommand(), a.createCommand(), a.startCommand(), a.attachCommand(),
-		a.stopCommand(), a.restartCommand(), a.killCommand(),
+		a.execCommand(), a.stopCommand(), a.restartCommand(), a.killCommand(),
 		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
 		a.rmCommand(), a.renameCommand(),
 		a.psCommand(), a.logsCommand(), a.inspectCommand(""),
@@ -252,7 +253,7 @@ func (a *app) containerCommand() *cobra.Command {
 	ls.Use, ls.Aliases = "ls [OPTIONS]", []string{"ps", "list"}
 	cmd.AddCommand(
 		a.runCommand(), a.createCommand(), a.startCommand(), a.attachCommand(),
-		a.stopCommand(), a.restartCommand(), a.killCommand(),
+		a.execCommand(), a.stopCommand(), a.restartCommand(), a.killCommand(),
 		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
 		a.rmCommand(), a.renameCommand(), ls, a.logsCommand(),
 		a.inspectCommand("container"), a.topCommand(), a.statsCommand(),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -284,5 +285,36 @@ func TestNoCommandOpensTheTUIOnATerminal(t *testing.T) {
 	got = nil
 	if r := runCLI(t, sys); r.code != 125 || got != nil {
 		t.Errorf("berth as non-root: code %d", r.code)
+	}
+}
+
+func TestExec(t *testing.T) {
+	web := newContainer(strings.Repeat("a", 64), "web", engine.StatusRunning)
+	eng := &fakeEngine{containers: []*engine.Container{web}, runResult: engine.RunResult{ExitCode: 2}}
+	sys := testSystem(eng)
+	sys.lookupEnv = lookupIn(map[string]string{"HOME": "/root"})
+	r := runCLI(t, sys, "exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "-e", "HOME", "-i", "web", "sh", "-c", "id -u")
+	if r.code != 2 || r.stdout != "sh -c id -u\n" {
+		t.Errorf("exec: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	want := engine.ExecOptions{Cmd: []string{"sh", "-c", "id -u"}, Env: []string{"X=1", "HOME=/root"}, User: "nobody", WorkingDir: "/tmp"}
+	if !reflect.DeepEqual(eng.execOpts, want) || eng.execStdin == nil {
+		t.Errorf("exec options %+v, stdin %v", eng.execOpts, eng.execStdin)
+	}
+	if r := runCLI(t, sys, "exec", "-d", "web", "sleep", "100"); r.code != 0 || eng.calls[len(eng.calls)-1] != "detach" {
+		t.Errorf("exec -d: code %d calls %q", r.code, eng.calls)
+	}
+	if r := runCLI(t, sys, "exec", "-it", "web", "sh"); r.code != 125 || !strings.Contains(r.stderr, "not a TTY") {
+		t.Errorf("exec -it without a terminal: code %d err %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, sys, "exec", "web"); r.code != 125 || !strings.Contains(r.stderr, "requires at least 2 arguments") {
+		t.Errorf("exec without a command: code %d err %q", r.code, r.stderr)
+	}
+	eng.execErr = &engine.ExitError{Code: 127, Err: errors.New(`exec: "nope": executable file not found`)}
+	if r := runCLI(t, sys, "exec", "web", "nope"); r.code != 127 || !strings.Contains(r.stderr, "executable file not found") {
+		t.Errorf("exec nope: code %d err %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, sys, "exec", "missing", "ls"); r.code != 1 {
+		t.Errorf("exec in a missing container: code %d", r.code)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -31,6 +32,9 @@ type fakeEngine struct {
 	stats      map[string][]*engine.Stats // successive samples per ID
 	procs      []engine.Process
 	info       engine.Info
+	execOpts   engine.ExecOptions
+	execErr    error
+	execStdin  io.Reader
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -143,6 +147,31 @@ func (f *fakeEngine) Stats(ctx context.Context, ref string) (*engine.Stats, erro
 	return s, nil
 }
 func (f *fakeEngine) Info(ctx context.Context) (*engine.Info, error) { return &f.info, nil }
+func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error) {
+	f.execOpts = opts
+	if err := f.call("exec", ref, opts.Cmd...); err != nil {
+		return nil, err
+	}
+	if f.execErr != nil {
+		return nil, f.execErr
+	}
+	return &fakeExec{f: f}, nil
+}
+
+// fakeExec is an exec session that prints its command and exits with the
+// fake engine's run result.
+type fakeExec struct{ f *fakeEngine }
+
+func (s *fakeExec) Run(stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	s.f.execStdin = stdin
+	fmt.Fprintln(stdout, strings.Join(s.f.execOpts.Cmd, " "))
+	return s.f.runResult.ExitCode, nil
+}
+
+func (s *fakeExec) Detach() error {
+	s.f.calls = append(s.f.calls, "detach")
+	return nil
+}
 
 // testSystem is a root user with an empty environment, the fixed clock and
 // the fake engine.

@@ -180,6 +180,15 @@ func TestRealDetachedLifecycle(t *testing.T) {
 		t.Errorf("stats --no-stream = %q", out)
 	}
 
+	if out := r.must("exec", "-e", "B=2", "web", "sh", "-c", "echo $A $B $(pwd) $(id -un)"); out != "1 2 /tmp root\n" {
+		t.Errorf("exec = %q", out)
+	}
+	if res := r.run("exec", "-u", "nobody", "-w", "/", "web", "sh", "-c", "pwd; id -un; exit 5"); res.code != 5 || res.stdout != "/\nnobody\n" {
+		t.Errorf("exec -u nobody: exit %d, out %q, err %q", res.code, res.stdout, res.stderr)
+	}
+	if res := r.run("exec", "web", "nope"); res.code != 127 {
+		t.Errorf("exec nope: exit %d, err %q", res.code, res.stderr)
+	}
 	if out := r.must("stop", "-t", "1", "web"); out != "web\n" {
 		t.Errorf("stop printed %q", out)
 	}

@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"berth/engine"
+)
+
+// execSession is a process prepared inside a container (*engine.ExecSession).
+type execSession interface {
+	Run(stdin io.Reader, stdout, stderr io.Writer) (int, error)
+	Detach() error
+}
+
+// engineBackend is *engine.Engine as the CLI calls it: its Exec returns the
+// session through the execSession interface.
+type engineBackend struct{ *engine.Engine }
+
+func (e engineBackend) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error) {
+	return e.Engine.Exec(ctx, ref, opts)
+}
+
+func (a *app) execCommand() *cobra.Command {
+	var detach, interactive, tty, privileged bool
+	var env, envFiles []string
+	var user, workdir string
+	cmd := newCommand("exec [OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container", minArgs(2), nil)
+	cmd.Long = "Execute a command in a running container: it joins all the container's\n" +
+		"namespaces and its cgroup, as the container's user, environment and working\n" +
+		"directory unless -u, -e, -w say otherwise. berth ends with the command's exit\n" +
+		"code: 126 when it cannot be executed, 127 when it is not found."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if tty && interactive && !detach && !a.sys.isTerminal(a.stdin) {
+			return usageError(cmd.CommandPath(), errors.New("the input device is not a TTY"))
+		}
+		fileEnv, err := readKeyValueFiles(envFiles, a.sys.lookupEnv)
+		if err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		flagEnv, err := parseEnv(env, a.sys.lookupEnv)
+		if err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		s, err := eng.Exec(cmd.Context(), args[0], engine.ExecOptions{
+			Cmd: args[1:], Env: append(fileEnv, flagEnv...), User: user, WorkingDir: workdir,
+			Tty: tty, Privileged: privileged,
+		})
+		if err != nil {
+			return err
+		}
+		if detach {
+			return s.Detach()
+		}
+		var stdin io.Reader
+		if interactive {
+			stdin = a.stdin
+		}
+		code, err := s.Run(stdin, a.stdout, a.stderr)
+		if err != nil {
+			return err
+		}
+		return exitStatus(code)
+	}
+	flags := cmd.Flags()
+	flags.SetInterspersed(false)
+	flags.BoolVarP(&detach, "detach", "d", false, "detached mode: run command in the background")
+	flags.BoolVarP(&interactive, "interactive", "i", false, "keep STDIN open even if not attached")
+	flags.BoolVarP(&tty, "tty", "t", false, "allocate a pseudo-TTY")
+	flags.StringArrayVarP(&env, "env", "e", nil, "set environment variables")
+	flags.StringArrayVar(&envFiles, "env-file", nil, "read in a file of environment variables")
+	flags.StringVarP(&user, "user", "u", "", "username or UID (format: <name|uid>[:<group|gid>])")
+	flags.StringVarP(&workdir, "workdir", "w", "", "working directory inside the container")
+	flags.BoolVar(&privileged, "privileged", false, "give extended privileges to the command")
+	return cmd
+}
