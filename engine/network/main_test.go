@@ -9,7 +9,8 @@ import (
 )
 
 // The test binary doubles as helpers, chosen by helperEnv: a UDP echo
-// server and a TCP sender to run inside fake containers, and a process that
+// server, a TCP sender and a TCP server telling clients their address, to
+// run inside fake containers, and a process that
 // attaches containers to a store, to race other processes for addresses.
 const helperEnv = "_BERTH_NETWORK_TEST_HELPER"
 
@@ -21,6 +22,8 @@ func TestMain(m *testing.M) {
 		os.Exit(attachMain())
 	case "blast":
 		os.Exit(blastMain())
+	case "whoami":
+		os.Exit(whoamiMain())
 	}
 	os.Exit(m.Run())
 }
@@ -124,5 +127,23 @@ func blastMain() int {
 				}
 			}
 		}()
+	}
+}
+
+// whoamiMain tells each connection on :8001 the address it came from.
+func whoamiMain() int {
+	l, err := net.Listen("tcp", ":8001")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return 1
+		}
+		host, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+		fmt.Fprintln(c, host)
+		c.Close()
 	}
 }

@@ -25,10 +25,13 @@ type Options struct {
 	// Dir holds the network store (networks/*.json and a lock file),
 	// e.g. <data root>/network. Required.
 	Dir string
-	// DefaultSubnet is the subnet of the default "bridge" network; its
-	// gateway is the first address. Changed while containers are
-	// attached, it takes effect once they are gone.
+	// DefaultSubnet is the subnet of the default "bridge" network.
+	// Changed while containers are attached, it takes effect once they
+	// are gone.
 	DefaultSubnet string
+	// DefaultGateway is the default bridge's own address (docker's "bip"
+	// without the length); "" is the subnet's first address.
+	DefaultGateway string
 	// DefaultBridge names the default network's Linux bridge.
 	DefaultBridge string
 	// SubnetPool is where user networks created without a subnet get
@@ -63,7 +66,7 @@ func Open(opts Options) (*Manager, error) {
 	opts.Table = cmpOr(opts.Table, DefaultTable)
 	m := &Manager{opts: opts}
 	var err error
-	if m.defaultSubnet, m.defaultGW, err = parseSubnet(opts.DefaultSubnet, ""); err != nil {
+	if m.defaultSubnet, m.defaultGW, err = parseSubnet(opts.DefaultSubnet, opts.DefaultGateway); err != nil {
 		return nil, fmt.Errorf("open network store: default subnet: %w", err)
 	}
 	if m.pool, _, err = parseSubnet(opts.SubnetPool, ""); err != nil || m.pool.Bits() > 24 {

@@ -13,10 +13,13 @@ import (
 // no nft or iptables binary is needed at run time, and the table is
 // replaced in one atomic batch, so a reader never sees half the rules and
 // two berths never interleave (they write under the store's lock). The
-// table holds one chain:
+// table holds two chains:
 //
 //	chain postrouting { type nat hook postrouting priority srcnat;
 //	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network in use
+//	}
+//	chain forward { type filter hook forward priority filter; policy accept;
+//	    iifname "<bridge a>" oifname "<bridge b>" drop      # each ordered pair: networks are isolated, as docker's
 //	}
 //
 // Rules of other programs (docker's, podman's, the user's) are never
@@ -29,8 +32,9 @@ type masquerade struct {
 	Bridge string
 }
 
-// syncMasquerade replaces the table with one holding exactly rules, or
-// deletes it when rules is empty.
+// syncMasquerade replaces the table with one holding exactly rules (and
+// the isolation of their bridges from each other), or deletes it when
+// rules is empty.
 func syncMasquerade(table string, rules []masquerade) error {
 	conn, err := nftables.New()
 	if err != nil {
@@ -50,6 +54,18 @@ func syncMasquerade(table string, rules []masquerade) error {
 		for _, r := range rules {
 			conn.AddRule(&nftables.Rule{Table: t, Chain: chain, Exprs: masqueradeExprs(r)})
 		}
+		accept := nftables.ChainPolicyAccept
+		forward := conn.AddChain(&nftables.Chain{
+			Name: "forward", Table: t, Type: nftables.ChainTypeFilter,
+			Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &accept,
+		})
+		for _, a := range rules {
+			for _, b := range rules {
+				if a.Bridge != b.Bridge {
+					conn.AddRule(&nftables.Rule{Table: t, Chain: forward, Exprs: isolationExprs(a.Bridge, b.Bridge)})
+				}
+			}
+		}
 	}
 	if err := conn.Flush(); err != nil {
 		return fmt.Errorf("write nftables table %s: %w", table, err)
@@ -68,6 +84,17 @@ func masqueradeExprs(r masquerade) []expr.Any {
 		&expr.Bitwise{SourceRegister: 1, DestRegister: 1, Len: 4, Mask: mask, Xor: make([]byte, 4)},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: addr[:]},
 		&expr.Masq{},
+	}
+}
+
+// isolationExprs is `iifname FROM oifname TO drop`.
+func isolationExprs(from, to string) []expr.Any {
+	return []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(from)},
+		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(to)},
+		&expr.Verdict{Kind: expr.VerdictDrop},
 	}
 }
 

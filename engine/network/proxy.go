@@ -28,10 +28,10 @@ const (
 
 // Proxy forwards published ports to one container address.
 type Proxy struct {
-	target netip.Addr
-	ports  []PortMapping
+	ports []PortMapping
 
 	mu        sync.Mutex
+	target    netip.Addr
 	closed    bool
 	listeners []io.Closer
 	conns     map[io.Closer]struct{} // accepted and dialled connections, closed by Close
@@ -45,6 +45,21 @@ func NewProxy(target netip.Addr, ports []PortMapping) *Proxy {
 	return &Proxy{target: target, ports: ports, conns: map[io.Closer]struct{}{}}
 }
 
+// Retarget sends new connections and UDP flows to ip from now on, keeping
+// the host ports: a restarted container may come back with another
+// address. Connections already forwarded stay as they are.
+func (p *Proxy) Retarget(ip netip.Addr) {
+	p.mu.Lock()
+	p.target = ip
+	p.mu.Unlock()
+}
+
+func (p *Proxy) targetOf(port int) netip.AddrPort {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return netip.AddrPortFrom(p.target, uint16(port))
+}
+
 // Start listens on every port and starts forwarding. When any port cannot
 // be bound the error names it (and wraps ErrPortInUse when it is taken),
 // and no port is left open.
@@ -56,7 +71,6 @@ func (p *Proxy) Start() error {
 			return err
 		}
 		pub := PublishedPort{Proto: m.Proto, HostIP: m.HostIP, HostPort: port, ContainerPort: m.ContainerPort}
-		target := net.JoinHostPort(p.target.String(), strconv.Itoa(m.ContainerPort))
 		p.mu.Lock()
 		p.listeners = append(p.listeners, l)
 		p.published = append(p.published, pub)
@@ -64,9 +78,9 @@ func (p *Proxy) Start() error {
 		p.mu.Unlock()
 		switch l := l.(type) {
 		case *net.TCPListener:
-			go p.serveTCP(l, target)
+			go p.serveTCP(l, m.ContainerPort)
 		case *net.UDPConn:
-			go p.serveUDP(l, net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.target, uint16(m.ContainerPort))))
+			go p.serveUDP(l, m.ContainerPort)
 		}
 	}
 	return nil
@@ -169,7 +183,7 @@ func (p *Proxy) untrack(c io.Closer) {
 	c.Close()
 }
 
-func (p *Proxy) serveTCP(l *net.TCPListener, target string) {
+func (p *Proxy) serveTCP(l *net.TCPListener, port int) {
 	defer p.wg.Done()
 	for {
 		client, err := l.AcceptTCP()
@@ -184,7 +198,7 @@ func (p *Proxy) serveTCP(l *net.TCPListener, target string) {
 			return
 		}
 		p.wg.Add(1)
-		go p.forwardTCP(client, target)
+		go p.forwardTCP(client, p.targetOf(port).String())
 	}
 }
 
@@ -215,7 +229,7 @@ func (p *Proxy) forwardTCP(client *net.TCPConn, target string) {
 
 // serveUDP keeps one backend socket per client address, so that replies
 // find their way back, as docker-proxy does.
-func (p *Proxy) serveUDP(l *net.UDPConn, target *net.UDPAddr) {
+func (p *Proxy) serveUDP(l *net.UDPConn, port int) {
 	defer p.wg.Done()
 	var mu sync.Mutex
 	flows := map[netip.AddrPort]*net.UDPConn{}
@@ -232,7 +246,7 @@ func (p *Proxy) serveUDP(l *net.UDPConn, target *net.UDPAddr) {
 		backend, ok := flows[from]
 		mu.Unlock()
 		if !ok {
-			if backend, err = net.DialUDP("udp", nil, target); err != nil {
+			if backend, err = net.DialUDP("udp", nil, net.UDPAddrFromAddrPort(p.targetOf(port))); err != nil {
 				continue
 			}
 			if !p.track(backend) {

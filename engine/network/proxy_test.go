@@ -2,9 +2,11 @@ package network
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -256,10 +258,49 @@ func TestProxyCloseEndsConnections(t *testing.T) {
 	if _, err := c.Read(make([]byte, 1)); err == nil {
 		t.Error("client connection still open after Close")
 	}
-	// The port is free again at once.
-	l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatalf("port %d not free after Close: %v", port, err)
+	// The port is free again (the client is still connected: its peer
+	// socket lingers, and does not hold the port).
+	eventually(t, "listen again on the published port", func() error {
+		l2, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			out, _ := exec.Command("ss", "-tan").CombinedOutput()
+			return fmt.Errorf("%w\n%s", err, out)
+		}
+		return l2.Close()
+	})
+}
+
+func TestProxyRetarget(t *testing.T) {
+	t.Parallel()
+	// Two "containers" on one port: 127.0.0.1 and 127.0.0.2 (all of
+	// 127/8 is loopback), each saying who it is.
+	var port int
+	for _, name := range []string{"127.0.0.1", "127.0.0.2"} {
+		l, err := net.Listen("tcp", net.JoinHostPort(name, strconv.Itoa(port)))
+		if err != nil {
+			t.Skipf("listen on %s:%d: %v", name, port, err)
+		}
+		t.Cleanup(func() { l.Close() })
+		port = l.Addr().(*net.TCPAddr).Port
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, c)
+				c.Write([]byte(name))
+				c.Close()
+			}
+		}()
 	}
-	l2.Close()
+	p := startProxy(t, loopback, PortMapping{Proto: "tcp", HostIP: loopback, ContainerPort: port})
+	addr := "127.0.0.1:" + strconv.Itoa(p.Published()[0].HostPort)
+	if got := tcpRoundTrip(t, addr, ""); got != "127.0.0.1" {
+		t.Errorf("before Retarget: %q", got)
+	}
+	p.Retarget(netip.MustParseAddr("127.0.0.2"))
+	if got := tcpRoundTrip(t, addr, ""); got != "127.0.0.2" {
+		t.Errorf("after Retarget: %q", got)
+	}
 }
