@@ -22,6 +22,10 @@ type pendingImage struct {
 	blobs      map[digest.Digest]string // ingested blobs: digest → temp path
 	unpacked   map[digest.Digest]string // unpacked layers: chain ID → temp dir
 	refs       []string                 // normalised references to point at the image
+	// rawManifest, when set, is stored as is (a pulled image keeps its
+	// registry manifest and digest); otherwise commit builds one.
+	rawManifest       []byte
+	manifestMediaType string
 }
 
 // discard removes whatever of p is still under tmp/.
@@ -56,9 +60,13 @@ func (p *pendingImage) manifest() ([]byte, error) {
 // the image record, then the references. It returns the image ID.
 func (s *Store) commit(p *pendingImage) (digest.Digest, error) {
 	defer p.discard()
-	manifest, err := p.manifest()
-	if err != nil {
-		return "", err
+	manifest, mediaType := p.rawManifest, p.manifestMediaType
+	if manifest == nil {
+		var err error
+		if manifest, err = p.manifest(); err != nil {
+			return "", err
+		}
+		mediaType = v1.MediaTypeImageManifest
 	}
 	// Make the unpacked files durable before any record points at them.
 	if err := syncFS(s.tmpDir()); err != nil {
@@ -90,7 +98,7 @@ func (s *Store) commit(p *pendingImage) (digest.Digest, error) {
 		return "", err
 	}
 	rec := imageRecord{
-		Manifest:   v1.Descriptor{MediaType: v1.MediaTypeImageManifest, Digest: md, Size: int64(len(manifest))},
+		Manifest:   v1.Descriptor{MediaType: mediaType, Digest: md, Size: int64(len(manifest))},
 		LayerSizes: p.layerSizes,
 	}
 	if err := writeJSONAtomic(s.imagePath(id), rec); err != nil {

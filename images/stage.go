@@ -25,25 +25,36 @@ func newPending() *pendingImage {
 // known, is checked against the uncompressed content; mediaType "" is
 // detected from the compression.
 func (s *Store) stageLayer(p *pendingImage, r io.Reader, mediaType string, wantDiffID digest.Digest) error {
+	return s.stageLayerBlob(p, r, "", mediaType, wantDiffID)
+}
+
+// stageLayerBlob is stageLayer for a blob that may already sit in a file
+// under tmp/ (blobPath, which r reads): then the file itself becomes the
+// blob instead of a copy.
+func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType string, wantDiffID digest.Digest) error {
 	var parent digest.Digest
 	if n := len(p.chains); n > 0 {
 		parent = p.chains[n-1]
 	}
-	blob, err := os.CreateTemp(s.tmpDir(), "blob-")
-	if err != nil {
-		return fmt.Errorf("stage layer: %w", err)
-	}
-	blobPath := blob.Name()
+	var sink io.Writer = io.Discard
 	keep := false
-	defer func() {
-		blob.Close()
-		if !keep {
-			os.Remove(blobPath)
+	if blobPath == "" {
+		blob, err := os.CreateTemp(s.tmpDir(), "blob-")
+		if err != nil {
+			return fmt.Errorf("stage layer: %w", err)
 		}
-	}()
+		blobPath = blob.Name()
+		defer func() {
+			blob.Close()
+			if !keep {
+				os.Remove(blobPath)
+			}
+		}()
+		sink = &syncWriter{f: blob}
+	}
 	blobHash := sha256.New()
 	var blobSize countWriter
-	src := bufio.NewReaderSize(io.TeeReader(r, io.MultiWriter(blob, blobHash, &blobSize)), 64<<10)
+	src := bufio.NewReaderSize(io.TeeReader(r, io.MultiWriter(sink, blobHash, &blobSize)), 64<<10)
 	if mediaType == "" {
 		head, _ := src.Peek(6)
 		mediaType = layerMediaType(detectCompression(head))
@@ -69,8 +80,8 @@ func (s *Store) stageLayer(p *pendingImage, r io.Reader, mediaType string, wantD
 	if err == nil {
 		_, err = io.Copy(io.Discard, src) // the compressed stream's trailer
 	}
-	if err == nil {
-		err = blob.Sync()
+	if sw, ok := sink.(*syncWriter); ok && err == nil {
+		err = sw.f.Sync()
 	}
 	if err != nil {
 		if dir != "" {
@@ -150,6 +161,11 @@ func tarContentSize(r io.Reader) (int64, error) {
 		}
 	}
 }
+
+// syncWriter is the file a blob is written to, synced before commit.
+type syncWriter struct{ f *os.File }
+
+func (w *syncWriter) Write(b []byte) (int, error) { return w.f.Write(b) }
 
 type countWriter int64
 
