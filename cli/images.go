@@ -23,6 +23,7 @@ type imageStore interface {
 	Tag(source, ref string) error
 	Remove(refOrID string, opts images.RemoveOptions) ([]images.Deleted, error)
 	Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error)
+	RootfsSize(containerID string) (int64, error)
 }
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

@@ -325,6 +325,12 @@ type fakeImages struct {
 }
 
 func (f *fakeImages) List() ([]*images.Image, error) { return f.imgs, nil }
+func (f *fakeImages) RootfsSize(id string) (int64, error) {
+	if strings.HasPrefix(id, "4f1c") {
+		return 1200, nil
+	}
+	return 0, images.ErrNotFound
+}
 func (f *fakeImages) Lookup(ref string) (*images.Image, error) {
 	for _, img := range f.imgs {
 		if strings.HasPrefix(img.ID, ref) && len(ref) >= 3 {

@@ -81,12 +81,50 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 	if last > 0 && len(list) > last {
 		list = list[:last]
 	}
+	var sizes map[string]containerSize
+	if f.size {
+		if sizes, err = a.containerSizes(list); err != nil {
+			return err
+		}
+	}
 	now := a.sys.now()
 	rows := make([]any, len(list))
 	for i, c := range list {
-		rows[i] = psRow{c: c, trunc: !f.noTrunc, now: now}
+		rows[i] = psRow{c: c, trunc: !f.noTrunc, now: now, size: sizes[c.ID]}
 	}
 	return out.write(a.stdout, psHeaders, rows)
+}
+
+// containerSize is ps -s's SIZE: the writable layer, and it plus the image.
+type containerSize struct {
+	known       bool
+	rw, virtual int64
+}
+
+// containerSizes measures each container's writable layer in the image
+// store. A container whose layer cannot be measured shows "N/A".
+func (a *app) containerSizes(list []*engine.Container) (map[string]containerSize, error) {
+	store, err := a.images()
+	if err != nil {
+		return nil, err
+	}
+	imgs, err := store.List()
+	if err != nil {
+		return nil, err
+	}
+	imageSize := map[string]int64{}
+	for _, img := range imgs {
+		imageSize[img.ID] = img.Size
+	}
+	sizes := map[string]containerSize{}
+	for _, c := range list {
+		rw, err := store.RootfsSize(c.ID)
+		if err != nil {
+			continue
+		}
+		sizes[c.ID] = containerSize{known: true, rw: rw, virtual: rw + imageSize[strings.TrimPrefix(c.Image, "sha256:")]}
+	}
+	return sizes, nil
 }
 
 // psFilterKeys are the filters `berth ps -f` accepts, as docker's.
@@ -136,6 +174,7 @@ type psRow struct {
 	c     *engine.Container
 	trunc bool
 	now   time.Time
+	size  containerSize
 }
 
 func (r psRow) ID() string {
@@ -176,7 +215,13 @@ func (r psRow) Ports() string { return formatPorts(r.c) }
 
 func (r psRow) Names() string { return r.c.DisplayName() }
 
-func (r psRow) Size() string { return "N/A" }
+// Size is docker's "2B (virtual 4.26MB)"; "N/A" without ps -s.
+func (r psRow) Size() string {
+	if !r.size.known {
+		return "N/A"
+	}
+	return humanSize(r.size.rw) + " (virtual " + humanSize(r.size.virtual) + ")"
+}
 
 func (r psRow) Labels() string {
 	var out []string

@@ -70,7 +70,8 @@ func TestPsGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			eng := &fakeEngine{containers: psFixture()}
-			r := runCLI(t, testSystem(eng), tt.args...)
+			eng.containers[0].Image = "sha256:" + imagesFixture()[0].ID
+			r := runCLI(t, withImages(testSystem(eng), &fakeImages{imgs: imagesFixture()}), tt.args...)
 			if r.code != 0 || r.stderr != "" {
 				t.Fatalf("code %d stderr %q", r.code, r.stderr)
 			}
