@@ -15,14 +15,14 @@ type AttachRequest struct {
 	ContainerID string
 	Name        string   // the container's name, without "/"; resolvable on user networks
 	Hostname    string   // written beside the container's own address
-	Aliases     []string // --network-alias: more names on user networks
+	Aliases     []string // --network-alias: more names (user-defined networks only)
 	// NetNS is the container's network namespace: /proc/<pid>/ns/net of
 	// its init (or a bind-mounted namespace file).
 	NetNS string
 	// IfName is the interface's name inside; "" is "eth0".
 	IfName string
-	// IP asks for this address (--ip); the zero value takes the lowest
-	// free one.
+	// IP asks for this address (--ip, user-defined networks only); the
+	// zero value takes the lowest free one.
 	IP netip.Addr
 	// HostsPath is the container's hosts file, bind-mounted at
 	// /etc/hosts; it is rewritten in place on every change of the
@@ -79,6 +79,12 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	subnet, gateway, ok := r.Network.Subnet()
 	if r.Network.Driver != DriverBridge || !ok {
 		return nil, fmt.Errorf("%w: %s (driver %s)", ErrNotBridge, r.Network.Name, r.Network.Driver)
+	}
+	if !r.Network.UserDefined() && len(req.Aliases) > 0 {
+		return nil, fmt.Errorf("%w: network-scoped aliases are supported only on user-defined networks", ErrInvalidConfig)
+	}
+	if !r.Network.UserDefined() && req.IP.IsValid() {
+		return nil, fmt.Errorf("%w: a user-specified IP address is supported only on user-defined networks", ErrInvalidConfig)
 	}
 	if err := m.dropDead(r); err != nil {
 		return nil, err

@@ -9,16 +9,19 @@
 // connects a container: Attach takes its network namespace (from
 // /proc/<pid>/ns/net), picks an address (ipam.go), makes the bridge on
 // first use and the veth pair (link_linux.go, netlink), and writes the
-// masquerade rule (nft_linux.go, a table of berth's own); Detach and
-// Release undo it, idempotently, and the last container to leave a
-// network takes its bridge and rule with it. hosts.go keeps every
+// masquerade and isolation rules (nft_linux.go, a table of berth's own);
+// Detach and Release undo it, idempotently, and the last container to
+// leave a network takes its bridge and rules with it. A container that
+// died without a Release (its namespace, and so its veth, gone) is
+// forgotten by the next Attach or Remove on its network. hosts.go keeps every
 // member's /etc/hosts up to date: that is how names resolve on
 // user-defined networks, with no DNS server to run.
 //
 // Published ports are a userland proxy (proxy.go) meant to run inside the
 // container's shim: PortMappings (ports.go) parses docker's port bindings,
-// NewProxy(...).Start listens, Close stops. Counters (netdev.go) are a
-// container's RX/TX for stats.
+// NewProxy(...).Start listens, Retarget follows a restarted container,
+// Close stops. ContainerCounters (netdev.go) are a container's RX/TX for
+// stats.
 //
 // The package does not create network namespaces (the container's init is
 // cloned into a new one), does not write resolv.conf, and has no IPv6.

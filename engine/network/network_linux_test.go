@@ -246,9 +246,20 @@ func TestAttachFailureLeavesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("attach to a missing namespace succeeded")
 	}
-	// An address outside the subnet is refused before anything is made.
-	if _, err := m.Attach(AttachRequest{ContainerID: f.ID, NetNS: f.NetNS(), IP: netip.MustParseAddr("192.0.2.200")}); !errors.Is(err, ErrInvalidConfig) {
-		t.Errorf("attach with a foreign address: %v", err)
+	// Wrong requests are refused before anything is made.
+	if _, err := m.Create(CreateOptions{Name: "user", Subnet: tn.Spare}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Remove("user") })
+	for _, req := range []AttachRequest{
+		{Network: "user", IP: netip.MustParseAddr("192.0.2.200")}, // outside the subnet
+		{IP: netip.MustParseAddr(tn.Prefix + "77")},               // --ip on the default bridge
+		{Aliases: []string{"x"}},                                  // aliases on the default bridge
+	} {
+		req.ContainerID, req.NetNS = f.ID, f.NetNS()
+		if _, err := m.Attach(req); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("attach %+v: %v, want ErrInvalidConfig", req, err)
+		}
 	}
 	if _, err := m.Attach(AttachRequest{Network: NameHost, ContainerID: f.ID, NetNS: f.NetNS()}); !errors.Is(err, ErrNotBridge) {
 		t.Errorf("attach to host: %v", err)
@@ -260,10 +271,10 @@ func TestAttachFailureLeavesNothing(t *testing.T) {
 		t.Errorf("failed attach left eth0:\n%s", out)
 	}
 	// A requested address is honoured.
-	want := netip.MustParseAddr(tn.Prefix + "77")
-	a, err := m.Attach(AttachRequest{ContainerID: f.ID, NetNS: f.NetNS(), IP: want})
-	if err != nil || a.IP != want {
-		t.Fatalf("attach with --ip %s: %v, %v", want, a, err)
+	want, _ := netip.ParsePrefix(tn.Spare)
+	a, err := m.Attach(AttachRequest{Network: "user", ContainerID: f.ID, NetNS: f.NetNS(), IP: want.Addr().Next().Next().Next()})
+	if err != nil || a.IP != want.Addr().Next().Next().Next() {
+		t.Fatalf("attach with --ip: %v, %v", a, err)
 	}
 	m.Release(f.ID)
 }
