@@ -2,8 +2,15 @@ package images
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
+	"log"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 // BenchmarkImportBusybox imports a busybox root filesystem (about 1 MiB, 400
@@ -35,4 +42,37 @@ func BenchmarkList(b *testing.B) {
 			b.Fatal(len(list), err)
 		}
 	}
+}
+
+// BenchmarkPull pulls an image with a 100 MB layer from an in-process
+// registry on loopback into a fresh store; MB/s is pull throughput.
+func BenchmarkPull(b *testing.B) {
+	requireRoot(b)
+	const size = 100 << 20
+	body := make([]byte, size)
+	for i := range body {
+		body[i] = byte(i*2654435761>>13) ^ byte(i)
+	}
+	host := benchRegistry(b)
+	src := openStore(b, "")
+	img := commitLayers(b, src, "big", makeTar(b, tarEntry{name: "data", body: string(body)}))
+	if _, err := src.Push(context.Background(), img.ID, host+"/big:1", PushOptions{Registry: regOpts()}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		dst := openStore(b, "")
+		b.StartTimer()
+		if _, err := dst.Pull(context.Background(), host+"/big:1", PullOptions{Registry: regOpts()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchRegistry(b *testing.B) string {
+	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	b.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
 }

@@ -194,7 +194,7 @@ func (s *Store) stageFetched(p *pendingImage, file string, l v1.Descriptor, diff
 	if file == "" {
 		return s.stageLayer(p, f, l.MediaType, diffID)
 	}
-	return s.stageLayerBlob(p, f, file, l.MediaType, diffID)
+	return s.stageLayerBlob(p, f, file, l.Digest, l.MediaType, diffID)
 }
 
 // blobFetcher downloads blobs of one repository with resume and checks.
@@ -225,6 +225,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 		return "", err
 	}
 	f.report(l.Digest, "Pulling fs layer", 0, l.Size)
+	var got digest.Digest
 	var lastErr error
 	for attempt := 0; attempt < pullAttempts; attempt++ {
 		if attempt > 0 {
@@ -234,7 +235,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 			case <-time.After(time.Duration(100<<attempt) * time.Millisecond):
 			}
 		}
-		lastErr = f.fetch(ctx, file, l)
+		got, lastErr = f.fetch(ctx, file, l)
 		if lastErr == nil {
 			break
 		}
@@ -245,7 +246,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 	if lastErr != nil {
 		return "", fmt.Errorf("download %s: %w", l.Digest, lastErr)
 	}
-	if err := verifyFile(file, l); err != nil {
+	if err := checkBlob(file, l, got); err != nil {
 		os.Remove(path)
 		return "", err
 	}
@@ -259,33 +260,41 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 }
 
 // fetch appends the rest of the blob to file with a Range request (or
-// starts over when the registry ignores ranges).
-func (f *blobFetcher) fetch(ctx context.Context, file *os.File, l v1.Descriptor) error {
+// starts over when the registry ignores ranges) and returns the digest of
+// the whole file.
+func (f *blobFetcher) fetch(ctx context.Context, file *os.File, l v1.Descriptor) (digest.Digest, error) {
 	have, err := file.Seek(0, io.SeekEnd)
 	if err != nil {
-		return err
-	}
-	if have == l.Size {
-		return nil
+		return "", err
 	}
 	if have > l.Size {
 		if err := file.Truncate(0); err != nil {
-			return err
+			return "", err
 		}
 		have = 0
+	}
+	h := sha256.New()
+	if have > 0 {
+		// Hash what an earlier attempt left.
+		if _, err := io.Copy(h, io.NewSectionReader(file, 0, have)); err != nil {
+			return "", err
+		}
+		if have == l.Size {
+			return digest.NewDigest(digest.SHA256, h), nil
+		}
 	}
 	reg := f.repo.Registry
 	u := fmt.Sprintf("%s://%s/v2/%s/blobs/%s", reg.Scheme(), reg.RegistryStr(), f.repo.RepositoryStr(), l.Digest)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if have > 0 {
 		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-"+strconv.FormatInt(l.Size-1, 10))
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -293,30 +302,33 @@ func (f *blobFetcher) fetch(ctx context.Context, file *os.File, l v1.Descriptor)
 	case http.StatusOK:
 		if have > 0 {
 			if err := file.Truncate(0); err != nil {
-				return err
+				return "", err
 			}
 			if _, err := file.Seek(0, io.SeekStart); err != nil {
-				return err
+				return "", err
 			}
 			have = 0
+			h.Reset()
 		}
 	case http.StatusRequestedRangeNotSatisfiable:
 		// The next attempt starts over.
 		if err := file.Truncate(0); err != nil {
-			return err
+			return "", err
 		}
-		return fmt.Errorf("GET blob: %s", resp.Status)
+		return "", fmt.Errorf("GET blob: %s", resp.Status)
 	default:
-		return fmt.Errorf("GET blob: %s", resp.Status)
+		return "", fmt.Errorf("GET blob: %s", resp.Status)
 	}
-	w := &progressWriter{w: file, n: have, report: func(n int64) { f.report(l.Digest, "Downloading", n, l.Size) }}
+	w := &progressWriter{w: io.MultiWriter(file, h), n: have, report: func(n int64) { f.report(l.Digest, "Downloading", n, l.Size) }}
 	// One byte more than expected is enough to catch an oversized blob.
-	_, err = io.Copy(w, io.LimitReader(resp.Body, l.Size-have+1))
-	return err
+	if _, err := io.Copy(w, io.LimitReader(resp.Body, l.Size-have+1)); err != nil {
+		return "", err
+	}
+	return digest.NewDigest(digest.SHA256, h), nil
 }
 
-// verifyFile checks a downloaded blob's size and digest.
-func verifyFile(file *os.File, l v1.Descriptor) error {
+// checkBlob checks a downloaded blob's size and digest.
+func checkBlob(file *os.File, l v1.Descriptor, got digest.Digest) error {
 	fi, err := file.Stat()
 	if err != nil {
 		return err
@@ -324,14 +336,7 @@ func verifyFile(file *os.File, l v1.Descriptor) error {
 	if fi.Size() != l.Size {
 		return fmt.Errorf("blob %s: %d bytes, the manifest says %d", l.Digest, fi.Size(), l.Size)
 	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, file); err != nil {
-		return err
-	}
-	if got := digest.NewDigest(digest.SHA256, h); got != l.Digest {
+	if got != l.Digest {
 		return fmt.Errorf("blob %s: content does not match its digest (got %s)", l.Digest, got)
 	}
 	return nil

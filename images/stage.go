@@ -25,13 +25,14 @@ func newPending() *pendingImage {
 // known, is checked against the uncompressed content; mediaType "" is
 // detected from the compression.
 func (s *Store) stageLayer(p *pendingImage, r io.Reader, mediaType string, wantDiffID digest.Digest) error {
-	return s.stageLayerBlob(p, r, "", mediaType, wantDiffID)
+	return s.stageLayerBlob(p, r, "", "", mediaType, wantDiffID)
 }
 
 // stageLayerBlob is stageLayer for a blob that may already sit in a file
 // under tmp/ (blobPath, which r reads): then the file itself becomes the
-// blob instead of a copy.
-func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType string, wantDiffID digest.Digest) error {
+// blob instead of a copy. verified, when set, is the blob's digest as
+// already checked, and is not computed again.
+func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, verified digest.Digest, mediaType string, wantDiffID digest.Digest) error {
 	var parent digest.Digest
 	if n := len(p.chains); n > 0 {
 		parent = p.chains[n-1]
@@ -54,9 +55,14 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType
 	}
 	blobHash := sha256.New()
 	var blobSize countWriter
-	src := bufio.NewReaderSize(io.TeeReader(r, io.MultiWriter(sink, blobHash, &blobSize)), 64<<10)
+	sinks := []io.Writer{sink, &blobSize}
+	if verified == "" {
+		sinks = append(sinks, blobHash)
+	}
+	src := bufio.NewReaderSize(io.TeeReader(r, io.MultiWriter(sinks...)), 64<<10)
+	head, _ := src.Peek(6)
+	plain := detectCompression(head) == uncompressed
 	if mediaType == "" {
-		head, _ := src.Peek(6)
 		mediaType = layerMediaType(detectCompression(head))
 	}
 	dr, err := decompress(src)
@@ -64,8 +70,12 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType
 		return fmt.Errorf("stage layer: %w", err)
 	}
 	defer dr.Close()
+	// An uncompressed blob is its own content: one hash serves both.
 	diffHash := sha256.New()
-	content := io.TeeReader(dr, diffHash)
+	content := io.Reader(dr)
+	if !plain {
+		content = io.TeeReader(dr, diffHash)
+	}
 
 	var dir string
 	var size int64
@@ -89,7 +99,14 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType
 		}
 		return fmt.Errorf("stage layer: %w", err)
 	}
-	diffID := digest.NewDigest(digest.SHA256, diffHash)
+	blobDigest := verified
+	if blobDigest == "" {
+		blobDigest = digest.NewDigest(digest.SHA256, blobHash)
+	}
+	diffID := blobDigest
+	if !plain {
+		diffID = digest.NewDigest(digest.SHA256, diffHash)
+	}
 	if wantDiffID != "" && diffID != wantDiffID {
 		if dir != "" {
 			os.RemoveAll(dir)
@@ -97,7 +114,6 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath, mediaType
 		return fmt.Errorf("stage layer: content digest %s, want %s", diffID, wantDiffID)
 	}
 	chain := chainID(parent, diffID)
-	blobDigest := digest.NewDigest(digest.SHA256, blobHash)
 	if _, dup := p.blobs[blobDigest]; !dup {
 		p.blobs[blobDigest] = blobPath
 		keep = true
