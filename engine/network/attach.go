@@ -121,6 +121,11 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 		Aliases: slices.Clone(req.Aliases), IP: ip, HostVeth: vethName(r.Network.ID, req.ContainerID),
 		IfName: req.IfName, HostsPath: req.HostsPath,
 	}
+	// A link of that name with no endpoint recorded is a leftover of an
+	// attach that was killed half-way: under the lock, nobody owns it.
+	if err := deleteLink(ep.HostVeth); err != nil {
+		return nil, err
+	}
 	err = createVeth(vethSpec{
 		HostName: ep.HostVeth, Bridge: bridge, NetNS: req.NetNS, IfName: req.IfName,
 		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: gateway, MAC: macAddress(ip),
@@ -192,11 +197,13 @@ func (m *Manager) detach(network, containerID string) error {
 		targets = []*record{r}
 	}
 	var errs []error
+	changed := false
 	for _, r := range targets {
 		ep, ok := r.Endpoints[containerID]
 		if !ok {
 			continue
 		}
+		changed = true
 		if err := deleteLink(ep.HostVeth); err != nil {
 			errs = append(errs, err)
 			continue
@@ -221,8 +228,10 @@ func (m *Manager) detach(network, containerID string) error {
 			}
 		}
 	}
-	if err := m.syncRules(recs); err != nil {
-		errs = append(errs, err)
+	if changed {
+		if err := m.syncRules(recs); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/vishvananda/netlink"
 )
 
 func TestUserNetworkNamesAndTraffic(t *testing.T) {
@@ -212,8 +214,18 @@ func TestDeadContainerIsForgotten(t *testing.T) {
 		}
 		return nil
 	})
-	// Its address is free for the next container.
+	// Its address is free for the next container, whose attach finds a
+	// leftover link of its veth's name (as from an attach killed half-way).
 	next := startFake(t)
+	br, err := m.Inspect(NameBridge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftover := vethName(br.ID, next.ID)
+	if err := netlink.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: leftover}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteLink(leftover) })
 	att2, err := m.Attach(AttachRequest{ContainerID: next.ID, NetNS: next.NetNS()})
 	if err != nil {
 		t.Fatal(err)
