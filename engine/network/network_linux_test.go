@@ -222,7 +222,7 @@ func TestDeadContainerIsForgotten(t *testing.T) {
 		t.Fatal(err)
 	}
 	leftover := vethName(br.ID, next.ID)
-	if err := netlink.LinkAdd(&netlink.Dummy{LinkAttrs: netlink.LinkAttrs{Name: leftover}}); err != nil {
+	if err := netlink.LinkAdd(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: leftover}}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { deleteLink(leftover) })
