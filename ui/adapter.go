@@ -36,7 +36,7 @@ func NewEngineBackend(e *engine.Engine) *EngineBackend { return &EngineBackend{e
 
 var _ Backend = (*EngineBackend)(nil)
 
-// Host samples the machine, counts containers and images, and reports
+// Host samples the machine, counts images, and reports
 // the last known disk use of the data root (walking it again in the
 // background when it is stale).
 func (b *EngineBackend) Host(ctx context.Context) (Host, error) {
@@ -47,16 +47,6 @@ func (b *EngineBackend) Host(ctx context.Context) (Host, error) {
 	h := Host{Time: hs.Time, CPUBusy: hs.CPUBusy, CPUTotal: hs.CPUTotal, MemTotal: hs.MemTotal}
 	if hs.MemTotal > hs.MemAvailable {
 		h.MemUsed = hs.MemTotal - hs.MemAvailable
-	}
-	list, err := b.e.List(ctx, engine.ListOptions{All: true})
-	if err != nil {
-		return Host{}, err
-	}
-	h.Containers = len(list)
-	for _, c := range list {
-		if c.State.Running {
-			h.Running++
-		}
 	}
 	imgs, err := b.e.Images().List()
 	if err != nil {

@@ -68,8 +68,6 @@ type Host struct {
 	MemTotal   uint64
 	DiskUsed   uint64 // bytes under berth's data root
 	Images     int
-	Containers int
-	Running    int
 }
 
 // Image is one row of the images screen.

@@ -37,6 +37,7 @@ type containersModel struct {
 	all      bool
 	inFlight bool
 	loaded   bool
+	reloads  int
 
 	list    []*engine.Container
 	last    map[string]*engine.Stats
@@ -69,6 +70,10 @@ var containerSorts = []int{1, 2, 3, 4, 6, 7, 8}
 
 const sparkHistory = 30
 
+// statsAllEvery is how many refreshes pass between samples of the
+// containers off screen (their CPU history is coarser, their rate exact).
+const statsAllEvery = 5
+
 func newContainersModel(sh *shared, gen int) containersModel {
 	f := textinput.New()
 	f.Prompt = "/"
@@ -90,6 +95,16 @@ func (m containersModel) init() tea.Cmd {
 	return func() tea.Msg { return refreshMsg{} }
 }
 
+// counts are the header's containers: running and all.
+func (m containersModel) counts() (running, all int) {
+	for _, c := range m.list {
+		if c.State.Running {
+			running++
+		}
+	}
+	return running, len(m.list)
+}
+
 func (m containersModel) setSize(w, h int) containersModel {
 	m.width, m.height = w, h
 	m.filter.SetWidth(max(w-4, 10))
@@ -102,11 +117,7 @@ func (m containersModel) capturing() bool { return m.editing }
 func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case refreshMsg:
-		if m.inFlight {
-			return m, nil
-		}
-		m.inFlight = true
-		return m, listCmd(m.sh, m.gen, m.all)
+		return m.reload(true)
 	case containersMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -131,6 +142,37 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 	return m, nil
 }
 
+// reload lists the containers again; onView says the screen is drawn,
+// so its rows need fresh stats (off view, the list only feeds the
+// header's counts and is ready when the user comes back).
+func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
+	if m.inFlight {
+		return m, nil
+	}
+	m.inFlight = true
+	m.reloads++
+	sample := map[string]bool{}
+	if onView {
+		sample = m.toSample()
+	}
+	return m, listCmd(m.sh, m.gen, sample)
+}
+
+// toSample is the containers whose stats the next refresh reads: the
+// rows on screen every time, all of them every statsAllEvery refreshes
+// or when the sort needs every figure. nil means all.
+func (m containersModel) toSample() map[string]bool {
+	if !m.loaded || m.reloads%statsAllEvery == 0 || m.sortBy == 4 || m.sortBy == 6 || m.sortBy == 7 {
+		return nil
+	}
+	ids := map[string]bool{}
+	from, to := m.nav.visible()
+	for i := from; i < to; i++ {
+		ids[m.rows[i].ID] = true
+	}
+	return ids
+}
+
 // absorb takes a new sample: CPU rates from the previous one, the list
 // re-sorted and re-filtered with the cursor kept on the same container.
 func (m containersModel) absorb(msg containersMsg) containersModel {
@@ -141,8 +183,10 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 		seen[c.ID] = true
 		cur, ok := msg.stats[c.ID]
 		if !ok {
-			delete(m.last, c.ID)
-			m.cpuNow[c.ID] = 0
+			if !c.State.Running {
+				delete(m.last, c.ID)
+				m.cpuNow[c.ID] = 0
+			}
 			continue
 		}
 		if prev := m.last[c.ID]; prev != nil {
@@ -173,6 +217,9 @@ func (m containersModel) relist() containersModel {
 	now := m.sh.now()
 	rows := make([]*engine.Container, 0, len(m.list))
 	for _, c := range m.list {
+		if !m.all && !c.State.Running {
+			continue
+		}
 		if q != "" {
 			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID)
 			if !strings.Contains(hay, q) {
@@ -308,12 +355,11 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 		return m, m.filter.Focus()
 	case matches(msg, k.All):
 		m.all = !m.all
-		m.inFlight = true
 		what := "showing running containers"
 		if m.all {
 			what = "showing all containers"
 		}
-		return m, tea.Batch(listCmd(m.sh, m.gen, m.all), infoCmd(what))
+		return m.relist(), infoCmd(what)
 	case matches(msg, k.SortNext), matches(msg, k.SortPrev):
 		i := slices.Index(containerSorts, m.sortBy)
 		if matches(msg, k.SortNext) {
@@ -580,15 +626,17 @@ func navKey(nav *listNav, g *globalKeys, msg tea.KeyPressMsg) bool {
 	return true
 }
 
-func listCmd(sh *shared, gen int, all bool) tea.Cmd {
+// listCmd lists every container and samples the stats of the running
+// ones in sample (nil: all of them).
+func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
 	return func() tea.Msg {
-		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: all})
+		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
 		if err != nil {
 			return containersMsg{gen: gen, err: err}
 		}
 		stats := make(map[string]*engine.Stats, len(list))
 		for _, c := range list {
-			if !c.State.Running {
+			if !c.State.Running || (sample != nil && !sample[c.ID]) {
 				continue
 			}
 			if s, err := sh.backend.Stats(sh.ctx, c.ID); err == nil && s != nil {

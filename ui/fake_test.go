@@ -41,6 +41,7 @@ type fakeBackend struct {
 	calls      []string
 	fail       error
 	terminal   *fakeTerminal
+	statsCalls int
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -92,6 +93,7 @@ func (f *fakeBackend) Inspect(_ context.Context, ref string) (*engine.Container,
 func (f *fakeBackend) Stats(_ context.Context, ref string) (*engine.Stats, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.statsCalls++
 	if s, ok := f.stats[ref]; ok {
 		cp := *s
 		return &cp, nil
@@ -286,7 +288,7 @@ func demoBackend() *fakeBackend {
 	}
 	b := &fakeBackend{
 		host: Host{Time: testNow, CPUBusy: 1000, CPUTotal: 10000,
-			MemUsed: 3 << 30, MemTotal: 8 << 30, DiskUsed: 1_500_000_000, Images: 2, Containers: 4, Running: 3},
+			MemUsed: 3 << 30, MemTotal: 8 << 30, DiskUsed: 1_500_000_000, Images: 2},
 		containers: []*engine.Container{web, ticker, old, paused},
 		stats: map[string]*engine.Stats{
 			web.ID:    stats(web.ID, time.Second, 12<<20, 3),

@@ -180,7 +180,13 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.styles = newStyles(msg.IsDark(), m.sh.noColor)
 		return m, nil
 	case tickMsg:
-		return m, tea.Batch(tickCmd(m.sh.interval), hostCmd(m.sh), m.refreshCmd())
+		cmds := []tea.Cmd{tickCmd(m.sh.interval), hostCmd(m.sh), m.refreshCmd()}
+		if m.state != stateContainers {
+			var cmd tea.Cmd
+			m.containers, cmd = m.containers.reload(false)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case hostMsg:
 		if msg.err != nil {
 			m.setError(fmt.Errorf("host: %w", msg.err))
@@ -647,6 +653,7 @@ func (m model) headerView() string {
 		return fitLine(st.Title.Render(" berth")+st.Faint.Render("  loading…"), m.width)
 	}
 	h := m.host
+	running, all := m.containers.counts()
 	cpu := 0.0
 	if n := len(m.hostCPU); n > 0 {
 		cpu = m.hostCPU[n-1]
@@ -658,7 +665,7 @@ func (m model) headerView() string {
 		st.Title.Render(" berth"),
 		field("CPU", fmt.Sprintf("%5.1f%%", cpu)) + " " + st.Spark.Render(sparkline(m.hostCPU, 10, 100)),
 		field("MEM", humanIEC(h.MemUsed)+"/"+humanIEC(h.MemTotal)),
-		field("CONTAINERS", fmt.Sprintf("%d/%d", h.Running, h.Containers)),
+		field("CONTAINERS", fmt.Sprintf("%d/%d", running, all)),
 		field("IMAGES", fmt.Sprint(h.Images)),
 		field("DISK", humanBytes(h.DiskUsed)),
 	}

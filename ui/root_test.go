@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -303,5 +304,37 @@ func TestHumanFormats(t *testing.T) {
 	}
 	if got := sparkline([]float64{0, 50, 100}, 5, 100); got != "  ▁▄█" {
 		t.Errorf("sparkline = %q", got)
+	}
+}
+
+func TestRefreshCost(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	b.mu.Lock()
+	for i := range 40 {
+		c := *b.containers[0]
+		c.ID, c.Name = fmt.Sprintf("%064x", i), fmt.Sprintf("/zz%02d", i)
+		b.containers = append(b.containers, &c)
+		b.stats[c.ID] = &engine.Stats{Time: testNow}
+	}
+	b.statsCalls = 0
+	b.mu.Unlock()
+	m = step(t, m, tickMsg{}) // reload 2: rows on screen only
+	if b.statsCalls > m.bodyHeight() {
+		t.Errorf("a refresh read %d stats for %d rows on screen", b.statsCalls, m.bodyHeight()-2)
+	}
+	// Off the containers screen, the list still refreshes (header counts)
+	// but no stats are read.
+	m = press(t, m, "tab")
+	b.mu.Lock()
+	b.statsCalls = 0
+	b.containers = b.containers[:2]
+	b.mu.Unlock()
+	m = step(t, m, tickMsg{})
+	if b.statsCalls != 0 {
+		t.Errorf("the images screen read %d container stats", b.statsCalls)
+	}
+	if !strings.Contains(screen(m), "CONTAINERS 2/2") {
+		t.Errorf("header counts did not follow the list:\n%s", screen(m))
 	}
 }
