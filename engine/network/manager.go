@@ -107,6 +107,11 @@ func (m *Manager) ensurePredefined() error {
 		NameHost: {Driver: DriverHost, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
 		NameNone: {Driver: DriverNull, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
 	}
+	for _, r := range recs {
+		if p, _, ok := r.Network.Subnet(); ok && r.Network.Name != NameBridge && p.Overlaps(m.defaultSubnet) {
+			return fmt.Errorf("open network store: %w: default subnet %s overlaps network %s (%s)", ErrOverlap, m.defaultSubnet, r.Network.Name, p)
+		}
+	}
 	for _, name := range []string{NameBridge, NameHost, NameNone} {
 		w := want[name]
 		r, err := find(recs, name)

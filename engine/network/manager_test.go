@@ -49,6 +49,22 @@ func TestPredefinedNetworks(t *testing.T) {
 	if br2.ID != br.ID || br2.IPAM.Config[0].Subnet != opts.DefaultSubnet || br2.IPAM.Config[0].Gateway != tn.Prefix+"129" {
 		t.Errorf("reopened bridge network: %+v", br2.IPAM)
 	}
+	// docker's bip: another gateway; and a default subnet over a user
+	// network's is refused.
+	opts.DefaultGateway = tn.Prefix + "254"
+	if m2, err = Open(opts); err != nil {
+		t.Fatal(err)
+	}
+	if br3, _ := m2.Inspect(NameBridge); br3.IPAM.Config[0].Gateway != opts.DefaultGateway {
+		t.Errorf("gateway: %+v", br3.IPAM)
+	}
+	if _, err := m2.Create(CreateOptions{Name: "user", Subnet: tn.Spare}); err != nil {
+		t.Fatal(err)
+	}
+	opts.DefaultSubnet, opts.DefaultGateway = tn.Spare, ""
+	if _, err := Open(opts); !errors.Is(err, ErrOverlap) {
+		t.Errorf("default subnet over a user network: %v", err)
+	}
 }
 
 func TestCreateInspectRemove(t *testing.T) {

@@ -60,9 +60,9 @@ func (p *Proxy) targetOf(port int) netip.AddrPort {
 	return netip.AddrPortFrom(p.target, uint16(port))
 }
 
-// Start listens on every port and starts forwarding. When any port cannot
-// be bound the error names it (and wraps ErrPortInUse when it is taken),
-// and no port is left open.
+// Start listens on every port and starts forwarding; call it once. When
+// any port cannot be bound the error names it (and wraps ErrPortInUse
+// when it is taken), and no port is left open.
 func (p *Proxy) Start() error {
 	for _, m := range p.ports {
 		l, port, err := listen(m)
