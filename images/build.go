@@ -64,6 +64,9 @@ type BuildOptions struct {
 	Labels map[string]string
 	// Runner runs RUN steps; a Dockerfile with RUN needs one.
 	Runner Runner
+	// Pull, when set, fetches a base image that is not in the store
+	// (FROM or COPY --from); nil makes a missing base image an error.
+	Pull func(ctx context.Context, ref string) (*Image, error)
 	// Output receives the build log: steps, CACHED, RUN output. nil
 	// discards it.
 	Output io.Writer
@@ -361,9 +364,9 @@ func (b *builder) from(st *stage) (*stageState, error) {
 		state.key = prev.key
 		state.created = prev.created
 	default:
-		img, err := b.s.Lookup(base)
+		img, err := b.image(base)
 		if err != nil {
-			return nil, fmt.Errorf("base image %s: %w (pull it first)", base, err)
+			return nil, fmt.Errorf("base image %s: %w", base, err)
 		}
 		if err := b.fromImage(state, img); err != nil {
 			return nil, err
@@ -387,6 +390,16 @@ func (b *builder) from(st *stage) (*stageState, error) {
 		}
 	}
 	return state, nil
+}
+
+// image finds a base image, pulling it when the build may.
+func (b *builder) image(ref string) (*Image, error) {
+	img, err := b.s.Lookup(ref)
+	if errors.Is(err, ErrNotFound) && b.opts.Pull != nil {
+		fmt.Fprintf(b.out, "pulling %s\n", ref)
+		return b.opts.Pull(b.ctx, ref)
+	}
+	return img, err
 }
 
 func (b *builder) fromImage(state *stageState, img *Image) error {

@@ -236,7 +236,7 @@ func (b *builder) sourceFrom(state *stageState, from string) (*sourceRoot, error
 	if j := b.stageIndex(from); j >= 0 && b.built[j] != nil && b.built[j] != state {
 		stack = b.built[j].stack
 	} else {
-		img, err := b.s.Lookup(from)
+		img, err := b.image(from)
 		if err != nil {
 			return nil, fmt.Errorf("--from=%s: no such stage or image: %w", from, err)
 		}

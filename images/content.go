@@ -1,9 +1,7 @@
 package images
 
 import (
-	"crypto/sha256"
 	"fmt"
-	"io"
 	"os"
 
 	digest "github.com/opencontainers/go-digest"
@@ -13,34 +11,7 @@ import (
 // under the store lock, together with the record that uses them, so that
 // garbage collection never sees a blob before its user.
 
-// ingest copies r into a temporary file while hashing it. The caller
-// commits the file with commitBlob or removes it.
-func (s *Store) ingest(r io.Reader) (path string, d digest.Digest, size int64, err error) {
-	f, err := os.CreateTemp(s.tmpDir(), "blob-")
-	if err != nil {
-		return "", "", 0, fmt.Errorf("create blob: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	h := sha256.New()
-	size, err = io.Copy(io.MultiWriter(f, h), r)
-	if err != nil {
-		return "", "", 0, fmt.Errorf("write blob: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return "", "", 0, fmt.Errorf("write blob: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", "", 0, fmt.Errorf("write blob: %w", err)
-	}
-	return f.Name(), digest.NewDigest(digest.SHA256, h), size, nil
-}
-
-// commitBlob moves an ingested file to its digest's name; the caller holds
+// commitBlob moves a staged blob file to its digest's name; the caller holds
 // the lock. A blob already present is kept and the new copy dropped.
 func (s *Store) commitBlob(path string, d digest.Digest) error {
 	final := s.blobPath(d)

@@ -17,6 +17,10 @@ type DiskUsage struct {
 	LayersSize int64
 	// BlobsSize is the bytes of stored blobs (layer tars, configs, manifests).
 	BlobsSize int64
+	// BuildCacheEntries counts cached build steps; BuildCacheSize is the
+	// content bytes of layers only the build cache keeps.
+	BuildCacheEntries int
+	BuildCacheSize    int64
 }
 
 // ImageUsage is one image's share of the disk. Size = SharedSize + UniqueSize.
@@ -87,6 +91,20 @@ func (s *Store) DiskUsage() (*DiskUsage, error) {
 			return nil, fmt.Errorf("disk usage: %w", err)
 		}
 		du.Containers = append(du.Containers, ContainerUsage{ID: r.ID, Image: r.Image, Size: n})
+	}
+	cache, err := s.cacheRecords()
+	if err != nil {
+		return nil, fmt.Errorf("disk usage: %w", err)
+	}
+	du.BuildCacheEntries = len(cache)
+	counted := map[digest.Digest]bool{}
+	for _, rec := range cache {
+		for i, c := range rec.Stack.Chains {
+			if users[c] == 0 && !counted[c] && i < len(rec.Stack.Sizes) {
+				counted[c] = true
+				du.BuildCacheSize += rec.Stack.Sizes[i]
+			}
+		}
 	}
 	if du.LayersSize, err = dirSize(s.layersDir()); err != nil {
 		return nil, fmt.Errorf("disk usage: %w", err)

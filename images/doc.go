@@ -3,10 +3,19 @@
 // layer once per chain ID for the overlay2 or vfs driver.
 //
 // Start reading at store.go (Open, the on-disk layout and locking), then
-// import.go (how a tarball becomes an image) and layerstore.go (how layers
-// are unpacked and shared). Extraction lives in unpack.go; it can never write
-// outside the layer directory. rootfs.go describes the mounts a container
-// needs; this package never performs a mount itself.
+// import.go (how a tarball becomes an image: stage.go stages layers under
+// tmp/, commit.go makes them visible under the lock) and layerstore.go (how
+// layers are unpacked, shared and garbage collected). Extraction lives in
+// unpack.go; it can never write outside the layer directory. rootfs.go
+// describes the mounts a container needs; this package never performs a
+// mount itself.
+//
+// Then the doors: save.go and load.go (docker-archive and OCI layout),
+// prune.go (prune, history), build.go with buildcopy.go, buildcontext.go and
+// buildcache.go (Dockerfile builds; RUN goes through the Runner the engine
+// implements, and layertar.go turns what it changed back into a layer),
+// pull.go, push.go and registry.go (go-containerregistry for the protocol;
+// blob checks, storage and unpacking are ours).
 //
 // On disk, under the root passed to Open:
 //
@@ -16,6 +25,7 @@
 //	images/<id>.json         one record per image (manifest descriptor, layer sizes)
 //	layers/<driver>/<chain>  unpacked layers, one per chain ID and driver
 //	containers/<id>          container writable layers (overlay2: diff, work; vfs: rootfs)
+//	buildcache/<key>.json    layer stacks of cached build steps
 //	tmp/                     work in progress; nothing here is visible as stored
 //
 // The image ID is the digest of the image's config blob. Blobs are the truth:

@@ -535,3 +535,29 @@ func TestRealRegistry(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildPullsMissingBase(t *testing.T) {
+	requireRoot(t)
+	host := testRegistry(t, nil)
+	src, img := bigBusybox(t)
+	if _, err := src.Push(context.Background(), "big", host+"/base:1", PushOptions{Registry: regOpts()}); err != nil {
+		t.Fatal(err)
+	}
+	dst := openStore(t, "")
+	pull := func(ctx context.Context, ref string) (*Image, error) {
+		return dst.Pull(ctx, ref, PullOptions{Registry: regOpts()})
+	}
+	got, err := dst.Build(context.Background(), BuildOptions{
+		DockerfileText: []byte("FROM " + host + "/base:1\nRUN write /x y\n"), Runner: &fakeRunner{}, Pull: pull,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Layers) != len(img.Layers)+1 {
+		t.Fatalf("%d layers, want %d", len(got.Layers), len(img.Layers)+1)
+	}
+	du, err := dst.DiskUsage()
+	if err != nil || du.BuildCacheEntries != 1 || len(du.Images) != 2 {
+		t.Fatalf("disk usage %+v, %v", du, err)
+	}
+}
