@@ -61,13 +61,13 @@ type Backend interface {
 // cumulative (any unit, clock ticks as /proc/stat has them); the header
 // turns two samples into a rate.
 type Host struct {
-	Time       time.Time
-	CPUBusy    uint64 // all CPUs, time not idle since boot
-	CPUTotal   uint64 // all CPUs, all time since boot
-	MemUsed    uint64
-	MemTotal   uint64
-	DiskUsed   uint64 // bytes under berth's data root
-	Images     int
+	Time     time.Time
+	CPUBusy  uint64 // all CPUs, time not idle since boot
+	CPUTotal uint64 // all CPUs, all time since boot
+	MemUsed  uint64
+	MemTotal uint64
+	DiskUsed uint64 // bytes under berth's data root
+	Images   int
 }
 
 // Image is one row of the images screen.
