@@ -3,7 +3,14 @@
 // pair from its namespace to the network's bridge, outbound masquerade,
 // published ports, and names that resolve on user-defined networks.
 //
-// Start with manager.go: Open a Manager on a directory, then Create, List,
+// The engine needs two doors. session.go is the shim's: a Session per
+// container (Validate at create, NewSession, Connect(pid) in every run's
+// BeforeRun, Disconnect after it, Close at the end) does attachments and
+// published ports together and returns docker's NetworkSettings. The
+// Manager's own methods are the rest: `network ls/inspect/create/rm`, and
+// Release on rm and when a dead shim is found.
+//
+// Underneath, start with manager.go: Open a Manager on a directory, then Create, List,
 // Inspect and Remove networks (store.go keeps them as JSON files under a
 // flock; the pre-defined bridge, host and none always exist). attach.go
 // connects a container: Attach takes its network namespace (from

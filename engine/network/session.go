@@ -1,0 +1,209 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// Session is one container's networking for the life of its shim: the
+// attachments of the current run and the port proxy. The proxy outlives
+// restarts (Disconnect keeps it), so the container keeps its host ports
+// and only the address it forwards to follows the new run. The shim owns
+// a Session:
+//
+//	s := mgr.NewSession(spec)          // once
+//	settings, err := s.Connect(pid)    // in BeforeRun of every run
+//	s.Disconnect()                     // when the run's process has exited
+//	s.Close()                          // when the shim is done
+type Session struct {
+	m     *Manager
+	spec  SessionSpec
+	ports []PortMapping
+	proxy *Proxy
+}
+
+// SessionSpec is what a container asks of the network.
+type SessionSpec struct {
+	ContainerID string
+	Name        string // without "/"
+	Hostname    string
+	// Networks are joined in order; the first one's address is where
+	// published ports go. Empty joins nothing (host and none).
+	Networks []string
+	Aliases  []string   // --network-alias, on every network joined
+	IP       netip.Addr // --ip, on the first network
+	// HostsPath is the container's hosts file (see AttachRequest).
+	HostsPath string
+	// PortBindings, ExposedPorts and PublishAll are -p, EXPOSE/--expose
+	// and -P, in the engine's shapes.
+	PortBindings map[string][]PortBinding
+	ExposedPorts map[string]struct{}
+	PublishAll   bool
+}
+
+// Settings is what docker inspect shows as NetworkSettings.
+type Settings struct {
+	IPAddress   string                      `json:"IPAddress"`
+	IPPrefixLen int                         `json:"IPPrefixLen"`
+	Gateway     string                      `json:"Gateway"`
+	MacAddress  string                      `json:"MacAddress"`
+	Ports       map[string][]PortBinding    `json:"Ports"` // exposed but unpublished ports map to nil
+	Networks    map[string]EndpointSettings `json:"Networks"`
+}
+
+// EndpointSettings is one network of a container, as docker inspect shows
+// it.
+type EndpointSettings struct {
+	Aliases     []string `json:"Aliases"`
+	NetworkID   string   `json:"NetworkID"`
+	EndpointID  string   `json:"EndpointID"`
+	Gateway     string   `json:"Gateway"`
+	IPAddress   string   `json:"IPAddress"`
+	IPPrefixLen int      `json:"IPPrefixLen"`
+	MacAddress  string   `json:"MacAddress"`
+}
+
+// NetworksFor turns docker's --network (HostConfig.NetworkMode) into the
+// networks a container joins: none for "host" and "none", the default
+// bridge for "", "bridge" and "default", else the named network.
+func NetworksFor(mode string) []string {
+	switch mode {
+	case NameHost, NameNone:
+		return nil
+	case "", NameBridge, "default":
+		return []string{NameBridge}
+	}
+	return []string{mode}
+}
+
+// Validate checks a container's network settings as `docker create` does,
+// so that a bad one fails before anything is made: the networks exist
+// and are bridges, --ip and --network-alias are on a user-defined network
+// and the address is in its subnet, ports parse (ErrInvalidPort) and have
+// a network to be published from.
+func (m *Manager) Validate(spec SessionSpec) error {
+	_, err := m.validate(spec)
+	return err
+}
+
+func (m *Manager) validate(spec SessionSpec) ([]PortMapping, error) {
+	ports, err := PortMappings(spec.PortBindings, spec.ExposedPorts, spec.PublishAll)
+	if err != nil {
+		return nil, err
+	}
+	if len(ports) > 0 && len(spec.Networks) == 0 {
+		return nil, fmt.Errorf("%w: publishing ports needs a bridge network", ErrInvalidPort)
+	}
+	userDefined := false
+	for i, name := range spec.Networks {
+		n, err := m.Inspect(name)
+		if err != nil {
+			return nil, err
+		}
+		subnet, gateway, ok := n.Subnet()
+		if n.Driver != DriverBridge || !ok {
+			return nil, fmt.Errorf("%w: %s (driver %s)", ErrNotBridge, n.Name, n.Driver)
+		}
+		userDefined = userDefined || n.UserDefined()
+		if i == 0 && spec.IP.IsValid() {
+			if !n.UserDefined() {
+				return nil, fmt.Errorf("%w: a user-specified IP address is supported only on user-defined networks", ErrInvalidConfig)
+			}
+			if err := checkRequested(subnet, gateway, spec.IP, nil); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(spec.Aliases) > 0 && !userDefined {
+		return nil, fmt.Errorf("%w: network-scoped aliases are supported only on user-defined networks", ErrInvalidConfig)
+	}
+	return ports, nil
+}
+
+// NewSession validates spec (see Validate) and returns a session that has
+// not connected anything yet.
+func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
+	ports, err := m.validate(spec)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{m: m, spec: spec, ports: ports}, nil
+}
+
+// Connect attaches the container whose init is pid to its networks and
+// makes its published ports forward to it; the first Connect binds the
+// host ports. On error nothing of this run is left attached, and a port
+// that is taken is named in an error wrapping ErrPortInUse.
+func (s *Session) Connect(pid int) (*Settings, error) {
+	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
+	var first *Attachment
+	for i, name := range s.spec.Networks {
+		req := AttachRequest{
+			Network: name, ContainerID: s.spec.ContainerID, Name: s.spec.Name, Hostname: s.spec.Hostname,
+			NetNS: "/proc/" + strconv.Itoa(pid) + "/ns/net", HostsPath: s.spec.HostsPath, IfName: "eth" + strconv.Itoa(i),
+		}
+		if i == 0 {
+			req.IP = s.spec.IP
+		}
+		nw, err := s.m.Inspect(name)
+		if err != nil {
+			s.m.Release(s.spec.ContainerID)
+			return nil, err
+		}
+		if nw.UserDefined() {
+			req.Aliases = s.spec.Aliases
+		}
+		a, err := s.m.Attach(req)
+		if err != nil {
+			s.m.Release(s.spec.ContainerID)
+			return nil, err
+		}
+		if first == nil {
+			first = a
+			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.Gateway.String(), a.MacAddress
+		}
+		st.Networks[a.Network] = EndpointSettings{
+			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
+			IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
+		}
+	}
+	if len(s.ports) > 0 {
+		switch {
+		case s.proxy == nil:
+			p := NewProxy(first.IP, s.ports)
+			if err := p.Start(); err != nil {
+				s.m.Release(s.spec.ContainerID)
+				return nil, err
+			}
+			s.proxy = p
+		default:
+			s.proxy.Retarget(first.IP)
+		}
+		st.Ports = s.proxy.Bindings()
+	}
+	for port := range s.spec.ExposedPorts {
+		if _, ok := st.Ports[port]; !ok {
+			st.Ports[port] = nil
+		}
+	}
+	return st, nil
+}
+
+// Disconnect detaches the container from its networks after a run; the
+// proxy keeps its ports for the next run.
+func (s *Session) Disconnect() error {
+	return s.m.Release(s.spec.ContainerID)
+}
+
+// Close stops the proxy and detaches the container. It may be called more
+// than once.
+func (s *Session) Close() error {
+	var errs []error
+	if s.proxy != nil {
+		errs = append(errs, s.proxy.Close())
+	}
+	errs = append(errs, s.m.Release(s.spec.ContainerID))
+	return errors.Join(errs...)
+}
