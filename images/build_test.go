@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -22,7 +23,7 @@ import (
 
 // fakeRunner stands in for the engine: it mounts the step's rootfs itself
 // and applies a scripted change. Scripts are lines of
-// "write PATH CONTENT…", "rm PATH", "echo TEXT…", "env" and "fail".
+// "write PATH CONTENT…", "mv FROM TO", "rm PATH", "echo TEXT…" and "fail".
 type fakeRunner struct {
 	mu    sync.Mutex
 	steps []RunStep
@@ -66,6 +67,10 @@ func (f *fakeRunner) Run(ctx context.Context, step RunStep) error {
 			content := os.Expand(strings.Join(w[2:], " "), func(k string) string { v, _ := envGetter(step.Env).Get(k); return v })
 			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 				return err
+			}
+		case "mv": // busybox mv copies when rename(2) says EXDEV
+			if out, err := exec.Command("/bin/busybox", "mv", filepath.Join(root, w[1]), filepath.Join(root, w[2])).CombinedOutput(); err != nil {
+				return fmt.Errorf("mv: %v: %s", err, out)
 			}
 		case "rm":
 			if err := os.RemoveAll(filepath.Join(root, w[1])); err != nil {
@@ -508,5 +513,62 @@ func TestBuildAddURLAndOnbuild(t *testing.T) {
 	}
 	if got := readIn(t, root, "triggered"); got != "yes" {
 		t.Errorf("ONBUILD trigger did not run: %q", got)
+	}
+}
+
+// TestBuildRunDiff checks that what a RUN step deletes, renames and
+// replaces comes out right in the next image, through overlay whiteouts
+// and opaque directories or the vfs tree diff.
+func TestBuildRunDiff(t *testing.T) {
+	requireRoot(t)
+	for _, driver := range []string{DriverOverlay2, DriverVFS} {
+		t.Run(driver, func(t *testing.T) {
+			s := openStore(t, driver)
+			commitLayers(t, s, "base", makeTar(t,
+				tarEntry{name: "keep/", typ: tar.TypeDir},
+				tarEntry{name: "keep/a", body: "a"},
+				tarEntry{name: "old/", typ: tar.TypeDir},
+				tarEntry{name: "old/f", body: "f"},
+				tarEntry{name: "gone", body: "g"},
+				tarEntry{name: "redo/", typ: tar.TypeDir},
+				tarEntry{name: "redo/stale", body: "s"},
+			))
+			df := "FROM base\nRUN <<EOF\nrm /gone\nmv /old /new\nrm /redo\nwrite /redo/fresh yes\nwrite /keep/b b\nEOF\n"
+			img, err := s.Build(context.Background(), BuildOptions{DockerfileText: []byte(df), Runner: &fakeRunner{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			root := imageFiles(t, s, img.ID)
+			if got := strings.Join(entriesUnder(t, root), ","); got != "keep,keep/a,keep/b,new,new/f,redo,redo/fresh" {
+				t.Fatalf("rootfs after RUN = %s", got)
+			}
+			// The layer itself is in OCI form: whiteouts as .wh. entries.
+			var out bytes.Buffer
+			if err := s.Save(&out, []string{img.ID}, SaveOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			files := readArchive(t, out.Bytes())
+			last := img.Layers[len(img.Layers)-1]
+			var names []string
+			tr := tar.NewReader(bytes.NewReader(files["blobs/sha256/"+strings.TrimPrefix(last, "sha256:")]))
+			for {
+				hdr, err := tr.Next()
+				if err != nil {
+					break
+				}
+				names = append(names, hdr.Name)
+			}
+			wants := []string{".wh.gone", ".wh.old", "redo/fresh", "new/f", "keep/b"}
+			if driver == DriverOverlay2 {
+				wants = append(wants, "redo/.wh..wh..opq") // overlay made the recreated dir opaque
+			} else {
+				wants = append(wants, "redo/.wh.stale") // the tree diff names what went
+			}
+			for _, want := range wants {
+				if !slices.Contains(names, want) {
+					t.Errorf("layer lacks %s: %v", want, names)
+				}
+			}
+		})
 	}
 }

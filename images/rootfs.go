@@ -169,12 +169,18 @@ func (s *Store) rootfsMounts(rec *rootfsRecord) ([]Mount, error) {
 const maxOverlayOptions = 4096
 
 // overlayMount describes an overlay mount; lower lists the lower
-// directories topmost first.
+// directories topmost first. index=off lets many mounts share lower layers
+// (as moby does); redirect_dir=off (which also turns metacopy off) keeps
+// every change whole in the upper directory, so that a build step's upper
+// directory is its complete diff: renaming a lower directory then copies
+// it, as on kernels built without redirect_dir.
 func overlayMount(lower []string, upper, work string) (Mount, error) {
 	opts := []string{
 		"lowerdir=" + strings.Join(lower, ":"),
 		"upperdir=" + upper,
 		"workdir=" + work,
+		"index=off",
+		"redirect_dir=off",
 	}
 	if n := len(strings.Join(opts, ",")); n >= maxOverlayOptions {
 		return Mount{}, fmt.Errorf("overlay options for %d layers are %d bytes, over the kernel's %d", len(lower), n, maxOverlayOptions)

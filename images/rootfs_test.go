@@ -17,7 +17,7 @@ func TestOverlayMountOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Mount{Type: "overlay", Source: "overlay", Options: []string{"lowerdir=/l/top:/l/base", "upperdir=/c/diff", "workdir=/c/work"}}
+	want := Mount{Type: "overlay", Source: "overlay", Options: []string{"lowerdir=/l/top:/l/base", "upperdir=/c/diff", "workdir=/c/work", "index=off", "redirect_dir=off"}}
 	if m.Type != want.Type || m.Source != want.Source || m.Target != "" || !slices.Equal(m.Options, want.Options) {
 		t.Fatalf("mount = %+v, want %+v", m, want)
 	}
