@@ -240,7 +240,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.topCommand(), a.statsCommand(),
 		a.imagesCommand(), a.importCommand(), a.tagCommand(), a.rmiCommand(),
 		a.infoCommand(), a.versionCommand(),
-		a.containerCommand(), a.imageCommand(),
+		a.historyCommand(), a.saveCommand(), a.loadCommand(),
+		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	return root
 }
@@ -257,6 +258,7 @@ func (a *app) containerCommand() *cobra.Command {
 		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
 		a.rmCommand(), a.renameCommand(), ls, a.logsCommand(),
 		a.inspectCommand("container"), a.topCommand(), a.statsCommand(),
+		a.containerPruneCommand(),
 	)
 	return cmd
 }
@@ -268,7 +270,15 @@ func (a *app) imageCommand() *cobra.Command {
 	ls.Use, ls.Aliases = "ls [OPTIONS] [REPOSITORY[:TAG]]", []string{"list"}
 	rm := a.rmiCommand()
 	rm.Use = "rm [OPTIONS] IMAGE [IMAGE...]"
-	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"))
+	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"),
+		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand())
+	return cmd
+}
+
+// systemCommand is `berth system df|prune|info`.
+func (a *app) systemCommand() *cobra.Command {
+	cmd := groupCommand("system COMMAND", "Manage berth")
+	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand())
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,8 @@ type fakeEngine struct {
 	runErr     error
 	logs       []engine.LogEntry
 	logsOpts   engine.LogsOptions
-	listOpts   engine.ListOptions
+	listOpts   engine.ListOptions         // the last List call's
+	listed     []engine.ListOptions       // every List call's
 	stats      map[string][]*engine.Stats // successive samples per ID
 	procs      []engine.Process
 	info       engine.Info
@@ -106,9 +108,14 @@ func (f *fakeEngine) Wait(ctx context.Context, ref string) (engine.WaitResult, e
 }
 func (f *fakeEngine) List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error) {
 	f.listOpts = opts
+	f.listed = append(f.listed, opts)
 	var out []*engine.Container
 	for _, c := range f.containers {
-		if opts.All || c.State.Running {
+		if statuses := opts.Filters["status"]; len(statuses) > 0 {
+			if slices.Contains(statuses, c.State.Status) {
+				out = append(out, c)
+			}
+		} else if opts.All || c.State.Running {
 			out = append(out, c)
 		}
 	}

@@ -24,6 +24,13 @@ type imageStore interface {
 	Remove(refOrID string, opts images.RemoveOptions) ([]images.Deleted, error)
 	Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error)
 	RootfsSize(containerID string) (int64, error)
+	History(refOrID string) ([]images.History, error)
+	Save(w io.Writer, refs []string, opts images.SaveOptions) error
+	Load(r io.Reader, opts images.LoadOptions) ([]images.Loaded, error)
+	LoadLayout(dir string, opts images.LoadOptions) ([]images.Loaded, error)
+	Prune(opts images.PruneOptions) (*images.PruneReport, error)
+	PruneBuildCache() (int64, error)
+	DiskUsage() (*images.DiskUsage, error)
 }
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

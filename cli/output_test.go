@@ -318,11 +318,57 @@ func TestHumanUnits(t *testing.T) {
 
 // fakeImages is an in-memory imageStore.
 type fakeImages struct {
-	imgs    []*images.Image
-	removed []string
-	tagged  []string
-	imports []images.ImportOptions
+	imgs       []*images.Image
+	removed    []string
+	tagged     []string
+	imports    []images.ImportOptions
+	saved      []string
+	loadedFrom string
+	pruned     []images.PruneOptions
+	history    []images.History
+	usage      images.DiskUsage
 }
+
+func (f *fakeImages) History(ref string) ([]images.History, error) {
+	if _, err := f.Lookup(ref); err != nil {
+		return nil, err
+	}
+	return f.history, nil
+}
+
+func (f *fakeImages) Save(w io.Writer, refs []string, opts images.SaveOptions) error {
+	for _, r := range refs {
+		if _, err := f.Lookup(r); err != nil {
+			return err
+		}
+	}
+	f.saved = refs
+	_, err := io.WriteString(w, "ARCHIVE:"+strings.Join(refs, ","))
+	return err
+}
+
+func (f *fakeImages) Load(r io.Reader, opts images.LoadOptions) ([]images.Loaded, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	f.loadedFrom = string(data)
+	return []images.Loaded{{ID: strings.Repeat("f", 64), Tags: []string{"app:1", "app:latest"}}, {ID: strings.Repeat("0", 64)}}, nil
+}
+
+func (f *fakeImages) LoadLayout(dir string, opts images.LoadOptions) ([]images.Loaded, error) {
+	f.loadedFrom = "dir"
+	return []images.Loaded{{ID: strings.Repeat("f", 64), Tags: []string{"oci:1"}}}, nil
+}
+
+func (f *fakeImages) Prune(opts images.PruneOptions) (*images.PruneReport, error) {
+	f.pruned = append(f.pruned, opts)
+	return &images.PruneReport{Deleted: []images.Deleted{{Untagged: "app:2"}, {Deleted: "sha256:abcd"}}, SpaceReclaimed: 1_234_567}, nil
+}
+
+func (f *fakeImages) PruneBuildCache() (int64, error) { return 1000, nil }
+
+func (f *fakeImages) DiskUsage() (*images.DiskUsage, error) { return &f.usage, nil }
 
 func (f *fakeImages) List() ([]*images.Image, error) { return f.imgs, nil }
 func (f *fakeImages) RootfsSize(id string) (int64, error) {
