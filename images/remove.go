@@ -57,7 +57,9 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 	}
 	sort.Strings(all)
 
-	if byRef != "" && len(tags) > 1 {
+	// By a tag while other tags remain, or by a digest while anything
+	// else names the image: only that reference goes.
+	if byRef != "" && (len(tags) > 1 || (strings.Contains(byRef, "@") && len(all) > 1)) {
 		delete(refs, byRef)
 		if err := s.writeRefs(refs); err != nil {
 			return nil, fmt.Errorf("untag %s: %w", refOrID, err)

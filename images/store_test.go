@@ -335,3 +335,41 @@ func TestConcurrentTag(t *testing.T) {
 		t.Fatalf("tags after 40 concurrent Tag calls: %d, %v", len(got.RepoTags), err)
 	}
 }
+
+func TestRemoveByDigestReference(t *testing.T) {
+	requireRoot(t)
+	s := openStore(t, "")
+	img := commitLayers(t, s, "app:1", makeTar(t, tarEntry{name: "a", body: "1"}))
+	digestRef := "app@sha256:" + hex64('c')
+	addDigestRef := func() {
+		unlock, err := s.lock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer unlock()
+		refs, _ := s.readRefs()
+		named, _ := ParseReference(digestRef)
+		refs[named.String()] = digestOf(t, "sha256:"+img.ID)
+		if err := s.writeRefs(refs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addDigestRef()
+	if got, _ := s.Lookup(digestRef); got == nil || got.ID != img.ID || len(got.RepoDigests) != 1 {
+		t.Fatalf("lookup by digest: %+v", got)
+	}
+	// By digest while a tag remains: only the digest goes.
+	del, err := s.Remove(digestRef, RemoveOptions{})
+	if err != nil || len(del) != 1 || del[0].Untagged != digestRef {
+		t.Fatalf("rmi by digest = %v, %v", del, err)
+	}
+	// By the last tag: the image goes, digests with it, as after a pull.
+	addDigestRef()
+	del, err = s.Remove("app:1", RemoveOptions{})
+	if err != nil || len(del) < 3 || del[2].Deleted != "sha256:"+img.ID {
+		t.Fatalf("rmi by the last tag = %v, %v", del, err)
+	}
+	if _, err := s.Lookup(img.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("image left: %v", err)
+	}
+}
