@@ -24,9 +24,11 @@ type HubConfig struct {
 	// Tty says the container runs on a terminal: output is one stream,
 	// sent as FrameStdout, and clients must request a tty.
 	Tty bool
-	// Stdin receives input from every client, in arrival order. It is
-	// closed on the first FrameStdinClose. Nil means the container's
-	// stdin is not open and input is discarded.
+	// Stdin receives input from every client, in arrival order; with a
+	// tty it is the PTY master. Without a tty it is closed on the first
+	// FrameStdinClose; with one, stdin-close is ignored, since closing the
+	// master would hang up the container's terminal. Nil means the
+	// container's stdin is not open and input is discarded.
 	Stdin io.WriteCloser
 	// Resize is called for each resize request; nil ignores them.
 	Resize func(Size) error
@@ -39,9 +41,11 @@ type HubConfig struct {
 // container's output out to every attached client and feeds their input to
 // the container. Writing output never blocks: a client that does not keep
 // up is disconnected when its queue overflows (the shim's log keeps
-// everything).
+// everything). One Hub serves one run of the container: after Exit it
+// only tells late clients the exit code.
 type Hub struct {
-	cfg HubConfig
+	cfg        HubConfig
+	firstReady chan struct{} // closed when the first client is attached
 
 	mu       sync.Mutex
 	clients  map[*hubClient]struct{}
@@ -58,8 +62,13 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.ClientBuffer <= 0 {
 		cfg.ClientBuffer = DefaultClientBuffer
 	}
-	return &Hub{cfg: cfg, clients: make(map[*hubClient]struct{})}
+	return &Hub{cfg: cfg, clients: make(map[*hubClient]struct{}), firstReady: make(chan struct{})}
 }
+
+// FirstClient is closed once a first client is attached and receiving, so
+// a shim serving berth run -it can start the container only then and the
+// client sees its first output.
+func (h *Hub) FirstClient() <-chan struct{} { return h.firstReady }
 
 // hubClient is one attached connection.
 type hubClient struct {
@@ -267,6 +276,11 @@ func (h *Hub) add(c *hubClient) (done bool) {
 		return true
 	}
 	h.clients[c] = struct{}{}
+	select {
+	case <-h.firstReady:
+	default:
+		close(h.firstReady)
+	}
 	return false
 }
 
@@ -343,7 +357,7 @@ func (h *Hub) writeStdin(p []byte) {
 func (h *Hub) closeStdin() {
 	h.stdinMu.Lock()
 	defer h.stdinMu.Unlock()
-	if h.cfg.Stdin == nil || h.stdinClosed {
+	if h.cfg.Stdin == nil || h.stdinClosed || h.cfg.Tty {
 		return
 	}
 	h.stdinClosed = true

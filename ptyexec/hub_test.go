@@ -193,15 +193,29 @@ func TestHubInputResizeAndStreams(t *testing.T) {
 func TestHubTtyRedrawOnAttach(t *testing.T) {
 	t.Parallel()
 	sizes := make(chan Size, 4)
-	h := NewHub(HubConfig{Tty: true, Resize: func(s Size) error { sizes <- s; return nil }})
+	stdin := &stdinRecorder{}
+	h := NewHub(HubConfig{Tty: true, Stdin: stdin, Resize: func(s Size) error { sizes <- s; return nil }})
 	dial := startHub(t, h)
-	dial(Request{Stdout: true, Tty: true, Size: Size{80, 24}})
+	select {
+	case <-h.FirstClient():
+		t.Fatal("FirstClient closed before any client")
+	default:
+	}
+	conn, _ := dial(Request{Stdin: true, Stdout: true, Tty: true, Size: Size{80, 24}})
+	<-h.FirstClient()
 	// A size change and back, so a full-screen program repaints.
 	if got := <-sizes; got != (Size{80, 25}) {
 		t.Fatalf("first resize %v", got)
 	}
 	if got := <-sizes; got != (Size{80, 24}) {
 		t.Fatalf("second resize %v", got)
+	}
+	// stdin-close never closes a terminal's master.
+	WriteFrame(conn, Frame{Type: FrameStdinClose})
+	WriteFrame(conn, Frame{Type: FrameStdin, Data: []byte("after")})
+	waitFor(t, "input after stdin-close", func() bool { s, _ := stdin.state(); return s == "after" })
+	if _, closed := stdin.state(); closed {
+		t.Fatal("stdin-close closed the terminal")
 	}
 }
 

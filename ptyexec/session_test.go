@@ -105,6 +105,28 @@ func TestExecSessionTty(t *testing.T) {
 	}
 }
 
+// A background child that keeps the terminal open must not keep the
+// session open once the command exited.
+func TestExecSessionEndsDespiteBackgroundChild(t *testing.T) {
+	t.Parallel()
+	needBusybox(t)
+	pidFile := filepath.Join(t.TempDir(), "bg.pid")
+	s := NewExecSession(exec.Command(busybox, "sh", "-c", "(trap '' HUP; exec sleep 1000) & echo $! > "+pidFile+"; echo started"), ExecOptions{Tty: true})
+	var out syncBuffer
+	s.SetStdout(&out)
+	err := s.Run()
+	if b, rerr := os.ReadFile(pidFile); rerr == nil {
+		var pid int
+		fmt.Sscan(string(b), &pid)
+		if pid > 0 {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if err != nil || s.ExitCode() != 0 || !strings.Contains(out.String(), "started") {
+		t.Fatalf("err %v, code %d, output %q", err, s.ExitCode(), out.String())
+	}
+}
+
 func TestExecSessionPipes(t *testing.T) {
 	t.Parallel()
 	needBusybox(t)
