@@ -699,5 +699,3 @@ func (b *builder) commit(state *stageState, refs []string) (digest.Digest, error
 	}
 	return b.s.commit(p)
 }
-
-var errNoContext = errors.New("no build context: COPY and ADD need one (build with a context directory)")

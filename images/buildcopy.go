@@ -227,7 +227,7 @@ func (b *builder) download(src string) (string, error) {
 func (b *builder) sourceFrom(state *stageState, from string) (*sourceRoot, error) {
 	if from == "" {
 		if b.context == nil {
-			return nil, errNoContext
+			return nil, ErrNoContext
 		}
 		return b.context, nil
 	}

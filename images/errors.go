@@ -20,4 +20,8 @@ var (
 	ErrUnsafeEntry = errors.New("unsafe layer entry")
 	// ErrInvalidChange: a --change instruction that is unknown or malformed.
 	ErrInvalidChange = errors.New("invalid change")
+	// ErrUnauthorized: a registry refused the credentials.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrNoContext: COPY or ADD of local files in a build without a context.
+	ErrNoContext = errors.New("no build context: COPY and ADD need one (build with a context directory)")
 )

@@ -125,9 +125,6 @@ func (o RegistryOptions) endpoints(named reference.Named) ([]endpoint, error) {
 	return append(out, endpoint{ref: ref, host: host}), nil
 }
 
-// ErrUnauthorized: the registry refused the credentials.
-var ErrUnauthorized = errors.New("unauthorized")
-
 // Login checks a username and password against a registry ("docker.io"
 // or host[:port]).
 func Login(ctx context.Context, registry, username, password string, opts RegistryOptions) error {
