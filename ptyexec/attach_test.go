@@ -108,6 +108,7 @@ func (r *terminalRig) typeKeys(t *testing.T, s string) {
 type attachRig struct {
 	*terminalRig
 	hub    *Hub
+	socket string
 	stdin  *stdinRecorder
 	sizes  chan Size
 	client *exec.Cmd
@@ -125,6 +126,7 @@ func newAttachRig(t *testing.T, detachKeys string) *attachRig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.socket = sock
 	go a.hub.Serve(l)
 	t.Cleanup(func() { l.Close(); a.hub.Close() })
 
@@ -327,4 +329,34 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// A client killed with SIGKILL leaves the container running and the hub
+// serving: its output never blocks and a new client attaches.
+func TestAttachClientKilled(t *testing.T) {
+	t.Parallel()
+	a := newAttachRig(t, "")
+	if err := a.client.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	a.client.Wait()
+	waitFor(t, "killed client dropped", func() bool { return a.hub.Clients() == 0 })
+	for range 100 {
+		a.hub.Stdout().Write(bytes.Repeat([]byte("x"), 64<<10))
+	}
+
+	conn, err := net.Dial("unix", a.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req, _ := RequestFrame(Request{Stdout: true, Tty: true})
+	if err := WriteFrame(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "new client", func() bool { return a.hub.Clients() == 1 })
+	a.hub.Stdout().Write([]byte("after"))
+	if f := mustRead(t, conn); f.Type != FrameStdout || string(f.Data) != "after" {
+		t.Fatalf("new client got %s %q", f.Type, f.Data)
+	}
 }

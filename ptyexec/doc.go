@@ -17,10 +17,13 @@
 //   - attach.go: the client side. Attach copies the user's streams,
 //     forwards SIGWINCH as resize frames, recognises the detach keys
 //     (detachkeys.go) and returns the exit code or that it detached.
-//   - terminal_linux.go: raw mode, window sizes, PTY pairs. Whenever a
-//     session puts the user's terminal into raw mode it restores it on
-//     every way out: detach, container exit, error, SIGINT/SIGTERM/SIGHUP
-//     to berth.
+//   - session.go: AttachSession and ExecSession, the shape Bubble Tea's
+//     tea.Exec takes (Run, SetStdin, SetStdout, SetStderr). ExecSession
+//     runs a local command (nsenter.Cmd for berth exec) on a new PTY.
+//   - terminal_linux.go and console.go: raw mode, window sizes, PTY pairs,
+//     interruptible reads of the user's terminal. Whenever a session puts
+//     the user's terminal into raw mode it restores it on every way out:
+//     detach, container exit, error, SIGINT/SIGTERM/SIGHUP to berth.
 //
 // The package does not start containers, read logs or know where sockets
 // live: the engine passes connections and files in.

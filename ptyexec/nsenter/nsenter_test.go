@@ -56,7 +56,7 @@ func targetHelper() int {
 	}
 }
 
-func requireRoot(t *testing.T) {
+func requireRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() == 0 {
 		return
@@ -73,7 +73,7 @@ type target struct {
 	dir string // holds only-here, visible only in the target's mount namespace
 }
 
-func startTarget(t *testing.T) target {
+func startTarget(t testing.TB) target {
 	t.Helper()
 	requireRoot(t)
 	if _, err := os.Stat(busybox); err != nil {
@@ -301,4 +301,15 @@ func TestEnterErrors(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+}
+
+// BenchmarkEnter measures berth exec's own cost: entering a container and
+// running busybox true, until the waiting parent exits.
+func BenchmarkEnter(b *testing.B) {
+	tg := startTarget(b)
+	for b.Loop() {
+		if err := Command(Config{Pid: tg.pid, Args: []string{busybox, "true"}}).Run(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
