@@ -240,4 +240,3 @@ func (b *builder) mkdirWorkdir(state *stageState, createdBy string) (bool, error
 	spec.parents = parents
 	return true, b.copyLayer(state, "mkdir", createdBy, spec, func(c *copyWriter) error { return nil })
 }
-
