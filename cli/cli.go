@@ -28,6 +28,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/images"
 	"berth/ui"
 )
 
@@ -50,6 +51,10 @@ type system struct {
 	open func(*config.Config) (containerEngine, imageStore, error)
 	// tui runs the full-screen program.
 	tui func(context.Context, *config.Config) error
+	// login checks a registry login (images.Login).
+	login func(ctx context.Context, registry, username, password string, opts images.RegistryOptions) error
+	// readPassword prompts for a password on a terminal without echo.
+	readPassword func(terminal io.Reader, w io.Writer, label string) (string, error)
 	// statsInterval is the time between two samples of `berth stats`.
 	statsInterval time.Duration
 }
@@ -63,6 +68,8 @@ func hostSystem() system {
 		isTerminal:    isTerminal,
 		open:          openBackends,
 		tui:           runTUI,
+		login:         images.Login,
+		readPassword:  readPassword,
 		statsInterval: time.Second,
 	}
 }
@@ -241,6 +248,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.imagesCommand(), a.importCommand(), a.tagCommand(), a.rmiCommand(),
 		a.infoCommand(), a.versionCommand(),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(),
+		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	return root
@@ -271,7 +279,8 @@ func (a *app) imageCommand() *cobra.Command {
 	rm := a.rmiCommand()
 	rm.Use = "rm [OPTIONS] IMAGE [IMAGE...]"
 	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"),
-		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand())
+		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand(),
+		a.pullCommand(), a.pushCommand())
 	return cmd
 }
 

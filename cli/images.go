@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,8 @@ type imageStore interface {
 	Prune(opts images.PruneOptions) (*images.PruneReport, error)
 	PruneBuildCache() (int64, error)
 	DiskUsage() (*images.DiskUsage, error)
+	Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error)
+	Push(ctx context.Context, source, dest string, opts images.PushOptions) (string, error)
 }
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
+	digest "github.com/opencontainers/go-digest"
 	"io"
 	"strings"
 	"testing"
@@ -327,6 +330,8 @@ type fakeImages struct {
 	pruned     []images.PruneOptions
 	history    []images.History
 	usage      images.DiskUsage
+	pulls      []images.PullOptions
+	pushes     []string
 }
 
 func (f *fakeImages) History(ref string) ([]images.History, error) {
@@ -367,6 +372,36 @@ func (f *fakeImages) Prune(opts images.PruneOptions) (*images.PruneReport, error
 }
 
 func (f *fakeImages) PruneBuildCache() (int64, error) { return 1000, nil }
+
+func (f *fakeImages) Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error) {
+	f.pulls = append(f.pulls, opts)
+	if opts.Progress != nil {
+		for _, p := range []images.Progress{
+			{ID: "a3ed95caeb02", Action: "Pulling fs layer"},
+			{ID: "a3ed95caeb02", Action: "Downloading", Current: 100, Total: 1000},
+			{ID: "a3ed95caeb02", Action: "Downloading", Current: 900, Total: 1000},
+			{ID: "0123456789ab", Action: "Already exists"},
+			{ID: "a3ed95caeb02", Action: "Pull complete"},
+		} {
+			opts.Progress(p)
+		}
+	}
+	if ref == "nope" {
+		return nil, fmt.Errorf("pull nope: %w", images.ErrNotFound)
+	}
+	img := &images.Image{ID: strings.Repeat("d", 64)}
+	img.Manifest.Digest = digest.Digest("sha256:" + strings.Repeat("9", 64))
+	return img, nil
+}
+
+func (f *fakeImages) Push(ctx context.Context, source, dest string, opts images.PushOptions) (string, error) {
+	f.pushes = append(f.pushes, source+" "+dest)
+	if opts.Progress != nil {
+		opts.Progress(images.Progress{ID: "app:1", Action: "Pushing", Current: 10, Total: 20})
+		opts.Progress(images.Progress{ID: "app:1", Action: "Pushed", Current: 20, Total: 20})
+	}
+	return "sha256:" + strings.Repeat("8", 64), nil
+}
 
 func (f *fakeImages) DiskUsage() (*images.DiskUsage, error) { return &f.usage, nil }
 

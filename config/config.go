@@ -91,6 +91,10 @@ func (o LogOpts) Map() map[string]string {
 	return m
 }
 
+// CredentialsFile is where `berth login` keeps registry logins: under the
+// data root, readable by root only.
+func (c *Config) CredentialsFile() string { return filepath.Join(c.DataRoot, "credentials.json") }
+
 // Overrides are the settings given on the command line; "" means not given.
 type Overrides struct {
 	ConfigFile string // --config
