@@ -47,8 +47,8 @@ type Attachment struct {
 // Attach connects a container's network namespace to a bridge network: an
 // address from the network's subnet, a veth pair with one end named IfName
 // inside (up, with the address and a default route via the gateway) and
-// the other on the bridge, which is created with its gateway address when
-// it is the network's first container. On error nothing of it is left.
+// the other on the bridge, which is made (with its gateway address and
+// rules) when it is not up. On error nothing of it is left.
 func (m *Manager) Attach(req AttachRequest) (*Attachment, error) {
 	a, err := m.attach(req)
 	if err != nil {
@@ -135,14 +135,18 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	}
 	undo.add(func() { deleteLink(ep.HostVeth) })
 	r.Endpoints[req.ContainerID] = ep
-	if err := m.syncRules(recs); err != nil {
-		delete(r.Endpoints, req.ContainerID)
-		m.syncRules(recs)
-		return nil, err
+	if created || !r.BridgeUp {
+		wasUp := r.BridgeUp
+		r.BridgeUp = true
+		undo.add(func() {
+			r.BridgeUp = wasUp
+			m.syncRules(recs)
+		})
+		if err := m.syncRules(recs); err != nil {
+			return nil, err
+		}
 	}
 	if err := m.save(r); err != nil {
-		delete(r.Endpoints, req.ContainerID)
-		m.syncRules(recs)
 		return nil, err
 	}
 	undo.release()
@@ -154,10 +158,10 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	}, nil
 }
 
-// Detach disconnects a container from one network: its veth pair goes,
-// its address is free again, and when it was the network's last container
-// the bridge and the network's NAT rule go too. Detaching a container that
-// is not attached does nothing.
+// Detach disconnects a container from one network: its veth pair goes and
+// its address is free again. The bridge stays, as docker's: Remove or
+// Prune takes it down. Detaching a container that is not attached does
+// nothing.
 func (m *Manager) Detach(network, containerID string) error {
 	if err := m.detach(network, containerID); err != nil {
 		return fmt.Errorf("detach %s from network %s: %w", shortID(containerID), network, err)
@@ -197,13 +201,11 @@ func (m *Manager) detach(network, containerID string) error {
 		targets = []*record{r}
 	}
 	var errs []error
-	changed := false
 	for _, r := range targets {
 		ep, ok := r.Endpoints[containerID]
 		if !ok {
 			continue
 		}
-		changed = true
 		if err := deleteLink(ep.HostVeth); err != nil {
 			errs = append(errs, err)
 			continue
@@ -213,24 +215,11 @@ func (m *Manager) detach(network, containerID string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if err := m.dropDead(r); err != nil {
-			errs = append(errs, err)
-		}
-		if len(r.Endpoints) == 0 {
-			if err := deleteLink(r.Network.Bridge()); err != nil {
-				errs = append(errs, err)
-			}
-		}
 		m.refreshHosts(recs, r, "")
 		if ep.HostsPath != "" {
 			if err := writeInPlace(ep.HostsPath, hostsFor(recs, containerID, ep.Hostname)); err != nil {
 				errs = append(errs, err)
 			}
-		}
-	}
-	if changed {
-		if err := m.syncRules(recs); err != nil {
-			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

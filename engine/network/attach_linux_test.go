@@ -64,10 +64,20 @@ func TestAttachDefaultBridge(t *testing.T) {
 	if err := m.Detach(NameBridge, b.ID); err != nil {
 		t.Fatal(err)
 	}
+	// The bridge stays up, as docker0, until pruned.
+	if !hasLink(tn.Opts.DefaultBridge) || tableRules(t, tn.Opts.Table) != 1 {
+		t.Errorf("bridge or rule gone with the last container")
+	}
+	if removed, err := m.Prune(); err != nil || len(removed) != 0 {
+		t.Fatalf("prune: %v, %v", removed, err)
+	}
 	if hasLink(tn.Opts.DefaultBridge) {
-		t.Errorf("bridge left after the last container left")
+		t.Errorf("bridge left after prune")
 	}
 	if tableExists(t, tn.Opts.Table) {
-		t.Errorf("nftables table left after the last container left")
+		t.Errorf("nftables table left after prune")
+	}
+	if _, err := m.Inspect(NameBridge); err != nil {
+		t.Errorf("prune removed the default network: %v", err)
 	}
 }

@@ -61,3 +61,33 @@ func BenchmarkTransfer(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAttachRelease is what networking adds to a container's start
+// and stop: Attach and Release of one container with the network's bridge
+// up ("bridge-up"), and with the bridge and its rules made by the Attach
+// and taken down by a Prune each time ("bridge-down"), as for the first
+// container after a prune.
+func BenchmarkAttachRelease(b *testing.B) {
+	requireRoot(b)
+	for _, prune := range []bool{false, true} {
+		name := map[bool]string{false: "bridge-up", true: "bridge-down"}[prune]
+		b.Run(name, func(b *testing.B) {
+			tn := newTestNet(b)
+			m := openTestManager(b, tn)
+			f := startFake(b)
+			for b.Loop() {
+				if _, err := m.Attach(AttachRequest{ContainerID: f.ID, NetNS: f.NetNS()}); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.Release(f.ID); err != nil {
+					b.Fatal(err)
+				}
+				if prune {
+					if _, err := m.Prune(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -18,10 +18,11 @@
 // namespace (/proc/<pid>/ns/net), picks an address (ipam.go), makes the
 // bridge on first use and the veth pair (link_linux.go, netlink), and
 // writes the masquerade and isolation rules (nft_linux.go, a table of
-// berth's own). Detach and Release undo it, idempotently; the last
-// container to leave a network takes its bridge and rules with it. A
-// container that died without a Release (its namespace, and so its veth,
-// gone) is forgotten by the next Attach or Remove on its network.
+// berth's own). Detach and Release undo the container's part,
+// idempotently. The bridge and its rules stay up, as docker0 does, until
+// the network is removed or Prune takes down the idle ones. A container
+// that died without a Release (its namespace, and so its veth, gone) is
+// forgotten by the next Attach, Remove or Prune on its network.
 // hosts.go keeps every member's /etc/hosts up to date: that is how names
 // resolve on user-defined networks, with no DNS server to run.
 //

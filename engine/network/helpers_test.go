@@ -64,8 +64,9 @@ func newTestNet(t testing.TB) testNet {
 	}
 }
 
-// openTestManager opens a Manager on tn and, at cleanup, checks that
-// nothing of it is left on the host (and removes whatever is).
+// openTestManager opens a Manager on tn and, at cleanup, releases every
+// container, prunes, and checks that nothing of it is left on the host
+// (removing whatever is).
 func openTestManager(t testing.TB, tn testNet) *Manager {
 	t.Helper()
 	m, err := Open(tn.Opts)
@@ -78,6 +79,11 @@ func openTestManager(t testing.TB, tn testNet) *Manager {
 			for id := range r.Endpoints {
 				m.Release(id)
 			}
+		}
+		if _, err := m.Prune(); err != nil {
+			t.Errorf("prune: %v", err)
+		}
+		for _, r := range recs {
 			if b := r.Network.Bridge(); b != "" && hasLink(b) {
 				t.Errorf("bridge %s left behind", b)
 				deleteLink(b)

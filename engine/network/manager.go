@@ -122,8 +122,8 @@ func (m *Manager) ensurePredefined() error {
 		case err != nil:
 			return err
 		case len(r.Endpoints) == 0 && (!slices.Equal(r.Network.IPAM.Config, w.IPAM.Config) || r.Network.Bridge() != w.Bridge()):
-			if r.Network.Bridge() != w.Bridge() {
-				if err := deleteLink(r.Network.Bridge()); err != nil {
+			if r.BridgeUp {
+				if err := m.takeDown(recs, r); err != nil {
 					return err
 				}
 			}
@@ -278,12 +278,65 @@ func (m *Manager) remove(ref string) error {
 	if len(r.Endpoints) > 0 {
 		return fmt.Errorf("%w: %s (%d attached)", ErrInUse, r.Network.Name, len(r.Endpoints))
 	}
-	// With no endpoints the network has no rule; a bridge may be left by
-	// containers that died without a Detach.
-	if err := deleteLink(r.Network.Bridge()); err != nil {
+	if err := m.takeDown(recs, r); err != nil {
 		return err
 	}
 	return m.delete(r)
+}
+
+// Prune removes the user-defined networks no container is attached to, as
+// `docker network prune`, and takes down the bridge of every other
+// network without containers (the default one's too): with nothing
+// running, berth then leaves no bridge and no rule on the host. It
+// returns the names of the networks removed.
+func (m *Manager) Prune() ([]string, error) {
+	unlock, err := m.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	recs, err := m.loadAll()
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, r := range recs {
+		if err := m.dropDead(r); err != nil {
+			return removed, err
+		}
+		if len(r.Endpoints) > 0 || r.Network.Driver != DriverBridge {
+			continue
+		}
+		if err := m.takeDown(recs, r); err != nil {
+			return removed, err
+		}
+		if r.Network.Predefined() {
+			continue
+		}
+		if err := m.delete(r); err != nil {
+			return removed, err
+		}
+		removed = append(removed, r.Network.Name)
+	}
+	return removed, nil
+}
+
+// takeDown deletes a network's bridge and rules, and records it. A bridge
+// may exist without BridgeUp (made by an attach that was killed), so it is
+// deleted either way.
+func (m *Manager) takeDown(recs []*record, r *record) error {
+	if err := deleteLink(r.Network.Bridge()); err != nil {
+		return err
+	}
+	if !r.BridgeUp {
+		return nil
+	}
+	r.BridgeUp = false
+	if err := m.syncRules(recs); err != nil {
+		r.BridgeUp = true
+		return err
+	}
+	return m.save(r)
 }
 
 // dropDead forgets endpoints whose host veth is gone: their namespace died
@@ -308,23 +361,31 @@ func (m *Manager) dropDead(r *record) error {
 	return nil
 }
 
-// syncRules makes berth's nftables table say what recs need: a masquerade
-// rule for each bridge network with containers attached, or no table at
-// all when there is none.
-func (m *Manager) syncRules(recs []*record) error {
-	var rules []masquerade
+// rules is the masquerade rule of each network whose bridge is up, in the
+// order of recs.
+func rules(recs []*record) []masquerade {
+	var out []masquerade
 	for _, r := range recs {
 		subnet, _, ok := r.Network.Subnet()
-		if r.Network.Driver == DriverBridge && ok && len(r.Endpoints) > 0 {
-			rules = append(rules, masquerade{Subnet: subnet, Bridge: r.Network.Bridge()})
+		if r.Network.Driver == DriverBridge && ok && r.BridgeUp {
+			out = append(out, masquerade{Subnet: subnet, Bridge: r.Network.Bridge()})
 		}
 	}
-	if len(rules) > 0 {
+	return out
+}
+
+// syncRules makes berth's nftables table say what recs need (see
+// nft_linux.go), or deletes it when no bridge is up. Rewriting the table
+// costs the kernel some milliseconds, which is why it happens only when a
+// bridge goes up or down, not for every container.
+func (m *Manager) syncRules(recs []*record) error {
+	want := rules(recs)
+	if len(want) > 0 {
 		if err := enableForwarding(); err != nil {
 			return err
 		}
 	}
-	return syncMasquerade(m.opts.Table, rules)
+	return syncMasquerade(m.opts.Table, want)
 }
 
 // vethName is the host end's name for an endpoint: "vb" and 10 hex

@@ -133,6 +133,13 @@ func TestCreateInspectRemove(t *testing.T) {
 	if auto2.IPAM.Config[0].Subnet == auto.IPAM.Config[0].Subnet {
 		t.Errorf("two auto networks share %s", auto.IPAM.Config[0].Subnet)
 	}
+	removed, err := m.Prune()
+	if err != nil || strings.Join(removed, " ") != "auto auto2" {
+		t.Errorf("prune removed %v, %v", removed, err)
+	}
+	if list, _ := m.List(); len(list) != 3 {
+		t.Errorf("after prune: %d networks, want the 3 pre-defined", len(list))
+	}
 }
 
 func TestFindAmbiguous(t *testing.T) {

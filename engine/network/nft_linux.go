@@ -16,14 +16,14 @@ import (
 // table holds two chains:
 //
 //	chain postrouting { type nat hook postrouting priority srcnat;
-//	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network in use
+//	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network whose bridge is up
 //	}
 //	chain forward { type filter hook forward priority filter; policy accept;
 //	    iifname "<bridge a>" oifname "<bridge b>" drop      # each ordered pair: networks are isolated, as docker's
 //	}
 //
 // Rules of other programs (docker's, podman's, the user's) are never
-// touched, and the table is deleted when no network is in use.
+// touched, and the table is deleted when no berth bridge is up.
 
 // masquerade is one network's rule: traffic from the subnet leaving by any
 // interface but its own bridge takes the outgoing interface's address.

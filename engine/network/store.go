@@ -26,6 +26,9 @@ import (
 type record struct {
 	Network   Network              `json:"network"`
 	Endpoints map[string]*endpoint `json:"endpoints"` // by container ID
+	// BridgeUp says the network's bridge was made and its rules written:
+	// from its first container until the network is removed or pruned.
+	BridgeUp bool `json:"bridgeUp,omitempty"`
 }
 
 // endpoint is what berth keeps about one attachment.
