@@ -21,6 +21,8 @@ var (
 	ErrInterrupted = errors.New("interrupted")
 	// ErrRemote wraps an error frame sent by the server.
 	ErrRemote = errors.New("attach server error")
+	// ErrNotPTMX is returned by OpenPTYIn when dev/ptmx is not the ptmx device.
+	ErrNotPTMX = errors.New("dev/ptmx is not a ptmx device")
 	// ErrHubClosed is returned when a client attaches to a closed hub.
 	ErrHubClosed = errors.New("hub closed")
 )

@@ -86,6 +86,11 @@ type ExecOptions struct {
 	// Start starts the command; nil means cmd.Start. An nsenter.Cmd passes
 	// its own Start, which finishes entering the container.
 	Start func() error
+	// PTYRoot, with Tty, is the root filesystem whose dev/ptmx the PTY is
+	// opened from; "" means the host's /dev/ptmx. For berth exec pass
+	// /proc/<container pid>/root: the terminal is then in the container's
+	// devpts and tty(1) inside names it.
+	PTYRoot string
 }
 
 // ExecSession runs a local command, usually one entering a container
@@ -151,9 +156,14 @@ func (s *ExecSession) Run() (err error) {
 }
 
 func (s *ExecSession) runTty(con console) (err error) {
-	master, slave, err := OpenPTY()
+	var master, slave *os.File
+	if s.opts.PTYRoot != "" {
+		master, slave, err = OpenPTYIn(s.opts.PTYRoot)
+	} else {
+		master, slave, err = OpenPTY()
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("exec: %w", err)
 	}
 	defer master.Close()
 	if size, ok := con.size(); ok {

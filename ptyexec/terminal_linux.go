@@ -115,3 +115,58 @@ func OpenPTY() (master, slave *os.File, err error) {
 	}
 	return os.NewFile(uintptr(fd), ptmx.Name()), slave, nil
 }
+
+// OpenPTYIn opens a new PTY pair from the ptmx of the root filesystem at
+// root (for a container, /proc/<pid>/root), so the pair belongs to that
+// devpts instance: inside the container the slave is /dev/pts/N and tty(1)
+// names it. dev/ptmx is resolved inside root (a container cannot point it
+// elsewhere) and must be the ptmx device (5:2). The slave comes from the
+// master itself (TIOCGPTPEER), never from a path. The master is
+// non-blocking, as OpenPTY's.
+func OpenPTYIn(root string) (master, slave *os.File, err error) {
+	rootFd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open pty in %s: %w", root, err)
+	}
+	defer unix.Close(rootFd)
+	pathFd, err := unix.Openat2(rootFd, "dev/ptmx", &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open pty in %s: dev/ptmx: %w", root, err)
+	}
+	defer unix.Close(pathFd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pathFd, &st); err != nil {
+		return nil, nil, fmt.Errorf("open pty in %s: stat dev/ptmx: %w", root, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 5 || unix.Minor(st.Rdev) != 2 {
+		return nil, nil, fmt.Errorf("open pty in %s: %w", root, ErrNotPTMX)
+	}
+	masterFd, err := unix.Open(fmt.Sprintf("/proc/self/fd/%d", pathFd), unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open pty in %s: open dev/ptmx: %w", root, err)
+	}
+	n, slaveFd, err := ptyPeer(masterFd)
+	if err != nil {
+		unix.Close(masterFd)
+		return nil, nil, fmt.Errorf("open pty in %s: %w", root, err)
+	}
+	return os.NewFile(uintptr(masterFd), "/dev/ptmx"), os.NewFile(uintptr(slaveFd), fmt.Sprintf("/dev/pts/%d", n)), nil
+}
+
+// ptyPeer unlocks the master and opens its slave.
+func ptyPeer(masterFd int) (n, slaveFd int, err error) {
+	if err := unix.IoctlSetPointerInt(masterFd, unix.TIOCSPTLCK, 0); err != nil {
+		return 0, 0, fmt.Errorf("unlock pty: %w", err)
+	}
+	if n, err = unix.IoctlGetInt(masterFd, unix.TIOCGPTN); err != nil {
+		return 0, 0, fmt.Errorf("get pty number: %w", err)
+	}
+	fd, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(masterFd), unix.TIOCGPTPEER, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC)
+	if errno != 0 {
+		return 0, 0, fmt.Errorf("open pty slave: %w", errno)
+	}
+	return n, int(fd), nil
+}

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 }
 
 // targetHelper runs as PID 1 of new namespaces: it mounts a tmpfs that
-// only its mount namespace sees, writes a file there, names its UTS
+// only its mount namespace sees, writes a file there, mounts its own devpts, names its UTS
 // namespace, says ready and waits to be killed.
 func targetHelper() int {
 	dir := os.Getenv("TARGET_DIR")
@@ -40,6 +40,12 @@ func targetHelper() int {
 	}
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
 		fmt.Printf("mount tmpfs: %v\n", err)
+		return 1
+	}
+	// Its own terminals, as a container has: /dev/ptmx now opens this
+	// instance in this namespace only.
+	if err := unix.Mount("devpts", "/dev/pts", "devpts", 0, "newinstance,ptmxmode=0666"); err != nil {
+		fmt.Printf("mount devpts: %v\n", err)
 		return 1
 	}
 	if err := os.WriteFile(filepath.Join(dir, "only-here"), []byte("inside"), 0o644); err != nil {
