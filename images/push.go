@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/distribution/reference"
 	ggcrv1 "github.com/google/go-containerregistry/pkg/v1"
@@ -18,7 +19,9 @@ import (
 // PushOptions configure Push.
 type PushOptions struct {
 	Registry RegistryOptions
-	// Progress, when set, gets the bytes uploaded so far of the whole image.
+	// Progress, when set, gets per-layer lines: "Pushing" (bytes),
+	// "Pushed", and "Layer already exists" for layers the registry had.
+	// Calls come from several goroutines.
 	Progress func(Progress)
 }
 
@@ -42,7 +45,8 @@ func (s *Store) Push(ctx context.Context, source, dest string, opts PushOptions)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", source, err)
 	}
-	img, err := s.remoteImage(id)
+	tracker := &pushTracker{progress: opts.Progress, sent: map[digest.Digest]bool{}}
+	img, layers, err := s.remoteImage(id, tracker)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", source, err)
 	}
@@ -52,30 +56,16 @@ func (s *Store) Push(ctx context.Context, source, dest string, opts PushOptions)
 	}
 	ep := eps[len(eps)-1] // never a mirror
 	ro := opts.Registry
-	ropts := []remote.Option{
+	err = remote.Write(ep.ref, img,
 		remote.WithContext(ctx),
 		remote.WithAuth(ro.auth(ep.host)),
 		remote.WithTransport(ro.transport(ep.ref.Context().RegistryStr())),
 		remote.WithJobs(ro.jobs()),
-	}
-	done := make(chan struct{})
-	if opts.Progress != nil {
-		updates := make(chan ggcrv1.Update, 16)
-		ropts = append(ropts, remote.WithProgress(updates))
-		go func() {
-			defer close(done)
-			for u := range updates {
-				opts.Progress(Progress{ID: FamiliarReference(named.String()), Action: "Pushing", Current: u.Complete, Total: u.Total})
-			}
-		}()
-	} else {
-		close(done)
-	}
-	err = remote.Write(ep.ref, img, ropts...)
-	<-done
+	)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", FamiliarReference(named.String()), err)
 	}
+	tracker.finish(layers)
 	d, err := img.Digest()
 	if err != nil {
 		return "", err
@@ -99,24 +89,49 @@ func (s *Store) Push(ctx context.Context, source, dest string, opts PushOptions)
 	return d.String(), nil
 }
 
+// pushTracker reports per-layer push progress and remembers which layers
+// were uploaded.
+type pushTracker struct {
+	progress func(Progress)
+	mu       sync.Mutex
+	sent     map[digest.Digest]bool
+}
+
+func (t *pushTracker) report(d digest.Digest, action string, cur, total int64) {
+	if t.progress != nil {
+		t.progress(Progress{ID: d.Encoded()[:12], Action: action, Current: cur, Total: total})
+	}
+}
+
+// finish reports the layers the registry already had.
+func (t *pushTracker) finish(layers []v1.Descriptor) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, l := range layers {
+		if !t.sent[l.Digest] {
+			t.report(l.Digest, "Layer already exists", l.Size, l.Size)
+		}
+	}
+}
+
 // remoteImage presents a stored image to go-containerregistry: its
 // manifest, config and layer blobs exactly as stored.
-func (s *Store) remoteImage(id digest.Digest) (ggcrv1.Image, error) {
+func (s *Store) remoteImage(id digest.Digest, tracker *pushTracker) (ggcrv1.Image, []v1.Descriptor, error) {
 	rec, err := s.readRecord(id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	manifest, err := os.ReadFile(s.blobPath(rec.Manifest.Digest))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	config, err := os.ReadFile(s.blobPath(id))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := s.readManifest(rec.Manifest.Digest)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mediaType := rec.Manifest.MediaType
 	if m.MediaType != "" {
@@ -126,7 +141,11 @@ func (s *Store) remoteImage(id digest.Digest) (ggcrv1.Image, error) {
 	for _, l := range m.Layers {
 		layers[l.Digest] = l
 	}
-	return partial.CompressedToImage(&storedImage{s: s, manifest: manifest, config: config, mediaType: mediaType, layers: layers})
+	if tracker == nil {
+		tracker = &pushTracker{sent: map[digest.Digest]bool{}}
+	}
+	img, err := partial.CompressedToImage(&storedImage{s: s, manifest: manifest, config: config, mediaType: mediaType, layers: layers, tracker: tracker})
+	return img, m.Layers, err
 }
 
 type storedImage struct {
@@ -135,6 +154,7 @@ type storedImage struct {
 	config    []byte
 	mediaType string
 	layers    map[digest.Digest]v1.Descriptor
+	tracker   *pushTracker
 }
 
 func (i *storedImage) RawConfigFile() ([]byte, error) { return i.config, nil }
@@ -149,12 +169,13 @@ func (i *storedImage) LayerByDigest(h ggcrv1.Hash) (partial.CompressedLayer, err
 	if !ok {
 		return nil, fmt.Errorf("no layer %s in the image", h)
 	}
-	return &storedLayer{s: i.s, desc: desc}, nil
+	return &storedLayer{s: i.s, desc: desc, tracker: i.tracker}, nil
 }
 
 type storedLayer struct {
-	s    *Store
-	desc v1.Descriptor
+	s       *Store
+	desc    v1.Descriptor
+	tracker *pushTracker
 }
 
 func (l *storedLayer) Digest() (ggcrv1.Hash, error) { return ggcrv1.NewHash(l.desc.Digest.String()) }
@@ -162,4 +183,39 @@ func (l *storedLayer) Size() (int64, error)         { return l.desc.Size, nil }
 func (l *storedLayer) MediaType() (types.MediaType, error) {
 	return types.MediaType(l.desc.MediaType), nil
 }
-func (l *storedLayer) Compressed() (io.ReadCloser, error) { return l.s.openBlob(l.desc.Digest) }
+
+// Compressed opens the blob for upload, reporting progress as it is read.
+func (l *storedLayer) Compressed() (io.ReadCloser, error) {
+	f, err := l.s.openBlob(l.desc.Digest)
+	if err != nil {
+		return nil, err
+	}
+	t := l.tracker
+	t.mu.Lock()
+	t.sent[l.desc.Digest] = true
+	t.mu.Unlock()
+	d, size := l.desc.Digest, l.desc.Size
+	pw := &progressWriter{w: io.Discard, report: func(n int64) { t.report(d, "Pushing", n, size) }}
+	return &pushReader{f: f, tee: io.TeeReader(f, pw), pw: pw, size: size, done: func() { t.report(d, "Pushed", size, size) }}, nil
+}
+
+// pushReader is a blob being uploaded. It is only a Reader and a Closer,
+// so that nothing copies around its Read (as *os.File's WriteTo would).
+type pushReader struct {
+	f    *os.File
+	tee  io.Reader
+	pw   *progressWriter
+	size int64
+	done func()
+}
+
+func (r *pushReader) Read(b []byte) (int, error) {
+	n, err := r.tee.Read(b)
+	if r.pw.n == r.size && r.done != nil {
+		r.done()
+		r.done = nil
+	}
+	return n, err
+}
+
+func (r *pushReader) Close() error { return r.f.Close() }

@@ -123,8 +123,14 @@ func TestPushPull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pushed) == 0 || pushed[len(pushed)-1].Current != pushed[len(pushed)-1].Total {
-		t.Errorf("push progress = %v", pushed)
+	var done []string
+	for _, p := range pushed {
+		if p.Action == "Pushed" {
+			done = append(done, p.ID)
+		}
+	}
+	if len(done) != 2 {
+		t.Errorf("push progress = %v, want 2 layers pushed", pushed)
 	}
 	if got, _ := src.Lookup("big"); !slices.Contains(got.RepoDigests, host+"/team/big@"+d) {
 		t.Errorf("repo digests after push = %v", got.RepoDigests)
@@ -133,8 +139,16 @@ func TestPushPull(t *testing.T) {
 	if err := src.Tag("big", host+"/team/big:2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := src.Push(context.Background(), host+"/team/big:2", "", PushOptions{Registry: regOpts()}); err != nil {
+	var existing atomic.Int32
+	if _, err := src.Push(context.Background(), host+"/team/big:2", "", PushOptions{Registry: regOpts(), Progress: func(p Progress) {
+		if p.Action == "Layer already exists" {
+			existing.Add(1)
+		}
+	}}); err != nil {
 		t.Fatal(err)
+	}
+	if existing.Load() != 2 {
+		t.Errorf("second push: %d layers already there, want 2", existing.Load())
 	}
 
 	for _, driver := range []string{DriverOverlay2, DriverVFS} {
@@ -198,7 +212,7 @@ func TestPullMultiArchIndex(t *testing.T) {
 	requireRoot(t)
 	host := testRegistry(t, nil)
 	src, img := bigBusybox(t)
-	ours, err := src.remoteImage(digestOf(t, "sha256:"+img.ID))
+	ours, _, err := src.remoteImage(digestOf(t, "sha256:"+img.ID), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
