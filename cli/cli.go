@@ -249,7 +249,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.infoCommand(), a.versionCommand(),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(),
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
-		a.containerCommand(), a.imageCommand(), a.systemCommand(),
+		a.buildCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	return root
 }
@@ -280,7 +280,7 @@ func (a *app) imageCommand() *cobra.Command {
 	rm.Use = "rm [OPTIONS] IMAGE [IMAGE...]"
 	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand(),
-		a.pullCommand(), a.pushCommand())
+		a.pullCommand(), a.pushCommand(), a.buildCommand())
 	return cmd
 }
 

@@ -34,6 +34,7 @@ type imageStore interface {
 	DiskUsage() (*images.DiskUsage, error)
 	Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error)
 	Push(ctx context.Context, source, dest string, opts images.PushOptions) (string, error)
+	Build(ctx context.Context, opts images.BuildOptions) (*images.Image, error)
 }
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"

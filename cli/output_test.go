@@ -332,6 +332,7 @@ type fakeImages struct {
 	usage      images.DiskUsage
 	pulls      []images.PullOptions
 	pushes     []string
+	builds     []images.BuildOptions
 }
 
 func (f *fakeImages) History(ref string) ([]images.History, error) {
@@ -373,9 +374,20 @@ func (f *fakeImages) Prune(opts images.PruneOptions) (*images.PruneReport, error
 
 func (f *fakeImages) PruneBuildCache() (int64, error) { return 1000, nil }
 
+func (f *fakeImages) Build(ctx context.Context, opts images.BuildOptions) (*images.Image, error) {
+	f.builds = append(f.builds, opts)
+	fmt.Fprintln(opts.Output, "Step 1/1 : FROM busybox")
+	if _, err := opts.Pull(ctx, "busybox"); err != nil {
+		return nil, err
+	}
+	return &images.Image{ID: strings.Repeat("b", 64)}, nil
+}
+
 func (f *fakeImages) Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error) {
 	f.pulls = append(f.pulls, opts)
-	if opts.Progress != nil {
+	if ref == "busybox" && opts.Progress != nil {
+		opts.Progress(images.Progress{ID: "busybox-layer", Action: "Pull complete"})
+	} else if opts.Progress != nil {
 		for _, p := range []images.Progress{
 			{ID: "a3ed95caeb02", Action: "Pulling fs layer"},
 			{ID: "a3ed95caeb02", Action: "Downloading", Current: 100, Total: 1000},

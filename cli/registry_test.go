@@ -156,3 +156,39 @@ func TestProgressPrinter(t *testing.T) {
 		t.Errorf("terminal progress:\n%q\nwant\n%q", sb.String(), want)
 	}
 }
+
+func TestBuild(t *testing.T) {
+	store := &fakeImages{imgs: imagesFixture()}
+	sys := withImages(testSystem(&fakeEngine{}), store)
+	sys.lookupEnv = lookupIn(map[string]string{"FROM_ENV": "e"})
+	dir := t.TempDir()
+	r := runCLI(t, sys, "build", "-t", "app:1", "-t", "app:latest", "--build-arg", "V=1", "--build-arg", "FROM_ENV", "--build-arg", "UNSET",
+		"--target", "final", "--no-cache", "--label", "team=core", "-f", dir+"/other.Dockerfile", dir)
+	if r.code != 0 || r.stdout != "Step 1/1 : FROM busybox\nPulling busybox\nbusybox-layer: Pull complete\n" {
+		t.Errorf("build: code %d out %q err %q", r.code, r.stdout, r.stderr)
+	}
+	o := store.builds[0]
+	if o.ContextDir != dir || o.Dockerfile != dir+"/other.Dockerfile" || strings.Join(o.Tags, ",") != "app:1,app:latest" || o.Target != "final" || !o.NoCache ||
+		o.BuildArgs["V"] != "1" || o.BuildArgs["FROM_ENV"] != "e" || len(o.BuildArgs) != 2 || o.Labels["team"] != "core" {
+		t.Errorf("build options %+v", o)
+	}
+
+	var stdout, stderr strings.Builder
+	cfg := t.TempDir() + "/c.json"
+	writeTestFile(t, cfg, "{}")
+	code := run([]string{"--config", cfg, "build", "-q", "-t", "app:2", "-"}, newApp(strings.NewReader("FROM busybox\n"), &stdout, &stderr, sys))
+	if code != 0 || stdout.String() != "sha256:"+strings.Repeat("b", 64)+"\n" || string(store.builds[1].DockerfileText) != "FROM busybox\n" || store.builds[1].ContextDir != "" {
+		t.Errorf("build -q -: code %d out %q err %q opts %+v", code, stdout.String(), stderr.String(), store.builds[1])
+	}
+	for _, bad := range [][]string{
+		{"build", "-t", "Bad:Tag", dir},
+		{"build", "-f", "x", "-"},
+		{"build", "--platform", "linux/s390x", dir},
+		{"build", "--build-arg", "=1", dir},
+		{"build", "-"},
+	} {
+		if r := runCLI(t, sys, bad...); r.code != 125 {
+			t.Errorf("berth %s: code %d err %q", strings.Join(bad, " "), r.code, r.stderr)
+		}
+	}
+}
