@@ -7,10 +7,20 @@
 // settings (package config) and maps errors to exit codes (errors.go).
 // With no command and a terminal, Main opens the full-screen program
 // (package ui) on the same engine.
+//
 // run.go turns `run`/`create` flags into engine.CreateOptions with the
-// parsers of runflags.go; each other file is one family of commands
-// (lifecycle.go, ps.go, logs.go, inspect.go, top.go, stats.go, images.go,
-// system.go). format.go holds docker's --format templates and tables.
+// parsers of parsers.go and ports.go, each a pure function with table
+// tests. Every other file is one family of commands: lifecycle.go (start,
+// stop, kill, rm…), exec.go, ps.go, logs.go, inspect.go, top.go, stats.go,
+// images.go (images, import, tag, rmi), history.go, saveload.go,
+// registry.go (pull, push, login), build.go, prune.go, df.go, system.go
+// (info, version) and groups.go (`berth container …`, `image …`,
+// `system …`). format.go holds docker's --format templates, tables and
+// human units; progress.go prints pull and push progress.
+//
+// Tests drive Main's command tree against in-memory fakes of the engine
+// and the image store (fake_test.go, golden files in testdata/), and, as
+// root, against the real engine (realcontainers_test.go).
 package cli
 
 import (
@@ -252,60 +262,6 @@ func (a *app) rootCommand() *cobra.Command {
 		a.buildCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	return root
-}
-
-// containerCommand is docker's management form, `berth container ls` and
-// the like: the same commands under one group.
-func (a *app) containerCommand() *cobra.Command {
-	cmd := groupCommand("container COMMAND", "Manage containers")
-	ls := a.psCommand()
-	ls.Use, ls.Aliases = "ls [OPTIONS]", []string{"ps", "list"}
-	cmd.AddCommand(
-		a.runCommand(), a.createCommand(), a.startCommand(), a.attachCommand(),
-		a.execCommand(), a.stopCommand(), a.restartCommand(), a.killCommand(),
-		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
-		a.rmCommand(), a.renameCommand(), ls, a.logsCommand(),
-		a.inspectCommand("container"), a.topCommand(), a.statsCommand(),
-		a.containerPruneCommand(),
-	)
-	return cmd
-}
-
-// imageCommand is `berth image ls`, `image rm` and the like.
-func (a *app) imageCommand() *cobra.Command {
-	cmd := groupCommand("image COMMAND", "Manage images")
-	ls := a.imagesCommand()
-	ls.Use, ls.Aliases = "ls [OPTIONS] [REPOSITORY[:TAG]]", []string{"list"}
-	rm := a.rmiCommand()
-	rm.Use = "rm [OPTIONS] IMAGE [IMAGE...]"
-	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"),
-		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand(),
-		a.pullCommand(), a.pushCommand(), a.buildCommand())
-	return cmd
-}
-
-// systemCommand is `berth system df|prune|info`.
-func (a *app) systemCommand() *cobra.Command {
-	cmd := groupCommand("system COMMAND", "Manage berth")
-	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand())
-	return cmd
-}
-
-// groupCommand is a command that only holds subcommands: alone it prints
-// its help, with an unknown subcommand it is a usage error.
-func groupCommand(use, short string) *cobra.Command {
-	return &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError(cmd.CommandPath(), fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath()))
-			}
-			return nil
-		},
-		RunE:        func(cmd *cobra.Command, args []string) error { return cmd.Help() },
-		Annotations: map[string]string{needsNothing: "true"},
-	}
 }
 
 // prepare runs before every command: it checks the global flags, that the
