@@ -1,0 +1,238 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"berth/engine"
+	"berth/images"
+	"berth/internal/testenv"
+)
+
+// tmuxSession is a private tmux server running one session.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s *tmuxSession) tmux(args ...string) (string, error) {
+	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
+func (s *tmuxSession) capture() string {
+	out, _ := s.tmux("capture-pane", "-p", "-t", "ui")
+	return out
+}
+
+// send types keys (tmux key names); an Escape is followed by a pause so
+// the program does not read it as alt plus the next key.
+func (s *tmuxSession) send(keys ...string) {
+	s.t.Helper()
+	for _, k := range keys {
+		if _, err := s.tmux("send-keys", "-t", "ui", k); err != nil {
+			s.t.Fatalf("send-keys %q: %v", k, err)
+		}
+		pause := 150 * time.Millisecond
+		if k == "Escape" {
+			pause = 400 * time.Millisecond
+		}
+		time.Sleep(pause)
+	}
+}
+
+// sendText types text literally.
+func (s *tmuxSession) sendText(text string) {
+	s.t.Helper()
+	if _, err := s.tmux("send-keys", "-t", "ui", "-l", text); err != nil {
+		s.t.Fatalf("send-keys %q: %v", text, err)
+	}
+	time.Sleep(150 * time.Millisecond)
+}
+
+// waitFor polls the screen until ok holds, failing with the screen.
+func (s *tmuxSession) waitFor(what string, ok func(screen string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		scr := s.capture()
+		if ok(scr) {
+			return scr
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("waiting for %s; the screen is:\n%s", what, scr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *tmuxSession) waitText(text string) string {
+	s.t.Helper()
+	return s.waitFor(fmt.Sprintf("%q", text), func(scr string) bool { return strings.Contains(scr, text) })
+}
+
+func requireTmux(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err == nil {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("tmux missing (apt-get install tmux), and CI=true forbids skipping")
+	}
+	t.Skip("tmux missing")
+}
+
+// e2eEngine is an engine on temporary roots with busybox imported, and a
+// cgroup parent of the test's own, all removed at the end.
+func e2eEngine(t *testing.T) (*engine.Engine, map[string]string) {
+	t.Helper()
+	testenv.RequireRoot(t)
+	requireTmux(t)
+	tarball := testenv.BusyboxTar(t)
+	dir := t.TempDir()
+	env := map[string]string{
+		"BERTH_ROOT":          filepath.Join(dir, "root"),
+		"BERTH_RUN_ROOT":      filepath.Join(dir, "run"),
+		"BERTH_CGROUP_PARENT": fmt.Sprintf("berth-test-ui-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid()),
+	}
+	e, err := engine.New(engine.Options{Root: env["BERTH_ROOT"], RunRoot: env["BERTH_RUN_ROOT"],
+		CgroupRoot: "/sys/fs/cgroup", CgroupParent: env["BERTH_CGROUP_PARENT"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		list, err := e.List(context.Background(), engine.ListOptions{All: true})
+		if err != nil {
+			t.Errorf("cleanup: list: %v", err)
+		}
+		for _, c := range list {
+			if err := e.Remove(context.Background(), c.ID, engine.RemoveOptions{Force: true}); err != nil {
+				t.Errorf("cleanup: remove %s: %v", c.DisplayName(), err)
+			}
+		}
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", env["BERTH_CGROUP_PARENT"]))
+		for _, d := range dirs {
+			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
+				t.Errorf("cleanup: %v", err)
+			}
+		}
+	})
+	if _, err := e.Images().Import(bytes.NewReader(tarball), "busybox:latest", images.ImportOptions{Changes: []string{`CMD ["sh"]`}}); err != nil {
+		t.Fatal(err)
+	}
+	return e, env
+}
+
+func e2eRun(t *testing.T, e *engine.Engine, name string, cmd ...string) {
+	t.Helper()
+	c, err := e.Create(context.Background(), engine.CreateOptions{Name: name,
+		Config: engine.ContainerConfig{Image: "busybox:latest", Cmd: cmd}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startTUI opens the program in a 100x30 tmux session.
+func startTUI(t *testing.T, env map[string]string) *tmuxSession {
+	t.Helper()
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("berth-ui-e2e-%d", os.Getpid())}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"env", e2eChildEnv + "=1", "TERM=xterm-256color"}
+	for k, v := range env {
+		args = append(args, k+"="+v)
+	}
+	args = append(args, self, "-test.run=^$")
+	cmdline := strings.Join(args, " ") + " 2>" + filepath.Join(t.TempDir(), "stderr")
+	if out, err := s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmdline); err != nil {
+		t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+	t.Cleanup(func() { s.tmux("kill-server") })
+	return s
+}
+
+var linesRE = regexp.MustCompile(`· (\d+) lines`)
+
+func TestEndToEnd(t *testing.T) {
+	e, env := e2eEngine(t)
+	e2eRun(t, e, "logger", "sh", "-c", "while :; do echo tick; echo tock >&2; sleep 0.2; done")
+	e2eRun(t, e, "disk", "sh", "-c", "while :; do dd if=/dev/zero of=/tmp/f bs=64k count=16 conv=fsync 2>/dev/null; sleep 0.5; done")
+	s := startTUI(t, env)
+
+	// The list, with the header's counts.
+	s.waitText("CONTAINERS 2/2")
+	s.waitFor("both containers up", func(scr string) bool {
+		return regexp.MustCompile(`disk .* Up `).MatchString(scr) && regexp.MustCompile(`logger .* Up `).MatchString(scr)
+	})
+
+	// Logs of logger: lines arrive while we watch.
+	s.send("j", "l")
+	scr := s.waitText("Logs: logger")
+	s.waitText("tick")
+	count := func(scr string) int {
+		m := linesRE.FindStringSubmatch(scr)
+		if m == nil {
+			return -1
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	first := count(scr)
+	s.waitFor("more log lines", func(scr string) bool { return count(scr) > first+3 })
+	s.waitText("▌tock")
+
+	// Top of disk: its processes, with I/O figures moving.
+	s.send("Escape", "k", "t")
+	s.waitText("Top: disk")
+	s.waitText("WRITE/s")
+	s.waitFor("a process writing", func(scr string) bool {
+		return regexp.MustCompile(`\d+(\.\d+)?[kM]B/s +sh -c while`).MatchString(scr)
+	})
+
+	// A shell in a pane beside the processes.
+	s.send("E")
+	s.waitText("shell: disk")
+	s.sendText("echo pane-$((6*7))")
+	s.send("Enter")
+	s.waitText("pane-42")
+	s.send("C-]", "X")
+	s.waitFor("the pane closed", func(scr string) bool { return !strings.Contains(scr, "shell: disk") })
+
+	// A full-screen shell, and back.
+	s.send("Escape", "e")
+	s.waitFor("the full-screen shell", func(scr string) bool { return !strings.Contains(scr, "CONTAINERS") && strings.Contains(scr, "#") })
+	s.sendText("echo full-$((5*5))")
+	s.send("Enter")
+	s.waitText("full-25")
+	s.sendText("exit")
+	s.send("Enter")
+	s.waitText("back from the shell of disk")
+	s.waitText("CONTAINERS 2/2")
+
+	// q quits and the terminal is given back.
+	s.send("q")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := s.tmux("has-session", "-t", "ui"); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("q did not quit:\n%s", s.capture())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
