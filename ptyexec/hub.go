@@ -104,20 +104,24 @@ func (c *hubClient) wants(t FrameType) bool {
 	return c.req.Stdout
 }
 
-// broadcast queues a copy of p for every client that wants stream t.
+// broadcast queues a copy of p for every client that wants stream t. With
+// no such client it costs a lock and no copy.
 func (h *Hub) broadcast(t FrameType, p []byte) {
 	if len(p) == 0 {
 		return
 	}
-	data := append([]byte(nil), p...)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.exited || h.closed {
 		return
 	}
+	var data []byte
 	for c := range h.clients {
 		if !c.wants(t) {
 			continue
+		}
+		if data == nil {
+			data = append([]byte(nil), p...)
 		}
 		for rest := data; len(rest) > 0; {
 			chunk := rest[:min(len(rest), MaxFramePayload)]

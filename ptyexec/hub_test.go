@@ -14,7 +14,7 @@ import (
 
 // startHub serves h on a unix socket in a temporary directory and returns
 // a dial function that opens a client with req.
-func startHub(t *testing.T, h *Hub) func(req Request) (net.Conn, *bufio.Reader) {
+func startHub(t testing.TB, h *Hub) func(req Request) (net.Conn, *bufio.Reader) {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "attach.sock")
 	l, err := net.Listen("unix", sock)
@@ -49,7 +49,7 @@ func startHub(t *testing.T, h *Hub) func(req Request) (net.Conn, *bufio.Reader) 
 }
 
 // waitFor polls cond; tests use it for state that changes asynchronously.
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {
@@ -60,7 +60,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func mustRead(t *testing.T, r io.Reader) Frame {
+func mustRead(t testing.TB, r io.Reader) Frame {
 	t.Helper()
 	f, err := ReadFrame(r)
 	if err != nil {
@@ -259,5 +259,16 @@ func TestHubClosedRefusesClients(t *testing.T) {
 	_, r = dial(Request{Stdout: true})
 	if f := mustRead(t, r); f.Type != FrameError || string(f.Data) != ErrHubClosed.Error() {
 		t.Fatalf("got %s %q", f.Type, f.Data)
+	}
+}
+
+// BenchmarkHubWrite is the shim's cost per 32 KiB output write while
+// nobody is attached, its usual state.
+func BenchmarkHubWrite(b *testing.B) {
+	chunk := make([]byte, 32<<10)
+	h := NewHub(HubConfig{})
+	b.SetBytes(int64(len(chunk)))
+	for b.Loop() {
+		h.Stdout().Write(chunk)
 	}
 }
