@@ -572,3 +572,50 @@ func TestBuildRunDiff(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildCopyDestinations(t *testing.T) {
+	requireRoot(t)
+	s := buildStore(t, "")
+	ctxDir := writeContext(t, map[string]string{"d/f": "f", "d/sub/g": "g", "one": "1"})
+	if err := os.Chmod(filepath.Join(ctxDir, "d"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	df := "FROM busybox\nCOPY d /\nCOPY d /newdir\nCOPY one /tmp\nCOPY one /renamed\nCOPY one /made/\n"
+	img, err := s.Build(context.Background(), BuildOptions{ContextDir: ctxDir, DockerfileText: []byte(df)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := imageFiles(t, s, img.ID)
+	for p, want := range map[string]string{"f": "f", "sub/g": "g", "newdir/f": "f", "newdir/sub/g": "g", "tmp/one": "1", "renamed": "1", "made/one": "1"} {
+		if got := readIn(t, root, p); got != want {
+			t.Errorf("%s = %q, want %q", p, got, want)
+		}
+	}
+	// The source directory's mode does not leak onto / or the new dir.
+	for _, p := range []string{".", "newdir", "made"} {
+		if fi, err := os.Stat(filepath.Join(root, p)); err != nil || fi.Mode().Perm() != 0o755 {
+			t.Errorf("/%s mode = %v, %v; want 0755", p, fi.Mode(), err)
+		}
+	}
+	if fi, _ := os.Stat(filepath.Join(root, "tmp")); fi.Mode()&os.ModeSticky == 0 {
+		t.Errorf("/tmp lost its sticky bit: %v", fi.Mode())
+	}
+	// Layer entries are relative names.
+	var out bytes.Buffer
+	if err := s.Save(&out, []string{img.ID}, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	files := readArchive(t, out.Bytes())
+	for _, l := range img.Layers[1:] {
+		tr := tar.NewReader(bytes.NewReader(files["blobs/sha256/"+strings.TrimPrefix(l, "sha256:")]))
+		for {
+			hdr, err := tr.Next()
+			if err != nil {
+				break
+			}
+			if strings.HasPrefix(hdr.Name, "/") {
+				t.Errorf("absolute entry %q in layer %s", hdr.Name, l)
+			}
+		}
+	}
+}

@@ -170,12 +170,11 @@ type copyWriter struct {
 	tw   *tar.Writer
 	hash hash.Hash
 	spec *copySpec
-	seen map[string]bool
 	buf  []byte
 }
 
 func newCopyWriter(w io.Writer, spec *copySpec) *copyWriter {
-	return &copyWriter{tw: tar.NewWriter(w), hash: sha256.New(), spec: spec, seen: map[string]bool{}, buf: make([]byte, 128<<10)}
+	return &copyWriter{tw: tar.NewWriter(w), hash: sha256.New(), spec: spec, buf: make([]byte, 128<<10)}
 }
 
 func (c *copyWriter) inputs() string { return hex.EncodeToString(c.hash.Sum(nil)) }
@@ -184,6 +183,11 @@ func (c *copyWriter) inputs() string { return hex.EncodeToString(c.hash.Sum(nil)
 // unless --chown was given.
 func (c *copyWriter) header(hdr *tar.Header, fromArchive bool) error {
 	hdr.Format = tar.FormatPAX
+	// Layer entries are relative to the root, as every tool expects.
+	hdr.Name = strings.TrimPrefix(hdr.Name, "/")
+	if hdr.Typeflag == tar.TypeLink {
+		hdr.Linkname = strings.TrimPrefix(hdr.Linkname, "/")
+	}
 	if !fromArchive || c.spec.chown {
 		hdr.Uid, hdr.Gid = c.spec.uid, c.spec.gid
 	}
@@ -192,7 +196,6 @@ func (c *copyWriter) header(hdr *tar.Header, fromArchive bool) error {
 	}
 	hdr.Uname, hdr.Gname = "", ""
 	fmt.Fprintf(c.hash, "%s|%c|%o|%d|%d|%s|%d\n", hdr.Name, hdr.Typeflag, hdr.Mode, hdr.Uid, hdr.Gid, hdr.Linkname, hdr.Size)
-	c.seen[strings.TrimSuffix(hdr.Name, "/")] = true
 	return c.tw.WriteHeader(hdr)
 }
 
@@ -201,7 +204,6 @@ func (c *copyWriter) parents() error {
 	for _, p := range c.spec.parents {
 		hdr := &tar.Header{Name: p.name + "/", Typeflag: tar.TypeDir, Mode: p.mode, Uid: p.uid, Gid: p.gid, ModTime: p.mtime, Format: tar.FormatPAX}
 		fmt.Fprintf(c.hash, "%s|parent\n", p.name)
-		c.seen[p.name] = true
 		if err := c.tw.WriteHeader(hdr); err != nil {
 			return err
 		}
@@ -254,8 +256,9 @@ func (c *copyWriter) content(name string, data []byte, mode int64) error {
 	return err
 }
 
-// tree writes the contents of the directory src (relative rel in root)
-// under dest, skipping ignored entries.
+// tree writes the contents of the directory src under dest, skipping
+// ignored entries. The directory itself is not copied: dest is one of the
+// parents.
 func (c *copyWriter) tree(root *sourceRoot, src source, dest string) error {
 	return filepath.WalkDir(src.host, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -263,18 +266,16 @@ func (c *copyWriter) tree(root *sourceRoot, src source, dest string) error {
 		}
 		sub, _ := filepath.Rel(src.host, p)
 		sub = filepath.ToSlash(sub)
-		ctxRel := path.Join(src.rel, sub)
-		if sub != "." && root.ignored(ctxRel) {
+		if sub == "." {
+			return nil
+		}
+		if root.ignored(path.Join(src.rel, sub)) {
 			if d.IsDir() && !root.ignore.Exclusions() {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		name := path.Join(dest, sub)
-		if sub == "." && c.seen[name] {
-			return nil
-		}
-		return c.file(p, name)
+		return c.file(p, path.Join(dest, sub))
 	})
 }
 

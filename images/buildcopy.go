@@ -74,14 +74,6 @@ func (b *builder) copy(state *stageState, n *parser.Node) error {
 		}
 		spec.chmod = int64(m)
 	}
-	leaf := dest
-	if destIsDir {
-		leaf = path.Join(dest, "x")
-	}
-	if spec.parents, err = b.parents(state, leaf, spec); err != nil {
-		return err
-	}
-
 	var root *sourceRoot
 	var writers []func(c *copyWriter) error
 	for _, raw := range a[:len(a)-1] {
@@ -133,9 +125,12 @@ func (b *builder) copy(state *stageState, n *parser.Node) error {
 		for _, s := range sources {
 			s := s
 			switch {
+			// A directory's contents, or an archive's, go into dest.
 			case s.fi.IsDir():
+				destIsDir = true
 				writers = append(writers, func(c *copyWriter) error { return c.tree(root, s, dest) })
 			case isAdd && from == "" && isTarArchive(s.host):
+				destIsDir = true
 				writers = append(writers, func(c *copyWriter) error { return c.archive(s.host, dest) })
 			default:
 				target := dest
@@ -145,6 +140,15 @@ func (b *builder) copy(state *stageState, n *parser.Node) error {
 				writers = append(writers, func(c *copyWriter) error { return c.file(s.host, target) })
 			}
 		}
+	}
+	// The directories above what is written, dest itself when it is one.
+	spec.destIsDir = destIsDir
+	leaf := dest
+	if destIsDir {
+		leaf = path.Join(dest, "x")
+	}
+	if spec.parents, err = b.parents(state, leaf, spec); err != nil {
+		return err
 	}
 	return b.copyLayer(state, strings.Join(n.Flags, " "), n.Original, spec, func(c *copyWriter) error {
 		for _, w := range writers {
