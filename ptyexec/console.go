@@ -61,7 +61,7 @@ type stdinPump struct {
 	done   chan struct{}
 }
 
-// startStdinPump starts copying r through filter (which may be nil) to
+// startStdinPump starts copying r, through wrap when it is not nil, to
 // send. onEnd is called at most once, with the reason the copy ended:
 // io.EOF, ErrDetached, or another error; it must not block.
 func startStdinPump(r io.Reader, wrap func(io.Reader) io.Reader, send func([]byte) error, onEnd func(error)) *stdinPump {

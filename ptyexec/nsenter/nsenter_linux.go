@@ -16,14 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Environment variables that carry the request to the constructor in
-// nsenter.c. Only the re-executed berth ever has them.
-const (
-	envTarget     = "_BERTH_NSENTER"
-	envNamespaces = "_BERTH_NSENTER_NS"
-	envSync       = "_BERTH_NSENTER_SYNC"
-)
-
 // Namespace is a namespace kind as /proc/<pid>/ns names it.
 type Namespace string
 
@@ -75,34 +67,6 @@ type Config struct {
 	// must link this package, whose constructor does the joining.
 	Self string
 }
-
-// childConfig is what the launcher sends the entered process: Config
-// without what only the launcher needs.
-type childConfig struct {
-	Args            []string `json:"args"`
-	Env             []string `json:"env"`
-	Dir             string   `json:"dir"`
-	UID             uint32   `json:"uid"`
-	GID             uint32   `json:"gid"`
-	Groups          []uint32 `json:"groups"`
-	Capabilities    uint64   `json:"capabilities"`
-	NoNewPrivileges bool     `json:"noNewPrivileges"`
-}
-
-// report is what the entered process (or the constructor) sends back: the
-// child's host PID, or why it failed. A successful exec closes the socket.
-type report struct {
-	Pid   int    `json:"pid,omitempty"`
-	Error string `json:"error,omitempty"`
-	Code  int    `json:"code,omitempty"`
-}
-
-// Exit codes the child reports, as docker exec uses them.
-const (
-	codeEnter         = 125
-	codeNotExecutable = 126
-	codeNotFound      = 127
-)
 
 // Cmd is a process entering a container. Set Stdin, Stdout, Stderr and
 // SysProcAttr (Setsid, Setctty for a terminal) on the embedded exec.Cmd;
