@@ -619,3 +619,24 @@ func TestBuildCopyDestinations(t *testing.T) {
 		}
 	}
 }
+
+func TestBuildDirectivesAndContinuations(t *testing.T) {
+	requireRoot(t)
+	s := buildStore(t, "")
+	df := "# syntax=docker/dockerfile:1\n# escape=`\nFROM --platform=linux/amd64 busybox\n# a comment\nENV A=1 `\n    B=2\nRUN write /x `\n  $A$B\n"
+	var out bytes.Buffer
+	img, err := s.Build(context.Background(), BuildOptions{DockerfileText: []byte(df), Runner: &fakeRunner{}, Output: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "[Warning] FROM --platform=linux/amd64 is ignored") {
+		t.Errorf("no --platform warning:\n%s", out.String())
+	}
+	if !slices.Equal(img.Config.Env, []string{"A=1", "B=2"}) {
+		t.Errorf("env = %v", img.Config.Env)
+	}
+	root := imageFiles(t, s, img.ID)
+	if got := readIn(t, root, "x"); got != "12" {
+		t.Errorf("x = %q", got)
+	}
+}
