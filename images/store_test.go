@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -371,5 +372,48 @@ func TestRemoveByDigestReference(t *testing.T) {
 	}
 	if _, err := s.Lookup(img.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("image left: %v", err)
+	}
+}
+
+// TestConcurrentTagAcrossProcesses races four processes (this test binary
+// re-run as a helper) tagging one image: every tag must survive.
+func TestConcurrentTagAcrossProcesses(t *testing.T) {
+	requireRoot(t)
+	s := openStore(t, "")
+	img := commitLayers(t, s, "", makeTar(t, tarEntry{name: "a", body: "1"}))
+	var cmds []*exec.Cmd
+	for p := range 4 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestTagHelperProcess$")
+		cmd.Env = append(os.Environ(), "BERTH_IMAGES_TAG_HELPER="+s.Root(), fmt.Sprintf("BERTH_IMAGES_TAG_PREFIX=p%d", p), "BERTH_IMAGES_TAG_ID="+img.ID)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v", err)
+		}
+	}
+	got, err := s.Lookup(img.ID)
+	if err != nil || len(got.RepoTags) != 80 {
+		t.Fatalf("%d tags after 4 processes tagged 20 each, %v", len(got.RepoTags), err)
+	}
+}
+
+// TestTagHelperProcess is the helper of TestConcurrentTagAcrossProcesses.
+func TestTagHelperProcess(t *testing.T) {
+	root := os.Getenv("BERTH_IMAGES_TAG_HELPER")
+	if root == "" {
+		return // only meaningful as the helper process
+	}
+	s, err := Open(root, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		if err := s.Tag(os.Getenv("BERTH_IMAGES_TAG_ID"), fmt.Sprintf("%s:%d", os.Getenv("BERTH_IMAGES_TAG_PREFIX"), i)); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
