@@ -112,6 +112,15 @@ func (f *fakeBackend) Logs(ctx context.Context, ref string, opts engine.LogsOpti
 	entries := append([]engine.LogEntry(nil), f.logs[ref]...)
 	follow := f.follow
 	f.mu.Unlock()
+	if !opts.Since.IsZero() {
+		var kept []engine.LogEntry
+		for _, e := range entries {
+			if !e.Time.Before(opts.Since) {
+				kept = append(kept, e)
+			}
+		}
+		entries = kept
+	}
 	if !opts.Until.IsZero() {
 		var kept []engine.LogEntry
 		for _, e := range entries {

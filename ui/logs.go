@@ -41,7 +41,11 @@ type logStream struct {
 	ch     chan engine.LogEntry
 	cancel context.CancelFunc
 	err    error // set before ch is closed
+	ended  bool  // the screen saw ch closed
 }
+
+// open says the stream may still deliver lines.
+func (s *logStream) open() bool { return !s.ended }
 
 // logLine is one line as the screen keeps it: control bytes removed.
 type logLine struct {
@@ -114,6 +118,24 @@ func (m logsModel) start() (logsModel, tea.Cmd) {
 	return m, logStreamCmd(ctx, m.sh, m.gen, m.ref, opts, s)
 }
 
+// resume follows again, from the last line on, a log whose stream ended
+// (the container stopped; a restart policy or the user may start it
+// again). The screen keeps saying "ended" until a line arrives.
+func (m logsModel) resume() (logsModel, tea.Cmd) {
+	if !m.ended || m.stream == nil || m.stream.open() {
+		return m, nil
+	}
+	ctx, cancel := context.WithCancel(m.sh.ctx)
+	s := &logStream{ch: make(chan engine.LogEntry, logBatchMax), cancel: cancel}
+	m.stream.cancel()
+	m.stream = s
+	opts := engine.LogsOptions{Follow: true, Tail: -1, Stdout: true, Stderr: true}
+	if n := len(m.lines); n > 0 {
+		opts.Since = m.lines[n-1].time.Add(time.Nanosecond)
+	}
+	return m, logStreamCmd(ctx, m.sh, m.gen, m.ref, opts, s)
+}
+
 // close stops the stream; its goroutine ends and late batches are dropped.
 func (m logsModel) close() logsModel {
 	if m.stream != nil {
@@ -149,14 +171,19 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 			return m, nil
 		}
 		m = m.append(msg.lines)
+		if len(msg.lines) > 0 {
+			m.ended = false
+		}
 		if msg.done {
-			m.ended = true
+			m.ended, msg.stream.ended = true, true
 			if msg.err != nil && msg.err != context.Canceled {
 				return m, statusCmd(fmt.Errorf("logs of %s: %w", m.name, msg.err))
 			}
 			return m, nil
 		}
 		return m, waitLogsCmd(m.gen, msg.stream)
+	case refreshMsg:
+		return m.resume()
 	case logRangeMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -407,7 +434,7 @@ func (m logsModel) infoLine() string {
 	case !m.follow:
 		mode = fmt.Sprintf("paused at line %d (G follows)", m.top+1)
 	case m.ended:
-		mode = "ended"
+		mode = "ended (follows again if it starts)"
 	}
 	rng := "everything"
 	switch {

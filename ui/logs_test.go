@@ -187,3 +187,22 @@ func BenchmarkLogsFirehose(b *testing.B) {
 		}
 	}
 }
+
+func TestLogsResumeAfterRestart(t *testing.T) {
+	b := demoBackend()
+	m := openLogs(t, b)
+	if !m.logs.ended || !strings.Contains(screen(m), "ended") {
+		t.Fatalf("a stopped log is not shown as ended:\n%s", screen(m))
+	}
+	// The container logs again (restarted): the next refresh follows
+	// from after the last line, without repeating it.
+	b.mu.Lock()
+	b.logs[id('a')] = append(b.logs[id('a')], engine.LogEntry{Stream: "stdout", Time: testNow.Add(time.Second), Line: []byte("after restart\n")})
+	b.follow = make(chan engine.LogEntry)
+	b.mu.Unlock()
+	m = step(t, m, refreshMsg{})
+	m = settleLate(t, m)
+	if n := len(m.logs.lines); n != 4 || m.logs.lines[3].text != "after restart" || m.logs.ended {
+		t.Errorf("after resume: %d lines, ended %v:\n%s", n, m.logs.ended, screen(m))
+	}
+}
