@@ -318,3 +318,26 @@ func TestExec(t *testing.T) {
 		t.Errorf("exec in a missing container: code %d", r.code)
 	}
 }
+
+func TestRunPullsAMissingImage(t *testing.T) {
+	eng := &fakeEngine{missingImage: "alpine"}
+	store := &fakeImages{}
+	sys := withImages(testSystem(eng), store)
+	r := runCLI(t, sys, "run", "-d", "alpine", "true")
+	if r.code != 0 || !strings.HasPrefix(r.stderr, "Unable to find image 'alpine:latest' locally\n") || len(store.pulls) != 1 || len(eng.created) != 1 {
+		t.Errorf("run of a missing image: code %d err %q pulls %d created %d", r.code, r.stderr, len(store.pulls), len(eng.created))
+	}
+	eng.missingImage = "alpine"
+	r = runCLI(t, sys, "run", "--pull", "never", "alpine", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "unable to find image 'alpine' locally") || len(store.pulls) != 1 {
+		t.Errorf("run --pull never: code %d err %q pulls %d", r.code, r.stderr, len(store.pulls))
+	}
+	eng.missingImage = ""
+	if r := runCLI(t, sys, "create", "--pull", "always", "busybox"); r.code != 0 || len(store.pulls) != 2 {
+		t.Errorf("create --pull always: code %d err %q pulls %d", r.code, r.stderr, len(store.pulls))
+	}
+	eng.missingImage = "nope"
+	if r := runCLI(t, sys, "run", "nope"); r.code != 125 || !strings.Contains(r.stderr, "no such image") {
+		t.Errorf("run of an image no registry has: code %d err %q", r.code, r.stderr)
+	}
+}

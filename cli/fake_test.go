@@ -14,6 +14,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/images"
 )
 
 // testNow is the clock of every CLI test.
@@ -37,6 +38,8 @@ type fakeEngine struct {
 	execOpts   engine.ExecOptions
 	execErr    error
 	execStdin  io.Reader
+	// missingImage makes the next Create of that image fail as unknown.
+	missingImage string
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -57,6 +60,10 @@ func (f *fakeEngine) call(name, ref string, extra ...string) error {
 }
 
 func (f *fakeEngine) Create(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error) {
+	if f.missingImage != "" && opts.Config.Image == f.missingImage {
+		f.missingImage = ""
+		return nil, fmt.Errorf("create container: unable to find image '%s' locally: %w", opts.Config.Image, images.ErrNotFound)
+	}
 	f.created = append(f.created, opts)
 	c := &engine.Container{ID: strings.Repeat(fmt.Sprint(len(f.containers)+1), 64), Name: "/" + opts.Name, Config: opts.Config, HostConfig: opts.HostConfig}
 	f.containers = append(f.containers, c)

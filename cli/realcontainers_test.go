@@ -92,7 +92,7 @@ func TestRealRunForeground(t *testing.T) {
 		{[]string{"run", "--rm", "-e", "A=1", "-w", "/tmp", "-h", "box", "-u", "nobody", "busybox", "sh", "-c", "echo $A $(pwd) $(hostname) $(id -un)"}, 0, "1 /tmp box nobody\n", ""},
 		{[]string{"run", "--rm", "busybox", "nope"}, 127, "", "executable file not found"},
 		{[]string{"run", "--rm", "busybox", "/etc/passwd"}, 126, "", "permission denied"},
-		{[]string{"run", "--rm", "nosuchimage"}, 125, "", "unable to find image 'nosuchimage'"},
+		{[]string{"run", "--rm", "--pull", "never", "nosuchimage"}, 125, "", "unable to find image 'nosuchimage'"},
 		{[]string{"run", "--rm", "-m", "12q", "busybox"}, 125, "", "invalid suffix: 'q'"},
 	}
 	for _, tt := range tests {

@@ -16,6 +16,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/images"
 )
 
 // containerFlags are the flags of `berth run` and `berth create`.
@@ -24,7 +25,7 @@ type containerFlags struct {
 	sigProxy, publishAll                                             bool
 
 	name, hostname, workdir, user, entrypoint, network, restart string
-	stopSignal, detachKeys, cpusetCpus, cgroupParent            string
+	stopSignal, detachKeys, cpusetCpus, cgroupParent, pull      string
 
 	stopTimeout          int
 	cpuShares, pidsLimit int64
@@ -81,6 +82,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO] (needs the bridge network, which comes later)")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports (needs the bridge network, which comes later)")
 	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
+	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 }
 
 // hostFiles is what building CreateOptions reads from the host.
@@ -106,6 +108,11 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	var none engine.CreateOptions
 	if image == "" {
 		return none, nil, errors.New("image name cannot be empty")
+	}
+	switch f.pull {
+	case "always", "missing", "never":
+	default:
+		return none, nil, fmt.Errorf(`invalid pull option: '%s': must be one of "always", "missing" or "never"`, f.pull)
 	}
 	fileEnv, err := readKeyValueFiles(f.envFiles, host.lookupEnv)
 	if err != nil {
@@ -338,7 +345,44 @@ func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []stri
 	if err != nil {
 		return nil, err
 	}
-	return eng.Create(cmd.Context(), opts)
+	ctx := cmd.Context()
+	if f.pull == "always" {
+		if err := a.pullForRun(cmd, opts.Config.Image); err != nil {
+			return nil, err
+		}
+	}
+	c, err := eng.Create(ctx, opts)
+	if errors.Is(err, images.ErrNotFound) && f.pull == "missing" {
+		fmt.Fprintf(a.stderr, "Unable to find image '%s' locally\n", familiarName(opts.Config.Image))
+		if err := a.pullForRun(cmd, opts.Config.Image); err != nil {
+			return nil, err
+		}
+		c, err = eng.Create(ctx, opts)
+	}
+	return c, err
+}
+
+// pullForRun pulls an image for run or create, its progress on stderr as
+// docker prints it there.
+func (a *app) pullForRun(cmd *cobra.Command, ref string) error {
+	store, err := a.images()
+	if err != nil {
+		return err
+	}
+	_, err = store.Pull(cmd.Context(), ref, images.PullOptions{
+		Registry: a.registryOptions(a.cfg.MaxConcurrentDownloads),
+		Progress: newProgressPrinter(a.stderr, a.sys.isTerminal(a.stderr)).update,
+	})
+	return err
+}
+
+// familiarName is a reference as docker shows it: "alpine" → "alpine:latest".
+func familiarName(ref string) string {
+	named, err := images.ParseReference(ref)
+	if err != nil {
+		return ref
+	}
+	return images.FamiliarReference(named.String())
 }
 
 // runContainer is `berth run`: create, then start detached (-d: print the

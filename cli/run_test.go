@@ -154,6 +154,7 @@ func TestCreateOptions(t *testing.T) {
 		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "needs the bridge network"},
 		{name: "bad port", args: []string{"-p", "x:80", "busybox"}, cfg: &config.Config{DefaultNetwork: "host"}, wantErr: "invalid hostPort: x"},
 		{name: "escaping cgroup parent", args: []string{"--cgroup-parent", "../x", "busybox"}, wantErr: "must not contain .."},
+		{name: "bad pull", args: []string{"--pull", "sometimes", "busybox"}, wantErr: `invalid pull option: 'sometimes'`},
 		{name: "bad tmpfs", args: []string{"--tmpfs", "run", "busybox"}, wantErr: "must be absolute"},
 	}
 	for _, tt := range tests {
