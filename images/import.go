@@ -28,6 +28,8 @@ type ImportOptions struct {
 	Message string
 	// Progress, when set, is called as the tarball is read.
 	Progress func(Progress)
+	// Size is the tarball's length when known (a file), as progress's Total.
+	Size int64
 }
 
 // Import makes a one-layer image from a root filesystem tarball (plain,
@@ -47,7 +49,7 @@ func (s *Store) Import(r io.Reader, ref string, opts ImportOptions) (*Image, err
 	if err := applyChanges(&cfg, opts.Changes); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	pr := &progressReader{r: r, report: opts.Progress, id: "import", action: "Importing"}
+	pr := &progressReader{r: r, report: opts.Progress, id: "import", action: "Importing", total: opts.Size}
 	// The layer is stored uncompressed whatever the tarball's compression:
 	// xz and bzip2 have no OCI media type.
 	dr, err := decompress(pr)
