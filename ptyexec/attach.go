@@ -26,6 +26,12 @@ type AttachOptions struct {
 	Stderr io.Writer
 	// Tty must match the container: true when it runs on a terminal.
 	Tty bool
+	// Size and Resize give the window size when the user's side is not a
+	// terminal berth can measure (the TUI's embedded terminal pane): Size
+	// is the initial size, each value from Resize a new one. Zero and nil
+	// mean the size comes from the terminal and SIGWINCH.
+	Size   Size
+	Resize <-chan Size
 	// DetachKeys is the detach sequence in docker's --detach-keys syntax;
 	// empty means DefaultDetachKeys. Detaching needs Stdin.
 	DetachKeys string
@@ -69,7 +75,10 @@ func Attach(ctx context.Context, conn net.Conn, opts AttachOptions) (exitCode in
 		DetachKeys: keysSpec,
 	}
 	if opts.Tty {
-		req.Size, _ = con.size()
+		req.Size = opts.Size
+		if req.Size == (Size{}) {
+			req.Size, _ = con.size()
+		}
 	}
 
 	signals := make(chan os.Signal, 4)
@@ -114,7 +123,7 @@ func Attach(ctx context.Context, conn net.Conn, opts AttachOptions) (exitCode in
 		defer pump.stop()
 	}
 
-	res := c.wait(ctx, signals, winch, con, opts.OnSignal)
+	res := c.wait(ctx, signals, winch, opts.Resize, con, opts.OnSignal)
 	_ = conn.Close()
 	<-outputDone
 	return res.code, res.detached, res.err
@@ -190,7 +199,7 @@ func (c *attachClient) receive(stdout, stderr io.Writer) attachResult {
 }
 
 // wait runs the session's event loop until it ends.
-func (c *attachClient) wait(ctx context.Context, signals, winch <-chan os.Signal, con console, onSignal func(os.Signal)) attachResult {
+func (c *attachClient) wait(ctx context.Context, signals, winch <-chan os.Signal, resize <-chan Size, con console, onSignal func(os.Signal)) attachResult {
 	for {
 		select {
 		case r := <-c.ended:
@@ -204,6 +213,12 @@ func (c *attachClient) wait(ctx context.Context, signals, winch <-chan os.Signal
 			onSignal(sig)
 		case <-winch:
 			if s, ok := con.size(); ok {
+				if err := c.send(Frame{Type: FrameResize, Size: s}); err != nil {
+					return attachResult{err: fmt.Errorf("attach: %w", err)}
+				}
+			}
+		case s := <-resize:
+			if s != (Size{}) {
 				if err := c.send(Frame{Type: FrameResize, Size: s}); err != nil {
 					return attachResult{err: fmt.Errorf("attach: %w", err)}
 				}

@@ -86,6 +86,12 @@ type ExecOptions struct {
 	// Start starts the command; nil means cmd.Start. An nsenter.Cmd passes
 	// its own Start, which finishes entering the container.
 	Start func() error
+	// Size and Resize, with Tty, give the window size when the user's side
+	// is not a terminal berth can measure (the TUI's embedded terminal
+	// pane): Size is the initial size, each value from Resize a new one.
+	// Zero and nil mean the size comes from the terminal and SIGWINCH.
+	Size   Size
+	Resize <-chan Size
 	// PTYRoot, with Tty, is the root filesystem whose dev/ptmx the PTY is
 	// opened from; "" means the host's /dev/ptmx. For berth exec pass
 	// /proc/<container pid>/root: the terminal is then in the container's
@@ -166,7 +172,11 @@ func (s *ExecSession) runTty(con console) (err error) {
 		return fmt.Errorf("exec: %w", err)
 	}
 	defer master.Close()
-	if size, ok := con.size(); ok {
+	size, ok := s.opts.Size, s.opts.Size != (Size{})
+	if !ok {
+		size, ok = con.size()
+	}
+	if ok {
 		if err := SetSize(master, size); err != nil {
 			slave.Close()
 			return err
@@ -212,8 +222,11 @@ func (s *ExecSession) runTty(con console) (err error) {
 		}, func(error) {})
 		defer pump.stop()
 	}
-	waitErr := s.wait(signals, func() {
-		if size, ok := con.size(); ok {
+	waitErr := s.wait(signals, s.opts.Resize, func(size Size) {
+		if size == (Size{}) {
+			size, _ = con.size()
+		}
+		if size != (Size{}) {
 			_ = SetSize(master, size)
 		}
 	})
@@ -243,11 +256,13 @@ func (s *ExecSession) runPipes(con console) error {
 		}, func(error) { _ = stdin.Close() })
 		defer pump.stop()
 	}
-	return s.wait(signals, nil)
+	return s.wait(signals, nil, nil)
 }
 
-// wait waits for the command, passing on signals and window changes.
-func (s *ExecSession) wait(signals <-chan os.Signal, onWinch func()) error {
+// wait waits for the command, passing on signals and window changes: a
+// SIGWINCH calls resize with the zero Size (measure the terminal), a value
+// from sizes with that value.
+func (s *ExecSession) wait(signals <-chan os.Signal, sizes <-chan Size, resize func(Size)) error {
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	for {
@@ -260,12 +275,16 @@ func (s *ExecSession) wait(signals <-chan os.Signal, onWinch func()) error {
 			return nil
 		case sig := <-signals:
 			if sig == syscall.SIGWINCH {
-				if onWinch != nil {
-					onWinch()
+				if resize != nil {
+					resize(Size{})
 				}
 				continue
 			}
 			_ = s.cmd.Process.Signal(sig)
+		case size := <-sizes:
+			if resize != nil && size != (Size{}) {
+				resize(size)
+			}
 		}
 	}
 }

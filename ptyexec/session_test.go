@@ -184,3 +184,66 @@ func TestAttachSession(t *testing.T) {
 		t.Fatalf("code %d detached %v output %q", s.ExitCode(), s.Detached(), out.String())
 	}
 }
+
+// The TUI's embedded terminal pane has no terminal to measure: it gives
+// the size and each resize itself.
+func TestExecSessionGivenSizes(t *testing.T) {
+	t.Parallel()
+	needBusybox(t)
+	resize := make(chan Size)
+	s := NewExecSession(exec.Command(busybox, "sh", "-c", "stty size; while read x; do stty size; done"),
+		ExecOptions{Tty: true, Size: Size{50, 10}, Resize: resize})
+	inR, inW := io.Pipe()
+	var out syncBuffer
+	s.SetStdin(inR)
+	s.SetStdout(&out)
+	done := make(chan error, 1)
+	go func() { done <- s.Run() }()
+	waitFor(t, "initial size", func() bool { return strings.Contains(out.String(), "10 50") })
+	resize <- Size{60, 20}
+	waitFor(t, "new size", func() bool {
+		inW.Write([]byte("\n"))
+		return strings.Contains(out.String(), "20 60")
+	})
+	inW.Write([]byte{4}) // ctrl-d: EOF for the shell's read on a terminal
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAttachGivenSizes(t *testing.T) {
+	t.Parallel()
+	sizes := make(chan Size, 8)
+	h := NewHub(HubConfig{Tty: true, Resize: func(s Size) error { sizes <- s; return nil }})
+	sock := filepath.Join(t.TempDir(), "attach.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go h.Serve(l)
+	t.Cleanup(func() { l.Close(); h.Close() })
+	conn, err := net.Dial("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resize := make(chan Size)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Attach(context.Background(), conn, AttachOptions{
+			Stdout: io.Discard, Tty: true, Size: Size{50, 10}, Resize: resize})
+		done <- err
+	}()
+	for _, want := range []Size{{50, 11}, {50, 10}} {
+		if got := <-sizes; got != want {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	resize <- Size{60, 20}
+	if got := <-sizes; got != (Size{60, 20}) {
+		t.Fatalf("got %v, want 60x20", got)
+	}
+	h.Exit(0)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
