@@ -29,8 +29,9 @@ type RegistryOptions struct {
 	// Mirrors are tried in order before Docker Hub for docker.io images,
 	// as URLs ("https://mirror.example", "http://127.0.0.1:5000").
 	Mirrors []string
-	// Insecure registries ("host:port") are spoken to over plain HTTP.
-	// Loopback addresses always are.
+	// Insecure registries ("host:port") may use plain HTTP or HTTPS with
+	// a certificate that is not verified. Loopback addresses may always
+	// use plain HTTP.
 	Insecure []string
 	// Credentials returns the login for a registry host ("docker.io" for
 	// Docker Hub); nil or !ok means anonymous.

@@ -575,3 +575,28 @@ func TestBuildPullsMissingBase(t *testing.T) {
 		t.Fatalf("disk usage %+v, %v", du, err)
 	}
 }
+
+// TestInsecureTLSRegistry reaches a registry whose certificate nobody
+// trusts: refused by default, accepted when listed as insecure.
+func TestInsecureTLSRegistry(t *testing.T) {
+	requireRoot(t)
+	srv := httptest.NewUnstartedServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.StartTLS()
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
+	host := "registry.test:" + port
+	src, img := bigBusybox(t)
+	opts := regOpts()
+	if _, err := src.Push(context.Background(), "big", host+"/app:1", PushOptions{Registry: opts}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("push to an untrusted certificate: %v", err)
+	}
+	opts.Insecure = []string{host}
+	if _, err := src.Push(context.Background(), "big", host+"/app:1", PushOptions{Registry: opts}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := openStore(t, "").Pull(context.Background(), host+"/app:1", PullOptions{Registry: opts})
+	if err != nil || got.ID != img.ID {
+		t.Fatalf("pull: %v, %v", got, err)
+	}
+}
