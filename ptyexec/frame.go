@@ -146,8 +146,8 @@ func (f Frame) payload() ([]byte, error) {
 	return nil, fmt.Errorf("encode %s: %w", f.Type, ErrBadFrame)
 }
 
-// AppendFrame appends the wire form of f to b.
-func AppendFrame(b []byte, f Frame) ([]byte, error) {
+// appendFrame appends the wire form of f to b.
+func appendFrame(b []byte, f Frame) ([]byte, error) {
 	p, err := f.payload()
 	if err != nil {
 		return b, err
@@ -163,7 +163,7 @@ func AppendFrame(b []byte, f Frame) ([]byte, error) {
 // WriteFrame writes f with a single Write call, so frames written by
 // several goroutines to one net.Conn never interleave.
 func WriteFrame(w io.Writer, f Frame) error {
-	b, err := AppendFrame(make([]byte, 0, frameHeaderLen+len(f.Data)+4), f)
+	b, err := appendFrame(make([]byte, 0, frameHeaderLen+len(f.Data)+4), f)
 	if err != nil {
 		return err
 	}

@@ -50,9 +50,18 @@ func makeRawFd(fd uintptr, name string) (restore func() error, err error) {
 	}, nil
 }
 
-// GetSize returns the window size of terminal f.
+// GetSize returns the window size of terminal f. Like SetSize it leaves f
+// non-blocking.
 func GetSize(f *os.File) (Size, error) {
-	return getSizeFd(f.Fd(), f.Name())
+	var ws *unix.Winsize
+	err := control(f, func(fd int) (err error) {
+		ws, err = unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
+		return err
+	})
+	if err != nil {
+		return Size{}, fmt.Errorf("get window size of %s: %w", f.Name(), err)
+	}
+	return Size{Width: ws.Col, Height: ws.Row}, nil
 }
 
 func getSizeFd(fd uintptr, name string) (Size, error) {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -80,5 +81,32 @@ func TestOpenPTYInRejects(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// Sizes set on the master are seen on the slave, and the master stays
+// non-blocking: a read deadline ends a read that has nothing to return.
+func TestPTYSizeAndDeadline(t *testing.T) {
+	t.Parallel()
+	master, slave, err := OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	want := Size{Width: 132, Height: 43}
+	if err := SetSize(master, want); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []*os.File{master, slave} {
+		if got, err := GetSize(f); err != nil || got != want {
+			t.Fatalf("%s: got %v, %v; want %v", f.Name(), got, err, want)
+		}
+	}
+	if err := master.SetReadDeadline(time.Now().Add(10 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := master.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read: got %v, want deadline exceeded", err)
 	}
 }

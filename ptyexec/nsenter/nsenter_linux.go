@@ -28,8 +28,8 @@ const (
 	Mount Namespace = "mnt"
 )
 
-// DefaultNamespaces are the namespaces of a berth container.
-var DefaultNamespaces = []Namespace{IPC, UTS, Net, PID, Mount}
+// DefaultNamespaces returns the namespaces of a berth container.
+func DefaultNamespaces() []Namespace { return []Namespace{IPC, UTS, Net, PID, Mount} }
 
 // Config describes the process to start inside a running container. The
 // engine resolves everything first (user, groups, capabilities, env):
@@ -37,7 +37,7 @@ var DefaultNamespaces = []Namespace{IPC, UTS, Net, PID, Mount}
 type Config struct {
 	// Pid is the host PID of a process in the container, its PID 1.
 	Pid int
-	// Namespaces to join; nil means DefaultNamespaces. Joining the mount
+	// Namespaces to join; nil means DefaultNamespaces(). Joining the mount
 	// namespace also moves to the target's root directory.
 	Namespaces []Namespace
 	// Args is the command and its arguments. Args[0] without a slash is
@@ -116,7 +116,7 @@ func (c *Cmd) Start() error {
 	}
 	namespaces := cfg.Namespaces
 	if namespaces == nil {
-		namespaces = DefaultNamespaces
+		namespaces = DefaultNamespaces()
 	}
 	names := make([]string, len(namespaces))
 	for i, ns := range namespaces {

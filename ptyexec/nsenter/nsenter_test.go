@@ -166,7 +166,7 @@ echo "inner-pid $$"`
 		k, v, _ := strings.Cut(line, " ")
 		got[k] = v
 	}
-	for _, ns := range DefaultNamespaces {
+	for _, ns := range DefaultNamespaces() {
 		if want := nsLink(t, tg.pid, string(ns)); got[string(ns)] != want {
 			t.Errorf("%s namespace: got %q, want the target's %q", ns, got[string(ns)], want)
 		}
