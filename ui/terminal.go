@@ -241,7 +241,7 @@ func (m terminalsModel) view() string {
 	}
 	title += "─"
 	lines := strings.Split(box, "\n")
-	lines[0] = lipgloss.NewStyle().Render(fit(lines[0][:0]+frameTop(st, title, cols+2, m.focused), cols+2, false))
+	lines[0] = frameTop(st, title, cols+2, m.focused)
 	return strings.Join(lines, "\n")
 }
 
@@ -251,8 +251,8 @@ func frameTop(st *styles, title string, width int, focused bool) string {
 	if focused {
 		style = st.Title
 	}
-	t := fit(title, max(width-4, 0), false)
-	return style.Render("╭─" + strings.TrimRight(t, " ") + strings.Repeat("─", max(width-3-lipgloss.Width(strings.TrimRight(t, " ")), 0)) + "╮")
+	t := strings.TrimRight(fit(title, max(width-4, 0), false), " ")
+	return style.Render("╭─" + t + strings.Repeat("─", max(width-3-lipgloss.Width(t), 0)) + "╮")
 }
 
 // cursor is where the terminal's cursor is drawn, in the body's
