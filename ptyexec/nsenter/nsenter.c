@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -114,6 +115,8 @@ static void wait_and_exit(const sigset_t *oldmask)
 		int sig = WTERMSIG(status);
 		sigset_t one;
 
+		// Die of the same signal, without a core dump of this parent.
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		signal(sig, SIG_DFL);
 		sigemptyset(&one);
 		sigaddset(&one, sig);

@@ -153,17 +153,22 @@ func (c *Cmd) Start() error {
 			return fmt.Errorf("%w: %v", ErrEnter, err)
 		}
 	}
-	err = json.NewEncoder(ours).Encode(childConfig{
+	sendErr := json.NewEncoder(ours).Encode(childConfig{
 		Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
 		UID: cfg.UID, GID: cfg.GID, Groups: cfg.Groups,
 		Capabilities: caps, NoNewPrivileges: cfg.NoNewPrivileges,
 	})
-	if err != nil {
-		return c.failed(report{}, err)
-	}
+	// Read the outcome even when sending failed: a child that died
+	// reported why before it went.
 	var execd report
-	if err := dec.Decode(&execd); !errors.Is(err, io.EOF) {
-		return c.failed(execd, err)
+	readErr := dec.Decode(&execd)
+	switch {
+	case execd.Error != "":
+		return c.failed(execd, nil)
+	case sendErr != nil:
+		return c.failed(report{}, sendErr)
+	case !errors.Is(readErr, io.EOF):
+		return c.failed(execd, readErr)
 	}
 	return nil
 }

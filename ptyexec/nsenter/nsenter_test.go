@@ -244,9 +244,14 @@ func TestEnterExitStatus(t *testing.T) {
 	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 3 {
 		t.Fatalf("got %v (%s), want exit status 3", err, out)
 	}
-	_, err = runIn(t, Config{Pid: tg.pid}, "kill -TERM $$")
-	if !errors.As(err, &exitErr) || exitErr.Sys().(syscall.WaitStatus).Signal() != syscall.SIGTERM {
-		t.Fatalf("got %v, want killed by SIGTERM", err)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGSEGV} {
+		_, err = runIn(t, Config{Pid: tg.pid}, "kill -"+strings.TrimPrefix(unix.SignalName(sig), "SIG")+" $$")
+		if !errors.As(err, &exitErr) || exitErr.Sys().(syscall.WaitStatus).Signal() != sig {
+			t.Fatalf("got %v, want killed by %v", err, sig)
+		}
+		if exitErr.Sys().(syscall.WaitStatus).CoreDump() {
+			t.Fatalf("the waiting parent dumped core")
+		}
 	}
 }
 
