@@ -137,6 +137,7 @@ type containerEngine interface {
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
+	Events() eventLog
 }
 
 // app is one invocation of the CLI: streams, global flags, the resolved
@@ -259,7 +260,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.infoCommand(), a.versionCommand(),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(),
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
-		a.buildCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
+		a.buildCommand(), a.eventsCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/engine/events"
 	"berth/images"
 )
 
@@ -40,6 +41,7 @@ type fakeEngine struct {
 	execStdin  io.Reader
 	// missingImage makes the next Create of that image fail as unknown.
 	missingImage string
+	events       fakeEvents
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -170,6 +172,38 @@ func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptio
 		return nil, f.execErr
 	}
 	return &fakeExec{f: f}, nil
+}
+
+func (f *fakeEngine) Events() eventLog { return &f.events }
+
+// fakeEvents is an in-memory event log; Follow sends what matches and
+// closes, as a log whose --until passed.
+type fakeEvents struct {
+	list     []events.Event
+	filters  []events.Filter
+	followed bool
+}
+
+func (l *fakeEvents) Query(f events.Filter) ([]events.Event, error) {
+	l.filters = append(l.filters, f)
+	var out []events.Event
+	for _, e := range l.list {
+		if f.Match(e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+func (l *fakeEvents) Follow(ctx context.Context, f events.Filter) (<-chan events.Event, error) {
+	l.followed = true
+	list, _ := l.Query(f)
+	ch := make(chan events.Event, len(list))
+	for _, e := range list {
+		ch <- e
+	}
+	close(ch)
+	return ch, nil
 }
 
 // fakeExec is an exec session that prints its command and exits with the

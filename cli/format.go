@@ -50,11 +50,14 @@ var templateFuncs = template.FuncMap{
 
 // marshalRow is a row's JSON, as docker prints it: keys sorted, "<none>"
 // not escaped.
-func marshalRow(fields map[string]string) ([]byte, error) {
+func marshalRow(fields map[string]string) ([]byte, error) { return marshalJSON(fields) }
+
+// marshalJSON is json.Marshal without HTML escaping.
+func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(fields); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil

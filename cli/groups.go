@@ -39,7 +39,7 @@ func (a *app) imageCommand() *cobra.Command {
 // systemCommand is `berth system df|prune|info`.
 func (a *app) systemCommand() *cobra.Command {
 	cmd := groupCommand("system COMMAND", "Manage berth")
-	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand())
+	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand())
 	return cmd
 }
 

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"berth/engine/events"
+)
+
+// eventLog is the engine's event timeline (*events.Log).
+type eventLog interface {
+	Query(f events.Filter) ([]events.Event, error)
+	Follow(ctx context.Context, f events.Filter) (<-chan events.Event, error)
+}
+
+// Events is the engine's timeline through the eventLog interface.
+func (e engineBackend) Events() eventLog { return e.Engine.Events() }
+
+func (a *app) eventsCommand() *cobra.Command {
+	var since, until, format string
+	var filters []string
+	cmd := newCommand("events [OPTIONS]", "Get real time events from the server", noArgs, nil)
+	cmd.Short = "Get real time events of containers and images"
+	cmd.Long = "Print what happens to containers and images (create, start, die, oom, restart,\n" +
+		"pause, kill, destroy, tag, pull…) as it happens, until ctrl-c. With --since,\n" +
+		"recorded events come first; with --until, berth stops there.\n" +
+		"Filters: container=NAME|ID, type=container|image, event=ACTION, image=REFERENCE."
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		out, err := parseFormat(format, "")
+		if err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		now := a.sys.now()
+		var f events.Filter
+		if f.Since, err = parseTimestamp(since, now); err != nil {
+			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"since\": %w", err))
+		}
+		if f.Until, err = parseTimestamp(until, now); err != nil {
+			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"until\": %w", err))
+		}
+		eng, err := a.engine()
+		if err != nil {
+			return err
+		}
+		if err := parseEventFilters(cmd.Context(), filters, eng, &f); err != nil {
+			return usageError(cmd.CommandPath(), err)
+		}
+		write := func(e events.Event) error {
+			if format == "" {
+				_, err := fmt.Fprintln(a.stdout, formatEvent(e))
+				return err
+			}
+			return out.write(a.stdout, nil, []any{eventRow{e}})
+		}
+		if !f.Until.IsZero() && !f.Until.After(now) {
+			list, err := eng.Events().Query(f)
+			if err != nil {
+				return err
+			}
+			for _, e := range list {
+				if err := write(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		ch, err := eng.Events().Follow(ctx, f)
+		if err != nil {
+			return err
+		}
+		for e := range ch {
+			if err := write(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	flags := cmd.Flags()
+	flags.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided: container, type, event, image")
+	flags.StringVar(&since, "since", "", "show all events created since timestamp")
+	flags.StringVar(&until, "until", "", "stream events until this timestamp")
+	flags.StringVar(&format, "format", "", "format output: json or a Go template ({{.Action}}, {{.Actor.ID}}…)")
+	return cmd
+}
+
+// parseEventFilters fills f from -f key=value. container= takes a name or
+// an ID (prefix) of an existing container, or the name of one gone.
+func parseEventFilters(ctx context.Context, values []string, eng containerEngine, f *events.Filter) error {
+	for _, v := range values {
+		key, value, ok := strings.Cut(v, "=")
+		if !ok {
+			return fmt.Errorf("bad format of filter (expected name=value): %s", v)
+		}
+		switch key {
+		case "container", "image":
+			if f.ID != "" || f.Name != "" {
+				return fmt.Errorf("berth events takes one container= or image= filter")
+			}
+			f.Name = value
+			if key == "container" {
+				if c, err := eng.Inspect(ctx, value); err == nil {
+					f.ID, f.Name = c.ID, ""
+				}
+			}
+		case "type":
+			if value != events.TypeContainer && value != events.TypeImage {
+				return fmt.Errorf("invalid filter 'type=%s': use container or image", value)
+			}
+			f.Types = append(f.Types, value)
+		case "event":
+			f.Actions = append(f.Actions, value)
+		default:
+			return fmt.Errorf("invalid filter '%s'", key)
+		}
+	}
+	return nil
+}
+
+// formatEvent is docker's event line:
+// "2026-11-29T17:00:00.000000000Z container start 4f1c… (image=busybox, name=web)".
+func formatEvent(e events.Event) string {
+	attrs := map[string]string{}
+	maps.Copy(attrs, e.Attributes)
+	if e.Name != "" {
+		attrs["name"] = e.Name
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		parts = append(parts, k+"="+attrs[k])
+	}
+	line := e.Time.Format(timestampFormat) + " " + e.Type + " " + e.Action + " " + e.ID
+	if len(parts) > 0 {
+		line += " (" + strings.Join(parts, ", ") + ")"
+	}
+	return line
+}
+
+// eventRow is an event as --format sees it, in docker's shape.
+type eventRow struct{ e events.Event }
+
+func (r eventRow) Type() string   { return r.e.Type }
+func (r eventRow) Action() string { return r.e.Action }
+func (r eventRow) Status() string { return r.e.Action }
+func (r eventRow) ID() string     { return r.e.ID }
+func (r eventRow) Time() int64    { return r.e.Time.Unix() }
+func (r eventRow) TimeNano() int64 {
+	return r.e.Time.UnixNano()
+}
+
+// Actor is docker's {ID, Attributes}.
+func (r eventRow) Actor() eventActor {
+	attrs := map[string]string{}
+	maps.Copy(attrs, r.e.Attributes)
+	if r.e.Name != "" {
+		attrs["name"] = r.e.Name
+	}
+	return eventActor{ID: r.e.ID, Attributes: attrs}
+}
+
+type eventActor struct {
+	ID         string
+	Attributes map[string]string
+}
+
+// MarshalJSON is {{json .}}, as docker's event JSON.
+func (r eventRow) MarshalJSON() ([]byte, error) {
+	type actor struct {
+		ID         string            `json:"ID"`
+		Attributes map[string]string `json:"Attributes"`
+	}
+	a := r.Actor()
+	return marshalJSON(struct {
+		Type     string `json:"Type"`
+		Action   string `json:"Action"`
+		Actor    actor  `json:"Actor"`
+		Time     int64  `json:"time"`
+		TimeNano int64  `json:"timeNano"`
+	}{r.Type(), r.Action(), actor{a.ID, a.Attributes}, r.Time(), r.TimeNano()})
+}
