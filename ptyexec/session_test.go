@@ -112,16 +112,18 @@ func TestExecSessionEndsDespiteBackgroundChild(t *testing.T) {
 	needBusybox(t)
 	pidFile := filepath.Join(t.TempDir(), "bg.pid")
 	s := NewExecSession(exec.Command(busybox, "sh", "-c", "(trap '' HUP; exec sleep 1000) & echo $! > "+pidFile+"; echo started"), ExecOptions{Tty: true})
-	var out syncBuffer
-	s.SetStdout(&out)
-	err := s.Run()
-	if b, rerr := os.ReadFile(pidFile); rerr == nil {
+	t.Cleanup(func() {
 		var pid int
-		fmt.Sscan(string(b), &pid)
+		if b, err := os.ReadFile(pidFile); err == nil {
+			fmt.Sscan(string(b), &pid)
+		}
 		if pid > 0 {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
-	}
+	})
+	var out syncBuffer
+	s.SetStdout(&out)
+	err := s.Run()
 	if err != nil || s.ExitCode() != 0 || !strings.Contains(out.String(), "started") {
 		t.Fatalf("err %v, code %d, output %q", err, s.ExitCode(), out.String())
 	}
