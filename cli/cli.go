@@ -262,6 +262,13 @@ func (a *app) rootCommand() *cobra.Command {
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
 		a.buildCommand(), a.eventsCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
+	// cobra's help command needs neither root nor settings.
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			c.Annotations = map[string]string{needsNothing: "true"}
+		}
+	}
 	return root
 }
 

@@ -341,3 +341,13 @@ func TestRunPullsAMissingImage(t *testing.T) {
 		t.Errorf("run of an image no registry has: code %d err %q", r.code, r.stderr)
 	}
 }
+
+func TestHelpNeedsNothing(t *testing.T) {
+	sys := testSystem(nil)
+	sys.geteuid = func() int { return 1000 }
+	for _, args := range [][]string{{"help"}, {"help", "run"}, {"run", "--help"}, {"--help"}, {"ps", "-h"}, {"container"}, {"image", "ls", "--help"}, {"version"}} {
+		if r := runCLI(t, sys, args...); r.code != 0 || r.stdout == "" {
+			t.Errorf("berth %s as non-root: code %d err %q", strings.Join(args, " "), r.code, r.stderr)
+		}
+	}
+}
