@@ -98,6 +98,8 @@ type Stats struct {
 	PidsLimit   uint64
 	BlockRead   uint64
 	BlockWrite  uint64
+	NetRx       uint64 // bytes received by the container's interfaces but lo (0 on the host's network)
+	NetTx       uint64
 }
 
 // Info is what `berth info` prints.

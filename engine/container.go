@@ -1,6 +1,10 @@
 package engine
 
-import "time"
+import (
+	"time"
+
+	"berth/engine/network"
+)
 
 // Container is one container as the store keeps it and as `berth inspect`
 // prints it. Field names and JSON keys follow `docker inspect` for
@@ -23,6 +27,10 @@ type Container struct {
 	Mounts         []MountPoint    `json:"Mounts"`
 	Config         ContainerConfig `json:"Config"`
 	HostConfig     HostConfig      `json:"HostConfig"`
+	// NetworkSettings is the running container's networking: address,
+	// gateway, published ports with the host ports chosen; nil when it
+	// is not running or on no bridge network.
+	NetworkSettings *network.Settings `json:"NetworkSettings"`
 }
 
 // ShortID is the 12-character form of the container's ID.
@@ -88,19 +96,20 @@ type ContainerConfig struct {
 
 // HostConfig is the host-specific part: resources, mounts, policies.
 type HostConfig struct {
-	Binds          []string                 `json:"Binds"` // "host:container[:ro]"
-	LogConfig      LogConfig                `json:"LogConfig"`
-	NetworkMode    string                   `json:"NetworkMode"` // "none" or "host"
-	PortBindings   map[string][]PortBinding `json:"PortBindings"`
-	RestartPolicy  RestartPolicy            `json:"RestartPolicy"`
-	AutoRemove     bool                     `json:"AutoRemove"`
-	CapAdd         []string                 `json:"CapAdd"`
-	CapDrop        []string                 `json:"CapDrop"`
-	Privileged     bool                     `json:"Privileged"`
-	ReadonlyRootfs bool                     `json:"ReadonlyRootfs"`
-	SecurityOpt    []string                 `json:"SecurityOpt"`
-	Tmpfs          map[string]string        `json:"Tmpfs"` // container path -> mount options
-	CgroupParent   string                   `json:"CgroupParent"`
+	Binds           []string                 `json:"Binds"` // "host:container[:ro]"
+	LogConfig       LogConfig                `json:"LogConfig"`
+	NetworkMode     string                   `json:"NetworkMode"` // "none", "host", "bridge" or a network's name
+	PortBindings    map[string][]PortBinding `json:"PortBindings"`
+	PublishAllPorts bool                     `json:"PublishAllPorts"` // -P
+	RestartPolicy   RestartPolicy            `json:"RestartPolicy"`
+	AutoRemove      bool                     `json:"AutoRemove"`
+	CapAdd          []string                 `json:"CapAdd"`
+	CapDrop         []string                 `json:"CapDrop"`
+	Privileged      bool                     `json:"Privileged"`
+	ReadonlyRootfs  bool                     `json:"ReadonlyRootfs"`
+	SecurityOpt     []string                 `json:"SecurityOpt"`
+	Tmpfs           map[string]string        `json:"Tmpfs"` // container path -> mount options
+	CgroupParent    string                   `json:"CgroupParent"`
 	Resources
 }
 

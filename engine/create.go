@@ -182,6 +182,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 			return nil, fmt.Errorf("write %s: %w", filepath.Base(p), err)
 		}
 	}
+	if err := e.checkNetwork(c); err != nil {
+		return nil, err
+	}
 	if err := e.store.save(c); err != nil {
 		return nil, err
 	}

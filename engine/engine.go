@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 
 	"berth/engine/events"
+	"berth/engine/network"
 	"berth/images"
 )
 
@@ -38,6 +39,9 @@ type Options struct {
 	LogOpts       map[string]string // default json-file options (max-size, max-file)
 	StorageDriver string            // "" (detect), "overlay2" or "vfs"
 	ConfigFile    string            // shown by Info only
+	// Network configures the bridge networks; Dir defaults to
+	// <Root>/network. See network.Options.
+	Network network.Options
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
@@ -46,10 +50,11 @@ type Options struct {
 // Engine is the container runtime. It is safe for concurrent use, and
 // several Engines (in several processes) may share one data root.
 type Engine struct {
-	opts   Options
-	store  *store
-	images *images.Store
-	events *events.Log
+	opts     Options
+	networks *network.Manager
+	store    *store
+	images   *images.Store
+	events   *events.Log
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.
@@ -68,6 +73,9 @@ func New(opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("open engine: %w", err)
 		}
 	}
+	if opts.Network.Dir == "" {
+		opts.Network.Dir = filepath.Join(opts.Root, "network")
+	}
 	st, err := openStore(opts.Root)
 	if err != nil {
 		return nil, err
@@ -80,7 +88,11 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, store: st, images: imgs, events: ev}, nil
+	nets, err := network.Open(opts.Network)
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	return &Engine{opts: opts, store: st, images: imgs, events: ev, networks: nets}, nil
 }
 
 // Images is the image store the engine runs containers from.

@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"berth/engine/containerinit"
+	"berth/engine/network"
 	"berth/images"
 	"berth/internal/testenv"
 )
@@ -30,6 +32,10 @@ func TestMain(m *testing.M) {
 
 const cgroupRoot = "/sys/fs/cgroup"
 
+// testSeq numbers the engines of this test process, for unique bridge
+// names, subnets and nftables tables.
+var testSeq atomic.Int64
+
 // newTestEngine is an engine on temporary roots with a cgroup parent of
 // its own, holding the busybox image. Everything it made is removed when
 // the test ends, also when it fails.
@@ -42,7 +48,14 @@ func newTestEngineDriver(t *testing.T, driver string) *Engine {
 	t.Helper()
 	testenv.RequireRoot(t)
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
+	n := testSeq.Add(1)
 	e, err := New(Options{
+		Network: network.Options{
+			DefaultBridge: fmt.Sprintf("be%d-%d", os.Getpid()%100000, n),
+			DefaultSubnet: fmt.Sprintf("10.%d.%d.0/24", 180+os.Getpid()%10, n%250),
+			SubnetPool:    fmt.Sprintf("10.%d.0.0/16", 190+os.Getpid()%10),
+			Table:         fmt.Sprintf("berth_test_e%d_%d", os.Getpid(), n),
+		},
 		Root:          t.TempDir(),
 		RunRoot:       t.TempDir(),
 		CgroupRoot:    cgroupRoot,
@@ -59,6 +72,9 @@ func newTestEngineDriver(t *testing.T, driver string) *Engine {
 			if err := e.Remove(ctx, c.ID, RemoveOptions{Force: true}); err != nil {
 				t.Errorf("cleanup: remove %s: %v", c.DisplayName(), err)
 			}
+		}
+		if _, err := e.Networks().Prune(); err != nil {
+			t.Errorf("cleanup: prune networks: %v", err)
 		}
 		dirs, _ := filepath.Glob(filepath.Join(cgroupRoot, "*", parent))
 		for _, d := range dirs {

@@ -87,6 +87,8 @@ func (e *Engine) markShimDead(c *record) error {
 		cg.Destroy()
 	}
 	os.RemoveAll(e.runDir(c.ID))
+	e.releaseNetwork(c)
+	c.NetworkSettings = nil
 	wasRunning := c.State.Running
 	c.State.Running, c.State.Paused, c.State.Restarting = false, false, false
 	c.State.Status = StatusExited
@@ -366,6 +368,9 @@ func (e *Engine) destroy(c *record) error {
 		if err := cg.Destroy(); err != nil {
 			return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 		}
+	}
+	if err := e.releaseNetwork(c); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
 	if err := e.images.RemoveRootfs(c.ID); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)

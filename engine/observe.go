@@ -15,6 +15,7 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/jsonlog"
+	"berth/engine/network"
 )
 
 // Logs delivers the container's log lines to fn, as `berth logs` selects
@@ -136,6 +137,11 @@ func (e *Engine) Stats(ctx context.Context, ref string) (*Stats, error) {
 	}
 	st.PidsCurrent, st.PidsLimit = cs.PidsCurrent, cs.PidsLimit
 	st.BlockRead, st.BlockWrite = cs.BlkioRead, cs.BlkioWrite
+	if c.HostConfig.NetworkMode != "host" {
+		if nc, err := network.ContainerCounters(c.State.Pid); err == nil {
+			st.NetRx, st.NetTx = nc.RxBytes, nc.TxBytes
+		}
+	}
 	return st, nil
 }
 

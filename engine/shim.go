@@ -18,6 +18,7 @@ import (
 	"berth/cgroups"
 	"berth/engine/containerinit"
 	"berth/engine/jsonlog"
+	"berth/engine/network"
 	"berth/ptyexec"
 )
 
@@ -83,6 +84,8 @@ type shim struct {
 	cg       cgroups.Manager
 	log      *jsonlog.Writer
 	listener net.Listener
+	net      *network.Session  // attachments and published ports
+	netState *network.Settings // of the current run, recorded at its start
 
 	mu  sync.Mutex
 	hub *ptyexec.Hub // of the current run; attach connections go to it
@@ -208,6 +211,9 @@ func (s *shim) setup(c *record) error {
 	if err := s.cg.Create(cgroupResources(c.HostConfig.Resources)); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
+	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -331,7 +337,17 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	}
 	proc, err := containerinit.Start(s.e.initConfig(c), containerinit.StartOptions{
 		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
-		BeforeRun: s.cg.Add,
+		BeforeRun: func(pid int) error {
+			if err := s.cg.Add(pid); err != nil {
+				return err
+			}
+			settings, err := s.net.Connect(pid)
+			if err != nil {
+				return err
+			}
+			s.netState = settings
+			return nil
+		},
 	})
 	st.closeChild()
 	if err != nil {
@@ -376,6 +392,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		go pump(st.stderr, errLog, hub.Stderr())
 	}
 	code, _, _ := proc.Wait()
+	s.net.Disconnect()
 	pumps.Wait()
 	outLog.Close()
 	if errLog != nil {
@@ -489,6 +506,7 @@ func (s *shim) recordStart(pid int) error {
 	c, err := s.update(func(c *record) {
 		c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC(),
 			FinishedAt: c.State.FinishedAt}
+		c.NetworkSettings = s.netState
 	})
 	if err == nil {
 		s.e.event(c, "start", nil)
@@ -519,6 +537,7 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 		c.State.Running, c.State.Paused, c.State.Pid = false, false, 0
 		c.State.Status = StatusExited
 		c.State.ExitCode = code
+		c.NetworkSettings = nil
 		c.State.OOMKilled = res.oomKilled
 		c.State.FinishedAt = time.Now().UTC()
 		restart = shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, code, c.RestartCount)
@@ -583,6 +602,9 @@ func (s *shim) stoppedByUser() bool {
 func (s *shim) finish() {
 	if s.listener != nil {
 		s.listener.Close()
+	}
+	if s.net != nil {
+		s.net.Close()
 	}
 	os.RemoveAll(s.e.runDir(s.id))
 	if s.cg != nil {

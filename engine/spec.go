@@ -121,14 +121,6 @@ func checkHostConfig(hc *HostConfig) error {
 	default:
 		return invalidf("invalid restart policy %q: must be no, on-failure[:max-retries], always or unless-stopped", hc.RestartPolicy.Name)
 	}
-	switch hc.NetworkMode {
-	case "", "none", "host":
-	default:
-		return invalidf("network %q: only none and host are supported (bridge networking is not available yet)", hc.NetworkMode)
-	}
-	if len(hc.PortBindings) > 0 {
-		return invalidf("publishing ports needs bridge networking, which is not available yet")
-	}
 	if hc.Memory != 0 && hc.Memory < 6*1024*1024 {
 		return invalidf("minimum memory limit allowed is 6MB")
 	}
