@@ -104,7 +104,9 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		Self:            e.opts.Exe,
 	})
 	s := &ExecSession{cmd: cmd, e: e, c: c}
-	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start})
+	// A terminal from the container's own devpts, so that tty(1) inside
+	// names it.
+	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start, PTYRoot: root})
 	return s, nil
 }
 

@@ -254,7 +254,7 @@ func openStdio(c *record) (*stdio, error) {
 		st.child = [3]*os.File{slave, slave, slave}
 		st.pty, st.stdout = master, master
 		if c.Config.OpenStdin {
-			st.stdin = nopCloser{master}
+			st.stdin = master
 		}
 		st.closeOnExit = []io.Closer{master}
 		return st, nil
@@ -301,10 +301,6 @@ func (st *stdio) closeShim() {
 	}
 }
 
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }
-
 // runOnce starts the container's process and returns when it has exited
 // and all its output is logged.
 func (s *shim) runOnce(c *record, first bool) runResult {
@@ -325,9 +321,9 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 
 	if first && s.waitAttach {
 		s.report(shimReport{State: "listening"})
-		deadline := time.Now().Add(10 * time.Second)
-		for hub.Clients() == 0 && time.Now().Before(deadline) {
-			time.Sleep(500 * time.Microsecond)
+		select {
+		case <-hub.FirstClient():
+		case <-time.After(10 * time.Second):
 		}
 	}
 

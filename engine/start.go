@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"berth/ptyexec"
 )
 
@@ -119,6 +121,17 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 	}
 	if opts.Stdin != nil && c.Config.OpenStdin {
 		ao.Stdin = opts.Stdin
+	}
+	if !c.Config.Tty {
+		// docker's --sig-proxy: without a terminal, ctrl-c and friends
+		// sent to berth go to the container.
+		id := c.ID
+		ao.OnSignal = func(sig os.Signal) {
+			s, ok := sig.(syscall.Signal)
+			if cur, err := e.get(id); ok && err == nil && cur.State.Running && cur.State.Pid > 0 {
+				unix.Kill(cur.State.Pid, s)
+			}
+		}
 	}
 	code, detached, err := ptyexec.Attach(ctx, conn, ao)
 	if err != nil {
