@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -13,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"berth/engine"
-	"berth/images"
 	"berth/internal/testenv"
 )
+
+// The end-to-end test drives the real program in tmux: berth built from
+// this checkout, its containers real ones, capture-pane the oracle.
 
 // tmuxSession is a private tmux server running one session.
 type tmuxSession struct {
@@ -91,73 +91,67 @@ func requireTmux(t *testing.T) {
 	t.Skip("tmux missing")
 }
 
-// e2eEngine is an engine on temporary roots with busybox imported, and a
-// cgroup parent of the test's own, all removed at the end.
-func e2eEngine(t *testing.T) (*engine.Engine, map[string]string) {
+// berthBinary is the real program: main.go built from this checkout, on
+// temporary roots and a cgroup parent of the test's own, with busybox
+// imported; every container is removed at the end.
+type berthBinary struct {
+	t    *testing.T
+	path string
+	args []string // --root, --run-root, --config
+}
+
+func newBerthBinary(t *testing.T) *berthBinary {
 	t.Helper()
 	testenv.RequireRoot(t)
 	requireTmux(t)
 	tarball := testenv.BusyboxTar(t)
 	dir := t.TempDir()
-	env := map[string]string{
-		"BERTH_ROOT":          filepath.Join(dir, "root"),
-		"BERTH_RUN_ROOT":      filepath.Join(dir, "run"),
-		"BERTH_CGROUP_PARENT": fmt.Sprintf("berth-test-ui-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid()),
+	b := &berthBinary{t: t, path: filepath.Join(dir, "berth")}
+	if out, err := exec.Command("go", "build", "-o", b.path, "..").CombinedOutput(); err != nil {
+		t.Fatalf("build berth: %v\n%s", err, out)
 	}
-	e, err := engine.New(engine.Options{Root: env["BERTH_ROOT"], RunRoot: env["BERTH_RUN_ROOT"],
-		CgroupRoot: "/sys/fs/cgroup", CgroupParent: env["BERTH_CGROUP_PARENT"]})
-	if err != nil {
+	parent := fmt.Sprintf("berth-test-ui-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
+	cfg := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"cgroup-parent": %q}`, parent)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	b.args = []string{"--root", filepath.Join(dir, "root"), "--run-root", filepath.Join(dir, "run"), "--config", cfg}
 	t.Cleanup(func() {
-		list, err := e.List(context.Background(), engine.ListOptions{All: true})
-		if err != nil {
-			t.Errorf("cleanup: list: %v", err)
+		if ids := strings.Fields(b.must(nil, "ps", "-aq", "--no-trunc")); len(ids) > 0 {
+			b.must(nil, append([]string{"rm", "-f"}, ids...)...)
 		}
-		for _, c := range list {
-			if err := e.Remove(context.Background(), c.ID, engine.RemoveOptions{Force: true}); err != nil {
-				t.Errorf("cleanup: remove %s: %v", c.DisplayName(), err)
-			}
-		}
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", env["BERTH_CGROUP_PARENT"]))
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
 		for _, d := range dirs {
 			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
 				t.Errorf("cleanup: %v", err)
 			}
 		}
 	})
-	if _, err := e.Images().Import(bytes.NewReader(tarball), "busybox:latest", images.ImportOptions{Changes: []string{`CMD ["sh"]`}}); err != nil {
-		t.Fatal(err)
-	}
-	return e, env
+	b.must(tarball, "import", "-", "busybox:latest")
+	return b
 }
 
-func e2eRun(t *testing.T, e *engine.Engine, name string, cmd ...string) {
-	t.Helper()
-	c, err := e.Create(context.Background(), engine.CreateOptions{Name: name,
-		Config: engine.ContainerConfig{Image: "busybox:latest", Cmd: cmd}})
-	if err != nil {
-		t.Fatal(err)
+// must runs one command line of the binary and returns its stdout.
+func (b *berthBinary) must(stdin []byte, args ...string) string {
+	b.t.Helper()
+	cmd := exec.Command(b.path, append(append([]string{}, b.args...), args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		b.t.Errorf("berth %s: %v: %s", strings.Join(args, " "), err, stderr.String())
 	}
-	if err := e.Start(context.Background(), c.ID); err != nil {
-		t.Fatal(err)
-	}
+	return stdout.String()
 }
 
-// startTUI opens the program in a 100x30 tmux session.
-func startTUI(t *testing.T, env map[string]string) *tmuxSession {
+// startTUI opens `berth` with no arguments in a 100x30 tmux session of a
+// private tmux server.
+func (b *berthBinary) startTUI() *tmuxSession {
+	t := b.t
 	t.Helper()
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("berth-ui-e2e-%d", os.Getpid())}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	args := []string{"env", e2eChildEnv + "=1", "TERM=xterm-256color"}
-	for k, v := range env {
-		args = append(args, k+"="+v)
-	}
-	args = append(args, self, "-test.run=^$")
-	cmdline := strings.Join(args, " ") + " 2>" + filepath.Join(t.TempDir(), "stderr")
+	cmdline := strings.Join(append([]string{"env", "TERM=xterm-256color", b.path}, b.args...), " ") +
+		" 2>" + filepath.Join(t.TempDir(), "stderr")
 	if out, err := s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmdline); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
@@ -168,10 +162,10 @@ func startTUI(t *testing.T, env map[string]string) *tmuxSession {
 var linesRE = regexp.MustCompile(`· (\d+) lines`)
 
 func TestEndToEnd(t *testing.T) {
-	e, env := e2eEngine(t)
-	e2eRun(t, e, "logger", "sh", "-c", "while :; do echo tick; echo tock >&2; sleep 0.2; done")
-	e2eRun(t, e, "disk", "sh", "-c", "while :; do dd if=/dev/zero of=/tmp/f bs=64k count=16 conv=fsync 2>/dev/null; sleep 0.5; done")
-	s := startTUI(t, env)
+	b := newBerthBinary(t)
+	b.must(nil, "run", "-d", "--name", "logger", "busybox", "sh", "-c", "while :; do echo tick; echo tock >&2; sleep 0.2; done")
+	b.must(nil, "run", "-d", "--name", "disk", "busybox", "sh", "-c", "while :; do dd if=/dev/zero of=/tmp/f bs=64k count=16 conv=fsync 2>/dev/null; sleep 0.5; done")
+	s := b.startTUI()
 
 	// The list, with the header's counts.
 	s.waitText("CONTAINERS 2/2")
