@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"golang.org/x/sys/unix"
+
+	"berth/cgroups"
+	"berth/engine/containerinit"
+	"berth/images"
+)
+
+// BuildRunner runs a Dockerfile's RUN steps in real containers, for
+// images.Store.Build: each step gets new namespaces, the default
+// capabilities, a cgroup of its own, the host's network (as podman's and
+// `docker build --network host`'s RUN do: no bridge to set up per step,
+// and the network the user has) and the step's root filesystem.
+func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
+
+type buildRunner struct{ e *Engine }
+
+func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
+	var root images.Mount
+	var extra []containerinit.Mount
+	for _, m := range step.Mounts {
+		if m.Target == "" {
+			root = m
+		} else {
+			extra = append(extra, containerinit.Mount(m))
+		}
+	}
+	dir, err := os.MkdirTemp(r.e.opts.RunRoot, "build-")
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	rootfs := filepath.Join(dir, "rootfs")
+	if err := os.Mkdir(rootfs, 0o755); err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	for _, f := range []string{"/etc/resolv.conf", "/etc/hosts"} {
+		if _, err := os.Stat(f); err == nil {
+			extra = append(extra, containerinit.Mount{Type: "bind", Source: f, Target: f, Options: []string{"rbind", "ro"}})
+		}
+	}
+	cg, err := newBuildCgroup(r.e, step.ID)
+	if err != nil {
+		return err
+	}
+	defer cg.Destroy()
+
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		return fmt.Errorf("run build step: %w", err)
+	}
+	var copies sync.WaitGroup
+	drain := func(dst io.Writer, src *os.File) {
+		defer copies.Done()
+		defer src.Close()
+		if dst == nil {
+			dst = io.Discard
+		}
+		io.Copy(dst, src)
+	}
+	copies.Add(2)
+	go drain(step.Stdout, outR)
+	go drain(step.Stderr, errR)
+
+	proc, err := containerinit.Start(&containerinit.Config{
+		Rootfs:        rootfs,
+		RootMount:     containerinit.Mount(root),
+		Mounts:        extra,
+		Hostname:      step.ID[:min(12, len(step.ID))],
+		Args:          step.Args,
+		Env:           step.Env,
+		Cwd:           step.WorkingDir,
+		User:          step.User,
+		Capabilities:  containerinit.DefaultCapabilities(),
+		MaskedPaths:   containerinit.DefaultMaskedPaths(),
+		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
+		Network:       "host",
+	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add})
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		copies.Wait()
+		var ee *containerinit.ExecError
+		if errors.As(err, &ee) {
+			return &ExitError{Code: ee.Code, Err: errors.New(ee.Msg)}
+		}
+		return err
+	}
+	stop := context.AfterFunc(ctx, func() { cg.Kill(unix.SIGKILL) })
+	defer stop()
+	code, _, err := proc.Wait()
+	copies.Wait()
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if code != 0 {
+		return fmt.Errorf("returned a non-zero code: %d", code)
+	}
+	return nil
+}
+
+// newBuildCgroup makes the cgroup of one build step, under the engine's
+// cgroup parent, with no limits.
+func newBuildCgroup(e *Engine, id string) (cgroups.Manager, error) {
+	cg, err := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := cg.Create(cgroupResources(Resources{})); err != nil {
+		return nil, fmt.Errorf("run build step: create cgroup: %w", err)
+	}
+	return cg, nil
+}
