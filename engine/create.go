@@ -32,7 +32,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		return nil, err
 	}
 	if hc.NetworkMode == "" {
-		hc.NetworkMode = "none"
+		hc.NetworkMode = e.opts.DefaultNetwork
 	}
 	if hc.RestartPolicy.Name == "" {
 		hc.RestartPolicy.Name = "no"

@@ -42,6 +42,9 @@ type Options struct {
 	// Network configures the bridge networks; Dir defaults to
 	// <Root>/network. See network.Options.
 	Network network.Options
+	// DefaultNetwork is the network of a container that names none:
+	// "bridge" (berth0) if empty, as docker's default.
+	DefaultNetwork string
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
@@ -67,6 +70,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Exe == "" {
 		opts.Exe = "/proc/self/exe"
+	}
+	if opts.DefaultNetwork == "" {
+		opts.DefaultNetwork = "bridge"
 	}
 	for _, d := range []string{opts.Root, opts.RunRoot} {
 		if err := os.MkdirAll(d, 0o711); err != nil {
