@@ -176,7 +176,7 @@ func (m inspectModel) view() string {
 	if m.searching {
 		b.WriteString(" " + m.search.View())
 	} else {
-		info := fmt.Sprintf(" %s · %d lines", m.name, len(m.lines))
+		info := " " + m.name + " · " + m.position()
 		if m.query != "" {
 			info += " · search “" + m.query + "”"
 			if m.match < 0 {
@@ -203,6 +203,19 @@ func (m inspectModel) view() string {
 		b.WriteString("\n " + ansi.Truncate(line, max(m.width-1, 1), "…"))
 	}
 	return b.String()
+}
+
+// position is how far down the JSON the view is: top, end or a percentage
+// (not a line count, which changes whenever the engine adds a field).
+func (m inspectModel) position() string {
+	last := max(len(m.lines)-m.rows(), 0)
+	switch {
+	case m.top == 0:
+		return "top"
+	case m.top >= last:
+		return "end"
+	}
+	return fmt.Sprintf("%d%%", m.top*100/last)
 }
 
 // colorJSONLine colours one line of indented JSON: the key, and a string,
