@@ -10,7 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"berth/internal/atomicfile"
+	"berth/internal/flock"
 )
 
 // store keeps containers as files, one directory per container:
@@ -81,24 +82,17 @@ func (s *store) releaseName(name, id string) {
 // lock takes the container's exclusive lock; call the returned func to
 // release it.
 func (s *store) lock(id string) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.dir(id), "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if _, err := os.Stat(s.dir(id)); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	unlock, err := flock.Lock(filepath.Join(s.dir(id), "lock"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("lock container %s: %w", id, err)
 	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock container %s: %w", id, err)
-	}
-	return func() { f.Close() }, nil
+	return unlock, nil
 }
 
 func (s *store) load(id string) (*record, error) {
@@ -121,7 +115,7 @@ func (s *store) save(c *record) error {
 	if err != nil {
 		return fmt.Errorf("save container %s: %w", c.ID, err)
 	}
-	if err := writeFileAtomic(s.recordPath(c.ID), b, 0o600); err != nil {
+	if err := atomicfile.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
 		return fmt.Errorf("save container %s: %w", c.ID, err)
 	}
 	return nil
@@ -178,31 +172,4 @@ func (s *store) resolve(ref string) (string, error) {
 		return "", fmt.Errorf("%w: %s", ErrNotFound, ref)
 	}
 	return match, nil
-}
-
-// writeFileAtomic replaces path with data: a reader sees the old file or the
-// new one, never a mix, and a crash leaves one of them.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Chmod(perm)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	"berth/internal/atomicfile"
+
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -30,7 +32,7 @@ func (s *Store) putBlob(data []byte) (digest.Digest, error) {
 	if _, err := os.Stat(s.blobPath(d)); err == nil {
 		return d, nil
 	}
-	if err := writeFileAtomic(s.blobPath(d), data, 0o600); err != nil {
+	if err := atomicfile.WriteFile(s.blobPath(d), data, 0o600); err != nil {
 		return "", fmt.Errorf("write blob %s: %w", d, err)
 	}
 	return d, nil

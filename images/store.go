@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"berth/internal/atomicfile"
+
 	digest "github.com/opencontainers/go-digest"
 )
 
@@ -106,37 +108,7 @@ func checkOverlayPath(root string) error {
 	return nil
 }
 
-// writeFileAtomic writes data to path so that readers see the old or the
-// new content, never a mix: temp file, fsync, rename, fsync of the directory.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
+// syncDir makes a directory's entries (a rename, a removal) durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -162,7 +134,7 @@ func writeJSONAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(path, data, 0o600)
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
 // isHex reports whether s is non-empty lower-case hex.

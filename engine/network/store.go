@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"berth/internal/atomicfile"
 )
 
 // The store keeps one JSON file per network under <dir>/networks/<id>.json,
@@ -112,7 +114,7 @@ func (m *Manager) save(r *record) error {
 	if err != nil {
 		return fmt.Errorf("encode network %s: %w", r.Network.Name, err)
 	}
-	if err := writeFileAtomic(m.recordPath(r.Network.ID), b); err != nil {
+	if err := atomicfile.WriteFile(m.recordPath(r.Network.ID), b, 0o600); err != nil {
 		return fmt.Errorf("save network %s: %w", r.Network.Name, err)
 	}
 	return nil
@@ -145,29 +147,6 @@ func find(recs []*record, ref string) (*record, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, ref)
 	}
 	return found, nil
-}
-
-// writeFileAtomic replaces path with data: temp file, fsync, rename.
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
 }
 
 func newID() string {

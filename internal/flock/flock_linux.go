@@ -1,0 +1,31 @@
+// Package flock takes the exclusive file locks that serialise berth's
+// processes (CLIs, TUI, shims) around a store's read-modify-write. The lock
+// belongs to the open file: goroutines exclude each other as processes do,
+// and a process that dies holding it blocks nobody.
+package flock
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// Lock takes the exclusive lock of the file at path, creating it if
+// needed; call unlock to release it.
+func Lock(path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, &os.PathError{Op: "flock", Path: path, Err: err}
+	}
+	return func() { f.Close() }, nil
+}

@@ -1,0 +1,43 @@
+package flock
+
+import (
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+func TestLockExcludesGoroutines(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lock")
+	var wg sync.WaitGroup
+	var inside, most int
+	var mu sync.Mutex
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			unlock, err := Lock(p)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			inside++
+			most = max(most, inside)
+			mu.Unlock()
+			mu.Lock()
+			inside--
+			mu.Unlock()
+			unlock()
+		}()
+	}
+	wg.Wait()
+	if most != 1 {
+		t.Errorf("%d holders at once, want 1", most)
+	}
+}
+
+func TestLockMissingDirectory(t *testing.T) {
+	if _, err := Lock(filepath.Join(t.TempDir(), "no", "lock")); err == nil {
+		t.Fatal("lock in a missing directory succeeded")
+	}
+}
