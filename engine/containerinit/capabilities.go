@@ -4,22 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-)
 
-// capabilityNames lists the Linux capabilities by number (linux/capability.h).
-var capabilityNames = [...]string{
-	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
-	"CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID",
-	"CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
-	"CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
-	"CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-	"CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-	"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD",
-	"CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-	"CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM",
-	"CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
-	"CAP_CHECKPOINT_RESTORE",
-}
+	"berth/ptyexec/nsenter"
+)
 
 // allCapabilities is docker's word for every capability in --cap-add/--cap-drop.
 const allCapabilities = "ALL"
@@ -32,7 +19,7 @@ const allCapabilities = "ALL"
 // result is sorted by capability number.
 func Capabilities(add, drop []string, privileged bool) ([]string, error) {
 	if privileged {
-		return slices.Clone(capabilityNames[:]), nil
+		return nsenter.CapabilityNames(), nil
 	}
 	adds, err := normalizeCapabilities(add)
 	if err != nil {
@@ -45,7 +32,7 @@ func Capabilities(add, drop []string, privileged bool) ([]string, error) {
 	var set []string
 	switch {
 	case slices.Contains(adds, allCapabilities):
-		set = capabilityNames[:]
+		set = nsenter.CapabilityNames()
 	case slices.Contains(drops, allCapabilities):
 		set = nil
 	default:
@@ -86,10 +73,9 @@ func normalizeCapabilities(names []string) ([]string, error) {
 	return out, nil
 }
 
-// capabilityNumber returns the number of a CAP_ name, or -1.
-func capabilityNumber(name string) int {
-	return slices.Index(capabilityNames[:], name)
-}
+// capabilityNumber returns the number of a CAP_ name, or -1. The table
+// is nsenter's, which applies the same sets to exec'd processes.
+func capabilityNumber(name string) int { return nsenter.CapabilityNumber(name) }
 
 // sortCapabilities orders known names by number and drops duplicates.
 func sortCapabilities(names []string) []string {
@@ -101,13 +87,9 @@ func sortCapabilities(names []string) []string {
 // capabilityMask returns the bit mask of a set of names; unknown names are
 // an error.
 func capabilityMask(names []string) (uint64, error) {
-	var mask uint64
-	for _, n := range names {
-		i := capabilityNumber(n)
-		if i < 0 {
-			return 0, fmt.Errorf("%w: %q", ErrUnknownCapability, n)
-		}
-		mask |= 1 << i
+	mask, err := nsenter.CapabilityMask(names)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %v", ErrUnknownCapability, err)
 	}
 	return mask, nil
 }

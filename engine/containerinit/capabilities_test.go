@@ -4,10 +4,12 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"berth/ptyexec/nsenter"
 )
 
 func TestCapabilities(t *testing.T) {
-	all := capabilityNames[:]
+	all := nsenter.CapabilityNames()
 	tests := []struct {
 		name       string
 		add, drop  []string
@@ -51,7 +53,7 @@ func TestCapabilityMask(t *testing.T) {
 		{DefaultCapabilities(), 0xa80425fb, nil},
 		{nil, 0, nil},
 		{[]string{"CAP_CHECKPOINT_RESTORE"}, 1 << 40, nil},
-		{capabilityNames[:], 1<<41 - 1, nil},
+		{nsenter.CapabilityNames(), 1<<41 - 1, nil},
 		{[]string{"CHOWN"}, 0, ErrUnknownCapability},
 	}
 	for _, tt := range tests {
@@ -67,7 +69,7 @@ func TestDefaultsAreFresh(t *testing.T) {
 	DefaultMaskedPaths()[0] = "changed"
 	all, _ := Capabilities(nil, nil, true)
 	all[0] = "changed"
-	if DefaultCapabilities()[0] != "CAP_CHOWN" || DefaultMaskedPaths()[0] != "/proc/asound" || capabilityNames[0] != "CAP_CHOWN" {
+	if DefaultCapabilities()[0] != "CAP_CHOWN" || DefaultMaskedPaths()[0] != "/proc/asound" || nsenter.CapabilityNames()[0] != "CAP_CHOWN" {
 		t.Error("defaults are shared state")
 	}
 }

@@ -20,6 +20,12 @@ var capabilityNames = [...]string{
 	"CAP_CHECKPOINT_RESTORE",
 }
 
+// CapabilityNames lists every capability by number, as CAP_ names.
+func CapabilityNames() []string { return slices.Clone(capabilityNames[:]) }
+
+// CapabilityNumber returns the number of a CAP_ name, or -1.
+func CapabilityNumber(name string) int { return slices.Index(capabilityNames[:], name) }
+
 // CapabilityMask returns the bit mask (bit n is capability n) of a list of
 // CAP_ names, as the final capability list of a container is written.
 func CapabilityMask(names []string) (uint64, error) {
