@@ -95,9 +95,10 @@ func requireTmux(t *testing.T) {
 // temporary roots and a cgroup parent of the test's own, with busybox
 // imported; every container is removed at the end.
 type berthBinary struct {
-	t    *testing.T
-	path string
-	args []string // --root, --run-root, --config
+	t                     *testing.T
+	path                  string
+	root, runRoot, parent string
+	args                  []string // --root, --run-root, --config
 }
 
 func newBerthBinary(t *testing.T) *berthBinary {
@@ -115,7 +116,8 @@ func newBerthBinary(t *testing.T) *berthBinary {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"cgroup-parent": %q}`, parent)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.args = []string{"--root", filepath.Join(dir, "root"), "--run-root", filepath.Join(dir, "run"), "--config", cfg}
+	b.root, b.runRoot, b.parent = filepath.Join(dir, "root"), filepath.Join(dir, "run"), parent
+	b.args = []string{"--root", b.root, "--run-root", b.runRoot, "--config", cfg}
 	t.Cleanup(func() {
 		if ids := strings.Fields(b.must(nil, "ps", "-aq", "--no-trunc")); len(ids) > 0 {
 			b.must(nil, append([]string{"rm", "-f"}, ids...)...)

@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"berth/engine"
+)
+
+// TestEngineBackend runs the adapter against the real engine: one
+// container through every call the screens make.
+func TestEngineBackend(t *testing.T) {
+	bin := newBerthBinary(t)
+	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
+		CgroupParent: bin.parent, Exe: bin.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewEngineBackend(e)
+	ctx := t.Context()
+
+	c, err := b.Run(ctx, engine.CreateOptions{Name: "adapter", Config: engine.ContainerConfig{Image: "busybox:latest",
+		Cmd: []string{"sh", "-c", "echo out; echo err >&2; while :; do sleep 1000; done"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h, err := b.Host(ctx)
+	if err != nil || h.MemTotal == 0 || h.MemUsed == 0 || h.CPUTotal == 0 || h.Images != 1 {
+		t.Errorf("Host = %+v, %v", h, err)
+	}
+
+	var entries []engine.LogEntry
+	eventually(t, "both log lines", func() bool {
+		entries = nil
+		err := b.Logs(ctx, c.ID, engine.LogsOptions{Tail: -1, Stdout: true, Stderr: true}, func(en engine.LogEntry) error {
+			entries = append(entries, en)
+			return nil
+		})
+		return err == nil && len(entries) == 2
+	})
+	streams := map[string]string{}
+	for _, en := range entries {
+		streams[en.Stream] = string(en.Line)
+	}
+	if streams["stdout"] != "out\n" || streams["stderr"] != "err\n" {
+		t.Errorf("log streams %q", streams)
+	}
+
+	var sleep engine.Process
+	eventually(t, "the sleep process", func() bool {
+		procs, err := b.Top(ctx, c.ID)
+		for _, p := range procs {
+			if strings.HasPrefix(p.Command, "sleep") {
+				sleep = p
+			}
+		}
+		return err == nil && sleep.HostPID != 0
+	})
+	if err := b.Signal(ctx, c.ID, sleep.HostPID, "SIGKILL"); err != nil {
+		t.Errorf("signal the container's sleep: %v", err)
+	}
+	if err := b.Signal(ctx, c.ID, os.Getpid(), "SIGTERM"); err == nil {
+		t.Error("Signal sent a signal to a process outside the container")
+	}
+	if s, err := b.Stats(ctx, c.ID); err != nil || s.MemoryUsage == 0 || s.PidsCurrent < 1 {
+		t.Errorf("Stats = %+v, %v", s, err)
+	}
+
+	if err := b.Rename(ctx, c.ID, "adapter2"); err != nil {
+		t.Fatal(err)
+	}
+	evs, err := b.Events(ctx, c.ID)
+	actions := []string{}
+	for _, ev := range evs {
+		actions = append(actions, ev.Action)
+	}
+	if err != nil || !strings.Contains(strings.Join(actions, " "), "create start") || actions[len(actions)-1] != "rename" {
+		t.Errorf("Events = %v, %v", actions, err)
+	}
+	if last := evs[len(evs)-1]; last.Detail != "from adapter to adapter2" {
+		t.Errorf("rename detail %q", last.Detail)
+	}
+
+	imgs, err := b.Images(ctx)
+	if err != nil || len(imgs) != 1 || imgs[0].Repository != "busybox" || imgs[0].Tag != "latest" || imgs[0].Containers != 1 {
+		t.Fatalf("Images = %+v, %v", imgs, err)
+	}
+	if layers, err := b.ImageLayers(ctx, imgs[0].ID); err != nil || len(layers) == 0 || layers[0].Size == 0 {
+		t.Errorf("ImageLayers = %+v, %v", layers, err)
+	}
+	if err := b.RemoveImage(ctx, "busybox:latest", false); err == nil {
+		t.Error("RemoveImage removed an image a container uses")
+	}
+	if n, _, err := b.PruneImages(ctx); err != nil || n != 0 {
+		t.Errorf("PruneImages = %d, %v", n, err)
+	}
+
+	// A shell in a pane: type a command, read its output.
+	term, err := b.OpenTerminal(ctx, c.ID, SessionShell, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lockedBuffer{}
+	go io.Copy(out, term)
+	if _, err := term.Write([]byte("echo pane-$((2+3))\r")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pane's output", func() bool { return strings.Contains(out.String(), "pane-5") })
+	term.Close()
+	if err := term.Wait(); err != nil {
+		t.Errorf("the pane's session ended with %v", err)
+	}
+
+	// The full-screen shell, on pipes instead of the user's terminal.
+	ho, err := b.Handoff(ctx, c.ID, SessionShell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	ho.SetStdin(strings.NewReader("echo handoff-$((3+4))\nexit\n"))
+	ho.SetStdout(&stdout)
+	ho.SetStderr(&stdout)
+	if err := ho.Run(); err != nil || !strings.Contains(stdout.String(), "handoff-7") {
+		t.Errorf("handoff: %v, output %q", err, stdout.String())
+	}
+
+	if err := b.Stop(ctx, c.ID, engine.StopOptions{Timeout: new(time.Duration)}); err != nil {
+		t.Error(err)
+	}
+	if err := b.Remove(ctx, c.ID, engine.RemoveOptions{}); err != nil {
+		t.Error(err)
+	}
+	if _, err := b.Inspect(ctx, c.ID); err == nil {
+		t.Error("the container is still there after Remove")
+	}
+	if _, err := b.OpenTerminal(ctx, "nosuch", SessionShell, 80, 24); err == nil || errors.Is(err, ErrUnsupported) {
+		t.Errorf("OpenTerminal on a missing container: %v", err)
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// eventually polls ok for up to 15 seconds.
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
