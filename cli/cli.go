@@ -38,6 +38,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/engine/network"
 	"berth/images"
 	"berth/ui"
 )
@@ -86,6 +87,7 @@ func hostSystem() system {
 
 // newEngine opens the engine with the resolved settings.
 func newEngine(c *config.Config) (*engine.Engine, error) {
+	subnet, gateway := c.BridgeSubnet()
 	return engine.New(engine.Options{
 		Root:          c.DataRoot,
 		RunRoot:       c.RunRoot,
@@ -94,6 +96,12 @@ func newEngine(c *config.Config) (*engine.Engine, error) {
 		LogOpts:       c.LogOpts.Map(),
 		StorageDriver: c.StorageDriver,
 		ConfigFile:    c.File,
+		Network: network.Options{
+			DefaultSubnet:  subnet,
+			DefaultGateway: gateway,
+			DefaultBridge:  c.Bridge,
+			SubnetPool:     c.SubnetPool(),
+		},
 	})
 }
 
@@ -138,6 +146,7 @@ type containerEngine interface {
 	Info(ctx context.Context) (*engine.Info, error)
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
+	Networks() networkStore
 }
 
 // app is one invocation of the CLI: streams, global flags, the resolved
@@ -260,7 +269,8 @@ func (a *app) rootCommand() *cobra.Command {
 		a.infoCommand(), a.versionCommand(),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(),
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
-		a.buildCommand(), a.eventsCommand(), a.containerCommand(), a.imageCommand(), a.systemCommand(),
+		a.buildCommand(), a.eventsCommand(), a.portCommand(), a.networkCommand(),
+		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()

@@ -15,6 +15,7 @@ import (
 	"berth/config"
 	"berth/engine"
 	"berth/engine/events"
+	"berth/engine/network"
 	"berth/images"
 )
 
@@ -42,6 +43,7 @@ type fakeEngine struct {
 	// missingImage makes the next Create of that image fail as unknown.
 	missingImage string
 	events       fakeEvents
+	networks     fakeNetworks
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -175,6 +177,43 @@ func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptio
 }
 
 func (f *fakeEngine) Events() eventLog { return &f.events }
+
+func (f *fakeEngine) Networks() networkStore { return &f.networks }
+
+// fakeNetworks is an in-memory networkStore.
+type fakeNetworks struct {
+	list    []*network.Network
+	created []network.CreateOptions
+}
+
+func (n *fakeNetworks) List() ([]*network.Network, error) { return n.list, nil }
+
+func (n *fakeNetworks) Inspect(ref string) (*network.Network, error) {
+	for _, x := range n.list {
+		if x.Name == ref || strings.HasPrefix(x.ID, ref) {
+			return x, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", network.ErrNotFound, ref)
+}
+
+func (n *fakeNetworks) Create(opts network.CreateOptions) (*network.Network, error) {
+	n.created = append(n.created, opts)
+	x := &network.Network{Name: opts.Name, ID: strings.Repeat("e", 64), Driver: "bridge", Scope: "local"}
+	n.list = append(n.list, x)
+	return x, nil
+}
+
+func (n *fakeNetworks) Remove(ref string) error {
+	x, err := n.Inspect(ref)
+	if err != nil {
+		return err
+	}
+	n.list = slices.DeleteFunc(n.list, func(y *network.Network) bool { return y == x })
+	return nil
+}
+
+func (n *fakeNetworks) Prune() ([]string, error) { return []string{"old"}, nil }
 
 // fakeEvents is an in-memory event log; Follow sends what matches and
 // closes, as a log whose --until passed.

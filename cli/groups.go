@@ -18,7 +18,7 @@ func (a *app) containerCommand() *cobra.Command {
 		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
 		a.rmCommand(), a.renameCommand(), ls, a.logsCommand(),
 		a.inspectCommand("container"), a.topCommand(), a.statsCommand(),
-		a.containerPruneCommand(),
+		a.containerPruneCommand(), a.portCommand(),
 	)
 	return cmd
 }

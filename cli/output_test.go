@@ -24,7 +24,7 @@ func TestStatsGolden(t *testing.T) {
 			stats: map[string][]*engine.Stats{
 				web.ID: {
 					{Time: t0, CPUUsage: time.Second, MemoryUsage: 3 << 20, MemoryLimit: 1 << 30, PidsCurrent: 2, BlockRead: 4_300_000, BlockWrite: 12_000},
-					{Time: t0.Add(time.Second), CPUUsage: time.Second + 250*time.Millisecond, MemoryUsage: 3<<20 + 512<<10, MemoryLimit: 1 << 30, PidsCurrent: 2, BlockRead: 4_300_000, BlockWrite: 16_384},
+					{Time: t0.Add(time.Second), CPUUsage: time.Second + 250*time.Millisecond, MemoryUsage: 3<<20 + 512<<10, MemoryLimit: 1 << 30, PidsCurrent: 2, BlockRead: 4_300_000, BlockWrite: 16_384, NetRx: 1_500, NetTx: 2_048_000},
 				},
 				sleepy.ID: {
 					{Time: t0, CPUUsage: 0, MemoryUsage: 400 << 10, MemoryLimit: 24 << 30, PidsCurrent: 1},

@@ -105,29 +105,34 @@ func parsePort(s string) (int, error) {
 	return n, nil
 }
 
-// formatPorts is docker ps's PORTS column: "0.0.0.0:8080->80/tcp" for each
-// binding, "80/tcp" for a port exposed without one, sorted.
+// formatPorts is docker ps's PORTS column, from the ports a running
+// container published: "0.0.0.0:8080->80/tcp", "[::1]:8081->80/tcp", and
+// "80/tcp" for one exposed without a host port; sorted. A container that
+// is not running publishes nothing.
 func formatPorts(c *engine.Container) string {
+	if c.NetworkSettings == nil {
+		return ""
+	}
 	var out []string
-	for port, bs := range c.HostConfig.PortBindings {
+	for port, bs := range c.NetworkSettings.Ports {
 		if len(bs) == 0 {
 			out = append(out, port)
 		}
 		for _, b := range bs {
-			ip := b.HostIP
-			if ip == "" {
-				ip = "0.0.0.0"
-			} else if strings.Contains(ip, ":") {
-				ip = "[" + ip + "]"
-			}
-			out = append(out, ip+":"+b.HostPort+"->"+port)
-		}
-	}
-	for port := range c.Config.ExposedPorts {
-		if _, bound := c.HostConfig.PortBindings[port]; !bound {
-			out = append(out, port)
+			out = append(out, hostAddress(b.HostIP, b.HostPort)+"->"+port)
 		}
 	}
 	slices.Sort(out)
 	return strings.Join(out, ", ")
+}
+
+// hostAddress is "0.0.0.0:8080" for every address, "[::1]:8080" for IPv6.
+func hostAddress(ip, port string) string {
+	switch {
+	case ip == "":
+		ip = "0.0.0.0"
+	case strings.Contains(ip, ":"):
+		ip = "[" + ip + "]"
+	}
+	return ip + ":" + port
 }

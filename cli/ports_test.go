@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"berth/engine"
+	"berth/engine/network"
 )
 
 func TestParsePublish(t *testing.T) {
@@ -70,18 +71,18 @@ func TestParsePublishTwiceBindsBoth(t *testing.T) {
 }
 
 func TestFormatPorts(t *testing.T) {
-	c := &engine.Container{}
-	c.HostConfig.PortBindings = map[string][]engine.PortBinding{
+	c := &engine.Container{NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{
 		"80/tcp":  {{HostPort: "8080"}, {HostIP: "::1", HostPort: "8081"}},
 		"53/udp":  {{HostIP: "127.0.0.1", HostPort: "5353"}},
 		"443/tcp": nil,
-	}
-	c.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}, "9000/tcp": {}}
-	want := "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp, 443/tcp, 9000/tcp, [::1]:8081->80/tcp"
+	}}}
+	want := "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp, 443/tcp, [::1]:8081->80/tcp"
 	if got := formatPorts(c); got != want {
 		t.Errorf("formatPorts = %q\nwant          %q", got, want)
 	}
-	if got := formatPorts(&engine.Container{}); got != "" {
-		t.Errorf("formatPorts(no ports) = %q", got)
+	stopped := &engine.Container{}
+	stopped.HostConfig.PortBindings = map[string][]engine.PortBinding{"80/tcp": {{HostPort: "8080"}}}
+	if got := formatPorts(stopped); got != "" {
+		t.Errorf("formatPorts(stopped) = %q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"berth/engine"
+	"berth/engine/network"
 )
 
 // psFixture is four containers in docker's four states, at testNow.
@@ -18,7 +19,8 @@ func psFixture() []*engine.Container {
 	web.Path, web.Args = "sh", []string{"-c", "while :; do echo tick; sleep 1; done"}
 	web.Config.Image = "busybox"
 	web.Config.Labels = map[string]string{"tier": "front", "app": "demo"}
-	web.HostConfig.NetworkMode = "none"
+	web.HostConfig.NetworkMode = "bridge"
+	web.NetworkSettings = &network.Settings{Ports: map[string][]network.PortBinding{"80/tcp": {{HostPort: "8080"}}}}
 
 	paused := newContainer("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", "sleepy", engine.StatusPaused)
 	paused.Created = testNow.Add(-2 * time.Hour)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -66,7 +67,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringVar(&f.cpusetCpus, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
 	flags.StringVar(&f.cgroupParent, "cgroup-parent", "", "optional parent cgroup for the container (default: cgroup-parent of the settings file)")
 	flags.Int64Var(&f.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
-	flags.StringVar(&f.network, "network", "", "network mode: none or host (default none, or default-network from the settings file; bridge comes later)")
+	flags.StringVar(&f.network, "network", "", "connect the container to a network: bridge, host, none or a network's name (default: default-network of the settings file, else bridge)")
 	flags.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem as read only")
 	flags.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount a host path: HOST:CONTAINER[:ro|rw]")
 	flags.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs directory: PATH[:OPTIONS]")
@@ -79,11 +80,14 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities")
 	flags.BoolVar(&f.privileged, "privileged", false, "give extended privileges to this container")
 	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges")
-	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO] (needs the bridge network, which comes later)")
-	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports (needs the bridge network, which comes later)")
+	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
+	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 }
+
+// validNetworkName is docker's rule for network names.
+var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // hostFiles is what building CreateOptions reads from the host.
 type hostFiles struct {
@@ -236,12 +240,11 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = cfg.DefaultNetwork
 	}
-	switch hc.NetworkMode {
-	case "none", "host":
-	case "bridge", "default":
-		return none, nil, fmt.Errorf("network %q is not available yet: berth has --network none (the default) and host until bridge networking lands", hc.NetworkMode)
-	default:
-		return none, nil, fmt.Errorf("network %q not found: berth has --network none and host", hc.NetworkMode)
+	if strings.HasPrefix(hc.NetworkMode, "container:") {
+		return none, nil, fmt.Errorf("--network %s: sharing another container's network is not supported yet", hc.NetworkMode)
+	}
+	if !validNetworkName.MatchString(hc.NetworkMode) {
+		return none, nil, fmt.Errorf("invalid --network %q: not a network name", hc.NetworkMode)
 	}
 	if len(f.publish) > 0 {
 		hc.PortBindings = map[string][]engine.PortBinding{}
@@ -252,13 +255,14 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 			}
 		}
 	}
+	hc.PublishAllPorts = f.publishAll
 	if len(f.publish) > 0 || f.publishAll {
 		switch hc.NetworkMode {
 		case "none":
-			return none, nil, errors.New("publishing ports (-p, -P) needs the bridge network, which berth does not have yet; with --network host the container's ports are the host's")
+			return none, nil, errors.New("conflicting options: port publishing (-p, -P) and --network none")
 		case "host":
 			warnings = append(warnings, "Published ports are discarded when using host network mode")
-			hc.PortBindings = nil
+			hc.PortBindings, hc.PublishAllPorts = nil, false
 		}
 	}
 	if f.init {
@@ -308,9 +312,11 @@ func (a *app) runCommand() *cobra.Command {
 	cmd := newCommand("run [OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image", minArgs(1),
 		nil)
 	cmd.Long = "Create and run a new container from an image.\n\n" +
-		"Networking: --network none (no network but loopback) is the default until\n" +
-		"berth has bridge networking; --network host shares the host's network.\n" +
-		"-p/-P are parsed as docker does but need the bridge network."
+		"Networking: the container joins the default bridge network unless --network\n" +
+		"says otherwise (or default-network in the settings file): a network made\n" +
+		"with `berth network create`, where containers find each other by name,\n" +
+		"host (the host's network), or none (loopback only). -p publishes ports on\n" +
+		"the host's addresses, 127.0.0.1 included."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return runError(cmd.CommandPath(), a.runContainer(cmd, &f, args))
 	}

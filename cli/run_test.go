@@ -133,6 +133,20 @@ func TestCreateOptions(t *testing.T) {
 			warnings: []string{"Published ports are discarded when using host network mode"},
 		},
 		{
+			name: "published ports on the bridge",
+			args: []string{"--network", "bridge", "-p", "127.0.0.1:8080:80", "-p", "53/udp", "-P", "busybox"},
+			want: func(o *engine.CreateOptions) {
+				o.HostConfig.NetworkMode, o.HostConfig.PublishAllPorts = "bridge", true
+				o.HostConfig.PortBindings = map[string][]engine.PortBinding{"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}}, "53/udp": {{}}}
+				o.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}, "53/udp": {}}
+			},
+		},
+		{
+			name: "user network",
+			args: []string{"--network", "my-net.1", "busybox"},
+			want: func(o *engine.CreateOptions) { o.HostConfig.NetworkMode = "my-net.1" },
+		},
+		{
 			name:     "init",
 			args:     []string{"--init", "busybox"},
 			want:     func(o *engine.CreateOptions) {},
@@ -150,8 +164,9 @@ func TestCreateOptions(t *testing.T) {
 		{name: "missing env file", args: []string{"--env-file", "/nonexistent/env", "busybox"}, wantErr: "open /nonexistent/env"},
 		{name: "bad capability", args: []string{"--cap-add", "fly", "busybox"}, wantErr: "unknown capability"},
 		{name: "bad security opt", args: []string{"--security-opt", "seccomp=unconfined", "busybox"}, wantErr: "only no-new-privileges"},
-		{name: "container network", args: []string{"--network", "container:web", "busybox"}, wantErr: `network "container:web" not found`},
-		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "needs the bridge network"},
+		{name: "container network", args: []string{"--network", "container:web", "busybox"}, wantErr: `not supported yet`},
+		{name: "bad network name", args: []string{"--network", "my net", "busybox"}, wantErr: `invalid --network "my net"`},
+		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "conflicting options: port publishing"},
 		{name: "bad port", args: []string{"-p", "x:80", "busybox"}, cfg: &config.Config{DefaultNetwork: "host"}, wantErr: "invalid hostPort: x"},
 		{name: "escaping cgroup parent", args: []string{"--cgroup-parent", "../x", "busybox"}, wantErr: "must not contain .."},
 		{name: "bad pull", args: []string{"--pull", "sometimes", "busybox"}, wantErr: `invalid pull option: 'sometimes'`},

@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"berth/engine"
@@ -31,9 +30,9 @@ func (a *app) statsCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("stats [OPTIONS] [CONTAINER...]", "Display a live stream of container(s) resource usage statistics", nil, nil)
 	cmd.Long = "Display containers' resource use, read from their cgroups: CPU % (100% is one\n" +
-		"core), memory use and limit, block I/O and PIDs. The screen is redrawn every\n" +
-		"second until ctrl-c; --no-stream prints one sample. NET I/O stays 0B / 0B\n" +
-		"until berth has bridge networking."
+		"core), memory use and limit, network and block I/O, and PIDs. The screen is\n" +
+		"redrawn every second until ctrl-c; --no-stream prints one sample. NET I/O is\n" +
+		"0B / 0B on the host's network, whose traffic is not the container's own."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		out, err := parseFormat(format, statsDefaultTable)
 		if err != nil {
@@ -178,10 +177,12 @@ func (r statsRow) MemPerc() string {
 	return fmt.Sprintf("%.2f%%", float64(r.stats.MemoryUsage)/float64(r.stats.MemoryLimit)*100)
 }
 
-func (r statsRow) NetIO() string { return "0B / 0B" }
+func (r statsRow) NetIO() string {
+	return humanSize(int64(r.stats.NetRx)) + " / " + humanSize(int64(r.stats.NetTx))
+}
 
 func (r statsRow) BlockIO() string {
-	return units.HumanSizeWithPrecision(float64(r.stats.BlockRead), 3) + " / " + units.HumanSizeWithPrecision(float64(r.stats.BlockWrite), 3)
+	return humanSize(int64(r.stats.BlockRead)) + " / " + humanSize(int64(r.stats.BlockWrite))
 }
 
 func (r statsRow) PIDs() string { return fmt.Sprintf("%d", r.stats.PidsCurrent) }

@@ -17,8 +17,10 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,7 +34,7 @@ const (
 	DefaultDataRoot               = "/var/lib/berth"
 	DefaultRunRoot                = "/run/berth"
 	DefaultCgroupRoot             = "/sys/fs/cgroup" // where cgroupfs is mounted; not a file key
-	DefaultNetwork                = "none"
+	DefaultNetwork                = "bridge"
 	DefaultMaxConcurrentDownloads = 3
 	DefaultMaxConcurrentUploads   = 5
 )
@@ -64,9 +66,17 @@ type Config struct {
 	InsecureRegistries     []string `json:"insecure-registries,omitempty"`
 	MaxConcurrentDownloads int      `json:"max-concurrent-downloads,omitempty"`
 	MaxConcurrentUploads   int      `json:"max-concurrent-uploads,omitempty"`
-	// DefaultNetwork is the network mode of a container run without
-	// --network: "none" or "host" (bridge comes with networking).
+	// DefaultNetwork is the network of a container run without
+	// --network: "bridge", "host", "none" or a user network's name.
 	DefaultNetwork string `json:"default-network,omitempty"`
+	// Bip is the default bridge's address and subnet, as docker's
+	// ("10.203.0.1/24"); empty lets the network package choose.
+	Bip string `json:"bip,omitempty"`
+	// Bridge names the default bridge's Linux interface; empty is berth0.
+	Bridge string `json:"bridge,omitempty"`
+	// DefaultAddressPools is where `network create` without --subnet
+	// takes /24 subnets from: one pool of size 24 so far.
+	DefaultAddressPools []AddressPool `json:"default-address-pools,omitempty"`
 
 	// File is the settings file that was read, "" when there was none.
 	File string `json:"-"`
@@ -77,6 +87,30 @@ type Config struct {
 type LogOpts struct {
 	MaxSize string `json:"max-size,omitempty"`
 	MaxFile string `json:"max-file,omitempty"`
+}
+
+// AddressPool is one entry of default-address-pools, as docker's.
+type AddressPool struct {
+	Base string `json:"base"` // "10.204.0.0/14"
+	Size int    `json:"size"` // prefix length of each subnet: 24
+}
+
+// BridgeSubnet returns the default bridge's subnet and gateway from Bip
+// ("10.203.0.1/24" → "10.203.0.0/24", "10.203.0.1"); empty when unset.
+func (c *Config) BridgeSubnet() (subnet, gateway string) {
+	p, err := netip.ParsePrefix(c.Bip)
+	if err != nil {
+		return "", ""
+	}
+	return p.Masked().String(), p.Addr().String()
+}
+
+// SubnetPool is the base of the first address pool, "" when unset.
+func (c *Config) SubnetPool() string {
+	if len(c.DefaultAddressPools) == 0 {
+		return ""
+	}
+	return c.DefaultAddressPools[0].Base
 }
 
 // Map returns the options set, keyed as --log-opt keys them.
@@ -220,13 +254,35 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	switch c.DefaultNetwork {
-	case "", "none", "host":
-	default:
-		return fmt.Errorf("key %q: %w: %q (use none or host; bridge comes later)", "default-network", ErrInvalidValue, c.DefaultNetwork)
+	if c.DefaultNetwork != "" && !validNetworkName.MatchString(c.DefaultNetwork) {
+		return fmt.Errorf("key %q: %w: %q is not a network name", "default-network", ErrInvalidValue, c.DefaultNetwork)
+	}
+	if c.Bip != "" {
+		p, err := netip.ParsePrefix(c.Bip)
+		if err != nil || !p.Addr().Is4() || p.Bits() > 30 || p.Addr() == p.Masked().Addr() {
+			return fmt.Errorf("key %q: %w: %q (want the bridge's IPv4 address and prefix length, e.g. 10.203.0.1/24)", "bip", ErrInvalidValue, c.Bip)
+		}
+	}
+	if c.Bridge != "" && (len(c.Bridge) > 15 || strings.ContainsAny(c.Bridge, "/: \t\n")) {
+		return fmt.Errorf("key %q: %w: %q is not a Linux interface name (at most 15 bytes)", "bridge", ErrInvalidValue, c.Bridge)
+	}
+	if len(c.DefaultAddressPools) > 1 {
+		return fmt.Errorf("key %q: %w: berth takes one pool so far", "default-address-pools", ErrInvalidValue)
+	}
+	for _, pool := range c.DefaultAddressPools {
+		p, err := netip.ParsePrefix(pool.Base)
+		if err != nil || !p.Addr().Is4() || p.Bits() > 24 || p != p.Masked() {
+			return fmt.Errorf("key %q: %w: base %q (want an IPv4 subnet of /24 or larger, e.g. 10.204.0.0/14)", "default-address-pools", ErrInvalidValue, pool.Base)
+		}
+		if pool.Size != 24 {
+			return fmt.Errorf("key %q: %w: size %d (berth's pools hand out /24 subnets: use 24)", "default-address-pools", ErrInvalidValue, pool.Size)
+		}
 	}
 	return nil
 }
+
+// validNetworkName is docker's rule for network names.
+var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // ValidateLogOpts checks json-file log options as docker does: only max-size
 // (a size such as 10m, at least 1 byte) and max-file (a count of at least 1,

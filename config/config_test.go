@@ -46,7 +46,19 @@ func TestParse(t *testing.T) {
 		{name: "zero max-size", input: `{"log-opts": {"max-size": "0"}}`, wantErr: `at least 1 byte`},
 		{name: "bad max-file", input: `{"log-opts": {"max-size": "1m", "max-file": "x"}}`, wantErr: `max-file "x": invalid value`},
 		{name: "max-file without max-size", input: `{"log-opts": {"max-file": "3"}}`, wantErr: `only be used together with max-size`},
-		{name: "bridge network", input: `{"default-network": "bridge"}`, wantErr: `key "default-network": invalid value: "bridge" (use none or host; bridge comes later)`},
+		{name: "bridge network", input: `{"default-network": "bridge"}`, want: Config{DefaultNetwork: "bridge"}},
+		{name: "user network", input: `{"default-network": "mynet"}`, want: Config{DefaultNetwork: "mynet"}},
+		{name: "bad network name", input: `{"default-network": "container:web"}`, wantErr: `key "default-network": invalid value: "container:web" is not a network name`},
+		{name: "bip", input: `{"bip": "10.203.0.1/24", "bridge": "berth1"}`, want: Config{Bip: "10.203.0.1/24", Bridge: "berth1"}},
+		{name: "bip is a subnet", input: `{"bip": "10.203.0.0/24"}`, wantErr: `key "bip": invalid value`},
+		{name: "bip not v4", input: `{"bip": "fd00::1/64"}`, wantErr: `key "bip"`},
+		{name: "bip without length", input: `{"bip": "10.203.0.1"}`, wantErr: `key "bip"`},
+		{name: "long bridge name", input: `{"bridge": "a-very-long-bridge-name"}`, wantErr: `key "bridge"`},
+		{name: "address pool", input: `{"default-address-pools": [{"base": "10.204.0.0/14", "size": 24}]}`, want: Config{DefaultAddressPools: []AddressPool{{Base: "10.204.0.0/14", Size: 24}}}},
+		{name: "address pool size", input: `{"default-address-pools": [{"base": "10.204.0.0/14", "size": 26}]}`, wantErr: `key "default-address-pools": invalid value: size 26`},
+		{name: "address pool base", input: `{"default-address-pools": [{"base": "10.204.0.1/14", "size": 24}]}`, wantErr: `base "10.204.0.1/14"`},
+		{name: "two address pools", input: `{"default-address-pools": [{"base": "10.204.0.0/14", "size": 24}, {"base": "10.208.0.0/14", "size": 24}]}`, wantErr: `one pool`},
+		{name: "unknown pool key", input: `{"default-address-pools": [{"base": "10.204.0.0/14", "size": 24, "x": 1}]}`, wantErr: `unknown key "x"`},
 		{name: "empty mirror", input: `{"registry-mirrors": [""]}`, wantErr: `key "registry-mirrors"`},
 		{name: "cgroup parent escaping", input: `{"cgroup-parent": "../x"}`, wantErr: `key "cgroup-parent"`},
 		{name: "not an object", input: `[]`, wantErr: `cannot unmarshal array`},
@@ -149,6 +161,19 @@ func TestLoadNamesTheFile(t *testing.T) {
 	_, err := Load(file)
 	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "storage-driver") {
 		t.Fatalf("Load error %v does not name file and key", err)
+	}
+}
+
+func TestBridgeSettings(t *testing.T) {
+	c := &Config{Bip: "10.203.0.1/24", DefaultAddressPools: []AddressPool{{Base: "10.204.0.0/14", Size: 24}}}
+	if subnet, gw := c.BridgeSubnet(); subnet != "10.203.0.0/24" || gw != "10.203.0.1" {
+		t.Errorf("BridgeSubnet = %q, %q", subnet, gw)
+	}
+	if p := c.SubnetPool(); p != "10.204.0.0/14" {
+		t.Errorf("SubnetPool = %q", p)
+	}
+	if subnet, gw := (&Config{}).BridgeSubnet(); subnet != "" || gw != "" || (&Config{}).SubnetPool() != "" {
+		t.Errorf("empty config: %q %q", subnet, gw)
 	}
 }
 
