@@ -64,6 +64,26 @@ func parsePublish(spec string, bindings map[string][]engine.PortBinding, exposed
 	return nil
 }
 
+// parseExpose is --expose PORT[-PORT][/PROTO], added to exposed.
+func parseExpose(spec string, exposed map[string]struct{}) error {
+	ports, proto, _ := strings.Cut(spec, "/")
+	if proto == "" {
+		proto = "tcp"
+	}
+	proto = strings.ToLower(proto)
+	if proto != "tcp" && proto != "udp" && proto != "sctp" {
+		return fmt.Errorf("invalid proto: %s", proto)
+	}
+	lo, hi, err := parsePortRange(ports)
+	if err != nil {
+		return fmt.Errorf("invalid range format for --expose: %s", spec)
+	}
+	for p := lo; p <= hi; p++ {
+		exposed[strconv.Itoa(p)+"/"+proto] = struct{}{}
+	}
+	return nil
+}
+
 // splitPublish splits a -p value into IP, host port and container port.
 func splitPublish(spec string) (ip, host, container string) {
 	parts := strings.Split(spec, ":")

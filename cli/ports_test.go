@@ -70,6 +70,24 @@ func TestParsePublishTwiceBindsBoth(t *testing.T) {
 	}
 }
 
+func TestParseExpose(t *testing.T) {
+	exposed := map[string]struct{}{}
+	for _, e := range []string{"80", "53/UDP", "8000-8002/tcp"} {
+		if err := parseExpose(e, exposed); err != nil {
+			t.Fatalf("parseExpose(%q): %v", e, err)
+		}
+	}
+	want := map[string]struct{}{"80/tcp": {}, "53/udp": {}, "8000/tcp": {}, "8001/tcp": {}, "8002/tcp": {}}
+	if !reflect.DeepEqual(exposed, want) {
+		t.Errorf("exposed = %v", exposed)
+	}
+	for _, bad := range []string{"http", "80/icmp", "0", "90-80"} {
+		if err := parseExpose(bad, map[string]struct{}{}); err == nil {
+			t.Errorf("parseExpose(%q) accepted", bad)
+		}
+	}
+}
+
 func TestFormatPorts(t *testing.T) {
 	c := &engine.Container{NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{
 		"80/tcp":  {{HostPort: "8080"}, {HostIP: "::1", HostPort: "8081"}},

@@ -34,7 +34,7 @@ type containerFlags struct {
 	cpus                 nanoCPUsValue
 
 	env, envFiles, labels, labelFiles, volumes, tmpfs, logOpts []string
-	capAdd, capDrop, securityOpts, publish                     []string
+	capAdd, capDrop, securityOpts, publish, expose             []string
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -82,6 +82,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges")
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
+	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
 	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 }
@@ -253,6 +254,14 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 			if err := parsePublish(p, hc.PortBindings, cc.ExposedPorts); err != nil {
 				return none, nil, err
 			}
+		}
+	}
+	for _, e := range f.expose {
+		if cc.ExposedPorts == nil {
+			cc.ExposedPorts = map[string]struct{}{}
+		}
+		if err := parseExpose(e, cc.ExposedPorts); err != nil {
+			return none, nil, err
 		}
 	}
 	hc.PublishAllPorts = f.publishAll

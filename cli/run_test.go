@@ -134,11 +134,11 @@ func TestCreateOptions(t *testing.T) {
 		},
 		{
 			name: "published ports on the bridge",
-			args: []string{"--network", "bridge", "-p", "127.0.0.1:8080:80", "-p", "53/udp", "-P", "busybox"},
+			args: []string{"--network", "bridge", "-p", "127.0.0.1:8080:80", "-p", "53/udp", "-P", "--expose", "9000", "busybox"},
 			want: func(o *engine.CreateOptions) {
 				o.HostConfig.NetworkMode, o.HostConfig.PublishAllPorts = "bridge", true
 				o.HostConfig.PortBindings = map[string][]engine.PortBinding{"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}}, "53/udp": {{}}}
-				o.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}, "53/udp": {}}
+				o.Config.ExposedPorts = map[string]struct{}{"80/tcp": {}, "53/udp": {}, "9000/tcp": {}}
 			},
 		},
 		{
