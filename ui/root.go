@@ -113,6 +113,7 @@ type model struct {
 
 	status    string
 	statusErr bool
+	statusAt  time.Time
 
 	hostPrev   *Host
 	host       Host
@@ -180,6 +181,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sh.styles = newStyles(msg.IsDark(), m.sh.noColor)
 		return m, nil
 	case tickMsg:
+		m.expireStatus()
 		cmds := []tea.Cmd{tickCmd(m.sh.interval), hostCmd(m.sh), m.refreshCmd()}
 		if m.state != stateContainers {
 			var cmd tea.Cmd
@@ -202,14 +204,14 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			m.setError(msg.err)
 		} else {
-			m.status, m.statusErr = msg.text, false
+			m.setInfo(msg.text)
 		}
 		return m, nil
 	case actionMsg:
 		if msg.err != nil {
 			m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
 		} else {
-			m.status, m.statusErr = msg.what, false
+			m.setInfo(msg.what)
 		}
 		return m, m.refreshCmd()
 	case openMsg:
@@ -221,7 +223,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.dialog = &d
 		return m, m.dialog.focus()
 	case clipboardMsg:
-		m.status, m.statusErr = "copied "+msg.what, false
+		m.setInfo("copied " + msg.what)
 		return m, tea.SetClipboard(msg.text)
 	case tea.KeyPressMsg:
 		return m.key(msg)
@@ -289,7 +291,29 @@ func (m model) withForwarded(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *model) setError(err error) {
-	m.status, m.statusErr = err.Error(), true
+	m.status, m.statusErr, m.statusAt = err.Error(), true, m.sh.now()
+}
+
+func (m *model) setInfo(text string) {
+	m.status, m.statusErr, m.statusAt = text, false, m.sh.now()
+}
+
+// Status lines clear themselves: news after a few seconds, errors after
+// long enough to be read.
+const (
+	infoLasts  = 5 * time.Second
+	errorLasts = 20 * time.Second
+)
+
+// expireStatus clears a status line that has been shown long enough.
+func (m *model) expireStatus() {
+	lasts := infoLasts
+	if m.statusErr {
+		lasts = errorLasts
+	}
+	if m.status != "" && m.sh.now().Sub(m.statusAt) >= lasts {
+		m.status, m.statusErr = "", false
+	}
 }
 
 func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -328,9 +352,9 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Mouse):
 		m.mouse = !m.mouse
 		if m.mouse {
-			m.status, m.statusErr = "mouse capture on", false
+			m.setInfo("mouse capture on")
 		} else {
-			m.status, m.statusErr = "mouse capture off: the terminal selects text", false
+			m.setInfo("mouse capture off: the terminal selects text")
 		}
 		return m, nil
 	case key.Matches(msg, g.NextPane):
@@ -667,7 +691,7 @@ func (m model) headerView() string {
 		field("MEM", humanIEC(h.MemUsed)+"/"+humanIEC(h.MemTotal)),
 		field("CONTAINERS", fmt.Sprintf("%d/%d", running, all)),
 		field("IMAGES", fmt.Sprint(h.Images)),
-		field("DISK", humanBytes(h.DiskUsed)),
+		field("DISK", diskText(h.DiskUsed)),
 	}
 	return fitLine(strings.Join(parts, "  "), m.width)
 }
@@ -750,6 +774,14 @@ func (m model) shortHelpView() string {
 		parts = append(parts, st.HelpKey.Render(keyLabel(b.Keys()[0]))+" "+st.HelpDesc.Render(b.Help().Desc))
 	}
 	return fitLine(" "+strings.Join(parts, st.HelpDesc.Render(" • ")), m.width)
+}
+
+// diskText is the data root's size; 0 means not measured yet.
+func diskText(n uint64) string {
+	if n == 0 {
+		return "…"
+	}
+	return humanBytes(n)
 }
 
 // fitLine truncates or pads one line to exactly width cells.

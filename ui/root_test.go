@@ -338,3 +338,24 @@ func TestRefreshCost(t *testing.T) {
 		t.Errorf("header counts did not follow the list:\n%s", screen(m))
 	}
 }
+
+func TestStatusLineExpires(t *testing.T) {
+	now := testNow
+	m, err := newModel(t.Context(), demoBackend(), Options{Now: func() time.Time { return now }, Interval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = step(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = step(t, m, statusMsg{text: "hello"})
+	m = step(t, m, statusMsg{err: engine.ErrNotImplemented})
+	now = now.Add(infoLasts)
+	m = step(t, m, tickMsg{})
+	if !strings.Contains(screen(m), "not implemented") {
+		t.Error("an error went as fast as news")
+	}
+	now = now.Add(errorLasts)
+	m = step(t, m, tickMsg{})
+	if strings.Contains(screen(m), "not implemented") {
+		t.Error("the error never cleared")
+	}
+}
