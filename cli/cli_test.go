@@ -351,3 +351,14 @@ func TestHelpNeedsNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestStartAttached(t *testing.T) {
+	db := newContainer(strings.Repeat("d", 64), "db", engine.StatusExited)
+	eng := &fakeEngine{containers: []*engine.Container{db}, runResult: engine.RunResult{ExitCode: 7}}
+	if r := runCLI(t, testSystem(eng), "start", "-a", "db"); r.code != 7 || strings.Join(eng.calls, ";") != "run db" || eng.attach.Stdin != nil {
+		t.Errorf("start -a: code %d calls %q attach %+v", r.code, eng.calls, eng.attach)
+	}
+	if r := runCLI(t, testSystem(eng), "start", "-ai", "db", "web"); r.code != 125 {
+		t.Errorf("start -ai of two containers: code %d", r.code)
+	}
+}

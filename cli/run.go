@@ -475,15 +475,14 @@ func (a *app) startCommand() *cobra.Command {
 			if len(args) > 1 {
 				return usageError(cmd.CommandPath(), errors.New("you cannot start and attach multiple containers at once"))
 			}
-			if err := eng.Start(cmd.Context(), args[0]); err != nil {
-				return err
-			}
 			opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: detachKeys}
 			if interactive {
 				opts.Stdin = a.stdin
 				opts.Terminal = a.sys.isTerminal(a.stdin)
 			}
-			res, err := eng.Attach(cmd.Context(), args[0], opts)
+			// Run attaches from the first byte of output, or attaches to a
+			// container that already runs.
+			res, err := eng.Run(cmd.Context(), args[0], opts)
 			if err != nil || res.Detached {
 				return err
 			}
