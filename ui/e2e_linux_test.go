@@ -20,7 +20,7 @@ import (
 
 // tmuxSession is a private tmux server running one session.
 type tmuxSession struct {
-	t      *testing.T
+	t      testing.TB
 	socket string
 }
 
@@ -80,7 +80,7 @@ func (s *tmuxSession) waitText(text string) string {
 	return s.waitFor(fmt.Sprintf("%q", text), func(scr string) bool { return strings.Contains(scr, text) })
 }
 
-func requireTmux(t *testing.T) {
+func requireTmux(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err == nil {
 		return
@@ -95,13 +95,13 @@ func requireTmux(t *testing.T) {
 // temporary roots and a cgroup parent of the test's own, with busybox
 // imported; every container is removed at the end.
 type berthBinary struct {
-	t                     *testing.T
+	t                     testing.TB
 	path                  string
 	root, runRoot, parent string
 	args                  []string // --root, --run-root, --config
 }
 
-func newBerthBinary(t *testing.T) *berthBinary {
+func newBerthBinary(t testing.TB) *berthBinary {
 	t.Helper()
 	testenv.RequireRoot(t)
 	requireTmux(t)
