@@ -18,14 +18,15 @@ import (
 // The end-to-end test drives the real program in tmux: berth built from
 // this checkout, its containers real ones, capture-pane the oracle.
 
-// tmuxSession is a private tmux server running one session.
+// tmuxSession is a private tmux server (its socket in a temporary
+// directory) running one session.
 type tmuxSession struct {
 	t      testing.TB
 	socket string
 }
 
 func (s *tmuxSession) tmux(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-S", s.socket}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
@@ -151,7 +152,7 @@ func (b *berthBinary) must(stdin []byte, args ...string) string {
 func (b *berthBinary) startTUI() *tmuxSession {
 	t := b.t
 	t.Helper()
-	s := &tmuxSession{t: t, socket: fmt.Sprintf("berth-ui-e2e-%d", os.Getpid())}
+	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux")}
 	cmdline := strings.Join(append([]string{"env", "TERM=xterm-256color", b.path}, b.args...), " ") +
 		" 2>" + filepath.Join(t.TempDir(), "stderr")
 	if out, err := s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmdline); err != nil {
