@@ -26,8 +26,7 @@ func (a *app) buildCommand() *cobra.Command {
 	cmd.Long = "Build an image from a Dockerfile in PATH (the build context), or read from\n" +
 		"STDIN with - (no context). Unchanged steps reuse the build cache (CACHED);\n" +
 		"--no-cache bypasses it. Base images missing from the store are pulled.\n" +
-		"RUN steps need the engine's build runner, which is not wired yet: until then\n" +
-		"a Dockerfile with RUN fails at its first RUN."
+		"RUN steps run in containers of their own on the host's network."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts, err := f.options(args[0], a.stdin, a.sys.lookupEnv)
 		if err != nil {
@@ -42,6 +41,7 @@ func (a *app) buildCommand() *cobra.Command {
 			out = io.Discard
 		}
 		opts.Output = out
+		opts.Runner = a.eng.BuildRunner()
 		opts.Pull = func(ctx context.Context, ref string) (*images.Image, error) {
 			fmt.Fprintf(out, "Pulling %s\n", ref)
 			return store.Pull(ctx, ref, images.PullOptions{

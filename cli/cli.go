@@ -147,6 +147,8 @@ type containerEngine interface {
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
 	Networks() networkStore
+	// BuildRunner runs a Dockerfile's RUN steps in containers.
+	BuildRunner() images.Runner
 }
 
 // app is one invocation of the CLI: streams, global flags, the resolved

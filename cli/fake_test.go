@@ -180,6 +180,9 @@ func (f *fakeEngine) Events() eventLog { return &f.events }
 
 func (f *fakeEngine) Networks() networkStore { return &f.networks }
 
+// BuildRunner of the fake runs nothing: CLI tests of build use no RUN.
+func (f *fakeEngine) BuildRunner() images.Runner { return nil }
+
 // fakeNetworks is an in-memory networkStore.
 type fakeNetworks struct {
 	list    []*network.Network
