@@ -26,7 +26,8 @@ type containerFlags struct {
 	sigProxy, publishAll                                             bool
 
 	name, hostname, workdir, user, entrypoint, network, restart string
-	stopSignal, detachKeys, cpusetCpus, cgroupParent, pull      string
+	stopSignal, detachKeys, cpusetCpus, cgroupParent, pull, ip  string
+	networkAliases                                              []string
 
 	stopTimeout          int
 	cpuShares, pidsLimit int64
@@ -67,6 +68,8 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringVar(&f.cpusetCpus, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
 	flags.StringVar(&f.cgroupParent, "cgroup-parent", "", "optional parent cgroup for the container (default: cgroup-parent of the settings file)")
 	flags.Int64Var(&f.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
+	flags.StringArrayVar(&f.networkAliases, "network-alias", nil, "add a network-scoped alias: another name the container answers to on user-defined networks")
+	flags.StringVar(&f.ip, "ip", "", "IPv4 address (e.g. 10.204.0.10) on the container's network")
 	flags.StringVar(&f.network, "network", "", "connect the container to a network: bridge, host, none or a network's name (default: default-network of the settings file, else bridge)")
 	flags.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem as read only")
 	flags.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount a host path: HOST:CONTAINER[:ro|rw]")
@@ -277,7 +280,11 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if f.init {
 		warnings = append(warnings, "--init is not needed by berth yet and is ignored")
 	}
-	return engine.CreateOptions{Name: f.name, Config: cc, HostConfig: hc}, warnings, nil
+	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host") {
+		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)
+	}
+	return engine.CreateOptions{Name: f.name, Config: cc, HostConfig: hc,
+		NetworkAliases: f.networkAliases, IP: f.ip}, warnings, nil
 }
 
 // resources validates and converts the cgroup limits, with docker's rules.

@@ -10,6 +10,10 @@ type CreateOptions struct {
 	Name       string // "" picks a random adjective_noun name
 	Config     ContainerConfig
 	HostConfig HostConfig
+	// NetworkAliases are --network-alias: more names the container has on
+	// user-defined networks. IP is --ip, its address on its first network.
+	NetworkAliases []string
+	IP             string
 }
 
 // AttachOptions connects a caller's streams to a container.

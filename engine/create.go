@@ -145,8 +145,10 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 			Config:         cfg,
 			HostConfig:     hc,
 		},
-		RootMount: mountSpec(mounts[0]),
-		LogOpts:   logOpts,
+		RootMount:      mountSpec(mounts[0]),
+		LogOpts:        logOpts,
+		NetworkAliases: opts.NetworkAliases,
+		IP:             opts.IP,
 	}
 	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c.Path, c.Args = args[0], args[1:]

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"net/netip"
 
 	"berth/engine/network"
 )
@@ -13,6 +14,10 @@ func networkSpec(c *record) network.SessionSpec {
 		ContainerID: c.ID, Name: c.DisplayName(), Hostname: c.Config.Hostname,
 		Networks: network.NetworksFor(hc.NetworkMode), HostsPath: c.HostsPath,
 		ExposedPorts: c.Config.ExposedPorts, PublishAll: hc.PublishAllPorts,
+		Aliases: c.NetworkAliases,
+	}
+	if ip, err := netip.ParseAddr(c.IP); err == nil {
+		spec.IP = ip
 	}
 	if hc.NetworkMode == "host" {
 		spec.PublishAll = false
@@ -30,6 +35,11 @@ func networkSpec(c *record) network.SessionSpec {
 // checkNetwork refuses, at create, a network or ports the container could
 // not start with.
 func (e *Engine) checkNetwork(c *record) error {
+	if c.IP != "" {
+		if ip, err := netip.ParseAddr(c.IP); err != nil || !ip.Is4() {
+			return invalidf("invalid IPv4 address for --ip: %q", c.IP)
+		}
+	}
 	if err := e.networks.Validate(networkSpec(c)); err != nil {
 		return invalidf("%v", err)
 	}

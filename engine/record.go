@@ -15,6 +15,9 @@ type record struct {
 	RootMount mountSpec `json:"BerthRootMount"`
 	// LogOpts are the json-file options in force (container's over defaults).
 	LogOpts map[string]string `json:"BerthLogOpts,omitempty"`
+	// NetworkAliases and IP are --network-alias and --ip.
+	NetworkAliases []string `json:"BerthNetworkAliases,omitempty"`
+	IP             string   `json:"BerthIP,omitempty"`
 }
 
 // mountSpec is a mount described as data (the images store describes, the
