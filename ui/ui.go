@@ -12,6 +12,13 @@
 // call runs in a command; streams block on a channel, return one message
 // and are re-armed in Update; messages carry the generation of the screen
 // that asked for them, so a closed screen's late answers are dropped.
+// terminal.go holds both ways into a container: the full-screen handoff
+// (tea.Exec) and the embedded panes (x/vt's SafeEmulator).
+//
+// Tests: fake_test.go is an in-memory Backend and the harness that drives
+// the model; views are compared at 100x30 with testdata/*.golden (go test
+// ./ui -update rewrites them). adapter_linux_test.go runs EngineBackend on
+// real containers, e2e_linux_test.go drives the real binary in tmux.
 package ui
 
 import (
