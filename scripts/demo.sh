@@ -36,9 +36,9 @@ if ! "$BERTH" image inspect busybox:latest >/dev/null 2>&1; then
 fi
 
 "$BERTH" rm -f "${names[@]}" >/dev/null 2>&1 || true
-# The web server shares the host's network until bridge networking lands.
-"$BERTH" run -d --name demo-web --network host --restart unless-stopped busybox \
-	httpd -f -p 127.0.0.1:18080 -h /www >/dev/null
+# The web server is on the default bridge, published on the host's port 18080.
+"$BERTH" run -d --name demo-web -p 18080:80 --restart unless-stopped busybox \
+	httpd -f -p 80 -h /www >/dev/null
 "$BERTH" run -d --name demo-logger --restart always -m 64m busybox \
 	sh -c 'i=0; while :; do i=$((i+1)); echo "request $i served in $((i % 97))ms"; [ $((i % 10)) = 0 ] && echo "warning: slow request $i" >&2; sleep 0.2; done' >/dev/null
 "$BERTH" run -d --name demo-disk --pids-limit 64 busybox \
