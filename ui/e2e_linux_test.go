@@ -176,6 +176,24 @@ func TestEndToEnd(t *testing.T) {
 		return regexp.MustCompile(`disk .* Up `).MatchString(scr) && regexp.MustCompile(`logger .* Up `).MatchString(scr)
 	})
 
+	// Images, with the containers made from busybox; back with tab.
+	s.send("Tab")
+	s.waitFor("the busybox image", func(scr string) bool {
+		return regexp.MustCompile(`busybox +latest +[0-9a-f]{12} .* 2\n`).MatchString(scr)
+	})
+	s.waitText("Layers of busybox:latest")
+	s.send("Tab")
+	s.waitText("sorted by NAME")
+
+	// The timeline and inspect of disk.
+	s.send("h")
+	s.waitText("Timeline: disk")
+	s.waitText("started")
+	s.send("Escape", "i")
+	s.waitText(`"Args": [`)
+	s.waitText("2>/dev/null")
+	s.send("Escape")
+
 	// Logs of logger: lines arrive while we watch.
 	s.send("j", "l")
 	scr := s.waitText("Logs: logger")

@@ -52,8 +52,12 @@ func (m inspectModel) init() tea.Cmd {
 		if err != nil {
 			return inspectMsg{gen: gen, err: err}
 		}
-		data, err := json.MarshalIndent(c, "", "  ")
-		return inspectMsg{gen: gen, json: string(data), err: err}
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(c)
+		return inspectMsg{gen: gen, json: strings.TrimSuffix(b.String(), "\n"), err: err}
 	}
 }
 
