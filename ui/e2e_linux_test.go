@@ -238,6 +238,12 @@ func TestEndToEnd(t *testing.T) {
 	s.waitText("back from the shell of disk")
 	s.waitText("CONTAINERS 2/2")
 
+	// Kill disk with the signal menu, then start it again.
+	s.send("K", "j", "Enter")
+	s.waitFor("disk killed", func(scr string) bool { return regexp.MustCompile(`disk .* Exited \(137\)`).MatchString(scr) })
+	s.send("s")
+	s.waitFor("disk up again", func(scr string) bool { return regexp.MustCompile(`disk .* Up `).MatchString(scr) })
+
 	// q quits and the terminal is given back.
 	s.send("q")
 	deadline := time.Now().Add(10 * time.Second)
