@@ -6,6 +6,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine"
 )
@@ -304,4 +305,47 @@ func waitFor(t *testing.T, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("condition never held")
+}
+
+// TestEveryScreenFitsTheWindow draws every screen at several sizes: each
+// view is exactly the window, never a line too long or too many.
+func TestEveryScreenFitsTheWindow(t *testing.T) {
+	b := demoBackend()
+	screens := []struct {
+		name string
+		keys []string
+	}{
+		{"containers", nil},
+		{"images", []string{"tab"}},
+		{"logs", []string{"G", "l"}},
+		{"logs with a pane", []string{"G", "E"}},
+		{"top", []string{"G", "t"}},
+		{"inspect", []string{"G", "i"}},
+		{"timeline", []string{"G", "h"}},
+		{"run form", []string{"n"}},
+		{"help", []string{"?"}},
+		{"dialog", []string{"G", "K"}},
+	}
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {100, 30}, {160, 50}} {
+		for _, sc := range screens {
+			b.terminal = newFakeTerminal()
+			m := newTestModel(t, b)
+			m = step(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m = press(t, m, sc.keys...)
+			if sc.name == "logs with a pane" && !m.terms.hasPanes() {
+				t.Fatal("no pane to measure")
+			}
+			lines := strings.Split(screen(m), "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%s at %dx%d: %d lines", sc.name, size[0], size[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w != size[0] {
+					t.Errorf("%s at %dx%d: line %d is %d wide: %q", sc.name, size[0], size[1], i, w, l)
+					break
+				}
+			}
+			m.terms.closeAll()
+		}
+	}
 }
