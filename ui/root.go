@@ -228,7 +228,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.key(msg)
 	case tea.PasteMsg:
-		if m.terms.focused {
+		if m.terms.focused && m.terms.onView(m.state) {
 			var cmd tea.Cmd
 			m.terms, cmd = m.terms.update(msg)
 			return m, cmd
@@ -318,17 +318,19 @@ func (m *model) expireStatus() {
 
 func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	g := &m.sh.keys.Global
+	// A focused terminal pane is a terminal: every key is the child's
+	// (ctrl+c interrupts its command) but the one that leaves it.
+	if m.terms.focused && m.terms.onView(m.state) {
+		var cmd tea.Cmd
+		m.terms, cmd = m.terms.update(msg)
+		return m, cmd
+	}
 	if key.Matches(msg, g.ForceQuit) {
 		return m, tea.Quit
 	}
 	if m.dialog != nil {
 		d, cmd := m.dialog.update(msg)
 		m.dialog = d
-		return m, cmd
-	}
-	if m.terms.focused {
-		var cmd tea.Cmd
-		m.terms, cmd = m.terms.update(msg)
 		return m, cmd
 	}
 	if m.capturing() {
@@ -365,7 +367,7 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
-	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+	if m.terms.onView(m.state) {
 		if cmd, ok := m.terms.screenKey(msg); ok {
 			return m, cmd
 		}
@@ -434,7 +436,7 @@ func (m model) copyText() (string, string) {
 // nextPane moves the focus: to the terminal pane beside logs or top when
 // one is open, else between the containers and images lists.
 func (m model) nextPane() (tea.Model, tea.Cmd) {
-	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+	if m.terms.onView(m.state) {
 		m.terms.focused = true
 		return m, nil
 	}
@@ -592,7 +594,7 @@ func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
 	if y < 0 || y >= m.bodyHeight() {
 		return m, nil
 	}
-	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+	if m.terms.onView(m.state) {
 		m.terms.focused = mouse.X >= m.width-m.terms.paneWidth(m.width)
 		if m.terms.focused {
 			return m, nil
@@ -617,7 +619,7 @@ func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
 func (m model) View() tea.View {
 	st := &m.sh.styles
 	body := m.screenView()
-	if m.terms.hasPanes() && (m.state == stateLogs || m.state == stateTop) {
+	if m.terms.onView(m.state) {
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
 			lipgloss.NewStyle().Width(m.width-m.terms.paneWidth(m.width)).Render(body),
 			m.terms.view())
@@ -767,7 +769,7 @@ func (m model) statusView() string {
 func (m model) shortHelpView() string {
 	st := &m.sh.styles
 	var parts []string
-	for _, b := range m.help.short(m.state, m.terms.focused) {
+	for _, b := range m.help.short(m.state, m.terms.focused && m.terms.onView(m.state)) {
 		if !b.Enabled() {
 			continue
 		}

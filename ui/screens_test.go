@@ -349,3 +349,21 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestCtrlCGoesToAFocusedPane(t *testing.T) {
+	b := demoBackend()
+	b.terminal = newFakeTerminal()
+	m := newTestModel(t, b)
+	m = press(t, m, "G", "E")
+	if _, cmd := m.Update(keyMsg("ctrl+c")); cmd != nil {
+		if msg := cmd(); msg == tea.Quit() {
+			t.Fatal("ctrl+c in a focused pane quit berth")
+		}
+	}
+	waitFor(t, func() bool { return b.terminal.input() == "\x03" })
+	m = press(t, m, "ctrl+]")
+	if _, cmd := m.Update(keyMsg("ctrl+c")); cmd == nil || cmd() != tea.Quit() {
+		t.Error("ctrl+c outside the pane does not quit")
+	}
+	m.terms.closeAll()
+}

@@ -96,6 +96,11 @@ func newTerminalsModel(sh *shared) terminalsModel { return terminalsModel{sh: sh
 
 func (m terminalsModel) hasPanes() bool { return len(m.panes) > 0 }
 
+// onView says the panes are drawn beside screen s.
+func (m terminalsModel) onView(s state) bool {
+	return m.hasPanes() && (s == stateLogs || s == stateTop)
+}
+
 // paneWidth is the columns the pane takes beside the main screen.
 func (m terminalsModel) paneWidth(total int) int {
 	if !m.hasPanes() {
