@@ -197,6 +197,30 @@ func (b *berthEnv) inspect(field, name string) string {
 	return strings.TrimSpace(b.must("inspect", "--format", "{{"+field+"}}", name))
 }
 
+// waitForProcess waits until a process in the PID namespace of the host
+// process pid1 runs argv: a shell in the container has started that job.
+func waitForProcess(t *testing.T, pid1 string, argv ...string) {
+	t.Helper()
+	ns, err := os.Readlink(filepath.Join("/proc", pid1, "ns", "pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(argv, "\x00") + "\x00"
+	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		procs, _ := filepath.Glob("/proc/[0-9]*")
+		for _, proc := range procs {
+			cmdline, _ := os.ReadFile(filepath.Join(proc, "cmdline"))
+			if string(cmdline) != want {
+				continue
+			}
+			if link, _ := os.Readlink(filepath.Join(proc, "ns", "pid")); link == ns {
+				return
+			}
+		}
+	}
+	t.Fatalf("no %q in the PID namespace of process %s after %v", argv, pid1, patience)
+}
+
 // TestTTYRunShell is a person's session with `berth run -it`: a shell that
 // computes, knows its window size and follows resizes, detaches with
 // ctrl-p ctrl-q, and is found again by `berth attach`, whose exit code is
@@ -322,7 +346,8 @@ func TestRunStdinWithoutTTY(t *testing.T) {
 }
 
 // TestExecTTYShell opens a second shell in a running container with
-// `berth exec -it`, and checks exec's exit codes.
+// `berth exec -it`, interrupts a job in it with ctrl-c, and checks exec's
+// exit codes.
 func TestExecTTYShell(t *testing.T) {
 	t.Parallel()
 	b := newBerthEnv(t)
@@ -339,6 +364,16 @@ func TestExecTTYShell(t *testing.T) {
 	term.send("ps\r")
 	term.expect(`\n\s*1 root\s+sleep 1000\r\n`)
 	term.expect(prompt)
+	term.send("sleep 100\r")
+	waitForProcess(t, b.inspect(".State.Pid", "box"), "sleep", "100")
+	term.send("\x03")
+	term.expect(prompt)
+	term.send("echo status-$?\r")
+	term.expect(`\r\nstatus-130\r\n`)
+	term.expect(prompt)
+	if !term.running() {
+		t.Fatal("ctrl-c ended berth exec -it instead of the container's foreground job")
+	}
 	term.send("exit\r")
 	if code := term.wait(); code != 0 {
 		t.Fatalf("berth exec -it box sh exited %d after exit, want 0", code)
