@@ -135,7 +135,7 @@ func defaultKeys() keyMap {
 	return keyMap{
 		Global: globalKeys{
 			Quit:      bind("quit", "q"),
-			ForceQuit: bind("quit now (a focused pane gets it)", "ctrl+c"),
+			ForceQuit: bind("quit (pane: its ^C)", "ctrl+c"),
 			Back:      bind("back", "esc"),
 			Help:      bind("help", "?"),
 			NextPane:  bind("next pane", "tab"),
