@@ -308,6 +308,55 @@ func TestTTYCustomDetachKeys(t *testing.T) {
 	}
 }
 
+// TestTTYSignalToBerth signals `berth run -it` itself, as a window manager
+// or a closed terminal would: berth leaves the terminal as it found it and
+// the container goes on, to be attached again.
+func TestTTYSignalToBerth(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(unix.SignalName(sig), func(t *testing.T) {
+			t.Parallel()
+			b := newBerthEnv(t)
+			term := b.startTerminal(t, 24, 80, "run", "-it", "--name", "box", "--network", "none", "busybox", "sh")
+			term.expect(prompt)
+			if err := term.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			term.wait()
+			term.requireRestored(unix.SignalName(sig))
+			if status := b.inspect(".State.Status", "box"); status != "running" {
+				t.Fatalf("box is %s after berth run -it got %v, want running", status, sig)
+			}
+			again := b.startTerminal(t, 24, 80, "attach", "box")
+			again.send("\r")
+			again.expect(prompt)
+			again.send("exit 7\r")
+			if code := again.wait(); code != 7 {
+				t.Fatalf("berth attach exited %d after the shell's exit 7", code)
+			}
+		})
+	}
+}
+
+// TestTTYFullScreenProgram runs top, which draws to the window's size, and
+// quits it: berth run -it --rm ends with it and removes the container.
+func TestTTYFullScreenProgram(t *testing.T) {
+	t.Parallel()
+	b := newBerthEnv(t)
+	term := b.startTerminal(t, 24, 80, "run", "-it", "--rm", "--network", "none", "busybox", "top")
+	term.expect(`Mem: .*\n`)
+	term.expect(`PID\s+PPID\s+USER`)
+	term.expect(`\s1\s+0 root .* top\s*\r`)
+	term.send("q")
+	if code := term.wait(); code != 0 {
+		t.Fatalf("berth run -it top exited %d after q, want 0", code)
+	}
+	term.requireRestored("the container's exit")
+	if ps := b.must("ps", "-aq"); ps != "" {
+		t.Fatalf("--rm container still listed after it exited: %s", ps)
+	}
+}
+
 // TestRunStdinWithoutTTY pipes a file into `berth run -i … cat`: the
 // container reads it all, and the file's end ends the container.
 func TestRunStdinWithoutTTY(t *testing.T) {
