@@ -271,7 +271,24 @@ func (b *EngineBackend) Handoff(ctx context.Context, ref string, kind SessionKin
 	if err != nil {
 		return nil, err
 	}
-	return s.Session, nil
+	return &execHandoff{s: s}, nil
+}
+
+// execHandoff runs an engine exec session (which records its start and
+// exit in the container's events) on the streams tea.Exec hands it.
+type execHandoff struct {
+	s              *engine.ExecSession
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+func (h *execHandoff) SetStdin(r io.Reader)  { h.stdin = r }
+func (h *execHandoff) SetStdout(w io.Writer) { h.stdout = w }
+func (h *execHandoff) SetStderr(w io.Writer) { h.stderr = w }
+
+func (h *execHandoff) Run() error {
+	_, err := h.s.Run(h.stdin, h.stdout, h.stderr)
+	return err
 }
 
 // attachHandoff runs engine.Attach on the streams tea.Exec hands it.
@@ -312,10 +329,10 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 			cancel()
 			return nil, err
 		}
-		s.Session.SetStdin(inR)
-		s.Session.SetStdout(outW)
-		s.Session.SetStderr(outW)
-		run = s.Session.Run
+		run = func() error {
+			_, err := s.Run(inR, outW, outW)
+			return err
+		}
 	}
 	go func() {
 		t.err = run()

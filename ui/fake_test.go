@@ -337,6 +337,9 @@ func demoBackend() *fakeBackend {
 				{Time: testNow.Add(-29 * time.Minute), Action: "restart", Restarts: 1},
 				{Time: testNow.Add(-10 * time.Minute), Action: "pause"},
 				{Time: testNow.Add(-9 * time.Minute), Action: "unpause"},
+				{Time: testNow.Add(-8 * time.Minute), Action: "exec_start"},
+				{Time: testNow.Add(-7 * time.Minute), Action: "exec_die", ExitCode: 130},
+				{Time: testNow.Add(-6 * time.Minute), Action: "kill", Signal: "SIGHUP"},
 			},
 		},
 	}

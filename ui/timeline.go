@@ -111,7 +111,7 @@ func (m timelineModel) view() string {
 		e := m.events[i]
 		action, detail, style := describeEvent(st, e)
 		cells := []cell{
-			plain(e.Time.Local().Format("2006-01-02 15:04:05")),
+			plain(e.Time.In(now.Location()).Format("2006-01-02 15:04:05")),
 			plain(humanDuration(now.Sub(e.Time)) + " ago"),
 			styled(action, style),
 			plain(detail),
@@ -145,6 +145,12 @@ func describeEvent(st *styles, e Event) (string, string, *lipgloss.Style) {
 		return "unpaused", e.Detail, &st.Running
 	case "kill":
 		return "killed", "signal " + e.Signal, &st.Exited
+	case "stop":
+		return "stopped", e.Detail, &st.Faint
+	case "exec_start":
+		return "exec", "a process started inside (shell or exec)", &st.Faint
+	case "exec_die":
+		return "exec ended", fmt.Sprintf("exit code %d", e.ExitCode), &st.Faint
 	case "rename":
 		return "renamed", e.Detail, &st.Faint
 	case "destroy":
