@@ -135,9 +135,19 @@ func (term *terminal) expect(pattern string) string {
 		select {
 		case <-term.grew:
 		case <-deadline:
-			term.t.Fatalf("%s: no %q after %v; the terminal showed:\n%q", term.name, pattern, patience, unseen)
+			term.t.Fatalf("%s: no %q after %v; the terminal showed:\n%q", term.name, pattern, patience, tail(unseen))
 		}
 	}
+}
+
+// tail is the end of a terminal's output, short enough for a failure
+// message.
+func tail(out []byte) []byte {
+	const most = 2000
+	if len(out) > most {
+		return append([]byte("…"), out[len(out)-most:]...)
+	}
+	return out
 }
 
 // wait waits for berth to exit and returns its exit code.
@@ -149,7 +159,7 @@ func (term *terminal) wait() int {
 	case <-time.After(patience):
 		term.mu.Lock()
 		defer term.mu.Unlock()
-		term.t.Fatalf("%s: still running after %v; the terminal showed:\n%q", term.name, patience, term.out[term.seen:])
+		term.t.Fatalf("%s: still running after %v; the terminal showed:\n%q", term.name, patience, tail(term.out[term.seen:]))
 		return 0
 	}
 }
@@ -579,4 +589,42 @@ func editCrunSpec(path, cgroup string) error {
 		return err
 	}
 	return os.WriteFile(path, data, 0o644)
+}
+
+// TestAttachStoppedClient stops one attached client (SIGSTOP, as ctrl-z
+// would) while the container prints more than the shim queues for it: the
+// container and a second client go on, and the stopped one, dropped
+// meanwhile, ends when it is continued.
+func TestAttachStoppedClient(t *testing.T) {
+	t.Parallel()
+	b := newBerthEnv(t)
+	b.must("run", "-dit", "--name", "box", "--network", "none", "busybox", "sh")
+
+	stopped := b.startTerminal(t, 24, 80, "attach", "box")
+	stopped.send("\r")
+	stopped.expect(prompt)
+	if err := stopped.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopped.cmd.Process.Signal(syscall.SIGCONT) })
+
+	active := b.startTerminal(t, 24, 80, "attach", "box")
+	active.send("\r")
+	active.expect(prompt)
+	// 3 MB, well past what the hub queues for one client, in pieces small
+	// enough for a client that reads to keep up with.
+	active.send("i=0; while [ $i -lt 40 ]; do head -c 75000 /dev/zero | tr '\\000' x; echo; usleep 30000; i=$((i+1)); done; echo done-$((1+1))\r")
+	active.expect(`\r\ndone-2\r\n`)
+	active.expect(prompt)
+
+	if err := stopped.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	stopped.wait()
+	stopped.requireRestored("being dropped")
+
+	active.send("exit 4\r")
+	if code := active.wait(); code != 4 {
+		t.Fatalf("berth attach exited %d after the shell's exit 4", code)
+	}
 }
