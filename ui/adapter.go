@@ -220,6 +220,15 @@ func (b *EngineBackend) inUse(ctx context.Context) (func(string) (string, bool),
 	}, nil
 }
 
+// Pull fetches ref with the registry defaults (no mirrors; the CLI's
+// config-driven registry settings are not known here).
+func (b *EngineBackend) Pull(ctx context.Context, ref string, progress func(PullProgress)) error {
+	_, err := b.e.Images().Pull(ctx, ref, images.PullOptions{Progress: func(p images.Progress) {
+		progress(PullProgress{ID: p.ID, Action: p.Action, Current: p.Current, Total: p.Total})
+	}})
+	return err
+}
+
 // ImageLayers is the image's history, newest step first.
 func (b *EngineBackend) ImageLayers(ctx context.Context, id string) ([]Layer, error) {
 	hist, err := b.e.Images().History(id)

@@ -45,6 +45,9 @@ type Backend interface {
 	// `docker history`).
 	ImageLayers(ctx context.Context, id string) ([]Layer, error)
 	RemoveImage(ctx context.Context, ref string, force bool) error
+	// Pull fetches an image from its registry, reporting progress (from
+	// several goroutines) until it returns.
+	Pull(ctx context.Context, ref string, progress func(PullProgress)) error
 	// PruneImages removes dangling images and reports how many bytes it freed.
 	PruneImages(ctx context.Context) (removed int, freed uint64, err error)
 
@@ -79,6 +82,16 @@ type Image struct {
 	Size       uint64
 	Containers int // containers created from it
 	Dangling   bool
+}
+
+// PullProgress is one line of a pull's progress, as docker prints them:
+// Action is "Pulling fs layer", "Downloading", "Download complete",
+// "Extracting", "Pull complete", "Already exists" …
+type PullProgress struct {
+	ID      string // a short layer digest, or the reference
+	Action  string
+	Current int64 // bytes done
+	Total   int64 // bytes expected; 0 when unknown
 }
 
 // Layer is one layer of an image, as `docker history` shows it.

@@ -9,6 +9,8 @@ var (
 	ErrBadKeys = errors.New("bad keys")
 	// ErrUnsupported: the backend cannot do this (yet).
 	ErrUnsupported = errors.New("not supported by this backend")
+	// ErrBusy: the same kind of work is already under way.
+	ErrBusy = errors.New("another one is under way")
 	// ErrBadInput: a form field does not parse.
 	ErrBadInput = errors.New("bad input")
 )

@@ -42,6 +42,7 @@ type fakeBackend struct {
 	fail       error
 	terminal   *fakeTerminal
 	statsCalls int
+	pullGate   chan struct{} // when set, Pull waits for it after its progress
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -205,6 +206,24 @@ func (f *fakeBackend) ImageLayers(_ context.Context, id string) ([]Layer, error)
 func (f *fakeBackend) RemoveImage(_ context.Context, ref string, force bool) error {
 	return f.record("rmi %s force=%v", ref, force)
 }
+func (f *fakeBackend) Pull(ctx context.Context, ref string, progress func(PullProgress)) error {
+	if err := f.record("pull %s", ref); err != nil {
+		return err
+	}
+	progress(PullProgress{ID: "sha256:" + id('7'), Action: "Pulling fs layer"})
+	progress(PullProgress{ID: "sha256:" + id('6'), Action: "Already exists"})
+	progress(PullProgress{ID: "sha256:" + id('7'), Action: "Downloading", Current: 1_500_000, Total: 3_000_000})
+	if f.pullGate != nil {
+		select {
+		case <-f.pullGate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	progress(PullProgress{ID: "sha256:" + id('7'), Action: "Pull complete"})
+	return nil
+}
+
 func (f *fakeBackend) PruneImages(context.Context) (int, uint64, error) {
 	return 1, 5 << 20, f.record("prune")
 }

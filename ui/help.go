@@ -69,7 +69,7 @@ func (m helpModel) groups(s state) []helpGroup {
 		}
 	case stateImages:
 		i := k.Images
-		return []helpGroup{{"Images", []key.Binding{i.Run, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}}, move, global}
+		return []helpGroup{{"Images", []key.Binding{i.Run, i.Pull, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}}, move, global}
 	case stateLogs:
 		l := k.Logs
 		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Since}}, term, move, global}
@@ -101,7 +101,7 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{c.Logs, c.Top, c.Exec, c.Inspect, c.Stop, c.Restart, c.Remove, c.Run, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateImages:
 		i := k.Images
-		return []key.Binding{i.Run, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
+		return []key.Binding{i.Run, i.Pull, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateLogs:
 		l := k.Logs
 		return []key.Binding{l.Search, l.Next, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,6 +47,8 @@ type imagesModel struct {
 	layersOf string
 	layers   []Layer
 	layerErr error
+
+	pull *pullModel // the pull under way, nil for none
 }
 
 var imageColumns = []column{
@@ -119,6 +122,34 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 		}
 		m.layers, m.layerErr = msg.layers, msg.err
 		return m, nil
+	case pullRequestMsg:
+		if m.pull != nil {
+			return m, statusCmd(fmt.Errorf("pull %s: %w", msg.ref, ErrBusy))
+		}
+		ctx, cancel := context.WithCancel(m.sh.ctx)
+		p := newPullModel(msg.ref, cancel)
+		m.pull = &p
+		return m, pullCmd(ctx, m.sh, p.stream)
+	case pullStartMsg:
+		if m.pull == nil || msg.pull != m.pull.stream {
+			return m, nil
+		}
+		return m, waitPullCmd(msg.pull)
+	case pullProgressMsg:
+		if m.pull == nil || msg.pull != m.pull.stream {
+			return m, nil
+		}
+		p := m.pull.absorb(msg.events)
+		m.pull = &p
+		if !msg.done {
+			return m, waitPullCmd(msg.pull)
+		}
+		m.pull = nil
+		ref := msg.pull.ref
+		if msg.err != nil {
+			return m, tea.Batch(statusCmd(fmt.Errorf("pull %s: %w", ref, msg.err)), imagesCmd(m.sh, m.gen))
+		}
+		return m, tea.Batch(infoCmd("pulled "+ref), imagesCmd(m.sh, m.gen))
 	case tea.KeyPressMsg:
 		if m.editing {
 			return m.updateFilter(msg)
@@ -232,6 +263,12 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	sh := m.sh
 	switch {
 	case matches(msg, g.Back):
+		if m.pull != nil {
+			m.pull.stream.cancel()
+			ref := m.pull.stream.ref
+			m.pull = nil
+			return m, infoCmd("pull of " + ref + " cancelled")
+		}
 		if m.filter.Value() != "" {
 			m.filter.SetValue("")
 			return m.relist(), nil
@@ -248,6 +285,13 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	case matches(msg, ck.SortRev):
 		m.desc = !m.desc
 		return m.relist(), nil
+	case matches(msg, k.Pull):
+		return m, dialogCmd(promptDialog(&sh.keys, "Pull an image (name[:tag] or name@digest)", "", func(ref string) tea.Cmd {
+			if ref == "" {
+				return nil
+			}
+			return func() tea.Msg { return pullRequestMsg{ref: ref} }
+		}))
 	case matches(msg, k.Prune):
 		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image?", "images without a tag and not used by a container", func() tea.Cmd {
 			return func() tea.Msg {
@@ -374,7 +418,11 @@ func (m imagesModel) view() string {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	b.WriteString(m.layersView())
+	if m.pull != nil {
+		b.WriteString(m.pull.view(st, m.width))
+	} else {
+		b.WriteString(m.layersView())
+	}
 	return b.String()
 }
 

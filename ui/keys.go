@@ -87,6 +87,7 @@ type imageKeys struct {
 	Run    key.Binding
 	Remove key.Binding
 	Prune  key.Binding
+	Pull   key.Binding
 }
 
 type inspectKeys struct {
@@ -192,6 +193,7 @@ func defaultKeys() keyMap {
 			Run:    bind("run from image", "n", "enter"),
 			Remove: bind("remove", "d", "delete"),
 			Prune:  bind("prune dangling", "P"),
+			Pull:   bind("pull an image", "p"),
 		},
 		Inspect: inspectKeys{
 			Search: bind("search", "/"),
@@ -244,6 +246,7 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"top.execpane": &k.Top.ExecPane,
 
 		"images.run": &k.Images.Run, "images.remove": &k.Images.Remove, "images.prune": &k.Images.Prune,
+		"images.pull": &k.Images.Pull,
 
 		"inspect.search": &k.Inspect.Search, "inspect.next": &k.Inspect.Next, "inspect.prev": &k.Inspect.Prev,
 

@@ -249,7 +249,7 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(msg)
 	case containersMsg:
 		m.containers, cmd = m.containers.update(msg)
-	case imagesMsg, layersMsg:
+	case imagesMsg, layersMsg, pullRequestMsg, pullStartMsg, pullProgressMsg:
 		m.images, cmd = m.images.update(msg)
 	case logBatchMsg, logStartMsg:
 		m.logs, cmd = m.logs.update(msg)

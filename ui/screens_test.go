@@ -367,3 +367,30 @@ func TestCtrlCGoesToAFocusedPane(t *testing.T) {
 	}
 	m.terms.closeAll()
 }
+
+func TestImagesPull(t *testing.T) {
+	b := demoBackend()
+	b.pullGate = make(chan struct{})
+	m := newTestModel(t, b)
+	m = press(t, m, "tab", "p")
+	m = typeText(t, m, "nginx:1")
+	m = press(t, m, "enter")
+	m = settleLate(t, m)
+	golden(t, "images_pull", m)
+	if !strings.Contains(screen(m), "1.50MB/3.00MB") || !strings.Contains(screen(m), "1/2 layers done") {
+		t.Errorf("no pull progress:\n%s", screen(m))
+	}
+	close(b.pullGate)
+	m = settleLate(t, m)
+	if m.images.pull != nil || !strings.Contains(screen(m), "pulled nginx:1") {
+		t.Errorf("pull did not finish:\n%s", screen(m))
+	}
+	// esc cancels a pull under way.
+	b.pullGate = make(chan struct{})
+	m = press(t, m, "p")
+	m = typeText(t, m, "redis")
+	m = press(t, m, "enter", "esc")
+	if m.images.pull != nil || !strings.Contains(screen(m), "pull of redis cancelled") {
+		t.Errorf("esc did not cancel the pull:\n%s", screen(m))
+	}
+}
