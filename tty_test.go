@@ -10,181 +10,23 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"berth/internal/ptytest"
 	"berth/internal/testenv"
 )
-
-// patience is how long a terminal test waits for anything berth or the
-// container should print, and for berth to exit.
-const patience = 10 * time.Second
 
 // prompt is busybox sh's prompt for root in /.
 const prompt = `/ # `
 
-// terminal is the built berth running on the slave side of a PTY pair of
-// its own (new session, the slave its controlling terminal), driven through
-// the master as a person at a keyboard would drive it.
-type terminal struct {
-	t      *testing.T
-	name   string
-	cmd    *exec.Cmd
-	master *os.File
-	slave  *os.File
-	before *unix.Termios // the slave's settings before berth started
-
-	mu     sync.Mutex
-	out    []byte        // everything read from the master
-	seen   int           // out[:seen] has been matched by expect
-	grew   chan struct{} // poked whenever out grows
-	exited chan struct{} // closed when berth has exited
-}
-
-// startTerminal starts `berth args…` on a new PTY of size rows×cols.
-func (b *berthEnv) startTerminal(t *testing.T, rows, cols uint16, args ...string) *terminal {
+// startTerminal starts `berth args…` on a new PTY of rows×cols.
+func (b *berthEnv) startTerminal(t *testing.T, rows, cols uint16, args ...string) *ptytest.Terminal {
 	t.Helper()
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		master.Close()
-		slave.Close()
-	})
-	if err := pty.Setsize(master, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
-		t.Fatal(err)
-	}
-	before, err := unix.IoctlGetTermios(int(slave.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := b.cmd(args...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	term := &terminal{t: t, name: "berth " + strings.Join(args, " "), cmd: cmd, master: master, slave: slave,
-		before: before, grew: make(chan struct{}, 1), exited: make(chan struct{})}
-	go term.read()
-	go func() {
-		cmd.Wait()
-		close(term.exited)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-term.exited:
-		default:
-			cmd.Process.Kill()
-			<-term.exited
-		}
-	})
-	return term
-}
-
-// read copies the master into out until the master is closed.
-func (term *terminal) read() {
-	buf := make([]byte, 4096)
-	for {
-		n, err := term.master.Read(buf)
-		if n > 0 {
-			term.mu.Lock()
-			term.out = append(term.out, buf[:n]...)
-			term.mu.Unlock()
-			select {
-			case term.grew <- struct{}{}:
-			default:
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-// send types s, as if at the keyboard (Enter is "\r").
-func (term *terminal) send(s string) {
-	term.t.Helper()
-	if _, err := term.master.Write([]byte(s)); err != nil {
-		term.t.Fatalf("%s: type %q: %v", term.name, s, err)
-	}
-}
-
-// expect waits until the output not matched yet matches pattern and
-// returns the match; what came before and the match itself count as seen.
-func (term *terminal) expect(pattern string) string {
-	term.t.Helper()
-	re := regexp.MustCompile(pattern)
-	deadline := time.After(patience)
-	for {
-		term.mu.Lock()
-		unseen := term.out[term.seen:]
-		if loc := re.FindIndex(unseen); loc != nil {
-			match := string(unseen[loc[0]:loc[1]])
-			term.seen += loc[1]
-			term.mu.Unlock()
-			return match
-		}
-		term.mu.Unlock()
-		select {
-		case <-term.grew:
-		case <-deadline:
-			term.t.Fatalf("%s: no %q after %v; the terminal showed:\n%q", term.name, pattern, patience, tail(unseen))
-		}
-	}
-}
-
-// tail is the end of a terminal's output, short enough for a failure
-// message.
-func tail(out []byte) []byte {
-	const most = 2000
-	if len(out) > most {
-		return append([]byte("…"), out[len(out)-most:]...)
-	}
-	return out
-}
-
-// wait waits for berth to exit and returns its exit code.
-func (term *terminal) wait() int {
-	term.t.Helper()
-	select {
-	case <-term.exited:
-		return term.cmd.ProcessState.ExitCode()
-	case <-time.After(patience):
-		term.mu.Lock()
-		defer term.mu.Unlock()
-		term.t.Fatalf("%s: still running after %v; the terminal showed:\n%q", term.name, patience, tail(term.out[term.seen:]))
-		return 0
-	}
-}
-
-// running reports whether berth has not exited yet.
-func (term *terminal) running() bool {
-	select {
-	case <-term.exited:
-		return false
-	default:
-		return true
-	}
-}
-
-// requireRestored fails the test unless berth, having exited, left the
-// terminal's settings as they were before it started.
-func (term *terminal) requireRestored(after string) {
-	term.t.Helper()
-	now, err := unix.IoctlGetTermios(int(term.slave.Fd()), unix.TCGETS)
-	if err != nil {
-		term.t.Fatal(err)
-	}
-	if *now != *term.before {
-		term.t.Errorf("%s: terminal settings after %s:\n%+v\nwant them as before berth ran:\n%+v", term.name, after, *now, *term.before)
-	}
+	return ptytest.Start(t, b.cmd(args...), rows, cols)
 }
 
 // exitCode runs berth args… without a terminal and returns its exit code.
@@ -216,7 +58,7 @@ func waitForProcess(t *testing.T, pid1 string, argv ...string) {
 		t.Fatal(err)
 	}
 	want := strings.Join(argv, "\x00") + "\x00"
-	for deadline := time.Now().Add(patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(ptytest.Patience); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		procs, _ := filepath.Glob("/proc/[0-9]*")
 		for _, proc := range procs {
 			cmdline, _ := os.ReadFile(filepath.Join(proc, "cmdline"))
@@ -228,7 +70,7 @@ func waitForProcess(t *testing.T, pid1 string, argv ...string) {
 			}
 		}
 	}
-	t.Fatalf("no %q in the PID namespace of process %s after %v", argv, pid1, patience)
+	t.Fatalf("no %q in the PID namespace of process %s after %v", argv, pid1, ptytest.Patience)
 }
 
 // TestTTYRunShell is a person's session with `berth run -it`: a shell that
@@ -239,50 +81,48 @@ func TestTTYRunShell(t *testing.T) {
 	t.Parallel()
 	b := newBerthEnv(t)
 	term := b.startTerminal(t, 31, 97, "run", "-it", "--name", "box", "--network", "none", "busybox", "sh")
-	term.expect(prompt)
+	term.Expect(prompt)
 
-	term.send("echo $((6*7))\r")
-	term.expect(`\r\n42\r\n`)
-	term.expect(prompt)
+	term.Send("echo $((6*7))\r")
+	term.Expect(`\r\n42\r\n`)
+	term.Expect(prompt)
 
-	term.send("stty size\r")
-	term.expect(`\r\n31 97\r\n`)
-	term.expect(prompt)
+	term.Send("stty size\r")
+	term.Expect(`\r\n31 97\r\n`)
+	term.Expect(prompt)
 
-	if err := pty.Setsize(term.master, &pty.Winsize{Rows: 43, Cols: 121}); err != nil {
-		t.Fatal(err)
-	}
+	term.Resize(43, 121)
 	// SIGWINCH reaches berth while the keys are on their way: ask again
 	// until the new size has arrived inside.
-	for deadline := time.Now().Add(patience); ; {
-		term.send("stty size\r")
-		if size := term.expect(`\r\n\d+ \d+\r\n`); size == "\r\n43 121\r\n" {
+	for deadline := time.Now().Add(ptytest.Patience); ; {
+		term.Send("stty size\r")
+		if size := term.Expect(`\r\n\d+ \d+\r\n`); size == "\r\n43 121\r\n" {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("stty size still shows %q after resizing to 43 121", size)
 		}
-		term.expect(prompt)
+		term.Expect(prompt)
 		time.Sleep(20 * time.Millisecond)
 	}
-	term.expect(prompt)
+	term.Expect(prompt)
 
-	term.send("\x10\x11")
-	if code := term.wait(); code != 0 {
+	term.Send("\x10\x11")
+	if code := term.Wait(); code != 0 {
 		t.Fatalf("berth run -it exited %d after ctrl-p ctrl-q, want 0", code)
 	}
-	term.requireRestored("detach")
+	term.RequireRestored("detach")
 	if ps := b.must("ps", "--format", "{{.Names}} {{.Status}}"); !regexp.MustCompile(`(?m)^box Up `).MatchString(ps) {
 		t.Fatalf("berth ps after detach:\n%s\nwant box Up", ps)
 	}
 
 	again := b.startTerminal(t, 31, 97, "attach", "box")
-	again.send("\r")
-	again.expect(prompt)
-	again.send("exit 3\r")
-	if code := again.wait(); code != 3 {
+	again.Send("\r")
+	again.Expect(prompt)
+	again.Send("exit 3\r")
+	if code := again.Wait(); code != 3 {
 		t.Fatalf("berth attach exited %d after the shell's exit 3", code)
 	}
-	again.requireRestored("the container's exit")
+	again.RequireRestored("the container's exit")
 	if code := b.inspect(".State.ExitCode", "box"); code != "3" {
 		t.Fatalf("berth inspect shows ExitCode %s, want 3", code)
 	}
@@ -293,27 +133,27 @@ func TestTTYCustomDetachKeys(t *testing.T) {
 	t.Parallel()
 	b := newBerthEnv(t)
 	term := b.startTerminal(t, 24, 80, "run", "-it", "--rm", "--detach-keys", "ctrl-x,x", "--name", "box", "--network", "none", "busybox", "sh")
-	term.expect(prompt)
-	term.send("\x18x")
-	if code := term.wait(); code != 0 {
+	term.Expect(prompt)
+	term.Send("\x18x")
+	if code := term.Wait(); code != 0 {
 		t.Fatalf("berth run -it exited %d after ctrl-x x, want 0", code)
 	}
-	term.requireRestored("detach")
+	term.RequireRestored("detach")
 	if status := b.inspect(".State.Status", "box"); status != "running" {
 		t.Fatalf("box is %s after detaching, want running", status)
 	}
 
 	again := b.startTerminal(t, 24, 80, "attach", "box")
-	again.send("\r")
-	again.expect(prompt)
-	again.send("exit\r")
-	if code := again.wait(); code != 0 {
+	again.Send("\r")
+	again.Expect(prompt)
+	again.Send("exit\r")
+	if code := again.Wait(); code != 0 {
 		t.Fatalf("berth attach exited %d after the shell's exit, want 0", code)
 	}
-	again.requireRestored("the container's exit")
-	for deadline := time.Now().Add(patience); b.must("ps", "-aq") != ""; time.Sleep(20 * time.Millisecond) {
+	again.RequireRestored("the container's exit")
+	for deadline := time.Now().Add(ptytest.Patience); b.must("ps", "-aq") != ""; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("--rm container still listed %v after its shell exited", patience)
+			t.Fatalf("--rm container still listed %v after its shell exited", ptytest.Patience)
 		}
 	}
 }
@@ -328,20 +168,18 @@ func TestTTYSignalToBerth(t *testing.T) {
 			t.Parallel()
 			b := newBerthEnv(t)
 			term := b.startTerminal(t, 24, 80, "run", "-it", "--name", "box", "--network", "none", "busybox", "sh")
-			term.expect(prompt)
-			if err := term.cmd.Process.Signal(sig); err != nil {
-				t.Fatal(err)
-			}
-			term.wait()
-			term.requireRestored(unix.SignalName(sig))
+			term.Expect(prompt)
+			term.Signal(sig)
+			term.Wait()
+			term.RequireRestored(unix.SignalName(sig))
 			if status := b.inspect(".State.Status", "box"); status != "running" {
 				t.Fatalf("box is %s after berth run -it got %v, want running", status, sig)
 			}
 			again := b.startTerminal(t, 24, 80, "attach", "box")
-			again.send("\r")
-			again.expect(prompt)
-			again.send("exit 7\r")
-			if code := again.wait(); code != 7 {
+			again.Send("\r")
+			again.Expect(prompt)
+			again.Send("exit 7\r")
+			if code := again.Wait(); code != 7 {
 				t.Fatalf("berth attach exited %d after the shell's exit 7", code)
 			}
 		})
@@ -354,14 +192,14 @@ func TestTTYFullScreenProgram(t *testing.T) {
 	t.Parallel()
 	b := newBerthEnv(t)
 	term := b.startTerminal(t, 24, 80, "run", "-it", "--rm", "--network", "none", "busybox", "top")
-	term.expect(`Mem: .*\n`)
-	term.expect(`PID\s+PPID\s+USER`)
-	term.expect(`\s1\s+0 root .* top\s*\r`)
-	term.send("q")
-	if code := term.wait(); code != 0 {
+	term.Expect(`Mem: .*\n`)
+	term.Expect(`PID\s+PPID\s+USER`)
+	term.Expect(`\s1\s+0 root .* top\s*\r`)
+	term.Send("q")
+	if code := term.Wait(); code != 0 {
 		t.Fatalf("berth run -it top exited %d after q, want 0", code)
 	}
-	term.requireRestored("the container's exit")
+	term.RequireRestored("the container's exit")
 	if ps := b.must("ps", "-aq"); ps != "" {
 		t.Fatalf("--rm container still listed after it exited: %s", ps)
 	}
@@ -391,10 +229,10 @@ func TestRunStdinWithoutTTY(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	timer := time.AfterFunc(patience, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(ptytest.Patience, func() { cmd.Process.Kill() })
 	err = cmd.Wait()
 	if !timer.Stop() {
-		t.Fatalf("berth run -i cat did not end within %v of its input's end", patience)
+		t.Fatalf("berth run -i cat did not end within %v of its input's end", ptytest.Patience)
 	}
 	if err != nil {
 		t.Fatalf("berth run -i cat: %v: %s", err, stderr.String())
@@ -413,31 +251,31 @@ func TestExecTTYShell(t *testing.T) {
 	b.must("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "1000")
 
 	term := b.startTerminal(t, 27, 101, "exec", "-it", "box", "sh")
-	term.expect(prompt)
-	term.send("tty\r")
-	term.expect(`\r\n/dev/pts/\d+\r\n`)
-	term.expect(prompt)
-	term.send("stty size\r")
-	term.expect(`\r\n27 101\r\n`)
-	term.expect(prompt)
-	term.send("ps\r")
-	term.expect(`\n\s*1 root\s+sleep 1000\r\n`)
-	term.expect(prompt)
-	term.send("sleep 100\r")
+	term.Expect(prompt)
+	term.Send("tty\r")
+	term.Expect(`\r\n/dev/pts/\d+\r\n`)
+	term.Expect(prompt)
+	term.Send("stty size\r")
+	term.Expect(`\r\n27 101\r\n`)
+	term.Expect(prompt)
+	term.Send("ps\r")
+	term.Expect(`\n\s*1 root\s+sleep 1000\r\n`)
+	term.Expect(prompt)
+	term.Send("sleep 100\r")
 	waitForProcess(t, b.inspect(".State.Pid", "box"), "sleep", "100")
-	term.send("\x03")
-	term.expect(prompt)
-	term.send("echo status-$?\r")
-	term.expect(`\r\nstatus-130\r\n`)
-	term.expect(prompt)
-	if !term.running() {
+	term.Send("\x03")
+	term.Expect(prompt)
+	term.Send("echo status-$?\r")
+	term.Expect(`\r\nstatus-130\r\n`)
+	term.Expect(prompt)
+	if !term.Running() {
 		t.Fatal("ctrl-c ended berth exec -it instead of the container's foreground job")
 	}
-	term.send("exit\r")
-	if code := term.wait(); code != 0 {
+	term.Send("exit\r")
+	if code := term.Wait(); code != 0 {
 		t.Fatalf("berth exec -it box sh exited %d after exit, want 0", code)
 	}
-	term.requireRestored("exec")
+	term.RequireRestored("exec")
 
 	if code := b.exitCode("exec", "box", "sh", "-c", "exit 5"); code != 5 {
 		t.Errorf("berth exec box sh -c 'exit 5' exited %d", code)
@@ -458,29 +296,27 @@ func TestAttachClientKilled(t *testing.T) {
 	b.must("run", "-dit", "--name", "box", "--network", "none", "busybox", "sh")
 
 	first := b.startTerminal(t, 24, 80, "attach", "box")
-	first.send("\r")
-	first.expect(prompt)
-	first.send("echo one-$((0+1))\r")
-	first.expect(`\r\none-1\r\n`)
-	if err := first.cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	first.wait()
+	first.Send("\r")
+	first.Expect(prompt)
+	first.Send("echo one-$((0+1))\r")
+	first.Expect(`\r\none-1\r\n`)
+	first.Signal(syscall.SIGKILL)
+	first.Wait()
 
 	if status := b.inspect(".State.Status", "box"); status != "running" {
 		t.Fatalf("box is %s after its attach client was killed, want running", status)
 	}
 	second := b.startTerminal(t, 24, 80, "attach", "box")
-	second.send("\r")
-	second.expect(prompt)
-	second.send("echo two-$((1+1))\r")
-	second.expect(`\r\ntwo-2\r\n`)
-	second.expect(prompt)
-	second.send("exit\r")
-	if code := second.wait(); code != 0 {
+	second.Send("\r")
+	second.Expect(prompt)
+	second.Send("echo two-$((1+1))\r")
+	second.Expect(`\r\ntwo-2\r\n`)
+	second.Expect(prompt)
+	second.Send("exit\r")
+	if code := second.Wait(); code != 0 {
 		t.Fatalf("berth attach exited %d after the shell's exit, want 0", code)
 	}
-	second.requireRestored("the container's exit")
+	second.RequireRestored("the container's exit")
 }
 
 // BenchmarkExec is the latency of `berth exec box true` into a running
@@ -601,30 +437,25 @@ func TestAttachStoppedClient(t *testing.T) {
 	b.must("run", "-dit", "--name", "box", "--network", "none", "busybox", "sh")
 
 	stopped := b.startTerminal(t, 24, 80, "attach", "box")
-	stopped.send("\r")
-	stopped.expect(prompt)
-	if err := stopped.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stopped.cmd.Process.Signal(syscall.SIGCONT) })
+	stopped.Send("\r")
+	stopped.Expect(prompt)
+	stopped.Signal(syscall.SIGSTOP)
 
 	active := b.startTerminal(t, 24, 80, "attach", "box")
-	active.send("\r")
-	active.expect(prompt)
+	active.Send("\r")
+	active.Expect(prompt)
 	// 3 MB, well past what the hub queues for one client, in pieces small
 	// enough for a client that reads to keep up with.
-	active.send("i=0; while [ $i -lt 40 ]; do head -c 75000 /dev/zero | tr '\\000' x; echo; usleep 30000; i=$((i+1)); done; echo done-$((1+1))\r")
-	active.expect(`\r\ndone-2\r\n`)
-	active.expect(prompt)
+	active.Send("i=0; while [ $i -lt 40 ]; do head -c 75000 /dev/zero | tr '\\000' x; echo; usleep 30000; i=$((i+1)); done; echo done-$((1+1))\r")
+	active.Expect(`\r\ndone-2\r\n`)
+	active.Expect(prompt)
 
-	if err := stopped.cmd.Process.Signal(syscall.SIGCONT); err != nil {
-		t.Fatal(err)
-	}
-	stopped.wait()
-	stopped.requireRestored("being dropped")
+	stopped.Signal(syscall.SIGCONT)
+	stopped.Wait()
+	stopped.RequireRestored("being dropped")
 
-	active.send("exit 4\r")
-	if code := active.wait(); code != 4 {
+	active.Send("exit 4\r")
+	if code := active.Wait(); code != 4 {
 		t.Fatalf("berth attach exited %d after the shell's exit 4", code)
 	}
 }
