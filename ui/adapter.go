@@ -20,7 +20,8 @@ import (
 // disk use, which costs a walk of the tree and is refreshed at most every
 // diskUsageEvery.
 type EngineBackend struct {
-	e *engine.Engine
+	e        *engine.Engine
+	registry images.RegistryOptions
 
 	mu       sync.Mutex
 	disk     uint64
@@ -31,8 +32,23 @@ type EngineBackend struct {
 // diskUsageEvery is how stale the header's disk figure may get.
 const diskUsageEvery = 30 * time.Second
 
+// EngineOption configures an EngineBackend.
+type EngineOption func(*EngineBackend)
+
+// WithRegistry gives pulls the mirrors, insecure registries and logins
+// of berth's settings; without it pulls go to the registries as named.
+func WithRegistry(opts images.RegistryOptions) EngineOption {
+	return func(b *EngineBackend) { b.registry = opts }
+}
+
 // NewEngineBackend is the Backend over e.
-func NewEngineBackend(e *engine.Engine) *EngineBackend { return &EngineBackend{e: e} }
+func NewEngineBackend(e *engine.Engine, opts ...EngineOption) *EngineBackend {
+	b := &EngineBackend{e: e}
+	for _, o := range opts {
+		o(b)
+	}
+	return b
+}
 
 var _ Backend = (*EngineBackend)(nil)
 
@@ -220,10 +236,9 @@ func (b *EngineBackend) inUse(ctx context.Context) (func(string) (string, bool),
 	}, nil
 }
 
-// Pull fetches ref with the registry defaults (no mirrors; the CLI's
-// config-driven registry settings are not known here).
+// Pull fetches ref with the registry settings given by WithRegistry.
 func (b *EngineBackend) Pull(ctx context.Context, ref string, progress func(PullProgress)) error {
-	_, err := b.e.Images().Pull(ctx, ref, images.PullOptions{Progress: func(p images.Progress) {
+	_, err := b.e.Images().Pull(ctx, ref, images.PullOptions{Registry: b.registry, Progress: func(p images.Progress) {
 		progress(PullProgress{ID: p.ID, Action: p.Action, Current: p.Current, Total: p.Total})
 	}})
 	return err
