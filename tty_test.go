@@ -288,6 +288,30 @@ func TestExecTTYShell(t *testing.T) {
 	}
 }
 
+// TestExecOptions runs the issue's exec command lines through the binary:
+// -u/-w/-e, a detached exec, and -it without a terminal.
+func TestExecOptions(t *testing.T) {
+	t.Parallel()
+	b := newBerthEnv(t)
+	b.must("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "1000")
+
+	if out := b.must("exec", "-u", "nobody", "-w", "/tmp", "-e", "X=1", "box", "sh", "-c", "id -u; pwd; echo $X"); out != "65534\n/tmp\n1\n" {
+		t.Errorf("exec -u nobody -w /tmp -e X=1 printed %q", out)
+	}
+	if out := b.must("exec", "-d", "box", "sleep", "100"); out != "" {
+		t.Errorf("exec -d printed %q, want nothing", out)
+	}
+	waitForProcess(t, b.inspect(".State.Pid", "box"), "sleep", "100")
+
+	var stderr bytes.Buffer
+	cmd := b.cmd("exec", "-it", "box", "sh")
+	cmd.Stderr = &stderr
+	var exit *exec.ExitError
+	if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 125 || !strings.Contains(stderr.String(), "not a TTY") {
+		t.Errorf("exec -it without a terminal: %v, %q; want exit 125 and that the input is not a TTY", err, stderr.String())
+	}
+}
+
 // TestAttachClientKilled kills an attached `berth attach` with SIGKILL:
 // the container does not notice, and the next attach works.
 func TestAttachClientKilled(t *testing.T) {
