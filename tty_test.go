@@ -75,8 +75,9 @@ func waitForProcess(t *testing.T, pid1 string, argv ...string) {
 
 // TestTTYRunShell is a person's session with `berth run -it`: a shell that
 // computes, knows its window size and follows resizes, detaches with
-// ctrl-p ctrl-q, and is found again by `berth attach`, whose exit code is
-// the shell's. Each time berth leaves, the terminal is as it found it.
+// ctrl-p ctrl-q, and is found again by `berth attach`, which has the shell
+// redraw its prompt before a key is pressed and exits with the shell's
+// code. Each time berth leaves, the terminal is as it found it.
 func TestTTYRunShell(t *testing.T) {
 	t.Parallel()
 	b := newBerthEnv(t)
@@ -116,7 +117,6 @@ func TestTTYRunShell(t *testing.T) {
 	}
 
 	again := b.startTerminal(t, 31, 97, "attach", "box")
-	again.Send("\r")
 	again.Expect(prompt)
 	again.Send("exit 3\r")
 	if code := again.Wait(); code != 3 {
