@@ -145,6 +145,49 @@ func TestEngineBackend(t *testing.T) {
 	}
 }
 
+// TestEngineBackendAttachPane attaches a pane to a container on a
+// terminal, types into it and detaches with ctrl-p ctrl-q.
+func TestEngineBackendAttachPane(t *testing.T) {
+	bin := newBerthBinary(t)
+	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
+		CgroupParent: bin.parent, Exe: bin.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewEngineBackend(e)
+	ctx := t.Context()
+	c, err := b.Run(ctx, engine.CreateOptions{Name: "tty", Config: engine.ContainerConfig{Image: "busybox:latest",
+		Tty: true, OpenStdin: true, AttachStdin: true, Cmd: []string{"sh"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	term, err := b.OpenTerminal(ctx, c.ID, SessionAttach, 80, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &lockedBuffer{}
+	go io.Copy(out, term)
+	eventually(t, "typing into the attached shell", func() bool {
+		term.Write([]byte("echo att-$((1+1))\r"))
+		time.Sleep(200 * time.Millisecond)
+		return strings.Contains(out.String(), "att-2")
+	})
+	term.Write([]byte{0x10, 0x11})
+	done := make(chan error, 1)
+	go func() { done <- term.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("detach ended the pane with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ctrl-p ctrl-q did not detach")
+	}
+	if got, err := b.Inspect(ctx, c.ID); err != nil || !got.State.Running {
+		t.Errorf("the container stopped on detach: %v", err)
+	}
+}
+
 // lockedBuffer is a bytes.Buffer safe for one writer and one reader.
 type lockedBuffer struct {
 	mu  sync.Mutex
