@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
 	"time"
 
 	"charm.land/bubbles/v2/textinput"
@@ -14,8 +13,8 @@ import (
 	"berth/engine"
 )
 
-// containersMsg is one refresh of the list: the containers and a stats
-// sample of each running one.
+// containersMsg is one refresh of the list: every container and a stats
+// sample of the running ones that were asked for.
 type containersMsg struct {
 	gen   int
 	list  []*engine.Container
