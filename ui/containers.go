@@ -565,9 +565,12 @@ func (m containersModel) infoLine() string {
 	parts := []string{fmt.Sprintf("%d containers (%s)", len(m.rows), scope),
 		"sorted by " + strings.TrimSpace(containerColumns[m.sortBy].Title)}
 	if n := len(m.marks); n > 0 {
-		parts = append(parts, st.Marked.Render(fmt.Sprintf("%d marked", n)))
+		parts = append(parts, fmt.Sprintf("%d marked", n))
 	}
-	return st.Faint.Render(" " + strings.Join(parts, " · "))
+	if c := m.selected(); c != nil {
+		parts = append(parts, shortID(c.ID)+" "+commandText(c))
+	}
+	return fitLine(st.Faint.Render(" "+strings.Join(parts, " · ")), m.width)
 }
 
 func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
