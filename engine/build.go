@@ -55,16 +55,8 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 	}
 	defer cg.Destroy()
 
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		return fmt.Errorf("run build step: %w", err)
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		return fmt.Errorf("run build step: %w", err)
-	}
+	// One pipe when the step's streams are one writer (a build log), so
+	// its lines keep their order and no two goroutines write it at once.
 	var copies sync.WaitGroup
 	drain := func(dst io.Writer, src *os.File) {
 		defer copies.Done()
@@ -74,9 +66,23 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		}
 		io.Copy(dst, src)
 	}
-	copies.Add(2)
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	errW := outW
+	copies.Add(1)
 	go drain(step.Stdout, outR)
-	go drain(step.Stderr, errR)
+	if step.Stderr != step.Stdout {
+		var errR *os.File
+		if errR, errW, err = os.Pipe(); err != nil {
+			outW.Close()
+			copies.Wait()
+			return fmt.Errorf("run build step: %w", err)
+		}
+		copies.Add(1)
+		go drain(step.Stderr, errR)
+	}
 
 	proc, err := containerinit.Start(&containerinit.Config{
 		Rootfs:        rootfs,
@@ -93,7 +99,9 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		Network:       "host",
 	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add})
 	outW.Close()
-	errW.Close()
+	if errW != outW {
+		errW.Close()
+	}
 	if err != nil {
 		copies.Wait()
 		var ee *containerinit.ExecError

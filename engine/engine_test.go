@@ -130,6 +130,7 @@ func TestRunOutputAndExitCodes(t *testing.T) {
 		{"not found", []string{"nope"}, "", "executable file not found", 127},
 		{"not executable", []string{"/etc/passwd"}, "", "permission denied", 126},
 		{"default caps", []string{"sh", "-c", "grep CapEff /proc/self/status"}, "CapEff:\t00000000a80425fb\n", "", 0},
+		{"no signal ignored", []string{"grep", "SigIgn", "/proc/self/status"}, "SigIgn:\t0000000000000000\n", "", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -399,5 +400,29 @@ func TestVFSDriver(t *testing.T) {
 	out, errOut, code := run(t, e, "sh", "-c", "echo changed > /etc/motd; cat /etc/motd")
 	if out != "changed\n" || code != 0 {
 		t.Errorf("got %q %q exit %d", out, errOut, code)
+	}
+}
+
+func TestStopAndRemoveAutoRemoveContainer(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	ctx := context.Background()
+	for _, op := range []string{"stop", "rm -f"} {
+		c := create(t, e, CreateOptions{Config: ContainerConfig{Cmd: []string{"sleep", "100"}},
+			HostConfig: HostConfig{AutoRemove: true, NetworkMode: "none"}})
+		if err := e.Start(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if op == "stop" {
+			timeout := time.Second
+			err = e.Stop(ctx, c.ID, StopOptions{Timeout: &timeout})
+		} else {
+			err = e.Remove(ctx, c.ID, RemoveOptions{Force: true})
+		}
+		if err != nil {
+			t.Errorf("%s of a running --rm container: %v", op, err)
+		}
+		waitFor(t, "removal", func() bool { _, err := e.Inspect(ctx, c.ID); return err != nil })
 	}
 }

@@ -159,7 +159,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 		wctx, cancel := context.WithTimeout(ctx, timeout)
 		err := e.waitStopped(wctx, c.ID)
 		cancel()
-		if err == nil {
+		if err == nil || errors.Is(err, ErrNotFound) {
 			e.event(c, "stop", nil)
 			return nil
 		}
@@ -173,7 +173,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 			cg.Thaw()
 		}
 	}
-	if err := e.waitStopped(ctx, c.ID); err != nil {
+	if err := e.waitStopped(ctx, c.ID); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("stop %s: %w", c.DisplayName(), err)
 	}
 	e.event(c, "stop", nil)
@@ -347,7 +347,9 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 			cg.Kill(unix.SIGKILL)
 			cg.Thaw()
 		}
-		if err := e.waitStopped(ctx, c.ID); err != nil {
+		if err := e.waitStopped(ctx, c.ID); errors.Is(err, ErrNotFound) {
+			return nil // its shim removed it (--rm)
+		} else if err != nil {
 			return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 		}
 		if c, unlock, err = e.locked(c.ID); err != nil {

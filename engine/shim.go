@@ -52,7 +52,10 @@ type shimReport struct {
 }
 
 func runShim() int {
-	signal.Ignore(unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
+	// Catch (not ignore) the signals a terminal or a dying caller may send:
+	// ignored signals would stay ignored through exec into the container,
+	// and its shell could not be interrupted. Caught ones reset at exec.
+	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
 	readyFile := os.NewFile(4, "shim-ready")
 	cfgFile := os.NewFile(3, "shim-config")
 	var cfg shimConfig
