@@ -11,12 +11,15 @@ import (
 )
 
 // DefaultClientBuffer is how many bytes of output a Hub queues for one
-// client before it drops that client.
-const DefaultClientBuffer = 1 << 20
+// client before it drops that client. It is sized for bursts: a shell's
+// `cat` of a few megabytes outruns any terminal for a moment, and a client
+// that keeps reading must not be cut off for that; only one that falls
+// this far behind is.
+const DefaultClientBuffer = 16 << 20
 
-// clientQueueFrames bounds the number of queued frames per client; the
-// byte budget is the limit that usually applies.
-const clientQueueFrames = 1024
+// clientQueueFrames bounds the number of queued frames per client: a PTY
+// read is at most 4 KiB, so this many of them fill DefaultClientBuffer.
+const clientQueueFrames = 4096
 
 // HubConfig says how a Hub reaches the container. The zero value is a hub
 // for a container without a terminal and without stdin.
