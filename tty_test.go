@@ -107,6 +107,18 @@ func TestTTYRunShell(t *testing.T) {
 	}
 	term.Expect(prompt)
 
+	// ctrl-c interrupts the container's foreground job, not berth.
+	term.Send("sleep 100\r")
+	waitForProcess(t, b.inspect(".State.Pid", "box"), "sleep", "100")
+	term.Send("\x03")
+	term.Expect(prompt)
+	term.Send("echo status-$?\r")
+	term.Expect(`\r\nstatus-130\r\n`)
+	term.Expect(prompt)
+	if !term.Running() {
+		t.Fatal("ctrl-c ended berth run -it instead of the container's foreground job")
+	}
+
 	term.Send("\x10\x11")
 	if code := term.Wait(); code != 0 {
 		t.Fatalf("berth run -it exited %d after ctrl-p ctrl-q, want 0", code)
