@@ -17,6 +17,17 @@ import (
 	"berth/internal/testenv"
 )
 
+// binaryDir holds the built binary; TestMain removes it at the end.
+var binaryDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
+	os.Exit(code)
+}
+
 // berthBinary builds ./berth once into a temporary directory: benchmarks
 // measure the binary users run, not the larger test binary.
 var berthBinary = sync.OnceValues(func() (string, error) {
@@ -24,6 +35,7 @@ var berthBinary = sync.OnceValues(func() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	binaryDir = dir
 	bin := filepath.Join(dir, "berth")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v: %s", err, out)
