@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/internal/ptytest"
-	"berth/internal/testenv"
 )
 
 // prompt is busybox sh's prompt for root in /.
@@ -353,114 +351,6 @@ func TestAttachClientKilled(t *testing.T) {
 		t.Fatalf("berth attach exited %d after the shell's exit, want 0", code)
 	}
 	second.RequireRestored("the container's exit")
-}
-
-// BenchmarkExec is the latency of `berth exec box true` into a running
-// container, median of at least 20 runs (goal: at most 2× `crun exec` of
-// the same, which it is compared with when crun is on PATH).
-func BenchmarkExec(b *testing.B) {
-	e := newBerthEnv(b)
-	e.must("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "1000")
-	runs := max(b.N, 20)
-	ds := make([]time.Duration, 0, runs)
-	for range runs {
-		start := time.Now()
-		e.must("exec", "box", "true")
-		ds = append(ds, time.Since(start))
-	}
-	berth := median(ds)
-	b.ReportMetric(ms(berth), "ms-median")
-	b.Logf("berth exec box true: median %.1f ms over %d runs", ms(berth), runs)
-
-	crun, err := crunExecMedian(b, e.parent, runs)
-	if err != nil {
-		b.Logf("no comparison with crun exec: %v", err)
-		return
-	}
-	b.ReportMetric(float64(berth)/float64(crun), "x-crun")
-	b.Logf("crun exec true: median %.1f ms over %d runs; berth takes %.2f× crun's time", ms(crun), runs, float64(berth)/float64(crun))
-}
-
-// crunExecMedian times `crun exec NAME true` into a crun container running
-// `sleep 1000` on the busybox root filesystem, with its cgroup under parent.
-func crunExecMedian(b *testing.B, parent string, runs int) (time.Duration, error) {
-	crun, err := exec.LookPath("crun")
-	if err != nil {
-		return 0, errors.New("crun is not on PATH")
-	}
-	bundle, state := b.TempDir(), b.TempDir()
-	rootfs := filepath.Join(bundle, "rootfs")
-	tarball := filepath.Join(state, "busybox.tar")
-	if err := os.Mkdir(rootfs, 0o755); err != nil {
-		return 0, err
-	}
-	if err := os.WriteFile(tarball, testenv.BusyboxTar(b), 0o644); err != nil {
-		return 0, err
-	}
-	if out, err := exec.Command("tar", "-xf", tarball, "-C", rootfs).CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("unpack busybox for crun: %v: %s", err, out)
-	}
-	spec := exec.Command(crun, "spec")
-	spec.Dir = bundle
-	if out, err := spec.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("crun spec: %v: %s", err, out)
-	}
-	if err := editCrunSpec(filepath.Join(bundle, "config.json"), "/"+parent+"/crun-bench"); err != nil {
-		return 0, err
-	}
-	name := fmt.Sprintf("berth-bench-%d", os.Getpid())
-	// crun hands its own stdio to the container: /dev/null for stdin and
-	// stdout, and a file for stderr, so that no pipe outlives crun run.
-	errFile, err := os.Create(filepath.Join(state, "crun-run.stderr"))
-	if err != nil {
-		return 0, err
-	}
-	defer errFile.Close()
-	run := exec.Command(crun, "--root", state, "run", "--detach", "--bundle", bundle, name)
-	run.Stderr = errFile
-	if err := run.Run(); err != nil {
-		msg, _ := os.ReadFile(errFile.Name())
-		return 0, fmt.Errorf("crun run: %v: %s", err, msg)
-	}
-	b.Cleanup(func() {
-		if out, err := exec.Command(crun, "--root", state, "delete", "--force", name).CombinedOutput(); err != nil {
-			b.Errorf("cleanup: crun delete: %v: %s", err, out)
-		}
-	})
-	ds := make([]time.Duration, 0, runs)
-	for range runs {
-		start := time.Now()
-		if out, err := exec.Command(crun, "--root", state, "exec", name, "true").CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("crun exec: %v: %s", err, out)
-		}
-		ds = append(ds, time.Since(start))
-	}
-	return median(ds), nil
-}
-
-// editCrunSpec turns `crun spec`'s default config into a container that
-// runs `sleep 1000` without a terminal in the given cgroup.
-func editCrunSpec(path, cgroup string) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var spec map[string]any
-	if err := json.Unmarshal(data, &spec); err != nil {
-		return fmt.Errorf("read crun spec: %w", err)
-	}
-	process, _ := spec["process"].(map[string]any)
-	linux, _ := spec["linux"].(map[string]any)
-	if process == nil || linux == nil {
-		return fmt.Errorf("crun spec %s has no process or linux section", path)
-	}
-	process["terminal"] = false
-	process["args"] = []string{"sleep", "1000"}
-	linux["cgroupsPath"] = cgroup
-	if data, err = json.Marshal(spec); err != nil {
-		return err
-	}
-	return os.WriteFile(path, data, 0o644)
 }
 
 // TestAttachStoppedClient stops one attached client (SIGSTOP, as ctrl-z
