@@ -17,7 +17,7 @@ import (
 
 // Patience is how long a Terminal waits for output it expects and for its
 // program to exit before it fails the test.
-const Patience = 10 * time.Second
+const Patience = 30 * time.Second
 
 // Terminal is a program running with a PTY's slave as its controlling
 // terminal and stdio; the test holds the master (the keyboard and screen)
