@@ -621,7 +621,7 @@ func (m model) View() tea.View {
 	body := m.screenView()
 	if m.terms.onView(m.state) {
 		body = lipgloss.JoinHorizontal(lipgloss.Top,
-			lipgloss.NewStyle().Width(m.width-m.terms.paneWidth(m.width)).Render(body),
+			fitBlock(body, m.width-m.terms.paneWidth(m.width), m.bodyHeight()),
 			m.terms.view())
 	}
 	body = fitBlock(body, m.width, m.bodyHeight())

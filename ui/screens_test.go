@@ -394,3 +394,22 @@ func TestImagesPull(t *testing.T) {
 		t.Errorf("esc did not cancel the pull:\n%s", screen(m))
 	}
 }
+
+func TestTopBesideAPane(t *testing.T) {
+	b := demoBackend()
+	b.terminal = newFakeTerminal()
+	m := newTestModel(t, b)
+	m = press(t, m, "G", "t", "E")
+	if !m.terms.hasPanes() || m.top.width >= topNarrow {
+		t.Fatalf("no narrow top beside a pane: width %d", m.top.width)
+	}
+	golden(t, "top_pane", m)
+	if !strings.Contains(screen(m), "httpd -f") {
+		t.Errorf("the command column is gone beside the pane:\n%s", screen(m))
+	}
+	m = press(t, m, "ctrl+]", ">")
+	if m.top.sortBy != 5 {
+		t.Errorf("> beside a pane sorted by column %d, want RSS (5)", m.top.sortBy)
+	}
+	m.terms.closeAll()
+}

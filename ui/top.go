@@ -72,8 +72,37 @@ var topColumns = []column{
 	{Title: "COMMAND", Width: 20, Flex: true},
 }
 
-// topTotalsHeight is the lines of totals above the process table.
-const topTotalsHeight = 3
+// topNarrow is the width below which top drops the columns a pane-side
+// view can live without (CPID, USER, S) and stacks its totals.
+const topNarrow = 80
+
+// columns are the columns drawn at the screen's width, and for each the
+// index of the full column it is (what sortBy counts in).
+func (m topModel) columns() ([]column, []int) {
+	if m.width >= topNarrow {
+		idx := make([]int, len(topColumns))
+		for i := range idx {
+			idx[i] = i
+		}
+		return topColumns, idx
+	}
+	idx := []int{0, 4, 5, 6, 7, 8}
+	cols := make([]column, len(idx))
+	for i, j := range idx {
+		cols[i] = topColumns[j]
+	}
+	cols[0].Width, cols[2].Width, cols[3].Width, cols[4].Width = 6, 7, 8, 8
+	cols[5].Width = 10
+	return cols, idx
+}
+
+// totalsHeight is the lines of totals above the process table.
+func (m topModel) totalsHeight() int {
+	if m.width >= topNarrow {
+		return 3
+	}
+	return 5
+}
 
 func newTopModel(sh *shared, gen int, c *engine.Container) topModel {
 	return topModel{
@@ -88,7 +117,7 @@ func (m topModel) close() topModel { m.gen = -1; return m }
 
 func (m topModel) setSize(w, h int) topModel {
 	m.width, m.height = w, h
-	m.nav.resize(max(h-topTotalsHeight-1, 1), len(m.rows))
+	m.nav.resize(max(h-m.totalsHeight()-1, 1), len(m.rows))
 	return m
 }
 
@@ -160,7 +189,7 @@ func (m topModel) absorb(msg topMsg) topModel {
 	m.prevProcs, m.at, m.loaded = cur, msg.at, true
 	m.rows = rows
 	m.sortRows()
-	m.nav.resize(max(m.height-topTotalsHeight-1, 1), len(m.rows))
+	m.nav.resize(max(m.height-m.totalsHeight()-1, 1), len(m.rows))
 	for i, r := range m.rows {
 		if r.HostPID == keep {
 			m.nav.Cursor = i
@@ -210,10 +239,15 @@ func (m topModel) key(msg tea.KeyPressMsg) (topModel, tea.Cmd) {
 		return m, nil
 	}
 	switch {
-	case matches(msg, k.SortNext):
-		m.sortBy = (m.sortBy + 1) % len(topColumns)
-	case matches(msg, k.SortPrev):
-		m.sortBy = (m.sortBy - 1 + len(topColumns)) % len(topColumns)
+	case matches(msg, k.SortNext), matches(msg, k.SortPrev):
+		_, idx := m.columns()
+		i := slices.Index(idx, m.sortBy)
+		if matches(msg, k.SortNext) {
+			i = (i + 1) % len(idx)
+		} else {
+			i = (i - 1 + len(idx)) % len(idx)
+		}
+		m.sortBy = idx[i]
 	case matches(msg, k.SortRev):
 		m.desc = !m.desc
 	case matches(msg, k.ExecPane):
@@ -254,17 +288,17 @@ func (m topModel) selected() (procRow, bool) {
 func (m topModel) scroll(d int) topModel { m.nav.move(d); return m }
 
 func (m topModel) click(x, y int) topModel {
-	y -= topTotalsHeight
+	y -= m.totalsHeight()
 	switch {
 	case y == 0:
-		widths := layoutColumns(topColumns, m.width)
+		cols, idx := m.columns()
 		pos := 0
-		for i, w := range widths {
+		for i, w := range layoutColumns(cols, m.width) {
 			if x >= pos && x < pos+w {
-				if m.sortBy == i {
+				if m.sortBy == idx[i] {
 					m.desc = !m.desc
 				}
-				m.sortBy = i
+				m.sortBy = idx[i]
 				m.sortRows()
 				break
 			}
@@ -291,8 +325,15 @@ func (m topModel) view() string {
 	var b strings.Builder
 	b.WriteString(m.totalsView())
 	b.WriteByte('\n')
-	widths := layoutColumns(topColumns, m.width)
-	b.WriteString(renderHeader(st, topColumns, widths, m.sortBy, m.desc))
+	cols, idx := m.columns()
+	widths := layoutColumns(cols, m.width)
+	sorted := -1
+	for i, j := range idx {
+		if j == m.sortBy {
+			sorted = i
+		}
+	}
+	b.WriteString(renderHeader(st, cols, widths, sorted, m.desc))
 	if !m.loaded {
 		b.WriteString("\n" + st.Faint.Render(" reading processes…"))
 		return b.String()
@@ -300,13 +341,17 @@ func (m topModel) view() string {
 	from, to := m.nav.visible()
 	for i := from; i < to; i++ {
 		p := m.rows[i]
-		cells := []cell{
+		all := []cell{
 			plain(fmt.Sprint(p.HostPID)), plain(fmt.Sprint(p.PID)), plain(p.User),
 			plain(p.State), plain(fmt.Sprintf("%.1f", p.cpu)), plain(humanIEC(p.RSS)),
 			plain(humanRate(p.read)), plain(humanRate(p.write)), plain(p.Command),
 		}
+		cells := make([]cell, len(idx))
+		for k, j := range idx {
+			cells[k] = all[j]
+		}
 		b.WriteByte('\n')
-		b.WriteString(renderRow(st, topColumns, widths, cells, i == m.nav.Cursor))
+		b.WriteString(renderRow(st, cols, widths, cells, i == m.nav.Cursor))
 	}
 	return b.String()
 }
@@ -315,7 +360,11 @@ func (m topModel) view() string {
 // block I/O, each with a sparkline, in two columns.
 func (m topModel) totalsView() string {
 	st := &m.sh.styles
-	half := max(m.width/2, 30)
+	narrow := m.width < topNarrow
+	half := m.width / 2
+	if narrow {
+		half = m.width
+	}
 	item := func(label, value string, h history, top float64) string {
 		sparkW := max(half-6-26-2, 4)
 		return fit(st.HeaderLabel.Render(fmt.Sprintf(" %-5s", label))+st.HeaderValue.Render(fit(value, 26, false))+" "+
@@ -340,8 +389,12 @@ func (m topModel) totalsView() string {
 		pids = fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsLimit)
 	}
 	io := fmt.Sprintf("r %s w %s", humanRate(m.readBps), humanRate(m.writeBps))
-	return item("CPU", cpu, m.cpuHist, cpuTop) + item("MEM", mem, m.memHist, float64(s.MemoryLimit)) + "\n" +
-		item("PIDS", pids, m.pidsHist, float64(s.PidsLimit)) + item("I/O", io, m.ioHist, 0) + "\n"
+	cpuL, memL := item("CPU", cpu, m.cpuHist, cpuTop), item("MEM", mem, m.memHist, float64(s.MemoryLimit))
+	pidsL, ioL := item("PIDS", pids, m.pidsHist, float64(s.PidsLimit)), item("I/O", io, m.ioHist, 0)
+	if narrow {
+		return strings.Join([]string{cpuL, memL, pidsL, ioL, ""}, "\n")
+	}
+	return cpuL + memL + "\n" + pidsL + ioL + "\n"
 }
 
 func topCmd(sh *shared, gen int, ref string) tea.Cmd {
