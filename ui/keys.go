@@ -325,3 +325,24 @@ func parseKeyList(raw json.RawMessage) ([]string, error) {
 	}
 	return many, nil
 }
+
+// KeyInfo describes one binding for documentation: the name a keys file
+// uses, its default keys and what it does.
+type KeyInfo struct {
+	Name string
+	Keys []string
+	Help string
+}
+
+// DefaultKeyMap lists every binding a keys file can set, by name, with
+// its default keys (for `berth` to print, and for the README).
+func DefaultKeyMap() []KeyInfo {
+	km := defaultKeys()
+	all := km.bindings()
+	out := make([]KeyInfo, 0, len(all))
+	for name, b := range all {
+		out = append(out, KeyInfo{Name: name, Keys: b.Keys(), Help: b.Help().Desc})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -357,5 +358,27 @@ func TestStatusLineExpires(t *testing.T) {
 	m = step(t, m, tickMsg{})
 	if strings.Contains(screen(m), "not implemented") {
 		t.Error("the error never cleared")
+	}
+}
+
+func TestDefaultKeyMapNamesEveryBinding(t *testing.T) {
+	infos := DefaultKeyMap()
+	k := defaultKeys()
+	fields := 0
+	groups := reflect.ValueOf(k)
+	for i := 0; i < groups.NumField(); i++ {
+		fields += groups.Field(i).NumField()
+	}
+	if len(infos) != fields {
+		t.Fatalf("%d bindings have a name in a keys file, the key map has %d", len(infos), fields)
+	}
+	for _, in := range infos {
+		if len(in.Keys) == 0 || in.Help == "" {
+			t.Errorf("%s has no keys or no help", in.Name)
+		}
+		file := fmt.Sprintf(`{%q: "F12"}`, in.Name)
+		if err := k.apply([]byte(file)); err != nil {
+			t.Errorf("the keys file cannot set %s: %v", in.Name, err)
+		}
 	}
 }
