@@ -88,6 +88,7 @@ func initContainer() (err error) {
 		return err
 	}
 	unix.Umask(0o022)
+	resetIgnoredSignals()
 	err = syscall.Exec(argv0, cfg.Args, env)
 	return execFailure(cfg.Args[0], err)
 }
