@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"syscall"
 
+	"berth/ptyexec/nsenter"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -88,7 +90,7 @@ func initContainer() (err error) {
 		return err
 	}
 	unix.Umask(0o022)
-	resetIgnoredSignals()
+	nsenter.ResetIgnoredSignals()
 	err = syscall.Exec(argv0, cfg.Args, env)
 	return execFailure(cfg.Args[0], err)
 }

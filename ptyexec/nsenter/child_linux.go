@@ -75,6 +75,7 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	if _, err := unix.FcntlInt(sync.Fd(), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return codeEnter, fmt.Errorf("set close-on-exec on sync socket: %w", err)
 	}
+	ResetIgnoredSignals()
 	err = unix.Exec(path, cfg.Args, cfg.Env)
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
 }

@@ -1,4 +1,4 @@
-package containerinit
+package nsenter
 
 import (
 	"unsafe"
@@ -17,13 +17,14 @@ type sigaction struct {
 
 const sigIgn = 1 // SIG_IGN; SIG_DFL is 0
 
-// resetIgnoredSignals gives every signal that this process inherited as
+// ResetIgnoredSignals gives every signal that this process inherited as
 // ignored its default action back. Ignored signals survive exec, and
 // whatever started berth (a shell's background job, a CI runner, a
 // terminal multiplexer) may have ignored some: the container's command
 // must start as docker's do, with none ignored. Handled signals need
-// nothing: exec resets them.
-func resetIgnoredSignals() {
+// nothing: exec resets them. Both the container's init and exec'd
+// processes call it right before exec.
+func ResetIgnoredSignals() {
 	for sig := 1; sig <= 64; sig++ {
 		if sig == int(unix.SIGKILL) || sig == int(unix.SIGSTOP) {
 			continue
