@@ -3,6 +3,8 @@ package engine
 import (
 	"io"
 	"time"
+
+	"berth/ptyexec"
 )
 
 // CreateOptions is what `berth create` and `berth run` hand the engine.
@@ -16,8 +18,16 @@ type CreateOptions struct {
 	IP             string
 }
 
+// TerminalSize is a window size in character cells.
+type TerminalSize = ptyexec.Size
+
 // AttachOptions connects a caller's streams to a container.
 type AttachOptions struct {
+	// Size and Resize give the window size when Stdin is not a terminal
+	// berth can measure (the TUI's terminal pane): Size first, then each
+	// value received from Resize.
+	Size       TerminalSize
+	Resize     <-chan TerminalSize
 	Stdin      io.Reader // nil: no stdin
 	Stdout     io.Writer
 	Stderr     io.Writer // ignored for a tty container: a tty has one stream

@@ -23,6 +23,10 @@ type ExecOptions struct {
 	WorkingDir string   // "" is the container's working directory
 	Tty        bool
 	Privileged bool // every capability berth holds, as docker exec --privileged
+	// Size and Resize, with Tty, give the window size when the caller's
+	// side is not a terminal berth can measure (the TUI's terminal pane).
+	Size   TerminalSize
+	Resize <-chan TerminalSize
 }
 
 // ExecSession is a process about to run inside a container. Run it with
@@ -106,7 +110,8 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 	s := &ExecSession{cmd: cmd, e: e, c: c}
 	// A terminal from the container's own devpts, so that tty(1) inside
 	// names it.
-	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start, PTYRoot: root})
+	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start, PTYRoot: root,
+		Size: opts.Size, Resize: opts.Resize})
 	return s, nil
 }
 

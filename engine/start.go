@@ -118,6 +118,8 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 		Stderr:     opts.Stderr,
 		Tty:        c.Config.Tty,
 		DetachKeys: opts.DetachKeys,
+		Size:       opts.Size,
+		Resize:     opts.Resize,
 	}
 	if opts.Stdin != nil && c.Config.OpenStdin {
 		ao.Stdin = opts.Stdin

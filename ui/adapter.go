@@ -339,16 +339,18 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 	inR, inW := io.Pipe()
 	outR, outW := io.Pipe()
 	ctx, cancel := context.WithCancel(ctx)
-	t := &pipeTerminal{in: inW, out: outR, cancel: cancel, done: make(chan struct{})}
+	t := &pipeTerminal{in: inW, out: outR, cancel: cancel, done: make(chan struct{}),
+		resize: make(chan engine.TerminalSize, 1)}
+	size := engine.TerminalSize{Width: uint16(cols), Height: uint16(rows)}
 	var run func() error
 	if kind == SessionAttach {
 		run = func() error {
-			_, err := b.e.Attach(ctx, ref, engine.AttachOptions{Stdin: inR, Stdout: outW, Stderr: outW})
+			_, err := b.e.Attach(ctx, ref, engine.AttachOptions{Stdin: inR, Stdout: outW, Stderr: outW,
+				Size: size, Resize: t.resize})
 			return err
 		}
 	} else {
-		s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true, Env: []string{
-			"COLUMNS=" + strconv.Itoa(cols), "LINES=" + strconv.Itoa(rows)}})
+		s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true, Size: size, Resize: t.resize})
 		if err != nil {
 			cancel()
 			return nil, err
@@ -376,14 +378,24 @@ type pipeTerminal struct {
 	done   chan struct{}
 	err    error // set before done is closed
 	once   sync.Once
+	resize chan engine.TerminalSize // holds the latest size not yet taken
 }
 
 func (t *pipeTerminal) Read(p []byte) (int, error)  { return t.out.Read(p) }
 func (t *pipeTerminal) Write(p []byte) (int, error) { return t.in.Write(p) }
 
-// Resize is not carried to the session yet: the engine's sessions take
-// their size from the user's terminal, which a pane does not have.
-func (t *pipeTerminal) Resize(cols, rows int) error { return nil }
+// Resize hands the session the pane's new size; a size not yet taken is
+// replaced, so the session always gets the latest.
+func (t *pipeTerminal) Resize(cols, rows int) error {
+	size := engine.TerminalSize{Width: uint16(cols), Height: uint16(rows)}
+	for {
+		select {
+		case t.resize <- size:
+			return nil
+		case <-t.resize:
+		}
+	}
+}
 
 // Close ends the session: an end-of-file to a shell at its prompt, the
 // context for an attach.

@@ -113,6 +113,15 @@ func TestEngineBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the pane's output", func() bool { return strings.Contains(out.String(), "pane-5") })
+	// The pane's size is the session's terminal size, and follows resizes.
+	term.Write([]byte("stty size\r"))
+	eventually(t, "the pane's size", func() bool { return strings.Contains(out.String(), "24 80") })
+	term.Resize(100, 33)
+	eventually(t, "the pane's new size", func() bool {
+		term.Write([]byte("stty size\r"))
+		time.Sleep(20 * time.Millisecond)
+		return strings.Contains(out.String(), "33 100")
+	})
 	term.Close()
 	if err := term.Wait(); err != nil {
 		t.Errorf("the pane's session ended with %v", err)
