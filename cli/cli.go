@@ -30,6 +30,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -121,7 +122,31 @@ func runTUI(ctx context.Context, c *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 	}
-	return ui.Run(ctx, ui.NewEngineBackend(eng), ui.Options{})
+	backend := ui.NewEngineBackend(eng, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
+	return ui.Run(ctx, backend, ui.Options{KeysFile: keysFile(os.Getenv)})
+}
+
+// keysFile is the TUI's key bindings file: $BERTH_KEYS, else
+// keys.json in the user's configuration directory when it exists, as
+// lazydocker and k9s keep theirs; "" means the defaults.
+func keysFile(getenv func(string) string) string {
+	if f := getenv("BERTH_KEYS"); f != "" {
+		return f
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		if home := getenv("HOME"); home != "" {
+			dir = filepath.Join(home, ".config")
+		}
+	}
+	if dir == "" {
+		return ""
+	}
+	f := filepath.Join(dir, "berth", "keys.json")
+	if _, err := os.Stat(f); err != nil {
+		return ""
+	}
+	return f
 }
 
 // containerEngine is the part of *engine.Engine the CLI calls.

@@ -362,3 +362,32 @@ func TestStartAttached(t *testing.T) {
 		t.Errorf("start -ai of two containers: code %d", r.code)
 	}
 }
+
+func TestKeysFile(t *testing.T) {
+	home := t.TempDir()
+	present := filepath.Join(home, ".config", "berth", "keys.json")
+	if err := os.MkdirAll(filepath.Dir(present), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(present, []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"BERTH_KEYS wins", map[string]string{"BERTH_KEYS": "/x/keys.json", "HOME": home}, "/x/keys.json"},
+		{"home config when present", map[string]string{"HOME": home}, present},
+		{"XDG_CONFIG_HOME", map[string]string{"XDG_CONFIG_HOME": filepath.Join(home, ".config")}, present},
+		{"none present", map[string]string{"HOME": t.TempDir()}, ""},
+		{"no home", map[string]string{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := keysFile(func(k string) string { return tt.env[k] }); got != tt.want {
+				t.Errorf("keysFile = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

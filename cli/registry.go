@@ -9,16 +9,23 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/config"
 	"berth/images"
 )
 
 // registryOptions are the settings file's registry keys and the stored
 // logins, as pull, push and login use them.
 func (a *app) registryOptions(maxConcurrent int) images.RegistryOptions {
-	creds := images.OpenCredentials(a.cfg.CredentialsFile())
+	return registryOptions(a.cfg, maxConcurrent)
+}
+
+// registryOptions are the settings' mirrors, insecure registries and
+// stored logins, for the CLI's and the TUI's pulls and pushes.
+func registryOptions(c *config.Config, maxConcurrent int) images.RegistryOptions {
+	creds := images.OpenCredentials(c.CredentialsFile())
 	return images.RegistryOptions{
-		Mirrors:       a.cfg.RegistryMirrors,
-		Insecure:      a.cfg.InsecureRegistries,
+		Mirrors:       c.RegistryMirrors,
+		Insecure:      c.InsecureRegistries,
 		Credentials:   creds.Get,
 		MaxConcurrent: maxConcurrent,
 	}
