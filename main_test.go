@@ -218,3 +218,29 @@ func smapsRollup(b *testing.B, pid int) map[string]float64 {
 	}
 	return mem
 }
+
+// BenchmarkBuild is `berth build` of a five-step Dockerfile, cold
+// (--no-cache) and then cached (every step CACHED).
+func BenchmarkBuild(b *testing.B) {
+	e := newBerthEnv(b)
+	dir := b.TempDir()
+	dockerfile := "FROM busybox\n" +
+		"RUN echo one > /one\n" +
+		"COPY Dockerfile /Dockerfile\n" +
+		"RUN wc -l /Dockerfile > /lines\n" +
+		"ENV STAGE=bench\n" +
+		"CMD [\"cat\", \"/lines\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	timed := func(args ...string) time.Duration {
+		start := time.Now()
+		e.must(args...)
+		return time.Since(start)
+	}
+	cold := timed("build", "--no-cache", "-q", "-t", "bench:1", dir)
+	cached := timed("build", "-q", "-t", "bench:1", dir)
+	b.ReportMetric(ms(cold), "ms-cold")
+	b.ReportMetric(ms(cached), "ms-cached")
+	b.Logf("berth build, 5 steps: cold %.0f ms, cached %.0f ms", ms(cold), ms(cached))
+}
