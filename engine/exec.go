@@ -159,6 +159,15 @@ func (s *ExecSession) ExitCode() int {
 	return code
 }
 
+// Hangup tells the running process its terminal is gone (SIGHUP), as
+// closing a terminal window does; a shell then exits.
+func (s *ExecSession) Hangup() error {
+	if s.cmd.Process == nil || s.cmd.ProcessState != nil {
+		return nil
+	}
+	return s.cmd.Process.Signal(syscall.SIGHUP)
+}
+
 // Detach starts the process with no streams and leaves it running, as
 // `docker exec -d` does.
 func (s *ExecSession) Detach() error {

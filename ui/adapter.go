@@ -359,6 +359,7 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 			_, err := s.Run(inR, outW, outW)
 			return err
 		}
+		t.hangup = func() { s.Hangup() }
 	}
 	go func() {
 		t.err = run()
@@ -379,6 +380,7 @@ type pipeTerminal struct {
 	err    error // set before done is closed
 	once   sync.Once
 	resize chan engine.TerminalSize // holds the latest size not yet taken
+	hangup func()                   // a shell's: SIGHUP, as a closed terminal window sends
 }
 
 func (t *pipeTerminal) Read(p []byte) (int, error)  { return t.out.Read(p) }
@@ -397,16 +399,17 @@ func (t *pipeTerminal) Resize(cols, rows int) error {
 	}
 }
 
-// Close ends the session: an end-of-file to a shell at its prompt, the
-// context for an attach.
+// Close ends the session: a hangup for a shell (whatever it is running),
+// the context for an attach. What the session still writes meanwhile is
+// drained, so it never blocks on a pane that no longer reads.
 func (t *pipeTerminal) Close() error {
 	t.once.Do(func() {
 		t.cancel()
-		t.out.Close()
-		go func() {
-			_, _ = t.in.Write([]byte{4})
-			t.in.Close()
-		}()
+		if t.hangup != nil {
+			t.hangup()
+		}
+		go io.Copy(io.Discard, t.out)
+		go t.in.Close()
 	})
 	return nil
 }
