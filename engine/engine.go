@@ -23,7 +23,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
+	"berth/cgroups"
 	"berth/engine/events"
 	"berth/engine/network"
 	"berth/images"
@@ -58,6 +60,12 @@ type Engine struct {
 	store    *store
 	images   *images.Store
 	events   *events.Log
+
+	// cgroups caches a Manager per container: a TUI asks for the stats
+	// of every container on screen each second, and making a Manager
+	// probes the cgroup mounts.
+	cgMu    sync.Mutex
+	cgroups map[string]cgroups.Manager
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.

@@ -108,13 +108,32 @@ func (e *Engine) markShimDead(c *record) error {
 	return nil
 }
 
+// cgroup is the container's cgroup manager (cached; see Engine.cgroups).
 func (e *Engine) cgroup(c *record) (cgroups.Manager, error) {
 	parent := c.HostConfig.CgroupParent
 	if parent == "" {
 		parent = e.opts.CgroupParent
 	}
-	return cgroups.New(e.opts.CgroupRoot, parent, c.ID)
+	key := parent + "/" + c.ID
+	e.cgMu.Lock()
+	defer e.cgMu.Unlock()
+	if m, ok := e.cgroups[key]; ok {
+		return m, nil
+	}
+	m, err := cgroups.New(e.opts.CgroupRoot, parent, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if e.cgroups == nil || len(e.cgroups) >= maxCachedCgroups {
+		e.cgroups = make(map[string]cgroups.Manager) // forget removed containers' too
+	}
+	e.cgroups[key] = m
+	return m, nil
 }
+
+// maxCachedCgroups bounds the cache in a long-lived process that sees
+// containers come and go.
+const maxCachedCgroups = 1024
 
 // Inspect returns the container's record.
 func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
