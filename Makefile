@@ -24,7 +24,11 @@ lint: ## go vet and gofmt
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 test: lint ## every test, with the race detector; real containers when root
-	$(GO) test -race -count=1 -timeout 30m $(PKGS)
+	@# Every top-level test's PASS/SKIP/FAIL line is printed, so the log shows
+	@# which real-kernel tests ran; the whole output follows a failure.
+	@$(GO) test -race -count=1 -timeout 30m -v $(PKGS) > .test.log 2>&1; status=$$?; \
+	grep -E '^(ok|FAIL|panic:|--- FAIL|--- SKIP|--- PASS: Test[^/ ]+ )' .test.log; \
+	if [ $$status -ne 0 ]; then echo '=== full output:'; cat .test.log; fi; exit $$status
 
 bench: ## benchmarks with figures to compare (run as root; see README)
 	@# whole-program figures: run --rm, ps, logs, shim memory, exec (the built binary)
