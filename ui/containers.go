@@ -42,6 +42,7 @@ type containersModel struct {
 	last    map[string]*engine.Stats
 	cpu     map[string]history
 	cpuNow  map[string]float64
+	netNow  map[string]netRate
 	rows    []*engine.Container
 	nav     listNav
 	marks   map[string]bool
@@ -54,18 +55,33 @@ type containersModel struct {
 // containerColumns are the table's columns; the first is the mark.
 var containerColumns = []column{
 	{Title: "", Width: 1},
-	{Title: "NAME", Width: 12, Flex: true},
-	{Title: "IMAGE", Width: 10, Flex: true},
+	{Title: "NAME", Width: 10, Flex: true},
+	{Title: "IMAGE", Width: 8, Flex: true},
 	{Title: "STATUS", Width: 26},
 	{Title: "CPU %", Width: 5, Right: true},
 	{Title: "", Width: 6},
-	{Title: "MEM / LIMIT", Width: 17, Right: true},
+	{Title: "MEM / LIMIT", Width: 16, Right: true},
 	{Title: "PIDS", Width: 4, Right: true},
-	{Title: "PORTS", Width: 10, Flex: true},
+	{Title: "NET RX/TX", Width: 9, Right: true},
+	{Title: "PORTS", Width: 6, Flex: true},
 }
 
 // containerSorts are the sortable columns (indexes into containerColumns).
-var containerSorts = []int{1, 2, 3, 4, 6, 7, 8}
+var containerSorts = []int{1, 2, 3, 4, 6, 7, 8, 9}
+
+// netRate is a container's network traffic between two samples, in
+// bytes per second.
+type netRate struct{ rx, tx float64 }
+
+// netlessMode is the container's network mode when it has no interface
+// of its own to count ("host": the host's traffic is not the
+// container's; "none"), "" otherwise.
+func netlessMode(c *engine.Container) string {
+	if mode := c.HostConfig.NetworkMode; mode == "host" || mode == "none" {
+		return mode
+	}
+	return ""
+}
 
 const sparkHistory = 30
 
@@ -80,7 +96,8 @@ func newContainersModel(sh *shared, gen int) containersModel {
 	return containersModel{
 		sh: sh, gen: gen, all: true,
 		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
-		marks: map[string]bool{}, sortBy: 1, filter: f,
+		netNow: map[string]netRate{},
+		marks:  map[string]bool{}, sortBy: 1, filter: f,
 	}
 }
 
@@ -161,7 +178,7 @@ func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
 // rows on screen every time, all of them every statsAllEvery refreshes
 // or when the sort needs every figure. nil means all.
 func (m containersModel) toSample() map[string]bool {
-	if !m.loaded || m.reloads%statsAllEvery == 0 || m.sortBy == 4 || m.sortBy == 6 || m.sortBy == 7 {
+	if !m.loaded || m.reloads%statsAllEvery == 0 || (m.sortBy >= 4 && m.sortBy <= 8) {
 		return nil
 	}
 	ids := map[string]bool{}
@@ -172,7 +189,7 @@ func (m containersModel) toSample() map[string]bool {
 	return ids
 }
 
-// absorb takes a new sample: CPU rates from the previous one, the list
+// absorb takes a new sample: CPU and network rates from the previous one, the list
 // re-sorted and re-filtered with the cursor kept on the same container.
 func (m containersModel) absorb(msg containersMsg) containersModel {
 	m.loaded = true
@@ -184,6 +201,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 		if !ok {
 			if !c.State.Running {
 				delete(m.last, c.ID)
+				delete(m.netNow, c.ID)
 				m.cpuNow[c.ID] = 0
 			}
 			continue
@@ -192,6 +210,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 			p := engine.CPUPercent(prev, cur)
 			m.cpuNow[c.ID] = p
 			m.cpu[c.ID] = m.cpu[c.ID].push(p, sparkHistory)
+			m.netNow[c.ID] = netRateOf(prev, cur)
 		}
 		m.last[c.ID] = cur
 	}
@@ -199,6 +218,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 		if !seen[id] {
 			delete(m.cpu, id)
 			delete(m.cpuNow, id)
+			delete(m.netNow, id)
 			delete(m.last, id)
 			delete(m.marks, id)
 		}
@@ -261,6 +281,9 @@ func (m containersModel) compare(a, b *engine.Container) int {
 	case 7:
 		return cmp.Compare(m.pidsOf(a), m.pidsOf(b))
 	case 8:
+		ra, rb := m.netNow[a.ID], m.netNow[b.ID]
+		return cmp.Compare(ra.rx+ra.tx, rb.rx+rb.tx)
+	case 9:
 		return cmp.Compare(portsText(a), portsText(b))
 	}
 	return cmp.Compare(a.DisplayName(), b.DisplayName())
@@ -587,12 +610,17 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 	case c.State.Running:
 		statusStyle = &st.Running
 	}
-	cpu, spark, mem, pids := "", "", "", ""
+	cpu, spark, mem, pids, net := "", "", "", "", ""
 	if s := m.last[c.ID]; s != nil && c.State.Running {
 		cpu = fmt.Sprintf("%.1f", m.cpuNow[c.ID])
 		spark = sparkline(m.cpu[c.ID], 6, 100)
 		mem = humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
 		pids = fmt.Sprint(s.PidsCurrent)
+		net = "-"
+		if netlessMode(c) == "" {
+			r := m.netNow[c.ID]
+			net = compactBytes(r.rx) + "/" + compactBytes(r.tx)
+		}
 	}
 	return []cell{
 		styled(mark, &st.Marked),
@@ -603,8 +631,26 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 		styled(spark, &st.Spark),
 		plain(mem),
 		plain(pids),
+		plain(net),
 		plain(portsText(c)),
 	}
+}
+
+// netRateOf is the traffic between two samples of one container; a
+// counter that went back (the interfaces were remade) reads as none.
+func netRateOf(prev, cur *engine.Stats) netRate {
+	dt := cur.Time.Sub(prev.Time).Seconds()
+	if dt <= 0 {
+		return netRate{}
+	}
+	var r netRate
+	if cur.NetRx >= prev.NetRx {
+		r.rx = float64(cur.NetRx-prev.NetRx) / dt
+	}
+	if cur.NetTx >= prev.NetTx {
+		r.tx = float64(cur.NetTx-prev.NetTx) / dt
+	}
+	return r
 }
 
 // navKey moves a list cursor for the shared movement keys.

@@ -292,6 +292,7 @@ func demoBackend() *fakeBackend {
 		HostConfig: engine.HostConfig{
 			PortBindings: map[string][]engine.PortBinding{"80/tcp": {{HostPort: "8080"}}},
 			Resources:    engine.Resources{NanoCPUs: 1e9, PidsLimit: ptr(int64(100))},
+			NetworkMode:  "bridge",
 		},
 		State: engine.State{Status: engine.StatusRunning, Running: true, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
 	}
@@ -308,8 +309,9 @@ func demoBackend() *fakeBackend {
 	}
 	paused := &engine.Container{
 		ID: id('d'), Name: "/sleepy", Path: "sleep", Args: []string{"1000"},
-		Config: engine.ContainerConfig{Image: "alpine:3"},
-		State:  engine.State{Status: engine.StatusPaused, Running: true, Paused: true, StartedAt: testNow.Add(-30 * time.Minute)},
+		Config:     engine.ContainerConfig{Image: "alpine:3"},
+		HostConfig: engine.HostConfig{NetworkMode: "host"},
+		State:      engine.State{Status: engine.StatusPaused, Running: true, Paused: true, StartedAt: testNow.Add(-30 * time.Minute)},
 	}
 	stats := func(cid string, usage time.Duration, mem uint64, pids uint64) *engine.Stats {
 		return &engine.Stats{ID: cid, Time: testNow, CPUUsage: usage, MemoryUsage: mem, MemoryLimit: 2 << 30, PidsCurrent: pids, PidsLimit: 100}

@@ -54,6 +54,27 @@ func humanRate(perSec float64) string {
 	return humanBytes(uint64(perSec)) + "/s"
 }
 
+// compactBytes is a rate for a narrow column: at most four characters,
+// 1000-based, no "B" after a multiple ("0", "512B", "1.2k", "34M").
+func compactBytes(perSec float64) string {
+	if perSec < 1 {
+		return "0"
+	}
+	units := []string{"B", "k", "M", "G", "T"}
+	f, i := perSec, 0
+	for f >= 999.5 && i < len(units)-1 {
+		f /= 1000
+		i++
+	}
+	switch {
+	case i == 0:
+		return fmt.Sprintf("%.0fB", f)
+	case f < 9.95:
+		return fmt.Sprintf("%.1f%s", f, units[i])
+	}
+	return fmt.Sprintf("%.0f%s", f, units[i])
+}
+
 // humanDuration is docker's HumanDuration: "Less than a second",
 // "5 minutes", "About an hour", "3 days".
 func humanDuration(d time.Duration) string {

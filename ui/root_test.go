@@ -31,14 +31,41 @@ func TestContainersScreen(t *testing.T) {
 	b := demoBackend()
 	m := newTestModel(t, b)
 	advance(b, 250*time.Millisecond)
+	b.mu.Lock()
+	b.stats[id('a')].NetRx += 1500
+	b.stats[id('a')].NetTx += 250
+	b.mu.Unlock()
 	m = step(t, m, tickMsg{})
 	golden(t, "containers", m)
 	s := screen(m)
-	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "8080->80/t", "CONTAINERS 3/4", "CPU  25.0%"} {
+	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "8080-", "CONTAINERS 3/4", "CPU  25.0%", "NET RX/TX"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("containers screen lacks %q", want)
 		}
 	}
+	// web moved 1500 bytes in and 250 out in the second; ticker nothing;
+	// sleepy is on the host's network, which is not its own to count.
+	for name, want := range map[string]string{"web": "1.5k/250B", "ticker": "0/0", "sleepy": "-"} {
+		if got := netCell(t, m, name); got != want {
+			t.Errorf("NET RX/TX of %s = %q, want %q", name, got, want)
+		}
+	}
+	m = press(t, m, ">", ">", ">", ">", ">", ">")
+	if m.containers.sortBy != 8 || m.containers.rows[len(m.containers.rows)-1].DisplayName() != "web" {
+		t.Errorf("sorted by column %d, the busiest network last is %s", m.containers.sortBy, m.containers.rows[len(m.containers.rows)-1].DisplayName())
+	}
+}
+
+// netCell is the NET RX/TX cell of the named container's row.
+func netCell(t *testing.T, m model, name string) string {
+	t.Helper()
+	for _, c := range m.containers.rows {
+		if c.DisplayName() == name {
+			return m.containers.cells(c, testNow)[8].Text
+		}
+	}
+	t.Fatalf("no row %s", name)
+	return ""
 }
 
 func TestContainersRunningOnlyAndSort(t *testing.T) {
@@ -301,6 +328,17 @@ func TestHumanFormats(t *testing.T) {
 	}{{0, "0B"}, {999, "999B"}, {1000, "1.00kB"}, {4_260_000, "4.26MB"}, {15_000_000_000, "15.0GB"}} {
 		if got := humanBytes(tc.n); got != tc.want {
 			t.Errorf("humanBytes(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		perSec float64
+		want   string
+	}{
+		{0, "0"}, {0.4, "0"}, {1, "1B"}, {999, "999B"}, {999.6, "1.0k"}, {1500, "1.5k"},
+		{9_960, "10k"}, {34_000_000, "34M"}, {999_700, "1.0M"}, {2.5e9, "2.5G"},
+	} {
+		if got := compactBytes(tc.perSec); got != tc.want || len(got) > 4 {
+			t.Errorf("compactBytes(%v) = %q, want %q", tc.perSec, got, tc.want)
 		}
 	}
 	if got := sparkline([]float64{0, 50, 100}, 5, 100); got != "  ▁▄█" {

@@ -42,11 +42,13 @@ func TestTopScreen(t *testing.T) {
 	s.Time = s.Time.Add(time.Second)
 	s.CPUUsage += 600 * time.Millisecond
 	s.BlockWrite += 1_000_000
+	s.NetRx += 1200
+	s.NetTx += 300
 	b.mu.Unlock()
 	m = step(t, m, refreshMsg{})
 	golden(t, "top", m)
 	out := screen(m)
-	for _, want := range []string{"50.0", "2.00kB/s", "1.00MB/s", "60.0% of 1.00 cores", "3 / 100", "w 1.00MB/s", "httpd -f -p 80"} {
+	for _, want := range []string{"50.0", "2.00kB/s", "1.00MB/s", "60.0% of 1.00 cores", "3 / 100", "w 1.00MB/s", "rx 1.20kB/s tx 300B/s", "httpd -f -p 80"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("top lacks %q", want)
 		}
@@ -62,6 +64,11 @@ func TestTopScreen(t *testing.T) {
 	m = press(t, m, "<")
 	if m.top.sortBy != 3 {
 		t.Errorf("< sorted by %d", m.top.sortBy)
+	}
+	// sleepy is on the host's network: nothing of its own to count.
+	m = press(t, m, "esc", "k", "k", "t")
+	if m.top.name != "sleepy" || !strings.Contains(screen(m), "NET  - (network host)") {
+		t.Errorf("top of %s on the host network:\n%s", m.top.name, screen(m))
 	}
 }
 

@@ -37,6 +37,7 @@ type topModel struct {
 	ref      string
 	name     string
 	cores    float64 // CPU limit in cores, 0 unlimited
+	netless  string  // "host" or "none": no interface of its own to count
 	width    int
 	height   int
 	inFlight bool
@@ -54,10 +55,12 @@ type topModel struct {
 	cpuHist  history
 	memHist  history
 	ioHist   history
+	netHist  history
 	pidsHist history
 	cpuTotal float64
 	readBps  float64
 	writeBps float64
+	net      netRate
 }
 
 var topColumns = []column{
@@ -99,14 +102,14 @@ func (m topModel) columns() ([]column, []int) {
 // totalsHeight is the lines of totals above the process table.
 func (m topModel) totalsHeight() int {
 	if m.width >= topNarrow {
-		return 3
+		return 4
 	}
-	return 5
+	return 6
 }
 
 func newTopModel(sh *shared, gen int, c *engine.Container) topModel {
 	return topModel{
-		sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(),
+		sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(), netless: netlessMode(c),
 		cores: float64(c.HostConfig.NanoCPUs) / 1e9, sortBy: 4, desc: true,
 	}
 }
@@ -179,8 +182,10 @@ func (m topModel) absorb(msg topMsg) topModel {
 				m.readBps = float64(msg.stats.BlockRead-min(m.stats.BlockRead, msg.stats.BlockRead)) / sdt
 				m.writeBps = float64(msg.stats.BlockWrite-min(m.stats.BlockWrite, msg.stats.BlockWrite)) / sdt
 			}
+			m.net = netRateOf(m.stats, msg.stats)
 			m.cpuHist = m.cpuHist.push(m.cpuTotal, 60)
 			m.ioHist = m.ioHist.push(m.readBps+m.writeBps, 60)
+			m.netHist = m.netHist.push(m.net.rx+m.net.tx, 60)
 		}
 		m.prevStats, m.stats = m.stats, msg.stats
 		m.memHist = m.memHist.push(float64(msg.stats.MemoryUsage), 60)
@@ -356,8 +361,9 @@ func (m topModel) view() string {
 	return b.String()
 }
 
-// totalsView is the container against its limits: CPU, memory, pids,
-// block I/O, each with a sparkline, in two columns.
+// totalsView is the container against its limits (CPU, memory, pids)
+// on the left and its traffic (block I/O, network) on the right, each
+// with a sparkline; stacked in one column when narrow.
 func (m topModel) totalsView() string {
 	st := &m.sh.styles
 	narrow := m.width < topNarrow
@@ -389,12 +395,17 @@ func (m topModel) totalsView() string {
 		pids = fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsLimit)
 	}
 	io := fmt.Sprintf("r %s w %s", humanRate(m.readBps), humanRate(m.writeBps))
+	net := fmt.Sprintf("rx %s tx %s", humanRate(m.net.rx), humanRate(m.net.tx))
+	if m.netless != "" {
+		net = "- (network " + m.netless + ")"
+	}
 	cpuL, memL := item("CPU", cpu, m.cpuHist, cpuTop), item("MEM", mem, m.memHist, float64(s.MemoryLimit))
 	pidsL, ioL := item("PIDS", pids, m.pidsHist, float64(s.PidsLimit)), item("I/O", io, m.ioHist, 0)
+	netL := item("NET", net, m.netHist, 0)
 	if narrow {
-		return strings.Join([]string{cpuL, memL, pidsL, ioL, ""}, "\n")
+		return strings.Join([]string{cpuL, memL, pidsL, ioL, netL, ""}, "\n")
 	}
-	return cpuL + memL + "\n" + pidsL + ioL + "\n"
+	return cpuL + ioL + "\n" + memL + netL + "\n" + pidsL + "\n"
 }
 
 func topCmd(sh *shared, gen int, ref string) tea.Cmd {
