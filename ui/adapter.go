@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -242,6 +243,83 @@ func (b *EngineBackend) Pull(ctx context.Context, ref string, progress func(Pull
 		progress(PullProgress{ID: p.ID, Action: p.Action, Current: p.Current, Total: p.Total})
 	}})
 	return err
+}
+
+// Build builds with the engine's runner for RUN steps; base images
+// missing from the store are pulled with the settings of WithRegistry,
+// each layer's progress written to the log when its action changes.
+func (b *EngineBackend) Build(ctx context.Context, req BuildRequest, output func(string)) (string, error) {
+	log := &lineWriter{emit: output}
+	store := b.e.Images()
+	img, err := store.Build(ctx, images.BuildOptions{
+		ContextDir: req.ContextDir,
+		Dockerfile: req.Dockerfile,
+		Tags:       req.Tags,
+		Runner:     b.e.BuildRunner(),
+		Output:     log,
+		Pull: func(ctx context.Context, ref string) (*images.Image, error) {
+			fmt.Fprintf(log, "Pulling %s\n", ref)
+			var mu sync.Mutex
+			last := map[string]string{}
+			return store.Pull(ctx, ref, images.PullOptions{Registry: b.registry, Progress: func(p images.Progress) {
+				mu.Lock()
+				defer mu.Unlock()
+				if last[p.ID] != p.Action {
+					last[p.ID] = p.Action
+					fmt.Fprintf(log, "%s: %s\n", shortID(p.ID), p.Action)
+				}
+			}})
+		},
+	})
+	log.flush()
+	if err != nil {
+		return "", err
+	}
+	return "sha256:" + strings.TrimPrefix(img.ID, "sha256:"), nil
+}
+
+// lineWriter hands each line written to it to emit, without its line
+// ending; a line longer than lineWriterMax is handed over in pieces, and
+// flush hands over an unfinished last line. Writes may come from several
+// goroutines.
+type lineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	emit func(string)
+}
+
+// lineWriterMax bounds a line without an end (a progress bar redrawn
+// with carriage returns).
+const lineWriterMax = 64 << 10
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	start := 0
+	for {
+		i := bytes.IndexByte(w.buf[start:], '\n')
+		if i < 0 {
+			break
+		}
+		w.emit(strings.TrimSuffix(string(w.buf[start:start+i]), "\r"))
+		start += i + 1
+	}
+	w.buf = append(w.buf[:0], w.buf[start:]...)
+	if len(w.buf) >= lineWriterMax {
+		w.emit(string(w.buf))
+		w.buf = w.buf[:0]
+	}
+	return len(p), nil
+}
+
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 {
+		w.emit(string(w.buf))
+		w.buf = w.buf[:0]
+	}
 }
 
 // ImageLayers is the image's history, newest step first.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,6 +152,90 @@ func TestEngineBackend(t *testing.T) {
 	}
 	if _, err := b.OpenTerminal(ctx, "nosuch", SessionShell, 80, 24); err == nil || errors.Is(err, ErrUnsupported) {
 		t.Errorf("OpenTerminal on a missing container: %v", err)
+	}
+}
+
+// TestEngineBackendBuild builds a one-RUN Dockerfile through the
+// adapter, streams its log, finds the image in the list and runs it.
+func TestEngineBackendBuild(t *testing.T) {
+	bin := newBerthBinary(t)
+	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
+		CgroupParent: bin.parent, Exe: bin.path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewEngineBackend(e)
+	ctx := t.Context()
+	dir := t.TempDir()
+	dockerfile := "FROM busybox:latest\nRUN echo built-by-ui > /hello && echo run-said-hi\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var lines []string
+	id, err := b.Build(ctx, BuildRequest{ContextDir: dir, Tags: []string{"uibuild:1"}}, func(l string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, l)
+	})
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, strings.Join(lines, "\n"))
+	}
+	log := strings.Join(lines, "\n")
+	for _, want := range []string{"STEP 2/2: RUN echo built-by-ui", "run-said-hi", "Successfully tagged uibuild:1"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the build log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, l := range lines {
+		if strings.ContainsAny(l, "\r\n") {
+			t.Errorf("a log line keeps its line ending: %q", l)
+		}
+	}
+	imgs, err := b.Images(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found *Image
+	for i, im := range imgs {
+		if im.Repository == "uibuild" && im.Tag == "1" {
+			found = &imgs[i]
+		}
+	}
+	if found == nil || found.ID != id {
+		t.Fatalf("image %s not listed as uibuild:1: %+v", id, imgs)
+	}
+	if layers, err := b.ImageLayers(ctx, id); err != nil || len(layers) == 0 || !strings.Contains(layers[0].CreatedBy, "echo built-by-ui") {
+		t.Errorf("ImageLayers = %+v, %v", layers, err)
+	}
+	c, err := b.Run(ctx, engine.CreateOptions{Name: "built", Config: engine.ContainerConfig{Image: "uibuild:1", Cmd: []string{"cat", "/hello"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	var logErr error
+	deadline := time.Now().Add(15 * time.Second)
+	for out.String() != "built-by-ui\n" && time.Now().Before(deadline) {
+		out.Reset()
+		logErr = b.Logs(ctx, c.ID, engine.LogsOptions{Tail: -1, Stdout: true, Stderr: true}, func(en engine.LogEntry) error {
+			out.Write(en.Line)
+			return nil
+		})
+		time.Sleep(50 * time.Millisecond)
+	}
+	if out.String() != "built-by-ui\n" {
+		t.Errorf("a container of the image printed %q (%v)", out.String(), logErr)
+	}
+
+	// A failing RUN is an error and its output is in the log.
+	os.WriteFile(filepath.Join(dir, "Dockerfile.bad"), []byte("FROM busybox:latest\nRUN echo about-to-fail; exit 3\n"), 0o644)
+	lines = nil
+	if _, err := b.Build(ctx, BuildRequest{ContextDir: dir, Dockerfile: filepath.Join(dir, "Dockerfile.bad")}, func(l string) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, l)
+	}); err == nil || !strings.Contains(strings.Join(lines, "\n"), "about-to-fail") {
+		t.Errorf("failing build: %v\n%s", err, strings.Join(lines, "\n"))
 	}
 }
 

@@ -48,6 +48,10 @@ type Backend interface {
 	// Pull fetches an image from its registry, reporting progress (from
 	// several goroutines) until it returns.
 	Pull(ctx context.Context, ref string, progress func(PullProgress)) error
+	// Build builds an image from a Dockerfile, handing output each line
+	// of the build log (without its line ending) as it is written, one
+	// call at a time; it returns the image's ID ("sha256:<hex>").
+	Build(ctx context.Context, req BuildRequest, output func(line string)) (id string, err error)
 	// PruneImages removes dangling images and reports how many bytes it freed.
 	PruneImages(ctx context.Context) (removed int, freed uint64, err error)
 
@@ -92,6 +96,18 @@ type PullProgress struct {
 	Action  string
 	Current int64 // bytes done
 	Total   int64 // bytes expected; 0 when unknown
+}
+
+// BuildRequest is a build the user asked for: `berth build -f
+// Dockerfile -t tag ContextDir`.
+type BuildRequest struct {
+	// ContextDir is the build context, absolute or relative to berth's
+	// working directory.
+	ContextDir string
+	// Dockerfile is the Dockerfile's path; "" means ContextDir/Dockerfile.
+	Dockerfile string
+	// Tags name the image; none leaves it untagged (dangling).
+	Tags []string
 }
 
 // Layer is one layer of an image, as `docker history` shows it.

@@ -43,6 +43,8 @@ type fakeBackend struct {
 	terminal   *fakeTerminal
 	statsCalls int
 	pullGate   chan struct{} // when set, Pull waits for it after its progress
+	buildGate  chan struct{} // when set, Build waits for it after its RUN step
+	buildFail  error         // when set, Build fails with it after its RUN step
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -222,6 +224,39 @@ func (f *fakeBackend) Pull(ctx context.Context, ref string, progress func(PullPr
 	}
 	progress(PullProgress{ID: "sha256:" + id('7'), Action: "Pull complete"})
 	return nil
+}
+
+// Build is a scripted three-step build: FROM, a RUN that prints, CMD;
+// the image it makes joins the list.
+func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(string)) (string, error) {
+	if err := f.record("build %s %s %q", req.ContextDir, req.Dockerfile, req.Tags); err != nil {
+		return "", err
+	}
+	for _, l := range []string{"STEP 1/3: FROM busybox", "STEP 2/3: RUN echo hello from RUN", "hello from RUN", "--> 1a2b3c4d5e6f"} {
+		output(l)
+	}
+	if f.buildGate != nil {
+		select {
+		case <-f.buildGate:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
+	if f.buildFail != nil {
+		return "", f.buildFail
+	}
+	output(`STEP 3/3: CMD ["sh"]`)
+	output("Successfully built " + id('5')[:12])
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	im := Image{ID: "sha256:" + id('5'), Repository: "<none>", Tag: "<none>", Created: testNow, Size: 4_300_000, Dangling: true}
+	for _, t := range req.Tags {
+		output("Successfully tagged " + t)
+		im.Repository, im.Tag, _ = strings.Cut(t, ":")
+		im.Dangling = false
+	}
+	f.images = append(f.images, im)
+	return im.ID, nil
 }
 
 func (f *fakeBackend) PruneImages(context.Context) (int, uint64, error) {

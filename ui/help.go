@@ -69,7 +69,9 @@ func (m helpModel) groups(s state) []helpGroup {
 		}
 	case stateImages:
 		i := k.Images
-		return []helpGroup{{"Images", []key.Binding{i.Run, i.Pull, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}}, move, global}
+		return []helpGroup{{"Images", []key.Binding{i.Run, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}},
+			{"Build log", []key.Binding{bind("focus the log / the list", g.NextPane.Keys()...), bind("cancel or close the build", g.Back.Keys()...)}},
+			move, global}
 	case stateLogs:
 		l := k.Logs
 		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Since}}, term, move, global}
@@ -79,10 +81,14 @@ func (m helpModel) groups(s state) []helpGroup {
 	case stateInspect:
 		i := k.Inspect
 		return []helpGroup{{"Inspect", []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
-	case stateRunForm:
+	case stateRunForm, stateBuildForm:
+		verb := "run"
+		if s == stateBuildForm {
+			verb = "build"
+		}
 		return []helpGroup{{"Form", []key.Binding{
 			bind("next field", "tab", "down"), bind("previous field", "shift+tab", "up"),
-			bind("run", "enter"), g.Back,
+			bind(verb, "enter"), g.Back,
 		}}}
 	}
 	return []helpGroup{move, global}
@@ -101,7 +107,7 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{c.Logs, c.Top, c.Exec, c.Inspect, c.Stop, c.Restart, c.Remove, c.Run, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateImages:
 		i := k.Images
-		return []key.Binding{i.Run, i.Pull, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
+		return []key.Binding{i.Run, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateLogs:
 		l := k.Logs
 		return []key.Binding{l.Search, l.Next, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}
@@ -113,6 +119,8 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{i.Search, i.Next, g.Copy, g.Back, g.Help}
 	case stateRunForm:
 		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
+	case stateBuildForm:
+		return []key.Binding{bind("next field", "tab"), bind("build", "enter"), bind("cancel", "esc")}
 	}
 	return []key.Binding{g.Back, g.Help, g.Quit}
 }

@@ -3,10 +3,12 @@ package ui
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"charm.land/bubbles/v2/spinner"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 )
@@ -48,7 +50,8 @@ type imagesModel struct {
 	layers   []Layer
 	layerErr error
 
-	pull *pullModel // the pull under way, nil for none
+	pull  *pullModel  // the pull under way, nil for none
+	build *buildModel // the build under way or its outcome, nil for none
 }
 
 var imageColumns = []column{
@@ -79,20 +82,50 @@ func newImagesModel(sh *shared, gen int) imagesModel {
 
 func (m imagesModel) reopen(gen int) imagesModel {
 	m.gen, m.inFlight = gen, false
+	if m.build != nil {
+		b := *m.build
+		b.focused = false
+		m.build = &b
+	}
 	return m
 }
 
 func (m imagesModel) init() tea.Cmd { return func() tea.Msg { return refreshMsg{} } }
 
 func (m imagesModel) listHeight() int {
-	return max(m.height-imageLayersHeight-2, 3)
+	return max(m.height-m.paneHeight()-2, 3)
+}
+
+// paneHeight is the lines below the list: the layers of the selected
+// image, or half the screen for a build's log.
+func (m imagesModel) paneHeight() int {
+	if m.build != nil {
+		return max(m.height/2, imageLayersHeight)
+	}
+	return imageLayersHeight
 }
 
 func (m imagesModel) setSize(w, h int) imagesModel {
 	m.width, m.height = w, h
 	m.filter.SetWidth(max(w-4, 10))
 	m.nav.resize(m.listHeight(), len(m.rows))
+	if m.build != nil {
+		b := m.build.setSize(w, m.paneHeight())
+		m.build = &b
+	}
 	return m
+}
+
+// nextPane moves the focus from the list to a build's log; it returns
+// false when the focus leaves the screen instead.
+func (m imagesModel) nextPane() (imagesModel, bool) {
+	if m.build == nil {
+		return m, false
+	}
+	b := *m.build
+	b.focused = !b.focused
+	m.build = &b
+	return m, b.focused
 }
 
 func (m imagesModel) capturing() bool { return m.editing }
@@ -150,6 +183,53 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 			return m, tea.Batch(statusCmd(fmt.Errorf("pull %s: %w", ref, msg.err)), imagesCmd(m.sh, m.gen))
 		}
 		return m, tea.Batch(infoCmd("pulled "+ref), imagesCmd(m.sh, m.gen))
+	case buildRequestMsg:
+		if m.build != nil && m.build.running {
+			return m, statusCmd(fmt.Errorf("build: %w", ErrBusy))
+		}
+		ctx, cancel := context.WithCancel(m.sh.ctx)
+		b := newBuildModel(msg.req, cancel)
+		m.build = &b
+		m = m.setSize(m.width, m.height)
+		return m, tea.Batch(buildCmd(ctx, m.sh, b.stream), b.spin.Tick)
+	case buildStartMsg:
+		if m.build == nil || msg.build != m.build.stream {
+			return m, nil
+		}
+		return m, waitBuildCmd(msg.build)
+	case buildOutputMsg:
+		if m.build == nil || msg.build != m.build.stream {
+			return m, nil
+		}
+		b := m.build.absorb(msg.lines)
+		if !msg.done {
+			m.build = &b
+			return m, waitBuildCmd(msg.build)
+		}
+		b = b.finish(msg.id, msg.err)
+		m.build = &b
+		name := b.name()
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+			return m, tea.Batch(infoCmd("build of "+name+" cancelled"), imagesCmd(m.sh, m.gen))
+		case msg.err != nil:
+			return m, tea.Batch(statusCmd(fmt.Errorf("build %s: %w", name, msg.err)), imagesCmd(m.sh, m.gen))
+		}
+		return m, tea.Batch(infoCmd("built "+name+" ("+shortID(msg.id)+")"), imagesCmd(m.sh, m.gen))
+	case buildCancelMsg:
+		if m.build != nil && msg.build == m.build.stream {
+			msg.build.cancel()
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if m.build == nil || !m.build.running {
+			return m, nil
+		}
+		b := *m.build
+		var cmd tea.Cmd
+		b.spin, cmd = b.spin.Update(msg)
+		m.build = &b
+		return m, cmd
 	case tea.KeyPressMsg:
 		if m.editing {
 			return m.updateFilter(msg)
@@ -257,12 +337,29 @@ func (m imagesModel) updateFilter(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 
 func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	k, g, ck := &m.sh.keys.Images, &m.sh.keys.Global, &m.sh.keys.Containers
+	if m.build != nil && m.build.focused {
+		if b, ok := m.build.navKey(g, msg); ok {
+			m.build = &b
+			return m, nil
+		}
+	}
 	if navKey(&m.nav, g, msg) {
 		return m, nil
 	}
 	sh := m.sh
 	switch {
 	case matches(msg, g.Back):
+		if m.build != nil && m.build.running {
+			s := m.build.stream
+			return m, dialogCmd(confirmDialog(&sh.keys, "Cancel the build of "+m.build.name()+"?",
+				"the steps done so far stay in the build cache", func() tea.Cmd {
+					return func() tea.Msg { return buildCancelMsg{build: s} }
+				}))
+		}
+		if m.build != nil {
+			m.build = nil
+			return m.setSize(m.width, m.height), nil
+		}
 		if m.pull != nil {
 			m.pull.stream.cancel()
 			ref := m.pull.stream.ref
@@ -292,6 +389,8 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 			}
 			return func() tea.Msg { return pullRequestMsg{ref: ref} }
 		}))
+	case matches(msg, k.Build):
+		return m, openCmd(openMsg{to: stateBuildForm})
 	case matches(msg, k.Prune):
 		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image?", "images without a tag and not used by a container", func() tea.Cmd {
 			return func() tea.Msg {
@@ -338,6 +437,11 @@ func imageName(im Image) string {
 }
 
 func (m imagesModel) scroll(d int) imagesModel {
+	if m.build != nil && m.build.focused {
+		b := m.build.scroll(d)
+		m.build = &b
+		return m
+	}
 	m.nav.move(d)
 	return m
 }
@@ -357,7 +461,16 @@ func (m imagesModel) click(x, y int) (imagesModel, tea.Cmd) {
 			}
 			pos += w + 1
 		}
+	case m.build != nil && y >= 2+m.listHeight():
+		b := *m.build
+		b.focused = true
+		m.build = &b
 	case y >= 2:
+		if m.build != nil {
+			b := *m.build
+			b.focused = false
+			m.build = &b
+		}
 		if i := m.nav.clickRow(y - 2); i >= 0 {
 			m.nav.Cursor = i
 			m.nav.clamp()
@@ -418,9 +531,12 @@ func (m imagesModel) view() string {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	if m.pull != nil {
+	switch {
+	case m.build != nil:
+		b.WriteString(m.build.view(st, &m.sh.keys, m.width))
+	case m.pull != nil:
 		b.WriteString(m.pull.view(st, m.width))
-	} else {
+	default:
 		b.WriteString(m.layersView())
 	}
 	return b.String()

@@ -88,6 +88,7 @@ type imageKeys struct {
 	Remove key.Binding
 	Prune  key.Binding
 	Pull   key.Binding
+	Build  key.Binding
 }
 
 type inspectKeys struct {
@@ -194,6 +195,7 @@ func defaultKeys() keyMap {
 			Remove: bind("remove", "d", "delete"),
 			Prune:  bind("prune dangling", "P"),
 			Pull:   bind("pull an image", "p"),
+			Build:  bind("build from a Dockerfile", "B"),
 		},
 		Inspect: inspectKeys{
 			Search: bind("search", "/"),
@@ -246,7 +248,7 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"top.execpane": &k.Top.ExecPane,
 
 		"images.run": &k.Images.Run, "images.remove": &k.Images.Remove, "images.prune": &k.Images.Prune,
-		"images.pull": &k.Images.Pull,
+		"images.pull": &k.Images.Pull, "images.build": &k.Images.Build,
 
 		"inspect.search": &k.Inspect.Search, "inspect.next": &k.Inspect.Next, "inspect.prev": &k.Inspect.Prev,
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -55,6 +56,7 @@ const (
 	stateInspect
 	stateTimeline
 	stateRunForm
+	stateBuildForm
 	stateHelp
 )
 
@@ -74,6 +76,8 @@ func (s state) String() string {
 		return "Timeline"
 	case stateRunForm:
 		return "Run"
+	case stateBuildForm:
+		return "Build"
 	case stateHelp:
 		return "Help"
 	}
@@ -127,6 +131,7 @@ type model struct {
 	inspect    inspectModel
 	timeline   timelineModel
 	runForm    runFormModel
+	buildForm  buildFormModel
 	help       helpModel
 	terms      terminalsModel
 }
@@ -249,7 +254,8 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.updateScreen(msg)
 	case containersMsg:
 		m.containers, cmd = m.containers.update(msg)
-	case imagesMsg, layersMsg, pullRequestMsg, pullStartMsg, pullProgressMsg:
+	case imagesMsg, layersMsg, pullRequestMsg, pullStartMsg, pullProgressMsg,
+		buildRequestMsg, buildStartMsg, buildOutputMsg, buildCancelMsg, spinner.TickMsg:
 		m.images, cmd = m.images.update(msg)
 	case logBatchMsg, logStartMsg:
 		m.logs, cmd = m.logs.update(msg)
@@ -393,6 +399,8 @@ func (m model) updateScreen(msg tea.Msg) (model, tea.Cmd) {
 		m.timeline, cmd = m.timeline.update(msg)
 	case stateRunForm:
 		m.runForm, cmd = m.runForm.update(msg)
+	case stateBuildForm:
+		m.buildForm, cmd = m.buildForm.update(msg)
 	case stateHelp:
 		m.help, cmd = m.help.update(msg)
 	}
@@ -411,7 +419,7 @@ func (m model) capturing() bool {
 		return m.logs.capturing()
 	case stateInspect:
 		return m.inspect.capturing()
-	case stateRunForm:
+	case stateRunForm, stateBuildForm:
 		return true
 	}
 	return false
@@ -434,7 +442,8 @@ func (m model) copyText() (string, string) {
 }
 
 // nextPane moves the focus: to the terminal pane beside logs or top when
-// one is open, else between the containers and images lists.
+// one is open, else between the containers and images lists, by way of
+// a build's log when the images screen shows one.
 func (m model) nextPane() (tea.Model, tea.Cmd) {
 	if m.terms.onView(m.state) {
 		m.terms.focused = true
@@ -444,6 +453,10 @@ func (m model) nextPane() (tea.Model, tea.Cmd) {
 	case stateContainers:
 		return m.switchTo(stateImages)
 	case stateImages:
+		var kept bool
+		if m.images, kept = m.images.nextPane(); kept {
+			return m, nil
+		}
 		return m.switchTo(stateContainers)
 	}
 	return m, nil
@@ -519,6 +532,9 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	case stateRunForm:
 		m.runForm = newRunFormModel(m.sh, msg.image)
 		cmd = m.runForm.init()
+	case stateBuildForm:
+		m.buildForm = newBuildFormModel(m.sh)
+		cmd = m.buildForm.init()
 	default:
 		return m, nil
 	}
@@ -549,6 +565,7 @@ func (m *model) resize() {
 	m.inspect = m.inspect.setSize(w, h)
 	m.timeline = m.timeline.setSize(w, h)
 	m.runForm = m.runForm.setSize(w, h)
+	m.buildForm = m.buildForm.setSize(w, h)
 	m.help = m.help.setSize(w, h)
 	m.terms = m.terms.setSize(m.terms.paneWidth(w), h)
 }
@@ -665,6 +682,8 @@ func (m model) screenView() string {
 		return m.timeline.view()
 	case stateRunForm:
 		return m.runForm.view()
+	case stateBuildForm:
+		return m.buildForm.view()
 	case stateHelp:
 		return m.help.view()
 	}

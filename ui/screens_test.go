@@ -330,6 +330,8 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 		{"inspect", []string{"G", "i"}},
 		{"timeline", []string{"G", "h"}},
 		{"run form", []string{"n"}},
+		{"build form", []string{"tab", "B"}},
+		{"images with a build", []string{"tab", "B", "enter"}},
 		{"help", []string{"?"}},
 		{"dialog", []string{"G", "K"}},
 	}
