@@ -257,3 +257,31 @@ func TestEndToEnd(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestEndToEndBuild builds an image from the images screen of the real
+// binary: the form, the log streaming, the new image in the list.
+func TestEndToEndBuild(t *testing.T) {
+	b := newBerthBinary(t)
+	dir := t.TempDir()
+	dockerfile := "FROM busybox:latest\nRUN for i in 1 2 3; do echo e2e-line-$i; done\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := b.startTUI()
+	s.waitText("CONTAINERS 0/0")
+	s.send("Tab")
+	s.waitText("Layers of busybox:latest")
+	s.send("B")
+	s.waitText("Build an image from a Dockerfile")
+	s.sendText("e2e:1")
+	s.send("Up", "Up", "BSpace")
+	s.sendText(dir)
+	s.send("Enter")
+	s.waitText("e2e-line-3")
+	s.waitText("✓ Built e2e:1")
+	s.waitFor("the new image in the list", func(scr string) bool {
+		return regexp.MustCompile(`e2e +1 +[0-9a-f]{12} `).MatchString(scr)
+	})
+	s.send("Escape")
+	s.waitText("Layers of")
+}
