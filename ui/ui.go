@@ -5,8 +5,10 @@
 //
 // Start reading at root.go: one root model routes messages to one
 // sub-model per screen (containers.go, logs.go, top.go, images.go,
-// inspect.go, timeline.go, runform.go, help.go) and draws the header and
-// the status line around it. keys.go names every key, styles.go every
+// inspect.go, timeline.go, runform.go, buildform.go, help.go) and draws
+// the header and the status line around it. The images screen carries a
+// pull (pull.go) and a build with its streaming log (build.go), which
+// outlive a visit to another screen. keys.go names every key, styles.go every
 // colour. Each screen file follows the same order: messages, model,
 // init, update, view, commands. Only Update changes state; every backend
 // call runs in a command; streams block on a channel, return one message
