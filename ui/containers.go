@@ -69,6 +69,10 @@ var containerColumns = []column{
 // containerSorts are the sortable columns (indexes into containerColumns).
 var containerSorts = []int{1, 2, 3, 4, 6, 7, 8, 9}
 
+// statsSorts are the sorts by a stats figure (CPU, MEM, PIDS, NET), which
+// need every container sampled.
+var statsSorts = []int{4, 6, 7, 8}
+
 // netRate is a container's network traffic between two samples, in
 // bytes per second.
 type netRate struct{ rx, tx float64 }
@@ -178,7 +182,7 @@ func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
 // rows on screen every time, all of them every statsAllEvery refreshes
 // or when the sort needs every figure. nil means all.
 func (m containersModel) toSample() map[string]bool {
-	if !m.loaded || m.reloads%statsAllEvery == 0 || (m.sortBy >= 4 && m.sortBy <= 8) {
+	if !m.loaded || m.reloads%statsAllEvery == 0 || slices.Contains(statsSorts, m.sortBy) {
 		return nil
 	}
 	ids := map[string]bool{}
