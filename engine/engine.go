@@ -66,6 +66,13 @@ type Engine struct {
 	// probes the cgroup mounts.
 	cgMu    sync.Mutex
 	cgroups map[string]cgroups.Manager
+
+	// records caches decoded container records for List, keyed by
+	// container ID and checked against the file's identity: every write
+	// renames a new file into place, so an unchanged inode, size and
+	// mtime is an unchanged record.
+	recMu   sync.Mutex
+	records map[string]cachedRecord
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.

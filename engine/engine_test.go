@@ -320,7 +320,7 @@ func TestOOMKill(t *testing.T) {
 	e := newTestEngine(t)
 	c := create(t, e, CreateOptions{
 		Config:     ContainerConfig{Cmd: []string{"sh", "-c", `a=$(head -c 100000000 /dev/zero | tr '\0' x); echo ${#a}`}},
-		HostConfig: HostConfig{Resources: Resources{Memory: 8 << 20}},
+		HostConfig: HostConfig{Resources: Resources{Memory: 32 << 20}}, // room for a race-instrumented init
 	})
 	res, err := e.Run(context.Background(), c.ID, AttachOptions{})
 	if err != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // List returns containers, newest first: running ones, or all with
@@ -22,7 +24,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	}
 	out := make([]*Container, 0, len(ids))
 	for _, id := range ids {
-		c, err := e.store.load(id)
+		c, err := e.loadCached(id)
 		if errors.Is(err, ErrNotFound) {
 			continue // removed while we listed
 		}
@@ -129,3 +131,47 @@ func (e *Engine) filter(filters map[string][]string) (func(*record) bool, error)
 		return true
 	}, nil
 }
+
+type cachedRecord struct {
+	ino   uint64
+	size  int64
+	mtime int64
+	rec   *record
+}
+
+// loadCached loads a record, decoding it only when its file changed
+// since this Engine last read it (a TUI lists every container each
+// second). It returns a copy the caller may keep.
+func (e *Engine) loadCached(id string) (*record, error) {
+	fi, err := os.Stat(e.store.recordPath(id))
+	if err != nil {
+		return e.store.load(id)
+	}
+	key := cachedRecord{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		key.ino = st.Ino
+	}
+	e.recMu.Lock()
+	cached, ok := e.records[id]
+	e.recMu.Unlock()
+	if ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime {
+		c := *cached.rec
+		return &c, nil
+	}
+	c, err := e.store.load(id)
+	if err != nil {
+		return nil, err
+	}
+	key.rec = c
+	e.recMu.Lock()
+	if e.records == nil || len(e.records) >= maxCachedRecords {
+		e.records = make(map[string]cachedRecord) // forget removed containers' too
+	}
+	e.records[id] = key
+	e.recMu.Unlock()
+	cp := *c
+	return &cp, nil
+}
+
+// maxCachedRecords bounds the record cache of a long-lived process.
+const maxCachedRecords = 4096
