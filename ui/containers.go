@@ -345,19 +345,8 @@ func (m containersModel) targets() []*engine.Container {
 }
 
 func (m containersModel) updateFilter(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
-	switch {
-	case matches(msg, m.sh.keys.Global.Back):
-		m.editing = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		return m.relist(), nil
-	case msg.String() == "enter":
-		m.editing = false
-		m.filter.Blur()
-		return m.relist(), nil
-	}
 	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
+	m.filter, m.editing, cmd = editFilter(m.filter, &m.sh.keys.Global, msg)
 	return m.relist(), cmd
 }
 

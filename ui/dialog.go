@@ -126,3 +126,20 @@ func (d dialog) view(st *styles, width int) string {
 
 // matches is key.Matches for a key press.
 func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(msg, b...) }
+
+// editFilter applies a key to a screen's filter line: back clears it and
+// stops editing, enter keeps it and stops, anything else edits it.
+func editFilter(in textinput.Model, g *globalKeys, msg tea.KeyPressMsg) (textinput.Model, bool, tea.Cmd) {
+	switch {
+	case matches(msg, g.Back):
+		in.Blur()
+		in.SetValue("")
+		return in, false, nil
+	case msg.String() == "enter":
+		in.Blur()
+		return in, false, nil
+	}
+	var cmd tea.Cmd
+	in, cmd = in.Update(msg)
+	return in, true, cmd
+}

@@ -319,19 +319,8 @@ func (m *imagesModel) layersCmd() tea.Cmd {
 }
 
 func (m imagesModel) updateFilter(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
-	switch {
-	case matches(msg, m.sh.keys.Global.Back):
-		m.editing = false
-		m.filter.Blur()
-		m.filter.SetValue("")
-		return m.relist(), nil
-	case msg.String() == "enter":
-		m.editing = false
-		m.filter.Blur()
-		return m.relist(), nil
-	}
 	var cmd tea.Cmd
-	m.filter, cmd = m.filter.Update(msg)
+	m.filter, m.editing, cmd = editFilter(m.filter, &m.sh.keys.Global, msg)
 	return m.relist(), cmd
 }
 
