@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"berth/images"
@@ -31,92 +30,32 @@ var buildFieldHints = [buildFieldCount]string{
 
 // buildFormModel is the form that builds an image from a Dockerfile;
 // submitting it hands the images screen a buildRequestMsg.
-type buildFormModel struct {
-	sh     *shared
-	width  int
-	height int
-	inputs []textinput.Model
-	focus  buildField
-	err    string
-}
+type buildFormModel struct{ form }
 
 func newBuildFormModel(sh *shared) buildFormModel {
-	m := buildFormModel{sh: sh, inputs: make([]textinput.Model, buildFieldCount)}
-	for i := range m.inputs {
-		in := textinput.New()
-		in.Prompt = ""
-		in.Placeholder = buildFieldHints[i]
-		in.SetWidth(50)
-		m.inputs[i] = in
-	}
-	m.inputs[buildFieldContext].SetValue(".")
-	m.focus = buildFieldTag
-	return m
+	f := newForm(sh, " Build an image from a Dockerfile", "builds", buildFieldLabels[:], buildFieldHints[:])
+	f.inputs[buildFieldContext].SetValue(".")
+	f.focus = int(buildFieldTag)
+	return buildFormModel{f}
 }
 
-func (m buildFormModel) init() tea.Cmd { return m.inputs[m.focus].Focus() }
-
 func (m buildFormModel) setSize(w, h int) buildFormModel {
-	m.width, m.height = w, h
-	for i := range m.inputs {
-		m.inputs[i].SetWidth(max(min(w-20, 70), 10))
-	}
+	m.form = m.form.setWidth(w)
 	return m
 }
 
 func (m buildFormModel) update(msg tea.Msg) (buildFormModel, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		var cmd tea.Cmd
-		m.inputs[m.focus], cmd = m.inputs[m.focus].Update(msg)
+	var submit bool
+	var cmd tea.Cmd
+	if m.form, submit, cmd = m.form.update(msg); !submit {
 		return m, cmd
 	}
-	switch {
-	case matches(key, m.sh.keys.Global.Back):
-		return m, func() tea.Msg { return backMsg{} }
-	case key.String() == "tab" || key.String() == "down":
-		return m.move(1)
-	case key.String() == "shift+tab" || key.String() == "up":
-		return m.move(-1)
-	case key.String() == "enter":
-		v := func(f buildField) string { return strings.TrimSpace(m.inputs[f].Value()) }
-		req, err := buildRequestOf(v(buildFieldContext), v(buildFieldDockerfile), v(buildFieldTag))
-		if err != nil {
-			m.err = err.Error()
-			return m, nil
-		}
-		return m, tea.Batch(func() tea.Msg { return backMsg{} }, func() tea.Msg { return buildRequestMsg{req: req} })
+	req, err := buildRequestOf(m.value(int(buildFieldContext)), m.value(int(buildFieldDockerfile)), m.value(int(buildFieldTag)))
+	if err != nil {
+		m.err = err.Error()
+		return m, nil
 	}
-	var cmd tea.Cmd
-	m.inputs[m.focus], cmd = m.inputs[m.focus].Update(msg)
-	return m, cmd
-}
-
-func (m buildFormModel) move(d int) (buildFormModel, tea.Cmd) {
-	m.inputs[m.focus].Blur()
-	m.focus = buildField((int(m.focus) + d + int(buildFieldCount)) % int(buildFieldCount))
-	return m, m.inputs[m.focus].Focus()
-}
-
-func (m buildFormModel) view() string {
-	st := &m.sh.styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render(" Build an image from a Dockerfile"))
-	b.WriteString(st.Faint.Render("   tab/↑/↓ moves · enter builds · esc cancels"))
-	b.WriteString("\n")
-	for i, in := range m.inputs {
-		label := fmt.Sprintf(" %-11s", buildFieldLabels[i])
-		if buildField(i) == m.focus {
-			label = st.HelpKey.Render("›" + label[1:])
-		} else {
-			label = st.HeaderLabel.Render(label)
-		}
-		b.WriteString("\n" + label + " " + in.View())
-	}
-	if m.err != "" {
-		b.WriteString("\n\n " + st.Error.Render(m.err))
-	}
-	return b.String()
+	return m, tea.Batch(func() tea.Msg { return backMsg{} }, func() tea.Msg { return buildRequestMsg{req: req} })
 }
 
 // buildRequestOf reads the form: a context directory (required), a

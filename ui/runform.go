@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine"
@@ -47,114 +46,54 @@ var runFieldHints = [fieldCount]string{
 }
 
 // runFormModel is the form that runs a new container.
-type runFormModel struct {
-	sh     *shared
-	width  int
-	height int
-	inputs []textinput.Model
-	focus  runField
-	err    string
-}
+type runFormModel struct{ form }
 
 func newRunFormModel(sh *shared, im *Image) runFormModel {
-	m := runFormModel{sh: sh, inputs: make([]textinput.Model, fieldCount)}
-	for i := range m.inputs {
-		in := textinput.New()
-		in.Prompt = ""
-		in.Placeholder = runFieldHints[i]
-		in.SetWidth(50)
-		m.inputs[i] = in
-	}
+	f := newForm(sh, " Run a new container", "runs", runFieldLabels[:], runFieldHints[:])
 	if im != nil && !im.Dangling {
-		m.inputs[fieldImage].SetValue(im.Repository + ":" + im.Tag)
-		m.focus = fieldName
+		f.inputs[fieldImage].SetValue(im.Repository + ":" + im.Tag)
+		f.focus = int(fieldName)
 	} else if im != nil {
-		m.inputs[fieldImage].SetValue(im.ID)
-		m.focus = fieldName
+		f.inputs[fieldImage].SetValue(im.ID)
+		f.focus = int(fieldName)
 	}
-	return m
+	return runFormModel{f}
 }
 
-func (m runFormModel) init() tea.Cmd { return m.inputs[m.focus].Focus() }
-
 func (m runFormModel) setSize(w, h int) runFormModel {
-	m.width, m.height = w, h
-	for i := range m.inputs {
-		m.inputs[i].SetWidth(max(min(w-20, 70), 10))
-	}
+	m.form = m.form.setWidth(w)
 	return m
 }
 
 func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
-	key, ok := msg.(tea.KeyPressMsg)
-	if !ok {
-		var cmd tea.Cmd
-		m.inputs[m.focus], cmd = m.inputs[m.focus].Update(msg)
+	var submit bool
+	var cmd tea.Cmd
+	if m.form, submit, cmd = m.form.update(msg); !submit {
 		return m, cmd
 	}
-	g := &m.sh.keys.Global
-	switch {
-	case matches(key, g.Back):
-		return m, func() tea.Msg { return backMsg{} }
-	case key.String() == "tab" || key.String() == "down":
-		return m.move(1)
-	case key.String() == "shift+tab" || key.String() == "up":
-		return m.move(-1)
-	case key.String() == "enter":
-		opts, err := m.options()
-		if err != nil {
-			m.err = err.Error()
-			return m, nil
-		}
-		sh := m.sh
-		return m, tea.Batch(func() tea.Msg { return backMsg{} }, infoCmd("starting a container from "+opts.Config.Image+"…"),
-			func() tea.Msg {
-				c, err := sh.backend.Run(sh.ctx, opts)
-				if err != nil {
-					return actionMsg{what: "run " + opts.Config.Image, err: err}
-				}
-				return actionMsg{what: "started " + c.DisplayName()}
-			})
+	opts, err := m.options()
+	if err != nil {
+		m.err = err.Error()
+		return m, nil
 	}
-	var cmd tea.Cmd
-	m.inputs[m.focus], cmd = m.inputs[m.focus].Update(msg)
-	return m, cmd
-}
-
-func (m runFormModel) move(d int) (runFormModel, tea.Cmd) {
-	m.inputs[m.focus].Blur()
-	m.focus = runField((int(m.focus) + d + int(fieldCount)) % int(fieldCount))
-	return m, m.inputs[m.focus].Focus()
+	sh := m.sh
+	return m, tea.Batch(func() tea.Msg { return backMsg{} }, infoCmd("starting a container from "+opts.Config.Image+"…"),
+		func() tea.Msg {
+			c, err := sh.backend.Run(sh.ctx, opts)
+			if err != nil {
+				return actionMsg{what: "run " + opts.Config.Image, err: err}
+			}
+			return actionMsg{what: "started " + c.DisplayName()}
+		})
 }
 
 // options builds the create options from the fields.
 func (m runFormModel) options() (engine.CreateOptions, error) {
-	v := func(f runField) string { return strings.TrimSpace(m.inputs[f].Value()) }
+	v := func(f runField) string { return m.value(int(f)) }
 	return buildRunOptions(runSpec{
 		Image: v(fieldImage), Name: v(fieldName), Command: v(fieldCommand), Env: v(fieldEnv),
 		Memory: v(fieldMemory), CPUs: v(fieldCPUs), Pids: v(fieldPids), Restart: v(fieldRestart), Ports: v(fieldPorts),
 	})
-}
-
-func (m runFormModel) view() string {
-	st := &m.sh.styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render(" Run a new container"))
-	b.WriteString(st.Faint.Render("   tab/↑/↓ moves · enter runs · esc cancels"))
-	b.WriteString("\n")
-	for i, in := range m.inputs {
-		label := fmt.Sprintf(" %-11s", runFieldLabels[i])
-		if runField(i) == m.focus {
-			label = st.HelpKey.Render("›" + label[1:])
-		} else {
-			label = st.HeaderLabel.Render(label)
-		}
-		b.WriteString("\n" + label + " " + in.View())
-	}
-	if m.err != "" {
-		b.WriteString("\n\n " + st.Error.Render(m.err))
-	}
-	return b.String()
 }
 
 // runSpec is the run form as text.
