@@ -12,6 +12,7 @@ import (
 	"berth/engine/containerinit"
 	"berth/engine/events"
 	"berth/engine/jsonlog"
+	"berth/engine/network"
 	"berth/images"
 )
 
@@ -168,7 +169,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	files := map[string][]byte{
 		c.HostnamePath:   []byte(cfg.Hostname + "\n"),
-		c.HostsPath:      hostsFile(cfg.Hostname),
+		c.HostsPath:      network.HostsFile(cfg.Hostname),
 		c.ResolvConfPath: resolvConf(hostResolv),
 	}
 	if hc.NetworkMode == "host" {

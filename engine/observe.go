@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/engine/containerinit"
 	"berth/engine/jsonlog"
 	"berth/engine/network"
 )
@@ -69,7 +71,7 @@ func (e *Engine) Top(ctx context.Context, ref string) ([]Process, error) {
 	}
 	// User names come from the container's own /etc/passwd.
 	passwd, _ := os.ReadFile("/proc/" + strconv.Itoa(c.State.Pid) + "/root/etc/passwd")
-	users := parsePasswd(passwd)
+	users := containerinit.UserNames(bytes.NewReader(passwd))
 	procs := make([]Process, 0, len(pids))
 	for _, pid := range pids {
 		p, err := readProcess(pid, boot, users)

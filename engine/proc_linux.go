@@ -172,20 +172,3 @@ func ttyName(nr int) string {
 	}
 	return "?"
 }
-
-// parsePasswd maps UIDs to names from an /etc/passwd file.
-func parsePasswd(b []byte) map[int]string {
-	users := make(map[int]string)
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) < 3 || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if uid, err := strconv.Atoi(f[2]); err == nil {
-			if _, dup := users[uid]; !dup {
-				users[uid] = f[0]
-			}
-		}
-	}
-	return users
-}

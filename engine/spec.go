@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"os"
 	"path"
 	"path/filepath"
@@ -205,19 +204,6 @@ func parseBind(spec string) (bind, error) {
 		return b, invalidf("invalid mount config for type \"bind\": bind source path does not exist: %s", b.Source)
 	}
 	return b, nil
-}
-
-// hostsFile is the /etc/hosts a container without a network of its own
-// gets.
-func hostsFile(hostname string) []byte {
-	return []byte(fmt.Sprintf(`127.0.0.1	localhost
-::1	localhost ip6-localhost ip6-loopback
-fe00::0	ip6-localnet
-ff00::0	ip6-mcastprefix
-ff02::1	ip6-allnodes
-ff02::2	ip6-allrouters
-127.0.1.1	%s
-`, hostname))
 }
 
 // resolvConf is the host's resolv.conf without loopback nameservers, which

@@ -63,6 +63,19 @@ func parsePasswd(r io.Reader) ([]passwdEntry, error) {
 	return out, err
 }
 
+// UserNames maps UIDs to names from an /etc/passwd, the first entry of a
+// UID winning, as ps shows them; unreadable lines are skipped.
+func UserNames(passwd io.Reader) map[int]string {
+	entries, _ := parsePasswd(passwd)
+	names := make(map[int]string, len(entries))
+	for _, e := range entries {
+		if _, dup := names[e.UID]; !dup {
+			names[e.UID] = e.Name
+		}
+	}
+	return names
+}
+
 // parseGroup reads /etc/group lines, skipping what it cannot parse.
 func parseGroup(r io.Reader) ([]groupEntry, error) {
 	var out []groupEntry

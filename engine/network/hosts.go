@@ -26,6 +26,11 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `
 
+// HostsFile is the hosts file of a container on no network yet (or on
+// none at all): the standard lines and its hostname on 127.0.1.1. The
+// engine writes it at create; a join rewrites it.
+func HostsFile(hostname string) []byte { return hostsContent(hostname, nil, nil) }
+
 // hostsLine is one line of a hosts file: an address and its names.
 type hostsLine struct {
 	IP    string
