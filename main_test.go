@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -53,6 +54,18 @@ type berthEnv struct {
 
 func newBerthEnv(t testing.TB) *berthEnv {
 	t.Helper()
+	return newBerthEnvImage(t, nil)
+}
+
+// envSeq numbers the environments of this test process, for their own
+// bridge names and subnets.
+var envSeq atomic.Int64
+
+// newBerthEnvImage is newBerthEnv with image as busybox:latest (a
+// rootfs tarball); nil is testenv.BusyboxTar. Its default bridge and
+// subnet are its own, never berth0's.
+func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
+	t.Helper()
 	testenv.RequireRoot(t)
 	bin, err := berthBinary()
 	if err != nil {
@@ -61,7 +74,10 @@ func newBerthEnv(t testing.TB) *berthEnv {
 	dir := t.TempDir()
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
-	if err := os.WriteFile(cfg, []byte(`{"cgroup-parent": "`+parent+`"}`), 0o644); err != nil {
+	n := envSeq.Add(1)
+	settings := fmt.Sprintf(`{"cgroup-parent": %q, "bridge": "bm%d-%d", "bip": "10.%d.%d.1/24"}`,
+		parent, os.Getpid()%100000, n, 170+os.Getpid()%10, n%250)
+	if err := os.WriteFile(cfg, []byte(settings), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b := &berthEnv{t: t, bin: bin, parent: parent, env: append(os.Environ(),
@@ -79,8 +95,11 @@ func newBerthEnv(t testing.TB) *berthEnv {
 			os.Remove(d)
 		}
 	})
+	if image == nil {
+		image = testenv.BusyboxTar(t)
+	}
 	tar := filepath.Join(dir, "busybox.tar")
-	if err := os.WriteFile(tar, testenv.BusyboxTar(t), 0o644); err != nil {
+	if err := os.WriteFile(tar, image, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b.must("import", tar, "busybox:latest")

@@ -51,15 +51,22 @@ const (
 // in /bin, /etc/passwd, /etc/group, and the usual empty directories.
 func BusyboxTar(t testing.TB) []byte {
 	t.Helper()
+	return BusyboxTarWith(t, nil)
+}
+
+// BusyboxTarWith is BusyboxTar with more executable files, by path
+// relative to /.
+func BusyboxTarWith(t testing.TB, extra map[string][]byte) []byte {
+	t.Helper()
 	RequireBusybox(t)
-	b, err := busyboxTar()
+	b, err := busyboxTar(extra)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-func busyboxTar() ([]byte, error) {
+func busyboxTar(extra map[string][]byte) ([]byte, error) {
 	bin, err := os.ReadFile(BusyboxPath)
 	if err != nil {
 		return nil, err
@@ -90,6 +97,9 @@ func busyboxTar() ([]byte, error) {
 			continue
 		}
 		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + applet, Linkname: "busybox", Mode: 0o777})
+	}
+	for name, data := range extra {
+		file(name, 0o755, data)
 	}
 	file("etc/passwd", 0o644, []byte(Passwd))
 	file("etc/group", 0o644, []byte(Group))
