@@ -117,7 +117,8 @@ func newBerthBinary(t testing.TB) *berthBinary {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"cgroup-parent": %q}`, parent)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.root, b.runRoot, b.parent = filepath.Join(dir, "root"), filepath.Join(dir, "run"), parent
+	// The data root is on a disk: top's I/O figures count block I/O only.
+	b.root, b.runRoot, b.parent = filepath.Join(testenv.DiskTempDir(t), "root"), filepath.Join(dir, "run"), parent
 	b.args = []string{"--root", b.root, "--run-root", b.runRoot, "--config", cfg}
 	t.Cleanup(func() {
 		if ids := strings.Fields(b.must(nil, "ps", "-aq", "--no-trunc")); len(ids) > 0 {
