@@ -98,6 +98,7 @@ func newEngine(c *config.Config) (*engine.Engine, error) {
 		StorageDriver: c.StorageDriver,
 		ConfigFile:    c.File,
 		Network: network.Options{
+			DefaultRoot:    c.IsDefaultDataRoot(),
 			DefaultSubnet:  subnet,
 			DefaultGateway: gateway,
 			DefaultBridge:  c.Bridge,

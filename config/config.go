@@ -70,9 +70,11 @@ type Config struct {
 	// --network: "bridge", "host", "none" or a user network's name.
 	DefaultNetwork string `json:"default-network,omitempty"`
 	// Bip is the default bridge's address and subnet, as docker's
-	// ("10.203.0.1/24"); empty lets the network package choose.
+	// ("10.203.0.1/24"); empty is 10.203.0.1/24 for the default data
+	// root, and a free /24 the network package picks for any other.
 	Bip string `json:"bip,omitempty"`
-	// Bridge names the default bridge's Linux interface; empty is berth0.
+	// Bridge names the default bridge's Linux interface; empty is berth0
+	// for the default data root, berth-<hash of its path> for any other.
 	Bridge string `json:"bridge,omitempty"`
 	// DefaultAddressPools is where `network create` without --subnet
 	// takes /24 subnets from: one pool of size 24 so far.
@@ -104,6 +106,12 @@ func (c *Config) BridgeSubnet() (subnet, gateway string) {
 	}
 	return p.Masked().String(), p.Addr().String()
 }
+
+// IsDefaultDataRoot says whether the data root is the host's default one,
+// /var/lib/berth, which keeps the default bridge (berth0), subnet and
+// nftables table (berth); every other root gets its own (see
+// network.RootNames).
+func (c *Config) IsDefaultDataRoot() bool { return filepath.Clean(c.DataRoot) == DefaultDataRoot }
 
 // SubnetPool is the base of the first address pool, "" when unset.
 func (c *Config) SubnetPool() string {

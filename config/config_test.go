@@ -193,3 +193,18 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestIsDefaultDataRoot(t *testing.T) {
+	tests := map[string]bool{
+		"/var/lib/berth":          true,
+		"/var/lib/berth/":         true,
+		"/var/lib/berth/../berth": true,
+		"/var/lib/berth2":         false,
+		"/srv/berth":              false,
+	}
+	for root, want := range tests {
+		if got := (&Config{DataRoot: root}).IsDefaultDataRoot(); got != want {
+			t.Errorf("IsDefaultDataRoot(%q) = %v", root, got)
+		}
+	}
+}

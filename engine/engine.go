@@ -42,10 +42,10 @@ type Options struct {
 	StorageDriver string            // "" (detect), "overlay2" or "vfs"
 	ConfigFile    string            // shown by Info only
 	// Network configures the bridge networks; Dir defaults to
-	// <Root>/network. See network.Options.
+	// <Root>/network and Root to Root. See network.Options.
 	Network network.Options
 	// DefaultNetwork is the network of a container that names none:
-	// "bridge" (berth0) if empty, as docker's default.
+	// "bridge" if empty, as docker's default.
 	DefaultNetwork string
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
@@ -96,6 +96,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Network.Dir == "" {
 		opts.Network.Dir = filepath.Join(opts.Root, "network")
+	}
+	if opts.Network.Root == "" {
+		opts.Network.Root = opts.Root
 	}
 	st, err := openStore(opts.Root)
 	if err != nil {

@@ -32,8 +32,8 @@ func TestMain(m *testing.M) {
 
 const cgroupRoot = "/sys/fs/cgroup"
 
-// testSeq numbers the engines of this test process, for unique bridge
-// names, subnets and nftables tables.
+// testSeq numbers the engines of this test process, for unique subnets
+// and cgroup parents.
 var testSeq atomic.Int64
 
 // newTestEngine is an engine on temporary roots with a cgroup parent of
@@ -46,16 +46,22 @@ func newTestEngine(t *testing.T) *Engine {
 
 func newTestEngineDriver(t *testing.T, driver string) *Engine {
 	t.Helper()
-	testenv.RequireRoot(t)
-	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	n := testSeq.Add(1)
+	return newTestEngineWith(t, driver, network.Options{
+		DefaultSubnet: fmt.Sprintf("10.%d.%d.0/24", 180+os.Getpid()%10, n%250),
+		SubnetPool:    fmt.Sprintf("10.%d.0.0/16", 190+os.Getpid()%10),
+	})
+}
+
+// newTestEngineWith is newTestEngine with a storage driver and network
+// options of the test's choosing. The data root is the test's own, and so
+// are the bridge and nftables table named after it (network.RootNames).
+func newTestEngineWith(t *testing.T, driver string, nets network.Options) *Engine {
+	t.Helper()
+	testenv.RequireRoot(t)
+	parent := fmt.Sprintf("berth-test-%s-%d-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid(), testSeq.Add(1))
 	e, err := New(Options{
-		Network: network.Options{
-			DefaultBridge: fmt.Sprintf("be%d-%d", os.Getpid()%100000, n),
-			DefaultSubnet: fmt.Sprintf("10.%d.%d.0/24", 180+os.Getpid()%10, n%250),
-			SubnetPool:    fmt.Sprintf("10.%d.0.0/16", 190+os.Getpid()%10),
-			Table:         fmt.Sprintf("berth_test_e%d_%d", os.Getpid(), n),
-		},
+		Network:       nets,
 		Root:          t.TempDir(),
 		RunRoot:       t.TempDir(),
 		CgroupRoot:    cgroupRoot,

@@ -92,6 +92,16 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	if _, ok := r.Endpoints[req.ContainerID]; ok {
 		return nil, ErrAttached
 	}
+	bridge := r.Network.Bridge()
+	exists, err := linkExists(bridge)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		if subnet, gateway, err = m.claimSubnet(recs, r); err != nil {
+			return nil, err
+		}
+	}
 	used := map[netip.Addr]bool{}
 	for _, ep := range r.Endpoints {
 		used[ep.IP] = true
@@ -108,8 +118,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 
 	var undo cleanup
 	defer undo.run()
-	bridge := r.Network.Bridge()
-	created, err := ensureBridge(bridge, netip.PrefixFrom(gateway, subnet.Bits()))
+	created, err := ensureBridge(bridge, netip.PrefixFrom(gateway, subnet.Bits()), m.mark, conflictHint(r, true))
 	if err != nil {
 		return nil, err
 	}

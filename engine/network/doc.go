@@ -26,6 +26,10 @@
 // hosts.go keeps every member's /etc/hosts up to date: that is how names
 // resolve on user-defined networks, with no DNS server to run.
 //
+// Each data root owns its default bridge, that bridge's subnet and its
+// nftables table, and marks the bridges it makes (roots.go): two roots
+// on one host never share an address or rewrite each other's rules.
+//
 // Published ports are a userland proxy (proxy.go) that lives in the
 // container's shim: PortMappings (ports.go) parses docker's port
 // bindings, NewProxy(...).Start listens, Retarget follows a restarted

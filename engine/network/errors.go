@@ -18,4 +18,14 @@ var (
 	ErrInvalidPort   = errors.New("invalid port binding")
 	ErrPortInUse     = errors.New("port is already allocated")
 	ErrNoFreePort    = errors.New("no free port in the range")
+	// ErrConflict is a bridge or a subnet that another data root, or an
+	// interface of the host, holds.
+	ErrConflict = errors.New("held by another data root or interface")
 )
+
+// conflictError is an ErrConflict whose message says who holds what, and
+// which setting to change.
+type conflictError struct{ msg string }
+
+func (e *conflictError) Error() string        { return e.msg }
+func (e *conflictError) Is(target error) bool { return target == ErrConflict }

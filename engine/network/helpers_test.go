@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -33,10 +34,11 @@ func requireRoot(t testing.TB) {
 // testSeq numbers the tests' private address blocks and names.
 var testSeq atomic.Uint32
 
-// testNet is one test's own corner of the host: a /22 of 10.x (the default
-// subnet at its start, the user-network pool in its upper half), a bridge
-// name and an nftables table, unique to this process and this test, so
-// that tests run in parallel, and beside other runs, without meeting.
+// testNet is one test's own corner of the host: a data root, a /22 of
+// 10.x (the default subnet at its start, the user-network pool in its
+// upper half), and the root's own bridge name and nftables table
+// (RootNames), so that tests run in parallel, and beside other runs,
+// without meeting.
 type testNet struct {
 	Opts   Options
 	Prefix string // "10.a.b." of the default subnet
@@ -50,13 +52,16 @@ func newTestNet(t testing.TB) testNet {
 	second := 210 + pid%40
 	third := int(n*4+uint32(pid/40)*4) % 256
 	pool := netip.MustParsePrefix(fmt.Sprintf("10.%d.%d.0/23", second, third+2))
+	root := t.TempDir()
+	bridge, table := RootNames(root, false)
 	return testNet{
 		Opts: Options{
-			Dir:           t.TempDir(),
+			Dir:           filepath.Join(root, "network"),
+			Root:          root,
 			DefaultSubnet: fmt.Sprintf("10.%d.%d.0/24", second, third),
-			DefaultBridge: fmt.Sprintf("bt%x%x", pid, n),
+			DefaultBridge: bridge,
 			SubnetPool:    pool.String(),
-			Table:         fmt.Sprintf("berth_test_%d_%d", pid, n),
+			Table:         table,
 		},
 		Prefix: fmt.Sprintf("10.%d.%d.", second, third),
 		Pool:   pool,
@@ -84,7 +89,7 @@ func openTestManager(t testing.TB, tn testNet) *Manager {
 			t.Errorf("prune: %v", err)
 		}
 		for _, r := range recs {
-			if b := r.Network.Bridge(); b != "" && hasLink(b) {
+			if b := r.Network.Bridge(); b != "" && hasLink(b) && !othersBridge(b, tn.Opts.Root) {
 				t.Errorf("bridge %s left behind", b)
 				deleteLink(b)
 			}
@@ -95,6 +100,16 @@ func openTestManager(t testing.TB, tn testNet) *Manager {
 		}
 	})
 	return m
+}
+
+// othersBridge says whether the bridge is marked as another data root's.
+func othersBridge(name, root string) bool {
+	l, err := netlink.LinkByName(name)
+	if err != nil {
+		return false
+	}
+	_, other := otherOwner(l.Attrs().Alias, ownerMark(root))
+	return other
 }
 
 func hasLink(name string) bool {

@@ -75,14 +75,7 @@ func checkRequested(subnet netip.Prefix, gateway, want netip.Addr, used map[neti
 // overlaps none of taken.
 func pickSubnet(pool netip.Prefix, bits int, taken []netip.Prefix) (netip.Prefix, error) {
 	for p := netip.PrefixFrom(pool.Addr(), bits); pool.Contains(p.Addr()); {
-		free := true
-		for _, t := range taken {
-			if t.Overlaps(p) {
-				free = false
-				break
-			}
-		}
-		if free {
+		if !overlapsAny(p, taken) {
 			return p, nil
 		}
 		next := broadcast(p).Next()

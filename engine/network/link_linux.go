@@ -30,18 +30,23 @@ func linkExists(name string) (bool, error) {
 	return true, nil
 }
 
-// ensureBridge makes the bridge name exist and be up with address gw;
-// created says it did not exist before.
-func ensureBridge(name string, gw netip.Prefix) (created bool, err error) {
+// ensureBridge makes the bridge name exist, marked with mark (the
+// data root's, see roots.go), and be up with address gw; created says it
+// did not exist before. A bridge marked by another root is refused, its
+// error ending with hint; one with no mark is adopted.
+func ensureBridge(name string, gw netip.Prefix, mark, hint string) (created bool, err error) {
 	link, err := netlink.LinkByName(name)
 	var notFound netlink.LinkNotFoundError
 	switch {
 	case errors.As(err, &notFound):
 		br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: name}}
-		if err := netlink.LinkAdd(br); err != nil && !errors.Is(err, unix.EEXIST) {
+		switch err := netlink.LinkAdd(br); {
+		case errors.Is(err, unix.EEXIST): // made meanwhile, by another root or another berth of ours
+		case err != nil:
 			return false, fmt.Errorf("create bridge %s: %w", name, err)
+		default:
+			created = true
 		}
-		created = true
 		if link, err = netlink.LinkByName(name); err != nil {
 			return false, fmt.Errorf("create bridge %s: %w", name, err)
 		}
@@ -57,6 +62,14 @@ func ensureBridge(name string, gw netip.Prefix) (created bool, err error) {
 	if link.Type() != "bridge" {
 		return fail(fmt.Errorf("%w: %s exists and is a %s, not a bridge", ErrInvalidConfig, name, link.Type()))
 	}
+	if root, ok := otherOwner(link.Attrs().Alias, mark); ok {
+		return false, &conflictError{fmt.Sprintf("bridge %s belongs to the data root %s; %s", name, root, hint)}
+	}
+	if link.Attrs().Alias != mark {
+		if err := netlink.LinkSetAlias(link, mark); err != nil {
+			return fail(fmt.Errorf("mark bridge %s as %s: %w", name, mark, err))
+		}
+	}
 	addr := &netlink.Addr{IPNet: ipNet(gw)}
 	if err := netlink.AddrAdd(link, addr); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fail(fmt.Errorf("add address %s to bridge %s: %w", gw, name, err))
@@ -65,6 +78,26 @@ func ensureBridge(name string, gw netip.Prefix) (created bool, err error) {
 		return fail(fmt.Errorf("bring bridge %s up: %w", name, err))
 	}
 	return created, nil
+}
+
+// deleteBridge deletes a bridge unless another data root's mark is on it;
+// one that does not exist is not an error.
+func deleteBridge(name, mark string) error {
+	link, err := netlink.LinkByName(name)
+	var notFound netlink.LinkNotFoundError
+	switch {
+	case errors.As(err, &notFound):
+		return nil
+	case err != nil:
+		return fmt.Errorf("find bridge %s: %w", name, err)
+	}
+	if _, ok := otherOwner(link.Attrs().Alias, mark); ok {
+		return nil
+	}
+	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("delete bridge %s: %w", name, err)
+	}
+	return nil
 }
 
 // deleteLink deletes an interface; one that does not exist is not an
@@ -156,9 +189,9 @@ func configurePeer(nsFd int, s vethSpec) error {
 	return nil
 }
 
-// hostPrefixes are the IPv4 subnets of the host's addresses, which an
-// automatically chosen subnet must not overlap.
-func hostPrefixes() ([]netip.Prefix, error) {
+// hostAddresses lists the IPv4 addresses of the host's namespace, which
+// a new bridge's subnet must not overlap.
+func hostAddresses() ([]hostAddress, error) {
 	addrs, err := netlink.AddrList(nil, netlink.FAMILY_V4)
 	for try := 0; errors.Is(err, netlink.ErrDumpInterrupted) && try < 10; try++ {
 		addrs, err = netlink.AddrList(nil, netlink.FAMILY_V4)
@@ -166,14 +199,16 @@ func hostPrefixes() ([]netip.Prefix, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list host addresses: %w", err)
 	}
-	var out []netip.Prefix
+	var out []hostAddress
 	for _, a := range addrs {
 		ip, ok := netip.AddrFromSlice(a.IP.To4())
 		if !ok {
 			continue
 		}
 		bits, _ := a.Mask.Size()
-		out = append(out, netip.PrefixFrom(ip, bits).Masked())
+		// The label of an IPv4 address is its interface's name unless
+		// someone gave it another.
+		out = append(out, hostAddress{Prefix: netip.PrefixFrom(ip, bits), Link: a.Label})
 	}
 	return out, nil
 }

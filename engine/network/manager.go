@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -25,6 +26,16 @@ type Options struct {
 	// Dir holds the network store (networks/*.json and a lock file),
 	// e.g. <data root>/network. Required.
 	Dir string
+	// Root is the data root these networks belong to. Its path marks
+	// every bridge they make, and names the default bridge and the table
+	// when DefaultBridge and Table are empty (RootNames). Required.
+	Root string
+	// DefaultRoot says Root is the host's default data root: its default
+	// bridge is berth0, its table berth and its default subnet
+	// DefaultSubnet. Another root (false) gets names of its own and,
+	// without a DefaultSubnet, a /24 of AutoSubnetRange picked once and
+	// kept in the store.
+	DefaultRoot bool
 	// DefaultSubnet is the subnet of the default "bridge" network.
 	// Changed while containers are attached, it takes effect once they
 	// are gone.
@@ -38,8 +49,9 @@ type Options struct {
 	// theirs: the first /24 overlapping no other network and no address
 	// of the host.
 	SubnetPool string
-	// Table is the nftables table (family ip) berth owns; every rule of
-	// berth's is in it and it is deleted when no network needs it.
+	// Table is the nftables table (family ip) this root owns; every rule
+	// of its networks is in it and it is deleted when no network needs
+	// it.
 	Table string
 }
 
@@ -49,6 +61,8 @@ type Options struct {
 // share one Dir.
 type Manager struct {
 	opts          Options
+	mark          string // the alias of this root's bridges
+	autoSubnet    bool   // the default subnet is picked, not configured
 	defaultSubnet netip.Prefix
 	defaultGW     netip.Addr
 	pool          netip.Prefix
@@ -57,17 +71,30 @@ type Manager struct {
 // Open opens (creating when needed) the store under opts.Dir, with the
 // pre-defined networks bridge, host and none.
 func Open(opts Options) (*Manager, error) {
-	if opts.Dir == "" {
-		return nil, fmt.Errorf("open network store: %w: no directory", ErrInvalidConfig)
+	if opts.Dir == "" || opts.Root == "" {
+		return nil, fmt.Errorf("open network store: %w: no directory or data root", ErrInvalidConfig)
 	}
-	opts.DefaultSubnet = cmpOr(opts.DefaultSubnet, DefaultSubnet)
-	opts.DefaultBridge = cmpOr(opts.DefaultBridge, DefaultBridgeName)
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("open network store: %w", err)
+	}
+	opts.Root = root
+	bridge, table := RootNames(root, opts.DefaultRoot)
+	opts.DefaultBridge = cmpOr(opts.DefaultBridge, bridge)
+	opts.Table = cmpOr(opts.Table, table)
 	opts.SubnetPool = cmpOr(opts.SubnetPool, DefaultSubnetPool)
-	opts.Table = cmpOr(opts.Table, DefaultTable)
-	m := &Manager{opts: opts}
-	var err error
-	if m.defaultSubnet, m.defaultGW, err = parseSubnet(opts.DefaultSubnet, opts.DefaultGateway); err != nil {
-		return nil, fmt.Errorf("open network store: default subnet: %w", err)
+	autoSubnet := opts.DefaultSubnet == "" && !opts.DefaultRoot
+	if opts.DefaultRoot {
+		opts.DefaultSubnet = cmpOr(opts.DefaultSubnet, DefaultSubnet)
+	}
+	m := &Manager{opts: opts, mark: ownerMark(root), autoSubnet: autoSubnet}
+	if autoSubnet && opts.DefaultGateway != "" {
+		return nil, fmt.Errorf("open network store: %w: a default gateway needs a default subnet", ErrInvalidConfig)
+	}
+	if !autoSubnet {
+		if m.defaultSubnet, m.defaultGW, err = parseSubnet(opts.DefaultSubnet, opts.DefaultGateway); err != nil {
+			return nil, fmt.Errorf("open network store: default subnet: %w", err)
+		}
 	}
 	if m.pool, _, err = parseSubnet(opts.SubnetPool, ""); err != nil || m.pool.Bits() > 24 {
 		return nil, fmt.Errorf("open network store: %w: subnet pool %q must be a subnet of /24 or larger", ErrInvalidConfig, opts.SubnetPool)
@@ -100,16 +127,22 @@ func (m *Manager) ensurePredefined() error {
 	if err != nil {
 		return err
 	}
+	subnet, gateway := m.defaultSubnet, m.defaultGW
+	if m.autoSubnet {
+		if subnet, gateway, err = m.pickDefaultSubnet(recs, false); err != nil {
+			return fmt.Errorf("open network store: %w", err)
+		}
+	}
 	want := map[string]Network{
 		NameBridge: {Driver: DriverBridge,
-			IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: m.defaultSubnet.String(), Gateway: m.defaultGW.String()}}},
+			IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: subnet.String(), Gateway: gateway.String()}}},
 			Options: map[string]string{BridgeNameOption: m.opts.DefaultBridge}},
 		NameHost: {Driver: DriverHost, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
 		NameNone: {Driver: DriverNull, IPAM: IPAM{Driver: "default", Config: []IPAMConfig{}}, Options: map[string]string{}},
 	}
 	for _, r := range recs {
-		if p, _, ok := r.Network.Subnet(); ok && r.Network.Name != NameBridge && p.Overlaps(m.defaultSubnet) {
-			return fmt.Errorf("open network store: %w: default subnet %s overlaps network %s (%s)", ErrOverlap, m.defaultSubnet, r.Network.Name, p)
+		if p, _, ok := r.Network.Subnet(); ok && r.Network.Name != NameBridge && p.Overlaps(subnet) {
+			return fmt.Errorf("open network store: %w: default subnet %s overlaps network %s (%s)", ErrOverlap, subnet, r.Network.Name, p)
 		}
 	}
 	for _, name := range []string{NameBridge, NameHost, NameNone} {
@@ -136,6 +169,84 @@ func (m *Manager) ensurePredefined() error {
 		}
 	}
 	return nil
+}
+
+// pickDefaultSubnet is the default bridge's subnet and gateway of a root
+// whose configuration names none: the one in the store while it is one
+// autoSubnet could have picked and, when recheck is set, overlaps no
+// address of the host; else a new pick, overlapping neither the host's
+// addresses nor the root's other networks.
+func (m *Manager) pickDefaultSubnet(recs []*record, recheck bool) (netip.Prefix, netip.Addr, error) {
+	var taken []netip.Prefix
+	var current netip.Prefix
+	var currentGW netip.Addr
+	for _, r := range recs {
+		p, gw, ok := r.Network.Subnet()
+		switch {
+		case !ok:
+		case r.Network.Name == NameBridge:
+			current, currentGW = p, gw
+		default:
+			taken = append(taken, p)
+		}
+	}
+	keep := current.IsValid() && inAutoRange(current) && !overlapsAny(current, taken)
+	if keep && !recheck {
+		return current, currentGW, nil
+	}
+	addrs, err := hostAddresses()
+	if err != nil {
+		return netip.Prefix{}, netip.Addr{}, err
+	}
+	if _, clash := hostOverlap(current, m.opts.DefaultBridge, addrs); keep && !clash {
+		return current, currentGW, nil
+	}
+	p, err := autoSubnet(m.opts.Root, append(taken, prefixes(addrs)...))
+	if err != nil {
+		return netip.Prefix{}, netip.Addr{}, err
+	}
+	return p, p.Addr().Next(), nil
+}
+
+// claimSubnet is called before r's bridge is made: its subnet must
+// overlap no address of the host (another root's bridge, the LAN). The
+// default bridge of a root whose subnet was picked, with nothing
+// attached, picks another instead, and records it. It returns the subnet
+// and gateway to use.
+func (m *Manager) claimSubnet(recs []*record, r *record) (netip.Prefix, netip.Addr, error) {
+	subnet, gateway, _ := r.Network.Subnet()
+	if m.autoSubnet && r.Network.Name == NameBridge && len(r.Endpoints) == 0 {
+		p, gw, err := m.pickDefaultSubnet(recs, true)
+		if err != nil || (p == subnet && gw == gateway) {
+			return p, gw, err
+		}
+		r.Network.IPAM.Config = []IPAMConfig{{Subnet: p.String(), Gateway: gw.String()}}
+		return p, gw, m.save(r)
+	}
+	addrs, err := hostAddresses()
+	if err != nil {
+		return netip.Prefix{}, netip.Addr{}, err
+	}
+	if a, clash := hostOverlap(subnet, r.Network.Bridge(), addrs); clash {
+		return netip.Prefix{}, netip.Addr{}, &conflictError{fmt.Sprintf("subnet %s of network %s overlaps %s on interface %s of the host; %s",
+			subnet, r.Network.Name, a.Prefix, a.Link, conflictHint(r, false))}
+	}
+	return subnet, gateway, nil
+}
+
+// conflictHint says which setting gives network r another bridge (or
+// with bridge false, another subnet).
+func conflictHint(r *record, bridge bool) string {
+	switch {
+	case r.Network.UserDefined() && bridge:
+		return "create the network with another " + BridgeNameOption
+	case r.Network.UserDefined():
+		return "create the network with another --subnet"
+	case bridge:
+		return `set "bridge" and "bip" in the config`
+	default:
+		return `set "bip" in the config`
+	}
 }
 
 // List returns every network, sorted by name.
@@ -211,11 +322,11 @@ func (m *Manager) create(opts CreateOptions) (*Network, error) {
 		if opts.Gateway != "" {
 			return nil, fmt.Errorf("%w: --gateway needs --subnet", ErrInvalidConfig)
 		}
-		hostNets, err := hostPrefixes()
+		addrs, err := hostAddresses()
 		if err != nil {
 			return nil, err
 		}
-		if subnet, err = pickSubnet(m.pool, 24, append(taken, hostNets...)); err != nil {
+		if subnet, err = pickSubnet(m.pool, 24, append(taken, prefixes(addrs)...)); err != nil {
 			return nil, err
 		}
 		gateway = subnet.Addr().Next()
@@ -325,7 +436,7 @@ func (m *Manager) Prune() ([]string, error) {
 // may exist without BridgeUp (made by an attach that was killed), so it is
 // deleted either way.
 func (m *Manager) takeDown(recs []*record, r *record) error {
-	if err := deleteLink(r.Network.Bridge()); err != nil {
+	if err := deleteBridge(r.Network.Bridge(), m.mark); err != nil {
 		return err
 	}
 	if !r.BridgeUp {

@@ -8,12 +8,15 @@ import (
 	"github.com/google/nftables/expr"
 )
 
-// Outbound NAT lives in one nftables table of berth's own (family ip),
-// written through the kernel's netlink API with github.com/google/nftables:
-// no nft or iptables binary is needed at run time, and the table is
-// replaced in one atomic batch, so a reader never sees half the rules and
-// two berths never interleave (they write under the store's lock). The
-// table holds two chains:
+// Outbound NAT lives in one nftables table (family ip) per data root
+// (named by RootNames: berth for the default root, berth_<hash> for
+// another), written through the kernel's netlink API with
+// github.com/google/nftables: no nft or iptables binary is needed at run
+// time, and the table is replaced in one atomic batch, so a reader never
+// sees half the rules and two berths of one root never interleave (they
+// write under the store's lock). A root rewrites only its own table, so
+// the rules of another root's networks never go missing. The table holds
+// two chains:
 //
 //	chain postrouting { type nat hook postrouting priority srcnat;
 //	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network whose bridge is up
