@@ -58,12 +58,14 @@ func newBerthEnv(t testing.TB) *berthEnv {
 }
 
 // envSeq numbers the environments of this test process, for their own
-// bridge names and subnets.
+// subnets.
 var envSeq atomic.Int64
 
 // newBerthEnvImage is newBerthEnv with image as busybox:latest (a
-// rootfs tarball); nil is testenv.BusyboxTar. Its default bridge and
-// subnet are its own, never berth0's.
+// rootfs tarball); nil is testenv.BusyboxTar. Its data root is its own,
+// and so are the default bridge and nftables table named after it
+// (network.RootNames), never berth0 and berth; its subnet ("bip") is set
+// so that parallel environments never race to pick one.
 func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 	t.Helper()
 	testenv.RequireRoot(t)
@@ -75,8 +77,7 @@ func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
 	n := envSeq.Add(1)
-	settings := fmt.Sprintf(`{"cgroup-parent": %q, "bridge": "bm%d-%d", "bip": "10.%d.%d.1/24"}`,
-		parent, os.Getpid()%100000, n, 170+os.Getpid()%10, n%250)
+	settings := fmt.Sprintf(`{"cgroup-parent": %q, "bip": "10.%d.%d.1/24"}`, parent, 170+os.Getpid()%10, n%250)
 	if err := os.WriteFile(cfg, []byte(settings), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +90,9 @@ func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 			if out, err := b.cmd(append([]string{"rm", "-f"}, f...)...).CombinedOutput(); err != nil {
 				t.Errorf("cleanup: rm -f: %v: %s", err, out)
 			}
+		}
+		if out, err := b.cmd("network", "prune", "-f").CombinedOutput(); err != nil {
+			t.Errorf("cleanup: network prune: %v: %s", err, out)
 		}
 		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
 		for _, d := range dirs {

@@ -26,8 +26,9 @@ func newRealCLI(t *testing.T) *realCLI {
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	dir := t.TempDir()
 	r := &realCLI{t: t, root: filepath.Join(dir, "root"), runRoot: filepath.Join(dir, "run"), cfgFile: filepath.Join(dir, "config.json")}
-	// No bridge: the engine's own tests cover networking, each with a bridge,
-	// subnet and nftables table of its own, which a settings file cannot name.
+	// No network by default: the engine's own tests cover networking. A
+	// container given one would get this root's own bridge, subnet and
+	// nftables table (network.RootNames), never berth0's.
 	writeTestFile(t, r.cfgFile, fmt.Sprintf(`{"cgroup-parent": %q, "default-network": "none", "log-opts": {"max-size": "1m", "max-file": "2"}}`, parent))
 	t.Cleanup(func() {
 		if ids := strings.Fields(r.run("ps", "-aq", "--no-trunc").stdout); len(ids) > 0 {

@@ -94,7 +94,9 @@ func requireTmux(t testing.TB) {
 
 // berthBinary is the real program: main.go built from this checkout, on
 // temporary roots and a cgroup parent of the test's own, with busybox
-// imported; every container is removed at the end.
+// imported; every container is removed at the end. Its default bridge,
+// subnet and nftables table are the data root's own (network.RootNames
+// and the subnet it picks), never berth0's.
 type berthBinary struct {
 	t                     testing.TB
 	path                  string
@@ -124,6 +126,7 @@ func newBerthBinary(t testing.TB) *berthBinary {
 		if ids := strings.Fields(b.must(nil, "ps", "-aq", "--no-trunc")); len(ids) > 0 {
 			b.must(nil, append([]string{"rm", "-f"}, ids...)...)
 		}
+		b.must(nil, "network", "prune", "-f") // takes the root's bridge and table down
 		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
 		for _, d := range dirs {
 			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
