@@ -12,12 +12,13 @@ import (
 	"time"
 )
 
-// Defaults of Options.
+// Defaults of Options. The subnet, bridge and table are the default data
+// root's; another root's are its own (see RootNames and AutoSubnetRange).
 const (
 	DefaultSubnet     = "10.203.0.0/24" // clashes with neither docker's 172.17+ nor podman's 10.88
 	DefaultBridgeName = "berth0"
 	DefaultSubnetPool = "10.204.0.0/14" // user networks without --subnet get a /24 from here
-	DefaultTable      = "berth"         // nftables table (family ip) holding berth's NAT rules
+	DefaultTable      = "berth"         // nftables table (family ip) holding the root's NAT rules
 )
 
 // Options configures a Manager. The zero value of each field is its
