@@ -14,7 +14,7 @@ import (
 // (for example after the process that created it died).
 type Manager interface {
 	// Create makes the group (in every v1 hierarchy: cpu, cpuacct,
-	// cpuset, memory, pids, blkio, freezer; on v2 after enabling the
+	// cpuset, memory, pids, blkio, freezer, devices; on v2 after enabling the
 	// controllers in the parents) and applies r. A value docker would
 	// refuse is a *SettingError naming the setting, and leaves nothing
 	// behind. Creating a group that exists reuses it.
