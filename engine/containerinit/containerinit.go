@@ -124,6 +124,30 @@ type Config struct {
 	// Network is "host" to stay in the host's network namespace; anything
 	// else ("none", "") gets a new one with only lo, up.
 	Network string `json:"network,omitempty"`
+	// Devices are device nodes made in the container beyond the standard
+	// ones (null, zero, full, random, urandom, tty, and the pts and ptmx
+	// of its own devpts): --device entries and, for --privileged, the
+	// host's /dev. A node at the path of a standard one replaces it. nil
+	// means none. Which nodes may be opened is the cgroup's business, not
+	// this list's.
+	Devices []Device `json:"devices,omitempty"`
+}
+
+// Device is one device node to make in the container.
+type Device struct {
+	// Path is where the node goes in the container, absolute; missing
+	// parent directories are made.
+	Path string `json:"path"`
+	// Type is 'c' for a character device, 'b' for a block device.
+	Type byte `json:"type"`
+	// Major and Minor are the device numbers.
+	Major uint32 `json:"major"`
+	Minor uint32 `json:"minor"`
+	// Mode holds the permission bits (0o666 for docker's nodes).
+	Mode uint32 `json:"mode"`
+	// UID and GID own the node.
+	UID uint32 `json:"uid"`
+	GID uint32 `json:"gid"`
 }
 
 // ExecError says why a container's command was never exec'd, with the exit
