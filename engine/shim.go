@@ -245,6 +245,7 @@ func (s *shim) serveAttach() {
 // stdio is the container side and the shim side of one run's streams.
 type stdio struct {
 	child       [3]*os.File // given to the container, closed by the shim once it runs
+	devpts      *os.File    // with Tty, the devpts instance of the PTY, the container's /dev/pts; closed with child
 	pty         *os.File    // master, when Tty
 	stdin       io.WriteCloser
 	stdout      io.Reader
@@ -255,10 +256,11 @@ type stdio struct {
 func openStdio(c *record) (*stdio, error) {
 	st := &stdio{}
 	if c.Config.Tty {
-		master, slave, err := ptyexec.OpenPTY()
+		devpts, master, slave, err := ptyexec.OpenPTYInstance()
 		if err != nil {
 			return nil, err
 		}
+		st.devpts = devpts
 		st.child = [3]*os.File{slave, slave, slave}
 		st.pty, st.stdout = master, master
 		if c.Config.OpenStdin {
@@ -294,6 +296,9 @@ func openStdio(c *record) (*stdio, error) {
 }
 
 func (st *stdio) closeChild() {
+	if st.devpts != nil {
+		st.devpts.Close()
+	}
 	seen := map[*os.File]bool{}
 	for _, f := range st.child {
 		if f != nil && !seen[f] {
@@ -340,7 +345,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		oomBefore = stats.OOMKills
 	}
 	proc, err := containerinit.Start(s.e.initConfig(c, s.devices), containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err

@@ -124,6 +124,9 @@ type Config struct {
 	// Network is "host" to stay in the host's network namespace; anything
 	// else ("none", "") gets a new one with only lo, up.
 	Network string `json:"network,omitempty"`
+	// Devpts is set by Start when StartOptions.Devpts is given; callers
+	// leave it false.
+	Devpts bool `json:"devpts,omitempty"`
 	// Devices are device nodes made in the container beyond the standard
 	// ones (null, zero, full, random, urandom, tty, and the pts and ptmx
 	// of its own devpts): --device entries and, for --privileged, the
@@ -164,6 +167,12 @@ type StartOptions struct {
 	// Stdin, Stdout and Stderr become the command's fds 0, 1 and 2; nil is
 	// /dev/null. With Config.Terminal they are the PTY slave.
 	Stdin, Stdout, Stderr *os.File
+	// Devpts, with Config.Terminal, is the devpts instance the PTY on
+	// Stdin belongs to (ptyexec.OpenPTYInstance): it becomes the
+	// container's /dev/pts, so that inside the terminal is /dev/pts/0 of
+	// the container's own devpts, as with docker. nil mounts a new devpts
+	// and leaves the terminal where it is.
+	Devpts *os.File
 	// BeforeRun, when set, is called once the child exists in its new
 	// namespaces and before it does anything: the shim puts pid into the
 	// container's cgroup here. An error kills the child and fails Start.

@@ -50,7 +50,7 @@ func setupRootfs(cfg *Config) error {
 	if err := mountProcAndSys(root, cfg.Privileged); err != nil {
 		return err
 	}
-	if err := setupDev(root, cfg.Terminal, cfg.Devices); err != nil {
+	if err := setupDev(root, cfg.Terminal, cfg.Devpts, cfg.Devices); err != nil {
 		return err
 	}
 	for _, m := range sortMounts(cfg.Mounts) {
@@ -216,9 +216,10 @@ func mountProcAndSys(root string, privileged bool) error {
 }
 
 // setupDev gives the container a fresh /dev: a tmpfs with the standard
-// devices, its own devpts, shm, mqueue, the console when there is a
+// devices, its own devpts (the one on devptsFd when givenDevpts, which
+// the terminal belongs to), shm, mqueue, the console when there is a
 // terminal, the usual symlinks, and the extra device nodes.
-func setupDev(root string, terminal bool, extra []Device) error {
+func setupDev(root string, terminal, givenDevpts bool, extra []Device) error {
 	dev, err := mkdirInRoot(root, "/dev")
 	if err != nil {
 		return err
@@ -237,6 +238,13 @@ func setupDev(root string, terminal bool, extra []Device) error {
 		target := filepath.Join(dev, m.dir)
 		if err := os.MkdirAll(target, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", target, err)
+		}
+		if m.fstype == "devpts" && givenDevpts {
+			if err := unix.MoveMount(devptsFd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+				return fmt.Errorf("move the terminal's devpts to %s: %w", target, err)
+			}
+			unix.Close(devptsFd)
+			continue
 		}
 		if err := unix.Mount(m.source, target, m.fstype, m.flags, m.data); err != nil {
 			return fmt.Errorf("mount %s on %s: %w", m.fstype, target, err)
