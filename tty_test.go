@@ -400,6 +400,12 @@ func TestTTYDevpts(t *testing.T) {
 	if code := term.Wait(); code != 0 {
 		t.Fatalf("run -t exited %d", code)
 	}
+	// Another user owns the terminal; it stays in group tty.
+	term = b.startTerminal(t, 24, 80, "run", "--rm", "-t", "-u", "nobody", "--network", "none", "busybox", "ls", "-ln", "/dev/pts/0")
+	term.Expect(`crw--w----\s+1 65534\s+5\s+136,\s+0 .* /dev/pts/0\r+\n`)
+	if code := term.Wait(); code != 0 {
+		t.Fatalf("run -t -u nobody exited %d", code)
+	}
 	if out := b.must("run", "--rm", "--network", "none", "busybox", "sh", "-c", "tty; ls /dev/pts"); out != "not a tty\nptmx\n" {
 		t.Errorf("without -t: %q, want no terminal and an empty devpts", out)
 	}
