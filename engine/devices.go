@@ -120,15 +120,17 @@ func errGatherDevice(pathOnHost string, err error) error {
 	return invalidf("error gathering device information while adding custom device %q: %v", pathOnHost, err)
 }
 
-// privilegedSkips are host /dev entries --privileged does not copy, as
-// runc's devices.HostDevices skips them: directories with mounts of the
-// container's own (pts, shm, mqueue) or of no use (fd, .lxc,
+// skippedByPrivileged tells the host /dev entries --privileged does not
+// copy, as runc's devices.HostDevices skips them: directories with mounts
+// of the container's own (pts, shm, mqueue) or of no use (fd, .lxc,
 // .lxd-mounts, .udev), and the console, which is the container's
 // terminal. ptmx is the container's own devpts's too.
-var privilegedSkips = map[string]bool{
-	"pts": true, "shm": true, "fd": true, "mqueue": true,
-	".lxc": true, ".lxd-mounts": true, ".udev": true,
-	"console": true, "ptmx": true,
+func skippedByPrivileged(name string) bool {
+	switch name {
+	case "pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev", "console", "ptmx":
+		return true
+	}
+	return false
 }
 
 // ParseDevice parses docker's --device HOST[:CONTAINER][:PERMISSIONS]

@@ -76,7 +76,7 @@ func (hostDevices) all() ([]containerinit.Device, error) {
 }
 
 // devicesBelow lists the nodes in dir and its subdirectories, skipping
-// privilegedSkips and fifos, as runc's devices.GetDevices.
+// what skippedByPrivileged names, and fifos, as runc's devices.GetDevices.
 func devicesBelow(dir string) ([]containerinit.Device, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -85,7 +85,7 @@ func devicesBelow(dir string) ([]containerinit.Device, error) {
 	var out []containerinit.Device
 	for _, e := range entries {
 		p := filepath.Join(dir, e.Name())
-		if privilegedSkips[e.Name()] {
+		if skippedByPrivileged(e.Name()) {
 			continue
 		}
 		if e.IsDir() {

@@ -305,7 +305,7 @@ func makeDevice(root string, d Device) error {
 	if err := unix.Mknodat(dirfd, name, typ|d.Mode&0o7777, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
 		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}
-	// mknod's mode passed through the umask; the owner is root's.
+	// Set the mode again, whatever the umask, and the owner.
 	if err := unix.Fchmodat(dirfd, name, d.Mode&0o7777, 0); err != nil {
 		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}

@@ -42,12 +42,11 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	if cfg.Terminal && opts.Stdin == nil {
 		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
 	}
-	extra := []*os.File{nil, nil} // configFd, reportFd
-	if cfg.Terminal && opts.Devpts != nil {
+	devpts := cfg.Terminal && opts.Devpts != nil
+	if devpts {
 		c := *cfg
 		c.Devpts = true
 		cfg = &c
-		extra = append(extra, opts.Devpts)
 	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
@@ -64,7 +63,10 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, fmt.Errorf("report pipe: %w", err)
 	}
 	defer reportR.Close()
-	extra[0], extra[1] = configR, reportW
+	extra := []*os.File{configR, reportW} // configFd, reportFd
+	if devpts {
+		extra = append(extra, opts.Devpts) // devptsFd
+	}
 
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
