@@ -20,7 +20,9 @@ type Manager interface {
 	// behind. Creating a group that exists reuses it.
 	Create(r Resources) error
 	// Update replaces the group's limits with r; zero fields remove
-	// their limit.
+	// their limit. On v1 the device list is written again from a reset,
+	// so for that moment the group's processes cannot open a device; v2
+	// swaps device programs without such a gap.
 	Update(r Resources) error
 	// Add moves a process (with its threads) into the group.
 	Add(pid int) error
