@@ -130,13 +130,16 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 }
 
 // newBuildCgroup makes the cgroup of one build step, under the engine's
-// cgroup parent, with no limits.
+// cgroup parent, with no limits and docker's default device allowlist
+// (as BuildKit gives its steps).
 func newBuildCgroup(e *Engine, id string) (cgroups.Manager, error) {
 	cg, err := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := cg.Create(cgroupResources(Resources{})); err != nil {
+	res := cgroupResources(Resources{})
+	res.Devices = cgroups.DefaultDeviceRules()
+	if err := cg.Create(res); err != nil {
 		return nil, fmt.Errorf("run build step: create cgroup: %w", err)
 	}
 	return cg, nil

@@ -85,6 +85,7 @@ type shim struct {
 	wake       chan os.Signal // SIGUSR1: the record changed (stop during back-off)
 
 	cg       cgroups.Manager
+	devices  []containerinit.Device // made in the container's /dev at each start
 	log      *jsonlog.Writer
 	listener net.Listener
 	net      *network.Session  // attachments and published ports
@@ -211,7 +212,11 @@ func (s *shim) setup(c *record) error {
 	if s.cg, err = s.e.cgroup(c); err != nil {
 		return err
 	}
-	if err := s.cg.Create(cgroupResources(c.HostConfig.Resources)); err != nil {
+	res := cgroupResources(c.HostConfig.Resources)
+	if s.devices, res.Devices, err = containerDevices(c.HostConfig, hostDevices{}); err != nil {
+		return err
+	}
+	if err := s.cg.Create(res); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
 	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
@@ -240,6 +245,7 @@ func (s *shim) serveAttach() {
 // stdio is the container side and the shim side of one run's streams.
 type stdio struct {
 	child       [3]*os.File // given to the container, closed by the shim once it runs
+	devpts      *os.File    // with Tty, the devpts instance of the PTY, the container's /dev/pts; closed with child
 	pty         *os.File    // master, when Tty
 	stdin       io.WriteCloser
 	stdout      io.Reader
@@ -250,10 +256,11 @@ type stdio struct {
 func openStdio(c *record) (*stdio, error) {
 	st := &stdio{}
 	if c.Config.Tty {
-		master, slave, err := ptyexec.OpenPTY()
+		devpts, master, slave, err := ptyexec.OpenPTYInstance()
 		if err != nil {
 			return nil, err
 		}
+		st.devpts = devpts
 		st.child = [3]*os.File{slave, slave, slave}
 		st.pty, st.stdout = master, master
 		if c.Config.OpenStdin {
@@ -289,6 +296,9 @@ func openStdio(c *record) (*stdio, error) {
 }
 
 func (st *stdio) closeChild() {
+	if st.devpts != nil {
+		st.devpts.Close()
+	}
 	seen := map[*os.File]bool{}
 	for _, f := range st.child {
 		if f != nil && !seen[f] {
@@ -334,8 +344,8 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if stats, err := s.cg.Stats(); err == nil {
 		oomBefore = stats.OOMKills
 	}
-	proc, err := containerinit.Start(s.e.initConfig(c), containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
+	proc, err := containerinit.Start(s.e.initConfig(c, s.devices), containerinit.StartOptions{
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err
@@ -419,8 +429,9 @@ func (s *shim) exitClients(code int) {
 	hub.Close()
 }
 
-// initConfig is what the container's init needs to build this container.
-func (e *Engine) initConfig(c *record) *containerinit.Config {
+// initConfig is what the container's init needs to build this container,
+// with the device nodes containerDevices chose.
+func (e *Engine) initConfig(c *record, devices []containerinit.Device) *containerinit.Config {
 	hc := c.HostConfig
 	caps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
 	mounts := []containerinit.Mount{
@@ -461,6 +472,7 @@ func (e *Engine) initConfig(c *record) *containerinit.Config {
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
+		Devices:         devices,
 	}
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()

@@ -124,6 +124,33 @@ type Config struct {
 	// Network is "host" to stay in the host's network namespace; anything
 	// else ("none", "") gets a new one with only lo, up.
 	Network string `json:"network,omitempty"`
+	// Devpts is set by Start when StartOptions.Devpts is given; callers
+	// leave it false.
+	Devpts bool `json:"devpts,omitempty"`
+	// Devices are device nodes made in the container beyond the standard
+	// ones (null, zero, full, random, urandom, tty, and the pts and ptmx
+	// of its own devpts): --device entries and, for --privileged, the
+	// host's /dev. A node at the path of a standard one replaces it. nil
+	// means none. Which nodes may be opened is the cgroup's business, not
+	// this list's.
+	Devices []Device `json:"devices,omitempty"`
+}
+
+// Device is one device node to make in the container.
+type Device struct {
+	// Path is where the node goes in the container, absolute; missing
+	// parent directories are made.
+	Path string `json:"path"`
+	// Type is 'c' for a character device, 'b' for a block device.
+	Type byte `json:"type"`
+	// Major and Minor are the device numbers.
+	Major uint32 `json:"major"`
+	Minor uint32 `json:"minor"`
+	// Mode holds the permission bits (0o666 for docker's nodes).
+	Mode uint32 `json:"mode"`
+	// UID and GID own the node.
+	UID uint32 `json:"uid"`
+	GID uint32 `json:"gid"`
 }
 
 // ExecError says why a container's command was never exec'd, with the exit
@@ -140,6 +167,12 @@ type StartOptions struct {
 	// Stdin, Stdout and Stderr become the command's fds 0, 1 and 2; nil is
 	// /dev/null. With Config.Terminal they are the PTY slave.
 	Stdin, Stdout, Stderr *os.File
+	// Devpts, with Config.Terminal, is the devpts instance the PTY on
+	// Stdin belongs to (ptyexec.OpenPTYInstance): it becomes the
+	// container's /dev/pts, so that inside the terminal is /dev/pts/0 of
+	// the container's own devpts, as with docker. nil mounts a new devpts
+	// and leaves the terminal where it is.
+	Devpts *os.File
 	// BeforeRun, when set, is called once the child exists in its new
 	// namespaces and before it does anything: the shim puts pid into the
 	// container's cgroup here. An error kills the child and fails Start.

@@ -138,7 +138,8 @@ func readOptional(name string) ([]byte, error) {
 }
 
 // prepareStdio hands the command's stdio to its user, so that it can reopen
-// /dev/stdout and friends, as runc does; /dev/null stays root's.
+// /dev/stdout and friends, as runc does; /dev/null stays root's. Only the
+// owner changes: a terminal keeps its group, tty.
 func prepareStdio(u User) error {
 	if u.UID == 0 && u.GID == 0 {
 		return nil
@@ -154,7 +155,7 @@ func prepareStdio(u User) error {
 		if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == unix.Mkdev(1, 3) {
 			continue
 		}
-		err := unix.Fchown(fd, u.UID, u.GID)
+		err := unix.Fchown(fd, u.UID, int(st.Gid))
 		// A read-only or foreign file keeps its owner, as with runc.
 		if err != nil && !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EINVAL) {
 			return fmt.Errorf("chown fd %d: %w", fd, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -49,7 +50,7 @@ func setupRootfs(cfg *Config) error {
 	if err := mountProcAndSys(root, cfg.Privileged); err != nil {
 		return err
 	}
-	if err := setupDev(root, cfg.Terminal); err != nil {
+	if err := setupDev(root, cfg.Terminal, cfg.Devpts, cfg.Devices); err != nil {
 		return err
 	}
 	for _, m := range sortMounts(cfg.Mounts) {
@@ -215,9 +216,10 @@ func mountProcAndSys(root string, privileged bool) error {
 }
 
 // setupDev gives the container a fresh /dev: a tmpfs with the standard
-// devices, its own devpts, shm, mqueue, the console when there is a
-// terminal, and the usual symlinks.
-func setupDev(root string, terminal bool) error {
+// devices, its own devpts (the one on devptsFd when givenDevpts, which
+// the terminal belongs to), shm, mqueue, the console when there is a
+// terminal, the usual symlinks, and the extra device nodes.
+func setupDev(root string, terminal, givenDevpts bool, extra []Device) error {
 	dev, err := mkdirInRoot(root, "/dev")
 	if err != nil {
 		return err
@@ -237,6 +239,13 @@ func setupDev(root string, terminal bool) error {
 		if err := os.MkdirAll(target, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", target, err)
 		}
+		if m.fstype == "devpts" && givenDevpts {
+			if err := unix.MoveMount(devptsFd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+				return fmt.Errorf("move the terminal's devpts to %s: %w", target, err)
+			}
+			unix.Close(devptsFd)
+			continue
+		}
 		if err := unix.Mount(m.source, target, m.fstype, m.flags, m.data); err != nil {
 			return fmt.Errorf("mount %s on %s: %w", m.fstype, target, err)
 		}
@@ -252,10 +261,56 @@ func setupDev(root string, terminal bool) error {
 			return fmt.Errorf("create /dev/%s: %w", l[0], err)
 		}
 	}
+	for _, d := range extra {
+		if err := makeDevice(root, d); err != nil {
+			return err
+		}
+	}
 	if terminal {
 		if err := bindConsole(dev); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// makeDevice makes the node d inside root, replacing a file or node
+// already at its path (never following a symlink there), with d's mode
+// and owner.
+func makeDevice(root string, d Device) error {
+	typ := uint32(unix.S_IFCHR)
+	switch d.Type {
+	case 'c':
+	case 'b':
+		typ = unix.S_IFBLK
+	default:
+		return fmt.Errorf("create device %s: type %q is not c or b", d.Path, d.Type)
+	}
+	dir, err := mkdirInRoot(root, path.Dir(path.Clean("/"+d.Path)))
+	if err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	name := path.Base(path.Clean("/" + d.Path))
+	if name == "/" {
+		return fmt.Errorf("create device %s: not a file path", d.Path)
+	}
+	dirfd, err := unix.Open(dir, unix.O_DIRECTORY|unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	defer unix.Close(dirfd)
+	if err := unix.Unlinkat(dirfd, name, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("create device %s: replace what is there: %w", d.Path, err)
+	}
+	if err := unix.Mknodat(dirfd, name, typ|d.Mode&0o7777, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	// Set the mode again, whatever the umask, and the owner.
+	if err := unix.Fchmodat(dirfd, name, d.Mode&0o7777, 0); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	if err := unix.Fchownat(dirfd, name, int(d.UID), int(d.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 const (
 	configFd = 3 // read end of the config pipe: the Config as JSON, then EOF
 	reportFd = 4 // write end of the report pipe: an ExecError as JSON, or EOF at exec
+	devptsFd = 5 // StartOptions.Devpts, when given
 )
 
 // Process is a started container: its PID 1 runs the user's command.
@@ -41,6 +42,12 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	if cfg.Terminal && opts.Stdin == nil {
 		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
 	}
+	devpts := cfg.Terminal && opts.Devpts != nil
+	if devpts {
+		c := *cfg
+		c.Devpts = true
+		cfg = &c
+	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("encode container config: %w", err)
@@ -56,6 +63,10 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, fmt.Errorf("report pipe: %w", err)
 	}
 	defer reportR.Close()
+	extra := []*os.File{configR, reportW} // configFd, reportFd
+	if devpts {
+		extra = append(extra, opts.Devpts) // devptsFd
+	}
 
 	cmd := &exec.Cmd{
 		Path:       "/proc/self/exe",
@@ -64,7 +75,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		Stdin:      opts.Stdin,
 		Stdout:     opts.Stdout,
 		Stderr:     opts.Stderr,
-		ExtraFiles: []*os.File{configR, reportW}, // configFd, reportFd
+		ExtraFiles: extra,
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: cloneFlags(cfg.Network),
 			Setsid:     true,
