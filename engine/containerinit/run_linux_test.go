@@ -213,6 +213,10 @@ func TestMounts(t *testing.T) {
 	if err := syscall.Mount("tmpfs", sub, "tmpfs", 0, "size=1m"); err != nil {
 		t.Fatal(err)
 	}
+	// Shared on the host: the container's copy must not be.
+	if err := syscall.Mount("", sub, "", syscall.MS_SHARED, ""); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if err := syscall.Unmount(sub, syscall.MNT_DETACH); err != nil {
 			t.Errorf("unmount %s: %v", sub, err)
