@@ -16,9 +16,10 @@ import (
 // mounts (-v, --tmpfs, the engine's files) and /dev are built detached,
 // with the new mount API (open_tree or fsopen/fsmount), their flags and
 // propagation set before anyone can see them, and then attached with
-// move_mount onto the target descriptor. One-call mounts (proc, sysfs,
-// masks) use mount(2) on the target's /proc/self/fd magic link, as runc
-// does. Linux 5.12 or later (mount_setattr).
+// move_mount onto the target descriptor; so are masks and read-only paths,
+// after pivot_root, where /proc is the container's. Before it, proc and
+// sysfs use mount(2) on the target's /proc/self/fd magic link (the host's
+// /proc), as runc does. Linux 5.12 or later (mount_setattr).
 
 // fdPath is the magic link through which mount(2) reaches exactly what f
 // holds.
@@ -229,7 +230,8 @@ func newFilesystem(m Mount, o mountOptions) (*os.File, error) {
 }
 
 // mountOnFd mounts a new instance of fstype on what target holds, with
-// mount(2) on its magic link: for mounts that need no second call.
+// mount(2) on its magic link: for mounts that need no second call, made
+// before pivot_root.
 func mountOnFd(fstype string, target *os.File, name string, flags uintptr, data string) error {
 	if err := unix.Mount(fstype, fdPath(target), fstype, flags, data); err != nil {
 		return fmt.Errorf("mount %s on %s: %w", fstype, name, err)
@@ -248,19 +250,33 @@ func readonlyPath(root *os.File, p string) error {
 		return fmt.Errorf("make %s read-only: %w", p, err)
 	}
 	defer target.Close()
-	fd, err := unix.OpenTree(int(target.Fd()), "", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_RECURSIVE|unix.AT_EMPTY_PATH)
-	if err != nil {
+	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY, Propagation: unix.MS_PRIVATE}
+	if err := cloneOnto(target, target, true, attr); err != nil {
 		return fmt.Errorf("make %s read-only: %w", p, err)
 	}
-	tree := os.NewFile(uintptr(fd), p)
+	return nil
+}
+
+// cloneOnto binds what src holds onto target: a clone of its mount (with
+// the mounts below when recursive), attr set on all of it before it is
+// attached.
+func cloneOnto(src, target *os.File, recursive bool, attr unix.MountAttr) error {
+	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC | unix.AT_EMPTY_PATH
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+	}
+	fd, err := unix.OpenTree(int(src.Fd()), "", uint(flags))
+	if err != nil {
+		return fmt.Errorf("clone mount: %w", err)
+	}
+	tree := os.NewFile(uintptr(fd), src.Name())
 	defer tree.Close()
-	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY, Propagation: unix.MS_PRIVATE}
-	if err := setMountAttr(tree, attr, true); err != nil {
-		return fmt.Errorf("make %s read-only: %w", p, err)
+	if err := setMountAttr(tree, attr, recursive); err != nil {
+		return err
 	}
 	err = unix.MoveMount(int(tree.Fd()), "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
 	if err != nil {
-		return fmt.Errorf("make %s read-only: %w", p, err)
+		return fmt.Errorf("attach mount: %w", err)
 	}
 	return nil
 }
@@ -301,9 +317,13 @@ func maskPath(root, null *os.File, p string) error {
 		return fmt.Errorf("mask %s: %w", p, err)
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
-		return mountOnFd("tmpfs", target, p, unix.MS_RDONLY, "size=0")
+		mnt, err := attach(Mount{Type: "tmpfs", Source: "tmpfs", Target: p, Options: []string{"ro", "size=0"}}, target)
+		if err != nil {
+			return fmt.Errorf("mask %s: %w", p, err)
+		}
+		return mnt.Close()
 	}
-	if err := unix.Mount(fdPath(null), fdPath(target), "", unix.MS_BIND, ""); err != nil {
+	if err := cloneOnto(null, target, false, unix.MountAttr{}); err != nil {
 		return fmt.Errorf("mask %s: %w", p, err)
 	}
 	return nil
