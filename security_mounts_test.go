@@ -25,9 +25,9 @@ import (
 
 // TestAttackMountRace: container A swaps a directory of a volume it shares
 // with B for a symlink to a host directory, as fast as it can, while B
-// starts again and again with a bind whose target lies below that
-// directory. A runtime that resolves the target and then mounts (or
-// creates directories) by path follows the link onto the host.
+// starts again and again with a bind, a tmpfs or its working directory
+// below that directory. A runtime that resolves the target and then mounts
+// (or creates directories) by path follows the link onto the host.
 func TestAttackMountRace(t *testing.T) {
 	b := newAttackEnv(t)
 	dir := t.TempDir()
@@ -48,9 +48,11 @@ func TestAttackMountRace(t *testing.T) {
 	for range 3 {
 		wg.Go(func() {
 			for time.Now().Before(deadline) && starts.Load() < 240 && !escaped.Load() {
-				starts.Add(1)
-				out, err := b.cmd("run", "--rm", "--network", "none", "-v", shared+":/vol",
-					"-v", src+":/vol/sub/x", "busybox", "true").CombinedOutput()
+				// A bind, a tmpfs and a working directory below the swapped
+				// directory, in turn.
+				below := [][]string{{"-v", src + ":/vol/sub/x"}, {"--tmpfs", "/vol/sub/t"}, {"-w", "/vol/sub/w"}}[starts.Add(1)%3]
+				args := append(append([]string{"run", "--rm", "--network", "none", "-v", shared + ":/vol"}, below...), "busybox", "true")
+				out, err := b.cmd(args...).CombinedOutput()
 				if err != nil {
 					failed.Add(1)
 					t.Logf("start failed (no escape): %v: %s", err, bytes.TrimSpace(out))
