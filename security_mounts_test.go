@@ -165,7 +165,7 @@ func TestAttackMountSymlinkTargets(t *testing.T) {
 		"wd":              "/proc/1/cwd" + sentinel + "/wd",
 	}
 	image := filepath.Join(dir, "hostile.tar")
-	if err := os.WriteFile(image, imageWithSymlinks(t, attack.ImageTar(t), links), 0o644); err != nil {
+	if err := os.WriteFile(image, imageWith(t, attack.ImageTar(t), links, nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b.must("import", image, "hostile:latest")
@@ -207,9 +207,10 @@ func TestAttackMountSymlinkTargets(t *testing.T) {
 	requireNoHostMounts(t, dir)
 }
 
-// imageWithSymlinks is the rootfs tarball base with the given symlinks,
-// name to target, in place of whatever base has at those names.
-func imageWithSymlinks(t *testing.T, base []byte, links map[string]string) []byte {
+// imageWith is the rootfs tarball base with the given symlinks (name to
+// target) and files (name to content), in place of whatever base has at
+// those names.
+func imageWith(t *testing.T, base []byte, links, files map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -222,7 +223,11 @@ func imageWithSymlinks(t *testing.T, base []byte, links map[string]string) []byt
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := links[strings.TrimSuffix(h.Name, "/")]; ok {
+		name := strings.TrimSuffix(h.Name, "/")
+		if _, ok := links[name]; ok {
+			continue
+		}
+		if _, ok := files[name]; ok {
 			continue
 		}
 		if err := tw.WriteHeader(h); err != nil {
@@ -234,6 +239,14 @@ func imageWithSymlinks(t *testing.T, base []byte, links map[string]string) []byt
 	}
 	for name, target := range links {
 		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: target, Mode: 0o777}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, content := range files {
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Size: int64(len(content)), Mode: 0o666}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.WriteString(tw, content); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -282,6 +295,22 @@ func TestAttackMaskFakeDevNull(t *testing.T) {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 125 || !strings.Contains(stderr.String(), "/dev/null is not the null device") {
 			t.Errorf("%s: %v, %q; want exit 125 saying /dev/null is not the null device", name, err, stderr.String())
+		}
+	}
+	// An image's own /dev, even one that is a symlink, is covered by a
+	// fresh tmpfs whose null is the real one.
+	images := map[string]struct{ links, files map[string]string }{
+		"image-null": {nil, map[string]string{"dev/null": "FAKE NULL\n"}},
+		"image-dev":  {map[string]string{"dev": "/fakedev"}, map[string]string{"fakedev/null": "FAKE NULL\n"}},
+	}
+	for name, img := range images {
+		tarball := filepath.Join(dir, name+".tar")
+		if err := os.WriteFile(tarball, imageWith(t, attack.ImageTar(t), img.links, img.files), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b.must("import", tarball, name+":latest")
+		if out := b.must("run", "--rm", "--network", "none", name+":latest", "head", "-c", "64", "/proc/timer_list"); out != "" {
+			t.Errorf("%s: the masked /proc/timer_list read %q", name, out)
 		}
 	}
 	// The real null device (docker's -v /dev:/dev) still masks.
