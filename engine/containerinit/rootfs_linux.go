@@ -130,8 +130,10 @@ func maskPaths(root *os.File, paths []string) error {
 	return nil
 }
 
-// mountAt performs m on target, a host path. Binds with flags beyond
-// bind/rbind ("ro", "nosuid", …) need a second, remounting call.
+// mountAt performs the root mount m on target, the host path berth chose
+// for the rootfs (nothing in a container can reach it yet, so a path is
+// safe here, and overlay's long lowerdir needs mount(2)). Binds with flags
+// beyond bind/rbind ("ro", "nosuid", …) need a second, remounting call.
 func mountAt(m Mount, target string) error {
 	o := parseMountOptions(m.Options)
 	if m.Type == "bind" {
