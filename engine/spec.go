@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"berth/engine/containerinit"
 )
 
 // imageDefaults is the part of an image's config a container inherits.
@@ -138,13 +140,20 @@ func checkHostConfig(hc *HostConfig) error {
 		return invalidf("invalid CPU shares %d: must be positive", hc.CPUShares)
 	}
 	for _, b := range hc.Binds {
-		if _, err := parseBind(b); err != nil {
+		bd, err := parseBind(b)
+		if err != nil {
 			return err
+		}
+		if err := containerinit.CheckMountTarget(bd.Destination); err != nil {
+			return invalidf("invalid mount config for type \"bind\": %v", err)
 		}
 	}
 	for dst := range hc.Tmpfs {
 		if !path.IsAbs(dst) {
 			return invalidf("invalid tmpfs mount %q: mount path must be absolute", dst)
+		}
+		if err := containerinit.CheckMountTarget(dst); err != nil {
+			return invalidf("invalid mount config for type \"tmpfs\": %v", err)
 		}
 	}
 	for _, opt := range hc.SecurityOpt {
@@ -197,8 +206,8 @@ func parseBind(spec string) (bind, error) {
 	if !filepath.IsAbs(b.Source) {
 		return b, invalidf("invalid volume specification %q: named volumes are not supported, the host path must be absolute", spec)
 	}
-	if !path.IsAbs(b.Destination) || path.Clean(b.Destination) == "/" {
-		return b, invalidf("invalid volume specification %q: the container path must be absolute and not /", spec)
+	if !path.IsAbs(b.Destination) {
+		return b, invalidf("invalid volume specification %q: the container path must be absolute", spec)
 	}
 	if _, err := os.Stat(b.Source); err != nil {
 		return b, invalidf("invalid mount config for type \"bind\": bind source path does not exist: %s", b.Source)

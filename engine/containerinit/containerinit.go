@@ -18,10 +18,17 @@
 //     (rootfs_linux.go), the hostname and loopback, the user and the
 //     capabilities (credentials_linux.go), and execs the command.
 //
+// No path inside the container's root is ever resolved to a string and
+// used again: rootpath_linux.go opens (and creates) each one relative to a
+// descriptor of the root with openat2(RESOLVE_IN_ROOT), and
+// fdmounts_linux.go mounts onto those descriptors, so that a component
+// swapped for a symlink by another container cannot lead out of the root.
+//
 // Pure pieces sit in plain files with table tests: mount options
-// (mountoptions_linux.go), capability sets and the hardening defaults
+// (mountoptions_linux.go), the mount destinations docker refuses
+// (mounttarget.go), capability sets and the hardening defaults
 // (capabilities.go, defaults.go), /etc/passwd and /etc/group
-// (user.go), the environment (env.go), paths inside the rootfs (rootpath.go).
+// (user.go), the environment (env.go).
 //
 // The package does not create cgroups, pick the rootfs's layers, hold PTY
 // masters or restart anything: those belong to the cgroups package, the
@@ -58,13 +65,16 @@ type Mount struct {
 	// ("tmpfs", "overlay").
 	Source string `json:"source"`
 	// Target is the path inside the container. It is resolved inside the
-	// rootfs (symlinks cannot point out of it) and created when missing: a
-	// directory, or an empty file when Source is a file. Config.RootMount
-	// ignores it: its target is Config.Rootfs.
+	// rootfs (symlinks cannot point out of it, magic links such as
+	// /proc/1/root are refused) and created when missing: a directory, or
+	// an empty file when Source is a file. A target inside /proc is
+	// refused (see CheckMountTarget). Config.RootMount ignores it: its
+	// target is Config.Rootfs.
 	Target string `json:"target"`
 	// Options are mount(8)-style: "ro", "nosuid", "noexec", "nodev",
 	// "rbind", "rprivate", …; anything mount(8) does not know as a flag is
 	// passed on as filesystem data ("size=64m", "lowerdir=…", "mode=1777").
+	// A bind without a propagation option is private (rprivate with rbind).
 	Options []string `json:"options,omitempty"`
 }
 
@@ -94,8 +104,8 @@ type Config struct {
 	// HOME the user's home from /etc/passwd (or /), HOSTNAME the Hostname,
 	// and TERM=xterm when Terminal.
 	Env []string `json:"env,omitempty"`
-	// Cwd is the working directory, created (owned by root) when missing.
-	// Empty means /.
+	// Cwd is the working directory, resolved inside the rootfs as Targets
+	// are and created (owned by root) when missing. Empty means /.
 	Cwd string `json:"cwd,omitempty"`
 	// User is as docker's -u: "name", "uid", "uid:gid", "name:group",
 	// resolved from the rootfs's /etc/passwd and /etc/group, with the
@@ -117,7 +127,8 @@ type Config struct {
 	// Capabilities(add, drop, true) for that.
 	Privileged bool `json:"privileged,omitempty"`
 	// MaskedPaths are hidden: /dev/null over files, an empty read-only
-	// tmpfs over directories. See DefaultMaskedPaths.
+	// tmpfs over directories. See DefaultMaskedPaths. The start fails with
+	// ErrFakeNull when the container's /dev/null is not the null device.
 	MaskedPaths []string `json:"maskedPaths,omitempty"`
 	// ReadonlyPaths are remounted read-only. See DefaultReadonlyPaths.
 	ReadonlyPaths []string `json:"readonlyPaths,omitempty"`

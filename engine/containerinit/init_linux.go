@@ -68,13 +68,6 @@ func initContainer() (err error) {
 		return err
 	}
 	env := buildEnv(cfg.Env, user.Home, cfg.Hostname, cfg.Terminal)
-	cwd := cfg.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := os.Chdir(cwd); err != nil {
-		return fmt.Errorf("chdir to cwd %q: %w", cwd, err)
-	}
 	pathEnv, _ := lookupEnv(env, "PATH")
 	argv0, err := lookPath(cfg.Args[0], pathEnv)
 	if err != nil {

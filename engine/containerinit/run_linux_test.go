@@ -213,6 +213,10 @@ func TestMounts(t *testing.T) {
 	if err := syscall.Mount("tmpfs", sub, "tmpfs", 0, "size=1m"); err != nil {
 		t.Fatal(err)
 	}
+	// Shared on the host: the container's copy must not be.
+	if err := syscall.Mount("", sub, "", syscall.MS_SHARED, ""); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if err := syscall.Unmount(sub, syscall.MNT_DETACH); err != nil {
 			t.Errorf("unmount %s: %v", sub, err)
@@ -226,15 +230,20 @@ touch /data/x 2>/dev/null || echo data-ro
 touch /data/sub/x 2>/dev/null || echo submount-ro
 echo written > /rw/out
 cat /etc/hosts
-awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo`
+awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo
+awk '$5 == "/scratch" { print $6, $(NF-2) }' /proc/self/mountinfo
+stat -c %a /scratch
+awk '$5 == "/rw" || $5 == "/data/sub" { print $5, ($7 ~ /^shared:/) ? "shared" : "private" }' /proc/self/mountinfo`
 	cfg := newConfig(t, "sh", "-c", script)
 	cfg.Mounts = []containerinit.Mount{
 		{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"size=64m"}},
 		{Type: "bind", Source: roDir, Target: "/data", Options: []string{"rbind", "ro"}},
 		{Type: "bind", Source: rwDir, Target: "/rw", Options: []string{"rbind"}},
 		{Type: "bind", Source: hosts, Target: "/etc/hosts", Options: []string{"rbind", "ro"}},
+		{Type: "tmpfs", Source: "tmpfs", Target: "/scratch", Options: []string{"nosuid", "nodev", "noexec", "noatime", "mode=1777", "size=1m"}},
 	}
-	want := "from host\ndata-ro\nsubmount-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n"
+	want := "from host\ndata-ro\nsubmount-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n" +
+		"rw,nosuid,nodev,noexec,noatime tmpfs\n1777\n/data/sub private\n/rw private\n"
 	if got := output(t, cfg); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
