@@ -82,7 +82,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.capAdd, "cap-add", nil, "add Linux capabilities")
 	flags.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities")
 	flags.BoolVar(&f.privileged, "privileged", false, "give extended privileges to this container")
-	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges")
+	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges, seccomp=unconfined|PROFILE.json")
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")

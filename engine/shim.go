@@ -334,7 +334,12 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if stats, err := s.cg.Stats(); err == nil {
 		oomBefore = stats.OOMKills
 	}
-	proc, err := containerinit.Start(s.e.initConfig(c), containerinit.StartOptions{
+	cfg, err := s.e.initConfig(c)
+	if err != nil {
+		hub.Close()
+		return runResult{startErr: err}
+	}
+	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
 		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
@@ -420,9 +425,13 @@ func (s *shim) exitClients(code int) {
 }
 
 // initConfig is what the container's init needs to build this container.
-func (e *Engine) initConfig(c *record) *containerinit.Config {
+func (e *Engine) initConfig(c *record) (*containerinit.Config, error) {
 	hc := c.HostConfig
 	caps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	filter, err := e.seccompProgram(c, caps)
+	if err != nil {
+		return nil, err
+	}
 	mounts := []containerinit.Mount{
 		{Type: "bind", Source: c.HostsPath, Target: "/etc/hosts", Options: []string{"rbind", "rprivate"}},
 		{Type: "bind", Source: c.HostnamePath, Target: "/etc/hostname", Options: []string{"rbind", "rprivate"}},
@@ -459,6 +468,7 @@ func (e *Engine) initConfig(c *record) *containerinit.Config {
 		ReadonlyRootfs:  hc.ReadonlyRootfs,
 		Capabilities:    caps,
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		Seccomp:         filter,
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 	}
@@ -466,7 +476,7 @@ func (e *Engine) initConfig(c *record) *containerinit.Config {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
 	}
-	return cfg
+	return cfg, nil
 }
 
 // cgroupResources turns docker's units into the cgroup package's.
