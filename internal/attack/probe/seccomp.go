@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"syscall"
 	"unsafe"
@@ -115,6 +116,9 @@ var seccompAttempts = map[string]func() error{
 		return err
 	},
 	"mount-tmpfs": func() error {
+		if err := os.MkdirAll("/mnt", 0o755); err != nil {
+			return err
+		}
 		return unix.Mount("tmpfs", "/mnt", "tmpfs", 0, "")
 	},
 	"bpf": func() error {
