@@ -1,6 +1,12 @@
 package seccomp
 
-import "testing"
+import (
+	"os"
+	"runtime"
+	"testing"
+
+	"berth/ptyexec/nsenter"
+)
 
 // BenchmarkCompileDefault measures what a container start would pay to
 // resolve and compile Docker's default profile.
@@ -47,6 +53,37 @@ func BenchmarkCachedProgram(b *testing.B) {
 			b.Fatal(err)
 		}
 		if _, err := c.Program(pol); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadDefault measures what init pays to install the compiled
+// default profile: each load runs on a thread of its own, which exits
+// with its filter (a locked goroutine that returns takes its thread along).
+func BenchmarkLoadDefault(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("installing a filter without no_new_privs needs root")
+	}
+	host, err := HostOf(defaultCaps)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pol, err := Resolve(Default(), host)
+	if err != nil {
+		b.Fatal(err)
+	}
+	prog, err := Compile(pol)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		errc := make(chan error)
+		go func() {
+			runtime.LockOSThread()
+			errc <- nsenter.LoadSeccomp(prog)
+		}()
+		if err := <-errc; err != nil {
 			b.Fatal(err)
 		}
 	}
