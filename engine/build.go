@@ -22,10 +22,10 @@ import (
 // capabilities and seccomp profile (as docker build's), a cgroup of its
 // own, the host's network (as podman's and `docker build --network
 // host`'s RUN do: no bridge to set up per step, and the network the user
-// has) and the step's root filesystem. Steps run
-// this very program re-executed as container init (containerinit.Start),
-// so a program embedding the engine must call containerinit.Main first
-// thing when containerinit.IsInit, as main and every test binary do.
+// has) and the step's root filesystem. Steps run this very program
+// re-executed as container init (containerinit.Start), so a program
+// embedding the engine must call containerinit.Main first thing when
+// containerinit.IsInit, as main and every test binary do.
 func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
 
 type buildRunner struct{ e *Engine }
