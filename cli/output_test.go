@@ -248,6 +248,7 @@ func TestInfo(t *testing.T) {
 		Containers: 3, ContainersRunning: 1, ContainersPaused: 1, ContainersStopped: 1, Images: 2,
 		StorageDriver: "overlay2", CgroupVersion: "1", CgroupDriver: "cgroupfs", KernelVersion: "6.18.0",
 		OperatingSystem: "Debian GNU/Linux 12 (bookworm)", NCPU: 2, MemTotal: 24 << 30,
+		SecurityOptions: []string{"name=seccomp,profile=builtin"},
 	}}
 	dir := t.TempDir()
 	cfgFile := dir + "/config.json"

@@ -85,7 +85,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.BoolVar(&f.privileged, "privileged", false, "give extended privileges to this container")
 	flags.StringArrayVar(&f.devices, "device", nil, "add a host device to the container: HOST[:CONTAINER[:PERMISSIONS]], permissions r, w and m (default rwm)")
 	flags.StringArrayVar(&f.deviceCgroupRules, "device-cgroup-rule", nil, "add a rule to the cgroup allowed devices list: 'TYPE MAJOR:MINOR PERMISSIONS', e.g. 'c 1:3 rwm'")
-	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges")
+	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges, seccomp=unconfined|PROFILE.json")
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")

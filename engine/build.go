@@ -13,17 +13,19 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/containerinit"
+	"berth/engine/seccomp"
 	"berth/images"
 )
 
 // BuildRunner runs a Dockerfile's RUN steps in real containers, for
 // images.Store.Build: each step gets new namespaces, the default
-// capabilities, a cgroup of its own, the host's network (as podman's and
-// `docker build --network host`'s RUN do: no bridge to set up per step,
-// and the network the user has) and the step's root filesystem. Steps run
-// this very program re-executed as container init (containerinit.Start),
-// so a program embedding the engine must call containerinit.Main first
-// thing when containerinit.IsInit, as main and every test binary do.
+// capabilities and seccomp profile (as docker build's), a cgroup of its
+// own, the host's network (as podman's and `docker build --network
+// host`'s RUN do: no bridge to set up per step, and the network the user
+// has) and the step's root filesystem. Steps run this very program
+// re-executed as container init (containerinit.Start), so a program
+// embedding the engine must call containerinit.Main first thing when
+// containerinit.IsInit, as main and every test binary do.
 func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
 
 type buildRunner struct{ e *Engine }
@@ -51,6 +53,11 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		if _, err := os.Stat(f); err == nil {
 			extra = append(extra, containerinit.Mount{Type: "bind", Source: f, Target: f, Options: []string{"rbind", "ro"}})
 		}
+	}
+	caps := containerinit.DefaultCapabilities()
+	filter, err := r.e.compileSeccomp(seccomp.Default(), caps)
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
 	}
 	cg, err := newBuildCgroup(r.e, step.ID)
 	if err != nil {
@@ -96,7 +103,8 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		Env:           step.Env,
 		Cwd:           step.WorkingDir,
 		User:          step.User,
-		Capabilities:  containerinit.DefaultCapabilities(),
+		Capabilities:  caps,
+		Seccomp:       filter,
 		MaskedPaths:   containerinit.DefaultMaskedPaths(),
 		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
 		Network:       "host",

@@ -1,5 +1,7 @@
 package engine
 
+import "encoding/json"
+
 // record is what container.json holds: the Container that inspect shows,
 // plus what only the engine needs to manage it.
 type record struct {
@@ -18,6 +20,10 @@ type record struct {
 	// NetworkAliases and IP are --network-alias and --ip.
 	NetworkAliases []string `json:"BerthNetworkAliases,omitempty"`
 	IP             string   `json:"BerthIP,omitempty"`
+	// SeccompProfile is the profile --security-opt seccomp=FILE named, as
+	// read at create, so that a later start does not depend on the file;
+	// nil means Docker's default (or none, per SecurityOpt).
+	SeccompProfile json.RawMessage `json:"BerthSeccompProfile,omitempty"`
 }
 
 // mountSpec is a mount described as data (the images store describes, the

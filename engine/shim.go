@@ -344,7 +344,12 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if stats, err := s.cg.Stats(); err == nil {
 		oomBefore = stats.OOMKills
 	}
-	proc, err := containerinit.Start(s.e.initConfig(c, s.devices), containerinit.StartOptions{
+	cfg, err := s.e.initConfig(c, s.devices)
+	if err != nil {
+		hub.Close()
+		return runResult{startErr: err}
+	}
+	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
 		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
@@ -431,9 +436,13 @@ func (s *shim) exitClients(code int) {
 
 // initConfig is what the container's init needs to build this container,
 // with the device nodes containerDevices chose.
-func (e *Engine) initConfig(c *record, devices []containerinit.Device) *containerinit.Config {
+func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*containerinit.Config, error) {
 	hc := c.HostConfig
 	caps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	filter, err := e.seccompProgram(c, caps)
+	if err != nil {
+		return nil, err
+	}
 	mounts := []containerinit.Mount{
 		{Type: "bind", Source: c.HostsPath, Target: "/etc/hosts", Options: []string{"rbind", "rprivate"}},
 		{Type: "bind", Source: c.HostnamePath, Target: "/etc/hostname", Options: []string{"rbind", "rprivate"}},
@@ -470,6 +479,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) *containe
 		ReadonlyRootfs:  hc.ReadonlyRootfs,
 		Capabilities:    caps,
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		Seccomp:         filter,
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 		Devices:         devices,
@@ -478,7 +488,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) *containe
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
 	}
-	return cfg
+	return cfg, nil
 }
 
 // cgroupResources turns docker's units into the cgroup package's.

@@ -157,11 +157,11 @@ func checkHostConfig(hc *HostConfig) error {
 		}
 	}
 	for _, opt := range hc.SecurityOpt {
-		switch opt {
-		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
-			"no-new-privileges:false", "no-new-privileges=false":
+		switch key, value, _ := splitSecurityOpt(opt); {
+		case opt == "no-new-privileges", key == "no-new-privileges" && (value == "true" || value == "false"):
+		case key == "seccomp" && value != "":
 		default:
-			return invalidf("invalid --security-opt %q: only no-new-privileges is supported", opt)
+			return invalidf("invalid --security-opt %q: only no-new-privileges and seccomp are supported", opt)
 		}
 	}
 	if t := hc.LogConfig.Type; t != "" && t != "json-file" {
@@ -173,7 +173,9 @@ func checkHostConfig(hc *HostConfig) error {
 func noNewPrivileges(opts []string) bool {
 	nnp := false
 	for _, opt := range opts {
-		nnp = opt == "no-new-privileges" || strings.HasSuffix(opt, "true")
+		if key, value, _ := splitSecurityOpt(opt); key == "no-new-privileges" {
+			nnp = value == "" || value == "true"
+		}
 	}
 	return nnp
 }

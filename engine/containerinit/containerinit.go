@@ -16,7 +16,8 @@
 //   - The child side, Main (init_linux.go), is what main.go runs when IsInit
 //     reports true. It reads the Config, sets up the root filesystem
 //     (rootfs_linux.go), the hostname and loopback, the user and the
-//     capabilities (credentials_linux.go), and execs the command.
+//     capabilities (credentials_linux.go), the seccomp filter
+//     (nsenter.LoadSeccomp), and execs the command.
 //
 // No path inside the container's root is ever resolved to a string and
 // used again: rootpath_linux.go opens (and creates) each one relative to a
@@ -122,6 +123,12 @@ type Config struct {
 	Capabilities []string `json:"capabilities,omitempty"`
 	// NoNewPrivileges sets no_new_privs (--security-opt no-new-privileges).
 	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
+	// Seccomp is the seccomp filter the command runs under, a BPF program
+	// as nsenter.LoadSeccomp takes it (the engine's seccomp package
+	// compiles it); it is installed last before exec, or, without
+	// NoNewPrivileges, just before the capabilities are dropped. nil means
+	// none (unconfined).
+	Seccomp []byte `json:"seccomp,omitempty"`
 	// Privileged mounts /sys read-write and skips MaskedPaths and
 	// ReadonlyPaths. It does not choose capabilities: pass
 	// Capabilities(add, drop, true) for that.

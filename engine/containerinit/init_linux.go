@@ -79,11 +79,25 @@ func initContainer() (err error) {
 	if err := closeInheritedFds(); err != nil {
 		return err
 	}
+	// Installing a seccomp filter without no_new_privs needs CAP_SYS_ADMIN:
+	// then it goes before the capabilities are dropped, as in runc, and
+	// the profile must allow what follows (Docker's does); with
+	// no_new_privs it is the last step before exec.
+	if !cfg.NoNewPrivileges {
+		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
+	}
 	if err := applyCredentials(cfg, user); err != nil {
 		return err
 	}
 	unix.Umask(0o022)
 	nsenter.ResetIgnoredSignals()
+	if cfg.NoNewPrivileges {
+		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
+	}
 	err = syscall.Exec(argv0, cfg.Args, env)
 	return execFailure(cfg.Args[0], err)
 }

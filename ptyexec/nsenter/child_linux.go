@@ -52,7 +52,16 @@ func finish(sync *os.File) int {
 }
 
 // enter applies cfg and execs the command; it returns only on failure.
+// The seccomp filter comes last before exec when no_new_privs is set;
+// without it, installing the filter needs CAP_SYS_ADMIN, so it comes
+// before the capabilities are dropped (runc's order), and the profile must
+// allow what follows (Docker's does).
 func enter(cfg childConfig, sync *os.File) (int, error) {
+	if !cfg.NoNewPrivileges {
+		if err := LoadSeccomp(cfg.Seccomp); err != nil {
+			return codeEnter, err
+		}
+	}
 	if err := applyCredentials(cfg); err != nil {
 		return codeEnter, err
 	}
@@ -76,6 +85,11 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 		return codeEnter, fmt.Errorf("set close-on-exec on sync socket: %w", err)
 	}
 	ResetIgnoredSignals()
+	if cfg.NoNewPrivileges {
+		if err := LoadSeccomp(cfg.Seccomp); err != nil {
+			return codeEnter, err
+		}
+	}
 	err = unix.Exec(path, cfg.Args, cfg.Env)
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
 }

@@ -58,6 +58,9 @@ type Config struct {
 	Capabilities []string
 	// NoNewPrivileges sets no_new_privs, as --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Seccomp is the seccomp filter the command runs under, a BPF program
+	// as LoadSeccomp takes it (the container's own); nil means none.
+	Seccomp []byte
 	// BeforeExec, when set, is called with the host PID of the process
 	// that becomes the command, after it joined the namespaces and before
 	// it execs. The engine adds it to the container's cgroup here. An
@@ -157,6 +160,7 @@ func (c *Cmd) Start() error {
 		Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
 		UID: cfg.UID, GID: cfg.GID, Groups: cfg.Groups,
 		Capabilities: caps, NoNewPrivileges: cfg.NoNewPrivileges,
+		Seccomp: cfg.Seccomp,
 	})
 	// Read the outcome even when sending failed: a child that died
 	// reported why before it went.
