@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"berth/ptyexec/nsenter"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -17,6 +19,7 @@ import (
 const (
 	configFd = 3 // read end of the config pipe: the Config as JSON, then EOF
 	reportFd = 4 // write end of the report pipe: an ExecError as JSON, or EOF at exec
+	exeFd    = 5 // the sealed copy of berth the child was exec'd from; it closes it
 )
 
 // Process is a started container: its PID 1 runs the user's command.
@@ -35,11 +38,19 @@ type Process struct {
 // Start must be called from a process that stays alive to Wait for the
 // container: the container is its child.
 func Start(cfg *Config, opts StartOptions) (*Process, error) {
-	if err := validate(cfg); err != nil {
+	err := validate(cfg)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.Terminal && opts.Stdin == nil {
 		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
+	}
+	exe := opts.Exe
+	if exe == nil {
+		if exe, err = nsenter.SealedCopy("/proc/self/exe", ""); err != nil {
+			return nil, fmt.Errorf("start container init: %w", err)
+		}
+		defer exe.Close()
 	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
@@ -58,13 +69,13 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	defer reportR.Close()
 
 	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       nsenter.ExecPath(exeFd),
 		Args:       []string{Arg0},
 		Env:        []string{},
 		Stdin:      opts.Stdin,
 		Stdout:     opts.Stdout,
 		Stderr:     opts.Stderr,
-		ExtraFiles: []*os.File{configR, reportW}, // configFd, reportFd
+		ExtraFiles: []*os.File{configR, reportW, exe}, // configFd, reportFd, exeFd
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: cloneFlags(cfg.Network),
 			Setsid:     true,
