@@ -71,6 +71,9 @@ func TestAttackBinaryOverwrite(t *testing.T) {
 			if tc.caps == nil && held != "" {
 				t.Errorf("a berth process's /proc/<pid>/exe was opened without CAP_SYS_PTRACE (it must not be dumpable):\n%s", got)
 			}
+			if tc.caps != nil && held == "" {
+				t.Errorf("with CAP_SYS_PTRACE the probe held nothing, so the sealed copy went untested:\n%s", got)
+			}
 			if held == "" {
 				t.Logf("probe: %s", strings.ReplaceAll(got, "\n", " | "))
 				checkHash(t, bin, want)
