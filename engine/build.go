@@ -64,6 +64,11 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		return err
 	}
 	defer cg.Destroy()
+	exe, err := r.e.sealedSelf()
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	defer exe.Close()
 
 	// One pipe when the step's streams are one writer (a build log), so
 	// its lines keep their order and no two goroutines write it at once.
@@ -108,7 +113,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		MaskedPaths:   containerinit.DefaultMaskedPaths(),
 		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
 		Network:       "host",
-	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add})
+	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add, Exe: exe})
 	outW.Close()
 	if errW != outW {
 		errW.Close()

@@ -29,6 +29,7 @@ import (
 	"berth/engine/events"
 	"berth/engine/network"
 	"berth/images"
+	"berth/ptyexec/nsenter"
 )
 
 // Options configures an Engine. Every directory is passed in; only main
@@ -129,6 +130,20 @@ func (e *Engine) Events() *events.Log { return e.events }
 func (e *Engine) runDir(id string) string { return filepath.Join(e.opts.RunRoot, "containers", id) }
 
 func (e *Engine) attachSocket(id string) string { return filepath.Join(e.runDir(id), "attach.sock") }
+
+// sealScratch is the empty directory nsenter.SealedCopy uses to seal
+// berth without copying it.
+func (e *Engine) sealScratch() string { return filepath.Join(e.opts.RunRoot, "seal") }
+
+// sealedSelf is the running berth as a container's init must run it: a
+// read-only copy no process can write through (nsenter.SealedCopy).
+func (e *Engine) sealedSelf() (*os.File, error) {
+	f, err := nsenter.SealedCopy("/proc/self/exe", e.sealScratch())
+	if err != nil {
+		return nil, fmt.Errorf("seal berth's binary: %w", err)
+	}
+	return f, nil
+}
 
 // CPUPercent is the CPU use between two samples of one container, where 100
 // is one core fully busy.

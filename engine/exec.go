@@ -114,6 +114,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		Seccomp:         filter,
 		BeforeExec:      cg.Add,
 		Self:            e.opts.Exe,
+		ScratchDir:      e.sealScratch(),
 	})
 	s := &ExecSession{cmd: cmd, e: e, c: c}
 	// A terminal from the container's own devpts, so that tty(1) inside

@@ -20,6 +20,7 @@ import (
 	"berth/engine/jsonlog"
 	"berth/engine/network"
 	"berth/ptyexec"
+	"berth/ptyexec/nsenter"
 )
 
 // The shim is the berth binary re-executed with argv[0] = shimArg0, in a
@@ -58,6 +59,13 @@ func runShim() int {
 	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
 	readyFile := os.NewFile(4, "shim-ready")
 	cfgFile := os.NewFile(3, "shim-config")
+	// The shim keeps nothing its caller had open (a terminal, a shell's
+	// redirections, a test's files): it outlives the caller, and would
+	// pass them on.
+	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		return 1
+	}
 	var cfg shimConfig
 	err := json.NewDecoder(cfgFile).Decode(&cfg)
 	cfgFile.Close()
@@ -70,8 +78,14 @@ func runShim() int {
 		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
+	// One sealed copy of berth for every start of this container.
+	exe, err := e.sealedSelf()
+	if err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		return 1
+	}
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1)}
+		wake: make(chan os.Signal, 1), exe: exe}
 	signal.Notify(s.wake, unix.SIGUSR1)
 	return s.run()
 }
@@ -83,6 +97,7 @@ type shim struct {
 	ready      *os.File // nil once the first start has been reported
 	waitAttach bool
 	wake       chan os.Signal // SIGUSR1: the record changed (stop during back-off)
+	exe        *os.File       // the sealed berth every start of the container runs
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -350,7 +365,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts,
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err

@@ -7,14 +7,17 @@
 // Two halves talk over two inherited pipes, as runc's libcontainer does:
 //
 //   - The parent side, Start (start_linux.go), runs in the shim. It clones
-//     /proc/self/exe with argv[0] = Arg0 into the new namespaces, calls
+//     a sealed read-only copy of /proc/self/exe (nsenter.SealedCopy: the
+//     host's binary is never run in a container) with argv[0] = Arg0 into
+//     the new namespaces, calls
 //     StartOptions.BeforeRun with the child's pid (the shim puts it into the
 //     container's cgroup there), and only then writes the Config as JSON on
 //     the first pipe. It returns once the second pipe reaches EOF: the pipe
 //     is close-on-exec in the child, so EOF without data means the user's
 //     command was exec'd; data is a JSON *ExecError saying why it was not.
 //   - The child side, Main (init_linux.go), is what main.go runs when IsInit
-//     reports true. It reads the Config, sets up the root filesystem
+//     reports true. Non-dumpable until its exec, and holding none of its
+//     parent's descriptors, it reads the Config, sets up the root filesystem
 //     (rootfs_linux.go), the hostname and loopback, the user and the
 //     capabilities (credentials_linux.go), the seccomp filter
 //     (nsenter.LoadSeccomp), and execs the command.
@@ -185,6 +188,13 @@ type StartOptions struct {
 	// Stdin, Stdout and Stderr become the command's fds 0, 1 and 2; nil is
 	// /dev/null. With Config.Terminal they are the PTY slave.
 	Stdin, Stdout, Stderr *os.File
+	// Exe is the berth the child runs: a nsenter.SealedCopy of
+	// /proc/self/exe, never the host's binary itself, so that nothing in
+	// the container can reach that file through the init's
+	// /proc/1/exe (CVE-2019-5736). A shim makes one and reuses it for
+	// every restart; nil makes a copy for this start alone. Start does
+	// not close it.
+	Exe *os.File
 	// Devpts, with Config.Terminal, is the devpts instance the PTY on
 	// Stdin belongs to (ptyexec.OpenPTYInstance): it becomes the
 	// container's /dev/pts, so that inside the terminal is /dev/pts/0 of

@@ -42,8 +42,18 @@ func initContainer() (err error) {
 			err = fmt.Errorf("container init: %v", r)
 		}
 	}()
+	// Until the command is exec'd (which makes the process dumpable again)
+	// nothing in the container may open this process's /proc/1/exe, mem
+	// or fd; and it keeps none of its parent's descriptors but its pipes
+	// and the terminal's devpts (closed once mounted).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make init non-dumpable: %w", err)
+	}
 	if _, err := unix.FcntlInt(reportFd, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return fmt.Errorf("report pipe: %w", err)
+	}
+	if err := nsenter.CloseInheritedFds(configFd, devptsFd); err != nil {
+		return err
 	}
 	cfg, err := readConfig()
 	if err != nil {
@@ -76,7 +86,7 @@ func initContainer() (err error) {
 	if err := prepareStdio(user); err != nil {
 		return err
 	}
-	if err := closeInheritedFds(); err != nil {
+	if err := nsenter.CloseFdsOnExec(); err != nil {
 		return err
 	}
 	// Installing a seccomp filter without no_new_privs needs CAP_SYS_ADMIN:
@@ -167,15 +177,6 @@ func prepareStdio(u User) error {
 		if err != nil && !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EINVAL) {
 			return fmt.Errorf("chown fd %d: %w", fd, err)
 		}
-	}
-	return nil
-}
-
-// closeInheritedFds marks every fd above stderr close-on-exec, so that the
-// command inherits only its stdio.
-func closeInheritedFds() error {
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fmt.Errorf("close inherited fds: %w", err)
 	}
 	return nil
 }

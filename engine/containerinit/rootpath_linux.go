@@ -96,6 +96,16 @@ func createMissing(root *os.File, p string, file bool) (string, error) {
 		return "", fmt.Errorf("create %s in root: the root is gone", p)
 	}
 	defer parent.Close()
+	// Nothing is created in the kernel's own filesystems, and their
+	// magic links (/proc/self/fd/N, whose text names a host path or the
+	// very descriptor being resolved) are never followed as symlinks.
+	var fs unix.Statfs_t
+	if err := unix.Fstatfs(int(parent.Fd()), &fs); err != nil {
+		return "", &os.PathError{Op: "statfs", Path: dir, Err: err}
+	}
+	if fs.Type == unix.PROC_SUPER_MAGIC || fs.Type == unix.SYSFS_MAGIC {
+		return "", &os.PathError{Op: "create in root", Path: p, Err: ErrKernelFS}
+	}
 	name, rest, _ := strings.Cut(strings.TrimPrefix(p[len(dir):], "/"), "/")
 	if link, err := readlinkat(parent, name); err == nil {
 		if path.IsAbs(link) {

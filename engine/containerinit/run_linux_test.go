@@ -419,3 +419,63 @@ func BenchmarkStart(b *testing.B) {
 		}
 	}
 }
+
+// The container's init never runs the host's binary: what its
+// /proc/<pid>/exe names cannot be written (CVE-2019-5736).
+func TestInitRunsASealedCopy(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exe string
+	var writeErr error
+	p, err := containerinit.Start(newConfig(t, "true"), containerinit.StartOptions{BeforeRun: func(pid int) error {
+		link := filepath.Join("/proc", strconv.Itoa(pid), "exe")
+		exe, _ = os.Readlink(link)
+		var w *os.File
+		if w, writeErr = os.OpenFile(link, os.O_WRONLY, 0); writeErr == nil {
+			_, writeErr = w.WriteAt([]byte("overwritten"), 0)
+			w.Close()
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, err := p.Wait(); code != 0 || err != nil {
+		t.Errorf("exit %d %v", code, err)
+	}
+	if exe == "" || exe == self {
+		t.Errorf("container init runs %q, the binary %s itself", exe, self)
+	}
+	if writeErr == nil {
+		t.Errorf("wrote to the binary container init runs (%s)", exe)
+	}
+}
+
+// A descriptor its starter left open (as a shell's `exec 7</etc`) does
+// not reach the container, not even as its working directory.
+// Not parallel: the descriptor would leak into every process the other
+// tests start meanwhile.
+func TestInheritedFdsStayOut(t *testing.T) {
+	host := t.TempDir()
+	// Not close-on-exec, as a descriptor inherited from a shell.
+	fd, err := syscall.Open(host, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	cfg := newConfig(t, "sh", "-c", "ls /proc/$$/fd; true")
+	if out := strings.Fields(output(t, cfg)); strings.Join(out, " ") != "0 1 2" {
+		t.Errorf("the command holds fds %v, want only 0 1 2", out)
+	}
+	cwd := "/proc/self/fd/" + strconv.Itoa(fd)
+	cfg = newConfig(t, "pwd")
+	cfg.Cwd = cwd
+	_, _, _, err = tryStart(t, cfg)
+	var ee *containerinit.ExecError
+	if !errors.As(err, &ee) || ee.Code != containerinit.ExitSetupFailed || !strings.Contains(ee.Msg, cwd) {
+		t.Errorf("cwd %s: got %v, want exit 125 naming the working directory", cwd, err)
+	}
+}

@@ -69,8 +69,8 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	if dir == "" {
 		dir = "/"
 	}
-	if err := unix.Chdir(dir); err != nil {
-		return codeEnter, fmt.Errorf("chdir to %s: %w", dir, err)
+	if err := ChdirInside(dir); err != nil {
+		return codeEnter, err
 	}
 	if cfg.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
@@ -81,8 +81,8 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	if err != nil {
 		return code, err
 	}
-	if _, err := unix.FcntlInt(sync.Fd(), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
-		return codeEnter, fmt.Errorf("set close-on-exec on sync socket: %w", err)
+	if err := CloseFdsOnExec(); err != nil {
+		return codeEnter, err
 	}
 	ResetIgnoredSignals()
 	if cfg.NoNewPrivileges {
@@ -92,6 +92,26 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	}
 	err = unix.Exec(path, cfg.Args, cfg.Env)
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
+}
+
+// ChdirInside changes to dir and checks that the result lies inside this
+// process's root: a dir that leads out of it (through /proc/self/fd/N of a
+// descriptor opened outside, as in CVE-2024-21626) makes getcwd name a
+// path the root cannot reach, and the command must not start there. The
+// container's init and exec'd processes both call it.
+func ChdirInside(dir string) error {
+	if err := unix.Chdir(dir); err != nil {
+		return fmt.Errorf("chdir to cwd (%q): %w", dir, err)
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Getcwd(buf)
+	if err != nil {
+		return fmt.Errorf("chdir to cwd (%q): getcwd: %w", dir, err)
+	}
+	if n == 0 || buf[0] != '/' {
+		return fmt.Errorf("chdir to cwd (%q): %w", dir, ErrCwdOutside)
+	}
+	return nil
 }
 
 // applyCredentials becomes cfg's user with cfg's capabilities, in runc's
