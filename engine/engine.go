@@ -50,6 +50,9 @@ type Options struct {
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
+	// Warn receives what the stores repaired on their own (see
+	// images.Options.Warn); nil discards it. A shim has none.
+	Warn func(msg string) `json:"-"`
 }
 
 // Engine is the container runtime. It is safe for concurrent use, and
@@ -101,7 +104,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver})
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn})
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}

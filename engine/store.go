@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"berth/internal/atomicfile"
 	"berth/internal/flock"
@@ -100,14 +101,32 @@ func (s *store) load(id string) (*record, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
+	if errors.Is(err, syscall.EIO) {
+		err = fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read container %s: %w", id, err)
 	}
-	c := new(record)
-	if err := json.Unmarshal(b, c); err != nil {
+	c, err := decodeRecord(id, b)
+	if err != nil {
 		return nil, fmt.Errorf("read container %s: %w", id, err)
 	}
 	return c, nil
+}
+
+// nameOf finds the name reserved for id, for a container whose record
+// cannot say it; "" when none is.
+func (s *store) nameOf(id string) string {
+	ents, err := os.ReadDir(s.names)
+	if err != nil {
+		return ""
+	}
+	for _, e := range ents {
+		if owner, err := os.ReadFile(filepath.Join(s.names, e.Name())); err == nil && strings.TrimSpace(string(owner)) == id {
+			return e.Name()
+		}
+	}
+	return ""
 }
 
 func (s *store) save(c *record) error {
