@@ -48,6 +48,21 @@ func damage(t *testing.T, path, how string) {
 	}
 }
 
+// newFaultEnv is newBerthEnv that, at the end, also takes down the
+// bridges its containers made (network prune after removing them all).
+// Commands name --pull never: a test never reaches a registry, even when
+// the code under test lost an image's tag.
+func newFaultEnv(t *testing.T) *berthEnv {
+	b := newBerthEnv(t)
+	t.Cleanup(func() {
+		if ids := strings.Fields(b.must("ps", "-aq", "--no-trunc")); len(ids) > 0 {
+			b.must(append([]string{"rm", "-f"}, ids...)...)
+		}
+		b.must("network", "prune", "-f")
+	})
+	return b
+}
+
 // root is the environment's data root.
 func (b *berthEnv) root() string { return b.envValue("BERTH_ROOT") }
 
@@ -205,13 +220,13 @@ func (b *berthEnv) assertHealthyWork(t *testing.T, healthy string) {
 	if out := b.must("ps", "--format", "{{.Names}}"); !strings.Contains(out, healthy) {
 		t.Errorf("ps lists %q, want %s in it", out, healthy)
 	}
-	if out, errOut, err := b.try("run", "--rm", "busybox", "echo", "still-works"); err != nil || strings.TrimSpace(out) != "still-works" {
+	if out, errOut, err := b.try("run", "--rm", "--pull", "never", "busybox", "echo", "still-works"); err != nil || strings.TrimSpace(out) != "still-works" {
 		t.Errorf("run --rm of another container: %v, stdout %q, stderr %q", err, out, errOut)
 	}
 	if ids := b.must("ps", "-aq", "--filter", "ancestor=busybox", "--filter", "status=exited"); strings.TrimSpace(ids) != "" {
 		t.Errorf("run --rm left containers behind: %q", ids)
 	}
-	b.must("run", "-d", "--name", "bystander", "busybox", "sleep", "1000")
+	b.must("run", "-d", "--pull", "never", "--name", "bystander", "busybox", "sleep", "1000")
 	tr := b.tracesOf("bystander")
 	if _, errOut, err := b.try("rm", "-f", "bystander"); err != nil {
 		t.Errorf("rm -f of another container: %v: %s", err, errOut)
@@ -223,11 +238,11 @@ func (b *berthEnv) assertHealthyWork(t *testing.T, healthy string) {
 // each way; ps, inspect, rm, prune and other containers must all work,
 // and rm -f must take the dead container apart, killing its processes.
 func TestFaultContainerRecord(t *testing.T) {
-	b := newBerthEnv(t)
-	b.must("run", "-d", "--name", "healthy", "busybox", "sleep", "1000")
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
 	for _, how := range []string{"truncate", "garble", "empty", "other-id"} {
 		t.Run(how, func(t *testing.T) {
-			b.must("run", "-d", "--name", "victim", "busybox", "sleep", "1000")
+			b.must("run", "-d", "--pull", "never", "--name", "victim", "busybox", "sleep", "1000")
 			tr := b.tracesOf("victim")
 			if len(tr.processes) != 2 || tr.veth == "" {
 				t.Fatalf("victim runs as %v with veth %q, want a PID 1, a shim and a veth", tr.processes, tr.veth)
@@ -289,7 +304,7 @@ func TestFaultContainerRecord(t *testing.T) {
 				t.Errorf("ps -a still lists the removed container")
 			}
 			// Its name is free again.
-			b.must("create", "--name", "victim", "busybox", "true")
+			b.must("create", "--pull", "never", "--name", "victim", "busybox", "true")
 			b.must("rm", "victim")
 		})
 	}
@@ -302,11 +317,11 @@ func TestFaultContainerRecord(t *testing.T) {
 // container: with nothing of it running, rm without -f and container
 // prune remove it, as docker removes a dead container.
 func TestFaultStoppedContainerRecord(t *testing.T) {
-	b := newBerthEnv(t)
-	b.must("run", "-d", "--name", "healthy", "busybox", "sleep", "1000")
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
 	for _, remove := range []string{"rm", "prune"} {
 		t.Run(remove, func(t *testing.T) {
-			b.must("run", "--name", "victim", "busybox", "true")
+			b.must("run", "--pull", "never", "--name", "victim", "busybox", "true")
 			tr := b.tracesOf("victim")
 			damage(t, filepath.Join(b.root(), "containers", tr.id, "container.json"), "garble")
 			if st := b.psStates()["victim"]; st[0] != "dead" {
@@ -359,8 +374,8 @@ func (b *berthEnv) imageManifest(t *testing.T, id string) string {
 // images run, stop and go, one created from the damaged image is removed,
 // and rmi -f removes the damaged image.
 func TestFaultImageRecord(t *testing.T) {
-	b := newBerthEnv(t)
-	b.must("run", "-d", "--name", "healthy", "busybox", "sleep", "1000")
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
 	for _, tc := range []struct {
 		name   string
 		file   func(id string) string
@@ -377,7 +392,7 @@ func TestFaultImageRecord(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := b.storeFiles(t)
 			id := b.importImage(t, "broken:1")
-			b.must("create", "--name", "user", "broken:1", "true")
+			b.must("create", "--pull", "never", "--name", "user", "broken:1", "true")
 			user := b.tracesOf("user")
 			damage(t, filepath.Join(b.root(), "image", tc.file(id)), tc.how)
 
@@ -441,10 +456,10 @@ func (b *berthEnv) storeFiles(t *testing.T) string {
 // rebuilds it from the image records, says so once, and every tag is
 // back.
 func TestFaultReferencesIndex(t *testing.T) {
-	b := newBerthEnv(t)
+	b := newFaultEnv(t)
 	b.importImage(t, "other:2")
 	b.must("tag", "other:2", "other:3")
-	b.must("run", "-d", "--name", "healthy", "busybox", "sleep", "1000")
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
 	refs := filepath.Join(b.root(), "image", "repositories.json")
 	for _, how := range []string{"truncate", "garble", "empty", "missing"} {
 		t.Run(how, func(t *testing.T) {

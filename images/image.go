@@ -104,6 +104,9 @@ func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {
 		}
 		return nil, fmt.Errorf("read image %s: %w: record: %w", id.Encoded(), ErrDamaged, err)
 	}
+	if err := rec.Manifest.Digest.Validate(); err != nil {
+		return nil, fmt.Errorf("read image %s: %w: record: manifest digest: %w", id.Encoded(), ErrDamaged, err)
+	}
 	return &rec, nil
 }
 

@@ -95,7 +95,7 @@ func (s *Store) readRefsFile() (map[string]digest.Digest, error) {
 // ID (the keys are parsed where they are used).
 func checkRefs(refs map[string]digest.Digest) error {
 	for ref, id := range refs {
-		if ref == "" || id.Algorithm() != digest.SHA256 || id.Validate() != nil {
+		if ref == "" || id.Validate() != nil || id.Algorithm() != digest.SHA256 {
 			return fmt.Errorf("reference %q names %q, not an image ID", ref, id)
 		}
 	}
