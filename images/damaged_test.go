@@ -99,9 +99,15 @@ func TestDamagedImageIsSetAside(t *testing.T) {
 		remove bool // remove the file instead of truncating it
 		listed bool // List still shows it: a manifest is not read to list
 	}{
-		{"record truncated", func(s *Store, img *Image) string { return s.imagePath(digest.NewDigestFromEncoded(digest.SHA256, img.ID)) }, false, false},
-		{"config truncated", func(s *Store, img *Image) string { return s.blobPath(digest.NewDigestFromEncoded(digest.SHA256, img.ID)) }, false, false},
-		{"config missing", func(s *Store, img *Image) string { return s.blobPath(digest.NewDigestFromEncoded(digest.SHA256, img.ID)) }, true, false},
+		{"record truncated", func(s *Store, img *Image) string {
+			return s.imagePath(digest.NewDigestFromEncoded(digest.SHA256, img.ID))
+		}, false, false},
+		{"config truncated", func(s *Store, img *Image) string {
+			return s.blobPath(digest.NewDigestFromEncoded(digest.SHA256, img.ID))
+		}, false, false},
+		{"config missing", func(s *Store, img *Image) string {
+			return s.blobPath(digest.NewDigestFromEncoded(digest.SHA256, img.ID))
+		}, true, false},
 		{"manifest truncated", func(s *Store, img *Image) string { return s.blobPath(img.Manifest.Digest) }, false, true},
 	}
 	for _, tc := range tests {
