@@ -341,6 +341,51 @@ func TestFaultStoppedContainerRecord(t *testing.T) {
 	}
 }
 
+// TestFaultNameReservation damages the file that reserves a running
+// container's name: the name still finds the container, a new container
+// cannot take it (and the reservation is repaired), rm -f by name frees
+// it, and a damaged reservation no container has is taken over.
+func TestFaultNameReservation(t *testing.T) {
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
+	reservation := filepath.Join(b.root(), "names", "victim")
+	for _, how := range []string{"truncate", "garble", "empty"} {
+		t.Run(how, func(t *testing.T) {
+			b.must("run", "-d", "--pull", "never", "--name", "victim", "busybox", "sleep", "1000")
+			tr := b.tracesOf("victim")
+			damage(t, reservation, how)
+			if id := strings.TrimSpace(b.must("inspect", "--format", "{{.Id}}", "victim")); id != tr.id {
+				t.Errorf("inspect victim found %q, want %s", id, tr.id)
+			}
+			if st := b.psStates()["victim"]; st[0] != "running" {
+				t.Errorf("ps -a shows victim as %q, want running", st)
+			}
+			if _, _, err := b.try("create", "--pull", "never", "--name", "victim", "busybox", "true"); err == nil {
+				t.Errorf("create took the name of a running container whose reservation was damaged")
+			}
+			if owner, _ := os.ReadFile(reservation); string(owner) != tr.id {
+				t.Errorf("after the refused create, the reservation holds %q, want it repaired to %s", owner, tr.id)
+			}
+			damage(t, reservation, how)
+			if _, errOut, err := b.try("rm", "-f", "victim"); err != nil {
+				t.Fatalf("rm -f victim: %v: %s", err, errOut)
+			}
+			b.assertGone(t, tr)
+			if _, err := os.Stat(reservation); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the damaged reservation of the removed container is left (%v)", err)
+			}
+			b.assertHealthyWork(t, "healthy")
+		})
+	}
+	t.Run("orphan", func(t *testing.T) {
+		if err := os.WriteFile(filepath.Join(b.root(), "names", "orphan"), []byte("\x00garbage"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		b.must("create", "--pull", "never", "--name", "orphan", "busybox", "true")
+		b.must("rm", "orphan")
+	})
+}
+
 // importImage imports a busybox variant (with one file of its own, so its
 // own layer) as ref and returns its ID.
 func (b *berthEnv) importImage(t *testing.T, ref string) string {

@@ -128,3 +128,18 @@ func TestSalvageCgroupParent(t *testing.T) {
 		}
 	}
 }
+
+func TestIsContainerID(t *testing.T) {
+	for owner, want := range map[string]bool{
+		strings.Repeat("0a", 32):           true,
+		strings.Repeat("0A", 32):           false,
+		strings.Repeat("0a", 16):           false,
+		"":                                 false,
+		strings.Repeat("0a", 31) + "\x00g": false,
+		strings.Repeat("0a", 33):           false,
+	} {
+		if got := isContainerID(owner); got != want {
+			t.Errorf("isContainerID(%q) = %v, want %v", owner, got, want)
+		}
+	}
+}

@@ -50,9 +50,13 @@ func (s *store) recordPath(id string) string {
 }
 
 // reserveName claims name for id, failing with ErrNameInUse if another
-// container holds it.
+// container holds it. A reservation that is damaged (it holds no ID) and
+// that no container's record claims is taken over.
 func (s *store) reserveName(name, id string) error {
-	f, err := os.OpenFile(filepath.Join(s.names, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := s.createName(name, id)
+	if errors.Is(err, fs.ErrExist) && s.reclaimDamagedName(name) {
+		err = s.createName(name, id)
+	}
 	if errors.Is(err, fs.ErrExist) {
 		owner, _ := os.ReadFile(filepath.Join(s.names, name))
 		return fmt.Errorf("the container name %q is already in use by container %q: %w",
@@ -61,22 +65,97 @@ func (s *store) reserveName(name, id string) error {
 	if err != nil {
 		return fmt.Errorf("reserve name %s: %w", name, err)
 	}
+	return nil
+}
+
+// createName makes names/<name> holding id, whole or not at all: the ID
+// is written to a temporary file first, then linked into place, which
+// fails (fs.ErrExist) when the name exists, as O_EXCL does. So a
+// reservation that holds no ID is damaged, never half-written.
+func (s *store) createName(name, id string) error {
+	f, err := os.CreateTemp(s.names, ".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
 	_, err = f.WriteString(id)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("reserve name %s: %w", name, err)
+		return err
 	}
-	return nil
+	return os.Link(f.Name(), filepath.Join(s.names, name))
 }
 
-// releaseName frees name if id holds it.
-func (s *store) releaseName(name, id string) {
+// isContainerID reports whether owner, a reservation's content, is an ID.
+func isContainerID(owner string) bool {
+	if len(owner) != 64 {
+		return false
+	}
+	for _, c := range owner {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// reclaimDamagedName removes the reservation of name if it holds no ID and
+// no readable record has the name; when one has, the reservation is
+// repaired to name it. Reclaims take names/.lock, so two of them cannot
+// both remove (the second would remove the first one's new reservation).
+func (s *store) reclaimDamagedName(name string) bool {
+	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
+	if err != nil {
+		return false
+	}
+	defer unlock()
 	p := filepath.Join(s.names, name)
-	if owner, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(owner)) == id {
+	owner, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true // released meanwhile
+	}
+	if err == nil && isContainerID(strings.TrimSpace(string(owner))) {
+		return false
+	}
+	if id := s.findByName(name); id != "" {
+		atomicfile.WriteFile(p, []byte(id), 0o600)
+		return false
+	}
+	return os.Remove(p) == nil
+}
+
+// findByName looks through every readable record for the container named
+// name, for when its reservation is damaged; "" when none has it.
+func (s *store) findByName(name string) string {
+	ids, err := s.ids()
+	if err != nil {
+		return ""
+	}
+	for _, id := range ids {
+		if c, err := s.load(id); err == nil && c.Name == "/"+name {
+			return id
+		}
+	}
+	return ""
+}
+
+// releaseName frees name if id holds it, or if the reservation is
+// damaged and no other container has the name.
+func (s *store) releaseName(name, id string) {
+	if name == "" {
+		return
+	}
+	p := filepath.Join(s.names, name)
+	owner, err := os.ReadFile(p)
+	if err != nil {
+		return
+	}
+	if o := strings.TrimSpace(string(owner)); o == id {
 		os.Remove(p)
+	} else if !isContainerID(o) {
+		s.reclaimDamagedName(name)
 	}
 }
 
@@ -170,7 +249,10 @@ func (s *store) resolve(ref string) (string, error) {
 	}
 	if owner, err := os.ReadFile(filepath.Join(s.names, filepath.Base(ref))); err == nil && filepath.Base(ref) == ref {
 		id := strings.TrimSpace(string(owner))
-		if _, err := os.Stat(s.recordPath(id)); err == nil {
+		if !isContainerID(id) {
+			id = s.findByName(ref) // the reservation is damaged
+		}
+		if _, err := os.Stat(s.recordPath(id)); id != "" && err == nil {
 			return id, nil
 		}
 	}
