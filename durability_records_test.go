@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -549,4 +550,120 @@ func waitGone(pid int, start string) bool {
 		}
 	}
 	return false
+}
+
+// TestFaultSystemCheck damages one of each kind of thing system check
+// knows and runs it: it reports each and fails; --repair removes what is
+// neither a container nor in use; --repair --force the rest, after which
+// nothing of them is left, the healthy container runs on, and a new check
+// is clean.
+func TestFaultSystemCheck(t *testing.T) {
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
+	b.must("run", "-d", "--pull", "never", "--name", "victim", "busybox", "sleep", "1000")
+	victim := b.tracesOf("victim")
+	damage(t, filepath.Join(b.root(), "containers", victim.id, "container.json"), "truncate")
+
+	unused := b.importImage(t, "unused:1")
+	damage(t, filepath.Join(b.root(), "image", "blobs", "sha256", b.imageManifest(t, unused)), "truncate")
+	used := b.importImage(t, "used:1")
+	b.must("create", "--pull", "never", "--name", "user", "used:1", "true")
+	user := b.tracesOf("user")
+	config := filepath.Join(b.root(), "image", "blobs", "sha256", used)
+	data, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A flipped byte: still JSON, but no longer the content its digest names.
+	data[bytes.Index(data, []byte(`"os"`))+2] = 'S'
+	if err := os.WriteFile(config, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	ghost := strings.Repeat("9f", 32)
+	stale := filepath.Join(b.root(), "names", "ghost")
+	if err := os.WriteFile(stale, []byte(ghost), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	orphan := filepath.Join(b.root(), "image", "containers", strings.Repeat("7e", 32))
+	if err := os.MkdirAll(filepath.Join(orphan, "diff"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(orphan, "rootfs.json"), []byte(`{"id":"x","layers":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	drivers, _ := filepath.Glob(filepath.Join(b.root(), "image", "layers", "*"))
+	halfLayer := filepath.Join(drivers[0], strings.Repeat("5d", 32))
+	if err := os.Mkdir(halfLayer, 0o700); err != nil {
+		t.Fatal(err)
+	}
+
+	check := func(args ...string) (string, int) {
+		t.Helper()
+		out, errOut, err := b.try(append([]string{"system", "check"}, args...)...)
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("system check %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errOut)
+		return out, code
+	}
+	out, code := check()
+	for _, want := range []string{
+		"Damaged container " + victim.id + ": read container",
+		"Damaged image " + unused + ": manifest",
+		"Damaged image " + used + ": config: content has digest",
+		"Damaged name ghost: names container " + ghost + ", which does not exist",
+		"Damaged container layer " + filepath.Base(orphan) + ": no container has it",
+		"Damaged layer " + filepath.Base(drivers[0]) + "/" + filepath.Base(halfLayer) + ": no diff directory",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system check output lacks %q", want)
+		}
+	}
+	if code != 1 || strings.Contains(out, "Repaired") {
+		t.Errorf("system check without --repair: exit %d, repaired: %v; want exit 1 and nothing repaired", code, strings.Contains(out, "Repaired"))
+	}
+
+	out, code = check("--repair")
+	for _, want := range []string{
+		"Left damaged container " + victim.id,
+		"Left damaged image " + used + ": used by container " + user.id[:12],
+		"Repaired damaged image " + unused + ": removed",
+		"Repaired damaged name ghost",
+		"Repaired damaged container layer " + filepath.Base(orphan),
+		"Repaired damaged layer",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system check --repair output lacks %q", want)
+		}
+	}
+	if code != 1 {
+		t.Errorf("system check --repair with damage left: exit %d, want 1", code)
+	}
+	for _, p := range []string{stale, orphan, halfLayer} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s left after --repair (%v)", p, err)
+		}
+	}
+
+	if out, code = check("--repair", "--force"); code != 0 {
+		t.Errorf("system check --repair --force: exit %d, want 0", code)
+	}
+	b.assertGone(t, victim)
+	b.assertGone(t, user)
+	if imgs := b.must("images", "--format", "{{.Repository}}"); strings.TrimSpace(imgs) != "busybox" {
+		t.Errorf("after the repair, images lists %q, want busybox only", imgs)
+	}
+	if out, code = check(); code != 0 || out != "" {
+		t.Errorf("system check after the repair: exit %d, output %q; want 0 and nothing", code, out)
+	}
+	b.assertHealthyWork(t, "healthy")
 }

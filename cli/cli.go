@@ -171,6 +171,7 @@ type containerEngine interface {
 	Top(ctx context.Context, ref string) ([]engine.Process, error)
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
+	Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error)
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
 	Networks() networkStore

@@ -78,7 +78,7 @@ func (e *Engine) removeDamaged(ctx context.Context, id string, force bool) error
 	if err == nil {
 		return fmt.Errorf("remove %s: its record became readable again, retry", c.DisplayName())
 	}
-	if !errors.Is(err, ErrDamaged) {
+	if !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrNotFound) { // a directory without a record is damaged too
 		return err
 	}
 	c = e.deadRecord(id, err)

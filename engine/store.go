@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"berth/internal/atomicfile"
 	"berth/internal/flock"
@@ -124,6 +125,40 @@ func (s *store) reclaimDamagedName(name string) bool {
 		return false
 	}
 	return os.Remove(p) == nil
+}
+
+// reclaimStaleName removes the reservation of name when it is damaged
+// (see reclaimDamagedName) or, older than age, names a container that does
+// not exist or that has another name. It takes names/.lock.
+func (s *store) reclaimStaleName(name string, age time.Duration) error {
+	p := filepath.Join(s.names, name)
+	owner, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil || !isContainerID(strings.TrimSpace(string(owner))) {
+		s.reclaimDamagedName(name)
+		return nil
+	}
+	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
+	if err != nil {
+		return fmt.Errorf("lock names: %w", err)
+	}
+	defer unlock()
+	again, err := os.ReadFile(p)
+	fi, serr := os.Stat(p)
+	if err != nil || serr != nil || string(again) != string(owner) || time.Since(fi.ModTime()) < age {
+		return nil // changed meanwhile, or too young to judge
+	}
+	id := strings.TrimSpace(string(owner))
+	c, err := s.load(id)
+	_, derr := os.Stat(s.dir(id))
+	if (errors.Is(err, ErrNotFound) && errors.Is(derr, fs.ErrNotExist)) || (err == nil && c.Name != "/"+name) {
+		if err := os.Remove(p); err != nil {
+			return fmt.Errorf("remove name %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // findByName looks through every readable record for the container named
