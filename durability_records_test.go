@@ -314,6 +314,34 @@ func TestFaultContainerRecord(t *testing.T) {
 	}
 }
 
+// TestFaultContainerRecordCustomCgroupParent empties the record of a
+// container run with --cgroup-parent: nothing of the record says where
+// its cgroup is, and rm -f must still find it (by the cgroup its
+// processes are in) and kill them.
+func TestFaultContainerRecordCustomCgroupParent(t *testing.T) {
+	b := newFaultEnv(t)
+	custom := b.parent + "/custom"
+	t.Cleanup(func() {
+		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", custom))
+		for _, d := range dirs {
+			os.Remove(d)
+		}
+	})
+	b.must("run", "-d", "--pull", "never", "--cgroup-parent", custom, "--name", "victim", "busybox", "sleep", "1000")
+	tr := b.tracesOf("victim")
+	damage(t, filepath.Join(b.root(), "containers", tr.id, "container.json"), "empty")
+	if st := b.psStates()["victim"]; st[0] != "dead" {
+		t.Errorf("ps -a shows the damaged container as %q, want dead", st)
+	}
+	if _, errOut, err := b.try("rm", "-f", "victim"); err != nil {
+		t.Fatalf("rm -f: %v: %s", err, errOut)
+	}
+	b.assertGone(t, tr)
+	if left, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", custom, tr.id)); len(left) > 0 {
+		t.Errorf("cgroups under the custom parent left: %v", left)
+	}
+}
+
 // TestFaultStoppedContainerRecord damages the record of an exited
 // container: with nothing of it running, rm without -f and container
 // prune remove it, as docker removes a dead container.
