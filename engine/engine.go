@@ -17,6 +17,12 @@
 //   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
 //     shim alive: a shim that died is noticed (pid + start time) and its
 //     container is marked exited (reconcile).
+//   - damaged.go: a record that cannot be read (decodeRecord in record.go
+//     says which) makes its container dead, never breaks the others; it
+//     is removed from what its ID alone finds: shim, cgroup, layer, name,
+//     network endpoints. check.go is `system check`: it scans the
+//     containers, names, endpoints and the image store for damage and
+//     removes what is damaged.
 package engine
 
 import (

@@ -21,8 +21,11 @@ import (
 //	<root>/containers/<id>/container.json   the Container record
 //	<root>/containers/<id>/lock             flock'ed around read-modify-write
 //	<root>/containers/<id>/<id>-json.log    the log
-//	<root>/names/<name>                     the owning ID; created O_EXCL, so
-//	                                        two creators of one name: one wins
+//	<root>/names/<name>                     the owning ID; linked into place
+//	                                        whole (link fails if it exists),
+//	                                        so two creators of one name: one
+//	                                        wins, and one without an ID is
+//	                                        damaged
 //
 // Every write is atomic (temp file, fsync, rename), so a reader never sees
 // half a record and a crash leaves the old one.
