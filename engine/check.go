@@ -178,6 +178,12 @@ func (e *Engine) repair(ctx context.Context, d *Damage, force bool) {
 		err = e.removeDamaged(ctx, d.ID, true)
 	case DamageName:
 		err = e.store.reclaimStaleName(d.ID, staleAfter)
+	case images.DamageContainerLayer:
+		if _, serr := os.Stat(e.store.dir(d.ID)); serr == nil {
+			d.Left = "container " + d.ID[:min(12, len(d.ID))] + " has it, with its data: remove the container to free it"
+			return
+		}
+		err = e.images.Repair(images.Damage{Kind: d.Kind, ID: d.ID, Problem: d.Problem})
 	case DamageNetwork:
 		cid := strings.Fields(strings.TrimPrefix(d.Problem, "an endpoint of container "))[0]
 		err = e.networks.Release(cid)
