@@ -87,17 +87,20 @@ func (e *Engine) removeDamaged(ctx context.Context, id string, force bool) error
 		return fmt.Errorf("cannot remove container %s: its record cannot be read and processes still run in it: force remove to kill them: %w",
 			c.ShortID(), ErrRunning)
 	}
+	// The shim first, so that it restarts nothing; then what runs in the
+	// cgroups (Destroy kills it, a frozen group too).
 	for _, p := range left.shims {
-		if processStartTime(p.pid) == p.start {
-			unix.Kill(p.pid, unix.SIGKILL)
+		if processStartTime(p.pid) != p.start {
+			continue
+		}
+		if err := unix.Kill(p.pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+			return fmt.Errorf("remove %s: kill its shim %d: %w", c.ShortID(), p.pid, err)
+		}
+		if err := waitProcessExit(ctx, p.pid, p.start); err != nil {
+			return fmt.Errorf("remove %s: wait for its shim %d: %w", c.ShortID(), p.pid, err)
 		}
 	}
-	for _, p := range left.shims {
-		waitProcessExit(ctx, p.pid, p.start)
-	}
 	for _, cg := range left.cgroups {
-		cg.Kill(unix.SIGKILL)
-		cg.Thaw()
 		if err := cg.Destroy(); err != nil {
 			return fmt.Errorf("remove %s: %w", c.ShortID(), err)
 		}

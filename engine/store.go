@@ -58,8 +58,14 @@ func (s *store) recordPath(id string) string {
 // that no container's record claims is taken over.
 func (s *store) reserveName(name, id string) error {
 	err := s.createName(name, id)
-	if errors.Is(err, fs.ErrExist) && s.reclaimDamagedName(name) {
-		err = s.createName(name, id)
+	if errors.Is(err, fs.ErrExist) {
+		reclaimed, rerr := s.reclaimDamagedName(name)
+		if rerr != nil {
+			return fmt.Errorf("reserve name %s: %w", name, rerr)
+		}
+		if reclaimed {
+			err = s.createName(name, id)
+		}
 	}
 	if errors.Is(err, fs.ErrExist) {
 		owner, _ := os.ReadFile(filepath.Join(s.names, name))
@@ -109,25 +115,30 @@ func isContainerID(owner string) bool {
 // no readable record has the name; when one has, the reservation is
 // repaired to name it. Reclaims take names/.lock, so two of them cannot
 // both remove (the second would remove the first one's new reservation).
-func (s *store) reclaimDamagedName(name string) bool {
+func (s *store) reclaimDamagedName(name string) (reclaimed bool, err error) {
 	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
 	if err != nil {
-		return false
+		return false, fmt.Errorf("lock names: %w", err)
 	}
 	defer unlock()
 	p := filepath.Join(s.names, name)
 	owner, err := os.ReadFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return true // released meanwhile
+		return true, nil // released meanwhile
 	}
 	if err == nil && isContainerID(strings.TrimSpace(string(owner))) {
-		return false
+		return false, nil
 	}
 	if id := s.findByName(name); id != "" {
-		atomicfile.WriteFile(p, []byte(id), 0o600)
-		return false
+		if err := atomicfile.WriteFile(p, []byte(id), 0o600); err != nil {
+			return false, fmt.Errorf("repair name %s: %w", name, err)
+		}
+		return false, nil
 	}
-	return os.Remove(p) == nil
+	if err := os.Remove(p); err != nil {
+		return false, fmt.Errorf("remove damaged name %s: %w", name, err)
+	}
+	return true, nil
 }
 
 // reclaimStaleName removes the reservation of name when it is damaged
@@ -140,8 +151,8 @@ func (s *store) reclaimStaleName(name string, age time.Duration) error {
 		return nil
 	}
 	if err != nil || !isContainerID(strings.TrimSpace(string(owner))) {
-		s.reclaimDamagedName(name)
-		return nil
+		_, err := s.reclaimDamagedName(name)
+		return err
 	}
 	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
 	if err != nil {
@@ -193,7 +204,7 @@ func (s *store) releaseName(name, id string) {
 	if o := strings.TrimSpace(string(owner)); o == id {
 		os.Remove(p)
 	} else if !isContainerID(o) {
-		s.reclaimDamagedName(name)
+		s.reclaimDamagedName(name) // a name left damaged is reported by system check
 	}
 }
 
