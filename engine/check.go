@@ -47,6 +47,8 @@ type Damage struct {
 	// nothing was. Both empty without Repair.
 	Repaired string
 	Left     string
+
+	container string // of a DamageNetwork: the endpoint's container
 }
 
 // staleAfter is how old a name reservation without its container must be
@@ -103,7 +105,7 @@ func (e *Engine) scan() ([]Damage, error) {
 	for _, n := range nets {
 		for cid := range n.Containers {
 			if !slices.Contains(ids, cid) {
-				found = append(found, Damage{Kind: DamageNetwork, ID: n.Name,
+				found = append(found, Damage{Kind: DamageNetwork, ID: n.Name, container: cid,
 					Problem: "an endpoint of container " + cid + ", which does not exist"})
 			}
 		}
@@ -185,8 +187,7 @@ func (e *Engine) repair(ctx context.Context, d *Damage, force bool) {
 		}
 		err = e.images.Repair(images.Damage{Kind: d.Kind, ID: d.ID, Problem: d.Problem})
 	case DamageNetwork:
-		cid := strings.Fields(strings.TrimPrefix(d.Problem, "an endpoint of container "))[0]
-		err = e.networks.Release(cid)
+		err = e.networks.Release(d.container)
 	case images.DamageImage:
 		users, uerr := e.imageUsers(d.ID)
 		if uerr != nil {
