@@ -695,3 +695,56 @@ func TestFaultSystemCheck(t *testing.T) {
 	}
 	b.assertHealthyWork(t, "healthy")
 }
+
+// TestFaultSystemCheckLostContainer loses a running container's directory
+// (its shim and process killed, its record gone) and runs system check:
+// the name, network endpoint, writable layer and cgroup it left are each
+// reported, and --repair removes them all.
+func TestFaultSystemCheckLostContainer(t *testing.T) {
+	b := newFaultEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "healthy", "busybox", "sleep", "1000")
+	b.must("run", "-d", "--pull", "never", "--name", "lost", "busybox", "sleep", "1000")
+	tr := b.tracesOf("lost")
+	for pid, start := range tr.processes { // the shim and PID 1, which this test started
+		if procStart(pid) == start {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	for pid, start := range tr.processes {
+		if !waitGone(pid, start) {
+			t.Fatalf("process %d did not die", pid)
+		}
+	}
+	for _, dir := range []string{filepath.Join(b.root(), "containers", tr.id), filepath.Join(b.runRoot(), "containers", tr.id)} {
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(filepath.Join(b.root(), "names", "lost"), old, old); err != nil {
+		t.Fatal(err)
+	}
+
+	out, errOut, err := b.try("system", "check")
+	if err == nil {
+		t.Errorf("system check found no damage: %s", out)
+	}
+	for _, want := range []string{
+		"Damaged name lost: names container " + tr.id + ", which does not exist",
+		"Damaged network bridge: an endpoint of container " + tr.id,
+		"Damaged container layer " + tr.id + ": no container has it",
+		"Damaged cgroup " + b.parent + "/" + tr.id + ": the cgroup of container " + tr.id,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system check output lacks %q:\n%s%s", want, out, errOut)
+		}
+	}
+	if out, errOut, err := b.try("system", "check", "--repair"); err != nil {
+		t.Errorf("system check --repair: %v:\n%s%s", err, out, errOut)
+	}
+	b.assertGone(t, tr)
+	if out, errOut, err := b.try("system", "check"); err != nil || out != "" {
+		t.Errorf("system check after the repair: %v:\n%s%s", err, out, errOut)
+	}
+	b.assertHealthyWork(t, "healthy")
+}

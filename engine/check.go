@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"berth/cgroups"
 	"berth/images"
 )
 
@@ -36,6 +37,7 @@ const (
 	DamageContainer = "container" // a container record that cannot be read
 	DamageName      = "name"      // a name reservation that is damaged or stale
 	DamageNetwork   = "network"   // an endpoint of a container that is gone
+	DamageCgroup    = "cgroup"    // the cgroup of a container that is gone
 )
 
 // Damage is one thing Check found broken, and what Repair did about it.
@@ -48,7 +50,7 @@ type Damage struct {
 	Repaired string
 	Left     string
 
-	container string // of a DamageNetwork: the endpoint's container
+	container string // of a DamageNetwork or DamageCgroup: the container gone
 }
 
 // staleAfter is how old a name reservation without its container must be
@@ -122,7 +124,43 @@ func (e *Engine) scan() ([]Damage, error) {
 			found = append(found, Damage{Kind: images.DamageContainerLayer, ID: id, Problem: "no container has it"})
 		}
 	}
-	return found, nil
+	return append(found, e.checkCgroups(found)...), nil
+}
+
+// checkCgroups finds the cgroups (under the engine's cgroup parent) of the
+// containers that the damage found says are gone: those whose name,
+// endpoint or layer outlived them. Listing cgroups would need the cgroup
+// package to know more than one group's paths; the IDs are enough.
+func (e *Engine) checkCgroups(found []Damage) []Damage {
+	var gone []string
+	for _, d := range found {
+		id := d.container
+		switch d.Kind {
+		case images.DamageContainerLayer:
+			id = d.ID
+		case DamageName:
+			if owner, err := os.ReadFile(filepath.Join(e.store.names, d.ID)); err == nil {
+				id = strings.TrimSpace(string(owner))
+			}
+		}
+		if isContainerID(id) && !slices.Contains(gone, id) {
+			if _, err := os.Stat(e.store.dir(id)); errors.Is(err, os.ErrNotExist) {
+				gone = append(gone, id)
+			}
+		}
+	}
+	var cgs []Damage
+	for _, id := range gone {
+		cg, err := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, id)
+		if err != nil {
+			continue
+		}
+		if pids, err := cg.Procs(); err == nil {
+			cgs = append(cgs, Damage{Kind: DamageCgroup, ID: cg.Path(), container: id,
+				Problem: fmt.Sprintf("the cgroup of container %s, which does not exist, with %d processes", id, len(pids))})
+		}
+	}
+	return cgs
 }
 
 // checkNames finds reservations that hold no ID, name a container that
@@ -188,6 +226,17 @@ func (e *Engine) repair(ctx context.Context, d *Damage, force bool) {
 		err = e.images.Repair(images.Damage{Kind: d.Kind, ID: d.ID, Problem: d.Problem})
 	case DamageNetwork:
 		err = e.networks.Release(d.container)
+	case DamageCgroup:
+		cg, cerr := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, d.container)
+		if cerr != nil {
+			err = cerr
+			break
+		}
+		if pids, perr := cg.Procs(); perr == nil && len(pids) > 0 && !force {
+			d.Left = "processes still run in it: repair with --force to kill them"
+			return
+		}
+		err = cg.Destroy()
 	case images.DamageImage:
 		users, uerr := e.imageUsers(d.ID)
 		if uerr != nil {
