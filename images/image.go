@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -227,7 +228,7 @@ func (s *Store) Inventory() (*Inventory, error) {
 			continue // removed while we listed
 		case errors.Is(err, ErrDamaged):
 			inv.Damaged = append(inv.Damaged, DamagedImage{ID: id.Encoded(),
-				Refs: append(tags[id], digests[id]...), Reason: err.Error()})
+				Refs: slices.Concat(tags[id], digests[id]), Reason: err.Error()})
 			continue
 		case err != nil:
 			return nil, err
