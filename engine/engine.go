@@ -17,6 +17,12 @@
 //   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
 //     shim alive: a shim that died is noticed (pid + start time) and its
 //     container is marked exited (reconcile).
+//   - damaged.go: a record that cannot be read (decodeRecord in record.go
+//     says which) makes its container dead, never breaks the others; it
+//     is removed from what its ID alone finds: shim, cgroup, layer, name,
+//     network endpoints. check.go is `system check`: it scans the
+//     containers, names, endpoints and the image store for damage and
+//     removes what is damaged.
 package engine
 
 import (
@@ -51,6 +57,9 @@ type Options struct {
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
+	// Warn receives what the stores repaired on their own (see
+	// images.Options.Warn); nil discards it. A shim has none.
+	Warn func(msg string) `json:"-"`
 }
 
 // Engine is the container runtime. It is safe for concurrent use, and
@@ -105,7 +114,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver})
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn})
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}

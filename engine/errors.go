@@ -18,6 +18,10 @@ var (
 	ErrNotPaused       = errors.New("container is not paused")
 	ErrInvalidArgument = errors.New("invalid argument")
 	ErrShimStart       = errors.New("shim did not start")
+	// ErrDamaged means a container's record cannot be read (truncated,
+	// garbled, unreadable): the container is listed as dead and can only
+	// be removed.
+	ErrDamaged = errors.New("container record cannot be read")
 )
 
 // ExitError is an error that decides the CLI's exit code, as `docker run`
