@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine"
+	"berth/ptyexec"
 )
 
 // This file holds docker's parsers for the values of run/create flags, each a
@@ -386,22 +387,11 @@ func parseSecurityOpts(opts []string) ([]string, error) {
 	return out, nil
 }
 
-// validateDetachKeys checks docker's --detach-keys syntax: a comma-separated
-// list of single characters and ctrl-<letter or @ [ \ ] ^ _>.
+// validateDetachKeys checks docker's --detach-keys syntax; the rule is
+// ptyexec's, which reads the keys when attaching.
 func validateDetachKeys(s string) error {
-	for _, key := range strings.Split(s, ",") {
-		switch {
-		case len(key) == 1:
-		case len(key) == 6 && strings.EqualFold(key[:5], "ctrl-"):
-			c := unicode.ToLower(rune(key[5]))
-			if (c < 'a' || c > 'z') && !strings.ContainsRune(`@[\]^_`, c) {
-				return fmt.Errorf("invalid detach keys (%s) provided", s)
-			}
-		default:
-			return fmt.Errorf("invalid detach keys (%s) provided", s)
-		}
-	}
-	return nil
+	_, err := ptyexec.ParseDetachKeys(s)
+	return err
 }
 
 // validateCPUSet checks a cpuset list such as "0-3,5".

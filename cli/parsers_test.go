@@ -328,12 +328,12 @@ func TestParseSecurityOpts(t *testing.T) {
 }
 
 func TestValidateDetachKeys(t *testing.T) {
-	for _, ok := range []string{"ctrl-p,ctrl-q", "ctrl-x,x", "a", "ctrl-@", "ctrl-[", "CTRL-A", "ctrl-_"} {
+	for _, ok := range []string{"ctrl-p,ctrl-q", "ctrl-x,x", "a", "ctrl-@", "ctrl-[", "ctrl-_", "DEL"} {
 		if err := validateDetachKeys(ok); err != nil {
 			t.Errorf("validateDetachKeys(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "ctrl-", "ctrl-1", "alt-x", "ctrl-p,,ctrl-q", "xy"} {
+	for _, bad := range []string{"", "ctrl-", "ctrl-1", "alt-x", "ctrl-p,,ctrl-q", "xy", "CTRL-A", "ctrl-A,a", "Ctrl-p"} {
 		if err := validateDetachKeys(bad); err == nil {
 			t.Errorf("validateDetachKeys(%q) accepted", bad)
 		}

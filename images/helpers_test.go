@@ -55,6 +55,9 @@ func makeTar(t testing.TB, entries ...tarEntry) []byte {
 		if hdr.Typeflag == 0 {
 			hdr.Typeflag = tar.TypeReg
 		}
+		if e.major > 0o7777777 || e.minor > 0o7777777 {
+			hdr.Format = tar.FormatGNU // base-256 numbers: PAX has no record for device numbers
+		}
 		if hdr.Mode == 0 {
 			hdr.Mode = 0o644
 			if hdr.Typeflag == tar.TypeDir {

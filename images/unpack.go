@@ -153,6 +153,11 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 	case tar.TypeLink:
 		return a.hardLink(hdr, target)
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		if hdr.Typeflag != tar.TypeFifo {
+			if err := checkDeviceNumber(hdr.Devmajor, hdr.Devminor); err != nil {
+				return err
+			}
+		}
 		if err := mknod(target, hdr.Typeflag, hdr.Mode, hdr.Devmajor, hdr.Devminor); err != nil {
 			return err
 		}
@@ -160,6 +165,21 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 		return fmt.Errorf("unsupported entry type %q", hdr.Typeflag)
 	}
 	return a.setMeta(hdr, target, rel)
+}
+
+// Linux device numbers have a 12-bit major and a 20-bit minor; mknod
+// silently drops higher bits, so 4103:0 would become 7:0 (a loop device).
+const (
+	maxDevMajor = 1<<12 - 1
+	maxDevMinor = 1<<20 - 1
+)
+
+// checkDeviceNumber refuses device numbers that mknod would truncate.
+func checkDeviceNumber(major, minor int64) error {
+	if major < 0 || major > maxDevMajor || minor < 0 || minor > maxDevMinor {
+		return fmt.Errorf("%w: device number %d:%d is out of range (major 0-%d, minor 0-%d)", ErrUnsafeEntry, major, minor, maxDevMajor, maxDevMinor)
+	}
+	return nil
 }
 
 func (a *applier) writeFile(target string, r io.Reader) error {
