@@ -218,6 +218,9 @@ func (l *loader) ociLayout() ([]Loaded, error) {
 		}
 		layers := make([]layerSource, len(m.Layers))
 		for i := range m.Layers {
+			if err := m.Layers[i].Digest.Validate(); err != nil {
+				return out, fmt.Errorf("load: manifest %s: layer %q: %w", manifestDesc.Digest, m.Layers[i].Digest, err)
+			}
 			layers[i] = layerSource{name: blobName(m.Layers[i].Digest), desc: &m.Layers[i]}
 		}
 		loaded, err := l.image(config, layers, tags)
@@ -295,6 +298,9 @@ func (l *loader) image(config []byte, layers []layerSource, tags []string) (Load
 	var cfg configFile
 	if err := json.Unmarshal(config, &cfg); err != nil {
 		return Loaded{}, fmt.Errorf("parse image config: %w", err)
+	}
+	if err := cfg.checkDiffIDs(); err != nil {
+		return Loaded{}, err
 	}
 	if len(cfg.RootFS.DiffIDs) != len(layers) {
 		return Loaded{}, fmt.Errorf("image config lists %d layers, the archive %d", len(cfg.RootFS.DiffIDs), len(layers))

@@ -272,6 +272,10 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		"layer named outside the archive": {makeTar(t,
 			tarEntry{name: "c.json", body: `{"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:` + hex64('a') + `"]}}`},
 			tarEntry{name: "manifest.json", body: `[{"Config":"c.json","RepoTags":["x:1"],"Layers":["../../../../../../etc/passwd"]}]`}), "is missing from the archive"},
+		"malformed diff ID": {makeTar(t,
+			tarEntry{name: "c.json", body: `{"os":"linux","rootfs":{"type":"layers","diff_ids":["@DIFF@"]}}`},
+			tarEntry{name: "manifest.json", body: `[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]`},
+			tarEntry{name: "l.tar", body: ""}), `image config: diff ID 0 "@DIFF@": invalid checksum digest format`},
 		"device number beyond 12 bits": {makeTar(t,
 			tarEntry{name: "loop", typ: tar.TypeBlock, major: 1<<12 + 7}), "device number 4103:0 is out of range"},
 	}

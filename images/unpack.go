@@ -102,7 +102,25 @@ func (a *applier) resolveParent(rel string) (parent, base string, err error) {
 	return parent, base, nil
 }
 
+// isSparse reports whether hdr is a GNU sparse file (old GNU type S, or
+// PAX GNU.sparse records): archive/tar reads its holes back as zeros, so a
+// few hundred bytes could declare a terabyte of them.
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
+	if isSparse(hdr) {
+		return fmt.Errorf("%w: sparse files are not supported", ErrUnsafeEntry)
+	}
 	rel := entryPath(hdr.Name)
 	if rel == "" {
 		if hdr.Typeflag != tar.TypeDir {

@@ -337,6 +337,13 @@ func TestApplyLayerRejects(t *testing.T) {
 		{"major beyond 32 bits", []tarEntry{{name: "c", typ: tar.TypeChar, major: 1<<32 + 7, minor: 0}}, `device number 4294967303:0 is out of range`},
 		{"minor beyond 32 bits", []tarEntry{{name: "b", typ: tar.TypeBlock, major: 7, minor: 1 << 40}}, `device number 7:1099511627776 is out of range`},
 	}
+	t.Run("sparse file", func(t *testing.T) {
+		// Found by FuzzApplyLayer: a 2 KiB tar wrote a terabyte of zeros.
+		_, err := applyLayer(t.TempDir(), bytes.NewReader(sparseTar()), whiteoutOverlay)
+		if want := `extract "big": unsafe layer entry: sparse files are not supported`; err == nil || err.Error() != want {
+			t.Fatalf("err = %v, want %q", err, want)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := applyLayer(t.TempDir(), bytes.NewReader(makeTar(t, tt.entries...)), whiteoutOverlay)
