@@ -41,6 +41,9 @@ func (m *memoryValue) Set(s string) error {
 	if err != nil {
 		return err
 	}
+	if n < 0 { // units overflows past 8 EiB; docker would store the wrapped value
+		return fmt.Errorf("invalid size: '%s': too large", s)
+	}
 	m.bytes = n
 	return nil
 }
@@ -87,6 +90,9 @@ func parseNanoCPUs(s string) (int64, error) {
 	}
 	if nano.Sign() < 0 {
 		return 0, fmt.Errorf("invalid value %s: the number of CPUs cannot be negative", s)
+	}
+	if !nano.Num().IsInt64() { // docker would store the wrapped value
+		return 0, fmt.Errorf("invalid value %s: too many CPUs", s)
 	}
 	return nano.Num().Int64(), nil
 }

@@ -36,6 +36,8 @@ func TestMemoryValue(t *testing.T) {
 		{in: "-1", unlimited: true, want: -1},
 		{in: "1gb", unlimited: true, want: 1 << 30},
 		{in: "", wantErr: "invalid size"},
+		{in: "99999999999999999999t", wantErr: "invalid size: '99999999999999999999t': too large"},
+		{in: "9223372036854775807", wantErr: "too large"},
 	}
 	for _, tt := range tests {
 		m := memoryValue{allowUnlimited: tt.unlimited}
@@ -66,6 +68,7 @@ func TestParseNanoCPUs(t *testing.T) {
 		{in: "0.0000000001", wantErr: "value is too precise"},
 		{in: "abc", wantErr: "failed to parse abc as a rational number"},
 		{in: "-1", wantErr: "cannot be negative"},
+		{in: "9223372037", wantErr: "invalid value 9223372037: too many CPUs"},
 	}
 	for _, tt := range tests {
 		got, err := parseNanoCPUs(tt.in)
