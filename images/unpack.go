@@ -121,6 +121,11 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 	if isSparse(hdr) {
 		return fmt.Errorf("%w: sparse files are not supported", ErrUnsafeEntry)
 	}
+	if hdr.Typeflag == tar.TypeChar || hdr.Typeflag == tar.TypeBlock {
+		if err := checkDeviceNumber(hdr.Devmajor, hdr.Devminor); err != nil {
+			return err
+		}
+	}
 	rel := entryPath(hdr.Name)
 	if rel == "" {
 		if hdr.Typeflag != tar.TypeDir {
@@ -171,11 +176,6 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 	case tar.TypeLink:
 		return a.hardLink(hdr, target)
 	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
-		if hdr.Typeflag != tar.TypeFifo {
-			if err := checkDeviceNumber(hdr.Devmajor, hdr.Devminor); err != nil {
-				return err
-			}
-		}
 		if err := mknod(target, hdr.Typeflag, hdr.Mode, hdr.Devmajor, hdr.Devminor); err != nil {
 			return err
 		}
