@@ -3,8 +3,12 @@ GO       ?= go
 BIN      ?= ./berth
 PKGS     := ./...
 BENCHDIR ?= .bench
+# Each fuzz target runs this long in `make fuzz` (`make test` gives each
+# TEST_FUZZTIME); `make fuzz FUZZTIME=5m` for a long run.
+FUZZTIME      ?= 2s
+TEST_FUZZTIME ?= 2s
 
-.PHONY: help build demo demo-clean test lint bench screenshots clean
+.PHONY: help build demo demo-clean test lint fuzz bench screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +33,10 @@ test: lint ## every test, with the race detector; real containers when root
 	@$(GO) test -race -count=1 -timeout 30m -v $(PKGS) > .test.log 2>&1; status=$$?; \
 	grep -E '^(ok|FAIL|panic:|--- FAIL|--- SKIP|--- PASS: Test[^/ ]+ )' .test.log; \
 	if [ $$status -ne 0 ]; then echo '=== full output:'; cat .test.log; fi; exit $$status
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+
+fuzz: ## run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each; crashers land in testdata/fuzz
+	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 bench: ## benchmarks with figures to compare (run as root; see README)
 	@# whole-program figures: run --rm, ps, logs, shim memory, exec (the built binary)

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine"
+	"berth/ptyexec"
 )
 
 // This file holds docker's parsers for the values of run/create flags, each a
@@ -39,6 +40,9 @@ func (m *memoryValue) Set(s string) error {
 	n, err := units.RAMInBytes(s)
 	if err != nil {
 		return err
+	}
+	if n < 0 { // units overflows past 8 EiB; docker would store the wrapped value
+		return fmt.Errorf("invalid size: '%s': too large", s)
 	}
 	m.bytes = n
 	return nil
@@ -86,6 +90,9 @@ func parseNanoCPUs(s string) (int64, error) {
 	}
 	if nano.Sign() < 0 {
 		return 0, fmt.Errorf("invalid value %s: the number of CPUs cannot be negative", s)
+	}
+	if !nano.Num().IsInt64() { // docker would store the wrapped value
+		return 0, fmt.Errorf("invalid value %s: too many CPUs", s)
 	}
 	return nano.Num().Int64(), nil
 }
@@ -398,22 +405,11 @@ func parseSecurityOpts(opts []string) ([]string, error) {
 	return out, nil
 }
 
-// validateDetachKeys checks docker's --detach-keys syntax: a comma-separated
-// list of single characters and ctrl-<letter or @ [ \ ] ^ _>.
+// validateDetachKeys checks docker's --detach-keys syntax; the rule is
+// ptyexec's, which reads the keys when attaching.
 func validateDetachKeys(s string) error {
-	for _, key := range strings.Split(s, ",") {
-		switch {
-		case len(key) == 1:
-		case len(key) == 6 && strings.EqualFold(key[:5], "ctrl-"):
-			c := unicode.ToLower(rune(key[5]))
-			if (c < 'a' || c > 'z') && !strings.ContainsRune(`@[\]^_`, c) {
-				return fmt.Errorf("invalid detach keys (%s) provided", s)
-			}
-		default:
-			return fmt.Errorf("invalid detach keys (%s) provided", s)
-		}
-	}
-	return nil
+	_, err := ptyexec.ParseDetachKeys(s)
+	return err
 }
 
 // validateCPUSet checks a cpuset list such as "0-3,5".

@@ -36,6 +36,8 @@ func TestMemoryValue(t *testing.T) {
 		{in: "-1", unlimited: true, want: -1},
 		{in: "1gb", unlimited: true, want: 1 << 30},
 		{in: "", wantErr: "invalid size"},
+		{in: "99999999999999999999t", wantErr: "invalid size: '99999999999999999999t': too large"},
+		{in: "9223372036854775807", wantErr: "too large"},
 	}
 	for _, tt := range tests {
 		m := memoryValue{allowUnlimited: tt.unlimited}
@@ -66,6 +68,7 @@ func TestParseNanoCPUs(t *testing.T) {
 		{in: "0.0000000001", wantErr: "value is too precise"},
 		{in: "abc", wantErr: "failed to parse abc as a rational number"},
 		{in: "-1", wantErr: "cannot be negative"},
+		{in: "9223372037", wantErr: "invalid value 9223372037: too many CPUs"},
 	}
 	for _, tt := range tests {
 		got, err := parseNanoCPUs(tt.in)
@@ -332,12 +335,12 @@ func TestParseSecurityOpts(t *testing.T) {
 }
 
 func TestValidateDetachKeys(t *testing.T) {
-	for _, ok := range []string{"ctrl-p,ctrl-q", "ctrl-x,x", "a", "ctrl-@", "ctrl-[", "CTRL-A", "ctrl-_"} {
+	for _, ok := range []string{"ctrl-p,ctrl-q", "ctrl-x,x", "a", "ctrl-@", "ctrl-[", "ctrl-_", "DEL"} {
 		if err := validateDetachKeys(ok); err != nil {
 			t.Errorf("validateDetachKeys(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "ctrl-", "ctrl-1", "alt-x", "ctrl-p,,ctrl-q", "xy"} {
+	for _, bad := range []string{"", "ctrl-", "ctrl-1", "alt-x", "ctrl-p,,ctrl-q", "xy", "CTRL-A", "ctrl-A,a", "Ctrl-p"} {
 		if err := validateDetachKeys(bad); err == nil {
 			t.Errorf("validateDetachKeys(%q) accepted", bad)
 		}

@@ -22,6 +22,9 @@ var (
 	ErrUnknownDriver = errors.New("unknown storage driver")
 	// ErrUnsafeEntry: a layer entry that would reach outside its layer.
 	ErrUnsafeEntry = errors.New("unsafe layer entry")
+	// ErrTooLarge: a manifest, index or config in an archive bigger than
+	// berth reads into memory.
+	ErrTooLarge = errors.New("file too large")
 	// ErrInvalidChange: a --change instruction that is unknown or malformed.
 	ErrInvalidChange = errors.New("invalid change")
 	// ErrUnauthorized: a registry refused the credentials.

@@ -3,9 +3,11 @@ package images
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +56,9 @@ func makeTar(t testing.TB, entries ...tarEntry) []byte {
 		}
 		if hdr.Typeflag == 0 {
 			hdr.Typeflag = tar.TypeReg
+		}
+		if e.major > 0o7777777 || e.minor > 0o7777777 {
+			hdr.Format = tar.FormatGNU // base-256 numbers: PAX has no record for device numbers
 		}
 		if hdr.Mode == 0 {
 			hdr.Mode = 0o644
@@ -154,4 +159,45 @@ func digestOf(t testing.TB, s string) digest.Digest {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// sparseTar is a PAX GNU sparse 1.0 file of 512 bytes in the archive that
+// declares a terabyte of holes. archive/tar's Writer cannot write one, so
+// the blocks are made by hand.
+func sparseTar() []byte {
+	record := func(k, v string) string {
+		n := len(k) + len(v) + 3
+		l := n + len(strconv.Itoa(n))
+		if len(strconv.Itoa(l)) != len(strconv.Itoa(n)) {
+			l++
+		}
+		return fmt.Sprintf("%d %s=%s\n", l, k, v)
+	}
+	header := func(name string, typ byte, size int) []byte {
+		b := make([]byte, 512)
+		copy(b[0:], name)
+		copy(b[100:], "0000644\x00")
+		copy(b[108:], "0000000\x00")
+		copy(b[116:], "0000000\x00")
+		copy(b[124:], fmt.Sprintf("%011o\x00", size))
+		copy(b[136:], "00000000000\x00")
+		b[156] = typ
+		copy(b[257:], "ustar\x0000")
+		copy(b[148:], "        ")
+		sum := 0
+		for _, c := range b {
+			sum += int(c)
+		}
+		copy(b[148:], fmt.Sprintf("%06o\x00 ", sum))
+		return b
+	}
+	pad := func(b []byte) []byte { return append(b, make([]byte, (512-len(b)%512)%512)...) }
+	pax := record("GNU.sparse.major", "1") + record("GNU.sparse.minor", "0") +
+		record("GNU.sparse.name", "big") + record("GNU.sparse.realsize", "1000000000000")
+	var out []byte
+	out = append(out, header("PaxHeaders/f", tar.TypeXHeader, len(pax))...)
+	out = append(out, pad([]byte(pax))...)
+	out = append(out, header("f", tar.TypeReg, 512)...)
+	out = append(out, pad([]byte("1\n999999999999\n1\n"))...)
+	return append(out, make([]byte, 1024)...)
 }

@@ -87,6 +87,17 @@ type configFile struct {
 	History      []v1.History `json:"history,omitempty"`
 }
 
+// checkDiffIDs validates the layer digests the config lists: they name
+// files and are cut into short IDs, so a malformed one must stop here.
+func (c *configFile) checkDiffIDs() error {
+	for i, d := range c.RootFS.DiffIDs {
+		if err := d.Validate(); err != nil {
+			return fmt.Errorf("image config: diff ID %d %q: %w", i, d, err)
+		}
+	}
+	return nil
+}
+
 // imageRecord is images/<id>.json: what the store knows beyond the blobs.
 type imageRecord struct {
 	Manifest   v1.Descriptor `json:"manifest"`

@@ -82,10 +82,53 @@ func (l *loader) path(name string) string {
 	return p
 }
 
+// maxArchiveJSON bounds each manifest.json, index.json, manifest and image
+// config a load reads into memory: registries refuse manifests over 4 MiB,
+// and real configs are a few KiB.
+const maxArchiveJSON = 4 << 20
+
+// open opens the regular file name of the archive: a device node or FIFO
+// that a hostile archive shipped is refused, never opened (opening a FIFO
+// would block, a device could be the host's disk).
+func (l *loader) open(name string) (*os.File, fs.FileInfo, error) {
+	p := l.path(name)
+	if fi, err := os.Lstat(p); err != nil {
+		return nil, nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s in the archive is not a regular file", name)
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|unixNoFollow|unixNonBlock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s in the archive is not a regular file", name)
+	}
+	return f, fi, nil
+}
+
+// read reads the small file name of the archive, at most maxArchiveJSON bytes.
 func (l *loader) read(name string) ([]byte, error) {
-	data, err := os.ReadFile(l.path(name))
+	f, fi, err := l.open(name)
 	if err != nil {
 		return nil, fmt.Errorf("read %s from the archive: %w", name, err)
+	}
+	defer f.Close()
+	if fi.Size() > maxArchiveJSON {
+		return nil, fmt.Errorf("read %s from the archive: %w: %d bytes, more than the %d berth reads", name, ErrTooLarge, fi.Size(), maxArchiveJSON)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxArchiveJSON+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s from the archive: %w", name, err)
+	}
+	if len(data) > maxArchiveJSON {
+		return nil, fmt.Errorf("read %s from the archive: %w: more than the %d bytes berth reads", name, ErrTooLarge, maxArchiveJSON)
 	}
 	return data, nil
 }
@@ -175,6 +218,9 @@ func (l *loader) ociLayout() ([]Loaded, error) {
 		}
 		layers := make([]layerSource, len(m.Layers))
 		for i := range m.Layers {
+			if err := m.Layers[i].Digest.Validate(); err != nil {
+				return out, fmt.Errorf("load: manifest %s: layer %q: %w", manifestDesc.Digest, m.Layers[i].Digest, err)
+			}
 			layers[i] = layerSource{name: blobName(m.Layers[i].Digest), desc: &m.Layers[i]}
 		}
 		loaded, err := l.image(config, layers, tags)
@@ -253,6 +299,9 @@ func (l *loader) image(config []byte, layers []layerSource, tags []string) (Load
 	if err := json.Unmarshal(config, &cfg); err != nil {
 		return Loaded{}, fmt.Errorf("parse image config: %w", err)
 	}
+	if err := cfg.checkDiffIDs(); err != nil {
+		return Loaded{}, err
+	}
 	if len(cfg.RootFS.DiffIDs) != len(layers) {
 		return Loaded{}, fmt.Errorf("image config lists %d layers, the archive %d", len(cfg.RootFS.DiffIDs), len(layers))
 	}
@@ -283,18 +332,14 @@ func (l *loader) image(config []byte, layers []layerSource, tags []string) (Load
 }
 
 func (l *loader) stage(p *pendingImage, layer layerSource, diffID digest.Digest) error {
-	f, err := os.Open(l.path(layer.name))
+	f, fi, err := l.open(layer.name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("layer %s is missing from the archive", layer.name)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("layer %s: %w", layer.name, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	var mediaType string
 	if layer.desc != nil {
 		mediaType = layer.desc.MediaType

@@ -96,6 +96,9 @@ func (s *Store) pullFrom(ctx context.Context, named reference.Named, ep endpoint
 	if err := json.Unmarshal(rawConfig, &cfg); err != nil {
 		return nil, fmt.Errorf("parse image config: %w", err)
 	}
+	if err := cfg.checkDiffIDs(); err != nil {
+		return nil, err
+	}
 	if len(cfg.RootFS.DiffIDs) != len(manifest.Layers) {
 		return nil, fmt.Errorf("manifest has %d layers, config %d", len(manifest.Layers), len(cfg.RootFS.DiffIDs))
 	}

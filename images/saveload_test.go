@@ -261,6 +261,23 @@ func TestLoadRejectsBadInput(t *testing.T) {
 		"symlink out": {makeTar(t,
 			tarEntry{name: "blobs", typ: tar.TypeSymlink, link: sandbox},
 			tarEntry{name: "blobs/evil", body: "x"}), "not a docker archive"},
+		"huge manifest": {makeTar(t,
+			tarEntry{name: "manifest.json", body: "[" + strings.Repeat(" ", maxArchiveJSON) + "]"}), "read manifest.json from the archive: file too large"},
+		"manifest is a device": {makeTar(t,
+			tarEntry{name: "manifest.json", typ: tar.TypeChar, major: 1, minor: 5}), "manifest.json in the archive is not a regular file"},
+		"layer is a fifo": {makeTar(t,
+			tarEntry{name: "c.json", body: `{"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:` + hex64('a') + `"]}}`},
+			tarEntry{name: "manifest.json", body: `[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]`},
+			tarEntry{name: "l.tar", typ: tar.TypeFifo}), "l.tar in the archive is not a regular file"},
+		"layer named outside the archive": {makeTar(t,
+			tarEntry{name: "c.json", body: `{"os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:` + hex64('a') + `"]}}`},
+			tarEntry{name: "manifest.json", body: `[{"Config":"c.json","RepoTags":["x:1"],"Layers":["../../../../../../etc/passwd"]}]`}), "is missing from the archive"},
+		"malformed diff ID": {makeTar(t,
+			tarEntry{name: "c.json", body: `{"os":"linux","rootfs":{"type":"layers","diff_ids":["@DIFF@"]}}`},
+			tarEntry{name: "manifest.json", body: `[{"Config":"c.json","RepoTags":["x:1"],"Layers":["l.tar"]}]`},
+			tarEntry{name: "l.tar", body: ""}), `image config: diff ID 0 "@DIFF@": invalid checksum digest format`},
+		"device number beyond 12 bits": {makeTar(t,
+			tarEntry{name: "loop", typ: tar.TypeBlock, major: 1<<12 + 7}), "device number 4103:0 is out of range"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -102,7 +102,30 @@ func (a *applier) resolveParent(rel string) (parent, base string, err error) {
 	return parent, base, nil
 }
 
+// isSparse reports whether hdr is a GNU sparse file (old GNU type S, or
+// PAX GNU.sparse records): archive/tar reads its holes back as zeros, so a
+// few hundred bytes could declare a terabyte of them.
+func isSparse(hdr *tar.Header) bool {
+	if hdr.Typeflag == tar.TypeGNUSparse {
+		return true
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
+	if isSparse(hdr) {
+		return fmt.Errorf("%w: sparse files are not supported", ErrUnsafeEntry)
+	}
+	if hdr.Typeflag == tar.TypeChar || hdr.Typeflag == tar.TypeBlock {
+		if err := checkDeviceNumber(hdr.Devmajor, hdr.Devminor); err != nil {
+			return err
+		}
+	}
 	rel := entryPath(hdr.Name)
 	if rel == "" {
 		if hdr.Typeflag != tar.TypeDir {
@@ -160,6 +183,21 @@ func (a *applier) apply(hdr *tar.Header, r io.Reader) error {
 		return fmt.Errorf("unsupported entry type %q", hdr.Typeflag)
 	}
 	return a.setMeta(hdr, target, rel)
+}
+
+// Linux device numbers have a 12-bit major and a 20-bit minor; mknod
+// silently drops higher bits, so 4103:0 would become 7:0 (a loop device).
+const (
+	maxDevMajor = 1<<12 - 1
+	maxDevMinor = 1<<20 - 1
+)
+
+// checkDeviceNumber refuses device numbers that mknod would truncate.
+func checkDeviceNumber(major, minor int64) error {
+	if major < 0 || major > maxDevMajor || minor < 0 || minor > maxDevMinor {
+		return fmt.Errorf("%w: device number %d:%d is out of range (major 0-%d, minor 0-%d)", ErrUnsafeEntry, major, minor, maxDevMajor, maxDevMinor)
+	}
+	return nil
 }
 
 func (a *applier) writeFile(target string, r io.Reader) error {

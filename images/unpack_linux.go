@@ -10,7 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const unixNoFollow = unix.O_NOFOLLOW | unix.O_CLOEXEC
+const (
+	unixNoFollow = unix.O_NOFOLLOW | unix.O_CLOEXEC
+	unixNonBlock = unix.O_NONBLOCK
+)
 
 // mknod creates a device node or FIFO of a tar entry type.
 func mknod(path string, typ byte, mode int64, major, minor int64) error {

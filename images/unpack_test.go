@@ -295,6 +295,33 @@ func TestApplyLayerWhiteoutsDelete(t *testing.T) {
 	}
 }
 
+func TestCheckDeviceNumber(t *testing.T) {
+	tests := []struct {
+		major, minor int64
+		ok           bool
+	}{
+		{0, 0, true},
+		{1, 3, true},
+		{7, 0, true},
+		{4095, 1<<20 - 1, true},
+		{4096, 0, false},
+		{0, 1 << 20, false},
+		{-1, 0, false},
+		{0, -1, false},
+		{1<<32 + 7, 0, false},
+		{7, 1 << 32, false},
+	}
+	for _, tt := range tests {
+		err := checkDeviceNumber(tt.major, tt.minor)
+		if (err == nil) != tt.ok {
+			t.Errorf("checkDeviceNumber(%d, %d) = %v, want ok %v", tt.major, tt.minor, err, tt.ok)
+		}
+		if err != nil && !errors.Is(err, ErrUnsafeEntry) {
+			t.Errorf("checkDeviceNumber(%d, %d) = %v, want ErrUnsafeEntry", tt.major, tt.minor, err)
+		}
+	}
+}
+
 func TestApplyLayerRejects(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -305,7 +332,18 @@ func TestApplyLayerRejects(t *testing.T) {
 		{"malformed whiteout", []tarEntry{{name: "a/.wh.."}}, "malformed whiteout"},
 		{"hard link to a directory", []tarEntry{{name: "d/", typ: tar.TypeDir}, {name: "h", typ: tar.TypeLink, link: "d"}}, "is a directory"},
 		{"hard link to nothing", []tarEntry{{name: "h", typ: tar.TypeLink, link: "missing"}}, "not in the layer"},
+		{"major beyond 12 bits", []tarEntry{{name: "dev/loop", typ: tar.TypeBlock, major: 1<<12 + 7}}, `extract "dev/loop": unsafe layer entry: device number 4103:0 is out of range`},
+		{"minor beyond 20 bits", []tarEntry{{name: "c", typ: tar.TypeChar, major: 1, minor: 1 << 20}}, `extract "c": unsafe layer entry: device number 1:1048576`},
+		{"major beyond 32 bits", []tarEntry{{name: "c", typ: tar.TypeChar, major: 1<<32 + 7, minor: 0}}, `device number 4294967303:0 is out of range`},
+		{"minor beyond 32 bits", []tarEntry{{name: "b", typ: tar.TypeBlock, major: 7, minor: 1 << 40}}, `device number 7:1099511627776 is out of range`},
 	}
+	t.Run("sparse file", func(t *testing.T) {
+		// Found by FuzzApplyLayer: a 2 KiB tar wrote a terabyte of zeros.
+		_, err := applyLayer(t.TempDir(), bytes.NewReader(sparseTar()), whiteoutOverlay)
+		if want := `extract "big": unsafe layer entry: sparse files are not supported`; err == nil || err.Error() != want {
+			t.Fatalf("err = %v, want %q", err, want)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := applyLayer(t.TempDir(), bytes.NewReader(makeTar(t, tt.entries...)), whiteoutOverlay)

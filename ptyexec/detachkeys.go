@@ -10,41 +10,43 @@ import (
 // DefaultDetachKeys is docker's default detach sequence.
 const DefaultDetachKeys = "ctrl-p,ctrl-q"
 
-// ctrlSymbols are the non-letter keys docker accepts after "ctrl-".
-var ctrlSymbols = map[byte]byte{'@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, '_': 31}
-
 // ParseDetachKeys turns docker's --detach-keys syntax into the byte sequence
-// the terminal sends: a comma-separated list where each item is a single
-// character ("x") or "ctrl-" followed by a letter or one of @ [ \ ] ^ _.
-// "ctrl-p,ctrl-q" is 0x10 0x11.
+// the terminal sends, by docker's rules (moby/term's ToBytes): a
+// comma-separated list where each item is a single character ("x"), "DEL",
+// or "ctrl-" followed by a lower-case letter or one of @ [ \ ] ^ _.
+// "ctrl-p,ctrl-q" is 0x10 0x11; "ctrl-A" and "CTRL-a" are errors, as in
+// docker.
 func ParseDetachKeys(s string) ([]byte, error) {
-	if s == "" {
-		return nil, fmt.Errorf("parse detach keys %q: %w: empty", s, ErrInvalidDetachKeys)
-	}
 	var keys []byte
 	for _, item := range strings.Split(s, ",") {
-		switch {
-		case len(item) == 1:
-			keys = append(keys, item[0])
-		case len(item) == 6 && strings.EqualFold(item[:5], "ctrl-"):
-			c := item[5]
-			switch {
-			case c >= 'a' && c <= 'z':
-				keys = append(keys, c-'a'+1)
-			case c >= 'A' && c <= 'Z':
-				keys = append(keys, c-'A'+1)
-			default:
-				code, ok := ctrlSymbols[c]
-				if !ok {
-					return nil, fmt.Errorf("parse detach keys %q: %w: unknown key %q", s, ErrInvalidDetachKeys, item)
-				}
-				keys = append(keys, code)
-			}
-		default:
-			return nil, fmt.Errorf("parse detach keys %q: %w: unknown key %q", s, ErrInvalidDetachKeys, item)
+		code, ok := detachKey(item)
+		if !ok {
+			return nil, fmt.Errorf("%w (%s): unknown character: '%s'", ErrInvalidDetachKeys, s, item)
 		}
+		keys = append(keys, code)
 	}
 	return keys, nil
+}
+
+// detachKey is the byte one item of a detach key list stands for.
+func detachKey(item string) (byte, bool) {
+	if len(item) == 1 {
+		return item[0], true
+	}
+	if item == "DEL" {
+		return 127, true
+	}
+	c, ok := strings.CutPrefix(item, "ctrl-")
+	if !ok || len(c) != 1 {
+		return 0, false
+	}
+	switch b := c[0]; {
+	case b >= 'a' && b <= 'z':
+		return b - 'a' + 1, true
+	case b == '@', b >= '[' && b <= '_':
+		return b & 0x1f, true // @ [ \ ] ^ _ are 0 and 27-31
+	}
+	return 0, false
 }
 
 // detachReader passes bytes through from r until the detach sequence keys

@@ -8,6 +8,14 @@ import (
 	"testing/iotest"
 )
 
+func TestParseDetachKeysMessage(t *testing.T) {
+	_, err := ParseDetachKeys("ctrl-A,a")
+	// docker: invalid detach keys (ctrl-A,a): unknown character: 'ctrl-A'
+	if want := "invalid detach keys (ctrl-A,a): unknown character: 'ctrl-A'"; err == nil || err.Error() != want {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
 func TestParseDetachKeys(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -17,8 +25,17 @@ func TestParseDetachKeys(t *testing.T) {
 		{in: "ctrl-p,ctrl-q", want: []byte{16, 17}},
 		{in: "ctrl-x,x", want: []byte{24, 'x'}},
 		{in: "a,b,c", want: []byte("abc")},
-		{in: "CTRL-A", want: []byte{1}},
-		{in: "ctrl-Z", want: []byte{26}},
+		{in: "ctrl-z", want: []byte{26}},
+		{in: "DEL", want: []byte{127}},
+		{in: "ctrl-p,DEL,q", want: []byte{16, 127, 'q'}},
+		{in: ",,", err: true},
+		{in: "CTRL-A", err: true},
+		{in: "ctrl-A,a", err: true},
+		{in: "ctrl-Z", err: true},
+		{in: "Ctrl-a", err: true},
+		{in: "del", err: true},
+		{in: "ctrl-{", err: true},
+		{in: "ctrl-`", err: true},
 		{in: "ctrl-@", want: []byte{0}},
 		{in: "ctrl-[", want: []byte{27}},
 		{in: `ctrl-\`, want: []byte{28}},
