@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,15 +56,12 @@ func newBerthEnv(t testing.TB) *berthEnv {
 	return newBerthEnvImage(t, nil)
 }
 
-// envSeq numbers the environments of this test process, for their own
-// subnets.
-var envSeq atomic.Int64
-
 // newBerthEnvImage is newBerthEnv with image as busybox:latest (a
 // rootfs tarball); nil is testenv.BusyboxTar. Its data root is its own,
 // and so are the default bridge and nftables table named after it
-// (network.RootNames), never berth0 and berth; its subnet ("bip") is set
-// so that parallel environments never race to pick one.
+// (network.RootNames), never berth0 and berth; its subnet is the one the
+// root picks for itself, free on this host (a fixed "bip" would clash
+// with whatever a crashed run left behind).
 func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 	t.Helper()
 	testenv.RequireRoot(t)
@@ -76,8 +72,7 @@ func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 	dir := t.TempDir()
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
-	n := envSeq.Add(1)
-	settings := fmt.Sprintf(`{"cgroup-parent": %q, "bip": "10.%d.%d.1/24"}`, parent, 170+os.Getpid()%10, n%250)
+	settings := fmt.Sprintf(`{"cgroup-parent": %q}`, parent)
 	if err := os.WriteFile(cfg, []byte(settings), 0o644); err != nil {
 		t.Fatal(err)
 	}
