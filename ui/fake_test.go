@@ -411,12 +411,47 @@ func newTestModel(t testing.TB, b Backend) model {
 		t.Fatal(err)
 	}
 	m = step(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
-	return settle(t, m, m.Init())
+	m = settle(t, m, m.Init())
+	// On a loaded machine the first list can take longer than settle's
+	// patience; every test starts from a listed screen.
+	for deadline := time.Now().Add(10 * time.Second); !(m.containers.loaded && m.hostLoaded) && time.Now().Before(deadline); {
+		m = deliverArrived(t, m)
+		time.Sleep(time.Millisecond)
+	}
+	return m
+}
+
+// deliverArrived feeds the model the late answers that have arrived by
+// now, without waiting for the others.
+func deliverArrived(t testing.TB, m model) model {
+	t.Helper()
+	lateMu.Lock()
+	chans := late[t]
+	delete(late, t)
+	lateMu.Unlock()
+	var cmds []tea.Cmd
+	var still []chan tea.Msg
+	for _, ch := range chans {
+		select {
+		case msg := <-ch:
+			cmds = append(cmds, func() tea.Msg { return msg })
+		default:
+			still = append(still, ch)
+		}
+	}
+	lateMu.Lock()
+	late[t] = append(late[t], still...)
+	lateMu.Unlock()
+	if len(cmds) == 0 {
+		return m
+	}
+	return settle(t, m, tea.Batch(cmds...))
 }
 
 // step sends msg and runs every command it leads to.
 func step(t testing.TB, m model, msg tea.Msg) model {
 	t.Helper()
+	m = deliverArrived(t, m)
 	next, cmd := m.Update(msg)
 	return settle(t, next.(model), cmd)
 }
@@ -432,33 +467,11 @@ var (
 func settleLate(t testing.TB, m model) model {
 	t.Helper()
 	deadline := time.Now().Add(200 * time.Millisecond)
-	for {
-		lateMu.Lock()
-		chans := late[t]
-		delete(late, t)
-		lateMu.Unlock()
-		var cmds []tea.Cmd
-		var still []chan tea.Msg
-		for _, ch := range chans {
-			select {
-			case msg := <-ch:
-				cmds = append(cmds, func() tea.Msg { return msg })
-			default:
-				still = append(still, ch)
-			}
-		}
-		lateMu.Lock()
-		late[t] = append(late[t], still...)
-		lateMu.Unlock()
-		if len(cmds) > 0 {
-			m = settle(t, m, tea.Batch(cmds...))
-			continue
-		}
-		if time.Now().After(deadline) {
-			return m
-		}
+	for !time.Now().After(deadline) {
+		m = deliverArrived(t, m)
 		time.Sleep(5 * time.Millisecond)
 	}
+	return deliverArrived(t, m)
 }
 
 // settle runs cmd and feeds its messages back, until nothing is left;
