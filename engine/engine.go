@@ -17,6 +17,13 @@
 //   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
 //     shim alive: a shim that died is noticed (pid + start time) and its
 //     container is marked exited (reconcile).
+//
+// A full disk never takes control away (space.go): stop, kill and rm
+// signal first and save the record after, through a reserve of space kept
+// in the data root; the shim learns of a stop by a signal, without the
+// disk, and records it with the exit. Create refuses when the data root is
+// nearly full, and a container's log stops writing there (and counts what
+// it drops) rather than fill it.
 package engine
 
 import (
@@ -29,6 +36,7 @@ import (
 	"berth/engine/events"
 	"berth/engine/network"
 	"berth/images"
+	"berth/internal/diskspace"
 )
 
 // Options configures an Engine. Every directory is passed in; only main
@@ -56,6 +64,7 @@ type Options struct {
 // several Engines (in several processes) may share one data root.
 type Engine struct {
 	opts     Options
+	reserve  *diskspace.Reserve // <Root>/reserve; see space.go
 	networks *network.Manager
 	store    *store
 	images   *images.Store
@@ -100,7 +109,12 @@ func New(opts Options) (*Engine, error) {
 	if opts.Network.Root == "" {
 		opts.Network.Root = opts.Root
 	}
-	st, err := openStore(opts.Root)
+	reserve := diskspace.NewReserve(filepath.Join(opts.Root, "reserve"), recordReserve)
+	// A data root too full for the reserve still opens: the reserve is
+	// made up by the next Ensure, and record writes go without it.
+	_ = reserve.Ensure()
+	opts.Network.Reserve = reserve
+	st, err := openStore(opts.Root, reserve)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +130,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, store: st, images: imgs, events: ev, networks: nets}, nil
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets}, nil
 }
 
 // Images is the image store the engine runs containers from.

@@ -18,6 +18,7 @@ var (
 	ErrNotPaused       = errors.New("container is not paused")
 	ErrInvalidArgument = errors.New("invalid argument")
 	ErrShimStart       = errors.New("shim did not start")
+	ErrNoSpace         = errors.New("no space left on device")
 )
 
 // ExitError is an error that decides the CLI's exit code, as `docker run`
