@@ -42,13 +42,16 @@ import (
 // Options configures an Engine. Every directory is passed in; only main
 // knows the defaults (/var/lib/berth, /run/berth, /sys/fs/cgroup).
 type Options struct {
-	Root          string            // data root: containers/, image/, events/
-	RunRoot       string            // sockets and other runtime files
-	CgroupRoot    string            // cgroupfs mount point
-	CgroupParent  string            // parent group of every container's cgroup; "berth" if empty
-	LogOpts       map[string]string // default json-file options (max-size, max-file)
-	StorageDriver string            // "" (detect), "overlay2" or "vfs"
-	ConfigFile    string            // shown by Info only
+	Root         string // data root: containers/, image/, events/
+	RunRoot      string // sockets and other runtime files
+	CgroupRoot   string // cgroupfs mount point
+	CgroupParent string // parent group of every container's cgroup; "berth" if empty
+	// LogOpts are the default json-file options (max-size, max-file) a
+	// container's --log-opt overrides key by key; empty never rotates
+	// (config supplies docker's "local" defaults, 20m × 5).
+	LogOpts       map[string]string
+	StorageDriver string // "" (detect), "overlay2" or "vfs"
+	ConfigFile    string // shown by Info only
 	// Network configures the bridge networks; Dir defaults to
 	// <Root>/network and Root to Root. See network.Options.
 	Network network.Options
