@@ -45,7 +45,7 @@ func TestReserveWritesOnFullDisk(t *testing.T) {
 	if err := r.Ensure(); err != nil {
 		t.Fatal(err)
 	}
-	fill(t, filepath.Join(mnt, "filler"))
+	testenv.FillFile(t, filepath.Join(mnt, "filler"))
 	if free, err := Free(mnt); err != nil || free > 64<<10 {
 		t.Fatalf("after filling: %d bytes free, %v", free, err)
 	}
@@ -71,32 +71,4 @@ func TestReserveWritesOnFullDisk(t *testing.T) {
 	if err != nil || allocated(st) < r.size {
 		t.Fatalf("reserve after space returned: %v, %v", st, err)
 	}
-}
-
-// fill writes path until the filesystem is full.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	buf := make([]byte, 64<<10)
-	for {
-		if _, err := f.Write(buf); err != nil {
-			if !NoSpace(err) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	for len(buf) > 1 { // the last blocks, smaller than a buffer
-		buf = buf[:len(buf)/2]
-		for {
-			if _, err := f.Write(buf); err != nil {
-				break
-			}
-		}
-	}
-	f.Sync()
 }

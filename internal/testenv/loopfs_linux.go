@@ -78,3 +78,29 @@ func unmount(t testing.TB, mnt string) {
 		}
 	}
 }
+
+// FillFile writes zeros to a new file at path until its filesystem is
+// full to the last block.
+func FillFile(t testing.TB, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for buf := make([]byte, 1<<20); len(buf) > 0; buf = buf[:len(buf)/2] {
+		for {
+			_, err := f.Write(buf)
+			if err == nil {
+				continue
+			}
+			if !errors.Is(err, unix.ENOSPC) {
+				t.Fatalf("fill %s: %v", path, err)
+			}
+			break
+		}
+	}
+	if err := f.Sync(); err != nil && !errors.Is(err, unix.ENOSPC) {
+		t.Fatalf("fill %s: %v", path, err)
+	}
+}
