@@ -141,3 +141,66 @@ func waitFor(t *testing.T, what string, timeout time.Duration, done func() bool)
 		}
 	}
 }
+
+// With the reserve spent as well (a disk full beyond it), stop, kill and
+// rm -f still take effect, since the signal never waits for the record:
+// what the shim could not save is derived from it being gone, and inspect
+// says exited. pause either works or is undone and says why.
+func TestFullDiskBeyondReserve(t *testing.T) {
+	mnt := testenv.LoopFilesystem(t, 64<<20)
+	root := filepath.Join(mnt, "root")
+	b := newBerthEnvRoot(t, root, nil)
+	ticker := []string{"sh", "-c", "while :; do echo tick; usleep 10000; done"}
+	names := []string{"stopme", "killme", "rmme", "pauseme"}
+	pids := map[string]string{}
+	for _, name := range names {
+		b.must(append([]string{"run", "-d", "--name", name, "--network", "none", "busybox"}, ticker...)...)
+		pids[name] = b.inspect(".State.Pid", name)
+	}
+	if err := os.Remove(filepath.Join(root, "reserve")); err != nil {
+		t.Fatal(err)
+	}
+	testenv.FillFile(t, filepath.Join(mnt, "filler"))
+	if free, err := diskspace.Free(mnt); err != nil || free > 64<<10 {
+		t.Fatalf("after filling the disk: %d bytes free, %v", free, err)
+	}
+
+	out, err := b.cmd("pause", "pauseme").CombinedOutput()
+	t.Logf("pause beyond the reserve: %v: %s", err, bytes.TrimSpace(out))
+	switch status := b.inspect(".State.Status", "pauseme"); {
+	case err == nil && status != "paused":
+		t.Errorf("pause succeeded, but pauseme is %s", status)
+	case err != nil && (status != "running" || !strings.Contains(string(out), "no space left on device")):
+		t.Errorf("pause failed (%v: %s), and pauseme is %s; want it undone, running, and the reason", err, out, status)
+	}
+
+	b.must("kill", "killme")
+	waitGone(t, "killme", pids["killme"])
+	b.must("stop", "-t", "1", "stopme")
+	waitGone(t, "stopme", pids["stopme"])
+	for _, name := range []string{"killme", "stopme"} {
+		if got := b.inspect(".State.Status}} {{.State.Running", name); got != "exited false" {
+			t.Errorf("%s: %s, want exited", name, got)
+		}
+		t.Logf("%s: %s", name, b.inspect(".State.Status}} {{.State.ExitCode}} {{.State.Error", name)) // 255: the shim could not save the exit
+	}
+
+	// The rootfs is renamed into a new directory before it is removed,
+	// which may find no block: then rm -f says so, and works once there
+	// is room. The container's processes are gone either way.
+	out, err = b.cmd("rm", "-f", "rmme").CombinedOutput()
+	t.Logf("rm -f beyond the reserve: %v: %s", err, bytes.TrimSpace(out))
+	waitGone(t, "rmme", pids["rmme"])
+	if err != nil && !strings.Contains(string(out), "no space left on device") {
+		t.Errorf("rm -f on a disk full beyond the reserve: %v: %s", err, out)
+	}
+	if err := os.Remove(filepath.Join(mnt, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	if err != nil {
+		b.must("rm", "-f", "rmme")
+	}
+	if out, err := b.cmd("inspect", "rmme").CombinedOutput(); err == nil {
+		t.Errorf("rmme inspected after rm -f: %s", out)
+	}
+}

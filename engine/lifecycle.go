@@ -12,6 +12,7 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/jsonlog"
+	"berth/internal/diskspace"
 )
 
 // get resolves ref and loads its record, reconciling a dead shim first.
@@ -81,8 +82,9 @@ func (e *Engine) reconcile(id string) (*record, error) {
 }
 
 // markShimDead handles a container whose shim died (SIGKILL, machine
-// crash): whatever still runs in its cgroup is killed, the cgroup removed,
-// and the container recorded as exited. The caller holds the lock.
+// crash, or a disk so full that it could not record the exit): whatever
+// still runs in its cgroup is killed, the cgroup removed, and the
+// container recorded as exited. The caller holds the lock.
 func (e *Engine) markShimDead(c *record) error {
 	if cg, err := e.cgroup(c); err == nil {
 		cg.Destroy()
@@ -96,11 +98,16 @@ func (e *Engine) markShimDead(c *record) error {
 	c.State.Pid = 0
 	if wasRunning {
 		c.State.ExitCode = 255
-		c.State.Error = "shim died"
+		c.State.Error = "shim died before recording the exit"
 		c.State.FinishedAt = time.Now().UTC()
 	}
 	c.ShimPID, c.ShimStart = 0, 0
 	if err := e.store.save(c); err != nil {
+		if diskspace.NoSpace(err) {
+			// Derived from the dead shim, so the caller may go on with
+			// it, and the next reader derives it again.
+			return nil
+		}
 		return err
 	}
 	if wasRunning {
