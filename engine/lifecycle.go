@@ -341,12 +341,11 @@ func (e *Engine) setPaused(ref string, pause bool) error {
 		// The record and the cgroup must agree, or the next pause or
 		// unpause is refused: undo. The save spent the reserve of space
 		// already, so this is a disk that is full beyond it, or broken.
+		undo := cg.Freeze
 		if pause {
-			cg.Thaw()
-		} else {
-			cg.Freeze()
+			undo = cg.Thaw
 		}
-		return fmt.Errorf("%s %s: %w", action, c.DisplayName(), err)
+		return errors.Join(fmt.Errorf("%s %s: %w", action, c.DisplayName(), err), undo())
 	}
 	e.event(c, action, nil)
 	return nil

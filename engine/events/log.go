@@ -110,7 +110,7 @@ func (l *Log) Append(e Event) error {
 			// Cut a line cut short (a full disk) off again, or it would
 			// swallow the next one.
 			if st, serr := l.f.Stat(); n > 0 && serr == nil {
-				l.f.Truncate(st.Size() - int64(n))
+				_ = l.f.Truncate(st.Size() - int64(n)) // the write's error says enough
 			}
 			return fmt.Errorf("write %s: %w", l.path(currentName), err)
 		}

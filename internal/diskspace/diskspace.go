@@ -56,6 +56,6 @@ func (r *Reserve) Do(op func() error) error {
 		return errors.Join(err, terr)
 	}
 	err = op()
-	r.allocate(f) // a shortfall is made up by the next Ensure
+	_ = r.allocate(f) // a shortfall is made up by the next Ensure
 	return err
 }
