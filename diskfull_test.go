@@ -69,21 +69,21 @@ func TestFullDiskKeepsControl(t *testing.T) {
 	}
 
 	b.must("kill", "killme")
-	waitGone(t, "killme", pids["killme"])
+	waitProcessGone(t, "killme", pids["killme"])
 	if got := b.inspect(".State.Status}} {{.State.ExitCode", "killme"); got != "exited 137" {
 		t.Errorf("killme after kill: %s, want exited 137", got)
 	}
 
 	// yes is PID 1 and ignores SIGTERM: stop kills it after the timeout.
 	b.must("stop", "-t", "1", "flood")
-	waitGone(t, "flood", pids["flood"])
+	waitProcessGone(t, "flood", pids["flood"])
 	if got := b.inspect(".State.Status}} {{.State.ExitCode", "flood"); got != "exited 137" {
 		t.Errorf("flood after stop: %s, want exited 137", got)
 	}
 
 	id := b.inspect(".ID", "rmme")
 	b.must("rm", "-f", "rmme")
-	waitGone(t, "rmme", pids["rmme"])
+	waitProcessGone(t, "rmme", pids["rmme"])
 	if out, err := b.cmd("inspect", "rmme").CombinedOutput(); err == nil {
 		t.Errorf("rmme inspected after rm -f: %s", out)
 	}
@@ -124,8 +124,8 @@ func readLog(t *testing.T, b *berthEnv, name string) []byte {
 	return data
 }
 
-// waitGone waits until the host process pid (a container's PID 1) is gone.
-func waitGone(t *testing.T, name, pid string) {
+// waitProcessGone waits until the host process pid (a container's PID 1) is gone.
+func waitProcessGone(t *testing.T, name, pid string) {
 	t.Helper()
 	waitFor(t, name+"'s process "+pid+" to end", 10*time.Second, func() bool {
 		_, err := os.Stat(filepath.Join("/proc", pid))
@@ -175,9 +175,9 @@ func TestFullDiskBeyondReserve(t *testing.T) {
 	}
 
 	b.must("kill", "killme")
-	waitGone(t, "killme", pids["killme"])
+	waitProcessGone(t, "killme", pids["killme"])
 	b.must("stop", "-t", "1", "stopme")
-	waitGone(t, "stopme", pids["stopme"])
+	waitProcessGone(t, "stopme", pids["stopme"])
 	for _, name := range []string{"killme", "stopme"} {
 		if got := b.inspect(".State.Status}} {{.State.Running", name); got != "exited false" {
 			t.Errorf("%s: %s, want exited", name, got)
@@ -190,7 +190,7 @@ func TestFullDiskBeyondReserve(t *testing.T) {
 	// is room. The container's processes are gone either way.
 	out, err = b.cmd("rm", "-f", "rmme").CombinedOutput()
 	t.Logf("rm -f beyond the reserve: %v: %s", err, bytes.TrimSpace(out))
-	waitGone(t, "rmme", pids["rmme"])
+	waitProcessGone(t, "rmme", pids["rmme"])
 	if err != nil && !strings.Contains(string(out), "no space left on device") {
 		t.Errorf("rm -f on a disk full beyond the reserve: %v: %s", err, out)
 	}

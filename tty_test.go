@@ -385,3 +385,28 @@ func TestAttachStoppedClient(t *testing.T) {
 		t.Fatalf("berth attach exited %d after the shell's exit 4", code)
 	}
 }
+
+// TestTTYDevpts: with -t the container's terminal is the first PTY of its
+// own devpts, as docker's: tty(1) names /dev/pts/0, the node has group
+// tty (gid 5) and mode 620, and /dev/console is that terminal too.
+func TestTTYDevpts(t *testing.T) {
+	t.Parallel()
+	b := newBerthEnv(t)
+	term := b.startTerminal(t, 24, 80, "run", "--rm", "-t", "--network", "none", "busybox", "sh", "-c",
+		"tty; ls -ln /dev/pts/0; stat -c '%t:%T' /dev/console /dev/pts/0; stat -c %a /dev/pts/ptmx")
+	term.Expect(`/dev/pts/0\r+\n`)
+	term.Expect(`crw--w----\s+1 0\s+5\s+136,\s+0 .* /dev/pts/0\r+\n`)
+	term.Expect(`88:0\r+\n88:0\r+\n666\r+\n`)
+	if code := term.Wait(); code != 0 {
+		t.Fatalf("run -t exited %d", code)
+	}
+	// Another user owns the terminal; it stays in group tty.
+	term = b.startTerminal(t, 24, 80, "run", "--rm", "-t", "-u", "nobody", "--network", "none", "busybox", "ls", "-ln", "/dev/pts/0")
+	term.Expect(`crw--w----\s+1 65534\s+5\s+136,\s+0 .* /dev/pts/0\r+\n`)
+	if code := term.Wait(); code != 0 {
+		t.Fatalf("run -t -u nobody exited %d", code)
+	}
+	if out := b.must("run", "--rm", "--network", "none", "busybox", "sh", "-c", "tty; ls /dev/pts"); out != "not a tty\nptmx\n" {
+		t.Errorf("without -t: %q, want no terminal and an empty devpts", out)
+	}
+}

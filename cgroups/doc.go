@@ -11,8 +11,13 @@
 // tested); stats.go parses the kernel's stat files without allocating,
 // because the engine reads stats of every container once a second.
 //
+// Device rules (devices.go) are a resource like the others: v1 writes
+// them to the devices controller, v2 compiles them into an eBPF device
+// program (devicefilter.go, a pure function with table tests) and
+// attaches it to the group (devices_v2_linux.go). The nodes in the
+// container's /dev are made by containerinit, not here.
+//
 // The package never hard-codes /sys/fs/cgroup: the mount root is always
-// passed in. It does not use systemd, does not set device rules (the
-// container's /dev is built by the engine) and does not apply block I/O
+// passed in. It does not use systemd and does not apply block I/O
 // limits.
 package cgroups

@@ -14,13 +14,15 @@ import (
 // (for example after the process that created it died).
 type Manager interface {
 	// Create makes the group (in every v1 hierarchy: cpu, cpuacct,
-	// cpuset, memory, pids, blkio, freezer; on v2 after enabling the
+	// cpuset, memory, pids, blkio, freezer, devices; on v2 after enabling the
 	// controllers in the parents) and applies r. A value docker would
 	// refuse is a *SettingError naming the setting, and leaves nothing
 	// behind. Creating a group that exists reuses it.
 	Create(r Resources) error
 	// Update replaces the group's limits with r; zero fields remove
-	// their limit.
+	// their limit. On v1 the device list is written again from a reset,
+	// so for that moment the group's processes cannot open a device; v2
+	// swaps device programs without such a gap.
 	Update(r Resources) error
 	// Add moves a process (with its threads) into the group.
 	Add(pid int) error

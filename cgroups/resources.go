@@ -40,6 +40,13 @@ type Resources struct {
 	// PidsLimit caps the number of processes and threads (--pids-limit);
 	// 0 or negative means unlimited.
 	PidsLimit int64
+	// Devices are the rules deciding which device nodes the group's
+	// processes may create, read and write (devices.go): usually
+	// DefaultDeviceRules plus --device and --device-cgroup-rule entries.
+	// nil means no filter, every device allowed (--privileged). v1 writes
+	// them to the devices controller; v2 attaches an eBPF program built
+	// from them (devicefilter.go) to the group.
+	Devices []DeviceRule
 }
 
 // Docker's bounds (moby daemon/daemon_unix.go) and the kernel's defaults.
@@ -87,6 +94,11 @@ func (r Resources) validate() error {
 	}
 	if _, err := parseCPUList(r.CpusetCpus); err != nil {
 		return invalid("cpuset-cpus", r.CpusetCpus, "%v", err)
+	}
+	for _, d := range r.Devices {
+		if err := d.validate(); err != nil {
+			return err
+		}
 	}
 	if _, err := parseCPUList(r.CpusetMems); err != nil {
 		return invalid("cpuset-mems", r.CpusetMems, "%v", err)

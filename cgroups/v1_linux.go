@@ -192,6 +192,7 @@ func (m *v1) set(r Resources) error {
 	if err != nil {
 		return err
 	}
+	ws = append(ws, deviceWrites(r.Devices)...)
 	return apply(ws, func(ctrl string) string { return m.dirs[ctrl] })
 }
 

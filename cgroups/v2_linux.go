@@ -140,12 +140,16 @@ func (m *v2) set(r Resources) error {
 	if err != nil {
 		return err
 	}
-	return apply(ws, func(ctrl string) string {
+	err = apply(ws, func(ctrl string) string {
 		if slices.Contains(controllers, ctrl) {
 			return m.dir
 		}
 		return ""
 	})
+	if err != nil {
+		return err
+	}
+	return setDeviceProgram(m.dir, r.Devices)
 }
 
 func (m *v2) Add(pid int) error {

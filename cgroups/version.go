@@ -28,10 +28,9 @@ func (v Version) String() string {
 }
 
 // v1Controllers lists the v1 hierarchies a group is created in, each
-// mounted at <mount root>/<name>. devices is left out on purpose: the
-// engine builds the container's /dev itself.
-func v1Controllers() [7]string {
-	return [...]string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "freezer"}
+// mounted at <mount root>/<name>.
+func v1Controllers() [8]string {
+	return [...]string{"cpu", "cpuacct", "cpuset", "memory", "pids", "blkio", "freezer", "devices"}
 }
 
 // Detect tells which cgroup version is mounted at mountRoot (usually

@@ -86,10 +86,12 @@ func hostSystem() system {
 	}
 }
 
-// newEngine opens the engine with the resolved settings.
-func newEngine(c *config.Config) (*engine.Engine, error) {
+// newEngine opens the engine with the resolved settings; warn (nil:
+// nowhere) receives what the stores repaired on their own.
+func newEngine(c *config.Config, warn func(string)) (*engine.Engine, error) {
 	subnet, gateway := c.BridgeSubnet()
 	return engine.New(engine.Options{
+		Warn:          warn,
 		Root:          c.DataRoot,
 		RunRoot:       c.RunRoot,
 		CgroupRoot:    config.DefaultCgroupRoot,
@@ -110,7 +112,7 @@ func newEngine(c *config.Config) (*engine.Engine, error) {
 // openBackends opens the engine and, through it, the image store it runs
 // containers from.
 func openBackends(c *config.Config) (containerEngine, imageStore, error) {
-	eng, err := newEngine(c)
+	eng, err := newEngine(c, func(msg string) { fmt.Fprintln(os.Stderr, "WARNING:", msg) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -119,7 +121,7 @@ func openBackends(c *config.Config) (containerEngine, imageStore, error) {
 
 // runTUI opens the full-screen program on the terminal.
 func runTUI(ctx context.Context, c *config.Config) error {
-	eng, err := newEngine(c)
+	eng, err := newEngine(c, nil) // the full-screen program owns the terminal
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 	}
@@ -170,6 +172,7 @@ type containerEngine interface {
 	Top(ctx context.Context, ref string) ([]engine.Process, error)
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
+	Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error)
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
 	Networks() networkStore

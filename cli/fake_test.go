@@ -44,6 +44,10 @@ type fakeEngine struct {
 	missingImage string
 	events       fakeEvents
 	networks     fakeNetworks
+	// damage is what Check finds; a repair removes all but what
+	// keepDamage names.
+	damage     []engine.Damage
+	keepDamage string
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -165,6 +169,22 @@ func (f *fakeEngine) Stats(ctx context.Context, ref string) (*engine.Stats, erro
 	return s, nil
 }
 func (f *fakeEngine) Info(ctx context.Context) (*engine.Info, error) { return &f.info, nil }
+func (f *fakeEngine) Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error) {
+	found := append([]engine.Damage(nil), f.damage...)
+	if !opts.Repair {
+		return found, nil
+	}
+	f.damage = nil
+	for i := range found {
+		if found[i].ID == f.keepDamage {
+			found[i].Left = "kept by the test"
+			f.damage = append(f.damage, found[i])
+			continue
+		}
+		found[i].Repaired = "removed"
+	}
+	return found, nil
+}
 func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error) {
 	f.execOpts = opts
 	if err := f.call("exec", ref, opts.Cmd...); err != nil {

@@ -36,10 +36,11 @@ func (a *app) imageCommand() *cobra.Command {
 	return cmd
 }
 
-// systemCommand is `berth system df|prune|info`.
+// systemCommand is `berth system df|prune|info|events|check`.
 func (a *app) systemCommand() *cobra.Command {
 	cmd := groupCommand("system COMMAND", "Manage berth")
-	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand())
+	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand(),
+		a.systemCheckCommand())
 	return cmd
 }
 

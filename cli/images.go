@@ -20,6 +20,7 @@ import (
 // imageStore is the part of *images.Store the CLI calls.
 type imageStore interface {
 	List() ([]*images.Image, error)
+	Inventory() (*images.Inventory, error)
 	Lookup(refOrID string) (*images.Image, error)
 	Tag(source, ref string) error
 	Remove(refOrID string, opts images.RemoveOptions) ([]images.Deleted, error)
@@ -79,11 +80,12 @@ func (a *app) imagesCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		list, err := store.List()
+		inv, err := store.Inventory()
 		if err != nil {
 			return err
 		}
-		rows, err := imageRows(list, f, store, !noTrunc, a.sys.now())
+		warnDamagedImages(a.stderr, inv.Damaged)
+		rows, err := imageRows(inv.Images, f, store, !noTrunc, a.sys.now())
 		if err != nil {
 			return err
 		}
@@ -97,6 +99,20 @@ func (a *app) imagesCommand() *cobra.Command {
 	flags.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided: dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE")
 	flags.StringVar(&format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.Repository}}, {{.ID}}…)")
 	return cmd
+}
+
+// warnDamagedImages names, on stderr, each image that cannot be read and
+// so is not listed: stdout stays what scripts parse, and the user learns
+// the ID to remove it by.
+func warnDamagedImages(w io.Writer, damaged []images.DamagedImage) {
+	for _, d := range damaged {
+		name := ""
+		if len(d.Refs) > 0 {
+			name = " (" + strings.Join(d.Refs, ", ") + ")"
+		}
+		fmt.Fprintf(w, "WARNING: image %s%s is damaged and not listed: %s; remove it with: berth rmi -f %s\n",
+			truncateID(d.ID), name, d.Reason, truncateID(d.ID))
+	}
 }
 
 // imageFilters are `berth images -f` conditions.

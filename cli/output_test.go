@@ -248,6 +248,7 @@ func TestInfo(t *testing.T) {
 		Containers: 3, ContainersRunning: 1, ContainersPaused: 1, ContainersStopped: 1, Images: 2,
 		StorageDriver: "overlay2", CgroupVersion: "1", CgroupDriver: "cgroupfs", KernelVersion: "6.18.0",
 		OperatingSystem: "Debian GNU/Linux 12 (bookworm)", NCPU: 2, MemTotal: 24 << 30,
+		SecurityOptions: []string{"name=seccomp,profile=builtin"},
 	}}
 	dir := t.TempDir()
 	cfgFile := dir + "/config.json"
@@ -322,6 +323,7 @@ func TestHumanUnits(t *testing.T) {
 // fakeImages is an in-memory imageStore.
 type fakeImages struct {
 	imgs       []*images.Image
+	damaged    []images.DamagedImage
 	removed    []string
 	tagged     []string
 	imports    []images.ImportOptions
@@ -333,6 +335,14 @@ type fakeImages struct {
 	pulls      []images.PullOptions
 	pushes     []string
 	builds     []images.BuildOptions
+}
+
+func (f *fakeImages) Inventory() (*images.Inventory, error) {
+	imgs, err := f.List()
+	if err != nil {
+		return nil, err
+	}
+	return &images.Inventory{Images: imgs, Damaged: f.damaged}, nil
 }
 
 func (f *fakeImages) History(ref string) ([]images.History, error) {
@@ -573,5 +583,25 @@ func TestImageCommands(t *testing.T) {
 	}
 	if r := runCLI(t, sys, "import", "/nonexistent.tar"); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
 		t.Errorf("import missing file: code %d err %q", r.code, r.stderr)
+	}
+}
+
+// An image that cannot be read is left out of the listing (stdout stays
+// parseable) and named on stderr with the command that removes it.
+func TestImagesWarnsOfDamagedImage(t *testing.T) {
+	store := &fakeImages{imgs: imagesFixture(), damaged: []images.DamagedImage{{
+		ID: "0badbadbad00" + strings.Repeat("0", 52), Refs: []string{"broken:1"},
+		Reason: "parse config of image 0badbadbad00…: unexpected end of JSON input"}}}
+	res := runCLI(t, withImages(testSystem(&fakeEngine{}), store), "images", "-q")
+	if res.code != 0 {
+		t.Fatalf("images -q: exit %d: %s", res.code, res.stderr)
+	}
+	if strings.Contains(res.stdout, "0badbadbad00") || !strings.Contains(res.stdout, "abcdefabcdef") {
+		t.Errorf("stdout lists %q, want the readable images only", res.stdout)
+	}
+	for _, want := range []string{"WARNING: image 0badbadbad00 (broken:1) is damaged", "unexpected end of JSON input", "berth rmi -f 0badbadbad00"} {
+		if !strings.Contains(res.stderr, want) {
+			t.Errorf("stderr %q lacks %q", res.stderr, want)
+		}
 	}
 }

@@ -359,8 +359,10 @@ func parseCapabilities(names []string) ([]string, error) {
 	return caps, nil
 }
 
-// parseSecurityOpts accepts no-new-privileges (also :true, =true, :false)
-// and returns the engine's form: "no-new-privileges" when on.
+// parseSecurityOpts accepts no-new-privileges (also :true, =true, :false),
+// returned in the engine's form ("no-new-privileges" when on), and
+// seccomp=unconfined|builtin|PROFILE.json (also seccomp:…), passed on as
+// given: the engine reads the profile.
 func parseSecurityOpts(opts []string) ([]string, error) {
 	var out []string
 	for _, o := range opts {
@@ -368,8 +370,18 @@ func parseSecurityOpts(opts []string) ([]string, error) {
 		if !hasValue {
 			key, value, hasValue = strings.Cut(o, "=")
 		}
+		if k, v, ok := strings.Cut(o, "="); ok && k == "seccomp" {
+			key, value, hasValue = k, v, ok
+		}
+		if key == "seccomp" {
+			if value == "" {
+				return nil, fmt.Errorf("invalid --security-opt %q: seccomp needs a value: unconfined, builtin or a profile file", o)
+			}
+			out = append(out, o)
+			continue
+		}
 		if key != "no-new-privileges" {
-			return nil, fmt.Errorf("invalid --security-opt %q: berth supports only no-new-privileges so far", o)
+			return nil, fmt.Errorf("invalid --security-opt %q: berth supports only no-new-privileges and seccomp so far", o)
 		}
 		on := true
 		if hasValue {

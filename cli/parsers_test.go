@@ -310,8 +310,12 @@ func TestParseSecurityOpts(t *testing.T) {
 		{in: []string{"no-new-privileges=true"}, want: []string{"no-new-privileges"}},
 		{in: []string{"no-new-privileges:false"}, want: nil},
 		{in: []string{"no-new-privileges:maybe"}, wantErr: "is not a boolean"},
-		{in: []string{"seccomp=unconfined"}, wantErr: "supports only no-new-privileges"},
-		{in: []string{"apparmor:docker-default"}, wantErr: "supports only no-new-privileges"},
+		{in: []string{"seccomp=unconfined"}, want: []string{"seccomp=unconfined"}},
+		{in: []string{"seccomp:unconfined"}, want: []string{"seccomp:unconfined"}},
+		{in: []string{"seccomp=/etc/profiles/a:b.json", "no-new-privileges"}, want: []string{"seccomp=/etc/profiles/a:b.json", "no-new-privileges"}},
+		{in: []string{"seccomp="}, wantErr: "seccomp needs a value"},
+		{in: []string{"seccomp"}, wantErr: "seccomp needs a value"},
+		{in: []string{"apparmor:docker-default"}, wantErr: "supports only no-new-privileges and seccomp"},
 	}
 	for _, tt := range tests {
 		got, err := parseSecurityOpts(tt.in)

@@ -37,6 +37,7 @@ type containerFlags struct {
 
 	env, envFiles, labels, labelFiles, volumes, tmpfs, logOpts []string
 	capAdd, capDrop, securityOpts, publish, expose             []string
+	devices, deviceCgroupRules                                 []string
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -83,7 +84,9 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.capAdd, "cap-add", nil, "add Linux capabilities")
 	flags.StringArrayVar(&f.capDrop, "cap-drop", nil, "drop Linux capabilities")
 	flags.BoolVar(&f.privileged, "privileged", false, "give extended privileges to this container")
-	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges")
+	flags.StringArrayVar(&f.devices, "device", nil, "add a host device to the container: HOST[:CONTAINER[:PERMISSIONS]], permissions r, w and m (default rwm)")
+	flags.StringArrayVar(&f.deviceCgroupRules, "device-cgroup-rule", nil, "add a rule to the cgroup allowed devices list: 'TYPE MAJOR:MINOR PERMISSIONS', e.g. 'c 1:3 rwm'")
+	flags.StringArrayVar(&f.securityOpts, "security-opt", nil, "security options: no-new-privileges, seccomp=unconfined|PROFILE.json")
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
@@ -325,6 +328,19 @@ func (f *containerFlags) resources(flags *pflag.FlagSet) (engine.Resources, erro
 		n := f.pidsLimit
 		r.PidsLimit = &n
 	}
+	for _, d := range f.devices {
+		m, err := engine.ParseDevice(d)
+		if err != nil {
+			return r, fmt.Errorf("invalid argument %q for \"--device\" flag: %w", d, err)
+		}
+		r.Devices = append(r.Devices, m)
+	}
+	for _, rule := range f.deviceCgroupRules {
+		if err := engine.CheckDeviceCgroupRule(rule); err != nil {
+			return r, fmt.Errorf("invalid argument %q for \"--device-cgroup-rule\" flag: %w", rule, err)
+		}
+	}
+	r.DeviceCgroupRules = f.deviceCgroupRules
 	return r, nil
 }
 

@@ -164,7 +164,7 @@ func TestCreateOptions(t *testing.T) {
 		{name: "bad env", args: []string{"-e", "=x", "busybox"}, wantErr: "invalid environment variable"},
 		{name: "missing env file", args: []string{"--env-file", "/nonexistent/env", "busybox"}, wantErr: "open /nonexistent/env"},
 		{name: "bad capability", args: []string{"--cap-add", "fly", "busybox"}, wantErr: "unknown capability"},
-		{name: "bad security opt", args: []string{"--security-opt", "seccomp=unconfined", "busybox"}, wantErr: "only no-new-privileges"},
+		{name: "bad security opt", args: []string{"--security-opt", "label=disable", "busybox"}, wantErr: "only no-new-privileges and seccomp"},
 		{name: "container network", args: []string{"--network", "container:web", "busybox"}, wantErr: `not supported yet`},
 		{name: "bad network name", args: []string{"--network", "my net", "busybox"}, wantErr: `invalid --network "my net"`},
 		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "conflicting options: port publishing"},

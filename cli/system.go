@@ -150,6 +150,12 @@ func writeInfo(w io.Writer, si systemInfo) error {
 	line(0, "Cgroup Version", orDash(si.CgroupVersion))
 	line(0, "Cgroup Parent", orDash(si.CgroupParent))
 	line(0, "Default Network", si.DefaultNetwork)
+	if len(si.SecurityOptions) > 0 {
+		b.WriteString("Security Options:\n")
+		for _, opt := range si.SecurityOptions {
+			writeSecurityOption(&b, opt)
+		}
+	}
 	line(0, "Kernel Version", orDash(si.KernelVersion))
 	line(0, "Operating System", orDash(si.OperatingSystem))
 	line(0, "CPUs", si.NCPU)
@@ -172,6 +178,24 @@ func writeInfo(w io.Writer, si systemInfo) error {
 	line(0, "Live Restore Enabled", si.LiveRestoreEnabled)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSecurityOption lays out one of the engine's "name=seccomp,profile=
+// builtin" as docker info does: the name, then each other key, capitalised.
+func writeSecurityOption(b *strings.Builder, opt string) {
+	var rest []string
+	for _, kv := range strings.Split(opt, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "name" {
+			fmt.Fprintf(b, " %s\n", v)
+			continue
+		}
+		if k != "" {
+			k = strings.ToUpper(k[:1]) + k[1:]
+		}
+		rest = append(rest, fmt.Sprintf("  %s: %s\n", k, v))
+	}
+	b.WriteString(strings.Join(rest, ""))
 }
 
 func orDash(s string) string {

@@ -135,4 +135,7 @@ type Info struct {
 	ConfigFile        string
 	CgroupParent      string
 	LogOpts           map[string]string
+	// SecurityOptions are docker's: "name=seccomp,profile=builtin" says
+	// containers get Docker's default seccomp profile unless told otherwise.
+	SecurityOptions []string
 }

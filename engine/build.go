@@ -13,17 +13,19 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/containerinit"
+	"berth/engine/seccomp"
 	"berth/images"
 )
 
 // BuildRunner runs a Dockerfile's RUN steps in real containers, for
 // images.Store.Build: each step gets new namespaces, the default
-// capabilities, a cgroup of its own, the host's network (as podman's and
-// `docker build --network host`'s RUN do: no bridge to set up per step,
-// and the network the user has) and the step's root filesystem. Steps run
-// this very program re-executed as container init (containerinit.Start),
-// so a program embedding the engine must call containerinit.Main first
-// thing when containerinit.IsInit, as main and every test binary do.
+// capabilities and seccomp profile (as docker build's), a cgroup of its
+// own, the host's network (as podman's and `docker build --network
+// host`'s RUN do: no bridge to set up per step, and the network the user
+// has) and the step's root filesystem. Steps run this very program
+// re-executed as container init (containerinit.Start), so a program
+// embedding the engine must call containerinit.Main first thing when
+// containerinit.IsInit, as main and every test binary do.
 func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
 
 type buildRunner struct{ e *Engine }
@@ -52,11 +54,21 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 			extra = append(extra, containerinit.Mount{Type: "bind", Source: f, Target: f, Options: []string{"rbind", "ro"}})
 		}
 	}
+	caps := containerinit.DefaultCapabilities()
+	filter, err := r.e.compileSeccomp(seccomp.Default(), caps)
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
 	cg, err := newBuildCgroup(r.e, step.ID)
 	if err != nil {
 		return err
 	}
 	defer cg.Destroy()
+	exe, err := r.e.sealedSelf()
+	if err != nil {
+		return fmt.Errorf("run build step: %w", err)
+	}
+	defer exe.Close()
 
 	// One pipe when the step's streams are one writer (a build log), so
 	// its lines keep their order and no two goroutines write it at once.
@@ -96,11 +108,12 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		Env:           step.Env,
 		Cwd:           step.WorkingDir,
 		User:          step.User,
-		Capabilities:  containerinit.DefaultCapabilities(),
+		Capabilities:  caps,
+		Seccomp:       filter,
 		MaskedPaths:   containerinit.DefaultMaskedPaths(),
 		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
 		Network:       "host",
-	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add})
+	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add, Exe: exe})
 	outW.Close()
 	if errW != outW {
 		errW.Close()
@@ -130,13 +143,16 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 }
 
 // newBuildCgroup makes the cgroup of one build step, under the engine's
-// cgroup parent, with no limits.
+// cgroup parent, with no limits and docker's default device allowlist
+// (as BuildKit gives its steps).
 func newBuildCgroup(e *Engine, id string) (cgroups.Manager, error) {
 	cg, err := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := cg.Create(cgroupResources(Resources{})); err != nil {
+	res := cgroupResources(Resources{})
+	res.Devices = cgroups.DefaultDeviceRules()
+	if err := cg.Create(res); err != nil {
 		return nil, fmt.Errorf("run build step: create cgroup: %w", err)
 	}
 	return cg, nil

@@ -122,6 +122,20 @@ type Resources struct {
 	CPUShares  int64  `json:"CpuShares"`
 	CpusetCpus string `json:"CpusetCpus"`
 	PidsLimit  *int64 `json:"PidsLimit"`
+	// Devices are --device entries: host nodes made in the container
+	// and allowed with their permissions.
+	Devices []DeviceMapping `json:"Devices"`
+	// DeviceCgroupRules are --device-cgroup-rule entries in docker's
+	// syntax ("c 1:3 mr"), added to the allowlist.
+	DeviceCgroupRules []string `json:"DeviceCgroupRules"`
+}
+
+// DeviceMapping is one --device HOST[:CONTAINER[:PERMISSIONS]], as
+// docker's API has it.
+type DeviceMapping struct {
+	PathOnHost        string `json:"PathOnHost"`
+	PathInContainer   string `json:"PathInContainer"`
+	CgroupPermissions string `json:"CgroupPermissions"` // r, w and m; "rwm" when not given
 }
 
 // PortBinding is one published port (networking comes in a later issue).

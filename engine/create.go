@@ -32,14 +32,29 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := checkHostConfig(&hc); err != nil {
 		return nil, err
 	}
+	if err := checkDevices(hc.Resources, hostDevices{}); err != nil {
+		return nil, err
+	}
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = e.opts.DefaultNetwork
 	}
 	if hc.RestartPolicy.Name == "" {
 		hc.RestartPolicy.Name = "no"
 	}
-	if _, err := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged); err != nil {
+	caps, err := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	if err != nil {
 		return nil, invalidf("%v", err)
+	}
+	seccompProfile, err := loadSeccompProfile(hc.SecurityOpt)
+	if err != nil {
+		return nil, err
+	}
+	if seccompProfile != nil {
+		// A profile libseccomp cannot compile fails now, not at start.
+		draft := &record{Container: Container{HostConfig: hc}, SeccompProfile: seccompProfile}
+		if _, err := e.seccompProgram(draft, caps); err != nil {
+			return nil, invalidf("seccomp profile %s: %v", seccompOption(hc.SecurityOpt), err)
+		}
 	}
 	logOpts, err := e.logOptions(hc.LogConfig.Config)
 	if err != nil {
@@ -153,6 +168,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		LogOpts:        logOpts,
 		NetworkAliases: opts.NetworkAliases,
 		IP:             opts.IP,
+		SeccompProfile: seccompProfile,
 	}
 	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c.Path, c.Args = args[0], args[1:]

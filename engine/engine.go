@@ -17,6 +17,12 @@
 //   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
 //     shim alive: a shim that died is noticed (pid + start time) and its
 //     container is marked exited (reconcile).
+//   - damaged.go: a record that cannot be read (decodeRecord in record.go
+//     says which) makes its container dead, never breaks the others; it
+//     is removed from what its ID alone finds: shim, cgroup, layer, name,
+//     network endpoints. check.go is `system check`: it scans the
+//     containers, names, endpoints and the image store for damage and
+//     removes what is damaged.
 //
 // A full disk never takes control away (space.go): stop, kill and rm
 // signal first and save the record after, through a reserve of space kept
@@ -37,6 +43,7 @@ import (
 	"berth/engine/network"
 	"berth/images"
 	"berth/internal/diskspace"
+	"berth/ptyexec/nsenter"
 )
 
 // Options configures an Engine. Every directory is passed in; only main
@@ -61,6 +68,9 @@ type Options struct {
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
+	// Warn receives what the stores repaired on their own (see
+	// images.Options.Warn); nil discards it. A shim has none.
+	Warn func(msg string) `json:"-"`
 }
 
 // Engine is the container runtime. It is safe for concurrent use, and
@@ -121,7 +131,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver})
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn})
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
@@ -146,6 +156,20 @@ func (e *Engine) Events() *events.Log { return e.events }
 func (e *Engine) runDir(id string) string { return filepath.Join(e.opts.RunRoot, "containers", id) }
 
 func (e *Engine) attachSocket(id string) string { return filepath.Join(e.runDir(id), "attach.sock") }
+
+// sealScratch is the empty directory nsenter.SealedCopy uses to seal
+// berth without copying it.
+func (e *Engine) sealScratch() string { return filepath.Join(e.opts.RunRoot, "seal") }
+
+// sealedSelf is the running berth as a container's init must run it: a
+// read-only copy no process can write through (nsenter.SealedCopy).
+func (e *Engine) sealedSelf() (*os.File, error) {
+	f, err := nsenter.SealedCopy("/proc/self/exe", e.sealScratch())
+	if err != nil {
+		return nil, fmt.Errorf("seal berth's binary: %w", err)
+	}
+	return f, nil
+}
 
 // CPUPercent is the CPU use between two samples of one container, where 100
 // is one core fully busy.

@@ -18,7 +18,11 @@ var (
 	ErrNotPaused       = errors.New("container is not paused")
 	ErrInvalidArgument = errors.New("invalid argument")
 	ErrShimStart       = errors.New("shim did not start")
-	ErrNoSpace         = errors.New("no space left on device")
+	// ErrDamaged means a container's record cannot be read (truncated,
+	// garbled, unreadable): the container is listed as dead and can only
+	// be removed.
+	ErrDamaged = errors.New("container record cannot be read")
+	ErrNoSpace = errors.New("no space left on device")
 )
 
 // ExitError is an error that decides the CLI's exit code, as `docker run`

@@ -74,6 +74,13 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 	if err != nil {
 		return nil, err
 	}
+	// The container's own filter, whatever the exec's capabilities, as
+	// docker (runc) gives an exec'd process.
+	containerCaps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	filter, err := e.seccompProgram(c, containerCaps)
+	if err != nil {
+		return nil, fmt.Errorf("exec in %s: %w", c.DisplayName(), err)
+	}
 	env := mergeEnv(c.Config.Env, []string{"HOSTNAME=" + c.Config.Hostname})
 	if !hasEnv(env, "HOME") {
 		env = append(env, "HOME="+u.Home)
@@ -104,8 +111,10 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		Groups:          groups,
 		Capabilities:    caps,
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		Seccomp:         filter,
 		BeforeExec:      cg.Add,
 		Self:            e.opts.Exe,
+		ScratchDir:      e.sealScratch(),
 	})
 	s := &ExecSession{cmd: cmd, e: e, c: c}
 	// A terminal from the container's own devpts, so that tty(1) inside

@@ -16,12 +16,13 @@ import (
 )
 
 // get resolves ref and loads its record, reconciling a dead shim first.
+// A record that cannot be read comes back as a dead container.
 func (e *Engine) get(ref string) (*record, error) {
 	id, err := e.store.resolve(ref)
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.store.load(id)
+	c, err := e.loadOrDead(id, e.store.load)
 	if err != nil {
 		return nil, err
 	}
@@ -363,6 +364,13 @@ func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) erro
 // first. Its writable layer, cgroup, log and name all go.
 func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
 	c, unlock, err := e.locked(ref)
+	if errors.Is(err, ErrDamaged) {
+		id, rerr := e.store.resolve(ref)
+		if rerr != nil {
+			return rerr
+		}
+		return e.removeDamaged(ctx, id, opts.Force)
+	}
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	}
 	out := make([]*Container, 0, len(ids))
 	for _, id := range ids {
-		c, err := e.loadCached(id)
+		c, err := e.loadOrDead(id, e.loadCached)
 		if errors.Is(err, ErrNotFound) {
 			continue // removed while we listed
 		}
@@ -71,9 +71,7 @@ func (e *Engine) filter(filters map[string][]string) (func(*record) bool, error)
 			}
 		case "status":
 			for _, v := range values {
-				switch v {
-				case StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead:
-				default:
+				if !knownStatus(v) {
 					return nil, invalidf("invalid filter 'status=%s'", v)
 				}
 			}

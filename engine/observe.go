@@ -178,6 +178,7 @@ func (e *Engine) Info(ctx context.Context) (*Info, error) {
 		CgroupParent:    e.opts.CgroupParent,
 		LogOpts:         e.opts.LogOpts,
 		OperatingSystem: osName(),
+		SecurityOptions: []string{"name=seccomp,profile=" + seccompBuiltin},
 	}
 	for _, c := range all {
 		switch {

@@ -1,5 +1,11 @@
 package engine
 
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
 // record is what container.json holds: the Container that inspect shows,
 // plus what only the engine needs to manage it.
 type record struct {
@@ -18,6 +24,10 @@ type record struct {
 	// NetworkAliases and IP are --network-alias and --ip.
 	NetworkAliases []string `json:"BerthNetworkAliases,omitempty"`
 	IP             string   `json:"BerthIP,omitempty"`
+	// SeccompProfile is the profile --security-opt seccomp=FILE named, as
+	// read at create, so that a later start does not depend on the file;
+	// nil means Docker's default (or none, per SecurityOpt).
+	SeccompProfile json.RawMessage `json:"BerthSeccompProfile,omitempty"`
 }
 
 // mountSpec is a mount described as data (the images store describes, the
@@ -27,4 +37,36 @@ type mountSpec struct {
 	Source  string
 	Target  string
 	Options []string
+}
+
+// decodeRecord reads container.json's bytes for the container id. A record
+// that does not decode, or decodes to something that cannot be this
+// container's (another ID, no name, an unknown status), is an error
+// wrapping ErrDamaged: the caller shows that container as dead rather than
+// fail for every container.
+func decodeRecord(id string, data []byte) (*record, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: empty file", ErrDamaged)
+	}
+	c := new(record)
+	if err := json.Unmarshal(data, c); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+	}
+	switch {
+	case c.ID != id:
+		return nil, fmt.Errorf("%w: it names container %q", ErrDamaged, c.ID)
+	case !strings.HasPrefix(c.Name, "/") || checkName(c.Name[1:]) != nil:
+		return nil, fmt.Errorf("%w: invalid name %q", ErrDamaged, c.Name)
+	case !knownStatus(c.State.Status):
+		return nil, fmt.Errorf("%w: unknown status %q", ErrDamaged, c.State.Status)
+	}
+	return c, nil
+}
+
+func knownStatus(s string) bool {
+	switch s {
+	case StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead:
+		return true
+	}
+	return false
 }

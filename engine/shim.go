@@ -20,6 +20,7 @@ import (
 	"berth/engine/jsonlog"
 	"berth/engine/network"
 	"berth/ptyexec"
+	"berth/ptyexec/nsenter"
 )
 
 // The shim is the berth binary re-executed with argv[0] = shimArg0, in a
@@ -58,6 +59,13 @@ func runShim() int {
 	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
 	readyFile := os.NewFile(4, "shim-ready")
 	cfgFile := os.NewFile(3, "shim-config")
+	// The shim keeps nothing its caller had open (a terminal, a shell's
+	// redirections, a test's files): it outlives the caller, and would
+	// pass them on.
+	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		return 1
+	}
 	var cfg shimConfig
 	err := json.NewDecoder(cfgFile).Decode(&cfg)
 	cfgFile.Close()
@@ -70,8 +78,14 @@ func runShim() int {
 		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
+	// One sealed copy of berth for every start of this container.
+	exe, err := e.sealedSelf()
+	if err != nil {
+		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		return 1
+	}
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1)}
+		wake: make(chan os.Signal, 1), exe: exe}
 	signal.Notify(s.wake, unix.SIGUSR1)
 	return s.run()
 }
@@ -87,8 +101,10 @@ type shim struct {
 	// record, which a full disk may have kept from being saved.
 	wake     chan os.Signal
 	userStop bool
+	exe      *os.File // the sealed berth every start of the container runs
 
 	cg       cgroups.Manager
+	devices  []containerinit.Device // made in the container's /dev at each start
 	log      *jsonlog.Writer
 	listener net.Listener
 	net      *network.Session  // attachments and published ports
@@ -216,7 +232,11 @@ func (s *shim) setup(c *record) error {
 	if s.cg, err = s.e.cgroup(c); err != nil {
 		return err
 	}
-	if err := s.cg.Create(cgroupResources(c.HostConfig.Resources)); err != nil {
+	res := cgroupResources(c.HostConfig.Resources)
+	if s.devices, res.Devices, err = containerDevices(c.HostConfig, hostDevices{}); err != nil {
+		return err
+	}
+	if err := s.cg.Create(res); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
 	}
 	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
@@ -245,6 +265,7 @@ func (s *shim) serveAttach() {
 // stdio is the container side and the shim side of one run's streams.
 type stdio struct {
 	child       [3]*os.File // given to the container, closed by the shim once it runs
+	devpts      *os.File    // with Tty, the devpts instance of the PTY, the container's /dev/pts; closed with child
 	pty         *os.File    // master, when Tty
 	stdin       io.WriteCloser
 	stdout      io.Reader
@@ -255,10 +276,11 @@ type stdio struct {
 func openStdio(c *record) (*stdio, error) {
 	st := &stdio{}
 	if c.Config.Tty {
-		master, slave, err := ptyexec.OpenPTY()
+		devpts, master, slave, err := ptyexec.OpenPTYInstance()
 		if err != nil {
 			return nil, err
 		}
+		st.devpts = devpts
 		st.child = [3]*os.File{slave, slave, slave}
 		st.pty, st.stdout = master, master
 		if c.Config.OpenStdin {
@@ -294,6 +316,9 @@ func openStdio(c *record) (*stdio, error) {
 }
 
 func (st *stdio) closeChild() {
+	if st.devpts != nil {
+		st.devpts.Close()
+	}
 	seen := map[*os.File]bool{}
 	for _, f := range st.child {
 		if f != nil && !seen[f] {
@@ -339,8 +364,13 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if stats, err := s.cg.Stats(); err == nil {
 		oomBefore = stats.OOMKills
 	}
-	proc, err := containerinit.Start(s.e.initConfig(c), containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2],
+	cfg, err := s.e.initConfig(c, s.devices)
+	if err != nil {
+		hub.Close()
+		return runResult{startErr: err}
+	}
+	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err
@@ -424,10 +454,15 @@ func (s *shim) exitClients(code int) {
 	hub.Close()
 }
 
-// initConfig is what the container's init needs to build this container.
-func (e *Engine) initConfig(c *record) *containerinit.Config {
+// initConfig is what the container's init needs to build this container,
+// with the device nodes containerDevices chose.
+func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*containerinit.Config, error) {
 	hc := c.HostConfig
 	caps, _ := containerinit.Capabilities(hc.CapAdd, hc.CapDrop, hc.Privileged)
+	filter, err := e.seccompProgram(c, caps)
+	if err != nil {
+		return nil, err
+	}
 	mounts := []containerinit.Mount{
 		{Type: "bind", Source: c.HostsPath, Target: "/etc/hosts", Options: []string{"rbind", "rprivate"}},
 		{Type: "bind", Source: c.HostnamePath, Target: "/etc/hostname", Options: []string{"rbind", "rprivate"}},
@@ -464,14 +499,16 @@ func (e *Engine) initConfig(c *record) *containerinit.Config {
 		ReadonlyRootfs:  hc.ReadonlyRootfs,
 		Capabilities:    caps,
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
+		Seccomp:         filter,
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
+		Devices:         devices,
 	}
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
 	}
-	return cfg
+	return cfg, nil
 }
 
 // cgroupResources turns docker's units into the cgroup package's.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"berth/engine/containerinit"
 )
 
 // imageDefaults is the part of an image's config a container inherits.
@@ -138,21 +140,28 @@ func checkHostConfig(hc *HostConfig) error {
 		return invalidf("invalid CPU shares %d: must be positive", hc.CPUShares)
 	}
 	for _, b := range hc.Binds {
-		if _, err := parseBind(b); err != nil {
+		bd, err := parseBind(b)
+		if err != nil {
 			return err
+		}
+		if err := containerinit.CheckMountTarget(bd.Destination); err != nil {
+			return invalidf("invalid mount config for type \"bind\": %v", err)
 		}
 	}
 	for dst := range hc.Tmpfs {
 		if !path.IsAbs(dst) {
 			return invalidf("invalid tmpfs mount %q: mount path must be absolute", dst)
 		}
+		if err := containerinit.CheckMountTarget(dst); err != nil {
+			return invalidf("invalid mount config for type \"tmpfs\": %v", err)
+		}
 	}
 	for _, opt := range hc.SecurityOpt {
-		switch opt {
-		case "no-new-privileges", "no-new-privileges:true", "no-new-privileges=true",
-			"no-new-privileges:false", "no-new-privileges=false":
+		switch key, value, _ := splitSecurityOpt(opt); {
+		case opt == "no-new-privileges", key == "no-new-privileges" && (value == "true" || value == "false"):
+		case key == "seccomp" && value != "":
 		default:
-			return invalidf("invalid --security-opt %q: only no-new-privileges is supported", opt)
+			return invalidf("invalid --security-opt %q: only no-new-privileges and seccomp are supported", opt)
 		}
 	}
 	if t := hc.LogConfig.Type; t != "" && t != "json-file" {
@@ -164,7 +173,9 @@ func checkHostConfig(hc *HostConfig) error {
 func noNewPrivileges(opts []string) bool {
 	nnp := false
 	for _, opt := range opts {
-		nnp = opt == "no-new-privileges" || strings.HasSuffix(opt, "true")
+		if key, value, _ := splitSecurityOpt(opt); key == "no-new-privileges" {
+			nnp = value == "" || value == "true"
+		}
 	}
 	return nnp
 }
@@ -197,8 +208,8 @@ func parseBind(spec string) (bind, error) {
 	if !filepath.IsAbs(b.Source) {
 		return b, invalidf("invalid volume specification %q: named volumes are not supported, the host path must be absolute", spec)
 	}
-	if !path.IsAbs(b.Destination) || path.Clean(b.Destination) == "/" {
-		return b, invalidf("invalid volume specification %q: the container path must be absolute and not /", spec)
+	if !path.IsAbs(b.Destination) {
+		return b, invalidf("invalid volume specification %q: the container path must be absolute", spec)
 	}
 	if _, err := os.Stat(b.Source); err != nil {
 		return b, invalidf("invalid mount config for type \"bind\": bind source path does not exist: %s", b.Source)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 
 	"berth/internal/atomicfile"
 	"berth/internal/diskspace"
@@ -20,8 +22,11 @@ import (
 //	<root>/containers/<id>/container.json   the Container record
 //	<root>/containers/<id>/lock             flock'ed around read-modify-write
 //	<root>/containers/<id>/<id>-json.log    the log
-//	<root>/names/<name>                     the owning ID; created O_EXCL, so
-//	                                        two creators of one name: one wins
+//	<root>/names/<name>                     the owning ID; linked into place
+//	                                        whole (link fails if it exists),
+//	                                        so two creators of one name: one
+//	                                        wins, and one without an ID is
+//	                                        damaged
 //
 // Every write is atomic (temp file, fsync, rename), so a reader never sees
 // half a record and a crash leaves the old one; on a full disk it spends
@@ -53,9 +58,19 @@ func (s *store) recordPath(id string) string {
 }
 
 // reserveName claims name for id, failing with ErrNameInUse if another
-// container holds it.
+// container holds it. A reservation that is damaged (it holds no ID) and
+// that no container's record claims is taken over.
 func (s *store) reserveName(name, id string) error {
-	f, err := os.OpenFile(filepath.Join(s.names, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	err := s.createName(name, id)
+	if errors.Is(err, fs.ErrExist) {
+		reclaimed, rerr := s.reclaimDamagedName(name)
+		if rerr != nil {
+			return fmt.Errorf("reserve name %s: %w", name, rerr)
+		}
+		if reclaimed {
+			err = s.createName(name, id)
+		}
+	}
 	if errors.Is(err, fs.ErrExist) {
 		owner, _ := os.ReadFile(filepath.Join(s.names, name))
 		return fmt.Errorf("the container name %q is already in use by container %q: %w",
@@ -64,22 +79,136 @@ func (s *store) reserveName(name, id string) error {
 	if err != nil {
 		return fmt.Errorf("reserve name %s: %w", name, err)
 	}
+	return nil
+}
+
+// createName makes names/<name> holding id, whole or not at all: the ID
+// is written to a temporary file first, then linked into place, which
+// fails (fs.ErrExist) when the name exists, as O_EXCL does. So a
+// reservation that holds no ID is damaged, never half-written.
+func (s *store) createName(name, id string) error {
+	f, err := os.CreateTemp(s.names, ".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
 	_, err = f.WriteString(id)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("reserve name %s: %w", name, err)
+		return err
+	}
+	return os.Link(f.Name(), filepath.Join(s.names, name))
+}
+
+// isContainerID reports whether owner, a reservation's content, is an ID.
+func isContainerID(owner string) bool {
+	if len(owner) != 64 {
+		return false
+	}
+	for _, c := range owner {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// reclaimDamagedName removes the reservation of name if it holds no ID and
+// no readable record has the name; when one has, the reservation is
+// repaired to name it. Reclaims take names/.lock, so two of them cannot
+// both remove (the second would remove the first one's new reservation).
+func (s *store) reclaimDamagedName(name string) (reclaimed bool, err error) {
+	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
+	if err != nil {
+		return false, fmt.Errorf("lock names: %w", err)
+	}
+	defer unlock()
+	p := filepath.Join(s.names, name)
+	owner, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil // released meanwhile
+	}
+	if err == nil && isContainerID(strings.TrimSpace(string(owner))) {
+		return false, nil
+	}
+	if id := s.findByName(name); id != "" {
+		if err := atomicfile.WriteFile(p, []byte(id), 0o600); err != nil {
+			return false, fmt.Errorf("repair name %s: %w", name, err)
+		}
+		return false, nil
+	}
+	if err := os.Remove(p); err != nil {
+		return false, fmt.Errorf("remove damaged name %s: %w", name, err)
+	}
+	return true, nil
+}
+
+// reclaimStaleName removes the reservation of name when it is damaged
+// (see reclaimDamagedName) or, older than age, names a container that does
+// not exist or that has another name. It takes names/.lock.
+func (s *store) reclaimStaleName(name string, age time.Duration) error {
+	p := filepath.Join(s.names, name)
+	owner, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil || !isContainerID(strings.TrimSpace(string(owner))) {
+		_, err := s.reclaimDamagedName(name)
+		return err
+	}
+	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
+	if err != nil {
+		return fmt.Errorf("lock names: %w", err)
+	}
+	defer unlock()
+	again, err := os.ReadFile(p)
+	fi, serr := os.Stat(p)
+	if err != nil || serr != nil || string(again) != string(owner) || time.Since(fi.ModTime()) < age {
+		return nil // changed meanwhile, or too young to judge
+	}
+	id := strings.TrimSpace(string(owner))
+	c, err := s.load(id)
+	_, derr := os.Stat(s.dir(id))
+	if (errors.Is(err, ErrNotFound) && errors.Is(derr, fs.ErrNotExist)) || (err == nil && c.Name != "/"+name) {
+		if err := os.Remove(p); err != nil {
+			return fmt.Errorf("remove name %s: %w", name, err)
+		}
 	}
 	return nil
 }
 
-// releaseName frees name if id holds it.
+// findByName looks through every readable record for the container named
+// name, for when its reservation is damaged; "" when none has it.
+func (s *store) findByName(name string) string {
+	ids, err := s.ids()
+	if err != nil {
+		return ""
+	}
+	for _, id := range ids {
+		if c, err := s.load(id); err == nil && c.Name == "/"+name {
+			return id
+		}
+	}
+	return ""
+}
+
+// releaseName frees name if id holds it, or if the reservation is
+// damaged and no other container has the name.
 func (s *store) releaseName(name, id string) {
+	if name == "" {
+		return
+	}
 	p := filepath.Join(s.names, name)
-	if owner, err := os.ReadFile(p); err == nil && strings.TrimSpace(string(owner)) == id {
+	owner, err := os.ReadFile(p)
+	if err != nil {
+		return
+	}
+	if o := strings.TrimSpace(string(owner)); o == id {
 		os.Remove(p)
+	} else if !isContainerID(o) {
+		s.reclaimDamagedName(name) // a name left damaged is reported by system check
 	}
 }
 
@@ -104,14 +233,32 @@ func (s *store) load(id string) (*record, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
+	if errors.Is(err, syscall.EIO) {
+		err = fmt.Errorf("%w: %w", ErrDamaged, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read container %s: %w", id, err)
 	}
-	c := new(record)
-	if err := json.Unmarshal(b, c); err != nil {
+	c, err := decodeRecord(id, b)
+	if err != nil {
 		return nil, fmt.Errorf("read container %s: %w", id, err)
 	}
 	return c, nil
+}
+
+// nameOf finds the name reserved for id, for a container whose record
+// cannot say it; "" when none is.
+func (s *store) nameOf(id string) string {
+	ents, err := os.ReadDir(s.names)
+	if err != nil {
+		return ""
+	}
+	for _, e := range ents {
+		if owner, err := os.ReadFile(filepath.Join(s.names, e.Name())); err == nil && strings.TrimSpace(string(owner)) == id {
+			return e.Name()
+		}
+	}
+	return ""
 }
 
 func (s *store) save(c *record) error {
@@ -156,7 +303,10 @@ func (s *store) resolve(ref string) (string, error) {
 	}
 	if owner, err := os.ReadFile(filepath.Join(s.names, filepath.Base(ref))); err == nil && filepath.Base(ref) == ref {
 		id := strings.TrimSpace(string(owner))
-		if _, err := os.Stat(s.recordPath(id)); err == nil {
+		if !isContainerID(id) {
+			id = s.findByName(ref) // the reservation is damaged
+		}
+		if _, err := os.Stat(s.recordPath(id)); id != "" && err == nil {
 			return id, nil
 		}
 	}

@@ -119,26 +119,27 @@ func (s *Store) commitStep(p *pendingImage, key string, st layerStack) error {
 }
 
 // cacheRecords lists the build cache; the caller holds the lock.
-func (s *Store) cacheRecords() (map[string]cacheRecord, error) {
+func (s *Store) cacheRecords() (recs map[string]cacheRecord, complete bool, err error) {
 	entries, err := os.ReadDir(s.cacheDir())
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, true, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := map[string]cacheRecord{}
+	complete = true
 	for _, e := range entries {
 		var rec cacheRecord
 		if err := readJSON(filepath.Join(s.cacheDir(), e.Name()), &rec); err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
+			if !errors.Is(err, fs.ErrNotExist) {
+				complete = false // a damaged entry: what it keeps is unknown
 			}
-			return nil, err
+			continue
 		}
 		out[e.Name()] = rec
 	}
-	return out, nil
+	return out, complete, nil
 }
 
 // PruneBuildCache empties the build cache and removes the layers and blobs
@@ -149,16 +150,23 @@ func (s *Store) PruneBuildCache() (int64, error) {
 		return 0, err
 	}
 	defer unlock()
-	recs, err := s.cacheRecords()
+	recs, _, err := s.cacheRecords()
 	if err != nil {
 		return 0, fmt.Errorf("prune build cache: %w", err)
 	}
 	sizes := map[digest.Digest]int64{}
-	for name, rec := range recs {
+	for _, rec := range recs {
 		for i, c := range rec.Stack.Chains {
 			sizes[c] = rec.Stack.Sizes[i]
 		}
-		if err := os.Remove(filepath.Join(s.cacheDir(), name)); ignoreNotExist(err) != nil {
+	}
+	// Every entry goes, those that could not be read too.
+	entries, err := os.ReadDir(s.cacheDir())
+	if ignoreNotExist(err) != nil {
+		return 0, fmt.Errorf("prune build cache: %w", err)
+	}
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(s.cacheDir(), e.Name())); ignoreNotExist(err) != nil {
 			return 0, fmt.Errorf("prune build cache: %w", err)
 		}
 	}

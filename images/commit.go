@@ -97,21 +97,22 @@ func (s *Store) commit(p *pendingImage) (digest.Digest, error) {
 	if err != nil {
 		return "", err
 	}
+	refs, err := s.readRefs()
+	if err != nil {
+		return "", err
+	}
+	for _, r := range p.refs {
+		refs[r] = id
+	}
 	rec := imageRecord{
 		Manifest:   v1.Descriptor{MediaType: mediaType, Digest: md, Size: int64(len(manifest))},
 		LayerSizes: p.layerSizes,
+		Refs:       refsOf(refs, id),
 	}
 	if err := writeJSONAtomic(s.imagePath(id), rec); err != nil {
 		return "", fmt.Errorf("write image %s: %w", id.Encoded(), err)
 	}
 	if len(p.refs) > 0 {
-		refs, err := s.readRefs()
-		if err != nil {
-			return "", err
-		}
-		for _, r := range p.refs {
-			refs[r] = id
-		}
 		if err := s.writeRefs(refs); err != nil {
 			return "", err
 		}

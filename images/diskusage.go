@@ -46,7 +46,7 @@ func (s *Store) DiskUsage() (*DiskUsage, error) {
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.rootfsRecords()
+	recs, _, err := s.rootfsRecords()
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (s *Store) DiskUsage() (*DiskUsage, error) {
 		}
 		du.Containers = append(du.Containers, ContainerUsage{ID: r.ID, Image: r.Image, Size: n})
 	}
-	cache, err := s.cacheRecords()
+	cache, _, err := s.cacheRecords()
 	if err != nil {
 		return nil, fmt.Errorf("disk usage: %w", err)
 	}

@@ -10,6 +10,13 @@
 // describes the mounts a container needs; this package never performs a
 // mount itself.
 //
+// An image whose record or config cannot be read is damaged (ErrDamaged):
+// List leaves it out, Inventory names it, Remove takes it, and garbage
+// collection keeps whatever a damaged image, container layer or cache
+// entry might use rather than fail. Image records keep their references
+// too, and a repositories.json that cannot be read is rebuilt from them
+// (reference.go). check.go finds damage for `system check`.
+//
 // Then the doors: save.go and load.go (docker-archive and OCI layout),
 // prune.go (prune, history), build.go with buildcopy.go, buildcontext.go and
 // buildcache.go (Dockerfile builds; RUN goes through the Runner the engine
@@ -22,7 +29,7 @@
 //	lock                     flock taken by every mutation
 //	repositories.json        references, written atomically
 //	blobs/sha256/<hex>       content: layer tars, configs, manifests
-//	images/<id>.json         one record per image (manifest descriptor, layer sizes)
+//	images/<id>.json         one record per image (manifest descriptor, layer sizes, references)
 //	layers/<driver>/<chain>  unpacked layers, one per chain ID and driver
 //	containers/<id>          container writable layers (overlay2: diff, work; vfs: rootfs)
 //	buildcache/<key>.json    layer stacks of cached build steps

@@ -3,6 +3,10 @@ package images
 import "errors"
 
 var (
+	// ErrDamaged: an image's record, config or manifest cannot be read.
+	// The image is left out of List (Inventory names it) and can be
+	// removed; nothing else is affected.
+	ErrDamaged = errors.New("image cannot be read")
 	// ErrNotFound: no image matches the reference or ID.
 	ErrNotFound = errors.New("no such image")
 	// ErrAmbiguous: an ID prefix matches more than one image.

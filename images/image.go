@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -90,6 +91,10 @@ type configFile struct {
 type imageRecord struct {
 	Manifest   v1.Descriptor `json:"manifest"`
 	LayerSizes []int64       `json:"layerSizes"` // content bytes per layer, as RootFS.DiffIDs
+	// Refs are the normalised references naming the image, kept in step
+	// with repositories.json by writeRefs: the copy it is rebuilt from
+	// when damaged.
+	Refs []string `json:"refs,omitempty"`
 }
 
 func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {
@@ -98,7 +103,10 @@ func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, id.Encoded())
 		}
-		return nil, fmt.Errorf("read image %s: %w", id.Encoded(), err)
+		return nil, fmt.Errorf("read image %s: %w: record: %w", id.Encoded(), ErrDamaged, err)
+	}
+	if err := rec.Manifest.Digest.Validate(); err != nil {
+		return nil, fmt.Errorf("read image %s: %w: record: manifest digest: %w", id.Encoded(), ErrDamaged, err)
 	}
 	return &rec, nil
 }
@@ -106,11 +114,11 @@ func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {
 func (s *Store) readConfig(id digest.Digest) (*configFile, error) {
 	data, err := os.ReadFile(s.blobPath(id))
 	if err != nil {
-		return nil, fmt.Errorf("read config of image %s: %w", id.Encoded(), err)
+		return nil, fmt.Errorf("read config of image %s: %w: %w", id.Encoded(), ErrDamaged, err)
 	}
 	var cfg configFile
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return nil, fmt.Errorf("parse config of image %s: %w", id.Encoded(), err)
+		return nil, fmt.Errorf("parse config of image %s: %w: %w", id.Encoded(), ErrDamaged, err)
 	}
 	return &cfg, nil
 }
@@ -176,8 +184,33 @@ func (s *Store) load(id digest.Digest, tags, digests map[digest.Digest][]string)
 	return img, nil
 }
 
-// List returns every stored image, newest first.
+// List returns every stored image that can be read, newest first;
+// Inventory also names the ones that cannot.
 func (s *Store) List() ([]*Image, error) {
+	inv, err := s.Inventory()
+	if err != nil {
+		return nil, err
+	}
+	return inv.Images, nil
+}
+
+// Inventory is every stored image: those that can be read, and those
+// whose record or config cannot.
+type Inventory struct {
+	Images  []*Image // newest first
+	Damaged []DamagedImage
+}
+
+// DamagedImage is a stored image that cannot be read. It can be removed
+// by its ID (or a reference naming it); nothing else can be done with it.
+type DamagedImage struct {
+	ID     string   // 64 hex
+	Refs   []string // familiar references naming it
+	Reason string
+}
+
+// Inventory reads every image, setting aside those that cannot be read.
+func (s *Store) Inventory() (*Inventory, error) {
 	refs, err := s.readRefs()
 	if err != nil {
 		return nil, err
@@ -187,24 +220,29 @@ func (s *Store) List() ([]*Image, error) {
 		return nil, err
 	}
 	tags, digests := refsByImage(refs)
-	out := make([]*Image, 0, len(ids))
+	inv := &Inventory{Images: make([]*Image, 0, len(ids))}
 	for _, id := range ids {
 		img, err := s.load(id, tags, digests)
-		if errors.Is(err, ErrNotFound) {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			continue // removed while we listed
-		}
-		if err != nil {
+		case errors.Is(err, ErrDamaged):
+			inv.Damaged = append(inv.Damaged, DamagedImage{ID: id.Encoded(),
+				Refs: slices.Concat(tags[id], digests[id]), Reason: err.Error()})
+			continue
+		case err != nil:
 			return nil, err
 		}
-		out = append(out, img)
+		inv.Images = append(inv.Images, img)
 	}
+	out := inv.Images
 	sort.Slice(out, func(i, j int) bool {
 		if !out[i].Created.Equal(out[j].Created) {
 			return out[i].Created.After(out[j].Created)
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out, nil
+	return inv, nil
 }
 
 // Lookup finds an image by reference ("busybox", "busybox:latest" and

@@ -73,11 +73,11 @@ func (s *Store) hasLayer(chain digest.Digest) bool {
 func (s *Store) readManifest(d digest.Digest) (*v1.Manifest, error) {
 	data, err := os.ReadFile(s.blobPath(d))
 	if err != nil {
-		return nil, fmt.Errorf("read manifest %s: %w", d, err)
+		return nil, fmt.Errorf("read manifest %s: %w: %w", d, ErrDamaged, err)
 	}
 	var m v1.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("parse manifest %s: %w", d, err)
+		return nil, fmt.Errorf("parse manifest %s: %w: %w", d, ErrDamaged, err)
 	}
 	return &m, nil
 }
@@ -146,56 +146,67 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	return nil
 }
 
-// usage is what the images and containers in the store use.
+// usage is what the images and containers in the store use. A record
+// that cannot be read hides what it uses: then chainsKnown or blobsKnown
+// is false, and garbage collection keeps every layer or blob, until the
+// damaged image or container is removed.
 type usage struct {
-	chains map[digest.Digest]bool
-	blobs  map[digest.Digest]bool
+	chains      map[digest.Digest]bool
+	blobs       map[digest.Digest]bool
+	chainsKnown bool
+	blobsKnown  bool
 }
 
 // scanUsage collects the chain IDs and blobs every image and container uses.
 func (s *Store) scanUsage() (*usage, error) {
-	u := &usage{chains: map[digest.Digest]bool{}, blobs: map[digest.Digest]bool{}}
+	u := &usage{chains: map[digest.Digest]bool{}, blobs: map[digest.Digest]bool{}, chainsKnown: true, blobsKnown: true}
 	ids, err := s.imageIDs()
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
+		u.blobs[id] = true
+		if cfg, err := s.readConfig(id); err == nil {
+			for _, c := range identity.ChainIDs(append([]digest.Digest{}, cfg.RootFS.DiffIDs...)) {
+				u.chains[c] = true
+			}
+		} else {
+			u.chainsKnown = false
+		}
 		rec, err := s.readRecord(id)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			u.blobsKnown = false
+			continue
 		}
-		cfg, err := s.readConfig(id)
-		if err != nil {
-			return nil, err
-		}
-		u.blobs[id] = true
 		u.blobs[rec.Manifest.Digest] = true
 		m, err := s.readManifest(rec.Manifest.Digest)
 		if err != nil {
-			return nil, err
+			u.blobsKnown = false
+			continue
 		}
 		for _, l := range m.Layers {
 			u.blobs[l.Digest] = true
 		}
-		for _, c := range identity.ChainIDs(append([]digest.Digest{}, cfg.RootFS.DiffIDs...)) {
-			u.chains[c] = true
-		}
 	}
-	recs, err := s.rootfsRecords()
+	recs, complete, err := s.rootfsRecords()
 	if err != nil {
 		return nil, err
 	}
+	u.chainsKnown = u.chainsKnown && complete
 	for _, r := range recs {
 		for _, c := range r.Layers {
 			u.chains[c] = true
 		}
 	}
-	cache, err := s.cacheRecords()
+	cache, complete, err := s.cacheRecords()
 	if err != nil {
 		return nil, err
+	}
+	if !complete {
+		u.chainsKnown, u.blobsKnown = false, false
 	}
 	for _, r := range cache {
 		for _, c := range r.Stack.Chains {
@@ -215,9 +226,11 @@ func (s *Store) gc() ([]digest.Digest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("collect garbage: %w", err)
 	}
-	drivers, err := os.ReadDir(s.layersDir())
-	if err != nil {
-		return nil, fmt.Errorf("collect garbage: %w", err)
+	var drivers []os.DirEntry
+	if u.chainsKnown {
+		if drivers, err = os.ReadDir(s.layersDir()); err != nil {
+			return nil, fmt.Errorf("collect garbage: %w", err)
+		}
 	}
 	removed := map[digest.Digest]bool{}
 	var order []digest.Digest
@@ -240,6 +253,9 @@ func (s *Store) gc() ([]digest.Digest, error) {
 				order = append(order, chain)
 			}
 		}
+	}
+	if !u.blobsKnown {
+		return order, nil
 	}
 	blobs, err := os.ReadDir(s.blobDir())
 	if err != nil {

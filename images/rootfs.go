@@ -243,13 +243,27 @@ func (s *Store) RootfsSize(containerID string) (int64, error) {
 	return n, nil
 }
 
-// rootfsRecords lists the containers' rootfs records.
-func (s *Store) rootfsRecords() ([]rootfsRecord, error) {
+// RootfsImage is the ID (64 hex) of the image a container's writable
+// layer sits on, for a container whose own record is lost.
+func (s *Store) RootfsImage(containerID string) (string, error) {
+	if err := checkContainerID(containerID); err != nil {
+		return "", fmt.Errorf("rootfs image: %w", err)
+	}
+	var rec rootfsRecord
+	if err := readJSON(s.rootfsRecordPath(containerID), &rec); err != nil {
+		return "", fmt.Errorf("rootfs image of %s: %w", containerID, err)
+	}
+	return strings.TrimPrefix(rec.Image, "sha256:"), nil
+}
+
+// rootfsRecords lists the containers' rootfs records; complete is false
+// when one could not be read.
+func (s *Store) rootfsRecords() (recs []rootfsRecord, complete bool, err error) {
 	entries, err := os.ReadDir(s.containersDir())
 	if err != nil {
-		return nil, fmt.Errorf("list container layers: %w", err)
+		return nil, false, fmt.Errorf("list container layers: %w", err)
 	}
-	var out []rootfsRecord
+	complete = true
 	for _, e := range entries {
 		var rec rootfsRecord
 		err := readJSON(s.rootfsRecordPath(e.Name()), &rec)
@@ -257,9 +271,10 @@ func (s *Store) rootfsRecords() ([]rootfsRecord, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			complete = false
+			continue
 		}
-		out = append(out, rec)
+		recs = append(recs, rec)
 	}
-	return out, nil
+	return recs, complete, nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"berth/internal/atomicfile"
 
@@ -26,13 +27,18 @@ type Options struct {
 	// overlay2 unless the root's filesystem cannot host overlay upper
 	// directories (an overlayfs root, for one), then vfs.
 	Driver string
+	// Warn receives what the store repaired on its own (a damaged
+	// references file rebuilt from the image records); nil discards it.
+	Warn func(msg string)
 }
 
 // Store is an image store rooted at one directory. Its methods are safe for
 // concurrent use by goroutines and by several processes sharing the root.
 type Store struct {
-	root   string
-	driver string
+	root     string
+	driver   string
+	warn     func(msg string)
+	warnOnce sync.Once // the references rebuild is told once per Store
 }
 
 // Open opens the store at root, creating its layout when missing.
@@ -41,7 +47,7 @@ func Open(root string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open image store %s: %w", root, err)
 	}
-	s := &Store{root: abs}
+	s := &Store{root: abs, warn: opts.Warn}
 	for _, dir := range []string{s.blobDir(), s.imagesDir(), s.layersDir(), s.containersDir(), s.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open image store %s: %w", abs, err)

@@ -179,3 +179,45 @@ func ptyPeer(masterFd int) (n, slaveFd int, err error) {
 	}
 	return n, int(fd), nil
 }
+
+// OpenPTYInstance makes a new devpts instance with docker's options for a
+// container's /dev/pts (a ptmx anyone may open; each PTY readable and
+// writable by its owner, writable by the tty group, gid 5, as mesg(1) and
+// write(1) expect), as a
+// mount that is in no mount table yet, and opens a PTY pair in it.
+// devpts is that mount: moved (move_mount(2)) onto a container's
+// /dev/pts, it makes the slave /dev/pts/0 there, group tty, mode 620, as
+// docker's `run -t` shows it, while the caller holds the master from the
+// start. Closing devpts before it was moved anywhere leaves nothing.
+func OpenPTYInstance() (devpts, master, slave *os.File, err error) {
+	fsfd, err := unix.Fsopen("devpts", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("new devpts: %w", err)
+	}
+	defer unix.Close(fsfd)
+	for _, o := range [][2]string{{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}} {
+		if err := unix.FsconfigSetString(fsfd, o[0], o[1]); err != nil {
+			return nil, nil, nil, fmt.Errorf("new devpts: %s=%s: %w", o[0], o[1], err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return nil, nil, nil, fmt.Errorf("new devpts: %w", err)
+	}
+	mnt, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("new devpts: mount: %w", err)
+	}
+	masterFd, err := unix.Openat(mnt, "ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		unix.Close(mnt)
+		return nil, nil, nil, fmt.Errorf("new devpts: open ptmx: %w", err)
+	}
+	n, slaveFd, err := ptyPeer(masterFd)
+	if err != nil {
+		unix.Close(masterFd)
+		unix.Close(mnt)
+		return nil, nil, nil, fmt.Errorf("new devpts: %w", err)
+	}
+	return os.NewFile(uintptr(mnt), "devpts"), os.NewFile(uintptr(masterFd), "/dev/ptmx"),
+		os.NewFile(uintptr(slaveFd), fmt.Sprintf("/dev/pts/%d", n)), nil
+}

@@ -7,21 +7,32 @@
 // Two halves talk over two inherited pipes, as runc's libcontainer does:
 //
 //   - The parent side, Start (start_linux.go), runs in the shim. It clones
-//     /proc/self/exe with argv[0] = Arg0 into the new namespaces, calls
+//     a sealed read-only copy of /proc/self/exe (nsenter.SealedCopy: the
+//     host's binary is never run in a container) with argv[0] = Arg0 into
+//     the new namespaces, calls
 //     StartOptions.BeforeRun with the child's pid (the shim puts it into the
 //     container's cgroup there), and only then writes the Config as JSON on
 //     the first pipe. It returns once the second pipe reaches EOF: the pipe
 //     is close-on-exec in the child, so EOF without data means the user's
 //     command was exec'd; data is a JSON *ExecError saying why it was not.
 //   - The child side, Main (init_linux.go), is what main.go runs when IsInit
-//     reports true. It reads the Config, sets up the root filesystem
+//     reports true. Non-dumpable until its exec, and holding none of its
+//     parent's descriptors, it reads the Config, sets up the root filesystem
 //     (rootfs_linux.go), the hostname and loopback, the user and the
-//     capabilities (credentials_linux.go), and execs the command.
+//     capabilities (credentials_linux.go), the seccomp filter
+//     (nsenter.LoadSeccomp), and execs the command.
+//
+// No path inside the container's root is ever resolved to a string and
+// used again: rootpath_linux.go opens (and creates) each one relative to a
+// descriptor of the root with openat2(RESOLVE_IN_ROOT), and
+// fdmounts_linux.go mounts onto those descriptors, so that a component
+// swapped for a symlink by another container cannot lead out of the root.
 //
 // Pure pieces sit in plain files with table tests: mount options
-// (mountoptions_linux.go), capability sets and the hardening defaults
+// (mountoptions_linux.go), the mount destinations docker refuses
+// (mounttarget.go), capability sets and the hardening defaults
 // (capabilities.go, defaults.go), /etc/passwd and /etc/group
-// (user.go), the environment (env.go), paths inside the rootfs (rootpath.go).
+// (user.go), the environment (env.go).
 //
 // The package does not create cgroups, pick the rootfs's layers, hold PTY
 // masters or restart anything: those belong to the cgroups package, the
@@ -58,13 +69,16 @@ type Mount struct {
 	// ("tmpfs", "overlay").
 	Source string `json:"source"`
 	// Target is the path inside the container. It is resolved inside the
-	// rootfs (symlinks cannot point out of it) and created when missing: a
-	// directory, or an empty file when Source is a file. Config.RootMount
-	// ignores it: its target is Config.Rootfs.
+	// rootfs (symlinks cannot point out of it, magic links such as
+	// /proc/1/root are refused) and created when missing: a directory, or
+	// an empty file when Source is a file. A target inside /proc is
+	// refused (see CheckMountTarget). Config.RootMount ignores it: its
+	// target is Config.Rootfs.
 	Target string `json:"target"`
 	// Options are mount(8)-style: "ro", "nosuid", "noexec", "nodev",
 	// "rbind", "rprivate", …; anything mount(8) does not know as a flag is
 	// passed on as filesystem data ("size=64m", "lowerdir=…", "mode=1777").
+	// A bind without a propagation option is private (rprivate with rbind).
 	Options []string `json:"options,omitempty"`
 }
 
@@ -94,8 +108,8 @@ type Config struct {
 	// HOME the user's home from /etc/passwd (or /), HOSTNAME the Hostname,
 	// and TERM=xterm when Terminal.
 	Env []string `json:"env,omitempty"`
-	// Cwd is the working directory, created (owned by root) when missing.
-	// Empty means /.
+	// Cwd is the working directory, resolved inside the rootfs as Targets
+	// are and created (owned by root) when missing. Empty means /.
 	Cwd string `json:"cwd,omitempty"`
 	// User is as docker's -u: "name", "uid", "uid:gid", "name:group",
 	// resolved from the rootfs's /etc/passwd and /etc/group, with the
@@ -112,18 +126,52 @@ type Config struct {
 	Capabilities []string `json:"capabilities,omitempty"`
 	// NoNewPrivileges sets no_new_privs (--security-opt no-new-privileges).
 	NoNewPrivileges bool `json:"noNewPrivileges,omitempty"`
+	// Seccomp is the seccomp filter the command runs under, a BPF program
+	// as nsenter.LoadSeccomp takes it (the engine's seccomp package
+	// compiles it); it is installed last before exec, or, without
+	// NoNewPrivileges, just before the capabilities are dropped. nil means
+	// none (unconfined).
+	Seccomp []byte `json:"seccomp,omitempty"`
 	// Privileged mounts /sys read-write and skips MaskedPaths and
 	// ReadonlyPaths. It does not choose capabilities: pass
 	// Capabilities(add, drop, true) for that.
 	Privileged bool `json:"privileged,omitempty"`
 	// MaskedPaths are hidden: /dev/null over files, an empty read-only
-	// tmpfs over directories. See DefaultMaskedPaths.
+	// tmpfs over directories. See DefaultMaskedPaths. The start fails with
+	// ErrFakeNull when the container's /dev/null is not the null device.
 	MaskedPaths []string `json:"maskedPaths,omitempty"`
 	// ReadonlyPaths are remounted read-only. See DefaultReadonlyPaths.
 	ReadonlyPaths []string `json:"readonlyPaths,omitempty"`
 	// Network is "host" to stay in the host's network namespace; anything
 	// else ("none", "") gets a new one with only lo, up.
 	Network string `json:"network,omitempty"`
+	// Devpts is set by Start when StartOptions.Devpts is given; callers
+	// leave it false.
+	Devpts bool `json:"devpts,omitempty"`
+	// Devices are device nodes made in the container beyond the standard
+	// ones (null, zero, full, random, urandom, tty, and the pts and ptmx
+	// of its own devpts): --device entries and, for --privileged, the
+	// host's /dev. A node at the path of a standard one replaces it. nil
+	// means none. Which nodes may be opened is the cgroup's business, not
+	// this list's.
+	Devices []Device `json:"devices,omitempty"`
+}
+
+// Device is one device node to make in the container.
+type Device struct {
+	// Path is where the node goes in the container, absolute; missing
+	// parent directories are made.
+	Path string `json:"path"`
+	// Type is 'c' for a character device, 'b' for a block device.
+	Type byte `json:"type"`
+	// Major and Minor are the device numbers.
+	Major uint32 `json:"major"`
+	Minor uint32 `json:"minor"`
+	// Mode holds the permission bits (0o666 for docker's nodes).
+	Mode uint32 `json:"mode"`
+	// UID and GID own the node.
+	UID uint32 `json:"uid"`
+	GID uint32 `json:"gid"`
 }
 
 // ExecError says why a container's command was never exec'd, with the exit
@@ -140,6 +188,19 @@ type StartOptions struct {
 	// Stdin, Stdout and Stderr become the command's fds 0, 1 and 2; nil is
 	// /dev/null. With Config.Terminal they are the PTY slave.
 	Stdin, Stdout, Stderr *os.File
+	// Exe is the berth the child runs: a nsenter.SealedCopy of
+	// /proc/self/exe, never the host's binary itself, so that nothing in
+	// the container can reach that file through the init's
+	// /proc/1/exe (CVE-2019-5736). A shim makes one and reuses it for
+	// every restart; nil makes a copy for this start alone. Start does
+	// not close it.
+	Exe *os.File
+	// Devpts, with Config.Terminal, is the devpts instance the PTY on
+	// Stdin belongs to (ptyexec.OpenPTYInstance): it becomes the
+	// container's /dev/pts, so that inside the terminal is /dev/pts/0 of
+	// the container's own devpts, as with docker. nil mounts a new devpts
+	// and leaves the terminal where it is.
+	Devpts *os.File
 	// BeforeRun, when set, is called once the child exists in its new
 	// namespaces and before it does anything: the shim puts pid into the
 	// container's cgroup here. An error kills the child and fails Start.

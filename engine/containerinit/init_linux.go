@@ -42,8 +42,18 @@ func initContainer() (err error) {
 			err = fmt.Errorf("container init: %v", r)
 		}
 	}()
+	// Until the command is exec'd (which makes the process dumpable again)
+	// nothing in the container may open this process's /proc/1/exe, mem
+	// or fd; and it keeps none of its parent's descriptors but its pipes
+	// and the terminal's devpts (closed once mounted).
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		return fmt.Errorf("make init non-dumpable: %w", err)
+	}
 	if _, err := unix.FcntlInt(reportFd, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return fmt.Errorf("report pipe: %w", err)
+	}
+	if err := nsenter.CloseInheritedFds(configFd, devptsFd); err != nil {
+		return err
 	}
 	cfg, err := readConfig()
 	if err != nil {
@@ -68,13 +78,6 @@ func initContainer() (err error) {
 		return err
 	}
 	env := buildEnv(cfg.Env, user.Home, cfg.Hostname, cfg.Terminal)
-	cwd := cfg.Cwd
-	if cwd == "" {
-		cwd = "/"
-	}
-	if err := os.Chdir(cwd); err != nil {
-		return fmt.Errorf("chdir to cwd %q: %w", cwd, err)
-	}
 	pathEnv, _ := lookupEnv(env, "PATH")
 	argv0, err := lookPath(cfg.Args[0], pathEnv)
 	if err != nil {
@@ -83,14 +86,28 @@ func initContainer() (err error) {
 	if err := prepareStdio(user); err != nil {
 		return err
 	}
-	if err := closeInheritedFds(); err != nil {
+	if err := nsenter.CloseFdsOnExec(); err != nil {
 		return err
+	}
+	// Installing a seccomp filter without no_new_privs needs CAP_SYS_ADMIN:
+	// then it goes before the capabilities are dropped, as in runc, and
+	// the profile must allow what follows (Docker's does); with
+	// no_new_privs it is the last step before exec.
+	if !cfg.NoNewPrivileges {
+		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
 	}
 	if err := applyCredentials(cfg, user); err != nil {
 		return err
 	}
 	unix.Umask(0o022)
 	nsenter.ResetIgnoredSignals()
+	if cfg.NoNewPrivileges {
+		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
+			return err
+		}
+	}
 	err = syscall.Exec(argv0, cfg.Args, env)
 	return execFailure(cfg.Args[0], err)
 }
@@ -138,7 +155,8 @@ func readOptional(name string) ([]byte, error) {
 }
 
 // prepareStdio hands the command's stdio to its user, so that it can reopen
-// /dev/stdout and friends, as runc does; /dev/null stays root's.
+// /dev/stdout and friends, as runc does; /dev/null stays root's. Only the
+// owner changes: a terminal keeps its group, tty.
 func prepareStdio(u User) error {
 	if u.UID == 0 && u.GID == 0 {
 		return nil
@@ -154,20 +172,11 @@ func prepareStdio(u User) error {
 		if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == unix.Mkdev(1, 3) {
 			continue
 		}
-		err := unix.Fchown(fd, u.UID, u.GID)
+		err := unix.Fchown(fd, u.UID, int(st.Gid))
 		// A read-only or foreign file keeps its owner, as with runc.
 		if err != nil && !errors.Is(err, unix.EROFS) && !errors.Is(err, unix.EPERM) && !errors.Is(err, unix.EINVAL) {
 			return fmt.Errorf("chown fd %d: %w", fd, err)
 		}
-	}
-	return nil
-}
-
-// closeInheritedFds marks every fd above stderr close-on-exec, so that the
-// command inherits only its stdio.
-func closeInheritedFds() error {
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return fmt.Errorf("close inherited fds: %w", err)
 	}
 	return nil
 }

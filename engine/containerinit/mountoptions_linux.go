@@ -82,3 +82,39 @@ func parseMountOptions(options []string) mountOptions {
 	m.Data = strings.Join(data, ",")
 	return m
 }
+
+// mountAttrFlags are the MS_ flags of a mount (not of its filesystem), by
+// their mount_setattr/fsmount attribute.
+var mountAttrFlags = []struct {
+	flag uintptr
+	attr uint64
+}{
+	{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY},
+	{unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
+	{unix.MS_NODEV, unix.MOUNT_ATTR_NODEV},
+	{unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC},
+	{unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME},
+}
+
+// mountAttrs translates MS_ flags into the new mount API's attributes: set
+// are the MOUNT_ATTR_ bits to set (fsmount takes them as they are), clr
+// those mount_setattr must clear first (the atime mode, when one is given).
+// Flags that are not a mount's own (sync, bind, …) are left out.
+func mountAttrs(flags uintptr) (set, clr uint64) {
+	for _, f := range mountAttrFlags {
+		if flags&f.flag != 0 {
+			set |= f.attr
+		}
+	}
+	switch {
+	case flags&unix.MS_STRICTATIME != 0: // wins, as with mount(2)
+		set |= unix.MOUNT_ATTR_STRICTATIME
+	case flags&unix.MS_NOATIME != 0:
+		set |= unix.MOUNT_ATTR_NOATIME
+	case flags&unix.MS_RELATIME != 0:
+		set |= unix.MOUNT_ATTR_RELATIME
+	default:
+		return set, 0
+	}
+	return set, unix.MOUNT_ATTR__ATIME
+}

@@ -30,3 +30,25 @@ func TestParseMountOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestMountAttrs(t *testing.T) {
+	tests := []struct {
+		flags    uintptr
+		set, clr uint64
+	}{
+		{0, 0, 0},
+		{unix.MS_BIND | unix.MS_REC, 0, 0},
+		{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY, 0},
+		{unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV | unix.MOUNT_ATTR_NOEXEC, 0},
+		{unix.MS_SYNCHRONOUS | unix.MS_DIRSYNC | unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME, 0},
+		{unix.MS_NOATIME, unix.MOUNT_ATTR_NOATIME, unix.MOUNT_ATTR__ATIME},
+		{unix.MS_RELATIME | unix.MS_RDONLY, unix.MOUNT_ATTR_RELATIME | unix.MOUNT_ATTR_RDONLY, unix.MOUNT_ATTR__ATIME},
+		{unix.MS_NOATIME | unix.MS_STRICTATIME, unix.MOUNT_ATTR_STRICTATIME, unix.MOUNT_ATTR__ATIME},
+	}
+	for _, tt := range tests {
+		set, clr := mountAttrs(tt.flags)
+		if set != tt.set || clr != tt.clr {
+			t.Errorf("mountAttrs(%#x) = %#x, %#x; want %#x, %#x", tt.flags, set, clr, tt.set, tt.clr)
+		}
+	}
+}

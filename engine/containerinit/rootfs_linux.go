@@ -3,8 +3,8 @@ package containerinit
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -33,52 +33,76 @@ var standardLinks = [][2]string{
 
 // setupRootfs builds the container's root filesystem in the init's new
 // mount namespace and makes it /. The steps follow runc's: nothing may
-// propagate back to the host, so / becomes rprivate first.
+// propagate back to the host, so / becomes rprivate first. Every path
+// inside the root is resolved and created through descriptors
+// (rootpath_linux.go) and mounted on (fdmounts_linux.go), never used again
+// as a string. On return the working directory is cfg.Cwd.
 func setupRootfs(cfg *Config) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("make / rprivate: %w", err)
 	}
-	root := cfg.Rootfs
 	rootMount := cfg.RootMount
 	if rootMount.Type == "" {
-		rootMount = Mount{Type: "bind", Source: root, Options: []string{"rbind"}}
+		rootMount = Mount{Type: "bind", Source: cfg.Rootfs, Options: []string{"rbind"}}
 	}
-	if err := mountAt(rootMount, root); err != nil {
+	if err := mountAt(rootMount, cfg.Rootfs); err != nil {
 		return fmt.Errorf("mount rootfs: %w", err)
 	}
+	root, err := openRoot(cfg.Rootfs)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
 	if err := mountProcAndSys(root, cfg.Privileged); err != nil {
 		return err
 	}
-	if err := setupDev(root, cfg.Terminal); err != nil {
+	dev, err := mountDev(root)
+	if err != nil {
+		return err
+	}
+	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices)
+	dev.Close()
+	if err != nil {
 		return err
 	}
 	for _, m := range sortMounts(cfg.Mounts) {
-		target, err := mountpoint(root, m)
-		if err != nil {
+		if err := mountContainerMount(root, m); err != nil {
 			return fmt.Errorf("%s mount on %s: %w", m.Type, m.Target, err)
 		}
-		if err := mountAt(m, target); err != nil {
+	}
+	if err := pivotRoot(cfg.Rootfs); err != nil {
+		return err
+	}
+	return finishRootfs(cfg)
+}
+
+// finishRootfs does what follows pivot_root, inside the new /: masked and
+// read-only paths, the working directory, a read-only root.
+func finishRootfs(cfg *Config) error {
+	root, err := openRoot("/")
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	if !cfg.Privileged {
+		for _, p := range cfg.ReadonlyPaths {
+			if err := readonlyPath(root, p); err != nil {
+				return err
+			}
+		}
+		if err := maskPaths(root, cfg.MaskedPaths); err != nil {
 			return err
 		}
 	}
-	if err := pivotRoot(root); err != nil {
-		return err
-	}
-	if !cfg.Privileged {
-		for _, p := range cfg.ReadonlyPaths {
-			if err := readonlyPath(p); err != nil {
-				return err
-			}
-		}
-		for _, p := range cfg.MaskedPaths {
-			if err := maskPath(p); err != nil {
-				return err
-			}
-		}
-	}
 	if cfg.Cwd != "" {
-		if err := os.MkdirAll(cfg.Cwd, 0o755); err != nil {
-			return fmt.Errorf("create cwd: %w", err)
+		cwd, err := createInRoot(root, cfg.Cwd, false)
+		if err != nil {
+			return fmt.Errorf("create cwd %q: %w", cfg.Cwd, err)
+		}
+		err = unix.Fchdir(int(cwd.Fd()))
+		cwd.Close()
+		if err != nil {
+			return fmt.Errorf("chdir to cwd %q: %w", cfg.Cwd, err)
 		}
 	}
 	if cfg.ReadonlyRootfs {
@@ -89,8 +113,28 @@ func setupRootfs(cfg *Config) error {
 	return nil
 }
 
-// mountAt performs m on target, a host path. Binds with flags beyond
-// bind/rbind ("ro", "nosuid", …) need a second, remounting call.
+// maskPaths hides paths with a /dev/null that is checked to be one.
+func maskPaths(root *os.File, paths []string) error {
+	if len(paths) == 0 {
+		return nil
+	}
+	null, err := openNull(root)
+	if err != nil {
+		return err
+	}
+	defer null.Close()
+	for _, p := range paths {
+		if err := maskPath(root, null, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mountAt performs the root mount m on target, the host path berth chose
+// for the rootfs (nothing in a container can reach it yet, so a path is
+// safe here, and overlay's long lowerdir needs mount(2)). Binds with flags
+// beyond bind/rbind ("ro", "nosuid", …) need a second, remounting call.
 func mountAt(m Mount, target string) error {
 	o := parseMountOptions(m.Options)
 	if m.Type == "bind" {
@@ -146,88 +190,54 @@ func readonlySubmounts(target string) error {
 	return nil
 }
 
-// mountpoint resolves m's target inside root and creates it: a file when
-// m binds a file, a directory otherwise.
-func mountpoint(root string, m Mount) (string, error) {
-	target, err := resolveInRoot(root, m.Target)
-	if err != nil {
-		return "", err
-	}
-	isFile := false
-	if m.Type == "bind" {
-		fi, err := os.Stat(m.Source)
-		if err != nil {
-			return "", fmt.Errorf("bind mount %s: %w", m.Source, err)
-		}
-		isFile = !fi.IsDir()
-	}
-	if !isFile {
-		if err := os.MkdirAll(target, 0o755); err != nil {
-			return "", fmt.Errorf("create mountpoint: %w", err)
-		}
-		return target, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-		return "", fmt.Errorf("create mountpoint: %w", err)
-	}
-	f, err := os.OpenFile(target, os.O_CREATE|os.O_RDONLY|unix.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return "", fmt.Errorf("create mountpoint: %w", err)
-	}
-	return target, f.Close()
-}
-
-// mkdirInRoot creates the directory p inside root and returns its host path.
-func mkdirInRoot(root, p string) (string, error) {
-	dir, err := resolveInRoot(root, p)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("create %s: %w", p, err)
-	}
-	return dir, nil
-}
-
 // mountProcAndSys mounts a new /proc for the container's PID namespace and
 // /sys, read-only unless privileged.
-func mountProcAndSys(root string, privileged bool) error {
-	proc, err := mkdirInRoot(root, "/proc")
-	if err != nil {
-		return err
-	}
+func mountProcAndSys(root *os.File, privileged bool) error {
 	const noSuidDevExec = unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC
-	if err := unix.Mount("proc", proc, "proc", noSuidDevExec, ""); err != nil {
-		return fmt.Errorf("mount proc on %s: %w", proc, err)
-	}
-	sys, err := mkdirInRoot(root, "/sys")
-	if err != nil {
-		return err
-	}
 	var sysFlags uintptr = noSuidDevExec | unix.MS_RDONLY
 	if privileged {
 		sysFlags &^= unix.MS_RDONLY
 	}
-	if err := unix.Mount("sysfs", sys, "sysfs", sysFlags, ""); err != nil {
-		return fmt.Errorf("mount sysfs on %s: %w", sys, err)
+	for _, m := range []struct {
+		fstype, dir string
+		flags       uintptr
+	}{{"proc", "/proc", noSuidDevExec}, {"sysfs", "/sys", sysFlags}} {
+		target, err := createInRoot(root, m.dir, false)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", m.dir, err)
+		}
+		err = mountOnFd(m.fstype, target, m.dir, m.flags, "")
+		target.Close()
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// setupDev gives the container a fresh /dev: a tmpfs with the standard
-// devices, its own devpts, shm, mqueue, the console when there is a
-// terminal, and the usual symlinks.
-func setupDev(root string, terminal bool) error {
-	dev, err := mkdirInRoot(root, "/dev")
+// mountDev mounts the tmpfs that becomes the container's /dev and returns
+// its root, for setupDev to fill through its magic link.
+func mountDev(root *os.File) (*os.File, error) {
+	target, err := createInRoot(root, "/dev", false)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("create /dev: %w", err)
 	}
+	defer target.Close()
+	return attach(Mount{Type: "tmpfs", Source: "tmpfs", Target: "/dev",
+		Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}}, target)
+}
+
+// setupDev fills the container's fresh /dev, the tmpfs at dev (a magic
+// link to it, from mountDev): the standard devices, its own devpts (the
+// one on devptsFd when givenDevpts, which the terminal belongs to), shm,
+// mqueue, the console when there is a terminal, the usual symlinks, and
+// the extra device nodes, made through root.
+func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Device) error {
 	mounts := []struct {
 		fstype, source, dir string
 		flags               uintptr
 		data                string
 	}{
-		{"tmpfs", "tmpfs", "", unix.MS_NOSUID | unix.MS_STRICTATIME, "mode=755,size=65536k"},
 		{"devpts", "devpts", "pts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
 		{"tmpfs", "shm", "shm", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "mode=1777,size=65536k"},
 		{"mqueue", "mqueue", "mqueue", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
@@ -236,6 +246,13 @@ func setupDev(root string, terminal bool) error {
 		target := filepath.Join(dev, m.dir)
 		if err := os.MkdirAll(target, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", target, err)
+		}
+		if m.fstype == "devpts" && givenDevpts {
+			if err := unix.MoveMount(devptsFd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
+				return fmt.Errorf("move the terminal's devpts to %s: %w", target, err)
+			}
+			unix.Close(devptsFd)
+			continue
 		}
 		if err := unix.Mount(m.source, target, m.fstype, m.flags, m.data); err != nil {
 			return fmt.Errorf("mount %s on %s: %w", m.fstype, target, err)
@@ -252,10 +269,53 @@ func setupDev(root string, terminal bool) error {
 			return fmt.Errorf("create /dev/%s: %w", l[0], err)
 		}
 	}
+	for _, d := range extra {
+		if err := makeDevice(root, d); err != nil {
+			return err
+		}
+	}
 	if terminal {
 		if err := bindConsole(dev); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// makeDevice makes the node d inside root, replacing a file or node
+// already at its path (never following a symlink there), with d's mode
+// and owner.
+func makeDevice(root *os.File, d Device) error {
+	typ := uint32(unix.S_IFCHR)
+	switch d.Type {
+	case 'c':
+	case 'b':
+		typ = unix.S_IFBLK
+	default:
+		return fmt.Errorf("create device %s: type %q is not c or b", d.Path, d.Type)
+	}
+	name := path.Base(path.Clean("/" + d.Path))
+	if name == "/" {
+		return fmt.Errorf("create device %s: not a file path", d.Path)
+	}
+	dir, err := createInRoot(root, path.Dir(path.Clean("/"+d.Path)), false)
+	if err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	defer dir.Close()
+	dirfd := int(dir.Fd())
+	if err := unix.Unlinkat(dirfd, name, 0); err != nil && !errors.Is(err, unix.ENOENT) {
+		return fmt.Errorf("create device %s: replace what is there: %w", d.Path, err)
+	}
+	if err := unix.Mknodat(dirfd, name, typ|d.Mode&0o7777, int(unix.Mkdev(d.Major, d.Minor))); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	// Set the mode again, whatever the umask, and the owner.
+	if err := unix.Fchmodat(dirfd, name, d.Mode&0o7777, 0); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
+	}
+	if err := unix.Fchownat(dirfd, name, int(d.UID), int(d.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}
 	return nil
 }
@@ -309,41 +369,6 @@ func pivotRoot(root string) error {
 	}
 	if err := unix.Chdir("/"); err != nil {
 		return fmt.Errorf("chdir to new root: %w", err)
-	}
-	return nil
-}
-
-// readonlyPath bind-mounts p onto itself read-only; a missing p is fine.
-func readonlyPath(p string) error {
-	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return nil
-		}
-		return fmt.Errorf("make %s read-only: %w", p, err)
-	}
-	if err := remount(p, unix.MS_RDONLY|unix.MS_REC); err != nil {
-		return fmt.Errorf("make %s read-only: %w", p, err)
-	}
-	return nil
-}
-
-// maskPath hides p: /dev/null over a file, an empty read-only tmpfs over a
-// directory; a missing p is fine.
-func maskPath(p string) error {
-	fi, err := os.Stat(p)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("mask %s: %w", p, err)
-	}
-	if fi.IsDir() {
-		err = unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY, "size=0")
-	} else {
-		err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
-	}
-	if err != nil {
-		return fmt.Errorf("mask %s: %w", p, err)
 	}
 	return nil
 }

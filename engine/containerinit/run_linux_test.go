@@ -213,6 +213,10 @@ func TestMounts(t *testing.T) {
 	if err := syscall.Mount("tmpfs", sub, "tmpfs", 0, "size=1m"); err != nil {
 		t.Fatal(err)
 	}
+	// Shared on the host: the container's copy must not be.
+	if err := syscall.Mount("", sub, "", syscall.MS_SHARED, ""); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		if err := syscall.Unmount(sub, syscall.MNT_DETACH); err != nil {
 			t.Errorf("unmount %s: %v", sub, err)
@@ -226,15 +230,20 @@ touch /data/x 2>/dev/null || echo data-ro
 touch /data/sub/x 2>/dev/null || echo submount-ro
 echo written > /rw/out
 cat /etc/hosts
-awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo`
+awk '$5 == "/run" { print $(NF-2), $NF }' /proc/self/mountinfo
+awk '$5 == "/scratch" { print $6, $(NF-2) }' /proc/self/mountinfo
+stat -c %a /scratch
+awk '$5 == "/rw" || $5 == "/data/sub" { print $5, ($7 ~ /^shared:/) ? "shared" : "private" }' /proc/self/mountinfo`
 	cfg := newConfig(t, "sh", "-c", script)
 	cfg.Mounts = []containerinit.Mount{
 		{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"size=64m"}},
 		{Type: "bind", Source: roDir, Target: "/data", Options: []string{"rbind", "ro"}},
 		{Type: "bind", Source: rwDir, Target: "/rw", Options: []string{"rbind"}},
 		{Type: "bind", Source: hosts, Target: "/etc/hosts", Options: []string{"rbind", "ro"}},
+		{Type: "tmpfs", Source: "tmpfs", Target: "/scratch", Options: []string{"nosuid", "nodev", "noexec", "noatime", "mode=1777", "size=1m"}},
 	}
-	want := "from host\ndata-ro\nsubmount-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n"
+	want := "from host\ndata-ro\nsubmount-ro\n127.0.0.1 localhost box\ntmpfs rw,size=65536k\n" +
+		"rw,nosuid,nodev,noexec,noatime tmpfs\n1777\n/data/sub private\n/rw private\n"
 	if got := output(t, cfg); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
@@ -408,5 +417,65 @@ func BenchmarkStart(b *testing.B) {
 		if code, _, err := p.Wait(); code != 0 || err != nil {
 			b.Fatalf("exit %d %v", code, err)
 		}
+	}
+}
+
+// The container's init never runs the host's binary: what its
+// /proc/<pid>/exe names cannot be written (CVE-2019-5736).
+func TestInitRunsASealedCopy(t *testing.T) {
+	t.Parallel()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exe string
+	var writeErr error
+	p, err := containerinit.Start(newConfig(t, "true"), containerinit.StartOptions{BeforeRun: func(pid int) error {
+		link := filepath.Join("/proc", strconv.Itoa(pid), "exe")
+		exe, _ = os.Readlink(link)
+		var w *os.File
+		if w, writeErr = os.OpenFile(link, os.O_WRONLY, 0); writeErr == nil {
+			_, writeErr = w.WriteAt([]byte("overwritten"), 0)
+			w.Close()
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, err := p.Wait(); code != 0 || err != nil {
+		t.Errorf("exit %d %v", code, err)
+	}
+	if exe == "" || exe == self {
+		t.Errorf("container init runs %q, the binary %s itself", exe, self)
+	}
+	if writeErr == nil {
+		t.Errorf("wrote to the binary container init runs (%s)", exe)
+	}
+}
+
+// A descriptor its starter left open (as a shell's `exec 7</etc`) does
+// not reach the container, not even as its working directory.
+// Not parallel: the descriptor would leak into every process the other
+// tests start meanwhile.
+func TestInheritedFdsStayOut(t *testing.T) {
+	host := t.TempDir()
+	// Not close-on-exec, as a descriptor inherited from a shell.
+	fd, err := syscall.Open(host, syscall.O_RDONLY|syscall.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	cfg := newConfig(t, "sh", "-c", "ls /proc/$$/fd; true")
+	if out := strings.Fields(output(t, cfg)); strings.Join(out, " ") != "0 1 2" {
+		t.Errorf("the command holds fds %v, want only 0 1 2", out)
+	}
+	cwd := "/proc/self/fd/" + strconv.Itoa(fd)
+	cfg = newConfig(t, "pwd")
+	cfg.Cwd = cwd
+	_, _, _, err = tryStart(t, cfg)
+	var ee *containerinit.ExecError
+	if !errors.As(err, &ee) || ee.Code != containerinit.ExitSetupFailed || !strings.Contains(ee.Msg, cwd) {
+		t.Errorf("cwd %s: got %v, want exit 125 naming the working directory", cwd, err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"berth/ptyexec/nsenter"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -17,6 +19,8 @@ import (
 const (
 	configFd = 3 // read end of the config pipe: the Config as JSON, then EOF
 	reportFd = 4 // write end of the report pipe: an ExecError as JSON, or EOF at exec
+	exeFd    = 5 // the sealed copy of berth the child was exec'd from; it closes it
+	devptsFd = 6 // StartOptions.Devpts, when given
 )
 
 // Process is a started container: its PID 1 runs the user's command.
@@ -35,11 +39,25 @@ type Process struct {
 // Start must be called from a process that stays alive to Wait for the
 // container: the container is its child.
 func Start(cfg *Config, opts StartOptions) (*Process, error) {
-	if err := validate(cfg); err != nil {
+	err := validate(cfg)
+	if err != nil {
 		return nil, err
 	}
 	if cfg.Terminal && opts.Stdin == nil {
 		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
+	}
+	devpts := cfg.Terminal && opts.Devpts != nil
+	if devpts {
+		c := *cfg
+		c.Devpts = true
+		cfg = &c
+	}
+	exe := opts.Exe
+	if exe == nil {
+		if exe, err = nsenter.SealedCopy("/proc/self/exe", ""); err != nil {
+			return nil, fmt.Errorf("start container init: %w", err)
+		}
+		defer exe.Close()
 	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
@@ -56,15 +74,19 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, fmt.Errorf("report pipe: %w", err)
 	}
 	defer reportR.Close()
+	extra := []*os.File{configR, reportW, exe} // configFd, reportFd, exeFd
+	if devpts {
+		extra = append(extra, opts.Devpts) // devptsFd
+	}
 
 	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
+		Path:       nsenter.ExecPath(exeFd),
 		Args:       []string{Arg0},
 		Env:        []string{},
 		Stdin:      opts.Stdin,
 		Stdout:     opts.Stdout,
 		Stderr:     opts.Stderr,
-		ExtraFiles: []*os.File{configR, reportW}, // configFd, reportFd
+		ExtraFiles: extra,
 		SysProcAttr: &syscall.SysProcAttr{
 			Cloneflags: cloneFlags(cfg.Network),
 			Setsid:     true,

@@ -41,3 +41,20 @@ func TestLockMissingDirectory(t *testing.T) {
 		t.Fatal("lock in a missing directory succeeded")
 	}
 }
+
+func TestTryLockFailsWhileHeld(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lock")
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := TryLock(p); ok || err != nil {
+		t.Fatalf("TryLock while held: ok %v, err %v; want false, nil", ok, err)
+	}
+	unlock()
+	u2, ok, err := TryLock(p)
+	if !ok || err != nil {
+		t.Fatalf("TryLock when free: ok %v, err %v; want true, nil", ok, err)
+	}
+	u2()
+}

@@ -52,7 +52,16 @@ func finish(sync *os.File) int {
 }
 
 // enter applies cfg and execs the command; it returns only on failure.
+// The seccomp filter comes last before exec when no_new_privs is set;
+// without it, installing the filter needs CAP_SYS_ADMIN, so it comes
+// before the capabilities are dropped (runc's order), and the profile must
+// allow what follows (Docker's does).
 func enter(cfg childConfig, sync *os.File) (int, error) {
+	if !cfg.NoNewPrivileges {
+		if err := LoadSeccomp(cfg.Seccomp); err != nil {
+			return codeEnter, err
+		}
+	}
 	if err := applyCredentials(cfg); err != nil {
 		return codeEnter, err
 	}
@@ -60,8 +69,8 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	if dir == "" {
 		dir = "/"
 	}
-	if err := unix.Chdir(dir); err != nil {
-		return codeEnter, fmt.Errorf("chdir to %s: %w", dir, err)
+	if err := ChdirInside(dir); err != nil {
+		return codeEnter, err
 	}
 	if cfg.NoNewPrivileges {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
@@ -72,12 +81,37 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	if err != nil {
 		return code, err
 	}
-	if _, err := unix.FcntlInt(sync.Fd(), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
-		return codeEnter, fmt.Errorf("set close-on-exec on sync socket: %w", err)
+	if err := CloseFdsOnExec(); err != nil {
+		return codeEnter, err
 	}
 	ResetIgnoredSignals()
+	if cfg.NoNewPrivileges {
+		if err := LoadSeccomp(cfg.Seccomp); err != nil {
+			return codeEnter, err
+		}
+	}
 	err = unix.Exec(path, cfg.Args, cfg.Env)
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
+}
+
+// ChdirInside changes to dir and checks that the result lies inside this
+// process's root: a dir that leads out of it (through /proc/self/fd/N of a
+// descriptor opened outside, as in CVE-2024-21626) makes getcwd name a
+// path the root cannot reach, and the command must not start there. The
+// container's init and exec'd processes both call it.
+func ChdirInside(dir string) error {
+	if err := unix.Chdir(dir); err != nil {
+		return fmt.Errorf("chdir to cwd (%q): %w", dir, err)
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Getcwd(buf)
+	if err != nil {
+		return fmt.Errorf("chdir to cwd (%q): getcwd: %w", dir, err)
+	}
+	if n == 0 || buf[0] != '/' {
+		return fmt.Errorf("chdir to cwd (%q): %w", dir, ErrCwdOutside)
+	}
+	return nil
 }
 
 // applyCredentials becomes cfg's user with cfg's capabilities, in runc's

@@ -19,6 +19,18 @@
 // and exits as the child did. Without the variable the constructor costs
 // one getenv.
 //
+// What crosses into the container. The launcher never re-executes the
+// host's berth: it runs a SealedCopy (a read-only overlay view of the
+// binary, or a sealed memfd copy; sealed_linux.go), so that a process in
+// the container that opens /proc/<pid>/exe of the entering process cannot
+// write berth's file (CVE-2019-5736). The constructor closes every
+// descriptor but stdio and the sync socket, and makes the process
+// non-dumpable, before it joins anything; the Go half marks every
+// descriptor close-on-exec and checks that the working directory lies
+// inside the container's root (CVE-2024-21626). CloseInheritedFds,
+// CloseFdsOnExec and ChdirInside serve the shim and the container's init
+// too.
+//
 // The launcher and the child talk over a socket pair: the parent reports
 // the child's host PID (Config.BeforeExec runs then, so the engine can move
 // it into the container's cgroup before anything runs), the launcher sends

@@ -11,6 +11,9 @@ var (
 	// ErrEnter: joining the container or preparing the process failed
 	// (berth's own error, 125).
 	ErrEnter = errors.New("cannot enter container")
+	// ErrCwdOutside: the working directory asked for leads out of the
+	// container's root (runc's words, as docker exec prints them).
+	ErrCwdOutside = errors.New("current working directory is outside of container mount namespace root -- possible container breakout detected")
 	// ErrUnknownCapability is returned for a capability name not in
 	// linux/capability.h.
 	ErrUnknownCapability = errors.New("unknown capability")

@@ -9,6 +9,12 @@
 // finishes and execs the command); the parent waits for it, passes on the
 // signals sent to it, and exits as the child did. Without the variable the
 // constructor costs one getenv.
+//
+// Before it touches the container it closes every descriptor but stdio and
+// the sync socket (whatever berth's caller had open, and the sealed copy
+// of berth it was exec'd from), and makes itself non-dumpable: until the
+// command is exec'd, which makes it dumpable again, nothing in the
+// container may open its /proc/<pid>/exe, mem or fd.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,6 +43,10 @@ static const struct {
 	{"mnt", CLONE_NEWNS},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+#ifndef __NR_close_range
+#define __NR_close_range 436 // the same on every architecture
+#endif
 
 static pid_t child_pid;
 
@@ -75,6 +86,14 @@ static int wants(const char *list, const char *name)
 			p++;
 	}
 	return 0;
+}
+
+// close_all_but closes every descriptor above stderr except keep.
+static int close_all_but(int keep)
+{
+	if (keep > 3 && syscall(__NR_close_range, 3U, (unsigned)keep - 1, 0U) < 0)
+		return -1;
+	return syscall(__NR_close_range, (unsigned)keep + 1, ~0U, 0U);
 }
 
 // forward passes signals sent to the parent (by kill, not by the
@@ -143,6 +162,12 @@ __attribute__((constructor)) static void berth_nsenter(void)
 	syncfd = parse_int(getenv("_BERTH_NSENTER_SYNC"));
 	if (syncfd < 0)
 		_exit(125);
+	if (syncfd <= 2)
+		_exit(125);
+	if (close_all_but(syncfd) < 0)
+		fail(syncfd, "close inherited fds", errno);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(syncfd, "make non-dumpable", errno);
 	pid = parse_int(target);
 	if (pid <= 0)
 		fail(syncfd, "bad target pid", EINVAL);

@@ -58,14 +58,22 @@ type Config struct {
 	Capabilities []string
 	// NoNewPrivileges sets no_new_privs, as --security-opt no-new-privileges.
 	NoNewPrivileges bool
+	// Seccomp is the seccomp filter the command runs under, a BPF program
+	// as LoadSeccomp takes it (the container's own); nil means none.
+	Seccomp []byte
 	// BeforeExec, when set, is called with the host PID of the process
 	// that becomes the command, after it joined the namespaces and before
 	// it execs. The engine adds it to the container's cgroup here. An
 	// error kills the process and fails Start.
 	BeforeExec func(pid int) error
 	// Self is the berth binary to re-execute; "" means /proc/self/exe. It
-	// must link this package, whose constructor does the joining.
+	// must link this package, whose constructor does the joining. It is
+	// never run as is: Start runs a SealedCopy of it, so that no process
+	// in the container can reach the host's file through /proc/<pid>/exe.
 	Self string
+	// ScratchDir is the empty directory SealedCopy may use to seal Self
+	// without copying it; "" copies Self into a sealed memfd each time.
+	ScratchDir string
 }
 
 // Cmd is a process entering a container. Set Stdin, Stdout, Stderr and
@@ -82,12 +90,11 @@ type Cmd struct {
 
 // Command returns the Cmd for cfg; nothing runs until Start.
 func Command(cfg Config) *Cmd {
-	self := cfg.Self
-	if self == "" {
-		self = "/proc/self/exe"
+	if cfg.Self == "" {
+		cfg.Self = "/proc/self/exe"
 	}
-	cmd := exec.Command(self)
-	cmd.Args = []string{"berth-nsenter"}
+	// Path is set by Start, once it knows the sealed copy's descriptor.
+	cmd := &exec.Cmd{Args: []string{"berth-nsenter"}}
 	return &Cmd{Cmd: cmd, cfg: cfg}
 }
 
@@ -122,13 +129,21 @@ func (c *Cmd) Start() error {
 	for i, ns := range namespaces {
 		names[i] = string(ns)
 	}
+	exe, err := SealedCopy(cfg.Self, cfg.ScratchDir)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrEnter, err)
+	}
+	defer exe.Close()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("%w: socketpair: %v", ErrEnter, err)
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "nsenter-sync"), os.NewFile(uintptr(fds[1]), "nsenter-sync")
 	defer ours.Close()
-	c.ExtraFiles = append(c.ExtraFiles, theirs)
+	// The child's fds 3… are ExtraFiles; the constructor closes the
+	// sealed binary's once it runs.
+	c.ExtraFiles = append(c.ExtraFiles, exe, theirs)
+	c.Path = ExecPath(len(c.ExtraFiles) + 1)
 	c.Env = []string{
 		envTarget + "=" + strconv.Itoa(cfg.Pid),
 		envNamespaces + "=" + strings.Join(names, ","),
@@ -137,7 +152,7 @@ func (c *Cmd) Start() error {
 	err = c.Cmd.Start()
 	theirs.Close()
 	if err != nil {
-		return fmt.Errorf("%w: start %s: %v", ErrEnter, c.Path, err)
+		return fmt.Errorf("%w: start %s: %v", ErrEnter, cfg.Self, err)
 	}
 
 	dec := json.NewDecoder(ours)
@@ -157,6 +172,7 @@ func (c *Cmd) Start() error {
 		Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
 		UID: cfg.UID, GID: cfg.GID, Groups: cfg.Groups,
 		Capabilities: caps, NoNewPrivileges: cfg.NoNewPrivileges,
+		Seccomp: cfg.Seccomp,
 	})
 	// Read the outcome even when sending failed: a child that died
 	// reported why before it went.
@@ -188,7 +204,7 @@ func (c *Cmd) failed(r report, err error) error {
 		}
 		return &childError{kind: kind, msg: r.Error}
 	case err == nil || errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: %s exited early: %v", ErrEnter, c.Path, waitErr)
+		return fmt.Errorf("%w: %s exited early: %v", ErrEnter, c.cfg.Self, waitErr)
 	}
-	return fmt.Errorf("%w: talk to %s: %v", ErrEnter, c.Path, err)
+	return fmt.Errorf("%w: talk to %s: %v", ErrEnter, c.cfg.Self, err)
 }

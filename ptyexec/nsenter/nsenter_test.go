@@ -23,8 +23,15 @@ const busybox = "/bin/busybox"
 const helperEnv = "BERTH_NSENTER_TEST_HELPER"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(helperEnv) == "target" {
+	switch os.Getenv(helperEnv) {
+	case "target":
 		os.Exit(targetHelper())
+	case "exe":
+		os.Exit(exeHelper())
+	case "close-fds":
+		os.Exit(closeFdsHelper())
+	case "chdir-outside":
+		os.Exit(chdirOutsideHelper())
 	}
 	os.Exit(m.Run())
 }

@@ -21,6 +21,7 @@ type childConfig struct {
 	Groups          []uint32 `json:"groups"`
 	Capabilities    uint64   `json:"capabilities"`
 	NoNewPrivileges bool     `json:"noNewPrivileges"`
+	Seccomp         []byte   `json:"seccomp,omitempty"`
 }
 
 // report is what the entered process (or the constructor) sends back: the
