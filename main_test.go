@@ -64,12 +64,22 @@ func newBerthEnv(t testing.TB) *berthEnv {
 // with whatever a crashed run left behind).
 func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 	t.Helper()
+	return newBerthEnvRoot(t, "", image)
+}
+
+// newBerthEnvRoot is newBerthEnvImage with its data root at root, which
+// must not exist yet ("" is one in a temporary directory of its own).
+func newBerthEnvRoot(t testing.TB, root string, image []byte) *berthEnv {
+	t.Helper()
 	testenv.RequireRoot(t)
 	bin, err := berthBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
+	if root == "" {
+		root = filepath.Join(dir, "root")
+	}
 	parent := fmt.Sprintf("berth-test-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
 	settings := fmt.Sprintf(`{"cgroup-parent": %q}`, parent)
@@ -77,7 +87,7 @@ func newBerthEnvImage(t testing.TB, image []byte) *berthEnv {
 		t.Fatal(err)
 	}
 	b := &berthEnv{t: t, bin: bin, parent: parent, env: append(os.Environ(),
-		"BERTH_ROOT="+filepath.Join(dir, "root"), "BERTH_RUN_ROOT="+filepath.Join(dir, "run"),
+		"BERTH_ROOT="+root, "BERTH_RUN_ROOT="+filepath.Join(dir, "run"),
 		"BERTH_CONFIG="+cfg)}
 	t.Cleanup(func() {
 		ids, _ := b.cmd("ps", "-aq", "--no-trunc").Output()

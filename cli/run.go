@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -212,7 +213,11 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if err != nil {
 		return none, nil, err
 	}
-	if err := config.ValidateLogOpts(logOpts); err != nil {
+	// As docker: the container's options over the defaults, checked
+	// together (max-file=3 alone takes the default max-size).
+	effective := cfg.LogOpts.Map()
+	maps.Copy(effective, logOpts)
+	if err := config.ValidateLogOpts(effective); err != nil {
 		return none, nil, fmt.Errorf("invalid --log-opt: %w", err)
 	}
 	if len(logOpts) > 0 {

@@ -37,6 +37,10 @@ const (
 	DefaultNetwork                = "bridge"
 	DefaultMaxConcurrentDownloads = 3
 	DefaultMaxConcurrentUploads   = 5
+	// A container's log rotates at 20 MB and keeps 5 files, as docker's
+	// "local" log driver does, so that no log fills the disk by itself.
+	DefaultLogMaxSize = "20m"
+	DefaultLogMaxFile = "5"
 )
 
 // Environment variables that override the file.
@@ -85,7 +89,9 @@ type Config struct {
 }
 
 // LogOpts are the default json-file log options, in docker's syntax:
-// max-size "10m", max-file "3". Empty means no rotation.
+// max-size "10m", max-file "3". Resolve fills what the file leaves empty
+// with DefaultLogMaxSize and DefaultLogMaxFile; a container's --log-opt
+// overrides them key by key.
 type LogOpts struct {
 	MaxSize string `json:"max-size,omitempty"`
 	MaxFile string `json:"max-file,omitempty"`
@@ -168,6 +174,8 @@ func resolveWithDefault(o Overrides, getenv func(string) string, defaultFile str
 	c.DataRoot = first(o.DataRoot, getenv(EnvRoot), c.DataRoot, DefaultDataRoot)
 	c.RunRoot = first(o.RunRoot, getenv(EnvRunRoot), c.RunRoot, DefaultRunRoot)
 	c.DefaultNetwork = first(c.DefaultNetwork, DefaultNetwork)
+	c.LogOpts.MaxSize = first(c.LogOpts.MaxSize, DefaultLogMaxSize)
+	c.LogOpts.MaxFile = first(c.LogOpts.MaxFile, DefaultLogMaxFile)
 	if c.MaxConcurrentDownloads == 0 {
 		c.MaxConcurrentDownloads = DefaultMaxConcurrentDownloads
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -145,6 +146,29 @@ func TestResolvePrecedence(t *testing.T) {
 				t.Errorf("defaults not applied: %+v", got)
 			}
 		})
+	}
+}
+
+func TestResolveLogDefaults(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		file string
+		want LogOpts
+	}{
+		{``, LogOpts{MaxSize: DefaultLogMaxSize, MaxFile: DefaultLogMaxFile}},
+		{`{"log-opts": {"max-size": "1m"}}`, LogOpts{MaxSize: "1m", MaxFile: DefaultLogMaxFile}},
+		{`{"log-opts": {"max-size": "1m", "max-file": "2"}}`, LogOpts{MaxSize: "1m", MaxFile: "2"}},
+	}
+	for i, tt := range tests {
+		file := filepath.Join(dir, fmt.Sprintf("config%d.json", i))
+		writeFile(t, file, tt.file)
+		got, err := resolveWithDefault(Overrides{ConfigFile: file}, func(string) string { return "" }, file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.LogOpts != tt.want {
+			t.Errorf("file %q: log opts %+v, want %+v", tt.file, got.LogOpts, tt.want)
+		}
 	}
 }
 

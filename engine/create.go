@@ -95,6 +95,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		return nil, err
 	}
 
+	if err := e.checkSpace(); err != nil {
+		return nil, err
+	}
 	id := newID()
 	if cfg.Hostname == "" {
 		cfg.Hostname = id[:12]

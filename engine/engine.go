@@ -23,6 +23,13 @@
 //     network endpoints. check.go is `system check`: it scans the
 //     containers, names, endpoints and the image store for damage and
 //     removes what is damaged.
+//
+// A full disk never takes control away (space.go): stop, kill and rm
+// signal first and save the record after, through a reserve of space kept
+// in the data root; the shim learns of a stop by a signal, without the
+// disk, and records it with the exit. Create refuses when the data root is
+// nearly full, and a container's log stops writing there (and counts what
+// it drops) rather than fill it.
 package engine
 
 import (
@@ -35,19 +42,23 @@ import (
 	"berth/engine/events"
 	"berth/engine/network"
 	"berth/images"
+	"berth/internal/diskspace"
 	"berth/ptyexec/nsenter"
 )
 
 // Options configures an Engine. Every directory is passed in; only main
 // knows the defaults (/var/lib/berth, /run/berth, /sys/fs/cgroup).
 type Options struct {
-	Root          string            // data root: containers/, image/, events/
-	RunRoot       string            // sockets and other runtime files
-	CgroupRoot    string            // cgroupfs mount point
-	CgroupParent  string            // parent group of every container's cgroup; "berth" if empty
-	LogOpts       map[string]string // default json-file options (max-size, max-file)
-	StorageDriver string            // "" (detect), "overlay2" or "vfs"
-	ConfigFile    string            // shown by Info only
+	Root         string // data root: containers/, image/, events/
+	RunRoot      string // sockets and other runtime files
+	CgroupRoot   string // cgroupfs mount point
+	CgroupParent string // parent group of every container's cgroup; "berth" if empty
+	// LogOpts are the default json-file options (max-size, max-file) a
+	// container's --log-opt overrides key by key; empty never rotates
+	// (config supplies docker's "local" defaults, 20m × 5).
+	LogOpts       map[string]string
+	StorageDriver string // "" (detect), "overlay2" or "vfs"
+	ConfigFile    string // shown by Info only
 	// Network configures the bridge networks; Dir defaults to
 	// <Root>/network and Root to Root. See network.Options.
 	Network network.Options
@@ -66,6 +77,7 @@ type Options struct {
 // several Engines (in several processes) may share one data root.
 type Engine struct {
 	opts     Options
+	reserve  *diskspace.Reserve // <Root>/reserve; see space.go
 	networks *network.Manager
 	store    *store
 	images   *images.Store
@@ -110,7 +122,12 @@ func New(opts Options) (*Engine, error) {
 	if opts.Network.Root == "" {
 		opts.Network.Root = opts.Root
 	}
-	st, err := openStore(opts.Root)
+	reserve := diskspace.NewReserve(filepath.Join(opts.Root, "reserve"), recordReserve)
+	// A data root too full for the reserve still opens: the reserve is
+	// made up by the next Ensure, and record writes go without it.
+	_ = reserve.Ensure()
+	opts.Network.Reserve = reserve
+	st, err := openStore(opts.Root, reserve)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +143,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, store: st, images: imgs, events: ev, networks: nets}, nil
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets}, nil
 }
 
 // Images is the image store the engine runs containers from.

@@ -22,6 +22,7 @@ var (
 	// garbled, unreadable): the container is listed as dead and can only
 	// be removed.
 	ErrDamaged = errors.New("container record cannot be read")
+	ErrNoSpace = errors.New("no space left on device")
 )
 
 // ExitError is an error that decides the CLI's exit code, as `docker run`

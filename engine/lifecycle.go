@@ -11,6 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/engine/jsonlog"
+	"berth/internal/diskspace"
 )
 
 // get resolves ref and loads its record, reconciling a dead shim first.
@@ -81,8 +83,9 @@ func (e *Engine) reconcile(id string) (*record, error) {
 }
 
 // markShimDead handles a container whose shim died (SIGKILL, machine
-// crash): whatever still runs in its cgroup is killed, the cgroup removed,
-// and the container recorded as exited. The caller holds the lock.
+// crash, or a disk so full that it could not record the exit): whatever
+// still runs in its cgroup is killed, the cgroup removed, and the
+// container recorded as exited. The caller holds the lock.
 func (e *Engine) markShimDead(c *record) error {
 	if cg, err := e.cgroup(c); err == nil {
 		cg.Destroy()
@@ -96,11 +99,16 @@ func (e *Engine) markShimDead(c *record) error {
 	c.State.Pid = 0
 	if wasRunning {
 		c.State.ExitCode = 255
-		c.State.Error = "shim died"
+		c.State.Error = "shim died before recording the exit"
 		c.State.FinishedAt = time.Now().UTC()
 	}
 	c.ShimPID, c.ShimStart = 0, 0
 	if err := e.store.save(c); err != nil {
+		if diskspace.NoSpace(err) {
+			// Derived from the dead shim, so the caller may go on with
+			// it, and the next reader derives it again.
+			return nil
+		}
 		return err
 	}
 	if wasRunning {
@@ -146,7 +154,8 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
 }
 
 // Stop sends the container's stop signal, waits up to the timeout, then
-// kills everything in its cgroup. A stopped container is left alone.
+// kills everything in its cgroup. A stopped container is left alone. The
+// signal goes before the record is saved: see stopByUser.
 func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	c, unlock, err := e.locked(ref)
 	if err != nil {
@@ -167,15 +176,13 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	if err != nil {
 		sig = unix.SIGTERM
 	}
-	c.ManuallyStopped = true
-	err = e.store.save(c)
+	e.stopByUser(c, func() {
+		if c.State.Running && timeout != 0 {
+			e.signal(c, sig)
+		}
+	})
 	unlock()
-	if err != nil {
-		return err
-	}
-	e.nudgeShim(c)
 	if c.State.Running && timeout != 0 {
-		e.signal(c, sig)
 		wctx, cancel := context.WithTimeout(ctx, timeout)
 		err := e.waitStopped(wctx, c.ID)
 		cancel()
@@ -217,12 +224,20 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 	return nil
 }
 
-// nudgeShim asks the shim to read the record again now, so a restart
-// back-off ends at once when the container was stopped.
-func (e *Engine) nudgeShim(c *record) {
+// stopByUser marks the container stopped by the user, so its restart
+// policy leaves it down (docker's HasBeenManuallyStopped), around act,
+// which signals it. The caller holds the lock. The shim is told first by
+// SIGUSR1, which needs no disk: it keeps the mark in memory, ends a restart
+// back-off at once, and saves the mark with the exit. Then act, then the
+// record is saved; on a full disk that save may fail even with the
+// reserve, and the stop goes on: the shim's save carries the mark.
+func (e *Engine) stopByUser(c *record, act func()) {
+	c.ManuallyStopped = true
 	if c.ShimPID > 0 && processStartTime(c.ShimPID) == c.ShimStart {
 		unix.Kill(c.ShimPID, unix.SIGUSR1)
 	}
+	act()
+	_ = e.store.save(c) // see above: the shim saves the mark when this cannot
 }
 
 // waitStopped returns once the record shows the container's process gone
@@ -271,12 +286,11 @@ func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 	}
 	stopSig, _ := parseSignal(c.Config.StopSignal)
 	if sig == unix.SIGKILL || sig == stopSig {
-		c.ManuallyStopped = true
-		if err := e.store.save(c); err != nil {
-			return err
-		}
+		e.stopByUser(c, func() { err = e.signal(c, sig) })
+	} else {
+		err = e.signal(c, sig)
 	}
-	if err := e.signal(c, sig); err != nil {
+	if err != nil {
 		return err
 	}
 	e.event(c, "kill", map[string]string{"signal": strconv.Itoa(int(sig))})
@@ -325,7 +339,14 @@ func (e *Engine) setPaused(ref string, pause bool) error {
 	}
 	c.State.Paused = pause
 	if err := e.store.save(c); err != nil {
-		return err
+		// The record and the cgroup must agree, or the next pause or
+		// unpause is refused: undo. The save spent the reserve of space
+		// already, so this is a disk that is full beyond it, or broken.
+		undo := cg.Freeze
+		if pause {
+			undo = cg.Thaw
+		}
+		return errors.Join(fmt.Errorf("%s %s: %w", action, c.DisplayName(), err), undo())
 	}
 	e.event(c, action, nil)
 	return nil
@@ -363,17 +384,13 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 			return fmt.Errorf("cannot remove container %s: container is %s: stop the container before removing or force remove: %w",
 				c.Name, status, ErrRunning)
 		}
-		c.ManuallyStopped = true
-		err := e.store.save(c)
+		e.stopByUser(c, func() {
+			if cg, err := e.cgroup(c); err == nil {
+				cg.Kill(unix.SIGKILL)
+				cg.Thaw()
+			}
+		})
 		unlock()
-		if err != nil {
-			return err
-		}
-		e.nudgeShim(c)
-		if cg, err := e.cgroup(c); err == nil {
-			cg.Kill(unix.SIGKILL)
-			cg.Thaw()
-		}
 		if err := e.waitStopped(ctx, c.ID); errors.Is(err, ErrNotFound) {
 			return nil // its shim removed it (--rm)
 		} else if err != nil {
@@ -391,8 +408,14 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 }
 
 // destroy removes everything of a stopped container. The caller holds the
-// lock.
+// lock. Its log goes first: it is what most likely filled the disk, and
+// the steps after it write (the network's record, the directory the
+// rootfs is renamed into before removal, which spends the reserve of space
+// when the disk is full).
 func (e *Engine) destroy(c *record) error {
+	if err := jsonlog.Remove(c.LogPath); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+	}
 	if cg, err := e.cgroup(c); err == nil {
 		if err := cg.Destroy(); err != nil {
 			return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
@@ -401,7 +424,7 @@ func (e *Engine) destroy(c *record) error {
 	if err := e.releaseNetwork(c); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	if err := e.images.RemoveRootfs(c.ID); err != nil {
+	if err := e.reserve.Do(func() error { return e.images.RemoveRootfs(c.ID) }); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
 	os.RemoveAll(e.runDir(c.ID))

@@ -96,8 +96,12 @@ type shim struct {
 	id         string
 	ready      *os.File // nil once the first start has been reported
 	waitAttach bool
-	wake       chan os.Signal // SIGUSR1: the record changed (stop during back-off)
-	exe        *os.File       // the sealed berth every start of the container runs
+	// wake gets SIGUSR1: a user stopped the container (stop, kill, rm -f).
+	// stopRequested latches it: the shim knows without reading the
+	// record, which a full disk may have kept from being saved.
+	wake     chan os.Signal
+	userStop bool
+	exe      *os.File // the sealed berth every start of the container runs
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -221,6 +225,7 @@ func (s *shim) setup(c *record) error {
 	if err != nil {
 		return err
 	}
+	logOpts.MinFree = lowSpace
 	if s.log, err = jsonlog.New(c.LogPath, logOpts); err != nil {
 		return err
 	}
@@ -576,6 +581,7 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 		c.NetworkSettings = nil
 		c.State.OOMKilled = res.oomKilled
 		c.State.FinishedAt = time.Now().UTC()
+		c.ManuallyStopped = c.ManuallyStopped || s.stopRequested()
 		restart = shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, code, c.RestartCount)
 		if restart {
 			c.State.Status = StatusRestarting
@@ -620,14 +626,27 @@ func (s *shim) sleepBeforeRestart(d time.Duration) bool {
 		case <-timer.C:
 			return !s.stoppedByUser()
 		case <-s.wake:
-			if s.stoppedByUser() {
-				return false
-			}
+			s.userStop = true
+			return false
 		}
 	}
 }
 
+// stopRequested reports whether a user has stopped the container since
+// this shim started: SIGUSR1 came.
+func (s *shim) stopRequested() bool {
+	select {
+	case <-s.wake:
+		s.userStop = true
+	default:
+	}
+	return s.userStop
+}
+
 func (s *shim) stoppedByUser() bool {
+	if s.stopRequested() {
+		return true
+	}
 	c, err := s.e.store.load(s.id)
 	return err != nil || c.ManuallyStopped
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"berth/internal/atomicfile"
+	"berth/internal/diskspace"
 	"berth/internal/flock"
 )
 
@@ -28,16 +29,19 @@ import (
 //	                                        damaged
 //
 // Every write is atomic (temp file, fsync, rename), so a reader never sees
-// half a record and a crash leaves the old one.
+// half a record and a crash leaves the old one; on a full disk it spends
+// the data root's reserve of space.
 type store struct {
 	containers string
 	names      string
+	reserve    *diskspace.Reserve
 }
 
-func openStore(root string) (*store, error) {
+func openStore(root string, reserve *diskspace.Reserve) (*store, error) {
 	s := &store{
 		containers: filepath.Join(root, "containers"),
 		names:      filepath.Join(root, "names"),
+		reserve:    reserve,
 	}
 	for _, d := range []string{s.containers, s.names} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
@@ -262,7 +266,8 @@ func (s *store) save(c *record) error {
 	if err != nil {
 		return fmt.Errorf("save container %s: %w", c.ID, err)
 	}
-	if err := atomicfile.WriteFile(s.recordPath(c.ID), b, 0o600); err != nil {
+	err = s.reserve.Do(func() error { return atomicfile.WriteFile(s.recordPath(c.ID), b, 0o600) })
+	if err != nil {
 		return fmt.Errorf("save container %s: %w", c.ID, err)
 	}
 	return nil

@@ -106,7 +106,12 @@ func (l *Log) Append(e Event) error {
 		if err := l.prepare(int64(len(line))); err != nil {
 			return err
 		}
-		if _, err := l.f.Write(line); err != nil {
+		if n, err := l.f.Write(line); err != nil {
+			// Cut a line cut short (a full disk) off again, or it would
+			// swallow the next one.
+			if st, serr := l.f.Stat(); n > 0 && serr == nil {
+				_ = l.f.Truncate(st.Size() - int64(n)) // the write's error says enough
+			}
 			return fmt.Errorf("write %s: %w", l.path(currentName), err)
 		}
 		return nil

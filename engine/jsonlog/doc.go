@@ -15,7 +15,10 @@
 // exactly like docker (and like encoding/json for <, >, &, U+2028/9 and
 // invalid UTF-8), batched per Write into one write(2), never fsynced. The
 // file is rotated like docker's max-size/max-file: path, path.1 … path.N-1.
-// [ParseOptions] reads docker's --log-opt values.
+// [ParseOptions] reads docker's --log-opt values. A log never fills its
+// disk: when the filesystem is full, or below [Options].MinFree, the writer
+// drops output (still draining the container), counts it, notes the gap in
+// the log, and writes again when there is room (space.go).
 //
 // Readers start at [Read]: tail (read backwards from the end, across
 // rotated files, without scanning the whole log), since/until, stream

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Options controls rotation. The zero value never rotates.
+// Options controls rotation and the space a log leaves free. The zero
+// value never rotates, and stops writing only when the disk is full.
 type Options struct {
 	// MaxSize is the size in bytes past which the log is rotated
 	// (docker's max-size). Zero or negative: never rotate.
@@ -16,6 +17,11 @@ type Options struct {
 	// (docker's max-file): path, path.1 … path.MaxFile-1. Zero means 1,
 	// in which case the file is truncated when it reaches MaxSize.
 	MaxFile int
+	// MinFree is the free space, in bytes, the log leaves on its
+	// filesystem: below it the Writer drops output (counting it) until
+	// there is MinFree and a margin again (see space.go). Zero: it drops
+	// only when a write fails for want of space. Not a --log-opt.
+	MinFree int64
 }
 
 // ParseOptions reads docker's json-file --log-opt keys (max-size, max-file)

@@ -2,53 +2,76 @@ package jsonlog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
+
+	"berth/internal/diskspace"
 )
 
 // Writer appends entries to a json-file log and rotates it. It is shared by
 // the StreamWriters of one container; each batch of entries is written
-// whole under its lock, so stdout and stderr lines never mix.
+// whole under its lock, so stdout and stderr lines never mix. When its
+// filesystem is full it drops output instead (see space.go).
 type Writer struct {
 	path string
 	opts Options
+	disk disk
 
 	mu      sync.Mutex
 	f       *os.File
 	size    int64
 	streams []*StreamWriter
 	closed  bool
+	space   spaceWatch
 }
+
+// disk is what the Writer asks of the filesystem beyond plain file
+// operations, and its clock; tests replace them to fail on cue.
+type disk struct {
+	write func(f *os.File, b []byte) (int, error)
+	free  func(dir string) (int64, error) // bytes free, as diskspace.Free
+	now   func() time.Time
+}
+
+var realDisk = disk{write: (*os.File).Write, free: diskspace.Free, now: time.Now}
 
 // New opens (creating it with mode 0640, or appending to it) the log at
 // path, whose directory must exist.
 func New(path string, opts Options) (*Writer, error) {
+	return newWriter(path, opts, realDisk)
+}
+
+func newWriter(path string, opts Options, d disk) (*Writer, error) {
 	if opts.MaxFile < 1 {
 		opts.MaxFile = 1
 	}
-	w := &Writer{path: path, opts: opts}
-	if err := w.open(); err != nil {
+	w := &Writer{path: path, opts: opts, disk: d}
+	w.space.sinceCheck = checkEvery // check before the first write
+	f, size, err := openAppend(path)
+	if err != nil {
 		return nil, err
 	}
+	w.f, w.size = f, size
 	return w, nil
 }
 
-func (w *Writer) open() error {
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+func openAppend(path string) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
-		return fmt.Errorf("open log %s: %w", w.path, err)
+		return nil, 0, fmt.Errorf("open log %s: %w", path, err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return fmt.Errorf("stat log %s: %w", w.path, err)
+		return nil, 0, fmt.Errorf("stat log %s: %w", path, err)
 	}
-	w.f, w.size = f, st.Size()
-	return nil
+	return f, st.Size(), nil
 }
 
 // Stream returns a writer for one stream ("stdout" or "stderr"). Each
@@ -63,7 +86,8 @@ func (w *Writer) Stream(name string) *StreamWriter {
 }
 
 // Close writes every stream's unterminated last line, as docker does when
-// a stream ends, then closes the file. Data is not fsynced.
+// a stream ends, and the note of output dropped for want of space, then
+// closes the file. Data is not fsynced.
 func (w *Writer) Close() error {
 	w.mu.Lock()
 	streams := w.streams
@@ -80,6 +104,9 @@ func (w *Writer) Close() error {
 		return first
 	}
 	w.closed = true
+	if err := w.space.closeNote(w); err != nil && first == nil {
+		first = err
+	}
 	if err := w.f.Close(); err != nil && first == nil {
 		first = fmt.Errorf("close log %s: %w", w.path, err)
 	}
@@ -87,13 +114,31 @@ func (w *Writer) Close() error {
 }
 
 // writeBatch writes encoded entries; ends holds the end offset of each
-// entry in b so rotation happens between entries, never inside one.
-func (w *Writer) writeBatch(b []byte, ends []int) error {
+// entry in b so rotation happens between entries, never inside one. When
+// the disk has no room the batch is dropped and counted (in payload: the
+// bytes of output it holds), and the call succeeds: the container's output
+// must keep flowing.
+func (w *Writer) writeBatch(b []byte, ends []int, payload int64) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
 		return ErrClosed
 	}
+	if !w.space.room(w) {
+		w.space.count(payload, len(ends))
+		return nil
+	}
+	err := w.writeEntries(b, ends)
+	if diskspace.NoSpace(err) {
+		w.space.stop(w, noSpaceReason)
+		w.space.count(payload, len(ends))
+		return nil
+	}
+	return err
+}
+
+// writeEntries writes b, rotating between entries as max-size says.
+func (w *Writer) writeEntries(b []byte, ends []int) error {
 	max := w.opts.MaxSize
 	if max <= 0 || w.size+int64(len(b)) <= max {
 		return w.write(b)
@@ -115,12 +160,18 @@ func (w *Writer) writeBatch(b []byte, ends []int) error {
 	return w.write(b[chunk:])
 }
 
+// write appends b to the live file. A write cut short (a full disk) is cut
+// off the file again, so that no half entry breaks its readers.
 func (w *Writer) write(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
-	n, err := w.f.Write(b)
+	n, err := w.disk.write(w.f, b)
+	if err != nil && n > 0 && w.f.Truncate(w.size) == nil {
+		n = 0
+	}
 	w.size += int64(n)
+	w.space.sinceCheck += int64(n)
 	if err != nil {
 		return fmt.Errorf("write log %s: %w", w.path, err)
 	}
@@ -150,10 +201,35 @@ func (w *Writer) rotate() error {
 	if err := os.Rename(w.path, rotatedName(w.path, 1)); err != nil {
 		return fmt.Errorf("rotate log: rename %s: %w", w.path, err)
 	}
+	f, size, err := openAppend(w.path)
+	if err != nil {
+		// Keep writing the old file (a full disk may have no room for
+		// a new one): it gets its name back.
+		if rerr := os.Rename(rotatedName(w.path, 1), w.path); rerr != nil {
+			return errors.Join(fmt.Errorf("rotate log: %w", err), fmt.Errorf("rotate log: rename back: %w", rerr))
+		}
+		return fmt.Errorf("rotate log: %w", err)
+	}
 	if err := w.f.Close(); err != nil {
+		f.Close()
 		return fmt.Errorf("rotate log: close %s: %w", w.path, err)
 	}
-	return w.open()
+	w.f, w.size = f, size
+	return nil
+}
+
+// Remove deletes the log at path and its rotated files.
+func Remove(path string) error {
+	rotated, err := filepath.Glob(filepath.Clean(path) + ".[0-9]*")
+	if err != nil {
+		return fmt.Errorf("remove log %s: %w", path, err)
+	}
+	for _, p := range append(rotated, path) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove log: %w", err)
+		}
+	}
+	return nil
 }
 
 // rotatedName is path for i == 0, else path.i.
@@ -176,6 +252,7 @@ type StreamWriter struct {
 	pending []byte // start of a line not yet terminated, < maxLine bytes
 	batch   []byte
 	ends    []int
+	payload int64  // bytes of output in batch
 	ts      []byte // time of this Write
 	lineTS  []byte // time of the first piece of a line cut into pieces
 }
@@ -216,7 +293,7 @@ func (s *StreamWriter) Close() error {
 }
 
 func (s *StreamWriter) begin() {
-	s.batch, s.ends = s.batch[:0], s.ends[:0]
+	s.batch, s.ends, s.payload = s.batch[:0], s.ends[:0], 0
 	s.ts = appendTime(s.ts[:0], time.Now())
 }
 
@@ -231,6 +308,10 @@ func (s *StreamWriter) add(piece []byte, newline bool) {
 	}
 	s.batch = appendEntry(s.batch, piece, newline, s.tail, ts)
 	s.ends = append(s.ends, len(s.batch))
+	s.payload += int64(len(piece))
+	if newline {
+		s.payload++
+	}
 	if newline {
 		s.lineTS = s.lineTS[:0]
 	}
@@ -268,7 +349,7 @@ func (s *StreamWriter) flush() error {
 	if len(s.batch) == 0 {
 		return nil
 	}
-	err := s.w.writeBatch(s.batch, s.ends)
+	err := s.w.writeBatch(s.batch, s.ends, s.payload)
 	if cap(s.batch) > 4<<20 {
 		s.batch = nil
 	}

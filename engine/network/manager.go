@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"berth/internal/diskspace"
 )
 
 // Defaults of Options. The subnet, bridge and table are the default data
@@ -54,6 +56,10 @@ type Options struct {
 	// of its networks is in it and it is deleted when no network needs
 	// it.
 	Table string
+	// Reserve is the data root's reserve of space, which saving a
+	// network spends when the disk is full (a container's release must
+	// work then); nil saves without one.
+	Reserve *diskspace.Reserve `json:"-"`
 }
 
 // Manager owns berth's networks: the store of network files, the bridges,

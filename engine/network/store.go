@@ -114,7 +114,8 @@ func (m *Manager) save(r *record) error {
 	if err != nil {
 		return fmt.Errorf("encode network %s: %w", r.Network.Name, err)
 	}
-	if err := atomicfile.WriteFile(m.recordPath(r.Network.ID), b, 0o600); err != nil {
+	err = m.opts.Reserve.Do(func() error { return atomicfile.WriteFile(m.recordPath(r.Network.ID), b, 0o600) })
+	if err != nil {
 		return fmt.Errorf("save network %s: %w", r.Network.Name, err)
 	}
 	return nil

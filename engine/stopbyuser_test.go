@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A stop reaches the shim as SIGUSR1 alone when the disk is too full for
+// the record: the shim must remember it, whenever it looks, and end a
+// restart back-off at once.
+func TestShimRemembersAStopByUser(t *testing.T) {
+	s := &shim{wake: make(chan os.Signal, 1)}
+	if s.stopRequested() {
+		t.Fatal("stop requested before any SIGUSR1")
+	}
+	s.wake <- unix.SIGUSR1
+	if !s.stopRequested() || !s.stopRequested() {
+		t.Fatal("SIGUSR1 not remembered")
+	}
+
+	s = &shim{wake: make(chan os.Signal, 1)}
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		s.wake <- unix.SIGUSR1
+	}()
+	start := time.Now()
+	if s.sleepBeforeRestart(time.Minute) {
+		t.Fatal("restart after a stop during the back-off")
+	}
+	if d := time.Since(start); d > 10*time.Second || !s.stopRequested() {
+		t.Fatalf("back-off ended after %v, stop remembered: %v", d, s.stopRequested())
+	}
+}
