@@ -67,6 +67,53 @@ func (s *Store) layerMarkerPath(chain digest.Digest) string {
 	return filepath.Join(s.layerDir(chain), layerMarker)
 }
 
+// layersMarkedPath is the stamp saying the layers of this store carry
+// markers: those unpacked before markers existed were given theirs.
+func (s *Store) layersMarkedPath() string { return filepath.Join(s.root, "layers-marked") }
+
+// markEarlierLayers gives each layer directory unpacked before markers
+// existed its marker, once per store. Those directories were renamed into
+// place whole, so they are as trustworthy as they were; unpacking them
+// again instead would pull them from under the containers running on them.
+func (s *Store) markEarlierLayers() error {
+	if _, err := os.Stat(s.layersMarkedPath()); err == nil {
+		return nil
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	drivers, err := os.ReadDir(s.layersDir())
+	if err != nil {
+		return fmt.Errorf("mark layers: %w", err)
+	}
+	for _, drv := range drivers {
+		dir := filepath.Join(s.layersDir(), drv.Name())
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("mark layers: %w", err)
+		}
+		for _, e := range entries {
+			layer := filepath.Join(dir, e.Name())
+			if len(e.Name()) != 64 || !isHex(e.Name()) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(layer, layerMarker)); err == nil {
+				continue
+			}
+			if fi, err := os.Stat(filepath.Join(layer, "diff")); err != nil || !fi.IsDir() {
+				continue // not whole: system check reports it
+			}
+			chain := digest.NewDigestFromEncoded(digest.SHA256, e.Name())
+			if err := atomicfile.WriteFile(filepath.Join(layer, layerMarker), []byte(chain.String()+"\n"), 0o600); err != nil {
+				return fmt.Errorf("mark layer %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return atomicfile.WriteFile(s.layersMarkedPath(), nil, 0o600)
+}
+
 // commitLayer moves an unpacked layer, whose content the caller has made
 // durable, to its chain ID; the caller holds the lock. A whole layer
 // already there is kept and the new copy dropped; one without its marker

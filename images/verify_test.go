@@ -215,3 +215,86 @@ func TestHalfUnpackedLayer(t *testing.T) {
 		t.Errorf("Check after repair: %+v, %v", found, err)
 	}
 }
+
+// TestEarlierLayersMarked: a store whose layers were unpacked before
+// markers existed gets them when opened, once, instead of unpacking again
+// what containers may be running on.
+func TestEarlierLayersMarked(t *testing.T) {
+	requireRoot(t)
+	s := openStore(t, DriverOverlay2)
+	img := commitLayers(t, s, "app:1", makeTar(t, tarEntry{name: "a", body: "a"}))
+	chain := identity.ChainID([]digest.Digest{digest.Digest(img.Layers[0])})
+	for _, p := range []string{s.layerMarkerPath(chain), s.layersMarkedPath()} {
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	half := filepath.Join(s.driverDir(), strings.Repeat("5d", 32)) // no diff: not whole
+	if err := os.Mkdir(half, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(s.Root(), Options{Driver: DriverOverlay2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s2.hasLayer(chain) {
+		t.Errorf("the earlier layer was not marked")
+	}
+	if _, err := os.Stat(filepath.Join(half, layerMarker)); err == nil {
+		t.Errorf("a layer directory without its diff was marked")
+	}
+	// Once: a marker lost later is not given back.
+	if err := os.Remove(s.layerMarkerPath(chain)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(s.Root(), Options{Driver: DriverOverlay2}); err != nil {
+		t.Fatal(err)
+	}
+	if s2.hasLayer(chain) {
+		t.Errorf("a marker was given again after the store was marked")
+	}
+}
+
+// TestPullOrLoadAgainHeals: pulling or loading an image again replaces
+// its damaged config or layer blob with a good copy.
+func TestPullOrLoadAgainHeals(t *testing.T) {
+	requireRoot(t)
+	host := testRegistry(t, nil)
+	src := openStore(t, DriverVFS)
+	img := commitLayers(t, src, "app:1", makeTar(t, tarEntry{name: "f", body: strings.Repeat("x", 4096)}))
+	if _, err := src.Push(context.Background(), "app:1", host+"/app:1", PushOptions{Registry: regOpts()}); err != nil {
+		t.Fatal(err)
+	}
+	var archive bytes.Buffer
+	if err := src.Save(&archive, []string{"app:1"}, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	config := digest.NewDigestFromEncoded(digest.SHA256, img.ID)
+	layer := digest.Digest(img.Layers[0])
+	again := map[string]func(s *Store) error{
+		"pull": func(s *Store) error {
+			_, err := s.Pull(context.Background(), host+"/app:1", PullOptions{Registry: regOpts()})
+			return err
+		},
+		"load": func(s *Store) error {
+			_, err := s.Load(bytes.NewReader(archive.Bytes()), LoadOptions{})
+			return err
+		},
+	}
+	for name, fetch := range again {
+		t.Run(name, func(t *testing.T) {
+			s := openStore(t, DriverVFS)
+			if err := fetch(s); err != nil {
+				t.Fatal(err)
+			}
+			flipByte(t, s.blobPath(config), 10)
+			flipByte(t, s.blobPath(layer), 600)
+			if err := fetch(s); err != nil {
+				t.Fatalf("%s again: %v", name, err)
+			}
+			if err := s.verifyImage(config); err != nil {
+				t.Errorf("after %s again: %v", name, err)
+			}
+		})
+	}
+}
