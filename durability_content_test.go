@@ -129,7 +129,8 @@ func TestFaultConfigBlob(t *testing.T) {
 // TestFaultLayerBlob damages an image's own layer blob (a flipped byte, or
 // cut in half): save and push to a registry on 127.0.0.1 fail naming the
 // blob and leave no archive; run still works, from the layer unpacked
-// before the damage; system check reports it and --repair removes the image.
+// before the damage, and fails (125) once it must unpack the blob; system
+// check reports it and --repair removes the image.
 func TestFaultLayerBlob(t *testing.T) {
 	for _, how := range []string{"flip", "truncate"} {
 		t.Run(how, func(t *testing.T) {
@@ -153,6 +154,19 @@ func TestFaultLayerBlob(t *testing.T) {
 			b.wantFail(t, 1, "image "+host+"/bad:1: blob sha256:"+layer+" does not match its digest", "push", host+"/bad:1")
 			if out := b.must("run", "--rm", "--pull", "never", "--network", "none", "bad:1", "cat", "/marker"); out != "bad:1" {
 				t.Errorf("run of the image whose layer is unpacked printed %q", out)
+			}
+			// Unpacked no more (as after a change of storage driver): run
+			// must unpack the blob, and refuses it.
+			unpacked, err := filepath.Glob(filepath.Join(b.root(), "image", "layers", "*", "*", "diff", "marker"))
+			if err != nil || len(unpacked) != 1 {
+				t.Fatalf("the layer holding /marker: %v, %v", unpacked, err)
+			}
+			if err := os.RemoveAll(filepath.Dir(filepath.Dir(unpacked[0]))); err != nil {
+				t.Fatal(err)
+			}
+			b.wantFail(t, 125, msg, "run", "--rm", "--pull", "never", "--network", "none", "bad:1", "true")
+			if left, _ := filepath.Glob(filepath.Join(b.root(), "image", "tmp", "*")); len(left) != 0 {
+				t.Errorf("a refused unpack left %v", left)
 			}
 
 			b.checkRepairs(t, "Damaged image "+id+": layer 0: blob sha256:"+layer+" does not match its digest",

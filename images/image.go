@@ -264,7 +264,7 @@ func (s *Store) Lookup(refOrID string) (*Image, error) {
 	tags, digests := refsByImage(refs)
 	img, err := s.load(id, tags, digests)
 	if err != nil {
-		return nil, nameImage(err, refOrID)
+		return nil, WithImageName(err, refOrID)
 	}
 	return img, nil
 }

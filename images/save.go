@@ -74,7 +74,7 @@ func (s *Store) Save(w io.Writer, refs []string, opts SaveOptions) error {
 	// damaged one never leaves half an archive behind.
 	for _, sv := range list {
 		if err := s.verifyImage(sv.id); err != nil {
-			return fmt.Errorf("save %s: %w", sv.name, nameImage(err, sv.name))
+			return fmt.Errorf("save %s: %w", sv.name, WithImageName(err, sv.name))
 		}
 	}
 	aw := &archiveWriter{tw: tar.NewWriter(w), s: s, written: map[digest.Digest]bool{}, progress: opts.Progress}

@@ -44,17 +44,16 @@ func (e *DamagedBlobError) Error() string {
 
 func (e *DamagedBlobError) Unwrap() error { return ErrDamaged }
 
-// nameImage returns err naming the image when it is, or wraps, a
-// DamagedBlobError: that error alone, which says all there is to say.
-func nameImage(err error, name string) error {
+// WithImageName returns err naming the image as name when it is, or
+// wraps, a DamagedBlobError: that error alone, which says all there is to
+// say. Other errors are returned as they are.
+func WithImageName(err error, name string) error {
 	var dbe *DamagedBlobError
 	if !errors.As(err, &dbe) {
 		return err
 	}
 	named := *dbe
-	if named.Image == "" {
-		named.Image = name
-	}
+	named.Image = name
 	return &named
 }
 
