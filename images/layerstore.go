@@ -216,6 +216,10 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 		return err
 	}
 	defer f.Close()
+	fi, err := f.Stat() // the identity before reading: a write while it is read changes it
+	if err != nil {
+		return fmt.Errorf("layer %s: %w", blob, err)
+	}
 	vr := newVerifyingReader(f, blob)
 	r, err := decompress(vr)
 	if err != nil {
@@ -235,9 +239,7 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", blob, err)
 	}
-	if fi, err := f.Stat(); err == nil {
-		s.rememberVerified(blob, fi)
-	}
+	s.rememberVerified(blob, fi)
 	if err := syncFS(dir); err != nil {
 		os.RemoveAll(dir)
 		return fmt.Errorf("layer %s: sync: %w", blob, err)

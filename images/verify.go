@@ -132,6 +132,11 @@ func (s *Store) hashBlob(d digest.Digest) error {
 		return err
 	}
 	defer f.Close()
+	// The identity before reading: a write while it is read changes it.
+	fi, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("verify blob %s: %w", d, err)
+	}
 	v := d.Verifier()
 	if _, err := io.Copy(v, f); err != nil {
 		return fmt.Errorf("verify blob %s: %w", d, err)
@@ -139,10 +144,6 @@ func (s *Store) hashBlob(d digest.Digest) error {
 	if !v.Verified() {
 		s.forgetVerified(d)
 		return &DamagedBlobError{Blob: d}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("verify blob %s: %w", d, err)
 	}
 	s.rememberVerified(d, fi)
 	return nil
