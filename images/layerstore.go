@@ -58,9 +58,8 @@ func (s *Store) unpackInto(dir string, r io.Reader, parentDiff string) (int64, e
 // layerMarker is the file, in a layer directory, whose presence says the
 // layer is whole. It is written, synced, after the layer's content was made
 // durable and before the directory is renamed into place; a layer
-// directory without it (cut short by a crash before the content reached
-// the disk, or made by a berth that wrote no markers) is not used but
-// unpacked again from its blob.
+// directory without it (its content cut short by a crash, as the disk
+// kept it) is not used but unpacked again from its blob, and replaced.
 const layerMarker = "complete"
 
 func (s *Store) layerMarkerPath(chain digest.Digest) string {
