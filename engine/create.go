@@ -141,7 +141,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 
 	mounts, err := e.images.CreateRootfs(id, img.ID)
 	if err != nil {
-		return nil, err
+		return nil, images.WithImageName(err, ref)
 	}
 	undo.add(func() { e.images.RemoveRootfs(id) })
 	if len(mounts) != 1 {

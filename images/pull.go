@@ -124,7 +124,7 @@ func (s *Store) pullFrom(ctx context.Context, named reference.Named, ep endpoint
 		if err := l.Digest.Validate(); err != nil {
 			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
-		if _, err := os.Stat(s.blobPath(l.Digest)); err == nil {
+		if s.verifyBlob(l.Digest) == nil { // a damaged copy is fetched again
 			fetch.report(l.Digest, "Already exists", 0, l.Size)
 			continue
 		}

@@ -79,7 +79,7 @@ func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
 	}
 	chains, err := s.ensureLayers(id)
 	if err != nil {
-		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, WithImageName(err, s.imageName(id, refs)))
 	}
 	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains}
 	if err := s.makeRootfs(&rec); err != nil {

@@ -73,6 +73,9 @@ func Open(root string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(s.driverDir(), 0o700); err != nil {
 		return nil, fmt.Errorf("open image store %s: %w", abs, err)
 	}
+	if err := s.markEarlierLayers(); err != nil {
+		return nil, fmt.Errorf("open image store %s: %w", abs, err)
+	}
 	return s, nil
 }
 
