@@ -163,7 +163,7 @@ func (b *builder) parentTree(state *stageState) (string, func(), error) {
 	if n := len(state.stack.Chains); n > 0 {
 		return b.s.diffDir(state.stack.Chains[n-1]), func() {}, nil
 	}
-	dir, err := os.MkdirTemp(b.s.tmpDir(), "empty-")
+	dir, err := b.s.mkdirTemp("empty")
 	if err != nil {
 		return "", nil, err
 	}

@@ -251,7 +251,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 		return "", err
 	}
 	// A name of its own, so the partial file is free for others.
-	final := filepath.Join(f.s.tmpDir(), "pulled-"+l.Digest.Encoded()+"-"+randomHex(4))
+	final := f.s.tmpName("pulled-" + l.Digest.Encoded() + "-" + randomHex(4))
 	if err := os.Rename(path, final); err != nil {
 		return "", err
 	}

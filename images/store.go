@@ -37,6 +37,7 @@ type Options struct {
 type Store struct {
 	root     string
 	driver   string
+	owner    tmpOwner // this process, in the names of its tmp/ entries
 	warn     func(msg string)
 	warnOnce sync.Once // the references rebuild is told once per Store
 }
@@ -47,11 +48,19 @@ func Open(root string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open image store %s: %w", root, err)
 	}
-	s := &Store{root: abs, warn: opts.Warn}
+	owner, err := currentTmpOwner()
+	if err != nil {
+		return nil, fmt.Errorf("open image store %s: %w", abs, err)
+	}
+	s := &Store{root: abs, warn: opts.Warn, owner: owner}
 	for _, dir := range []string{s.blobDir(), s.imagesDir(), s.layersDir(), s.containersDir(), s.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open image store %s: %w", abs, err)
 		}
+	}
+	// What killed work left is not worth failing a command for.
+	if err := s.removeOrphanedTmp(); err != nil && s.warn != nil {
+		s.warn(err.Error())
 	}
 	switch opts.Driver {
 	case "":
