@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -115,11 +117,17 @@ func TestBigImageRuns(t *testing.T) {
 	b.assertNoLeftovers(t)
 }
 
-// dataRootEntries lists what is under dir of the data root, "" when
-// nothing is.
+// dataRootEntries lists what is in dir of the data root, "" when nothing
+// is.
 func (b *berthEnv) dataRootEntries(t *testing.T, dir string) string {
 	t.Helper()
-	entries, err := os.ReadDir(filepath.Join(b.root(), dir))
+	return dirEntries(t, filepath.Join(b.root(), dir))
+}
+
+// dirEntries lists what is in dir, "" when nothing is (or no dir).
+func dirEntries(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)
 	}
@@ -141,5 +149,47 @@ func (b *berthEnv) assertNoLeftovers(t *testing.T) {
 		if got := b.dataRootEntries(t, dir); got != "" {
 			t.Errorf("%s holds %s", dir, got)
 		}
+	}
+}
+
+// TestFailedCreateLeavesNothing makes create (and run --rm) fail at each
+// point it can: over the layer limit (before the rootfs is made), a
+// network that does not exist (after it is made), a device that does not
+// exist, and in the init at start (a user the image does not have, a file
+// mounted on a directory). Each must exit 125 and leave no container,
+// container layer or temporary file; removing the images then leaves no
+// layer, link or blob.
+func TestFailedCreateLeavesNothing(t *testing.T) {
+	b := newFaultEnv(t)
+	b.loadArchive(t, dockerArchive(t, "huge:150", manyLayers(t, 150)))
+	for _, args := range [][]string{
+		{"create", "huge:150", "true"},
+		{"run", "--rm", "huge:150", "true"},
+		{"create", "--network", "no-such-network", "busybox", "true"},
+		{"create", "--device", "/dev/no-such-device", "busybox", "true"},
+		{"run", "--rm", "--user", "no-such-user", "busybox", "true"},
+		{"run", "--rm", "-v", "/etc/passwd:/bin", "busybox", "true"},
+	} {
+		args = append([]string{args[0], "--pull", "never"}, args[1:]...)
+		_, stderr, err := b.try(args...)
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 125 {
+			t.Errorf("berth %s: %v (want exit 125): %s", strings.Join(args, " "), err, stderr)
+		}
+		b.assertNoLeftovers(t)
+		if got := dirEntries(t, filepath.Join(b.runRoot(), "containers")); got != "" {
+			t.Errorf("after berth %s: run/containers holds %s", strings.Join(args, " "), got)
+		}
+	}
+	if out, stderr, err := b.try("create", "--pull", "never", "huge:150", "true"); err == nil || !strings.Contains(stderr, "150 layers") {
+		t.Errorf("create of 150 layers: %v, %q: %s", err, out, stderr)
+	}
+	b.must("rmi", "huge:150", "busybox")
+	layers := b.dataRootEntries(t, "image/layers/overlay2")
+	if links := b.dataRootEntries(t, "image/layers/overlay2/l"); (layers != "" && layers != "l") || links != "" {
+		t.Errorf("layers left: %q, links left: %q", layers, links)
+	}
+	if blobs := b.dataRootEntries(t, "image/blobs/sha256"); blobs != "" {
+		t.Errorf("blobs left: %s", blobs)
 	}
 }
