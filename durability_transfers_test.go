@@ -4,18 +4,31 @@ import (
 	"archive/tar"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"berth/internal/testenv"
+
+	"github.com/google/go-containerregistry/pkg/registry"
 )
 
 // The fault tests of issue 10, point 6: big images and interrupted
@@ -100,7 +113,7 @@ func (b *berthEnv) loadArchive(t *testing.T, archive []byte) {
 func TestBigImageRuns(t *testing.T) {
 	b := newFaultEnv(t)
 	b.loadArchive(t, dockerArchive(t, "big:125", manyLayers(t, 125)))
-	out := b.must("run", "--rm", "--pull", "never", "big:125", "cat", "/bottom", "/layer62", "/layer124")
+	out := b.must("run", "--rm", "--pull", "never", "--network", "none", "big:125", "cat", "/bottom", "/layer62", "/layer124")
 	if out != "bottom\nlayer 62\nlayer 124\n" {
 		t.Fatalf("run big:125 printed %q", out)
 	}
@@ -110,7 +123,7 @@ func TestBigImageRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	b.must("build", "-q", "-t", "big:126", dir)
-	out = b.must("run", "--rm", "--pull", "never", "big:126", "cat", "/bottom", "/layer124", "/top")
+	out = b.must("run", "--rm", "--pull", "never", "--network", "none", "big:126", "cat", "/bottom", "/layer124", "/top")
 	if out != "bottom\nlayer 124\ntop\n" {
 		t.Fatalf("run big:126 printed %q", out)
 	}
@@ -164,11 +177,11 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 	b.loadArchive(t, dockerArchive(t, "huge:150", manyLayers(t, 150)))
 	for _, args := range [][]string{
 		{"create", "huge:150", "true"},
-		{"run", "--rm", "huge:150", "true"},
+		{"run", "--rm", "--network", "none", "huge:150", "true"},
 		{"create", "--network", "no-such-network", "busybox", "true"},
 		{"create", "--device", "/dev/no-such-device", "busybox", "true"},
-		{"run", "--rm", "--user", "no-such-user", "busybox", "true"},
-		{"run", "--rm", "-v", "/etc/passwd:/bin", "busybox", "true"},
+		{"run", "--rm", "--network", "none", "--user", "no-such-user", "busybox", "true"},
+		{"run", "--rm", "--network", "none", "-v", "/etc/passwd:/bin", "busybox", "true"},
 	} {
 		args = append([]string{args[0], "--pull", "never"}, args[1:]...)
 		_, stderr, err := b.try(args...)
@@ -192,4 +205,251 @@ func TestFailedCreateLeavesNothing(t *testing.T) {
 	if blobs := b.dataRootEntries(t, "image/blobs/sha256"); blobs != "" {
 		t.Errorf("blobs left: %s", blobs)
 	}
+}
+
+// noise is n bytes that do not compress, the same on every call.
+func noise(n int) []byte {
+	r := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, n)
+	for i := 0; i+8 <= n; i += 8 {
+		binary.LittleEndian.PutUint64(b[i:], r.Uint64())
+	}
+	return b
+}
+
+// bigRootfs is busybox with /bottom and 16 MiB of noise in /noise.
+func bigRootfs(t *testing.T) []byte {
+	t.Helper()
+	return testenv.BusyboxTarWith(t, map[string][]byte{"bottom": []byte("bottom\n"), "noise": noise(16 << 20)})
+}
+
+// tmpEntries lists the image store's tmp/ entries.
+func (b *berthEnv) tmpEntries(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(b.root(), "image", "tmp"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
+}
+
+// waitFor polls cond for up to 30 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// killMidway starts berth with args and the first half of input on its
+// stdin, waits until the image store's tmp/ holds work of that process,
+// and kills it with SIGKILL, by PID. It returns the tmp/ entries seen
+// just before the kill.
+func (b *berthEnv) killMidway(t *testing.T, input []byte, args ...string) []string {
+	t.Helper()
+	cmd := b.cmd(args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := strconv.Itoa(cmd.Process.Pid)
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	// The write returns once berth has read all but a pipe's buffer.
+	if _, err := stdin.Write(input[:len(input)/2]); err != nil {
+		t.Fatalf("berth %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	var seen []string
+	waitFor(t, "berth "+args[0]+" to write under tmp/", func() bool {
+		seen = b.tmpEntries(t)
+		for _, name := range seen {
+			if strings.Contains(name, "."+pid+".") {
+				return true
+			}
+		}
+		return false
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("berth %s finished before it was killed", strings.Join(args, " "))
+	}
+	return seen
+}
+
+// TestKilledLoadAndImportLeaveNoTemporaryFiles kills `berth load` and
+// `berth import` half way through a large tarball; the next command
+// (`berth images`) removes what they left under tmp/.
+func TestKilledLoadAndImportLeaveNoTemporaryFiles(t *testing.T) {
+	b := newFaultEnv(t)
+	rootfs := bigRootfs(t)
+	for _, tc := range []struct {
+		input []byte
+		args  []string
+	}{
+		{dockerArchive(t, "big:load", [][]byte{rootfs}), []string{"load"}},
+		{rootfs, []string{"import", "-", "big:import"}},
+	} {
+		seen := b.killMidway(t, tc.input, tc.args...)
+		b.must("images")
+		if left := b.tmpEntries(t); len(left) != 0 {
+			t.Errorf("berth %s killed with %v under tmp/; after `berth images`: %v", tc.args[0], seen, left)
+		}
+		if images := strings.TrimSpace(b.must("images", "-q", "big")); images != "" {
+			t.Errorf("berth %s killed half way stored %s", tc.args[0], images)
+		}
+	}
+	// Whole, both work.
+	b.loadArchive(t, dockerArchive(t, "big:load", [][]byte{rootfs}))
+	if out := b.must("run", "--rm", "--pull", "never", "--network", "none", "big:load", "cat", "/bottom"); out != "bottom\n" {
+		t.Errorf("run big:load printed %q", out)
+	}
+	b.assertNoLeftovers(t)
+}
+
+// stallingRegistry is go-containerregistry's registry on 127.0.0.1 that,
+// while stall is set, sends half of the blob big and then nothing more
+// until the client goes away. It records the Range requests for big and
+// the status they were answered with.
+type stallingRegistry struct {
+	host   string
+	big    string
+	stall  atomic.Bool
+	mu     sync.Mutex
+	ranges []string // "<Range header> <status>"
+}
+
+func newStallingRegistry(t *testing.T, big string) *stallingRegistry {
+	t.Helper()
+	reg := &stallingRegistry{big: big}
+	next := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+big) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if rng := r.Header.Get("Range"); rng != "" {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			reg.mu.Lock()
+			reg.ranges = append(reg.ranges, fmt.Sprintf("%s %d", rng, rec.Code))
+			reg.mu.Unlock()
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(rec.Body.Bytes())
+			return
+		}
+		if !reg.stall.Load() {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		w.Write(body[:len(body)/2])
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	t.Cleanup(srv.Close)
+	reg.host = strings.TrimPrefix(srv.URL, "http://")
+	return reg
+}
+
+// TestKilledPullResumes kills `berth pull` (SIGKILL, by PID) while a big
+// blob is half downloaded from a registry on 127.0.0.1. The next command
+// removes the killed pull's temporary files but keeps the partial blob;
+// the next pull asks for the rest of it with a Range request and
+// finishes.
+func TestKilledPullResumes(t *testing.T) {
+	b := newFaultEnv(t)
+	base := testenv.BusyboxTarWith(t, map[string][]byte{"bottom": []byte("bottom\n")})
+	big := layerTar(t, map[string]string{"noise": string(noise(16 << 20))})
+	bigDigest := fmt.Sprintf("sha256:%x", sha256.Sum256(big))
+	reg := newStallingRegistry(t, bigDigest)
+	ref := reg.host + "/team/big:1"
+	b.loadArchive(t, dockerArchive(t, "big:1", [][]byte{base, big}))
+	id := strings.TrimSpace(b.must("images", "-q", "--no-trunc", "big:1"))
+	b.must("tag", "big:1", ref)
+	b.must("push", "-q", ref)
+	b.must("rmi", "big:1", ref)
+
+	reg.stall.Store(true)
+	cmd := b.cmd("pull", ref)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	pid := strconv.Itoa(cmd.Process.Pid)
+	partial := filepath.Join(b.root(), "image", "tmp", "partial-"+strings.TrimPrefix(bigDigest, "sha256:"))
+	var seen []string
+	waitFor(t, "half of the big blob and the pull's own files under tmp/", func() bool {
+		fi, err := os.Stat(partial)
+		if err != nil || fi.Size() < int64(len(big)/2) {
+			return false
+		}
+		seen = b.tmpEntries(t)
+		for _, name := range seen {
+			if strings.Contains(name, "."+pid+".") {
+				return true
+			}
+		}
+		return false
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("pull finished before it was killed: %s", stderr.String())
+	}
+
+	b.must("images")
+	left := b.tmpEntries(t)
+	if len(left) != 1 || left[0] != filepath.Base(partial) {
+		t.Fatalf("pull killed with %v under tmp/; after `berth images`: %v, want only the partial blob", seen, left)
+	}
+	fi, err := os.Stat(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.stall.Store(false)
+	b.must("pull", "-q", ref)
+	want := fmt.Sprintf("bytes=%d-%d 206", fi.Size(), len(big)-1)
+	reg.mu.Lock()
+	ranges := reg.ranges
+	reg.mu.Unlock()
+	if len(ranges) != 1 || ranges[0] != want {
+		t.Errorf("second pull asked for %q, want one %q", ranges, want)
+	}
+	if got := strings.TrimSpace(b.must("images", "-q", "--no-trunc", ref)); got != id {
+		t.Errorf("pulled %s, pushed %s", got, id)
+	}
+	if out := b.must("run", "--rm", "--pull", "never", "--network", "none", ref, "cat", "/bottom"); out != "bottom\n" {
+		t.Errorf("run %s printed %q", ref, out)
+	}
+	b.assertNoLeftovers(t)
 }
