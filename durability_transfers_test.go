@@ -453,3 +453,83 @@ func TestKilledPullResumes(t *testing.T) {
 	}
 	b.assertNoLeftovers(t)
 }
+
+// killStepsOf kills, by PID, the processes of build steps left in the
+// environment's cgroup parent by a killed build, and removes their
+// cgroups.
+func (b *berthEnv) killStepsOf(t *testing.T) {
+	var groups []string
+	for _, pattern := range []string{"/sys/fs/cgroup/" + b.parent + "/build-*", "/sys/fs/cgroup/*/" + b.parent + "/build-*"} {
+		found, _ := filepath.Glob(pattern)
+		groups = append(groups, found...)
+	}
+	for _, g := range groups {
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			procs, _ := os.ReadFile(filepath.Join(g, "cgroup.procs"))
+			pids := strings.Fields(string(procs))
+			if len(pids) == 0 || time.Now().After(deadline) {
+				break
+			}
+			for _, p := range pids {
+				if pid, err := strconv.Atoi(p); err == nil {
+					syscall.Kill(pid, syscall.SIGKILL)
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := os.Remove(g); err != nil {
+			t.Errorf("remove build step cgroup: %v", err)
+		}
+	}
+}
+
+// TestKilledBuildLeavesNoTemporaryFiles kills `berth build` (SIGKILL, by
+// PID) while a RUN step runs; the next command removes the step's root
+// filesystem and whatever the build had under tmp/.
+func TestKilledBuildLeavesNoTemporaryFiles(t *testing.T) {
+	b := newFaultEnv(t)
+	t.Cleanup(func() { b.killStepsOf(t) })
+	dir := t.TempDir()
+	dockerfile := "FROM busybox\nCOPY noise /noise\nRUN echo started > /started && sleep 30\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "noise"), noise(4<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := b.cmd("build", "-t", "killed:1", dir)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	}()
+	pid := strconv.Itoa(cmd.Process.Pid)
+	containers := filepath.Join(b.root(), "image", "containers")
+	waitFor(t, "the build's RUN step to start", func() bool {
+		for _, name := range strings.Fields(dirEntries(t, containers)) {
+			if strings.HasPrefix(name, "build-") && strings.Contains(name, "."+pid+".") {
+				_, err := os.Stat(filepath.Join(containers, name, "diff", "started"))
+				return err == nil
+			}
+		}
+		return false
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("build finished before it was killed: %s", out.String())
+	}
+	b.must("images")
+	if left := dirEntries(t, containers); left != "" {
+		t.Errorf("image/containers after `berth images`: %s", left)
+	}
+	if left := b.tmpEntries(t); len(left) != 0 {
+		t.Errorf("image/tmp after `berth images`: %v", left)
+	}
+}

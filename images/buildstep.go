@@ -129,7 +129,7 @@ func (b *builder) run(state *stageState, n *parser.Node) error {
 	if b.opts.Runner == nil {
 		return fmt.Errorf("no runner: this build cannot run commands")
 	}
-	stepID := "build-" + randomHex(16)
+	stepID := b.s.buildStepID()
 	mounts, err := b.s.createStepRootfs(stepID, state.stack)
 	if err != nil {
 		return err

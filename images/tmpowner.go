@@ -16,7 +16,8 @@ import (
 // start time in the same PID namespace). A live process's files are never
 // touched, whatever their age; an entry of another PID namespace, or one
 // named otherwise, is left to prune, which removes what is older than an
-// hour. Partial downloads (partial-<digest>) are kept on purpose: the next
+// hour. Build steps' root filesystems (containers/build-<hex>-<owner>) go
+// the same way when their build is gone. Partial downloads (partial-<digest>) are kept on purpose: the next
 // pull of that blob resumes them with a Range request.
 
 // tmpOwner names the process that made a tmp/ entry.
@@ -37,6 +38,33 @@ func parseTmpOwner(name string) (o tmpOwner, ok bool) {
 	if !found {
 		return tmpOwner{}, false
 	}
+	return parseOwner(tag)
+}
+
+// buildStepPrefix starts the container IDs of build steps:
+// build-<random hex>-<owner>.
+const buildStepPrefix = "build-"
+
+// buildStepID names a build step's container after this process.
+func (s *Store) buildStepID() string {
+	return buildStepPrefix + randomHex(8) + "-" + s.owner.String()
+}
+
+// parseStepOwner reads the owner from a build step's container ID.
+func parseStepOwner(id string) (o tmpOwner, ok bool) {
+	rest, found := strings.CutPrefix(id, buildStepPrefix)
+	if !found {
+		return tmpOwner{}, false
+	}
+	_, tag, found := strings.Cut(rest, "-")
+	if !found {
+		return tmpOwner{}, false
+	}
+	return parseOwner(tag)
+}
+
+// parseOwner reads "<pid namespace>.<pid>.<start time>".
+func parseOwner(tag string) (o tmpOwner, ok bool) {
 	f := strings.Split(tag, ".")
 	if len(f) != 3 {
 		return tmpOwner{}, false
@@ -69,19 +97,42 @@ func (s *Store) tmpName(what string) string {
 	return filepath.Join(s.tmpDir(), s.owner.String()+"-"+what)
 }
 
-// removeOrphanedTmp removes the tmp/ entries of processes that are gone.
+// orphaned reports whether o is a process of this PID namespace that is
+// gone.
+func (s *Store) orphaned(o tmpOwner, ok bool) bool {
+	return ok && o.pidNS == s.owner.pidNS && !processAlive(o)
+}
+
+// removeOrphanedTmp removes the tmp/ entries of processes that are gone,
+// and the root filesystems of build steps whose build is gone.
 func (s *Store) removeOrphanedTmp() error {
 	entries, err := os.ReadDir(s.tmpDir())
 	if err != nil {
 		return fmt.Errorf("remove leftovers of killed work: %w", err)
 	}
 	for _, e := range entries {
-		o, ok := parseTmpOwner(e.Name())
-		if !ok || o.pidNS != s.owner.pidNS || processAlive(o) {
+		if !s.orphaned(parseTmpOwner(e.Name())) {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(s.tmpDir(), e.Name())); err != nil {
 			return fmt.Errorf("remove leftovers of killed work: %w", err)
+		}
+	}
+	steps, err := os.ReadDir(s.containersDir())
+	if err != nil {
+		return fmt.Errorf("remove leftovers of killed builds: %w", err)
+	}
+	for _, e := range steps {
+		if !s.orphaned(parseStepOwner(e.Name())) {
+			continue
+		}
+		// Renamed first, so that no half-removed rootfs is ever seen.
+		trash := s.tmpName("removing-" + e.Name())
+		if err := os.Rename(filepath.Join(s.containersDir(), e.Name()), trash); err != nil {
+			return fmt.Errorf("remove leftovers of killed build: %w", err)
+		}
+		if err := os.RemoveAll(trash); err != nil {
+			return fmt.Errorf("remove leftovers of killed build: %w", err)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -26,6 +27,25 @@ func TestParseTmpOwner(t *testing.T) {
 		got, ok := parseTmpOwner(tc.name)
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("parseTmpOwner(%q) = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestParseStepOwner(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want tmpOwner
+		ok   bool
+	}{
+		{"build-0123456789abcdef-7.8.9", tmpOwner{7, 8, 9}, true},
+		{"build-0123456789abcdef", tmpOwner{}, false},
+		{"build-0123456789abcdef-7.8", tmpOwner{}, false},
+		{"7.8.9-build-x", tmpOwner{}, false},
+		{strings.Repeat("a", 64), tmpOwner{}, false},
+	} {
+		got, ok := parseStepOwner(tc.id)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("parseStepOwner(%q) = %v, %v; want %v, %v", tc.id, got, ok, tc.want, tc.ok)
 		}
 	}
 }
@@ -76,20 +96,37 @@ func TestOpenRemovesOrphanedTmp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	steps := []string{"build-01-" + self.String(), "build-02-" + dead.String(), "build-03-" + other.String(), strings.Repeat("c", 64)}
+	for _, id := range steps {
+		if err := os.MkdirAll(filepath.Join(s.containerDir(id), "diff"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := Open(s.root, Options{Driver: s.driver}); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := os.ReadDir(s.tmpDir())
-	if err != nil {
-		t.Fatal(err)
+	wantSteps := []string{steps[0], steps[2], steps[3]}
+	if got := entriesOf(t, s.containersDir()); !slices.Equal(got, wantSteps) {
+		t.Errorf("containers/ holds %v, want %v", got, wantSteps)
 	}
-	var left []string
-	for _, e := range entries {
-		left = append(left, e.Name())
-	}
+	left := entriesOf(t, s.tmpDir())
 	want := []string{other.String() + "-load-3", self.String() + "-layer-1", "layer-4", "partial-0123abcd"}
 	slices.Sort(want)
 	if !slices.Equal(left, want) {
 		t.Errorf("tmp/ holds %v, want %v", left, want)
 	}
+}
+
+// entriesOf lists the names in dir, sorted.
+func entriesOf(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }
