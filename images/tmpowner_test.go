@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestParseTmpOwner(t *testing.T) {
@@ -129,4 +132,38 @@ func entriesOf(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// TestPruneKeepsLiveTmp: prune removes tmp/ entries older than an hour,
+// but never those of a live process nor a partial download a pull holds.
+func TestPruneKeepsLiveTmp(t *testing.T) {
+	s := openStore(t, "")
+	dead := s.owner
+	dead.start++
+	names := []string{s.owner.String() + "-layer-1", dead.String() + "-layer-2", "partial-aa", "partial-bb", "legacy-3"}
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range names {
+		path := filepath.Join(s.tmpDir(), name)
+		if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(path, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held, err := os.Open(filepath.Join(s.tmpDir(), "partial-aa"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := unix.Flock(int(held.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.removeStaleTmp(time.Now().Add(-staleTmpAge)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{s.owner.String() + "-layer-1", "partial-aa"}
+	if got := entriesOf(t, s.tmpDir()); !slices.Equal(got, want) {
+		t.Errorf("tmp/ holds %v, want %v", got, want)
+	}
 }
