@@ -11,8 +11,11 @@ import (
 	"io"
 	"log"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -323,9 +326,9 @@ func TestKilledLoadAndImportLeaveNoTemporaryFiles(t *testing.T) {
 	b.assertNoLeftovers(t)
 }
 
-// stallingRegistry is go-containerregistry's registry on 127.0.0.1 that,
-// while stall is set, sends half of the blob big and then nothing more
-// until the client goes away. It records the Range requests for big and
+// stallingRegistry serves a registry (next) on 127.0.0.1 and, while stall
+// is set, sends half of the blob big and then nothing more until the
+// client goes away. It records the Range requests for big and
 // the status they were answered with.
 type stallingRegistry struct {
 	host   string
@@ -335,10 +338,9 @@ type stallingRegistry struct {
 	ranges []string // "<Range header> <status>"
 }
 
-func newStallingRegistry(t *testing.T, big string) *stallingRegistry {
+func newStallingRegistry(t *testing.T, next http.Handler, big string) *stallingRegistry {
 	t.Helper()
 	reg := &stallingRegistry{big: big}
-	next := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+big) {
 			next.ServeHTTP(w, r)
@@ -375,17 +377,75 @@ func newStallingRegistry(t *testing.T, big string) *stallingRegistry {
 	return reg
 }
 
+// distributionRegistry starts Debian's docker-registry (the CNCF
+// distribution registry) on a free loopback port and returns a proxy to
+// it; it skips the test when the registry is not installed (fails under
+// CI=true).
+func distributionRegistry(t *testing.T) http.Handler {
+	t.Helper()
+	bin, err := exec.LookPath("docker-registry")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("docker-registry is not installed (apt-get install docker-registry)")
+		}
+		t.Skip("docker-registry is not installed")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	dir := t.TempDir()
+	config := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
+	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitFor(t, "docker-registry to listen on "+addr, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: addr})
+}
+
 // TestKilledPullResumes kills `berth pull` (SIGKILL, by PID) while a big
-// blob is half downloaded from a registry on 127.0.0.1. The next command
-// removes the killed pull's temporary files but keeps the partial blob;
-// the next pull asks for the rest of it with a Range request and
-// finishes.
+// blob is half downloaded from a registry on 127.0.0.1: go-containerregistry's,
+// and Debian's docker-registry. The next command removes the killed pull's
+// temporary files but keeps the partial blob; the next pull asks for the
+// rest of it with a Range request and finishes.
 func TestKilledPullResumes(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		registry func(t *testing.T) http.Handler
+	}{
+		{"go-containerregistry", func(*testing.T) http.Handler {
+			return registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+		}},
+		{"distribution", distributionRegistry},
+	} {
+		t.Run(tc.name, func(t *testing.T) { killedPullResumes(t, tc.registry(t)) })
+	}
+}
+
+func killedPullResumes(t *testing.T, backend http.Handler) {
 	b := newFaultEnv(t)
 	base := testenv.BusyboxTarWith(t, map[string][]byte{"bottom": []byte("bottom\n")})
 	big := layerTar(t, map[string]string{"noise": string(noise(16 << 20))})
 	bigDigest := fmt.Sprintf("sha256:%x", sha256.Sum256(big))
-	reg := newStallingRegistry(t, bigDigest)
+	reg := newStallingRegistry(t, backend, bigDigest)
 	ref := reg.host + "/team/big:1"
 	b.loadArchive(t, dockerArchive(t, "big:1", [][]byte{base, big}))
 	id := strings.TrimSpace(b.must("images", "-q", "--no-trunc", "big:1"))

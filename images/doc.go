@@ -31,9 +31,12 @@
 //	blobs/sha256/<hex>       content: layer tars, configs, manifests
 //	images/<id>.json         one record per image (manifest descriptor, layer sizes, references)
 //	layers/<driver>/<chain>  unpacked layers, one per chain ID and driver
+//	layers/overlay2/l/<name> short links to overlay2 layers, named in mount options (layerlinks.go)
 //	containers/<id>          container writable layers (overlay2: diff, work; vfs: rootfs)
 //	buildcache/<key>.json    layer stacks of cached build steps
 //	tmp/                     work in progress; nothing here is visible as stored
+//	tmp/<owner>-<what>-…     named after the process doing it; removed when it is gone (tmpowner.go)
+//	tmp/partial-<hex>        a blob download, resumed by the next pull
 //
 // The image ID is the digest of the image's config blob. Blobs are the truth:
 // a layer missing for the current driver is unpacked again from its blob.
