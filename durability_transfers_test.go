@@ -545,8 +545,9 @@ func (b *berthEnv) killStepsOf(t *testing.T) {
 }
 
 // TestKilledBuildLeavesNoTemporaryFiles kills `berth build` (SIGKILL, by
-// PID) while a RUN step runs; the next command removes the step's root
-// filesystem and whatever the build had under tmp/.
+// PID) while a RUN step runs; the next command kills the step's
+// processes, removes its cgroup, run directory and root filesystem, and
+// whatever the build had under tmp/.
 func TestKilledBuildLeavesNoTemporaryFiles(t *testing.T) {
 	b := newFaultEnv(t)
 	t.Cleanup(func() { b.killStepsOf(t) })
@@ -585,9 +586,23 @@ func TestKilledBuildLeavesNoTemporaryFiles(t *testing.T) {
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("build finished before it was killed: %s", out.String())
 	}
+	var step string
+	for _, name := range strings.Fields(dirEntries(t, containers)) {
+		if strings.HasPrefix(name, "build-") {
+			step = name
+		}
+	}
 	b.must("images")
 	if left := dirEntries(t, containers); left != "" {
 		t.Errorf("image/containers after `berth images`: %s", left)
+	}
+	if _, err := os.Stat(filepath.Join(b.runRoot(), step)); !os.IsNotExist(err) {
+		t.Errorf("run directory of step %s after `berth images`: %v", step, err)
+	}
+	for _, pattern := range []string{"/sys/fs/cgroup/" + b.parent + "/" + step, "/sys/fs/cgroup/*/" + b.parent + "/" + step} {
+		if found, _ := filepath.Glob(pattern); len(found) > 0 {
+			t.Errorf("cgroup of step %s after `berth images`: %v", step, found)
+		}
 	}
 	if left := b.tmpEntries(t); len(left) != 0 {
 		t.Errorf("image/tmp after `berth images`: %v", left)

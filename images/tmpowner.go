@@ -126,6 +126,11 @@ func (s *Store) removeOrphanedTmp() error {
 		if !s.orphaned(parseStepOwner(e.Name())) {
 			continue
 		}
+		if s.release != nil {
+			if err := s.release(e.Name()); err != nil {
+				return fmt.Errorf("remove leftovers of killed build: %w", err)
+			}
+		}
 		// Renamed first, so that no half-removed rootfs is ever seen.
 		trash := s.tmpName("removing-" + e.Name())
 		if err := os.Rename(filepath.Join(s.containersDir(), e.Name()), trash); err != nil {
