@@ -131,7 +131,8 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn})
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn,
+		ReleaseStep: func(id string) error { return releaseBuildStep(opts, id) }})
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}

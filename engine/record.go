@@ -37,6 +37,7 @@ type mountSpec struct {
 	Source  string
 	Target  string
 	Options []string
+	Dir     string `json:",omitempty"` // relative paths are resolved here; "" when none
 }
 
 // decodeRecord reads container.json's bytes for the container id. A record

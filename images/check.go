@@ -150,6 +150,9 @@ func (s *Store) checkLayers() ([]Damage, error) {
 			return nil, fmt.Errorf("check layers: %w", err)
 		}
 		for _, e := range entries {
+			if e.Name() == linksDir {
+				continue
+			}
 			id := drv.Name() + "/" + e.Name()
 			if len(e.Name()) != 64 || !isHex(e.Name()) {
 				found = append(found, Damage{Kind: DamageLayer, ID: id, Problem: "not named by a chain ID"})

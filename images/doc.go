@@ -34,9 +34,12 @@
 //	                         they hold the marker "complete" (layerstore.go)
 //	layers-marked            the layers unpacked before markers existed have theirs
 //	verified/<hex>           identity of a blob file last found to match its digest (verify.go)
+//	layers/overlay2/l/<name> short links to overlay2 layers, named in mount options (layerlinks.go)
 //	containers/<id>          container writable layers (overlay2: diff, work; vfs: rootfs)
 //	buildcache/<key>.json    layer stacks of cached build steps
 //	tmp/                     work in progress; nothing here is visible as stored
+//	tmp/<owner>-<what>-…     named after the process doing it; removed when it is gone (tmpowner.go)
+//	tmp/partial-<hex>        a blob download, resumed by the next pull
 //
 // The image ID is the digest of the image's config blob. Blobs are the truth:
 // a layer missing for the current driver is unpacked again from its blob.

@@ -27,7 +27,7 @@ import (
 // under tmp/; for vfs it starts as a copy of parentDiff ("" for a base
 // layer). The caller commits it with commitLayer or removes it.
 func (s *Store) unpackLayer(r io.Reader, parentDiff string) (string, int64, error) {
-	dir, err := os.MkdirTemp(s.tmpDir(), "layer-")
+	dir, err := s.mkdirTemp("layer")
 	if err != nil {
 		return "", 0, fmt.Errorf("unpack layer: %w", err)
 	}
@@ -345,9 +345,17 @@ func (s *Store) gc() ([]digest.Digest, error) {
 			return nil, fmt.Errorf("collect garbage: %w", err)
 		}
 		for _, e := range entries {
+			if e.Name() == linksDir {
+				continue
+			}
 			chain := digest.NewDigestFromEncoded(digest.SHA256, e.Name())
 			if u.chains[chain] {
 				continue
+			}
+			if len(e.Name()) == 64 && isHex(e.Name()) {
+				if err := removeLink(dir, chain); err != nil {
+					return nil, err
+				}
 			}
 			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 				return nil, fmt.Errorf("remove layer %s: %w", e.Name(), err)

@@ -229,7 +229,7 @@ func (aw *archiveWriter) layer(blob v1.Descriptor, diffID digest.Digest) (int64,
 		return 0, err
 	}
 	defer r.Close()
-	tmp, err := os.CreateTemp(s.tmpDir(), "save-")
+	tmp, err := s.createTemp("save")
 	if err != nil {
 		return 0, err
 	}
