@@ -347,7 +347,7 @@ func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) erro
 // first. Its writable layer, cgroup, log and name all go.
 func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
 	c, unlock, err := e.locked(ref)
-	if errors.Is(err, ErrDamaged) {
+	if errors.Is(err, ErrDamaged) || errors.Is(err, ErrNotFound) && e.recordless(ref) {
 		id, rerr := e.store.resolve(ref)
 		if rerr != nil {
 			return rerr
@@ -394,6 +394,18 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	return e.destroy(c)
 }
 
+// recordless reports whether ref names a container directory that has no
+// record (a create that died before saving it, or a record deleted): it
+// is removed as a damaged one is.
+func (e *Engine) recordless(ref string) bool {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(e.store.dir(id))
+	return err == nil
+}
+
 // destroy removes everything of a stopped container. The caller holds the
 // lock.
 func (e *Engine) destroy(c *record) error {
@@ -431,9 +443,11 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	if newName == old {
 		return invalidf("renaming a container with the same name as its current name")
 	}
-	if err := e.store.reserveName(newName, c.ID); err != nil {
+	release, err := e.store.reserveName(newName, c.ID, e.discardAbandoned)
+	if err != nil {
 		return err
 	}
+	defer release()
 	c.Name = "/" + newName
 	if err := e.store.save(c); err != nil {
 		e.store.releaseName(newName, c.ID)
