@@ -13,13 +13,16 @@ import (
 // stored: they are derived from the Status when a State is shown or
 // encoded, so they can never disagree with it.
 //
-//	created ──start──▶ running ──pause──▶ paused
-//	   ▲                │  ▲ ◀──unpause──    │
-//	   │             exit│  │start           │exit, shimDied
-//	   │                ▼  │                 ▼
-//	   │   exited ◀──── restarting ◀──restart── running, paused
-//	   │     │  (startFailed, shimDone, shimDied)
-//	   └─────┴──remove──▶ removing        (any) ──damaged──▶ dead
+// In short (transitions below has every pair):
+//
+//	created, exited, restarting --start--> running --pause--> paused --unpause--> running
+//	running, paused --exit--> exited          running, paused --restart--> restarting
+//	restarting --start failed, shim done--> exited
+//	running, paused, restarting --shim died--> exited  (created stays created)
+//	created, exited, dead --remove--> removing
+//
+// Dead is no transition's result: it stands in for a record that cannot
+// be read (damaged.go).
 //
 // Whether a shim looks after the container is kept beside the State
 // (record.ShimPID): a container is created or exited while its shim starts
