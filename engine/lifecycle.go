@@ -489,7 +489,11 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 			// Its shim is starting it, backing off before a restart, or
 			// finishing: the shim's exit, or a change of the record soon,
 			// says what comes next.
-			wctx, cancel := context.WithTimeout(ctx, waitShimPoll)
+			poll := waitShimPoll
+			if c.State.Status == StatusRestarting {
+				poll = waitRestartPoll // a back-off lasts up to a minute
+			}
+			wctx, cancel := context.WithTimeout(ctx, poll)
 			err = waitProcessExit(wctx, c.ShimPID, c.ShimStart)
 			cancel()
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
@@ -503,8 +507,12 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 }
 
 // waitShimPoll is how often Wait reads the record again while a shim
-// works without a process to wait for.
-const waitShimPoll = 10 * time.Millisecond
+// starts or finishes a container, which takes milliseconds;
+// waitRestartPoll while it backs off before a restart.
+const (
+	waitShimPoll    = 10 * time.Millisecond
+	waitRestartPoll = 100 * time.Millisecond
+)
 
 // lastExit is the exit of container id as its last "die" event tells it:
 // all that is left of a --rm container its shim removed.
