@@ -240,18 +240,6 @@ func (b *berthEnv) tmpEntries(t *testing.T) []string {
 	return names
 }
 
-// waitFor polls cond for up to 30 seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // killMidway starts berth with args and the first half of input on its
 // stdin, waits until the image store's tmp/ holds work of that process,
 // and kills it with SIGKILL, by PID. It returns the tmp/ entries seen
@@ -278,7 +266,7 @@ func (b *berthEnv) killMidway(t *testing.T, input []byte, args ...string) []stri
 		t.Fatalf("berth %s: %v: %s", strings.Join(args, " "), err, stderr.String())
 	}
 	var seen []string
-	waitFor(t, "berth "+args[0]+" to write under tmp/", func() bool {
+	waitFor(t, "berth "+args[0]+" to write under tmp/", 30*time.Second, func() bool {
 		seen = b.tmpEntries(t)
 		for _, name := range seen {
 			if strings.Contains(name, "."+pid+".") {
@@ -411,7 +399,7 @@ func distributionRegistry(t *testing.T) http.Handler {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	waitFor(t, "docker-registry to listen on "+addr, func() bool {
+	waitFor(t, "docker-registry to listen on "+addr, 30*time.Second, func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
@@ -467,7 +455,7 @@ func killedPullResumes(t *testing.T, backend http.Handler) {
 	pid := strconv.Itoa(cmd.Process.Pid)
 	partial := filepath.Join(b.root(), "image", "tmp", "partial-"+strings.TrimPrefix(bigDigest, "sha256:"))
 	var seen []string
-	waitFor(t, "half of the big blob and the pull's own files under tmp/", func() bool {
+	waitFor(t, "half of the big blob and the pull's own files under tmp/", 30*time.Second, func() bool {
 		fi, err := os.Stat(partial)
 		if err != nil || fi.Size() < int64(len(big)/2) {
 			return false
@@ -571,7 +559,7 @@ func TestKilledBuildLeavesNoTemporaryFiles(t *testing.T) {
 	}()
 	pid := strconv.Itoa(cmd.Process.Pid)
 	containers := filepath.Join(b.root(), "image", "containers")
-	waitFor(t, "the build's RUN step to start", func() bool {
+	waitFor(t, "the build's RUN step to start", 30*time.Second, func() bool {
 		for _, name := range strings.Fields(dirEntries(t, containers)) {
 			if strings.HasPrefix(name, "build-") && strings.Contains(name, "."+pid+".") {
 				_, err := os.Stat(filepath.Join(containers, name, "diff", "started"))

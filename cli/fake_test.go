@@ -127,10 +127,10 @@ func (f *fakeEngine) List(ctx context.Context, opts engine.ListOptions) ([]*engi
 	var out []*engine.Container
 	for _, c := range f.containers {
 		if statuses := opts.Filters["status"]; len(statuses) > 0 {
-			if slices.Contains(statuses, c.State.Status) {
+			if slices.Contains(statuses, string(c.State.Status)) {
 				out = append(out, c)
 			}
-		} else if opts.All || c.State.Running {
+		} else if opts.All || c.State.Running() {
 			out = append(out, c)
 		}
 	}

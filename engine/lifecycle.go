@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/engine/events"
 	"berth/engine/jsonlog"
 	"berth/internal/diskspace"
 )
@@ -54,9 +55,10 @@ func (e *Engine) locked(ref string) (c *record, unlock func(), err error) {
 	return c, unlock, nil
 }
 
-// active reports whether the record says a shim is looking after it.
+// active reports whether the record says a shim is looking after it: its
+// state needs one, or one is starting or finishing it.
 func active(c *record) bool {
-	return c.State.Running || c.State.Restarting || c.ShimPID != 0
+	return c.State.Status.live() || c.ShimPID != 0
 }
 
 func (e *Engine) shimDied(c *record) bool {
@@ -93,14 +95,13 @@ func (e *Engine) markShimDead(c *record) error {
 	os.RemoveAll(e.runDir(c.ID))
 	e.releaseNetwork(c)
 	c.NetworkSettings = nil
-	wasRunning := c.State.Running
-	c.State.Running, c.State.Paused, c.State.Restarting = false, false, false
-	c.State.Status = StatusExited
-	c.State.Pid = 0
+	wasRunning := c.State.Status.hasProcess()
+	if err := c.State.apply(evShimDied, time.Now().UTC()); err != nil {
+		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
 	if wasRunning {
 		c.State.ExitCode = 255
 		c.State.Error = "shim died before recording the exit"
-		c.State.FinishedAt = time.Now().UTC()
 	}
 	c.ShimPID, c.ShimStart = 0, 0
 	if err := e.store.save(c); err != nil {
@@ -172,18 +173,22 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	if opts.Timeout != nil {
 		timeout = *opts.Timeout
 	}
+	forever := timeout < 0 // docker's -t -1: wait as long as it takes
 	sig, err := parseSignal(c.Config.StopSignal)
 	if err != nil {
 		sig = unix.SIGTERM
 	}
 	e.stopByUser(c, func() {
-		if c.State.Running && timeout != 0 {
+		if c.State.Status.hasProcess() && timeout != 0 {
 			e.signal(c, sig)
 		}
 	})
 	unlock()
-	if c.State.Running && timeout != 0 {
-		wctx, cancel := context.WithTimeout(ctx, timeout)
+	if c.State.Status.hasProcess() && timeout != 0 {
+		wctx, cancel := context.WithCancel(ctx)
+		if !forever {
+			wctx, cancel = context.WithTimeout(ctx, timeout)
+		}
 		err := e.waitStopped(wctx, c.ID)
 		cancel()
 		if err == nil || errors.Is(err, ErrNotFound) {
@@ -196,7 +201,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	}
 	if cg, err := e.cgroup(c); err == nil {
 		cg.Kill(unix.SIGKILL)
-		if c.State.Paused {
+		if c.State.Status == StatusPaused {
 			cg.Thaw()
 		}
 	}
@@ -216,7 +221,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 	if err := unix.Kill(c.State.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("signal %s: %w", c.DisplayName(), err)
 	}
-	if c.State.Paused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
+	if c.State.Status == StatusPaused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
 		if cg, err := e.cgroup(c); err == nil {
 			cg.Thaw()
 		}
@@ -251,7 +256,7 @@ func (e *Engine) waitStopped(ctx context.Context, id string) error {
 		if !active(c) {
 			return nil
 		}
-		if c.State.Running {
+		if c.State.Status.hasProcess() {
 			if err := waitProcessExit(ctx, c.State.Pid, processStartTime(c.State.Pid)); err != nil {
 				return err
 			}
@@ -281,7 +286,7 @@ func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 		return err
 	}
 	defer unlock()
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return fmt.Errorf("cannot kill container %s: %w", c.DisplayName(), ErrNotRunning)
 	}
 	stopSig, _ := parseSignal(c.Config.StopSignal)
@@ -313,31 +318,30 @@ func (e *Engine) setPaused(ref string, pause bool) error {
 		return err
 	}
 	defer unlock()
-	switch {
-	case !c.State.Running:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
-	case pause && c.State.Paused:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrPaused)
-	case !pause && !c.State.Paused:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotPaused)
-	}
 	cg, err := e.cgroup(c)
 	if err != nil {
 		return err
 	}
-	action := "pause"
-	if pause {
-		err = cg.Freeze()
-		c.State.Status = StatusPaused
-	} else {
-		action = "unpause"
-		err = cg.Thaw()
-		c.State.Status = StatusRunning
+	action, ev, change := "pause", evPause, cg.Freeze
+	if !pause {
+		action, ev, change = "unpause", evUnpause, cg.Thaw
+		// A running container whose cgroup was frozen behind berth's
+		// back (a shim that died while pausing, a hand-written freeze)
+		// is paused in all but name: unpause thaws it.
+		if frozen, ferr := cg.Paused(); ferr == nil && frozen && c.State.Status == StatusRunning {
+			if err := cg.Thaw(); err != nil {
+				return fmt.Errorf("unpause %s: %w", c.DisplayName(), err)
+			}
+			e.event(c, action, nil)
+			return nil
+		}
 	}
-	if err != nil {
+	if err := c.State.apply(ev, time.Now().UTC()); err != nil {
+		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
+	if err := change(); err != nil {
 		return fmt.Errorf("%s %s: %w", action, c.DisplayName(), err)
 	}
-	c.State.Paused = pause
 	if err := e.store.save(c); err != nil {
 		// The record and the cgroup must agree, or the next pause or
 		// unpause is refused: undo. The save spent the reserve of space
@@ -364,7 +368,7 @@ func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) erro
 // first. Its writable layer, cgroup, log and name all go.
 func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
 	c, unlock, err := e.locked(ref)
-	if errors.Is(err, ErrDamaged) {
+	if errors.Is(err, ErrDamaged) || errors.Is(err, ErrNotFound) && e.recordless(ref) {
 		id, rerr := e.store.resolve(ref)
 		if rerr != nil {
 			return rerr
@@ -374,11 +378,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	if err != nil {
 		return err
 	}
-	if active(c) {
+	if _, err := c.State.Status.next(evRemove); err != nil || active(c) {
 		if !opts.Force {
 			unlock()
 			status := "running"
-			if c.State.Paused {
+			if c.State.Status == StatusPaused {
 				status = "paused"
 			}
 			return fmt.Errorf("cannot remove container %s: container is %s: stop the container before removing or force remove: %w",
@@ -405,6 +409,18 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	}
 	defer unlock()
 	return e.destroy(c)
+}
+
+// recordless reports whether ref names a container directory that has no
+// record (a create that died before saving it, or a record deleted): it
+// is removed as a damaged one is.
+func (e *Engine) recordless(ref string) bool {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(e.store.dir(id))
+	return err == nil
 }
 
 // destroy removes everything of a stopped container. The caller holds the
@@ -450,9 +466,11 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	if newName == old {
 		return invalidf("renaming a container with the same name as its current name")
 	}
-	if err := e.store.reserveName(newName, c.ID); err != nil {
+	release, err := e.store.reserveName(newName, c.ID, e.discardAbandoned)
+	if err != nil {
 		return err
 	}
+	defer release()
 	c.Name = "/" + newName
 	if err := e.store.save(c); err != nil {
 		e.store.releaseName(newName, c.ID)
@@ -463,8 +481,12 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	return nil
 }
 
-// Wait blocks until the container is not running and returns its exit
-// code, as `docker wait` does.
+// Wait blocks until the container is stopped for good and returns its
+// exit code, as `docker wait` does. Stopped for good means its shim has
+// finished with it: the exit recorded, its network released, its cgroup
+// removed, and with --rm the container removed, so that a Remove right
+// after never finds it running. A restart policy that runs it again keeps
+// Wait waiting.
 func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 	id, err := e.store.resolve(ref)
 	if err != nil {
@@ -473,23 +495,58 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 	for {
 		c, err := e.get(id)
 		if errors.Is(err, ErrNotFound) {
+			if res, ok := e.lastExit(id); ok {
+				return res, nil // --rm: its shim removed it
+			}
 			return WaitResult{}, fmt.Errorf("%w: %s (removed while waiting)", ErrNotFound, ref)
 		}
 		if err != nil {
 			return WaitResult{}, err
 		}
-		starting := c.State.Status == StatusCreated && c.ShimPID != 0
-		if !c.State.Running && !starting {
+		if !active(c) {
 			return WaitResult{ExitCode: c.State.ExitCode, Error: c.State.Error}, nil
 		}
-		pid, start := c.State.Pid, processStartTime(c.State.Pid)
-		if err := waitProcessExit(ctx, pid, start); err != nil {
+		if c.State.Status.hasProcess() {
+			err = waitProcessExit(ctx, c.State.Pid, processStartTime(c.State.Pid))
+		} else {
+			// Its shim is starting it, backing off before a restart, or
+			// finishing: the shim's exit, or a change of the record soon,
+			// says what comes next.
+			poll := waitShimPoll
+			if c.State.Status == StatusRestarting {
+				poll = waitRestartPoll // a back-off lasts up to a minute
+			}
+			wctx, cancel := context.WithTimeout(ctx, poll)
+			err = waitProcessExit(wctx, c.ShimPID, c.ShimStart)
+			cancel()
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				err = nil
+			}
+		}
+		if err != nil {
 			return WaitResult{}, err
 		}
-		select {
-		case <-ctx.Done():
-			return WaitResult{}, ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
 	}
+}
+
+// waitShimPoll is how often Wait reads the record again while a shim
+// starts or finishes a container, which takes milliseconds;
+// waitRestartPoll while it backs off before a restart.
+const (
+	waitShimPoll    = 10 * time.Millisecond
+	waitRestartPoll = 100 * time.Millisecond
+)
+
+// lastExit is the exit of container id as its last "die" event tells it:
+// all that is left of a --rm container its shim removed.
+func (e *Engine) lastExit(id string) (WaitResult, bool) {
+	evs, err := e.events.Query(events.Filter{ID: id, Actions: []string{events.ActionDie}})
+	if err != nil || len(evs) == 0 {
+		return WaitResult{}, false
+	}
+	code, err := strconv.Atoi(evs[len(evs)-1].Attributes[events.AttrExitCode])
+	if err != nil {
+		return WaitResult{}, false
+	}
+	return WaitResult{ExitCode: code}, true
 }

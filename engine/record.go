@@ -58,16 +58,8 @@ func decodeRecord(id string, data []byte) (*record, error) {
 		return nil, fmt.Errorf("%w: it names container %q", ErrDamaged, c.ID)
 	case !strings.HasPrefix(c.Name, "/") || checkName(c.Name[1:]) != nil:
 		return nil, fmt.Errorf("%w: invalid name %q", ErrDamaged, c.Name)
-	case !knownStatus(c.State.Status):
+	case !c.State.Status.Valid():
 		return nil, fmt.Errorf("%w: unknown status %q", ErrDamaged, c.State.Status)
 	}
 	return c, nil
-}
-
-func knownStatus(s string) bool {
-	switch s {
-	case StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead:
-		return true
-	}
-	return false
 }

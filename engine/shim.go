@@ -144,7 +144,7 @@ func (s *shim) run() int {
 		return s.fail(err)
 	}
 	if err := s.setup(c); err != nil {
-		s.recordFailure(err, true)
+		s.recordFailure(err)
 		s.finish()
 		return s.fail(err)
 	}
@@ -152,7 +152,7 @@ func (s *shim) run() int {
 	for {
 		res := s.runOnce(c, first)
 		if res.startErr != nil {
-			s.recordFailure(res.startErr, first)
+			s.recordFailure(res.startErr)
 			s.finish()
 			return s.fail(res.startErr)
 		}
@@ -238,6 +238,16 @@ func (s *shim) setup(c *record) error {
 	}
 	if err := s.cg.Create(res); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
+	}
+	// A group left frozen (its shim died while the container was paused,
+	// or it was frozen by hand) would freeze the new init before it
+	// reports, and start would hang: thaw it first.
+	if frozen, err := s.cg.Paused(); err != nil {
+		return fmt.Errorf("read cgroup freezer: %w", err)
+	} else if frozen {
+		if err := s.cg.Thaw(); err != nil {
+			return fmt.Errorf("thaw cgroup left frozen: %w", err)
+		}
 	}
 	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
 		return err
@@ -529,7 +539,9 @@ func cgroupResources(r Resources) cgroups.Resources {
 	return cr
 }
 
-func (s *shim) update(fn func(c *record)) (*record, error) {
+// update changes the record under the container's lock; nothing is saved
+// when fn fails.
+func (s *shim) update(fn func(c *record) error) (*record, error) {
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
 		return nil, err
@@ -539,15 +551,20 @@ func (s *shim) update(fn func(c *record)) (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn(c)
+	if err := fn(c); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
 	return c, s.e.store.save(c)
 }
 
 func (s *shim) recordStart(pid int) error {
-	c, err := s.update(func(c *record) {
-		c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC(),
-			FinishedAt: c.State.FinishedAt}
+	c, err := s.update(func(c *record) error {
+		if err := c.State.apply(evStart, time.Now().UTC()); err != nil {
+			return err
+		}
+		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		return nil
 	})
 	if err == nil {
 		s.e.event(c, "start", nil)
@@ -558,15 +575,14 @@ func (s *shim) recordStart(pid int) error {
 // recordFailure records a start that failed: a container that never ran
 // stays "created" with the error, as docker shows it; one that ran before
 // is "exited".
-func (s *shim) recordFailure(err error, first bool) {
-	s.update(func(c *record) {
-		c.State.Running, c.State.Restarting, c.State.Pid = false, false, 0
-		if !first {
-			c.State.Status = StatusExited
+func (s *shim) recordFailure(err error) {
+	s.update(func(c *record) error {
+		if aerr := c.State.apply(evStartFailed, time.Now().UTC()); aerr != nil {
+			return aerr
 		}
 		c.State.ExitCode = ExitCode(err)
 		c.State.Error = err.Error()
-		c.State.FinishedAt = time.Now().UTC()
+		return nil
 	})
 }
 
@@ -574,20 +590,21 @@ func (s *shim) recordFailure(err error, first bool) {
 // policy, whether it runs again.
 func (s *shim) recordExit(res runResult) (restart bool, err error) {
 	code := res.exitCode
-	c, err := s.update(func(c *record) {
-		c.State.Running, c.State.Paused, c.State.Pid = false, false, 0
-		c.State.Status = StatusExited
-		c.State.ExitCode = code
-		c.NetworkSettings = nil
-		c.State.OOMKilled = res.oomKilled
-		c.State.FinishedAt = time.Now().UTC()
+	c, err := s.update(func(c *record) error {
 		c.ManuallyStopped = c.ManuallyStopped || s.stopRequested()
 		restart = shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, code, c.RestartCount)
+		ev := evExit
 		if restart {
-			c.State.Status = StatusRestarting
-			c.State.Restarting = true
+			ev = evRestart
 			c.RestartCount++
 		}
+		if err := c.State.apply(ev, time.Now().UTC()); err != nil {
+			return err
+		}
+		c.State.ExitCode = code
+		c.State.OOMKilled = res.oomKilled
+		c.NetworkSettings = nil
+		return nil
 	})
 	if err != nil {
 		return false, err
@@ -678,9 +695,13 @@ func (s *shim) finish() {
 		return
 	}
 	c.ShimPID, c.ShimStart = 0, 0
-	c.State.Restarting = false
-	if c.State.Status == StatusRestarting {
-		c.State.Status = StatusExited
+	now := time.Now().UTC()
+	if err := c.State.apply(evShimDone, now); err != nil {
+		// Its process ran and the exit could not be recorded (the
+		// record could not be saved): it is gone all the same.
+		if derr := c.State.apply(evShimDied, now); derr == nil {
+			c.State.ExitCode, c.State.Error = 255, "shim could not record the exit: "+err.Error()
+		}
 	}
 	if c.HostConfig.AutoRemove {
 		s.e.destroy(c)

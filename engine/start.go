@@ -41,11 +41,14 @@ func (e *Engine) startable(ref string) (*record, error) {
 		return nil, err
 	}
 	defer unlock()
-	if c.State.Paused {
+	_, err = c.State.Status.next(evStart)
+	switch {
+	case errors.Is(err, ErrPaused):
 		return nil, fmt.Errorf("cannot start a paused container %s, try unpause instead: %w", c.DisplayName(), ErrPaused)
-	}
-	if active(c) {
+	case active(c):
 		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("cannot start container %s: %w", c.DisplayName(), err)
 	}
 	return c, nil
 }
@@ -99,10 +102,10 @@ func (e *Engine) Attach(ctx context.Context, ref string, opts AttachOptions) (Ru
 	if err != nil {
 		return RunResult{}, err
 	}
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return RunResult{}, fmt.Errorf("you cannot attach to a stopped container, start it first: %w", ErrNotRunning)
 	}
-	if c.State.Paused {
+	if c.State.Status == StatusPaused {
 		return RunResult{}, fmt.Errorf("you cannot attach to a paused container, unpause it first: %w", ErrPaused)
 	}
 	conn, err := dialUnix(e.attachSocket(c.ID))
@@ -130,7 +133,7 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 		id := c.ID
 		ao.OnSignal = func(sig os.Signal) {
 			s, ok := sig.(syscall.Signal)
-			if cur, err := e.get(id); ok && err == nil && cur.State.Running && cur.State.Pid > 0 {
+			if cur, err := e.get(id); ok && err == nil && cur.State.Status.hasProcess() && cur.State.Pid > 0 {
 				unix.Kill(cur.State.Pid, s)
 			}
 		}

@@ -53,3 +53,41 @@ func TryLock(path string) (unlock func(), ok bool, err error) {
 	}
 	return func() { f.Close() }, true, nil
 }
+
+// Held reports whether an open file (of this process or another) holds a
+// lock on the file at path, which must exist: unlike Lock and TryLock it
+// never creates it.
+func Held(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err != unix.EINTR {
+			break
+		}
+	}
+	switch err {
+	case nil:
+		return false, nil // closing f lets go of it again
+	case unix.EWOULDBLOCK:
+		return true, nil
+	}
+	return false, &os.PathError{Op: "flock", Path: path, Err: err}
+}
+
+// LockFile takes the exclusive lock of the open file f, waiting for it;
+// the lock lasts until f is closed.
+func LockFile(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			if err != nil {
+				return &os.PathError{Op: "flock", Path: f.Name(), Err: err}
+			}
+			return nil
+		}
+	}
+}
