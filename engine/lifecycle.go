@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/engine/events"
 )
 
 // get resolves ref and loads its record, reconciling a dead shim first.
@@ -61,23 +62,37 @@ func (e *Engine) shimDied(c *record) bool {
 	return active(c) && processStartTime(c.ShimPID) != c.ShimStart
 }
 
-// reconcile locks the container and marks it exited if its shim is dead.
+// reconcile locks the container and, if its shim is dead, marks it
+// exited and applies its restart policy (see revive).
 func (e *Engine) reconcile(id string) (*record, error) {
 	unlock, err := e.store.lock(id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
 	c, err := e.store.load(id)
-	if err != nil {
+	if err != nil || !e.shimDied(c) {
+		unlock()
+		return c, err
+	}
+	plan := planAfterShimDeath(c, time.Now())
+	if err := e.markShimDead(c); err != nil {
+		unlock()
 		return nil, err
 	}
-	if e.shimDied(c) {
-		if err := e.markShimDead(c); err != nil {
-			return nil, err
-		}
+	if !plan.restart {
+		unlock()
+		return c, nil
 	}
-	return c, nil
+	l := e.revive(c, plan)
+	unlock()
+	if l == nil {
+		return c, nil
+	}
+	defer l.close()
+	if plan.delay <= reviveWaitMax {
+		l.settle(time.Now().Add(plan.delay + reviveStartTimeout))
+	}
+	return e.loadOrDead(id, e.store.load)
 }
 
 // markShimDead handles a container whose shim died (SIGKILL, machine
@@ -95,8 +110,8 @@ func (e *Engine) markShimDead(c *record) error {
 	c.State.Status = StatusExited
 	c.State.Pid = 0
 	if wasRunning {
-		c.State.ExitCode = 255
-		c.State.Error = "shim died"
+		c.State.ExitCode = shimDiedExitCode
+		c.State.Error = reasonShimDied
 		c.State.FinishedAt = time.Now().UTC()
 	}
 	c.ShimPID, c.ShimStart = 0, 0
@@ -104,7 +119,7 @@ func (e *Engine) markShimDead(c *record) error {
 		return err
 	}
 	if wasRunning {
-		e.event(c, "die", map[string]string{"exitCode": "255"})
+		e.event(c, "die", map[string]string{events.AttrExitCode: strconv.Itoa(shimDiedExitCode), events.AttrReason: reasonShimDied})
 	}
 	return nil
 }

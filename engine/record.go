@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // record is what container.json holds: the Container that inspect shows,
@@ -17,6 +18,9 @@ type record struct {
 	// ManuallyStopped is docker's HasBeenManuallyStopped: set by stop and
 	// kill so the restart policy leaves the container down.
 	ManuallyStopped bool `json:"BerthManuallyStopped,omitempty"`
+	// RestartDelay is the restart back-off the shim last waited (or
+	// waits) out; the next one doubles it (nextBackoff).
+	RestartDelay time.Duration `json:"BerthRestartDelay,omitempty"`
 	// RootMount describes how the container's root filesystem is built.
 	RootMount mountSpec `json:"BerthRootMount"`
 	// LogOpts are the json-file options in force (container's over defaults).
