@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"berth/engine/network"
 )
 
 // The fault tests of issue 10, point 4: restart policies survive a dead
@@ -347,6 +349,12 @@ func (b *berthEnv) simulateReboot(t *testing.T) {
 			t.Errorf("unmount %s: %v", m, err)
 		}
 	}
+	// The bridge goes with the machine; the first container to start
+	// makes it again.
+	bridge, _ := network.RootNames(b.root(), false)
+	if out, err := exec.Command("ip", "link", "del", bridge).CombinedOutput(); err != nil {
+		t.Errorf("remove bridge %s: %v: %s", bridge, err, out)
+	}
 	ents, err := os.ReadDir(b.runRoot())
 	if err != nil {
 		t.Fatal(err)
@@ -447,6 +455,13 @@ func TestBootAfterReboot(t *testing.T) {
 	}
 	if evs := b.eventsOf("always", since); !slices.Contains(evs, "die shim died 255") || !slices.Contains(evs, "start boot") {
 		t.Errorf("events of always: %q, want its death and its start by boot", evs)
+	}
+	bridge, _ := network.RootNames(b.root(), false)
+	if _, err := os.Stat(filepath.Join("/sys/class/net", bridge)); err != nil {
+		t.Errorf("after boot, bridge %s is missing: %v", bridge, err)
+	}
+	if ip := strings.TrimSpace(b.must("inspect", "--format", "{{.NetworkSettings.IPAddress}}", "always")); ip == "" {
+		t.Errorf("after boot, always has no IP address")
 	}
 	// The containers work: exec in one, stop and start another.
 	if out := b.must("exec", "always", "echo", "alive"); strings.TrimSpace(out) != "alive" {
