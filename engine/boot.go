@@ -116,11 +116,13 @@ func (e *Engine) bootOne(id string) (*BootResult, *record, *shimLaunch) {
 		res.Err = err
 		return res, nil, nil
 	}
-	c.ShimPID, c.ShimStart = l.pid, processStartTime(l.pid)
+	c.ShimPID, c.ShimStart, c.ShimBoot = l.pid, processStartTime(l.pid), bootID()
 	if err := e.store.save(c); err != nil {
-		l.kill()
-		l.close()
 		res.Err = err
+		if kerr := l.kill(); kerr != nil {
+			res.Err = errors.Join(err, fmt.Errorf("kill the shim that was to start it: %w", kerr))
+		}
+		l.close()
 		return res, nil, nil
 	}
 	res.Started = true

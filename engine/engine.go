@@ -16,7 +16,10 @@
 //     (package ptyexec), records the exit and applies the restart policy.
 //   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
 //     shim alive: a shim that died is noticed (pid + start time) and its
-//     container is marked exited (reconcile).
+//     container is marked exited (reconcile), then restarted if its
+//     policy says so by whoever noticed (revive.go). restart.go holds the
+//     restart rules (docker's), boot.go `berth system boot`, which
+//     applies them after a reboot.
 //   - damaged.go: a record that cannot be read (decodeRecord in record.go
 //     says which) makes its container dead, never breaks the others; it
 //     is removed from what its ID alone finds: shim, cgroup, layer, name,

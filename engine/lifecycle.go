@@ -58,8 +58,14 @@ func active(c *record) bool {
 	return c.State.Running || c.State.Restarting || c.ShimPID != 0
 }
 
+// shimAlive reports whether the shim the record names runs: its PID has
+// its start time, in this boot.
+func shimAlive(c *record) bool {
+	return processStartTime(c.ShimPID) == c.ShimStart && (c.ShimBoot == "" || c.ShimBoot == bootID())
+}
+
 func (e *Engine) shimDied(c *record) bool {
-	return active(c) && processStartTime(c.ShimPID) != c.ShimStart
+	return active(c) && !shimAlive(c)
 }
 
 // reconcile locks the container and, if its shim is dead, marks it
@@ -114,7 +120,7 @@ func (e *Engine) markShimDead(c *record) error {
 		c.State.Error = reasonShimDied
 		c.State.FinishedAt = time.Now().UTC()
 	}
-	c.ShimPID, c.ShimStart = 0, 0
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	if err := e.store.save(c); err != nil {
 		return err
 	}
@@ -235,7 +241,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 // nudgeShim asks the shim to read the record again now, so a restart
 // back-off ends at once when the container was stopped.
 func (e *Engine) nudgeShim(c *record) {
-	if c.ShimPID > 0 && processStartTime(c.ShimPID) == c.ShimStart {
+	if c.ShimPID > 0 && shimAlive(c) {
 		unix.Kill(c.ShimPID, unix.SIGUSR1)
 	}
 }

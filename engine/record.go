@@ -15,6 +15,10 @@ type record struct {
 	// shim whose PID is gone or reused (another start time) has died.
 	ShimPID   int    `json:"BerthShimPid,omitempty"`
 	ShimStart uint64 `json:"BerthShimStart,omitempty"`
+	// ShimBoot is the machine's boot ID when the shim started: after a
+	// reboot a PID and start time can name another process (boots repeat
+	// themselves), never the same boot ID.
+	ShimBoot string `json:"BerthShimBoot,omitempty"`
 	// ManuallyStopped is docker's HasBeenManuallyStopped: set by stop and
 	// kill so the restart policy leaves the container down.
 	ManuallyStopped bool `json:"BerthManuallyStopped,omitempty"`

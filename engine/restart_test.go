@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"os"
 	"testing"
 	"time"
 )
@@ -144,6 +145,30 @@ func TestStartAtBoot(t *testing.T) {
 	for _, tc := range tests {
 		if got := startAtBoot(tc.c); got != tc.want {
 			t.Errorf("%s: startAtBoot = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A shim is alive only as the PID, start time and boot it was recorded
+// with: after a reboot the same PID and start time are another process.
+func TestShimAlive(t *testing.T) {
+	self := os.Getpid()
+	start := processStartTime(self)
+	tests := []struct {
+		name  string
+		start uint64
+		boot  string
+		want  bool
+	}{
+		{"this process, this boot", start, bootID(), true},
+		{"recorded before boot IDs were", start, "", true},
+		{"another boot", start, "0bad0bad-0000-4000-8000-000000000000", false},
+		{"another start time", start + 1, bootID(), false},
+	}
+	for _, tc := range tests {
+		c := &record{ShimPID: self, ShimStart: tc.start, ShimBoot: tc.boot}
+		if got := shimAlive(c); got != tc.want {
+			t.Errorf("%s: shimAlive = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -33,7 +33,10 @@ func (e *Engine) revive(c *record, plan restartPlan) *shimLaunch {
 	l, err := e.launchShim(shimConfig{ID: c.ID, Restart: true, Delay: plan.delay, Reason: reasonShimDied})
 	if err != nil {
 		c.State.Error = fmt.Sprintf("restart after %s: %v", reasonShimDied, err)
-		e.store.save(c)
+		e.warnf("restart %s after its %s: %v", c.DisplayName(), reasonShimDied, err)
+		if err := e.store.save(c); err != nil {
+			e.warnf("%v", err)
+		}
 		return nil
 	}
 	if plan.counts {
@@ -41,9 +44,12 @@ func (e *Engine) revive(c *record, plan restartPlan) *shimLaunch {
 	}
 	c.RestartDelay = plan.backoff
 	c.State.Status, c.State.Restarting = StatusRestarting, true
-	c.ShimPID, c.ShimStart = l.pid, processStartTime(l.pid)
+	c.ShimPID, c.ShimStart, c.ShimBoot = l.pid, processStartTime(l.pid), bootID()
 	if err := e.store.save(c); err != nil {
-		l.kill()
+		e.warnf("restart %s after its %s: %v", c.DisplayName(), reasonShimDied, err)
+		if err := l.kill(); err != nil {
+			e.warnf("kill the shim that was to restart %s: %v", c.DisplayName(), err)
+		}
 		l.close()
 		return nil
 	}
@@ -78,4 +84,12 @@ func (e *Engine) sweepRunDirs() error {
 		}
 	}
 	return nil
+}
+
+// warnf tells the user what went wrong where no error can be returned
+// (see Options.Warn).
+func (e *Engine) warnf(format string, args ...any) {
+	if e.opts.Warn != nil {
+		e.opts.Warn(fmt.Sprintf(format, args...))
+	}
 }

@@ -204,7 +204,7 @@ func (s *shim) claim() (*record, error) {
 	}
 	if s.restart && c.ManuallyStopped {
 		if mine {
-			c.ShimPID, c.ShimStart = 0, 0
+			c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 			c.State.Restarting = false
 			c.State.Status = StatusExited
 			if err := s.e.store.save(c); err != nil {
@@ -213,7 +213,7 @@ func (s *shim) claim() (*record, error) {
 		}
 		return nil, fmt.Errorf("container %s was stopped before it restarted", c.DisplayName())
 	}
-	c.ShimPID, c.ShimStart = os.Getpid(), processStartTime(os.Getpid())
+	c.ShimPID, c.ShimStart, c.ShimBoot = os.Getpid(), processStartTime(os.Getpid()), bootID()
 	c.ManuallyStopped = false
 	if !s.restart {
 		c.RestartDelay = 0 // a start by the user begins a new back-off, as docker's
@@ -673,7 +673,7 @@ func (s *shim) finish() {
 	if err != nil {
 		return
 	}
-	c.ShimPID, c.ShimStart = 0, 0
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	c.State.Restarting = false
 	if c.State.Status == StatusRestarting {
 		c.State.Status = StatusExited
