@@ -183,7 +183,8 @@ func waitUntil(d time.Duration, cond func() bool) bool {
 
 // TestShimDeathRestartPolicy kills the shims of running containers: the
 // next ps restarts "always" and "on-failure" (while it has retries) with
-// a new PID 1, leaves "no" exited with 255, and the timeline says why.
+// a new PID 1, leaves "no" exited with 255, removes a --rm one, and the
+// timeline says why.
 func TestShimDeathRestartPolicy(t *testing.T) {
 	b := newBootEnv(t)
 	since := time.Now().Add(-time.Second)
@@ -191,11 +192,13 @@ func TestShimDeathRestartPolicy(t *testing.T) {
 	for name, policy := range policies {
 		b.must("run", "-d", "--pull", "never", "--name", name, "--restart", policy, "busybox", "sleep", "1000")
 	}
-	neverTraces := b.tracesOf("never")
+	b.must("run", "-d", "--pull", "never", "--name", "tmp", "--rm", "busybox", "sleep", "1000")
+	neverTraces, tmpTraces := b.tracesOf("never"), b.tracesOf("tmp")
 	old := map[string]int{}
 	for name := range policies {
 		old[name] = b.killRunningShim(t, name)
 	}
+	b.killRunningShim(t, "tmp")
 	// The next command notices, and applies the policies.
 	states := b.psStates()
 	for _, name := range []string{"always", "onfail"} {
@@ -217,8 +220,13 @@ func TestShimDeathRestartPolicy(t *testing.T) {
 		t.Errorf("never's state error is %q, want \"shim died\"", st.Error)
 	}
 	// What the dead shim left of "never" is gone: its processes, cgroup,
-	// endpoint and veth.
+	// endpoint and veth; the --rm container is removed, as its shim would
+	// have.
 	b.assertReleased(t, neverTraces)
+	if _, ok := states["tmp"]; ok {
+		t.Errorf("ps lists the --rm container whose shim died: %q", states["tmp"])
+	}
+	b.assertGone(t, tmpTraces)
 
 	evs := b.eventsOf("always", since)
 	want := []string{"die shim died 255", "restart shim died", "start shim died"}

@@ -69,7 +69,8 @@ func (e *Engine) shimDied(c *record) bool {
 }
 
 // reconcile locks the container and, if its shim is dead, marks it
-// exited and applies its restart policy (see revive).
+// exited and applies its restart policy (see revive), or removes it if it
+// was run with --rm.
 func (e *Engine) reconcile(id string) (*record, error) {
 	unlock, err := e.store.lock(id)
 	if err != nil {
@@ -81,9 +82,20 @@ func (e *Engine) reconcile(id string) (*record, error) {
 		return c, err
 	}
 	plan := planAfterShimDeath(c, time.Now())
+	wasRunning := c.State.Running
 	if err := e.markShimDead(c); err != nil {
 		unlock()
 		return nil, err
+	}
+	if !plan.restart && wasRunning && c.HostConfig.AutoRemove {
+		// What the shim would have done when the process ended (and
+		// dockerd does to --rm containers it finds dead when it starts).
+		err := e.destroy(c)
+		unlock()
+		if err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %s (removed: run with --rm, its shim died)", ErrNotFound, c.DisplayName())
 	}
 	if !plan.restart {
 		unlock()
