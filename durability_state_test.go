@@ -45,7 +45,7 @@ type inspectState struct {
 	Pid                               int
 }
 
-func (b *berthEnv) state(t *testing.T, name string) inspectState {
+func (b *berthEnv) inspectState(t *testing.T, name string) inspectState {
 	t.Helper()
 	var st inspectState
 	if err := json.Unmarshal([]byte(b.must("inspect", "--format", "{{json .State}}", name)), &st); err != nil {
@@ -148,7 +148,7 @@ func TestStopTimeoutMinusOne(t *testing.T) {
 			t.Fatalf("stop -t -1 returned before the container stopped: %v: %s", err, stopErr.String())
 		case <-time.After(3 * time.Second):
 		}
-		if st := b.state(t, "stubborn"); st.Status != "running" {
+		if st := b.inspectState(t, "stubborn"); st.Status != "running" {
 			t.Fatalf("after 3 s of stop -t -1 the container is %q, want still running", st.Status)
 		}
 		b.must("kill", "stubborn")
@@ -160,7 +160,7 @@ func TestStopTimeoutMinusOne(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("stop -t -1 did not return after the container was killed")
 		}
-		if st := b.state(t, "stubborn"); st.Status != "exited" || st.ExitCode != 137 {
+		if st := b.inspectState(t, "stubborn"); st.Status != "exited" || st.ExitCode != 137 {
 			t.Errorf("after kill: %+v, want exited 137", st)
 		}
 	})
@@ -175,7 +175,7 @@ func TestStopTimeoutMinusOne(t *testing.T) {
 		if took := time.Since(start); took < 2*time.Second {
 			t.Errorf("stop returned after %v, before the handler's 2 s sleep", took)
 		}
-		if st := b.state(t, "slow"); st.Status != "exited" || st.ExitCode != 7 {
+		if st := b.inspectState(t, "slow"); st.Status != "exited" || st.ExitCode != 7 {
 			t.Errorf("after stop: %+v, want exited 7 (its TERM handler's code, not killed)", st)
 		}
 	})
@@ -277,7 +277,7 @@ func TestStartFrozenContainer(t *testing.T) {
 		if _, errOut, err := b.tryWithin(t, 30*time.Second, "start", "orphaned"); err != nil {
 			t.Fatalf("start after the shim died while paused: %v: %s", err, errOut)
 		}
-		if st := b.state(t, "orphaned"); st.Status != "running" || st.Paused {
+		if st := b.inspectState(t, "orphaned"); st.Status != "running" || st.Paused {
 			t.Errorf("after start: %+v, want running", st)
 		}
 		if _, errOut, err := b.tryWithin(t, 30*time.Second, "rm", "-f", "orphaned"); err != nil {
@@ -342,7 +342,7 @@ func TestStaleNameReclaimed(t *testing.T) {
 				t.Fatalf("round %d: create after a killed create: %v: %s", i, err, errOut)
 			}
 			if err != nil { // the killed create had finished: its container has the name
-				if st := b.state(t, "victim"); st.Status != "created" {
+				if st := b.inspectState(t, "victim"); st.Status != "created" {
 					t.Fatalf("round %d: the name is in use by %+v", i, st)
 				}
 			}

@@ -18,10 +18,13 @@
 //     writes the log (package jsonlog), serves attach on a unix socket
 //     (package ptyexec), records the exit and applies the restart policy.
 //   - lifecycle.go stops, kills, pauses, removes and waits; nothing there
-//     needs the shim alive: a shim that died is noticed (pid + start time)
-//     and its container is marked exited (reconcile). Wait returns once
-//     the shim has finished with the container, so a Remove after it
-//     never finds it running.
+//     needs the shim alive: a shim that died is noticed (pid + start time +
+//     boot ID) and its container is marked exited (reconcile), then
+//     restarted if its policy says so by whoever noticed (revive.go). Wait
+//     returns once the shim has finished with the container, so a Remove
+//     after it never finds it running. restart.go holds the restart rules
+//     (docker's), boot.go `berth system boot`, which applies them after a
+//     reboot.
 //   - damaged.go: a record that cannot be read (decodeRecord in record.go
 //     says which) makes its container dead, never breaks the others; it
 //     is removed from what its ID alone finds: shim, cgroup, layer, name,

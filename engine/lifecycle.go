@@ -61,27 +61,59 @@ func active(c *record) bool {
 	return c.State.Status.live() || c.ShimPID != 0
 }
 
-func (e *Engine) shimDied(c *record) bool {
-	return active(c) && processStartTime(c.ShimPID) != c.ShimStart
+// shimAlive reports whether the shim the record names runs: its PID has
+// its start time, in this boot.
+func shimAlive(c *record) bool {
+	return processStartTime(c.ShimPID) == c.ShimStart && (c.ShimBoot == "" || c.ShimBoot == bootID())
 }
 
-// reconcile locks the container and marks it exited if its shim is dead.
+func (e *Engine) shimDied(c *record) bool {
+	return active(c) && !shimAlive(c)
+}
+
+// reconcile locks the container and, if its shim is dead, marks it
+// exited and applies its restart policy (see revive), or removes it if it
+// was run with --rm.
 func (e *Engine) reconcile(id string) (*record, error) {
 	unlock, err := e.store.lock(id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
 	c, err := e.store.load(id)
-	if err != nil {
+	if err != nil || !e.shimDied(c) {
+		unlock()
+		return c, err
+	}
+	plan := planAfterShimDeath(c, time.Now())
+	wasRunning := c.State.Status.hasProcess()
+	if err := e.markShimDead(c); err != nil {
+		unlock()
 		return nil, err
 	}
-	if e.shimDied(c) {
-		if err := e.markShimDead(c); err != nil {
+	if !plan.restart && wasRunning && c.HostConfig.AutoRemove {
+		// What the shim would have done when the process ended (and
+		// dockerd does to --rm containers it finds dead when it starts).
+		err := e.destroy(c)
+		unlock()
+		if err != nil {
 			return nil, err
 		}
+		return nil, fmt.Errorf("%w: %s (removed: run with --rm, its shim died)", ErrNotFound, c.DisplayName())
 	}
-	return c, nil
+	if !plan.restart {
+		unlock()
+		return c, nil
+	}
+	l := e.revive(c, plan)
+	unlock()
+	if l == nil {
+		return c, nil
+	}
+	defer l.close()
+	if plan.delay <= reviveWaitMax {
+		l.settle(time.Now().Add(plan.delay + reviveStartTimeout))
+	}
+	return e.loadOrDead(id, e.store.load)
 }
 
 // markShimDead handles a container whose shim died (SIGKILL, machine
@@ -100,10 +132,10 @@ func (e *Engine) markShimDead(c *record) error {
 		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
 	}
 	if wasRunning {
-		c.State.ExitCode = 255
-		c.State.Error = "shim died before recording the exit"
+		c.State.ExitCode = shimDiedExitCode
+		c.State.Error = reasonShimDied
 	}
-	c.ShimPID, c.ShimStart = 0, 0
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	if err := e.store.save(c); err != nil {
 		if diskspace.NoSpace(err) {
 			// Derived from the dead shim, so the caller may go on with
@@ -113,7 +145,7 @@ func (e *Engine) markShimDead(c *record) error {
 		return err
 	}
 	if wasRunning {
-		e.event(c, "die", map[string]string{"exitCode": "255"})
+		e.event(c, "die", map[string]string{events.AttrExitCode: strconv.Itoa(shimDiedExitCode), events.AttrReason: reasonShimDied})
 	}
 	return nil
 }
@@ -238,7 +270,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 // reserve, and the stop goes on: the shim's save carries the mark.
 func (e *Engine) stopByUser(c *record, act func()) {
 	c.ManuallyStopped = true
-	if c.ShimPID > 0 && processStartTime(c.ShimPID) == c.ShimStart {
+	if c.ShimPID > 0 && shimAlive(c) {
 		unix.Kill(c.ShimPID, unix.SIGUSR1)
 	}
 	act()

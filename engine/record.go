@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // record is what container.json holds: the Container that inspect shows,
@@ -14,9 +15,16 @@ type record struct {
 	// shim whose PID is gone or reused (another start time) has died.
 	ShimPID   int    `json:"BerthShimPid,omitempty"`
 	ShimStart uint64 `json:"BerthShimStart,omitempty"`
+	// ShimBoot is the machine's boot ID when the shim started: after a
+	// reboot a PID and start time can name another process (boots repeat
+	// themselves), never the same boot ID.
+	ShimBoot string `json:"BerthShimBoot,omitempty"`
 	// ManuallyStopped is docker's HasBeenManuallyStopped: set by stop and
 	// kill so the restart policy leaves the container down.
 	ManuallyStopped bool `json:"BerthManuallyStopped,omitempty"`
+	// RestartDelay is the restart back-off the shim last waited (or
+	// waits) out; the next one doubles it (nextBackoff).
+	RestartDelay time.Duration `json:"BerthRestartDelay,omitempty"`
 	// RootMount describes how the container's root filesystem is built.
 	RootMount mountSpec `json:"BerthRootMount"`
 	// LogOpts are the json-file options in force (container's over defaults).

@@ -17,6 +17,7 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/containerinit"
+	"berth/engine/events"
 	"berth/engine/jsonlog"
 	"berth/engine/network"
 	"berth/ptyexec"
@@ -41,6 +42,14 @@ type shimConfig struct {
 	Options    Options
 	ID         string
 	WaitAttach bool // wait for the first attach client before starting
+	// Restart is set when the shim takes over the restart policy of a
+	// shim that died (or of the machine that went down): the caller has
+	// recorded this process as the container's shim, and the back-off
+	// and restart count go on. Delay is the wait before the first start;
+	// Reason, when set, is recorded with its "start" event.
+	Restart bool
+	Delay   time.Duration
+	Reason  string
 }
 
 // shimReport is one message on the ready pipe (fd 4), JSON per line:
@@ -85,9 +94,9 @@ func runShim() int {
 		return 1
 	}
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1), exe: exe}
+		wake: make(chan os.Signal, 1), exe: exe, restart: cfg.Restart, reason: cfg.Reason}
 	signal.Notify(s.wake, unix.SIGUSR1)
-	return s.run()
+	return s.run(cfg.Delay)
 }
 
 // shim watches one container; see the package doc.
@@ -102,6 +111,8 @@ type shim struct {
 	wake     chan os.Signal
 	userStop bool
 	exe      *os.File // the sealed berth every start of the container runs
+	restart  bool     // shimConfig.Restart
+	reason   string   // shimConfig.Reason, until the first start records it
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -138,7 +149,7 @@ func (s *shim) fail(err error) int {
 	return 1
 }
 
-func (s *shim) run() int {
+func (s *shim) run(delay time.Duration) int {
 	c, err := s.claim()
 	if err != nil {
 		return s.fail(err)
@@ -148,7 +159,11 @@ func (s *shim) run() int {
 		s.finish()
 		return s.fail(err)
 	}
-	first, backoff := true, restartBackoffMin
+	if delay > 0 && !s.sleepBeforeRestart(delay) {
+		s.finish()
+		return s.fail(fmt.Errorf("container %s was stopped before it restarted", c.DisplayName()))
+	}
+	first := true
 	for {
 		res := s.runOnce(c, first)
 		if res.startErr != nil {
@@ -157,35 +172,26 @@ func (s *shim) run() int {
 			return s.fail(res.startErr)
 		}
 		first = false
-		restart, err := s.recordExit(res)
+		restart, backoff, err := s.recordExit(res)
 		if err != nil || !restart {
 			s.finish()
 			s.exitClients(res.exitCode)
 			return 0
 		}
 		s.exitClients(res.exitCode)
-		if res.ranFor >= 10*time.Second {
-			backoff = restartBackoffMin
-		}
 		if !s.sleepBeforeRestart(backoff) {
 			return 0
 		}
-		backoff = min(backoff*2, restartBackoffMax)
 		if c, err = s.e.store.load(s.id); err != nil {
 			return 0
 		}
 	}
 }
 
-// docker's restart back-off: 100ms doubling to a minute, reset after a run
-// of ten seconds or more.
-const (
-	restartBackoffMin = 100 * time.Millisecond
-	restartBackoffMax = time.Minute
-)
-
 // claim records this process as the container's shim, refusing if
-// another live shim has it.
+// another live shim has it. A shim that takes over a restart (see
+// shimConfig.Restart) was recorded by its caller; it gives up if the
+// container was stopped meanwhile.
 func (s *shim) claim() (*record, error) {
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
@@ -196,11 +202,27 @@ func (s *shim) claim() (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if active(c) && !s.e.shimDied(c) {
+	mine := c.ShimPID == os.Getpid()
+	if active(c) && !s.e.shimDied(c) && !mine {
 		return nil, fmt.Errorf("container %s is already running", c.DisplayName())
 	}
-	c.ShimPID, c.ShimStart = os.Getpid(), processStartTime(os.Getpid())
+	if s.restart && c.ManuallyStopped {
+		if mine {
+			c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
+			if err := c.State.apply(evShimDone, time.Now().UTC()); err != nil {
+				return nil, err
+			}
+			if err := s.e.store.save(c); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("container %s was stopped before it restarted", c.DisplayName())
+	}
+	c.ShimPID, c.ShimStart, c.ShimBoot = os.Getpid(), processStartTime(os.Getpid()), bootID()
 	c.ManuallyStopped = false
+	if !s.restart {
+		c.RestartDelay = 0 // a start by the user begins a new back-off, as docker's
+	}
 	c.State.Error = ""
 	return c, s.e.store.save(c)
 }
@@ -567,7 +589,12 @@ func (s *shim) recordStart(pid int) error {
 		return nil
 	})
 	if err == nil {
-		s.e.event(c, "start", nil)
+		var attrs map[string]string
+		if s.reason != "" {
+			attrs = map[string]string{events.AttrReason: s.reason}
+			s.reason = ""
+		}
+		s.e.event(c, "start", attrs)
 	}
 	return err
 }
@@ -587,8 +614,9 @@ func (s *shim) recordFailure(err error) {
 }
 
 // recordExit records how the process ended and decides, by the restart
-// policy, whether it runs again.
-func (s *shim) recordExit(res runResult) (restart bool, err error) {
+// policy, whether it runs again and after what back-off (recorded, so
+// that a shim taking over after this one died goes on with it).
+func (s *shim) recordExit(res runResult) (restart bool, backoff time.Duration, err error) {
 	code := res.exitCode
 	c, err := s.update(func(c *record) error {
 		c.ManuallyStopped = c.ManuallyStopped || s.stopRequested()
@@ -597,6 +625,8 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 		if restart {
 			ev = evRestart
 			c.RestartCount++
+			c.RestartDelay = nextBackoff(c.RestartDelay, res.ranFor)
+			backoff = c.RestartDelay
 		}
 		if err := c.State.apply(ev, time.Now().UTC()); err != nil {
 			return err
@@ -607,7 +637,7 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 		return nil
 	})
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	if res.oomKilled {
 		s.e.event(c, "oom", nil)
@@ -616,21 +646,7 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 	if restart {
 		s.e.event(c, "restart", map[string]string{"restartCount": fmt.Sprint(c.RestartCount)})
 	}
-	return restart, nil
-}
-
-// shouldRestart is docker's restart policy.
-func shouldRestart(p RestartPolicy, manuallyStopped bool, exitCode, restartCount int) bool {
-	if manuallyStopped {
-		return false
-	}
-	switch p.Name {
-	case "always", "unless-stopped":
-		return true
-	case "on-failure":
-		return exitCode != 0 && (p.MaximumRetryCount == 0 || restartCount < p.MaximumRetryCount)
-	}
-	return false
+	return restart, backoff, nil
 }
 
 // sleepBeforeRestart waits out the back-off; false means the container was
@@ -694,7 +710,7 @@ func (s *shim) finish() {
 	if err != nil {
 		return
 	}
-	c.ShimPID, c.ShimStart = 0, 0
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	now := time.Now().UTC()
 	if err := c.State.apply(evShimDone, now); err != nil {
 		// Its process ran and the exit could not be recorded (the

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -25,7 +26,7 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	if err != nil || c == nil {
 		return err
 	}
-	l, err := e.launchShim(c.ID, false)
+	l, err := e.launchShim(shimConfig{ID: c.ID})
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 	if c == nil {
 		return e.Attach(ctx, ref, opts)
 	}
-	l, err := e.launchShim(c.ID, true)
+	l, err := e.launchShim(shimConfig{ID: c.ID, WaitAttach: true})
 	if err != nil {
 		return RunResult{}, err
 	}
@@ -147,11 +148,14 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 
 // shimLaunch is a shim being started: its ready pipe tells how it went.
 type shimLaunch struct {
+	pid   int
+	kill  func() error
 	ready *os.File
 	dec   *json.Decoder
 }
 
-func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
+// launchShim starts a shim with cfg (its Options are the engine's).
+func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start shim: %w", err)
@@ -179,13 +183,14 @@ func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
 	}
 	// The shim runs on after this process; whoever lives longer reaps it.
 	go cmd.Wait()
-	err = json.NewEncoder(cfgW).Encode(shimConfig{Options: e.opts, ID: id, WaitAttach: waitAttach})
+	cfg.Options = e.opts
+	err = json.NewEncoder(cfgW).Encode(cfg)
 	cfgW.Close()
 	if err != nil {
 		readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
-	return &shimLaunch{ready: readyR, dec: json.NewDecoder(readyR)}, nil
+	return &shimLaunch{pid: cmd.Process.Pid, kill: cmd.Process.Kill, ready: readyR, dec: json.NewDecoder(readyR)}, nil
 }
 
 func (l *shimLaunch) next() (shimReport, error) {
@@ -216,6 +221,20 @@ func (l *shimLaunch) started(c *record) error {
 }
 
 func (l *shimLaunch) close() { l.ready.Close() }
+
+// settle waits, at most until deadline, for the shim to report that the
+// container started or failed to; the report itself is not needed.
+func (l *shimLaunch) settle(deadline time.Time) {
+	if err := l.ready.SetReadDeadline(deadline); err != nil {
+		return
+	}
+	for {
+		rep, err := l.next()
+		if err != nil || rep.State != "listening" {
+			return
+		}
+	}
+}
 
 func reportError(c *record, rep shimReport) error {
 	return &ExitError{Code: rep.Code, Err: fmt.Errorf("start %s: %s", c.DisplayName(), rep.Error)}

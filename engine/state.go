@@ -70,10 +70,11 @@ const (
 	evStartFailed              // its process could not be started
 	evShimDone                 // its shim let go of it (a stop during restart back-off)
 	evShimDied                 // its shim is gone without a word
+	evRevive                   // whoever noticed the dead shim restarts it by its policy
 	evRemove                   // rm takes it apart
 )
 
-var eventNames = [...]string{"start", "pause", "unpause", "exit", "restart", "start failed", "shim done", "shim died", "remove"}
+var eventNames = [...]string{"start", "pause", "unpause", "exit", "restart", "start failed", "shim done", "shim died", "revive", "remove"}
 
 func (ev event) String() string {
 	if int(ev) < len(eventNames) {
@@ -115,6 +116,7 @@ var transitions = map[Status]map[event]Status{
 		evStartFailed: StatusExited,
 		evShimDone:    StatusExited,
 		evShimDied:    StatusExited,
+		evRevive:      StatusRestarting,
 		evRemove:      StatusRemoving,
 	},
 	StatusRemoving: {

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-var allEvents = []event{evStart, evPause, evUnpause, evExit, evRestart, evStartFailed, evShimDone, evShimDied, evRemove}
+var allEvents = []event{evStart, evPause, evUnpause, evExit, evRestart, evStartFailed, evShimDone, evShimDied, evRevive, evRemove}
 
 // TestStatusNext is the whole state machine: every (state, event) pair,
 // with the state it leads to or the error that refuses it.
@@ -24,37 +24,37 @@ func TestStatusNext(t *testing.T) {
 		StatusCreated: {
 			evStart: to(StatusRunning), evPause: no(ErrNotRunning), evUnpause: no(ErrNotPaused),
 			evExit: bad, evRestart: bad, evStartFailed: to(StatusCreated),
-			evShimDone: to(StatusCreated), evShimDied: to(StatusCreated), evRemove: to(StatusRemoving),
+			evShimDone: to(StatusCreated), evShimDied: to(StatusCreated), evRevive: bad, evRemove: to(StatusRemoving),
 		},
 		StatusRunning: {
 			evStart: no(ErrRunning), evPause: to(StatusPaused), evUnpause: no(ErrNotPaused),
 			evExit: to(StatusExited), evRestart: to(StatusRestarting), evStartFailed: bad,
-			evShimDone: bad, evShimDied: to(StatusExited), evRemove: no(ErrRunning),
+			evShimDone: bad, evShimDied: to(StatusExited), evRevive: bad, evRemove: no(ErrRunning),
 		},
 		StatusPaused: {
 			evStart: no(ErrPaused), evPause: no(ErrPaused), evUnpause: to(StatusRunning),
 			evExit: to(StatusExited), evRestart: to(StatusRestarting), evStartFailed: bad,
-			evShimDone: bad, evShimDied: to(StatusExited), evRemove: no(ErrRunning),
+			evShimDone: bad, evShimDied: to(StatusExited), evRevive: bad, evRemove: no(ErrRunning),
 		},
 		StatusRestarting: {
 			evStart: to(StatusRunning), evPause: no(ErrNotRunning), evUnpause: no(ErrNotPaused),
 			evExit: bad, evRestart: bad, evStartFailed: to(StatusExited),
-			evShimDone: to(StatusExited), evShimDied: to(StatusExited), evRemove: no(ErrRunning),
+			evShimDone: to(StatusExited), evShimDied: to(StatusExited), evRevive: bad, evRemove: no(ErrRunning),
 		},
 		StatusExited: {
 			evStart: to(StatusRunning), evPause: no(ErrNotRunning), evUnpause: no(ErrNotPaused),
 			evExit: bad, evRestart: bad, evStartFailed: to(StatusExited),
-			evShimDone: to(StatusExited), evShimDied: to(StatusExited), evRemove: to(StatusRemoving),
+			evShimDone: to(StatusExited), evShimDied: to(StatusExited), evRevive: to(StatusRestarting), evRemove: to(StatusRemoving),
 		},
 		StatusRemoving: {
 			evStart: no(ErrRemoving), evPause: no(ErrNotRunning), evUnpause: no(ErrNotPaused),
 			evExit: bad, evRestart: bad, evStartFailed: bad,
-			evShimDone: bad, evShimDied: bad, evRemove: to(StatusRemoving),
+			evShimDone: bad, evShimDied: bad, evRevive: bad, evRemove: to(StatusRemoving),
 		},
 		StatusDead: {
 			evStart: no(ErrDamaged), evPause: no(ErrNotRunning), evUnpause: no(ErrNotPaused),
 			evExit: bad, evRestart: bad, evStartFailed: bad,
-			evShimDone: bad, evShimDied: bad, evRemove: to(StatusRemoving),
+			evShimDone: bad, evShimDied: bad, evRevive: bad, evRemove: to(StatusRemoving),
 		},
 	}
 	for _, s := range Statuses() {
