@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,6 +29,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/klauspost/compress/gzip"
+
+	"berth/internal/testenv"
 )
 
 // loopbackTransport reaches only this machine: names ending in ".test"
@@ -497,55 +498,16 @@ func TestPullResumesInterruptedDownload(t *testing.T) {
 // CNCF distribution registry) started on a free loopback port.
 func TestRealRegistry(t *testing.T) {
 	requireRoot(t)
-	bin, err := exec.LookPath("docker-registry")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("docker-registry is not installed (apt-get install docker-registry)")
-		}
-		t.Skip("docker-registry is not installed")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	dir := t.TempDir()
-	config := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
-	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve", filepath.Join(dir, "config.yml"))
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		resp, err := loopbackTransport().RoundTrip(httptest.NewRequest(http.MethodGet, "http://"+addr+"/v2/", nil))
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("registry did not start: %v\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	addr := testenv.DistributionRegistry(t)
 	src, img := bigBusybox(t)
 	d, err := src.Push(context.Background(), "big", addr+"/team/big:1", PushOptions{Registry: regOpts()})
 	if err != nil {
-		t.Fatalf("%v\n%s", err, logs.String())
+		t.Fatal(err)
 	}
 	for _, ref := range []string{addr + "/team/big:1", addr + "/team/big@" + d} {
 		got, err := openStore(t, "").Pull(context.Background(), ref, PullOptions{Registry: regOpts()})
 		if err != nil || got.ID != img.ID {
-			t.Fatalf("pull %s: %v, %v\n%s", ref, got, err, logs.String())
+			t.Fatalf("pull %s: %v, %v", ref, got, err)
 		}
 	}
 }
