@@ -68,7 +68,7 @@ func openAppend(path string) (*os.File, int64, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, 0, fmt.Errorf("stat log %s: %w", path, err)
 	}
 	return f, st.Size(), nil
