@@ -31,7 +31,7 @@ func (s *Store) unpackLayer(r io.Reader, parentDiff string) (string, int64, erro
 	}
 	size, err := s.unpackInto(dir, r, parentDiff)
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return "", 0, fmt.Errorf("unpack layer: %w", err)
 	}
 	return dir, size, nil
@@ -129,18 +129,18 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	r, err := decompress(f)
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", blob, err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	dir, _, err := s.unpackLayer(r, parentDiff)
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", blob, err)
 	}
 	if err := s.commitLayer(dir, chain); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return err
 	}
 	return nil
