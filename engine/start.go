@@ -84,7 +84,7 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 		done <- res
 	}()
 	if err := l.started(c); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		<-done
 		return RunResult{}, err
 	}
@@ -131,7 +131,7 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 		ao.OnSignal = func(sig os.Signal) {
 			s, ok := sig.(syscall.Signal)
 			if cur, err := e.get(id); ok && err == nil && cur.State.Running && cur.State.Pid > 0 {
-				unix.Kill(cur.State.Pid, s)
+				_ = unix.Kill(cur.State.Pid, s)
 			}
 		}
 	}
@@ -155,8 +155,8 @@ func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		cfgR.Close()
-		cfgW.Close()
+		_ = cfgR.Close()
+		_ = cfgW.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	cmd := &exec.Cmd{
@@ -167,19 +167,19 @@ func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	err = cmd.Start()
-	cfgR.Close()
-	readyW.Close()
+	_ = cfgR.Close()
+	_ = readyW.Close()
 	if err != nil {
-		cfgW.Close()
-		readyR.Close()
+		_ = cfgW.Close()
+		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	// The shim runs on after this process; whoever lives longer reaps it.
-	go cmd.Wait()
+	go func() { _ = cmd.Wait() }()
 	err = json.NewEncoder(cfgW).Encode(shimConfig{Options: e.opts, ID: id, WaitAttach: waitAttach})
-	cfgW.Close()
+	_ = cfgW.Close()
 	if err != nil {
-		readyR.Close()
+		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	return &shimLaunch{ready: readyR, dec: json.NewDecoder(readyR)}, nil
@@ -191,7 +191,7 @@ func (l *shimLaunch) next() (shimReport, error) {
 		if errors.Is(err, io.EOF) {
 			return r, fmt.Errorf("%w: it exited without a word", ErrShimStart)
 		}
-		return r, fmt.Errorf("%w: %v", ErrShimStart, err)
+		return r, fmt.Errorf("%w: %w", ErrShimStart, err)
 	}
 	return r, nil
 }
@@ -212,7 +212,7 @@ func (l *shimLaunch) started(c *record) error {
 	}
 }
 
-func (l *shimLaunch) close() { l.ready.Close() }
+func (l *shimLaunch) close() { _ = l.ready.Close() } // the read end of a pipe
 
 func reportError(c *record, rep shimReport) error {
 	return &ExitError{Code: rep.Code, Err: fmt.Errorf("start %s: %s", c.DisplayName(), rep.Error)}

@@ -91,7 +91,7 @@ func (s *store) createName(name, id string) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }()
 	_, err = f.WriteString(id)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -206,9 +206,9 @@ func (s *store) releaseName(name, id string) {
 		return
 	}
 	if o := strings.TrimSpace(string(owner)); o == id {
-		os.Remove(p)
+		_ = os.Remove(p)
 	} else if !isContainerID(o) {
-		s.reclaimDamagedName(name) // a name left damaged is reported by system check
+		_, _ = s.reclaimDamagedName(name) // a name left damaged is reported by system check
 	}
 }
 
