@@ -10,14 +10,28 @@ GOLANGCI_LINT ?= $(shell $(GO) env GOPATH)/bin/golangci-lint
 # TEST_FUZZTIME); `make fuzz FUZZTIME=5m` for a long run.
 FUZZTIME      ?= 2s
 TEST_FUZZTIME ?= 2s
+# install: DESTDIR stages into a directory (packaging, tests); PREFIX is
+# where berth will live on the machine.
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR        ?=
 
-.PHONY: help build demo demo-clean test lint fuzz bench screenshots clean
+.PHONY: help build install demo demo-clean test lint fuzz bench screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## build ./berth, the one binary
 	$(GO) build -o $(BIN) .
+
+install: build ## install berth in $(BINDIR) and berth-boot.service (restart policies at boot) in $(SYSTEMDUNITDIR)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/berth
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|^ExecStart=/usr/local/bin/berth |ExecStart=$(BINDIR)/berth |' contrib/systemd/berth-boot.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/berth-boot.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/berth-boot.service
+	@echo "enable it with: systemctl daemon-reload && systemctl enable berth-boot.service"
 
 demo: build ## build, prepare the offline busybox image and demo containers, open the TUI
 	BERTH=$(BIN) scripts/demo.sh

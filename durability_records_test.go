@@ -647,7 +647,7 @@ func TestFaultSystemCheck(t *testing.T) {
 	for _, want := range []string{
 		"Damaged container " + victim.id + ": read container",
 		"Damaged image " + unused + ": manifest",
-		"Damaged image " + used + ": config: content has digest",
+		"Damaged image " + used + ": config blob sha256:" + used + " does not match its digest",
 		"Damaged name ghost: names container " + ghost + ", which does not exist",
 		"Damaged container layer " + filepath.Base(orphan) + ": no container has it",
 		"Damaged layer " + filepath.Base(drivers[0]) + "/" + filepath.Base(halfLayer) + ": no diff directory",

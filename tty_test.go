@@ -370,9 +370,10 @@ func TestAttachStoppedClient(t *testing.T) {
 	active := b.startTerminal(t, 24, 80, "attach", "box")
 	active.Send("\r")
 	active.Expect(prompt)
-	// 24 MB, past the 16 MiB the hub queues for one client, in pieces
-	// small enough for a client that reads to keep up with.
-	active.Send("i=0; while [ $i -lt 40 ]; do head -c 600000 /dev/zero | tr '\\000' x; echo; usleep 30000; i=$((i+1)); done; echo done-$((1+1))\r")
+	// 24 MB, past the 16 MiB the hub queues for one client, over about
+	// eight seconds: a client that reads keeps up even on a loaded machine
+	// (it may fall 16 MiB behind before it is dropped).
+	active.Send("i=0; while [ $i -lt 40 ]; do head -c 600000 /dev/zero | tr '\\000' x; echo; usleep 200000; i=$((i+1)); done; echo done-$((1+1))\r")
 	active.Expect(`\r\ndone-2\r\n`)
 	active.Expect(prompt)
 

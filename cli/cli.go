@@ -173,6 +173,7 @@ type containerEngine interface {
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
 	Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error)
+	Boot(ctx context.Context) ([]engine.BootResult, error)
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
 	Networks() networkStore

@@ -162,10 +162,9 @@ func TestRunWarnings(t *testing.T) {
 	}
 }
 
-func newContainer(id, name string, status string) *engine.Container {
+func newContainer(id, name string, status engine.Status) *engine.Container {
 	c := &engine.Container{ID: id, Name: "/" + name}
 	c.State.Status = status
-	c.State.Running = status == engine.StatusRunning || status == engine.StatusPaused
 	return c
 }
 
@@ -242,8 +241,8 @@ func TestManagementCommands(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"container", "ls", "--format", "{{.Names}}"}, "web\nsleepy\n"},
-		{[]string{"container", "ps", "-q"}, "4f1c2d3e5a6b\na1b2c3d4e5f6\n"},
+		{[]string{"container", "ls", "--format", "{{.Names}}"}, "flaky\nweb\nsleepy\n"},
+		{[]string{"container", "ps", "-q"}, "fedcba987654\n4f1c2d3e5a6b\na1b2c3d4e5f6\n"},
 		{[]string{"container", "list", "-aq", "-n", "1"}, "00ff00ff00ff\n"},
 		{[]string{"container", "inspect", "-f", "{{.Name}}", "web"}, "/web\n"},
 		{[]string{"container", "stop", "web"}, "web\n"},

@@ -48,6 +48,8 @@ type fakeEngine struct {
 	// keepDamage names.
 	damage     []engine.Damage
 	keepDamage string
+	// boot is what Boot reports.
+	boot []engine.BootResult
 }
 
 var errNoSuchContainer = engine.ErrNotFound
@@ -127,10 +129,10 @@ func (f *fakeEngine) List(ctx context.Context, opts engine.ListOptions) ([]*engi
 	var out []*engine.Container
 	for _, c := range f.containers {
 		if statuses := opts.Filters["status"]; len(statuses) > 0 {
-			if slices.Contains(statuses, c.State.Status) {
+			if slices.Contains(statuses, string(c.State.Status)) {
 				out = append(out, c)
 			}
-		} else if opts.All || c.State.Running {
+		} else if opts.All || c.State.Running() {
 			out = append(out, c)
 		}
 	}
@@ -169,6 +171,10 @@ func (f *fakeEngine) Stats(ctx context.Context, ref string) (*engine.Stats, erro
 	return s, nil
 }
 func (f *fakeEngine) Info(ctx context.Context) (*engine.Info, error) { return &f.info, nil }
+func (f *fakeEngine) Boot(ctx context.Context) ([]engine.BootResult, error) {
+	f.calls = append(f.calls, "boot")
+	return f.boot, nil
+}
 func (f *fakeEngine) Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error) {
 	found := append([]engine.Damage(nil), f.damage...)
 	if !opts.Repair {

@@ -36,11 +36,11 @@ func (a *app) imageCommand() *cobra.Command {
 	return cmd
 }
 
-// systemCommand is `berth system df|prune|info|events|check`.
+// systemCommand is `berth system df|prune|info|events|check|boot`.
 func (a *app) systemCommand() *cobra.Command {
 	cmd := groupCommand("system COMMAND", "Manage berth")
 	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand(),
-		a.systemCheckCommand())
+		a.systemCheckCommand(), a.systemBootCommand())
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/images"
 )
 
 // inspectCommand is `berth inspect`; with a fixed kind ("container" or
@@ -90,7 +91,7 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 	}
 	img, err := store.Lookup(ref)
 	if err != nil {
-		if kind == "image" {
+		if kind == "image" || errors.Is(err, images.ErrDamaged) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("no such object: %s", ref)

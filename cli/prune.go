@@ -36,7 +36,7 @@ func (a *app) pruneContainers(cmd *cobra.Command) (ids []string, reclaimed int64
 		return nil, 0, err
 	}
 	list, err := eng.List(cmd.Context(), engine.ListOptions{All: true, Filters: map[string][]string{
-		"status": {engine.StatusCreated, engine.StatusExited, engine.StatusDead},
+		"status": {string(engine.StatusCreated), string(engine.StatusExited), string(engine.StatusDead)},
 	}})
 	if err != nil {
 		return nil, 0, err

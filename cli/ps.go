@@ -130,11 +130,6 @@ func (a *app) containerSizes(list []*engine.Container) (map[string]containerSize
 // psFilterKeys are the filters `berth ps -f` accepts, as docker's.
 var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since"}
 
-var psStatuses = []string{
-	engine.StatusCreated, engine.StatusRestarting, engine.StatusRunning, engine.StatusRemoving,
-	engine.StatusPaused, engine.StatusExited, engine.StatusDead,
-}
-
 // parsePsFilters parses repeated -f key=value into the engine's filter map,
 // rejecting what docker rejects.
 func parsePsFilters(values []string) (map[string][]string, error) {
@@ -150,8 +145,12 @@ func parsePsFilters(values []string) (map[string][]string, error) {
 		}
 		switch key {
 		case "status":
-			if !slices.Contains(psStatuses, value) {
-				return nil, fmt.Errorf("invalid filter 'status=%s': use one of %s", value, strings.Join(psStatuses, ", "))
+			if !engine.Status(value).Valid() {
+				var names []string
+				for _, s := range engine.Statuses() {
+					names = append(names, string(s))
+				}
+				return nil, fmt.Errorf("invalid filter 'status=%s': use one of %s", value, strings.Join(names, ", "))
 			}
 		case "exited":
 			if _, err := strconv.Atoi(value); err != nil {
@@ -209,7 +208,7 @@ func (r psRow) RunningFor() string { return ago(r.now, r.c.Created) }
 
 func (r psRow) Status() string { return containerStatus(&r.c.State, r.now) }
 
-func (r psRow) State() string { return r.c.State.Status }
+func (r psRow) State() string { return string(r.c.State.Status) }
 
 func (r psRow) Ports() string { return formatPorts(r.c) }
 
@@ -286,5 +285,5 @@ func containerStatus(s *engine.State, now time.Time) string {
 		}
 		return fmt.Sprintf("Exited (%d) %s", s.ExitCode, ago(now, s.FinishedAt))
 	}
-	return s.Status
+	return string(s.Status)
 }

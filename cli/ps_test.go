@@ -25,7 +25,6 @@ func psFixture() []*engine.Container {
 	paused := newContainer("a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90", "sleepy", engine.StatusPaused)
 	paused.Created = testNow.Add(-2 * time.Hour)
 	paused.State.StartedAt = testNow.Add(-3 * time.Second)
-	paused.State.Paused = true
 	paused.Path, paused.Args = "sleep", []string{"1000"}
 	paused.Config.Image = "busybox:latest"
 	paused.HostConfig.NetworkMode = "host"
@@ -39,7 +38,6 @@ func psFixture() []*engine.Container {
 
 	flaky := newContainer("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", "flaky", engine.StatusRestarting)
 	flaky.Created = testNow.Add(-40 * time.Second)
-	flaky.State.Restarting = true
 	flaky.State.ExitCode = 1
 	flaky.State.FinishedAt = testNow.Add(-3 * time.Second)
 	flaky.Path, flaky.Args = "sh", []string{"-c", "exit 1"}

@@ -44,7 +44,8 @@ type RunResult struct {
 	Detached bool // the user pressed the detach keys; the container runs on
 }
 
-// StopOptions: Timeout nil uses the container's --stop-timeout, else 10s.
+// StopOptions: Timeout nil uses the container's --stop-timeout, else 10s;
+// a negative one waits as long as the container takes (docker's -t -1).
 type StopOptions struct{ Timeout *time.Duration }
 
 // RemoveOptions is `berth rm`'s flags.

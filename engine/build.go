@@ -40,8 +40,9 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 			extra = append(extra, containerinit.Mount(m))
 		}
 	}
-	dir, err := os.MkdirTemp(r.e.opts.RunRoot, "build-")
-	if err != nil {
+	// Named after the step, for releaseBuildStep to find after a kill.
+	dir := filepath.Join(r.e.opts.RunRoot, step.ID)
+	if err := os.Mkdir(dir, 0o700); err != nil {
 		return fmt.Errorf("run build step: %w", err)
 	}
 	defer func() {
@@ -157,6 +158,23 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 // newBuildCgroup makes the cgroup of one build step, under the engine's
 // cgroup parent, with no limits and docker's default device allowlist
 // (as BuildKit gives its steps).
+// releaseBuildStep undoes what Run made for a step whose build was killed
+// (the image store found its rootfs): it kills what still runs in the
+// step's cgroup, removes the cgroup and the step's run directory.
+func releaseBuildStep(opts Options, id string) error {
+	cg, err := cgroups.New(opts.CgroupRoot, opts.CgroupParent, id)
+	if err != nil {
+		return fmt.Errorf("release build step %s: %w", id, err)
+	}
+	if err := cg.Destroy(); err != nil {
+		return fmt.Errorf("release build step %s: %w", id, err)
+	}
+	if err := os.RemoveAll(filepath.Join(opts.RunRoot, id)); err != nil {
+		return fmt.Errorf("release build step %s: %w", id, err)
+	}
+	return nil
+}
+
 func newBuildCgroup(e *Engine, id string) (cgroups.Manager, error) {
 	cg, err := cgroups.New(e.opts.CgroupRoot, e.opts.CgroupParent, id)
 	if err != nil {

@@ -44,32 +44,6 @@ func (c *Container) DisplayName() string {
 	return c.Name
 }
 
-// Status values of State.Status, as docker names them.
-const (
-	StatusCreated    = "created"
-	StatusRunning    = "running"
-	StatusPaused     = "paused"
-	StatusRestarting = "restarting"
-	StatusRemoving   = "removing"
-	StatusExited     = "exited"
-	StatusDead       = "dead"
-)
-
-// State is the runtime state of a container.
-type State struct {
-	Status     string    `json:"Status"`
-	Running    bool      `json:"Running"`
-	Paused     bool      `json:"Paused"`
-	Restarting bool      `json:"Restarting"`
-	OOMKilled  bool      `json:"OOMKilled"`
-	Dead       bool      `json:"Dead"`
-	Pid        int       `json:"Pid"` // host PID of the container's PID 1; 0 when not running
-	ExitCode   int       `json:"ExitCode"`
-	Error      string    `json:"Error"`
-	StartedAt  time.Time `json:"StartedAt"`
-	FinishedAt time.Time `json:"FinishedAt"`
-}
-
 // ContainerConfig is the portable part of a container's configuration:
 // what an image could also have said.
 type ContainerConfig struct {

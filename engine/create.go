@@ -104,14 +104,18 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	}
 	var undo cleanup
 	defer undo.run()
+	// The name is released by undo and its reservation's lock by the
+	// defer below, which runs first: a reservation without a record is
+	// never both unlocked and still wanted.
 
 	name := opts.Name
+	var release func()
 	if name != "" {
 		name = strings.TrimPrefix(name, "/")
 		if err := checkName(name); err != nil {
 			return nil, err
 		}
-		if err := e.store.reserveName(name, id); err != nil {
+		if release, err = e.store.reserveName(name, id, e.discardAbandoned); err != nil {
 			return nil, err
 		}
 	} else {
@@ -120,13 +124,14 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 			if tries > 10 {
 				name += fmt.Sprint(tries)
 			}
-			if err := e.store.reserveName(name, id); err == nil {
+			if release, err = e.store.reserveName(name, id, e.discardAbandoned); err == nil {
 				break
 			} else if !errors.Is(err, ErrNameInUse) || tries > 100 {
 				return nil, err
 			}
 		}
 	}
+	defer release() // after the record is saved, or after undo
 	undo.add(func() { e.store.releaseName(name, id) })
 
 	dir := e.store.dir(id)
@@ -141,7 +146,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 
 	mounts, err := e.images.CreateRootfs(id, img.ID)
 	if err != nil {
-		return nil, err
+		return nil, images.WithImageName(err, ref)
 	}
 	undo.add(func() { _ = e.images.RemoveRootfs(id) })
 	if len(mounts) != 1 {
@@ -213,6 +218,22 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	undo.release()
 	e.event(c, "create", map[string]string{"image": cfg.Image})
 	return &c.Container, nil
+}
+
+// discardAbandoned removes what a create of container id that died left
+// (its directory without a record, its writable layer), unless something
+// of it runs: then its record was lost, and it is rm -f's to remove.
+func (e *Engine) discardAbandoned(id string) error {
+	if e.findLeftovers(id).running() {
+		return fmt.Errorf("its record is missing but it still runs: remove it with rm -f %s: %w", id[:12], ErrRunning)
+	}
+	if err := e.images.RemoveRootfs(id); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(e.store.dir(id)); err != nil {
+		return fmt.Errorf("remove container directory: %w", err)
+	}
+	return nil
 }
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -34,7 +34,7 @@ func (e *Engine) deadRecord(id string, cause error) *record {
 	dir := e.store.dir(id)
 	c := &record{Container: Container{
 		ID:             id,
-		State:          State{Status: StatusDead, Dead: true, Error: cause.Error()},
+		State:          State{Status: StatusDead, Error: cause.Error()},
 		ResolvConfPath: filepath.Join(dir, "resolv.conf"),
 		HostnamePath:   filepath.Join(dir, "hostname"),
 		HostsPath:      filepath.Join(dir, "hosts"),

@@ -11,7 +11,7 @@ import (
 // which make it dead.
 func TestDecodeRecord(t *testing.T) {
 	id := strings.Repeat("ab", 32)
-	good := record{Container: Container{ID: id, Name: "/web", State: State{Status: StatusRunning, Running: true}}}
+	good := record{Container: Container{ID: id, Name: "/web", State: State{Status: StatusRunning}}}
 	goodJSON, err := json.Marshal(good)
 	if err != nil {
 		t.Fatal(err)

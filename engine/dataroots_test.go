@@ -114,7 +114,7 @@ func TestDataRootsSideBySide(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), want) || ExitCode(err) != 125 {
 		t.Fatalf("start on another root's bridge: %v (exit %d)\nwant exit 125 and an error with %q", err, ExitCode(err), want)
 	}
-	if c, err := eC.Inspect(ctx, "intruder"); err != nil || c.State.Running {
+	if c, err := eC.Inspect(ctx, "intruder"); err != nil || c.State.Running() {
 		t.Errorf("the refused container: %+v, %v", c.State, err)
 	}
 	if natBridges(t, tableC) != nil {

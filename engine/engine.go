@@ -4,8 +4,11 @@
 // this package; neither talks to the kernel directly.
 //
 // Start with engine.go (Options, New), then api.go (the option and result
-// types of every call) and container.go (the Container record, shaped like
-// docker inspect). The process model:
+// types of every call), container.go (the Container record, shaped like
+// docker inspect) and state.go (a container's state: one Status value and
+// the table of its transitions, the only place a Status changes; docker's
+// Running, Paused, Restarting and Dead are derived from it). The process
+// model:
 //
 //   - create.go writes the record (store.go) and asks the image store for
 //     the container's root filesystem, described as a mount.
@@ -14,9 +17,14 @@
 //     (package containerinit) in new namespaces, holds its stdio or PTY,
 //     writes the log (package jsonlog), serves attach on a unix socket
 //     (package ptyexec), records the exit and applies the restart policy.
-//   - lifecycle.go stops, kills, pauses, removes; nothing there needs the
-//     shim alive: a shim that died is noticed (pid + start time) and its
-//     container is marked exited (reconcile).
+//   - lifecycle.go stops, kills, pauses, removes and waits; nothing there
+//     needs the shim alive: a shim that died is noticed (pid + start time +
+//     boot ID) and its container is marked exited (reconcile), then
+//     restarted if its policy says so by whoever noticed (revive.go). Wait
+//     returns once the shim has finished with the container, so a Remove
+//     after it never finds it running. restart.go holds the restart rules
+//     (docker's), boot.go `berth system boot`, which applies them after a
+//     reboot.
 //   - damaged.go: a record that cannot be read (decodeRecord in record.go
 //     says which) makes its container dead, never breaks the others; it
 //     is removed from what its ID alone finds: shim, cgroup, layer, name,
@@ -131,7 +139,8 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn})
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn,
+		ReleaseStep: func(id string) error { return releaseBuildStep(opts, id) }})
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}

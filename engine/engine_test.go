@@ -182,7 +182,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.State.Running || got.State.Pid == 0 || got.State.Status != StatusRunning {
+	if !got.State.Running() || got.State.Pid == 0 || got.State.Status != StatusRunning {
 		t.Fatalf("state after start = %+v", got.State)
 	}
 
@@ -221,7 +221,7 @@ func TestDetachedLifecycle(t *testing.T) {
 	if err := e.Pause(ctx, "web"); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := e.Inspect(ctx, "web"); !got.State.Paused || got.State.Status != StatusPaused {
+	if got, _ := e.Inspect(ctx, "web"); !got.State.Paused() || got.State.Status != StatusPaused {
 		t.Errorf("after pause: %+v", got.State)
 	}
 	if err := e.Unpause(ctx, "web"); err != nil {
@@ -235,7 +235,7 @@ func TestDetachedLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ = e.Inspect(ctx, "web")
-	if got.State.Running || got.State.Status != StatusExited || got.State.ExitCode != 143 && got.State.ExitCode != 137 {
+	if got.State.Running() || got.State.Status != StatusExited || got.State.ExitCode != 143 && got.State.ExitCode != 137 {
 		t.Errorf("after stop: %+v", got.State)
 	}
 	if err := e.Start(ctx, "web"); err != nil {
@@ -289,7 +289,7 @@ func TestShimKilledLeavesExitedContainer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.State.Running || got.State.Status != StatusExited {
+	if got.State.Running() || got.State.Status != StatusExited {
 		t.Errorf("state = %+v, want exited", got.State)
 	}
 	if processStartTime(r.State.Pid) != 0 {

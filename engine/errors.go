@@ -7,17 +7,21 @@ import (
 
 // Sentinel errors; check them with errors.Is.
 var (
-	ErrNotImplemented  = errors.New("not implemented")
-	ErrNotFound        = errors.New("no such container")
-	ErrAmbiguous       = errors.New("multiple containers match")
-	ErrNameInUse       = errors.New("name already in use")
-	ErrInvalidName     = errors.New("invalid container name")
-	ErrNotRunning      = errors.New("container is not running")
-	ErrRunning         = errors.New("container is running")
-	ErrPaused          = errors.New("container is paused")
-	ErrNotPaused       = errors.New("container is not paused")
-	ErrInvalidArgument = errors.New("invalid argument")
-	ErrShimStart       = errors.New("shim did not start")
+	ErrNotImplemented = errors.New("not implemented")
+	ErrNotFound       = errors.New("no such container")
+	ErrAmbiguous      = errors.New("multiple containers match")
+	ErrNameInUse      = errors.New("name already in use")
+	ErrInvalidName    = errors.New("invalid container name")
+	ErrNotRunning     = errors.New("container is not running")
+	ErrRunning        = errors.New("container is running")
+	ErrPaused         = errors.New("container is paused")
+	ErrNotPaused      = errors.New("container is not paused")
+	ErrRemoving       = errors.New("container is being removed")
+	// ErrInvalidTransition is an event that cannot happen in the
+	// container's state (see state.go).
+	ErrInvalidTransition = errors.New("invalid container state transition")
+	ErrInvalidArgument   = errors.New("invalid argument")
+	ErrShimStart         = errors.New("shim did not start")
 	// ErrDamaged means a container's record cannot be read (truncated,
 	// garbled, unreadable): the container is listed as dead and can only
 	// be removed.

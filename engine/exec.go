@@ -49,9 +49,9 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		return nil, err
 	}
 	switch {
-	case c.State.Paused:
+	case c.State.Status == StatusPaused:
 		return nil, fmt.Errorf("container %s is paused, unpause the container before exec: %w", c.DisplayName(), ErrPaused)
-	case !c.State.Running:
+	case !c.State.Status.hasProcess():
 		return nil, fmt.Errorf("container %s is not running: %w", c.DisplayName(), ErrNotRunning)
 	}
 	root := "/proc/" + strconv.Itoa(c.State.Pid) + "/root"

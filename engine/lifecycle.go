@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/engine/events"
 	"berth/engine/jsonlog"
 	"berth/internal/diskspace"
 )
@@ -55,32 +56,65 @@ func (e *Engine) locked(ref string) (c *record, unlock func(), err error) {
 	return c, unlock, nil
 }
 
-// active reports whether the record says a shim is looking after it.
+// active reports whether the record says a shim is looking after it: its
+// state needs one, or one is starting or finishing it.
 func active(c *record) bool {
-	return c.State.Running || c.State.Restarting || c.ShimPID != 0
+	return c.State.Status.live() || c.ShimPID != 0
+}
+
+// shimAlive reports whether the shim the record names runs: its PID has
+// its start time, in this boot.
+func shimAlive(c *record) bool {
+	return processStartTime(c.ShimPID) == c.ShimStart && (c.ShimBoot == "" || c.ShimBoot == bootID())
 }
 
 func (e *Engine) shimDied(c *record) bool {
-	return active(c) && processStartTime(c.ShimPID) != c.ShimStart
+	return active(c) && !shimAlive(c)
 }
 
-// reconcile locks the container and marks it exited if its shim is dead.
+// reconcile locks the container and, if its shim is dead, marks it
+// exited and applies its restart policy (see revive), or removes it if it
+// was run with --rm.
 func (e *Engine) reconcile(id string) (*record, error) {
 	unlock, err := e.store.lock(id)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
 	c, err := e.store.load(id)
-	if err != nil {
+	if err != nil || !e.shimDied(c) {
+		unlock()
+		return c, err
+	}
+	plan := planAfterShimDeath(c, time.Now())
+	wasRunning := c.State.Status.hasProcess()
+	if err := e.markShimDead(c); err != nil {
+		unlock()
 		return nil, err
 	}
-	if e.shimDied(c) {
-		if err := e.markShimDead(c); err != nil {
+	if !plan.restart && wasRunning && c.HostConfig.AutoRemove {
+		// What the shim would have done when the process ended (and
+		// dockerd does to --rm containers it finds dead when it starts).
+		err := e.destroy(c)
+		unlock()
+		if err != nil {
 			return nil, err
 		}
+		return nil, fmt.Errorf("%w: %s (removed: run with --rm, its shim died)", ErrNotFound, c.DisplayName())
 	}
-	return c, nil
+	if !plan.restart {
+		unlock()
+		return c, nil
+	}
+	l := e.revive(c, plan)
+	unlock()
+	if l == nil {
+		return c, nil
+	}
+	defer l.close()
+	if plan.delay <= reviveWaitMax {
+		l.settle(time.Now().Add(plan.delay + reviveStartTimeout))
+	}
+	return e.loadOrDead(id, e.store.load)
 }
 
 // markShimDead handles a container whose shim died (SIGKILL, machine
@@ -96,16 +130,15 @@ func (e *Engine) markShimDead(c *record) error {
 	_ = os.RemoveAll(e.runDir(c.ID))
 	_ = e.releaseNetwork(c)
 	c.NetworkSettings = nil
-	wasRunning := c.State.Running
-	c.State.Running, c.State.Paused, c.State.Restarting = false, false, false
-	c.State.Status = StatusExited
-	c.State.Pid = 0
-	if wasRunning {
-		c.State.ExitCode = 255
-		c.State.Error = "shim died before recording the exit"
-		c.State.FinishedAt = time.Now().UTC()
+	wasRunning := c.State.Status.hasProcess()
+	if err := c.State.apply(evShimDied, time.Now().UTC()); err != nil {
+		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
 	}
-	c.ShimPID, c.ShimStart = 0, 0
+	if wasRunning {
+		c.State.ExitCode = shimDiedExitCode
+		c.State.Error = reasonShimDied
+	}
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	if err := e.store.save(c); err != nil {
 		if diskspace.NoSpace(err) {
 			// Derived from the dead shim, so the caller may go on with
@@ -115,7 +148,7 @@ func (e *Engine) markShimDead(c *record) error {
 		return err
 	}
 	if wasRunning {
-		e.event(c, "die", map[string]string{"exitCode": "255"})
+		e.event(c, "die", map[string]string{events.AttrExitCode: strconv.Itoa(shimDiedExitCode), events.AttrReason: reasonShimDied})
 	}
 	return nil
 }
@@ -175,18 +208,22 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	if opts.Timeout != nil {
 		timeout = *opts.Timeout
 	}
+	forever := timeout < 0 // docker's -t -1: wait as long as it takes
 	sig, err := parseSignal(c.Config.StopSignal)
 	if err != nil {
 		sig = unix.SIGTERM
 	}
 	e.stopByUser(c, func() {
-		if c.State.Running && timeout != 0 {
+		if c.State.Status.hasProcess() && timeout != 0 {
 			_ = e.signal(c, sig) // one that fails is followed by the kill below
 		}
 	})
 	unlock()
-	if c.State.Running && timeout != 0 {
-		wctx, cancel := context.WithTimeout(ctx, timeout)
+	if c.State.Status.hasProcess() && timeout != 0 {
+		wctx, cancel := context.WithCancel(ctx)
+		if !forever {
+			wctx, cancel = context.WithTimeout(ctx, timeout)
+		}
 		err := e.waitStopped(wctx, c.ID)
 		cancel()
 		if err == nil || errors.Is(err, ErrNotFound) {
@@ -201,7 +238,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 		if err := cg.Kill(unix.SIGKILL); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("stop %s: %w", c.DisplayName(), err)
 		}
-		if c.State.Paused {
+		if c.State.Status == StatusPaused {
 			_ = cg.Thaw() // the kill reaches frozen processes too; thawing lets them go
 		}
 	}
@@ -221,7 +258,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 	if err := unix.Kill(c.State.Pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("signal %s: %w", c.DisplayName(), err)
 	}
-	if c.State.Paused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
+	if c.State.Status == StatusPaused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
 		if cg, err := e.cgroup(c); err == nil {
 			_ = cg.Thaw() // the signal is sent; a frozen process acts on it once thawed
 		}
@@ -238,7 +275,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 // reserve, and the stop goes on: the shim's save carries the mark.
 func (e *Engine) stopByUser(c *record, act func()) {
 	c.ManuallyStopped = true
-	if c.ShimPID > 0 && processStartTime(c.ShimPID) == c.ShimStart {
+	if c.ShimPID > 0 && shimAlive(c) {
 		_ = unix.Kill(c.ShimPID, unix.SIGUSR1) // a shim just gone needs no telling; the save below keeps the mark
 	}
 	act()
@@ -256,7 +293,7 @@ func (e *Engine) waitStopped(ctx context.Context, id string) error {
 		if !active(c) {
 			return nil
 		}
-		if c.State.Running {
+		if c.State.Status.hasProcess() {
 			if err := waitProcessExit(ctx, c.State.Pid, processStartTime(c.State.Pid)); err != nil {
 				return err
 			}
@@ -286,7 +323,7 @@ func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 		return err
 	}
 	defer unlock()
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return fmt.Errorf("cannot kill container %s: %w", c.DisplayName(), ErrNotRunning)
 	}
 	stopSig, _ := parseSignal(c.Config.StopSignal)
@@ -318,31 +355,30 @@ func (e *Engine) setPaused(ref string, pause bool) error {
 		return err
 	}
 	defer unlock()
-	switch {
-	case !c.State.Running:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
-	case pause && c.State.Paused:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrPaused)
-	case !pause && !c.State.Paused:
-		return fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotPaused)
-	}
 	cg, err := e.cgroup(c)
 	if err != nil {
 		return err
 	}
-	action := "pause"
-	if pause {
-		err = cg.Freeze()
-		c.State.Status = StatusPaused
-	} else {
-		action = "unpause"
-		err = cg.Thaw()
-		c.State.Status = StatusRunning
+	action, ev, change := "pause", evPause, cg.Freeze
+	if !pause {
+		action, ev, change = "unpause", evUnpause, cg.Thaw
+		// A running container whose cgroup was frozen behind berth's
+		// back (a shim that died while pausing, a hand-written freeze)
+		// is paused in all but name: unpause thaws it.
+		if frozen, ferr := cg.Paused(); ferr == nil && frozen && c.State.Status == StatusRunning {
+			if err := cg.Thaw(); err != nil {
+				return fmt.Errorf("unpause %s: %w", c.DisplayName(), err)
+			}
+			e.event(c, action, nil)
+			return nil
+		}
 	}
-	if err != nil {
+	if err := c.State.apply(ev, time.Now().UTC()); err != nil {
+		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
+	if err := change(); err != nil {
 		return fmt.Errorf("%s %s: %w", action, c.DisplayName(), err)
 	}
-	c.State.Paused = pause
 	if err := e.store.save(c); err != nil {
 		// The record and the cgroup must agree, or the next pause or
 		// unpause is refused: undo. The save spent the reserve of space
@@ -369,7 +405,7 @@ func (e *Engine) Restart(ctx context.Context, ref string, opts StopOptions) erro
 // first. Its writable layer, cgroup, log and name all go.
 func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) error {
 	c, unlock, err := e.locked(ref)
-	if errors.Is(err, ErrDamaged) {
+	if errors.Is(err, ErrDamaged) || errors.Is(err, ErrNotFound) && e.recordless(ref) {
 		id, rerr := e.store.resolve(ref)
 		if rerr != nil {
 			return rerr
@@ -379,11 +415,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	if err != nil {
 		return err
 	}
-	if active(c) {
+	if _, err := c.State.Status.next(evRemove); err != nil || active(c) {
 		if !opts.Force {
 			unlock()
 			status := "running"
-			if c.State.Paused {
+			if c.State.Status == StatusPaused {
 				status = "paused"
 			}
 			return fmt.Errorf("cannot remove container %s: container is %s: stop the container before removing or force remove: %w",
@@ -412,6 +448,18 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	}
 	defer unlock()
 	return e.destroy(c)
+}
+
+// recordless reports whether ref names a container directory that has no
+// record (a create that died before saving it, or a record deleted): it
+// is removed as a damaged one is.
+func (e *Engine) recordless(ref string) bool {
+	id, err := e.store.resolve(ref)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(e.store.dir(id))
+	return err == nil
 }
 
 // destroy removes everything of a stopped container. The caller holds the
@@ -459,9 +507,11 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	if newName == old {
 		return invalidf("renaming a container with the same name as its current name")
 	}
-	if err := e.store.reserveName(newName, c.ID); err != nil {
+	release, err := e.store.reserveName(newName, c.ID, e.discardAbandoned)
+	if err != nil {
 		return err
 	}
+	defer release()
 	c.Name = "/" + newName
 	if err := e.store.save(c); err != nil {
 		e.store.releaseName(newName, c.ID)
@@ -472,8 +522,12 @@ func (e *Engine) Rename(ctx context.Context, ref, newName string) error {
 	return nil
 }
 
-// Wait blocks until the container is not running and returns its exit
-// code, as `docker wait` does.
+// Wait blocks until the container is stopped for good and returns its
+// exit code, as `docker wait` does. Stopped for good means its shim has
+// finished with it: the exit recorded, its network released, its cgroup
+// removed, and with --rm the container removed, so that a Remove right
+// after never finds it running. A restart policy that runs it again keeps
+// Wait waiting.
 func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 	id, err := e.store.resolve(ref)
 	if err != nil {
@@ -482,23 +536,58 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 	for {
 		c, err := e.get(id)
 		if errors.Is(err, ErrNotFound) {
+			if res, ok := e.lastExit(id); ok {
+				return res, nil // --rm: its shim removed it
+			}
 			return WaitResult{}, fmt.Errorf("%w: %s (removed while waiting)", ErrNotFound, ref)
 		}
 		if err != nil {
 			return WaitResult{}, err
 		}
-		starting := c.State.Status == StatusCreated && c.ShimPID != 0
-		if !c.State.Running && !starting {
+		if !active(c) {
 			return WaitResult{ExitCode: c.State.ExitCode, Error: c.State.Error}, nil
 		}
-		pid, start := c.State.Pid, processStartTime(c.State.Pid)
-		if err := waitProcessExit(ctx, pid, start); err != nil {
+		if c.State.Status.hasProcess() {
+			err = waitProcessExit(ctx, c.State.Pid, processStartTime(c.State.Pid))
+		} else {
+			// Its shim is starting it, backing off before a restart, or
+			// finishing: the shim's exit, or a change of the record soon,
+			// says what comes next.
+			poll := waitShimPoll
+			if c.State.Status == StatusRestarting {
+				poll = waitRestartPoll // a back-off lasts up to a minute
+			}
+			wctx, cancel := context.WithTimeout(ctx, poll)
+			err = waitProcessExit(wctx, c.ShimPID, c.ShimStart)
+			cancel()
+			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+				err = nil
+			}
+		}
+		if err != nil {
 			return WaitResult{}, err
 		}
-		select {
-		case <-ctx.Done():
-			return WaitResult{}, ctx.Err()
-		case <-time.After(2 * time.Millisecond):
-		}
 	}
+}
+
+// waitShimPoll is how often Wait reads the record again while a shim
+// starts or finishes a container, which takes milliseconds;
+// waitRestartPoll while it backs off before a restart.
+const (
+	waitShimPoll    = 10 * time.Millisecond
+	waitRestartPoll = 100 * time.Millisecond
+)
+
+// lastExit is the exit of container id as its last "die" event tells it:
+// all that is left of a --rm container its shim removed.
+func (e *Engine) lastExit(id string) (WaitResult, bool) {
+	evs, err := e.events.Query(events.Filter{ID: id, Actions: []string{events.ActionDie}})
+	if err != nil || len(evs) == 0 {
+		return WaitResult{}, false
+	}
+	code, err := strconv.Atoi(evs[len(evs)-1].Attributes[events.AttrExitCode])
+	if err != nil {
+		return WaitResult{}, false
+	}
+	return WaitResult{ExitCode: code}, true
 }

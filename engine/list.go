@@ -36,7 +36,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 				continue
 			}
 		}
-		if !opts.All && !c.State.Running && len(opts.Filters["status"]) == 0 {
+		if !opts.All && !c.State.Running() && len(opts.Filters["status"]) == 0 {
 			continue
 		}
 		if match(c) {
@@ -71,11 +71,11 @@ func (e *Engine) filter(filters map[string][]string) (func(*record) bool, error)
 			}
 		case "status":
 			for _, v := range values {
-				if !knownStatus(v) {
+				if !Status(v).Valid() {
 					return nil, invalidf("invalid filter 'status=%s'", v)
 				}
 			}
-			one = func(c *record, v string) bool { return c.State.Status == v }
+			one = func(c *record, v string) bool { return c.State.Status == Status(v) }
 		case "exited":
 			for _, v := range values {
 				if _, err := strconv.Atoi(v); err != nil {

@@ -54,7 +54,7 @@ func (e *Engine) Top(ctx context.Context, ref string) ([]Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return nil, fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
 	}
 	cg, err := e.cgroup(c)
@@ -121,7 +121,7 @@ func (e *Engine) Stats(ctx context.Context, ref string) (*Stats, error) {
 		return nil, err
 	}
 	st := &Stats{ID: c.ID, Name: c.DisplayName(), Time: time.Now()}
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return st, nil
 	}
 	cg, err := e.cgroup(c)
@@ -182,9 +182,9 @@ func (e *Engine) Info(ctx context.Context) (*Info, error) {
 	}
 	for _, c := range all {
 		switch {
-		case c.State.Paused:
+		case c.State.Paused():
 			info.ContainersPaused++
-		case c.State.Running:
+		case c.State.Running():
 			info.ContainersRunning++
 		default:
 			info.ContainersStopped++

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -67,6 +68,15 @@ func processStartTime(pid int) uint64 {
 	}
 	return st.StartTime
 }
+
+// bootID is the kernel's random ID of this boot ("" if unreadable).
+var bootID = sync.OnceValue(func() string {
+	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+})
 
 // bootTime is when the machine booted, from /proc/stat's btime.
 func bootTime() (time.Time, error) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // record is what container.json holds: the Container that inspect shows,
@@ -14,9 +15,16 @@ type record struct {
 	// shim whose PID is gone or reused (another start time) has died.
 	ShimPID   int    `json:"BerthShimPid,omitempty"`
 	ShimStart uint64 `json:"BerthShimStart,omitempty"`
+	// ShimBoot is the machine's boot ID when the shim started: after a
+	// reboot a PID and start time can name another process (boots repeat
+	// themselves), never the same boot ID.
+	ShimBoot string `json:"BerthShimBoot,omitempty"`
 	// ManuallyStopped is docker's HasBeenManuallyStopped: set by stop and
 	// kill so the restart policy leaves the container down.
 	ManuallyStopped bool `json:"BerthManuallyStopped,omitempty"`
+	// RestartDelay is the restart back-off the shim last waited (or
+	// waits) out; the next one doubles it (nextBackoff).
+	RestartDelay time.Duration `json:"BerthRestartDelay,omitempty"`
 	// RootMount describes how the container's root filesystem is built.
 	RootMount mountSpec `json:"BerthRootMount"`
 	// LogOpts are the json-file options in force (container's over defaults).
@@ -37,6 +45,7 @@ type mountSpec struct {
 	Source  string
 	Target  string
 	Options []string
+	Dir     string `json:",omitempty"` // relative paths are resolved here; "" when none
 }
 
 // decodeRecord reads container.json's bytes for the container id. A record
@@ -57,16 +66,8 @@ func decodeRecord(id string, data []byte) (*record, error) {
 		return nil, fmt.Errorf("%w: it names container %q", ErrDamaged, c.ID)
 	case !strings.HasPrefix(c.Name, "/") || checkName(c.Name[1:]) != nil:
 		return nil, fmt.Errorf("%w: invalid name %q", ErrDamaged, c.Name)
-	case !knownStatus(c.State.Status):
+	case !c.State.Status.Valid():
 		return nil, fmt.Errorf("%w: unknown status %q", ErrDamaged, c.State.Status)
 	}
 	return c, nil
-}
-
-func knownStatus(s string) bool {
-	switch s {
-	case StatusCreated, StatusRunning, StatusPaused, StatusRestarting, StatusRemoving, StatusExited, StatusDead:
-		return true
-	}
-	return false
 }

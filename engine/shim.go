@@ -17,6 +17,7 @@ import (
 
 	"berth/cgroups"
 	"berth/engine/containerinit"
+	"berth/engine/events"
 	"berth/engine/jsonlog"
 	"berth/engine/network"
 	"berth/ptyexec"
@@ -41,6 +42,14 @@ type shimConfig struct {
 	Options    Options
 	ID         string
 	WaitAttach bool // wait for the first attach client before starting
+	// Restart is set when the shim takes over the restart policy of a
+	// shim that died (or of the machine that went down): the caller has
+	// recorded this process as the container's shim, and the back-off
+	// and restart count go on. Delay is the wait before the first start;
+	// Reason, when set, is recorded with its "start" event.
+	Restart bool
+	Delay   time.Duration
+	Reason  string
 }
 
 // shimReport is one message on the ready pipe (fd 4), JSON per line:
@@ -87,9 +96,9 @@ func runShim() int {
 		return 1
 	}
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1), exe: exe}
+		wake: make(chan os.Signal, 1), exe: exe, restart: cfg.Restart, reason: cfg.Reason}
 	signal.Notify(s.wake, unix.SIGUSR1)
-	return s.run()
+	return s.run(cfg.Delay)
 }
 
 // shim watches one container; see the package doc.
@@ -104,6 +113,8 @@ type shim struct {
 	wake     chan os.Signal
 	userStop bool
 	exe      *os.File // the sealed berth every start of the container runs
+	restart  bool     // shimConfig.Restart
+	reason   string   // shimConfig.Reason, until the first start records it
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -140,54 +151,49 @@ func (s *shim) fail(err error) int {
 	return 1
 }
 
-func (s *shim) run() int {
+func (s *shim) run(delay time.Duration) int {
 	c, err := s.claim()
 	if err != nil {
 		return s.fail(err)
 	}
 	if err := s.setup(c); err != nil {
-		s.recordFailure(err, true)
+		s.recordFailure(err)
 		s.finish()
 		return s.fail(err)
 	}
-	first, backoff := true, restartBackoffMin
+	if delay > 0 && !s.sleepBeforeRestart(delay) {
+		s.finish()
+		return s.fail(fmt.Errorf("container %s was stopped before it restarted", c.DisplayName()))
+	}
+	first := true
 	for {
 		res := s.runOnce(c, first)
 		if res.startErr != nil {
-			s.recordFailure(res.startErr, first)
+			s.recordFailure(res.startErr)
 			s.finish()
 			return s.fail(res.startErr)
 		}
 		first = false
-		restart, err := s.recordExit(res)
+		restart, backoff, err := s.recordExit(res)
 		if err != nil || !restart {
 			s.finish()
 			s.exitClients(res.exitCode)
 			return 0
 		}
 		s.exitClients(res.exitCode)
-		if res.ranFor >= 10*time.Second {
-			backoff = restartBackoffMin
-		}
 		if !s.sleepBeforeRestart(backoff) {
 			return 0
 		}
-		backoff = min(backoff*2, restartBackoffMax)
 		if c, err = s.e.store.load(s.id); err != nil {
 			return 0
 		}
 	}
 }
 
-// docker's restart back-off: 100ms doubling to a minute, reset after a run
-// of ten seconds or more.
-const (
-	restartBackoffMin = 100 * time.Millisecond
-	restartBackoffMax = time.Minute
-)
-
 // claim records this process as the container's shim, refusing if
-// another live shim has it.
+// another live shim has it. A shim that takes over a restart (see
+// shimConfig.Restart) was recorded by its caller; it gives up if the
+// container was stopped meanwhile.
 func (s *shim) claim() (*record, error) {
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
@@ -198,11 +204,27 @@ func (s *shim) claim() (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if active(c) && !s.e.shimDied(c) {
+	mine := c.ShimPID == os.Getpid()
+	if active(c) && !s.e.shimDied(c) && !mine {
 		return nil, fmt.Errorf("container %s is already running", c.DisplayName())
 	}
-	c.ShimPID, c.ShimStart = os.Getpid(), processStartTime(os.Getpid())
+	if s.restart && c.ManuallyStopped {
+		if mine {
+			c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
+			if err := c.State.apply(evShimDone, time.Now().UTC()); err != nil {
+				return nil, err
+			}
+			if err := s.e.store.save(c); err != nil {
+				return nil, err
+			}
+		}
+		return nil, fmt.Errorf("container %s was stopped before it restarted", c.DisplayName())
+	}
+	c.ShimPID, c.ShimStart, c.ShimBoot = os.Getpid(), processStartTime(os.Getpid()), bootID()
 	c.ManuallyStopped = false
+	if !s.restart {
+		c.RestartDelay = 0 // a start by the user begins a new back-off, as docker's
+	}
 	c.State.Error = ""
 	return c, s.e.store.save(c)
 }
@@ -240,6 +262,16 @@ func (s *shim) setup(c *record) error {
 	}
 	if err := s.cg.Create(res); err != nil {
 		return fmt.Errorf("create cgroup: %w", err)
+	}
+	// A group left frozen (its shim died while the container was paused,
+	// or it was frozen by hand) would freeze the new init before it
+	// reports, and start would hang: thaw it first.
+	if frozen, err := s.cg.Paused(); err != nil {
+		return fmt.Errorf("read cgroup freezer: %w", err)
+	} else if frozen {
+		if err := s.cg.Thaw(); err != nil {
+			return fmt.Errorf("thaw cgroup left frozen: %w", err)
+		}
 	}
 	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
 		return err
@@ -536,7 +568,9 @@ func cgroupResources(r Resources) cgroups.Resources {
 	return cr
 }
 
-func (s *shim) update(fn func(c *record)) (*record, error) {
+// update changes the record under the container's lock; nothing is saved
+// when fn fails.
+func (s *shim) update(fn func(c *record) error) (*record, error) {
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
 		return nil, err
@@ -546,18 +580,28 @@ func (s *shim) update(fn func(c *record)) (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	fn(c)
+	if err := fn(c); err != nil {
+		return nil, fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
 	return c, s.e.store.save(c)
 }
 
 func (s *shim) recordStart(pid int) error {
-	c, err := s.update(func(c *record) {
-		c.State = State{Status: StatusRunning, Running: true, Pid: pid, StartedAt: time.Now().UTC(),
-			FinishedAt: c.State.FinishedAt}
+	c, err := s.update(func(c *record) error {
+		if err := c.State.apply(evStart, time.Now().UTC()); err != nil {
+			return err
+		}
+		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		return nil
 	})
 	if err == nil {
-		s.e.event(c, "start", nil)
+		var attrs map[string]string
+		if s.reason != "" {
+			attrs = map[string]string{events.AttrReason: s.reason}
+			s.reason = ""
+		}
+		s.e.event(c, "start", attrs)
 	}
 	return err
 }
@@ -565,39 +609,42 @@ func (s *shim) recordStart(pid int) error {
 // recordFailure records a start that failed: a container that never ran
 // stays "created" with the error, as docker shows it; one that ran before
 // is "exited".
-func (s *shim) recordFailure(err error, first bool) {
-	_, _ = s.update(func(c *record) { // the shim has no log to report a failed save to
-		c.State.Running, c.State.Restarting, c.State.Pid = false, false, 0
-		if !first {
-			c.State.Status = StatusExited
+func (s *shim) recordFailure(err error) {
+	_, _ = s.update(func(c *record) error { // the shim has no log to report a failed save to
+		if aerr := c.State.apply(evStartFailed, time.Now().UTC()); aerr != nil {
+			return aerr
 		}
 		c.State.ExitCode = ExitCode(err)
 		c.State.Error = err.Error()
-		c.State.FinishedAt = time.Now().UTC()
+		return nil
 	})
 }
 
 // recordExit records how the process ended and decides, by the restart
-// policy, whether it runs again.
-func (s *shim) recordExit(res runResult) (restart bool, err error) {
+// policy, whether it runs again and after what back-off (recorded, so
+// that a shim taking over after this one died goes on with it).
+func (s *shim) recordExit(res runResult) (restart bool, backoff time.Duration, err error) {
 	code := res.exitCode
-	c, err := s.update(func(c *record) {
-		c.State.Running, c.State.Paused, c.State.Pid = false, false, 0
-		c.State.Status = StatusExited
-		c.State.ExitCode = code
-		c.NetworkSettings = nil
-		c.State.OOMKilled = res.oomKilled
-		c.State.FinishedAt = time.Now().UTC()
+	c, err := s.update(func(c *record) error {
 		c.ManuallyStopped = c.ManuallyStopped || s.stopRequested()
 		restart = shouldRestart(c.HostConfig.RestartPolicy, c.ManuallyStopped, code, c.RestartCount)
+		ev := evExit
 		if restart {
-			c.State.Status = StatusRestarting
-			c.State.Restarting = true
+			ev = evRestart
 			c.RestartCount++
+			c.RestartDelay = nextBackoff(c.RestartDelay, res.ranFor)
+			backoff = c.RestartDelay
 		}
+		if err := c.State.apply(ev, time.Now().UTC()); err != nil {
+			return err
+		}
+		c.State.ExitCode = code
+		c.State.OOMKilled = res.oomKilled
+		c.NetworkSettings = nil
+		return nil
 	})
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	if res.oomKilled {
 		s.e.event(c, "oom", nil)
@@ -606,21 +653,7 @@ func (s *shim) recordExit(res runResult) (restart bool, err error) {
 	if restart {
 		s.e.event(c, "restart", map[string]string{"restartCount": fmt.Sprint(c.RestartCount)})
 	}
-	return restart, nil
-}
-
-// shouldRestart is docker's restart policy.
-func shouldRestart(p RestartPolicy, manuallyStopped bool, exitCode, restartCount int) bool {
-	if manuallyStopped {
-		return false
-	}
-	switch p.Name {
-	case "always", "unless-stopped":
-		return true
-	case "on-failure":
-		return exitCode != 0 && (p.MaximumRetryCount == 0 || restartCount < p.MaximumRetryCount)
-	}
-	return false
+	return restart, backoff, nil
 }
 
 // sleepBeforeRestart waits out the back-off; false means the container was
@@ -686,10 +719,14 @@ func (s *shim) finish() {
 	if err != nil {
 		return
 	}
-	c.ShimPID, c.ShimStart = 0, 0
-	c.State.Restarting = false
-	if c.State.Status == StatusRestarting {
-		c.State.Status = StatusExited
+	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
+	now := time.Now().UTC()
+	if err := c.State.apply(evShimDone, now); err != nil {
+		// Its process ran and the exit could not be recorded (the
+		// record could not be saved): it is gone all the same.
+		if derr := c.State.apply(evShimDied, now); derr == nil {
+			c.State.ExitCode, c.State.Error = 255, "shim could not record the exit: "+err.Error()
+		}
 	}
 	if c.HostConfig.AutoRemove {
 		_ = s.e.destroy(c)

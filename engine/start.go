@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -25,7 +26,7 @@ func (e *Engine) Start(ctx context.Context, ref string) error {
 	if err != nil || c == nil {
 		return err
 	}
-	l, err := e.launchShim(c.ID, false)
+	l, err := e.launchShim(shimConfig{ID: c.ID})
 	if err != nil {
 		return err
 	}
@@ -41,11 +42,14 @@ func (e *Engine) startable(ref string) (*record, error) {
 		return nil, err
 	}
 	defer unlock()
-	if c.State.Paused {
+	_, err = c.State.Status.next(evStart)
+	switch {
+	case errors.Is(err, ErrPaused):
 		return nil, fmt.Errorf("cannot start a paused container %s, try unpause instead: %w", c.DisplayName(), ErrPaused)
-	}
-	if active(c) {
+	case active(c):
 		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("cannot start container %s: %w", c.DisplayName(), err)
 	}
 	return c, nil
 }
@@ -60,7 +64,7 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 	if c == nil {
 		return e.Attach(ctx, ref, opts)
 	}
-	l, err := e.launchShim(c.ID, true)
+	l, err := e.launchShim(shimConfig{ID: c.ID, WaitAttach: true})
 	if err != nil {
 		return RunResult{}, err
 	}
@@ -99,10 +103,10 @@ func (e *Engine) Attach(ctx context.Context, ref string, opts AttachOptions) (Ru
 	if err != nil {
 		return RunResult{}, err
 	}
-	if !c.State.Running {
+	if !c.State.Status.hasProcess() {
 		return RunResult{}, fmt.Errorf("you cannot attach to a stopped container, start it first: %w", ErrNotRunning)
 	}
-	if c.State.Paused {
+	if c.State.Status == StatusPaused {
 		return RunResult{}, fmt.Errorf("you cannot attach to a paused container, unpause it first: %w", ErrPaused)
 	}
 	conn, err := dialUnix(e.attachSocket(c.ID))
@@ -130,8 +134,8 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 		id := c.ID
 		ao.OnSignal = func(sig os.Signal) {
 			s, ok := sig.(syscall.Signal)
-			if cur, err := e.get(id); ok && err == nil && cur.State.Running && cur.State.Pid > 0 {
-				_ = unix.Kill(cur.State.Pid, s)
+			if cur, err := e.get(id); ok && err == nil && cur.State.Status.hasProcess() && cur.State.Pid > 0 {
+				_ = unix.Kill(cur.State.Pid, s) // it may have just exited
 			}
 		}
 	}
@@ -144,11 +148,14 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 
 // shimLaunch is a shim being started: its ready pipe tells how it went.
 type shimLaunch struct {
+	pid   int
+	kill  func() error
 	ready *os.File
 	dec   *json.Decoder
 }
 
-func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
+// launchShim starts a shim with cfg (its Options are the engine's).
+func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start shim: %w", err)
@@ -176,13 +183,14 @@ func (e *Engine) launchShim(id string, waitAttach bool) (*shimLaunch, error) {
 	}
 	// The shim runs on after this process; whoever lives longer reaps it.
 	go func() { _ = cmd.Wait() }()
-	err = json.NewEncoder(cfgW).Encode(shimConfig{Options: e.opts, ID: id, WaitAttach: waitAttach})
-	_ = cfgW.Close()
+	cfg.Options = e.opts
+	err = json.NewEncoder(cfgW).Encode(cfg)
+	_ = cfgW.Close() // a pipe: the write above is what can fail
 	if err != nil {
 		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
-	return &shimLaunch{ready: readyR, dec: json.NewDecoder(readyR)}, nil
+	return &shimLaunch{pid: cmd.Process.Pid, kill: cmd.Process.Kill, ready: readyR, dec: json.NewDecoder(readyR)}, nil
 }
 
 func (l *shimLaunch) next() (shimReport, error) {
@@ -213,6 +221,20 @@ func (l *shimLaunch) started(c *record) error {
 }
 
 func (l *shimLaunch) close() { _ = l.ready.Close() } // the read end of a pipe
+
+// settle waits, at most until deadline, for the shim to report that the
+// container started or failed to; the report itself is not needed.
+func (l *shimLaunch) settle(deadline time.Time) {
+	if err := l.ready.SetReadDeadline(deadline); err != nil {
+		return
+	}
+	for {
+		rep, err := l.next()
+		if err != nil || rep.State != "listening" {
+			return
+		}
+	}
+}
 
 func reportError(c *record, rep shimReport) error {
 	return &ExitError{Code: rep.Code, Err: fmt.Errorf("start %s: %s", c.DisplayName(), rep.Error)}

@@ -59,47 +59,104 @@ func (s *store) recordPath(id string) string {
 
 // reserveName claims name for id, failing with ErrNameInUse if another
 // container holds it. A reservation that is damaged (it holds no ID) and
-// that no container's record claims is taken over.
-func (s *store) reserveName(name, id string) error {
-	err := s.createName(name, id)
+// that no container's record claims is taken over, and so is one that a
+// create left when it died (see reclaimAbandonedName): discard then
+// removes what that create made.
+//
+// The new reservation stays locked until release is called, which the
+// caller does once the container's record is saved (or the create is
+// undone): a reservation whose owner has no record and whose lock is
+// free belongs to a create that is gone.
+func (s *store) reserveName(name, id string, discard func(owner string) error) (release func(), err error) {
+	release, err = s.createName(name, id)
 	if errors.Is(err, fs.ErrExist) {
 		reclaimed, rerr := s.reclaimDamagedName(name)
+		if rerr == nil && !reclaimed {
+			reclaimed, rerr = s.reclaimAbandonedName(name, discard)
+		}
 		if rerr != nil {
-			return fmt.Errorf("reserve name %s: %w", name, rerr)
+			return nil, fmt.Errorf("reserve name %s: %w", name, rerr)
 		}
 		if reclaimed {
-			err = s.createName(name, id)
+			release, err = s.createName(name, id)
 		}
 	}
 	if errors.Is(err, fs.ErrExist) {
 		owner, _ := os.ReadFile(filepath.Join(s.names, name))
-		return fmt.Errorf("the container name %q is already in use by container %q: %w",
+		return nil, fmt.Errorf("the container name %q is already in use by container %q: %w",
 			"/"+name, strings.TrimSpace(string(owner)), ErrNameInUse)
 	}
 	if err != nil {
-		return fmt.Errorf("reserve name %s: %w", name, err)
+		return nil, fmt.Errorf("reserve name %s: %w", name, err)
 	}
-	return nil
+	return release, nil
 }
 
 // createName makes names/<name> holding id, whole or not at all: the ID
 // is written to a temporary file first, then linked into place, which
 // fails (fs.ErrExist) when the name exists, as O_EXCL does. So a
-// reservation that holds no ID is damaged, never half-written.
-func (s *store) createName(name, id string) error {
+// reservation that holds no ID is damaged, never half-written. The file
+// is locked before it is linked, until release.
+func (s *store) createName(name, id string) (release func(), err error) {
 	f, err := os.CreateTemp(s.names, ".tmp-")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer func() { _ = os.Remove(f.Name()) }()
 	_, err = f.WriteString(id)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = flock.LockFile(f)
+	}
+	if err == nil {
+		err = os.Link(f.Name(), filepath.Join(s.names, name))
 	}
 	if err != nil {
-		return err
+		_ = f.Close() // best effort; err is what failed
+		return nil, err
 	}
-	return os.Link(f.Name(), filepath.Join(s.names, name))
+	return func() { _ = f.Close() }, nil // drops the lock; the ID was written above
+}
+
+// reclaimAbandonedName removes the reservation of name when its owner has
+// no record and no create holds the reservation's lock: the create that
+// made it died before it saved the record (killed, or its machine
+// crashed). discard(owner) first removes what that create made; an error
+// (something of it still runs) keeps the name. It takes names/.lock.
+func (s *store) reclaimAbandonedName(name string, discard func(owner string) error) (reclaimed bool, err error) {
+	unlock, err := flock.Lock(filepath.Join(s.names, ".lock"))
+	if err != nil {
+		return false, fmt.Errorf("lock names: %w", err)
+	}
+	defer unlock()
+	p := filepath.Join(s.names, name)
+	owner, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil // released meanwhile
+	}
+	if err != nil {
+		return false, err
+	}
+	id := strings.TrimSpace(string(owner))
+	if !isContainerID(id) {
+		return false, nil
+	}
+	if _, err := os.Stat(s.recordPath(id)); !errors.Is(err, fs.ErrNotExist) {
+		return false, nil // a container has it (or may: its record cannot be read)
+	}
+	held, err := flock.Held(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil || held {
+		return false, err // a create is still making the container
+	}
+	if err := discard(id); err != nil {
+		return false, fmt.Errorf("reclaim name %s from container %s: %w", name, id[:12], err)
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove abandoned name %s: %w", name, err)
+	}
+	return true, nil
 }
 
 // isContainerID reports whether owner, a reservation's content, is an ID.

@@ -28,7 +28,11 @@ func waitProcessExit(ctx context.Context, pid int, start uint64) error {
 	}
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	for {
-		n, err := unix.Poll(fds, 100)
+		timeout := 100 * time.Millisecond
+		if d, ok := ctx.Deadline(); ok {
+			timeout = min(timeout, max(time.Until(d), time.Millisecond))
+		}
+		n, err := unix.Poll(fds, int(timeout/time.Millisecond))
 		if n > 0 {
 			return nil
 		}

@@ -39,12 +39,7 @@ func (f *fakeRunner) Run(ctx context.Context, step RunStep) error {
 	}
 	defer os.Remove(root)
 	for _, m := range step.Mounts {
-		var flags uintptr
-		data := strings.Join(m.Options, ",")
-		if m.Type == "bind" {
-			flags, data = unix.MS_BIND|unix.MS_REC, ""
-		}
-		if err := unix.Mount(m.Source, root, m.Type, flags, data); err != nil {
+		if err := mountDescribed(m, root); err != nil {
 			return fmt.Errorf("fake runner: mount: %w", err)
 		}
 		defer unix.Unmount(root, unix.MNT_DETACH)

@@ -205,7 +205,7 @@ func (b *builder) download(src string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("ADD %s: download failed: %s", src, resp.Status)
 	}
-	f, err := os.CreateTemp(b.s.tmpDir(), "add-")
+	f, err := b.s.createTemp("add")
 	if err != nil {
 		return "", err
 	}
@@ -308,7 +308,7 @@ func (b *builder) parents(state *stageState, leaf string, spec *copySpec) ([]par
 // copyLayer writes a COPY/ADD layer to tmp/ while hashing its inputs, then
 // reuses the cached layer for those inputs or adds the new one.
 func (b *builder) copyLayer(state *stageState, keyPart, createdBy string, spec *copySpec, write func(c *copyWriter) error) error {
-	f, err := os.CreateTemp(b.s.tmpDir(), "copy-")
+	f, err := b.s.createTemp("copy")
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func (b *builder) run(state *stageState, n *parser.Node) (err error) {
 	if b.opts.Runner == nil {
 		return fmt.Errorf("no runner: this build cannot run commands")
 	}
-	stepID := "build-" + randomHex(16)
+	stepID := b.s.buildStepID()
 	mounts, err := b.s.createStepRootfs(stepID, state.stack)
 	if err != nil {
 		return err
@@ -167,7 +167,7 @@ func (b *builder) parentTree(state *stageState) (string, func(), error) {
 	if n := len(state.stack.Chains); n > 0 {
 		return b.s.diffDir(state.stack.Chains[n-1]), func() {}, nil
 	}
-	dir, err := os.MkdirTemp(b.s.tmpDir(), "empty-")
+	dir, err := b.s.mkdirTemp("empty")
 	if err != nil {
 		return "", nil, err
 	}

@@ -7,14 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	digest "github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/identity"
 )
 
 // The store's half of `berth system check`: Check scans what the store
-// holds for damage it can see without reading layer content (layer blobs
-// are verified when they are used); Repair removes one damaged thing.
+// holds for damage, hashing every blob whole (the verification cache is
+// refreshed, never trusted) and checking that each unpacked layer carries
+// its marker; Repair removes one damaged thing.
 
 // Damage kinds.
 const (
@@ -93,7 +95,7 @@ func (s *Store) checkImage(id digest.Digest) string {
 		return "config: " + err.Error()
 	}
 	if got := digest.FromBytes(data); got != id {
-		return "config: content has digest " + got.String()
+		return "config blob " + id.String() + " does not match its digest: content has " + got.String()
 	}
 	cfg, err := s.readConfig(id)
 	if err != nil {
@@ -104,7 +106,7 @@ func (s *Store) checkImage(id digest.Digest) string {
 		return "manifest: " + err.Error()
 	}
 	if got := digest.FromBytes(data); got != rec.Manifest.Digest {
-		return "manifest " + rec.Manifest.Digest.String() + ": content has digest " + got.String()
+		return "manifest blob " + rec.Manifest.Digest.String() + " does not match its digest: content has " + got.String()
 	}
 	m, err := s.readManifest(rec.Manifest.Digest)
 	if err != nil {
@@ -118,15 +120,24 @@ func (s *Store) checkImage(id digest.Digest) string {
 		if l.Digest.Validate() != nil {
 			return fmt.Sprintf("manifest layer %d: invalid digest %q", i, l.Digest)
 		}
-		if _, err := os.Stat(s.blobPath(l.Digest)); err != nil && !s.hasLayer(chains[i]) {
+		if _, err := os.Stat(s.blobPath(l.Digest)); err != nil {
+			if s.hasLayer(chains[i]) {
+				continue // unpacked, and never needed again unless saved or pushed
+			}
 			return fmt.Sprintf("layer %d: blob %s: %v", i, l.Digest.Encoded(), err)
+		}
+		if err := s.hashBlob(l.Digest); errors.Is(err, ErrDamaged) {
+			return fmt.Sprintf("layer %d: blob %s does not match its digest", i, l.Digest)
+		} else if err != nil {
+			return fmt.Sprintf("layer %d: %v", i, err)
 		}
 	}
 	return ""
 }
 
 // checkLayers finds unpacked layer directories that are not whole: a name
-// that is no chain ID, or no diff directory (an unpack cut short).
+// that is no chain ID, no diff directory, or no marker (an unpack cut
+// short).
 func (s *Store) checkLayers() ([]Damage, error) {
 	drivers, err := os.ReadDir(s.layersDir())
 	if err != nil {
@@ -139,17 +150,47 @@ func (s *Store) checkLayers() ([]Damage, error) {
 			return nil, fmt.Errorf("check layers: %w", err)
 		}
 		for _, e := range entries {
+			if e.Name() == linksDir {
+				continue
+			}
 			id := drv.Name() + "/" + e.Name()
 			if len(e.Name()) != 64 || !isHex(e.Name()) {
 				found = append(found, Damage{Kind: DamageLayer, ID: id, Problem: "not named by a chain ID"})
 				continue
 			}
-			if fi, err := os.Stat(filepath.Join(s.layersDir(), drv.Name(), e.Name(), "diff")); err != nil || !fi.IsDir() {
+			dir := filepath.Join(s.layersDir(), drv.Name(), e.Name())
+			if fi, err := os.Stat(filepath.Join(dir, "diff")); err != nil || !fi.IsDir() {
 				found = append(found, Damage{Kind: DamageLayer, ID: id, Problem: "no diff directory"})
+				continue
+			}
+			if marker, err := os.ReadFile(filepath.Join(dir, layerMarker)); err != nil {
+				found = append(found, Damage{Kind: DamageLayer, ID: id, Problem: "not marked complete: an unpack cut short (it is unpacked again from its blob when next used)"})
+			} else if strings.TrimSpace(string(marker)) != "sha256:"+e.Name() {
+				found = append(found, Damage{Kind: DamageLayer, ID: id, Problem: fmt.Sprintf("marker names %q", strings.TrimSpace(string(marker)))})
 			}
 		}
 	}
 	return found, nil
+}
+
+// layerUsers lists the containers (short IDs) whose writable layer sits on
+// the layer with this chain hex: a damaged layer under a container that
+// may run is not removed from under it.
+func (s *Store) layerUsers(chainHex string) ([]string, error) {
+	recs, _, err := s.rootfsRecords()
+	if err != nil {
+		return nil, err
+	}
+	var users []string
+	for _, r := range recs {
+		for _, c := range r.Layers {
+			if c.Encoded() == chainHex {
+				users = append(users, r.ID[:min(12, len(r.ID))])
+				break
+			}
+		}
+	}
+	return users, nil
 }
 
 // ContainerLayers lists the IDs of the containers that have a writable
@@ -196,6 +237,11 @@ func (s *Store) Repair(d Damage) error {
 		dir := filepath.Join(s.layersDir(), filepath.FromSlash(d.ID))
 		if rel, err := filepath.Rel(s.layersDir(), dir); err != nil || rel != filepath.FromSlash(d.ID) {
 			return fmt.Errorf("repair layer %q: not a layer directory", d.ID)
+		}
+		if users, err := s.layerUsers(filepath.Base(dir)); err != nil {
+			return err
+		} else if len(users) > 0 {
+			return fmt.Errorf("repair layer %s: used by container %s: remove it first", d.ID, strings.Join(users, ", "))
 		}
 		if err := os.RemoveAll(dir); err != nil {
 			return fmt.Errorf("remove layer %s: %w", d.ID, err)

@@ -30,11 +30,20 @@
 //	repositories.json        references, written atomically
 //	blobs/sha256/<hex>       content: layer tars, configs, manifests
 //	images/<id>.json         one record per image (manifest descriptor, layer sizes, references)
-//	layers/<driver>/<chain>  unpacked layers, one per chain ID and driver
+//	layers/<driver>/<chain>  unpacked layers, one per chain ID and driver; whole when
+//	                         they hold the marker "complete" (layerstore.go)
+//	layers-marked            the layers unpacked before markers existed have theirs
+//	verified/<hex>           identity of a blob file last found to match its digest (verify.go)
+//	layers/overlay2/l/<name> short links to overlay2 layers, named in mount options (layerlinks.go)
 //	containers/<id>          container writable layers (overlay2: diff, work; vfs: rootfs)
 //	buildcache/<key>.json    layer stacks of cached build steps
 //	tmp/                     work in progress; nothing here is visible as stored
+//	tmp/<owner>-<what>-…     named after the process doing it; removed when it is gone (tmpowner.go)
+//	tmp/partial-<hex>        a blob download, resumed by the next pull
 //
 // The image ID is the digest of the image's config blob. Blobs are the truth:
 // a layer missing for the current driver is unpacked again from its blob.
+// Blobs are checked against their digests when they are used (verify.go
+// says when, and how a cache keeps that cheap); a damaged one is a
+// DamagedBlobError naming the blob and the image.
 package images

@@ -14,6 +14,7 @@ import (
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	digest "github.com/opencontainers/go-digest"
+	"golang.org/x/sys/unix"
 )
 
 // requireRoot skips a test that needs root, except under CI=true, where a
@@ -130,13 +131,18 @@ func openStore(t testing.TB, driver string) *Store {
 	return s
 }
 
-// entriesUnder lists what is inside dir, relative, for "nothing left" checks.
+// entriesUnder lists what is inside dir, relative, for "nothing left"
+// checks. The overlay2 links directory itself does not count: the links
+// in it do.
 func entriesUnder(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
-	filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
 		if err == nil && p != dir {
 			rel, _ := filepath.Rel(dir, p)
+			if rel == linksDir && fi.IsDir() {
+				return nil
+			}
 			out = append(out, rel)
 		}
 		return nil
@@ -200,4 +206,25 @@ func sparseTar() []byte {
 	out = append(out, header("f", tar.TypeReg, 512)...)
 	out = append(out, pad([]byte("1\n999999999999\n1\n"))...)
 	return append(out, make([]byte, 1024)...)
+}
+
+// mountDescribed performs a described mount on target as the container
+// init does: binds recursive, overlay options as data, in m.Dir when set.
+func mountDescribed(m Mount, target string) error {
+	var flags uintptr
+	data := strings.Join(m.Options, ",")
+	if m.Type == "bind" {
+		flags, data = unix.MS_BIND|unix.MS_REC, ""
+	}
+	if m.Dir != "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return err
+		}
+		if err := os.Chdir(m.Dir); err != nil {
+			return err
+		}
+		defer os.Chdir(wd)
+	}
+	return unix.Mount(m.Source, target, m.Type, flags, data)
 }

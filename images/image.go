@@ -127,6 +127,9 @@ func (s *Store) readConfig(id digest.Digest) (*configFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config of image %s: %w: %w", id.Encoded(), ErrDamaged, err)
 	}
+	if digest.FromBytes(data) != id {
+		return nil, fmt.Errorf("read config of image %s: %w", id.Encoded(), &DamagedBlobError{Blob: id})
+	}
 	var cfg configFile
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("parse config of image %s: %w: %w", id.Encoded(), ErrDamaged, err)
@@ -270,7 +273,11 @@ func (s *Store) Lookup(refOrID string) (*Image, error) {
 		return nil, err
 	}
 	tags, digests := refsByImage(refs)
-	return s.load(id, tags, digests)
+	img, err := s.load(id, tags, digests)
+	if err != nil {
+		return nil, WithImageName(err, refOrID)
+	}
+	return img, nil
 }
 
 // Tag points ref at the image source names. A tag that named another image

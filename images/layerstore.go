@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"berth/internal/atomicfile"
+
 	digest "github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/identity"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -25,7 +27,7 @@ import (
 // under tmp/; for vfs it starts as a copy of parentDiff ("" for a base
 // layer). The caller commits it with commitLayer or removes it.
 func (s *Store) unpackLayer(r io.Reader, parentDiff string) (string, int64, error) {
-	dir, err := os.MkdirTemp(s.tmpDir(), "layer-")
+	dir, err := s.mkdirTemp("layer")
 	if err != nil {
 		return "", 0, fmt.Errorf("unpack layer: %w", err)
 	}
@@ -53,20 +55,98 @@ func (s *Store) unpackInto(dir string, r io.Reader, parentDiff string) (int64, e
 	return applyLayer(diff, r, mode)
 }
 
-// commitLayer moves an unpacked layer to its chain ID; the caller holds the
-// lock. A layer already there is kept and the new copy dropped.
+// layerMarker is the file, in a layer directory, whose presence says the
+// layer is whole. It is written, synced, after the layer's content was made
+// durable and before the directory is renamed into place; a layer
+// directory without it (its content cut short by a crash, as the disk
+// kept it) is not used but unpacked again from its blob, and replaced.
+const layerMarker = "complete"
+
+func (s *Store) layerMarkerPath(chain digest.Digest) string {
+	return filepath.Join(s.layerDir(chain), layerMarker)
+}
+
+// layersMarkedPath is the stamp saying the layers of this store carry
+// markers: those unpacked before markers existed were given theirs.
+func (s *Store) layersMarkedPath() string { return filepath.Join(s.root, "layers-marked") }
+
+// markEarlierLayers gives each layer directory unpacked before markers
+// existed its marker, once per store. Those directories were renamed into
+// place whole, so they are as trustworthy as they were; unpacking them
+// again instead would pull them from under the containers running on them.
+func (s *Store) markEarlierLayers() error {
+	if _, err := os.Stat(s.layersMarkedPath()); err == nil {
+		return nil
+	}
+	unlock, err := s.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	drivers, err := os.ReadDir(s.layersDir())
+	if err != nil {
+		return fmt.Errorf("mark layers: %w", err)
+	}
+	for _, drv := range drivers {
+		dir := filepath.Join(s.layersDir(), drv.Name())
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return fmt.Errorf("mark layers: %w", err)
+		}
+		for _, e := range entries {
+			layer := filepath.Join(dir, e.Name())
+			if len(e.Name()) != 64 || !isHex(e.Name()) {
+				continue
+			}
+			if _, err := os.Stat(filepath.Join(layer, layerMarker)); err == nil {
+				continue
+			}
+			if fi, err := os.Stat(filepath.Join(layer, "diff")); err != nil || !fi.IsDir() {
+				continue // not whole: system check reports it
+			}
+			chain := digest.NewDigestFromEncoded(digest.SHA256, e.Name())
+			if err := atomicfile.WriteFile(filepath.Join(layer, layerMarker), []byte(chain.String()+"\n"), 0o600); err != nil {
+				return fmt.Errorf("mark layer %s: %w", e.Name(), err)
+			}
+		}
+	}
+	return atomicfile.WriteFile(s.layersMarkedPath(), nil, 0o600)
+}
+
+// commitLayer moves an unpacked layer, whose content the caller has made
+// durable, to its chain ID; the caller holds the lock. A whole layer
+// already there is kept and the new copy dropped; one without its marker
+// is replaced.
 func (s *Store) commitLayer(dir string, chain digest.Digest) error {
-	if _, err := os.Stat(s.layerDir(chain)); err == nil {
+	if s.hasLayer(chain) {
 		return os.RemoveAll(dir)
 	}
-	if err := os.Rename(dir, s.layerDir(chain)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(dir, layerMarker), []byte(chain.String()+"\n"), 0o600); err != nil {
+		return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
+	}
+	final := s.layerDir(chain)
+	if _, err := os.Lstat(final); err == nil {
+		trash, err := os.MkdirTemp(s.tmpDir(), "removing-")
+		if err != nil {
+			return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
+		}
+		defer func() { _ = os.RemoveAll(trash) }() // scratch space under tmp/
+		if err := os.Rename(final, filepath.Join(trash, "layer")); err != nil {
+			return fmt.Errorf("commit layer %s: replace incomplete layer: %w", chain.Encoded(), err)
+		}
+	}
+	if err := os.Rename(dir, final); err != nil {
+		return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
+	}
+	if err := syncDir(s.driverDir()); err != nil {
 		return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
 	}
 	return nil
 }
 
+// hasLayer reports whether the layer is unpacked whole for this driver.
 func (s *Store) hasLayer(chain digest.Digest) bool {
-	_, err := os.Stat(s.diffDir(chain))
+	_, err := os.Stat(s.layerMarkerPath(chain))
 	return err == nil
 }
 
@@ -74,6 +154,9 @@ func (s *Store) readManifest(d digest.Digest) (*v1.Manifest, error) {
 	data, err := os.ReadFile(s.blobPath(d))
 	if err != nil {
 		return nil, fmt.Errorf("read manifest %s: %w: %w", d, ErrDamaged, err)
+	}
+	if digest.FromBytes(data) != d {
+		return nil, fmt.Errorf("read manifest %s: %w", d, &DamagedBlobError{Blob: d})
 	}
 	var m v1.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
@@ -119,7 +202,9 @@ func (s *Store) ensureLayers(id digest.Digest) ([]digest.Digest, error) {
 	return chains, nil
 }
 
-// unpackBlob unpacks a stored layer blob as chain on top of parent.
+// unpackBlob unpacks a stored layer blob as chain on top of parent,
+// checking the blob against its digest as it is read: a layer from a
+// damaged blob is never committed.
 func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	var parentDiff string
 	if parent != "" {
@@ -130,14 +215,33 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 		return err
 	}
 	defer func() { _ = f.Close() }()
-	r, err := decompress(f)
+	fi, err := f.Stat() // the identity before reading: a write while it is read changes it
 	if err != nil {
+		return fmt.Errorf("layer %s: %w", blob, err)
+	}
+	vr := newVerifyingReader(f, blob)
+	r, err := decompress(vr)
+	if err != nil {
+		if verr := vr.check(); verr != nil {
+			return verr
+		}
 		return fmt.Errorf("layer %s: %w", blob, err)
 	}
 	defer func() { _ = r.Close() }()
 	dir, _, err := s.unpackLayer(r, parentDiff)
+	if verr := vr.check(); verr != nil {
+		if dir != "" {
+			_ = os.RemoveAll(dir) // best effort; verr is what failed
+		}
+		return verr
+	}
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", blob, err)
+	}
+	s.rememberVerified(blob, fi)
+	if err := syncFS(dir); err != nil {
+		_ = os.RemoveAll(dir)
+		return fmt.Errorf("layer %s: sync: %w", blob, err)
 	}
 	if err := s.commitLayer(dir, chain); err != nil {
 		_ = os.RemoveAll(dir)
@@ -241,9 +345,17 @@ func (s *Store) gc() ([]digest.Digest, error) {
 			return nil, fmt.Errorf("collect garbage: %w", err)
 		}
 		for _, e := range entries {
+			if e.Name() == linksDir {
+				continue
+			}
 			chain := digest.NewDigestFromEncoded(digest.SHA256, e.Name())
 			if u.chains[chain] {
 				continue
+			}
+			if len(e.Name()) == 64 && isHex(e.Name()) {
+				if err := removeLink(dir, chain); err != nil {
+					return nil, err
+				}
 			}
 			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
 				return nil, fmt.Errorf("remove layer %s: %w", e.Name(), err)
@@ -268,6 +380,7 @@ func (s *Store) gc() ([]digest.Digest, error) {
 		if err := os.Remove(filepath.Join(s.blobDir(), b.Name())); ignoreNotExist(err) != nil {
 			return nil, fmt.Errorf("remove blob %s: %w", b.Name(), err)
 		}
+		s.forgetVerified(digest.NewDigestFromEncoded(digest.SHA256, b.Name()))
 	}
 	return order, nil
 }

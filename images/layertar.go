@@ -304,7 +304,7 @@ func (s *Store) layerTar(chains []digest.Digest, i int) io.ReadCloser {
 		case s.driver == DriverOverlay2:
 			err = writeOverlayDiff(pw, s.diffDir(chains[i]))
 		case i == 0:
-			empty, e := os.MkdirTemp(s.tmpDir(), "empty-")
+			empty, e := s.mkdirTemp("empty")
 			if e != nil {
 				err = e
 				break
@@ -327,7 +327,7 @@ func (s *Store) materialize(chains []digest.Digest) (dir string, cleanup func(),
 	if s.driver == DriverVFS && len(chains) > 0 {
 		return s.diffDir(chains[len(chains)-1]), func() {}, nil
 	}
-	dir, err = os.MkdirTemp(s.tmpDir(), "merged-")
+	dir, err = s.mkdirTemp("merged")
 	if err != nil {
 		return "", nil, err
 	}

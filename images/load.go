@@ -36,7 +36,7 @@ const (
 // layout in a tar, plain or compressed, and stores its images. Each image
 // is committed whole or not at all.
 func (s *Store) Load(r io.Reader, opts LoadOptions) ([]Loaded, error) {
-	spool, err := os.MkdirTemp(s.tmpDir(), "load-")
+	spool, err := s.mkdirTemp("load")
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	digest "github.com/opencontainers/go-digest"
@@ -111,7 +112,9 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 	return report, nil
 }
 
-// removeStaleTmp removes entries of tmp/ last changed before cutoff.
+// removeStaleTmp removes entries of tmp/ last changed before cutoff,
+// except those of live processes: a long pull's own files, and a partial
+// download a pull holds locked.
 func (s *Store) removeStaleTmp(cutoff time.Time) error {
 	entries, err := os.ReadDir(s.tmpDir())
 	if err != nil {
@@ -120,6 +123,12 @@ func (s *Store) removeStaleTmp(cutoff time.Time) error {
 	for _, e := range entries {
 		fi, err := e.Info()
 		if err != nil || fi.ModTime().After(cutoff) {
+			continue
+		}
+		if o, ok := parseTmpOwner(e.Name()); ok && processAlive(o) {
+			continue
+		}
+		if strings.HasPrefix(e.Name(), partialPrefix) && inUse(filepath.Join(s.tmpDir(), e.Name())) {
 			continue
 		}
 		if err := os.RemoveAll(filepath.Join(s.tmpDir(), e.Name())); err != nil {

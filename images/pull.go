@@ -124,7 +124,7 @@ func (s *Store) pullFrom(ctx context.Context, named reference.Named, ep endpoint
 		if err := l.Digest.Validate(); err != nil {
 			return nil, fmt.Errorf("layer %d: %w", i, err)
 		}
-		if _, err := os.Stat(s.blobPath(l.Digest)); err == nil {
+		if s.verifyBlob(l.Digest) == nil { // a damaged copy is fetched again
 			fetch.report(l.Digest, "Already exists", 0, l.Size)
 			continue
 		}
@@ -214,10 +214,25 @@ func (f *blobFetcher) report(d digest.Digest, action string, cur, total int64) {
 	}
 }
 
+// partialPrefix names the partial downloads in tmp/: partial-<hex>, under
+// a name of no process, so that the next pull of the blob resumes it.
+const partialPrefix = "partial-"
+
+// inUse reports whether a pull holds the partial download at path.
+func inUse(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer func() { _ = f.Close() }() // read-only
+	// A lock that cannot be taken, or tried, keeps the file.
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
+}
+
 // blob downloads one blob into tmp/, resuming a partial download left by
 // an earlier attempt, and returns the file once its size and digest match.
 func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error) {
-	path := filepath.Join(f.s.tmpDir(), "partial-"+l.Digest.Encoded())
+	path := filepath.Join(f.s.tmpDir(), partialPrefix+l.Digest.Encoded())
 	file, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return "", err
@@ -254,7 +269,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 		return "", err
 	}
 	// A name of its own, so the partial file is free for others.
-	final := filepath.Join(f.s.tmpDir(), "pulled-"+l.Digest.Encoded()+"-"+randomHex(4))
+	final := f.s.tmpName("pulled-" + l.Digest.Encoded() + "-" + randomHex(4))
 	if err := os.Rename(path, final); err != nil {
 		return "", err
 	}

@@ -45,6 +45,9 @@ func (s *Store) Push(ctx context.Context, source, dest string, opts PushOptions)
 	if err != nil {
 		return "", fmt.Errorf("push %s: %w", source, err)
 	}
+	if err := s.verifyImage(id); err != nil {
+		return "", fmt.Errorf("push %s: %w", source, WithImageName(err, source))
+	}
 	tracker := &pushTracker{progress: opts.Progress, sent: map[digest.Digest]bool{}}
 	img, layers, err := s.remoteImage(id, tracker)
 	if err != nil {

@@ -14,11 +14,16 @@ import (
 
 // Mount describes a mount for the runtime to perform; this package never
 // mounts anything itself. Target "" means the container's root filesystem.
+// Dir, when set, is the directory the relative paths in Source and
+// Options are resolved in: the runtime performs the mount with Dir as its
+// working directory (overlay2 names its layers by short relative links,
+// see layerlinks.go).
 type Mount struct {
 	Type    string
 	Source  string
 	Target  string
 	Options []string
+	Dir     string
 }
 
 // rootfsRecord is containers/<id>/rootfs.json: which image and layers a
@@ -79,13 +84,14 @@ func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
 	}
 	chains, err := s.ensureLayers(id)
 	if err != nil {
-		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
+		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, WithImageName(err, s.imageName(id, refs)))
 	}
 	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains}
-	if err := s.makeRootfs(&rec); err != nil {
+	mounts, err := s.makeRootfs(&rec)
+	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
 	}
-	return s.rootfsMounts(&rec)
+	return mounts, nil
 }
 
 // createStepRootfs prepares the root filesystem of a build step over a
@@ -100,16 +106,32 @@ func (s *Store) createStepRootfs(containerID string, st layerStack) ([]Mount, er
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
 	}
 	rec := rootfsRecord{ID: containerID, Driver: s.driver, Layers: st.Chains}
-	if err := s.makeRootfs(&rec); err != nil {
+	mounts, err := s.makeRootfs(&rec)
+	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
 	}
-	return s.rootfsMounts(&rec)
+	return mounts, nil
 }
 
 // makeRootfs builds the container directory in tmp/ and renames it into
-// place, so a failure leaves nothing behind.
-func (s *Store) makeRootfs(rec *rootfsRecord) error {
-	tmp, err := os.MkdirTemp(s.tmpDir(), "container-")
+// place, so a failure leaves nothing behind: the mounts are described (and
+// checked against the kernel's limits) before anything is made.
+func (s *Store) makeRootfs(rec *rootfsRecord) ([]Mount, error) {
+	mounts, err := s.rootfsMounts(rec)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ensureLinks(rec.Layers); err != nil {
+		return nil, err
+	}
+	if err := s.makeRootfsDir(rec); err != nil {
+		return nil, err
+	}
+	return mounts, nil
+}
+
+func (s *Store) makeRootfsDir(rec *rootfsRecord) error {
+	tmp, err := s.mkdirTemp("container")
 	if err != nil {
 		return err
 	}
@@ -151,17 +173,27 @@ func (s *Store) rootfsMounts(rec *rootfsRecord) ([]Mount, error) {
 	if rec.Driver == DriverVFS {
 		return []Mount{{Type: "bind", Source: filepath.Join(dir, "rootfs"), Options: []string{"rbind", "rw"}}}, nil
 	}
-	var lower []string
-	for i := len(rec.Layers) - 1; i >= 0; i-- {
-		lower = append(lower, s.diffDir(rec.Layers[i]))
-	}
-	if len(lower) == 0 {
-		lower = []string{filepath.Join(dir, "empty")}
-	}
-	m, err := overlayMount(lower, filepath.Join(dir, "diff"), filepath.Join(dir, "work"))
+	// Every path is relative to the driver directory (see layerlinks.go).
+	rel, err := filepath.Rel(s.driverDir(), dir)
 	if err != nil {
 		return nil, err
 	}
+	var lower []string
+	for i := len(rec.Layers) - 1; i >= 0; i-- {
+		name, err := linkName(rec.Layers[i])
+		if err != nil {
+			return nil, err
+		}
+		lower = append(lower, linksDir+"/"+name)
+	}
+	if len(lower) == 0 {
+		lower = []string{filepath.Join(rel, "empty")}
+	}
+	m, err := overlayMount(lower, filepath.Join(rel, "diff"), filepath.Join(rel, "work"))
+	if err != nil {
+		return nil, err
+	}
+	m.Dir = s.driverDir()
 	return []Mount{m}, nil
 }
 
@@ -205,7 +237,7 @@ func (s *Store) RemoveRootfs(containerID string) error {
 		return nil
 	}
 	// Rename first so a half-deleted directory is never taken for a rootfs.
-	trash, err := os.MkdirTemp(s.tmpDir(), "removing-")
+	trash, err := s.mkdirTemp("removing")
 	if err != nil {
 		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
 	}

@@ -65,12 +65,7 @@ func mountRootfs(t *testing.T, mounts []Mount) (string, func()) {
 	}
 	t.Cleanup(unmount)
 	for _, m := range mounts {
-		var flags uintptr
-		data := strings.Join(m.Options, ",")
-		if m.Type == "bind" {
-			flags, data = unix.MS_BIND|unix.MS_REC, ""
-		}
-		if err := unix.Mount(m.Source, target, m.Type, flags, data); err != nil {
+		if err := mountDescribed(m, target); err != nil {
 			t.Fatalf("mount %+v: %v", m, err)
 		}
 		mounted++

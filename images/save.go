@@ -46,6 +46,7 @@ const (
 func (s *Store) Save(w io.Writer, refs []string, opts SaveOptions) error {
 	type saved struct {
 		id   digest.Digest
+		name string   // as first named in refs
 		tags []string // normalised
 	}
 	allRefs, err := s.readRefs()
@@ -61,12 +62,19 @@ func (s *Store) Save(w io.Writer, refs []string, opts SaveOptions) error {
 		}
 		sv := byID[id]
 		if sv == nil {
-			sv = &saved{id: id}
+			sv = &saved{id: id, name: r}
 			byID[id] = sv
 			list = append(list, sv)
 		}
 		if byRef != "" && !containsString(sv.tags, byRef) {
 			sv.tags = append(sv.tags, byRef)
+		}
+	}
+	// Every blob is checked before the first byte is written, so that a
+	// damaged one never leaves half an archive behind.
+	for _, sv := range list {
+		if err := s.verifyImage(sv.id); err != nil {
+			return fmt.Errorf("save %s: %w", sv.name, WithImageName(err, sv.name))
 		}
 	}
 	aw := &archiveWriter{tw: tar.NewWriter(w), s: s, written: map[digest.Digest]bool{}, progress: opts.Progress}
@@ -221,7 +229,7 @@ func (aw *archiveWriter) layer(blob v1.Descriptor, diffID digest.Digest) (int64,
 		return 0, err
 	}
 	defer func() { _ = r.Close() }()
-	tmp, err := os.CreateTemp(s.tmpDir(), "save-")
+	tmp, err := s.createTemp("save")
 	if err != nil {
 		return 0, err
 	}

@@ -40,7 +40,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	sink := io.Discard
 	keep := false
 	if blobPath == "" {
-		blob, err := os.CreateTemp(s.tmpDir(), "blob-")
+		blob, err := s.createTemp("blob")
 		if err != nil {
 			return fmt.Errorf("stage layer: %w", err)
 		}

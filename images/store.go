@@ -30,6 +30,12 @@ type Options struct {
 	// Warn receives what the store repaired on its own (a damaged
 	// references file rebuilt from the image records); nil discards it.
 	Warn func(msg string)
+	// ReleaseStep, when set, is called with the ID of each build step
+	// whose build was killed, before Open removes the step's root
+	// filesystem: the runner kills what still runs in the step and
+	// removes what it made for it. An error keeps the rootfs for the next
+	// Open. nil: the rootfs is removed at once.
+	ReleaseStep func(id string) error
 }
 
 // Store is an image store rooted at one directory. Its methods are safe for
@@ -37,8 +43,10 @@ type Options struct {
 type Store struct {
 	root     string
 	driver   string
+	owner    tmpOwner // this process, in the names of its tmp/ entries
 	warn     func(msg string)
-	warnOnce sync.Once // the references rebuild is told once per Store
+	release  func(id string) error // Options.ReleaseStep
+	warnOnce sync.Once             // the references rebuild is told once per Store
 }
 
 // Open opens the store at root, creating its layout when missing.
@@ -47,11 +55,19 @@ func Open(root string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open image store %s: %w", root, err)
 	}
-	s := &Store{root: abs, warn: opts.Warn}
+	owner, err := currentTmpOwner()
+	if err != nil {
+		return nil, fmt.Errorf("open image store %s: %w", abs, err)
+	}
+	s := &Store{root: abs, warn: opts.Warn, release: opts.ReleaseStep, owner: owner}
 	for _, dir := range []string{s.blobDir(), s.imagesDir(), s.layersDir(), s.containersDir(), s.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open image store %s: %w", abs, err)
 		}
+	}
+	// What killed work left is not worth failing a command for.
+	if err := s.removeOrphanedTmp(); err != nil && s.warn != nil {
+		s.warn(err.Error())
 	}
 	switch opts.Driver {
 	case "":
@@ -71,6 +87,9 @@ func Open(root string, opts Options) (*Store, error) {
 		}
 	}
 	if err := os.MkdirAll(s.driverDir(), 0o700); err != nil {
+		return nil, fmt.Errorf("open image store %s: %w", abs, err)
+	}
+	if err := s.markEarlierLayers(); err != nil {
 		return nil, fmt.Errorf("open image store %s: %w", abs, err)
 	}
 	return s, nil

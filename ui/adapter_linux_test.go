@@ -277,7 +277,7 @@ func TestEngineBackendAttachPane(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("ctrl-p ctrl-q did not detach")
 	}
-	if got, err := b.Inspect(ctx, c.ID); err != nil || !got.State.Running {
+	if got, err := b.Inspect(ctx, c.ID); err != nil || !got.State.Running() {
 		t.Errorf("the container stopped on detach: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ func BenchmarkContainersFrame(b *testing.B) {
 			Config: engine.ContainerConfig{Image: "busybox:latest"},
 			HostConfig: engine.HostConfig{PortBindings: map[string][]engine.PortBinding{
 				"80/tcp": {{HostPort: fmt.Sprint(8000 + i)}}}},
-			State: engine.State{Status: engine.StatusRunning, Running: true, StartedAt: testNow.Add(-time.Duration(i) * time.Minute)},
+			State: engine.State{Status: engine.StatusRunning, StartedAt: testNow.Add(-time.Duration(i) * time.Minute)},
 		})
 		be.stats[cid] = &engine.Stats{ID: cid, Time: testNow, MemoryUsage: uint64(i) << 20, MemoryLimit: 2 << 30, PidsCurrent: 3}
 	}

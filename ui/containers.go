@@ -118,7 +118,7 @@ func (m containersModel) init() tea.Cmd {
 // counts are the header's containers: running and all.
 func (m containersModel) counts() (running, all int) {
 	for _, c := range m.list {
-		if c.State.Running {
+		if c.State.Running() {
 			running++
 		}
 	}
@@ -203,7 +203,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 		seen[c.ID] = true
 		cur, ok := msg.stats[c.ID]
 		if !ok {
-			if !c.State.Running {
+			if !c.State.Running() {
 				delete(m.last, c.ID)
 				delete(m.netNow, c.ID)
 				m.cpuNow[c.ID] = 0
@@ -240,7 +240,7 @@ func (m containersModel) relist() containersModel {
 	now := m.sh.now()
 	rows := make([]*engine.Container, 0, len(m.list))
 	for _, c := range m.list {
-		if !m.all && !c.State.Running {
+		if !m.all && !c.State.Running() {
 			continue
 		}
 		if q != "" {
@@ -295,11 +295,11 @@ func (m containersModel) compare(a, b *engine.Container) int {
 
 func stateRank(c *engine.Container) int {
 	switch {
-	case c.State.Restarting:
+	case c.State.Restarting():
 		return 1
-	case c.State.Paused:
+	case c.State.Paused():
 		return 2
-	case c.State.Running:
+	case c.State.Running():
 		return 0
 	case c.State.Status == engine.StatusCreated:
 		return 3
@@ -437,7 +437,7 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 				return sh.backend.Restart(sh.ctx, c.ID, engine.StopOptions{})
 			}))
 	case matches(msg, k.Pause):
-		if c.State.Paused {
+		if c.State.Paused() {
 			return m, actionCmd("unpause "+name, "unpaused "+name, func() error { return sh.backend.Unpause(sh.ctx, c.ID) })
 		}
 		return m, actionCmd("pause "+name, "paused "+name, func() error { return sh.backend.Pause(sh.ctx, c.ID) })
@@ -456,7 +456,7 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 		ts := m.targets()
 		running := 0
 		for _, t := range ts {
-			if t.State.Running {
+			if t.State.Running() {
 				running++
 			}
 		}
@@ -598,13 +598,13 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 	status := statusText(c, now)
 	statusStyle := &st.Exited
 	switch {
-	case c.State.Paused || c.State.Restarting:
+	case c.State.Paused() || c.State.Restarting():
 		statusStyle = &st.Paused
-	case c.State.Running:
+	case c.State.Running():
 		statusStyle = &st.Running
 	}
 	cpu, spark, mem, pids, net := "", "", "", "", ""
-	if s := m.last[c.ID]; s != nil && c.State.Running {
+	if s := m.last[c.ID]; s != nil && c.State.Running() {
 		cpu = fmt.Sprintf("%.1f", m.cpuNow[c.ID])
 		spark = sparkline(m.cpu[c.ID], 6, 100)
 		mem = humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
@@ -677,7 +677,7 @@ func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
 		}
 		stats := make(map[string]*engine.Stats, len(list))
 		for _, c := range list {
-			if !c.State.Running || (sample != nil && !sample[c.ID]) {
+			if !c.State.Running() || (sample != nil && !sample[c.ID]) {
 				continue
 			}
 			if s, err := sh.backend.Stats(sh.ctx, c.ID); err == nil && s != nil {

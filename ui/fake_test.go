@@ -67,7 +67,7 @@ func (f *fakeBackend) List(_ context.Context, opts engine.ListOptions) ([]*engin
 	defer f.mu.Unlock()
 	var out []*engine.Container
 	for _, c := range f.containers {
-		if opts.All || c.State.Running {
+		if opts.All || c.State.Running() {
 			cc := *c
 			out = append(out, &cc)
 		}
@@ -329,12 +329,12 @@ func demoBackend() *fakeBackend {
 			Resources:    engine.Resources{NanoCPUs: 1e9, PidsLimit: ptr(int64(100))},
 			NetworkMode:  "bridge",
 		},
-		State: engine.State{Status: engine.StatusRunning, Running: true, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
+		State: engine.State{Status: engine.StatusRunning, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
 	}
 	ticker := &engine.Container{
 		ID: id('b'), Name: "/ticker", Path: "sh", Args: []string{"-c", "while :; do echo tick; sleep 1; done"},
 		Config: engine.ContainerConfig{Image: "busybox:latest"},
-		State:  engine.State{Status: engine.StatusRunning, Running: true, Pid: 4300, StartedAt: testNow.Add(-2 * time.Hour)},
+		State:  engine.State{Status: engine.StatusRunning, Pid: 4300, StartedAt: testNow.Add(-2 * time.Hour)},
 	}
 	old := &engine.Container{
 		ID: id('c'), Name: "/old_job", Path: "false",
@@ -346,7 +346,7 @@ func demoBackend() *fakeBackend {
 		ID: id('d'), Name: "/sleepy", Path: "sleep", Args: []string{"1000"},
 		Config:     engine.ContainerConfig{Image: "alpine:3"},
 		HostConfig: engine.HostConfig{NetworkMode: "host"},
-		State:      engine.State{Status: engine.StatusPaused, Running: true, Paused: true, StartedAt: testNow.Add(-30 * time.Minute)},
+		State:      engine.State{Status: engine.StatusPaused, StartedAt: testNow.Add(-30 * time.Minute)},
 	}
 	stats := func(cid string, usage time.Duration, mem uint64, pids uint64) *engine.Stats {
 		return &engine.Stats{ID: cid, Time: testNow, CPUUsage: usage, MemoryUsage: mem, MemoryLimit: 2 << 30, PidsCurrent: pids, PidsLimit: 100}

@@ -114,11 +114,11 @@ func humanDuration(d time.Duration) string {
 func statusText(c *engine.Container, now time.Time) string {
 	st := c.State
 	switch {
-	case st.Restarting || st.Status == engine.StatusRestarting:
+	case st.Status == engine.StatusRestarting:
 		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
-	case st.Paused || st.Status == engine.StatusPaused:
+	case st.Status == engine.StatusPaused:
 		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (Paused)"
-	case st.Running || st.Status == engine.StatusRunning:
+	case st.Status == engine.StatusRunning:
 		return "Up " + humanDuration(now.Sub(st.StartedAt))
 	case st.Status == engine.StatusCreated:
 		return "Created"

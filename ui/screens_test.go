@@ -341,8 +341,16 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 			m := newTestModel(t, b)
 			m = step(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			m = press(t, m, sc.keys...)
-			if sc.name == "logs with a pane" && !m.terms.hasPanes() {
-				t.Fatal("no pane to measure")
+			if sc.name == "logs with a pane" {
+				// The pane opens asynchronously; a loaded machine may take
+				// longer than settle's patience.
+				for deadline := time.Now().Add(10 * time.Second); !m.terms.hasPanes() && time.Now().Before(deadline); {
+					m = deliverArrived(t, m)
+					time.Sleep(time.Millisecond)
+				}
+				if !m.terms.hasPanes() {
+					t.Fatal("no pane to measure")
+				}
 			}
 			lines := strings.Split(screen(m), "\n")
 			if len(lines) != size[1] {

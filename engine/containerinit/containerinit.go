@@ -80,6 +80,11 @@ type Mount struct {
 	// passed on as filesystem data ("size=64m", "lowerdir=…", "mode=1777").
 	// A bind without a propagation option is private (rprivate with rbind).
 	Options []string `json:"options,omitempty"`
+	// Dir, when set, is the host directory relative paths in Source and
+	// Options are resolved in: the mount is performed with it as the
+	// working directory. Only Config.RootMount uses it (overlay2 names its
+	// layers by short relative links, to fit one page of mount data).
+	Dir string `json:"dir,omitempty"`
 }
 
 // Config is everything the init needs to build and start one container. It

@@ -135,8 +135,15 @@ func maskPaths(root *os.File, paths []string) error {
 // for the rootfs (nothing in a container can reach it yet, so a path is
 // safe here, and overlay's long lowerdir needs mount(2)). Binds with flags
 // beyond bind/rbind ("ro", "nosuid", …) need a second, remounting call.
+// With m.Dir the init works in that directory from here on, so that the
+// kernel resolves relative lowerdirs in it; pivotRoot moves it on later.
 func mountAt(m Mount, target string) error {
 	o := parseMountOptions(m.Options)
+	if m.Dir != "" {
+		if err := unix.Chdir(m.Dir); err != nil {
+			return fmt.Errorf("chdir to %s: %w", m.Dir, err)
+		}
+	}
 	if m.Type == "bind" {
 		flags := unix.MS_BIND | o.Flags&unix.MS_REC
 		if err := unix.Mount(m.Source, target, "", uintptr(flags), ""); err != nil {

@@ -56,6 +56,10 @@ const (
 	AttrImage        = "image"
 	AttrOldName      = "oldName"
 	AttrError        = "error"
+	// AttrReason says why berth, not the user, acted: "shim died" on the
+	// die and restart of a container whose shim was killed, "boot" on a
+	// start by `berth system boot`.
+	AttrReason = "reason"
 )
 
 // Filter selects events. The zero Filter selects every event.

@@ -55,3 +55,41 @@ func TryLock(path string) (unlock func(), ok bool, err error) {
 	}
 	return func() { _ = f.Close() }, true, nil
 }
+
+// Held reports whether an open file (of this process or another) holds a
+// lock on the file at path, which must exist: unlike Lock and TryLock it
+// never creates it.
+func Held(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = f.Close() }() // read-only; closing drops a lock taken
+	for {
+		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	switch {
+	case err == nil:
+		return false, nil // closing f lets go of it again
+	case errors.Is(err, unix.EWOULDBLOCK):
+		return true, nil
+	}
+	return false, &os.PathError{Op: "flock", Path: path, Err: err}
+}
+
+// LockFile takes the exclusive lock of the open file f, waiting for it;
+// the lock lasts until f is closed.
+func LockFile(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			if err != nil {
+				return &os.PathError{Op: "flock", Path: f.Name(), Err: err}
+			}
+			return nil
+		}
+	}
+}

@@ -58,3 +58,24 @@ func TestTryLockFailsWhileHeld(t *testing.T) {
 	}
 	u2()
 }
+
+func TestHeld(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "lock")
+	if _, err := Held(p); err == nil {
+		t.Fatal("Held of a missing file: no error")
+	}
+	unlock, err := Lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if held, err := Held(p); !held || err != nil {
+		t.Fatalf("Held while locked: %v, %v", held, err)
+	}
+	unlock()
+	if held, err := Held(p); held || err != nil {
+		t.Fatalf("Held when free: %v, %v", held, err)
+	}
+	if _, ok, err := TryLock(p); !ok || err != nil {
+		t.Fatalf("Held left a lock behind: %v, %v", ok, err)
+	}
+}
