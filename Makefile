@@ -3,6 +3,9 @@ GO       ?= go
 BIN      ?= ./berth
 PKGS     := ./...
 BENCHDIR ?= .bench
+# golangci-lint v2 (.ci/run installs v2.15.0 there); `make lint
+# GOLANGCI_LINT=…` to use another.
+GOLANGCI_LINT ?= $(shell $(GO) env GOPATH)/bin/golangci-lint
 # Each fuzz target runs this long in `make fuzz` (`make test` gives each
 # TEST_FUZZTIME); `make fuzz FUZZTIME=5m` for a long run.
 FUZZTIME      ?= 2s
@@ -37,9 +40,10 @@ demo: build ## build, prepare the offline busybox image and demo containers, ope
 demo-clean: build ## remove the demo containers and image
 	BERTH=$(BIN) scripts/demo.sh clean
 
-lint: ## go vet and gofmt
+lint: ## go vet, gofmt and golangci-lint (linters in .golangci.yml)
 	$(GO) vet $(PKGS)
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GOLANGCI_LINT) run $(PKGS)
 
 test: lint ## every test, with the race detector; real containers when root
 	@# Every top-level test's PASS/SKIP/FAIL line is printed, so the log shows

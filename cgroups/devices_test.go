@@ -322,3 +322,29 @@ func runDeviceProgram(insns asm.Instructions, a access) (bool, error) {
 	}
 	return false, fmt.Errorf("program ran off its end")
 }
+
+// allows decides an access as the v1 kernel does (the tests' model of
+// the v1 controller): on a denying list
+// one exception must grant all of the access asked for; on an allowing
+// list no exception may take away any part of it. The eBPF program of
+// v2 (deviceProgram) decides the same.
+func (l deviceList) allows(typ DeviceType, major, minor uint32, access DeviceAccess) bool {
+	for _, e := range l.exceptions {
+		if !e.matches(typ, major, minor) {
+			continue
+		}
+		if l.defaultAllow && access&e.Access != 0 {
+			return false
+		}
+		if !l.defaultAllow && access&^e.Access == 0 {
+			return true
+		}
+	}
+	return l.defaultAllow
+}
+
+func (r DeviceRule) matches(typ DeviceType, major, minor uint32) bool {
+	return r.Type == typ &&
+		(r.Major == Wildcard || r.Major == int64(major)) &&
+		(r.Minor == Wildcard || r.Minor == int64(minor))
+}

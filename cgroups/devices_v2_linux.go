@@ -25,7 +25,7 @@ func setDeviceProgram(dir string, rules []DeviceRule) error {
 	if err != nil {
 		return fail(fmt.Errorf("open cgroup %s: %w", dir, err))
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }() // a read-only directory fd
 	if rules == nil && !isCgroup2(fd) {
 		return nil // no program can be attached here, so none is to be removed
 	}
@@ -49,7 +49,8 @@ func setDeviceProgram(dir string, rules []DeviceRule) error {
 		if err != nil {
 			return fail(fmt.Errorf("load device program: %w", err))
 		}
-		defer prog.Close()
+		// The group holds the attached program; this fd only loaded it.
+		defer func() { _ = prog.Close() }()
 		err = link.RawAttachProgram(link.RawAttachProgramOptions{
 			Target: fd, Program: prog, Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI,
 		})
@@ -77,7 +78,7 @@ func detachProgram(cgroupFD int, id ebpf.ProgramID) error {
 	if err != nil {
 		return err
 	}
-	defer prog.Close()
+	defer func() { _ = prog.Close() }() // only a handle to detach by
 	return link.RawDetachProgram(link.RawDetachProgramOptions{
 		Target: cgroupFD, Program: prog, Attach: ebpf.AttachCGroupDevice,
 	})

@@ -65,7 +65,7 @@ func (f statFile) read(buf []byte) ([]byte, error) {
 		return nil, errno
 	}
 	fd := int(r)
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }() // read-only
 	n := 0
 	for n < len(buf) {
 		m, err := unix.Read(fd, buf[n:])

@@ -18,10 +18,9 @@ var dfHeaders = map[string]string{
 
 // dfRow is one line of `berth system df`.
 type dfRow struct {
-	kind               string
-	total, active      int
-	size, reclaimable  int64
-	reclaimablePercent bool
+	kind              string
+	total, active     int
+	size, reclaimable int64
 }
 
 func (r dfRow) Type() string       { return r.kind }

@@ -178,12 +178,11 @@ func (r eventRow) MarshalJSON() ([]byte, error) {
 		ID         string            `json:"ID"`
 		Attributes map[string]string `json:"Attributes"`
 	}
-	a := r.Actor()
 	return marshalJSON(struct {
 		Type     string `json:"Type"`
 		Action   string `json:"Action"`
 		Actor    actor  `json:"Actor"`
 		Time     int64  `json:"time"`
 		TimeNano int64  `json:"timeNano"`
-	}{r.Type(), r.Action(), actor{a.ID, a.Attributes}, r.Time(), r.TimeNano()})
+	}{r.Type(), r.Action(), actor(r.Actor()), r.Time(), r.TimeNano()})
 }

@@ -308,13 +308,13 @@ func (a *app) importCommand() *cobra.Command {
 		if len(args) == 2 {
 			ref = args[1]
 		}
-		var r io.Reader = a.stdin
+		r := a.stdin
 		if src != "-" {
 			f, err := os.Open(src)
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }() // read-only
 			r = f
 		}
 		store, err := a.images()

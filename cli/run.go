@@ -202,7 +202,7 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	}
 	if f.cgroupParent != "" {
 		if strings.Contains(f.cgroupParent, "..") {
-			return none, nil, fmt.Errorf("invalid --cgroup-parent %q: must not contain ..", f.cgroupParent)
+			return none, nil, fmt.Errorf("invalid --cgroup-parent %q: must not contain \"..\"", f.cgroupParent)
 		}
 		hc.CgroupParent = f.cgroupParent
 	}

@@ -176,7 +176,7 @@ func TestCreateOptions(t *testing.T) {
 			cfg:  &config.Config{DefaultNetwork: "none", CgroupParent: "machine", LogOpts: config.LogOpts{MaxSize: "20m", MaxFile: "5"}},
 			want: func(o *engine.CreateOptions) { o.HostConfig.LogConfig.Config = map[string]string{"max-file": "3"} },
 		},
-		{name: "escaping cgroup parent", args: []string{"--cgroup-parent", "../x", "busybox"}, wantErr: "must not contain .."},
+		{name: "escaping cgroup parent", args: []string{"--cgroup-parent", "../x", "busybox"}, wantErr: `must not contain ".."`},
 		{name: "bad pull", args: []string{"--pull", "sometimes", "busybox"}, wantErr: `invalid pull option: 'sometimes'`},
 		{name: "bad tmpfs", args: []string{"--tmpfs", "run", "busybox"}, wantErr: "must be absolute"},
 	}

@@ -53,7 +53,7 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp) // best effort; err is what failed
 		return err
 	}
 	return nil
@@ -104,6 +104,6 @@ func loadImages(store imageStore, input string, stdin io.Reader) ([]images.Loade
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	return store.Load(f, images.LoadOptions{})
 }

@@ -23,7 +23,7 @@ func isTerminal(f any) bool {
 
 // readPassword prints label and reads a line from the terminal with echo
 // off, restoring the terminal's state on every path.
-func readPassword(terminal io.Reader, w io.Writer, label string) (string, error) {
+func readPassword(terminal io.Reader, w io.Writer, label string) (_ string, err error) {
 	file, ok := terminal.(*os.File)
 	if !ok {
 		return "", errors.New("read password: not a terminal")
@@ -39,7 +39,11 @@ func readPassword(terminal io.Reader, w io.Writer, label string) (string, error)
 	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &noEcho); err != nil {
 		return "", fmt.Errorf("read password: %w", err)
 	}
-	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	defer func() {
+		if rerr := unix.IoctlSetTermios(fd, unix.TCSETS, old); rerr != nil && err == nil {
+			err = fmt.Errorf("read password: restore the terminal: %w", rerr)
+		}
+	}()
 	fmt.Fprint(w, label)
 	line, err := bufio.NewReader(file).ReadString('\n')
 	fmt.Fprintln(w)

@@ -250,7 +250,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("key %q: %w", "log-opts", err)
 	}
 	if c.CgroupParent != "" && strings.Contains(c.CgroupParent, "..") {
-		return fmt.Errorf("key %q: %w: %q must not contain ..", "cgroup-parent", ErrInvalidValue, c.CgroupParent)
+		return fmt.Errorf("key %q: %w: %q must not contain \"..\"", "cgroup-parent", ErrInvalidValue, c.CgroupParent)
 	}
 	for _, m := range []struct {
 		key string
@@ -310,7 +310,7 @@ func ValidateLogOpts(opts map[string]string) error {
 		case "max-size":
 			n, err := units.RAMInBytes(v)
 			if err != nil {
-				return fmt.Errorf("max-size %q: %w: %v", v, ErrInvalidValue, err)
+				return fmt.Errorf("max-size %q: %w: %w", v, ErrInvalidValue, err)
 			}
 			if n <= 0 {
 				return fmt.Errorf("max-size %q: %w: must be at least 1 byte", v, ErrInvalidValue)

@@ -30,7 +30,7 @@ func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
 
 type buildRunner struct{ e *Engine }
 
-func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
+func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 	var root images.Mount
 	var extra []containerinit.Mount
 	for _, m := range step.Mounts {
@@ -45,7 +45,11 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return fmt.Errorf("run build step: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() {
+		if rerr := os.RemoveAll(dir); rerr != nil && err == nil {
+			err = fmt.Errorf("run build step: %w", rerr)
+		}
+	}()
 	rootfs := filepath.Join(dir, "rootfs")
 	if err := os.Mkdir(rootfs, 0o755); err != nil {
 		return fmt.Errorf("run build step: %w", err)
@@ -64,23 +68,29 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 	if err != nil {
 		return err
 	}
-	defer cg.Destroy()
+	defer func() {
+		if derr := cg.Destroy(); derr != nil && err == nil {
+			err = fmt.Errorf("run build step: %w", derr)
+		}
+	}()
 	exe, err := r.e.sealedSelf()
 	if err != nil {
 		return fmt.Errorf("run build step: %w", err)
 	}
-	defer exe.Close()
+	defer func() { _ = exe.Close() }() // a read-only sealed copy
 
 	// One pipe when the step's streams are one writer (a build log), so
 	// its lines keep their order and no two goroutines write it at once.
 	var copies sync.WaitGroup
 	drain := func(dst io.Writer, src *os.File) {
 		defer copies.Done()
-		defer src.Close()
+		defer func() { _ = src.Close() }() // read to the end
 		if dst == nil {
 			dst = io.Discard
 		}
-		io.Copy(dst, src)
+		// The step's exit status decides the build; a log that cannot be
+		// written loses output only, and the copy must drain the pipe.
+		_, _ = io.Copy(dst, src)
 	}
 	outR, outW, err := os.Pipe()
 	if err != nil {
@@ -92,7 +102,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 	if step.Stderr != step.Stdout {
 		var errR *os.File
 		if errR, errW, err = os.Pipe(); err != nil {
-			outW.Close()
+			_ = outW.Close() // a pipe's close cannot fail
 			copies.Wait()
 			return fmt.Errorf("run build step: %w", err)
 		}
@@ -115,9 +125,9 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
 		Network:       "host",
 	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add, Exe: exe})
-	outW.Close()
+	_ = outW.Close() // pipes: closing the parent's ends cannot fail
 	if errW != outW {
-		errW.Close()
+		_ = errW.Close()
 	}
 	if err != nil {
 		copies.Wait()
@@ -127,7 +137,9 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) error {
 		}
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { cg.Kill(unix.SIGKILL) })
+	// A group that cannot be killed leaves Wait to return when the step
+	// ends; the cgroup's removal then reports what is left.
+	stop := context.AfterFunc(ctx, func() { _ = cg.Kill(unix.SIGKILL) })
 	defer stop()
 	code, _, err := proc.Wait()
 	copies.Wait()

@@ -138,7 +138,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("make container directory: %w", err)
 	}
-	undo.add(func() { os.RemoveAll(dir) })
+	undo.add(func() { _ = os.RemoveAll(dir) }) // undo steps are best effort; the create's error is returned
 	// rootfs is the empty mount point the init builds the root onto.
 	if err := os.Mkdir(filepath.Join(dir, "rootfs"), 0o755); err != nil {
 		return nil, fmt.Errorf("make container directory: %w", err)
@@ -148,7 +148,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err != nil {
 		return nil, images.WithImageName(err, ref)
 	}
-	undo.add(func() { e.images.RemoveRootfs(id) })
+	undo.add(func() { _ = e.images.RemoveRootfs(id) })
 	if len(mounts) != 1 {
 		return nil, fmt.Errorf("image store described %d root mounts, want 1", len(mounts))
 	}
@@ -270,6 +270,6 @@ func (e *Engine) event(c *record, action string, attrs map[string]string) {
 		attrs = map[string]string{}
 	}
 	attrs["name"] = c.DisplayName()
-	e.events.Append(events.Event{Time: time.Now().UTC(), Type: "container", Action: action,
+	_ = e.events.Append(events.Event{Time: time.Now().UTC(), Type: "container", Action: action,
 		ID: c.ID, Name: c.DisplayName(), Attributes: attrs})
 }

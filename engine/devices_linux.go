@@ -57,7 +57,7 @@ func (hostDevices) at(pathOnHost, pathInContainer string) ([]containerinit.Devic
 	if fi, serr := os.Stat(resolved); errors.Is(err, errNotADevice) && serr == nil && fi.IsDir() {
 		// Every node below, as docker walks a directory; what cannot be
 		// read is skipped.
-		filepath.WalkDir(resolved, func(p string, _ fs.DirEntry, _ error) error {
+		_ = filepath.WalkDir(resolved, func(p string, _ fs.DirEntry, _ error) error { // the callback never fails
 			if d, err := deviceAt(p); err == nil {
 				d.Path = strings.Replace(p, resolved, pathInContainer, 1)
 				devs = append(devs, d)

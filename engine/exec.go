@@ -184,7 +184,7 @@ func (s *ExecSession) Detach() error {
 	if err := s.start(); err != nil {
 		return err
 	}
-	go s.cmd.Wait()
+	go func() { _ = s.cmd.Wait() }() // reaps it; a detached exec's status is not kept, as docker's
 	return nil
 }
 

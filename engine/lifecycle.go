@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"time"
@@ -121,11 +122,13 @@ func (e *Engine) reconcile(id string) (*record, error) {
 // still runs in its cgroup is killed, the cgroup removed, and the
 // container recorded as exited. The caller holds the lock.
 func (e *Engine) markShimDead(c *record) error {
+	// Best effort: the exit is recorded whatever is left, and removing
+	// the container retries each step and reports what still fails.
 	if cg, err := e.cgroup(c); err == nil {
-		cg.Destroy()
+		_ = cg.Destroy()
 	}
-	os.RemoveAll(e.runDir(c.ID))
-	e.releaseNetwork(c)
+	_ = os.RemoveAll(e.runDir(c.ID))
+	_ = e.releaseNetwork(c)
 	c.NetworkSettings = nil
 	wasRunning := c.State.Status.hasProcess()
 	if err := c.State.apply(evShimDied, time.Now().UTC()); err != nil {
@@ -212,7 +215,7 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 	}
 	e.stopByUser(c, func() {
 		if c.State.Status.hasProcess() && timeout != 0 {
-			e.signal(c, sig)
+			_ = e.signal(c, sig) // one that fails is followed by the kill below
 		}
 	})
 	unlock()
@@ -232,9 +235,11 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 		}
 	}
 	if cg, err := e.cgroup(c); err == nil {
-		cg.Kill(unix.SIGKILL)
+		if err := cg.Kill(unix.SIGKILL); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("stop %s: %w", c.DisplayName(), err)
+		}
 		if c.State.Status == StatusPaused {
-			cg.Thaw()
+			_ = cg.Thaw() // the kill reaches frozen processes too; thawing lets them go
 		}
 	}
 	if err := e.waitStopped(ctx, c.ID); err != nil && !errors.Is(err, ErrNotFound) {
@@ -255,7 +260,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 	}
 	if c.State.Status == StatusPaused && (sig == unix.SIGKILL || sig == unix.SIGTERM) {
 		if cg, err := e.cgroup(c); err == nil {
-			cg.Thaw()
+			_ = cg.Thaw() // the signal is sent; a frozen process acts on it once thawed
 		}
 	}
 	return nil
@@ -271,7 +276,7 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 func (e *Engine) stopByUser(c *record, act func()) {
 	c.ManuallyStopped = true
 	if c.ShimPID > 0 && shimAlive(c) {
-		unix.Kill(c.ShimPID, unix.SIGUSR1)
+		_ = unix.Kill(c.ShimPID, unix.SIGUSR1) // a shim just gone needs no telling; the save below keeps the mark
 	}
 	act()
 	_ = e.store.save(c) // see above: the shim saves the mark when this cannot
@@ -421,9 +426,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 				c.Name, status, ErrRunning)
 		}
 		e.stopByUser(c, func() {
+			// act cannot fail; waitStopped below reports a container
+			// that did not stop.
 			if cg, err := e.cgroup(c); err == nil {
-				cg.Kill(unix.SIGKILL)
-				cg.Thaw()
+				_ = cg.Kill(unix.SIGKILL)
+				_ = cg.Thaw()
 			}
 		})
 		unlock()
@@ -475,7 +482,9 @@ func (e *Engine) destroy(c *record) error {
 	if err := e.reserve.Do(func() error { return e.images.RemoveRootfs(c.ID) }); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	os.RemoveAll(e.runDir(c.ID))
+	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+	}
 	if err := os.RemoveAll(e.store.dir(c.ID)); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}

@@ -35,7 +35,7 @@ func (e *Engine) Logs(ctx context.Context, ref string, opts LogsOptions, fn func
 		wctx, cancel := context.WithCancel(ctx)
 		defer cancel()
 		go func() {
-			e.waitStopped(wctx, c.ID)
+			_ = e.waitStopped(wctx, c.ID) // ends with the container or when the reader stops following
 			close(done)
 		}()
 	}

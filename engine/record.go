@@ -59,7 +59,7 @@ func decodeRecord(id string, data []byte) (*record, error) {
 	}
 	c := new(record)
 	if err := json.Unmarshal(data, c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrDamaged, err)
+		return nil, fmt.Errorf("%w: %w", ErrDamaged, err)
 	}
 	switch {
 	case c.ID != id:

@@ -71,26 +71,28 @@ func runShim() int {
 	// The shim keeps nothing its caller had open (a terminal, a shell's
 	// redirections, a test's files): it outlives the caller, and would
 	// pass them on.
+	// A report that cannot be written closes the pipe empty, which the
+	// caller reports as the shim having failed to start.
 	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
-		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
 	var cfg shimConfig
 	err := json.NewDecoder(cfgFile).Decode(&cfg)
-	cfgFile.Close()
+	_ = cfgFile.Close() // read to the end
 	if err != nil {
-		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
+		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
 		return 1
 	}
 	e, err := New(cfg.Options)
 	if err != nil {
-		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
 	// One sealed copy of berth for every start of this container.
 	exe, err := e.sealedSelf()
 	if err != nil {
-		json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
+		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
@@ -137,9 +139,9 @@ func (s *shim) report(r shimReport) {
 	if s.ready == nil {
 		return
 	}
-	json.NewEncoder(s.ready).Encode(r)
+	_ = json.NewEncoder(s.ready).Encode(r)
 	if r.State != "listening" {
-		s.ready.Close()
+		_ = s.ready.Close()
 		s.ready = nil
 	}
 }
@@ -235,7 +237,7 @@ func (s *shim) setup(c *record) error {
 		return fmt.Errorf("make run directory: %w", err)
 	}
 	sock := s.e.attachSocket(s.id)
-	os.Remove(sock)
+	_ = os.Remove(sock)
 	l, err := listenUnix(sock)
 	if err != nil {
 		return fmt.Errorf("listen for attach: %w", err)
@@ -287,7 +289,7 @@ func (s *shim) serveAttach() {
 		hub := s.hub
 		s.mu.Unlock()
 		if hub == nil {
-			conn.Close()
+			_ = conn.Close()
 			continue
 		}
 		go hub.ServeConn(conn)
@@ -327,8 +329,8 @@ func openStdio(c *record) (*stdio, error) {
 	}
 	errR, errW, err := os.Pipe()
 	if err != nil {
-		outR.Close()
-		outW.Close()
+		_ = outR.Close()
+		_ = outW.Close()
 		return nil, err
 	}
 	st.child[1], st.child[2] = outW, errW
@@ -349,20 +351,20 @@ func openStdio(c *record) (*stdio, error) {
 
 func (st *stdio) closeChild() {
 	if st.devpts != nil {
-		st.devpts.Close()
+		_ = st.devpts.Close()
 	}
 	seen := map[*os.File]bool{}
 	for _, f := range st.child {
 		if f != nil && !seen[f] {
 			seen[f] = true
-			f.Close()
+			_ = f.Close()
 		}
 	}
 }
 
 func (st *stdio) closeShim() {
 	for _, c := range st.closeOnExit {
-		c.Close()
+		_ = c.Close()
 	}
 }
 
@@ -398,7 +400,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	}
 	cfg, err := s.e.initConfig(c, s.devices)
 	if err != nil {
-		hub.Close()
+		_ = hub.Close()
 		return runResult{startErr: err}
 	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
@@ -421,14 +423,16 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		if errors.As(err, &ee) {
 			err = &ExitError{Code: ee.Code, Err: errors.New(ee.Msg)}
 		}
-		hub.Close()
+		_ = hub.Close()
 		return runResult{startErr: err}
 	}
 	started := time.Now()
 	if err := s.recordStart(proc.Pid); err != nil {
-		proc.Signal(unix.SIGKILL)
-		proc.Wait()
-		hub.Close()
+		// The start could not be recorded, so the process must not run;
+		// killing a process just started and reaping it cannot fail.
+		_ = proc.Signal(unix.SIGKILL)
+		_, _, _ = proc.Wait()
+		_ = hub.Close()
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
@@ -440,8 +444,11 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		for {
 			n, err := r.Read(buf)
 			if n > 0 {
-				log.Write(buf[:n])
-				out.Write(buf[:n])
+				// The log notes what it drops for want of space; the
+				// hub's writer never fails. The shim has no log of its
+				// own to report anything else to.
+				_, _ = log.Write(buf[:n])
+				_, _ = out.Write(buf[:n])
 			}
 			if err != nil {
 				return
@@ -458,11 +465,11 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		go pump(st.stderr, errLog, hub.Stderr())
 	}
 	code, _, _ := proc.Wait()
-	s.net.Disconnect()
+	_ = s.net.Disconnect()
 	pumps.Wait()
-	outLog.Close()
+	_ = outLog.Close()
 	if errLog != nil {
-		errLog.Close()
+		_ = errLog.Close()
 	}
 	res := runResult{exitCode: code, ranFor: time.Since(started)}
 	if stats, err := s.cg.Stats(); err == nil && stats.OOMKills > oomBefore {
@@ -483,7 +490,7 @@ func (s *shim) exitClients(code int) {
 	for deadline := time.Now().Add(2 * time.Second); hub.Clients() > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	hub.Close()
+	_ = hub.Close()
 }
 
 // initConfig is what the container's init needs to build this container,
@@ -603,7 +610,7 @@ func (s *shim) recordStart(pid int) error {
 // stays "created" with the error, as docker shows it; one that ran before
 // is "exited".
 func (s *shim) recordFailure(err error) {
-	s.update(func(c *record) error {
+	_, _ = s.update(func(c *record) error { // the shim has no log to report a failed save to
 		if aerr := c.State.apply(evStartFailed, time.Now().UTC()); aerr != nil {
 			return aerr
 		}
@@ -688,18 +695,20 @@ func (s *shim) stoppedByUser() bool {
 // no cgroup, no socket; removed entirely with --rm. Attached clients are
 // told the exit afterwards, so `run --rm` returns with the container gone.
 func (s *shim) finish() {
+	// Release is best effort: the shim has no log of its own to report
+	// to, and rm or system check finds what is left.
 	if s.listener != nil {
-		s.listener.Close()
+		_ = s.listener.Close()
 	}
 	if s.net != nil {
-		s.net.Close()
+		_ = s.net.Close()
 	}
-	os.RemoveAll(s.e.runDir(s.id))
+	_ = os.RemoveAll(s.e.runDir(s.id))
 	if s.cg != nil {
-		s.cg.Destroy()
+		_ = s.cg.Destroy()
 	}
 	if s.log != nil {
-		s.log.Close()
+		_ = s.log.Close()
 	}
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
@@ -720,8 +729,8 @@ func (s *shim) finish() {
 		}
 	}
 	if c.HostConfig.AutoRemove {
-		s.e.destroy(c)
+		_ = s.e.destroy(c)
 		return
 	}
-	s.e.store.save(c)
+	_ = s.e.store.save(c)
 }

@@ -36,6 +36,6 @@ func viaDirFD(path string, fn func(short string) error) error {
 	if err != nil {
 		return &os.PathError{Op: "open", Path: filepath.Dir(path), Err: err}
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }()
 	return fn(fmt.Sprintf("/proc/self/fd/%d/%s", fd, filepath.Base(path)))
 }

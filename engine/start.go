@@ -88,7 +88,7 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 		done <- res
 	}()
 	if err := l.started(c); err != nil {
-		conn.Close()
+		_ = conn.Close()
 		<-done
 		return RunResult{}, err
 	}
@@ -135,7 +135,7 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 		ao.OnSignal = func(sig os.Signal) {
 			s, ok := sig.(syscall.Signal)
 			if cur, err := e.get(id); ok && err == nil && cur.State.Status.hasProcess() && cur.State.Pid > 0 {
-				unix.Kill(cur.State.Pid, s)
+				_ = unix.Kill(cur.State.Pid, s) // it may have just exited
 			}
 		}
 	}
@@ -162,8 +162,8 @@ func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		cfgR.Close()
-		cfgW.Close()
+		_ = cfgR.Close()
+		_ = cfgW.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	cmd := &exec.Cmd{
@@ -174,20 +174,20 @@ func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	err = cmd.Start()
-	cfgR.Close()
-	readyW.Close()
+	_ = cfgR.Close()
+	_ = readyW.Close()
 	if err != nil {
-		cfgW.Close()
-		readyR.Close()
+		_ = cfgW.Close()
+		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	// The shim runs on after this process; whoever lives longer reaps it.
-	go cmd.Wait()
+	go func() { _ = cmd.Wait() }()
 	cfg.Options = e.opts
 	err = json.NewEncoder(cfgW).Encode(cfg)
-	cfgW.Close()
+	_ = cfgW.Close() // a pipe: the write above is what can fail
 	if err != nil {
-		readyR.Close()
+		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	return &shimLaunch{pid: cmd.Process.Pid, kill: cmd.Process.Kill, ready: readyR, dec: json.NewDecoder(readyR)}, nil
@@ -199,7 +199,7 @@ func (l *shimLaunch) next() (shimReport, error) {
 		if errors.Is(err, io.EOF) {
 			return r, fmt.Errorf("%w: it exited without a word", ErrShimStart)
 		}
-		return r, fmt.Errorf("%w: %v", ErrShimStart, err)
+		return r, fmt.Errorf("%w: %w", ErrShimStart, err)
 	}
 	return r, nil
 }
@@ -220,7 +220,7 @@ func (l *shimLaunch) started(c *record) error {
 	}
 }
 
-func (l *shimLaunch) close() { l.ready.Close() }
+func (l *shimLaunch) close() { _ = l.ready.Close() } // the read end of a pipe
 
 // settle waits, at most until deadline, for the shim to report that the
 // container started or failed to; the report itself is not needed.

@@ -102,7 +102,7 @@ func (s *store) createName(name, id string) (release func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }()
 	_, err = f.WriteString(id)
 	if err == nil {
 		err = flock.LockFile(f)
@@ -111,10 +111,10 @@ func (s *store) createName(name, id string) (release func(), err error) {
 		err = os.Link(f.Name(), filepath.Join(s.names, name))
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // best effort; err is what failed
 		return nil, err
 	}
-	return func() { f.Close() }, nil
+	return func() { _ = f.Close() }, nil // drops the lock; the ID was written above
 }
 
 // reclaimAbandonedName removes the reservation of name when its owner has
@@ -263,9 +263,9 @@ func (s *store) releaseName(name, id string) {
 		return
 	}
 	if o := strings.TrimSpace(string(owner)); o == id {
-		os.Remove(p)
+		_ = os.Remove(p)
 	} else if !isContainerID(o) {
-		s.reclaimDamagedName(name) // a name left damaged is reported by system check
+		_, _ = s.reclaimDamagedName(name) // a name left damaged is reported by system check
 	}
 }
 

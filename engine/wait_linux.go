@@ -22,7 +22,7 @@ func waitProcessExit(ctx context.Context, pid int, start uint64) error {
 	if err != nil {
 		return waitProcessExitPolling(ctx, pid, start)
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }()
 	if processStartTime(pid) != start {
 		return nil // the PID now names another process
 	}

@@ -47,7 +47,7 @@ func newContextRoot(dir string) (*sourceRoot, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	patterns, err := ignorefile.ReadAll(f)
 	if err != nil {
 		return nil, fmt.Errorf("read .dockerignore: %w", err)
@@ -241,7 +241,7 @@ func (c *copyWriter) file(host, name string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	_, err = io.CopyBuffer(io.MultiWriter(c.tw, c.hash), io.LimitReader(f, hdr.Size), c.buf)
 	return err
 }
@@ -285,12 +285,12 @@ func (c *copyWriter) archive(host, dest string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	r, err := decompress(f)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()
@@ -331,12 +331,12 @@ func isTarArchive(host string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	r, err := decompress(f)
 	if err != nil {
 		return false
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	_, err = tar.NewReader(r).Next()
 	return err == nil
 }

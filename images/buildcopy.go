@@ -201,7 +201,7 @@ func (b *builder) download(src string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ADD %s: download failed (is the network reachable from here?): %w", src, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("ADD %s: download failed: %s", src, resp.Status)
 	}
@@ -209,7 +209,7 @@ func (b *builder) download(src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	b.cleanups = append(b.cleanups, func() { os.Remove(f.Name()) })
+	b.cleanups = append(b.cleanups, func() { _ = os.Remove(f.Name()) }) // scratch space under tmp/
 	_, err = io.Copy(f, resp.Body)
 	if cerr := f.Close(); err == nil {
 		err = cerr
@@ -221,7 +221,7 @@ func (b *builder) download(src string) (string, error) {
 		return "", err
 	}
 	if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
-		os.Chtimes(f.Name(), lm, lm)
+		_ = os.Chtimes(f.Name(), lm, lm) // the time is a nicety; the download is complete
 	}
 	return f.Name(), nil
 }
@@ -312,8 +312,8 @@ func (b *builder) copyLayer(state *stageState, keyPart, createdBy string, spec *
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
+	defer func() { _ = os.Remove(f.Name()) }()
+	defer func() { _ = f.Close() }()
 	bw := bufio.NewWriterSize(f, 256<<10)
 	c := newCopyWriter(bw, spec)
 	if err := c.parents(); err != nil {

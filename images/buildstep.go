@@ -116,7 +116,7 @@ func (state *stageState) runArgs(n *parser.Node) []string {
 	return append(append([]string{}, sh...), script)
 }
 
-func (b *builder) run(state *stageState, n *parser.Node) error {
+func (b *builder) run(state *stageState, n *parser.Node) (err error) {
 	for _, f := range n.Flags {
 		return fmt.Errorf("RUN option %s is not supported", f)
 	}
@@ -134,7 +134,11 @@ func (b *builder) run(state *stageState, n *parser.Node) error {
 	if err != nil {
 		return err
 	}
-	defer b.s.RemoveRootfs(stepID)
+	defer func() {
+		if rerr := b.s.RemoveRootfs(stepID); rerr != nil && err == nil {
+			err = fmt.Errorf("remove the rootfs of step %s: %w", stepID, rerr)
+		}
+	}()
 	err = b.opts.Runner.Run(b.ctx, RunStep{
 		ID: stepID, Mounts: mounts, Args: argv, Env: env,
 		WorkingDir: state.cfg.Config.WorkingDir, User: state.cfg.Config.User,
@@ -167,7 +171,7 @@ func (b *builder) parentTree(state *stageState) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return dir, func() { os.RemoveAll(dir) }, nil
+	return dir, func() { _ = os.RemoveAll(dir) }, nil // an empty directory under tmp/
 }
 
 // cached reuses a cached step; it reports whether it did.

@@ -31,10 +31,10 @@ type pendingImage struct {
 // discard removes whatever of p is still under tmp/.
 func (p *pendingImage) discard() {
 	for _, path := range p.blobs {
-		os.Remove(path)
+		_ = os.Remove(path)
 	}
 	for _, dir := range p.unpacked {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 	}
 }
 
@@ -125,7 +125,7 @@ func syncFS(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return unix.Syncfs(int(f.Fd()))
 }
 

@@ -72,6 +72,7 @@ func decompress(r io.Reader) (io.ReadCloser, error) {
 		return io.NopCloser(xr), nil
 	case compressedBzip2:
 		return io.NopCloser(bzip2.NewReader(br)), nil
+	default:
+		return io.NopCloser(br), nil
 	}
-	return io.NopCloser(br), nil
 }

@@ -56,7 +56,7 @@ func (s *Store) Import(r io.Reader, ref string, opts ImportOptions) (*Image, err
 	if err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
-	defer dr.Close()
+	defer func() { _ = dr.Close() }()
 	if err := s.stageLayer(p, dr, v1.MediaTypeImageLayer, ""); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}

@@ -49,7 +49,7 @@ func applyChanges(cfg *ImageConfig, changes []string) error {
 			return err
 		}
 		if err := st.apply(node); err != nil {
-			return fmt.Errorf("%w: %q: %v", ErrInvalidChange, change, err)
+			return fmt.Errorf("%w: %q: %w", ErrInvalidChange, change, err)
 		}
 	}
 	return nil
@@ -59,7 +59,7 @@ func applyChanges(cfg *ImageConfig, changes []string) error {
 func parseChange(change string) (*parser.Node, error) {
 	res, err := parser.Parse(strings.NewReader(change))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidChange, change, err)
+		return nil, fmt.Errorf("%w: %q: %w", ErrInvalidChange, change, err)
 	}
 	if len(res.AST.Children) != 1 {
 		return nil, fmt.Errorf("%w: %q: want exactly one instruction", ErrInvalidChange, change)

@@ -33,7 +33,7 @@ func (s *Store) unpackLayer(r io.Reader, parentDiff string) (string, int64, erro
 	}
 	size, err := s.unpackInto(dir, r, parentDiff)
 	if err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return "", 0, fmt.Errorf("unpack layer: %w", err)
 	}
 	return dir, size, nil
@@ -130,7 +130,7 @@ func (s *Store) commitLayer(dir string, chain digest.Digest) error {
 		if err != nil {
 			return fmt.Errorf("commit layer %s: %w", chain.Encoded(), err)
 		}
-		defer os.RemoveAll(trash)
+		defer func() { _ = os.RemoveAll(trash) }() // scratch space under tmp/
 		if err := os.Rename(final, filepath.Join(trash, "layer")); err != nil {
 			return fmt.Errorf("commit layer %s: replace incomplete layer: %w", chain.Encoded(), err)
 		}
@@ -214,7 +214,7 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	fi, err := f.Stat() // the identity before reading: a write while it is read changes it
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", blob, err)
@@ -227,11 +227,11 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 		}
 		return fmt.Errorf("layer %s: %w", blob, err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	dir, _, err := s.unpackLayer(r, parentDiff)
 	if verr := vr.check(); verr != nil {
 		if dir != "" {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir) // best effort; verr is what failed
 		}
 		return verr
 	}
@@ -240,11 +240,11 @@ func (s *Store) unpackBlob(blob, parent, chain digest.Digest) error {
 	}
 	s.rememberVerified(blob, fi)
 	if err := syncFS(dir); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return fmt.Errorf("layer %s: sync: %w", blob, err)
 	}
 	if err := s.commitLayer(dir, chain); err != nil {
-		os.RemoveAll(dir)
+		_ = os.RemoveAll(dir)
 		return err
 	}
 	return nil

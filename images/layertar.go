@@ -108,7 +108,7 @@ func (t *tarWriter) add(p, name string) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	n, err := io.CopyBuffer(t.tw, io.LimitReader(f, hdr.Size), t.buf)
 	if err == nil && n != hdr.Size {
 		err = fmt.Errorf("%s changed size while being read", p)
@@ -310,7 +310,7 @@ func (s *Store) layerTar(chains []digest.Digest, i int) io.ReadCloser {
 				break
 			}
 			err = writeTreeDiff(pw, empty, s.diffDir(chains[i]))
-			os.Remove(empty)
+			_ = os.Remove(empty)
 		default:
 			err = writeTreeDiff(pw, s.diffDir(chains[i-1]), s.diffDir(chains[i]))
 		}
@@ -331,11 +331,11 @@ func (s *Store) materialize(chains []digest.Digest) (dir string, cleanup func(),
 	if err != nil {
 		return "", nil, err
 	}
-	cleanup = func() { os.RemoveAll(dir) }
+	cleanup = func() { _ = os.RemoveAll(dir) } // scratch space under tmp/
 	for i := range chains {
 		r := s.layerTar(chains, i)
 		_, err := applyLayer(dir, r, whiteoutDelete)
-		r.Close()
+		_ = r.Close()
 		if err != nil {
 			cleanup()
 			return "", nil, fmt.Errorf("merge layers: %w", err)

@@ -40,12 +40,12 @@ func (s *Store) Load(r io.Reader, opts LoadOptions) ([]Loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	defer os.RemoveAll(spool)
+	defer func() { _ = os.RemoveAll(spool) }()
 	dr, err := decompress(r)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	defer dr.Close()
+	defer func() { _ = dr.Close() }()
 	// The archive is unpacked with the layer extractor: no entry can land
 	// outside the spool directory.
 	if _, err := applyLayer(spool, dr, whiteoutDelete); err != nil {
@@ -103,11 +103,11 @@ func (l *loader) open(name string) (*os.File, fs.FileInfo, error) {
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		f.Close()
+		_ = f.Close()
 		return nil, nil, fmt.Errorf("%s in the archive is not a regular file", name)
 	}
 	return f, fi, nil
@@ -119,7 +119,7 @@ func (l *loader) read(name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s from the archive: %w", name, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if fi.Size() > maxArchiveJSON {
 		return nil, fmt.Errorf("read %s from the archive: %w: %d bytes, more than the %d berth reads", name, ErrTooLarge, fi.Size(), maxArchiveJSON)
 	}
@@ -339,7 +339,7 @@ func (l *loader) stage(p *pendingImage, layer layerSource, diffID digest.Digest)
 	if err != nil {
 		return fmt.Errorf("layer %s: %w", layer.name, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var mediaType string
 	if layer.desc != nil {
 		mediaType = layer.desc.MediaType

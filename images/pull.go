@@ -113,7 +113,7 @@ func (s *Store) pullFrom(ctx context.Context, named reference.Named, ep endpoint
 	defer func() {
 		for _, f := range files {
 			if f != "" {
-				os.Remove(f)
+				_ = os.Remove(f)
 			}
 		}
 	}()
@@ -193,7 +193,7 @@ func (s *Store) stageFetched(p *pendingImage, file string, l v1.Descriptor, diff
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if file == "" {
 		return s.stageLayer(p, f, l.MediaType, diffID)
 	}
@@ -224,7 +224,7 @@ func inUse(path string) bool {
 	if err != nil {
 		return false
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	// A lock that cannot be taken, or tried, keeps the file.
 	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) != nil
 }
@@ -237,7 +237,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 	if err != nil {
 		return "", err
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	// Two pulls of one blob take turns on its partial file.
 	if err := unix.Flock(int(file.Fd()), unix.LOCK_EX); err != nil {
 		return "", err
@@ -265,7 +265,7 @@ func (f *blobFetcher) blob(ctx context.Context, l v1.Descriptor) (string, error)
 		return "", fmt.Errorf("download %s: %w", l.Digest, lastErr)
 	}
 	if err := checkBlob(file, l, got); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path)
 		return "", err
 	}
 	// A name of its own, so the partial file is free for others.
@@ -314,7 +314,7 @@ func (f *blobFetcher) fetch(ctx context.Context, file *os.File, l v1.Descriptor)
 	if err != nil {
 		return "", err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
 	case http.StatusOK:

@@ -22,7 +22,7 @@ import (
 func ParseReference(s string) (reference.Named, error) {
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %q: %v", ErrInvalidReference, s, err)
+		return nil, fmt.Errorf("%w: %q: %w", ErrInvalidReference, s, err)
 	}
 	return reference.TagNameOnly(named), nil
 }

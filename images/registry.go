@@ -121,7 +121,7 @@ func (o RegistryOptions) endpoints(named reference.Named) ([]endpoint, error) {
 	}
 	ref, err := name.ParseReference(host+"/"+path+suffix, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidReference, err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidReference, err)
 	}
 	return append(out, endpoint{ref: ref, host: host}), nil
 }
@@ -141,7 +141,7 @@ func Login(ctx context.Context, registry, username, password string, opts Regist
 	rt, err := transport.NewWithContext(ctx, reg, auth, opts.transport(registry), nil)
 	var terr *transport.Error
 	if errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized || terr.StatusCode == http.StatusForbidden) {
-		return fmt.Errorf("login to %s: %w: %v", registry, ErrUnauthorized, err)
+		return fmt.Errorf("login to %s: %w: %w", registry, ErrUnauthorized, err)
 	}
 	if err != nil {
 		return fmt.Errorf("login to %s: %w", registry, err)
@@ -154,7 +154,7 @@ func Login(ctx context.Context, registry, username, password string, opts Regist
 	if err != nil {
 		return fmt.Errorf("login to %s: %w", registry, err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // only the status is read
 	switch resp.StatusCode {
 	case http.StatusOK:
 		return nil

@@ -135,7 +135,7 @@ func (s *Store) makeRootfsDir(rec *rootfsRecord) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	switch s.driver {
 	case DriverOverlay2:
 		for _, d := range []string{"diff", "work"} {
@@ -242,7 +242,7 @@ func (s *Store) RemoveRootfs(containerID string) error {
 		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
 	}
 	if err := os.Rename(dir, filepath.Join(trash, "c")); err != nil {
-		os.Remove(trash)
+		_ = os.Remove(trash)
 		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
 	}
 	if err := os.RemoveAll(trash); err != nil {

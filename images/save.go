@@ -214,7 +214,7 @@ func (aw *archiveWriter) layer(blob v1.Descriptor, diffID digest.Digest) (int64,
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if blob.Digest == diffID {
 		fi, err := f.Stat()
 		if err != nil {
@@ -228,13 +228,13 @@ func (aw *archiveWriter) layer(blob v1.Descriptor, diffID digest.Digest) (int64,
 	if err != nil {
 		return 0, err
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	tmp, err := s.createTemp("save")
 	if err != nil {
 		return 0, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	defer func() { _ = os.Remove(tmp.Name()) }()
+	defer func() { _ = tmp.Close() }()
 	size, err := io.Copy(tmp, r)
 	if err != nil {
 		return 0, fmt.Errorf("uncompress layer %s: %w", blob.Digest, err)

@@ -37,7 +37,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	if n := len(p.chains); n > 0 {
 		parent = p.chains[n-1]
 	}
-	var sink io.Writer = io.Discard
+	sink := io.Discard
 	keep := false
 	if blobPath == "" {
 		blob, err := s.createTemp("blob")
@@ -46,9 +46,9 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 		}
 		blobPath = blob.Name()
 		defer func() {
-			blob.Close()
+			_ = blob.Close()
 			if !keep {
-				os.Remove(blobPath)
+				_ = os.Remove(blobPath)
 			}
 		}()
 		sink = &syncWriter{f: blob}
@@ -69,7 +69,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	if err != nil {
 		return fmt.Errorf("stage layer: %w", err)
 	}
-	defer dr.Close()
+	defer func() { _ = dr.Close() }()
 	// An uncompressed blob is its own content: one hash serves both.
 	diffHash := sha256.New()
 	content := io.Reader(dr)
@@ -95,7 +95,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	}
 	if err != nil {
 		if dir != "" {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 		}
 		return fmt.Errorf("stage layer: %w", err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	}
 	if wantDiffID != "" && diffID != wantDiffID {
 		if dir != "" {
-			os.RemoveAll(dir)
+			_ = os.RemoveAll(dir)
 		}
 		return fmt.Errorf("stage layer: content digest %s, want %s", diffID, wantDiffID)
 	}
@@ -120,7 +120,7 @@ func (s *Store) stageLayerBlob(p *pendingImage, r io.Reader, blobPath string, ve
 	}
 	if dir != "" {
 		if old, dup := p.unpacked[chain]; dup {
-			os.RemoveAll(old)
+			_ = os.RemoveAll(old)
 		}
 		p.unpacked[chain] = dir
 	}
@@ -156,8 +156,10 @@ func layerMediaType(c compression) string {
 		return v1.MediaTypeImageLayerGzip
 	case compressedZstd:
 		return v1.MediaTypeImageLayerZstd
+	default:
+		// Uncompressed, or xz and bzip2, which have no OCI layer media type.
+		return v1.MediaTypeImageLayer
 	}
-	return v1.MediaTypeImageLayer
 }
 
 // tarContentSize reads a tar stream through and sums its file content.

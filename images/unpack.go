@@ -206,7 +206,7 @@ func (a *applier) writeFile(target string, r io.Reader) error {
 		return err
 	}
 	if _, err := io.CopyBuffer(f, r, a.buf); err != nil {
-		f.Close()
+		_ = f.Close()
 		return err
 	}
 	return f.Close()

@@ -131,7 +131,7 @@ func (s *Store) hashBlob(d digest.Digest) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	// The identity before reading: a write while it is read changes it.
 	fi, err := f.Stat()
 	if err != nil {

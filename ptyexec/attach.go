@@ -57,7 +57,7 @@ type attachResult struct {
 // code; it is meaningful only when err is nil and detached is false.
 // Attach closes conn and restores the terminal before it returns.
 func Attach(ctx context.Context, conn net.Conn, opts AttachOptions) (exitCode int, detached bool, err error) {
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	keysSpec := opts.DetachKeys
 	if keysSpec == "" {
 		keysSpec = DefaultDetachKeys

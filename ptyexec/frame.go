@@ -121,7 +121,7 @@ func (f Frame) Request() (Request, error) {
 		return req, fmt.Errorf("%w: first frame is %s, want request", ErrBadRequest, f.Type)
 	}
 	if err := json.Unmarshal(f.Data, &req); err != nil {
-		return req, fmt.Errorf("%w: %v", ErrBadRequest, err)
+		return req, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
 	return req, nil
 }

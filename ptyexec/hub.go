@@ -223,7 +223,7 @@ func (h *Hub) Serve(l net.Listener) error {
 // ServeConn serves one client until it detaches, is dropped, or the
 // container exits, and closes conn.
 func (h *Hub) ServeConn(conn net.Conn) {
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	r := bufio.NewReader(conn)
 	first, err := ReadFrame(r)
 	if err != nil {

@@ -171,14 +171,14 @@ func (s *ExecSession) runTty(con console) (err error) {
 	if err != nil {
 		return fmt.Errorf("exec: %w", err)
 	}
-	defer master.Close()
+	defer func() { _ = master.Close() }()
 	size, ok := s.opts.Size, s.opts.Size != (Size{})
 	if !ok {
 		size, ok = con.size()
 	}
 	if ok {
 		if err := SetSize(master, size); err != nil {
-			slave.Close()
+			_ = slave.Close()
 			return err
 		}
 	}
@@ -190,7 +190,7 @@ func (s *ExecSession) runTty(con console) (err error) {
 
 	restore, err := con.makeRaw(true)
 	if err != nil {
-		slave.Close()
+		_ = slave.Close()
 		return fmt.Errorf("exec: %w", err)
 	}
 	defer func() {
@@ -202,7 +202,7 @@ func (s *ExecSession) runTty(con console) (err error) {
 	defer stopSignals()
 
 	err = s.opts.Start()
-	slave.Close()
+	_ = slave.Close()
 	if err != nil {
 		return err
 	}

@@ -108,18 +108,18 @@ func OpenPTY() (master, slave *os.File, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open pty: %w", err)
 	}
-	defer ptmx.Close()
+	defer func() { _ = ptmx.Close() }()
 	// pty.Open's ioctls went through Fd, which left the master blocking:
 	// a blocking file's Read can be neither interrupted nor timed out.
 	fd, err := unix.FcntlInt(ptmx.Fd(), unix.F_DUPFD_CLOEXEC, 0)
 	if err == nil {
 		err = unix.SetNonblock(fd, true)
 		if err != nil {
-			unix.Close(fd)
+			_ = unix.Close(fd)
 		}
 	}
 	if err != nil {
-		slave.Close()
+		_ = slave.Close()
 		return nil, nil, fmt.Errorf("open pty: make master non-blocking: %w", err)
 	}
 	return os.NewFile(uintptr(fd), ptmx.Name()), slave, nil
@@ -137,7 +137,7 @@ func OpenPTYIn(root string) (master, slave *os.File, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open pty in %s: %w", root, err)
 	}
-	defer unix.Close(rootFd)
+	defer func() { _ = unix.Close(rootFd) }()
 	pathFd, err := unix.Openat2(rootFd, "dev/ptmx", &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
@@ -145,7 +145,7 @@ func OpenPTYIn(root string) (master, slave *os.File, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("open pty in %s: dev/ptmx: %w", root, err)
 	}
-	defer unix.Close(pathFd)
+	defer func() { _ = unix.Close(pathFd) }()
 	var st unix.Stat_t
 	if err := unix.Fstat(pathFd, &st); err != nil {
 		return nil, nil, fmt.Errorf("open pty in %s: stat dev/ptmx: %w", root, err)
@@ -159,7 +159,7 @@ func OpenPTYIn(root string) (master, slave *os.File, err error) {
 	}
 	n, slaveFd, err := ptyPeer(masterFd)
 	if err != nil {
-		unix.Close(masterFd)
+		_ = unix.Close(masterFd)
 		return nil, nil, fmt.Errorf("open pty in %s: %w", root, err)
 	}
 	return os.NewFile(uintptr(masterFd), "/dev/ptmx"), os.NewFile(uintptr(slaveFd), fmt.Sprintf("/dev/pts/%d", n)), nil
@@ -194,7 +194,7 @@ func OpenPTYInstance() (devpts, master, slave *os.File, err error) {
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("new devpts: %w", err)
 	}
-	defer unix.Close(fsfd)
+	defer func() { _ = unix.Close(fsfd) }()
 	for _, o := range [][2]string{{"ptmxmode", "0666"}, {"mode", "0620"}, {"gid", "5"}} {
 		if err := unix.FsconfigSetString(fsfd, o[0], o[1]); err != nil {
 			return nil, nil, nil, fmt.Errorf("new devpts: %s=%s: %w", o[0], o[1], err)
@@ -209,13 +209,13 @@ func OpenPTYInstance() (devpts, master, slave *os.File, err error) {
 	}
 	masterFd, err := unix.Openat(mnt, "ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		unix.Close(mnt)
+		_ = unix.Close(mnt)
 		return nil, nil, nil, fmt.Errorf("new devpts: open ptmx: %w", err)
 	}
 	n, slaveFd, err := ptyPeer(masterFd)
 	if err != nil {
-		unix.Close(masterFd)
-		unix.Close(mnt)
+		_ = unix.Close(masterFd)
+		_ = unix.Close(mnt)
 		return nil, nil, nil, fmt.Errorf("new devpts: %w", err)
 	}
 	return os.NewFile(uintptr(mnt), "devpts"), os.NewFile(uintptr(masterFd), "/dev/ptmx"),

@@ -437,12 +437,13 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 			_, err := s.Run(inR, outW, outW)
 			return err
 		}
-		t.hangup = func() { s.Hangup() }
+		// A shell that already ended cannot be hung up; the pane closes either way.
+		t.hangup = func() { _ = s.Hangup() }
 	}
 	go func() {
 		t.err = run()
 		outW.CloseWithError(io.EOF)
-		inR.Close()
+		_ = inR.Close() // an io.PipeReader's Close never fails
 		close(t.done)
 	}()
 	return t, nil
@@ -486,8 +487,8 @@ func (t *pipeTerminal) Close() error {
 		if t.hangup != nil {
 			t.hangup()
 		}
-		go io.Copy(io.Discard, t.out)
-		go t.in.Close()
+		go func() { _, _ = io.Copy(io.Discard, t.out) }() // ends when the session does
+		go func() { _ = t.in.Close() }()                  // an io.PipeWriter's Close never fails
 	})
 	return nil
 }

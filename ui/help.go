@@ -90,8 +90,9 @@ func (m helpModel) groups(s state) []helpGroup {
 			bind("next field", "tab", "down"), bind("previous field", "shift+tab", "up"),
 			bind(verb, "enter"), g.Back,
 		}}}
+	default:
+		return []helpGroup{move, global}
 	}
-	return []helpGroup{move, global}
 }
 
 // short is the footer's line of help for screen s.
@@ -121,8 +122,9 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
 	case stateBuildForm:
 		return []key.Binding{bind("next field", "tab"), bind("build", "enter"), bind("cancel", "esc")}
+	default:
+		return []key.Binding{g.Back, g.Help, g.Quit}
 	}
-	return []key.Binding{g.Back, g.Help, g.Quit}
 }
 
 // view lays the groups out in columns as wide as the screen allows.

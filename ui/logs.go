@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -176,7 +177,7 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 		}
 		if msg.done {
 			m.ended, msg.stream.ended = true, true
-			if msg.err != nil && msg.err != context.Canceled {
+			if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
 				return m, statusCmd(fmt.Errorf("logs of %s: %w", m.name, msg.err))
 			}
 			return m, nil

@@ -249,7 +249,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // route hands a screen's own messages to it.
 func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
-	switch msg.(type) {
+	switch msg := msg.(type) {
 	case refreshMsg:
 		return m.updateScreen(msg)
 	case containersMsg:
@@ -269,7 +269,6 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.terms, cmd = m.terms.update(msg)
 	case terminalMsg:
 		cols, rows := m.terms.openSize(m.width, m.bodyHeight())
-		msg := msg.(terminalMsg)
 		return m, openTerminalCmd(m.sh, msg.ref, msg.name, msg.kind, cols, rows)
 	case termOpenedMsg, termClosedMsg:
 		m.terms, cmd = m.terms.update(msg)
@@ -421,8 +420,9 @@ func (m model) capturing() bool {
 		return m.inspect.capturing()
 	case stateRunForm, stateBuildForm:
 		return true
+	default:
+		return false
 	}
-	return false
 }
 
 func (m model) copyText() (string, string) {
@@ -437,8 +437,9 @@ func (m model) copyText() (string, string) {
 		return m.top.copyText()
 	case stateInspect:
 		return m.inspect.copyText()
+	default:
+		return "", ""
 	}
-	return "", ""
 }
 
 // nextPane moves the focus: to the terminal pane beside logs or top when
@@ -458,8 +459,9 @@ func (m model) nextPane() (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.switchTo(stateContainers)
+	default:
+		return m, nil
 	}
-	return m, nil
 }
 
 // switchTo replaces the list on view with another top-level list.
@@ -475,6 +477,8 @@ func (m model) switchTo(s state) (tea.Model, tea.Cmd) {
 	case stateImages:
 		m.images = m.images.reopen(m.gen)
 		cmd = m.images.init()
+	default:
+		// Only the two lists are top-level.
 	}
 	m.resize()
 	return m, cmd
@@ -504,6 +508,8 @@ func (m *model) closeScreen(s state) {
 		m.logs = m.logs.close()
 	case stateTop:
 		m.top = m.top.close()
+	default:
+		// The other screens stream nothing.
 	}
 }
 
@@ -577,6 +583,8 @@ func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 		d = -3
 	case tea.MouseWheelDown:
 		d = 3
+	default:
+		// No screen scrolls sideways.
 	}
 	var cmd tea.Cmd
 	switch m.state {
@@ -592,6 +600,8 @@ func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 		m.inspect = m.inspect.scroll(d)
 	case stateTimeline:
 		m.timeline = m.timeline.scroll(d)
+	default:
+		// Forms and help do not scroll.
 	}
 	return m, cmd
 }
@@ -627,6 +637,8 @@ func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
 		m.top = m.top.click(mouse.X, y)
 	case stateTimeline:
 		m.timeline = m.timeline.click(y)
+	default:
+		// The other screens take no clicks.
 	}
 	return m, cmd
 }
@@ -755,8 +767,9 @@ func (m model) crumb(s state) string {
 		return "Inspect: " + m.inspect.name
 	case stateTimeline:
 		return "Timeline: " + m.timeline.name
+	default:
+		return s.String()
 	}
-	return s.String()
 }
 
 // tabAt is the tab drawn at column x of the tabs line.

@@ -67,9 +67,11 @@ type termPane struct {
 // is not safe beside a Read in progress.
 func (p *termPane) close() {
 	p.once.Do(func() {
-		p.term.Close()
+		// The session's own end is reported by pumpOutput and Wait; a
+		// failed close of what is being thrown away adds nothing.
+		_ = p.term.Close()
 		if c, ok := p.emu.InputPipe().(io.Closer); ok {
-			c.Close()
+			_ = c.Close()
 		}
 	})
 }
@@ -296,7 +298,7 @@ func (p *termPane) pumpOutput() {
 	for {
 		n, err := p.term.Read(buf)
 		if n > 0 {
-			p.emu.Write(buf[:n])
+			_, _ = p.emu.Write(buf[:n]) // fails only once closed, which the pane never does
 			select {
 			case p.dirty <- struct{}{}:
 			default:
@@ -314,7 +316,8 @@ func (p *termPane) pumpOutput() {
 // its answers to the child's terminal queries) into the PTY. Without it
 // a child that asks the terminal something blocks for ever.
 func (p *termPane) pumpInput() {
-	io.Copy(p.term, p.emu)
+	// It ends when the session does, which pumpOutput reports.
+	_, _ = io.Copy(p.term, p.emu)
 }
 
 // waitTermCmd blocks until the pane changed or its session ended.

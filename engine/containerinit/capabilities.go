@@ -89,7 +89,7 @@ func sortCapabilities(names []string) []string {
 func capabilityMask(names []string) (uint64, error) {
 	mask, err := nsenter.CapabilityMask(names)
 	if err != nil {
-		return 0, fmt.Errorf("%w: %v", ErrUnknownCapability, err)
+		return 0, fmt.Errorf("%w: %w", ErrUnknownCapability, err)
 	}
 	return mask, nil
 }

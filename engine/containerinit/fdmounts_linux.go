@@ -42,7 +42,7 @@ func mountContainerMount(root *os.File, m Mount) error {
 	if err != nil {
 		return fmt.Errorf("create mountpoint: %w", err)
 	}
-	defer target.Close()
+	defer func() { _ = target.Close() }()
 	if err := checkTarget(target, m.Target, isFile); err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func attach(m Mount, target *os.File) (*os.File, error) {
 	}
 	err = unix.MoveMount(int(mnt.Fd()), "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
 	if err != nil {
-		mnt.Close()
+		_ = mnt.Close()
 		return nil, fmt.Errorf("attach %s mount on %s: %w", m.Type, m.Target, err)
 	}
 	return mnt, nil
@@ -136,7 +136,7 @@ func bindTree(source string, o mountOptions) (*os.File, error) {
 		recursive bool
 	}{{top, false}, {all, true}} {
 		if err := setMountAttr(tree, a.attr, a.recursive); err != nil {
-			tree.Close()
+			_ = tree.Close()
 			return nil, fmt.Errorf("bind mount %s: %w", source, err)
 		}
 	}
@@ -177,7 +177,7 @@ func newFilesystem(m Mount, o mountOptions) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mount %s on %s: %w", m.Type, m.Target, err)
 	}
-	defer unix.Close(fsfd)
+	defer func() { _ = unix.Close(fsfd) }()
 	config := func(opt string) error {
 		key, value, hasValue := strings.Cut(opt, "=")
 		var err error
@@ -222,7 +222,7 @@ func newFilesystem(m Mount, o mountOptions) (*os.File, error) {
 	if o.Propagation != 0 {
 		attr := unix.MountAttr{Propagation: uint64(o.Propagation &^ unix.MS_REC)}
 		if err := setMountAttr(mnt, attr, o.Propagation&unix.MS_REC != 0); err != nil {
-			mnt.Close()
+			_ = mnt.Close()
 			return nil, fmt.Errorf("mount %s on %s: %w", m.Type, m.Target, err)
 		}
 	}
@@ -249,7 +249,7 @@ func readonlyPath(root *os.File, p string) error {
 	if err != nil {
 		return fmt.Errorf("make %s read-only: %w", p, err)
 	}
-	defer target.Close()
+	defer func() { _ = target.Close() }()
 	attr := unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY, Propagation: unix.MS_PRIVATE}
 	if err := cloneOnto(target, target, true, attr); err != nil {
 		return fmt.Errorf("make %s read-only: %w", p, err)
@@ -270,7 +270,7 @@ func cloneOnto(src, target *os.File, recursive bool, attr unix.MountAttr) error 
 		return fmt.Errorf("clone mount: %w", err)
 	}
 	tree := os.NewFile(uintptr(fd), src.Name())
-	defer tree.Close()
+	defer func() { _ = tree.Close() }()
 	if err := setMountAttr(tree, attr, recursive); err != nil {
 		return err
 	}
@@ -291,11 +291,11 @@ func openNull(root *os.File) (*os.File, error) {
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(int(null.Fd()), &st); err != nil {
-		null.Close()
+		_ = null.Close()
 		return nil, fmt.Errorf("mask paths: stat /dev/null: %w", err)
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFCHR || st.Rdev != unix.Mkdev(1, 3) {
-		null.Close()
+		_ = null.Close()
 		return nil, fmt.Errorf("mask paths: %w", ErrFakeNull)
 	}
 	return null, nil
@@ -311,7 +311,7 @@ func maskPath(root, null *os.File, p string) error {
 	if err != nil {
 		return fmt.Errorf("mask %s: %w", p, err)
 	}
-	defer target.Close()
+	defer func() { _ = target.Close() }()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(target.Fd()), &st); err != nil {
 		return fmt.Errorf("mask %s: %w", p, err)

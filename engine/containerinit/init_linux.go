@@ -116,7 +116,7 @@ func initContainer() (err error) {
 // cgroup.
 func readConfig() (*Config, error) {
 	f := os.NewFile(configFd, "config")
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	var cfg Config
 	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("read container config: %w", err)

@@ -12,7 +12,7 @@ func setLoopbackUp() error {
 	if err != nil {
 		return fmt.Errorf("bring lo up: socket: %w", err)
 	}
-	defer unix.Close(fd)
+	defer func() { _ = unix.Close(fd) }()
 	ifr, err := unix.NewIfreq("lo")
 	if err != nil {
 		return fmt.Errorf("bring lo up: %w", err)

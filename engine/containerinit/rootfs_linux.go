@@ -52,7 +52,7 @@ func setupRootfs(cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	defer root.Close()
+	defer func() { _ = root.Close() }()
 	if err := mountProcAndSys(root, cfg.Privileged); err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices)
-	dev.Close()
+	_ = dev.Close()
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func finishRootfs(cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	defer root.Close()
+	defer func() { _ = root.Close() }()
 	if !cfg.Privileged {
 		for _, p := range cfg.ReadonlyPaths {
 			if err := readonlyPath(root, p); err != nil {
@@ -100,7 +100,7 @@ func finishRootfs(cfg *Config) error {
 			return fmt.Errorf("create cwd %q: %w", cfg.Cwd, err)
 		}
 		err = unix.Fchdir(int(cwd.Fd()))
-		cwd.Close()
+		_ = cwd.Close()
 		if err != nil {
 			return fmt.Errorf("chdir to cwd %q: %w", cfg.Cwd, err)
 		}
@@ -122,7 +122,7 @@ func maskPaths(root *os.File, paths []string) error {
 	if err != nil {
 		return err
 	}
-	defer null.Close()
+	defer func() { _ = null.Close() }()
 	for _, p := range paths {
 		if err := maskPath(root, null, p); err != nil {
 			return err
@@ -214,7 +214,7 @@ func mountProcAndSys(root *os.File, privileged bool) error {
 			return fmt.Errorf("create %s: %w", m.dir, err)
 		}
 		err = mountOnFd(m.fstype, target, m.dir, m.flags, "")
-		target.Close()
+		_ = target.Close()
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func mountDev(root *os.File) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create /dev: %w", err)
 	}
-	defer target.Close()
+	defer func() { _ = target.Close() }()
 	return attach(Mount{Type: "tmpfs", Source: "tmpfs", Target: "/dev",
 		Options: []string{"nosuid", "strictatime", "mode=755", "size=65536k"}}, target)
 }
@@ -258,7 +258,7 @@ func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Dev
 			if err := unix.MoveMount(devptsFd, "", unix.AT_FDCWD, target, unix.MOVE_MOUNT_F_EMPTY_PATH); err != nil {
 				return fmt.Errorf("move the terminal's devpts to %s: %w", target, err)
 			}
-			unix.Close(devptsFd)
+			_ = unix.Close(devptsFd)
 			continue
 		}
 		if err := unix.Mount(m.source, target, m.fstype, m.flags, m.data); err != nil {
@@ -309,7 +309,7 @@ func makeDevice(root *os.File, d Device) error {
 	if err != nil {
 		return fmt.Errorf("create device %s: %w", d.Path, err)
 	}
-	defer dir.Close()
+	defer func() { _ = dir.Close() }()
 	dirfd := int(dir.Fd())
 	if err := unix.Unlinkat(dirfd, name, 0); err != nil && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("create device %s: replace what is there: %w", d.Path, err)
@@ -340,7 +340,7 @@ func bindConsole(dev string) error {
 	if err != nil {
 		return fmt.Errorf("create %s: %w", console, err)
 	}
-	f.Close()
+	_ = f.Close() // only created as a mount point, read-only
 	if err := unix.Mount(tty, console, "", unix.MS_BIND, ""); err != nil {
 		return fmt.Errorf("bind terminal %s on %s: %w", tty, console, err)
 	}
@@ -354,12 +354,12 @@ func pivotRoot(root string) error {
 	if err != nil {
 		return fmt.Errorf("open old root: %w", err)
 	}
-	defer unix.Close(oldRoot)
+	defer func() { _ = unix.Close(oldRoot) }()
 	newRoot, err := unix.Open(root, unix.O_DIRECTORY|unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open rootfs %s: %w", root, err)
 	}
-	defer unix.Close(newRoot)
+	defer func() { _ = unix.Close(newRoot) }()
 	if err := unix.Fchdir(newRoot); err != nil {
 		return fmt.Errorf("chdir to rootfs: %w", err)
 	}

@@ -95,7 +95,7 @@ func createMissing(root *os.File, p string, file bool) (string, error) {
 	if parent == nil {
 		return "", fmt.Errorf("create %s in root: the root is gone", p)
 	}
-	defer parent.Close()
+	defer func() { _ = parent.Close() }()
 	// Nothing is created in the kernel's own filesystems, and their
 	// magic links (/proc/self/fd/N, whose text names a host path or the
 	// very descriptor being resolved) are never followed as symlinks.

@@ -57,7 +57,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		if exe, err = nsenter.SealedCopy("/proc/self/exe", ""); err != nil {
 			return nil, fmt.Errorf("start container init: %w", err)
 		}
-		defer exe.Close()
+		defer func() { _ = exe.Close() }()
 	}
 	payload, err := json.Marshal(cfg)
 	if err != nil {
@@ -67,13 +67,13 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config pipe: %w", err)
 	}
-	defer configW.Close()
+	defer func() { _ = configW.Close() }()
 	reportR, reportW, err := os.Pipe()
 	if err != nil {
-		configR.Close()
+		_ = configR.Close()
 		return nil, fmt.Errorf("report pipe: %w", err)
 	}
-	defer reportR.Close()
+	defer func() { _ = reportR.Close() }()
 	extra := []*os.File{configR, reportW, exe} // configFd, reportFd, exeFd
 	if devpts {
 		extra = append(extra, opts.Devpts) // devptsFd
@@ -95,8 +95,8 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		},
 	}
 	err = cmd.Start()
-	configR.Close()
-	reportW.Close()
+	_ = configR.Close()
+	_ = reportW.Close()
 	if err != nil {
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
@@ -109,7 +109,7 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		}
 	}
 	_, writeErr := configW.Write(payload)
-	configW.Close()
+	_ = configW.Close() // a pipe: the write above is what can fail
 	report, readErr := io.ReadAll(reportR)
 	switch {
 	case len(report) > 0:

@@ -136,7 +136,7 @@ func readRange(name string, from, to int64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read events: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	buf := make([]byte, to-from)
 	if _, err := f.ReadAt(buf, from); err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read events %s: %w", name, err)

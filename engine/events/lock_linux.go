@@ -19,7 +19,7 @@ func withLock(name string, exclusive bool, fn func() error) error {
 	if err != nil {
 		return fmt.Errorf("open lock: %w", err)
 	}
-	defer f.Close() // closing the last descriptor releases the lock
+	defer func() { _ = f.Close() }() // closing the last descriptor releases the lock
 	how := unix.LOCK_SH
 	if exclusive {
 		how = unix.LOCK_EX

@@ -140,7 +140,7 @@ func (l *Log) prepare(n int64) error {
 		return nil
 	}
 	if l.f != nil {
-		l.f.Close()
+		_ = l.f.Close() // appended with write(2): the events are in the file already
 		l.f = nil
 	}
 	f, err := os.OpenFile(cur, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
@@ -149,7 +149,7 @@ func (l *Log) prepare(n int64) error {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("stat %s: %w", cur, err)
 	}
 	l.f, l.ino = f, inode(st)

@@ -32,7 +32,7 @@ func openLogFile(name string) (*logFile, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("stat log %s: %w", name, err)
 	}
 	return &logFile{f: f, ino: inode(st)}, nil
@@ -48,7 +48,7 @@ func (l *logFile) size() (int64, error) {
 
 func (l *logFile) close() {
 	if l != nil {
-		l.f.Close()
+		_ = l.f.Close()
 	}
 }
 

@@ -19,7 +19,7 @@ func watchDir(dir string) (<-chan struct{}, func()) {
 	}
 	const mask = unix.IN_MODIFY | unix.IN_CREATE | unix.IN_MOVED_TO | unix.IN_MOVED_FROM | unix.IN_DELETE
 	if _, err := unix.InotifyAddWatch(fd, dir, mask); err != nil {
-		unix.Close(fd)
+		_ = unix.Close(fd)
 		return nil, func() {}
 	}
 	f := os.NewFile(uintptr(fd), "inotify:"+dir)
@@ -36,5 +36,5 @@ func watchDir(dir string) (<-chan struct{}, func()) {
 			}
 		}
 	}()
-	return ch, func() { f.Close() }
+	return ch, func() { _ = f.Close() } // closing ends the reader goroutine; nothing was written
 }

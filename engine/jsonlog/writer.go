@@ -68,7 +68,7 @@ func openAppend(path string) (*os.File, int64, error) {
 	}
 	st, err := f.Stat()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, 0, fmt.Errorf("stat log %s: %w", path, err)
 	}
 	return f, st.Size(), nil
@@ -211,7 +211,7 @@ func (w *Writer) rotate() error {
 		return fmt.Errorf("rotate log: %w", err)
 	}
 	if err := w.f.Close(); err != nil {
-		f.Close()
+		_ = f.Close() // the new file, empty and given up
 		return fmt.Errorf("rotate log: close %s: %w", w.path, err)
 	}
 	w.f, w.size = f, size

@@ -123,7 +123,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 		return nil, err
 	}
 	if created {
-		undo.add(func() { deleteLink(bridge) })
+		undo.add(func() { _ = deleteLink(bridge) }) // undo steps are best effort; the attach's error is returned
 	}
 	ep := &endpoint{
 		ContainerID: req.ContainerID, EndpointID: newID(), Name: req.Name, Hostname: req.Hostname,
@@ -142,14 +142,14 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	undo.add(func() { deleteLink(ep.HostVeth) })
+	undo.add(func() { _ = deleteLink(ep.HostVeth) })
 	r.Endpoints[req.ContainerID] = ep
 	if created || !r.BridgeUp {
 		wasUp := r.BridgeUp
 		r.BridgeUp = true
 		undo.add(func() {
 			r.BridgeUp = wasUp
-			m.syncRules(recs)
+			_ = m.syncRules(recs)
 		})
 		if err := m.syncRules(recs); err != nil {
 			return nil, err
@@ -244,7 +244,7 @@ func (m *Manager) refreshHosts(recs []*record, r *record, joined string) {
 		}
 		// A hosts file that cannot be written is the container's problem
 		// only: name resolution is best effort and the attach stands.
-		writeInPlace(ep.HostsPath, hostsFor(recs, id, ep.Hostname))
+		_ = writeInPlace(ep.HostsPath, hostsFor(recs, id, ep.Hostname))
 	}
 }
 

@@ -12,7 +12,7 @@ func ContainerCounters(pid int) (Counters, error) {
 	if err != nil {
 		return Counters{}, fmt.Errorf("network counters of pid %d: %w", pid, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	c, err := parseNetDev(f)
 	if err != nil {
 		return Counters{}, fmt.Errorf("network counters of pid %d: %w", pid, err)

@@ -55,7 +55,7 @@ func ensureBridge(name string, gw netip.Prefix, mark, hint string) (created bool
 	}
 	fail := func(err error) (bool, error) {
 		if created {
-			netlink.LinkDel(link)
+			_ = netlink.LinkDel(link) // best effort; err is what failed
 		}
 		return false, err
 	}
@@ -140,7 +140,7 @@ func createVeth(s vethSpec) error {
 	if err != nil {
 		return fmt.Errorf("open network namespace %s: %w", s.NetNS, err)
 	}
-	defer unix.Close(nsFd)
+	defer func() { _ = unix.Close(nsFd) }()
 	bridge, err := netlink.LinkByName(s.Bridge)
 	if err != nil {
 		return fmt.Errorf("find bridge %s: %w", s.Bridge, err)
@@ -155,11 +155,11 @@ func createVeth(s vethSpec) error {
 		return fmt.Errorf("create veth %s: %w", s.HostName, err)
 	}
 	if err := configurePeer(nsFd, s); err != nil {
-		netlink.LinkDel(veth)
+		_ = netlink.LinkDel(veth) // best effort; the error below is what failed
 		return err
 	}
 	if err := netlink.LinkSetUp(veth); err != nil {
-		netlink.LinkDel(veth)
+		_ = netlink.LinkDel(veth)
 		return fmt.Errorf("bring %s up: %w", s.HostName, err)
 	}
 	return nil

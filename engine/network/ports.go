@@ -82,7 +82,7 @@ func parsePortKey(key string) (port int, proto string, err error) {
 		return 0, "", fmt.Errorf("%w: %s: protocol %q is not supported (tcp or udp)", ErrInvalidPort, key, proto)
 	}
 	if port, err = parsePort(p); err != nil {
-		return 0, "", fmt.Errorf("%w: %s: %v", ErrInvalidPort, key, err)
+		return 0, "", fmt.Errorf("%w: %s: %w", ErrInvalidPort, key, err)
 	}
 	return port, proto, nil
 }
@@ -108,7 +108,7 @@ func parseHostIP(s string) (netip.Addr, error) {
 func parsePortRange(s string) (lo, hi int, err error) {
 	a, b, isRange := strings.Cut(s, "-")
 	if lo, err = parsePort(a); err != nil {
-		return 0, 0, fmt.Errorf("%w: host port %q: %v", ErrInvalidPort, s, err)
+		return 0, 0, fmt.Errorf("%w: host port %q: %w", ErrInvalidPort, s, err)
 	}
 	hi = lo
 	if isRange {

@@ -67,7 +67,7 @@ func (p *Proxy) Start() error {
 	for _, m := range p.ports {
 		l, port, err := listen(m)
 		if err != nil {
-			p.Close()
+			_ = p.Close() // never fails
 			return err
 		}
 		pub := PublishedPort{Proto: m.Proto, HostIP: m.HostIP, HostPort: port, ContainerPort: m.ContainerPort}
@@ -108,11 +108,13 @@ func (p *Proxy) Bindings() map[string][]PortBinding {
 func (p *Proxy) Close() error {
 	p.mu.Lock()
 	p.closed = true
+	// Closing a socket the proxy is done with cannot fail in a way that
+	// leaves anything open.
 	for _, l := range p.listeners {
-		l.Close()
+		_ = l.Close()
 	}
 	for c := range p.conns {
-		c.Close()
+		_ = c.Close()
 	}
 	p.listeners = nil
 	p.mu.Unlock()
@@ -169,7 +171,7 @@ func (p *Proxy) track(c io.Closer) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
-		c.Close()
+		_ = c.Close()
 		return false
 	}
 	p.conns[c] = struct{}{}
@@ -180,7 +182,7 @@ func (p *Proxy) untrack(c io.Closer) {
 	p.mu.Lock()
 	delete(p.conns, c)
 	p.mu.Unlock()
-	c.Close()
+	_ = c.Close()
 }
 
 func (p *Proxy) serveTCP(l *net.TCPListener, port int) {
@@ -217,13 +219,15 @@ func (p *Proxy) forwardTCP(client *net.TCPConn, target string) {
 	}
 	defer p.untrack(backend)
 	done := make(chan struct{})
+	// A copy ends when either side closes or resets: that is the end of
+	// the connection, not an error the proxy can act on.
 	go func() {
-		io.Copy(backend, client)
-		backend.CloseWrite()
+		_, _ = io.Copy(backend, client)
+		_ = backend.CloseWrite()
 		close(done)
 	}()
-	io.Copy(client, backend)
-	client.CloseWrite()
+	_, _ = io.Copy(client, backend)
+	_ = client.CloseWrite()
 	<-done
 }
 
@@ -265,7 +269,7 @@ func (p *Proxy) serveUDP(l *net.UDPConn, port int) {
 				p.untrack(backend)
 			}()
 		}
-		backend.Write(buf[:n])
+		_, _ = backend.Write(buf[:n]) // a datagram that cannot be sent is lost, as UDP allows
 	}
 }
 
@@ -274,7 +278,7 @@ func (p *Proxy) serveUDP(l *net.UDPConn, port int) {
 func (p *Proxy) replyUDP(l *net.UDPConn, backend *net.UDPConn, client netip.AddrPort) {
 	buf := make([]byte, 64<<10)
 	for {
-		backend.SetReadDeadline(time.Now().Add(udpIdle))
+		_ = backend.SetReadDeadline(time.Now().Add(udpIdle)) // fails only once closed, and so does Read
 		n, err := backend.Read(buf)
 		if errors.Is(err, syscall.ECONNREFUSED) {
 			continue // an ICMP port unreachable: the container may listen later

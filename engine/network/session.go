@@ -149,16 +149,14 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		}
 		nw, err := s.m.Inspect(name)
 		if err != nil {
-			s.m.Release(s.spec.ContainerID)
-			return nil, err
+			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
 		if nw.UserDefined() {
 			req.Aliases = s.spec.Aliases
 		}
 		a, err := s.m.Attach(req)
 		if err != nil {
-			s.m.Release(s.spec.ContainerID)
-			return nil, err
+			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
 		if first == nil {
 			first = a
@@ -170,12 +168,11 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		}
 	}
 	if len(s.ports) > 0 {
-		switch {
-		case s.proxy == nil:
+		switch s.proxy {
+		case nil:
 			p := NewProxy(first.IP, s.ports)
 			if err := p.Start(); err != nil {
-				s.m.Release(s.spec.ContainerID)
-				return nil, err
+				return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 			}
 			s.proxy = p
 		default:

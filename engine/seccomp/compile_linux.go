@@ -119,8 +119,9 @@ func action(a specs.LinuxSeccompAction, errno *uint) (libseccomp.ScmpAction, err
 		return libseccomp.ActAllow, nil
 	case specs.ActLog:
 		return libseccomp.ActLog, nil
+	default:
+		return libseccomp.ActInvalid, fmt.Errorf("unknown seccomp action %q", a)
 	}
-	return libseccomp.ActInvalid, fmt.Errorf("unknown seccomp action %q", a)
 }
 
 var operators = map[specs.LinuxSeccompOperator]libseccomp.ScmpCompareOp{
@@ -173,7 +174,7 @@ func export(filter *libseccomp.ScmpFilter) ([]byte, error) {
 		return nil, fmt.Errorf("export seccomp filter: %w", err)
 	}
 	f := os.NewFile(uintptr(fd), "seccomp-bpf")
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if err := filter.ExportBPF(f); err != nil {
 		return nil, fmt.Errorf("export seccomp filter: %w", err)
 	}

@@ -139,10 +139,10 @@ func check(p *Profile) error {
 		if s == nil {
 			return fmt.Errorf("seccomp profile: syscalls[%d] is null", i)
 		}
-		if s.Name != "" && len(s.Names) != 0 {
+		if legacyName(s) != "" && len(s.Names) != 0 {
 			return fmt.Errorf("seccomp profile: syscalls[%d] has both name and names, use one", i)
 		}
-		if s.Name == "" && len(s.Names) == 0 {
+		if legacyName(s) == "" && len(s.Names) == 0 {
 			return fmt.Errorf("seccomp profile: syscalls[%d] names no system call", i)
 		}
 		if !slices.Contains(knownActions, s.Action) {
@@ -169,8 +169,15 @@ func knownArch(a specs.Arch) bool {
 		specs.ArchPPC64LE, specs.ArchS390, specs.ArchS390X, specs.ArchPARISC,
 		specs.ArchPARISC64, specs.ArchRISCV64, specs.ArchLOONGARCH64:
 		return true
+	default:
+		return false
 	}
-	return false
+}
+
+// legacyName is a rule's single "name", which Docker's profiles still
+// accept beside "names".
+func legacyName(s *moby.Syscall) string {
+	return s.Name //nolint:staticcheck // SA1019: deprecated, and still part of the profile format
 }
 
 // Resolve turns a profile into the rules in force for a container on host:
@@ -208,8 +215,8 @@ func Resolve(p *Profile, host Host) (*specs.LinuxSeccomp, error) {
 		}
 		rule := s.LinuxSyscall
 		rule.Names = slices.Clone(s.Names)
-		if s.Name != "" {
-			rule.Names = []string{s.Name}
+		if name := legacyName(s); name != "" {
+			rule.Names = []string{name}
 		}
 		rule.Args = slices.Clone(s.Args)
 		out.Syscalls = append(out.Syscalls, rule)

@@ -25,13 +25,13 @@ var build = sync.OnceValues(func() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory; the binary is read by then
 	out := filepath.Join(dir, "probe")
 	cmd := exec.Command("go", "build", "-o", out, ".")
 	cmd.Dir = filepath.Join(filepath.Dir(self), "probe")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("build the attack probe: %v: %s", err, b)
+		return nil, fmt.Errorf("build the attack probe: %w: %s", err, b)
 	}
 	return os.ReadFile(out)
 })

@@ -51,7 +51,7 @@ func (r *Reserve) Do(op func() error) error {
 	if lerr != nil {
 		return errors.Join(err, lerr)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // drops the lock; the file holds reserved space, no data
 	if terr := f.Truncate(0); terr != nil {
 		return errors.Join(err, terr)
 	}

@@ -30,7 +30,7 @@ func (r *Reserve) Ensure() error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // drops the lock; allocate reports what failed
 	return r.allocate(f)
 }
 
@@ -55,7 +55,7 @@ func (r *Reserve) lock() (*os.File, error) {
 		}
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // never locked
 		return nil, fmt.Errorf("lock space reserve %s: %w", r.path, err)
 	}
 	return f, nil

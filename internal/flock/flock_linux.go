@@ -5,13 +5,15 @@
 package flock
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
 
 // Lock takes the exclusive lock of the file at path, creating it if
-// needed; call unlock to release it.
+// needed; call unlock to release it. Unlocking closes the file, which
+// releases the lock even when close reports an error; the file holds no data.
 func Lock(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -19,15 +21,15 @@ func Lock(path string) (unlock func(), err error) {
 	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
+		if !errors.Is(err, unix.EINTR) {
 			break
 		}
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // never locked, nothing written
 		return nil, &os.PathError{Op: "flock", Path: path, Err: err}
 	}
-	return func() { f.Close() }, nil
+	return func() { _ = f.Close() }, nil
 }
 
 // TryLock is Lock that does not wait: ok is false, with no error, when
@@ -39,19 +41,19 @@ func TryLock(path string) (unlock func(), ok bool, err error) {
 	}
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err != unix.EINTR {
+		if !errors.Is(err, unix.EINTR) {
 			break
 		}
 	}
-	if err == unix.EWOULDBLOCK {
-		f.Close()
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		_ = f.Close() // never locked, nothing written
 		return nil, false, nil
 	}
 	if err != nil {
-		f.Close()
+		_ = f.Close() // never locked, nothing written
 		return nil, false, &os.PathError{Op: "flock", Path: path, Err: err}
 	}
-	return func() { f.Close() }, true, nil
+	return func() { _ = f.Close() }, true, nil
 }
 
 // Held reports whether an open file (of this process or another) holds a
@@ -62,17 +64,17 @@ func Held(path string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only; closing drops a lock taken
 	for {
 		err = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-		if err != unix.EINTR {
+		if !errors.Is(err, unix.EINTR) {
 			break
 		}
 	}
-	switch err {
-	case nil:
+	switch {
+	case err == nil:
 		return false, nil // closing f lets go of it again
-	case unix.EWOULDBLOCK:
+	case errors.Is(err, unix.EWOULDBLOCK):
 		return true, nil
 	}
 	return false, &os.PathError{Op: "flock", Path: path, Err: err}
@@ -83,7 +85,7 @@ func Held(path string) (bool, error) {
 func LockFile(f *os.File) error {
 	for {
 		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if err != unix.EINTR {
+		if !errors.Is(err, unix.EINTR) {
 			if err != nil {
 				return &os.PathError{Op: "flock", Path: f.Name(), Err: err}
 			}

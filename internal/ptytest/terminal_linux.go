@@ -48,8 +48,8 @@ func Start(t testing.TB, cmd *exec.Cmd, rows, cols uint16) *Terminal {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		master.Close()
-		slave.Close()
+		_ = master.Close() // the test is over; nothing reads the PTY any more
+		_ = slave.Close()
 	})
 	if err := pty.Setsize(master, &pty.Winsize{Rows: rows, Cols: cols}); err != nil {
 		t.Fatal(err)
@@ -67,12 +67,12 @@ func Start(t testing.TB, cmd *exec.Cmd, rows, cols uint16) *Terminal {
 		before: before, grew: make(chan struct{}, 1), exited: make(chan struct{})}
 	go term.read()
 	go func() {
-		cmd.Wait()
+		_ = cmd.Wait() // the exit status is read from cmd.ProcessState
 		close(term.exited)
 	}()
 	t.Cleanup(func() {
 		if term.Running() {
-			cmd.Process.Kill()
+			_ = cmd.Process.Kill() // it may have exited meanwhile; exited tells
 			<-term.exited
 		}
 	})

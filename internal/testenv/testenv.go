@@ -77,12 +77,19 @@ func busyboxTar(extra map[string][]byte) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
+	var werr error // the first write that failed
+	keep := func(err error) {
+		if werr == nil && err != nil {
+			werr = err
+		}
+	}
 	dir := func(name string, mode int64) {
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: mode})
+		keep(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: name + "/", Mode: mode}))
 	}
 	file := func(name string, mode int64, data []byte) {
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(data))})
-		tw.Write(data)
+		keep(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Mode: mode, Size: int64(len(data))}))
+		_, err := tw.Write(data)
+		keep(err)
 	}
 	for _, d := range []string{"bin", "etc", "root", "tmp", "var", "usr", "usr/bin", "proc", "sys", "dev"} {
 		mode := int64(0o755)
@@ -96,15 +103,16 @@ func busyboxTar(extra map[string][]byte) ([]byte, error) {
 		if applet == "busybox" {
 			continue
 		}
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + applet, Linkname: "busybox", Mode: 0o777})
+		keep(tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + applet, Linkname: "busybox", Mode: 0o777}))
 	}
 	for name, data := range extra {
 		file(name, 0o755, data)
 	}
 	file("etc/passwd", 0o644, []byte(Passwd))
 	file("etc/group", 0o644, []byte(Group))
-	if err := tw.Close(); err != nil {
-		return nil, err
+	keep(tw.Close())
+	if werr != nil {
+		return nil, fmt.Errorf("write the busybox image tar: %w", werr)
 	}
 	return buf.Bytes(), nil
 }

@@ -22,7 +22,7 @@ func CloseInheritedFds(keep ...int) error {
 		return fmt.Errorf("list inherited fds: %w", err)
 	}
 	names, err := dir.Readdirnames(-1)
-	dir.Close()
+	_ = dir.Close()
 	if err != nil {
 		return fmt.Errorf("list inherited fds: %w", err)
 	}

@@ -119,7 +119,7 @@ func (c *Cmd) Start() error {
 	}
 	caps, err := CapabilityMask(cfg.Capabilities)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrEnter, err)
+		return fmt.Errorf("%w: %w", ErrEnter, err)
 	}
 	namespaces := cfg.Namespaces
 	if namespaces == nil {
@@ -131,15 +131,15 @@ func (c *Cmd) Start() error {
 	}
 	exe, err := SealedCopy(cfg.Self, cfg.ScratchDir)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrEnter, err)
+		return fmt.Errorf("%w: %w", ErrEnter, err)
 	}
-	defer exe.Close()
+	defer func() { _ = exe.Close() }()
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("%w: socketpair: %v", ErrEnter, err)
+		return fmt.Errorf("%w: socketpair: %w", ErrEnter, err)
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "nsenter-sync"), os.NewFile(uintptr(fds[1]), "nsenter-sync")
-	defer ours.Close()
+	defer func() { _ = ours.Close() }()
 	// The child's fds 3… are ExtraFiles; the constructor closes the
 	// sealed binary's once it runs.
 	c.ExtraFiles = append(c.ExtraFiles, exe, theirs)
@@ -150,9 +150,9 @@ func (c *Cmd) Start() error {
 		envSync + "=" + strconv.Itoa(2+len(c.ExtraFiles)),
 	}
 	err = c.Cmd.Start()
-	theirs.Close()
+	_ = theirs.Close()
 	if err != nil {
-		return fmt.Errorf("%w: start %s: %v", ErrEnter, cfg.Self, err)
+		return fmt.Errorf("%w: start %s: %w", ErrEnter, cfg.Self, err)
 	}
 
 	dec := json.NewDecoder(ours)
@@ -165,7 +165,7 @@ func (c *Cmd) Start() error {
 		if err := cfg.BeforeExec(c.pid); err != nil {
 			_ = c.Process.Kill()
 			_ = c.Wait()
-			return fmt.Errorf("%w: %v", ErrEnter, err)
+			return fmt.Errorf("%w: %w", ErrEnter, err)
 		}
 	}
 	sendErr := json.NewEncoder(ours).Encode(childConfig{
@@ -204,7 +204,7 @@ func (c *Cmd) failed(r report, err error) error {
 		}
 		return &childError{kind: kind, msg: r.Error}
 	case err == nil || errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: %s exited early: %v", ErrEnter, c.cfg.Self, waitErr)
+		return fmt.Errorf("%w: %s exited early: %w", ErrEnter, c.cfg.Self, waitErr)
 	}
-	return fmt.Errorf("%w: talk to %s: %v", ErrEnter, c.cfg.Self, err)
+	return fmt.Errorf("%w: talk to %s: %w", ErrEnter, c.cfg.Self, err)
 }

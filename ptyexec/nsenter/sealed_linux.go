@@ -69,7 +69,7 @@ func overlayCopy(path, scratch string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsopen overlay: %w", err)
 	}
-	defer unix.Close(ctx)
+	defer func() { _ = unix.Close(ctx) }()
 	lower := escapeLowerdir(dir) + ":" + escapeLowerdir(scratch)
 	if err := unix.FsconfigSetString(ctx, "lowerdir", lower); err != nil {
 		return nil, fmt.Errorf("overlay lowerdir=%s: %w", lower, err)
@@ -84,7 +84,7 @@ func overlayCopy(path, scratch string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fsmount overlay: %w", err)
 	}
-	defer unix.Close(mnt)
+	defer func() { _ = unix.Close(mnt) }()
 	fd, err := unix.Openat(mnt, name, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open %s on the overlay: %w", name, err)
@@ -95,7 +95,7 @@ func overlayCopy(path, scratch string) (*os.File, error) {
 	var got unix.Stat_t
 	if err := unix.Fstat(fd, &got); err != nil || got.Size != want.Size || got.Mtim != want.Mtim ||
 		got.Mode&unix.S_IFMT != unix.S_IFREG {
-		f.Close()
+		_ = f.Close()
 		return nil, fmt.Errorf("%s on the overlay is not the binary at %s", name, path)
 	}
 	return f, nil
@@ -116,7 +116,7 @@ func memfdCopy(path string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	// MFD_EXEC (Linux 6.3) keeps the memfd executable where
 	// vm.memfd_noexec would make it not; older kernels refuse the flag.
 	fd, err := unix.MemfdCreate("berth", unix.MFD_CLOEXEC|unix.MFD_ALLOW_SEALING|unix.MFD_EXEC)
@@ -127,7 +127,7 @@ func memfdCopy(path string) (*os.File, error) {
 		return nil, fmt.Errorf("memfd_create: %w", err)
 	}
 	mem := os.NewFile(uintptr(fd), "memfd:berth")
-	defer mem.Close()
+	defer func() { _ = mem.Close() }()
 	if _, err := io.Copy(mem, src); err != nil { // copy_file_range or sendfile
 		return nil, fmt.Errorf("copy %s into a memfd: %w", path, err)
 	}

@@ -35,6 +35,7 @@ func ResetIgnoredSignals() {
 			continue
 		}
 		dfl := sigaction{}
-		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
+		// Resetting a valid signal to its default cannot fail once reading it worked.
+		_, _, _ = unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0)
 	}
 }

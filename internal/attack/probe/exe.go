@@ -37,7 +37,7 @@ func overwriteExe(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer out.Close()
+	defer func() { _ = out.Close() }()
 	say := func(format string, a ...any) { fmt.Fprintf(out, format+"\n", a...) }
 	say("ready")
 	deadline := time.Now().Add(time.Duration(secs) * time.Second)
@@ -66,7 +66,7 @@ func overwriteExe(args []string) error {
 		w, err := os.OpenFile("/proc/self/fd/"+strconv.Itoa(fd), os.O_WRONLY, 0)
 		if err == nil {
 			_, werr := w.WriteAt([]byte("#!/bin/sh\necho overwritten by a container\n"), 0)
-			w.Close()
+			_ = w.Close()
 			if werr != nil {
 				say("result: write refused: %v", werr)
 			} else {
@@ -112,7 +112,7 @@ func grabBerthExe(denied func(pid int, err error)) (int, int) {
 		if isBerth(pid) {
 			return fd, pid
 		}
-		syscall.Close(fd)
+		_ = syscall.Close(fd)
 	}
 	return -1, 0
 }

@@ -27,7 +27,7 @@ func listFds(args []string) error {
 	names, err := dir.Readdirnames(-1)
 	own := int(dir.Fd())
 	if err != nil {
-		dir.Close()
+		_ = dir.Close()
 		return err
 	}
 	var fds []int
@@ -53,7 +53,7 @@ func listFds(args []string) error {
 		target, _ := os.Readlink("/proc/self/fd/" + strconv.Itoa(fd))
 		fmt.Fprintf(&b, "%d -> %s\n", fd, target)
 	}
-	dir.Close()
+	_ = dir.Close()
 	if len(args) == 0 {
 		_, err = os.Stdout.WriteString(b.String())
 		return err

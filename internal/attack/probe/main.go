@@ -51,7 +51,7 @@ func rootIsOverlay() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	fstype := ""
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {

@@ -64,7 +64,7 @@ func raw(closeFd bool, nr uintptr, args ...uintptr) error {
 		return e
 	}
 	if closeFd {
-		unix.Close(int(r))
+		_ = unix.Close(int(r))
 	}
 	return nil
 }
@@ -139,7 +139,7 @@ var seccompAttempts = map[string]func() error{
 		if err != nil {
 			return err
 		}
-		defer unix.Close(root)
+		defer func() { _ = unix.Close(root) }()
 		return raw(true, unix.SYS_OPEN_BY_HANDLE_AT, uintptr(root), uintptr(unsafe.Pointer(&handle[0])), unix.O_RDONLY)
 	},
 	"init_module": func() error {
