@@ -30,7 +30,9 @@ func DistributionRegistry(t testing.TB) string {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
-	l.Close()
+	if err := l.Close(); err != nil { // frees the port for the registry
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	config := fmt.Sprintf("version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n", filepath.Join(dir, "data"), addr)
 	if err := os.WriteFile(filepath.Join(dir, "config.yml"), []byte(config), 0o644); err != nil {
@@ -49,7 +51,7 @@ func DistributionRegistry(t testing.TB) string {
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
-			c.Close()
+			_ = c.Close() // a probe: that it connected is all we wanted
 			return addr
 		}
 		if time.Now().After(deadline) {
