@@ -139,6 +139,14 @@ func FuzzParseKeyValueFile(f *testing.F) {
 				t.Fatalf("env file %q gave the bad line %q", data, l)
 			}
 		}
+		// A value may end in a carriage return ("A=\r\r\n" is A=\r, as with
+		// docker), which no line can be written back with: it would read
+		// as a CRLF line end.
+		for _, l := range lines {
+			if strings.HasSuffix(l, "\r") {
+				return
+			}
+		}
 		// Written back below a comment: a first line loses a leading BOM.
 		again, err := parseKeyValueFile("env.list", []byte("# env\n"+strings.Join(lines, "\n")), lookup)
 		if err != nil || !slices.Equal(again, lines) {
