@@ -13,6 +13,7 @@ import (
 	"berth/cgroups"
 	"berth/engine/events"
 	"berth/engine/jsonlog"
+	"berth/engine/shimlog"
 	"berth/internal/diskspace"
 )
 
@@ -177,13 +178,25 @@ func (e *Engine) cgroup(c *record) (cgroups.Manager, error) {
 // containers come and go.
 const maxCachedCgroups = 1024
 
-// Inspect returns the container's record.
+// Inspect returns the container's record, with its shim's log and the
+// last error logged there.
 func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
 	c, err := e.get(ref)
 	if err != nil {
 		return nil, err
 	}
-	return &c.Container, nil
+	out := c.Container
+	path := e.shimLogPath(c.ID)
+	// A log that cannot be read never fails inspect: that is the error
+	// it shows.
+	last, ok, err := shimlog.Last(path)
+	if err != nil {
+		last, ok = shimlog.Entry{Message: err.Error()}, true
+	}
+	if ok {
+		out.ShimLog = &ShimLog{Path: path, LastError: &last}
+	}
+	return &out, nil
 }
 
 // Stop sends the container's stop signal, waits up to the timeout, then
@@ -475,7 +488,9 @@ func (e *Engine) destroy(c *record) error {
 	if err := e.reserve.Do(func() error { return e.images.RemoveRootfs(c.ID) }); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	os.RemoveAll(e.runDir(c.ID))
+	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
+		e.warnf("remove the run directory of %s: %v", c.DisplayName(), err)
+	}
 	if err := os.RemoveAll(e.store.dir(c.ID)); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
