@@ -465,7 +465,8 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	started := time.Now()
-	if err := s.recordStart(proc.Pid); err != nil {
+	stopped, err := s.recordStart(proc.Pid)
+	if err != nil {
 		if kerr := proc.Signal(unix.SIGKILL); kerr != nil {
 			s.logf("kill the container whose start could not be recorded: %v", kerr)
 		}
@@ -476,6 +477,11 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
+	if stopped {
+		if err := proc.Signal(unix.SIGKILL); err != nil {
+			s.logf("kill the container stopped while it started: %v", err)
+		}
+	}
 
 	var pumps sync.WaitGroup
 	// A stream's first failure to log is logged (the log writer counts
@@ -644,13 +650,19 @@ func (s *shim) update(fn func(c *record) error) (*record, error) {
 	return c, s.e.store.save(c)
 }
 
-func (s *shim) recordStart(pid int) error {
+// recordStart records the running process. stopped reports that a user
+// stopped (or removed) the container while it was starting: their kill
+// of its cgroup may have come before the process joined it, so the
+// caller kills it now. The record's lock orders the two: a stop either
+// finds the process recorded and in its cgroup, or is seen here.
+func (s *shim) recordStart(pid int) (stopped bool, err error) {
 	c, err := s.update(func(c *record) error {
 		if err := c.State.apply(evStart, time.Now().UTC()); err != nil {
 			return err
 		}
 		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		stopped = c.ManuallyStopped || s.stopRequested()
 		return nil
 	})
 	if err == nil {
@@ -661,7 +673,7 @@ func (s *shim) recordStart(pid int) error {
 		}
 		s.e.event(c, "start", attrs)
 	}
-	return err
+	return stopped, err
 }
 
 // recordFailure records a start that failed: a container that never ran
