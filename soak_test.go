@@ -158,7 +158,7 @@ func (b *berthEnv) soakCycle(t *testing.T, rng *rand.Rand, i int, k soakKill) st
 		return ""
 	}
 	// After a killed command, the user's retry.
-	if _, errOut, err := b.soakTry("rm", "-f", name); err != nil && !strings.Contains(errOut, "No such container") {
+	if _, errOut, err := b.soakTry("rm", "-f", name); err != nil && !strings.Contains(strings.ToLower(errOut), "no such container") {
 		return fmt.Sprintf("rm -f after the kill: %v: %s", err, strings.TrimSpace(errOut))
 	}
 	return ""

@@ -491,7 +491,7 @@ func (e *Engine) destroy(c *record) error {
 	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
 		e.warnf("remove the run directory of %s: %v", c.DisplayName(), err)
 	}
-	if err := os.RemoveAll(e.store.dir(c.ID)); err != nil {
+	if err := e.store.removeDir(c.ID); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
 	e.store.releaseName(c.DisplayName(), c.ID)
