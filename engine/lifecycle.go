@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -420,6 +422,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 		}
 		return e.removeDamaged(ctx, id, opts.Force)
 	}
+	if errors.Is(err, ErrNotFound) {
+		if reclaimed, rerr := e.removeAbandoned(ref); rerr != nil || reclaimed {
+			return rerr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -454,6 +461,21 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	}
 	defer unlock()
 	return e.destroy(c)
+}
+
+// removeAbandoned removes what a create killed before it saved the
+// record left under the name ref (its reservation and directory), as a
+// later create of that name would (see reclaimAbandonedName); false when
+// ref names no such leftover.
+func (e *Engine) removeAbandoned(ref string) (bool, error) {
+	name := strings.TrimPrefix(ref, "/")
+	if name == "" || filepath.Base(name) != name {
+		return false, nil
+	}
+	if _, err := os.Stat(filepath.Join(e.store.names, name)); err != nil {
+		return false, nil
+	}
+	return e.store.reclaimAbandonedName(name, e.discardAbandoned)
 }
 
 // recordless reports whether ref names a container directory that has no
