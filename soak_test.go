@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -76,10 +77,12 @@ func TestSoak(t *testing.T) {
 
 	var problems []string // commands that failed when they must not
 	kills := map[soakKill]int{}
+	killed := map[string]soakKill{} // container name → what its cycle killed
 	began := time.Now()
 	for i := range cycles {
 		k := soakKill(rng.IntN(int(soakKinds)))
 		kills[k]++
+		killed[fmt.Sprintf("soak-%d", i)] = k
 		if p := b.soakCycle(t, rng, i, k); p != "" {
 			problems = append(problems, fmt.Sprintf("cycle %d (kill %s): %s", i, k, p))
 		}
@@ -96,7 +99,11 @@ func TestSoak(t *testing.T) {
 		t.Logf("soak problem: %s", p)
 	}
 	t.Logf("soak: %d leaks found", len(leaks))
+	cycleName := regexp.MustCompile(`soak-[0-9]+`)
 	for _, l := range leaks {
+		if name := cycleName.FindString(l); name != "" {
+			l += fmt.Sprintf(" (its cycle killed: %s)", killed[name])
+		}
 		t.Logf("soak leak: %s", l)
 	}
 	if len(leaks) > 0 || len(problems) > 0 {
@@ -250,6 +257,13 @@ func (b *berthEnv) soakLeaks(t *testing.T, bridge, table string, baseRules []str
 	if ids := strings.Fields(b.must("ps", "-aq", "--no-trunc")); len(ids) > 0 {
 		leaks = append(leaks, fmt.Sprintf("containers still listed: %v", ids))
 	}
+	nameOf := map[string]string{} // container ID → the name reserved for it
+	reserved, _ := filepath.Glob(filepath.Join(b.root(), "names", "*"))
+	for _, n := range reserved {
+		if owner, err := os.ReadFile(n); err == nil {
+			nameOf[strings.TrimSpace(string(owner))] = filepath.Base(n)
+		}
+	}
 	for _, dir := range []string{
 		filepath.Join(b.root(), "containers"),
 		filepath.Join(b.root(), "image", "containers"),
@@ -258,7 +272,11 @@ func (b *berthEnv) soakLeaks(t *testing.T, bridge, table string, baseRules []str
 	} {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
-			leaks = append(leaks, "left in "+dir+": "+e.Name())
+			leak := "left in " + dir + ": " + e.Name()
+			if name := nameOf[e.Name()]; name != "" {
+				leak += ", named " + name
+			}
+			leaks = append(leaks, leak)
 		}
 	}
 	// Mounts under the data root or the run root.
