@@ -10,6 +10,8 @@ GOLANGCI_LINT ?= $(shell $(GO) env GOPATH)/bin/golangci-lint
 # TEST_FUZZTIME); `make fuzz FUZZTIME=5m` for a long run.
 FUZZTIME      ?= 2s
 TEST_FUZZTIME ?= 2s
+# soak: how many run/stop/rm cycles `make soak` runs.
+SOAK_CYCLES ?= 1000
 # install: DESTDIR stages into a directory (packaging, tests); PREFIX is
 # where berth will live on the machine.
 PREFIX         ?= /usr/local
@@ -17,7 +19,7 @@ BINDIR         ?= $(PREFIX)/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR        ?=
 
-.PHONY: help build install demo demo-clean test lint fuzz bench screenshots clean
+.PHONY: help build install demo demo-clean test lint fuzz bench soak screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -55,6 +57,9 @@ test: lint ## every test, with the race detector; real containers when root
 
 fuzz: ## run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each; crashers land in testdata/fuzz
 	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+soak: ## SOAK_CYCLES run/stop/rm cycles with random kill -9s, then the leaks found (as root; not in make test)
+	BERTH_SOAK=1 SOAK_CYCLES=$(SOAK_CYCLES) $(GO) test -run '^TestSoak$$' -count=1 -timeout 4h -v .
 
 bench: ## benchmarks with figures to compare (run as root; see README)
 	@# whole-program figures: run --rm, ps, logs, shim memory, exec (the built binary)

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"berth/engine/network"
+	"berth/engine/shimlog"
 )
 
 // Container is one container as the store keeps it and as `berth inspect`
@@ -31,6 +32,18 @@ type Container struct {
 	// gateway, published ports with the host ports chosen; nil when it
 	// is not running or on no bridge network.
 	NetworkSettings *network.Settings `json:"NetworkSettings"`
+	// ShimLog is berth's own: the errors the container's shim could not
+	// hand to anyone. Inspect fills it in from the log; it is nil when
+	// the shim has logged nothing, and never saved in the record.
+	ShimLog *ShimLog `json:"BerthShimLog,omitempty"`
+}
+
+// ShimLog is where a container's shim logs the errors it could not hand
+// to anyone (a failed --rm, a network it could not release, a restart
+// that could not read the record), and the newest of them.
+type ShimLog struct {
+	Path      string         `json:"Path"`
+	LastError *shimlog.Entry `json:"LastError"`
 }
 
 // ShortID is the 12-character form of the container's ID.

@@ -77,7 +77,8 @@ type Options struct {
 	// "/proc/self/exe" if empty.
 	Exe string
 	// Warn receives what the stores repaired on their own (see
-	// images.Options.Warn); nil discards it. A shim has none.
+	// images.Options.Warn) and what failed where no error can be
+	// returned; nil discards it. A shim's goes to its log.
 	Warn func(msg string) `json:"-"`
 }
 
@@ -165,6 +166,10 @@ func (e *Engine) Events() *events.Log { return e.events }
 func (e *Engine) runDir(id string) string { return filepath.Join(e.opts.RunRoot, "containers", id) }
 
 func (e *Engine) attachSocket(id string) string { return filepath.Join(e.runDir(id), "attach.sock") }
+
+// shimLogPath is the shim's own log (see package shimlog), beside the
+// container's record so that it outlives the run directory and a reboot.
+func (e *Engine) shimLogPath(id string) string { return filepath.Join(e.store.dir(id), "shim.log") }
 
 // sealScratch is the empty directory nsenter.SealedCopy uses to seal
 // berth without copying it.

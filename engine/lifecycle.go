@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -14,6 +16,7 @@ import (
 	"berth/cgroups"
 	"berth/engine/events"
 	"berth/engine/jsonlog"
+	"berth/engine/shimlog"
 	"berth/internal/diskspace"
 )
 
@@ -180,13 +183,25 @@ func (e *Engine) cgroup(c *record) (cgroups.Manager, error) {
 // containers come and go.
 const maxCachedCgroups = 1024
 
-// Inspect returns the container's record.
+// Inspect returns the container's record, with its shim's log and the
+// last error logged there.
 func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
 	c, err := e.get(ref)
 	if err != nil {
 		return nil, err
 	}
-	return &c.Container, nil
+	out := c.Container
+	path := e.shimLogPath(c.ID)
+	// A log that cannot be read never fails inspect: that is the error
+	// it shows.
+	last, ok, err := shimlog.Last(path)
+	if err != nil {
+		last, ok = shimlog.Entry{Message: err.Error()}, true
+	}
+	if ok {
+		out.ShimLog = &ShimLog{Path: path, LastError: &last}
+	}
+	return &out, nil
 }
 
 // Stop sends the container's stop signal, waits up to the timeout, then
@@ -412,6 +427,11 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 		}
 		return e.removeDamaged(ctx, id, opts.Force)
 	}
+	if errors.Is(err, ErrNotFound) {
+		if reclaimed, rerr := e.removeAbandoned(ref); rerr != nil || reclaimed {
+			return rerr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -450,6 +470,21 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 	return e.destroy(c)
 }
 
+// removeAbandoned removes what a create killed before it saved the
+// record left under the name ref (its reservation and directory), as a
+// later create of that name would (see reclaimAbandonedName); false when
+// ref names no such leftover.
+func (e *Engine) removeAbandoned(ref string) (bool, error) {
+	name := strings.TrimPrefix(ref, "/")
+	if name == "" || filepath.Base(name) != name {
+		return false, nil
+	}
+	if _, err := os.Stat(filepath.Join(e.store.names, name)); err != nil {
+		return false, nil
+	}
+	return e.store.reclaimAbandonedName(name, e.discardAbandoned)
+}
+
 // recordless reports whether ref names a container directory that has no
 // record (a create that died before saving it, or a record deleted): it
 // is removed as a damaged one is.
@@ -485,7 +520,7 @@ func (e *Engine) destroy(c *record) error {
 	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	if err := os.RemoveAll(e.store.dir(c.ID)); err != nil {
+	if err := e.store.removeDir(c.ID); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
 	e.store.releaseName(c.DisplayName(), c.ID)

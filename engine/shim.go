@@ -20,6 +20,7 @@ import (
 	"berth/engine/events"
 	"berth/engine/jsonlog"
 	"berth/engine/network"
+	"berth/engine/shimlog"
 	"berth/ptyexec"
 	"berth/ptyexec/nsenter"
 )
@@ -84,19 +85,22 @@ func runShim() int {
 		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
 		return 1
 	}
+	// What the engine would warn a user of goes to the shim's log: no
+	// user watches a shim.
+	errLog := &shimlog.Log{}
+	cfg.Options.Warn = func(msg string) { _ = errLog.Printf("%s", msg) } // see logf
 	e, err := New(cfg.Options)
 	if err != nil {
 		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
-	// One sealed copy of berth for every start of this container.
-	exe, err := e.sealedSelf()
-	if err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
-		return 1
-	}
+	errLog.Path = e.shimLogPath(cfg.ID)
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1), exe: exe, restart: cfg.Restart, reason: cfg.Reason}
+		wake: make(chan os.Signal, 1), restart: cfg.Restart, reason: cfg.Reason, errLog: errLog}
+	// One sealed copy of berth for every start of this container.
+	if s.exe, err = e.sealedSelf(); err != nil {
+		return s.fail(err)
+	}
 	signal.Notify(s.wake, unix.SIGUSR1)
 	return s.run(cfg.Delay)
 }
@@ -115,6 +119,8 @@ type shim struct {
 	exe      *os.File // the sealed berth every start of the container runs
 	restart  bool     // shimConfig.Restart
 	reason   string   // shimConfig.Reason, until the first start records it
+	// errLog keeps every error the shim could not hand to anyone.
+	errLog *shimlog.Log
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -135,19 +141,39 @@ type runResult struct {
 	startErr  error // the process never started
 }
 
-func (s *shim) report(r shimReport) {
-	if s.ready == nil {
-		return
-	}
-	_ = json.NewEncoder(s.ready).Encode(r)
-	if r.State != "listening" {
-		_ = s.ready.Close()
-		s.ready = nil
-	}
+// logf writes an error the shim could not hand to anyone to its log.
+// When even that fails there is no one left to tell.
+func (s *shim) logf(format string, args ...any) {
+	_ = s.errLog.Printf(format, args...)
 }
 
+// report tells the caller how the start went; false means no caller heard
+// it (there was none: a restart; or it died), and the caller of report
+// logs what it was told.
+func (s *shim) report(r shimReport) bool {
+	if s.ready == nil {
+		return false
+	}
+	err := json.NewEncoder(s.ready).Encode(r)
+	if r.State != "listening" {
+		if cerr := s.ready.Close(); err == nil {
+			err = cerr
+		}
+		s.ready = nil
+	}
+	if err != nil {
+		s.logf("report %q to the caller: %v", r.State, err)
+		return false
+	}
+	return true
+}
+
+// fail reports an error that ends the shim; when no caller hears it, it
+// goes to the log.
 func (s *shim) fail(err error) int {
-	s.report(shimReport{State: "failed", Code: ExitCode(err), Error: err.Error()})
+	if !s.report(shimReport{State: "failed", Code: ExitCode(err), Error: err.Error()}) {
+		s.logf("%v", err)
+	}
 	return 1
 }
 
@@ -175,6 +201,9 @@ func (s *shim) run(delay time.Duration) int {
 		}
 		first = false
 		restart, backoff, err := s.recordExit(res)
+		if err != nil {
+			s.logf("record the exit (code %d): %v", res.exitCode, err)
+		}
 		if err != nil || !restart {
 			s.finish()
 			s.exitClients(res.exitCode)
@@ -185,7 +214,9 @@ func (s *shim) run(delay time.Duration) int {
 			return 0
 		}
 		if c, err = s.e.store.load(s.id); err != nil {
-			return 0
+			s.logf("restart: reload the container's record: %v", err)
+			s.finish()
+			return 1
 		}
 	}
 }
@@ -237,7 +268,9 @@ func (s *shim) setup(c *record) error {
 		return fmt.Errorf("make run directory: %w", err)
 	}
 	sock := s.e.attachSocket(s.id)
-	_ = os.Remove(sock)
+	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove stale attach socket: %w", err)
+	}
 	l, err := listenUnix(sock)
 	if err != nil {
 		return fmt.Errorf("listen for attach: %w", err)
@@ -283,13 +316,18 @@ func (s *shim) serveAttach() {
 	for {
 		conn, err := s.listener.Accept()
 		if err != nil {
+			if !errors.Is(err, net.ErrClosed) {
+				s.logf("accept attach connection: %v", err)
+			}
 			return
 		}
 		s.mu.Lock()
 		hub := s.hub
 		s.mu.Unlock()
 		if hub == nil {
-			_ = conn.Close()
+			if err := conn.Close(); err != nil {
+				s.logf("close attach connection before the start: %v", err)
+			}
 			continue
 		}
 		go hub.ServeConn(conn)
@@ -397,10 +435,12 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	var oomBefore uint64
 	if stats, err := s.cg.Stats(); err == nil {
 		oomBefore = stats.OOMKills
+	} else {
+		s.logf("read OOM kills before the start: %v", err)
 	}
 	cfg, err := s.e.initConfig(c, s.devices)
 	if err != nil {
-		_ = hub.Close()
+		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
@@ -423,56 +463,82 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		if errors.As(err, &ee) {
 			err = &ExitError{Code: ee.Code, Err: errors.New(ee.Msg)}
 		}
-		_ = hub.Close()
+		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
 	started := time.Now()
-	if err := s.recordStart(proc.Pid); err != nil {
-		// The start could not be recorded, so the process must not run;
-		// killing a process just started and reaping it cannot fail.
-		_ = proc.Signal(unix.SIGKILL)
-		_, _, _ = proc.Wait()
-		_ = hub.Close()
+	stopped, err := s.recordStart(proc.Pid)
+	if err != nil {
+		if kerr := proc.Signal(unix.SIGKILL); kerr != nil {
+			s.logf("kill the container whose start could not be recorded: %v", kerr)
+		}
+		if _, _, werr := proc.Wait(); werr != nil {
+			s.logf("wait for the container whose start could not be recorded: %v", werr)
+		}
+		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
+	if stopped {
+		if err := proc.Signal(unix.SIGKILL); err != nil {
+			s.logf("kill the container stopped while it started: %v", err)
+		}
+	}
 
 	var pumps sync.WaitGroup
-	pump := func(r io.Reader, log io.Writer, out io.Writer) {
+	// A stream's first failure to log is logged (the log writer counts
+	// what it drops after that); the hub never fails a write: it drops
+	// what a slow client cannot take.
+	pump := func(name string, r io.Reader, log io.Writer, out io.Writer) {
 		defer pumps.Done()
 		buf := make([]byte, 128<<10)
+		logFailed := false
 		for {
 			n, err := r.Read(buf)
 			if n > 0 {
-				// The log notes what it drops for want of space; the
-				// hub's writer never fails. The shim has no log of its
-				// own to report anything else to.
-				_, _ = log.Write(buf[:n])
-				_, _ = out.Write(buf[:n])
+				if _, lerr := log.Write(buf[:n]); lerr != nil && !logFailed {
+					logFailed = true
+					s.logf("log the container's %s: %v", name, lerr)
+				}
+				_, _ = out.Write(buf[:n]) // the hub's writer never fails
 			}
 			if err != nil {
+				if !errors.Is(err, io.EOF) && !errors.Is(err, unix.EIO) && !errors.Is(err, os.ErrClosed) {
+					s.logf("read the container's %s: %v", name, err)
+				}
 				return
 			}
 		}
 	}
 	outLog := s.log.Stream("stdout")
 	pumps.Add(1)
-	go pump(st.stdout, outLog, hub.Stdout())
+	go pump("stdout", st.stdout, outLog, hub.Stdout())
 	var errLog *jsonlog.StreamWriter
 	if st.stderr != nil {
 		errLog = s.log.Stream("stderr")
 		pumps.Add(1)
-		go pump(st.stderr, errLog, hub.Stderr())
+		go pump("stderr", st.stderr, errLog, hub.Stderr())
 	}
-	code, _, _ := proc.Wait()
-	_ = s.net.Disconnect()
+	code, _, err := proc.Wait()
+	if err != nil {
+		s.logf("wait for the container's process %d: %v", proc.Pid, err)
+	}
+	if err := s.net.Disconnect(); err != nil {
+		s.logf("disconnect the container from its networks: %v", err)
+	}
 	pumps.Wait()
-	_ = outLog.Close()
+	if err := outLog.Close(); err != nil {
+		s.logf("log the container's last stdout line: %v", err)
+	}
 	if errLog != nil {
-		_ = errLog.Close()
+		if err := errLog.Close(); err != nil {
+			s.logf("log the container's last stderr line: %v", err)
+		}
 	}
 	res := runResult{exitCode: code, ranFor: time.Since(started)}
-	if stats, err := s.cg.Stats(); err == nil && stats.OOMKills > oomBefore {
+	if stats, err := s.cg.Stats(); err != nil {
+		s.logf("read OOM kills after the exit: %v", err)
+	} else if stats.OOMKills > oomBefore {
 		res.oomKilled = true
 		res.exitCode = 137
 	}
@@ -490,7 +556,7 @@ func (s *shim) exitClients(code int) {
 	for deadline := time.Now().Add(2 * time.Second); hub.Clients() > 0 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
-	_ = hub.Close()
+	s.closeHub(hub)
 }
 
 // initConfig is what the container's init needs to build this container,
@@ -586,13 +652,19 @@ func (s *shim) update(fn func(c *record) error) (*record, error) {
 	return c, s.e.store.save(c)
 }
 
-func (s *shim) recordStart(pid int) error {
+// recordStart records the running process. stopped reports that a user
+// stopped (or removed) the container while it was starting: their kill
+// of its cgroup may have come before the process joined it, so the
+// caller kills it now. The record's lock orders the two: a stop either
+// finds the process recorded and in its cgroup, or is seen here.
+func (s *shim) recordStart(pid int) (stopped bool, err error) {
 	c, err := s.update(func(c *record) error {
 		if err := c.State.apply(evStart, time.Now().UTC()); err != nil {
 			return err
 		}
 		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		stopped = c.ManuallyStopped || s.stopRequested()
 		return nil
 	})
 	if err == nil {
@@ -603,14 +675,14 @@ func (s *shim) recordStart(pid int) error {
 		}
 		s.e.event(c, "start", attrs)
 	}
-	return err
+	return stopped, err
 }
 
 // recordFailure records a start that failed: a container that never ran
 // stays "created" with the error, as docker shows it; one that ran before
 // is "exited".
 func (s *shim) recordFailure(err error) {
-	_, _ = s.update(func(c *record) error { // the shim has no log to report a failed save to
+	_, uerr := s.update(func(c *record) error {
 		if aerr := c.State.apply(evStartFailed, time.Now().UTC()); aerr != nil {
 			return aerr
 		}
@@ -618,6 +690,9 @@ func (s *shim) recordFailure(err error) {
 		c.State.Error = err.Error()
 		return nil
 	})
+	if uerr != nil {
+		s.logf("record the failed start (%v): %v", err, uerr)
+	}
 }
 
 // recordExit records how the process ended and decides, by the restart
@@ -688,7 +763,11 @@ func (s *shim) stoppedByUser() bool {
 		return true
 	}
 	c, err := s.e.store.load(s.id)
-	return err != nil || c.ManuallyStopped
+	if err != nil {
+		s.logf("read the container's record before a restart, taken as stopped: %v", err)
+		return true
+	}
+	return c.ManuallyStopped
 }
 
 // finish releases what setup made and hands the container back: no shim,
@@ -698,25 +777,37 @@ func (s *shim) finish() {
 	// Release is best effort: the shim has no log of its own to report
 	// to, and rm or system check finds what is left.
 	if s.listener != nil {
-		_ = s.listener.Close()
+		if err := s.listener.Close(); err != nil {
+			s.logf("close the attach socket: %v", err)
+		}
 	}
 	if s.net != nil {
-		_ = s.net.Close()
+		if err := s.net.Close(); err != nil {
+			s.logf("release the container's network: %v", err)
+		}
 	}
-	_ = os.RemoveAll(s.e.runDir(s.id))
+	if err := os.RemoveAll(s.e.runDir(s.id)); err != nil {
+		s.logf("remove the run directory: %v", err)
+	}
 	if s.cg != nil {
-		_ = s.cg.Destroy()
+		if err := s.cg.Destroy(); err != nil {
+			s.logf("remove the cgroup: %v", err)
+		}
 	}
 	if s.log != nil {
-		_ = s.log.Close()
+		if err := s.log.Close(); err != nil {
+			s.logf("close the container's log: %v", err)
+		}
 	}
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {
+		s.logf("record the shim's end: %v", err)
 		return
 	}
 	defer unlock()
 	c, err := s.e.store.load(s.id)
 	if err != nil {
+		s.logf("record the shim's end: %v", err)
 		return
 	}
 	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
@@ -729,8 +820,23 @@ func (s *shim) finish() {
 		}
 	}
 	if c.HostConfig.AutoRemove {
-		_ = s.e.destroy(c)
+		if err := s.e.destroy(c); err != nil {
+			s.logf("--rm: %v", err)
+			// Left stopped, not half-running, so that rm can finish it.
+			if serr := s.e.store.save(c); serr != nil {
+				s.logf("record the shim's end: %v", serr)
+			}
+		}
 		return
 	}
-	_ = s.e.store.save(c)
+	if err := s.e.store.save(c); err != nil {
+		s.logf("record the shim's end: %v", err)
+	}
+}
+
+// closeHub disconnects the run's attach clients.
+func (s *shim) closeHub(hub *ptyexec.Hub) {
+	if err := hub.Close(); err != nil {
+		s.logf("close the attach hub: %v", err)
+	}
 }

@@ -385,3 +385,22 @@ func (s *store) resolve(ref string) (string, error) {
 	}
 	return match, nil
 }
+
+// removeDir removes a container's directory with its record last, so that
+// a remove killed half-way leaves a container that is still listed and
+// that rm -f (by name too) finishes.
+func (s *store) removeDir(id string) error {
+	dir, rec := s.dir(id), s.recordPath(id)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	for _, ent := range entries {
+		if p := filepath.Join(dir, ent.Name()); p != rec {
+			if err := os.RemoveAll(p); err != nil {
+				return err
+			}
+		}
+	}
+	return os.RemoveAll(dir)
+}

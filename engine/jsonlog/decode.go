@@ -43,8 +43,8 @@ func decodeFast(line []byte, tc *timeCache) (Entry, bool) {
 		return Entry{}, false
 	}
 	i := bytes.IndexByte(rest, '"')
-	if i < 0 || bytes.IndexByte(rest[:i], '\\') >= 0 {
-		return Entry{}, false
+	if i < 0 || !plain(rest[:i]) {
+		return Entry{}, false // escapes or control characters: the slow path decides
 	}
 	stream := rest[:i]
 	if rest, ok = bytes.CutPrefix(rest[i+1:], []byte(`,"time":"`)); !ok {
@@ -59,6 +59,17 @@ func decodeFast(line []byte, tc *timeCache) (Entry, bool) {
 		return Entry{}, false
 	}
 	return Entry{Stream: internStream(stream), Time: t, Line: text}, true
+}
+
+// plain reports whether b is a JSON string body with no escape and no
+// control character: its bytes are the string's.
+func plain(b []byte) bool {
+	for _, c := range b {
+		if !plainInString[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // timeCache holds the last entry time parsed.
