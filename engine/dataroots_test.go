@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,11 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/nftables"
-	"github.com/google/nftables/expr"
 	"github.com/vishvananda/netlink"
 
 	"berth/engine/network"
+	"berth/internal/testenv"
 )
 
 // TestDataRootsSideBySide runs two data roots on one host, as a second
@@ -76,7 +74,7 @@ func TestDataRootsSideBySide(t *testing.T) {
 	checkNAT := func(when, table string, want ...string) {
 		t.Helper()
 		slices.Sort(want)
-		if got := natBridges(t, table); !slices.Equal(got, want) {
+		if got := testenv.NATBridges(t, table); !slices.Equal(got, want) {
 			t.Errorf("%s: table %s masquerades for %q, want %q", when, table, got, want)
 		}
 	}
@@ -117,7 +115,7 @@ func TestDataRootsSideBySide(t *testing.T) {
 	if c, err := eC.Inspect(ctx, "intruder"); err != nil || c.State.Running() {
 		t.Errorf("the refused container: %+v, %v", c.State, err)
 	}
-	if natBridges(t, tableC) != nil {
+	if testenv.NATBridges(t, tableC) != nil {
 		t.Errorf("the refused root wrote its table %s", tableC)
 	}
 	if _, err := eC.Networks().Prune(); err != nil {
@@ -129,32 +127,4 @@ func TestDataRootsSideBySide(t *testing.T) {
 	checkNAT("after the refused root", tableA, bridgeA)
 	serves(portA, "root-A")
 	serves(portB, "root-B")
-}
-
-// natBridges lists, for each masquerade rule of an nftables table, the
-// bridge it is for (its `oifname != BRIDGE`); nil when there is no table.
-func natBridges(t *testing.T, table string) []string {
-	t.Helper()
-	c, err := nftables.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab := &nftables.Table{Family: nftables.TableFamilyIPv4, Name: table}
-	rules, err := c.GetRules(tab, &nftables.Chain{Name: "postrouting", Table: tab})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		t.Fatalf("rules of table %s: %v", table, err)
-	}
-	var out []string
-	for _, r := range rules {
-		for _, e := range r.Exprs {
-			if cmp, ok := e.(*expr.Cmp); ok && cmp.Op == expr.CmpOpNeq {
-				out = append(out, strings.TrimRight(string(cmp.Data), "\x00"))
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
 }

@@ -1,16 +1,14 @@
 package network
 
 import (
+	"berth/internal/testenv"
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/nftables"
-	"github.com/google/nftables/expr"
 	"github.com/vishvananda/netlink"
 )
 
@@ -42,7 +40,7 @@ func TestRootsSideBySide(t *testing.T) {
 	checkNAT := func(when string, table string, want ...string) {
 		t.Helper()
 		slices.Sort(want)
-		if got := natBridges(t, table); !slices.Equal(got, want) {
+		if got := testenv.NATBridges(t, table); !slices.Equal(got, want) {
 			t.Errorf("%s: table %s masquerades for %q, want %q", when, table, got, want)
 		}
 	}
@@ -214,32 +212,4 @@ func bridgeAlias(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return l.Attrs().Alias
-}
-
-// natBridges lists, for each masquerade rule of the table, the bridge it
-// is for (its `oifname != BRIDGE`).
-func natBridges(t *testing.T, table string) []string {
-	t.Helper()
-	c, err := nftables.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab := &nftables.Table{Family: nftables.TableFamilyIPv4, Name: table}
-	rules, err := c.GetRules(tab, &nftables.Chain{Name: "postrouting", Table: tab})
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		t.Fatalf("rules of table %s: %v", table, err)
-	}
-	var out []string
-	for _, r := range rules {
-		for _, e := range r.Exprs {
-			if cmp, ok := e.(*expr.Cmp); ok && cmp.Op == expr.CmpOpNeq {
-				out = append(out, strings.TrimRight(string(cmp.Data), "\x00"))
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
 }
