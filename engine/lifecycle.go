@@ -250,7 +250,9 @@ func (e *Engine) Stop(ctx context.Context, ref string, opts StopOptions) error {
 		}
 	}
 	if cg, err := e.cgroup(c); err == nil {
-		if err := cg.Kill(unix.SIGKILL); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		// A group already gone is a container that exited meanwhile, its
+		// shim having removed the group: stopped, as asked.
+		if err := cg.Kill(unix.SIGKILL); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, cgroups.ErrNotExist) {
 			return fmt.Errorf("stop %s: %w", c.DisplayName(), err)
 		}
 		if c.State.Status == StatusPaused {
