@@ -75,11 +75,11 @@ func TestShimLogsFailedAutoRemove(t *testing.T) {
 	if !strings.Contains(string(data), "Z --rm: remove "+c.DisplayName()) {
 		t.Errorf("shim.log =\n%s\nwant a timestamped line of the failed --rm", data)
 	}
-	// The container is left stopped, for rm to finish once it can.
-	waitFor(t, "the shim's end", func() bool {
-		got, _ = e.Inspect(ctx, c.ID)
-		return got != nil && !got.State.Running()
-	})
+	// The container is left stopped, for rm to finish once it can; Wait
+	// returns once its shim has let go of it.
+	if _, err := e.Wait(ctx, c.ID); err != nil {
+		t.Fatal(err)
+	}
 	if err := setImmutable(t, pinned, false); err != nil {
 		t.Fatal(err)
 	}
