@@ -3,8 +3,10 @@ package engine
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReserveNameReclaimsAbandoned: a reservation whose owner never got a
@@ -89,4 +91,41 @@ func mustReserve(t *testing.T, s *store, name, id string) (release func()) {
 		t.Fatal(err)
 	}
 	return release
+}
+
+// TestSweepNameTemps: opening the store removes the temporary files of
+// name reservations that creates killed mid-way left, and only those old
+// enough that no live create can still hold them.
+func TestSweepNameTemps(t *testing.T) {
+	root := t.TempDir()
+	s, err := openStore(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cases := []struct {
+		name string
+		age  time.Duration
+		kept bool
+	}{
+		{".tmp-old", 2 * staleNameTemp, false},
+		{".tmp-fresh", staleNameTemp / 2, true},
+		{"web", 2 * staleNameTemp, true}, // a reservation, not a temporary file
+	}
+	for _, tc := range cases {
+		p := filepath.Join(s.names, tc.name)
+		if err := os.WriteFile(p, []byte(strings.Repeat("a", 64)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-tc.age), now.Add(-tc.age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.sweepNameTemps(now)
+	for _, tc := range cases {
+		_, err := os.Stat(filepath.Join(s.names, tc.name))
+		if kept := err == nil; kept != tc.kept {
+			t.Errorf("%s, %v old: kept %v, want %v", tc.name, tc.age, kept, tc.kept)
+		}
+	}
 }

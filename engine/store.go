@@ -48,7 +48,30 @@ func openStore(root string, reserve *diskspace.Reserve) (*store, error) {
 			return nil, fmt.Errorf("open container store: %w", err)
 		}
 	}
+	s.sweepNameTemps(time.Now())
 	return s, nil
+}
+
+// staleNameTemp is how old a temporary file of createName must be before
+// it is taken for a dead create's: a live one holds it for microseconds.
+const staleNameTemp = time.Minute
+
+// sweepNameTemps removes the temporary files that a create killed inside
+// createName left in names/. It is best effort: what it cannot remove now
+// the next open removes.
+func (s *store) sweepNameTemps(now time.Time) {
+	entries, err := os.ReadDir(s.names)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".tmp-") {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > staleNameTemp {
+			_ = os.Remove(filepath.Join(s.names, e.Name())) // best effort, see above
+		}
+	}
 }
 
 func (s *store) dir(id string) string { return filepath.Join(s.containers, id) }
