@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/registry"
+
+	"berth/internal/testenv"
 )
 
 // The fault tests of issue 10, point 2: content is verified. Each test
@@ -22,24 +24,6 @@ import (
 // the layer unpacked (and verified) before: as docker, berth does not hash
 // unpacked layers at run. system check finds both, --repair removes the
 // damaged image, and a new check is clean.
-
-// flipByte inverts the byte at offset of the file at path, in place.
-func flipByte(t *testing.T, path string, offset int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, offset); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if _, err := f.WriteAt(b, offset); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // exitOf runs berth and returns its combined output and exit code.
 func (b *berthEnv) exitOf(args ...string) (string, int) {
@@ -100,7 +84,7 @@ func TestFaultConfigBlob(t *testing.T) {
 	b := newFaultEnv(t)
 	host := localRegistry(t)
 	id := b.importImage(t, "bad:1")
-	flipByte(t, b.blobPath(id), 10)
+	testenv.FlipByte(t, b.blobPath(id), 10)
 
 	msg := "image bad:1: blob sha256:" + id + " does not match its digest (content is damaged): run `berth system check --repair` or pull/load it again"
 	b.wantFail(t, 1, msg, "inspect", "bad:1")
@@ -139,7 +123,7 @@ func TestFaultLayerBlob(t *testing.T) {
 			id := b.importImage(t, "bad:1")
 			layer := strings.TrimPrefix(strings.TrimSpace(b.must("inspect", "--format", "{{index .RootFS.Layers 0}}", "bad:1")), "sha256:")
 			if how == "flip" {
-				flipByte(t, b.blobPath(layer), 600)
+				testenv.FlipByte(t, b.blobPath(layer), 600)
 			} else {
 				damage(t, b.blobPath(layer), "truncate")
 			}

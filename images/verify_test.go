@@ -12,6 +12,8 @@ import (
 
 	digest "github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/identity"
+
+	"berth/internal/testenv"
 )
 
 func TestStillVerified(t *testing.T) {
@@ -38,24 +40,6 @@ func TestStillVerified(t *testing.T) {
 	}
 }
 
-// flipByte inverts one byte of a file in place, as a bad disk might.
-func flipByte(t *testing.T, path string, offset int64) {
-	t.Helper()
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, offset); err != nil {
-		t.Fatal(err)
-	}
-	b[0] ^= 0xff
-	if _, err := f.WriteAt(b, offset); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // wantDamagedBlob fails unless err is a DamagedBlobError naming blob and image.
 func wantDamagedBlob(t *testing.T, what string, err error, blob digest.Digest, image string) {
 	t.Helper()
@@ -76,8 +60,8 @@ func TestDamagedBlobIsRefused(t *testing.T) {
 		config bool // damage the config; otherwise the layer blob
 		damage func(t *testing.T, path string)
 	}{
-		{"config byte flipped", true, func(t *testing.T, p string) { flipByte(t, p, 10) }},
-		{"layer byte flipped", false, func(t *testing.T, p string) { flipByte(t, p, 512) }},
+		{"config byte flipped", true, func(t *testing.T, p string) { testenv.FlipByte(t, p, 10) }},
+		{"layer byte flipped", false, func(t *testing.T, p string) { testenv.FlipByte(t, p, 512) }},
 		{"layer truncated", false, truncateFile},
 	}
 	for _, tc := range tests {
@@ -150,7 +134,7 @@ func TestVerifiedBlobNotHashedAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Remember the damaged file's identity as verified: it is trusted.
-	flipByte(t, s.blobPath(blob), 600)
+	testenv.FlipByte(t, s.blobPath(blob), 600)
 	fi, err := os.Stat(s.blobPath(blob))
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +144,7 @@ func TestVerifiedBlobNotHashedAgain(t *testing.T) {
 		t.Errorf("verifyBlob of a blob remembered as verified hashed it: %v", err)
 	}
 	// Written again: its change time moves, and it is hashed.
-	flipByte(t, s.blobPath(blob), 601)
+	testenv.FlipByte(t, s.blobPath(blob), 601)
 	if err := s.verifyBlob(blob); err == nil {
 		t.Errorf("verifyBlob of a blob written since it was verified: no error")
 	}
@@ -287,8 +271,8 @@ func TestPullOrLoadAgainHeals(t *testing.T) {
 			if err := fetch(s); err != nil {
 				t.Fatal(err)
 			}
-			flipByte(t, s.blobPath(config), 10)
-			flipByte(t, s.blobPath(layer), 600)
+			testenv.FlipByte(t, s.blobPath(config), 10)
+			testenv.FlipByte(t, s.blobPath(layer), 600)
 			if err := fetch(s); err != nil {
 				t.Fatalf("%s again: %v", name, err)
 			}
