@@ -414,7 +414,18 @@ func newTestModel(t testing.TB, b Backend) model {
 	m = settle(t, m, m.Init())
 	// On a loaded machine the first list can take longer than settle's
 	// patience; every test starts from a listed screen.
-	for deadline := time.Now().Add(10 * time.Second); !(m.containers.loaded && m.hostLoaded) && time.Now().Before(deadline); {
+	return await(t, m, "the first list", func(m model) bool { return m.containers.loaded && m.hostLoaded })
+}
+
+// await feeds the model late answers until ok holds: what a command
+// answers after settle's patience (a pane opening on a loaded machine)
+// arrives here instead of being lost to the next assertion.
+func await(t testing.TB, m model, what string, ok func(model) bool) model {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(m); {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10s for %s", what)
+		}
 		m = deliverArrived(t, m)
 		time.Sleep(time.Millisecond)
 	}

@@ -245,6 +245,7 @@ func TestTerminalPane(t *testing.T) {
 	b.terminal = newFakeTerminal()
 	m := newTestModel(t, b)
 	m = press(t, m, "G", "E")
+	m = await(t, m, "the pane", panes(1))
 	if m.state != stateLogs || !m.terms.focused || len(m.terms.panes) != 1 {
 		t.Fatalf("E: state %s, focused %v, panes %d", m.state, m.terms.focused, len(m.terms.panes))
 	}
@@ -268,6 +269,7 @@ func TestTerminalPane(t *testing.T) {
 	second := newFakeTerminal()
 	b.terminal = second
 	m = press(t, m, "esc", "t", "E")
+	m = await(t, m, "the second pane", panes(2))
 	if m.state != stateTop || len(m.terms.panes) != 2 || m.terms.active != 1 {
 		t.Fatalf("E on top: state %s, %d panes, active %d", m.state, len(m.terms.panes), m.terms.active)
 	}
@@ -342,15 +344,7 @@ func TestEveryScreenFitsTheWindow(t *testing.T) {
 			m = step(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
 			m = press(t, m, sc.keys...)
 			if sc.name == "logs with a pane" {
-				// The pane opens asynchronously; a loaded machine may take
-				// longer than settle's patience.
-				for deadline := time.Now().Add(10 * time.Second); !m.terms.hasPanes() && time.Now().Before(deadline); {
-					m = deliverArrived(t, m)
-					time.Sleep(time.Millisecond)
-				}
-				if !m.terms.hasPanes() {
-					t.Fatal("no pane to measure")
-				}
+				m = await(t, m, "a pane to measure", panes(1))
 			}
 			lines := strings.Split(screen(m), "\n")
 			if len(lines) != size[1] {
@@ -372,6 +366,7 @@ func TestCtrlCGoesToAFocusedPane(t *testing.T) {
 	b.terminal = newFakeTerminal()
 	m := newTestModel(t, b)
 	m = press(t, m, "G", "E")
+	m = await(t, m, "the pane", panes(1))
 	if _, cmd := m.Update(keyMsg("ctrl+c")); cmd != nil {
 		if msg := cmd(); msg == tea.Quit() {
 			t.Fatal("ctrl+c in a focused pane quit berth")
@@ -412,11 +407,17 @@ func TestImagesPull(t *testing.T) {
 	}
 }
 
+// panes is await's test for n open panes.
+func panes(n int) func(model) bool {
+	return func(m model) bool { return len(m.terms.panes) == n }
+}
+
 func TestTopBesideAPane(t *testing.T) {
 	b := demoBackend()
 	b.terminal = newFakeTerminal()
 	m := newTestModel(t, b)
 	m = press(t, m, "G", "t", "E")
+	m = await(t, m, "the pane", panes(1))
 	if !m.terms.hasPanes() || m.top.width >= topNarrow {
 		t.Fatalf("no narrow top beside a pane: width %d", m.top.width)
 	}
