@@ -47,6 +47,23 @@ type Resources struct {
 	// them to the devices controller; v2 attaches an eBPF program built
 	// from them (devicefilter.go) to the group.
 	Devices []DeviceRule
+
+	// The settings below are written only when set: unlike the ones
+	// above, a zero value leaves the kernel's value as it is.
+
+	// MemoryReservation is the memory soft limit in bytes
+	// (--memory-reservation): memory.soft_limit_in_bytes on v1,
+	// memory.low on v2. Docker's minimum of 6 MiB applies, and it must
+	// not be above Memory.
+	MemoryReservation int64
+	// OomKillDisable turns the OOM killer off for the group
+	// (--oom-kill-disable): memory.oom_control on v1. v2 has no such
+	// switch: asking for it there is a SettingError (ErrNoController);
+	// docker warns and ignores it, which is the caller's part (Probe).
+	OomKillDisable bool
+	// BlockIO are the --blkio-weight and --device-*-bps/iops settings
+	// (blockio.go).
+	BlockIO BlockIO
 }
 
 // Docker's bounds (moby daemon/daemon_unix.go) and the kernel's defaults.
@@ -103,7 +120,15 @@ func (r Resources) validate() error {
 	if _, err := parseCPUList(r.CpusetMems); err != nil {
 		return invalid("cpuset-mems", r.CpusetMems, "%v", err)
 	}
-	return nil
+	switch {
+	case r.MemoryReservation < 0:
+		return invalid("memory-reservation", r.MemoryReservation, "must not be negative")
+	case r.MemoryReservation > 0 && r.MemoryReservation < minMemory:
+		return invalid("memory-reservation", r.MemoryReservation, "below the minimum of 6 MiB")
+	case r.Memory > 0 && r.MemoryReservation > r.Memory:
+		return invalid("memory-reservation", r.MemoryReservation, "above the memory limit %d", r.Memory)
+	}
+	return r.BlockIO.validate()
 }
 
 // write is one value written into one file of the group's directory.
@@ -132,6 +157,10 @@ type hostLimits struct {
 	// when unknown. v1 copies them into an empty cpuset; asked-for sets
 	// must lie inside them.
 	cpus, mems string
+	// blkioWeightFile is the group's weight file: blkio.weight or
+	// blkio.bfq.weight on v1, io.bfq.weight or io.weight on v2; empty
+	// when the kernel has none.
+	blkioWeightFile string
 }
 
 // planV1 turns r into the cgroup v1 file writes, in the order they must
@@ -193,7 +222,15 @@ func planV1(r Resources, h hostLimits) ([]write, error) {
 			file: "cpuset.mems", value: orDefault(r.CpusetMems, h.mems), reset: r.CpusetMems == ""},
 		pidsWrite(r),
 	)
-	return ws, nil
+	if r.MemoryReservation > 0 {
+		ws = append(ws, write{setting: "memory-reservation", asked: itoa(r.MemoryReservation), ctrl: "memory",
+			file: "memory.soft_limit_in_bytes", value: itoa(r.MemoryReservation)})
+	}
+	if r.OomKillDisable {
+		ws = append(ws, write{setting: "oom-kill-disable", asked: "true", ctrl: "memory",
+			file: "memory.oom_control", value: "1"})
+	}
+	return append(ws, r.BlockIO.writesV1(h.blkioWeightFile)...), nil
 }
 
 // planV2 turns r into the cgroup v2 file writes.
@@ -252,7 +289,15 @@ func planV2(r Resources, h hostLimits) ([]write, error) {
 			file: "cpuset.mems", value: orDefault(r.CpusetMems, "\n"), reset: r.CpusetMems == ""},
 		pidsWrite(r),
 	)
-	return ws, nil
+	if r.MemoryReservation > 0 {
+		ws = append(ws, write{setting: "memory-reservation", asked: itoa(r.MemoryReservation), ctrl: "memory",
+			file: "memory.low", value: itoa(r.MemoryReservation)})
+	}
+	if r.OomKillDisable {
+		return nil, &SettingError{Setting: "oom-kill-disable", Value: "true",
+			Err: fmt.Errorf("%w: cgroup v2 has no switch for the OOM killer", ErrNoController)}
+	}
+	return append(ws, r.BlockIO.writesV2(h.blkioWeightFile)...), nil
 }
 
 func pidsWrite(r Resources) write {

@@ -96,13 +96,12 @@ func (m *v1) Create(r Resources) (err error) {
 			}
 		}
 	}
-	if err := m.set(r); err != nil {
-		return err
-	}
+	// Accounting first: its "no limit" rules must not replace the
+	// throttles r asks for.
 	if d := m.dirs["blkio"]; d != "" {
 		enableBlkioAccounting(d)
 	}
-	return nil
+	return m.set(r)
 }
 
 // procPartitions lists the host's block devices; the kernel's interface,
@@ -177,6 +176,9 @@ func (m *v1) set(r Resources) error {
 				h.memswLimit = int64(limit)
 			}
 		}
+	}
+	if d := m.dirs["blkio"]; d != "" {
+		h.blkioWeightFile = v1BlkioWeightFile(d)
 	}
 	if d := m.dirs["cpuset"]; d != "" {
 		var err error

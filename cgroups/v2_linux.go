@@ -128,7 +128,8 @@ func (m *v2) set(r Resources) error {
 		return fmt.Errorf("read controllers of %s: %w", m.dir, err)
 	}
 	controllers := strings.Fields(have)
-	h := hostLimits{memswLimit: -1, swapAccounting: exists(filepath.Join(m.dir, "memory.swap.max"))}
+	h := hostLimits{memswLimit: -1, swapAccounting: exists(filepath.Join(m.dir, "memory.swap.max")),
+		blkioWeightFile: v2IOWeightFile(m.dir)}
 	if slices.Contains(controllers, "cpuset") {
 		parent := filepath.Dir(m.dir)
 		// Best effort: the root cgroup has no cpuset.cpus.effective on old
