@@ -38,6 +38,7 @@ type containerFlags struct {
 	env, envFiles, labels, labelFiles, volumes, tmpfs, logOpts []string
 	capAdd, capDrop, securityOpts, publish, expose             []string
 	devices, deviceCgroupRules                                 []string
+	res                                                        resFlags
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -92,6 +93,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
 	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
+	f.res.register(flags)
 }
 
 // validNetworkName is docker's rule for network names.
@@ -376,11 +378,23 @@ func (a *app) createCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []string) (*engine.Container, error) {
+func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []string) (_ *engine.Container, err error) {
 	opts, warnings, err := f.createOptions(cmd.Flags(), args[0], args[1:], a.cfg, a.hostFiles())
 	if err != nil {
 		return nil, err
 	}
+	if err := f.res.apply(f.detach, &opts); err != nil {
+		return nil, err
+	}
+	cid, err := openCIDFile(f.res.cidfile)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := cid.close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
 	for _, w := range warnings {
 		fmt.Fprintln(a.stderr, "WARNING:", w)
 	}
@@ -401,6 +415,9 @@ func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []stri
 			return nil, err
 		}
 		c, err = eng.Create(ctx, opts)
+	}
+	if err == nil {
+		err = cid.write(c.ID)
 	}
 	return c, err
 }
@@ -451,6 +468,7 @@ func (a *app) runContainer(cmd *cobra.Command, f *containerFlags, args []string)
 	if f.interactive {
 		attach.Stdin = a.stdin
 	}
+	attachStreams(c.Config, &attach)
 	if f.sigProxy && !f.tty {
 		stop := a.proxySignals(ctx, c.ID)
 		defer stop()

@@ -16,6 +16,9 @@ type CreateOptions struct {
 	// user-defined networks. IP is --ip, its address on its first network.
 	NetworkAliases []string
 	IP             string
+	// Platform is --platform, os[/arch[/variant]]: the image must be
+	// of it. "" takes the image as it is.
+	Platform string
 }
 
 // TerminalSize is a window size in character cells.

@@ -3,6 +3,8 @@ package engine
 import (
 	"time"
 
+	units "github.com/docker/go-units"
+
 	"berth/engine/network"
 	"berth/engine/shimlog"
 )
@@ -97,6 +99,14 @@ type HostConfig struct {
 	SecurityOpt     []string                 `json:"SecurityOpt"`
 	Tmpfs           map[string]string        `json:"Tmpfs"` // container path -> mount options
 	CgroupParent    string                   `json:"CgroupParent"`
+	// Process settings of docker run (resflags.go): /dev/shm's size in
+	// bytes, more supplementary groups, namespaced sysctls, the OOM
+	// score adjustment, and the --cidfile the CLI wrote the ID to.
+	ShmSize         int64             `json:"ShmSize"`
+	GroupAdd        []string          `json:"GroupAdd"`
+	Sysctls         map[string]string `json:"Sysctls,omitempty"`
+	OomScoreAdj     int               `json:"OomScoreAdj"`
+	ContainerIDFile string            `json:"ContainerIDFile"`
 	Resources
 }
 
@@ -115,6 +125,19 @@ type Resources struct {
 	// DeviceCgroupRules are --device-cgroup-rule entries in docker's
 	// syntax ("c 1:3 mr"), added to the allowlist.
 	DeviceCgroupRules []string `json:"DeviceCgroupRules"`
+	// The limits of resflags.go: CFS period and quota in µs, the memory
+	// soft limit, the OOM killer switch, block I/O weight and throttles,
+	// and the --ulimit entries.
+	CPUPeriod            int64            `json:"CpuPeriod"`
+	CPUQuota             int64            `json:"CpuQuota"`
+	MemoryReservation    int64            `json:"MemoryReservation"`
+	OomKillDisable       *bool            `json:"OomKillDisable"`
+	BlkioWeight          uint16           `json:"BlkioWeight"`
+	BlkioDeviceReadBps   []ThrottleDevice `json:"BlkioDeviceReadBps"`
+	BlkioDeviceWriteBps  []ThrottleDevice `json:"BlkioDeviceWriteBps"`
+	BlkioDeviceReadIOps  []ThrottleDevice `json:"BlkioDeviceReadIOps"`
+	BlkioDeviceWriteIOps []ThrottleDevice `json:"BlkioDeviceWriteIOps"`
+	Ulimits              []*units.Ulimit  `json:"Ulimits"`
 }
 
 // DeviceMapping is one --device HOST[:CONTAINER[:PERMISSIONS]], as
@@ -138,7 +161,7 @@ type RestartPolicy struct {
 	MaximumRetryCount int    `json:"MaximumRetryCount"`
 }
 
-// LogConfig is --log-driver/--log-opt; only json-file exists.
+// LogConfig is --log-driver/--log-opt: json-file, local or none.
 type LogConfig struct {
 	Type   string            `json:"Type"`
 	Config map[string]string `json:"Config"`

@@ -35,6 +35,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := checkDevices(hc.Resources, hostDevices{}); err != nil {
 		return nil, err
 	}
+	if err := e.adaptResourceFlags(&hc); err != nil {
+		return nil, err
+	}
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = e.opts.DefaultNetwork
 	}
@@ -60,7 +63,10 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc.LogConfig = LogConfig{Type: "json-file", Config: hc.LogConfig.Config}
+	hc.LogConfig = LogConfig{Type: hc.LogConfig.Type, Config: hc.LogConfig.Config}
+	if hc.LogConfig.Type == "" {
+		hc.LogConfig.Type = logDriverJSONFile
+	}
 	if hc.LogConfig.Config == nil {
 		hc.LogConfig.Config = map[string]string{}
 	}
@@ -74,6 +80,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		if errors.Is(err, images.ErrNotFound) {
 			return nil, fmt.Errorf("unable to find image '%s' locally: %w", ref, err)
 		}
+		return nil, err
+	}
+	if err := checkPlatform(opts.Platform, img, ref); err != nil {
 		return nil, err
 	}
 	ic := img.Config

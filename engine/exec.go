@@ -55,8 +55,10 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		return nil, fmt.Errorf("container %s is not running: %w", c.DisplayName(), ErrNotRunning)
 	}
 	root := "/proc/" + strconv.Itoa(c.State.Pid) + "/root"
-	passwd, _ := os.ReadFile(root + "/etc/passwd")
-	group, _ := os.ReadFile(root + "/etc/group")
+	// Read as the container sees them: a symlink in a hostile image
+	// must not lead to the host's files. Unreadable is empty, as before.
+	passwd, _ := containerinit.ReadFileInRoot(root, "/etc/passwd")
+	group, _ := containerinit.ReadFileInRoot(root, "/etc/group")
 	spec := opts.User
 	if spec == "" {
 		spec = c.Config.User
@@ -93,13 +95,19 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 	if dir == "" {
 		dir = c.Config.WorkingDir
 	}
-	groups := make([]uint32, len(u.Groups))
-	for i, g := range u.Groups {
-		groups[i] = uint32(g)
+	groups, rlimits, err := execProcess(hc, u, group)
+	if err != nil {
+		return nil, &ExitError{Code: 126, Err: fmt.Errorf("exec in %s: %w", c.DisplayName(), err)}
 	}
 	cg, err := e.cgroup(c)
 	if err != nil {
 		return nil, err
+	}
+	beforeExec := func(pid int) error {
+		if err := cg.Add(pid); err != nil {
+			return err
+		}
+		return setOOMScoreAdj(pid, hc.OomScoreAdj)
 	}
 	cmd := nsenter.Command(nsenter.Config{
 		Pid:             c.State.Pid,
@@ -112,7 +120,8 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		Capabilities:    caps,
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
 		Seccomp:         filter,
-		BeforeExec:      cg.Add,
+		Rlimits:         rlimits,
+		BeforeExec:      beforeExec,
 		Self:            e.opts.Exe,
 		ScratchDir:      e.sealScratch(),
 	})

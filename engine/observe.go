@@ -27,6 +27,9 @@ func (e *Engine) Logs(ctx context.Context, ref string, opts LogsOptions, fn func
 	if err != nil {
 		return err
 	}
+	if c.HostConfig.LogConfig.Type == logDriverNone {
+		return ErrLogsNotReadable
+	}
 	ro := jsonlog.ReadOptions{Tail: opts.Tail, Since: opts.Since, Until: opts.Until,
 		Follow: opts.Follow, Stdout: opts.Stdout, Stderr: opts.Stderr}
 	if opts.Follow {

@@ -283,7 +283,7 @@ func (s *shim) setup(c *record) error {
 		return err
 	}
 	logOpts.MinFree = lowSpace
-	if s.log, err = jsonlog.New(c.LogPath, logOpts); err != nil {
+	if s.log, err = openLog(c, logOpts); err != nil {
 		return err
 	}
 	if s.cg, err = s.e.cgroup(c); err != nil {
@@ -291,6 +291,9 @@ func (s *shim) setup(c *record) error {
 	}
 	res := cgroupResources(c.HostConfig.Resources)
 	if s.devices, res.Devices, err = containerDevices(c.HostConfig, hostDevices{}); err != nil {
+		return err
+	}
+	if res.BlockIO, err = blockIO(c.HostConfig.Resources); err != nil {
 		return err
 	}
 	if err := s.cg.Create(res); err != nil {
@@ -613,6 +616,9 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
 	}
+	if err := processSettings(cfg, hc); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -631,6 +637,7 @@ func cgroupResources(r Resources) cgroups.Resources {
 	if r.PidsLimit != nil {
 		cr.PidsLimit = *r.PidsLimit
 	}
+	addResourceFlags(&cr, r)
 	return cr
 }
 

@@ -164,8 +164,8 @@ func checkHostConfig(hc *HostConfig) error {
 			return invalidf("invalid --security-opt %q: only no-new-privileges and seccomp are supported", opt)
 		}
 	}
-	if t := hc.LogConfig.Type; t != "" && t != "json-file" {
-		return invalidf("log driver %q is not supported: only json-file", t)
+	if err := checkLogDriver(hc.LogConfig.Type); err != nil {
+		return err
 	}
 	return nil
 }

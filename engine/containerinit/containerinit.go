@@ -39,7 +39,11 @@
 // image store and the shim.
 package containerinit
 
-import "os"
+import (
+	"os"
+
+	"berth/ptyexec/nsenter"
+)
 
 // Arg0 is argv[0] of the re-executed init. main.go starts with
 //
@@ -160,6 +164,23 @@ type Config struct {
 	// means none. Which nodes may be opened is the cgroup's business, not
 	// this list's.
 	Devices []Device `json:"devices,omitempty"`
+
+	// Rlimits are set before the command runs (--ulimit); nil keeps the
+	// shim's.
+	Rlimits []nsenter.Rlimit `json:"rlimits,omitempty"`
+	// Sysctls are written in the container's own namespaces before its
+	// root is built (--sysctl): keys as docker names them
+	// ("net.ipv4.ip_forward"), namespaced ones only (CheckSysctl).
+	Sysctls map[string]string `json:"sysctls,omitempty"`
+	// OOMScoreAdj, when not nil, is written to the init's oom_score_adj
+	// (--oom-score-adj), which the command inherits.
+	OOMScoreAdj *int `json:"oomScoreAdj,omitempty"`
+	// ShmSize is the size of /dev/shm in bytes (--shm-size); 0 is
+	// docker's 64 MiB.
+	ShmSize int64 `json:"shmSize,omitempty"`
+	// GroupAdd are supplementary groups beyond the user's (--group-add):
+	// names looked up in the container's /etc/group, or numeric GIDs.
+	GroupAdd []string `json:"groupAdd,omitempty"`
 }
 
 // Device is one device node to make in the container.

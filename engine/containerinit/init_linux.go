@@ -59,6 +59,9 @@ func initContainer() (err error) {
 	if err != nil {
 		return err
 	}
+	if err := applyKernelSettings(cfg); err != nil {
+		return err
+	}
 	unix.Umask(0)
 	if err := setupRootfs(cfg); err != nil {
 		return err
@@ -75,6 +78,9 @@ func initContainer() (err error) {
 	}
 	user, err := lookupUser(cfg.User)
 	if err != nil {
+		return err
+	}
+	if user.Groups, err = lookupGroups(user, cfg.GroupAdd); err != nil {
 		return err
 	}
 	env := buildEnv(cfg.Env, user.Home, cfg.Hostname, cfg.Terminal)
@@ -97,6 +103,9 @@ func initContainer() (err error) {
 		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
 			return err
 		}
+	}
+	if err := nsenter.SetRlimits(cfg.Rlimits); err != nil {
+		return err
 	}
 	if err := applyCredentials(cfg, user); err != nil {
 		return err

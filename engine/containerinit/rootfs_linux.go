@@ -60,7 +60,7 @@ func setupRootfs(cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices)
+	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices, cfg.ShmSize)
 	_ = dev.Close()
 	if err != nil {
 		return err
@@ -239,14 +239,14 @@ func mountDev(root *os.File) (*os.File, error) {
 // one on devptsFd when givenDevpts, which the terminal belongs to), shm,
 // mqueue, the console when there is a terminal, the usual symlinks, and
 // the extra device nodes, made through root.
-func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Device) error {
+func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Device, shmSize int64) error {
 	mounts := []struct {
 		fstype, source, dir string
 		flags               uintptr
 		data                string
 	}{
 		{"devpts", "devpts", "pts", unix.MS_NOSUID | unix.MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620,gid=5"},
-		{"tmpfs", "shm", "shm", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, "mode=1777,size=65536k"},
+		{"tmpfs", "shm", "shm", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, shmOptions(shmSize)},
 		{"mqueue", "mqueue", "mqueue", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
 	}
 	for _, m := range mounts {

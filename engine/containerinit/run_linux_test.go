@@ -109,17 +109,18 @@ func TestUser(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		user string
-		want string // uid gid groups, from id -u, id -g and the Groups line
+		want string // uid gid groups, from id -u, id -g and the Groups line (sorted by the kernel)
 	}{
-		{"", "0 0 10"},
-		{"root", "0 0 10"},
-		{"nobody", "65534 65534"},
-		{"alice", "1000 1000 29 50"},
-		{"1000:50", "1000 50"},
-		{"alice:staff", "1000 50"},
-		{"nobody:5", "65534 5"},
-		{"4242", "4242 0"},
-		{"4242:4343", "4242 4343"},
+		// As docker: the primary group is always among the groups.
+		{"", "0 0 0 10"},
+		{"root", "0 0 0 10"},
+		{"nobody", "65534 65534 65534"},
+		{"alice", "1000 1000 29 50 1000"},
+		{"1000:50", "1000 50 50"},
+		{"alice:staff", "1000 50 50"},
+		{"nobody:5", "65534 5 5"},
+		{"4242", "4242 0 0"},
+		{"4242:4343", "4242 4343 4343"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.user, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -180,4 +181,49 @@ func resolveUser(spec string, passwd, group io.Reader) (User, error) {
 func parseID(s string) (int, error) {
 	n, err := strconv.ParseUint(s, 10, 31)
 	return int(n), err
+}
+
+// AdditionalGroups resolves --group-add entries against a container's
+// /etc/group, as docker does: a name must exist there, a number is a GID
+// whether it exists or not. Duplicates are dropped; the order is the
+// arguments'.
+func AdditionalGroups(add []string, group io.Reader) ([]int, error) {
+	if len(add) == 0 {
+		return nil, nil
+	}
+	groups, err := parseGroup(group)
+	if err != nil {
+		return nil, fmt.Errorf("read group: %w", err)
+	}
+	var gids []int
+	for _, a := range add {
+		gid, numErr := parseID(a)
+		found := false
+		for _, g := range groups {
+			if g.Name == a || (numErr == nil && g.GID == gid) {
+				gid, found = g.GID, true
+				break
+			}
+		}
+		if !found && numErr != nil {
+			return nil, fmt.Errorf("unable to find group %s: %w", a, ErrUnknownGroup)
+		}
+		if !slices.Contains(gids, gid) {
+			gids = append(gids, gid)
+		}
+	}
+	return gids, nil
+}
+
+// SupplementaryGroups is what a process of u gets from setgroups, as
+// docker gives it: the primary group first, then the user's groups from
+// /etc/group, then extra (--group-add), each once.
+func (u User) SupplementaryGroups(extra []int) []int {
+	out := []int{u.GID}
+	for _, g := range append(append([]int(nil), u.Groups...), extra...) {
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -57,6 +57,9 @@ func finish(sync *os.File) int {
 // before the capabilities are dropped (runc's order), and the profile must
 // allow what follows (Docker's does).
 func enter(cfg childConfig, sync *os.File) (int, error) {
+	if err := SetRlimits(cfg.Rlimits); err != nil {
+		return codeEnter, err
+	}
 	if !cfg.NoNewPrivileges {
 		if err := LoadSeccomp(cfg.Seccomp); err != nil {
 			return codeEnter, err

@@ -61,6 +61,9 @@ type Config struct {
 	// Seccomp is the seccomp filter the command runs under, a BPF program
 	// as LoadSeccomp takes it (the container's own); nil means none.
 	Seccomp []byte
+	// Rlimits are the container's --ulimit limits, set before the user
+	// changes; nil keeps the limits berth was started with.
+	Rlimits []Rlimit
 	// BeforeExec, when set, is called with the host PID of the process
 	// that becomes the command, after it joined the namespaces and before
 	// it execs. The engine adds it to the container's cgroup here. An
@@ -172,7 +175,7 @@ func (c *Cmd) Start() error {
 		Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
 		UID: cfg.UID, GID: cfg.GID, Groups: cfg.Groups,
 		Capabilities: caps, NoNewPrivileges: cfg.NoNewPrivileges,
-		Seccomp: cfg.Seccomp,
+		Seccomp: cfg.Seccomp, Rlimits: cfg.Rlimits,
 	})
 	// Read the outcome even when sending failed: a child that died
 	// reported why before it went.

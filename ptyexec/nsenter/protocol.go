@@ -22,6 +22,7 @@ type childConfig struct {
 	Capabilities    uint64   `json:"capabilities"`
 	NoNewPrivileges bool     `json:"noNewPrivileges"`
 	Seccomp         []byte   `json:"seccomp,omitempty"`
+	Rlimits         []Rlimit `json:"rlimits,omitempty"`
 }
 
 // report is what the entered process (or the constructor) sends back: the
@@ -38,3 +39,11 @@ const (
 	codeNotExecutable = 126
 	codeNotFound      = 127
 )
+
+// Rlimit is one resource limit (docker's --ulimit): Resource is a
+// unix.RLIMIT_* number.
+type Rlimit struct {
+	Resource int    `json:"resource"`
+	Soft     uint64 `json:"soft"`
+	Hard     uint64 `json:"hard"`
+}
