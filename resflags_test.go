@@ -99,9 +99,36 @@ func TestResflagsCgroupLimits(t *testing.T) {
 	if disk != "" {
 		args = append(args, "--device-read-bps", disk+":1mb", "--device-write-iops", disk+":100")
 	}
-	id := strings.TrimSpace(b.must(append(args, "busybox", "sleep", "1000")...))
+	features, err := cgroups.Probe("/sys/fs/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	args = append(args, "--blkio-weight", "300")
+	stdout, stderr, code := b.runOut(append(args, "busybox", "sleep", "1000")...)
+	if code != 0 {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	id := strings.TrimSpace(stdout)
+	const noWeight = "WARNING: Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded."
+	if warned := strings.Contains(stderr, noWeight); warned == features.BlkioWeight {
+		t.Errorf("run --blkio-weight: stderr %q; want docker's warning only when the host has no weight (%v)", stderr, features.BlkioWeight)
+	}
 
 	hc := inspectHost(t, b, id)
+	wantWeight := 0.0
+	if features.BlkioWeight {
+		wantWeight = 300
+		file, want := "blkio.weight", "300"
+		if version == cgroups.V2 {
+			file, want = "io.weight", "default 2930"
+		}
+		if got := cgroupValue(t, b, id, "blkio", file); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want %q", file, got, want)
+		}
+	}
+	if hc["BlkioWeight"] != wantWeight {
+		t.Errorf("HostConfig.BlkioWeight = %v, want %v", hc["BlkioWeight"], wantWeight)
+	}
 	for key, want := range map[string]float64{
 		"Memory": 64 << 20, "MemorySwap": 128 << 20, "MemoryReservation": 32 << 20,
 		"CpuPeriod": 50000, "CpuQuota": 25000, "ShmSize": 64 << 20,

@@ -35,6 +35,9 @@ func applyKernelSettings(cfg *Config) error {
 // --group-add groups, resolved in the container's /etc/group (the rootfs
 // is / by now), in docker's order.
 func lookupGroups(u User, add []string) ([]int, error) {
+	if len(add) == 0 {
+		return u.SupplementaryGroups(nil), nil
+	}
 	group, err := readOptional("/etc/group")
 	if err != nil {
 		return nil, err
