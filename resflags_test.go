@@ -347,6 +347,7 @@ func TestResflagsBadInput(t *testing.T) {
 		{[]string{"--sysctl", "vm.swappiness=1"}, `sysctl 'vm.swappiness=1' is not allowed`},
 		{[]string{"--sysctl", "net.ipv4.ip_forward=1", "--network", "host"}, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`},
 		{[]string{"--log-driver", "syslog"}, `log driver "syslog" is not supported`},
+		{[]string{"--log-driver", "nosuch"}, `logger: no log driver named 'nosuch' is registered`},
 		{[]string{"-d", "-a", "stdout"}, `conflicting options: cannot specify both --attach and --detach`},
 		{[]string{"-a", "stdweird"}, `valid streams are STDIN, STDOUT and STDERR`},
 		{[]string{"--platform", "a/b/c/d"}, `unknown operating system or architecture`},

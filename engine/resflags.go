@@ -51,8 +51,10 @@ func checkLogDriver(name string) error {
 	switch name {
 	case "", logDriverJSONFile, logDriverLocal, logDriverNone:
 		return nil
+	case "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs", "gcplogs", "logentries":
+		return invalidf("log driver %q is not supported: berth has json-file, local and none", name)
 	}
-	return invalidf("log driver %q is not supported: berth has json-file, local and none", name)
+	return invalidf("logger: no log driver named '%s' is registered", name)
 }
 
 // adaptResourceFlags refuses what docker refuses among these flags, sets

@@ -154,10 +154,11 @@ func lookupUser(spec string) (User, error) {
 	return u, nil
 }
 
-// readOptional reads a file that may be missing.
+// readOptional reads a file of the image that may be missing; a FIFO or
+// device there is refused rather than waited on (ReadFileInRoot).
 func readOptional(name string) ([]byte, error) {
-	b, err := os.ReadFile(name)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	b, err := ReadFileInRoot("/", name)
+	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	return b, nil

@@ -77,3 +77,23 @@ func TestReadFileInRoot(t *testing.T) {
 		t.Errorf("ReadFileInRoot of a missing file = %q, %v; want nothing", got, err)
 	}
 }
+
+// A hostile image's /etc/group that is a FIFO fails the start instead
+// of hanging it.
+func TestGroupFileFIFORefused(t *testing.T) {
+	t.Parallel()
+	cfg := newConfig(t, "true")
+	cfg.User = "alice"
+	group := filepath.Join(cfg.RootMount.Source, "etc", "group")
+	if err := os.Remove(group); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(group, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := tryStart(t, cfg)
+	var ee *containerinit.ExecError
+	if !errors.As(err, &ee) || ee.Code != containerinit.ExitSetupFailed || !strings.Contains(ee.Msg, "not a regular file") {
+		t.Errorf("start with /etc/group a FIFO: %v; want exit 125 naming the file", err)
+	}
+}
