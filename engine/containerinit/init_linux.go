@@ -95,6 +95,10 @@ func initContainer() (err error) {
 	if err := nsenter.CloseFdsOnExec(); err != nil {
 		return err
 	}
+	// Before any seccomp filter, which might not allow prlimit64.
+	if err := nsenter.SetRlimits(cfg.Rlimits); err != nil {
+		return err
+	}
 	// Installing a seccomp filter without no_new_privs needs CAP_SYS_ADMIN:
 	// then it goes before the capabilities are dropped, as in runc, and
 	// the profile must allow what follows (Docker's does); with
@@ -103,9 +107,6 @@ func initContainer() (err error) {
 		if err := nsenter.LoadSeccomp(cfg.Seccomp); err != nil {
 			return err
 		}
-	}
-	if err := nsenter.SetRlimits(cfg.Rlimits); err != nil {
-		return err
 	}
 	if err := applyCredentials(cfg, user); err != nil {
 		return err
