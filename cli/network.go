@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"text/template"
 
 	"github.com/spf13/cobra"
 
@@ -188,11 +189,11 @@ func (a *app) networkInspectCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("inspect [OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var tmpl *output
+		var tmpl *template.Template
 		if format != "" {
 			var err error
-			if tmpl, err = parseFormat(format, ""); err != nil {
-				return usageError(cmd.CommandPath(), err)
+			if tmpl, err = parseInspectFormat(format); err != nil {
+				return err
 			}
 		}
 		nets, err := a.networks()
@@ -211,11 +212,10 @@ func (a *app) networkInspectCommand() *cobra.Command {
 			objects = append(objects, n)
 		}
 		if tmpl != nil {
-			err = writeInspectTemplate(a.stdout, tmpl, objects)
-		} else {
-			err = writeInspectJSON(a.stdout, objects)
-		}
-		if err != nil {
+			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
+				failed = true
+			}
+		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
 			return err
 		}
 		if failed {
