@@ -31,7 +31,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"run", "--network", "container:web", "busybox"}, "sharing another container's network is not supported yet"},
 		{[]string{"run"}, "\"berth run\" requires at least 1 argument.\nSee 'berth run --help'."},
 		{[]string{"create", "--cpus", "x", "busybox"}, "failed to parse x as a rational number"},
-		{[]string{"ps", "-f", "colour=red"}, "invalid filter 'colour'"},
+		{[]string{"ps", "-f", "colour"}, "bad format of filter (expected name=value): colour"},
 		{[]string{"--log-level", "loud", "ps"}, "invalid --log-level \"loud\""},
 		{[]string{"frobnicate"}, "unknown command \"frobnicate\" for \"berth\""},
 	}
