@@ -12,6 +12,7 @@ import (
 
 	"berth/engine"
 	"berth/images"
+	filterArgs "berth/internal/filters"
 )
 
 func TestStatsGolden(t *testing.T) {
@@ -517,12 +518,14 @@ func TestImagesGolden(t *testing.T) {
 }
 
 func TestParseImageFilters(t *testing.T) {
-	for _, bad := range []string{"dangling=maybe", "colour=red", "dangling", "reference=[", "dangling=TRUE=1"} {
-		if _, err := parseImageFilters([]string{bad}); err == nil {
+	for _, bad := range []string{"dangling=maybe", "colour=red", "reference=[", "dangling=TRUE=1", "dangling=true,dangling=false"} {
+		conds, _ := filterArgs.Parse(strings.Split(bad, ","))
+		if _, err := parseImageFilters(conds); err == nil {
 			t.Errorf("parseImageFilters(%q) accepted", bad)
 		}
 	}
-	f, err := parseImageFilters([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
+	conds, _ := filterArgs.Parse([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
+	f, err := parseImageFilters(conds)
 	if err != nil || f.dangling == nil || !*f.dangling || f.reference[0] != "busy*" || f.labels[0] != "a=b" {
 		t.Errorf("parseImageFilters = %+v, %v", f, err)
 	}
