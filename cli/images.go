@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -298,8 +299,8 @@ func (a *app) importCommand() *cobra.Command {
 		if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 			return usageError(cmd.CommandPath(), fmt.Errorf("importing from a URL (%s) is not supported: download the file and import it", src))
 		}
-		if platform != "" && platform != "linux/"+currentVersion().Arch && platform != "linux" {
-			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth imports for this machine's platform only (linux/%s)", platform, currentVersion().Arch))
+		if platform != "" && platform != "linux/"+runtime.GOARCH && platform != "linux" {
+			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth imports for this machine's platform only (linux/%s)", platform, runtime.GOARCH))
 		}
 		ref := ""
 		if len(args) == 2 {

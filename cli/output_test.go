@@ -264,8 +264,8 @@ func TestInfo(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	r := runCLI(t, testSystem(nil), "version", "--format", "json")
-	var v map[string]string
-	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Version"] != Version || v["Os"] != "linux" {
+	var v map[string]map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Client"]["Version"] != Version || v["Server"]["Os"] != "linux" || v["Server"]["ApiVersion"] != apiVersion {
 		t.Errorf("version json = %q (%v)", r.stdout, err)
 	}
 	if r := runCLI(t, testSystem(nil), "--version"); r.stdout != "berth version "+Version+"\n" {
