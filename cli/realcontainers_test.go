@@ -182,7 +182,7 @@ func TestRealDetachedLifecycle(t *testing.T) {
 		!regexp.MustCompile(`(?m)^root\s+`+hostPID+`\s+\d+\s.*sh -c echo out`).MatchString(out) {
 		t.Errorf("top web (host PID %s):\n%s", hostPID, out)
 	}
-	if out := r.must("top", "web", "-o", "pid,comm"); !regexp.MustCompile(`^\s*PID\s+COMMAND\n(?s:.*)\b`+hostPID+`\s+sh\n`).MatchString(out) {
+	if out := r.must("top", "web", "-o", "pid,comm"); !regexp.MustCompile(`^\s*PID\s+COMMAND\n(?s:.*)\b` + hostPID + `\s+sh\n`).MatchString(out) {
 		t.Errorf("top web -o pid,comm:\n%s", out)
 	}
 	if out := r.must("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}"); !strings.HasPrefix(out, "web ") {
