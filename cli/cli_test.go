@@ -184,7 +184,7 @@ func TestMultiObjectCommands(t *testing.T) {
 		{[]string{"stop", "--timeout", "0", "web"}, "web\n", "", 0, "stop web timeout=0s"},
 		{[]string{"restart", "--time", "3", "web"}, "web\n", "", 0, "restart web"},
 		{[]string{"kill", "-s", "HUP", "web"}, "web\n", "", 0, "kill web HUP"},
-		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 125, ""},
+		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 1, ""},
 		{[]string{"pause", "web"}, "web\n", "", 0, "pause web"},
 		{[]string{"unpause", "aaaaaa"}, "aaaaaa\n", "", 0, "unpause aaaaaa"},
 		{[]string{"start", "db"}, "db\n", "", 0, "start db"},
