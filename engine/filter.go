@@ -147,7 +147,7 @@ func (f *containerFilter) match(c *Container) bool {
 	a := f.args
 	switch {
 	case !a.Match("name", c.Name) && !a.Match("name", strings.TrimPrefix(c.Name, "/")),
-		!a.Match("id", c.ID),
+		!matchIDPrefix(a["id"], c.ID),
 		f.hasIsTask && f.isTask,
 		!a.MatchKVList("label", c.Config.Labels),
 		!a.Match("isolation", "default"),
@@ -167,6 +167,12 @@ func (f *containerFilter) match(c *Container) bool {
 		}
 	}
 	return true
+}
+
+// matchIDPrefix is the id filter: the ID starts with one of the values
+// (docker looks IDs up by prefix, so a pattern is no pattern here).
+func matchIDPrefix(values []string, id string) bool {
+	return len(values) == 0 || slices.ContainsFunc(values, func(v string) bool { return v != "" && strings.HasPrefix(id, v) })
 }
 
 // created orders containers by creation, the ID breaking ties.

@@ -45,6 +45,9 @@ func TestContainerFilterMatch(t *testing.T) {
 		{[]string{"name=job", "name=fresh"}, "job fresh"},
 		{[]string{"id=4f1c"}, "web"},
 		{[]string{"id=" + job.ID}, "job"},
+		{[]string{"id=0"}, "job fresh"},
+		{[]string{"id=1c2d"}, ""}, // a prefix, not a substring
+		{[]string{"id=^4f"}, ""},
 		{[]string{"label=tier"}, "web"},
 		{[]string{"label=tier=front", "label=app=demo"}, "web"},
 		{[]string{"label=tier=front", "label=app=other"}, ""},
