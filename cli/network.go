@@ -90,16 +90,21 @@ func (a *app) networkLsCommand() *cobra.Command {
 	flags := cmd.Flags()
 	flags.BoolVarP(&quiet, "quiet", "q", false, "only display network IDs")
 	flags.BoolVar(&noTrunc, "no-trunc", false, "do not truncate the output")
-	flags.StringArrayVarP(&filters, "filter", "f", nil, "provide filter values: name=, id=, driver=, label=, scope=, type=custom|builtin")
+	flags.StringArrayVarP(&filters, "filter", "f", nil, "provide filter values: name=, id=, driver=, label=, scope=, type=custom|builtin, dangling=true|false")
 	flags.StringVar(&format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.Name}}, {{.Subnet}}…)")
 	return cmd
 }
 
 // networkFilter turns network ls filters into a predicate, by docker's
 // rules: name and id as regular expressions, driver and scope exactly,
-// every label, type custom or builtin; any one value of a key suffices.
+// every label, type custom or builtin, dangling (a network of the user's
+// without containers, or every other); any one value of a key suffices.
 func networkFilter(args filterArgs.Args) (func(*network.Network) bool, error) {
-	if err := args.Validate("driver", "id", "label", "name", "scope", "type"); err != nil {
+	if err := args.Validate("dangling", "driver", "id", "label", "name", "scope", "type"); err != nil {
+		return nil, err
+	}
+	dangling, danglingSet, err := args.Bool("dangling")
+	if err != nil {
 		return nil, err
 	}
 	for _, v := range args["type"] {
@@ -112,8 +117,11 @@ func networkFilter(args filterArgs.Args) (func(*network.Network) bool, error) {
 		if n.Predefined() {
 			kind = "builtin"
 		}
+		// dangling: a network of the user's without containers.
+		unused := !n.Predefined() && len(n.Containers) == 0
 		return args.ExactMatch("driver", n.Driver) && args.Match("name", n.Name) && args.Match("id", n.ID) &&
-			args.MatchKVList("label", n.Labels) && args.ExactMatch("scope", "local") && args.ExactMatch("type", kind)
+			args.MatchKVList("label", n.Labels) && args.ExactMatch("scope", "local") && args.ExactMatch("type", kind) &&
+			(!danglingSet || unused == dangling)
 	}, nil
 }
 
