@@ -86,6 +86,9 @@ func TestVersionAndInfoTemplates(t *testing.T) {
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("info template = %q (code %d err %q), want %q", r.stdout, r.code, r.stderr, want)
 	}
+	if r := runCLI(t, testSystem(eng), "info", "--format", "{{.Swarm.LocalNodeState}} {{.LoggingDriver}} {{index .Plugins.Volume 0}}"); r.stdout != "inactive json-file local\n" {
+		t.Errorf("info swarm/logging/plugins = %q (code %d err %q)", r.stdout, r.code, r.stderr)
+	}
 	r = runCLI(t, testSystem(eng), "info", "--format", "{{.DockerRootDir}}|{{.Name}}|{{len .ID}}")
 	if parts := strings.Split(strings.TrimSpace(r.stdout), "|"); r.code != 0 || len(parts) != 3 || !strings.HasSuffix(parts[0], "/root") || parts[1] == "" || parts[2] != "36" {
 		t.Errorf("info root/name/id = %q (code %d err %q)", r.stdout, r.code, r.stderr)

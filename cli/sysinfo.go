@@ -157,6 +157,7 @@ type systemInfo struct {
 	ExperimentalBuild  bool
 	ServerVersion      string
 	DefaultRuntime     string
+	Swarm              swarmInfo
 	LiveRestoreEnabled bool
 	Isolation          string
 	InitBinary         string
@@ -169,6 +170,17 @@ type systemInfo struct {
 	CgroupParent   string
 	LogOpts        map[string]string
 	DefaultNetwork string
+}
+
+// swarmInfo is the part of moby's swarm.Info scripts read: berth is
+// never in a swarm ("inactive").
+type swarmInfo struct {
+	NodeID           string
+	NodeAddr         string
+	LocalNodeState   string
+	ControlAvailable bool
+	Error            string
+	RemoteManagers   []string
 }
 
 // pluginsInfo is moby's PluginsInfo: the drivers berth has built in.
@@ -226,6 +238,7 @@ func newSystemInfo(info *engine.Info, cfg *config.Config, hostname string, now s
 		Labels:             []string{},
 		ServerVersion:      Version,
 		DefaultRuntime:     "berth",
+		Swarm:              swarmInfo{LocalNodeState: "inactive"},
 		LiveRestoreEnabled: true,
 		SecurityOptions:    info.SecurityOptions,
 		Warnings:           []string{},
