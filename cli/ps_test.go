@@ -122,7 +122,7 @@ func TestPsFilterErrors(t *testing.T) {
 		{"colour=red", 1, "invalid filter 'colour'"},
 		{"status=sleeping", 1, "invalid filter 'status=sleeping'"},
 		{"exited=x", 1, "invalid filter 'exited=x'"},
-		{"health=fine", 1, "invalid filter 'health=fine'"},
+		{"health=fine", 1, "Unrecognised filter value for health: fine"},
 		{"is-task=maybe", 1, "invalid filter 'is-task=maybe'"},
 		{"publish=80:80", 1, "filter for 'publish' should not contain ':': 80:80"},
 		{"expose=80-70", 1, "error while looking up for expose 80-70"},

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,7 +39,7 @@ func ValidateListFilters(f filters.Args) error {
 	}
 	for _, v := range f["health"] {
 		if !slices.Contains(healthStatuses, v) {
-			return filters.InvalidFilter("health", v)
+			return fmt.Errorf("Unrecognised filter value for health: %s", v) //nolint:staticcheck // docker's message, capital and British spelling included
 		}
 	}
 	if _, _, err := f.Bool("is-task"); err != nil {

@@ -131,7 +131,7 @@ func TestValidateListFilters(t *testing.T) {
 		"foo=bar":        "invalid filter 'foo'",
 		"status=asleep":  "invalid filter 'status=asleep'",
 		"exited=x":       "invalid filter 'exited=x'",
-		"health=fine":    "invalid filter 'health=fine'",
+		"health=fine":    "Unrecognised filter value for health: fine",
 		"is-task=maybe":  "invalid filter 'is-task=maybe'",
 		"publish=80:80":  "filter for 'publish' should not contain ':': 80:80",
 		"expose=a-b/tcp": "error while looking up for expose a-b/tcp",
