@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,8 +78,8 @@ func (a *app) buildCommand() *cobra.Command {
 // Pull). stdin is read when PATH or -f is "-".
 func (f *buildFlags) options(path string, stdin io.Reader, lookupEnv func(string) (string, bool)) (images.BuildOptions, error) {
 	var opts images.BuildOptions
-	if f.platform != "" && f.platform != "linux/"+currentVersion().Arch {
-		return opts, fmt.Errorf("--platform %s: berth builds for this machine's platform only (linux/%s)", f.platform, currentVersion().Arch)
+	if f.platform != "" && f.platform != "linux/"+runtime.GOARCH {
+		return opts, fmt.Errorf("--platform %s: berth builds for this machine's platform only (linux/%s)", f.platform, runtime.GOARCH)
 	}
 	for _, t := range f.tags {
 		if _, err := images.ParseReference(t); err != nil {

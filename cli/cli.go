@@ -170,6 +170,7 @@ type containerEngine interface {
 	Inspect(ctx context.Context, ref string) (*engine.Container, error)
 	Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error
 	Top(ctx context.Context, ref string) ([]engine.Process, error)
+	TopPS(ctx context.Context, ref string, psArgs []string) (*engine.TopResult, error)
 	Stats(ctx context.Context, ref string) (*engine.Stats, error)
 	Info(ctx context.Context) (*engine.Info, error)
 	Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error)

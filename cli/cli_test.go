@@ -31,7 +31,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"run", "--network", "container:web", "busybox"}, "sharing another container's network is not supported yet"},
 		{[]string{"run"}, "\"berth run\" requires at least 1 argument.\nSee 'berth run --help'."},
 		{[]string{"create", "--cpus", "x", "busybox"}, "failed to parse x as a rational number"},
-		{[]string{"ps", "-f", "colour=red"}, "invalid filter 'colour'"},
+		{[]string{"ps", "-f", "colour"}, "bad format of filter (expected name=value): colour"},
 		{[]string{"--log-level", "loud", "ps"}, "invalid --log-level \"loud\""},
 		{[]string{"frobnicate"}, "unknown command \"frobnicate\" for \"berth\""},
 	}
@@ -184,7 +184,7 @@ func TestMultiObjectCommands(t *testing.T) {
 		{[]string{"stop", "--timeout", "0", "web"}, "web\n", "", 0, "stop web timeout=0s"},
 		{[]string{"restart", "--time", "3", "web"}, "web\n", "", 0, "restart web"},
 		{[]string{"kill", "-s", "HUP", "web"}, "web\n", "", 0, "kill web HUP"},
-		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 125, ""},
+		{[]string{"kill", "-s", "NOPE", "web"}, "", "invalid signal: NOPE", 1, ""},
 		{[]string{"pause", "web"}, "web\n", "", 0, "pause web"},
 		{[]string{"unpause", "aaaaaa"}, "aaaaaa\n", "", 0, "unpause aaaaaa"},
 		{[]string{"start", "db"}, "db\n", "", 0, "start db"},

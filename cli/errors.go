@@ -12,6 +12,7 @@ import (
 const (
 	exitOK      = 0
 	exitFailure = 1   // a command other than run/create failed (docker's 1)
+	exitUsage   = 64  // a template that does not parse in inspect, version, events (docker's)
 	exitBerth   = 125 // berth's own error: bad flag, unknown image, name in use…
 )
 
@@ -78,7 +79,13 @@ func runError(cmdPath string, err error) error {
 }
 
 // usageError is a bad flag or argument: exit 125 with a pointer to --help.
+// An error that carries its own exit code already (a --format that does
+// not parse) keeps it.
 func usageError(cmdPath string, err error) error {
+	var s *statusError
+	if errors.As(err, &s) {
+		return err
+	}
 	return &statusError{err: err, code: exitBerth, helpFor: cmdPath}
 }
 

@@ -36,6 +36,8 @@ type fakeEngine struct {
 	listed     []engine.ListOptions       // every List call's
 	stats      map[string][]*engine.Stats // successive samples per ID
 	procs      []engine.Process
+	top        engine.TopResult // what TopPS reports
+	psArgs     []string         // the last TopPS call's
 	info       engine.Info
 	execOpts   engine.ExecOptions
 	execErr    error
@@ -169,6 +171,13 @@ func (f *fakeEngine) Stats(ctx context.Context, ref string) (*engine.Stats, erro
 		f.stats[ref] = samples[1:]
 	}
 	return s, nil
+}
+func (f *fakeEngine) TopPS(ctx context.Context, ref string, psArgs []string) (*engine.TopResult, error) {
+	if _, err := f.find(ref); err != nil {
+		return nil, err
+	}
+	f.psArgs = psArgs
+	return &f.top, nil
 }
 func (f *fakeEngine) Info(ctx context.Context) (*engine.Info, error) { return &f.info, nil }
 func (f *fakeEngine) Boot(ctx context.Context) ([]engine.BootResult, error) {

@@ -12,41 +12,14 @@ import (
 	"unicode/utf8"
 
 	units "github.com/docker/go-units"
+
+	"berth/internal/templates"
 )
 
 // This file is docker's --format machinery: "table" (the default columns),
 // "table TEMPLATE" (columns with a header row), "json" (one JSON object per
 // line), or any Go template over a row's placeholders ({{.ID}}, {{.Names}}…)
-// with docker's template functions.
-
-// templateFuncs are the functions docker offers in --format templates.
-var templateFuncs = template.FuncMap{
-	"json": func(v any) (string, error) {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(v); err != nil {
-			return "", err
-		}
-		return strings.TrimSpace(buf.String()), nil
-	},
-	"split": strings.Split,
-	"join":  strings.Join,
-	"title": func(s string) string {
-		if s == "" {
-			return s
-		}
-		r, n := utf8.DecodeRuneInString(s)
-		return strings.ToUpper(string(r)) + s[n:]
-	},
-	"lower": strings.ToLower,
-	"upper": strings.ToUpper,
-	"pad": func(s string, before, after int) string {
-		return strings.Repeat(" ", before) + s + strings.Repeat(" ", after)
-	},
-	"truncate": func(s string, n int) string { return truncateRunes(s, n) },
-	"println":  func(args ...any) string { return fmt.Sprintln(args...) },
-}
+// with docker's template functions (package internal/templates).
 
 // marshalRow is a row's JSON, as docker prints it: keys sorted, "<none>"
 // not escaped.
@@ -70,7 +43,9 @@ type output struct {
 }
 
 // parseFormat parses a --format value; "" and "table" mean defaultTable
-// (a "table …" format), "json" means {{json .}}.
+// (a "table …" format), "json" means {{json .}}. A template that does not
+// parse ends berth with exit code 1, as docker's list commands
+// (formatError: inspect, version and events use 64).
 func parseFormat(format, defaultTable string) (*output, error) {
 	switch strings.TrimSpace(format) {
 	case "", "table":
@@ -83,39 +58,50 @@ func parseFormat(format, defaultTable string) (*output, error) {
 		o.table, format = true, strings.Trim(rest, " ")
 	}
 	format = strings.NewReplacer(`\t`, "\t", `\n`, "\n").Replace(format)
-	tmpl, err := template.New("format").Funcs(templateFuncs).Parse(format)
+	tmpl, err := templates.Parse(format)
 	if err != nil {
-		return nil, fmt.Errorf("template parsing error: %w", err)
+		return nil, formatError(exitFailure, err)
 	}
 	o.tmpl = tmpl
 	return o, nil
 }
 
+// formatError is a --format template that does not parse, ending berth
+// with code.
+func formatError(code int, err error) error {
+	return &statusError{err: fmt.Errorf("template parsing error: %w", err), code: code}
+}
+
 // write renders rows, each followed by a newline. A table gets a header row
 // rendered from headers (placeholder name → column title) and columns
-// aligned as docker aligns them.
+// aligned as docker aligns them. Nothing is written when a row fails (an
+// unknown field, a function's error): docker's output is all or nothing.
 func (o *output) write(w io.Writer, headers map[string]string, rows []any) error {
-	out := w
-	var tw *tabwriter.Writer
+	var body bytes.Buffer
 	if o.table {
-		tw = tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
-		out = tw
-		var head bytes.Buffer
-		if err := o.tmpl.Option("missingkey=zero").Execute(&head, headers); err == nil {
-			fmt.Fprintln(tw, head.String())
+		if head, err := templates.Header(o.tmpl); err == nil {
+			var line bytes.Buffer
+			if err := head.Execute(&line, headers); err == nil {
+				body.Write(line.Bytes())
+				body.WriteByte('\n')
+			}
 		}
 	}
 	for _, row := range rows {
-		var buf bytes.Buffer
-		if err := o.tmpl.Execute(&buf, row); err != nil {
-			return fmt.Errorf("template: %w", err)
+		if err := o.tmpl.Execute(&body, row); err != nil {
+			return err
 		}
-		fmt.Fprintln(out, buf.String())
+		body.WriteByte('\n')
 	}
-	if tw != nil {
-		return tw.Flush()
+	if !o.table {
+		_, err := w.Write(body.Bytes())
+		return err
 	}
-	return nil
+	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+	if _, err := tw.Write(body.Bytes()); err != nil {
+		return err
+	}
+	return tw.Flush()
 }
 
 // humanSize is docker's size column: decimal units, 3 significant digits

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"berth/engine"
 	"berth/images"
+	filterArgs "berth/internal/filters"
 )
 
 // imageStore is the part of *images.Store the CLI calls.
@@ -59,9 +61,13 @@ func (a *app) imagesCommand() *cobra.Command {
 		return nil
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		f, err := parseImageFilters(filters)
+		conds, err := filterArgs.Parse(filters)
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
+		}
+		f, err := parseImageFilters(conds)
+		if err != nil {
+			return err // docker's daemon refuses these: exit 1
 		}
 		if len(args) == 1 {
 			f.reference = append(f.reference, args[0])
@@ -123,39 +129,31 @@ type imageFilters struct {
 	before, since string
 }
 
-func parseImageFilters(values []string) (imageFilters, error) {
+// parseImageFilters checks images filters as docker's daemon does:
+// dangling (a boolean), reference (a glob), label, before, since.
+func parseImageFilters(conds filterArgs.Args) (imageFilters, error) {
 	var f imageFilters
-	for _, v := range values {
-		key, value, ok := strings.Cut(v, "=")
-		if !ok {
-			return f, fmt.Errorf("bad format of filter (expected name=value): %s", v)
+	if err := conds.Validate("before", "dangling", "label", "reference", "since"); err != nil {
+		return f, err
+	}
+	dangling, set, err := conds.Bool("dangling")
+	if err != nil {
+		return f, err
+	}
+	if set {
+		f.dangling = &dangling
+	}
+	for _, value := range conds["reference"] {
+		if _, err := path.Match(value, ""); err != nil {
+			return f, fmt.Errorf("invalid filter 'reference=%s': %w", value, err)
 		}
-		switch strings.ToLower(key) {
-		case "dangling":
-			switch strings.ToLower(value) {
-			case "true", "1":
-				t := true
-				f.dangling = &t
-			case "false", "0":
-				b := false
-				f.dangling = &b
-			default:
-				return f, fmt.Errorf("invalid filter 'dangling=%s'", value)
-			}
-		case "reference":
-			if _, err := path.Match(value, ""); err != nil {
-				return f, fmt.Errorf("invalid filter 'reference=%s': %w", value, err)
-			}
-			f.reference = append(f.reference, value)
-		case "label":
-			f.labels = append(f.labels, value)
-		case "before":
-			f.before = value
-		case "since":
-			f.since = value
-		default:
-			return f, fmt.Errorf("invalid filter '%s'", key)
-		}
+	}
+	f.reference, f.labels = conds["reference"], conds["label"]
+	if v := conds["before"]; len(v) > 0 {
+		f.before = v[len(v)-1]
+	}
+	if v := conds["since"]; len(v) > 0 {
+		f.since = v[len(v)-1]
 	}
 	return f, nil
 }
@@ -301,8 +299,8 @@ func (a *app) importCommand() *cobra.Command {
 		if strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://") {
 			return usageError(cmd.CommandPath(), fmt.Errorf("importing from a URL (%s) is not supported: download the file and import it", src))
 		}
-		if platform != "" && platform != "linux/"+currentVersion().Arch && platform != "linux" {
-			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth imports for this machine's platform only (linux/%s)", platform, currentVersion().Arch))
+		if platform != "" && platform != "linux/"+runtime.GOARCH && platform != "linux" {
+			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth imports for this machine's platform only (linux/%s)", platform, runtime.GOARCH))
 		}
 		ref := ""
 		if len(args) == 2 {

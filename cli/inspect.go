@@ -1,16 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"text/template"
 
 	"github.com/spf13/cobra"
 
 	"berth/engine"
 	"berth/images"
+	"berth/internal/templates"
 )
 
 // inspectCommand is `berth inspect`; with a fixed kind ("container" or
@@ -28,11 +30,11 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 		default:
 			return usageError(cmd.CommandPath(), fmt.Errorf("%q is not a valid value for --type", kind))
 		}
-		var tmpl *output
+		var tmpl *template.Template
 		if format != "" {
 			var err error
-			if tmpl, err = parseFormat(format, ""); err != nil {
-				return usageError(cmd.CommandPath(), err)
+			if tmpl, err = parseInspectFormat(format); err != nil {
+				return err
 			}
 		}
 		var objects []any
@@ -46,13 +48,11 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 			}
 			objects = append(objects, obj)
 		}
-		var err error
 		if tmpl != nil {
-			err = writeInspectTemplate(a.stdout, tmpl, objects)
-		} else {
-			err = writeInspectJSON(a.stdout, objects)
-		}
-		if err != nil {
+			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
+				failed = true
+			}
+		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
 			return err
 		}
 		if failed {
@@ -114,32 +114,37 @@ func writeInspectJSON(w io.Writer, objects []any) error {
 	return err
 }
 
-// writeInspectTemplate runs the template over each object's JSON form, so
-// that placeholders use docker's JSON names ({{.Id}}, {{.State.Pid}}).
-func writeInspectTemplate(w io.Writer, tmpl *output, objects []any) error {
-	rows := make([]any, 0, len(objects))
-	for _, obj := range objects {
-		generic, err := jsonValue(obj)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, generic)
+// parseInspectFormat parses inspect's -f as docker does: "json" is
+// {{json .}}; a template that does not parse exits 64.
+func parseInspectFormat(format string) (*template.Template, error) {
+	if strings.TrimSpace(format) == "json" {
+		format = "{{json .}}"
 	}
-	return tmpl.write(w, nil, rows)
+	tmpl, err := templates.Parse(format)
+	if err != nil {
+		return nil, formatError(exitUsage, err)
+	}
+	return tmpl, nil
 }
 
-// jsonValue converts v to maps, slices and json.Numbers through its JSON
-// encoding; numbers stay exact ("12345", not "12345.0" or "1.2345e+04").
-func jsonValue(v any) (any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+// writeInspectTemplate renders the template over each object's typed value
+// (inspect_view.go), or its JSON for names only JSON has ({{.Id}}), one
+// line each, as `docker inspect -f`. A failure is reported on stderr and
+// the others still print; it returns whether all rendered.
+func writeInspectTemplate(stdout, stderr io.Writer, tmpl *template.Template, objects []any) bool {
+	ok := true
+	for _, obj := range objects {
+		raw, err := json.Marshal(obj)
+		if err == nil {
+			var out []byte
+			if out, err = templates.ExecuteInspect(tmpl, inspectView(obj), raw); err == nil {
+				_, err = fmt.Fprintf(stdout, "%s\n", out)
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "template parsing error: %v\n", err)
+			ok = false
+		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var generic any
-	if err := dec.Decode(&generic); err != nil {
-		return nil, errors.Join(errors.New("decode inspect output"), err)
-	}
-	return generic, nil
+	return ok
 }

@@ -78,7 +78,7 @@ func (a *app) killCommand() *cobra.Command {
 	cmd := newCommand("kill [OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if _, err := parseSignal(sig); err != nil {
-			return usageError(cmd.CommandPath(), err)
+			return err // docker's daemon refuses it: exit 1
 		}
 		eng, err := a.engine()
 		if err != nil {

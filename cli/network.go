@@ -5,10 +5,12 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"text/template"
 
 	"github.com/spf13/cobra"
 
 	"berth/engine/network"
+	filterArgs "berth/internal/filters"
 )
 
 // networkStore is berth's networks (*network.Manager).
@@ -53,9 +55,13 @@ func (a *app) networkLsCommand() *cobra.Command {
 	cmd := newCommand("ls [OPTIONS]", "List networks", noArgs, nil)
 	cmd.Aliases = []string{"list"}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		match, err := parseNetworkFilters(filters)
+		conds, err := filterArgs.Parse(filters)
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
+		}
+		match, err := networkFilter(conds)
+		if err != nil {
+			return err // docker's daemon refuses these: exit 1
 		}
 		if quiet {
 			format = "{{.ID}}"
@@ -84,52 +90,38 @@ func (a *app) networkLsCommand() *cobra.Command {
 	flags := cmd.Flags()
 	flags.BoolVarP(&quiet, "quiet", "q", false, "only display network IDs")
 	flags.BoolVar(&noTrunc, "no-trunc", false, "do not truncate the output")
-	flags.StringArrayVarP(&filters, "filter", "f", nil, "provide filter values: name=, id=, driver=, label=, type=custom|builtin")
+	flags.StringArrayVarP(&filters, "filter", "f", nil, "provide filter values: name=, id=, driver=, label=, scope=, type=custom|builtin, dangling=true|false")
 	flags.StringVar(&format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.Name}}, {{.Subnet}}…)")
 	return cmd
 }
 
-// parseNetworkFilters turns -f key=value into a predicate: name and id
-// match a substring and a prefix, as docker's.
-func parseNetworkFilters(values []string) (func(*network.Network) bool, error) {
-	type cond struct{ key, value string }
-	var conds []cond
-	for _, v := range values {
-		key, value, ok := strings.Cut(v, "=")
-		if !ok {
-			return nil, fmt.Errorf("bad format of filter (expected name=value): %s", v)
+// networkFilter turns network ls filters into a predicate, by docker's
+// rules: name and id as regular expressions, driver and scope exactly,
+// every label, type custom or builtin, dangling (a network of the user's
+// without containers, or every other); any one value of a key suffices.
+func networkFilter(args filterArgs.Args) (func(*network.Network) bool, error) {
+	if err := args.Validate("dangling", "driver", "id", "label", "name", "scope", "type"); err != nil {
+		return nil, err
+	}
+	dangling, danglingSet, err := args.Bool("dangling")
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range args["type"] {
+		if v != "custom" && v != "builtin" {
+			return nil, fmt.Errorf("invalid filter 'type=%s': use custom or builtin", v)
 		}
-		switch key {
-		case "name", "id", "driver", "label":
-		case "type":
-			if value != "custom" && value != "builtin" {
-				return nil, fmt.Errorf("invalid filter 'type=%s': use custom or builtin", value)
-			}
-		default:
-			return nil, fmt.Errorf("invalid filter '%s'", key)
-		}
-		conds = append(conds, cond{key, value})
 	}
 	return func(n *network.Network) bool {
-		for _, c := range conds {
-			ok := true
-			switch c.key {
-			case "name":
-				ok = strings.Contains(n.Name, c.value)
-			case "id":
-				ok = strings.HasPrefix(n.ID, c.value)
-			case "driver":
-				ok = n.Driver == c.value
-			case "label":
-				ok = matchLabels(n.Labels, []string{c.value})
-			case "type":
-				ok = n.Predefined() == (c.value == "builtin")
-			}
-			if !ok {
-				return false
-			}
+		kind := "custom"
+		if n.Predefined() {
+			kind = "builtin"
 		}
-		return true
+		// dangling: a network of the user's without containers.
+		unused := !n.Predefined() && len(n.Containers) == 0
+		return args.ExactMatch("driver", n.Driver) && args.Match("name", n.Name) && args.Match("id", n.ID) &&
+			args.MatchKVList("label", n.Labels) && args.ExactMatch("scope", "local") && args.ExactMatch("type", kind) &&
+			(!danglingSet || unused == dangling)
 	}, nil
 }
 
@@ -188,11 +180,11 @@ func (a *app) networkInspectCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("inspect [OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var tmpl *output
+		var tmpl *template.Template
 		if format != "" {
 			var err error
-			if tmpl, err = parseFormat(format, ""); err != nil {
-				return usageError(cmd.CommandPath(), err)
+			if tmpl, err = parseInspectFormat(format); err != nil {
+				return err
 			}
 		}
 		nets, err := a.networks()
@@ -211,11 +203,10 @@ func (a *app) networkInspectCommand() *cobra.Command {
 			objects = append(objects, n)
 		}
 		if tmpl != nil {
-			err = writeInspectTemplate(a.stdout, tmpl, objects)
-		} else {
-			err = writeInspectJSON(a.stdout, objects)
-		}
-		if err != nil {
+			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
+				failed = true
+			}
+		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
 			return err
 		}
 		if failed {

@@ -12,6 +12,7 @@ import (
 
 	"berth/engine"
 	"berth/images"
+	filterArgs "berth/internal/filters"
 )
 
 func TestStatsGolden(t *testing.T) {
@@ -82,40 +83,42 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestTopGolden(t *testing.T) {
 	web := psFixture()[0]
-	eng := &fakeEngine{containers: []*engine.Container{web}, procs: []engine.Process{
-		{HostPID: 41234, PID: 1, PPID: 41200, User: "root", CPUTime: 3 * time.Second, StartTime: testNow.Add(-5 * time.Minute), Command: "sh -c while :; do echo tick; sleep 1; done"},
-		{HostPID: 41301, PID: 7, PPID: 41234, User: "nobody", CPUTime: 0, StartTime: testNow.Add(-30 * time.Hour), TTY: "pts/0", Command: "sleep 1"},
-		{HostPID: 41302, PID: 8, PPID: 41234, User: "1000", CPUTime: 26*time.Hour + 2*time.Second, StartTime: testNow.AddDate(-1, 0, 0), Command: "busy"},
+	eng := &fakeEngine{containers: []*engine.Container{web}, top: engine.TopResult{
+		Titles: []string{"UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"},
+		Processes: [][]string{
+			{"root", "41234", "41200", "0", "17:55", "?", "00:00:03", "sh -c while :; do echo tick; sleep 1; done"},
+			{"nobody", "41301", "41234", "0", "Nov28", "pts/0", "00:00:00", "sleep 1"},
+		},
 	}}
 	r := runCLI(t, testSystem(eng), "top", "web")
 	if r.code != 0 {
 		t.Fatalf("code %d stderr %q", r.code, r.stderr)
 	}
 	golden(t, "top", r.stdout)
+	if eng.psArgs != nil {
+		t.Errorf("top web passed ps options %q, want none (the engine's -ef)", eng.psArgs)
+	}
 }
 
-func TestPsTimeColumns(t *testing.T) {
-	tests := []struct {
-		cpu  time.Duration
+// TestTopPassesPsOptions: what follows CONTAINER goes to ps as docker
+// passes it, flags included.
+func TestTopPassesPsOptions(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
 		want string
 	}{
-		{0, "00:00:00"}, {61 * time.Second, "00:01:01"}, {3*time.Hour + 2*time.Minute, "03:02:00"}, {50 * time.Hour, "2-02:00:00"},
-	}
-	for _, tt := range tests {
-		if got := psCPUTime(tt.cpu); got != tt.want {
-			t.Errorf("psCPUTime(%s) = %q, want %q", tt.cpu, got, tt.want)
-		}
-	}
-	now := time.Date(2026, 11, 29, 18, 0, 0, 0, time.UTC)
-	for _, tt := range []struct {
-		start time.Time
-		want  string
-	}{
-		{now.Add(-time.Hour), "17:00"}, {now.Add(-48 * time.Hour), "Nov27"}, {time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), "2025"}, {time.Time{}, "?"},
+		{[]string{"web", "-o", "pid,comm"}, "-o|pid,comm"},
+		{[]string{"web", "aux"}, "aux"},
+		{[]string{"web", "-ef"}, "-ef"},
+		{[]string{"web", "-o pid,comm"}, "-o|pid,comm"},
 	} {
-		if got := psStartTime(tt.start, now); got != tt.want {
-			t.Errorf("psStartTime(%s) = %q, want %q", tt.start, got, tt.want)
+		eng := &fakeEngine{containers: psFixture()}
+		if r := runCLI(t, testSystem(eng), append([]string{"top"}, tt.args...)...); r.code != 0 || strings.Join(eng.psArgs, "|") != tt.want {
+			t.Errorf("top %q: code %d err %q, ps args %q, want %q", tt.args, r.code, r.stderr, eng.psArgs, tt.want)
 		}
+	}
+	if r := runCLI(t, testSystem(&fakeEngine{}), "top", "nope"); r.code != 1 {
+		t.Errorf("top of a missing container: code %d", r.code)
 	}
 }
 
@@ -263,8 +266,8 @@ func TestInfo(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	r := runCLI(t, testSystem(nil), "version", "--format", "json")
-	var v map[string]string
-	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Version"] != Version || v["Os"] != "linux" {
+	var v map[string]map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Client"]["Version"] != Version || v["Server"]["Os"] != "linux" || v["Server"]["ApiVersion"] != apiVersion {
 		t.Errorf("version json = %q (%v)", r.stdout, err)
 	}
 	if r := runCLI(t, testSystem(nil), "--version"); r.stdout != "berth version "+Version+"\n" {
@@ -517,12 +520,14 @@ func TestImagesGolden(t *testing.T) {
 }
 
 func TestParseImageFilters(t *testing.T) {
-	for _, bad := range []string{"dangling=maybe", "colour=red", "dangling", "reference=[", "dangling=TRUE=1"} {
-		if _, err := parseImageFilters([]string{bad}); err == nil {
+	for _, bad := range []string{"dangling=maybe", "colour=red", "reference=[", "dangling=TRUE=1", "dangling=true,dangling=false"} {
+		conds, _ := filterArgs.Parse(strings.Split(bad, ","))
+		if _, err := parseImageFilters(conds); err == nil {
 			t.Errorf("parseImageFilters(%q) accepted", bad)
 		}
 	}
-	f, err := parseImageFilters([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
+	conds, _ := filterArgs.Parse([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
+	f, err := parseImageFilters(conds)
 	if err != nil || f.dangling == nil || !*f.dangling || f.reference[0] != "busy*" || f.labels[0] != "a=b" {
 		t.Errorf("parseImageFilters = %+v, %v", f, err)
 	}

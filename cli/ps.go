@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/internal/filters"
 )
 
 const psDefaultTable = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}"
@@ -45,15 +45,18 @@ func (a *app) psCommand() *cobra.Command {
 	flags.IntVarP(&f.last, "last", "n", -1, "show n last created containers (includes all states)")
 	flags.BoolVarP(&f.size, "size", "s", false, "display total file sizes")
 	flags.BoolVar(&f.noTrunc, "no-trunc", false, "don't truncate output")
-	flags.StringArrayVarP(&f.filters, "filter", "f", nil, "filter output based on conditions provided: id, name, label, status, exited, ancestor, before, since")
+	flags.StringArrayVarP(&f.filters, "filter", "f", nil, "filter output based on conditions provided: id, name, label, status, exited, ancestor, before, since, health, volume, network, publish, expose, isolation, is-task")
 	flags.StringVar(&f.format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.ID}}, {{.Names}}…)")
 	return cmd
 }
 
 func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
-	filters, err := parsePsFilters(f.filters)
+	args, err := filters.Parse(f.filters)
 	if err != nil {
 		return usageError(cmd.CommandPath(), err)
+	}
+	if err := engine.ValidateListFilters(args); err != nil {
+		return err // docker's daemon refuses these: exit 1
 	}
 	format := f.format
 	if f.quiet {
@@ -73,7 +76,7 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 	if f.latest {
 		last = 1
 	}
-	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: filters, Size: f.size})
+	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: args, Size: f.size})
 	if err != nil {
 		return err
 	}
@@ -127,47 +130,6 @@ func (a *app) containerSizes(list []*engine.Container) (map[string]containerSize
 	return sizes, nil
 }
 
-// psFilterKeys are the filters `berth ps -f` accepts, as docker's.
-var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since"}
-
-// parsePsFilters parses repeated -f key=value into the engine's filter map,
-// rejecting what docker rejects.
-func parsePsFilters(values []string) (map[string][]string, error) {
-	filters := map[string][]string{}
-	for _, v := range values {
-		key, value, ok := strings.Cut(v, "=")
-		key = strings.ToLower(strings.TrimSpace(key))
-		if !ok {
-			return nil, fmt.Errorf("bad format of filter (expected name=value): %s", v)
-		}
-		if !slices.Contains(psFilterKeys, key) {
-			return nil, fmt.Errorf("invalid filter '%s'", key)
-		}
-		switch key {
-		case "status":
-			if !engine.Status(value).Valid() {
-				var names []string
-				for _, s := range engine.Statuses() {
-					names = append(names, string(s))
-				}
-				return nil, fmt.Errorf("invalid filter 'status=%s': use one of %s", value, strings.Join(names, ", "))
-			}
-		case "exited":
-			if _, err := strconv.Atoi(value); err != nil {
-				return nil, fmt.Errorf("invalid filter 'exited=%s': the exit code must be a number", value)
-			}
-		case "name":
-			if _, err := regexp.Compile(value); err != nil {
-				return nil, fmt.Errorf("invalid filter 'name=%s': %w", value, err)
-			}
-		}
-		if !slices.Contains(filters[key], value) {
-			filters[key] = append(filters[key], value)
-		}
-	}
-	return filters, nil
-}
-
 // psRow is one container as ps's placeholders see it.
 type psRow struct {
 	c     *engine.Container
@@ -194,12 +156,26 @@ func (r psRow) Image() string {
 	return img
 }
 
+// Command is docker's COMMAND: the path and its arguments, an argument
+// with a space in single quotes ("sh -c 'sleep 1000'"), the whole quoted.
 func (r psRow) Command() string {
-	cmd := strings.Join(append([]string{r.c.Path}, r.c.Args...), " ")
+	cmd := commandLine(r.c.Path, r.c.Args)
 	if r.trunc {
 		cmd = ellipsis(cmd, 20)
 	}
 	return strconv.Quote(cmd)
+}
+
+// commandLine is a container's command as docker's daemon lists it.
+func commandLine(path string, args []string) string {
+	words := []string{path}
+	for _, a := range args {
+		if strings.Contains(a, " ") {
+			a = "'" + a + "'"
+		}
+		words = append(words, a)
+	}
+	return strings.Join(words, " ")
 }
 
 func (r psRow) CreatedAt() string { return r.c.Created.Format("2006-01-02 15:04:05 -0700 MST") }

@@ -108,35 +108,51 @@ func TestPsPassesFilters(t *testing.T) {
 	}
 }
 
-func TestParsePsFilters(t *testing.T) {
+// TestPsFilterErrors: a filter that is not key=value is a bad flag (125);
+// an unknown key or a bad value is refused as docker's daemon refuses it
+// (exit 1, docker's message); a name that is no valid expression is not an
+// error (it matches only exactly).
+func TestPsFilterErrors(t *testing.T) {
 	tests := []struct {
-		in      []string
-		want    map[string][]string
+		filter  string
+		code    int
 		wantErr string
 	}{
-		{in: nil, want: map[string][]string{}},
-		{in: []string{"status=running", "status=paused"}, want: map[string][]string{"status": {"running", "paused"}}},
-		{in: []string{"exited=0", "exited=137"}, want: map[string][]string{"exited": {"0", "137"}}},
-		{in: []string{"id=4f1c", "ancestor=busybox", "label=a", "label=b=c", "before=web", "since=job"},
-			want: map[string][]string{"id": {"4f1c"}, "ancestor": {"busybox"}, "label": {"a", "b=c"}, "before": {"web"}, "since": {"job"}}},
-		{in: []string{"name=^web$", "name=^web$"}, want: map[string][]string{"name": {"^web$"}}},
-		{in: []string{"Status=exited"}, want: map[string][]string{"status": {"exited"}}},
-		{in: []string{"status=sleeping"}, wantErr: "invalid filter 'status=sleeping'"},
-		{in: []string{"exited=x"}, wantErr: "invalid filter 'exited=x'"},
-		{in: []string{"name=("}, wantErr: "invalid filter 'name=('"},
-		{in: []string{"colour=red"}, wantErr: "invalid filter 'colour'"},
-		{in: []string{"status"}, wantErr: "bad format of filter (expected name=value): status"},
+		{"status", 125, "bad format of filter (expected name=value): status"},
+		{"colour=red", 1, "invalid filter 'colour'"},
+		{"status=sleeping", 1, "invalid filter 'status=sleeping'"},
+		{"exited=x", 1, "invalid filter 'exited=x'"},
+		{"health=fine", 1, "Unrecognised filter value for health: fine"},
+		{"is-task=maybe", 1, "invalid filter 'is-task=maybe'"},
+		{"publish=80:80", 1, "filter for 'publish' should not contain ':': 80:80"},
+		{"expose=80-70", 1, "error while looking up for expose 80-70"},
+		{"name=(", 0, ""},
+		{"Status=exited", 0, ""},
+		{"health=none", 0, ""},
+		{"publish=8000-8010/udp", 0, ""},
 	}
 	for _, tt := range tests {
-		got, err := parsePsFilters(tt.in)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parsePsFilters(%q) error = %v, want %q", tt.in, err, tt.wantErr)
-			}
-			continue
+		eng := &fakeEngine{containers: psFixture()}
+		r := runCLI(t, testSystem(eng), "ps", "-f", tt.filter)
+		if r.code != tt.code || !strings.Contains(r.stderr, tt.wantErr) {
+			t.Errorf("ps -f %s: code %d stderr %q; want %d %q", tt.filter, r.code, r.stderr, tt.code, tt.wantErr)
 		}
-		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("parsePsFilters(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	tests := []struct {
+		path string
+		args []string
+		want string
+	}{
+		{"sh", []string{"-c", "sleep 1000"}, "sh -c 'sleep 1000'"},
+		{"top", nil, "top"},
+		{"echo", []string{"a", "b c", ""}, "echo a 'b c' "},
+	}
+	for _, tt := range tests {
+		if got := commandLine(tt.path, tt.args); got != tt.want {
+			t.Errorf("commandLine(%q, %q) = %q, want %q", tt.path, tt.args, got, tt.want)
 		}
 	}
 }
@@ -178,12 +194,12 @@ func TestPsCommandColumn(t *testing.T) {
 		trunc bool
 		want  string
 	}{
-		{"sh", loop, true, `"sh -c while :; do e…"`},
-		{"sh", loop, false, `"sh -c while :; do echo tick; sleep 1; done"`},
+		{"sh", loop, true, `"sh -c 'while :; do …"`},
+		{"sh", loop, false, `"sh -c 'while :; do echo tick; sleep 1; done'"`},
 		{"echo", []string{`a"b`}, true, `"echo a\"b"`},
 		{"exactly-twenty-chars", nil, true, `"exactly-twenty-chars"`},
 		{"twenty-one-characters", nil, true, `"twenty-one-characte…"`},
-		{"echo", []string{"héllo wörld"}, true, `"echo héllo wörld"`},
+		{"echo", []string{"héllo wörld"}, true, `"echo 'héllo wörld'"`},
 	}
 	for _, tt := range tests {
 		c := &engine.Container{Path: tt.path, Args: tt.args}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,8 +177,13 @@ func TestRealDetachedLifecycle(t *testing.T) {
 	if out := r.must("inspect", "-f", "{{.State.Status}} {{.Config.Hostname}}", "web"); out != "running box\n" {
 		t.Errorf("inspect -f = %q", out)
 	}
-	if out := r.must("top", "web"); !strings.Contains(out, "CPID") || !regexp.MustCompile(`(?m)\s1\s+sh -c echo out`).MatchString(out) {
-		t.Errorf("top web:\n%s", out)
+	hostPID := strconv.Itoa(c.State.Pid)
+	if out := r.must("top", "web"); !regexp.MustCompile(`^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n`).MatchString(out) ||
+		!regexp.MustCompile(`(?m)^root\s+`+hostPID+`\s+\d+\s.*sh -c echo out`).MatchString(out) {
+		t.Errorf("top web (host PID %s):\n%s", hostPID, out)
+	}
+	if out := r.must("top", "web", "-o", "pid,comm"); !regexp.MustCompile(`^\s*PID\s+COMMAND\n(?s:.*)\b` + hostPID + `\s+sh\n`).MatchString(out) {
+		t.Errorf("top web -o pid,comm:\n%s", out)
 	}
 	if out := r.must("stats", "--no-stream", "--format", "{{.Name}} {{.PIDs}}"); !strings.HasPrefix(out, "web ") {
 		t.Errorf("stats --no-stream = %q", out)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -55,8 +56,8 @@ func (a *app) pullCommand() *cobra.Command {
 		if allTags {
 			return usageError(cmd.CommandPath(), errors.New("--all-tags is not supported yet"))
 		}
-		if platform != "" && platform != "linux/"+currentVersion().Arch {
-			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth pulls this machine's platform only (linux/%s)", platform, currentVersion().Arch))
+		if platform != "" && platform != "linux/"+runtime.GOARCH {
+			return usageError(cmd.CommandPath(), fmt.Errorf("--platform %s: berth pulls this machine's platform only (linux/%s)", platform, runtime.GOARCH))
 		}
 		ref := args[0]
 		named, err := images.ParseReference(ref)

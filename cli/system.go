@@ -1,83 +1,42 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"io"
-	"runtime"
-	"runtime/debug"
+	"os"
 	"strings"
+	"text/template"
+	"time"
 
 	"github.com/spf13/cobra"
-
-	"berth/config"
-	"berth/engine"
 )
 
 // Version is berth's release.
 const Version = "0.1.0-dev"
-
-// versionInfo is `berth version --format json`.
-type versionInfo struct {
-	Version   string
-	GoVersion string
-	GitCommit string
-	Os        string
-	Arch      string
-}
-
-func currentVersion() versionInfo {
-	v := versionInfo{Version: Version, GoVersion: runtime.Version(), GitCommit: "unknown", Os: runtime.GOOS, Arch: runtime.GOARCH}
-	if info, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
-				v.GitCommit = s.Value[:7]
-			}
-		}
-	}
-	return v
-}
 
 func (a *app) versionCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("version [OPTIONS]", "Show the berth version information", noArgs, func(cmd *cobra.Command, args []string) error {
 		v := currentVersion()
 		if format != "" {
-			out, err := parseFormat(format, "")
-			if err != nil {
-				return usageError(cmd.CommandPath(), err)
-			}
-			return out.write(a.stdout, nil, []any{v})
+			return writeTemplate(a.stdout, format, v)
 		}
-		_, err := fmt.Fprintf(a.stdout, "Version:     %s\nGo version:  %s\nGit commit:  %s\nOS/Arch:     %s/%s\n",
-			v.Version, v.GoVersion, v.GitCommit, v.Os, v.Arch)
-		return err
+		return writeVersion(a.stdout, v)
 	})
 	cmd.Annotations = map[string]string{needsNothing: "true"}
-	cmd.Flags().StringVarP(&format, "format", "f", "", "format output: json or a Go template ({{.Version}})")
+	cmd.Flags().StringVarP(&format, "format", "f", "", "format output: json or a Go template ({{.Server.Version}}, {{.Client.APIVersion}}…)")
 	return cmd
-}
-
-// systemInfo is `berth info`: the engine's counts and host facts, and the
-// effective settings.
-type systemInfo struct {
-	engine.Info
-	ServerVersion      string
-	LoggingDriver      string
-	StorageDriver      string
-	RegistryMirrors    []string
-	InsecureRegistries []string
-	DefaultNetwork     string
-	LiveRestoreEnabled bool
 }
 
 func (a *app) infoCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("info [OPTIONS]", "Display system-wide information", noArgs, func(cmd *cobra.Command, args []string) error {
-		var out *output
+		var tmpl *template.Template
 		if format != "" {
 			var err error
-			if out, err = parseFormat(format, ""); err != nil {
-				return usageError(cmd.CommandPath(), err)
+			if tmpl, err = parseInspectFormat(format); err != nil {
+				return err
 			}
 		}
 		eng, err := a.engine()
@@ -88,40 +47,53 @@ func (a *app) infoCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		si := newSystemInfo(info, a.cfg)
-		if out != nil {
-			return out.write(a.stdout, nil, []any{si})
+		hostname, err := os.Hostname()
+		if err != nil {
+			return fmt.Errorf("info: %w", err)
+		}
+		si := newSystemInfo(info, a.cfg, hostname, a.sys.now().Format(time.RFC3339Nano))
+		if tmpl != nil {
+			return executeTemplate(a.stdout, tmpl, si)
 		}
 		return writeInfo(a.stdout, si)
 	})
-	cmd.Flags().StringVarP(&format, "format", "f", "", "format output: json or a Go template ({{.Containers}})")
+	cmd.Flags().StringVarP(&format, "format", "f", "", "format output: json or a Go template ({{.Driver}}, {{.NCPU}}…)")
 	return cmd
 }
 
-// newSystemInfo merges the engine's report with the settings berth runs
-// with; the settings win, being what this invocation resolved.
-func newSystemInfo(info *engine.Info, cfg *config.Config) systemInfo {
-	si := systemInfo{
-		Info:               *info,
-		ServerVersion:      Version,
-		LoggingDriver:      "json-file",
-		StorageDriver:      info.StorageDriver,
-		RegistryMirrors:    cfg.RegistryMirrors,
-		InsecureRegistries: cfg.InsecureRegistries,
-		DefaultNetwork:     cfg.DefaultNetwork,
-		LiveRestoreEnabled: true,
+// writeTemplate renders format ("json" meaning {{json .}}) over v, one
+// line, as docker's version and info --format; a template that does not
+// parse exits 64.
+func writeTemplate(w io.Writer, format string, v any) error {
+	tmpl, err := parseInspectFormat(format)
+	if err != nil {
+		return err
 	}
-	si.DataRoot, si.RunRoot, si.ConfigFile = cfg.DataRoot, cfg.RunRoot, cfg.File
-	if si.StorageDriver == "" {
-		si.StorageDriver = cfg.StorageDriver
+	return executeTemplate(w, tmpl, v)
+}
+
+// executeTemplate renders tmpl over v and a newline; nothing is written
+// when it fails (an unknown field).
+func executeTemplate(w io.Writer, tmpl *template.Template, v any) error {
+	var buf bytes.Buffer
+	if err := tmpl.Execute(&buf, v); err != nil {
+		return err
 	}
-	if si.CgroupParent == "" {
-		si.CgroupParent = cfg.CgroupParent
-	}
-	if len(si.LogOpts) == 0 {
-		si.LogOpts = cfg.LogOpts.Map()
-	}
-	return si
+	buf.WriteByte('\n')
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// writeVersion prints the version as docker version lays it out.
+func writeVersion(w io.Writer, v versionInfo) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Client:\n Version:           %s\n API version:       %s\n Go version:        %s\n Git commit:        %s\n OS/Arch:           %s/%s\n Context:           %s\n",
+		v.Client.Version, v.Client.APIVersion, v.Client.GoVersion, v.Client.GitCommit, v.Client.Os, v.Client.Arch, v.Client.Context)
+	s := v.Server
+	fmt.Fprintf(&b, "\nServer: %s\n Engine:\n  Version:          %s\n  API version:      %s (minimum version %s)\n  Go version:       %s\n  Git commit:       %s\n  OS/Arch:          %s/%s\n  Experimental:     %t\n",
+		s.Platform.Name, s.Version, s.APIVersion, s.MinAPIVersion, s.GoVersion, s.GitCommit, s.Os, s.Arch, s.Experimental)
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // writeInfo prints info as docker info lays it out.
@@ -136,7 +108,7 @@ func writeInfo(w io.Writer, si systemInfo) error {
 	line(1, "Stopped", si.ContainersStopped)
 	line(0, "Images", si.Images)
 	line(0, "Server Version", si.ServerVersion)
-	line(0, "Storage Driver", orDash(si.StorageDriver))
+	line(0, "Storage Driver", orDash(si.Driver))
 	line(0, "Logging Driver", si.LoggingDriver)
 	if len(si.LogOpts) > 0 {
 		b.WriteString("Log Options:\n")
@@ -159,19 +131,19 @@ func writeInfo(w io.Writer, si systemInfo) error {
 	line(0, "Kernel Version", orDash(si.KernelVersion))
 	line(0, "Operating System", orDash(si.OperatingSystem))
 	line(0, "CPUs", si.NCPU)
-	line(0, "Total Memory", bytesSize(si.MemTotal))
-	line(0, "Berth Root Dir", si.DataRoot)
+	line(0, "Total Memory", bytesSize(uint64(si.MemTotal)))
+	line(0, "Berth Root Dir", si.DockerRootDir)
 	line(0, "Berth Run Dir", si.RunRoot)
 	line(0, "Config File", orDash(si.ConfigFile))
-	if len(si.RegistryMirrors) > 0 {
+	if len(si.RegistryConfig.Mirrors) > 0 {
 		b.WriteString("Registry Mirrors:\n")
-		for _, m := range si.RegistryMirrors {
+		for _, m := range si.RegistryConfig.Mirrors {
 			b.WriteString(" " + m + "\n")
 		}
 	}
-	if len(si.InsecureRegistries) > 0 {
+	if len(si.RegistryConfig.InsecureRegistryCIDRs) > 0 {
 		b.WriteString("Insecure Registries:\n")
-		for _, r := range si.InsecureRegistries {
+		for _, r := range si.RegistryConfig.InsecureRegistryCIDRs {
 			b.WriteString(" " + r + "\n")
 		}
 	}
