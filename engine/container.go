@@ -79,6 +79,7 @@ type ContainerConfig struct {
 	Labels       map[string]string   `json:"Labels"`
 	StopSignal   string              `json:"StopSignal,omitempty"`
 	StopTimeout  *int                `json:"StopTimeout,omitempty"` // seconds
+	MacAddress   string              `json:"MacAddress,omitempty"`  // --mac-address, on the first network
 }
 
 // HostConfig is the host-specific part: resources, mounts, policies.
@@ -97,6 +98,17 @@ type HostConfig struct {
 	SecurityOpt     []string                 `json:"SecurityOpt"`
 	Tmpfs           map[string]string        `json:"Tmpfs"` // container path -> mount options
 	CgroupParent    string                   `json:"CgroupParent"`
+	// Name resolution and namespaces (nsflags.go), as docker's keys:
+	// --dns, --dns-option, --dns-search, --add-host ("HOST:IP"), --link
+	// ("/NAME:/CONTAINER/ALIAS"), --pid, --ipc, --uts.
+	DNS        []string `json:"Dns"`
+	DNSOptions []string `json:"DnsOptions"`
+	DNSSearch  []string `json:"DnsSearch"`
+	ExtraHosts []string `json:"ExtraHosts"`
+	Links      []string `json:"Links"`
+	PidMode    string   `json:"PidMode"`
+	IpcMode    string   `json:"IpcMode"`
+	UTSMode    string   `json:"UTSMode"`
 	Resources
 }
 

@@ -19,6 +19,9 @@ func networkSpec(c *record) network.SessionSpec {
 	if ip, err := netip.ParseAddr(c.IP); err == nil {
 		spec.IP = ip
 	}
+	spec.Domainname = c.Config.Domainname
+	spec.ExtraHosts = hostEntries(hc)
+	spec.MAC, _ = ParseMAC(c.Config.MacAddress) // checked at create; "" is nil
 	if hc.NetworkMode == "host" {
 		spec.PublishAll = false
 		return spec // published ports are discarded on the host's network, as docker

@@ -306,7 +306,11 @@ func (s *shim) setup(c *record) error {
 			return fmt.Errorf("thaw cgroup left frozen: %w", err)
 		}
 	}
-	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
+	spec, err := s.e.sessionSpec(c)
+	if err != nil {
+		return err
+	}
+	if s.net, err = s.e.networks.NewSession(spec); err != nil {
 		return err
 	}
 	return nil
@@ -443,8 +447,13 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
+	joins, closeJoins, err := s.e.namespaceJoins(c)
+	if err != nil {
+		s.closeHub(hub)
+		return runResult{startErr: err}
+	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe,
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe, Join: joins,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err
@@ -458,6 +467,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		},
 	})
 	st.closeChild()
+	closeJoins()
 	if err != nil {
 		var ee *containerinit.ExecError
 		if errors.As(err, &ee) {
@@ -608,7 +618,10 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 		Devices:         devices,
+		Domainname:      c.Config.Domainname,
+		Shared:          sharedNamespaces(hc),
 	}
+	cfg.Mounts = append(cfg.Mounts, namespaceMounts(hc)...)
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()

@@ -3,8 +3,10 @@ package network
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 )
 
 // Session is one container's networking for the life of its shim: the
@@ -36,6 +38,11 @@ type SessionSpec struct {
 	IP       netip.Addr // --ip, on the first network
 	// HostsPath is the container's hosts file (see AttachRequest).
 	HostsPath string
+	// Domainname and ExtraHosts go into the hosts file on every network
+	// joined; MAC is the address on the first (see AttachRequest).
+	Domainname string
+	ExtraHosts []HostEntry
+	MAC        net.HardwareAddr
 	// PortBindings, ExposedPorts and PublishAll are -p, EXPOSE/--expose
 	// and -P, in the engine's shapes.
 	PortBindings map[string][]PortBinding
@@ -66,9 +73,13 @@ type EndpointSettings struct {
 }
 
 // NetworksFor turns docker's --network (HostConfig.NetworkMode) into the
-// networks a container joins: none for "host" and "none", the default
-// bridge for "", "bridge" and "default", else the named network.
+// networks a container joins: none for "host", "none" and
+// "container:ID" (it shares that container's), the default bridge for
+// "", "bridge" and "default", else the named network.
 func NetworksFor(mode string) []string {
+	if strings.HasPrefix(mode, "container:") {
+		return nil
+	}
 	switch mode {
 	case NameHost, NameNone:
 		return nil
@@ -143,9 +154,10 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		req := AttachRequest{
 			Network: name, ContainerID: s.spec.ContainerID, Name: s.spec.Name, Hostname: s.spec.Hostname,
 			NetNS: "/proc/" + strconv.Itoa(pid) + "/ns/net", HostsPath: s.spec.HostsPath, IfName: "eth" + strconv.Itoa(i),
+			Domainname: s.spec.Domainname, ExtraHosts: s.spec.ExtraHosts,
 		}
 		if i == 0 {
-			req.IP = s.spec.IP
+			req.IP, req.MAC = s.spec.IP, s.spec.MAC
 		}
 		nw, err := s.m.Inspect(name)
 		if err != nil {
