@@ -14,7 +14,7 @@ func networkSpec(c *record) network.SessionSpec {
 		ContainerID: c.ID, Name: c.DisplayName(), Hostname: c.Config.Hostname,
 		Networks: network.NetworksFor(hc.NetworkMode), HostsPath: c.HostsPath,
 		ExposedPorts: c.Config.ExposedPorts, PublishAll: hc.PublishAllPorts,
-		Aliases: c.NetworkAliases,
+		Aliases: c.NetworkAliases, Connected: c.Connected,
 	}
 	if ip, err := netip.ParseAddr(c.IP); err == nil {
 		spec.IP = ip

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,6 +37,9 @@ type SessionSpec struct {
 	Networks []string
 	Aliases  []string   // --network-alias, on every network joined
 	IP       netip.Addr // --ip, on the first network
+	// Connected are joined after Networks, each with its own aliases
+	// and address (`network connect`).
+	Connected []Connection
 	// HostsPath is the container's hosts file (see AttachRequest).
 	HostsPath string
 	// Domainname and ExtraHosts go into the hosts file on every network
@@ -48,6 +52,14 @@ type SessionSpec struct {
 	PortBindings map[string][]PortBinding
 	ExposedPorts map[string]struct{}
 	PublishAll   bool
+}
+
+// Connection is one network `network connect` added to a container, with
+// its --alias and --ip ("" takes a free address).
+type Connection struct {
+	Network string   `json:"network"`
+	Aliases []string `json:"aliases,omitempty"`
+	IP      string   `json:"ip,omitempty"`
 }
 
 // Settings is what docker inspect shows as NetworkSettings.
@@ -150,7 +162,12 @@ func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
 func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
 	var first *Attachment
+	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
+		joins = slices.Insert(joins, i, Connection{Network: name, Aliases: s.spec.Aliases})
+	}
+	for i, conn := range joins {
+		name := conn.Network
 		req := AttachRequest{
 			Network: name, ContainerID: s.spec.ContainerID, Name: s.spec.Name, Hostname: s.spec.Hostname,
 			NetNS: "/proc/" + strconv.Itoa(pid) + "/ns/net", HostsPath: s.spec.HostsPath, IfName: "eth" + strconv.Itoa(i),
@@ -159,12 +176,15 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		if i == 0 {
 			req.IP, req.MAC = s.spec.IP, s.spec.MAC
 		}
+		if ip, err := netip.ParseAddr(conn.IP); err == nil {
+			req.IP = ip
+		}
 		nw, err := s.m.Inspect(name)
 		if err != nil {
 			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
 		if nw.UserDefined() {
-			req.Aliases = s.spec.Aliases
+			req.Aliases = conn.Aliases
 		}
 		a, err := s.m.Attach(req)
 		if err != nil {
