@@ -134,6 +134,15 @@ func TestRunSharedNamespaces(t *testing.T) {
 		t.Errorf("the host's network namespace without --network host")
 	}
 
+	// A shareable IPC namespace shares its /dev/shm with who joins it.
+	b.must("exec", "donor", "sh", "-c", "echo shared > /dev/shm/seg")
+	if got := b.must("run", "--pull", "never", "--rm", "--ipc", "container:donor", "busybox", "cat", "/dev/shm/seg"); got != "shared\n" {
+		t.Errorf("/dev/shm/seg in the joiner: %q, want the donor's", got)
+	}
+	if out, code := b.exitOf("run", "--pull", "never", "--rm", "busybox", "cat", "/dev/shm/seg"); code == 0 {
+		t.Errorf("/dev/shm/seg seen without --ipc: %q", out)
+	}
+
 	// On the donor's network: its address, its hostname, no veth of its own.
 	want := b.must("exec", "donor", "sh", "-c", "cat /sys/class/net/eth0/address; hostname")
 	if got := b.must("run", "--pull", "never", "--rm", "--network", "container:donor", "busybox", "sh", "-c", "cat /sys/class/net/eth0/address; hostname"); got != want {

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"berth/engine/containerinit"
 	"berth/engine/network"
@@ -30,15 +32,46 @@ func sharedNamespaces(hc HostConfig) []string {
 	return shared
 }
 
-// namespaceMounts are the mounts sharing the host's IPC namespace brings:
-// its /dev/shm, as docker's --ipc host.
-func namespaceMounts(hc HostConfig) []containerinit.Mount {
-	if hc.IpcMode != ModeHost {
-		return nil
+// namespaceMounts are the /dev/shm a shared IPC namespace brings: the
+// host's with --ipc host, as docker's; with --ipc shareable a directory
+// of the container's own (emptied at each start) that containers joining
+// its IPC namespace mount too, so that POSIX shared memory is shared
+// with System V's. A private or no IPC namespace keeps the tmpfs the
+// init mounts.
+func (e *Engine) namespaceMounts(c *record) ([]containerinit.Mount, error) {
+	opts := []string{"rbind", "rprivate", "nosuid", "nodev", "noexec"}
+	hc := c.HostConfig
+	switch {
+	case hc.IpcMode == ModeHost:
+		return []containerinit.Mount{{Type: "bind", Source: "/dev/shm", Target: "/dev/shm", Options: opts}}, nil
+	case hc.IpcMode == ModeShareable:
+		dir := e.shareableShm(c.ID)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("empty the shareable /dev/shm: %w", err)
+		}
+		if err := os.Mkdir(dir, 0o1777); err != nil {
+			return nil, fmt.Errorf("make the shareable /dev/shm: %w", err)
+		}
+		if err := os.Chmod(dir, 0o1777|os.ModeSticky); err != nil { // past the umask
+			return nil, fmt.Errorf("make the shareable /dev/shm: %w", err)
+		}
+		return []containerinit.Mount{{Type: "bind", Source: dir, Target: "/dev/shm", Options: opts}}, nil
+	case containerRef(hc.IpcMode) != "":
+		d, err := e.get(containerRef(hc.IpcMode))
+		if err != nil {
+			return nil, fmt.Errorf("can't join IPC of container %s: %w", containerRef(hc.IpcMode), err)
+		}
+		if d.HostConfig.IpcMode != ModeShareable {
+			return nil, nil // namespaceJoins refuses it
+		}
+		return []containerinit.Mount{{Type: "bind", Source: e.shareableShm(d.ID), Target: "/dev/shm", Options: opts}}, nil
 	}
-	return []containerinit.Mount{{Type: "bind", Source: "/dev/shm", Target: "/dev/shm",
-		Options: []string{"rbind", "rprivate", "nosuid", "nodev", "noexec"}}}
+	return nil, nil
 }
+
+// shareableShm is the /dev/shm of a container with --ipc shareable, in
+// its directory of the store (so rm removes it).
+func (e *Engine) shareableShm(id string) string { return filepath.Join(e.store.dir(id), "shm") }
 
 // namespaceJoins opens, for one start of c, a pidfd of the PID 1 of each
 // container whose namespaces c shares (--network, --pid, --ipc

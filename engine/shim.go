@@ -442,13 +442,14 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	} else {
 		s.logf("read OOM kills before the start: %v", err)
 	}
-	cfg, err := s.e.initConfig(c, s.devices)
+	joins, closeJoins, err := s.e.namespaceJoins(c)
 	if err != nil {
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
-	joins, closeJoins, err := s.e.namespaceJoins(c)
+	cfg, err := s.e.initConfig(c, s.devices)
 	if err != nil {
+		closeJoins()
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
@@ -458,6 +459,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 			if err := s.cg.Add(pid); err != nil {
 				return err
 			}
+			s.net.SetConnected(c.Connected)
 			settings, err := s.net.Connect(pid)
 			if err != nil {
 				return err
@@ -621,7 +623,11 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Domainname:      c.Config.Domainname,
 		Shared:          sharedNamespaces(hc),
 	}
-	cfg.Mounts = append(cfg.Mounts, namespaceMounts(hc)...)
+	shm, err := e.namespaceMounts(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mounts = append(cfg.Mounts, shm...)
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()

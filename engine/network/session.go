@@ -220,6 +220,11 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 	return st, nil
 }
 
+// SetConnected changes the networks the next Connect joins after
+// Networks: a restart follows the `network connect` and `disconnect`
+// made while the container ran.
+func (s *Session) SetConnected(conns []Connection) { s.spec.Connected = conns }
+
 // Disconnect detaches the container from its networks after a run; the
 // proxy keeps its ports for the next run.
 func (s *Session) Disconnect() error {
