@@ -161,11 +161,16 @@ func TestRunSharedNamespaces(t *testing.T) {
 // container's address, under its alias, hostname and name.
 func TestRunLink(t *testing.T) {
 	b := newBerthEnv(t)
-	b.must("run", "--pull", "never", "-d", "--name", "web", "-h", "webhost", "busybox", "sleep", "300")
+	b.must("run", "--pull", "never", "-d", "--name", "web", "-h", "webhost", "-e", "FOO=bar", "--expose", "80", "busybox", "sleep", "300")
 	ip := strings.TrimSpace(b.must("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "web"))
-	out := b.must("run", "--pull", "never", "--rm", "--link", "web:w", "busybox", "cat", "/etc/hosts")
+	out := b.must("run", "--pull", "never", "--rm", "--name", "app1", "--link", "web:w", "busybox", "sh", "-c", "cat /etc/hosts; env")
 	if line := ip + "\tw webhost web\n"; !strings.Contains(out, line) {
 		t.Errorf("/etc/hosts lacks %q:\n%s", line, out)
+	}
+	for _, v := range []string{"W_NAME=/app1/w\n", "W_PORT=tcp://" + ip + ":80\n", "W_PORT_80_TCP_ADDR=" + ip + "\n", "W_ENV_FOO=bar\n"} {
+		if !strings.Contains(out, v) {
+			t.Errorf("the linked container's environment lacks %q:\n%s", v, out)
+		}
 	}
 	b.must("create", "--pull", "never", "--name", "app", "--link", "web:w", "busybox", "true")
 	if got := b.must("inspect", "-f", "{{json .HostConfig.Links}}", "app"); got != `["/web:/app/w"]`+"\n" {

@@ -290,7 +290,7 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if f.init {
 		warnings = append(warnings, "--init is not needed by berth yet and is ignored")
 	}
-	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host") {
+	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host" || strings.HasPrefix(hc.NetworkMode, "container:")) {
 		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)
 	}
 	opts := engine.CreateOptions{Name: f.name, Config: cc, HostConfig: hc,

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"berth/engine/network"
@@ -249,6 +251,11 @@ func (e *Engine) checkNamespaces(hc *HostConfig, cfg *ContainerConfig) error {
 	if hc.IpcMode == "" {
 		hc.IpcMode = ModePrivate
 	}
+	for _, l := range []*[]string{&hc.DNS, &hc.DNSOptions, &hc.DNSSearch} {
+		if *l == nil {
+			*l = []string{} // docker's inspect shows [] for these three
+		}
+	}
 	for _, h := range hc.ExtraHosts {
 		if _, _, err := ParseExtraHost(h); err != nil {
 			return invalidf("%v", err)
@@ -430,12 +437,18 @@ func (e *Engine) extraHosts(c *record, gatewayOf string) ([]network.HostEntry, e
 	return out, nil
 }
 
-// linkHosts are the hosts lines of the container's legacy links, as
-// docker writes them: the linked container's address on the default
-// bridge, with the alias, its hostname and its name. A linked container
-// that is not running fails the start, as docker's.
-func (e *Engine) linkHosts(c *record) ([]network.HostEntry, error) {
-	var out []network.HostEntry
+// linkTarget is one legacy link of a running container: the linked
+// container and its address.
+type linkTarget struct {
+	alias string
+	child *record
+	ip    netip.Addr
+}
+
+// links resolves the container's legacy links. A linked container that
+// is not running fails the start, as docker's.
+func (e *Engine) links(c *record) ([]linkTarget, error) {
+	var out []linkTarget
 	for _, l := range c.HostConfig.Links {
 		child, alias, err := splitStoredLink(l)
 		if err != nil {
@@ -459,9 +472,89 @@ func (e *Engine) linkHosts(c *record) ([]network.HostEntry, error) {
 		if a == nil {
 			return nil, invalidf("cannot link to /%s: it has no address on a bridge network", lc.DisplayName())
 		}
-		out = append(out, network.HostEntry{IP: a.IP.String(), Names: []string{alias, lc.Config.Hostname, lc.DisplayName()}})
+		out = append(out, linkTarget{alias: alias, child: lc, ip: a.IP})
 	}
 	return out, nil
+}
+
+// linkHosts are the hosts lines of the container's legacy links, as
+// docker writes them: the linked container's address on the default
+// bridge, with the alias, its hostname and its name.
+func (e *Engine) linkHosts(c *record) ([]network.HostEntry, error) {
+	links, err := e.links(c)
+	if err != nil {
+		return nil, err
+	}
+	var out []network.HostEntry
+	for _, l := range links {
+		out = append(out, network.HostEntry{IP: l.ip.String(), Names: []string{l.alias, l.child.Config.Hostname, l.child.DisplayName()}})
+	}
+	return out, nil
+}
+
+// withLinkEnv is env under the variables docker's legacy links give a
+// container (ALIAS_NAME, ALIAS_PORT…, ALIAS_ENV_…), which env overrides.
+func (e *Engine) withLinkEnv(c *record, env []string) ([]string, error) {
+	if len(c.HostConfig.Links) == 0 {
+		return env, nil
+	}
+	links, err := e.links(c)
+	if err != nil {
+		return nil, err
+	}
+	var linkEnv []string
+	for _, l := range links {
+		linkEnv = append(linkEnv, linkVars(c.Name+"/"+l.alias, l.ip.String(), l.child.Config.ExposedPorts, l.child.Config.Env)...)
+	}
+	return mergeEnv(linkEnv, env), nil
+}
+
+// linkVars are one link's variables, as docker's: name is
+// "/PARENT/ALIAS", ports the linked container's exposed ports
+// ("80/tcp"), env its environment (without HOME and PATH).
+func linkVars(name, ip string, ports map[string]struct{}, env []string) []string {
+	_, alias, _ := strings.Cut(name[1:], "/")
+	prefix := strings.ReplaceAll(strings.ToUpper(alias), "-", "_")
+	type port struct {
+		num   int
+		proto string
+	}
+	var ps []port
+	for p := range ports {
+		num, proto, _ := strings.Cut(p, "/")
+		n, err := strconv.Atoi(num)
+		if err != nil {
+			continue
+		}
+		ps = append(ps, port{n, cmp.Or(proto, "tcp")})
+	}
+	slices.SortFunc(ps, func(a, b port) int {
+		if a.num != b.num {
+			return a.num - b.num
+		}
+		return strings.Compare(a.proto, b.proto)
+	})
+	var out []string
+	if len(ps) > 0 {
+		out = append(out, fmt.Sprintf("%s_PORT=%s://%s:%d", prefix, ps[0].proto, ip, ps[0].num))
+	}
+	for _, p := range ps {
+		key := fmt.Sprintf("%s_PORT_%d_%s", prefix, p.num, strings.ToUpper(p.proto))
+		out = append(out,
+			fmt.Sprintf("%s=%s://%s:%d", key, p.proto, ip, p.num),
+			fmt.Sprintf("%s_ADDR=%s", key, ip),
+			fmt.Sprintf("%s_PORT=%d", key, p.num),
+			fmt.Sprintf("%s_PROTO=%s", key, p.proto))
+	}
+	out = append(out, fmt.Sprintf("%s_NAME=%s", prefix, name))
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "HOME" || k == "PATH" {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s_ENV_%s=%s", prefix, k, v))
+	}
+	return out
 }
 
 // splitStoredLink splits HostConfig.Links' "/CHILD:/PARENT/ALIAS".

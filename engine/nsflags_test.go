@@ -132,3 +132,18 @@ func TestResolvConfFor(t *testing.T) {
 		}
 	}
 }
+
+func TestLinkVars(t *testing.T) {
+	got := linkVars("/app/my-db", "10.0.0.5", map[string]struct{}{"5432/tcp": {}, "53/udp": {}},
+		[]string{"PATH=/bin", "HOME=/root", "PGDATA=/data", "EMPTY="})
+	want := []string{
+		"MY_DB_PORT=udp://10.0.0.5:53",
+		"MY_DB_PORT_53_UDP=udp://10.0.0.5:53", "MY_DB_PORT_53_UDP_ADDR=10.0.0.5", "MY_DB_PORT_53_UDP_PORT=53", "MY_DB_PORT_53_UDP_PROTO=udp",
+		"MY_DB_PORT_5432_TCP=tcp://10.0.0.5:5432", "MY_DB_PORT_5432_TCP_ADDR=10.0.0.5", "MY_DB_PORT_5432_TCP_PORT=5432", "MY_DB_PORT_5432_TCP_PROTO=tcp",
+		"MY_DB_NAME=/app/my-db",
+		"MY_DB_ENV_PGDATA=/data", "MY_DB_ENV_EMPTY=",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("linkVars:\n%q\nwant\n%q", got, want)
+	}
+}

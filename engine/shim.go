@@ -628,6 +628,9 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		return nil, err
 	}
 	cfg.Mounts = append(cfg.Mounts, shm...)
+	if cfg.Env, err = e.withLinkEnv(c, cfg.Env); err != nil {
+		return nil, err
+	}
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
 		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
