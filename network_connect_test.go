@@ -87,3 +87,27 @@ func TestNetworkConnectStopped(t *testing.T) {
 		t.Errorf("n2 members after rm: %s", out)
 	}
 }
+
+// TestNetworkDisconnectOwn: a container leaves the network of its
+// --network, stays off it across a restart, and comes back with connect.
+func TestNetworkDisconnectOwn(t *testing.T) {
+	b := newBerthEnv(t)
+	b.must("network", "create", "n3")
+	b.must("run", "--pull", "never", "-d", "--name", "a", "busybox", "sleep", "300")
+	b.must("network", "connect", "n3", "a")
+	b.must("network", "disconnect", "bridge", "a")
+	if out := b.must("inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "a"); out != "n3 \n" {
+		t.Errorf("networks after leaving bridge: %q", out)
+	}
+	b.must("restart", "-t", "0", "a")
+	if out := b.must("exec", "a", "sh", "-c", "ls /sys/class/net | sort | tr '\\n' ' '"); out != "eth0 lo " {
+		t.Errorf("interfaces after restart: %q, want eth0 (n3) and lo", out)
+	}
+	if out := b.must("network", "inspect", "-f", "{{len .Containers}}", "bridge"); out != "0\n" {
+		t.Errorf("bridge members after restart: %s", out)
+	}
+	b.must("network", "connect", "bridge", "a")
+	if out := b.must("inspect", "-f", "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}", "a"); out != "bridge n3 \n" {
+		t.Errorf("networks after connecting bridge again: %q", out)
+	}
+}

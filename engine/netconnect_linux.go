@@ -60,12 +60,22 @@ func (e *Engine) connectNetwork(netRef, ref string, opts ConnectOptions) error {
 		return invalidf("endpoint with name %s already exists in network %s", c.DisplayName(), n.Name)
 	}
 	conn := network.Connection{Network: n.Name, Aliases: opts.Aliases, IP: opts.IP}
+	left := slices.Index(c.LeftNetworks, n.Name)
+	if left >= 0 {
+		// Back on a network of its --network: with its own aliases and
+		// address, as at create.
+		conn.Aliases, conn.IP = c.NetworkAliases, c.IP
+	}
 	if c.State.Status.hasProcess() {
 		if err := e.attachRunning(c, conn); err != nil {
 			return err
 		}
 	}
-	c.Connected = append(c.Connected, conn)
+	if left >= 0 {
+		c.LeftNetworks = slices.Delete(c.LeftNetworks, left, left+1)
+	} else {
+		c.Connected = append(c.Connected, conn)
+	}
 	if err := e.store.save(c); err != nil {
 		return errors.Join(err, e.networks.Detach(n.Name, c.ID))
 	}
@@ -75,12 +85,24 @@ func (e *Engine) connectNetwork(netRef, ref string, opts ConnectOptions) error {
 // onNetwork reports whether the container is (or at its start will be)
 // on network n.
 func (e *Engine) onNetwork(c *record, n *network.Network) bool {
-	for _, name := range network.NetworksFor(c.HostConfig.NetworkMode) {
+	for _, name := range joinedNetworks(c) {
 		if name == n.Name || name == n.ID {
 			return true
 		}
 	}
 	return slices.ContainsFunc(c.Connected, func(conn network.Connection) bool { return conn.Network == n.Name })
+}
+
+// joinedNetworks are the networks of the container's --network it has
+// not been disconnected from.
+func joinedNetworks(c *record) []string {
+	var out []string
+	for _, name := range network.NetworksFor(c.HostConfig.NetworkMode) {
+		if !slices.Contains(c.LeftNetworks, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // attachRunning attaches the running container c to one more network and
@@ -138,9 +160,9 @@ func (e *Engine) attachRunning(c *record, conn network.Connection) error {
 }
 
 // DisconnectNetwork is `docker network disconnect`: the container leaves
-// a network `network connect` added; a running one loses that interface
-// and address now. force makes a container that is not on the network no
-// error. The network of --network (HostConfig.NetworkMode) stays.
+// the network, its --network one too; a running one loses that interface
+// and address now, and it is not joined at the next start. force makes a
+// container that is not on the network no error.
 func (e *Engine) DisconnectNetwork(netRef, ref string, force bool) error {
 	if err := e.disconnectNetwork(netRef, ref, force); err != nil {
 		return fmt.Errorf("disconnect %s from network %s: %w", ref, netRef, err)
@@ -162,10 +184,8 @@ func (e *Engine) disconnectNetwork(netRef, ref string, force bool) error {
 		return invalidf("container cannot be disconnected from host network or connected to host network")
 	}
 	i := slices.IndexFunc(c.Connected, func(conn network.Connection) bool { return conn.Network == n.Name })
-	if i < 0 {
-		if slices.Contains(network.NetworksFor(c.HostConfig.NetworkMode), n.Name) {
-			return invalidf("container %s joined %s with --network: it stays on it (berth disconnects only networks added by network connect)", c.DisplayName(), n.Name)
-		}
+	own := slices.Contains(joinedNetworks(c), n.Name)
+	if i < 0 && !own {
 		if force {
 			return nil
 		}
@@ -174,7 +194,11 @@ func (e *Engine) disconnectNetwork(netRef, ref string, force bool) error {
 	if err := e.networks.Detach(n.Name, c.ID); err != nil {
 		return err
 	}
-	c.Connected = slices.Delete(c.Connected, i, i+1)
+	if own {
+		c.LeftNetworks = append(c.LeftNetworks, n.Name)
+	} else {
+		c.Connected = slices.Delete(c.Connected, i, i+1)
+	}
 	if c.NetworkSettings != nil {
 		delete(c.NetworkSettings.Networks, n.Name)
 	}

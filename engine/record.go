@@ -37,6 +37,9 @@ type record struct {
 	// Connected are the networks `network connect` added, joined after
 	// the one of HostConfig.NetworkMode at every start.
 	Connected []network.Connection `json:"BerthConnected,omitempty"`
+	// LeftNetworks are networks of HostConfig.NetworkMode that `network
+	// disconnect` took the container off, until a `network connect`.
+	LeftNetworks []string `json:"BerthLeftNetworks,omitempty"`
 	// SeccompProfile is the profile --security-opt seccomp=FILE named, as
 	// read at create, so that a later start does not depend on the file;
 	// nil means Docker's default (or none, per SecurityOpt).

@@ -459,7 +459,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 			if err := s.cg.Add(pid); err != nil {
 				return err
 			}
-			s.net.SetConnected(c.Connected)
+			s.net.SetNetworks(joinedNetworks(c), c.Connected)
 			settings, err := s.net.Connect(pid)
 			if err != nil {
 				return err

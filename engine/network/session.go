@@ -116,7 +116,7 @@ func (m *Manager) validate(spec SessionSpec) ([]PortMapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ports) > 0 && len(spec.Networks) == 0 {
+	if len(ports) > 0 && len(spec.Networks)+len(spec.Connected) == 0 {
 		return nil, fmt.Errorf("%w: publishing ports needs a bridge network", ErrInvalidPort)
 	}
 	userDefined := false
@@ -220,10 +220,12 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 	return st, nil
 }
 
-// SetConnected changes the networks the next Connect joins after
-// Networks: a restart follows the `network connect` and `disconnect`
+// SetNetworks changes the networks the next Connect joins (see
+// SessionSpec): a restart follows the `network connect` and `disconnect`
 // made while the container ran.
-func (s *Session) SetConnected(conns []Connection) { s.spec.Connected = conns }
+func (s *Session) SetNetworks(networks []string, conns []Connection) {
+	s.spec.Networks, s.spec.Connected = networks, conns
+}
 
 // Disconnect detaches the container from its networks after a run; the
 // proxy keeps its ports for the next run.
