@@ -124,7 +124,14 @@ func TestRunSharedNamespaces(t *testing.T) {
 	if joined["uts"] == donor["uts"] || joined["uts"] == host["uts"] {
 		t.Errorf("uts namespace %s shared without --uts", joined["uts"])
 	}
+	hostname, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
 	hostNS := ns("--pid", "host", "--ipc", "host", "--uts", "host")
+	if now, _ := os.Hostname(); now != hostname {
+		t.Fatalf("--uts host changed the host's name from %q to %q", hostname, now)
+	}
 	for _, n := range []string{"pid", "ipc", "uts"} {
 		if hostNS[n] != host[n] {
 			t.Errorf("--%s host: namespace %s, want the host's %s", n, hostNS[n], host[n])

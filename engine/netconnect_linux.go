@@ -110,13 +110,25 @@ func joinedNetworks(c *record) []string {
 // of its live shim after its namespace is open.
 func (e *Engine) attachRunning(c *record, conn network.Connection) error {
 	pid := c.State.Pid
+	notRunning := fmt.Errorf("container %s is not running: %w", c.DisplayName(), ErrNotRunning)
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return notRunning
+	}
+	defer func() { _ = unix.Close(pidfd) }()
 	nsFd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open the network namespace of %s: %w", c.DisplayName(), err)
 	}
 	defer func() { _ = unix.Close(nsFd) }()
+	// Alive after the open, the pidfd's process is the one whose
+	// namespace was opened (its PID cannot have been reused), and it is
+	// the container's if its parent is the container's live shim.
+	if err := unix.PidfdSendSignal(pidfd, 0, nil, 0); err != nil {
+		return notRunning
+	}
 	if st, err := readProcStat("/proc", pid); err != nil || st.PPID != c.ShimPID || !shimAlive(c) {
-		return fmt.Errorf("container %s is not running: %w", c.DisplayName(), ErrNotRunning)
+		return notRunning
 	}
 	atts, err := e.networks.Attachments(c.ID)
 	if err != nil {
