@@ -48,6 +48,7 @@ func TestRunNameResolutionFlags(t *testing.T) {
 func TestRunNameResolutionRefusals(t *testing.T) {
 	b := newBerthEnv(t)
 	b.must("run", "--pull", "never", "-d", "--name", "donor", "busybox", "sleep", "300")
+	b.must("create", "--pull", "never", "--name", "hostnet", "--network", "host", "busybox", "true")
 	for _, tt := range []struct {
 		args []string
 		want string
@@ -64,12 +65,13 @@ func TestRunNameResolutionRefusals(t *testing.T) {
 		{[]string{"--network", "host", "--link", "donor"}, "host type networking can't be used with links"},
 		{[]string{"--link", "nosuch:x"}, "could not get container for nosuch"},
 		{[]string{"--ipc", "container:donor"}, "non-shareable IPC"},
+		{[]string{"--network", "container:hostnet"}, "it shares another's network (--network host)"},
 	} {
 		args := append(append([]string{"run", "--pull", "never", "--rm"}, tt.args...), "busybox", "true")
 		b.wantFail(t, 125, tt.want, args...)
 	}
-	if got := strings.Fields(b.must("ps", "-aq")); len(got) != 1 {
-		t.Errorf("containers after refused runs: %v, want the donor only", got)
+	if got := strings.Fields(b.must("ps", "-aq")); len(got) != 2 {
+		t.Errorf("containers after refused runs: %v, want the donor and hostnet only", got)
 	}
 }
 

@@ -310,6 +310,9 @@ func (e *Engine) checkNamespaces(hc *HostConfig, cfg *ContainerConfig) error {
 		if err != nil {
 			return err
 		}
+		if m := donor.HostConfig.NetworkMode; m == network.NameHost || containerRef(m) != "" {
+			return invalidf("cannot join network of %s: it shares another's network (--network %s)", donor.DisplayName(), m)
+		}
 		hc.NetworkMode = containerMode + donor.ID
 	case hc.NetworkMode == network.NameHost:
 		if len(hc.Links) > 0 {
