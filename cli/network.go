@@ -37,7 +37,7 @@ func (a *app) networks() (networkStore, error) {
 func (a *app) networkCommand() *cobra.Command {
 	cmd := groupCommand("network COMMAND", "Manage networks")
 	cmd.AddCommand(a.networkLsCommand(), a.networkInspectCommand(), a.networkCreateCommand(),
-		a.networkRmCommand(), a.networkPruneCommand())
+		a.networkRmCommand(), a.networkPruneCommand(), a.networkConnectCommand(), a.networkDisconnectCommand())
 	return cmd
 }
 

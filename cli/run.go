@@ -39,6 +39,7 @@ type containerFlags struct {
 	capAdd, capDrop, securityOpts, publish, expose             []string
 	devices, deviceCgroupRules                                 []string
 	res                                                        resFlags
+	ns                                                         nsFlags
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -94,6 +95,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 	f.res.register(flags)
+	f.ns.register(flags)
 }
 
 // validNetworkName is docker's rule for network names.
@@ -254,10 +256,10 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = cfg.DefaultNetwork
 	}
-	if strings.HasPrefix(hc.NetworkMode, "container:") {
-		return none, nil, fmt.Errorf("--network %s: sharing another container's network is not supported yet", hc.NetworkMode)
+	if ref, ok := strings.CutPrefix(hc.NetworkMode, "container:"); ok && ref == "" {
+		return none, nil, fmt.Errorf("invalid --network %q: no container named", hc.NetworkMode)
 	}
-	if !validNetworkName.MatchString(hc.NetworkMode) {
+	if !strings.HasPrefix(hc.NetworkMode, "container:") && !validNetworkName.MatchString(hc.NetworkMode) {
 		return none, nil, fmt.Errorf("invalid --network %q: not a network name", hc.NetworkMode)
 	}
 	if len(f.publish) > 0 {
@@ -290,11 +292,15 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if f.init {
 		warnings = append(warnings, "--init is not needed by berth yet and is ignored")
 	}
-	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host") {
+	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host" || strings.HasPrefix(hc.NetworkMode, "container:")) {
 		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)
 	}
-	return engine.CreateOptions{Name: f.name, Config: cc, HostConfig: hc,
-		NetworkAliases: f.networkAliases, IP: f.ip}, warnings, nil
+	opts := engine.CreateOptions{Name: f.name, Config: cc, HostConfig: hc,
+		NetworkAliases: f.networkAliases, IP: f.ip}
+	if err := f.ns.apply(&opts); err != nil {
+		return none, nil, err
+	}
+	return opts, warnings, nil
 }
 
 // resources validates and converts the cgroup limits, with docker's rules.

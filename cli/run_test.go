@@ -166,7 +166,33 @@ func TestCreateOptions(t *testing.T) {
 		{name: "missing env file", args: []string{"--env-file", "/nonexistent/env", "busybox"}, wantErr: "open /nonexistent/env"},
 		{name: "bad capability", args: []string{"--cap-add", "fly", "busybox"}, wantErr: "unknown capability"},
 		{name: "bad security opt", args: []string{"--security-opt", "label=disable", "busybox"}, wantErr: "only no-new-privileges and seccomp"},
-		{name: "container network", args: []string{"--network", "container:web", "busybox"}, wantErr: `not supported yet`},
+		{
+			name: "container network and namespaces",
+			args: []string{"--network", "container:web", "--pid", "container:web", "--ipc", "shareable", "--uts", "host", "busybox"},
+			want: func(o *engine.CreateOptions) {
+				o.HostConfig.NetworkMode, o.HostConfig.PidMode, o.HostConfig.IpcMode, o.HostConfig.UTSMode = "container:web", "container:web", "shareable", "host"
+			},
+		},
+		{
+			name: "name resolution",
+			args: []string{"--add-host", "db:10.1.2.3", "--add-host", "gw:host-gateway", "--add-host", "v6:::1", "--dns", "10.0.0.53",
+				"--dns-search", "example.com", "--dns-option", "ndots:2", "--domainname", "example.org", "--mac-address", "92:d0:c6:0a:29:33",
+				"--link", "web:w", "busybox"},
+			want: func(o *engine.CreateOptions) {
+				hc := &o.HostConfig
+				hc.ExtraHosts = []string{"db:10.1.2.3", "gw:host-gateway", "v6:::1"}
+				hc.DNS, hc.DNSSearch, hc.DNSOptions, hc.Links = []string{"10.0.0.53"}, []string{"example.com"}, []string{"ndots:2"}, []string{"web:w"}
+				o.Config.Domainname, o.Config.MacAddress = "example.org", "92:d0:c6:0a:29:33"
+			},
+		},
+		{name: "empty container network", args: []string{"--network", "container:", "busybox"}, wantErr: `no container named`},
+		{name: "bad add-host", args: []string{"--add-host", "db:10.1.2", "busybox"}, wantErr: `invalid IP address in add-host: "10.1.2"`},
+		{name: "bad dns", args: []string{"--dns", "resolver", "busybox"}, wantErr: `resolver is not an ip address`},
+		{name: "bad dns search", args: []string{"--dns-search", "-bad-", "busybox"}, wantErr: `-bad- is not a valid domain`},
+		{name: "bad dns option", args: []string{"--dns-option", "a b", "busybox"}, wantErr: `is not a valid DNS option`},
+		{name: "bad mac", args: []string{"--mac-address", "92:d0:c6", "busybox"}, wantErr: `92:d0:c6 is not a valid mac address`},
+		{name: "bad ipc", args: []string{"--ipc", "public", "busybox"}, wantErr: `--ipc: invalid IPC mode`},
+		{name: "bad uts", args: []string{"--uts", "container:web", "busybox"}, wantErr: `--uts: invalid UTS mode`},
 		{name: "bad network name", args: []string{"--network", "my net", "busybox"}, wantErr: `invalid --network "my net"`},
 		{name: "publish on none", args: []string{"-P", "busybox"}, wantErr: "conflicting options: port publishing"},
 		{name: "bad port", args: []string{"-p", "x:80", "busybox"}, cfg: &config.Config{DefaultNetwork: "host"}, wantErr: "invalid hostPort: x"},

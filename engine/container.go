@@ -81,6 +81,7 @@ type ContainerConfig struct {
 	Labels       map[string]string   `json:"Labels"`
 	StopSignal   string              `json:"StopSignal,omitempty"`
 	StopTimeout  *int                `json:"StopTimeout,omitempty"` // seconds
+	MacAddress   string              `json:"MacAddress,omitempty"`  // --mac-address, on the first network
 }
 
 // HostConfig is the host-specific part: resources, mounts, policies.
@@ -107,6 +108,17 @@ type HostConfig struct {
 	Sysctls         map[string]string `json:"Sysctls,omitempty"`
 	OomScoreAdj     int               `json:"OomScoreAdj"`
 	ContainerIDFile string            `json:"ContainerIDFile"`
+	// Name resolution and namespaces (nsflags.go), as docker's keys:
+	// --dns, --dns-option, --dns-search, --add-host ("HOST:IP"), --link
+	// ("/NAME:/CONTAINER/ALIAS"), --pid, --ipc, --uts.
+	DNS        []string `json:"Dns"`
+	DNSOptions []string `json:"DnsOptions"`
+	DNSSearch  []string `json:"DnsSearch"`
+	ExtraHosts []string `json:"ExtraHosts"`
+	Links      []string `json:"Links"`
+	PidMode    string   `json:"PidMode"`
+	IpcMode    string   `json:"IpcMode"`
+	UTSMode    string   `json:"UTSMode"`
 	Resources
 }
 

@@ -38,6 +38,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := e.adaptResourceFlags(&hc); err != nil {
 		return nil, err
 	}
+	if err := e.checkNamespaces(&hc, &opts.Config); err != nil {
+		return nil, err
+	}
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = e.opts.DefaultNetwork
 	}
@@ -199,11 +202,11 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		c.Mounts = append(c.Mounts, MountPoint{Type: "tmpfs", Destination: dst, Mode: o, RW: !strings.Contains(","+o+",", ",ro,")})
 	}
 
-	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+	hostResolv := hostResolvConf()
 	files := map[string][]byte{
 		c.HostnamePath:   []byte(cfg.Hostname + "\n"),
-		c.HostsPath:      network.HostsFile(cfg.Hostname),
-		c.ResolvConfPath: resolvConf(hostResolv),
+		c.HostsPath:      network.HostsFile(cfg.Hostname, cfg.Domainname, nil),
+		c.ResolvConfPath: resolvConfFor(hostResolv, nil, nil, nil),
 	}
 	if hc.NetworkMode == "host" {
 		hostname, _ := os.Hostname()
@@ -212,6 +215,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		files[c.HostsPath] = hosts
 		files[c.ResolvConfPath] = hostResolv
 		c.Config.Hostname = hostname
+	}
+	if err := e.nameFiles(c, files, hostResolv); err != nil {
+		return nil, err
 	}
 	for p, b := range files {
 		if err := os.WriteFile(p, b, 0o644); err != nil {

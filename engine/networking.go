@@ -12,13 +12,19 @@ func networkSpec(c *record) network.SessionSpec {
 	hc := c.HostConfig
 	spec := network.SessionSpec{
 		ContainerID: c.ID, Name: c.DisplayName(), Hostname: c.Config.Hostname,
-		Networks: network.NetworksFor(hc.NetworkMode), HostsPath: c.HostsPath,
+		Networks: joinedNetworks(c), HostsPath: c.HostsPath,
 		ExposedPorts: c.Config.ExposedPorts, PublishAll: hc.PublishAllPorts,
-		Aliases: c.NetworkAliases,
+		Aliases: c.NetworkAliases, Connected: c.Connected,
 	}
-	if ip, err := netip.ParseAddr(c.IP); err == nil {
+	if ip, err := netip.ParseAddr(c.IP); err == nil && len(spec.Networks) > 0 {
 		spec.IP = ip
 	}
+	if len(spec.Networks) == 0 {
+		spec.Aliases = nil // its network was left (network disconnect): they go with it
+	}
+	spec.Domainname = c.Config.Domainname
+	spec.ExtraHosts = hostEntries(hc)
+	spec.MAC, _ = ParseMAC(c.Config.MacAddress) // checked at create; "" is nil
 	if hc.NetworkMode == "host" {
 		spec.PublishAll = false
 		return spec // published ports are discarded on the host's network, as docker

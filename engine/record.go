@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"berth/engine/network"
 )
 
 // record is what container.json holds: the Container that inspect shows,
@@ -32,6 +34,12 @@ type record struct {
 	// NetworkAliases and IP are --network-alias and --ip.
 	NetworkAliases []string `json:"BerthNetworkAliases,omitempty"`
 	IP             string   `json:"BerthIP,omitempty"`
+	// Connected are the networks `network connect` added, joined after
+	// the one of HostConfig.NetworkMode at every start.
+	Connected []network.Connection `json:"BerthConnected,omitempty"`
+	// LeftNetworks are networks of HostConfig.NetworkMode that `network
+	// disconnect` took the container off, until a `network connect`.
+	LeftNetworks []string `json:"BerthLeftNetworks,omitempty"`
 	// SeccompProfile is the profile --security-opt seccomp=FILE named, as
 	// read at create, so that a later start does not depend on the file;
 	// nil means Docker's default (or none, per SecurityOpt).

@@ -309,7 +309,11 @@ func (s *shim) setup(c *record) error {
 			return fmt.Errorf("thaw cgroup left frozen: %w", err)
 		}
 	}
-	if s.net, err = s.e.networks.NewSession(networkSpec(c)); err != nil {
+	spec, err := s.e.sessionSpec(c)
+	if err != nil {
+		return err
+	}
+	if s.net, err = s.e.networks.NewSession(spec); err != nil {
 		return err
 	}
 	return nil
@@ -441,17 +445,24 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	} else {
 		s.logf("read OOM kills before the start: %v", err)
 	}
-	cfg, err := s.e.initConfig(c, s.devices)
+	joins, closeJoins, err := s.e.namespaceJoins(c)
 	if err != nil {
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
+	cfg, err := s.e.initConfig(c, s.devices)
+	if err != nil {
+		closeJoins()
+		s.closeHub(hub)
+		return runResult{startErr: err}
+	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe,
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe, Join: joins,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err
 			}
+			s.net.SetNetworks(joinedNetworks(c), c.Connected)
 			settings, err := s.net.Connect(pid)
 			if err != nil {
 				return err
@@ -461,6 +472,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		},
 	})
 	st.closeChild()
+	closeJoins()
 	if err != nil {
 		var ee *containerinit.ExecError
 		if errors.As(err, &ee) {
@@ -611,6 +623,16 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 		Devices:         devices,
+		Domainname:      c.Config.Domainname,
+		Shared:          sharedNamespaces(hc),
+	}
+	shm, err := e.namespaceMounts(c)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mounts = append(cfg.Mounts, shm...)
+	if cfg.Env, err = e.withLinkEnv(c, cfg.Env); err != nil {
+		return nil, err
 	}
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()

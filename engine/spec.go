@@ -216,20 +216,3 @@ func parseBind(spec string) (bind, error) {
 	}
 	return b, nil
 }
-
-// resolvConf is the host's resolv.conf without loopback nameservers, which
-// would point into the container itself.
-func resolvConf(host []byte) []byte {
-	var b strings.Builder
-	for _, line := range strings.Split(string(host), "\n") {
-		f := strings.Fields(line)
-		if len(f) >= 2 && f[0] == "nameserver" && (strings.HasPrefix(f[1], "127.") || f[1] == "::1") {
-			continue
-		}
-		if strings.TrimSpace(line) != "" {
-			b.WriteString(line)
-			b.WriteByte('\n')
-		}
-	}
-	return []byte(b.String())
-}

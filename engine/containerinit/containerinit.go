@@ -181,6 +181,15 @@ type Config struct {
 	// GroupAdd are supplementary groups beyond the user's (--group-add):
 	// names looked up in the container's /etc/group, or numeric GIDs.
 	GroupAdd []string `json:"groupAdd,omitempty"`
+	// Domainname is set in the container's UTS namespace (--domainname);
+	// empty leaves it.
+	Domainname string `json:"domainname,omitempty"`
+	// Shared names the namespaces the container gets no new one of, of
+	// "pid", "ipc", "uts" and "net": the host's (--pid host, …) or, with
+	// StartOptions.Join, another container's. A shared UTS namespace
+	// gets no hostname or domain name, a shared network namespace's lo
+	// is left as it is. nil shares none.
+	Shared []string `json:"shared,omitempty"`
 }
 
 // Device is one device node to make in the container.
@@ -231,4 +240,8 @@ type StartOptions struct {
 	// namespaces and before it does anything: the shim puts pid into the
 	// container's cgroup here. An error kills the child and fails Start.
 	BeforeRun func(pid int) error
+	// Join are namespaces of other containers the child enters instead
+	// of new ones (--network, --pid, --ipc container:NAME); their kinds
+	// must be in Config.Shared. Start does not close them.
+	Join []Join
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"syscall"
 
 	"berth/ptyexec/nsenter"
@@ -66,12 +67,17 @@ func initContainer() (err error) {
 	if err := setupRootfs(cfg); err != nil {
 		return err
 	}
-	if cfg.Hostname != "" {
+	if cfg.Hostname != "" && !slices.Contains(cfg.Shared, "uts") {
 		if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
 			return fmt.Errorf("set hostname %q: %w", cfg.Hostname, err)
 		}
 	}
-	if cfg.Network != "host" {
+	if cfg.Domainname != "" && !slices.Contains(cfg.Shared, "uts") {
+		if err := unix.Setdomainname([]byte(cfg.Domainname)); err != nil {
+			return fmt.Errorf("set domain name %q: %w", cfg.Domainname, err)
+		}
+	}
+	if cfg.Network != "host" && !slices.Contains(cfg.Shared, "net") {
 		if err := setLoopbackUp(); err != nil {
 			return err
 		}

@@ -88,13 +88,13 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		Stderr:     opts.Stderr,
 		ExtraFiles: extra,
 		SysProcAttr: &syscall.SysProcAttr{
-			Cloneflags: cloneFlags(cfg.Network),
+			Cloneflags: cloneFlags(cfg.Network) &^ sharedFlags(cfg.Shared),
 			Setsid:     true,
 			Setctty:    cfg.Terminal,
 			Ctty:       0,
 		},
 	}
-	err = cmd.Start()
+	err = startIn(cmd, opts.Join)
 	_ = configR.Close()
 	_ = reportW.Close()
 	if err != nil {

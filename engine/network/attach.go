@@ -3,6 +3,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 )
@@ -28,6 +29,14 @@ type AttachRequest struct {
 	// /etc/hosts; it is rewritten in place on every change of the
 	// network's members. "" leaves it alone.
 	HostsPath string
+	// Domainname is written beside Hostname; ExtraHosts are more lines
+	// of the hosts file (--add-host, links), HostGateway standing for
+	// this network's gateway.
+	Domainname string
+	ExtraHosts []HostEntry
+	// MAC is the address of the interface inside (--mac-address); nil
+	// derives one from the IP address, as docker.
+	MAC net.HardwareAddr
 }
 
 // Attachment says where a container landed: what docker inspect shows
@@ -129,6 +138,13 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 		ContainerID: req.ContainerID, EndpointID: newID(), Name: req.Name, Hostname: req.Hostname,
 		Aliases: slices.Clone(req.Aliases), IP: ip, HostVeth: vethName(r.Network.ID, req.ContainerID),
 		IfName: req.IfName, HostsPath: req.HostsPath,
+		Domainname: req.Domainname, ExtraHosts: resolveGateway(req.ExtraHosts, gateway),
+	}
+	mac := req.MAC
+	if mac == nil {
+		mac = macAddress(ip)
+	} else {
+		ep.MAC = mac.String()
 	}
 	// A link of that name with no endpoint recorded is a leftover of an
 	// attach that was killed half-way: under the lock, nobody owns it.
@@ -137,7 +153,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	}
 	err = createVeth(vethSpec{
 		HostName: ep.HostVeth, Bridge: bridge, NetNS: req.NetNS, IfName: req.IfName,
-		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: gateway, MAC: macAddress(ip),
+		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: gateway, MAC: mac,
 	})
 	if err != nil {
 		return nil, err
@@ -162,7 +178,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	m.refreshHosts(recs, r, req.ContainerID)
 	return &Attachment{
 		Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
-		IP: ip, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: macAddress(ip).String(),
+		IP: ip, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: ep.mac(),
 		HostVeth: ep.HostVeth, IfName: ep.IfName,
 	}, nil
 }
@@ -226,7 +242,7 @@ func (m *Manager) detach(network, containerID string) error {
 		}
 		m.refreshHosts(recs, r, "")
 		if ep.HostsPath != "" {
-			if err := writeInPlace(ep.HostsPath, hostsFor(recs, containerID, ep.Hostname)); err != nil {
+			if err := writeInPlace(ep.HostsPath, hostsFor(recs, containerID, ep)); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -244,7 +260,7 @@ func (m *Manager) refreshHosts(recs []*record, r *record, joined string) {
 		}
 		// A hosts file that cannot be written is the container's problem
 		// only: name resolution is best effort and the attach stands.
-		_ = writeInPlace(ep.HostsPath, hostsFor(recs, id, ep.Hostname))
+		_ = writeInPlace(ep.HostsPath, hostsFor(recs, id, ep))
 	}
 }
 
@@ -264,7 +280,7 @@ func (m *Manager) Attachments(containerID string) (map[string]*Attachment, error
 		subnet, gateway, _ := r.Network.Subnet()
 		out[r.Network.Name] = &Attachment{
 			Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
-			IP: ep.IP, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: macAddress(ep.IP).String(),
+			IP: ep.IP, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: ep.mac(),
 			HostVeth: ep.HostVeth, IfName: ep.IfName,
 		}
 	}

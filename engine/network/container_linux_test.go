@@ -61,7 +61,7 @@ func newTestContainer(t *testing.T, lower, name string, mounts []containerinit.M
 	t.Helper()
 	dir := t.TempDir()
 	c := &testContainer{id: newID(), name: name, hosts: filepath.Join(dir, "hosts")}
-	if err := os.WriteFile(c.hosts, hostsContent(name, nil, nil), 0o644); err != nil {
+	if err := os.WriteFile(c.hosts, HostsFile(name, "", nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	rootfs := filepath.Join(dir, "rootfs")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"os"
 	"slices"
 	"strings"
@@ -26,10 +27,25 @@ ff02::1	ip6-allnodes
 ff02::2	ip6-allrouters
 `
 
+// HostGateway is docker's --add-host address that stands for the host:
+// an attach writes the gateway of the network in its place.
+const HostGateway = "host-gateway"
+
+// HostEntry is one line a container's hosts file has beside its networks'
+// (--add-host, and a legacy --link): names for an address. IP may be
+// HostGateway.
+type HostEntry struct {
+	IP    string   `json:"ip"`
+	Names []string `json:"names"`
+}
+
 // HostsFile is the hosts file of a container on no network yet (or on
-// none at all): the standard lines and its hostname on 127.0.1.1. The
-// engine writes it at create; a join rewrites it.
-func HostsFile(hostname string) []byte { return hostsContent(hostname, nil, nil) }
+// none at all): the standard lines, extra, and its hostname (with its
+// domain name) on 127.0.1.1. The engine writes it at create; a join
+// rewrites it.
+func HostsFile(hostname, domainname string, extra []HostEntry) []byte {
+	return hostsContent(ownNames(hostname, domainname), entryLines(extra, netip.Addr{}), nil, nil)
+}
 
 // hostsLine is one line of a hosts file: an address and its names.
 type hostsLine struct {
@@ -37,16 +53,56 @@ type hostsLine struct {
 	Names []string
 }
 
-// hostsContent is a container's hosts file: the standard header, its own
-// lines (or 127.0.1.1 with hostname when it is on no network), then its
-// peers'. Names repeated on one line are dropped.
-func hostsContent(hostname string, own, peers []hostsLine) []byte {
+// ownNames are the names a container's own address has: the fully
+// qualified one first, then the bare hostname, as docker writes them.
+func ownNames(hostname, domainname string) []string {
+	fqdn := hostname
+	if domainname != "" && hostname != "" {
+		fqdn = hostname + "." + domainname
+	}
+	if short, _, ok := strings.Cut(fqdn, "."); ok {
+		return []string{fqdn, short}
+	}
+	return []string{fqdn}
+}
+
+// entryLines turns extra entries into lines, HostGateway into gateway
+// (an entry for it is dropped when there is none).
+func entryLines(extra []HostEntry, gateway netip.Addr) []hostsLine {
+	var out []hostsLine
+	for _, e := range extra {
+		ip := e.IP
+		if ip == HostGateway {
+			if !gateway.IsValid() {
+				continue
+			}
+			ip = gateway.String()
+		}
+		out = append(out, hostsLine{IP: ip, Names: e.Names})
+	}
+	return out
+}
+
+// resolveGateway is extra with HostGateway replaced by gateway.
+func resolveGateway(extra []HostEntry, gateway netip.Addr) []HostEntry {
+	var out []HostEntry
+	for _, l := range entryLines(extra, gateway) {
+		out = append(out, HostEntry{IP: l.IP, Names: slices.Clone(l.Names)})
+	}
+	return out
+}
+
+// hostsContent is a container's hosts file: the standard header, the
+// extra lines, its own lines (or 127.0.1.1 with self's names when it is
+// on no network), then its peers'. Names repeated on one line are
+// dropped.
+func hostsContent(self []string, extra, own, peers []hostsLine) []byte {
 	var b strings.Builder
 	b.WriteString(hostsHeader)
-	if len(own) == 0 && hostname != "" {
-		own = []hostsLine{{IP: "127.0.1.1", Names: []string{hostname}}}
+	if len(own) == 0 {
+		own = []hostsLine{{IP: "127.0.1.1", Names: self}}
 	}
-	for _, l := range append(own, peers...) {
+	for _, l := range slices.Concat(extra, own, peers) {
 		var names []string
 		for _, n := range l.Names {
 			if n != "" && !slices.Contains(names, n) {
@@ -62,18 +118,22 @@ func hostsContent(hostname string, own, peers []hostsLine) []byte {
 }
 
 // hostsFor computes the hosts file of one container from every network's
-// record; hostname is used when the container is on none of them.
-func hostsFor(recs []*record, containerID, hostname string) []byte {
+// record; self (the endpoint that is leaving, when it was the last) gives
+// its names and extra lines when it is on none of them.
+func hostsFor(recs []*record, containerID string, self *endpoint) []byte {
 	var own, peers []hostsLine
+	found := false
 	for _, r := range recs {
-		self, ok := r.Endpoints[containerID]
+		ep, ok := r.Endpoints[containerID]
 		if !ok {
 			continue
 		}
-		hostname = self.Hostname
-		names := []string{self.Hostname}
+		if !found {
+			self, found = ep, true
+		}
+		names := ownNames(ep.Hostname, ep.Domainname)
 		if r.Network.UserDefined() {
-			names = append(append(names, self.Name), self.Aliases...)
+			names = append(append(names, ep.Name), ep.Aliases...)
 			for _, id := range sortedKeys(r.Endpoints) {
 				if p := r.Endpoints[id]; id != containerID {
 					peers = append(peers, hostsLine{IP: p.IP.String(),
@@ -81,9 +141,12 @@ func hostsFor(recs []*record, containerID, hostname string) []byte {
 				}
 			}
 		}
-		own = append(own, hostsLine{IP: self.IP.String(), Names: names})
+		own = append(own, hostsLine{IP: ep.IP.String(), Names: names})
 	}
-	return hostsContent(hostname, own, peers)
+	if self == nil {
+		self = &endpoint{}
+	}
+	return hostsContent(ownNames(self.Hostname, self.Domainname), entryLines(self.ExtraHosts, netip.Addr{}), own, peers)
 }
 
 // writeInPlace rewrites an existing file on its own inode; a file that is

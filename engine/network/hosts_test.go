@@ -33,7 +33,7 @@ func TestHostsFor(t *testing.T) {
 			"127.0.1.1\tgonehost\n"},
 	}
 	for _, tt := range tests {
-		got := string(hostsFor(recs, tt.id, tt.hostname))
+		got := string(hostsFor(recs, tt.id, &endpoint{Hostname: tt.hostname}))
 		if !strings.HasPrefix(got, hostsHeader) || strings.TrimPrefix(got, hostsHeader) != tt.want {
 			t.Errorf("%s:\n%s\nwant after the header:\n%s", tt.name, got, tt.want)
 		}
@@ -59,5 +59,26 @@ func TestWriteInPlace(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "gone")); err == nil {
 		t.Errorf("a missing hosts file was created")
+	}
+}
+
+func TestHostsExtraAndDomain(t *testing.T) {
+	a := netip.MustParseAddr
+	ep := &endpoint{Name: "api", Hostname: "h", Domainname: "example.org", IP: a("10.9.0.2"),
+		ExtraHosts: resolveGateway([]HostEntry{{IP: "10.1.2.3", Names: []string{"db"}}, {IP: HostGateway, Names: []string{"gw"}}}, a("10.9.0.1"))}
+	recs := []*record{{Network: Network{Name: NameBridge, Driver: DriverBridge}, Endpoints: map[string]*endpoint{"c1": ep}}}
+	want := "10.1.2.3\tdb\n10.9.0.1\tgw\n10.9.0.2\th.example.org h\n"
+	if got := strings.TrimPrefix(string(hostsFor(recs, "c1", nil)), hostsHeader); got != want {
+		t.Errorf("on a network:\n%s\nwant\n%s", got, want)
+	}
+	// Leaving its last network keeps the extra lines and the names.
+	want = "10.1.2.3\tdb\n10.9.0.1\tgw\n127.0.1.1\th.example.org h\n"
+	if got := strings.TrimPrefix(string(hostsFor(nil, "c1", ep)), hostsHeader); got != want {
+		t.Errorf("on no network:\n%s\nwant\n%s", got, want)
+	}
+	// Before any network, host-gateway has nothing to stand for.
+	want = "127.0.1.1\th\n"
+	if got := strings.TrimPrefix(string(HostsFile("h", "", []HostEntry{{IP: HostGateway, Names: []string{"gw"}}})), hostsHeader); got != want {
+		t.Errorf("HostsFile:\n%s\nwant\n%s", got, want)
 	}
 }

@@ -182,8 +182,10 @@ func configurePeer(nsFd int, s vethSpec) error {
 	if err := h.LinkSetUp(link); err != nil {
 		return fmt.Errorf("bring %s up: %w", s.IfName, err)
 	}
+	// The first network's default route stays: a container on several
+	// networks leaves through its first, as docker's.
 	route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: s.Gateway.AsSlice()}
-	if err := h.RouteAdd(route); err != nil {
+	if err := h.RouteAdd(route); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("add default route via %s: %w", s.Gateway, err)
 	}
 	return nil

@@ -3,8 +3,11 @@ package network
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Session is one container's networking for the life of its shim: the
@@ -34,13 +37,29 @@ type SessionSpec struct {
 	Networks []string
 	Aliases  []string   // --network-alias, on every network joined
 	IP       netip.Addr // --ip, on the first network
+	// Connected are joined after Networks, each with its own aliases
+	// and address (`network connect`).
+	Connected []Connection
 	// HostsPath is the container's hosts file (see AttachRequest).
 	HostsPath string
+	// Domainname and ExtraHosts go into the hosts file on every network
+	// joined; MAC is the address on the first (see AttachRequest).
+	Domainname string
+	ExtraHosts []HostEntry
+	MAC        net.HardwareAddr
 	// PortBindings, ExposedPorts and PublishAll are -p, EXPOSE/--expose
 	// and -P, in the engine's shapes.
 	PortBindings map[string][]PortBinding
 	ExposedPorts map[string]struct{}
 	PublishAll   bool
+}
+
+// Connection is one network `network connect` added to a container, with
+// its --alias and --ip ("" takes a free address).
+type Connection struct {
+	Network string   `json:"network"`
+	Aliases []string `json:"aliases,omitempty"`
+	IP      string   `json:"ip,omitempty"`
 }
 
 // Settings is what docker inspect shows as NetworkSettings.
@@ -66,9 +85,13 @@ type EndpointSettings struct {
 }
 
 // NetworksFor turns docker's --network (HostConfig.NetworkMode) into the
-// networks a container joins: none for "host" and "none", the default
-// bridge for "", "bridge" and "default", else the named network.
+// networks a container joins: none for "host", "none" and
+// "container:ID" (it shares that container's), the default bridge for
+// "", "bridge" and "default", else the named network.
 func NetworksFor(mode string) []string {
+	if strings.HasPrefix(mode, "container:") {
+		return nil
+	}
 	switch mode {
 	case NameHost, NameNone:
 		return nil
@@ -93,7 +116,7 @@ func (m *Manager) validate(spec SessionSpec) ([]PortMapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(ports) > 0 && len(spec.Networks) == 0 {
+	if len(ports) > 0 && len(spec.Networks)+len(spec.Connected) == 0 {
 		return nil, fmt.Errorf("%w: publishing ports needs a bridge network", ErrInvalidPort)
 	}
 	userDefined := false
@@ -139,20 +162,29 @@ func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
 func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
 	var first *Attachment
+	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
+		joins = slices.Insert(joins, i, Connection{Network: name, Aliases: s.spec.Aliases})
+	}
+	for i, conn := range joins {
+		name := conn.Network
 		req := AttachRequest{
 			Network: name, ContainerID: s.spec.ContainerID, Name: s.spec.Name, Hostname: s.spec.Hostname,
 			NetNS: "/proc/" + strconv.Itoa(pid) + "/ns/net", HostsPath: s.spec.HostsPath, IfName: "eth" + strconv.Itoa(i),
+			Domainname: s.spec.Domainname, ExtraHosts: s.spec.ExtraHosts,
 		}
 		if i == 0 {
-			req.IP = s.spec.IP
+			req.IP, req.MAC = s.spec.IP, s.spec.MAC
+		}
+		if ip, err := netip.ParseAddr(conn.IP); err == nil {
+			req.IP = ip
 		}
 		nw, err := s.m.Inspect(name)
 		if err != nil {
 			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
 		if nw.UserDefined() {
-			req.Aliases = s.spec.Aliases
+			req.Aliases = conn.Aliases
 		}
 		a, err := s.m.Attach(req)
 		if err != nil {
@@ -186,6 +218,13 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		}
 	}
 	return st, nil
+}
+
+// SetNetworks changes the networks the next Connect joins (see
+// SessionSpec): a restart follows the `network connect` and `disconnect`
+// made while the container ran.
+func (s *Session) SetNetworks(networks []string, conns []Connection) {
+	s.spec.Networks, s.spec.Connected = networks, conns
 }
 
 // Disconnect detaches the container from its networks after a run; the

@@ -44,7 +44,16 @@ type endpoint struct {
 	HostVeth    string     `json:"hostVeth"`
 	IfName      string     `json:"ifName"`
 	HostsPath   string     `json:"hostsPath,omitempty"`
+	// Domainname, ExtraHosts (HostGateway resolved) and MAC are
+	// --domainname, --add-host and links, and --mac-address ("" is the
+	// one derived from IP).
+	Domainname string      `json:"domainname,omitempty"`
+	ExtraHosts []HostEntry `json:"extraHosts,omitempty"`
+	MAC        string      `json:"mac,omitempty"`
 }
+
+// mac is the endpoint's MAC address as docker shows it.
+func (ep *endpoint) mac() string { return cmpOr(ep.MAC, macAddress(ep.IP).String()) }
 
 func (r *record) public() *Network {
 	n := r.Network
@@ -54,7 +63,7 @@ func (r *record) public() *Network {
 		n.Containers[id] = Endpoint{
 			Name:        ep.Name,
 			EndpointID:  ep.EndpointID,
-			MacAddress:  macAddress(ep.IP).String(),
+			MacAddress:  ep.mac(),
 			IPv4Address: netip.PrefixFrom(ep.IP, subnet.Bits()).String(),
 			Aliases:     ep.Aliases,
 		}
