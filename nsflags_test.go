@@ -66,12 +66,27 @@ func TestRunNameResolutionRefusals(t *testing.T) {
 		{[]string{"--link", "nosuch:x"}, "could not get container for nosuch"},
 		{[]string{"--ipc", "container:donor"}, "non-shareable IPC"},
 		{[]string{"--network", "container:hostnet"}, "it shares another's network (--network host)"},
+		{[]string{"--ipc", "host", "--sysctl", "kernel.shmmax=1"}, "shares its IPC namespace"},
+		{[]string{"--network", "host", "--sysctl", "net.ipv4.ip_forward=1"}, "not allowed in host network namespace"},
 	} {
 		args := append(append([]string{"run", "--pull", "never", "--rm"}, tt.args...), "busybox", "true")
 		b.wantFail(t, 125, tt.want, args...)
 	}
 	if got := strings.Fields(b.must("ps", "-aq")); len(got) != 2 {
 		t.Errorf("containers after refused runs: %v, want the donor and hostnet only", got)
+	}
+}
+
+// TestRunIpcNone: --ipc none gives the container no /dev/shm, as
+// docker's; the default gives it its own.
+func TestRunIpcNone(t *testing.T) {
+	b := newBerthEnv(t)
+	check := "if [ -d /dev/shm ]; then echo shm; else echo none; fi"
+	if got := b.must("run", "--pull", "never", "--rm", "--ipc", "none", "busybox", "sh", "-c", check); got != "none\n" {
+		t.Errorf("--ipc none: %q, want no /dev/shm", got)
+	}
+	if got := b.must("run", "--pull", "never", "--rm", "busybox", "sh", "-c", check); got != "shm\n" {
+		t.Errorf("default IPC: %q, want a /dev/shm", got)
 	}
 }
 

@@ -82,7 +82,10 @@ func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 		return invalidf("Invalid value %d, range for oom score adj is [-1000, 1000]", hc.OomScoreAdj)
 	}
 	for k, v := range hc.Sysctls {
-		if err := containerinit.CheckSysctl(k+"="+v, hc.NetworkMode != "host"); err != nil {
+		if err := containerinit.CheckSysctl(k+"="+v, containerinit.SysctlNamespaces{
+			OwnNetwork: hc.NetworkMode != "host",
+			OwnIPC:     hc.IpcMode != ModeHost && containerRef(hc.IpcMode) == "",
+		}); err != nil {
 			return invalidf("%v", err)
 		}
 	}

@@ -625,6 +625,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Devices:         devices,
 		Domainname:      c.Config.Domainname,
 		Shared:          sharedNamespaces(hc),
+		NoShm:           hc.IpcMode == ModeNone,
 	}
 	shm, err := e.namespaceMounts(c)
 	if err != nil {

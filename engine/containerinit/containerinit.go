@@ -178,6 +178,8 @@ type Config struct {
 	// ShmSize is the size of /dev/shm in bytes (--shm-size); 0 is
 	// docker's 64 MiB.
 	ShmSize int64 `json:"shmSize,omitempty"`
+	// NoShm leaves /dev/shm out (--ipc none).
+	NoShm bool `json:"noShm,omitempty"`
 	// GroupAdd are supplementary groups beyond the user's (--group-add):
 	// names looked up in the container's /etc/group, or numeric GIDs.
 	GroupAdd []string `json:"groupAdd,omitempty"`

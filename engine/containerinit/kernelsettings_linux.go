@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 )
 
@@ -15,7 +16,10 @@ import (
 // record on disk is input too.
 func applyKernelSettings(cfg *Config) error {
 	for key, value := range cfg.Sysctls {
-		if err := CheckSysctl(key+"="+value, cfg.Network != "host"); err != nil {
+		if err := CheckSysctl(key+"="+value, SysctlNamespaces{
+			OwnNetwork: cfg.Network != "host",
+			OwnIPC:     !slices.Contains(cfg.Shared, "ipc"),
+		}); err != nil {
 			return err
 		}
 		if err := os.WriteFile(sysctlPath(key), []byte(value), 0); err != nil {

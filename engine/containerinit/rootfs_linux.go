@@ -60,7 +60,11 @@ func setupRootfs(cfg *Config) error {
 	if err != nil {
 		return err
 	}
-	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices, cfg.ShmSize)
+	shmSize := cfg.ShmSize
+	if cfg.NoShm {
+		shmSize = -1
+	}
+	err = setupDev(root, fdPath(dev), cfg.Terminal, cfg.Devpts, cfg.Devices, shmSize)
 	_ = dev.Close()
 	if err != nil {
 		return err
@@ -238,7 +242,8 @@ func mountDev(root *os.File) (*os.File, error) {
 // link to it, from mountDev): the standard devices, its own devpts (the
 // one on devptsFd when givenDevpts, which the terminal belongs to), shm,
 // mqueue, the console when there is a terminal, the usual symlinks, and
-// the extra device nodes, made through root.
+// the extra device nodes, made through root. A negative shmSize leaves
+// shm out (--ipc none).
 func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Device, shmSize int64) error {
 	mounts := []struct {
 		fstype, source, dir string
@@ -250,6 +255,9 @@ func setupDev(root *os.File, dev string, terminal, givenDevpts bool, extra []Dev
 		{"mqueue", "mqueue", "mqueue", unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, ""},
 	}
 	for _, m := range mounts {
+		if m.dir == "shm" && shmSize < 0 {
+			continue
+		}
 		target := filepath.Join(dev, m.dir)
 		if err := os.MkdirAll(target, 0o755); err != nil {
 			return fmt.Errorf("create %s: %w", target, err)

@@ -12,12 +12,19 @@ var namespacedSysctls = map[string]bool{
 	"kernel.shmall": true, "kernel.shmmax": true, "kernel.shmmni": true, "kernel.shm_rmid_forced": true,
 }
 
+// SysctlNamespaces says which of the namespaces sysctls belong to are
+// the container's own: the network one unless --network host, the IPC
+// one unless --ipc host or container:NAME.
+type SysctlNamespaces struct{ OwnNetwork, OwnIPC bool }
+
 // CheckSysctl refuses a --sysctl KEY=VALUE that docker refuses: only
 // sysctls of the container's own namespaces may be set (the IPC ones
-// above, fs.mqueue.*, and net.* when the container has its own network
-// namespace, that is ownNetwork). The key becomes a path below
-// /proc/sys, so no component may be empty, "." or "..".
-func CheckSysctl(kv string, ownNetwork bool) error {
+// above and fs.mqueue.* when it has its own IPC namespace, net.* when it
+// has its own network namespace). berth also refuses IPC sysctls in an
+// IPC namespace joined from another container, which docker allows:
+// one container would change another's limits. The key becomes a path
+// below /proc/sys, so no component may be empty, "." or "..".
+func CheckSysctl(kv string, own SysctlNamespaces) error {
 	key, _, ok := strings.Cut(kv, "=")
 	notAllowed := fmt.Errorf("sysctl '%s' is not allowed", kv)
 	if !ok || key == "" {
@@ -30,9 +37,12 @@ func CheckSysctl(kv string, ownNetwork bool) error {
 	}
 	switch {
 	case namespacedSysctls[key], strings.HasPrefix(key, "fs.mqueue."):
+		if !own.OwnIPC {
+			return fmt.Errorf("sysctl %q not allowed: the container shares its IPC namespace", key)
+		}
 		return nil
 	case strings.HasPrefix(key, "net."):
-		if !ownNetwork {
+		if !own.OwnNetwork {
 			return fmt.Errorf("sysctl %q not allowed in host network namespace", key)
 		}
 		return nil

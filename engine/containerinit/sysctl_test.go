@@ -8,31 +8,37 @@ import (
 )
 
 func TestCheckSysctl(t *testing.T) {
+	own := SysctlNamespaces{OwnNetwork: true, OwnIPC: true}
+	hostNet := SysctlNamespaces{OwnIPC: true}
+	sharedIPC := SysctlNamespaces{OwnNetwork: true}
 	for _, tt := range []struct {
-		kv         string
-		ownNetwork bool
-		want       string // "" when allowed
+		kv   string
+		own  SysctlNamespaces
+		want string // "" when allowed
 	}{
-		{"kernel.shmmax=1", true, ""},
-		{"kernel.sem=250 32000 32 128", true, ""},
-		{"kernel.shm_rmid_forced=1", false, ""},
-		{"fs.mqueue.msg_max=20", false, ""},
-		{"net.ipv4.ip_forward=1", true, ""},
-		{"net.ipv4.ip_forward=1", false, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`},
-		{"kernel.hostname=x", true, "sysctl 'kernel.hostname=x' is not allowed"},
-		{"vm.swappiness=1", true, "sysctl 'vm.swappiness=1' is not allowed"},
-		{"kernel.shmmax", true, "sysctl 'kernel.shmmax' is not allowed"},
-		{"=1", true, "sysctl '=1' is not allowed"},
-		{"net..ipv4=1", true, "sysctl 'net..ipv4=1' is not allowed"},
-		{"net.ipv4/../../kernel/core_pattern=x", true, "is not allowed"},
-		{"fs.mqueue./../x=1", true, "is not allowed"},
+		{"kernel.shmmax=1", own, ""},
+		{"kernel.sem=250 32000 32 128", own, ""},
+		{"kernel.shm_rmid_forced=1", hostNet, ""},
+		{"fs.mqueue.msg_max=20", hostNet, ""},
+		{"kernel.shmmax=1", sharedIPC, `sysctl "kernel.shmmax" not allowed: the container shares its IPC namespace`},
+		{"fs.mqueue.msg_max=20", sharedIPC, "shares its IPC namespace"},
+		{"net.ipv4.ip_forward=1", sharedIPC, ""},
+		{"net.ipv4.ip_forward=1", own, ""},
+		{"net.ipv4.ip_forward=1", hostNet, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`},
+		{"kernel.hostname=x", own, "sysctl 'kernel.hostname=x' is not allowed"},
+		{"vm.swappiness=1", own, "sysctl 'vm.swappiness=1' is not allowed"},
+		{"kernel.shmmax", own, "sysctl 'kernel.shmmax' is not allowed"},
+		{"=1", own, "sysctl '=1' is not allowed"},
+		{"net..ipv4=1", own, "sysctl 'net..ipv4=1' is not allowed"},
+		{"net.ipv4/../../kernel/core_pattern=x", own, "is not allowed"},
+		{"fs.mqueue./../x=1", own, "is not allowed"},
 	} {
-		err := CheckSysctl(tt.kv, tt.ownNetwork)
+		err := CheckSysctl(tt.kv, tt.own)
 		switch {
 		case tt.want == "" && err != nil:
-			t.Errorf("CheckSysctl(%q, %v) = %v, want allowed", tt.kv, tt.ownNetwork, err)
+			t.Errorf("CheckSysctl(%q, %+v) = %v, want allowed", tt.kv, tt.own, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("CheckSysctl(%q, %v) = %v, want %q", tt.kv, tt.ownNetwork, err, tt.want)
+			t.Errorf("CheckSysctl(%q, %+v) = %v, want %q", tt.kv, tt.own, err, tt.want)
 		}
 	}
 	if got := sysctlPath("net.ipv4.ip_forward"); got != "/proc/sys/net/ipv4/ip_forward" {
