@@ -191,6 +191,7 @@ func (s *Store) Build(ctx context.Context, opts BuildOptions) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
+	s.tagEvents(refs, id)
 	fmt.Fprintf(b.out, "Successfully built %s\n", id.Encoded()[:12])
 	for _, r := range refs {
 		fmt.Fprintf(b.out, "Successfully tagged %s\n", FamiliarReference(r))

@@ -307,5 +307,6 @@ func (s *Store) Tag(source, ref string) error {
 	if err := s.writeRefs(refs); err != nil {
 		return fmt.Errorf("tag %s as %s: %w", source, ref, err)
 	}
+	s.event("tag", id.String(), FamiliarReference(named.String()), id)
 	return nil
 }

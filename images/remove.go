@@ -64,6 +64,7 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		if err := s.writeRefs(refs); err != nil {
 			return nil, fmt.Errorf("untag %s: %w", refOrID, err)
 		}
+		s.idEvent("untag", id)
 		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
 	}
 	short := id.Encoded()[:12]
@@ -85,11 +86,15 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		if err := s.writeRefs(refs); err != nil {
 			return nil, fmt.Errorf("remove image %s: %w", refOrID, err)
 		}
+		for range all {
+			s.idEvent("untag", id)
+		}
 	}
 	removed, err := s.deleteImage(id)
 	if err != nil {
 		return out, fmt.Errorf("remove image %s: %w", refOrID, err)
 	}
+	s.event("delete", id.String(), id.String(), "")
 	out = append(out, Deleted{Deleted: id.String()})
 	for _, chain := range removed {
 		out = append(out, Deleted{Deleted: chain.String()})

@@ -22,6 +22,8 @@ type Event struct {
 const (
 	TypeContainer = "container"
 	TypeImage     = "image"
+	TypeNetwork   = "network"
+	TypeVolume    = "volume"
 )
 
 // Actions, with docker's names.
@@ -46,6 +48,18 @@ const (
 	ActionSave    = "save"
 	ActionBuild   = "build"
 	ActionPrune   = "prune"
+	ActionPush    = "push"
+	ActionAttach  = "attach"
+	ActionDetach  = "detach" // the user pressed the detach keys
+	// ActionExecCreate and ActionExecStart are followed, as docker's, by
+	// ": " and the command line: "exec_start: sh -c date".
+	ActionExecCreate = "exec_create"
+	ActionExecStart  = "exec_start"
+	ActionExecDie    = "exec_die"
+	// Network actions; their events carry AttrContainer (connect,
+	// disconnect), AttrName and AttrNetworkType.
+	ActionConnect    = "connect"
+	ActionDisconnect = "disconnect"
 )
 
 // Attribute keys, with docker's names.
@@ -60,6 +74,12 @@ const (
 	// die and restart of a container whose shim was killed, "boot" on a
 	// start by `berth system boot`.
 	AttrReason = "reason"
+	// AttrName is the actor's name: a container's, an image reference, a
+	// network's or a volume's.
+	AttrName        = "name"
+	AttrExecID      = "execID"
+	AttrContainer   = "container"
+	AttrNetworkType = "type"
 )
 
 // Filter selects events. The zero Filter selects every event.
@@ -78,6 +98,10 @@ type Filter struct {
 	// action is in the list.
 	Types   []string
 	Actions []string
+	// Args are `berth events --filter` keys with docker's meaning (see
+	// MatchArgs): container, image, network, volume, label, type, event.
+	// Keys combine with AND, values of one key with OR.
+	Args map[string][]string
 }
 
 // Match reports whether f selects e.
@@ -94,6 +118,8 @@ func (f Filter) Match(e Event) bool {
 	case len(f.Types) > 0 && !slices.Contains(f.Types, e.Type):
 		return false
 	case len(f.Actions) > 0 && !slices.Contains(f.Actions, e.Action):
+		return false
+	case len(f.Args) > 0 && !MatchArgs(f.Args, e):
 		return false
 	}
 	return true
