@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ type buildFlags struct {
 	file, target            string
 	noCache, quiet, pull    bool
 	platform, progress      string
+	// Docker's flags berth takes as they are (see buildCompatFlags).
+	compat buildCompatFlags
 }
 
 func (a *app) buildCommand() *cobra.Command {
@@ -32,6 +35,10 @@ func (a *app) buildCommand() *cobra.Command {
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
+		if err := f.compat.apply(&opts); err != nil {
+			return err
+		}
+		opts.PullAlways = f.pull
 		store, err := a.images()
 		if err != nil {
 			return err
@@ -51,6 +58,11 @@ func (a *app) buildCommand() *cobra.Command {
 		}
 		img, err := store.Build(cmd.Context(), opts)
 		if err != nil {
+			// docker build's code for every failed build, a RUN step's
+			// own code (127 for a missing command) included.
+			return &statusError{err: err, code: exitFailure}
+		}
+		if err := f.compat.writeIIDFile(img.ID); err != nil {
 			return err
 		}
 		if f.quiet {
@@ -67,9 +79,10 @@ func (a *app) buildCommand() *cobra.Command {
 	flags.BoolVar(&f.noCache, "no-cache", false, "do not use cache when building the image")
 	flags.StringArrayVar(&f.labels, "label", nil, "set metadata for an image")
 	flags.BoolVarP(&f.quiet, "quiet", "q", false, "suppress the build output and print image ID on success")
-	flags.BoolVar(&f.pull, "pull", false, "accepted for docker compatibility: missing base images are always pulled")
+	flags.BoolVar(&f.pull, "pull", false, "always attempt to pull a newer version of the base images (missing ones are always pulled)")
 	flags.StringVar(&f.platform, "platform", "", "set platform (only this machine's)")
 	flags.StringVar(&f.progress, "progress", "", "accepted for docker compatibility: berth prints plain steps")
+	f.compat.register(flags)
 	return cmd
 }
 
@@ -95,9 +108,24 @@ func (f *buildFlags) options(path string, stdin io.Reader, lookupEnv func(string
 	var err error
 	switch {
 	case path == "-":
-		if f.file != "" && f.file != "-" {
-			return opts, errors.New("-f cannot name a file when the build context is STDIN")
+		if f.file == "-" {
+			return opts, errors.New("invalid argument: can't use stdin for both build context and dockerfile")
 		}
+		in := bufio.NewReaderSize(stdin, images.ArchiveHeaderSize)
+		head, err := in.Peek(images.ArchiveHeaderSize)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return opts, fmt.Errorf("failed to peek context header from STDIN: %w", err)
+		}
+		if images.IsArchive(head) {
+			// A context as a tar: -f names its Dockerfile inside it.
+			opts.ContextArchive = in
+			opts.Dockerfile = f.file
+			break
+		}
+		if f.file != "" {
+			return opts, errors.New("-f cannot name a file when STDIN is a Dockerfile, not a context archive")
+		}
+		stdin = in
 		if opts.DockerfileText, err = readStdin(); err != nil {
 			return opts, err
 		}
