@@ -1,0 +1,223 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// contextTar is a tar of files (name → content), as `tar -c .` makes.
+func contextTar(t *testing.T, files map[string]string, compress bool) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var w = &buf
+	var zw *gzip.Writer
+	tw := tar.NewWriter(w)
+	if compress {
+		zw = gzip.NewWriter(w)
+		tw = tar.NewWriter(zw)
+	}
+	for name, content := range files {
+		hdr := &tar.Header{Name: name, Mode: 0o644, Size: int64(len(content)), ModTime: time.Unix(1700000000, 0), Typeflag: tar.TypeReg}
+		if err := tw.WriteHeader(hdr); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if zw != nil {
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+// buildWith runs berth build with stdin and returns stdout, stderr and
+// the exit code.
+func (b *berthEnv) buildWith(stdin []byte, args ...string) (string, string, int) {
+	b.t.Helper()
+	cmd := b.cmd(append([]string{"build"}, args...)...)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), exitCodeOf(err)
+}
+
+// TestBuildContextFromStdin: `tar -c . | build -` is a context (plain or
+// gzip, -f naming a Dockerfile inside it); `build - < Dockerfile` and
+// `build -f - DIR` read only the Dockerfile from stdin.
+func TestBuildContextFromStdin(t *testing.T) {
+	b := newBerthEnv(t)
+	files := map[string]string{
+		"Dockerfile":     "FROM busybox\nCOPY hello /hello\nCMD [\"cat\", \"/hello\"]\n",
+		"sub/Other.file": "FROM busybox\nCOPY hello /other\nCMD [\"cat\", \"/other\"]\n",
+		"hello":          "hi from the tar\n",
+	}
+	for _, tc := range []struct {
+		name     string
+		compress bool
+		args     []string
+		run      []string
+	}{
+		{"plain tar", false, []string{"-t", "fromtar:1", "-"}, nil},
+		{"gzip tar", true, []string{"-t", "fromtar:1", "-"}, nil},
+		{"tar with -f inside it", false, []string{"-t", "fromtar:1", "-f", "sub/Other.file", "-"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := b.buildWith(contextTar(t, files, tc.compress), tc.args...)
+			if code != 0 {
+				t.Fatalf("build: exit %d\n%s%s", code, out, errOut)
+			}
+			if got := b.must("run", "--rm", "--pull", "never", "fromtar:1"); got != "hi from the tar\n" {
+				t.Errorf("run: %q", got)
+			}
+		})
+	}
+
+	dockerfile := []byte("FROM busybox\nRUN echo piped > /piped\nCMD [\"cat\", \"/piped\"]\n")
+	if out, errOut, code := b.buildWith(dockerfile, "-t", "piped:1", "-"); code != 0 {
+		t.Fatalf("build - < Dockerfile: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := b.must("run", "--rm", "--pull", "never", "piped:1"); got != "piped\n" {
+		t.Errorf("run piped:1: %q", got)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "data"), []byte("from the dir\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := b.buildWith([]byte("FROM busybox\nCOPY data /data\nCMD [\"cat\", \"/data\"]\n"), "-t", "dashf:1", "-f", "-", dir); code != 0 {
+		t.Fatalf("build -f - DIR: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := b.must("run", "--rm", "--pull", "never", "dashf:1"); got != "from the dir\n" {
+		t.Errorf("run dashf:1: %q", got)
+	}
+	if _, errOut, code := b.buildWith(dockerfile, "-f", "-", "-"); code != 125 || !strings.Contains(errOut, "can't use stdin for both") {
+		t.Errorf("build -f - -: exit %d %s", code, errOut)
+	}
+}
+
+// TestBuildContextTarSymlinkDockerfile: a Dockerfile in a context archive
+// that is a symlink out of it is resolved inside the context, never on
+// the host.
+func TestBuildContextTarSymlinkDockerfile(t *testing.T) {
+	b := newBerthEnv(t)
+	secret := filepath.Join(t.TempDir(), "Dockerfile")
+	if err := os.WriteFile(secret, []byte("FROM busybox\nLABEL leaked=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: "Dockerfile", Typeflag: tar.TypeSymlink, Linkname: secret, Mode: 0o777}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := b.buildWith(buf.Bytes(), "-t", "leak:1", "-")
+	if code == 0 {
+		t.Fatalf("build of a context whose Dockerfile points at %s succeeded:\n%s", secret, out)
+	}
+	if !strings.Contains(errOut, "Dockerfile") {
+		t.Errorf("error %q", errOut)
+	}
+}
+
+// TestBuildUnknownInstruction: the whole Dockerfile is checked before the
+// first step runs, as docker's builder does, and a failed build exits 1.
+func TestBuildUnknownInstruction(t *testing.T) {
+	b := newBerthEnv(t)
+	dir := t.TempDir()
+	df := "FROM busybox\nRUN touch /ran\nFOO bar\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := b.buildWith(nil, "-t", "typo:1", dir)
+	if code != 1 || !strings.Contains(errOut, "dockerfile parse error line 3: unknown instruction: FOO") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if strings.Contains(out, "STEP") {
+		t.Errorf("steps ran before the Dockerfile was refused:\n%s", out)
+	}
+
+	for _, tc := range []struct{ name, df string }{
+		{"RUN exits 3", "FROM busybox\nRUN exit 3\n"},
+		{"RUN command not found", "FROM busybox\nRUN [\"/nonexistent\"]\n"},
+		{"missing base image", "FROM 127.0.0.1:1/nothere:1\n"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(tc.df), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, errOut, code := b.buildWith(nil, dir); code != 1 {
+			t.Errorf("%s: exit %d, want docker build's 1\n%s%s", tc.name, code, out, errOut)
+		}
+	}
+}
+
+// TestBuildFlags: --iidfile, -q, --rm, --force-rm, --cache-from,
+// --network none|host|default, and docker's default PATH in a built image
+// whose base has none (busybox here is imported: no Env at all).
+func TestBuildFlags(t *testing.T) {
+	b := newBerthEnv(t)
+	dir := t.TempDir()
+	df := "FROM busybox\nRUN [ \"$(grep -c : /proc/net/dev)\" -eq 1 ] && echo isolated > /net || echo shared > /net\nCMD [\"cat\", \"/net\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(df), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	iid := filepath.Join(t.TempDir(), "iid")
+	if err := os.WriteFile(iid, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := b.must("build", "-q", "--rm", "--force-rm", "--cache-from", "busybox", "--network", "none", "--iidfile", iid, "-t", "flags:1", dir)
+	id := strings.TrimSpace(b.must("image", "inspect", "-f", "{{.Id}}", "flags:1"))
+	if out != id+"\n" {
+		t.Errorf("build -q printed %q, want only %s", out, id)
+	}
+	if data, err := os.ReadFile(iid); err != nil || string(data) != id {
+		t.Errorf("--iidfile: %q %v, want %s without a newline", data, err, id)
+	}
+	if got := b.must("run", "--rm", "--pull", "never", "flags:1"); got != "isolated\n" {
+		t.Errorf("RUN with --network none saw %q", got)
+	}
+	b.must("build", "-q", "--no-cache", "--network", "host", "-t", "host:1", dir)
+	b.must("build", "-q", "--no-cache", "-t", "default:1", dir)
+	if got := b.must("run", "--rm", "--pull", "never", "default:1"); got != "shared\n" {
+		t.Errorf("RUN with the default network saw %q, want the host's", got)
+	}
+	if _, errOut, code := b.buildWith(nil, "--network", "bridge", dir); code == 0 || !strings.Contains(errOut, "network bridge") {
+		t.Errorf("--network bridge: exit %d %s", code, errOut)
+	}
+
+	const path = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	if env := b.must("image", "inspect", "-f", "{{json .Config.Env}}", "flags:1"); env != `["`+path+`"]`+"\n" {
+		t.Errorf("built image Env %s, want docker's default PATH", env)
+	}
+	if env := b.must("run", "--rm", "--pull", "never", "busybox", "env"); !strings.Contains(env, path+"\n") {
+		t.Errorf("run of an image without PATH: env\n%s", env)
+	}
+}
+
+// TestBuildPullFlag: --pull pulls a base image even when it is stored (a
+// local-registry name, so nothing leaves the host: 127.0.0.1:1 refuses).
+func TestBuildPullFlag(t *testing.T) {
+	b := newBerthEnv(t)
+	b.must("tag", "busybox", "127.0.0.1:1/base:1")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM 127.0.0.1:1/base:1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.must("build", "-q", dir)
+	if out, errOut, code := b.buildWith(nil, "--pull", dir); code != 1 || !strings.Contains(out+errOut, "127.0.0.1:1") {
+		t.Errorf("build --pull of a stored base from a registry that refuses: exit %d\n%s%s", code, out, errOut)
+	}
+}
