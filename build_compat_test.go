@@ -221,3 +221,35 @@ func TestBuildPullFlag(t *testing.T) {
 		t.Errorf("build --pull of a stored base from a registry that refuses: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestRmiParentImage: an image a build started from cannot be deleted by
+// ID while its child exists, not even with -f; by its tag only the tag
+// goes, as docker's.
+func TestRmiParentImage(t *testing.T) {
+	b := newBerthEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo child > /child\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.must("build", "-q", "-t", "child:1", dir)
+	parent := strings.TrimSpace(b.must("image", "inspect", "-f", "{{.Id}}", "busybox"))
+	short := strings.TrimPrefix(parent, "sha256:")[:12]
+	for _, args := range [][]string{{"rmi", parent}, {"rmi", "-f", short}} {
+		out, err := b.cmd(args...).CombinedOutput()
+		want := "conflict: unable to delete " + short + " (cannot be forced) - image has dependent child images"
+		if exitCodeOf(err) != 1 || !strings.Contains(string(out), want) {
+			t.Errorf("berth %s: %v %s, want exit 1 and %q", strings.Join(args, " "), err, out, want)
+		}
+	}
+	if out := b.must("rmi", "busybox"); out != "Untagged: busybox:latest\n" {
+		t.Errorf("rmi busybox: %q, want only the untag", out)
+	}
+	b.must("image", "inspect", parent)
+	if got := b.must("run", "--rm", "--pull", "never", "child:1", "cat", "/child"); got != "child\n" {
+		t.Errorf("child after its parent's untag: %q", got)
+	}
+	b.must("rmi", "child:1")
+	if out := b.must("rmi", parent); !strings.Contains(out, "Deleted: "+parent) {
+		t.Errorf("rmi of the parent once its child is gone: %q", out)
+	}
+}

@@ -99,6 +99,7 @@ type stageState struct {
 	cs      *configState
 	args    map[string]string // ARGs declared in the stage with a value
 	key     string            // cache key of the state so far
+	parent  digest.Digest     // the image the stage chain started from; "" for scratch
 	created time.Time         // time of the latest layer step, for history
 }
 
@@ -392,6 +393,7 @@ func (b *builder) from(st *stage) (*stageState, error) {
 		state.stack = prev.stack.clone()
 		state.key = prev.key
 		state.created = prev.created
+		state.parent = prev.parent
 	default:
 		img, err := b.image(base)
 		if err != nil {
@@ -454,6 +456,7 @@ func (b *builder) fromImage(state *stageState, img *Image) error {
 		Sizes:   rec.LayerSizes,
 	}
 	state.key = cacheKey("image", img.ID)
+	state.parent = id
 	return nil
 }
 
@@ -494,6 +497,7 @@ func (b *builder) commit(state *stageState, refs []string) (digest.Digest, error
 	p.layers = state.stack.Layers
 	p.layerSizes = state.stack.Sizes
 	p.refs = refs
+	p.parent = state.parent
 	unlock, err := b.s.lock()
 	if err != nil {
 		return "", err

@@ -106,6 +106,10 @@ type imageRecord struct {
 	// with repositories.json by writeRefs: the copy it is rebuilt from
 	// when damaged.
 	Refs []string `json:"refs,omitempty"`
+	// Parent is the image a build started its final stage from, as
+	// docker's parent chain: an image with children cannot be deleted
+	// (children.go).
+	Parent digest.Digest `json:"parent,omitempty"`
 }
 
 func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {

@@ -68,6 +68,22 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
 	}
 	short := id.Encoded()[:12]
+	// An image others were built from stays while they do, as docker's:
+	// by a reference only that reference goes, by ID it is refused even
+	// with Force.
+	if hasChildren, err := s.hasChildren(id); err != nil {
+		return nil, fmt.Errorf("remove image %s: %w", refOrID, err)
+	} else if hasChildren {
+		if byRef == "" {
+			return nil, fmt.Errorf("%w: unable to delete %s (cannot be forced) - image has dependent child images", ErrConflict, short)
+		}
+		delete(refs, byRef)
+		if err := s.writeRefs(refs); err != nil {
+			return nil, fmt.Errorf("untag %s: %w", refOrID, err)
+		}
+		s.idEvent("untag", id)
+		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
+	}
 	if byRef == "" && len(tags) > 1 && !opts.Force {
 		return nil, fmt.Errorf("%w: unable to delete %s (must be forced) - image is referenced in multiple repositories", ErrConflict, short)
 	}
