@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -251,5 +252,44 @@ func TestRmiParentImage(t *testing.T) {
 	b.must("rmi", "child:1")
 	if out := b.must("rmi", parent); !strings.Contains(out, "Deleted: "+parent) {
 		t.Errorf("rmi of the parent once its child is gone: %q", out)
+	}
+}
+
+// TestSystemDfBuildCache: system df has docker's "Build Cache" row (and
+// in --format json and -v) counting berth's cached build steps.
+func TestSystemDfBuildCache(t *testing.T) {
+	b := newBerthEnv(t)
+	rowOf := func() map[string]string {
+		for _, line := range strings.Split(strings.TrimSpace(b.must("system", "df", "--format", "{{json .}}")), "\n") {
+			var row map[string]string
+			if err := json.Unmarshal([]byte(line), &row); err != nil {
+				t.Fatalf("system df line %q: %v", line, err)
+			}
+			if row["Type"] == "Build Cache" {
+				return row
+			}
+		}
+		t.Fatal("system df has no Build Cache row")
+		return nil
+	}
+	if row := rowOf(); row["TotalCount"] != "0" || row["Size"] != "0B" {
+		t.Errorf("empty cache: %v", row)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN head -c 100000 /dev/zero > /big\nENV X=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.must("build", "-q", dir)
+	// One entry: the RUN step's layer (ENV changes only the config).
+	if row := rowOf(); row["TotalCount"] != "1" || row["Active"] != "0" || row["Size"] != "100kB" || row["Reclaimable"] != "0B" {
+		t.Errorf("after a build with one RUN step, whose layer the image uses: %v", row)
+	}
+	verbose := b.must("system", "df", "-v")
+	if !strings.Contains(verbose, "\nBuild cache usage: ") || !strings.Contains(verbose, "CACHE ID ") || !strings.Contains(verbose, " CACHE TYPE ") || strings.Count(verbose, " regular ") != 1 {
+		t.Errorf("system df -v:\n%s", verbose)
+	}
+	b.must("system", "prune", "-f")
+	if row := rowOf(); row["TotalCount"] != "0" {
+		t.Errorf("after system prune: %v", row)
 	}
 }
