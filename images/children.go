@@ -31,3 +31,29 @@ func (s *Store) hasChildren(id digest.Digest) (bool, error) {
 	}
 	return false, nil
 }
+
+// keepParents drops from doomed every image that an image staying in the
+// store names as its parent, as docker's prune spares the parents of what
+// it keeps; ids are all the images, parents maps an image to its parent.
+func keepParents(doomed, ids []digest.Digest, parents map[digest.Digest]digest.Digest) []digest.Digest {
+	going := map[digest.Digest]bool{}
+	for _, id := range doomed {
+		going[id] = true
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, id := range ids {
+			if p, ok := parents[id]; ok && !going[id] && going[p] {
+				going[p] = false
+				changed = true
+			}
+		}
+	}
+	out := doomed[:0]
+	for _, id := range doomed {
+		if going[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
