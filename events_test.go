@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"berth/internal/testenv"
 )
 
 // eventJSON is one line of `events --format '{{json .}}'`, docker's keys.
@@ -240,4 +242,44 @@ func exitCodeOf(err error) int {
 		return ee.ExitCode()
 	}
 	return -1
+}
+
+// TestEventsPushPull: push and pull are image events whose actor is the
+// reference, as docker's; build --pull pulls a stored base again. The
+// registry is Debian's docker-registry on 127.0.0.1.
+func TestEventsPushPull(t *testing.T) {
+	addr := testenv.DistributionRegistry(t)
+	b := newBerthEnv(t)
+	ref := addr + "/bb:1"
+	t0 := time.Now()
+	b.must("tag", "busybox", ref)
+	b.must("push", ref)
+	b.must("rmi", ref)
+	b.must("pull", ref)
+	evs := b.eventsSince(t0, "type=image")
+	for _, action := range []string{"push", "pull"} {
+		e := findEvent(evs, "image", action)
+		if e == nil {
+			t.Errorf("no %s event in\n%s", action, actions(evs))
+			continue
+		}
+		if e.Actor.ID != ref || e.Actor.Attributes["name"] != ref || e.ID != ref || e.Status != action {
+			t.Errorf("%s event: %+v", action, e)
+		}
+	}
+	if got := b.eventsSince(t0, "image="+addr+"/bb"); len(got) < 3 {
+		t.Errorf("image=%s/bb: %s", addr, actions(got))
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+ref+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t1 := time.Now()
+	if out := b.must("build", "--pull", dir); !strings.Contains(out, "Pulling "+ref) {
+		t.Errorf("build --pull of a stored base did not pull it:\n%s", out)
+	}
+	if got := b.eventsSince(t1, "event=pull"); len(got) != 1 {
+		t.Errorf("pull events of build --pull: %s", actions(got))
+	}
 }
