@@ -246,6 +246,19 @@ func TestRmiParentImage(t *testing.T) {
 		t.Errorf("rmi busybox: %q, want only the untag", out)
 	}
 	b.must("image", "inspect", parent)
+	if got := b.must("image", "inspect", "-f", "{{.Parent}}", "child:1"); got != parent+"\n" {
+		t.Errorf("child's Parent %q, want %s", got, parent)
+	}
+	// An untagged parent is an intermediate image: hidden without -a, not
+	// dangling, kept by prune.
+	if got := b.must("images", "-q"); strings.Contains(got, short) {
+		t.Errorf("images lists the untagged parent %s:\n%s", short, got)
+	}
+	if got := b.must("images", "-a", "-q"); !strings.Contains(got, short) {
+		t.Errorf("images -a hides the untagged parent %s:\n%s", short, got)
+	}
+	b.must("image", "prune", "-f")
+	b.must("image", "inspect", parent)
 	if got := b.must("run", "--rm", "--pull", "never", "child:1", "cat", "/child"); got != "child\n" {
 		t.Errorf("child after its parent's untag: %q", got)
 	}

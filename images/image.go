@@ -29,6 +29,9 @@ type Image struct {
 	OS          string
 	Arch        string
 	Author      string
+	// Parent is the image ("sha256:…") a build started this one from, as
+	// docker's parent chain; "" for pulled, loaded and imported images.
+	Parent string
 }
 
 // Dangling reports whether the image has no tag.
@@ -177,6 +180,9 @@ func (s *Store) load(id digest.Digest, tags, digests map[digest.Digest][]string)
 		OS:          cfg.OS,
 		Arch:        cfg.Architecture,
 		Author:      cfg.Author,
+	}
+	if rec.Parent != "" {
+		img.Parent = rec.Parent.String()
 	}
 	if cfg.Created != nil {
 		img.Created = *cfg.Created
