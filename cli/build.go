@@ -26,10 +26,13 @@ type buildFlags struct {
 func (a *app) buildCommand() *cobra.Command {
 	var f buildFlags
 	cmd := newCommand("build [OPTIONS] PATH | -", "Build an image from a Dockerfile", exactArgs(1), nil)
-	cmd.Long = "Build an image from a Dockerfile in PATH (the build context), or read from\n" +
-		"STDIN with - (no context). Unchanged steps reuse the build cache (CACHED);\n" +
-		"--no-cache bypasses it. Base images missing from the store are pulled.\n" +
-		"RUN steps run in containers of their own on the host's network."
+	cmd.Long = "Build an image from a Dockerfile in PATH (the build context). With -, STDIN\n" +
+		"is a context archive (tar, plain or compressed: tar -c . | berth build -) or a\n" +
+		"Dockerfile without context; -f - reads the Dockerfile from STDIN. The whole\n" +
+		"Dockerfile is checked before the first step. Unchanged steps reuse the build\n" +
+		"cache (CACHED); --no-cache bypasses it. Base images missing from the store are\n" +
+		"pulled (--pull: always). RUN steps run in containers of their own on the host's\n" +
+		"network (--network none: loopback only); berth never keeps them (--rm)."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts, err := f.options(args[0], a.stdin, a.sys.lookupEnv)
 		if err != nil {
