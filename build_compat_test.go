@@ -163,6 +163,13 @@ func TestBuildUnknownInstruction(t *testing.T) {
 			t.Errorf("%s: exit %d, want docker build's 1\n%s%s", tc.name, code, out, errOut)
 		}
 	}
+	// -q shows the log of a failed build on stderr, as docker's.
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo before-failing; exit 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := b.buildWith(nil, "-q", dir); code != 1 || out != "" || !strings.Contains(errOut, "before-failing") {
+		t.Errorf("build -q of a failing RUN: exit %d stdout %q stderr %q", code, out, errOut)
+	}
 }
 
 // TestBuildFlags: --iidfile, -q, --rm, --force-rm, --cache-from,

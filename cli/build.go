@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,9 @@ func (a *app) buildCommand() *cobra.Command {
 			return err
 		}
 		out := a.stdout
+		var quietLog bytes.Buffer // -q: the log, shown only if the build fails, as docker's
 		if f.quiet {
-			out = io.Discard
+			out = &quietLog
 		}
 		opts.Output = out
 		opts.Runner = a.eng.BuildRunner()
@@ -61,6 +63,9 @@ func (a *app) buildCommand() *cobra.Command {
 		}
 		img, err := store.Build(cmd.Context(), opts)
 		if err != nil {
+			if f.quiet {
+				_, _ = a.stderr.Write(quietLog.Bytes()) // the error below says what failed either way
+			}
 			// docker build's code for every failed build, a RUN step's
 			// own code (127 for a missing command) included.
 			return &statusError{err: err, code: exitFailure}
