@@ -229,6 +229,17 @@ func TestEventsNetworks(t *testing.T) {
 	if got := b.eventsSince(t0, "network=other"); len(got) != 0 {
 		t.Errorf("network=other: %s", actions(got))
 	}
+
+	t1 := time.Now()
+	cid = strings.TrimSpace(b.must("run", "-d", "--pull", "never", "busybox", "sleep", "1000"))
+	b.must("stop", "-t", "0", cid)
+	evs = b.eventsSince(t1, "type=network")
+	if got := actions(evs); got != "network connect\nnetwork disconnect" {
+		t.Fatalf("default network events:\n%s", got)
+	}
+	if a := evs[0].Actor.Attributes; a["name"] != "bridge" || a["type"] != "bridge" || a["container"] != cid {
+		t.Errorf("connect to the default network: %v", a)
+	}
 }
 
 // exitCodeOf is the exit code in a command's error: 0 for nil, -1 when
