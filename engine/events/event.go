@@ -5,12 +5,15 @@ import (
 	"time"
 )
 
-// Event is one thing that happened to a container or an image.
+// Event is one thing that happened to a container, an image, a network
+// or a volume.
 type Event struct {
 	Time   time.Time `json:"time"`
-	Type   string    `json:"type"`   // TypeContainer or TypeImage
+	Type   string    `json:"type"`   // TypeContainer, TypeImage, TypeNetwork or TypeVolume
 	Action string    `json:"action"` // one of the Action constants
-	// ID is the full 64-hex ID of the container or image.
+	// ID is the actor's ID, docker's: a container's or network's full
+	// 64-hex ID, an image's "sha256:…" (its reference for pull and push),
+	// a volume's name.
 	ID string `json:"id"`
 	// Name is the container's name or the image's reference, at the time.
 	Name string `json:"name,omitempty"`
