@@ -6,7 +6,7 @@ import (
 )
 
 // FilterKeys are the `events --filter` keys MatchArgs knows, docker's.
-var FilterKeys = []string{"container", "event", "image", "label", "network", "type", "volume"}
+var FilterKeys = []string{"container", "event", "image", "label", "network", "scope", "type", "volume"}
 
 // MatchArgs reports whether e passes docker's event filters: every key
 // given must match (AND), any of its values (OR).
@@ -18,12 +18,13 @@ var FilterKeys = []string{"container", "event", "image", "label", "network", "ty
 //     attribute, for image events their name, with or without the tag.
 //   - label: KEY or KEY=VALUE among the attributes (a container event's
 //     labels are its attributes); every label value given must match.
-//   - type: the event type exactly.
+//   - type: the event type exactly; scope: "local", every berth event's.
 //   - event: the action exactly; exec_create, exec_start and
 //     health_status also match their long forms ("exec_start: sh -c …").
 func MatchArgs(args map[string][]string, e Event) bool {
 	return matchAction(args["event"], e.Action) &&
 		matchExact(args["type"], e.Type) &&
+		matchExact(args["scope"], "local") &&
 		matchFuzzy(args["container"], e.ID, e.name()) &&
 		matchFuzzy(args["network"], e.ID, e.name()) &&
 		matchFuzzy(args["volume"], e.ID, e.name()) &&

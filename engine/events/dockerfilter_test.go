@@ -55,6 +55,8 @@ func TestMatchArgs(t *testing.T) {
 		{"network drops volume", map[string][]string{"network": {"front"}}, vol, false},
 		{"volume by name", map[string][]string{"volume": {"data"}}, vol, true},
 		{"volume and type", map[string][]string{"volume": {"data"}, "type": {"volume"}}, vol, true},
+		{"scope local", map[string][]string{"scope": {"local"}}, start, true},
+		{"scope swarm", map[string][]string{"scope": {"swarm"}}, start, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := MatchArgs(tc.args, tc.e); got != tc.want {
