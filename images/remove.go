@@ -68,6 +68,14 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
 	}
 	short := id.Encoded()[:12]
+	if byRef == "" && len(tags) > 1 && !opts.Force {
+		return nil, fmt.Errorf("%w: unable to delete %s (must be forced) - image is referenced in multiple repositories", ErrConflict, short)
+	}
+	if opts.InUse != nil && !opts.Force {
+		if by, used := opts.InUse(id.Encoded()); used {
+			return nil, fmt.Errorf("%w: unable to remove %s (must force) - container %s is using image %s", ErrInUse, refOrID, by, short)
+		}
+	}
 	// An image others were built from stays while they do, as docker's:
 	// by a reference only that reference goes, by ID it is refused even
 	// with Force.
@@ -83,14 +91,6 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		}
 		s.idEvent("untag", id)
 		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
-	}
-	if byRef == "" && len(tags) > 1 && !opts.Force {
-		return nil, fmt.Errorf("%w: unable to delete %s (must be forced) - image is referenced in multiple repositories", ErrConflict, short)
-	}
-	if opts.InUse != nil && !opts.Force {
-		if by, used := opts.InUse(id.Encoded()); used {
-			return nil, fmt.Errorf("%w: unable to remove %s (must force) - container %s is using image %s", ErrInUse, refOrID, by, short)
-		}
 	}
 
 	var out []Deleted
