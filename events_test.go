@@ -198,6 +198,16 @@ func TestEventsImages(t *testing.T) {
 	if got := b.eventsSince(t0, "type=container"); len(got) != 0 {
 		t.Errorf("type=container after image commands: %s", actions(got))
 	}
+
+	// Prune deletes as rmi does, with the same events.
+	b.must("import", rootfs, "pruned:1")
+	pruned := strings.TrimSpace(b.must("image", "inspect", "-f", "{{.Id}}", "pruned:1"))
+	t1 := time.Now()
+	b.must("image", "prune", "-a", "-f")
+	evs = b.eventsSince(t1, "image="+pruned)
+	if got := actions(evs); got != "image untag\nimage delete" {
+		t.Errorf("image prune of %s:\n%s", pruned, got)
+	}
 }
 
 // TestEventsNetworks: create, connect, disconnect and destroy, with the

@@ -86,6 +86,7 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 				delete(refs, r)
 				changed = true
 				report.Deleted = append(report.Deleted, Deleted{Untagged: FamiliarReference(r)})
+				s.idEvent("untag", id)
 			}
 		}
 	}
@@ -99,6 +100,7 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 			return report, fmt.Errorf("prune: remove image %s: %w", id.Encoded(), err)
 		}
 		report.Deleted = append(report.Deleted, Deleted{Deleted: id.String()})
+		s.event("delete", id.String(), id.String(), "")
 	}
 	if err := syncDir(s.imagesDir()); err != nil {
 		return report, fmt.Errorf("prune: %w", err)
