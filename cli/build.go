@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,27 +21,37 @@ type buildFlags struct {
 	file, target            string
 	noCache, quiet, pull    bool
 	platform, progress      string
+	// Docker's flags berth takes as they are (see buildCompatFlags).
+	compat buildCompatFlags
 }
 
 func (a *app) buildCommand() *cobra.Command {
 	var f buildFlags
 	cmd := newCommand("build [OPTIONS] PATH | -", "Build an image from a Dockerfile", exactArgs(1), nil)
-	cmd.Long = "Build an image from a Dockerfile in PATH (the build context), or read from\n" +
-		"STDIN with - (no context). Unchanged steps reuse the build cache (CACHED);\n" +
-		"--no-cache bypasses it. Base images missing from the store are pulled.\n" +
-		"RUN steps run in containers of their own on the host's network."
+	cmd.Long = "Build an image from a Dockerfile in PATH (the build context). With -, STDIN\n" +
+		"is a context archive (tar, plain or compressed: tar -c . | berth build -) or a\n" +
+		"Dockerfile without context; -f - reads the Dockerfile from STDIN. The whole\n" +
+		"Dockerfile is checked before the first step. Unchanged steps reuse the build\n" +
+		"cache (CACHED); --no-cache bypasses it. Base images missing from the store are\n" +
+		"pulled (--pull: always). RUN steps run in containers of their own on the host's\n" +
+		"network (--network none: loopback only); berth never keeps them (--rm)."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		opts, err := f.options(args[0], a.stdin, a.sys.lookupEnv)
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
+		if err := f.compat.apply(&opts); err != nil {
+			return err
+		}
+		opts.PullAlways = f.pull
 		store, err := a.images()
 		if err != nil {
 			return err
 		}
 		out := a.stdout
+		var quietLog bytes.Buffer // -q: the log, shown only if the build fails, as docker's
 		if f.quiet {
-			out = io.Discard
+			out = &quietLog
 		}
 		opts.Output = out
 		opts.Runner = a.eng.BuildRunner()
@@ -52,6 +64,14 @@ func (a *app) buildCommand() *cobra.Command {
 		}
 		img, err := store.Build(cmd.Context(), opts)
 		if err != nil {
+			if f.quiet {
+				_, _ = a.stderr.Write(quietLog.Bytes()) // the error below says what failed either way
+			}
+			// docker build's code for every failed build, a RUN step's
+			// own code (127 for a missing command) included.
+			return &statusError{err: err, code: exitFailure}
+		}
+		if err := f.compat.writeIIDFile(img.ID); err != nil {
 			return err
 		}
 		if f.quiet {
@@ -68,9 +88,10 @@ func (a *app) buildCommand() *cobra.Command {
 	flags.BoolVar(&f.noCache, "no-cache", false, "do not use cache when building the image")
 	flags.StringArrayVar(&f.labels, "label", nil, "set metadata for an image")
 	flags.BoolVarP(&f.quiet, "quiet", "q", false, "suppress the build output and print image ID on success")
-	flags.BoolVar(&f.pull, "pull", false, "accepted for docker compatibility: missing base images are always pulled")
+	flags.BoolVar(&f.pull, "pull", false, "always attempt to pull a newer version of the base images (missing ones are always pulled)")
 	flags.StringVar(&f.platform, "platform", "", "set platform (only this machine's)")
 	flags.StringVar(&f.progress, "progress", "", "accepted for docker compatibility: berth prints plain steps")
+	f.compat.register(flags)
 	return cmd
 }
 
@@ -96,9 +117,24 @@ func (f *buildFlags) options(path string, stdin io.Reader, lookupEnv func(string
 	var err error
 	switch {
 	case path == "-":
-		if f.file != "" && f.file != "-" {
-			return opts, errors.New("-f cannot name a file when the build context is STDIN")
+		if f.file == "-" {
+			return opts, errors.New("invalid argument: can't use stdin for both build context and dockerfile")
 		}
+		in := bufio.NewReaderSize(stdin, images.ArchiveHeaderSize)
+		head, err := in.Peek(images.ArchiveHeaderSize)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return opts, fmt.Errorf("failed to peek context header from STDIN: %w", err)
+		}
+		if images.IsArchive(head) {
+			// A context as a tar: -f names its Dockerfile inside it.
+			opts.ContextArchive = in
+			opts.Dockerfile = f.file
+			break
+		}
+		if f.file != "" {
+			return opts, errors.New("-f cannot name a file when STDIN is a Dockerfile, not a context archive")
+		}
+		stdin = in
 		if opts.DockerfileText, err = readStdin(); err != nil {
 			return opts, err
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -28,11 +29,12 @@ func (a *app) eventsCommand() *cobra.Command {
 	var since, until, format string
 	var filters []string
 	cmd := newCommand("events [OPTIONS]", "Get real time events from the server", noArgs, nil)
-	cmd.Short = "Get real time events of containers and images"
-	cmd.Long = "Print what happens to containers and images (create, start, die, oom, restart,\n" +
-		"pause, kill, destroy, tag, pull…) as it happens, until ctrl-c. With --since,\n" +
+	cmd.Short = "Get real time events of containers, images, networks and volumes"
+	cmd.Long = "Print what happens to containers, images, networks and volumes (create,\n" +
+		"start, die, exec_start, attach, tag, pull, connect…) as it happens, until ctrl-c. With --since,\n" +
 		"recorded events come first; with --until, berth stops there.\n" +
-		"Filters: container=NAME|ID, type=container|image, event=ACTION, image=REFERENCE."
+		"Filters (docker's): container=NAME|ID, image=REFERENCE|ID, network=NAME|ID,\n" +
+		"volume=NAME, label=KEY[=VALUE], type=container|image|network|volume, event=ACTION."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		out, err := parseFormat(format, "")
 		if err != nil {
@@ -50,8 +52,11 @@ func (a *app) eventsCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		if err := parseEventFilters(cmd.Context(), filters, eng, &f); err != nil {
-			return usageError(cmd.CommandPath(), err)
+		if err := parseEventFilters(filters, &f); err != nil {
+			if errors.Is(err, errFilterFormat) {
+				return usageError(cmd.CommandPath(), err)
+			}
+			return err
 		}
 		write := func(e events.Event) error {
 			if format == "" {
@@ -86,42 +91,31 @@ func (a *app) eventsCommand() *cobra.Command {
 		return nil
 	}
 	flags := cmd.Flags()
-	flags.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided: container, type, event, image")
+	flags.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided: container, event, image, label, network, type, volume")
 	flags.StringVar(&since, "since", "", "show all events created since timestamp")
 	flags.StringVar(&until, "until", "", "stream events until this timestamp")
 	flags.StringVar(&format, "format", "", "format output: json or a Go template ({{.Action}}, {{.Actor.ID}}…)")
 	return cmd
 }
 
-// parseEventFilters fills f from -f key=value. container= takes a name or
-// an ID (prefix) of an existing container, or the name of one gone.
-func parseEventFilters(ctx context.Context, values []string, eng containerEngine, f *events.Filter) error {
+// errFilterFormat is a -f without "=", a flag error as docker's.
+var errFilterFormat = errors.New("bad format of filter (expected name=value)")
+
+// parseEventFilters fills f.Args from -f key=value, docker's keys and
+// rules (events.MatchArgs). An unknown key is docker's daemon's error.
+func parseEventFilters(values []string, f *events.Filter) error {
 	for _, v := range values {
 		key, value, ok := strings.Cut(v, "=")
 		if !ok {
-			return fmt.Errorf("bad format of filter (expected name=value): %s", v)
+			return fmt.Errorf("%w: %s", errFilterFormat, v)
 		}
-		switch key {
-		case "container", "image":
-			if f.ID != "" || f.Name != "" {
-				return fmt.Errorf("berth events takes one container= or image= filter")
-			}
-			f.Name = value
-			if key == "container" {
-				if c, err := eng.Inspect(ctx, value); err == nil {
-					f.ID, f.Name = c.ID, ""
-				}
-			}
-		case "type":
-			if value != events.TypeContainer && value != events.TypeImage {
-				return fmt.Errorf("invalid filter 'type=%s': use container or image", value)
-			}
-			f.Types = append(f.Types, value)
-		case "event":
-			f.Actions = append(f.Actions, value)
-		default:
+		if !slices.Contains(events.FilterKeys, key) {
 			return fmt.Errorf("invalid filter '%s'", key)
 		}
+		if f.Args == nil {
+			f.Args = map[string][]string{}
+		}
+		f.Args[key] = append(f.Args[key], value)
 	}
 	return nil
 }
@@ -150,8 +144,10 @@ type eventRow struct{ e events.Event }
 
 func (r eventRow) Type() string   { return r.e.Type }
 func (r eventRow) Action() string { return r.e.Action }
-func (r eventRow) Status() string { return r.e.Action }
-func (r eventRow) ID() string     { return r.e.ID }
+func (r eventRow) Status() string { s, _, _ := r.legacy(); return s }
+func (r eventRow) ID() string     { _, id, _ := r.legacy(); return id }
+func (r eventRow) From() string   { _, _, from := r.legacy(); return from }
+func (r eventRow) Scope() string  { return "local" }
 func (r eventRow) Time() int64    { return r.e.Time.Unix() }
 func (r eventRow) TimeNano() int64 {
 	return r.e.Time.UnixNano()
@@ -178,11 +174,28 @@ func (r eventRow) MarshalJSON() ([]byte, error) {
 		ID         string            `json:"ID"`
 		Attributes map[string]string `json:"Attributes"`
 	}
+	status, id, from := r.legacy()
 	return marshalJSON(struct {
+		Status   string `json:"status,omitempty"`
+		ID       string `json:"id,omitempty"`
+		From     string `json:"from,omitempty"`
 		Type     string `json:"Type"`
 		Action   string `json:"Action"`
 		Actor    actor  `json:"Actor"`
+		Scope    string `json:"scope"`
 		Time     int64  `json:"time"`
 		TimeNano int64  `json:"timeNano"`
-	}{r.Type(), r.Action(), actor(r.Actor()), r.Time(), r.TimeNano()})
+	}{status, id, from, r.Type(), r.Action(), actor(r.Actor()), "local", r.Time(), r.TimeNano()})
+}
+
+// legacy are docker's deprecated top-level status, id and from: set for
+// container events (from is the image attribute) and image events only.
+func (r eventRow) legacy() (status, id, from string) {
+	switch r.e.Type {
+	case events.TypeContainer:
+		return r.e.Action, r.e.ID, r.e.Attributes[events.AttrImage]
+	case events.TypeImage:
+		return r.e.Action, r.e.ID, ""
+	}
+	return "", "", ""
 }

@@ -91,7 +91,11 @@ func (a *app) imagesCommand() *cobra.Command {
 			return err
 		}
 		warnDamagedImages(a.stderr, inv.Damaged)
-		rows, err := imageRows(inv.Images, f, store, !noTrunc, a.sys.now())
+		list := inv.Images
+		if !all {
+			list = withoutIntermediate(list)
+		}
+		rows, err := imageRows(list, f, store, !noTrunc, a.sys.now())
 		if err != nil {
 			return err
 		}
@@ -99,7 +103,7 @@ func (a *app) imagesCommand() *cobra.Command {
 	}
 	flags := cmd.Flags()
 	flags.BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
-	flags.BoolVarP(&all, "all", "a", false, "show all images (berth keeps no intermediate images, so the same list)")
+	flags.BoolVarP(&all, "all", "a", false, "show all images (by default untagged images that others were built from are hidden)")
 	flags.BoolVar(&noTrunc, "no-trunc", false, "don't truncate output")
 	flags.BoolVar(&digests, "digests", false, "show digests")
 	flags.StringArrayVarP(&filters, "filter", "f", nil, "filter output based on conditions provided: dangling=true|false, reference=PATTERN, label=KEY[=VALUE], before=IMAGE, since=IMAGE")
@@ -439,6 +443,7 @@ func newImageInspect(img *images.Image) imageInspect {
 		Os:           img.OS,
 		Size:         img.Size,
 		RootFS:       imageInspectRootFS{Type: "layers", Layers: nonNil(img.Layers)},
+		Parent:       img.Parent,
 	}
 	if n := len(img.History); n > 0 {
 		ii.Comment = img.History[n-1].Comment

@@ -197,11 +197,14 @@ func (a *app) systemDfCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rows := diskUsageRows(du, list)
+		rows := append(diskUsageRows(du, list), buildCacheRow(du))
 		if err := out.write(a.stdout, dfHeaders, rows); err != nil || !verbose {
 			return err
 		}
-		return writeDiskUsageVerbose(a.stdout, du, list, a.sys.now)
+		if err := writeDiskUsageVerbose(a.stdout, du, list, a.sys.now); err != nil {
+			return err
+		}
+		return writeBuildCacheVerbose(a.stdout, du, a.sys.now)
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show detailed information on space usage")
 	cmd.Flags().StringVar(&format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.Type}}, {{.Size}}…)")

@@ -123,7 +123,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 		Seccomp:       filter,
 		MaskedPaths:   containerinit.DefaultMaskedPaths(),
 		ReadonlyPaths: containerinit.DefaultReadonlyPaths(),
-		Network:       "host",
+		Network:       buildNetwork(step.Network),
 	}, containerinit.StartOptions{Stdout: outW, Stderr: errW, BeforeRun: cg.Add, Exe: exe})
 	_ = outW.Close() // pipes: closing the parent's ends cannot fail
 	if errW != outW {
@@ -186,4 +186,13 @@ func newBuildCgroup(e *Engine, id string) (cgroups.Manager, error) {
 		return nil, fmt.Errorf("run build step: create cgroup: %w", err)
 	}
 	return cg, nil
+}
+
+// buildNetwork is the init's network of a RUN step: the host's unless the
+// build asked for none (`build --network none`).
+func buildNetwork(mode string) string {
+	if mode == "none" {
+		return "none"
+	}
+	return "host"
 }

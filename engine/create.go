@@ -278,16 +278,10 @@ func (e *Engine) logOptions(opts map[string]string) (map[string]string, error) {
 	return merged, nil
 }
 
-// event records what happened to a container in the durable timeline. A
-// failure to record is not a failure of the operation: it is a warning.
+// event records what happened to a container in the durable timeline,
+// with docker's attributes: the container's labels, image and name beside
+// attrs. A failure to record is not a failure of the operation: it is a
+// warning.
 func (e *Engine) event(c *record, action string, attrs map[string]string) {
-	if attrs == nil {
-		attrs = map[string]string{}
-	}
-	attrs["name"] = c.DisplayName()
-	err := e.events.Append(events.Event{Time: time.Now().UTC(), Type: "container", Action: action,
-		ID: c.ID, Name: c.DisplayName(), Attributes: attrs})
-	if err != nil {
-		e.warnf("record the %s event of %s: %v", action, c.DisplayName(), err)
-	}
+	e.Emit(events.TypeContainer, action, c.ID, containerEventAttributes(c, attrs))
 }

@@ -140,14 +140,20 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn,
-		ReleaseStep: func(id string) error { return releaseBuildStep(opts, id) }})
-	if err != nil {
-		return nil, fmt.Errorf("open engine: %w", err)
-	}
 	ev, err := events.Open(filepath.Join(opts.Root, "events"))
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	imgs, err := images.Open(filepath.Join(opts.Root, "image"), images.Options{Driver: opts.StorageDriver, Warn: opts.Warn,
+		ReleaseStep: func(id string) error { return releaseBuildStep(opts, id) },
+		Event: func(action, id string, attrs map[string]string) {
+			emit(ev, opts.Warn, events.TypeImage, action, id, attrs)
+		}})
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	opts.Network.Event = func(action, id string, attrs map[string]string) {
+		emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs)
 	}
 	nets, err := network.Open(opts.Network)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"berth/engine/containerinit"
+	"berth/engine/events"
 	"berth/ptyexec"
 	"berth/ptyexec/nsenter"
 )
@@ -37,6 +38,9 @@ type ExecSession struct {
 	Session *ptyexec.ExecSession
 	e       *Engine
 	c       *record
+	// id and cmdline name the exec in its events, as docker's execID and
+	// "exec_start: CMD ARGS".
+	id, cmdline string
 }
 
 // Exec prepares opts.Cmd to run inside the running container ref: it
@@ -125,7 +129,8 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		Self:            e.opts.Exe,
 		ScratchDir:      e.sealScratch(),
 	})
-	s := &ExecSession{cmd: cmd, e: e, c: c}
+	s := &ExecSession{cmd: cmd, e: e, c: c, id: newID(), cmdline: execCommandLine(args)}
+	e.event(c, events.ActionExecCreate+": "+s.cmdline, map[string]string{events.AttrExecID: s.id})
 	// A terminal from the container's own devpts, so that tty(1) inside
 	// names it.
 	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start, PTYRoot: root,
@@ -136,7 +141,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 func (s *ExecSession) start() error {
 	err := s.cmd.Start()
 	if err == nil {
-		s.e.event(s.c, "exec_start", map[string]string{"execPid": strconv.Itoa(s.cmd.Pid())})
+		s.e.event(s.c, events.ActionExecStart+": "+s.cmdline, map[string]string{events.AttrExecID: s.id})
 		return nil
 	}
 	switch {
@@ -160,7 +165,7 @@ func (s *ExecSession) Run(stdin io.Reader, stdout, stderr io.Writer) (int, error
 		return 0, err
 	}
 	code := s.ExitCode()
-	s.e.event(s.c, "exec_die", map[string]string{"exitCode": strconv.Itoa(code)})
+	s.e.event(s.c, events.ActionExecDie, map[string]string{events.AttrExecID: s.id, events.AttrExitCode: strconv.Itoa(code)})
 	return code, nil
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"berth/engine/events"
 	"berth/ptyexec"
 )
 
@@ -139,9 +140,13 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 			}
 		}
 	}
+	e.event(c, events.ActionAttach, nil)
 	code, detached, err := ptyexec.Attach(ctx, conn, ao)
 	if err != nil {
 		return RunResult{}, fmt.Errorf("attach %s: %w", c.DisplayName(), err)
+	}
+	if detached {
+		e.event(c, events.ActionDetach, nil)
 	}
 	return RunResult{ExitCode: code, Detached: detached}, nil
 }

@@ -40,6 +40,7 @@ type RunStep struct {
 	Env        []string // the image's environment plus build arguments
 	WorkingDir string   // "" means /
 	User       string   // "" means root; name or uid[:gid], resolved in the rootfs
+	Network    string   // "", "default" or "host": the host's; "none": loopback only
 	Stdout     io.Writer
 	Stderr     io.Writer
 }
@@ -69,6 +70,18 @@ type BuildOptions struct {
 	// Output receives the build log: steps, CACHED, RUN output. nil
 	// discards it.
 	Output io.Writer
+
+	// ContextArchive, when set, is the build context as a tar (plain or
+	// compressed), as `build -` reads it: it is unpacked under the store's
+	// tmp/ (ContextDir is ignored) and Dockerfile, unless DockerfileText
+	// is set, names a file inside it ("" is Dockerfile).
+	ContextArchive io.Reader
+	// Network is RUN steps' network: "" (as "default" and "host") the
+	// host's, "none" a namespace with loopback only.
+	Network string
+	// PullAlways pulls every base image through Pull, even one already
+	// stored (`build --pull`).
+	PullAlways bool
 }
 
 // stage is one FROM … section of a Dockerfile.
@@ -86,6 +99,7 @@ type stageState struct {
 	cs      *configState
 	args    map[string]string // ARGs declared in the stage with a value
 	key     string            // cache key of the state so far
+	parent  digest.Digest     // the image the stage chain started from; "" for scratch
 	created time.Time         // time of the latest layer step, for history
 }
 
@@ -118,6 +132,19 @@ func (s *Store) Build(ctx context.Context, opts BuildOptions) (*Image, error) {
 		}
 		refs = append(refs, named.String())
 	}
+	if opts.ContextArchive != nil {
+		dir, err := s.unpackContext(opts.ContextArchive)
+		if err != nil {
+			return nil, fmt.Errorf("build: %w", err)
+		}
+		defer func() { _ = os.RemoveAll(dir) }() // our own temporary copy
+		opts.ContextDir = dir
+		if opts.DockerfileText == nil {
+			if opts.Dockerfile, err = dockerfileInContext(dir, opts.Dockerfile); err != nil {
+				return nil, fmt.Errorf("build: %w", err)
+			}
+		}
+	}
 	text := opts.DockerfileText
 	if text == nil {
 		name := opts.Dockerfile
@@ -135,6 +162,9 @@ func (s *Store) Build(ctx context.Context, opts BuildOptions) (*Image, error) {
 	res, err := parser.Parse(bytes.NewReader(text))
 	if err != nil {
 		return nil, fmt.Errorf("build: parse Dockerfile: %w", err)
+	}
+	if err := checkInstructions(res.AST); err != nil {
+		return nil, fmt.Errorf("build: %w", err)
 	}
 	b := &builder{
 		s: s, ctx: ctx, opts: opts, out: opts.Output, escape: res.EscapeToken,
@@ -191,6 +221,7 @@ func (s *Store) Build(ctx context.Context, opts BuildOptions) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
+	s.tagEvents(refs, id)
 	fmt.Fprintf(b.out, "Successfully built %s\n", id.Encoded()[:12])
 	for _, r := range refs {
 		fmt.Fprintf(b.out, "Successfully tagged %s\n", FamiliarReference(r))
@@ -362,6 +393,7 @@ func (b *builder) from(st *stage) (*stageState, error) {
 		state.stack = prev.stack.clone()
 		state.key = prev.key
 		state.created = prev.created
+		state.parent = prev.parent
 	default:
 		img, err := b.image(base)
 		if err != nil {
@@ -372,6 +404,7 @@ func (b *builder) from(st *stage) (*stageState, error) {
 		}
 	}
 	state.cfg.RootFS.DiffIDs = nil
+	state.cfg.Config.Env = defaultPathEnv(state.cfg.Config.Env)
 	if state.created.IsZero() && state.cfg.Created != nil {
 		state.created = *state.cfg.Created
 	}
@@ -394,7 +427,7 @@ func (b *builder) from(st *stage) (*stageState, error) {
 // image finds a base image, pulling it when the build may.
 func (b *builder) image(ref string) (*Image, error) {
 	img, err := b.s.Lookup(ref)
-	if errors.Is(err, ErrNotFound) && b.opts.Pull != nil {
+	if (b.opts.PullAlways || errors.Is(err, ErrNotFound)) && b.opts.Pull != nil {
 		fmt.Fprintf(b.out, "pulling %s\n", ref)
 		return b.opts.Pull(b.ctx, ref)
 	}
@@ -423,6 +456,7 @@ func (b *builder) fromImage(state *stageState, img *Image) error {
 		Sizes:   rec.LayerSizes,
 	}
 	state.key = cacheKey("image", img.ID)
+	state.parent = id
 	return nil
 }
 
@@ -463,6 +497,7 @@ func (b *builder) commit(state *stageState, refs []string) (digest.Digest, error
 	p.layers = state.stack.Layers
 	p.layerSizes = state.stack.Sizes
 	p.refs = refs
+	p.parent = state.parent
 	unlock, err := b.s.lock()
 	if err != nil {
 		return "", err

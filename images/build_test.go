@@ -203,7 +203,8 @@ func TestBuildEveryInstruction(t *testing.T) {
 			if !slices.Equal(img.RepoTags, []string{"app:1"}) || c.WorkingDir != "/app" || c.User != "nobody" || c.StopSignal != "SIGINT" {
 				t.Errorf("image %v config %+v", img.RepoTags, c)
 			}
-			if !slices.Equal(c.Env, []string{"APP_VERSION=2", "PATH=/usr/local/bin:/bin"}) {
+			// PATH first: docker's default, given at FROM, then replaced in place.
+			if !slices.Equal(c.Env, []string{"PATH=/usr/local/bin:/bin", "APP_VERSION=2"}) {
 				t.Errorf("env = %v", c.Env)
 			}
 			if c.Labels["org.test"] != "yes" || c.Labels["with space"] != "a b" || c.Labels["extra"] != "1" {
@@ -627,7 +628,7 @@ func TestBuildDirectivesAndContinuations(t *testing.T) {
 	if !strings.Contains(out.String(), "[Warning] FROM --platform=linux/amd64 is ignored") {
 		t.Errorf("no --platform warning:\n%s", out.String())
 	}
-	if !slices.Equal(img.Config.Env, []string{"A=1", "B=2"}) {
+	if !slices.Equal(img.Config.Env, []string{"PATH=" + defaultPath, "A=1", "B=2"}) {
 		t.Errorf("env = %v", img.Config.Env)
 	}
 	root := imageFiles(t, s, img.ID)

@@ -142,7 +142,7 @@ func (b *builder) run(state *stageState, n *parser.Node) (err error) {
 	err = b.opts.Runner.Run(b.ctx, RunStep{
 		ID: stepID, Mounts: mounts, Args: argv, Env: env,
 		WorkingDir: state.cfg.Config.WorkingDir, User: state.cfg.Config.User,
-		Stdout: b.out, Stderr: b.out,
+		Stdout: b.out, Stderr: b.out, Network: b.opts.Network,
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", strings.Join(argv, " "), err)

@@ -26,6 +26,7 @@ type pendingImage struct {
 	// registry manifest and digest); otherwise commit builds one.
 	rawManifest       []byte
 	manifestMediaType string
+	parent            digest.Digest // imageRecord.Parent
 }
 
 // discard removes whatever of p is still under tmp/.
@@ -108,6 +109,9 @@ func (s *Store) commit(p *pendingImage) (digest.Digest, error) {
 		Manifest:   v1.Descriptor{MediaType: mediaType, Digest: md, Size: int64(len(manifest))},
 		LayerSizes: p.layerSizes,
 		Refs:       refsOf(refs, id),
+	}
+	if p.parent != id {
+		rec.Parent = p.parent
 	}
 	if err := writeJSONAtomic(s.imagePath(id), rec); err != nil {
 		return "", fmt.Errorf("write image %s: %w", id.Encoded(), err)

@@ -21,6 +21,8 @@ type DiskUsage struct {
 	// content bytes of layers only the build cache keeps.
 	BuildCacheEntries int
 	BuildCacheSize    int64
+	// BuildCache is each cached build step, for `system df -v`.
+	BuildCache []BuildCacheUsage
 }
 
 // ImageUsage is one image's share of the disk. Size = SharedSize + UniqueSize.
@@ -97,6 +99,7 @@ func (s *Store) DiskUsage() (*DiskUsage, error) {
 		return nil, fmt.Errorf("disk usage: %w", err)
 	}
 	du.BuildCacheEntries = len(cache)
+	du.BuildCache = buildCacheUsage(cache, users)
 	counted := map[digest.Digest]bool{}
 	for _, rec := range cache {
 		for i, c := range rec.Stack.Chains {

@@ -29,6 +29,9 @@ type Image struct {
 	OS          string
 	Arch        string
 	Author      string
+	// Parent is the image ("sha256:…") a build started this one from, as
+	// docker's parent chain; "" for pulled, loaded and imported images.
+	Parent string
 }
 
 // Dangling reports whether the image has no tag.
@@ -106,6 +109,10 @@ type imageRecord struct {
 	// with repositories.json by writeRefs: the copy it is rebuilt from
 	// when damaged.
 	Refs []string `json:"refs,omitempty"`
+	// Parent is the image a build started its final stage from, as
+	// docker's parent chain: an image with children cannot be deleted
+	// (children.go).
+	Parent digest.Digest `json:"parent,omitempty"`
 }
 
 func (s *Store) readRecord(id digest.Digest) (*imageRecord, error) {
@@ -173,6 +180,9 @@ func (s *Store) load(id digest.Digest, tags, digests map[digest.Digest][]string)
 		OS:          cfg.OS,
 		Arch:        cfg.Architecture,
 		Author:      cfg.Author,
+	}
+	if rec.Parent != "" {
+		img.Parent = rec.Parent.String()
 	}
 	if cfg.Created != nil {
 		img.Created = *cfg.Created
@@ -307,5 +317,6 @@ func (s *Store) Tag(source, ref string) error {
 	if err := s.writeRefs(refs); err != nil {
 		return fmt.Errorf("tag %s as %s: %w", source, ref, err)
 	}
+	s.event("tag", id.String(), FamiliarReference(named.String()), id)
 	return nil
 }

@@ -74,6 +74,8 @@ func (s *Store) Import(r io.Reader, ref string, opts ImportOptions) (*Image, err
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	pr.done()
+	s.tagEvents(p.refs, id)
+	s.idEvent("import", id)
 	return s.Lookup(id.String())
 }
 

@@ -324,6 +324,7 @@ func (l *loader) image(config []byte, layers []layerSource, tags []string) (Load
 	if err != nil {
 		return Loaded{}, err
 	}
+	l.s.idEvent("load", id)
 	loaded := Loaded{ID: id.Encoded()}
 	for _, r := range p.refs {
 		loaded.Tags = append(loaded.Tags, FamiliarReference(r))

@@ -50,10 +50,14 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 	sizes := map[digest.Digest]int64{} // chain ID → content bytes
 	report := &PruneReport{}
 	var doomed []digest.Digest
+	parents := map[digest.Digest]digest.Digest{} // image → its parent
 	for _, id := range ids {
 		rec, err := s.readRecord(id)
 		if err != nil {
 			return nil, err
+		}
+		if rec.Parent != "" {
+			parents[id] = rec.Parent
 		}
 		cfg, err := s.readConfig(id)
 		if err != nil {
@@ -74,6 +78,7 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 		}
 		doomed = append(doomed, id)
 	}
+	doomed = keepParents(doomed, ids, parents)
 	changed := false
 	for _, id := range doomed {
 		for r, to := range refs {
@@ -81,6 +86,7 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 				delete(refs, r)
 				changed = true
 				report.Deleted = append(report.Deleted, Deleted{Untagged: FamiliarReference(r)})
+				s.idEvent("untag", id)
 			}
 		}
 	}
@@ -94,6 +100,7 @@ func (s *Store) Prune(opts PruneOptions) (*PruneReport, error) {
 			return report, fmt.Errorf("prune: remove image %s: %w", id.Encoded(), err)
 		}
 		report.Deleted = append(report.Deleted, Deleted{Deleted: id.String()})
+		s.event("delete", id.String(), id.String(), "")
 	}
 	if err := syncDir(s.imagesDir()); err != nil {
 		return report, fmt.Errorf("prune: %w", err)

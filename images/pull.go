@@ -54,6 +54,8 @@ func (s *Store) Pull(ctx context.Context, ref string, opts PullOptions) (*Image,
 	for _, ep := range eps {
 		img, err := s.pullFrom(ctx, named, ep, opts)
 		if err == nil {
+			name := FamiliarReference(named.String())
+			s.event("pull", name, name, digest.NewDigestFromEncoded(digest.SHA256, img.ID))
 			return img, nil
 		}
 		errs = append(errs, fmt.Errorf("%s: %w", ep.ref.Context().RegistryStr(), err))

@@ -89,6 +89,8 @@ func (s *Store) Push(ctx context.Context, source, dest string, opts PushOptions)
 	if err := s.writeRefs(refs); err != nil {
 		return "", err
 	}
+	name := FamiliarReference(named.String())
+	s.event("push", name, name, id)
 	return d.String(), nil
 }
 

@@ -64,6 +64,7 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		if err := s.writeRefs(refs); err != nil {
 			return nil, fmt.Errorf("untag %s: %w", refOrID, err)
 		}
+		s.idEvent("untag", id)
 		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
 	}
 	short := id.Encoded()[:12]
@@ -75,6 +76,22 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 			return nil, fmt.Errorf("%w: unable to remove %s (must force) - container %s is using image %s", ErrInUse, refOrID, by, short)
 		}
 	}
+	// An image others were built from stays while they do, as docker's:
+	// by a reference only that reference goes, by ID it is refused even
+	// with Force.
+	if hasChildren, err := s.hasChildren(id); err != nil {
+		return nil, fmt.Errorf("remove image %s: %w", refOrID, err)
+	} else if hasChildren {
+		if byRef == "" {
+			return nil, fmt.Errorf("%w: unable to delete %s (cannot be forced) - image has dependent child images", ErrConflict, short)
+		}
+		delete(refs, byRef)
+		if err := s.writeRefs(refs); err != nil {
+			return nil, fmt.Errorf("untag %s: %w", refOrID, err)
+		}
+		s.idEvent("untag", id)
+		return []Deleted{{Untagged: FamiliarReference(byRef)}}, nil
+	}
 
 	var out []Deleted
 	for _, r := range all {
@@ -85,11 +102,15 @@ func (s *Store) Remove(refOrID string, opts RemoveOptions) ([]Deleted, error) {
 		if err := s.writeRefs(refs); err != nil {
 			return nil, fmt.Errorf("remove image %s: %w", refOrID, err)
 		}
+		for range all {
+			s.idEvent("untag", id)
+		}
 	}
 	removed, err := s.deleteImage(id)
 	if err != nil {
 		return out, fmt.Errorf("remove image %s: %w", refOrID, err)
 	}
+	s.event("delete", id.String(), id.String(), "")
 	out = append(out, Deleted{Deleted: id.String()})
 	for _, chain := range removed {
 		out = append(out, Deleted{Deleted: chain.String()})

@@ -108,6 +108,9 @@ func (s *Store) Save(w io.Writer, refs []string, opts SaveOptions) error {
 	if err := aw.tw.Close(); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
+	for _, sv := range list {
+		s.idEvent("save", sv.id)
+	}
 	return nil
 }
 

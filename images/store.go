@@ -36,6 +36,11 @@ type Options struct {
 	// removes what it made for it. An error keeps the rootfs for the next
 	// Open. nil: the rootfs is removed at once.
 	ReleaseStep func(id string) error
+	// Event, when set, is told of what happens to images, as docker's
+	// image events (see events.go): the action (pull, push, tag, untag,
+	// delete, import, load, save), the actor's ID and docker's attributes.
+	// nil tells no one.
+	Event func(action, id string, attrs map[string]string)
 }
 
 // Store is an image store rooted at one directory. Its methods are safe for
@@ -47,6 +52,8 @@ type Store struct {
 	warn     func(msg string)
 	release  func(id string) error // Options.ReleaseStep
 	warnOnce sync.Once             // the references rebuild is told once per Store
+
+	onEvent func(action, id string, attrs map[string]string) // Options.Event
 }
 
 // Open opens the store at root, creating its layout when missing.
@@ -60,6 +67,7 @@ func Open(root string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open image store %s: %w", abs, err)
 	}
 	s := &Store{root: abs, warn: opts.Warn, release: opts.ReleaseStep, owner: owner}
+	s.onEvent = opts.Event
 	for _, dir := range []string{s.blobDir(), s.imagesDir(), s.layersDir(), s.containersDir(), s.tmpDir()} {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("open image store %s: %w", abs, err)

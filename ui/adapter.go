@@ -128,7 +128,8 @@ func (b *EngineBackend) Events(ctx context.Context, ref string) ([]Event, error)
 // eventOf turns an engine event into a timeline entry.
 func eventOf(e events.Event) Event {
 	a := e.Attributes
-	ev := Event{Time: e.Time, Action: e.Action, Signal: a[events.AttrSignal]}
+	action, _, _ := strings.Cut(e.Action, ":") // "exec_start: sh" is an exec_start
+	ev := Event{Time: e.Time, Action: action, Signal: a[events.AttrSignal]}
 	ev.ExitCode, _ = strconv.Atoi(a[events.AttrExitCode])
 	ev.Restarts, _ = strconv.Atoi(a[events.AttrRestartCount])
 	switch {

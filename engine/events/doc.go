@@ -1,7 +1,10 @@
-// Package events is the engine's durable timeline: every container and
-// image event (create, start, die, oom, restart, pause, rename, destroy,
-// tag, pull, …) appended to a JSON-lines file, so `berth events` and the
-// TUI's per-container timeline can show what happened long after it did.
+// Package events is the engine's durable timeline: every container,
+// image, network and volume event (create, start, die, oom, restart,
+// pause, rename, destroy, exec_start, attach, tag, pull, connect, …)
+// appended to a JSON-lines file, so `berth events` and the TUI's
+// per-container timeline can show what happened long after it did.
+// Events have docker's actions and attributes; [MatchArgs] is docker's
+// `events --filter` (dockerfilter.go).
 //
 // Start reading at [Open] and [Log.Append]. There is no daemon, so the
 // writers are many processes at once: the CLI, the TUI and every shim.

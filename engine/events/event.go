@@ -5,12 +5,15 @@ import (
 	"time"
 )
 
-// Event is one thing that happened to a container or an image.
+// Event is one thing that happened to a container, an image, a network
+// or a volume.
 type Event struct {
 	Time   time.Time `json:"time"`
-	Type   string    `json:"type"`   // TypeContainer or TypeImage
+	Type   string    `json:"type"`   // TypeContainer, TypeImage, TypeNetwork or TypeVolume
 	Action string    `json:"action"` // one of the Action constants
-	// ID is the full 64-hex ID of the container or image.
+	// ID is the actor's ID, docker's: a container's or network's full
+	// 64-hex ID, an image's "sha256:…" (its reference for pull and push),
+	// a volume's name.
 	ID string `json:"id"`
 	// Name is the container's name or the image's reference, at the time.
 	Name string `json:"name,omitempty"`
@@ -22,6 +25,8 @@ type Event struct {
 const (
 	TypeContainer = "container"
 	TypeImage     = "image"
+	TypeNetwork   = "network"
+	TypeVolume    = "volume"
 )
 
 // Actions, with docker's names.
@@ -46,6 +51,18 @@ const (
 	ActionSave    = "save"
 	ActionBuild   = "build"
 	ActionPrune   = "prune"
+	ActionPush    = "push"
+	ActionAttach  = "attach"
+	ActionDetach  = "detach" // the user pressed the detach keys
+	// ActionExecCreate and ActionExecStart are followed, as docker's, by
+	// ": " and the command line: "exec_start: sh -c date".
+	ActionExecCreate = "exec_create"
+	ActionExecStart  = "exec_start"
+	ActionExecDie    = "exec_die"
+	// Network actions; their events carry AttrContainer (connect,
+	// disconnect), AttrName and AttrNetworkType.
+	ActionConnect    = "connect"
+	ActionDisconnect = "disconnect"
 )
 
 // Attribute keys, with docker's names.
@@ -60,6 +77,12 @@ const (
 	// die and restart of a container whose shim was killed, "boot" on a
 	// start by `berth system boot`.
 	AttrReason = "reason"
+	// AttrName is the actor's name: a container's, an image reference, a
+	// network's or a volume's.
+	AttrName        = "name"
+	AttrExecID      = "execID"
+	AttrContainer   = "container"
+	AttrNetworkType = "type"
 )
 
 // Filter selects events. The zero Filter selects every event.
@@ -78,6 +101,10 @@ type Filter struct {
 	// action is in the list.
 	Types   []string
 	Actions []string
+	// Args are `berth events --filter` keys with docker's meaning (see
+	// MatchArgs): container, image, network, volume, label, type, event.
+	// Keys combine with AND, values of one key with OR.
+	Args map[string][]string
 }
 
 // Match reports whether f selects e.
@@ -94,6 +121,8 @@ func (f Filter) Match(e Event) bool {
 	case len(f.Types) > 0 && !slices.Contains(f.Types, e.Type):
 		return false
 	case len(f.Actions) > 0 && !slices.Contains(f.Actions, e.Action):
+		return false
+	case len(f.Args) > 0 && !MatchArgs(f.Args, e):
 		return false
 	}
 	return true

@@ -63,6 +63,7 @@ func (m *Manager) Attach(req AttachRequest) (*Attachment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("attach %s to network %s: %w", req.Name, cmpOr(req.Network, NameBridge), err)
 	}
+	m.emit("connect", &Network{ID: a.NetworkID, Name: a.Network, Driver: DriverBridge}, req.ContainerID)
 	return a, nil
 }
 
@@ -240,6 +241,7 @@ func (m *Manager) detach(network, containerID string) error {
 			errs = append(errs, err)
 			continue
 		}
+		m.emit("disconnect", &r.Network, containerID)
 		m.refreshHosts(recs, r, "")
 		if ep.HostsPath != "" {
 			if err := writeInPlace(ep.HostsPath, hostsFor(recs, containerID, ep)); err != nil {

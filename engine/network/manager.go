@@ -60,6 +60,11 @@ type Options struct {
 	// network spends when the disk is full (a container's release must
 	// work then); nil saves without one.
 	Reserve *diskspace.Reserve `json:"-"`
+	// Event, when set, is told of what happens to networks, as docker's
+	// network events: action "create", "destroy", "connect" or
+	// "disconnect", the network's ID, and docker's attributes (name,
+	// type, and container for connect and disconnect). nil tells no one.
+	Event func(action, networkID string, attrs map[string]string) `json:"-"`
 }
 
 // Manager owns berth's networks: the store of network files, the bridges,
@@ -289,6 +294,7 @@ func (m *Manager) Create(opts CreateOptions) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create network %s: %w", opts.Name, err)
 	}
+	m.emit("create", n, "")
 	return n, nil
 }
 
@@ -399,7 +405,11 @@ func (m *Manager) remove(ref string) error {
 	if err := m.takeDown(recs, r); err != nil {
 		return err
 	}
-	return m.delete(r)
+	if err := m.delete(r); err != nil {
+		return err
+	}
+	m.emit("destroy", &r.Network, "")
+	return nil
 }
 
 // Prune removes the user-defined networks no container is attached to, as
@@ -434,6 +444,7 @@ func (m *Manager) Prune() ([]string, error) {
 		if err := m.delete(r); err != nil {
 			return removed, err
 		}
+		m.emit("destroy", &r.Network, "")
 		removed = append(removed, r.Network.Name)
 	}
 	return removed, nil
@@ -512,4 +523,17 @@ func (m *Manager) syncRules(recs []*record) error {
 func vethName(networkID, containerID string) string {
 	h := sha256.Sum256([]byte(networkID + "/" + containerID))
 	return "vb" + hex.EncodeToString(h[:5])
+}
+
+// emit tells Options.Event of a network event; containerID is "" but for
+// connect and disconnect.
+func (m *Manager) emit(action string, n *Network, containerID string) {
+	if m.opts.Event == nil {
+		return
+	}
+	attrs := map[string]string{"name": n.Name, "type": n.Driver}
+	if containerID != "" {
+		attrs["container"] = containerID
+	}
+	m.opts.Event(action, n.ID, attrs)
 }
