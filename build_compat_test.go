@@ -151,23 +151,26 @@ func TestBuildUnknownInstruction(t *testing.T) {
 		t.Errorf("steps ran before the Dockerfile was refused:\n%s", out)
 	}
 
-	for _, tc := range []struct{ name, df string }{
-		{"RUN exits 3", "FROM busybox\nRUN exit 3\n"},
-		{"RUN command not found", "FROM busybox\nRUN [\"/nonexistent\"]\n"},
-		{"missing base image", "FROM 127.0.0.1:1/nothere:1\n"},
+	for _, tc := range []struct {
+		name, df string
+		code     int
+	}{
+		{"RUN exits 3", "FROM busybox\nRUN exit 3\n", 3},
+		{"RUN command not found", "FROM busybox\nRUN [\"/nonexistent\"]\n", 1},
+		{"missing base image", "FROM 127.0.0.1:1/nothere:1\n", 1},
 	} {
 		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(tc.df), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if out, errOut, code := b.buildWith(nil, dir); code != 1 {
-			t.Errorf("%s: exit %d, want docker build's 1\n%s%s", tc.name, code, out, errOut)
+		if out, errOut, code := b.buildWith(nil, dir); code != tc.code {
+			t.Errorf("%s: exit %d, want docker build's %d\n%s%s", tc.name, code, tc.code, out, errOut)
 		}
 	}
 	// -q shows the log of a failed build on stderr, as docker's.
 	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM busybox\nRUN echo before-failing; exit 3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, errOut, code := b.buildWith(nil, "-q", dir); code != 1 || out != "" || !strings.Contains(errOut, "before-failing") {
+	if out, errOut, code := b.buildWith(nil, "-q", dir); code != 3 || out != "" || !strings.Contains(errOut, "before-failing") {
 		t.Errorf("build -q of a failing RUN: exit %d stdout %q stderr %q", code, out, errOut)
 	}
 }

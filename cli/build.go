@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/engine"
 	"berth/images"
 )
 
@@ -67,9 +68,15 @@ func (a *app) buildCommand() *cobra.Command {
 			if f.quiet {
 				_, _ = a.stderr.Write(quietLog.Bytes()) // the error below says what failed either way
 			}
-			// docker build's code for every failed build, a RUN step's
-			// own code (127 for a missing command) included.
-			return &statusError{err: err, code: exitFailure}
+			// docker build's codes (its classic builder, 20.10's
+			// default): a RUN command's own non-zero code, else 1 (a
+			// command that cannot be started included).
+			code := exitFailure
+			var step *engine.StepExitError
+			if errors.As(err, &step) {
+				code = step.Code
+			}
+			return &statusError{err: err, code: code}
 		}
 		if err := f.compat.writeIIDFile(img.ID); err != nil {
 			return err

@@ -150,7 +150,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 		return ctx.Err()
 	}
 	if code != 0 {
-		return fmt.Errorf("returned a non-zero code: %d", code)
+		return &StepExitError{Code: code}
 	}
 	return nil
 }

@@ -40,6 +40,12 @@ type ExitError struct {
 func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// StepExitError is a build step whose command exited non-zero; docker
+// build (its classic builder, docker 20.10's default) exits with Code.
+type StepExitError struct{ Code int }
+
+func (e *StepExitError) Error() string { return fmt.Sprintf("returned a non-zero code: %d", e.Code) }
+
 // ExitCode is the docker-style exit code for err: the code of an ExitError
 // in its chain, else 125.
 func ExitCode(err error) int {
