@@ -90,7 +90,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
-	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
+	flags.BoolVar(&f.init, "init", false, "run an init inside the container that forwards signals and reaps processes (default: init of the settings file)")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 }
 
@@ -285,8 +285,10 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 			hc.PortBindings, hc.PublishAllPorts = nil, false
 		}
 	}
-	if f.init {
-		warnings = append(warnings, "--init is not needed by berth yet and is ignored")
+	if changed(flags, "init") {
+		hc.Init = &f.init
+	} else if cfg.Init {
+		hc.Init = &cfg.Init
 	}
 	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host") {
 		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)

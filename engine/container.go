@@ -97,6 +97,10 @@ type HostConfig struct {
 	SecurityOpt     []string                 `json:"SecurityOpt"`
 	Tmpfs           map[string]string        `json:"Tmpfs"` // container path -> mount options
 	CgroupParent    string                   `json:"CgroupParent"`
+	// Init is --init: berth's tiny init runs as PID 1 (reaping zombies,
+	// forwarding signals) and the command as its child; nil when neither
+	// the flag nor the settings file's init said.
+	Init *bool `json:"Init,omitempty"`
 	Resources
 }
 
