@@ -128,7 +128,7 @@ func (a *app) containerSizes(list []*engine.Container) (map[string]containerSize
 }
 
 // psFilterKeys are the filters `berth ps -f` accepts, as docker's.
-var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since"}
+var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since", "health"}
 
 // parsePsFilters parses repeated -f key=value into the engine's filter map,
 // rejecting what docker rejects.
@@ -265,6 +265,9 @@ func (r psRow) MarshalJSON() ([]byte, error) {
 func containerStatus(s *engine.State, now time.Time) string {
 	switch s.Status {
 	case engine.StatusRunning:
+		if s.Health != nil {
+			return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (" + s.Health.String() + ")"
+		}
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
 	case engine.StatusPaused:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"

@@ -38,6 +38,7 @@ type containerFlags struct {
 	env, envFiles, labels, labelFiles, volumes, tmpfs, logOpts []string
 	capAdd, capDrop, securityOpts, publish, expose             []string
 	devices, deviceCgroupRules                                 []string
+	health                                                     healthFlags
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -92,6 +93,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
 	flags.BoolVar(&f.init, "init", false, "run an init inside the container that forwards signals and reaps processes (default: init of the settings file)")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
+	f.health.register(flags)
 }
 
 // validNetworkName is docker's rule for network names.
@@ -181,6 +183,9 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		if _, err := parseSignal(f.stopSignal); err != nil {
 			return none, nil, err
 		}
+	}
+	if cc.Healthcheck, err = f.health.config(); err != nil {
+		return none, nil, err
 	}
 	if changed(flags, "stop-timeout") {
 		t := f.stopTimeout

@@ -81,6 +81,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		Env: ic.Env, Cmd: ic.Cmd, Entrypoint: ic.Entrypoint, WorkingDir: ic.WorkingDir,
 		User: ic.User, Labels: ic.Labels, StopSignal: ic.StopSignal,
 		ExposedPorts: ic.ExposedPorts, Volumes: ic.Volumes,
+		Healthcheck: imageHealthcheck(ic.Healthcheck),
 	})
 	if err != nil {
 		return nil, err

@@ -94,6 +94,15 @@ func (e *Engine) filter(filters map[string][]string) (func(*record) bool, error)
 				img, err := e.images.Lookup(v)
 				return err == nil && "sha256:"+img.ID == c.Image
 			}
+		case "health":
+			for _, v := range values {
+				switch v {
+				case HealthStarting, HealthHealthy, HealthUnhealthy, HealthNone:
+				default:
+					return nil, invalidf("Unrecognised filter value for health: %s", v)
+				}
+			}
+			one = func(c *record, v string) bool { return c.State.HealthStatus() == v }
 		case "before", "since":
 			ref, err := e.get(values[0])
 			if err != nil {

@@ -479,6 +479,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
+	health := s.startHealth(c)
 	if stopped {
 		if err := proc.Signal(unix.SIGKILL); err != nil {
 			s.logf("kill the container stopped while it started: %v", err)
@@ -523,6 +524,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if err != nil {
 		s.logf("wait for the container's process %d: %v", proc.Pid, err)
 	}
+	health.stop()
 	if err := s.net.Disconnect(); err != nil {
 		s.logf("disconnect the container from its networks: %v", err)
 	}
@@ -665,6 +667,7 @@ func (s *shim) recordStart(pid int) (stopped bool, err error) {
 		}
 		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		resetHealth(c)
 		stopped = c.ManuallyStopped || s.stopRequested()
 		return nil
 	})
@@ -717,6 +720,7 @@ func (s *shim) recordExit(res runResult) (restart bool, backoff time.Duration, e
 		c.State.ExitCode = code
 		c.State.OOMKilled = res.oomKilled
 		c.NetworkSettings = nil
+		endHealth(c)
 		return nil
 	})
 	if err != nil {
