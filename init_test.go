@@ -27,6 +27,39 @@ func TestInitIsPID1(t *testing.T) {
 	if !strings.Contains(ps, "    1 /sbin/docker-init -- ps -o pid,args") {
 		t.Errorf("ps inside shows no init as PID 1:\n%s", ps)
 	}
+	// The tiny init lives in the container's root, not the host's: its
+	// root and working directory are the command's.
+	b.must("run", "-d", "--pull", "never", "--init", "--name", "roots", "busybox", "sleep", "1000")
+	pid1 := b.inspect(".State.Pid", "roots")
+	children, err := os.ReadFile("/proc/" + pid1 + "/task/" + pid1 + "/children")
+	if err != nil || len(strings.Fields(string(children))) != 1 {
+		t.Fatalf("children of the tiny init: %q, %v", children, err)
+	}
+	child := strings.Fields(string(children))[0]
+	for _, link := range []string{"root", "cwd"} {
+		initDir, err1 := os.Stat("/proc/" + pid1 + "/" + link + "/")
+		cmdDir, err2 := os.Stat("/proc/" + child + "/" + link + "/")
+		host, err3 := os.Stat("/")
+		if err1 != nil || err2 != nil || err3 != nil {
+			t.Fatalf("stat %s: %v %v %v", link, err1, err2, err3)
+		}
+		if !os.SameFile(initDir, cmdDir) || os.SameFile(initDir, host) {
+			t.Errorf("the tiny init's %s is not the container's /", link)
+		}
+	}
+	// Nothing more than CAP_KILL.
+	status, err := os.ReadFile("/proc/" + pid1 + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) == 2 && (f[0] == "CapEff:" || f[0] == "CapPrm:" || f[0] == "CapBnd:") && f[1] != "0000000000000020" {
+			t.Errorf("the tiny init holds %s %s, want CAP_KILL alone", f[0], f[1])
+		}
+		if f := strings.Fields(line); len(f) == 2 && f[0] == "NoNewPrivs:" && f[1] != "1" {
+			t.Errorf("the tiny init lacks no_new_privs")
+		}
+	}
 	// Without --init the command is PID 1, as before.
 	if got := strings.TrimSpace(b.must("run", "--rm", "--pull", "never", "busybox", "sh", "-c", "echo $$")); got != "1" {
 		t.Errorf("without --init the command is PID %s, want 1", got)
@@ -140,6 +173,11 @@ func TestInitInspectAndDefault(t *testing.T) {
 	}
 	if got := strings.TrimSpace(b.must("run", "--rm", "--pull", "never", "busybox", "sh", "-c", "echo $$")); got == "1" {
 		t.Error("with init in the settings file the command is still PID 1")
+	}
+	// As docker's: the default is applied at start, HostConfig.Init stays unset.
+	b.must("create", "--pull", "never", "--name", "unsaid", "busybox", "true")
+	if got := b.inspect("json .HostConfig.Init", "unsaid"); got != "null" {
+		t.Errorf("HostConfig.Init %s without --init, want null", got)
 	}
 	if got := strings.TrimSpace(b.must("run", "--rm", "--pull", "never", "--init=false", "busybox", "sh", "-c", "echo $$")); got != "1" {
 		t.Errorf("with --init=false the command is PID %s, want 1", got)

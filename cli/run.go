@@ -292,8 +292,6 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	}
 	if changed(flags, "init") {
 		hc.Init = &f.init
-	} else if cfg.Init {
-		hc.Init = &cfg.Init
 	}
 	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host") {
 		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)

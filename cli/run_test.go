@@ -152,10 +152,12 @@ func TestCreateOptions(t *testing.T) {
 			want: func(o *engine.CreateOptions) { o.HostConfig.Init = new(true) },
 		},
 		{
-			name: "init from the settings file",
+			// The engine applies the settings file's init at each
+			// start, to containers that did not say (as docker's daemon).
+			name: "init left to the settings file",
 			args: []string{"busybox"},
 			cfg:  &config.Config{DefaultNetwork: "none", CgroupParent: "machine", Init: true},
-			want: func(o *engine.CreateOptions) { o.HostConfig.Init = new(true) },
+			want: func(o *engine.CreateOptions) {},
 		},
 		{
 			name: "init=false over the settings file",

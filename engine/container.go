@@ -99,8 +99,8 @@ type HostConfig struct {
 	Tmpfs           map[string]string        `json:"Tmpfs"` // container path -> mount options
 	CgroupParent    string                   `json:"CgroupParent"`
 	// Init is --init: berth's tiny init runs as PID 1 (reaping zombies,
-	// forwarding signals) and the command as its child; nil when neither
-	// the flag nor the settings file's init said.
+	// forwarding signals) and the command as its child; nil leaves it to
+	// the settings file's init (Options.Init) at each start.
 	Init *bool `json:"Init,omitempty"`
 	Resources
 }

@@ -73,6 +73,9 @@ type Options struct {
 	// DefaultNetwork is the network of a container that names none:
 	// "bridge" if empty, as docker's default.
 	DefaultNetwork string
+	// Init runs berth's tiny init in containers whose HostConfig.Init is
+	// nil (docker's daemon "init"), decided at each start.
+	Init bool
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string

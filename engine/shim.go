@@ -610,7 +610,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 		Devices:         devices,
-		Init:            hc.Init != nil && *hc.Init,
+		Init:            hc.Init != nil && *hc.Init || hc.Init == nil && e.opts.Init,
 	}
 	if !hc.Privileged {
 		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
