@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,7 +140,25 @@ func TestHealthcheckTimeout(t *testing.T) {
 	if n := countProcesses(t, pid, "sleep", "1000"); n > 3 {
 		t.Errorf("%d sleep 1000 in the container: probes leaked", n)
 	}
+	// Once the container is gone, so is every probe, launcher included
+	// (one is seen first: a probe runs most of the time).
+	waitFor(t, "a probe's launcher", time.Minute, func() bool { return launchers(pid) > 0 })
 	b.must("rm", "-f", "slow")
+	waitFor(t, "the probes' launchers to end", time.Minute, func() bool { return launchers(pid) == 0 })
+}
+
+// launchers counts the host processes entering the container whose PID 1
+// is pid1 (berth exec's and the probes' launchers).
+func launchers(pid1 string) int {
+	n := 0
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, proc := range procs {
+		env, _ := os.ReadFile(filepath.Join(proc, "environ"))
+		if slices.Contains(strings.Split(string(env), "\x00"), "_BERTH_NSENTER="+pid1) {
+			n++
+		}
+	}
+	return n
 }
 
 // countProcesses counts the processes in the PID namespace of host
