@@ -32,6 +32,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := checkHostConfig(&hc); err != nil {
 		return nil, err
 	}
+	if err := checkHealthcheck(opts.Config.Healthcheck); err != nil {
+		return nil, err
+	}
 	if err := checkDevices(hc.Resources, hostDevices{}); err != nil {
 		return nil, err
 	}
