@@ -150,6 +150,15 @@ func TestInitForwardsSignals(t *testing.T) {
 	}
 }
 
+// TestInitHealthcheck: probes enter a container whose PID 1 is the tiny
+// init as any other.
+func TestInitHealthcheck(t *testing.T) {
+	b := newBerthEnv(t)
+	b.must("run", "-d", "--pull", "never", "--init", "--name", "both", "--health-cmd", "ps -o pid,args | grep -q '^ *1 /sbin/docker-init'",
+		"--health-interval", "50ms", "busybox", "sleep", "1000")
+	b.waitHealth(t, "both", "healthy")
+}
+
 func TestInitInspectAndDefault(t *testing.T) {
 	b := newBerthEnv(t)
 	b.must("create", "--pull", "never", "--init", "--name", "yes", "busybox", "true")
