@@ -50,6 +50,11 @@ import "os"
 //	if containerinit.IsInit() { containerinit.Main() }
 const Arg0 = "berth-init"
 
+// TinyInitArg0 is argv[0] of the tiny init that --init runs as PID 1
+// (tinyinit_linux.go), the name ps shows inside the container (docker's
+// init has the same).
+const TinyInitArg0 = "/sbin/docker-init"
+
 // IsInit reports whether this process is a container's init, re-executed by
 // Start, or the tiny init that --init runs as PID 1 (TinyInitArg0). Main
 // must then be called before anything else runs.

@@ -41,10 +41,6 @@ import (
 //     pivot_root then moves the tiny init's root and working directory
 //     (the host's /) into the container as well.
 
-// TinyInitArg0 is argv[0] of the tiny init, the name ps shows inside the
-// container (docker's init has the same).
-const TinyInitArg0 = "/sbin/docker-init"
-
 // readyFd is the pipe C waits on; P hands its write end to the tiny init
 // as this descriptor too.
 const readyFd = 7
