@@ -17,6 +17,8 @@
 //     (package containerinit) in new namespaces, holds its stdio or PTY,
 //     writes the log (package jsonlog), serves attach on a unix socket
 //     (package ptyexec), records the exit and applies the restart policy.
+//     It also runs the container's healthcheck (health.go has docker's
+//     rules, healthprobe.go the probing).
 //   - lifecycle.go stops, kills, pauses, removes and waits; nothing there
 //     needs the shim alive: a shim that died is noticed (pid + start time +
 //     boot ID) and its container is marked exited (reconcile), then
