@@ -161,6 +161,20 @@ func launchers(pid1 string) int {
 	return n
 }
 
+// TestHealthcheckLeavesNothing: what a probe starts in the background
+// ends with it.
+func TestHealthcheckLeavesNothing(t *testing.T) {
+	b := newBerthEnv(t)
+	b.must("run", "-d", "--pull", "never", "--name", "bg", "--health-cmd", "sleep 1000 & true",
+		"--health-interval", "10ms", "busybox", "sleep", "999")
+	b.waitHealth(t, "bg", "healthy")
+	waitFor(t, "five probes", time.Minute, func() bool { return len(b.health("bg").Log) == 5 })
+	// One probe may be running as we look.
+	if n := countProcesses(t, b.inspect(".State.Pid", "bg"), "sleep", "1000"); n > 1 {
+		t.Errorf("%d sleep 1000 left by probes", n)
+	}
+}
+
 // countProcesses counts the processes in the PID namespace of host
 // process pid1 that run argv.
 func countProcesses(t *testing.T, pid1 string, argv ...string) int {

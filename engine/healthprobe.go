@@ -17,7 +17,8 @@ import (
 // intervals. A probe runs in a session of its own (the launcher leads
 // it, and the command inside and its children stay in its process
 // group), so that a probe out of time, or one running when the container
-// stops, is killed whole: no probe process outlives its run.
+// stops, is killed whole, and what a probe that ended left running is
+// killed too: no probe process outlives its run (docker leaves those).
 
 // errOtherRun means the run a probe's result was for has ended.
 var errOtherRun = errors.New("the run the probe was for has ended")
@@ -129,7 +130,20 @@ func (m *healthMonitor) runProbe() (HealthResult, bool) {
 	}
 	m.s.e.event(sess.c, "exec_start: "+cmdline, nil)
 	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
+	go func() {
+		// The launcher leads the probe's process group; until it is
+		// reaped its PID cannot name another group. Once it ended,
+		// whatever the probe left running (a `cmd &`) is killed.
+		var info unix.Siginfo
+		for {
+			err := unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+			if !errors.Is(err, unix.EINTR) {
+				break
+			}
+		}
+		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL) // ESRCH: nothing was left
+		waited <- cmd.Wait()
+	}()
 	timeout := time.NewTimer(m.probe.timeout)
 	defer timeout.Stop()
 	kill := func() {
