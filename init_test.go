@@ -140,8 +140,9 @@ func TestInitForwardsSignals(t *testing.T) {
 		t.Errorf("the command never saw SIGTERM: %q", logs)
 	}
 	// berth kill -s USR1 reaches the command too, run as another user
-	// than the tiny init's root (which holds CAP_KILL for that).
-	b.must("run", "-d", "--pull", "never", "--init", "--user", "1000:1000", "--name", "usr1", "busybox", "sh", "-c",
+	// than the tiny init's root (which holds CAP_KILL for that, even
+	// when the command may not).
+	b.must("run", "-d", "--pull", "never", "--init", "--user", "1000:1000", "--cap-drop", "KILL", "--name", "usr1", "busybox", "sh", "-c",
 		`trap 'echo got USR1; exit 5' USR1; echo ready; while true; do sleep 0.1; done`)
 	waitFor(t, "the trap set", time.Minute, func() bool { return strings.Contains(b.must("logs", "usr1"), "ready") })
 	b.must("kill", "-s", "USR1", "usr1")

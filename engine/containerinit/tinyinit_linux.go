@@ -125,21 +125,18 @@ func superviseInit(cfg *Config) error {
 
 // dropToTinyInit leaves this thread (which execs the tiny init) with what
 // PID 1 needs and nothing more: root's uid in the host's / (until C's
-// pivot_root moves it), a bounding set of CAP_KILL alone when the
-// container has it (a root exec then gets it, and nothing else),
-// no_new_privs and the container's seccomp filter.
+// pivot_root moves it), a bounding set of CAP_KILL alone (a root exec
+// then gets it, and nothing else), no_new_privs and the container's
+// seccomp filter. CAP_KILL is kept even when the container's command
+// lacks it: it reaches only the container's processes, which the tiny
+// init must be able to signal whatever user runs them, and nothing in
+// the container can make the tiny init use it.
 func dropToTinyInit(cfg *Config) error {
 	if err := unix.Chdir("/"); err != nil {
 		return fmt.Errorf("--init: chdir /: %w", err)
 	}
-	keep := -1
-	for _, c := range cfg.Capabilities {
-		if c == "CAP_KILL" {
-			keep = unix.CAP_KILL
-		}
-	}
 	for c := 0; ; c++ {
-		if c == keep {
+		if c == unix.CAP_KILL {
 			continue
 		}
 		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); errors.Is(err, unix.EINVAL) {
