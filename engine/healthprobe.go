@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -149,10 +150,11 @@ func (m *healthMonitor) runProbe() (HealthResult, bool) {
 	kill := func() {
 		// The probe's whole process group; it may have just exited.
 		_ = unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
-		<-waited
+		m.waited(<-waited)
 	}
 	select {
-	case <-waited:
+	case err := <-waited:
+		m.waited(err)
 		code := sess.ExitCode()
 		m.s.e.event(sess.c, "exec_die", map[string]string{"exitCode": strconv.Itoa(code)})
 		return HealthResult{Start: start, End: time.Now(), ExitCode: code, Output: out.String()}, true
@@ -163,6 +165,15 @@ func (m *healthMonitor) runProbe() (HealthResult, bool) {
 	case <-m.stopCh:
 		kill()
 		return HealthResult{}, false
+	}
+}
+
+// waited logs what went wrong waiting for a probe, beyond its exit
+// status (which is its result).
+func (m *healthMonitor) waited(err error) {
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		m.s.logf("healthcheck: wait for the probe: %v", err)
 	}
 }
 

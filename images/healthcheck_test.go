@@ -19,7 +19,7 @@ func TestHealthcheckInstructionForms(t *testing.T) {
 			want: &Healthcheck{Test: []string{"CMD-SHELL", "true"}, Interval: time.Millisecond, Timeout: 2 * time.Second,
 				StartPeriod: 3 * time.Second, StartInterval: 4 * time.Second, Retries: 5}},
 		{line: `HEALTHCHECK --interval=0s CMD true`, want: &Healthcheck{Test: []string{"CMD-SHELL", "true"}}},
-		{line: `HEALTHCHECK --interval=500us CMD true`, wantErr: `Interval "interval" cannot be less than 1ms`},
+		{line: `HEALTHCHECK --interval=500us CMD true`, wantErr: `--interval 500us cannot be less than 1ms`},
 		{line: `HEALTHCHECK --timeout=-1s CMD true`, wantErr: `invalid --timeout`},
 		{line: `HEALTHCHECK --retries=-1 CMD true`, wantErr: `invalid --retries`},
 	}

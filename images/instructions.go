@@ -358,7 +358,7 @@ func (st *configState) healthcheck(node *parser.Node) error {
 			return fmt.Errorf("HEALTHCHECK: invalid --%s %q", name, value)
 		}
 		if d != 0 && d < time.Millisecond { // docker's minimum
-			return fmt.Errorf("Interval %q cannot be less than 1ms", name)
+			return fmt.Errorf("HEALTHCHECK: --%s %s cannot be less than 1ms", name, value)
 		}
 		switch name {
 		case "interval":
