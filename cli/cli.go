@@ -99,6 +99,7 @@ func newEngine(c *config.Config, warn func(string)) (*engine.Engine, error) {
 		LogOpts:       c.LogOpts.Map(),
 		StorageDriver: c.StorageDriver,
 		ConfigFile:    c.File,
+		Init:          c.Init,
 		Network: network.Options{
 			DefaultRoot:    c.IsDefaultDataRoot(),
 			DefaultSubnet:  subnet,

@@ -155,8 +155,8 @@ func TestRunInteractiveTTYNeedsTerminal(t *testing.T) {
 }
 
 func TestRunWarnings(t *testing.T) {
-	r := runCLI(t, testSystem(&fakeEngine{}), "run", "--init", "--network", "host", "-p", "80:80", "busybox")
-	for _, want := range []string{"WARNING: --init is not needed", "WARNING: Published ports are discarded when using host network mode"} {
+	r := runCLI(t, testSystem(&fakeEngine{}), "run", "--network", "host", "-p", "80:80", "busybox")
+	for _, want := range []string{"WARNING: Published ports are discarded when using host network mode"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr %q lacks %q", r.stderr, want)
 		}

@@ -241,6 +241,9 @@ func (r psRow) MarshalJSON() ([]byte, error) {
 func containerStatus(s *engine.State, now time.Time) string {
 	switch s.Status {
 	case engine.StatusRunning:
+		if s.Health != nil {
+			return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (" + s.Health.String() + ")"
+		}
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
 	case engine.StatusPaused:
 		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"

@@ -40,6 +40,7 @@ type containerFlags struct {
 	devices, deviceCgroupRules                                 []string
 	res                                                        resFlags
 	ns                                                         nsFlags
+	health                                                     healthFlags
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -92,10 +93,11 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringArrayVarP(&f.publish, "publish", "p", nil, "publish a container's port(s) to the host: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.BoolVarP(&f.publishAll, "publish-all", "P", false, "publish all exposed ports to random ports")
 	flags.StringArrayVar(&f.expose, "expose", nil, "expose a port or a range of ports: PORT[-PORT][/PROTO]")
-	flags.BoolVar(&f.init, "init", false, "accepted for docker compatibility; berth does not need it yet")
+	flags.BoolVar(&f.init, "init", false, "run an init inside the container that forwards signals and reaps processes (default: init of the settings file)")
 	flags.StringVar(&f.pull, "pull", "missing", `pull image before running ("always", "missing", "never")`)
 	f.res.register(flags)
 	f.ns.register(flags)
+	f.health.register(flags)
 }
 
 // validNetworkName is docker's rule for network names.
@@ -185,6 +187,9 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		if _, err := parseSignal(f.stopSignal); err != nil {
 			return none, nil, err
 		}
+	}
+	if cc.Healthcheck, err = f.health.config(); err != nil {
+		return none, nil, err
 	}
 	if changed(flags, "stop-timeout") {
 		t := f.stopTimeout
@@ -289,8 +294,8 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 			hc.PortBindings, hc.PublishAllPorts = nil, false
 		}
 	}
-	if f.init {
-		warnings = append(warnings, "--init is not needed by berth yet and is ignored")
+	if changed(flags, "init") {
+		hc.Init = &f.init
 	}
 	if (len(f.networkAliases) > 0 || f.ip != "") && (hc.NetworkMode == "none" || hc.NetworkMode == "host" || strings.HasPrefix(hc.NetworkMode, "container:")) {
 		return none, nil, fmt.Errorf("--network-alias and --ip need a bridge network, not --network %s", hc.NetworkMode)

@@ -147,10 +147,23 @@ func TestCreateOptions(t *testing.T) {
 			want: func(o *engine.CreateOptions) { o.HostConfig.NetworkMode = "my-net.1" },
 		},
 		{
-			name:     "init",
-			args:     []string{"--init", "busybox"},
-			want:     func(o *engine.CreateOptions) {},
-			warnings: []string{"--init is not needed by berth yet and is ignored"},
+			name: "init",
+			args: []string{"--init", "busybox"},
+			want: func(o *engine.CreateOptions) { o.HostConfig.Init = new(true) },
+		},
+		{
+			// The engine applies the settings file's init at each
+			// start, to containers that did not say (as docker's daemon).
+			name: "init left to the settings file",
+			args: []string{"busybox"},
+			cfg:  &config.Config{DefaultNetwork: "none", CgroupParent: "machine", Init: true},
+			want: func(o *engine.CreateOptions) {},
+		},
+		{
+			name: "init=false over the settings file",
+			args: []string{"--init=false", "busybox"},
+			cfg:  &config.Config{DefaultNetwork: "none", CgroupParent: "machine", Init: true},
+			want: func(o *engine.CreateOptions) { o.HostConfig.Init = new(false) },
 		},
 		{name: "relative workdir", args: []string{"-w", "tmp", "busybox"}, wantErr: "it needs to be an absolute path"},
 		{name: "bad stop signal", args: []string{"--stop-signal", "SIGNOPE", "busybox"}, wantErr: "invalid signal: SIGNOPE"},

@@ -83,6 +83,9 @@ type Config struct {
 	// DefaultAddressPools is where `network create` without --subnet
 	// takes /24 subnets from: one pool of size 24 so far.
 	DefaultAddressPools []AddressPool `json:"default-address-pools,omitempty"`
+	// Init runs berth's tiny init as PID 1 of every container run
+	// without --init or --init=false (as docker's "init").
+	Init bool `json:"init,omitempty"`
 
 	// File is the settings file that was read, "" when there was none.
 	File string `json:"-"`

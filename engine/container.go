@@ -82,6 +82,7 @@ type ContainerConfig struct {
 	StopSignal   string              `json:"StopSignal,omitempty"`
 	StopTimeout  *int                `json:"StopTimeout,omitempty"` // seconds
 	MacAddress   string              `json:"MacAddress,omitempty"`  // --mac-address, on the first network
+	Healthcheck  *HealthConfig       `json:"Healthcheck,omitempty"`
 }
 
 // HostConfig is the host-specific part: resources, mounts, policies.
@@ -119,6 +120,10 @@ type HostConfig struct {
 	PidMode    string   `json:"PidMode"`
 	IpcMode    string   `json:"IpcMode"`
 	UTSMode    string   `json:"UTSMode"`
+	// Init is --init: berth's tiny init runs as PID 1 (reaping zombies,
+	// forwarding signals) and the command as its child; nil leaves it to
+	// the settings file's init (Options.Init) at each start.
+	Init *bool `json:"Init,omitempty"`
 	Resources
 }
 

@@ -32,6 +32,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := checkHostConfig(&hc); err != nil {
 		return nil, err
 	}
+	if err := checkHealthcheck(opts.Config.Healthcheck); err != nil {
+		return nil, err
+	}
 	if err := checkDevices(hc.Resources, hostDevices{}); err != nil {
 		return nil, err
 	}
@@ -93,6 +96,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		Env: ic.Env, Cmd: ic.Cmd, Entrypoint: ic.Entrypoint, WorkingDir: ic.WorkingDir,
 		User: ic.User, Labels: ic.Labels, StopSignal: ic.StopSignal,
 		ExposedPorts: ic.ExposedPorts, Volumes: ic.Volumes,
+		Healthcheck: imageHealthcheck(ic.Healthcheck),
 	})
 	if err != nil {
 		return nil, err

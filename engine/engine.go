@@ -17,6 +17,8 @@
 //     (package containerinit) in new namespaces, holds its stdio or PTY,
 //     writes the log (package jsonlog), serves attach on a unix socket
 //     (package ptyexec), records the exit and applies the restart policy.
+//     It also runs the container's healthcheck (health.go has docker's
+//     rules, healthprobe.go the probing).
 //   - lifecycle.go stops, kills, pauses, removes and waits; nothing there
 //     needs the shim alive: a shim that died is noticed (pid + start time +
 //     boot ID) and its container is marked exited (reconcile), then
@@ -73,6 +75,9 @@ type Options struct {
 	// DefaultNetwork is the network of a container that names none:
 	// "bridge" if empty, as docker's default.
 	DefaultNetwork string
+	// Init runs berth's tiny init in containers whose HostConfig.Init is
+	// nil (docker's daemon "init"), decided at each start.
+	Init bool
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string

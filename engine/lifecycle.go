@@ -140,6 +140,7 @@ func (e *Engine) markShimDead(c *record) error {
 	if wasRunning {
 		c.State.ExitCode = shimDiedExitCode
 		c.State.Error = reasonShimDied
+		endHealth(c)
 	}
 	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	if err := e.store.save(c); err != nil {

@@ -494,6 +494,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
+	health := s.startHealth(c)
 	if stopped {
 		if err := proc.Signal(unix.SIGKILL); err != nil {
 			s.logf("kill the container stopped while it started: %v", err)
@@ -538,6 +539,7 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if err != nil {
 		s.logf("wait for the container's process %d: %v", proc.Pid, err)
 	}
+	health.stop()
 	if err := s.net.Disconnect(); err != nil {
 		s.logf("disconnect the container from its networks: %v", err)
 	}
@@ -623,6 +625,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Privileged:      hc.Privileged,
 		Network:         hc.NetworkMode,
 		Devices:         devices,
+		Init:            hc.Init != nil && *hc.Init || hc.Init == nil && e.opts.Init,
 		Domainname:      c.Config.Domainname,
 		Shared:          sharedNamespaces(hc),
 		NoShm:           hc.IpcMode == ModeNone,
@@ -694,6 +697,7 @@ func (s *shim) recordStart(pid int) (stopped bool, err error) {
 		}
 		c.State.Pid = pid
 		c.NetworkSettings = s.netState
+		resetHealth(c)
 		stopped = c.ManuallyStopped || s.stopRequested()
 		return nil
 	})
@@ -746,6 +750,7 @@ func (s *shim) recordExit(res runResult) (restart bool, backoff time.Duration, e
 		c.State.ExitCode = code
 		c.State.OOMKilled = res.oomKilled
 		c.NetworkSettings = nil
+		endHealth(c)
 		return nil
 	})
 	if err != nil {

@@ -21,6 +21,7 @@ type imageDefaults struct {
 	StopSignal   string
 	ExposedPorts map[string]struct{}
 	Volumes      map[string]struct{}
+	Healthcheck  *HealthConfig
 }
 
 // mergeConfig applies docker's rules for what a container takes from its
@@ -75,7 +76,8 @@ func mergeConfig(user ContainerConfig, img imageDefaults) (ContainerConfig, erro
 	if c.Volumes == nil {
 		c.Volumes = img.Volumes
 	}
-	return c, nil
+	c.Healthcheck = mergeHealthcheck(user.Healthcheck, img.Healthcheck)
+	return c, checkHealthcheck(c.Healthcheck)
 }
 
 // mergeEnv overlays KEY=VALUE pairs on base, keeping base's order.

@@ -160,6 +160,9 @@ type State struct {
 	Error      string
 	StartedAt  time.Time
 	FinishedAt time.Time
+	// Health is the healthcheck's state (health.go); nil when the
+	// container has none.
+	Health *Health
 }
 
 // Running is docker's State.Running: the container is up, paused or
@@ -211,6 +214,7 @@ type stateJSON struct {
 	Error      string    `json:"Error"`
 	StartedAt  time.Time `json:"StartedAt"`
 	FinishedAt time.Time `json:"FinishedAt"`
+	Health     *Health   `json:"Health,omitempty"`
 }
 
 // MarshalJSON writes docker's shape, booleans derived from the Status.
@@ -218,7 +222,7 @@ func (s State) MarshalJSON() ([]byte, error) {
 	return json.Marshal(stateJSON{
 		Status: s.Status, Running: s.Running(), Paused: s.Paused(), Restarting: s.Restarting(),
 		OOMKilled: s.OOMKilled, Dead: s.Dead(), Pid: s.Pid, ExitCode: s.ExitCode, Error: s.Error,
-		StartedAt: s.StartedAt, FinishedAt: s.FinishedAt,
+		StartedAt: s.StartedAt, FinishedAt: s.FinishedAt, Health: s.Health,
 	})
 }
 
@@ -230,6 +234,6 @@ func (s *State) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	*s = State{Status: j.Status, OOMKilled: j.OOMKilled, Pid: j.Pid, ExitCode: j.ExitCode, Error: j.Error,
-		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
+		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt, Health: j.Health}
 	return nil
 }

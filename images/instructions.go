@@ -357,6 +357,9 @@ func (st *configState) healthcheck(node *parser.Node) error {
 		if err != nil || d < 0 {
 			return fmt.Errorf("HEALTHCHECK: invalid --%s %q", name, value)
 		}
+		if d != 0 && d < time.Millisecond { // docker's minimum
+			return fmt.Errorf("HEALTHCHECK: --%s %s cannot be less than 1ms", name, value)
+		}
 		switch name {
 		case "interval":
 			hc.Interval = d

@@ -118,6 +118,8 @@ func statusText(c *engine.Container, now time.Time) string {
 		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
 	case st.Status == engine.StatusPaused:
 		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (Paused)"
+	case st.Status == engine.StatusRunning && st.Health != nil:
+		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (" + st.Health.String() + ")"
 	case st.Status == engine.StatusRunning:
 		return "Up " + humanDuration(now.Sub(st.StartedAt))
 	case st.Status == engine.StatusCreated:

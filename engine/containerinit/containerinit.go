@@ -34,6 +34,10 @@
 // (capabilities.go, defaults.go), /etc/passwd and /etc/group
 // (user.go), the environment (env.go).
 //
+// With Config.Init (docker's --init) the init does not exec the command
+// itself: it becomes berth's tiny init, PID 1 for the container's life,
+// and the command runs as its child (tinyinit_linux.go says how).
+//
 // The package does not create cgroups, pick the rootfs's layers, hold PTY
 // masters or restart anything: those belong to the cgroups package, the
 // image store and the shim.
@@ -50,10 +54,16 @@ import (
 //	if containerinit.IsInit() { containerinit.Main() }
 const Arg0 = "berth-init"
 
+// TinyInitArg0 is argv[0] of the tiny init that --init runs as PID 1
+// (tinyinit_linux.go), the name ps shows inside the container (docker's
+// init has the same).
+const TinyInitArg0 = "/sbin/docker-init"
+
 // IsInit reports whether this process is a container's init, re-executed by
-// Start. Main must then be called before anything else runs.
+// Start, or the tiny init that --init runs as PID 1 (TinyInitArg0). Main
+// must then be called before anything else runs.
 func IsInit() bool {
-	return len(os.Args) > 0 && os.Args[0] == Arg0
+	return len(os.Args) > 0 && (os.Args[0] == Arg0 || os.Args[0] == TinyInitArg0)
 }
 
 // Exit codes of a container that never ran, as docker run reports them.
@@ -192,6 +202,13 @@ type Config struct {
 	// gets no hostname or domain name, a shared network namespace's lo
 	// is left as it is. nil shares none.
 	Shared []string `json:"shared,omitempty"`
+	// Init runs berth's tiny init as the container's PID 1 (--init): it
+	// starts the command as its child, forwards signals to it, reaps
+	// every zombie and exits as the command did.
+	Init bool `json:"init,omitempty"`
+	// UnderInit is set by the tiny init's setup for the process that
+	// becomes the command; callers leave it false.
+	UnderInit bool `json:"underInit,omitempty"`
 }
 
 // Device is one device node to make in the container.

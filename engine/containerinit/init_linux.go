@@ -19,6 +19,9 @@ import (
 // never returns: it execs the container's command, or reports why it could
 // not on the report pipe and exits with docker's code for that.
 func Main() {
+	if os.Args[0] == TinyInitArg0 {
+		os.Exit(tinyInit())
+	}
 	// Credentials and capabilities are set on this thread only, and the
 	// command is exec'd from it.
 	runtime.LockOSThread()
@@ -53,11 +56,19 @@ func initContainer() (err error) {
 	if _, err := unix.FcntlInt(reportFd, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return fmt.Errorf("report pipe: %w", err)
 	}
-	if err := nsenter.CloseInheritedFds(configFd, devptsFd); err != nil {
+	// The sealed berth and the ready pipe stay open only for --init
+	// (tinyinit_linux.go); they are closed once the config says.
+	if err := nsenter.CloseInheritedFds(configFd, devptsFd, exeFd, readyFd); err != nil {
 		return err
 	}
 	cfg, err := readConfig()
 	if err != nil {
+		return err
+	}
+	if cfg.Init {
+		return superviseInit(cfg)
+	}
+	if err := closeUnlessInit(cfg); err != nil {
 		return err
 	}
 	if err := applyKernelSettings(cfg); err != nil {
