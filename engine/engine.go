@@ -49,6 +49,7 @@ import (
 	"berth/cgroups"
 	"berth/engine/events"
 	"berth/engine/network"
+	"berth/engine/volumes"
 	"berth/images"
 	"berth/internal/diskspace"
 	"berth/ptyexec/nsenter"
@@ -91,6 +92,7 @@ type Engine struct {
 	store    *store
 	images   *images.Store
 	events   *events.Log
+	volumes  *volumes.Store
 
 	// cgroups caches a Manager per container: a TUI asks for the stats
 	// of every container on screen each second, and making a Manager
@@ -153,7 +155,11 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets}, nil
+	vols, err := volumes.Open(filepath.Join(opts.Root, "volumes"))
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols}, nil
 }
 
 // Images is the image store the engine runs containers from.

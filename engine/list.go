@@ -94,6 +94,8 @@ func (e *Engine) filter(filters map[string][]string) (func(*record) bool, error)
 				img, err := e.images.Lookup(v)
 				return err == nil && "sha256:"+img.ID == c.Image
 			}
+		case "volume":
+			one = mountsVolume
 		case "before", "since":
 			ref, err := e.get(values[0])
 			if err != nil {
