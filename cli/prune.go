@@ -141,13 +141,24 @@ func (a *app) systemPruneCommand() *cobra.Command {
 		if all {
 			images = "  - all images without at least one container associated to them\n"
 		}
-		warning := "WARNING! This will remove:\n  - all stopped containers\n" + images + "  - unused build cache\n"
+		warning := "WARNING! This will remove:\n  - all stopped containers\n"
+		if volumes {
+			warning += "  - all anonymous volumes not used by at least one container\n"
+		}
+		warning += images + "  - unused build cache\n"
 		if !force && !a.confirm(warning) {
 			return nil
 		}
 		ids, reclaimed, err := a.pruneContainers(cmd)
 		if err != nil {
 			return err
+		}
+		var deletedVolumes []string
+		var volumeSpace int64
+		if volumes {
+			if deletedVolumes, volumeSpace, err = a.pruneSystemVolumes(cmd.Context(), false); err != nil {
+				return err
+			}
 		}
 		report, err := a.pruneImages(cmd, all)
 		if err != nil {
@@ -162,13 +173,14 @@ func (a *app) systemPruneCommand() *cobra.Command {
 			return err
 		}
 		writeDeletedContainers(a.stdout, ids)
+		writeDeletedVolumes(a.stdout, deletedVolumes)
 		writeDeletedImages(a.stdout, report)
-		fmt.Fprintln(a.stdout, "Total reclaimed space:", humanSize(reclaimed+report.SpaceReclaimed+cache))
+		fmt.Fprintln(a.stdout, "Total reclaimed space:", humanSize(reclaimed+volumeSpace+report.SpaceReclaimed+cache))
 		return nil
 	})
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all unused images not just dangling ones")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
-	cmd.Flags().BoolVar(&volumes, "volumes", false, "accepted for docker compatibility: berth has no volumes")
+	cmd.Flags().BoolVar(&volumes, "volumes", false, "prune anonymous volumes")
 	return cmd
 }
 
@@ -197,11 +209,18 @@ func (a *app) systemDfCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rows := diskUsageRows(du, list)
+		vu, err := volumeUsages(cmd.Context(), eng.Volumes())
+		if err != nil {
+			return err
+		}
+		rows := withVolumes(diskUsageRows(du, list), vu)
 		if err := out.write(a.stdout, dfHeaders, rows); err != nil || !verbose {
 			return err
 		}
-		return writeDiskUsageVerbose(a.stdout, du, list, a.sys.now)
+		if err := writeDiskUsageVerbose(a.stdout, du, list, a.sys.now); err != nil {
+			return err
+		}
+		return writeVolumesVerbose(a.stdout, vu)
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "show detailed information on space usage")
 	cmd.Flags().StringVar(&format, "format", "", "format output: table, table TEMPLATE, json, or a Go template ({{.Type}}, {{.Size}}…)")
