@@ -128,7 +128,7 @@ func (a *app) containerSizes(list []*engine.Container) (map[string]containerSize
 }
 
 // psFilterKeys are the filters `berth ps -f` accepts, as docker's.
-var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since"}
+var psFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume"}
 
 // parsePsFilters parses repeated -f key=value into the engine's filter map,
 // rejecting what docker rejects.
