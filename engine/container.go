@@ -150,7 +150,7 @@ type LogConfig struct {
 
 // MountPoint describes one mount, as docker inspect shows it.
 type MountPoint struct {
-	Type        string `json:"Type"` // "bind", "volume" or "tmpfs"
+	Type        string `json:"Type"`           // "bind", "volume" or "tmpfs"
 	Name        string `json:"Name,omitempty"` // a volume's
 	Source      string `json:"Source"`
 	Destination string `json:"Destination"`
