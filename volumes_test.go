@@ -207,6 +207,19 @@ func TestVolumesFrom(t *testing.T) {
 	if got := b.volumeNames(); len(got) != 1 || got[0] != "named" {
 		t.Errorf("volumes after rm -v source = %q, want named", got)
 	}
+	// Without -v the anonymous volume stays, for system prune --volumes,
+	// which takes anonymous volumes only, as Docker 23 and later.
+	b.must("create", "--name", "again", "--network", "none", "-v", "/anon", "busybox", "true")
+	b.must("rm", "again")
+	if got := b.volumeNames(); len(got) != 2 {
+		t.Errorf("volumes after rm without -v = %q, want named and an anonymous one", got)
+	}
+	if out := b.must("system", "prune", "-f", "--volumes"); !strings.Contains(out, "Deleted Volumes:") {
+		t.Errorf("system prune --volumes printed %q", out)
+	}
+	if got := b.volumeNames(); len(got) != 1 || got[0] != "named" {
+		t.Errorf("volumes after system prune --volumes = %q, want named", got)
+	}
 }
 
 func TestMountForms(t *testing.T) {
