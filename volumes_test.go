@@ -321,3 +321,42 @@ func TestVolumeBadInput(t *testing.T) {
 		t.Errorf("%s was created by a refused run", missing)
 	}
 }
+
+// TestVolumeCopyUpStaysInTheImage: an image whose VOLUME path is a
+// symlink pointing far above its root, and whose volume content holds
+// links out: the volume is filled from the image's own directory (the
+// link resolved inside the image root), and the links are copied as
+// links, never followed onto the host.
+func TestVolumeCopyUpStaysInTheImage(t *testing.T) {
+	b := newBerthEnv(t)
+	dir := t.TempDir()
+	dockerfile := "FROM busybox\n" +
+		"RUN mkdir -p /inside && echo image > /inside/marker && ln -s /etc/hostname /inside/abs && " +
+		"ln -s ../../../../../../../../../../inside /data\n" +
+		"VOLUME /data\n"
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.must("build", "-q", "-t", "linkvolume", dir)
+	if out := b.must("run", "--name", "l", "--network", "none", "linkvolume", "cat", "/data/marker", "/inside/marker"); out != "image\nimage\n" {
+		t.Errorf("the volume behind the symlinked VOLUME path reads %q", out)
+	}
+	ms := b.mounts("l")
+	if len(ms) != 1 {
+		t.Fatalf(".Mounts = %+v", ms)
+	}
+	entries, err := os.ReadDir(ms[0].Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "abs,marker" {
+		t.Errorf("the volume holds %q, want the image's abs and marker only", names)
+	}
+	if fi, err := os.Lstat(filepath.Join(ms[0].Source, "abs")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("abs in the volume: %v, %v; want a symlink", fi, err)
+	}
+}

@@ -31,6 +31,10 @@
 //     network endpoints. check.go is `system check`: it scans the
 //     containers, names, endpoints and the image store for damage and
 //     removes what is damaged.
+//   - mounts.go resolves -v, --mount, --volumes-from and the anonymous
+//     volumes of an image's VOLUME at create, into the record's mounts;
+//     volume.go is `berth volume` over the volume store (package
+//     volumes), refusing to remove a volume a container uses.
 //
 // A full disk never takes control away (space.go): stop, kill and rm
 // signal first and save the record after, through a reserve of space kept
