@@ -94,9 +94,6 @@ func Open(dir string) (*Store, error) {
 	return s, nil
 }
 
-// Dir is where the volumes live.
-func (s *Store) Dir() string { return s.dir }
-
 func (s *Store) volumeDir(name string) string { return filepath.Join(s.dir, name) }
 
 // Mountpoint is where volume name's content lives on the host.
@@ -133,9 +130,6 @@ func (s *Store) Create(opts CreateOptions) (v *Volume, created bool, err error) 
 	defer unlock()
 	return s.create(opts)
 }
-
-// CreateLocked is Create for a caller already inside Lock.
-func (s *Store) CreateLocked(opts CreateOptions) (*Volume, bool, error) { return s.create(opts) }
 
 func (s *Store) create(opts CreateOptions) (*Volume, bool, error) {
 	name := opts.Name
