@@ -286,6 +286,16 @@ func (a *app) volumeInspectCommand() *cobra.Command {
 	return cmd
 }
 
+// inspectVolume is inspect's volume: `berth inspect NAME` finds volumes
+// too, as docker's.
+func (a *app) inspectVolume(cmd *cobra.Command, name string) (*engine.Volume, error) {
+	vols, err := a.volumes()
+	if err != nil {
+		return nil, err
+	}
+	return vols.Inspect(cmd.Context(), name)
+}
+
 func (a *app) volumeRmCommand() *cobra.Command {
 	var force bool
 	cmd := newCommand("rm [OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes", minArgs(1), func(cmd *cobra.Command, args []string) error {
