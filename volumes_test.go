@@ -128,6 +128,12 @@ func TestVolumeNamedOutlivesContainers(t *testing.T) {
 	}
 	b.must("volume", "rm", "-f", "data")
 
+	// --until takes whole seconds and stops at the second's start: wait
+	// for the clock to leave the second of the last event.
+	last := time.Now().Unix()
+	for time.Now().Unix() == last {
+		time.Sleep(10 * time.Millisecond)
+	}
 	events := b.must("events", "--since", strconv.FormatInt(since.Unix(), 10),
 		"--until", strconv.FormatInt(time.Now().Unix(), 10), "--format", "{{json .}}")
 	for _, action := range []string{"create", "mount", "unmount", "destroy"} {
