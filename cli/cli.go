@@ -179,6 +179,7 @@ type containerEngine interface {
 	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
 	Events() eventLog
 	Networks() networkStore
+	Volumes() volumeStore
 	// BuildRunner runs a Dockerfile's RUN steps in containers.
 	BuildRunner() images.Runner
 }
@@ -305,6 +306,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
 		a.buildCommand(), a.eventsCommand(), a.portCommand(), a.networkCommand(),
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
+		a.volumeCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()

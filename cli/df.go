@@ -113,8 +113,7 @@ func writeDiskUsageVerbose(w io.Writer, du *images.DiskUsage, list []*engine.Con
 	if err := ctrOut.write(w, psHeaders, rows); err != nil {
 		return err
 	}
-	_, err = fmt.Fprint(w, "\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\n")
-	return err
+	return nil
 }
 
 // dfImageRow is an image in `system df -v`.

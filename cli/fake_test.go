@@ -16,6 +16,7 @@ import (
 	"berth/engine"
 	"berth/engine/events"
 	"berth/engine/network"
+	"berth/engine/volumes"
 	"berth/images"
 )
 
@@ -214,6 +215,26 @@ func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptio
 func (f *fakeEngine) Events() eventLog { return &f.events }
 
 func (f *fakeEngine) Networks() networkStore { return &f.networks }
+
+// Volumes: the fake has none; volume commands are tested for real
+// (volumes_test.go at the root).
+func (f *fakeEngine) Volumes() volumeStore { return noVolumes{} }
+
+// noVolumes is a volumeStore without volumes.
+type noVolumes struct{}
+
+func (noVolumes) Create(context.Context, volumes.CreateOptions) (*engine.Volume, error) {
+	return nil, engine.ErrNotImplemented
+}
+func (noVolumes) Inspect(_ context.Context, name string) (*engine.Volume, error) {
+	return nil, fmt.Errorf("get %s: %w", name, engine.ErrVolumeNotFound)
+}
+func (noVolumes) List(context.Context) ([]*engine.Volume, error)     { return nil, nil }
+func (noVolumes) Users(context.Context) (map[string][]string, error) { return nil, nil }
+func (noVolumes) Remove(context.Context, string, bool) error         { return engine.ErrVolumeNotFound }
+func (noVolumes) Prune(context.Context, engine.PruneOptions) ([]string, int64, error) {
+	return nil, 0, nil
+}
 
 // BuildRunner of the fake runs nothing: CLI tests of build use no RUN.
 func (f *fakeEngine) BuildRunner() images.Runner { return nil }

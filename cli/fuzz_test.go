@@ -69,31 +69,34 @@ func FuzzParsePublish(f *testing.F) {
 	})
 }
 
-func FuzzParseBind(f *testing.F) {
+func FuzzParseVolume(f *testing.F) {
 	for _, s := range []string{"/srv:/data", "/srv:/data:ro", "./x:/y:rw,z", "/a:/b:ro,rprivate", "/a:/", "/a:b", "name:/b",
-		"/a:/b:ro,ro", "/a:/b:c:d", "/a", ":/b", "/a/../..:/b/../c/"} {
+		"/a:/b:ro,ro", "/a:/b:c:d", "/a", ":/b", "/a/../..:/b/../c/", "vol:/b:nocopy"} {
 		f.Add(s)
 	}
 	abs := func(p string) (string, error) { return filepath.Join("/work", p), nil }
-	exists := func(string) bool { return true }
 	f.Fuzz(func(t *testing.T, spec string) {
-		bind, err := parseBind(spec, abs, exists)
+		bind, anonymous, err := parseVolume(spec, abs)
 		if err != nil {
+			return
+		}
+		if anonymous != "" {
+			if bind != "" || !filepath.IsAbs(anonymous) || filepath.Clean(anonymous) != anonymous || anonymous == "/" {
+				t.Fatalf("-v %q = anonymous %q, bind %q", spec, anonymous, bind)
+			}
 			return
 		}
 		parts := strings.Split(bind, ":")
 		if len(parts) < 2 || len(parts) > 3 {
-			t.Fatalf("-v %q = %q: not HOST:CONTAINER[:MODE]", spec, bind)
+			t.Fatalf("-v %q = %q: not SOURCE:CONTAINER[:MODE]", spec, bind)
 		}
-		for _, p := range parts[:2] {
-			if !filepath.IsAbs(p) || filepath.Clean(p) != p {
-				t.Fatalf("-v %q = %q: %q is not a clean absolute path", spec, bind, p)
-			}
+		if parts[0] == "" || filepath.IsAbs(parts[0]) && filepath.Clean(parts[0]) != parts[0] {
+			t.Fatalf("-v %q = %q: %q is not a clean source", spec, bind, parts[0])
 		}
-		if parts[1] == "/" {
-			t.Fatalf("-v %q = %q: mounts over /", spec, bind)
+		if !filepath.IsAbs(parts[1]) || filepath.Clean(parts[1]) != parts[1] || parts[1] == "/" {
+			t.Fatalf("-v %q = %q: %q is not a clean absolute destination", spec, bind, parts[1])
 		}
-		if again, err := parseBind(bind, abs, exists); err != nil || again != bind {
+		if again, _, err := parseVolume(bind, abs); err != nil || again != bind {
 			t.Fatalf("-v %q = %q, which parses to %q, %v", spec, bind, again, err)
 		}
 	})

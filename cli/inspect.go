@@ -26,7 +26,7 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 		"docker's shape, or through a Go template (-f '{{.State.Status}}')."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		switch kind {
-		case "", "container", "image":
+		case "", "container", "image", "volume":
 		default:
 			return usageError(cmd.CommandPath(), fmt.Errorf("%q is not a valid value for --type", kind))
 		}
@@ -63,15 +63,18 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 	flags := cmd.Flags()
 	flags.StringVarP(&format, "format", "f", "", "format output using a Go template ({{.Id}}, {{.State.Status}}, {{json .Config}}…)")
 	if fixedKind == "" {
-		flags.StringVar(&kind, "type", "", "only inspect objects of the given type: container or image")
+		flags.StringVar(&kind, "type", "", "only inspect objects of the given type: container, image or volume")
 	}
 	flags.BoolVarP(&size, "size", "s", false, "accepted for docker compatibility")
 	return cmd
 }
 
 // inspectObject finds ref as a container, then (unless --type container)
-// as an image.
+// as an image, then as a volume.
 func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
+	if kind == "volume" {
+		return a.inspectVolume(cmd, ref)
+	}
 	if kind != "image" {
 		eng, err := a.engine()
 		if err != nil {
@@ -93,6 +96,9 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 	if err != nil {
 		if kind == "image" || errors.Is(err, images.ErrDamaged) {
 			return nil, err
+		}
+		if v, err := a.inspectVolume(cmd, ref); err == nil {
+			return v, nil
 		}
 		return nil, fmt.Errorf("no such object: %s", ref)
 	}

@@ -139,13 +139,12 @@ func (a *app) waitCommand() *cobra.Command {
 
 func (a *app) rmCommand() *cobra.Command {
 	var opts engine.RemoveOptions
-	var volumes bool
 	cmd := a.simpleCommand("rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
 		func(eng containerEngine, cmd *cobra.Command, ref string) error {
 			return eng.Remove(cmd.Context(), ref, opts)
 		})
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force the removal of a running container (uses SIGKILL)")
-	cmd.Flags().BoolVarP(&volumes, "volumes", "v", false, "accepted for docker compatibility: berth has no anonymous volumes")
+	cmd.Flags().BoolVarP(&opts.Volumes, "volumes", "v", false, "remove anonymous volumes associated with the container")
 	return cmd
 }
 

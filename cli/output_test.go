@@ -241,8 +241,12 @@ func TestInspect(t *testing.T) {
 		t.Errorf("inspect --type container of an image: code %d out %q err %q", r.code, r.stdout, r.stderr)
 	}
 	r = runCLI(t, sys, "inspect", "--type", "volume", "web")
+	if r.code != 1 || r.stdout != "[]\n" {
+		t.Errorf("inspect --type volume of a container: code %d out %q", r.code, r.stdout)
+	}
+	r = runCLI(t, sys, "inspect", "--type", "network", "web")
 	if r.code != 125 {
-		t.Errorf("inspect --type volume: code %d", r.code)
+		t.Errorf("inspect --type network: code %d", r.code)
 	}
 }
 

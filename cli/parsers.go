@@ -233,70 +233,31 @@ func parseLogOpts(values []string) (map[string]string, error) {
 	return opts, nil
 }
 
-// parseBind is docker's -v HOST:CONTAINER[:OPTIONS] for bind mounts. The
-// host path must exist (abs turns a relative "./x" into an absolute path, as
-// docker does); berth has no named or anonymous volumes yet. It returns the
-// bind in the engine's "host:container[:mode]" form.
-func parseBind(spec string, abs func(string) (string, error), exists func(string) bool) (string, error) {
-	parts := strings.Split(spec, ":")
-	if len(parts) == 1 {
-		return "", fmt.Errorf("invalid volume %q: anonymous volumes are not supported yet: give a host path, HOST:CONTAINER", spec)
-	}
-	if len(parts) > 3 {
-		return "", fmt.Errorf("invalid volume specification: '%s'", spec)
-	}
-	src, dst := parts[0], parts[1]
-	if src == "" {
-		return "", fmt.Errorf("invalid volume specification: '%s': empty host path", spec)
-	}
-	if strings.HasPrefix(src, ".") {
-		a, err := abs(src)
-		if err != nil {
-			return "", fmt.Errorf("invalid volume %q: %w", spec, err)
-		}
-		src = a
-	}
-	if !filepath.IsAbs(src) {
-		return "", fmt.Errorf("invalid volume %q: named volumes are not supported yet: the host path must be absolute or start with ./", spec)
-	}
-	if !filepath.IsAbs(dst) {
-		return "", fmt.Errorf("invalid mount config for type \"bind\": invalid mount path: '%s' mount path must be absolute", dst)
-	}
-	if filepath.Clean(dst) == "/" {
-		return "", fmt.Errorf("invalid specification: destination can't be '/' in '%s'", spec)
-	}
-	src = filepath.Clean(src)
-	bind := src + ":" + filepath.Clean(dst)
-	if len(parts) == 3 {
-		if err := validateBindMode(parts[2]); err != nil {
-			return "", fmt.Errorf("invalid volume %q: %w", spec, err)
-		}
-		bind += ":" + parts[2]
-	}
-	if !exists(src) {
-		return "", fmt.Errorf("invalid mount config for type \"bind\": bind source path does not exist: %s", src)
-	}
-	return bind, nil
-}
-
-// validateBindMode accepts the bind options berth has, comma-separated: ro
-// or rw, the private propagation (the only one so far), and docker's
-// SELinux z/Z, which mean nothing here.
+// validateBindMode accepts -v's modes, comma-separated, at most one of
+// each kind: ro or rw, a propagation, docker's SELinux z/Z and
+// consistency (which mean nothing here), and nocopy for volumes.
 func validateBindMode(mode string) error {
-	var rw, propagation int
+	seen := map[string]bool{}
 	for _, opt := range strings.Split(mode, ",") {
+		var kind string
 		switch opt {
 		case "ro", "rw":
-			rw++
-		case "private", "rprivate":
-			propagation++
+			kind = "access"
+		case "private", "rprivate", "shared", "rshared", "slave", "rslave":
+			kind = "propagation"
 		case "z", "Z":
+			kind = "label"
+		case "nocopy":
+			kind = "copy"
+		case "consistent", "cached", "delegated":
+			kind = "consistency"
 		default:
 			return fmt.Errorf("invalid mode: %s", mode)
 		}
-	}
-	if rw > 1 || propagation > 1 {
-		return fmt.Errorf("invalid mode: %s", mode)
+		if seen[kind] {
+			return fmt.Errorf("invalid mode: %s", mode)
+		}
+		seen[kind] = true
 	}
 	return nil
 }

@@ -208,47 +208,6 @@ func TestParseLogOpts(t *testing.T) {
 	}
 }
 
-func TestParseBind(t *testing.T) {
-	existing := map[string]bool{"/data": true, "/work/dir": true, "/srv": true}
-	exists := func(p string) bool { return existing[p] }
-	abs := func(p string) (string, error) { return "/work/" + strings.TrimPrefix(p, "./"), nil }
-	tests := []struct {
-		in      string
-		want    string
-		wantErr string
-	}{
-		{in: "/data:/data", want: "/data:/data"},
-		{in: "/data:/mnt/x:ro", want: "/data:/mnt/x:ro"},
-		{in: "/data:/mnt/x:rw", want: "/data:/mnt/x:rw"},
-		{in: "/data/:/mnt/x/", want: "/data:/mnt/x"},
-		{in: "/data:/mnt:ro,rprivate", want: "/data:/mnt:ro,rprivate"},
-		{in: "/data:/mnt:rw,z", want: "/data:/mnt:rw,z"},
-		{in: "/data:/mnt:rshared", wantErr: "invalid mode: rshared"},
-		{in: "./dir:/mnt", want: "/work/dir:/mnt"},
-		{in: "/missing:/mnt", wantErr: `invalid mount config for type "bind": bind source path does not exist: /missing`},
-		{in: "/data:mnt", wantErr: `invalid mount path: 'mnt' mount path must be absolute`},
-		{in: "/data:/", wantErr: "destination can't be '/'"},
-		{in: "/data:/mnt:x", wantErr: "invalid mode: x"},
-		{in: "/data:/mnt:ro,rw", wantErr: "invalid mode: ro,rw"},
-		{in: "/mnt", wantErr: "anonymous volumes are not supported yet"},
-		{in: "myvol:/mnt", wantErr: "named volumes are not supported yet"},
-		{in: ":/mnt", wantErr: "empty host path"},
-		{in: "/a:/b:ro:x", wantErr: "invalid volume specification"},
-	}
-	for _, tt := range tests {
-		got, err := parseBind(tt.in, abs, exists)
-		if tt.wantErr != "" {
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parseBind(%q) error = %v, want %q", tt.in, err, tt.wantErr)
-			}
-			continue
-		}
-		if err != nil || got != tt.want {
-			t.Errorf("parseBind(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-		}
-	}
-}
-
 func TestParseTmpfs(t *testing.T) {
 	m := map[string]string{}
 	for _, spec := range []string{"/run", "/tmp:rw,size=64m,mode=1777", "/var/cache/"} {

@@ -141,13 +141,24 @@ func (a *app) systemPruneCommand() *cobra.Command {
 		if all {
 			images = "  - all images without at least one container associated to them\n"
 		}
-		warning := "WARNING! This will remove:\n  - all stopped containers\n" + images + "  - unused build cache\n"
+		warning := "WARNING! This will remove:\n  - all stopped containers\n"
+		if volumes {
+			warning += "  - all anonymous volumes not used by at least one container\n"
+		}
+		warning += images + "  - unused build cache\n"
 		if !force && !a.confirm(warning) {
 			return nil
 		}
 		ids, reclaimed, err := a.pruneContainers(cmd)
 		if err != nil {
 			return err
+		}
+		var deletedVolumes []string
+		var volumeSpace int64
+		if volumes {
+			if deletedVolumes, volumeSpace, err = a.pruneSystemVolumes(cmd.Context(), false); err != nil {
+				return err
+			}
 		}
 		report, err := a.pruneImages(cmd, all)
 		if err != nil {
@@ -162,13 +173,14 @@ func (a *app) systemPruneCommand() *cobra.Command {
 			return err
 		}
 		writeDeletedContainers(a.stdout, ids)
+		writeDeletedVolumes(a.stdout, deletedVolumes)
 		writeDeletedImages(a.stdout, report)
-		fmt.Fprintln(a.stdout, "Total reclaimed space:", humanSize(reclaimed+report.SpaceReclaimed+cache))
+		fmt.Fprintln(a.stdout, "Total reclaimed space:", humanSize(reclaimed+volumeSpace+report.SpaceReclaimed+cache))
 		return nil
 	})
 	cmd.Flags().BoolVarP(&all, "all", "a", false, "remove all unused images not just dangling ones")
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "do not prompt for confirmation")
-	cmd.Flags().BoolVar(&volumes, "volumes", false, "accepted for docker compatibility: berth has no volumes")
+	cmd.Flags().BoolVar(&volumes, "volumes", false, "prune anonymous volumes")
 	return cmd
 }
 
@@ -197,11 +209,18 @@ func (a *app) systemDfCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rows := append(diskUsageRows(du, list), buildCacheRow(du))
+		vu, err := volumeUsages(cmd.Context(), eng.Volumes())
+		if err != nil {
+			return err
+		}
+		rows := append(withVolumes(diskUsageRows(du, list), vu), buildCacheRow(du))
 		if err := out.write(a.stdout, dfHeaders, rows); err != nil || !verbose {
 			return err
 		}
 		if err := writeDiskUsageVerbose(a.stdout, du, list, a.sys.now); err != nil {
+			return err
+		}
+		if err := writeVolumesVerbose(a.stdout, vu); err != nil {
 			return err
 		}
 		return writeBuildCacheVerbose(a.stdout, du, a.sys.now)

@@ -212,7 +212,10 @@ func (r psRow) Label(key string) string { return r.c.Config.Labels[key] }
 func (r psRow) Mounts() string {
 	var out []string
 	for _, m := range r.c.Mounts {
-		src := m.Source
+		src := m.Name // a volume's name, a bind's source, as docker
+		if src == "" {
+			src = m.Source
+		}
 		if r.trunc {
 			src = ellipsis(src, 15)
 		}
@@ -223,7 +226,16 @@ func (r psRow) Mounts() string {
 
 func (r psRow) Networks() string { return r.c.HostConfig.NetworkMode }
 
-func (r psRow) LocalVolumes() string { return "0" }
+// LocalVolumes is the number of the container's volumes.
+func (r psRow) LocalVolumes() string {
+	n := 0
+	for _, m := range r.c.Mounts {
+		if m.Driver == "local" {
+			n++
+		}
+	}
+	return strconv.Itoa(n)
+}
 
 // MarshalJSON is {{json .}} and --format json: every placeholder, as docker.
 func (r psRow) MarshalJSON() ([]byte, error) {

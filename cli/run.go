@@ -41,6 +41,7 @@ type containerFlags struct {
 	res                                                        resFlags
 	ns                                                         nsFlags
 	health                                                     healthFlags
+	vol                                                        volumeFlags
 }
 
 // register adds the flags; run-only ones (-d, --rm's attach side, --sig-proxy,
@@ -77,7 +78,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	flags.StringVar(&f.ip, "ip", "", "IPv4 address (e.g. 10.204.0.10) on the container's network")
 	flags.StringVar(&f.network, "network", "", "connect the container to a network: bridge, host, none or a network's name (default: default-network of the settings file, else bridge)")
 	flags.BoolVar(&f.readOnly, "read-only", false, "mount the container's root filesystem as read only")
-	flags.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount a host path: HOST:CONTAINER[:ro|rw]")
+	flags.StringArrayVarP(&f.volumes, "volume", "v", nil, "bind mount a host path or mount a volume: HOST|VOLUME:CONTAINER[:ro|rw], or CONTAINER for an anonymous volume")
 	flags.StringArrayVar(&f.tmpfs, "tmpfs", nil, "mount a tmpfs directory: PATH[:OPTIONS]")
 	flags.StringArrayVarP(&f.labels, "label", "l", nil, "set metadata on the container (KEY=VALUE)")
 	flags.StringArrayVar(&f.labelFiles, "label-file", nil, "read in a line delimited file of labels")
@@ -98,6 +99,7 @@ func (f *containerFlags) register(flags *pflag.FlagSet, isRun bool) {
 	f.res.register(flags)
 	f.ns.register(flags)
 	f.health.register(flags)
+	f.vol.register(flags)
 }
 
 // validNetworkName is docker's rule for network names.
@@ -107,14 +109,12 @@ var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 type hostFiles struct {
 	lookupEnv func(string) (string, bool)
 	abs       func(string) (string, error)
-	exists    func(string) bool
 }
 
 func (a *app) hostFiles() hostFiles {
 	return hostFiles{
 		lookupEnv: a.sys.lookupEnv,
 		abs:       filepath.Abs,
-		exists:    func(p string) bool { _, err := os.Stat(p); return err == nil },
 	}
 }
 
@@ -232,12 +232,8 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 	if len(logOpts) > 0 {
 		hc.LogConfig.Config = logOpts
 	}
-	for _, v := range f.volumes {
-		bind, err := parseBind(v, host.abs, host.exists)
-		if err != nil {
-			return none, nil, err
-		}
-		hc.Binds = append(hc.Binds, bind)
+	if err := f.vol.apply(f.volumes, host.abs, &cc, &hc); err != nil {
+		return none, nil, err
 	}
 	if len(f.tmpfs) > 0 {
 		hc.Tmpfs = map[string]string{}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -36,7 +35,6 @@ func TestCreateOptions(t *testing.T) {
 	host := hostFiles{
 		lookupEnv: lookupIn(map[string]string{"HOST_VAR": "h", "HOME": "/root"}),
 		abs:       func(p string) (string, error) { return filepath.Join(dir, p), nil },
-		exists:    func(p string) bool { _, err := os.Stat(p); return err == nil },
 	}
 	cfg := &config.Config{DefaultNetwork: "none", CgroupParent: "machine"}
 	ptr := func(n int64) *int64 { return &n }

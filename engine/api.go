@@ -54,6 +54,9 @@ type StopOptions struct{ Timeout *time.Duration }
 // RemoveOptions is `berth rm`'s flags.
 type RemoveOptions struct {
 	Force bool // kill a running container first
+	// Volumes (-v) removes the container's anonymous volumes that no
+	// other container uses; named volumes stay, as docker.
+	Volumes bool
 }
 
 // ListOptions is `berth ps`'s flags. Filters use docker's keys: id, name,

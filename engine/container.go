@@ -87,7 +87,7 @@ type ContainerConfig struct {
 
 // HostConfig is the host-specific part: resources, mounts, policies.
 type HostConfig struct {
-	Binds           []string                 `json:"Binds"` // "host:container[:ro]"
+	Binds           []string                 `json:"Binds"` // -v "host:container[:mode]" and "volume:container[:mode]"
 	LogConfig       LogConfig                `json:"LogConfig"`
 	NetworkMode     string                   `json:"NetworkMode"` // "none", "host", "bridge" or a network's name
 	PortBindings    map[string][]PortBinding `json:"PortBindings"`
@@ -125,6 +125,10 @@ type HostConfig struct {
 	// the settings file's init (Options.Init) at each start.
 	Init *bool `json:"Init,omitempty"`
 	Resources
+	// Mounts are --mount entries and VolumesFrom --volumes-from
+	// CONTAINER[:ro|rw] ones, as docker's API has them (mounts.go).
+	Mounts      []Mount  `json:"Mounts,omitempty"`
+	VolumesFrom []string `json:"VolumesFrom"`
 }
 
 // Resources are the cgroup limits of a container, in docker's units.
@@ -184,11 +188,13 @@ type LogConfig struct {
 	Config map[string]string `json:"Config"`
 }
 
-// MountPoint describes one bind or tmpfs mount, as docker inspect shows it.
+// MountPoint describes one mount, as docker inspect shows it.
 type MountPoint struct {
-	Type        string `json:"Type"` // "bind" or "tmpfs"
+	Type        string `json:"Type"`           // "bind", "volume" or "tmpfs"
+	Name        string `json:"Name,omitempty"` // a volume's
 	Source      string `json:"Source"`
 	Destination string `json:"Destination"`
+	Driver      string `json:"Driver,omitempty"` // a volume's: "local"
 	Mode        string `json:"Mode"`
 	RW          bool   `json:"RW"`
 	Propagation string `json:"Propagation"`

@@ -193,17 +193,10 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	}
 	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c.Path, c.Args = args[0], args[1:]
-	for _, b := range hc.Binds {
-		bd, _ := parseBind(b)
-		mode := "rw"
-		if bd.ReadOnly {
-			mode = "ro"
-		}
-		c.Mounts = append(c.Mounts, MountPoint{Type: "bind", Source: bd.Source, Destination: bd.Destination,
-			Mode: mode, RW: !bd.ReadOnly, Propagation: "rprivate"})
-	}
-	for dst, o := range hc.Tmpfs {
-		c.Mounts = append(c.Mounts, MountPoint{Type: "tmpfs", Destination: dst, Mode: o, RW: !strings.Contains(","+o+",", ",ro,")})
+	c.Mounts = []MountPoint{}
+	newVolumes, err := e.resolveMounts(c, &undo)
+	if err != nil {
+		return nil, err
 	}
 
 	hostResolv := hostResolvConf()
@@ -235,6 +228,9 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		return nil, err
 	}
 	undo.release()
+	for _, v := range newVolumes {
+		e.volumeEvent("create", v.Name, nil)
+	}
 	e.event(c, "create", map[string]string{"image": cfg.Image})
 	return &c.Container, nil
 }

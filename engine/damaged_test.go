@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -35,7 +36,7 @@ func TestDecodeRecord(t *testing.T) {
 		{"good", goodJSON, ""},
 		{"exited", with(func(r *record) { r.State = State{Status: StatusExited, ExitCode: 3} }), ""},
 		{"empty", nil, "empty file"},
-		{"truncated", goodJSON[:len(goodJSON)/2], "unexpected end of JSON input"},
+		{"truncated", goodJSON[:bytes.LastIndexByte(goodJSON, '}')], "unexpected end of JSON input"},
 		{"garbled", garbled, "invalid character"},
 		{"null", []byte("null"), "names container \"\""},
 		{"not an object", []byte(`"text"`), "cannot unmarshal"},

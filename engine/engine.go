@@ -33,6 +33,10 @@
 //     network endpoints. check.go is `system check`: it scans the
 //     containers, names, endpoints and the image store for damage and
 //     removes what is damaged.
+//   - mounts.go resolves -v, --mount, --volumes-from and the anonymous
+//     volumes of an image's VOLUME at create, into the record's mounts;
+//     volume.go is `berth volume` over the volume store (package
+//     volumes), refusing to remove a volume a container uses.
 //
 // A full disk never takes control away (space.go): stop, kill and rm
 // signal first and save the record after, through a reserve of space kept
@@ -51,6 +55,7 @@ import (
 	"berth/cgroups"
 	"berth/engine/events"
 	"berth/engine/network"
+	"berth/engine/volumes"
 	"berth/images"
 	"berth/internal/diskspace"
 	"berth/ptyexec/nsenter"
@@ -96,6 +101,7 @@ type Engine struct {
 	store    *store
 	images   *images.Store
 	events   *events.Log
+	volumes  *volumes.Store
 
 	// cgroups caches a Manager per container: a TUI asks for the stats
 	// of every container on screen each second, and making a Manager
@@ -164,7 +170,11 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets}, nil
+	vols, err := volumes.Open(filepath.Join(opts.Root, "volumes"))
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols}, nil
 }
 
 // Images is the image store the engine runs containers from.

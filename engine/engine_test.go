@@ -370,7 +370,10 @@ func TestBadInputLeavesNothing(t *testing.T) {
 	}{
 		{"unknown image", CreateOptions{Config: ContainerConfig{Image: "nope", Cmd: []string{"true"}}}},
 		{"bad reference", CreateOptions{Config: ContainerConfig{Image: "UPPER:case:x", Cmd: []string{"true"}}}},
-		{"missing bind source", CreateOptions{HostConfig: HostConfig{Binds: []string{"/does/not/exist:/x"}}}},
+		{"missing --mount bind source", CreateOptions{HostConfig: HostConfig{Mounts: []Mount{{Type: "bind", Source: "/does/not/exist", Target: "/x"}}}}},
+		{"invalid volume name", CreateOptions{HostConfig: HostConfig{Binds: []string{"a/b:/x"}}}},
+		{"duplicate mount point", CreateOptions{HostConfig: HostConfig{Binds: []string{"vol:/x", "/tmp:/x"}}}},
+		{"volumes from nobody", CreateOptions{HostConfig: HostConfig{VolumesFrom: []string{"nobody"}}}},
 		{"bind into /proc", CreateOptions{HostConfig: HostConfig{Binds: []string{"/etc/hostname:/proc/sys/kernel/core_pattern"}}}},
 		{"bind onto /", CreateOptions{HostConfig: HostConfig{Binds: []string{"/tmp:/"}}}},
 		{"tmpfs over /proc/sys", CreateOptions{HostConfig: HostConfig{Tmpfs: map[string]string{"/proc/sys": ""}}}},
@@ -398,6 +401,9 @@ func TestBadInputLeavesNothing(t *testing.T) {
 	rootfs, _ := os.ReadDir(filepath.Join(e.opts.Root, "image", "containers"))
 	if len(ids)+len(names)+len(rootfs) != 0 {
 		t.Errorf("left behind: %d records, %d names, %d rootfs dirs", len(ids), len(names), len(rootfs))
+	}
+	if vols, err := e.volumes.List(); err != nil || len(vols) != 0 {
+		t.Errorf("left behind: %d volumes (%v)", len(vols), err)
 	}
 }
 

@@ -192,6 +192,9 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
 		return nil, err
 	}
 	out := c.Container
+	if out.Mounts == nil {
+		out.Mounts = []MountPoint{} // docker's [] for a container without mounts
+	}
 	path := e.shimLogPath(c.ID)
 	// A log that cannot be read never fails inspect: that is the error
 	// it shows.
@@ -470,7 +473,13 @@ func (e *Engine) Remove(ctx context.Context, ref string, opts RemoveOptions) err
 		}
 	}
 	defer unlock()
-	return e.destroy(c)
+	if err := e.destroy(c); err != nil {
+		return err
+	}
+	if opts.Volumes {
+		e.removeAnonymousVolumes(c)
+	}
+	return nil
 }
 
 // removeAbandoned removes what a create killed before it saved the

@@ -44,6 +44,9 @@ type record struct {
 	// read at create, so that a later start does not depend on the file;
 	// nil means Docker's default (or none, per SecurityOpt).
 	SeccompProfile json.RawMessage `json:"BerthSeccompProfile,omitempty"`
+	// ContainerMounts are the binds, volumes and --mount tmpfs create
+	// resolved (mounts.go); nil in a record from before volumes.
+	ContainerMounts []containerMount `json:"BerthMounts,omitempty"`
 }
 
 // mountSpec is a mount described as data (the images store describes, the

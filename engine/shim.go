@@ -590,17 +590,11 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		{Type: "bind", Source: c.HostnamePath, Target: "/etc/hostname", Options: []string{"rbind", "rprivate"}},
 		{Type: "bind", Source: c.ResolvConfPath, Target: "/etc/resolv.conf", Options: []string{"rbind", "rprivate"}},
 	}
-	for _, b := range hc.Binds {
-		bd, err := parseBind(b)
-		if err != nil {
-			continue // checked at create; a source gone since fails in init
-		}
-		opts := []string{"rbind", "rprivate"}
-		if bd.ReadOnly {
-			opts = append(opts, "ro")
-		}
-		mounts = append(mounts, containerinit.Mount{Type: "bind", Source: bd.Source, Target: bd.Destination, Options: opts})
+	volumeMounts, copyUp, err := e.initMounts(c)
+	if err != nil {
+		return nil, err
 	}
+	mounts = append(mounts, volumeMounts...)
 	for dst, o := range hc.Tmpfs {
 		opts := []string{"nosuid", "nodev", "noexec"}
 		if o != "" {
@@ -612,6 +606,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 		Rootfs:          filepath.Join(e.store.dir(c.ID), "rootfs"),
 		RootMount:       containerinit.Mount(c.RootMount),
 		Mounts:          mounts,
+		CopyUp:          copyUp,
 		Hostname:        c.Config.Hostname,
 		Args:            append([]string{c.Path}, c.Args...),
 		Env:             c.Config.Env,
@@ -760,6 +755,7 @@ func (s *shim) recordExit(res runResult) (restart bool, backoff time.Duration, e
 		s.e.event(c, "oom", nil)
 	}
 	s.e.event(c, "die", map[string]string{"exitCode": fmt.Sprint(code)})
+	s.e.volumeUnmountEvents(c)
 	if restart {
 		s.e.event(c, "restart", map[string]string{"restartCount": fmt.Sprint(c.RestartCount)})
 	}
@@ -861,7 +857,9 @@ func (s *shim) finish() {
 			if serr := s.e.store.save(c); serr != nil {
 				s.logf("record the shim's end: %v", serr)
 			}
+			return
 		}
+		s.e.removeAnonymousVolumes(c)
 		return
 	}
 	if err := s.e.store.save(c); err != nil {

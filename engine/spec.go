@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -73,8 +71,15 @@ func mergeConfig(user ContainerConfig, img imageDefaults) (ContainerConfig, erro
 		}
 		c.ExposedPorts = ports
 	}
-	if c.Volumes == nil {
-		c.Volumes = img.Volumes
+	if len(img.Volumes) > 0 {
+		vols := make(map[string]struct{}, len(img.Volumes)+len(user.Volumes))
+		for v := range img.Volumes {
+			vols[v] = struct{}{}
+		}
+		for v := range user.Volumes {
+			vols[v] = struct{}{}
+		}
+		c.Volumes = vols
 	}
 	c.Healthcheck = mergeHealthcheck(user.Healthcheck, img.Healthcheck)
 	return c, checkHealthcheck(c.Healthcheck)
@@ -150,6 +155,9 @@ func checkHostConfig(hc *HostConfig) error {
 			return invalidf("invalid mount config for type \"bind\": %v", err)
 		}
 	}
+	if err := checkMounts(hc); err != nil {
+		return err
+	}
 	for dst := range hc.Tmpfs {
 		if !path.IsAbs(dst) {
 			return invalidf("invalid tmpfs mount %q: mount path must be absolute", dst)
@@ -180,41 +188,4 @@ func noNewPrivileges(opts []string) bool {
 		}
 	}
 	return nnp
-}
-
-// bind is one parsed -v HOST:CONTAINER[:MODE].
-type bind struct {
-	Source, Destination string
-	ReadOnly            bool
-}
-
-func parseBind(spec string) (bind, error) {
-	parts := strings.Split(spec, ":")
-	var b bind
-	switch len(parts) {
-	case 2:
-	case 3:
-		for _, m := range strings.Split(parts[2], ",") {
-			switch m {
-			case "ro":
-				b.ReadOnly = true
-			case "rw", "z", "Z", "private", "rprivate":
-			default:
-				return b, invalidf("invalid mode %q in volume specification %q", m, spec)
-			}
-		}
-	default:
-		return b, invalidf("invalid volume specification %q: want HOST:CONTAINER[:ro]", spec)
-	}
-	b.Source, b.Destination = parts[0], parts[1]
-	if !filepath.IsAbs(b.Source) {
-		return b, invalidf("invalid volume specification %q: named volumes are not supported, the host path must be absolute", spec)
-	}
-	if !path.IsAbs(b.Destination) {
-		return b, invalidf("invalid volume specification %q: the container path must be absolute", spec)
-	}
-	if _, err := os.Stat(b.Source); err != nil {
-		return b, invalidf("invalid mount config for type \"bind\": bind source path does not exist: %s", b.Source)
-	}
-	return b, nil
 }

@@ -117,6 +117,12 @@ type Config struct {
 	// (/etc/hosts, /etc/hostname, /etc/resolv.conf bound from host files).
 	// They are mounted after /proc, /sys and /dev, parents before children.
 	Mounts []Mount `json:"mounts,omitempty"`
+	// CopyUp are the Targets of the bind Mounts of volumes to fill from
+	// the image: when the volume's directory (the mount's Source) is
+	// empty, what the rootfs has at the Target is copied into it first,
+	// ownership, modes, times and symlinks kept, as Docker fills a
+	// volume on its first use (copyup_linux.go).
+	CopyUp []string `json:"copyUp,omitempty"`
 	// Hostname is set in the container's UTS namespace and exported as
 	// HOSTNAME; empty leaves the host's name.
 	Hostname string `json:"hostname,omitempty"`

@@ -28,8 +28,9 @@ func fdPath(f *os.File) string {
 }
 
 // mountContainerMount creates m's target inside root (a directory, or an
-// empty file when m binds a file) and attaches m there.
-func mountContainerMount(root *os.File, m Mount) error {
+// empty file when m binds a file) and attaches m there; with copyUp, an
+// empty volume at m.Source is first filled from the target's content.
+func mountContainerMount(root *os.File, m Mount, copyUp bool) error {
 	isFile := false
 	if m.Type == "bind" {
 		fi, err := os.Stat(m.Source)
@@ -45,6 +46,11 @@ func mountContainerMount(root *os.File, m Mount) error {
 	defer func() { _ = target.Close() }()
 	if err := checkTarget(target, m.Target, isFile); err != nil {
 		return err
+	}
+	if copyUp && !isFile {
+		if err := copyUpVolume(target, m.Source); err != nil {
+			return fmt.Errorf("copy %s into the volume: %w", m.Target, err)
+		}
 	}
 	mnt, err := attach(m, target)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -70,7 +71,7 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	for _, m := range sortMounts(cfg.Mounts) {
-		if err := mountContainerMount(root, m); err != nil {
+		if err := mountContainerMount(root, m, slices.Contains(cfg.CopyUp, m.Target)); err != nil {
 			return fmt.Errorf("%s mount on %s: %w", m.Type, m.Target, err)
 		}
 	}
@@ -387,3 +388,8 @@ func pivotRoot(root string) error {
 	}
 	return nil
 }
+
+// MountAt performs m on target, a host path berth chose (a volume's
+// directory under the data root), in the caller's mount namespace, as the
+// init performs its root mount.
+func MountAt(m Mount, target string) error { return mountAt(m, target) }
