@@ -303,6 +303,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
 		a.buildCommand(), a.eventsCommand(), a.portCommand(), a.networkCommand(),
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
+		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()

@@ -104,7 +104,9 @@ func (t *tarWriter) add(p, name string) error {
 	if hdr.Typeflag != tar.TypeReg {
 		return nil
 	}
-	f, err := os.Open(p)
+	// Never a symlink swapped in since the lstat above (a container's
+	// writable layer can change under a commit that does not pause it).
+	f, err := os.OpenFile(p, os.O_RDONLY|unixNoFollow|unixNonBlock, 0)
 	if err != nil {
 		return err
 	}
