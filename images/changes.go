@@ -7,7 +7,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,7 +33,10 @@ type Change struct {
 // layer (its whiteouts are deletions, what its lower layers hold is
 // modified, the rest added); vfs compares the container's copy with the
 // image's tree. The directories above a change count as modified.
-func (s *Store) ContainerChanges(containerID string) ([]Change, error) {
+// mountpoints are paths (relative, "etc/hosts") the runtime creates empty
+// to mount files on, as docker's init layer holds them: left out when
+// the image lacks them and they are still empty.
+func (s *Store) ContainerChanges(containerID string, mountpoints []string) ([]Change, error) {
 	if err := checkContainerID(containerID); err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
@@ -44,7 +49,7 @@ func (s *Store) ContainerChanges(containerID string) ([]Change, error) {
 	if rec.Driver == DriverVFS {
 		changes, err = s.treeChanges(&rec)
 	} else {
-		changes, err = s.overlayChanges(&rec)
+		changes, err = s.overlayChanges(&rec, mountpoints)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", containerID, err)
@@ -53,9 +58,11 @@ func (s *Store) ContainerChanges(containerID string) ([]Change, error) {
 	return changes, nil
 }
 
-func (s *Store) overlayChanges(rec *rootfsRecord) ([]Change, error) {
+func (s *Store) overlayChanges(rec *rootfsRecord, mountpoints []string) ([]Change, error) {
 	upper := filepath.Join(s.containerDir(rec.ID), "diff")
 	var changes []Change
+	dirs := map[string]bool{} // modified directories
+	skipped := false
 	err := filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == upper {
 			return err
@@ -70,14 +77,40 @@ func (s *Store) overlayChanges(rec *rootfsRecord) ([]Change, error) {
 			changes = append(changes, Change{Path: "/" + rel, Kind: ChangeDelete})
 			return nil
 		}
+		if s.isMountpoint(rec, rel, &st, mountpoints) {
+			skipped = true
+			return nil
+		}
 		kind := ChangeAdd
 		if _, _, err := s.statInChain(rec.Layers, rel); err == nil {
 			kind = ChangeModify
+			if d.IsDir() {
+				dirs["/"+rel] = true
+			}
 		}
 		changes = append(changes, Change{Path: "/" + rel, Kind: kind})
 		return nil
 	})
-	return changes, err
+	if err != nil || !skipped {
+		return changes, err
+	}
+	// A directory copied up only to hold mountpoints is no change.
+	return slices.DeleteFunc(changes, func(c Change) bool {
+		if !dirs[c.Path] {
+			return false
+		}
+		return !slices.ContainsFunc(changes, func(o Change) bool { return strings.HasPrefix(o.Path, c.Path+"/") })
+	}), nil
+}
+
+// isMountpoint reports whether rel (st) is a file the runtime made to
+// mount on: one of mountpoints, empty, and not in the image.
+func (s *Store) isMountpoint(rec *rootfsRecord, rel string, st *unix.Stat_t, mountpoints []string) bool {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != 0 || !slices.Contains(mountpoints, rel) {
+		return false
+	}
+	_, _, err := s.statInChain(rec.Layers, rel)
+	return err != nil
 }
 
 func (s *Store) treeChanges(rec *rootfsRecord) ([]Change, error) {
