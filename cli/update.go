@@ -59,7 +59,7 @@ func (f *updateFlags) options(cmd *cobra.Command) (engine.UpdateOptions, error) 
 	var o engine.UpdateOptions
 	flags := cmd.Flags()
 	if flags.NFlag() == 0 {
-		return o, usageError(cmd.CommandPath(), errors.New("you must provide one or more flags when using this command"))
+		return o, errors.New("you must provide one or more flags when using this command")
 	}
 	set := func(name string, v int64) *int64 {
 		if !changed(flags, name) {
