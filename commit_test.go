@@ -5,6 +5,7 @@ package main
 import (
 	"archive/tar"
 	"encoding/json"
+	"fmt"
 	"io"
 	"regexp"
 	"slices"
@@ -163,5 +164,27 @@ func TestExport(t *testing.T) {
 	}
 	if _, stderr, code := b.cpRun(nil, "export", "nosuch"); code != 1 || !strings.Contains(strings.ToLower(stderr), "no such container") {
 		t.Errorf("export nosuch: exit %d, %q", code, stderr)
+	}
+}
+
+// TestContainerFileEvents: cp both ways, export, commit and update are
+// recorded with docker's action names.
+func TestContainerFileEvents(t *testing.T) {
+	b := newBerthEnv(t)
+	since := time.Now().Add(-time.Second).Format(time.RFC3339)
+	b.must("run", "-d", "--pull", "never", "--name", "c", "--network", "none", "busybox", "sleep", "600")
+	dir := t.TempDir()
+	b.must("cp", "c:/etc/group", dir)
+	b.must("cp", dir+"/group", "c:/tmp")
+	b.must("export", "-o", dir+"/export.tar", "c")
+	b.must("commit", "c", "events:test")
+	b.must("update", "--cpu-shares", "100", "c")
+	now := time.Now() // past by the time events runs: it lists, never follows
+	until := fmt.Sprintf("%d.%09d", now.Unix(), now.Nanosecond())
+	got := b.must("events", "--since", since, "--until", until, "--filter", "container=c", "--format", "{{.Action}}")
+	for _, want := range []string{"archive-path", "extract-to-dir", "export", "commit", "update"} {
+		if !slices.Contains(strings.Fields(got), want) {
+			t.Errorf("events lack %s:\n%s", want, got)
+		}
 	}
 }
