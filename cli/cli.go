@@ -307,6 +307,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.buildCommand(), a.eventsCommand(), a.portCommand(), a.networkCommand(),
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 		a.volumeCommand(),
+		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()

@@ -19,6 +19,7 @@ func (a *app) containerCommand() *cobra.Command {
 		a.rmCommand(), a.renameCommand(), ls, a.logsCommand(),
 		a.inspectCommand("container"), a.topCommand(), a.statsCommand(),
 		a.containerPruneCommand(), a.portCommand(),
+		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
 	)
 	return cmd
 }

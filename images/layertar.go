@@ -104,7 +104,9 @@ func (t *tarWriter) add(p, name string) error {
 	if hdr.Typeflag != tar.TypeReg {
 		return nil
 	}
-	f, err := os.Open(p)
+	// Never a symlink swapped in since the lstat above (a container's
+	// writable layer can change under a commit that does not pause it).
+	f, err := os.OpenFile(p, os.O_RDONLY|unixNoFollow|unixNonBlock, 0)
 	if err != nil {
 		return err
 	}
@@ -137,6 +139,12 @@ func isOpaque(dir string) bool {
 
 // writeOverlayDiff writes an overlay layer directory as an OCI layer tar.
 func writeOverlayDiff(w io.Writer, dir string) error {
+	return writeOverlayDiffExcept(w, dir, nil)
+}
+
+// writeOverlayDiffExcept is writeOverlayDiff leaving out the entries skip
+// (when not nil) names.
+func writeOverlayDiffExcept(w io.Writer, dir string, skip func(rel string, st *unix.Stat_t) bool) error {
 	t := newTarWriter(w)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -153,6 +161,9 @@ func writeOverlayDiff(w io.Writer, dir string) error {
 		}
 		if isOverlayWhiteout(&st) {
 			return t.whiteout(rel)
+		}
+		if skip != nil && skip(rel, &st) {
+			return nil
 		}
 		if err := t.add(p, rel); err != nil {
 			return err

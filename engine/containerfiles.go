@@ -1,0 +1,118 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"berth/engine/archive"
+)
+
+// Files in and out of a container, for `berth cp` and `berth export`.
+// Each works on a running container (through its PID 1's root) and on a
+// stopped one (its layers, mounted detached for the moment; the container
+// stays locked so that it does not start on them meanwhile). Every
+// container path is resolved inside the container's root by package
+// archive, whatever the container planted there.
+
+// ErrPathNotFound is a container path that does not exist.
+var ErrPathNotFound = archive.ErrNotFound
+
+// StatPath describes the path p in the container ref (docker's
+// "stat path"): a symlink at p is described as the symlink unless follow.
+func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (archive.Stat, error) {
+	var st archive.Stat
+	err := e.withRoot(ref, func(c *record, root *os.File) error {
+		var err error
+		st, err = archive.StatPath(root, p, follow)
+		return e.pathError(c, p, err)
+	})
+	return st, err
+}
+
+// ArchivePath writes the path p of the container ref, and everything
+// below it, to w as a tar stream (docker's GET archive; event
+// archive-path).
+func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.WriteOptions, w io.Writer) error {
+	return e.withRoot(ref, func(c *record, root *os.File) error {
+		if err := archive.Write(w, root, p, opts); err != nil {
+			return e.pathError(c, p, err)
+		}
+		e.event(c, "archive-path", nil)
+		return nil
+	})
+}
+
+// ExtractToDir extracts the tar stream r into the directory dir of the
+// container ref (docker's PUT archive; event extract-to-dir).
+func (e *Engine) ExtractToDir(ctx context.Context, ref, dir string, r io.Reader, opts archive.ExtractOptions) error {
+	return e.withRoot(ref, func(c *record, root *os.File) error {
+		if c.HostConfig.ReadonlyRootfs {
+			return fmt.Errorf("copy to %s: %w: container rootfs is marked read-only", c.DisplayName(), ErrInvalidArgument)
+		}
+		if err := archive.Extract(root, dir, r, opts); err != nil {
+			return e.pathError(c, dir, err)
+		}
+		e.event(c, "extract-to-dir", nil)
+		return nil
+	})
+}
+
+// Export writes the container's whole root filesystem to w as a tar
+// stream: its layers, not its volumes nor the kernel's filesystems
+// (event export).
+func (e *Engine) Export(ctx context.Context, ref string, w io.Writer) error {
+	return e.withRoot(ref, func(c *record, root *os.File) error {
+		if err := archive.Write(w, root, "/", archive.WriteOptions{Name: ".", OneFileSystem: true}); err != nil {
+			return fmt.Errorf("export %s: %w", c.DisplayName(), err)
+		}
+		e.event(c, "export", nil)
+		return nil
+	})
+}
+
+// pathError words a failure on the container path p as docker does.
+func (e *Engine) pathError(c *record, p string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, archive.ErrNotFound) {
+		return fmt.Errorf("Could not find the file %s in container %s: %w", p, c.DisplayName(), ErrPathNotFound) //nolint:staticcheck // docker's words
+	}
+	return fmt.Errorf("%s:%s: %w", c.DisplayName(), p, err)
+}
+
+// withRoot runs fn on the root filesystem of the container ref.
+func (e *Engine) withRoot(ref string, fn func(c *record, root *os.File) error) error {
+	c, err := e.get(ref)
+	if err != nil {
+		return err
+	}
+	if c.State.Status.hasProcess() {
+		root, err := openProcessRoot(c.State.Pid)
+		if err == nil {
+			defer func() { _ = root.Close() }()
+			return fn(c, root)
+		}
+		if !errors.Is(err, ErrNotRunning) {
+			return err
+		}
+		// It stopped meanwhile: its layers then.
+	}
+	c, unlock, err := e.locked(c.ID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if c.State.Status.hasProcess() {
+		return fmt.Errorf("container %s started while being opened, try again: %w", c.DisplayName(), ErrRunning)
+	}
+	root, err := mountDetached(c.RootMount)
+	if err != nil {
+		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+	}
+	defer func() { _ = root.Close() }()
+	return fn(c, root)
+}
