@@ -22,7 +22,7 @@ type Case struct {
 
 // ParseCases reads the case file format: a case starts with "== title";
 // "mask: REGEXP" hides what the case cannot make equal (a PID, a port the
-// kernel picked); "why: TEXT" says why berth differs on purpose; every
+// kernel picked; ^ and $ match at each line); "why: TEXT" says why berth differs on purpose; every
 // other non-blank line is a command. Lines starting with "#" are comments.
 func ParseCases(r io.Reader) ([]Case, error) {
 	var cases []Case
@@ -42,7 +42,7 @@ func ParseCases(r io.Reader) ([]Case, error) {
 		c := &cases[len(cases)-1]
 		switch {
 		case strings.HasPrefix(line, "mask:"):
-			re, err := regexp.Compile(strings.TrimSpace(strings.TrimPrefix(line, "mask:")))
+			re, err := regexp.Compile("(?m)" + strings.TrimSpace(strings.TrimPrefix(line, "mask:")))
 			if err != nil {
 				return nil, fmt.Errorf("line %d: mask: %w", n, err)
 			}

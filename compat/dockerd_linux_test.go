@@ -88,7 +88,7 @@ func startDocker(t *testing.T) *privateDocker {
 	d := &privateDocker{cli: cli, root: data}
 	sock := "unix://" + filepath.Join(run, "docker.sock")
 	d.env = append(os.Environ(), "DOCKER_HOST="+sock, "DOCKER_CONFIG="+filepath.Join(run, "client"))
-	daemonEnv := os.Environ()
+	daemonEnv := offline(os.Environ())
 	if path != nil {
 		p := strings.Join(path, ":") + ":" + os.Getenv("PATH")
 		daemonEnv = append(daemonEnv, "PATH="+p)

@@ -88,7 +88,7 @@ docker ps -a
 	}
 	c := cases[1]
 	if c.Title != "second: with mask and why" || len(c.Steps) != 2 || c.Steps[1] != "docker ps -a" ||
-		c.Why != "berth has no daemon" || len(c.Masks) != 1 || c.Masks[0].String() != `pid \d+` {
+		c.Why != "berth has no daemon" || len(c.Masks) != 1 || c.Masks[0].String() != `(?m)pid \d+` {
 		t.Errorf("second: %+v", c)
 	}
 }

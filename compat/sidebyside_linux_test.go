@@ -36,6 +36,25 @@ docker images --format '{{.Repository}}:{{.Tag}}' | grep -vx -e busybox:latest -
 docker images -q --filter dangling=true | xargs -r docker rmi -f
 `
 
+// deadProxy is where both sides are sent for any registry: nothing
+// listens on the discard port, so a pull fails at once on this machine
+// instead of reaching the network.
+const deadProxy = "http://127.0.0.1:9"
+
+// offline returns env with every proxy setting replaced by deadProxy.
+func offline(env []string) []string {
+	var out []string
+	for _, e := range env {
+		k, _, _ := strings.Cut(e, "=")
+		switch strings.ToLower(k) {
+		case "http_proxy", "https_proxy", "all_proxy", "no_proxy":
+			continue
+		}
+		out = append(out, e)
+	}
+	return append(out, "HTTP_PROXY="+deadProxy, "HTTPS_PROXY="+deadProxy, "http_proxy="+deadProxy, "https_proxy="+deadProxy)
+}
+
 // generatedName is the shape of a name the engine picked (adjective_noun).
 var generatedName = regexp.MustCompile(`^[a-z]+_[a-z]+$`)
 
@@ -106,6 +125,7 @@ func TestSideBySide(t *testing.T) {
 	for i, c := range cases {
 		var o Outcome
 		o.Case = c
+		start := time.Now()
 		var wg sync.WaitGroup
 		wg.Add(2)
 		go func() {
@@ -121,7 +141,7 @@ func TestSideBySide(t *testing.T) {
 		if !o.Same() {
 			verdict = "differs"
 		}
-		t.Logf("%3d/%d %-7s %s", i+1, len(cases), verdict, c.Title)
+		t.Logf("%3d/%d %-7s %s (%.1fs)", i+1, len(cases), verdict, c.Title, time.Since(start).Seconds())
 		outcomes = append(outcomes, o)
 	}
 	var report strings.Builder
@@ -157,7 +177,7 @@ func newSide(t *testing.T, name, cli string, env []string, bin string) *side {
 		}
 		kept = append(kept, e)
 	}
-	return &side{name: name, env: append(kept, "PATH="+bin+":"+path), literals: map[string]string{}}
+	return &side{name: name, env: offline(append(kept, "PATH="+bin+":"+path)), literals: map[string]string{}}
 }
 
 // runCase runs c's steps in a fresh directory dir, then removes all the
