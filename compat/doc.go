@@ -24,7 +24,8 @@
 // in a fresh working directory, then everything the case made is
 // removed. It prints "N same of M", then each differing case with a short
 // diff, then the cases where berth differs on purpose (a "why:" line in
-// cases.txt), which are not failures.
+// cases.txt), which are not failures; the test fails while any other case
+// differs.
 //
 // It is a Go test behind an environment variable rather than a separate
 // program so that `make lint` and `make test` still compile and vet it

@@ -62,7 +62,7 @@ func (o Outcome) Diff() string {
 				fmt.Fprintf(&b, "      … %d more lines\n", len(lines)-j)
 				break
 			}
-			fmt.Fprintf(&b, "      %s\n", l)
+			fmt.Fprintf(&b, "      %s\n", printable(l))
 		}
 	}
 	return b.String()
@@ -70,7 +70,18 @@ func (o Outcome) Diff() string {
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
+	return printable(s)
+}
+
+// printable replaces control characters (a tar header echoed in an error)
+// so that the report stays text.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r != '\t' && (r < ' ' || r == 0x7f) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 // LineDiff compares a (Docker's) and b (berth's) line by line, through

@@ -198,8 +198,14 @@ func (s *side) runCase(t *testing.T, c Case, dir string) []Result {
 		}
 	}
 	s.run(dir, cleanupScript)
-	if left := s.run(dir, "docker ps -aq"); strings.TrimSpace(left.Stdout) != "" {
-		t.Errorf("%s: containers left after %q: %s", s.name, c.Title, left.Stdout)
+	for _, check := range []struct{ cmd, want string }{
+		{"docker ps -aq", ""},
+		{"docker images --format '{{.Repository}}:{{.Tag}}'", "busybox:latest"},
+		{"docker volume ls -q", ""},
+	} {
+		if left := strings.TrimSpace(s.run(dir, check.cmd).Stdout); left != check.want {
+			t.Errorf("%s: after %q, %s: %s", s.name, c.Title, check.cmd, left)
+		}
 	}
 	lits := map[string]string{dir: "<cwd>"}
 	for k, v := range s.literals {
