@@ -19,7 +19,7 @@ BINDIR         ?= $(PREFIX)/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR        ?=
 
-.PHONY: help build install demo demo-clean test lint fuzz bench soak screenshots clean
+.PHONY: help build install demo demo-clean test test-compat lint fuzz bench soak screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ test: lint ## every test, with the race detector; real containers when root
 	grep -E '^(ok|FAIL|panic:|--- FAIL|--- SKIP|--- PASS: Test[^/ ]+ )' .test.log; \
 	if [ $$status -ne 0 ]; then echo '=== full output:'; cat .test.log; fi; exit $$status
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
+
+test-compat: build ## side by side with Docker 20.10: "N same of M" and the differences (root; dockerd from BERTH_COMPAT_DOCKER or PATH, see README; not in make test)
+	BERTH_COMPAT=1 BERTH_COMPAT_BERTH=$(abspath $(BIN)) $(GO) test -count=1 -timeout 90m -v -run '^TestSideBySide$$' ./compat/
 
 fuzz: ## run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each; crashers land in testdata/fuzz
 	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
