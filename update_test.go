@@ -77,6 +77,9 @@ func TestUpdateRunning(t *testing.T) {
 		{[]string{"update", "--restart", "sometimes", "c"}, "invalid restart policy"},
 		{[]string{"update", "--cpus", "1", "nosuch"}, "no such container"},
 		{[]string{"update", "--publish-add", "8080:80", "c"}, "stop it first"},
+		{[]string{"update", "--cpu-period", "50000", "c"}, "Nano CPUs and CPU Period cannot both be set"},
+		{[]string{"update", "--memory-reservation", "128m", "c"}, "memory limit can not be less than memory reservation limit"},
+		{[]string{"update", "--memory-reservation", "1m", "c"}, "Minimum memory reservation allowed is 6MB"},
 	} {
 		_, stderr, code := b.cpRun(nil, tc.args...)
 		if code != 1 || !strings.Contains(strings.ToLower(stderr), strings.ToLower(tc.msg)) {
@@ -85,6 +88,18 @@ func TestUpdateRunning(t *testing.T) {
 	}
 	if got := b.inspect(".HostConfig.Memory", "c"); got != "67108864" {
 		t.Errorf("a refused update changed the memory limit to %s", got)
+	}
+
+	// The soft limit, and the CFS period and quota once --cpus is gone.
+	b.must("update", "--memory-reservation", "32m", "--cpus", "0", "--cpu-period", "50000", "--cpu-quota", "25000", "c")
+	if got := b.cgroupValue(t, "c", "memory", "memory.soft_limit_in_bytes", "memory.low"); got != "33554432" {
+		t.Errorf("memory soft limit %s, want 33554432", got)
+	}
+	if quota := b.cgroupValue(t, "c", "cpu", "cpu.cfs_quota_us", "cpu.max"); quota != "25000" && quota != "25000 50000" {
+		t.Errorf("cpu quota %q, want 25000 per 50000", quota)
+	}
+	if got := b.inspect(".HostConfig.MemoryReservation", "c"); got != "33554432" {
+		t.Errorf("MemoryReservation = %s", got)
 	}
 
 	b.must("run", "-d", "--rm", "--pull", "never", "--name", "gone", "--network", "none", "busybox", "sleep", "600")

@@ -16,6 +16,8 @@ type updateFlags struct {
 	memory, memorySwap        memoryValue
 	cpus                      nanoCPUsValue
 	cpuShares, pidsLimit      int64
+	cpuPeriod, cpuQuota       int64
+	memoryReservation         memoryValue
 	cpusetCpus, restart       string
 	publishAdd, publishRemove []string
 }
@@ -48,6 +50,9 @@ func (a *app) updateCommand() *cobra.Command {
 	flags.Int64VarP(&f.cpuShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
 	flags.StringVar(&f.cpusetCpus, "cpuset-cpus", "", "CPUs in which to allow execution (0-3, 0,1)")
 	flags.Int64Var(&f.pidsLimit, "pids-limit", 0, "tune container pids limit (set -1 for unlimited)")
+	flags.Int64Var(&f.cpuPeriod, "cpu-period", 0, "limit CPU CFS (Completely Fair Scheduler) period")
+	flags.Int64Var(&f.cpuQuota, "cpu-quota", 0, "limit CPU CFS (Completely Fair Scheduler) quota")
+	flags.Var(&f.memoryReservation, "memory-reservation", "memory soft limit")
 	flags.StringVar(&f.restart, "restart", "", "restart policy to apply when a container exits")
 	flags.StringArrayVar(&f.publishAdd, "publish-add", nil, "publish a port of a container that is not running: [IP:][HOST:]CONTAINER[/PROTO]")
 	flags.StringArrayVar(&f.publishRemove, "publish-rm", nil, "unpublish a port of a container that is not running: [IP:][HOST:]CONTAINER[/PROTO]")
@@ -72,6 +77,9 @@ func (f *updateFlags) options(cmd *cobra.Command) (engine.UpdateOptions, error) 
 	o.NanoCPUs = set("cpus", f.cpus.nano)
 	o.CPUShares = set("cpu-shares", f.cpuShares)
 	o.PidsLimit = set("pids-limit", f.pidsLimit)
+	o.CPUPeriod = set("cpu-period", f.cpuPeriod)
+	o.CPUQuota = set("cpu-quota", f.cpuQuota)
+	o.MemoryReservation = set("memory-reservation", f.memoryReservation.bytes)
 	if changed(flags, "cpuset-cpus") {
 		if f.cpusetCpus != "" {
 			if err := validateCPUSet(f.cpusetCpus); err != nil {

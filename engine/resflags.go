@@ -63,19 +63,10 @@ func checkLogDriver(name string) error {
 // cgroups cannot apply, as docker does.
 func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 	r := &hc.Resources
+	if err := checkCPUAndReservation(*r); err != nil {
+		return err
+	}
 	switch {
-	case r.NanoCPUs > 0 && r.CPUPeriod > 0:
-		return invalidf("Conflicting options: Nano CPUs and CPU Period cannot both be set")
-	case r.NanoCPUs > 0 && r.CPUQuota > 0:
-		return invalidf("Conflicting options: Nano CPUs and CPU Quota cannot both be set")
-	case r.CPUPeriod != 0 && (r.CPUPeriod < 1000 || r.CPUPeriod > 1000000):
-		return invalidf("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
-	case r.CPUQuota > 0 && r.CPUQuota < 1000:
-		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000)")
-	case r.MemoryReservation < 0 || (r.MemoryReservation > 0 && r.MemoryReservation < 6*1024*1024):
-		return invalidf("Minimum memory reservation allowed is 6MB")
-	case r.Memory > 0 && r.MemoryReservation > 0 && r.Memory < r.MemoryReservation:
-		return invalidf("Minimum memory limit can not be less than memory reservation limit, see usage")
 	case hc.ShmSize < 0:
 		return invalidf("SHM size can not be less than 0")
 	case hc.OomScoreAdj < -1000 || hc.OomScoreAdj > 1000:
@@ -145,6 +136,27 @@ func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 				*t.field = nil
 			}
 		}
+	}
+	return nil
+}
+
+// checkCPUAndReservation is docker's rule (verifyContainerResources) for
+// the CFS period and quota and the memory soft limit, at create and at
+// update alike.
+func checkCPUAndReservation(r Resources) error {
+	switch {
+	case r.NanoCPUs > 0 && r.CPUPeriod > 0:
+		return invalidf("Conflicting options: Nano CPUs and CPU Period cannot both be set")
+	case r.NanoCPUs > 0 && r.CPUQuota > 0:
+		return invalidf("Conflicting options: Nano CPUs and CPU Quota cannot both be set")
+	case r.CPUPeriod != 0 && (r.CPUPeriod < 1000 || r.CPUPeriod > 1000000):
+		return invalidf("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)")
+	case r.CPUQuota > 0 && r.CPUQuota < 1000:
+		return invalidf("CPU cfs quota can not be less than 1ms (i.e. 1000)")
+	case r.MemoryReservation < 0 || (r.MemoryReservation > 0 && r.MemoryReservation < 6*1024*1024):
+		return invalidf("Minimum memory reservation allowed is 6MB")
+	case r.Memory > 0 && r.MemoryReservation > 0 && r.Memory < r.MemoryReservation:
+		return invalidf("Minimum memory limit can not be less than memory reservation limit, see usage")
 	}
 	return nil
 }

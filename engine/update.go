@@ -16,6 +16,9 @@ type UpdateOptions struct {
 	CPUShares  *int64
 	CpusetCpus *string
 	PidsLimit  *int64 // 0 or -1: unlimited
+	// CPUPeriod and CPUQuota are the CFS period and quota in µs,
+	// MemoryReservation the memory soft limit in bytes (0 removes them).
+	CPUPeriod, CPUQuota, MemoryReservation *int64
 	// RestartPolicy replaces the restart policy (not for --rm containers).
 	RestartPolicy *RestartPolicy
 	// PublishAdd adds port bindings ("80/tcp" → bindings, as run -p
@@ -28,7 +31,8 @@ type UpdateOptions struct {
 
 func (o UpdateOptions) changesResources() bool {
 	return o.Memory != nil || o.MemorySwap != nil || o.NanoCPUs != nil || o.CPUShares != nil ||
-		o.CpusetCpus != nil || o.PidsLimit != nil
+		o.CpusetCpus != nil || o.PidsLimit != nil || o.CPUPeriod != nil || o.CPUQuota != nil ||
+		o.MemoryReservation != nil
 }
 
 // minMemory is docker's smallest memory limit.
@@ -139,6 +143,17 @@ func updatedHostConfig(hc HostConfig, opts UpdateOptions) (HostConfig, error) {
 		if n == 0 {
 			r.PidsLimit = nil
 		}
+	}
+	for _, f := range []struct {
+		from *int64
+		to   *int64
+	}{{opts.CPUPeriod, &r.CPUPeriod}, {opts.CPUQuota, &r.CPUQuota}, {opts.MemoryReservation, &r.MemoryReservation}} {
+		if f.from != nil {
+			*f.to = *f.from
+		}
+	}
+	if err := checkCPUAndReservation(*r); err != nil {
+		return hc, err
 	}
 	if opts.RestartPolicy != nil {
 		if hc.AutoRemove && opts.RestartPolicy.Name != "" && opts.RestartPolicy.Name != "no" {
