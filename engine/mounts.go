@@ -492,11 +492,3 @@ func (e *Engine) initMounts(c *record) ([]containerinit.Mount, []string, error) 
 	}
 	return out, copyUp, nil
 }
-
-// mountsVolume is ps's -f volume=: a volume's name, or a mount's
-// destination (or source), as docker matches it.
-func mountsVolume(c *record, v string) bool {
-	return slices.ContainsFunc(c.Mounts, func(m MountPoint) bool {
-		return m.Name == v || m.Destination == path.Clean(v) || m.Source == v
-	})
-}
