@@ -430,6 +430,29 @@ func TestFollowSinceReplaysAndUntilStops(t *testing.T) {
 	}
 }
 
+// TestFollowUntilTheClockPasses: a follow with --until in the near future
+// ends once that time has passed, though no event comes after it.
+func TestFollowUntilTheClockPasses(t *testing.T) {
+	t.Parallel()
+	l := openLog(t, t.TempDir(), Options{})
+	ch, err := l.Follow(context.Background(), Filter{Until: time.Now().Add(300 * time.Millisecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Append(Event{Type: TypeContainer, Action: ActionStart, ID: "c"})
+	if got := recv(t, ch, 1); got[0].Action != ActionStart {
+		t.Errorf("got %+v", got)
+	}
+	select {
+	case e, ok := <-ch:
+		if ok {
+			t.Errorf("event after the follow should have ended: %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("follow did not end after its until passed")
+	}
+}
+
 func TestFollowBeforeFirstEvent(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

@@ -12,8 +12,8 @@ import (
 const followPoll = 200 * time.Millisecond
 
 // Follow sends the events f selects as they are appended, by any process,
-// until ctx is cancelled or an event past f.Until arrives; then it closes
-// the channel. With f.Since set it first sends the recorded events from
+// until ctx is cancelled or f.Until has passed (by the clock or by an
+// event's time); then it closes the channel. With f.Since set it first sends the recorded events from
 // then on (as `docker events --since`); without, only new ones.
 func (l *Log) Follow(ctx context.Context, f Filter) (<-chan Event, error) {
 	var backlog []Event
@@ -65,7 +65,10 @@ func (l *Log) Follow(ctx context.Context, f Filter) (<-chan Event, error) {
 					stop = !send(e)
 				}
 			})
-			if stop {
+			// The poll after the clock passed Until has read every event
+			// appended before it: docker events --until returns then,
+			// even when nothing more happens.
+			if stop || !f.Until.IsZero() && time.Now().After(f.Until) {
 				return
 			}
 		}
