@@ -3,6 +3,7 @@ package engine
 import (
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 
 	"berth/engine/containerinit"
@@ -27,7 +28,7 @@ type imageDefaults struct {
 // and labels merge by key.
 func mergeConfig(user ContainerConfig, img imageDefaults) (ContainerConfig, error) {
 	c := user
-	c.Env = mergeEnv(img.Env, user.Env)
+	c.Env = containerEnv(img.Env, user.Env)
 	if user.Entrypoint == nil {
 		c.Entrypoint = img.Entrypoint
 		if len(user.Cmd) == 0 {
@@ -83,6 +84,27 @@ func mergeConfig(user ContainerConfig, img imageDefaults) (ContainerConfig, erro
 	}
 	c.Healthcheck = mergeHealthcheck(user.Healthcheck, img.Healthcheck)
 	return c, checkHealthcheck(c.Healthcheck)
+}
+
+// containerEnv is a new container's Config.Env as docker makes it: the
+// user's variables first, in their order, then the image's that the user
+// did not set.
+func containerEnv(image, user []string) []string {
+	if len(user) == 0 {
+		return slices.Clone(image)
+	}
+	out := slices.Clone(user)
+	set := make(map[string]bool, len(user))
+	for _, kv := range user {
+		k, _, _ := strings.Cut(kv, "=")
+		set[k] = true
+	}
+	for _, kv := range image {
+		if k, _, _ := strings.Cut(kv, "="); !set[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // mergeEnv overlays KEY=VALUE pairs on base, keeping base's order.
