@@ -8,6 +8,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -364,5 +365,28 @@ func TestVolumeCopyUpStaysInTheImage(t *testing.T) {
 	}
 	if fi, err := os.Lstat(filepath.Join(ms[0].Source, "abs")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("abs in the volume: %v, %v; want a symlink", fi, err)
+	}
+}
+
+// TestVolumePruneDuringCreate: a prune racing a create never takes the
+// volume the create is making: a container that was created finds its
+// named volume there.
+func TestVolumePruneDuringCreate(t *testing.T) {
+	b := newBerthEnv(t)
+	for i := range 15 {
+		name := fmt.Sprintf("v%d", i)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b.run("volume", "prune", "-a", "-f")
+		}()
+		_, stderr, code := b.run("create", "--pull", "never", "--network", "none", "--name", "c"+name, "-v", name+":/data", "busybox", "true")
+		<-done
+		if code != 0 {
+			t.Fatalf("create with volume %s: exit %d: %s", name, code, stderr)
+		}
+		if _, stderr, code := b.run("volume", "inspect", name); code != 0 {
+			t.Fatalf("volume %s of a created container was pruned: %s", name, stderr)
+		}
 	}
 }

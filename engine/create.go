@@ -194,6 +194,16 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	args := append(append([]string(nil), cfg.Entrypoint...), cfg.Cmd...)
 	c.Path, c.Args = args[0], args[1:]
 	c.Mounts = []MountPoint{}
+	// From the volumes it makes or finds until its record says it uses
+	// them, no volume rm or prune may take them. Deferred after undo, the
+	// lock is let go before undo removes what it made.
+	if mayUseVolumes(c) {
+		unlockVolumes, err := e.volumes.Hold()
+		if err != nil {
+			return nil, err
+		}
+		defer unlockVolumes()
+	}
 	newVolumes, err := e.resolveMounts(c, &undo)
 	if err != nil {
 		return nil, err

@@ -278,7 +278,7 @@ func (p *mountPlan) volume(name string, opts *VolumeOptions) (*volumes.Volume, e
 			co.Driver, co.Options = opts.DriverConfig.Name, opts.DriverConfig.Options
 		}
 	}
-	v, created, err := p.e.volumes.Create(co)
+	v, created, err := p.e.volumes.CreateLocked(co) // create holds the lock until its record is saved
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}
@@ -313,12 +313,18 @@ func (p *mountPlan) hostDir(dir string) error {
 	return nil
 }
 
+// mayUseVolumes says whether c asks for any mount beyond --tmpfs.
+func mayUseVolumes(c *record) bool {
+	hc, cfg := &c.HostConfig, &c.Config
+	return len(hc.Binds)+len(hc.Mounts)+len(hc.VolumesFrom)+len(cfg.Volumes) > 0
+}
+
 // resolveMounts fills c's mounts from its configuration.
 func (e *Engine) resolveMounts(c *record, undo *cleanup) ([]*volumes.Volume, error) {
-	hc, cfg := &c.HostConfig, &c.Config
-	if len(hc.Binds)+len(hc.Mounts)+len(hc.VolumesFrom)+len(cfg.Volumes) == 0 {
+	if !mayUseVolumes(c) {
 		return nil, nil
 	}
+	hc, cfg := &c.HostConfig, &c.Config
 	p := &mountPlan{e: e, undo: undo}
 	fromOther := map[string]bool{}
 	for _, vf := range hc.VolumesFrom {

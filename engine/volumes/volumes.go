@@ -119,6 +119,17 @@ func (s *Store) Lock(fn func() error) error {
 	return fn()
 }
 
+// Hold takes the store's lock until the returned function is called: a
+// container create holds it from making its volumes to saving its
+// record, so that no remove or prune finds them unused meanwhile.
+// Inside, volumes are made with CreateLocked.
+func (s *Store) Hold() (unlock func(), err error) { return s.lock() }
+
+// CreateLocked is Create for a caller holding the lock (Hold, Lock).
+func (s *Store) CreateLocked(opts CreateOptions) (v *Volume, created bool, err error) {
+	return s.create(opts)
+}
+
 // Create makes a volume, or returns the one of that name already there
 // (created false), as docker's local driver does when the driver is the
 // same.
