@@ -411,19 +411,30 @@ func (s *store) resolve(ref string) (string, error) {
 
 // removeDir removes a container's directory with its record last, so that
 // a remove killed half-way leaves a container that is still listed and
-// that rm -f (by name too) finishes.
+// that rm -f (by name too) finishes. Another berth waiting for the
+// container's lock (a shim its killed caller started, a ps) may make the
+// lock file again while the directory goes: the removal starts over then,
+// and once the directory is gone nothing can make it again.
 func (s *store) removeDir(id string) error {
 	dir, rec := s.dir(id), s.recordPath(id)
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	for _, ent := range entries {
-		if p := filepath.Join(dir, ent.Name()); p != rec {
-			if err := os.RemoveAll(p); err != nil {
-				return err
+	for attempt := 1; ; attempt++ {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, ent := range entries {
+			if p := filepath.Join(dir, ent.Name()); p != rec {
+				if err := os.RemoveAll(p); err != nil {
+					return err
+				}
 			}
 		}
+		err = os.RemoveAll(dir)
+		if err == nil || !errors.Is(err, syscall.ENOTEMPTY) && !errors.Is(err, syscall.EEXIST) || attempt == 10 {
+			return err
+		}
 	}
-	return os.RemoveAll(dir)
 }
