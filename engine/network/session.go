@@ -75,6 +75,7 @@ type Settings struct {
 // EndpointSettings is one network of a container, as docker inspect shows
 // it.
 type EndpointSettings struct {
+	Links       []string `json:"Links"` // --link on a user-defined network ("NAME:ALIAS")
 	Aliases     []string `json:"Aliases"`
 	NetworkID   string   `json:"NetworkID"`
 	EndpointID  string   `json:"EndpointID"`
