@@ -2,8 +2,10 @@ package network
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -12,7 +14,8 @@ import (
 // network says Internal, its containers reach each other, and nothing is
 // forwarded between its bridge and anything else, neither out (to an
 // "outside" namespace the test made, which even has a route back to the
-// internal subnet, so only the drop rule stands in the way) nor in. A
+// internal subnet, and a container that adds its own default route, so
+// only the drop rules stand in the way) nor in. A
 // container on the default bridge reaches the same outside, which shows
 // the outside is there.
 func TestInternalNetwork(t *testing.T) {
@@ -62,6 +65,10 @@ func TestInternalNetwork(t *testing.T) {
 		}
 		return nil
 	})
+	// The container has no default route on an internal network; a
+	// hostile one can add one, which the drop rules must still stop.
+	_, gateway, _ := n.Subnet()
+	a.exec(t, "ip", "route", "add", "default", "via", gateway.String())
 	a.exec(t, "ping", "-c", "1", "-W", "2", attB.IP.String())
 	b.exec(t, "ping", "-c", "1", "-W", "2", attA.IP.String())
 	if out, err := a.run("nc", "-w", "2", outEnd.String(), "8001"); err == nil && strings.TrimSpace(out) != "" {
@@ -69,5 +76,69 @@ func TestInternalNetwork(t *testing.T) {
 	}
 	if out, err := outside.run("ping", "-c", "1", "-W", "1", attA.IP.String()); err == nil {
 		t.Errorf("the outside reached a container on an internal network:\n%s", out)
+	}
+}
+
+// TestInternalNetworkNoRouteNoPorts: as docker's, a container on an
+// internal network has no default route and no gateway, and its -p ports
+// are not published (they show as exposed only); on an internal and a
+// normal network, they are published through the normal one.
+func TestInternalNetworkNoRouteNoPorts(t *testing.T) {
+	requireRoot(t)
+	t.Parallel()
+	tn := newTestNet(t)
+	m := openTestManager(t, tn)
+	if _, err := m.Create(CreateOptions{Name: "inside", Subnet: tn.Spare, Internal: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Remove("inside") })
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	spec := SessionSpec{
+		ContainerID: newID(), Name: "web", Hostname: "web", Networks: []string{"inside"},
+		PortBindings: map[string][]PortBinding{"80/tcp": {{HostIP: "127.0.0.1", HostPort: port}}},
+		ExposedPorts: map[string]struct{}{"80/tcp": {}},
+	}
+	s, err := m.NewSession(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	f := startFake(t)
+	st, err := s.Connect(f.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bs, ok := st.Ports["80/tcp"]; !ok || len(bs) != 0 {
+		t.Errorf("ports of a container on an internal network: %v, want 80/tcp exposed only", st.Ports)
+	}
+	if st.Gateway != "" || st.Networks["inside"].Gateway != "" {
+		t.Errorf("gateway on an internal network: %q, %q, want none", st.Gateway, st.Networks["inside"].Gateway)
+	}
+	if out := f.exec(t, "ip", "route"); strings.Contains(out, "default") {
+		t.Errorf("default route on an internal network:\n%s", out)
+	}
+	l, err = net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Errorf("port %s was taken for a container on an internal network: %v", port, err)
+	} else {
+		l.Close()
+	}
+	if err := s.Disconnect(); err != nil {
+		t.Fatal(err)
+	}
+
+	s.SetNetworks([]string{"inside"}, []Connection{{Network: NameBridge}})
+	g := startFake(t)
+	st, err = s.Connect(g.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bs := st.Ports["80/tcp"]; len(bs) != 1 || bs[0].HostPort != port {
+		t.Errorf("ports with a normal network too: %v, want 80/tcp on %s", st.Ports, port)
 	}
 }

@@ -162,7 +162,11 @@ func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
 // that is taken is named in an error wrapping ErrPortInUse.
 func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
-	var first *Attachment
+	// first is the first network's attachment, for IPAddress and the
+	// like; external the first that is not internal, which published
+	// ports forward to: none is published from internal networks only,
+	// as docker's.
+	var first, external *Attachment
 	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
 		joins = slices.Insert(joins, i, Connection{Network: name, Aliases: s.spec.Aliases})
@@ -191,25 +195,35 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		if err != nil {
 			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
+		if external == nil && !nw.Internal {
+			external = a
+		}
 		if first == nil {
 			first = a
-			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.Gateway.String(), a.MacAddress
+			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.GatewayText(), a.MacAddress
 		}
 		st.Networks[a.Network] = EndpointSettings{
-			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
+			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.GatewayText(),
 			IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 		}
 	}
-	if len(s.ports) > 0 {
+	if len(s.ports) > 0 && external == nil && s.proxy != nil {
+		err := s.proxy.Close()
+		s.proxy = nil
+		if err != nil {
+			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
+		}
+	}
+	if len(s.ports) > 0 && external != nil {
 		switch s.proxy {
 		case nil:
-			p := NewProxy(first.IP, s.ports)
+			p := NewProxy(external.IP, s.ports)
 			if err := p.Start(); err != nil {
 				return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 			}
 			s.proxy = p
 		default:
-			s.proxy.Retarget(first.IP)
+			s.proxy.Retarget(external.IP)
 		}
 		st.Ports = s.proxy.Bindings()
 	}
