@@ -165,7 +165,7 @@ func (e *Engine) attachRunning(c *record, conn network.Connection) error {
 		c.NetworkSettings.Networks = map[string]network.EndpointSettings{}
 	}
 	c.NetworkSettings.Networks[a.Network] = network.EndpointSettings{
-		Aliases: conn.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.GatewayText(),
+		Aliases: conn.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
 		IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 	}
 	return nil

@@ -47,7 +47,7 @@ type Attachment struct {
 	EndpointID string     // 64 hex
 	IP         netip.Addr // the container's address
 	PrefixLen  int
-	Gateway    netip.Addr // the containers' default route; the zero Addr on an internal network
+	Gateway    netip.Addr
 	MacAddress string
 	HostVeth   string // host end of the veth pair, on the network's bridge
 	IfName     string // inside the container
@@ -154,7 +154,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	}
 	err = createVeth(vethSpec{
 		HostName: ep.HostVeth, Bridge: bridge, NetNS: req.NetNS, IfName: req.IfName,
-		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: r.routeGateway(gateway), MAC: mac,
+		Address: netip.PrefixFrom(ip, subnet.Bits()), Gateway: gateway, MAC: mac,
 	})
 	if err != nil {
 		return nil, err
@@ -179,7 +179,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 	m.refreshHosts(recs, r, req.ContainerID)
 	return &Attachment{
 		Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
-		IP: ip, PrefixLen: subnet.Bits(), Gateway: r.routeGateway(gateway), MacAddress: ep.mac(),
+		IP: ip, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: ep.mac(),
 		HostVeth: ep.HostVeth, IfName: ep.IfName,
 	}, nil
 }
@@ -282,7 +282,7 @@ func (m *Manager) Attachments(containerID string) (map[string]*Attachment, error
 		subnet, gateway, _ := r.Network.Subnet()
 		out[r.Network.Name] = &Attachment{
 			Network: r.Network.Name, NetworkID: r.Network.ID, EndpointID: ep.EndpointID,
-			IP: ep.IP, PrefixLen: subnet.Bits(), Gateway: r.routeGateway(gateway), MacAddress: ep.mac(),
+			IP: ep.IP, PrefixLen: subnet.Bits(), Gateway: gateway, MacAddress: ep.mac(),
 			HostVeth: ep.HostVeth, IfName: ep.IfName,
 		}
 	}
@@ -305,21 +305,4 @@ func (c *cleanup) run() {
 	for i := len(c.steps) - 1; i >= 0; i-- {
 		c.steps[i]()
 	}
-}
-
-// GatewayText is Gateway as docker's inspect shows it: "" for none.
-func (a *Attachment) GatewayText() string {
-	if !a.Gateway.IsValid() {
-		return ""
-	}
-	return a.Gateway.String()
-}
-
-// routeGateway is the gateway the network's containers route through:
-// none on an internal network, as docker's.
-func (r *record) routeGateway(gateway netip.Addr) netip.Addr {
-	if r.Network.Internal {
-		return netip.Addr{}
-	}
-	return gateway
 }

@@ -127,7 +127,7 @@ type vethSpec struct {
 	NetNS    string // path of the container's network namespace
 	IfName   string // container end's name there
 	Address  netip.Prefix
-	Gateway  netip.Addr // the zero Addr: no default route
+	Gateway  netip.Addr
 	MAC      net.HardwareAddr
 }
 
@@ -183,11 +183,7 @@ func configurePeer(nsFd int, s vethSpec) error {
 		return fmt.Errorf("bring %s up: %w", s.IfName, err)
 	}
 	// The first network's default route stays: a container on several
-	// networks leaves through its first, as docker's. An internal
-	// network gives no gateway, so no route.
-	if !s.Gateway.IsValid() {
-		return nil
-	}
+	// networks leaves through its first, as docker's.
 	route := &netlink.Route{LinkIndex: link.Attrs().Index, Gw: s.Gateway.AsSlice()}
 	if err := h.RouteAdd(route); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("add default route via %s: %w", s.Gateway, err)

@@ -164,8 +164,9 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
 	// first is the first network's attachment, for IPAddress and the
 	// like; external the first that is not internal, which published
-	// ports forward to: none is published from internal networks only,
-	// as docker's.
+	// ports forward to. As docker 20.10's, a container on internal
+	// networks only publishes nothing and shows no ports, not even
+	// exposed ones; one also on a normal network publishes through it.
 	var first, external *Attachment
 	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
@@ -200,21 +201,24 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		}
 		if first == nil {
 			first = a
-			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.GatewayText(), a.MacAddress
+			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.Gateway.String(), a.MacAddress
 		}
 		st.Networks[a.Network] = EndpointSettings{
-			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.GatewayText(),
+			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
 			IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 		}
 	}
-	if len(s.ports) > 0 && external == nil && s.proxy != nil {
+	if external == nil && s.proxy != nil {
 		err := s.proxy.Close()
 		s.proxy = nil
 		if err != nil {
 			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
 	}
-	if len(s.ports) > 0 && external != nil {
+	if external == nil {
+		return st, nil
+	}
+	if len(s.ports) > 0 {
 		switch s.proxy {
 		case nil:
 			p := NewProxy(external.IP, s.ports)
