@@ -2,6 +2,7 @@ package compat
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -63,8 +64,38 @@ func TestCasesFile(t *testing.T) {
 			t.Errorf("cases.txt:%d: title %q already used at line %d", c.Line, c.Title, prev)
 		}
 		seen[c.Title] = c.Line
+		for _, m := range c.Masks {
+			if hidesID(c, m) {
+				t.Errorf("cases.txt:%d: mask %q hides part of a container ID", c.Line, m)
+			}
+		}
 	}
 	if len(cases) < 100 {
 		t.Errorf("cases.txt has %d cases, want about a hundred or more", len(cases))
 	}
+}
+
+// hidesID reports whether mask, applied to every line of case c, would
+// match in a container ID that a `run -d` or `create` step prints: a mask
+// is for what cannot be equal (a PID), and the IDs are numbered by the
+// normaliser already. The line is trimmed before its mask is compiled, so
+// a trailing blank in "mask: ^[0-9]+ " is lost; this catches that.
+func hidesID(c Case, mask *regexp.Regexp) bool {
+	printsID := false
+	for _, s := range c.Steps {
+		printsID = printsID || strings.Contains(s, "run -d") || strings.Contains(s, "create ")
+	}
+	if !printsID {
+		return false
+	}
+	for _, id := range []string{
+		"9bae739198364c91085b02b6389d91130b656ff1e6165ee32103de3fdbfa8aa0",
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		"bae739198364c91085b02b6389d91130b656ff1e6165ee32103de3fdbfa8aa01",
+	} {
+		if mask.MatchString(id) {
+			return true
+		}
+	}
+	return false
 }

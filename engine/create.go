@@ -41,9 +41,11 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := e.adaptResourceFlags(&hc); err != nil {
 		return nil, err
 	}
+	rawLinks := hc.Links
 	if err := e.checkNamespaces(&hc, &opts.Config); err != nil {
 		return nil, err
 	}
+	networkLinks := e.moveUserNetworkLinks(&hc, rawLinks)
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = e.opts.DefaultNetwork
 	}
@@ -188,6 +190,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 		RootMount:      mountSpec(mounts[0]),
 		LogOpts:        logOpts,
 		NetworkAliases: opts.NetworkAliases,
+		NetworkLinks:   networkLinks,
 		IP:             opts.IP,
 		SeccompProfile: seccompProfile,
 	}

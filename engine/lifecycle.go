@@ -192,6 +192,7 @@ func (e *Engine) Inspect(ctx context.Context, ref string) (*Container, error) {
 		return nil, err
 	}
 	out := c.Container
+	out.NetworkSettings = e.inspectNetworks(c)
 	if out.Mounts == nil {
 		out.Mounts = []MountPoint{} // docker's [] for a container without mounts
 	}

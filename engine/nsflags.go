@@ -446,17 +446,21 @@ type linkTarget struct {
 	alias string
 	child *record
 	ip    netip.Addr
+	// legacy is a link of HostConfig.Links (the default bridge), which
+	// gives variables; a user network's link gives its name only.
+	legacy bool
 }
 
 // links resolves the container's legacy links. A linked container that
 // is not running fails the start, as docker's.
 func (e *Engine) links(c *record) ([]linkTarget, error) {
 	var out []linkTarget
-	for _, l := range c.HostConfig.Links {
-		child, alias, err := splitStoredLink(l)
-		if err != nil {
-			return nil, err
-		}
+	stored, err := storedLinks(c)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range stored {
+		child, alias := l.child, l.alias
 		lc, err := e.get(child)
 		if err != nil {
 			return nil, fmt.Errorf("could not get container for %s: %w", child, err)
@@ -469,13 +473,16 @@ func (e *Engine) links(c *record) ([]linkTarget, error) {
 			return nil, err
 		}
 		a := atts[network.NameBridge]
+		if own := joinedNetworks(c); !l.legacy && len(own) > 0 {
+			a = atts[own[0]]
+		}
 		if names := slices.Sorted(maps.Keys(atts)); a == nil && len(names) > 0 {
 			a = atts[names[0]]
 		}
 		if a == nil {
 			return nil, invalidf("cannot link to /%s: it has no address on a bridge network", lc.DisplayName())
 		}
-		out = append(out, linkTarget{alias: alias, child: lc, ip: a.IP})
+		out = append(out, linkTarget{alias: alias, child: lc, ip: a.IP, legacy: l.legacy})
 	}
 	return out, nil
 }
@@ -498,7 +505,7 @@ func (e *Engine) linkHosts(c *record) ([]network.HostEntry, error) {
 // withLinkEnv is env under the variables docker's legacy links give a
 // container (ALIAS_NAME, ALIAS_PORT…, ALIAS_ENV_…), which env overrides.
 func (e *Engine) withLinkEnv(c *record, env []string) ([]string, error) {
-	if len(c.HostConfig.Links) == 0 {
+	if len(c.HostConfig.Links) == 0 { // a user network's links give no variables
 		return env, nil
 	}
 	links, err := e.links(c)
@@ -507,6 +514,9 @@ func (e *Engine) withLinkEnv(c *record, env []string) ([]string, error) {
 	}
 	var linkEnv []string
 	for _, l := range links {
+		if !l.legacy {
+			continue
+		}
 		linkEnv = append(linkEnv, linkVars(c.Name+"/"+l.alias, l.ip.String(), l.child.Config.ExposedPorts, l.child.Config.Env)...)
 	}
 	return mergeEnv(linkEnv, env), nil

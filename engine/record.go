@@ -34,6 +34,10 @@ type record struct {
 	// NetworkAliases and IP are --network-alias and --ip.
 	NetworkAliases []string `json:"BerthNetworkAliases,omitempty"`
 	IP             string   `json:"BerthIP,omitempty"`
+	// NetworkLinks are --link of a container on a user-defined network,
+	// as given ("NAME:ALIAS"): docker keeps them in that network's
+	// endpoint, not in HostConfig.Links (see netlinks.go).
+	NetworkLinks []string `json:"BerthNetworkLinks,omitempty"`
 	// Connected are the networks `network connect` added, joined after
 	// the one of HostConfig.NetworkMode at every start.
 	Connected []network.Connection `json:"BerthConnected,omitempty"`

@@ -83,13 +83,8 @@ func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 	if _, err := rlimits(r.Ulimits); err != nil {
 		return err
 	}
-	for _, t := range throttleLists(r) {
-		for _, d := range t.list {
-			if _, err := blockDevice(d.Path); err != nil {
-				return invalidf("invalid --%s %s: %v", t.flag, d.Path, err)
-			}
-		}
-	}
+	// The throttled devices are looked up at start (blockIO), as docker's:
+	// create takes any /dev/ path the CLI let through.
 	if err := checkLogDriver(hc.LogConfig.Type); err != nil {
 		return err
 	}

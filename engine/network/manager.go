@@ -362,7 +362,7 @@ func (m *Manager) create(opts CreateOptions) (*Network, error) {
 		Name: opts.Name, ID: id, Created: time.Now().UTC(), Scope: "local", Driver: DriverBridge,
 		IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: subnet.String(), Gateway: gateway.String()}}},
 		Options: map[string]string{BridgeNameOption: bridge},
-		Labels:  labels,
+		Labels:  labels, Internal: opts.Internal,
 	}, Endpoints: map[string]*endpoint{}}
 	if err := m.save(r); err != nil {
 		return nil, err
@@ -497,7 +497,7 @@ func rules(recs []*record) []masquerade {
 	for _, r := range recs {
 		subnet, _, ok := r.Network.Subnet()
 		if r.Network.Driver == DriverBridge && ok && r.BridgeUp {
-			out = append(out, masquerade{Subnet: subnet, Bridge: r.Network.Bridge()})
+			out = append(out, masquerade{Subnet: subnet, Bridge: r.Network.Bridge(), Internal: r.Network.Internal})
 		}
 	}
 	return out

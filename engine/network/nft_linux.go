@@ -19,10 +19,12 @@ import (
 // two chains:
 //
 //	chain postrouting { type nat hook postrouting priority srcnat;
-//	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network whose bridge is up
+//	    ip saddr <subnet> oifname != "<bridge>" masquerade  # one per network whose bridge is up, but internal ones
 //	}
 //	chain forward { type filter hook forward priority filter; policy accept;
 //	    iifname "<bridge a>" oifname "<bridge b>" drop      # each ordered pair: networks are isolated, as docker's
+//	    iifname "<internal>" oifname != "<internal>" drop   # two per --internal network: nothing is
+//	    oifname "<internal>" iifname != "<internal>" drop   # forwarded out of it or into it
 //	}
 //
 // Rules of other programs (docker's, podman's, the user's) are never
@@ -30,9 +32,14 @@ import (
 
 // masquerade is one network's rule: traffic from the subnet leaving by any
 // interface but its own bridge takes the outgoing interface's address.
+// An Internal network (network create --internal) has no masquerade, and
+// nothing is forwarded between its bridge and any other interface: its
+// containers reach each other and the host's address on the bridge only,
+// as docker's.
 type masquerade struct {
-	Subnet netip.Prefix
-	Bridge string
+	Subnet   netip.Prefix
+	Bridge   string
+	Internal bool
 }
 
 // syncMasquerade replaces the table with one holding exactly rules (and
@@ -55,7 +62,9 @@ func syncMasquerade(table string, rules []masquerade) error {
 			Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource,
 		})
 		for _, r := range rules {
-			conn.AddRule(&nftables.Rule{Table: t, Chain: chain, Exprs: masqueradeExprs(r)})
+			if !r.Internal {
+				conn.AddRule(&nftables.Rule{Table: t, Chain: chain, Exprs: masqueradeExprs(r)})
+			}
 		}
 		accept := nftables.ChainPolicyAccept
 		forward := conn.AddChain(&nftables.Chain{
@@ -67,6 +76,10 @@ func syncMasquerade(table string, rules []masquerade) error {
 				if a.Bridge != b.Bridge {
 					conn.AddRule(&nftables.Rule{Table: t, Chain: forward, Exprs: isolationExprs(a.Bridge, b.Bridge)})
 				}
+			}
+			if a.Internal {
+				conn.AddRule(&nftables.Rule{Table: t, Chain: forward, Exprs: internalExprs(expr.MetaKeyIIFNAME, expr.MetaKeyOIFNAME, a.Bridge)})
+				conn.AddRule(&nftables.Rule{Table: t, Chain: forward, Exprs: internalExprs(expr.MetaKeyOIFNAME, expr.MetaKeyIIFNAME, a.Bridge)})
 			}
 		}
 	}
@@ -97,6 +110,18 @@ func isolationExprs(from, to string) []expr.Any {
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(from)},
 		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(to)},
+		&expr.Verdict{Kind: expr.VerdictDrop},
+	}
+}
+
+// internalExprs is `iifname BRIDGE oifname != BRIDGE drop` (this, other
+// = IIFNAME, OIFNAME) or its mirror (OIFNAME, IIFNAME).
+func internalExprs(this, other expr.MetaKey, bridge string) []expr.Any {
+	return []expr.Any{
+		&expr.Meta{Key: this, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: ifname(bridge)},
+		&expr.Meta{Key: other, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: ifname(bridge)},
 		&expr.Verdict{Kind: expr.VerdictDrop},
 	}
 }

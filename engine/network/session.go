@@ -75,6 +75,7 @@ type Settings struct {
 // EndpointSettings is one network of a container, as docker inspect shows
 // it.
 type EndpointSettings struct {
+	Links       []string `json:"Links"` // --link on a user-defined network ("NAME:ALIAS")
 	Aliases     []string `json:"Aliases"`
 	NetworkID   string   `json:"NetworkID"`
 	EndpointID  string   `json:"EndpointID"`
@@ -161,7 +162,12 @@ func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
 // that is taken is named in an error wrapping ErrPortInUse.
 func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
-	var first *Attachment
+	// first is the first network's attachment, for IPAddress and the
+	// like; external the first that is not internal, which published
+	// ports forward to. As docker 20.10's, a container on internal
+	// networks only publishes nothing and shows no ports, not even
+	// exposed ones; one also on a normal network publishes through it.
+	var first, external *Attachment
 	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
 		joins = slices.Insert(joins, i, Connection{Network: name, Aliases: s.spec.Aliases})
@@ -190,6 +196,9 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		if err != nil {
 			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 		}
+		if external == nil && !nw.Internal {
+			external = a
+		}
 		if first == nil {
 			first = a
 			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.Gateway.String(), a.MacAddress
@@ -199,16 +208,26 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 			IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 		}
 	}
+	if external == nil && s.proxy != nil {
+		err := s.proxy.Close()
+		s.proxy = nil
+		if err != nil {
+			return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
+		}
+	}
+	if external == nil {
+		return st, nil
+	}
 	if len(s.ports) > 0 {
 		switch s.proxy {
 		case nil:
-			p := NewProxy(first.IP, s.ports)
+			p := NewProxy(external.IP, s.ports)
 			if err := p.Start(); err != nil {
 				return nil, errors.Join(err, s.m.Release(s.spec.ContainerID))
 			}
 			s.proxy = p
 		default:
-			s.proxy.Retarget(first.IP)
+			s.proxy.Retarget(external.IP)
 		}
 		st.Ports = s.proxy.Bindings()
 	}
