@@ -376,7 +376,7 @@ func (a *app) createCommand() *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := a.createContainer(cmd, &f, args)
 		if err != nil {
-			return runError(cmd.CommandPath(), err)
+			return createError(cmd.CommandPath(), err)
 		}
 		fmt.Fprintln(a.stdout, c.ID)
 		return nil
@@ -393,6 +393,7 @@ func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []stri
 	if err := f.res.apply(f.detach, &opts); err != nil {
 		return nil, err
 	}
+	defer func() { err = daemonSide(err) }()
 	cid, err := openCIDFile(f.res.cidfile)
 	if err != nil {
 		return nil, err
