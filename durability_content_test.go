@@ -104,7 +104,7 @@ func TestFaultConfigBlob(t *testing.T) {
 	}
 
 	b.checkRepairs(t, "Damaged image "+id+": config", "Repaired damaged image "+id+": removed")
-	b.wantFail(t, 1, "no such object: bad:1", "inspect", "bad:1")
+	b.wantFail(t, 1, "No such object: bad:1", "inspect", "bad:1")
 	if _, err := os.Stat(b.blobPath(id)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the damaged config blob is still stored after repair: %v", err)
 	}

@@ -25,6 +25,12 @@ func TestCreateAndExecExitCodes(t *testing.T) {
 		{[]string{"create", "--pull", "never", "--network", "none", "nosuchimage:1", "true"}, 1, "nosuchimage"},
 		{[]string{"run", "--pull", "never", "--network", "none", "nosuchimage:1", "true"}, 125, "nosuchimage"},
 		{[]string{"create", "--pull", "never", "--cpus", "x", "busybox", "true"}, 125, "failed to parse x as a rational number"},
+		// Checks berth's CLI makes but docker's leaves to its daemon.
+		{[]string{"create", "--pull", "never", "--memory", "1k", "busybox", "true"}, 1, "minimum memory limit allowed is 6MB"},
+		{[]string{"run", "--pull", "never", "--memory", "1k", "busybox", "true"}, 125, "minimum memory limit allowed is 6MB"},
+		{[]string{"create", "--pull", "never", "-v", "/tmp:/", "busybox", "true"}, 1, "destination can't be '/'"},
+		{[]string{"create", "--pull", "never", "--tmpfs", "/", "busybox", "true"}, 1, "destination can't be '/'"},
+		{[]string{"run", "--pull", "never", "--tmpfs", "/", "busybox", "true"}, 125, "destination can't be '/'"},
 	} {
 		_, stderr, code := b.runOut(tt.args...)
 		if code != tt.code || !strings.Contains(stderr, tt.want) {

@@ -39,22 +39,26 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 			}
 		}
 		var objects []any
-		failed := false
+		var missing []error
 		for _, ref := range args {
 			obj, err := a.inspectObject(cmd, ref, kind)
 			if err != nil {
-				fmt.Fprintf(a.stderr, "Error: %v\n", err)
-				failed = true
+				missing = append(missing, err)
 				continue
 			}
 			objects = append(objects, obj)
 		}
+		failed := len(missing) > 0
 		if tmpl != nil {
 			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
 				failed = true
 			}
 		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
 			return err
+		}
+		// As docker's, the objects not found are told after the output.
+		for _, err := range missing {
+			fmt.Fprintf(a.stderr, "Error: %v\n", err)
 		}
 		if failed {
 			return errSomeFailed
@@ -101,7 +105,7 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 		if v, err := a.inspectVolume(cmd, ref); err == nil {
 			return v, nil
 		}
-		return nil, fmt.Errorf("no such object: %s", ref)
+		return nil, noSuchObjectError(ref)
 	}
 	return newImageInspect(img), nil
 }
@@ -169,3 +173,9 @@ func writeInspectTemplate(stdout, stderr io.Writer, tmpl *template.Template, obj
 	}
 	return written && len(failures) == 0
 }
+
+// noSuchObjectError is a name inspect found as nothing, in docker's words
+// (capital included).
+type noSuchObjectError string
+
+func (e noSuchObjectError) Error() string { return "No such object: " + string(e) }

@@ -239,7 +239,7 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		hc.Tmpfs = map[string]string{}
 		for _, t := range f.tmpfs {
 			if err := parseTmpfs(hc.Tmpfs, t); err != nil {
-				return none, nil, err
+				return none, nil, daemonSide(err) // docker's CLI passes --tmpfs on unchecked
 			}
 		}
 	}
@@ -315,14 +315,14 @@ func (f *containerFlags) resources(flags *pflag.FlagSet) (engine.Resources, erro
 	}
 	const minMemory = 6 * 1024 * 1024
 	if r.Memory > 0 && r.Memory < minMemory {
-		return r, errors.New("minimum memory limit allowed is 6MB")
+		return r, daemonSide(errors.New("minimum memory limit allowed is 6MB"))
 	}
 	if r.MemorySwap > 0 {
 		if r.Memory == 0 {
-			return r, errors.New("you should always set the memory limit when using the memoryswap limit, see usage")
+			return r, daemonSide(errors.New("you should always set the memory limit when using the memoryswap limit, see usage"))
 		}
 		if r.MemorySwap < r.Memory {
-			return r, errors.New("minimum memoryswap limit should be larger than memory limit, see usage")
+			return r, daemonSide(errors.New("minimum memoryswap limit should be larger than memory limit, see usage"))
 		}
 	}
 	if r.CPUShares < 0 {

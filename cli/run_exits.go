@@ -5,8 +5,9 @@ import "errors"
 // daemonError is an error of create that docker's daemon would report:
 // the engine refused the container (a name in use, no such image, a
 // setting it checks), the image could not be pulled, the --cidfile could
-// not be made or written. What the CLI finds wrong while parsing flags is
-// not one. `docker create` exits 1 for a daemon's error and 125 for its
+// not be made or written, and the few checks berth's CLI makes that
+// docker's leaves to its daemon (-v and --tmpfs specifications, the memory
+// limits). What the CLI finds wrong while parsing flags is not one. `docker create` exits 1 for a daemon's error and 125 for its
 // own; `docker run` exits 125 for both (runError).
 type daemonError struct{ err error }
 
