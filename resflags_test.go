@@ -336,41 +336,46 @@ func TestResflagsBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
-		args []string
-		want string
+		args   []string
+		want   string
+		daemon bool // docker's daemon refuses it: create exits 1, run 125
 	}{
-		{[]string{"--ulimit", "nofile"}, `invalid argument "nofile" for "--ulimit" flag`},
-		{[]string{"--ulimit", "bogus=1"}, `invalid ulimit type: bogus`},
-		{[]string{"--ulimit", "nofile=20:10"}, `ulimit soft limit must be less than or equal to hard limit`},
-		{[]string{"--shm-size", "-1"}, `invalid argument "-1" for "--shm-size" flag`},
-		{[]string{"--sysctl", "kernel.hostname=x"}, `sysctl 'kernel.hostname=x' is not allowed`},
-		{[]string{"--sysctl", "vm.swappiness=1"}, `sysctl 'vm.swappiness=1' is not allowed`},
-		{[]string{"--sysctl", "net.ipv4.ip_forward=1", "--network", "host"}, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`},
-		{[]string{"--log-driver", "syslog"}, `log driver "syslog" is not supported`},
-		{[]string{"--log-driver", "nosuch"}, `logger: no log driver named 'nosuch' is registered`},
-		{[]string{"-d", "-a", "stdout"}, `conflicting options: cannot specify both --attach and --detach`},
-		{[]string{"-a", "stdweird"}, `valid streams are STDIN, STDOUT and STDERR`},
-		{[]string{"--platform", "a/b/c/d"}, `unknown operating system or architecture`},
-		{[]string{"--memory-reservation", "1m"}, `Minimum memory reservation allowed is 6MB`},
-		{[]string{"-m", "16m", "--memory-reservation", "32m"}, `Minimum memory limit can not be less than memory reservation limit`},
-		{[]string{"--oom-score-adj", "1001"}, `Invalid value 1001, range for oom score adj is [-1000, 1000]`},
-		{[]string{"--cpus", "1", "--cpu-period", "50000"}, `Conflicting options: Nano CPUs and CPU Period cannot both be set`},
-		{[]string{"--cpus", "1", "--cpu-quota", "50000"}, `Conflicting options: Nano CPUs and CPU Quota cannot both be set`},
-		{[]string{"--cpu-period", "999"}, `CPU cfs period can not be less than 1ms`},
-		{[]string{"--cpu-quota", "999"}, `CPU cfs quota can not be less than 1ms`},
-		{[]string{"--device-read-bps", "vda:1mb"}, `bad format for device path: vda:1mb`},
-		{[]string{"--device-write-bps", "/dev/null:fast"}, `invalid rate for device: /dev/null:fast`},
-		{[]string{"--device-read-iops", "/dev/null:1k"}, `invalid rate for device: /dev/null:1k`},
-		{[]string{"--cidfile", existing}, `container ID file found, make sure the other container isn't running or delete ` + existing},
+		{[]string{"--ulimit", "nofile"}, `invalid argument "nofile" for "--ulimit" flag`, false},
+		{[]string{"--ulimit", "bogus=1"}, `invalid ulimit type: bogus`, false},
+		{[]string{"--ulimit", "nofile=20:10"}, `ulimit soft limit must be less than or equal to hard limit`, false},
+		{[]string{"--shm-size", "-1"}, `invalid argument "-1" for "--shm-size" flag`, false},
+		{[]string{"--sysctl", "kernel.hostname=x"}, `sysctl 'kernel.hostname=x' is not allowed`, true},
+		{[]string{"--sysctl", "vm.swappiness=1"}, `sysctl 'vm.swappiness=1' is not allowed`, true},
+		{[]string{"--sysctl", "net.ipv4.ip_forward=1", "--network", "host"}, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`, true},
+		{[]string{"--log-driver", "syslog"}, `log driver "syslog" is not supported`, true},
+		{[]string{"--log-driver", "nosuch"}, `logger: no log driver named 'nosuch' is registered`, true},
+		{[]string{"-d", "-a", "stdout"}, `conflicting options: cannot specify both --attach and --detach`, false},
+		{[]string{"-a", "stdweird"}, `valid streams are STDIN, STDOUT and STDERR`, false},
+		{[]string{"--platform", "a/b/c/d"}, `unknown operating system or architecture`, true},
+		{[]string{"--memory-reservation", "1m"}, `Minimum memory reservation allowed is 6MB`, true},
+		{[]string{"-m", "16m", "--memory-reservation", "32m"}, `Minimum memory limit can not be less than memory reservation limit`, true},
+		{[]string{"--oom-score-adj", "1001"}, `Invalid value 1001, range for oom score adj is [-1000, 1000]`, true},
+		{[]string{"--cpus", "1", "--cpu-period", "50000"}, `Conflicting options: Nano CPUs and CPU Period cannot both be set`, true},
+		{[]string{"--cpus", "1", "--cpu-quota", "50000"}, `Conflicting options: Nano CPUs and CPU Quota cannot both be set`, true},
+		{[]string{"--cpu-period", "999"}, `CPU cfs period can not be less than 1ms`, true},
+		{[]string{"--cpu-quota", "999"}, `CPU cfs quota can not be less than 1ms`, true},
+		{[]string{"--device-read-bps", "vda:1mb"}, `bad format for device path: vda:1mb`, false},
+		{[]string{"--device-write-bps", "/dev/null:fast"}, `invalid rate for device: /dev/null:fast`, false},
+		{[]string{"--device-read-iops", "/dev/null:1k"}, `invalid rate for device: /dev/null:1k`, false},
+		{[]string{"--cidfile", existing}, `container ID file found, make sure the other container isn't running or delete ` + existing, true},
 	} {
 		for _, verb := range []string{"run", "create"} {
 			if verb == "create" && (tt.args[0] == "-d" || tt.args[0] == "-a") {
 				continue
 			}
 			args := append(append([]string{verb, "--pull", "never"}, tt.args...), "busybox", "true")
+			wantCode := 125
+			if verb == "create" && tt.daemon {
+				wantCode = 1
+			}
 			_, stderr, code := b.runOut(args...)
-			if code != 125 || !strings.Contains(stderr, tt.want) {
-				t.Errorf("berth %s: exit %d, stderr %q; want 125 and %q", strings.Join(args, " "), code, stderr, tt.want)
+			if code != wantCode || !strings.Contains(stderr, tt.want) {
+				t.Errorf("berth %s: exit %d, stderr %q; want %d and %q", strings.Join(args, " "), code, stderr, wantCode, tt.want)
 			}
 		}
 	}

@@ -234,32 +234,37 @@ tryOpen loop0 /dev/loop0`)
 }
 
 // TestAttackDevicesBadInput: a --device with no device behind it and a
-// malformed --device-cgroup-rule fail as docker's do (exit 125, its
-// message) and leave no container and no cgroup behind.
+// malformed --device-cgroup-rule fail as docker's do (exit 125, create's
+// 1 for what docker's daemon refuses; its message) and leave no container and no cgroup behind.
 func TestAttackDevicesBadInput(t *testing.T) {
 	t.Parallel()
 	b := newAttackEnv(t)
 	for _, tt := range []struct {
-		args []string
-		want string
+		args   []string
+		want   string
+		daemon bool // docker's daemon refuses it: create exits 1, run 125
 	}{
 		{[]string{"--device", "/nonexistent"},
-			`error gathering device information while adding custom device "/nonexistent": no such file or directory`},
+			`error gathering device information while adding custom device "/nonexistent": no such file or directory`, true},
 		{[]string{"--device", "/etc/hostname"},
-			`error gathering device information while adding custom device "/etc/hostname": not a device node`},
-		{[]string{"--device", "/dev/null:/dev/n:rwx"}, `bad mode specified: rwx`},
-		{[]string{"--device", "/dev/null:dev/n"}, `dev/n is not an absolute path`},
-		{[]string{"--device-cgroup-rule", "c 1:3"}, `invalid device cgroup format 'c 1:3'`},
-		{[]string{"--device-cgroup-rule", "c 1:3 rwx"}, `invalid device cgroup format 'c 1:3 rwx'`},
+			`error gathering device information while adding custom device "/etc/hostname": not a device node`, true},
+		{[]string{"--device", "/dev/null:/dev/n:rwx"}, `bad mode specified: rwx`, false},
+		{[]string{"--device", "/dev/null:dev/n"}, `dev/n is not an absolute path`, false},
+		{[]string{"--device-cgroup-rule", "c 1:3"}, `invalid device cgroup format 'c 1:3'`, false},
+		{[]string{"--device-cgroup-rule", "c 1:3 rwx"}, `invalid device cgroup format 'c 1:3 rwx'`, false},
 	} {
 		for _, verb := range []string{"run", "create"} {
 			args := append(append([]string{verb}, tt.args...), "busybox", "true")
+			want := 125
+			if verb == "create" && tt.daemon {
+				want = 1
+			}
 			var stderr bytes.Buffer
 			cmd := b.cmd(args...)
 			cmd.Stderr = &stderr
 			err := cmd.Run()
-			if code := cmd.ProcessState.ExitCode(); code != 125 || !strings.Contains(stderr.String(), tt.want) {
-				t.Errorf("berth %s: exit %d (%v), stderr %q; want 125 and %q", strings.Join(args, " "), code, err, stderr.String(), tt.want)
+			if code := cmd.ProcessState.ExitCode(); code != want || !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("berth %s: exit %d (%v), stderr %q; want %d and %q", strings.Join(args, " "), code, err, stderr.String(), want, tt.want)
 			}
 		}
 	}

@@ -290,8 +290,8 @@ func TestExecTTYShell(t *testing.T) {
 	if code := b.exitCode("exec", "box", "sh", "-c", "exit 5"); code != 5 {
 		t.Errorf("berth exec box sh -c 'exit 5' exited %d", code)
 	}
-	if code := b.exitCode("exec", "box", "nope"); code != 127 {
-		t.Errorf("berth exec box nope exited %d, want 127", code)
+	if code := b.exitCode("exec", "box", "nope"); code != 126 {
+		t.Errorf("berth exec box nope exited %d, want 126 (docker exec's code for a command that did not start)", code)
 	}
 	if status := b.inspect(".State.Status", "box"); status != "running" {
 		t.Errorf("box is %s after the execs, want running", status)

@@ -32,7 +32,8 @@ func (a *app) execCommand() *cobra.Command {
 	cmd.Long = "Execute a command in a running container: it joins all the container's\n" +
 		"namespaces and its cgroup, as the container's user, environment and working\n" +
 		"directory unless -u, -e, -w say otherwise. berth ends with the command's exit\n" +
-		"code: 126 when it cannot be executed, 127 when it is not found."
+		"code, or 126 when it cannot be started (not found, not executable), as\n" +
+		"docker exec."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if tty && interactive && !detach && !a.sys.isTerminal(a.stdin) {
 			return usageError(cmd.CommandPath(), errors.New("the input device is not a TTY"))

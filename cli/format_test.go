@@ -33,14 +33,20 @@ func TestInspectTypedTemplates(t *testing.T) {
 		{[]string{"-f", "{{.NetworkSettings.IPAddress}}|", "job"}, 0, "|\n", ""},
 		{[]string{"-f", "json", "job"}, 0, "{\"Id\":\"" + cs[2].ID, ""},
 		{[]string{"-f", "{{upper .Name}}", "web"}, 0, "/WEB\n", ""},
-		{[]string{"-f", "{{.State.Foo}}", "web"}, 1, "", `template parsing error: template: :1:8: executing "" at <.State.Foo>: map has no entry for key "Foo"`},
-		{[]string{"-f", "{{.Foo}}", "web", "job"}, 1, "", `map has no entry for key "Foo"`},
+		// As docker's: the lines are written together, a lone newline
+		// when none rendered.
+		{[]string{"-f", "{{.State.Foo}}", "web"}, 1, "\n", `template parsing error: template: :1:8: executing "" at <.State.Foo>: map has no entry for key "Foo"`},
+		{[]string{"-f", "{{.Foo}}", "web", "job"}, 1, "\n", `map has no entry for key "Foo"`},
+		{[]string{"-f", "{{.Name}}", "nosuch"}, 1, "\n", "nosuch"},
+		{[]string{"-f", "{{.Name}}", "nosuch", "web"}, 1, "/web\n", "nosuch"},
+		{[]string{"-f", "{{range .Config.Cmd}}{{println .}}{{end}}", "web"}, 0, "sh\n-c\nwhile :; do echo tick; sleep 1; done\n\n", ""},
 		{[]string{"-f", "{{.Foo", "web"}, 64, "", "template parsing error"},
 		{[]string{"-f", "{{.Os}} {{.Architecture}} {{.Created}}", "busybox"}, 0, "linux amd64 ", ""},
 	}
 	for _, tt := range tests {
 		r := runCLI(t, sys, append([]string{"inspect"}, tt.args...)...)
-		if r.code != tt.code || !strings.HasPrefix(r.stdout, tt.out) || !strings.Contains(r.stderr, tt.inErr) || tt.out == "" && r.stdout != "" {
+		exact := tt.code != 0 || strings.HasSuffix(tt.out, "\n")
+		if r.code != tt.code || !strings.HasPrefix(r.stdout, tt.out) || !strings.Contains(r.stderr, tt.inErr) || exact && r.stdout != tt.out {
 			t.Errorf("inspect %q: code %d out %q err %q; want %d %q %q", tt.args, r.code, r.stdout, r.stderr, tt.code, tt.out, tt.inErr)
 		}
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,22 +39,26 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 			}
 		}
 		var objects []any
-		failed := false
+		var missing []error
 		for _, ref := range args {
 			obj, err := a.inspectObject(cmd, ref, kind)
 			if err != nil {
-				fmt.Fprintf(a.stderr, "Error: %v\n", err)
-				failed = true
+				missing = append(missing, err)
 				continue
 			}
 			objects = append(objects, obj)
 		}
+		failed := len(missing) > 0
 		if tmpl != nil {
 			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
 				failed = true
 			}
 		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
 			return err
+		}
+		// As docker's, the objects not found are told after the output.
+		for _, err := range missing {
+			fmt.Fprintf(a.stderr, "Error: %v\n", err)
 		}
 		if failed {
 			return errSomeFailed
@@ -100,7 +105,7 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 		if v, err := a.inspectVolume(cmd, ref); err == nil {
 			return v, nil
 		}
-		return nil, fmt.Errorf("no such object: %s", ref)
+		return nil, noSuchObjectError(ref)
 	}
 	return newImageInspect(img), nil
 }
@@ -135,22 +140,42 @@ func parseInspectFormat(format string) (*template.Template, error) {
 
 // writeInspectTemplate renders the template over each object's typed value
 // (inspect_view.go), or its JSON for names only JSON has ({{.Id}}), one
-// line each, as `docker inspect -f`. A failure is reported on stderr and
-// the others still print; it returns whether all rendered.
+// line each, as `docker inspect -f`. As docker's, the lines are written
+// together once all are rendered, a lone newline when none rendered (no
+// object, or the template failed on each), and the failures after them on
+// stderr; it returns whether all rendered.
 func writeInspectTemplate(stdout, stderr io.Writer, tmpl *template.Template, objects []any) bool {
-	ok := true
+	var lines bytes.Buffer
+	var failures []error
 	for _, obj := range objects {
 		raw, err := json.Marshal(obj)
 		if err == nil {
 			var out []byte
 			if out, err = templates.ExecuteInspect(tmpl, inspectView(obj), raw); err == nil {
-				_, err = fmt.Fprintf(stdout, "%s\n", out)
+				lines.Write(out)
+				lines.WriteByte('\n')
 			}
 		}
 		if err != nil {
-			fmt.Fprintf(stderr, "template parsing error: %v\n", err)
-			ok = false
+			failures = append(failures, err)
 		}
 	}
-	return ok
+	if lines.Len() == 0 {
+		lines.WriteByte('\n')
+	}
+	written := true
+	if _, err := stdout.Write(lines.Bytes()); err != nil {
+		fmt.Fprintf(stderr, "write the inspect output: %v\n", err)
+		written = false
+	}
+	for _, err := range failures {
+		fmt.Fprintf(stderr, "template parsing error: %v\n", err)
+	}
+	return written && len(failures) == 0
 }
+
+// noSuchObjectError is a name inspect found as nothing, in docker's words
+// (capital included).
+type noSuchObjectError string
+
+func (e noSuchObjectError) Error() string { return "No such object: " + string(e) }

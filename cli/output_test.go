@@ -227,7 +227,7 @@ func TestInspect(t *testing.T) {
 		t.Errorf("inspect -f = %q (err %q)", r.stdout, r.stderr)
 	}
 	r = runCLI(t, sys, "inspect", "web", "missing", "busybox")
-	if r.code != 1 || !strings.Contains(r.stderr, "Error: no such object: missing") {
+	if r.code != 1 || !strings.Contains(r.stderr, "Error: No such object: missing") {
 		t.Errorf("inspect with a missing object: code %d err %q", r.code, r.stderr)
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 2 || got[1]["Id"] != "sha256:"+imagesFixture()[0].ID {

@@ -68,6 +68,12 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 	if err != nil {
 		return usageError(cmd.CommandPath(), err)
 	}
+	size := f.size
+	if !size && !f.quiet && f.format != "" && !cmd.Flags().Changed("size") {
+		if size, err = templateUsesSize(out); err != nil {
+			return err
+		}
+	}
 	eng, err := a.engine()
 	if err != nil {
 		return err
@@ -76,7 +82,7 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 	if f.latest {
 		last = 1
 	}
-	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: args, Size: f.size})
+	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: args, Size: size})
 	if err != nil {
 		return err
 	}
@@ -85,7 +91,7 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 		list = list[:last]
 	}
 	var sizes map[string]containerSize
-	if f.size {
+	if size {
 		if sizes, err = a.containerSizes(list); err != nil {
 			return err
 		}
@@ -136,6 +142,8 @@ type psRow struct {
 	trunc bool
 	now   time.Time
 	size  containerSize
+	// sizeAsked, when set, records that the template asked for .Size.
+	sizeAsked *bool
 }
 
 func (r psRow) ID() string {
@@ -192,6 +200,9 @@ func (r psRow) Names() string { return r.c.DisplayName() }
 
 // Size is docker's "2B (virtual 4.26MB)"; "N/A" without ps -s.
 func (r psRow) Size() string {
+	if r.sizeAsked != nil {
+		*r.sizeAsked = true
+	}
 	if !r.size.known {
 		return "N/A"
 	}

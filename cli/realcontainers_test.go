@@ -195,7 +195,7 @@ func TestRealDetachedLifecycle(t *testing.T) {
 	if res := r.run("exec", "-u", "nobody", "-w", "/", "web", "sh", "-c", "pwd; id -un; exit 5"); res.code != 5 || res.stdout != "/\nnobody\n" {
 		t.Errorf("exec -u nobody: exit %d, out %q, err %q", res.code, res.stdout, res.stderr)
 	}
-	if res := r.run("exec", "web", "nope"); res.code != 127 {
+	if res := r.run("exec", "web", "nope"); res.code != 126 {
 		t.Errorf("exec nope: exit %d, err %q", res.code, res.stderr)
 	}
 	if out := r.must("stop", "-t", "1", "web"); out != "web\n" {

@@ -239,7 +239,7 @@ func (f *containerFlags) createOptions(flags *pflag.FlagSet, image string, comma
 		hc.Tmpfs = map[string]string{}
 		for _, t := range f.tmpfs {
 			if err := parseTmpfs(hc.Tmpfs, t); err != nil {
-				return none, nil, err
+				return none, nil, daemonSide(err) // docker's CLI passes --tmpfs on unchecked
 			}
 		}
 	}
@@ -315,14 +315,14 @@ func (f *containerFlags) resources(flags *pflag.FlagSet) (engine.Resources, erro
 	}
 	const minMemory = 6 * 1024 * 1024
 	if r.Memory > 0 && r.Memory < minMemory {
-		return r, errors.New("minimum memory limit allowed is 6MB")
+		return r, daemonSide(errors.New("minimum memory limit allowed is 6MB"))
 	}
 	if r.MemorySwap > 0 {
 		if r.Memory == 0 {
-			return r, errors.New("you should always set the memory limit when using the memoryswap limit, see usage")
+			return r, daemonSide(errors.New("you should always set the memory limit when using the memoryswap limit, see usage"))
 		}
 		if r.MemorySwap < r.Memory {
-			return r, errors.New("minimum memoryswap limit should be larger than memory limit, see usage")
+			return r, daemonSide(errors.New("minimum memoryswap limit should be larger than memory limit, see usage"))
 		}
 	}
 	if r.CPUShares < 0 {
@@ -376,7 +376,7 @@ func (a *app) createCommand() *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		c, err := a.createContainer(cmd, &f, args)
 		if err != nil {
-			return runError(cmd.CommandPath(), err)
+			return createError(cmd.CommandPath(), err)
 		}
 		fmt.Fprintln(a.stdout, c.ID)
 		return nil
@@ -393,6 +393,7 @@ func (a *app) createContainer(cmd *cobra.Command, f *containerFlags, args []stri
 	if err := f.res.apply(f.detach, &opts); err != nil {
 		return nil, err
 	}
+	defer func() { err = daemonSide(err) }()
 	cid, err := openCIDFile(f.res.cidfile)
 	if err != nil {
 		return nil, err

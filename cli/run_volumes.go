@@ -31,7 +31,7 @@ func (v *volumeFlags) apply(given []string, abs func(string) (string, error), cc
 	for _, spec := range given {
 		bind, anonymous, err := parseVolume(spec, abs)
 		if err != nil {
-			return err
+			return daemonSide(err) // docker's CLI passes -v on unchecked
 		}
 		if anonymous != "" {
 			if cc.Volumes == nil {

@@ -59,3 +59,13 @@ func ExitCode(err error) int {
 func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
 }
+
+// nameInUseError is a container name another container holds, in docker's
+// words; it is ErrNameInUse.
+type nameInUseError struct{ name, owner string }
+
+func (e *nameInUseError) Error() string {
+	return fmt.Sprintf("Conflict. The container name %q is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name", e.name, e.owner)
+}
+
+func (e *nameInUseError) Is(target error) bool { return target == ErrNameInUse }

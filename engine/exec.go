@@ -144,10 +144,9 @@ func (s *ExecSession) start() error {
 		s.e.event(s.c, events.ActionExecStart+": "+s.cmdline, map[string]string{events.AttrExecID: s.id})
 		return nil
 	}
-	switch {
-	case errors.Is(err, nsenter.ErrNotFound):
-		return &ExitError{Code: 127, Err: err}
-	case errors.Is(err, nsenter.ErrNotExecutable):
+	// docker exec ends with 126 whatever kept the command from starting,
+	// a command not found included (run's 127 is for run only).
+	if errors.Is(err, nsenter.ErrNotFound) || errors.Is(err, nsenter.ErrNotExecutable) {
 		return &ExitError{Code: 126, Err: err}
 	}
 	return &ExitError{Code: 126, Err: fmt.Errorf("exec in %s: %w", s.c.DisplayName(), err)}

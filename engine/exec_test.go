@@ -51,7 +51,8 @@ func TestExec(t *testing.T) {
 		{"user, dir, env", ExecOptions{Cmd: []string{"sh", "-c", "id -u; pwd; echo $X $FROM_IMAGE_RUN"}, User: "nobody", WorkingDir: "/tmp", Env: []string{"X=1"}}, "", "65534\n/tmp\n1 1\n", 0},
 		{"exit code", ExecOptions{Cmd: []string{"sh", "-c", "exit 7"}}, "", "", 7},
 		{"stdin", ExecOptions{Cmd: []string{"cat"}}, "typed\n", "typed\n", 0},
-		{"not found", ExecOptions{Cmd: []string{"nope"}}, "", "", 127},
+		{"not found", ExecOptions{Cmd: []string{"nope"}}, "", "", 126},
+		{"missing path", ExecOptions{Cmd: []string{"/nonexistent/x"}}, "", "", 126},
 		{"not executable", ExecOptions{Cmd: []string{"/etc/passwd"}}, "", "", 126},
 		{"unknown user", ExecOptions{Cmd: []string{"true"}, User: "ghost"}, "", "", 126},
 	}

@@ -106,8 +106,7 @@ func (s *store) reserveName(name, id string, discard func(owner string) error) (
 	}
 	if errors.Is(err, fs.ErrExist) {
 		owner, _ := os.ReadFile(filepath.Join(s.names, name))
-		return nil, fmt.Errorf("the container name %q is already in use by container %q: %w",
-			"/"+name, strings.TrimSpace(string(owner)), ErrNameInUse)
+		return nil, &nameInUseError{name: "/" + name, owner: strings.TrimSpace(string(owner))}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reserve name %s: %w", name, err)

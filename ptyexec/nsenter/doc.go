@@ -36,8 +36,7 @@
 // it into the container's cgroup before anything runs), the launcher sends
 // the configuration as JSON, and the child either reports why it failed or
 // execs, which closes its end. So Cmd.Start returns only once the command
-// runs, with docker exec's 126/127 distinctions as ErrNotExecutable and
-// ErrNotFound.
+// runs, or with why it did not: ErrNotExecutable or ErrNotFound.
 //
 // Start reading at Command in nsenter_linux.go. The package needs cgo and
 // must be linked into the binary Config.Self names (berth itself); it

@@ -4,7 +4,7 @@ import "errors"
 
 var (
 	// ErrNotFound: the command does not exist in the container (docker
-	// exec's exit code 127).
+	// exec's exit code is 126 for it, as for any command that did not start).
 	ErrNotFound = errors.New("executable file not found")
 	// ErrNotExecutable: the command exists but cannot be executed (126).
 	ErrNotExecutable = errors.New("permission denied or not executable")
