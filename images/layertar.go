@@ -139,12 +139,6 @@ func isOpaque(dir string) bool {
 
 // writeOverlayDiff writes an overlay layer directory as an OCI layer tar.
 func writeOverlayDiff(w io.Writer, dir string) error {
-	return writeOverlayDiffExcept(w, dir, nil)
-}
-
-// writeOverlayDiffExcept is writeOverlayDiff leaving out the entries skip
-// (when not nil) names.
-func writeOverlayDiffExcept(w io.Writer, dir string, skip func(rel string, st *unix.Stat_t) bool) error {
 	t := newTarWriter(w)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -161,9 +155,6 @@ func writeOverlayDiffExcept(w io.Writer, dir string, skip func(rel string, st *u
 		}
 		if isOverlayWhiteout(&st) {
 			return t.whiteout(rel)
-		}
-		if skip != nil && skip(rel, &st) {
-			return nil
 		}
 		if err := t.add(p, rel); err != nil {
 			return err
