@@ -3,6 +3,7 @@ package images
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -31,13 +32,15 @@ type Change struct {
 
 // ContainerChanges lists what a container changed in its image's
 // filesystem (and init layer, which is below the container's own), in
-// the order of docker's change walk: depth first, each directory's
-// entries by name. overlay2 reads the writable layer as moby's
-// OverlayChanges does: its whiteouts are deletions, what a lower layer
-// holds is modified (a directory only when its mode, size or time
-// differ), the rest added, and the directory above an addition or a
-// deletion counts as modified just before it; vfs compares the
-// container's copy with its init layer's.
+// the order of docker's change walk (moby's pkg/archive changes()):
+// depth first, each directory's entries by name, a directory before
+// what it holds. overlay2 reads the writable layer: its whiteouts are
+// deletions, what a lower layer holds is modified, the rest added; a
+// directory copied up counts as modified when something below it
+// changed or its mode or owner did, as docker's tree comparison says
+// (the diff of the docker 20.10 berth is compared with, whose overlay2
+// falls back to it). vfs compares the container's copy with its init
+// layer's.
 func (s *Store) ContainerChanges(containerID string) ([]Change, error) {
 	if err := checkContainerID(containerID); err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
@@ -69,7 +72,6 @@ func walkOrder(a, b string) bool {
 func (s *Store) overlayChanges(rec *rootfsRecord) ([]Change, error) {
 	upper := filepath.Join(s.containerDir(rec.ID), "diff")
 	var changes []Change
-	changedDirs := map[string]bool{}
 	err := filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == upper {
 			return err
@@ -81,27 +83,42 @@ func (s *Store) overlayChanges(rec *rootfsRecord) ([]Change, error) {
 			return err
 		}
 		c := Change{Path: "/" + rel, Kind: ChangeAdd}
-		isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 		if isOverlayWhiteout(&st) {
 			c.Kind = ChangeDelete
 		} else if lower, err := s.statBelow(rec, rel); err == nil {
-			if lst, ok := lower.Sys().(*syscall.Stat_t); ok && isDir && lower.IsDir() &&
-				st.Size == lst.Size && st.Mode == lst.Mode && st.Mtim.Sec == lst.Mtim.Sec && st.Mtim.Nsec == lst.Mtim.Nsec {
-				return nil // only the parent of a change
+			if lst, ok := lower.Sys().(*syscall.Stat_t); ok && st.Mode&unix.S_IFMT == unix.S_IFDIR && lower.IsDir() &&
+				st.Mode == lst.Mode && st.Uid == lst.Uid && st.Gid == lst.Gid {
+				empty, err := emptyDir(p)
+				if err != nil {
+					return err
+				}
+				if empty {
+					return nil // copied up, and nothing in it changed
+				}
 			}
 			c.Kind = ChangeModify
-		}
-		if isDir {
-			changedDirs[c.Path] = true
-		}
-		if parent := path.Dir(c.Path); c.Kind != ChangeModify && parent != "/" && !changedDirs[parent] {
-			changes = append(changes, Change{Path: parent, Kind: ChangeModify})
-			changedDirs[parent] = true
 		}
 		changes = append(changes, c)
 		return nil
 	})
 	return changes, err
+}
+
+// emptyDir reports whether the directory p (not a symlink) has no entries.
+func emptyDir(p string) (bool, error) {
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), p)
+	defer func() { _ = f.Close() }()
+	if _, err := f.Readdirnames(1); err != nil {
+		if errors.Is(err, io.EOF) {
+			return true, nil
+		}
+		return false, err
+	}
+	return false, nil
 }
 
 // statBelow describes what the layers under a container's writable layer

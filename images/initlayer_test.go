@@ -26,13 +26,17 @@ func TestInitLayer(t *testing.T) {
 				tarEntry{name: "etc/keep", body: "keep"},
 				tarEntry{name: "dev", typ: tar.TypeSymlink, link: "/"},
 				tarEntry{name: "proc/", typ: tar.TypeDir, mode: 0o555},
+				tarEntry{name: "data/", typ: tar.TypeDir},
+				tarEntry{name: "data/f", body: "f"},
+				tarEntry{name: "data/g", body: "g"},
+				tarEntry{name: "same/", typ: tar.TypeDir},
 			))
 			mounts, err := s.CreateRootfs("c1", "hostile")
 			if err != nil {
 				t.Fatal(err)
 			}
 			root, _ := mountRootfs(t, mounts)
-			if got, want := entriesUnder(t, root), withInit("etc", "etc/keep"); joinEntries(got) != want {
+			if got, want := entriesUnder(t, root), withInit("data", "data/f", "data/g", "etc", "etc/keep", "same"); joinEntries(got) != want {
 				t.Fatalf("rootfs = %s, want %s", joinEntries(got), want)
 			}
 			for _, c := range []struct {
@@ -61,6 +65,9 @@ func TestInitLayer(t *testing.T) {
 				t.Fatalf("changes of a fresh container = %v, %v; want none", changes, err)
 			}
 			for _, step := range []error{
+				os.WriteFile(filepath.Join(root, "data/f"), []byte("changed"), 0o644),
+				os.WriteFile(filepath.Join(root, "same/tmp"), nil, 0o644),
+				os.Remove(filepath.Join(root, "same/tmp")),
 				os.WriteFile(filepath.Join(root, "etc/hosts"), []byte("x"), 0o644),
 				os.Remove(filepath.Join(root, "etc/keep")),
 				os.Mkdir(filepath.Join(root, "z"), 0o755),
@@ -76,6 +83,7 @@ func TestInitLayer(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []Change{
+				{"/data", ChangeModify}, {"/data/f", ChangeModify},
 				{"/etc", ChangeModify}, {"/etc/hosts", ChangeModify}, {"/etc/keep", ChangeDelete},
 				{"/z", ChangeAdd}, {"/z/y", ChangeAdd}, {"/z-1", ChangeAdd},
 			}
