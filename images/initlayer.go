@@ -105,11 +105,11 @@ func makeInitEntry(dir string, e initEntry, below func(rel string) (fs.FileInfo,
 	}
 }
 
-// ensureInitDir makes rel a directory in dir unless it is one: with the
-// mode and owner of the directory below when there is one (copy says so)
-// or when making it would only repeat it (not copy: a directory the
-// layers below have is left to them).
-func ensureInitDir(dir, rel string, below func(rel string) (fs.FileInfo, error), copy bool) error {
+// ensureInitDir makes rel a directory in dir unless it is one. A
+// directory the layers below have is left to them when rel is an entry
+// itself; when rel is above an entry (parent), it is made with that
+// directory's mode and owner, as overlay's copy-up would.
+func ensureInitDir(dir, rel string, below func(rel string) (fs.FileInfo, error), parent bool) error {
 	p := filepath.Join(dir, rel)
 	var st unix.Stat_t
 	err := unix.Lstat(p, &st)
@@ -121,7 +121,7 @@ func ensureInitDir(dir, rel string, below func(rel string) (fs.FileInfo, error),
 	}
 	fi, berr := below(rel)
 	if berr == nil && fi.IsDir() {
-		if !copy {
+		if !parent {
 			return nil
 		}
 		if bst, ok := fi.Sys().(*syscall.Stat_t); ok {

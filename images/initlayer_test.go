@@ -95,3 +95,33 @@ func TestInitLayer(t *testing.T) {
 }
 
 func joinEntries(e []string) string { return strings.Join(e, ",") }
+
+// statInChain never follows a symlink an image planted above the path
+// (the host's /etc/passwd is not the layer's), and a whiteout hides what
+// the layers below hold.
+func TestStatInChainStaysInLayers(t *testing.T) {
+	requireRoot(t)
+	for _, driver := range []string{DriverOverlay2, DriverVFS} {
+		t.Run(driver, func(t *testing.T) {
+			s := openStore(t, driver)
+			commitLayers(t, s, "planted",
+				makeTar(t, tarEntry{name: "gone", body: "x"}, tarEntry{name: "etc", typ: tar.TypeSymlink, link: "/etc"}),
+				makeTar(t, tarEntry{name: ".wh.gone"}, tarEntry{name: "top", body: "t"}))
+			if _, err := s.CreateRootfs("c1", "planted"); err != nil {
+				t.Fatal(err)
+			}
+			var rec rootfsRecord
+			if err := readJSON(s.rootfsRecordPath("c1"), &rec); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []string{"etc/passwd", "gone"} {
+				if hp, _, err := s.statInChain(rec.Layers, p); err == nil {
+					t.Errorf("statInChain %s = %s, want none", p, hp)
+				}
+			}
+			if _, fi, err := s.statInChain(rec.Layers, "top"); err != nil || !fi.Mode().IsRegular() {
+				t.Errorf("statInChain top = %v, %v", fi, err)
+			}
+		})
+	}
+}
