@@ -15,26 +15,22 @@ import (
 )
 
 // TestDiff lists a container's additions, changes and deletions in
-// docker's format and order, running and stopped.
+// docker's format and order (its change walk's: depth first, each
+// directory's entries by name), running and stopped.
 func TestDiff(t *testing.T) {
 	b := newBerthEnv(t)
 	b.must("run", "-d", "--pull", "never", "--name", "c", "--network", "none", "busybox", "sh", "-c",
-		"mkdir /newdir && echo x > /newdir/f && echo y >> /etc/group && rm /etc/passwd && exec sleep 600")
+		"mkdir /newdir && echo x > /newdir/f && touch /newdir-x && echo y >> /etc/group && rm /etc/passwd && exec sleep 600")
 	waitFor(t, "D /etc/passwd in the diff", 30*time.Second, func() bool { return strings.Contains(b.must("diff", "c"), "D /etc/passwd") })
 	for _, state := range []string{"running", "stopped"} {
 		got := b.must("diff", "c")
-		if want := "C /etc\nC /etc/group\nD /etc/passwd\nA /newdir\nA /newdir/f\n"; got != want {
+		if want := "C /etc\nC /etc/group\nD /etc/passwd\nA /newdir\nA /newdir/f\nA /newdir-x\n"; got != want {
 			t.Errorf("%s: diff\n%s\nwant (the files berth mounts on are no change, as docker's init layer):\n%s", state, got, want)
 		}
-		var paths []string
 		for _, line := range strings.Split(strings.TrimSpace(got), "\n") {
 			if !regexp.MustCompile(`^[ACD] /`).MatchString(line) {
 				t.Errorf("%s: line %q is not docker's", state, line)
 			}
-			paths = append(paths, line[2:])
-		}
-		if !slices.IsSorted(paths) {
-			t.Errorf("%s: diff is not sorted by path:\n%s", state, got)
 		}
 		b.must("stop", "-t", "0", "c")
 	}

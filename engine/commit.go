@@ -9,11 +9,6 @@ import (
 	"berth/images"
 )
 
-// mountpointFiles are the files the container init binds host files on
-// (shim.go), made empty in the writable layer when the image lacks them:
-// neither diff nor commit counts them, as docker's init layer.
-var mountpointFiles = []string{"etc/hostname", "etc/hosts", "etc/resolv.conf"}
-
 // Change is one path `berth diff` reports (see images.Change).
 type Change = images.Change
 
@@ -23,7 +18,7 @@ func (e *Engine) Diff(ctx context.Context, ref string) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
-	changes, err := e.images.ContainerChanges(c.ID, mountpointFiles)
+	changes, err := e.images.ContainerChanges(c.ID)
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", c.DisplayName(), err)
 	}
@@ -66,13 +61,12 @@ func (e *Engine) Commit(ctx context.Context, ref string, opts CommitOptions) (st
 		defer unlock()
 	}
 	img, err := e.images.CommitContainer(c.ID, images.CommitOptions{
-		Ref:         opts.Ref,
-		Config:      imageConfigOf(c.Config),
-		Changes:     opts.Changes,
-		Message:     opts.Message,
-		Author:      opts.Author,
-		CreatedBy:   strings.Join(append([]string{c.Path}, c.Args...), " "),
-		Mountpoints: mountpointFiles,
+		Ref:       opts.Ref,
+		Config:    imageConfigOf(c.Config),
+		Changes:   opts.Changes,
+		Message:   opts.Message,
+		Author:    opts.Author,
+		CreatedBy: strings.Join(append([]string{c.Path}, c.Args...), " "),
 	})
 	if err != nil {
 		return "", err

@@ -24,7 +24,7 @@ var ErrPathNotFound = archive.ErrNotFound
 // "stat path"): a symlink at p is described as the symlink unless follow.
 func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (archive.Stat, error) {
 	var st archive.Stat
-	err := e.withRoot(ref, func(c *record, root *os.File) error {
+	err := e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
 		var err error
 		st, err = archive.StatPath(root, p, follow)
 		return e.pathError(c, p, err)
@@ -36,7 +36,7 @@ func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (arch
 // below it, to w as a tar stream (docker's GET archive; event
 // archive-path).
 func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.WriteOptions, w io.Writer) error {
-	return e.withRoot(ref, func(c *record, root *os.File) error {
+	return e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
 		if err := archive.Write(w, root, p, opts); err != nil {
 			return e.pathError(c, p, err)
 		}
@@ -48,7 +48,7 @@ func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.Wr
 // ExtractToDir extracts the tar stream r into the directory dir of the
 // container ref (docker's PUT archive; event extract-to-dir).
 func (e *Engine) ExtractToDir(ctx context.Context, ref, dir string, r io.Reader, opts archive.ExtractOptions) error {
-	return e.withRoot(ref, func(c *record, root *os.File) error {
+	return e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
 		if c.HostConfig.ReadonlyRootfs {
 			return fmt.Errorf("copy to %s: %w: container rootfs is marked read-only", c.DisplayName(), ErrInvalidArgument)
 		}
@@ -61,11 +61,12 @@ func (e *Engine) ExtractToDir(ctx context.Context, ref, dir string, r io.Reader,
 }
 
 // Export writes the container's whole root filesystem to w as a tar
-// stream: its layers, not its volumes nor the kernel's filesystems
-// (event export).
+// stream: its layers (init layer included), not what is mounted on them
+// (volumes, the files berth binds, /dev, the kernel's filesystems), as
+// docker's export, running or not (event export).
 func (e *Engine) Export(ctx context.Context, ref string, w io.Writer) error {
-	return e.withRoot(ref, func(c *record, root *os.File) error {
-		if err := archive.Write(w, root, "/", archive.WriteOptions{Name: ".", OneFileSystem: true}); err != nil {
+	return e.withRoot(ref, openRootMount, func(c *record, root *os.File) error {
+		if err := archive.Write(w, root, "/", archive.WriteOptions{Name: ".", OneFileSystem: true, OmitRoot: true}); err != nil {
 			return fmt.Errorf("export %s: %w", c.DisplayName(), err)
 		}
 		e.event(c, "export", nil)
@@ -84,14 +85,16 @@ func (e *Engine) pathError(c *record, p string, err error) error {
 	return fmt.Errorf("%s:%s: %w", c.DisplayName(), p, err)
 }
 
-// withRoot runs fn on the root filesystem of the container ref.
-func (e *Engine) withRoot(ref string, fn func(c *record, root *os.File) error) error {
+// withRoot runs fn on the root filesystem of the container ref: a
+// running container's as open opens it from its PID 1 (openProcessRoot:
+// with its mounts; openRootMount: without), a stopped one's layers.
+func (e *Engine) withRoot(ref string, open func(pid int) (*os.File, error), fn func(c *record, root *os.File) error) error {
 	c, err := e.get(ref)
 	if err != nil {
 		return err
 	}
 	if c.State.Status.hasProcess() {
-		root, err := openProcessRoot(c.State.Pid)
+		root, err := open(c.State.Pid)
 		if err == nil {
 			defer func() { _ = root.Close() }()
 			return fn(c, root)

@@ -115,3 +115,60 @@ func fsmount(m mountSpec) (int, error) {
 	}
 	return mfd, nil
 }
+
+// openRootMount opens a running container's root filesystem without the
+// mounts on it (volumes, the files berth binds, /dev, /proc): a detached
+// clone of the mount at its root, made from inside its mount namespace
+// on a thread of its own that ends with the work (the thread is never
+// handed back to Go), so that nothing is looked up in the container but
+// its root. As openProcessRoot, a pidfd makes sure PID is the same
+// process throughout.
+func openRootMount(pid int) (*os.File, error) {
+	if pid <= 0 {
+		return nil, fmt.Errorf("open container root: no process: %w", ErrNotRunning)
+	}
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open container root: process %d: %w", pid, err)
+	}
+	defer func() { _ = unix.Close(pidfd) }()
+	ns, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/ns/mnt", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open mount namespace of process %d: %w", pid, err)
+	}
+	defer func() { _ = unix.Close(ns) }()
+	if err := unix.PidfdSendSignal(pidfd, 0, nil, 0); err != nil {
+		return nil, fmt.Errorf("open container root: process %d exited: %w", pid, ErrNotRunning)
+	}
+	type result struct {
+		fd  int
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		fd, err := cloneRootIn(ns)
+		done <- result{fd, err}
+	}()
+	r := <-done
+	if r.err != nil {
+		return nil, fmt.Errorf("open container root of process %d: %w", pid, r.err)
+	}
+	return os.NewFile(uintptr(r.fd), "/"), nil
+}
+
+// cloneRootIn enters the mount namespace ns on the calling (locked)
+// thread and clones the mount at its root, without what is mounted below.
+func cloneRootIn(ns int) (int, error) {
+	if err := unix.Unshare(unix.CLONE_FS); err != nil {
+		return -1, fmt.Errorf("unshare working directory: %w", err)
+	}
+	if err := unix.Setns(ns, unix.CLONE_NEWNS); err != nil {
+		return -1, fmt.Errorf("enter mount namespace: %w", err)
+	}
+	fd, err := unix.OpenTree(unix.AT_FDCWD, "/", unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("clone root mount: %w", err)
+	}
+	return fd, nil
+}

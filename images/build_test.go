@@ -316,7 +316,7 @@ CMD ["/artifact"]
 		t.Fatalf("%d layers, %d runs; want 3 and 2 (the unused stage is skipped)", len(img.Layers), runner.count())
 	}
 	root := imageFiles(t, s, "multi")
-	if got := strings.Join(entriesUnder(t, root), ","); got != "artifact,out2,out2/artifact,passwd" {
+	if got := strings.Join(entriesUnder(t, root), ","); got != withInit("artifact", "out2", "out2/artifact", "passwd") {
 		t.Fatalf("final rootfs = %s", got)
 	}
 	// --target builds a named stage.
@@ -535,7 +535,7 @@ func TestBuildRunDiff(t *testing.T) {
 				t.Fatal(err)
 			}
 			root := imageFiles(t, s, img.ID)
-			if got := strings.Join(entriesUnder(t, root), ","); got != "keep,keep/a,keep/b,new,new/f,redo,redo/fresh" {
+			if got := strings.Join(entriesUnder(t, root), ","); got != withInit("keep", "keep/a", "keep/b", "new", "new/f", "redo", "redo/fresh") {
 				t.Fatalf("rootfs after RUN = %s", got)
 			}
 			// The layer itself is in OCI form: whiteouts as .wh. entries.

@@ -3,6 +3,7 @@ package images
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,14 +31,17 @@ type Change struct {
 }
 
 // ContainerChanges lists what a container changed in its image's
-// filesystem, sorted by path as docker does: overlay2 reads the writable
-// layer (its whiteouts are deletions, what its lower layers hold is
-// modified, the rest added); vfs compares the container's copy with the
-// image's tree. The directories above a change count as modified.
-// mountpoints are paths (relative, "etc/hosts") the runtime creates empty
-// to mount files on, as docker's init layer holds them: left out when
-// the image lacks them and they are still empty.
-func (s *Store) ContainerChanges(containerID string, mountpoints []string) ([]Change, error) {
+// filesystem (and init layer, which is below the container's own), in
+// the order of docker's change walk (moby's pkg/archive changes()):
+// depth first, each directory's entries by name, a directory before
+// what it holds. overlay2 reads the writable layer: its whiteouts are
+// deletions, what a lower layer holds is modified, the rest added; a
+// directory copied up counts as modified when something below it
+// changed or its mode or owner did, as docker's tree comparison says
+// (the diff of the docker 20.10 berth is compared with, whose overlay2
+// falls back to it). vfs compares the container's copy with its init
+// layer's.
+func (s *Store) ContainerChanges(containerID string) ([]Change, error) {
 	if err := checkContainerID(containerID); err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
@@ -48,21 +53,25 @@ func (s *Store) ContainerChanges(containerID string, mountpoints []string) ([]Ch
 	var err error
 	if rec.Driver == DriverVFS {
 		changes, err = s.treeChanges(&rec)
+		sort.SliceStable(changes, func(i, j int) bool { return walkOrder(changes[i].Path, changes[j].Path) })
 	} else {
-		changes, err = s.overlayChanges(&rec, mountpoints)
+		changes, err = s.overlayChanges(&rec)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("diff %s: %w", containerID, err)
 	}
-	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
 }
 
-func (s *Store) overlayChanges(rec *rootfsRecord, mountpoints []string) ([]Change, error) {
+// walkOrder reports whether a comes before b in a depth-first walk that
+// visits each directory's entries by name ("/a", "/a/b", "/a-c").
+func walkOrder(a, b string) bool {
+	return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/")) < 0
+}
+
+func (s *Store) overlayChanges(rec *rootfsRecord) ([]Change, error) {
 	upper := filepath.Join(s.containerDir(rec.ID), "diff")
 	var changes []Change
-	dirs := map[string]bool{} // modified directories
-	skipped := false
 	err := filepath.WalkDir(upper, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == upper {
 			return err
@@ -73,52 +82,73 @@ func (s *Store) overlayChanges(rec *rootfsRecord, mountpoints []string) ([]Chang
 		if err := unix.Lstat(p, &st); err != nil {
 			return err
 		}
+		c := Change{Path: "/" + rel, Kind: ChangeAdd}
 		if isOverlayWhiteout(&st) {
-			changes = append(changes, Change{Path: "/" + rel, Kind: ChangeDelete})
-			return nil
-		}
-		if s.isMountpoint(rec, rel, &st, mountpoints) {
-			skipped = true
-			return nil
-		}
-		kind := ChangeAdd
-		if _, _, err := s.statInChain(rec.Layers, rel); err == nil {
-			kind = ChangeModify
-			if d.IsDir() {
-				dirs["/"+rel] = true
+			c.Kind = ChangeDelete
+		} else if lower, err := s.statBelow(rec, rel); err == nil {
+			if lst, ok := lower.Sys().(*syscall.Stat_t); ok && st.Mode&unix.S_IFMT == unix.S_IFDIR && lower.IsDir() &&
+				st.Mode == lst.Mode && st.Uid == lst.Uid && st.Gid == lst.Gid {
+				empty, err := emptyDir(p)
+				if err != nil {
+					return err
+				}
+				if empty {
+					return nil // copied up, and nothing in it changed
+				}
 			}
+			c.Kind = ChangeModify
 		}
-		changes = append(changes, Change{Path: "/" + rel, Kind: kind})
+		changes = append(changes, c)
 		return nil
 	})
-	if err != nil || !skipped {
-		return changes, err
-	}
-	// A directory copied up only to hold mountpoints is no change.
-	return slices.DeleteFunc(changes, func(c Change) bool {
-		if !dirs[c.Path] {
-			return false
-		}
-		return !slices.ContainsFunc(changes, func(o Change) bool { return strings.HasPrefix(o.Path, c.Path+"/") })
-	}), nil
+	return changes, err
 }
 
-// isMountpoint reports whether rel (st) is a file the runtime made to
-// mount on: one of mountpoints, empty, and not in the image.
-func (s *Store) isMountpoint(rec *rootfsRecord, rel string, st *unix.Stat_t, mountpoints []string) bool {
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Size != 0 || !slices.Contains(mountpoints, rel) {
-		return false
+// emptyDir reports whether the directory p (not a symlink) has no entries.
+func emptyDir(p string) (bool, error) {
+	fd, err := unix.Open(p, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false, &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	_, _, err := s.statInChain(rec.Layers, rel)
-	return err != nil
+	f := os.NewFile(uintptr(fd), p)
+	defer func() { _ = f.Close() }()
+	if _, err := f.Readdirnames(1); err != nil {
+		if errors.Is(err, io.EOF) {
+			return true, nil
+		}
+		return false, err
+	}
+	return false, nil
+}
+
+// statBelow describes what the layers under a container's writable layer
+// hold at rel: its init layer, then its image's.
+func (s *Store) statBelow(rec *rootfsRecord, rel string) (fs.FileInfo, error) {
+	if rec.Init {
+		if fi, err := os.Lstat(filepath.Join(s.containerDir(rec.ID), "init", rel)); err == nil {
+			return fi, nil
+		}
+	}
+	_, fi, err := s.statInChain(rec.Layers, rel)
+	return fi, err
+}
+
+// vfsBase is the tree a vfs container's copy is compared with: its init
+// layer, or for a container without one its image's top layer ("" for
+// none).
+func (s *Store) vfsBase(rec *rootfsRecord) string {
+	if rec.Init {
+		return filepath.Join(s.containerDir(rec.ID), "init")
+	}
+	if n := len(rec.Layers); n > 0 {
+		return s.diffDir(rec.Layers[n-1])
+	}
+	return ""
 }
 
 func (s *Store) treeChanges(rec *rootfsRecord) ([]Change, error) {
 	cur := filepath.Join(s.containerDir(rec.ID), "rootfs")
-	old := ""
-	if n := len(rec.Layers); n > 0 {
-		old = s.diffDir(rec.Layers[n-1])
-	}
+	old := s.vfsBase(rec)
 	seen := map[string]bool{}
 	var changes []Change
 	add := func(rel string, kind int) {

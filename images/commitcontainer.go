@@ -11,7 +11,6 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	"github.com/opencontainers/image-spec/identity"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
-	"golang.org/x/sys/unix"
 )
 
 // CommitOptions configure CommitContainer (`berth commit`).
@@ -29,8 +28,6 @@ type CommitOptions struct {
 	Message, Author string
 	// CreatedBy is the history's created_by: the container's command.
 	CreatedBy string
-	// Mountpoints are left out of the layer as ContainerChanges does.
-	Mountpoints []string
 }
 
 // CommitContainer makes a new image of a container's writable layer on
@@ -73,7 +70,7 @@ func (s *Store) CommitContainer(containerID string, opts CommitOptions) (*Image,
 	}
 	p.chains = identity.ChainIDs(append([]digest.Digest{}, parent.RootFS.DiffIDs...))
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(s.containerDiff(&rec, opts.Mountpoints, pw)) }()
+	go func() { pw.CloseWithError(s.containerDiff(&rec, pw)) }()
 	err = s.stageLayer(p, pr, v1.MediaTypeImageLayer, "")
 	pr.CloseWithError(err)
 	if err != nil {
@@ -98,18 +95,15 @@ func (s *Store) CommitContainer(containerID string, opts CommitOptions) (*Image,
 }
 
 // containerDiff writes a container's writable layer as an OCI layer tar:
-// overlay2's upper directory, or for vfs its difference from the image.
-func (s *Store) containerDiff(rec *rootfsRecord, mountpoints []string, w io.Writer) error {
+// overlay2's upper directory, or for vfs its difference from the image
+// and init layer.
+func (s *Store) containerDiff(rec *rootfsRecord, w io.Writer) error {
 	dir := s.containerDir(rec.ID)
 	if rec.Driver != DriverVFS {
-		return writeOverlayDiffExcept(w, filepath.Join(dir, "diff"), func(rel string, st *unix.Stat_t) bool {
-			return s.isMountpoint(rec, rel, st, mountpoints)
-		})
+		return writeOverlayDiff(w, filepath.Join(dir, "diff"))
 	}
-	old := ""
-	if n := len(rec.Layers); n > 0 {
-		old = s.diffDir(rec.Layers[n-1])
-	} else {
+	old := s.vfsBase(rec)
+	if old == "" {
 		empty, err := s.mkdirTemp("empty")
 		if err != nil {
 			return err

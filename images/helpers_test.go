@@ -4,9 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -227,4 +230,21 @@ func mountDescribed(m Mount, target string) error {
 		defer os.Chdir(wd)
 	}
 	return unix.Mount(m.Source, target, m.Type, flags, data)
+}
+
+// withInit is entries (a container's files as entriesUnder lists them)
+// with its init layer's added, joined as the tests compare them.
+func withInit(entries ...string) string {
+	all := map[string]bool{}
+	for _, e := range entries {
+		all[e] = true
+	}
+	for _, e := range initEntries {
+		for p := e.Path; p != "."; p = path.Dir(p) {
+			all[p] = true
+		}
+	}
+	out := slices.Collect(maps.Keys(all))
+	slices.SortFunc(out, func(a, b string) int { return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/")) })
+	return strings.Join(out, ",")
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	digest "github.com/opencontainers/go-digest"
 	"golang.org/x/sys/unix"
@@ -139,12 +140,6 @@ func isOpaque(dir string) bool {
 
 // writeOverlayDiff writes an overlay layer directory as an OCI layer tar.
 func writeOverlayDiff(w io.Writer, dir string) error {
-	return writeOverlayDiffExcept(w, dir, nil)
-}
-
-// writeOverlayDiffExcept is writeOverlayDiff leaving out the entries skip
-// (when not nil) names.
-func writeOverlayDiffExcept(w io.Writer, dir string, skip func(rel string, st *unix.Stat_t) bool) error {
 	t := newTarWriter(w)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -161,9 +156,6 @@ func writeOverlayDiffExcept(w io.Writer, dir string, skip func(rel string, st *u
 		}
 		if isOverlayWhiteout(&st) {
 			return t.whiteout(rel)
-		}
-		if skip != nil && skip(rel, &st) {
-			return nil
 		}
 		if err := t.add(p, rel); err != nil {
 			return err
@@ -357,36 +349,49 @@ func (s *Store) materialize(chains []digest.Digest) (dir string, cleanup func(),
 
 // statInChain finds path p (relative to the root) in a layer chain, top
 // layer first, honouring whiteouts and opaque directories, and returns
-// the host path where it lives.
+// the host path where it lives. In each layer the directories above p
+// are looked at one by one, never followed: a whiteout, file or symlink
+// there hides p in that layer and the ones below, as overlay has it (and
+// a symlink an image planted never leads the lookup out of the layer).
 func (s *Store) statInChain(chains []digest.Digest, p string) (string, fs.FileInfo, error) {
 	p = entryPath(p)
-	if s.driver == DriverVFS {
-		if len(chains) == 0 {
-			return "", nil, fs.ErrNotExist
-		}
-		hp := filepath.Join(s.diffDir(chains[len(chains)-1]), p)
-		fi, err := os.Lstat(hp)
-		return hp, fi, err
+	var dirs []string // the directories above p, outermost first
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		dirs = append([]string{d}, dirs...)
 	}
-	for i := len(chains) - 1; i >= 0; i-- {
+	if len(chains) == 0 {
+		return "", nil, fs.ErrNotExist
+	}
+	top := len(chains) - 1
+	bottom := 0
+	if s.driver == DriverVFS {
+		bottom = top // each layer is a full tree
+	}
+	for i := top; i >= bottom; i-- {
 		root := s.diffDir(chains[i])
-		hp := filepath.Join(root, p)
-		fi, err := os.Lstat(hp)
-		if err == nil {
-			if st, ok := fi.Sys().(*unix.Stat_t); ok && isOverlayWhiteout(st) {
-				return "", nil, fs.ErrNotExist
-			}
-			return hp, fi, nil
-		}
-		// A whiteout or an opaque directory above p hides lower layers.
-		for dir := path.Dir(p); dir != "." && dir != "/"; dir = path.Dir(dir) {
+		here, opaque := true, false
+		for _, d := range dirs {
 			var st unix.Stat_t
-			if unix.Lstat(filepath.Join(root, dir), &st) != nil {
-				continue
+			if err := unix.Lstat(filepath.Join(root, d), &st); err != nil {
+				here = false
+				break
 			}
-			if isOverlayWhiteout(&st) || (st.Mode&unix.S_IFMT == unix.S_IFDIR && isOpaque(filepath.Join(root, dir))) {
+			if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 				return "", nil, fs.ErrNotExist
 			}
+			opaque = opaque || isOpaque(filepath.Join(root, d))
+		}
+		if here {
+			hp := filepath.Join(root, p)
+			if fi, err := os.Lstat(hp); err == nil {
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0 {
+					return "", nil, fs.ErrNotExist // a whiteout
+				}
+				return hp, fi, nil
+			}
+		}
+		if opaque {
+			return "", nil, fs.ErrNotExist
 		}
 	}
 	return "", nil, fs.ErrNotExist

@@ -33,6 +33,9 @@ type rootfsRecord struct {
 	Image  string          `json:"image"`
 	Driver string          `json:"driver"`
 	Layers []digest.Digest `json:"layers"` // chain IDs, bottom first
+	// Init says the container has an init layer (initlayer.go): every
+	// container made since berth had one; build steps have none.
+	Init bool `json:"init,omitempty"`
 }
 
 var containerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
@@ -86,7 +89,7 @@ func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, WithImageName(err, s.imageName(id, refs)))
 	}
-	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains}
+	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains, Init: true}
 	mounts, err := s.makeRootfs(&rec)
 	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)
@@ -143,20 +146,45 @@ func (s *Store) makeRootfsDir(rec *rootfsRecord) error {
 				return err
 			}
 		}
-		if len(rec.Layers) == 0 {
-			if err := os.Mkdir(filepath.Join(tmp, "empty"), 0o755); err != nil {
+		if rec.Init {
+			if err := os.Mkdir(filepath.Join(tmp, "init"), 0o755); err != nil {
 				return err
 			}
-		}
-	case DriverVFS:
-		rootfs := filepath.Join(tmp, "rootfs")
-		if len(rec.Layers) == 0 {
-			err = os.Mkdir(rootfs, 0o755)
-		} else {
-			err = copyTree(s.diffDir(rec.Layers[len(rec.Layers)-1]), rootfs)
+			err = makeInitLayer(filepath.Join(tmp, "init"), func(rel string) (fs.FileInfo, error) {
+				_, fi, err := s.statInChain(rec.Layers, rel)
+				return fi, err
+			})
+		} else if len(rec.Layers) == 0 {
+			err = os.Mkdir(filepath.Join(tmp, "empty"), 0o755)
 		}
 		if err != nil {
 			return err
+		}
+	case DriverVFS:
+		// As docker's vfs: the init layer is a copy of the image with
+		// its entries made, and the container's copy starts from it.
+		rootfs := filepath.Join(tmp, "rootfs")
+		base := rootfs
+		if rec.Init {
+			base = filepath.Join(tmp, "init")
+		}
+		if len(rec.Layers) == 0 {
+			err = os.Mkdir(base, 0o755)
+		} else {
+			err = copyTree(s.diffDir(rec.Layers[len(rec.Layers)-1]), base)
+		}
+		if err != nil {
+			return err
+		}
+		if rec.Init {
+			if err := makeInitLayer(base, func(rel string) (fs.FileInfo, error) {
+				return os.Lstat(filepath.Join(base, rel))
+			}); err != nil {
+				return err
+			}
+			if err := copyTree(base, rootfs); err != nil {
+				return err
+			}
 		}
 	}
 	if err := writeJSONAtomic(filepath.Join(tmp, "rootfs.json"), rec); err != nil {
@@ -179,6 +207,9 @@ func (s *Store) rootfsMounts(rec *rootfsRecord) ([]Mount, error) {
 		return nil, err
 	}
 	var lower []string
+	if rec.Init {
+		lower = append(lower, filepath.Join(rel, "init"))
+	}
 	for i := len(rec.Layers) - 1; i >= 0; i-- {
 		name, err := linkName(rec.Layers[i])
 		if err != nil {

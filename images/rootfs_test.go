@@ -91,7 +91,7 @@ func TestRootfs(t *testing.T) {
 			}
 			root, _ := mountRootfs(t, mounts)
 			got := strings.Join(entriesUnder(t, root), ",")
-			if want := "data,data/new,etc,etc/keep,top"; got != want {
+			if want := withInit("data", "data/new", "etc", "etc/keep", "top"); got != want {
 				t.Fatalf("rootfs = %s, want %s", got, want)
 			}
 			if err := os.WriteFile(filepath.Join(root, "written"), make([]byte, 1000), 0o644); err != nil {
@@ -172,7 +172,7 @@ func TestRootfsLayersUnpackedForAnotherDriver(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(entriesUnder(t, mounts[0].Source), ",")
-	if want := "data,data/new,etc,etc/keep,top"; got != want {
+	if want := withInit("data", "data/new", "etc", "etc/keep", "top"); got != want {
 		t.Fatalf("vfs rootfs = %s, want %s", got, want)
 	}
 }

@@ -98,7 +98,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		root, _ := mountRootfs(t, mounts)
-		if tree := strings.Join(entriesUnder(t, root), ","); tree != "app,etc" {
+		if tree := strings.Join(entriesUnder(t, root), ","); tree != withInit("app", "etc") {
 			t.Errorf("%s: rootfs = %s", driver, tree)
 		}
 		if e := entriesUnder(t, dst.tmpDir()); len(e) != 0 {

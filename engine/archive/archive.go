@@ -48,6 +48,9 @@ type WriteOptions struct {
 	// volumes). Without it the walk still never descends into the kernel's
 	// own filesystems (/proc, /sys, devpts, mqueue, cgroup).
 	OneFileSystem bool
+	// OmitRoot leaves out the entry of the path itself, keeping what is
+	// below it (export: docker's stream of a root filesystem has no "./").
+	OmitRoot bool
 }
 
 // Owner is a user and group ID.

@@ -124,6 +124,9 @@ func Write(w io.Writer, root *os.File, p string, opts WriteOptions) error {
 		}
 	}
 	wr := &writer{tw: tar.NewWriter(w), links: map[[2]uint64]string{}, opts: opts, buf: make([]byte, 256<<10)}
+	if opts.OmitRoot {
+		wr.omit = name
+	}
 	if opts.OneFileSystem {
 		if wr.mnt, err = mountID(f); err != nil {
 			return fmt.Errorf("archive %s: %w", p, err)
@@ -141,6 +144,7 @@ type writer struct {
 	opts  WriteOptions
 	mnt   uint64
 	buf   []byte
+	omit  string // the name of the root entry, when OmitRoot leaves it out
 }
 
 // entry writes the O_PATH descriptor f as name, and below it when it is
@@ -163,7 +167,9 @@ func (w *writer) entry(f *os.File, name string) error {
 	case unix.S_IFDIR:
 		hdr.Typeflag = tar.TypeDir
 		hdr.Name = strings.TrimSuffix(name, "/") + "/"
-		if err := w.tw.WriteHeader(hdr); err != nil {
+		if w.omit == name {
+			w.omit = ""
+		} else if err := w.tw.WriteHeader(hdr); err != nil {
 			return err
 		}
 		return w.children(f, name)
