@@ -31,39 +31,7 @@ func (a *app) inspectCommand(fixedKind string) *cobra.Command {
 		default:
 			return usageError(cmd.CommandPath(), fmt.Errorf("%q is not a valid value for --type", kind))
 		}
-		var tmpl *template.Template
-		if format != "" {
-			var err error
-			if tmpl, err = parseInspectFormat(format); err != nil {
-				return err
-			}
-		}
-		var objects []any
-		var missing []error
-		for _, ref := range args {
-			obj, err := a.inspectObject(cmd, ref, kind)
-			if err != nil {
-				missing = append(missing, err)
-				continue
-			}
-			objects = append(objects, obj)
-		}
-		failed := len(missing) > 0
-		if tmpl != nil {
-			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
-				failed = true
-			}
-		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
-			return err
-		}
-		// As docker's, the objects not found are told after the output.
-		for _, err := range missing {
-			fmt.Fprintf(a.stderr, "Error: %v\n", err)
-		}
-		if failed {
-			return errSomeFailed
-		}
-		return nil
+		return a.writeInspect(format, args, func(ref string) (any, error) { return a.inspectObject(cmd, ref, kind) })
 	}
 	flags := cmd.Flags()
 	flags.StringVarP(&format, "format", "f", "", "format output using a Go template ({{.Id}}, {{.State.Status}}, {{json .Config}}…)")
@@ -108,6 +76,45 @@ func (a *app) inspectObject(cmd *cobra.Command, ref, kind string) (any, error) {
 		return nil, noSuchObjectError(ref)
 	}
 	return newImageInspect(img), nil
+}
+
+// writeInspect prints what find returns for each ref as docker's inspect
+// commands do: a JSON array, or a line per object through -f's template;
+// the refs not found are told on stderr after the output, and fail the
+// command.
+func (a *app) writeInspect(format string, refs []string, find func(ref string) (any, error)) error {
+	var tmpl *template.Template
+	if format != "" {
+		var err error
+		if tmpl, err = parseInspectFormat(format); err != nil {
+			return err
+		}
+	}
+	var objects []any
+	var missing []error
+	for _, ref := range refs {
+		obj, err := find(ref)
+		if err != nil {
+			missing = append(missing, err)
+			continue
+		}
+		objects = append(objects, obj)
+	}
+	failed := len(missing) > 0
+	if tmpl != nil {
+		if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
+			failed = true
+		}
+	} else if err := writeInspectJSON(a.stdout, objects); err != nil {
+		return err
+	}
+	for _, err := range missing {
+		fmt.Fprintf(a.stderr, "Error: %v\n", err)
+	}
+	if failed {
+		return errSomeFailed
+	}
+	return nil
 }
 
 // writeInspectJSON prints objects as docker does: a JSON array indented

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/spf13/cobra"
 
@@ -180,39 +179,11 @@ func (a *app) networkInspectCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("inspect [OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var tmpl *template.Template
-		if format != "" {
-			var err error
-			if tmpl, err = parseInspectFormat(format); err != nil {
-				return err
-			}
-		}
 		nets, err := a.networks()
 		if err != nil {
 			return err
 		}
-		var objects []any
-		failed := false
-		for _, ref := range args {
-			n, err := nets.Inspect(ref)
-			if err != nil {
-				fmt.Fprintf(a.stderr, "Error: %v\n", err)
-				failed = true
-				continue
-			}
-			objects = append(objects, n)
-		}
-		if tmpl != nil {
-			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
-				failed = true
-			}
-		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
-			return err
-		}
-		if failed {
-			return errSomeFailed
-		}
-		return nil
+		return a.writeInspect(format, args, func(ref string) (any, error) { return nets.Inspect(ref) })
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format output using a Go template ({{.IPAM.Config}}…)")
 	return cmd

@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/template"
 
 	"github.com/spf13/cobra"
 
@@ -248,39 +247,17 @@ func (a *app) volumeInspectCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("inspect [OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		var tmpl *template.Template
-		if format != "" {
-			var err error
-			if tmpl, err = parseInspectFormat(format); err != nil {
-				return err
-			}
-		}
 		vols, err := a.volumes()
 		if err != nil {
 			return err
 		}
-		var objects []any
-		failed := false
-		for _, name := range args {
+		return a.writeInspect(format, args, func(name string) (any, error) {
 			v, err := vols.Inspect(cmd.Context(), name)
 			if err != nil {
-				fmt.Fprintf(a.stderr, "Error: No such volume: %s\n", name)
-				failed = true
-				continue
+				return nil, fmt.Errorf("No such volume: %s", name) //nolint:staticcheck // docker's message, capitalised
 			}
-			objects = append(objects, v)
-		}
-		if tmpl != nil {
-			if !writeInspectTemplate(a.stdout, a.stderr, tmpl, objects) {
-				failed = true
-			}
-		} else if err := writeInspectJSON(a.stdout, objects); err != nil {
-			return err
-		}
-		if failed {
-			return errSomeFailed
-		}
-		return nil
+			return v, nil
+		})
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format output using a Go template ({{.Mountpoint}}…)")
 	return cmd
