@@ -2,23 +2,27 @@ package main
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// hostLinks are the names of the host's interfaces.
-func hostLinks(t *testing.T) []string {
+// bridgePorts lists the interfaces enslaved to network's bridge: the
+// host ends of its members' veths, and only this test's (the whole host's
+// list changes with every test running beside it).
+func bridgePorts(t *testing.T, b *berthEnv, network string) []string {
 	t.Helper()
-	ifs, err := net.Interfaces()
+	bridge := strings.TrimSpace(b.must("network", "inspect", "-f", `{{index .Options "com.docker.network.bridge.name"}}`, network))
+	entries, err := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, i := range ifs {
-		names = append(names, i.Name)
+	for _, e := range entries {
+		names = append(names, e.Name())
 	}
-	slices.Sort(names)
 	return names
 }
 
@@ -30,7 +34,7 @@ func TestNetworkConnectRunning(t *testing.T) {
 	b.must("network", "create", "n1")
 	b.must("run", "--pull", "never", "-d", "--name", "a", "busybox", "sleep", "300")
 	b.must("run", "--pull", "never", "-d", "--name", "peer", "--network", "n1", "busybox", "sleep", "300")
-	before := hostLinks(t)
+	before := bridgePorts(t, b, "n1")
 
 	b.must("network", "connect", "--alias", "web", "n1", "a")
 	ip := strings.TrimSpace(b.must("inspect", "-f", "{{(index .NetworkSettings.Networks \"n1\").IPAddress}}", "a"))
@@ -59,8 +63,8 @@ func TestNetworkConnectRunning(t *testing.T) {
 	if out := b.must("network", "inspect", "-f", "{{range .Containers}}{{.Name}} {{end}}", "n1"); strings.Contains(out, "a ") {
 		t.Errorf("network inspect n1 still lists a: %q", out)
 	}
-	if after := hostLinks(t); !slices.Equal(before, after) {
-		t.Errorf("host interfaces after connect and disconnect: %v, before %v", after, before)
+	if after := bridgePorts(t, b, "n1"); !slices.Equal(before, after) {
+		t.Errorf("n1's bridge ports after connect and disconnect: %v, before %v", after, before)
 	}
 	b.wantFail(t, 1, "is not connected to network n1", "network", "disconnect", "n1", "a")
 	b.must("network", "disconnect", "-f", "n1", "a")
