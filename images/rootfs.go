@@ -222,7 +222,7 @@ func (s *Store) rootfsMounts(rec *rootfsRecord) ([]Mount, error) {
 	}
 	m, err := overlayMount(lower, filepath.Join(rel, "diff"), filepath.Join(rel, "work"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("an image of %d layers: %w", len(rec.Layers), err)
 	}
 	m.Dir = s.driverDir()
 	return []Mount{m}, nil
@@ -246,7 +246,7 @@ func overlayMount(lower []string, upper, work string) (Mount, error) {
 		"redirect_dir=off",
 	}
 	if n := len(strings.Join(opts, ",")); n >= maxOverlayOptions {
-		return Mount{}, fmt.Errorf("overlay options for %d layers are %d bytes, over the kernel's %d", len(lower), n, maxOverlayOptions)
+		return Mount{}, fmt.Errorf("overlay options for %d lower directories are %d bytes, over the kernel's %d", len(lower), n, maxOverlayOptions)
 	}
 	return Mount{Type: "overlay", Source: "overlay", Options: opts}, nil
 }
