@@ -267,6 +267,11 @@ func TestRmiParentImage(t *testing.T) {
 	if got := b.must("images", "-a", "-q"); !strings.Contains(got, short) {
 		t.Errorf("images -a hides the untagged parent %s:\n%s", short, got)
 	}
+	for _, args := range [][]string{{"images", "-q", "-f", "dangling=true"}, {"images", "-a", "-q", "-f", "dangling=true"}} {
+		if got := b.must(args...); strings.Contains(got, short) {
+			t.Errorf("berth %s lists the untagged parent %s:\n%s", strings.Join(args, " "), short, got)
+		}
+	}
 	b.must("image", "prune", "-f")
 	b.must("image", "inspect", parent)
 	if got := b.must("run", "--rm", "--pull", "never", "child:1", "cat", "/child"); got != "child\n" {

@@ -92,6 +92,9 @@ func (a *app) imagesCommand() *cobra.Command {
 		}
 		warnDamagedImages(a.stderr, inv.Damaged)
 		list := inv.Images
+		if f.dangling != nil && *f.dangling {
+			list = withoutParents(list)
+		}
 		if !all {
 			list = withoutIntermediate(list)
 		}

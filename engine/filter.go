@@ -67,6 +67,9 @@ type containerFilter struct {
 	ancestors       map[string]bool
 	before, since   *Container
 	publish, expose map[string]bool
+	// ids are the containers the id filter names: each value a prefix of
+	// exactly one container's ID; nil without the filter.
+	ids map[string]bool
 }
 
 // newContainerFilter validates f and resolves its references: before and
@@ -89,6 +92,13 @@ func (e *Engine) newContainerFilter(f filters.Args) (*containerFilter, error) {
 				cf.since = &rec.Container
 			}
 		}
+	}
+	if f.Contains("id") {
+		all, err := e.store.ids()
+		if err != nil {
+			return nil, err
+		}
+		cf.ids = uniquePrefixIDs(f["id"], all)
 	}
 	if f.Contains("ancestor") {
 		var err error
@@ -148,7 +158,7 @@ func (f *containerFilter) match(c *Container) bool {
 	a := f.args
 	switch {
 	case !a.Match("name", c.Name) && !a.Match("name", strings.TrimPrefix(c.Name, "/")),
-		!matchIDPrefix(a["id"], c.ID),
+		f.ids != nil && !f.ids[c.ID],
 		f.hasIsTask && f.isTask,
 		!a.MatchKVList("label", c.Config.Labels),
 		!a.Match("isolation", "default"),
@@ -170,10 +180,23 @@ func (f *containerFilter) match(c *Container) bool {
 	return true
 }
 
-// matchIDPrefix is the id filter: the ID starts with one of the values
-// (docker looks IDs up by prefix, so a pattern is no pattern here).
-func matchIDPrefix(values []string, id string) bool {
-	return len(values) == 0 || slices.ContainsFunc(values, func(v string) bool { return v != "" && strings.HasPrefix(id, v) })
+// uniquePrefixIDs resolves the id filter's values as docker's daemon does
+// (its ID index): a value names the one ID among all that starts with it,
+// and a value that starts no ID, or several, names none.
+func uniquePrefixIDs(values, all []string) map[string]bool {
+	ids := map[string]bool{}
+	for _, v := range values {
+		var found []string
+		for _, id := range all {
+			if v != "" && strings.HasPrefix(id, v) {
+				found = append(found, id)
+			}
+		}
+		if len(found) == 1 {
+			ids[found[0]] = true
+		}
+	}
+	return ids
 }
 
 // created orders containers by creation, the ID breaking ties.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -45,8 +46,9 @@ func TestContainerFilterMatch(t *testing.T) {
 		{[]string{"name=job", "name=fresh"}, "job fresh"},
 		{[]string{"id=4f1c"}, "web"},
 		{[]string{"id=" + job.ID}, "job"},
-		{[]string{"id=0"}, "job fresh"},
-		{[]string{"id=1c2d"}, ""}, // a prefix, not a substring
+		{[]string{"id=0"}, ""},                    // ambiguous: job and fresh
+		{[]string{"id=01", "id=00"}, "job fresh"}, // each unique
+		{[]string{"id=1c2d"}, ""},                 // a prefix, not a substring
 		{[]string{"id=^4f"}, ""},
 		{[]string{"label=tier"}, "web"},
 		{[]string{"label=tier=front", "label=app=demo"}, "web"},
@@ -85,6 +87,9 @@ func TestContainerFilterMatch(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", tt.filters, err)
 		}
+		if args.Contains("id") {
+			f.ids = uniquePrefixIDs(args["id"], []string{web.ID, job.ID, fresh.ID})
+		}
 		var got []string
 		for _, c := range all {
 			if f.match(c) {
@@ -106,6 +111,36 @@ func TestContainerFilterMatch(t *testing.T) {
 	f.ancestors = map[string]bool{"sha256:aaa": true}
 	if !f.match(web) || !f.match(fresh) || f.match(job) {
 		t.Error("ancestor by image ID")
+	}
+}
+
+// TestUniquePrefixIDs pins docker 20.10's id filter: the daemon looks each
+// value up in its ID index, where a prefix of several IDs is ambiguous and
+// names no container (moby daemon/list.go filterByNameIDMatches).
+func TestUniquePrefixIDs(t *testing.T) {
+	all := []string{"aa11", "aa22", "bb33"}
+	tests := []struct {
+		values []string
+		want   []string
+	}{
+		{[]string{"aa1"}, []string{"aa11"}},
+		{[]string{"aa"}, nil},                   // ambiguous
+		{[]string{"a", "bb"}, []string{"bb33"}}, // one ambiguous, one unique
+		{[]string{"aa11", "aa22"}, []string{"aa11", "aa22"}},
+		{[]string{"cc"}, nil},
+		{[]string{""}, nil},
+		{[]string{"a.11"}, nil}, // a prefix, not a pattern
+	}
+	for _, tt := range tests {
+		got := uniquePrefixIDs(tt.values, all)
+		var ids []string
+		for id := range got {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("uniquePrefixIDs(%q) = %q, want %q", tt.values, ids, tt.want)
+		}
 	}
 }
 

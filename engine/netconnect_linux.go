@@ -168,6 +168,7 @@ func (e *Engine) attachRunning(c *record, conn network.Connection) error {
 		Aliases: conn.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
 		IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 	}
+	c.NetworkSettings.FillDefault()
 	return nil
 }
 
@@ -213,6 +214,7 @@ func (e *Engine) disconnectNetwork(netRef, ref string, force bool) error {
 	}
 	if c.NetworkSettings != nil {
 		delete(c.NetworkSettings.Networks, n.Name)
+		c.NetworkSettings.FillDefault()
 	}
 	return e.store.save(c)
 }

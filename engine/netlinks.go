@@ -105,5 +105,6 @@ func (e *Engine) inspectNetworks(c *record) *network.Settings {
 			out.Networks[conn.Network] = network.EndpointSettings{Aliases: conn.Aliases}
 		}
 	}
+	out.FillDefault()
 	return &out
 }

@@ -72,6 +72,16 @@ type Settings struct {
 	Networks    map[string]EndpointSettings `json:"Networks"`
 }
 
+// FillDefault sets the top-level IPAddress, IPPrefixLen, Gateway and
+// MacAddress from the default bridge's entry in Networks, and empties them
+// when the container is not on it: docker 20.10 shows them for "bridge"
+// only (daemon/inspect.go getDefaultNetworkSettings); a user-defined
+// network's values are in Networks alone.
+func (s *Settings) FillDefault() {
+	ep := s.Networks[NameBridge]
+	s.IPAddress, s.IPPrefixLen, s.Gateway, s.MacAddress = ep.IPAddress, ep.IPPrefixLen, ep.Gateway, ep.MacAddress
+}
+
 // EndpointSettings is one network of a container, as docker inspect shows
 // it.
 type EndpointSettings struct {
@@ -162,12 +172,11 @@ func (m *Manager) NewSession(spec SessionSpec) (*Session, error) {
 // that is taken is named in an error wrapping ErrPortInUse.
 func (s *Session) Connect(pid int) (*Settings, error) {
 	st := &Settings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointSettings{}}
-	// first is the first network's attachment, for IPAddress and the
-	// like; external the first that is not internal, which published
+	// external is the first attachment that is not internal, which published
 	// ports forward to. As docker 20.10's, a container on internal
 	// networks only publishes nothing and shows no ports, not even
 	// exposed ones; one also on a normal network publishes through it.
-	var first, external *Attachment
+	var external *Attachment
 	joins := slices.Clone(s.spec.Connected)
 	for i, name := range s.spec.Networks {
 		joins = slices.Insert(joins, i, Connection{Network: name, Aliases: s.spec.Aliases})
@@ -199,15 +208,12 @@ func (s *Session) Connect(pid int) (*Settings, error) {
 		if external == nil && !nw.Internal {
 			external = a
 		}
-		if first == nil {
-			first = a
-			st.IPAddress, st.IPPrefixLen, st.Gateway, st.MacAddress = a.IP.String(), a.PrefixLen, a.Gateway.String(), a.MacAddress
-		}
 		st.Networks[a.Network] = EndpointSettings{
 			Aliases: req.Aliases, NetworkID: a.NetworkID, EndpointID: a.EndpointID, Gateway: a.Gateway.String(),
 			IPAddress: a.IP.String(), IPPrefixLen: a.PrefixLen, MacAddress: a.MacAddress,
 		}
 	}
+	st.FillDefault()
 	if external == nil && s.proxy != nil {
 		err := s.proxy.Close()
 		s.proxy = nil

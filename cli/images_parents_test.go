@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"berth/images"
+)
+
+// TestImagesParentRules: without -a, untagged parents are hidden; with
+// -f dangling=true (with or without -a), docker 20.10 looks among the
+// images no other image is built on, so an untagged parent is never
+// dangling (moby daemon/images/images.go: Heads).
+func TestImagesParentRules(t *testing.T) {
+	base := &images.Image{ID: "b1", RepoTags: []string{"busybox:latest"}}
+	mid := &images.Image{ID: "m1", Parent: "sha256:b1"}
+	leaf := &images.Image{ID: "l1", Parent: "sha256:m1", RepoTags: []string{"app:1"}}
+	loose := &images.Image{ID: "d1"}
+	list := []*images.Image{base, mid, leaf, loose}
+	ids := func(l []*images.Image) string {
+		var out []string
+		for _, img := range l {
+			out = append(out, img.ID)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := ids(withoutIntermediate(list)); got != "b1 l1 d1" {
+		t.Errorf("withoutIntermediate = %q, want b1 l1 d1", got)
+	}
+	if got := ids(withoutParents(list)); got != "l1 d1" {
+		t.Errorf("withoutParents = %q, want l1 d1", got)
+	}
+}
