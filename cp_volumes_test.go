@@ -26,8 +26,14 @@ func TestCpStoppedVolumes(t *testing.T) {
 	secret := filepath.Join(dir, "secret")
 	cpWriteFile(t, secret, "outside\n")
 
+	ro := filepath.Join(dir, "ro")
+	cpWriteFile(t, filepath.Join(ro, "keep"), "kept\n")
+	bound := filepath.Join(dir, "bound.conf")
+	cpWriteFile(t, bound, "a bound file\n")
+
 	b.must("create", "--pull", "never", "--name", "c", "--network", "none",
-		"-v", "cpvol:/data", "-v", host+":/bind", "busybox", "true")
+		"-v", "cpvol:/data", "-v", host+":/bind", "-v", ro+":/ro:ro", "-v", bound+":/etc/bound.conf",
+		"busybox", "true")
 
 	b.must("cp", filepath.Join(dir, "x"), "c:/data/x")
 	if got := b.must("run", "--rm", "--pull", "never", "--network", "none", "-v", "cpvol:/data", "busybox", "cat", "/data/x"); got != "into the volume\n" {
@@ -48,6 +54,20 @@ func TestCpStoppedVolumes(t *testing.T) {
 	b.must("cp", "c:/bind", filepath.Join(dir, "bind-out"))
 	if got := cpReadFile(t, filepath.Join(dir, "bind-out", "y")); got != "from the host\n" {
 		t.Errorf("cp c:/bind (the whole mount) gave y as %q", got)
+	}
+
+	if _, stderr, code := b.cpRun(nil, "cp", filepath.Join(dir, "x"), "c:/ro/"); code == 0 || !strings.Contains(stderr, "read-only") {
+		t.Errorf("cp into a read-only bind: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Lstat(filepath.Join(ro, "x")); err == nil {
+		t.Errorf("cp wrote into the read-only bind's source")
+	}
+	out, stderr, code = b.cpRun(nil, "cp", "c:/etc/bound.conf", "-")
+	if code != 0 {
+		t.Fatalf("cp c:/etc/bound.conf -: exit %d: %s", code, stderr)
+	}
+	if name, content := cpVolUntarOne(t, out); name != "bound.conf" || content != "a bound file\n" {
+		t.Errorf("cp of a bound file gave %q: %q", name, content)
 	}
 
 	// A symlink to / planted in the volume by a container.
