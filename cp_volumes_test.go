@@ -88,6 +88,19 @@ func TestCpStoppedVolumes(t *testing.T) {
 	if got := b.must("run", "--rm", "--pull", "never", "--network", "none", "-v", "cpvol:/data", "busybox", "cat", "/data/"+name); got != "escaped?\n" {
 		t.Errorf("the copy through the symlink should land in the volume's root, got %q", got)
 	}
+
+	// The whole root, out: the mounts below it are in the copy, the
+	// planted symlink as a symlink.
+	rootOut := filepath.Join(dir, "root-out")
+	b.must("cp", "c:/", rootOut)
+	for p, want := range map[string]string{"data/x": "into the volume\n", "bind/y": "from the host\n", "etc/bound.conf": "a bound file\n", "ro/keep": "kept\n"} {
+		if got, err := os.ReadFile(filepath.Join(rootOut, p)); err != nil || string(got) != want {
+			t.Errorf("cp c:/ gave %s as %q (%v), want %q", p, got, err, want)
+		}
+	}
+	if target, err := os.Readlink(filepath.Join(rootOut, "data", "esc")); err != nil || target != "/" {
+		t.Errorf("cp c:/ gave data/esc as %q (%v), want the symlink to /", target, err)
+	}
 }
 
 // cpVolUntarOne is the name and content of the one entry of the tar

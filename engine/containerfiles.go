@@ -26,7 +26,7 @@ var ErrPathNotFound = archive.ErrNotFound
 // "stat path"): a symlink at p is described as the symlink unless follow.
 func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (archive.Stat, error) {
 	var st archive.Stat
-	err := e.withPathRoot(ref, p, func(c *record, root *os.File, rel string) error {
+	err := e.withPathRoot(ref, p, func(c *record, root *os.File, rel string, _ bool) error {
 		var err error
 		st, err = archive.StatPath(root, rel, follow)
 		st.Name = path.Base(path.Clean("/" + p))
@@ -45,7 +45,15 @@ func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.Wr
 			opts.Name = "."
 		}
 	}
-	return e.withPathRoot(ref, p, func(c *record, root *os.File, rel string) error {
+	return e.withPathRoot(ref, p, func(c *record, root *os.File, rel string, running bool) error {
+		if !running {
+			mounts, closeMounts, err := openMountsBelow(c, p)
+			if err != nil {
+				return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+			}
+			defer closeMounts()
+			opts.Mounts = mounts
+		}
 		if err := archive.Write(w, root, rel, opts); err != nil {
 			return e.pathError(c, p, err)
 		}
@@ -57,7 +65,7 @@ func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.Wr
 // ExtractToDir extracts the tar stream r into the directory dir of the
 // container ref (docker's PUT archive; event extract-to-dir).
 func (e *Engine) ExtractToDir(ctx context.Context, ref, dir string, r io.Reader, opts archive.ExtractOptions) error {
-	return e.withPathRoot(ref, dir, func(c *record, root *os.File, rel string) error {
+	return e.withPathRoot(ref, dir, func(c *record, root *os.File, rel string, _ bool) error {
 		if err := checkWritable(c, dir); err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"berth/engine/archive"
 )
 
@@ -79,22 +81,53 @@ func openMountSource(m *containerMount, rel string) (*os.File, string, error) {
 // ref is to be resolved, with p as it reads there: a running container's
 // root (its mounts included), or for a stopped one the source of the
 // mount p lies in, else its layers.
-func (e *Engine) withPathRoot(ref, p string, fn func(c *record, root *os.File, rel string) error) error {
+// running tells fn whether root is a running container's.
+func (e *Engine) withPathRoot(ref, p string, fn func(c *record, root *os.File, rel string, running bool) error) error {
 	return e.withRootOf(ref, openProcessRoot, func(c *record, root *os.File, running bool) error {
 		if running {
-			return fn(c, root, p)
+			return fn(c, root, p, true)
 		}
 		m, rel := mountFor(c, p, false)
 		if m == nil {
-			return fn(c, root, p)
+			return fn(c, root, p, false)
 		}
 		src, rel, err := openMountSource(m, rel)
 		if err != nil {
 			return fmt.Errorf("container %s: %w", c.DisplayName(), err)
 		}
 		defer func() { _ = src.Close() }()
-		return fn(c, src, rel)
+		return fn(c, src, rel, false)
 	})
+}
+
+// openMountsBelow opens the sources of the mounts of the stopped
+// container c whose destinations lie strictly below the container path
+// p, keyed by their destination relative to p (WriteOptions.Mounts), so
+// that a copy of p out of c includes them; closeAll closes them all.
+func openMountsBelow(c *record, p string) (mounts map[string]*os.File, closeAll func(), err error) {
+	clean := path.Clean("/" + p)
+	prefix := strings.TrimSuffix(clean, "/") + "/"
+	closeAll = func() {
+		for _, f := range mounts {
+			_ = f.Close()
+		}
+	}
+	for _, m := range c.containerMounts() {
+		dest := path.Clean("/" + m.Target)
+		if m.Type == "tmpfs" || !strings.HasPrefix(dest, prefix) {
+			continue
+		}
+		f, err := os.OpenFile(m.Source, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("%s mount %s: %w", m.Type, m.Target, err)
+		}
+		if mounts == nil {
+			mounts = map[string]*os.File{}
+		}
+		mounts[strings.TrimPrefix(dest, prefix)] = f
+	}
+	return mounts, closeAll, nil
 }
 
 // checkWritable refuses a copy into the container path dir of c where
