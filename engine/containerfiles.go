@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
+	"strings"
 
 	"berth/engine/archive"
 )
@@ -24,9 +26,10 @@ var ErrPathNotFound = archive.ErrNotFound
 // "stat path"): a symlink at p is described as the symlink unless follow.
 func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (archive.Stat, error) {
 	var st archive.Stat
-	err := e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
+	err := e.withPathRoot(ref, p, func(c *record, root *os.File, rel string, _ bool) error {
 		var err error
-		st, err = archive.StatPath(root, p, follow)
+		st, err = archive.StatPath(root, rel, follow)
+		st.Name = path.Base(path.Clean("/" + p))
 		return e.pathError(c, p, err)
 	})
 	return st, err
@@ -36,8 +39,22 @@ func (e *Engine) StatPath(ctx context.Context, ref, p string, follow bool) (arch
 // below it, to w as a tar stream (docker's GET archive; event
 // archive-path).
 func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.WriteOptions, w io.Writer) error {
-	return e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
-		if err := archive.Write(w, root, p, opts); err != nil {
+	if opts.Name == "" {
+		opts.Name = path.Base(path.Clean("/" + p))
+		if strings.HasSuffix(p, "/.") || p == "." {
+			opts.Name = "."
+		}
+	}
+	return e.withPathRoot(ref, p, func(c *record, root *os.File, rel string, running bool) error {
+		if !running {
+			mounts, closeMounts, err := openMountsBelow(c, p)
+			if err != nil {
+				return fmt.Errorf("container %s: %w", c.DisplayName(), err)
+			}
+			defer closeMounts()
+			opts.Mounts = mounts
+		}
+		if err := archive.Write(w, root, rel, opts); err != nil {
 			return e.pathError(c, p, err)
 		}
 		e.event(c, "archive-path", nil)
@@ -48,11 +65,11 @@ func (e *Engine) ArchivePath(ctx context.Context, ref, p string, opts archive.Wr
 // ExtractToDir extracts the tar stream r into the directory dir of the
 // container ref (docker's PUT archive; event extract-to-dir).
 func (e *Engine) ExtractToDir(ctx context.Context, ref, dir string, r io.Reader, opts archive.ExtractOptions) error {
-	return e.withRoot(ref, openProcessRoot, func(c *record, root *os.File) error {
-		if c.HostConfig.ReadonlyRootfs {
-			return fmt.Errorf("copy to %s: %w: container rootfs is marked read-only", c.DisplayName(), ErrInvalidArgument)
+	return e.withPathRoot(ref, dir, func(c *record, root *os.File, rel string, _ bool) error {
+		if err := checkWritable(c, dir); err != nil {
+			return err
 		}
-		if err := archive.Extract(root, dir, r, opts); err != nil {
+		if err := archive.Extract(root, rel, r, opts); err != nil {
 			return e.pathError(c, dir, err)
 		}
 		e.event(c, "extract-to-dir", nil)
@@ -89,6 +106,12 @@ func (e *Engine) pathError(c *record, p string, err error) error {
 // running container's as open opens it from its PID 1 (openProcessRoot:
 // with its mounts; openRootMount: without), a stopped one's layers.
 func (e *Engine) withRoot(ref string, open func(pid int) (*os.File, error), fn func(c *record, root *os.File) error) error {
+	return e.withRootOf(ref, open, func(c *record, root *os.File, _ bool) error { return fn(c, root) })
+}
+
+// withRootOf is withRoot telling fn whether root is the running
+// process's (running) or the stopped container's layers.
+func (e *Engine) withRootOf(ref string, open func(pid int) (*os.File, error), fn func(c *record, root *os.File, running bool) error) error {
 	c, err := e.get(ref)
 	if err != nil {
 		return err
@@ -97,7 +120,7 @@ func (e *Engine) withRoot(ref string, open func(pid int) (*os.File, error), fn f
 		root, err := open(c.State.Pid)
 		if err == nil {
 			defer func() { _ = root.Close() }()
-			return fn(c, root)
+			return fn(c, root, true)
 		}
 		if !errors.Is(err, ErrNotRunning) {
 			return err
@@ -117,5 +140,5 @@ func (e *Engine) withRoot(ref string, open func(pid int) (*os.File, error), fn f
 		return fmt.Errorf("container %s: %w", c.DisplayName(), err)
 	}
 	defer func() { _ = root.Close() }()
-	return fn(c, root)
+	return fn(c, root, false)
 }

@@ -51,6 +51,11 @@ type WriteOptions struct {
 	// OmitRoot leaves out the entry of the path itself, keeping what is
 	// below it (export: docker's stream of a root filesystem has no "./").
 	OmitRoot bool
+	// Mounts are what to write in place of the entries at these paths
+	// below the path (slash-separated, relative to it: "a/b"), whether
+	// or not the walk finds an entry there, as mounts on them would show
+	// (cp of a stopped container: its volumes). Write does not close them.
+	Mounts map[string]*os.File
 }
 
 // Owner is a user and group ID.

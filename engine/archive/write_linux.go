@@ -123,7 +123,7 @@ func Write(w io.Writer, root *os.File, p string, opts WriteOptions) error {
 			name = "."
 		}
 	}
-	wr := &writer{tw: tar.NewWriter(w), links: map[[2]uint64]string{}, opts: opts, buf: make([]byte, 256<<10)}
+	wr := &writer{tw: tar.NewWriter(w), links: map[[2]uint64]string{}, opts: opts, buf: make([]byte, 256<<10), top: name}
 	if opts.OmitRoot {
 		wr.omit = name
 	}
@@ -145,6 +145,19 @@ type writer struct {
 	mnt   uint64
 	buf   []byte
 	omit  string // the name of the root entry, when OmitRoot leaves it out
+	top   string // the name of the path's own entry
+}
+
+// below is the entry name relative to the path's own entry, as the keys
+// of WriteOptions.Mounts.
+func (w *writer) below(name string) string {
+	if name == w.top {
+		return ""
+	}
+	if w.top == "." {
+		return name
+	}
+	return strings.TrimPrefix(name, w.top+"/")
 }
 
 // entry writes the O_PATH descriptor f as name, and below it when it is
@@ -252,8 +265,19 @@ func (w *writer) children(f *os.File, name string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
+	for key := range w.opts.Mounts {
+		if dir, base := path.Split(key); path.Clean("/"+dir) == path.Clean("/"+w.below(name)) && !slices.Contains(names, base) {
+			names = append(names, base)
+		}
+	}
 	slices.Sort(names)
 	for _, n := range names {
+		if m, ok := w.opts.Mounts[w.below(path.Join(name, n))]; ok {
+			if err := w.entry(m, path.Join(name, n)); err != nil {
+				return err
+			}
+			continue
+		}
 		child, err := openat(d, n, unix.O_PATH|unix.O_NOFOLLOW)
 		if errors.Is(err, unix.ENOENT) {
 			continue // removed meanwhile
