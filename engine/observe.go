@@ -51,22 +51,32 @@ func (e *Engine) Logs(ctx context.Context, ref string, opts LogsOptions, fn func
 	return nil
 }
 
-// Top lists the processes in the container's cgroup.
-func (e *Engine) Top(ctx context.Context, ref string) ([]Process, error) {
+// processes returns the container ref and the host PIDs in its cgroup;
+// a container that has no process is an error, as docker top's.
+func (e *Engine) processes(ref string) (*record, []int, error) {
 	c, err := e.get(ref)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !c.State.Status.hasProcess() {
-		return nil, fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
+		return nil, nil, fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
 	}
 	cg, err := e.cgroup(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	pids, err := cg.Procs()
 	if err != nil {
-		return nil, fmt.Errorf("top %s: %w", c.DisplayName(), err)
+		return nil, nil, fmt.Errorf("top %s: %w", c.DisplayName(), err)
+	}
+	return c, pids, nil
+}
+
+// Top lists the processes in the container's cgroup.
+func (e *Engine) Top(ctx context.Context, ref string) ([]Process, error) {
+	c, pids, err := e.processes(ref)
+	if err != nil {
+		return nil, err
 	}
 	boot, err := bootTime()
 	if err != nil {

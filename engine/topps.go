@@ -33,20 +33,9 @@ func (e *Engine) TopPS(ctx context.Context, ref string, psArgs []string) (*TopRe
 	if err := validatePSArgs(psArgs); err != nil {
 		return nil, err
 	}
-	c, err := e.get(ref)
+	c, pids, err := e.processes(ref)
 	if err != nil {
 		return nil, err
-	}
-	if !c.State.Status.hasProcess() {
-		return nil, fmt.Errorf("container %s: %w", c.DisplayName(), ErrNotRunning)
-	}
-	cg, err := e.cgroup(c)
-	if err != nil {
-		return nil, err
-	}
-	pids, err := cg.Procs()
-	if err != nil {
-		return nil, fmt.Errorf("top %s: %w", c.DisplayName(), err)
 	}
 	ps, err := exec.LookPath("ps")
 	if err != nil {
