@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"berth/internal/flock"
 	"berth/internal/testenv"
 )
 
@@ -67,6 +68,20 @@ func startDocker(t *testing.T) *privateDocker {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One run at a time: two would each find the other's /run/docker and
+	// /run/containerd, think them not their own, and leave them behind.
+	lock := filepath.Join(os.TempDir(), "berth-compat.lock")
+	unlock, ok, err := flock.TryLock(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		t.Fatalf("another make test-compat holds %s: one run at a time", lock)
+	}
+	t.Cleanup(func() { // registered first, so it runs after dockerd's cleanup
+		_ = os.Remove(lock)
+		unlock()
+	})
 	if _, err := os.Stat("/run/containerd/containerd.sock"); err == nil {
 		t.Fatal("a containerd runs at /run/containerd/containerd.sock: dockerd would use it instead of its own; refusing to touch another daemon")
 	}
