@@ -155,7 +155,7 @@ func TestFilterHealthFromJSON(t *testing.T) {
 	if v.health() != "unhealthy" {
 		t.Errorf("Health: %q", v.health())
 	}
-	v.Mounts = append(v.Mounts, struct{ Name, Source, Destination string }{"pgdata", "/var/lib/berth/volumes/pgdata/_data", "/var/lib/postgresql"})
+	v.Mounts = append(v.Mounts, struct{ Name, Source, Destination string }{"pgdata", "/srv/data-root/volumes/pgdata/_data", "/var/lib/postgresql"})
 	if !v.hasVolume([]string{"pgdata"}) || !v.hasVolume([]string{"/var/lib/postgresql"}) || v.hasVolume([]string{"other"}) {
 		t.Error("volume by name and destination")
 	}
