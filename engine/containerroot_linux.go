@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"berth/internal/osthread"
 )
 
 // A container's root filesystem, for cp and export, is a descriptor of
@@ -58,21 +59,11 @@ func mountDetached(m mountSpec) (*os.File, error) {
 		}
 		return os.NewFile(uintptr(fd), "/"), nil
 	}
-	type result struct {
-		fd  int
-		err error
+	var fd int
+	if err := osthread.Discarded(func() (err error) { fd, err = fsmount(m); return err }); err != nil {
+		return nil, fmt.Errorf("mount container root: %w", err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		fd, err := fsmount(m)
-		done <- result{fd, err}
-	}()
-	r := <-done
-	if r.err != nil {
-		return nil, fmt.Errorf("mount container root: %w", r.err)
-	}
-	return os.NewFile(uintptr(r.fd), "/"), nil
+	return os.NewFile(uintptr(fd), "/"), nil
 }
 
 // fsmount builds m with the new mount API on the calling (locked) thread.
@@ -140,21 +131,11 @@ func openRootMount(pid int) (*os.File, error) {
 	if err := unix.PidfdSendSignal(pidfd, 0, nil, 0); err != nil {
 		return nil, fmt.Errorf("open container root: process %d exited: %w", pid, ErrNotRunning)
 	}
-	type result struct {
-		fd  int
-		err error
+	var fd int
+	if err := osthread.Discarded(func() (err error) { fd, err = cloneRootIn(ns); return err }); err != nil {
+		return nil, fmt.Errorf("open container root of process %d: %w", pid, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		fd, err := cloneRootIn(ns)
-		done <- result{fd, err}
-	}()
-	r := <-done
-	if r.err != nil {
-		return nil, fmt.Errorf("open container root of process %d: %w", pid, r.err)
-	}
-	return os.NewFile(uintptr(r.fd), "/"), nil
+	return os.NewFile(uintptr(fd), "/"), nil
 }
 
 // cloneRootIn enters the mount namespace ns on the calling (locked)

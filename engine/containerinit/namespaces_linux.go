@@ -3,9 +3,10 @@ package containerinit
 import (
 	"fmt"
 	"os/exec"
-	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"berth/internal/osthread"
 )
 
 // Join is one container's namespaces another enters (see
@@ -42,16 +43,12 @@ func startIn(cmd *exec.Cmd, joins []Join) error {
 	if len(joins) == 0 {
 		return cmd.Start()
 	}
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: see above
+	return osthread.Discarded(func() error {
 		for _, j := range joins {
 			if err := unix.Setns(j.Pidfd, int(j.Flags)); err != nil {
-				done <- fmt.Errorf("enter the namespaces of another container: %w", err)
-				return
+				return fmt.Errorf("enter the namespaces of another container: %w", err)
 			}
 		}
-		done <- cmd.Start()
-	}()
-	return <-done
+		return cmd.Start()
+	})
 }
