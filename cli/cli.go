@@ -38,8 +38,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"berth/config"
-	"berth/engine"
-	"berth/engine/network"
+	"berth/host"
 	"berth/images"
 	"berth/ui"
 )
@@ -60,7 +59,7 @@ type system struct {
 	now        func() time.Time
 	isTerminal func(any) bool
 	// open opens the engine and its image store.
-	open func(*config.Config) (containerEngine, imageStore, error)
+	open func(*config.Config) (host.Containers, host.Images, error)
 	// tui runs the full-screen program.
 	tui func(context.Context, *config.Config) error
 	// login checks a registry login (images.Login).
@@ -86,47 +85,23 @@ func hostSystem() system {
 	}
 }
 
-// newEngine opens the engine with the resolved settings; warn (nil:
-// nowhere) receives what the stores repaired on their own.
-func newEngine(c *config.Config, warn func(string)) (*engine.Engine, error) {
-	subnet, gateway := c.BridgeSubnet()
-	return engine.New(engine.Options{
-		Warn:          warn,
-		Root:          c.DataRoot,
-		RunRoot:       c.RunRoot,
-		CgroupRoot:    config.DefaultCgroupRoot,
-		CgroupParent:  c.CgroupParent,
-		LogOpts:       c.LogOpts.Map(),
-		StorageDriver: c.StorageDriver,
-		ConfigFile:    c.File,
-		Init:          c.Init,
-		Network: network.Options{
-			DefaultRoot:    c.IsDefaultDataRoot(),
-			DefaultSubnet:  subnet,
-			DefaultGateway: gateway,
-			DefaultBridge:  c.Bridge,
-			SubnetPool:     c.SubnetPool(),
-		},
-	})
-}
-
-// openBackends opens the engine and, through it, the image store it runs
-// containers from.
-func openBackends(c *config.Config) (containerEngine, imageStore, error) {
-	eng, err := newEngine(c, func(msg string) { fmt.Fprintln(os.Stderr, "WARNING:", msg) })
+// openBackends opens this machine: its engine and, through it, the image
+// store it runs containers from.
+func openBackends(c *config.Config) (host.Containers, host.Images, error) {
+	l, err := host.Open(c, func(msg string) { fmt.Fprintln(os.Stderr, "WARNING:", msg) })
 	if err != nil {
 		return nil, nil, err
 	}
-	return engineBackend{eng}, eng.Images(), nil
+	return l, l.Images(), nil
 }
 
 // runTUI opens the full-screen program on the terminal.
 func runTUI(ctx context.Context, c *config.Config) error {
-	eng, err := newEngine(c, nil) // the full-screen program owns the terminal
+	l, err := host.Open(c, nil) // the full-screen program owns the terminal
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 	}
-	backend := ui.NewEngineBackend(eng, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
+	backend := ui.NewEngineBackend(l.Engine, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
 	return ui.Run(ctx, backend, ui.Options{KeysFile: keysFile(os.Getenv)})
 }
 
@@ -153,37 +128,6 @@ func keysFile(getenv func(string) string) string {
 	return f
 }
 
-// containerEngine is the part of *engine.Engine the CLI calls.
-type containerEngine interface {
-	Create(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error)
-	Start(ctx context.Context, ref string) error
-	Run(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error)
-	Attach(ctx context.Context, ref string, opts engine.AttachOptions) (engine.RunResult, error)
-	Stop(ctx context.Context, ref string, opts engine.StopOptions) error
-	Restart(ctx context.Context, ref string, opts engine.StopOptions) error
-	Kill(ctx context.Context, ref string, signal string) error
-	Pause(ctx context.Context, ref string) error
-	Unpause(ctx context.Context, ref string) error
-	Remove(ctx context.Context, ref string, opts engine.RemoveOptions) error
-	Rename(ctx context.Context, ref, newName string) error
-	Wait(ctx context.Context, ref string) (engine.WaitResult, error)
-	List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error)
-	Inspect(ctx context.Context, ref string) (*engine.Container, error)
-	Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error
-	Top(ctx context.Context, ref string) ([]engine.Process, error)
-	TopPS(ctx context.Context, ref string, psArgs []string) (*engine.TopResult, error)
-	Stats(ctx context.Context, ref string) (*engine.Stats, error)
-	Info(ctx context.Context) (*engine.Info, error)
-	Check(ctx context.Context, opts engine.CheckOptions) ([]engine.Damage, error)
-	Boot(ctx context.Context) ([]engine.BootResult, error)
-	Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error)
-	Events() eventLog
-	Networks() networkStore
-	Volumes() volumeStore
-	// BuildRunner runs a Dockerfile's RUN steps in containers.
-	BuildRunner() images.Runner
-}
-
 // app is one invocation of the CLI: streams, global flags, the resolved
 // settings, and the engine, opened on first use so that a command that fails
 // its own checks touches nothing on disk.
@@ -196,8 +140,8 @@ type app struct {
 	logLevel  string
 	log       *slog.Logger
 	cfg       *config.Config
-	eng       containerEngine
-	imgs      imageStore
+	eng       host.Containers
+	imgs      host.Images
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
@@ -205,7 +149,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
 }
 
 // engine opens the engine once.
-func (a *app) engine() (containerEngine, error) {
+func (a *app) engine() (host.Containers, error) {
 	if err := a.openOnce(); err != nil {
 		return nil, err
 	}
@@ -213,7 +157,7 @@ func (a *app) engine() (containerEngine, error) {
 }
 
 // images opens the image store (with the engine) once.
-func (a *app) images() (imageStore, error) {
+func (a *app) images() (host.Images, error) {
 	if err := a.openOnce(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/host"
 )
 
 // TestBadInputChangesNothing drives Main's real engine opener with temp
@@ -75,7 +76,7 @@ func TestNonRootIsRefused(t *testing.T) {
 	sys := testSystem(&fakeEngine{})
 	sys.geteuid = func() int { return 1000 }
 	opened := false
-	sys.open = func(c *config.Config) (containerEngine, imageStore, error) {
+	sys.open = func(c *config.Config) (host.Containers, host.Images, error) {
 		opened = true
 		return &fakeEngine{}, &fakeImages{}, nil
 	}

@@ -15,27 +15,16 @@ import (
 
 	"berth/engine"
 	"berth/engine/archive"
+	"berth/host"
 )
 
-// containerFiles is the part of *engine.Engine behind cp, export, diff,
-// commit and update.
-type containerFiles interface {
-	StatPath(ctx context.Context, ref, p string, follow bool) (archive.Stat, error)
-	ArchivePath(ctx context.Context, ref, p string, opts archive.WriteOptions, w io.Writer) error
-	ExtractToDir(ctx context.Context, ref, dir string, r io.Reader, opts archive.ExtractOptions) error
-	Export(ctx context.Context, ref string, w io.Writer) error
-	Diff(ctx context.Context, ref string) ([]engine.Change, error)
-	Commit(ctx context.Context, ref string, opts engine.CommitOptions) (string, error)
-	Update(ctx context.Context, ref string, opts engine.UpdateOptions) error
-}
-
-// files is the engine as containerFiles.
-func (a *app) files() (containerFiles, error) {
+// files is the engine as host.Files.
+func (a *app) files() (host.Files, error) {
 	eng, err := a.engine()
 	if err != nil {
 		return nil, err
 	}
-	f, ok := eng.(containerFiles)
+	f, ok := eng.(host.Files)
 	if !ok {
 		return nil, fmt.Errorf("this engine cannot reach container files: %w", engine.ErrNotImplemented)
 	}
@@ -136,7 +125,7 @@ func planCopy(src string, srcIsDir bool, dst string, dstExists, dstIsDir bool) (
 	return cpTarget{dir: dstDir, name: dstBase}, nil
 }
 
-func (a *app) copyFromContainer(ctx context.Context, files containerFiles, f cpFlags, ref, src, dst string) error {
+func (a *app) copyFromContainer(ctx context.Context, files host.Files, f cpFlags, ref, src, dst string) error {
 	st, err := files.StatPath(ctx, ref, src, f.follow)
 	if err != nil {
 		return err
@@ -200,7 +189,7 @@ func (a *app) copyFromContainer(ctx context.Context, files containerFiles, f cpF
 	return nil
 }
 
-func (a *app) copyToContainer(ctx context.Context, files containerFiles, f cpFlags, src, ref, dst string) error {
+func (a *app) copyToContainer(ctx context.Context, files host.Files, f cpFlags, src, ref, dst string) error {
 	dstSt, statErr := files.StatPath(ctx, ref, dst, true)
 	if statErr == nil && !dstSt.Mode.IsDir() && !dstSt.Mode.IsRegular() {
 		return fmt.Errorf("destination %q must be a directory or a regular file", ref+":"+dst)

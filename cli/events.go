@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,15 +14,6 @@ import (
 
 	"berth/engine/events"
 )
-
-// eventLog is the engine's event timeline (*events.Log).
-type eventLog interface {
-	Query(f events.Filter) ([]events.Event, error)
-	Follow(ctx context.Context, f events.Filter) (<-chan events.Event, error)
-}
-
-// Events is the engine's timeline through the eventLog interface.
-func (e engineBackend) Events() eventLog { return e.Engine.Events() }
 
 func (a *app) eventsCommand() *cobra.Command {
 	var since, until, format string

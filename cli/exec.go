@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"io"
 
@@ -9,20 +8,6 @@ import (
 
 	"berth/engine"
 )
-
-// execSession is a process prepared inside a container (*engine.ExecSession).
-type execSession interface {
-	Run(stdin io.Reader, stdout, stderr io.Writer) (int, error)
-	Detach() error
-}
-
-// engineBackend is *engine.Engine as the CLI calls it: its Exec returns the
-// session through the execSession interface.
-type engineBackend struct{ *engine.Engine }
-
-func (e engineBackend) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error) {
-	return e.Engine.Exec(ctx, ref, opts)
-}
 
 func (a *app) execCommand() *cobra.Command {
 	var detach, interactive, tty, privileged bool

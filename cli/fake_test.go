@@ -17,13 +17,14 @@ import (
 	"berth/engine/events"
 	"berth/engine/network"
 	"berth/engine/volumes"
+	"berth/host"
 	"berth/images"
 )
 
 // testNow is the clock of every CLI test.
 var testNow = time.Date(2026, 11, 29, 18, 0, 0, 0, time.UTC)
 
-// fakeEngine is an in-memory containerEngine that records calls.
+// fakeEngine is an in-memory host.Containers that records calls.
 type fakeEngine struct {
 	containers []*engine.Container
 	created    []engine.CreateOptions
@@ -201,7 +202,7 @@ func (f *fakeEngine) Check(ctx context.Context, opts engine.CheckOptions) ([]eng
 	}
 	return found, nil
 }
-func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (execSession, error) {
+func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptions) (host.ExecSession, error) {
 	f.execOpts = opts
 	if err := f.call("exec", ref, opts.Cmd...); err != nil {
 		return nil, err
@@ -212,15 +213,15 @@ func (f *fakeEngine) Exec(ctx context.Context, ref string, opts engine.ExecOptio
 	return &fakeExec{f: f}, nil
 }
 
-func (f *fakeEngine) Events() eventLog { return &f.events }
+func (f *fakeEngine) Events() host.Events { return &f.events }
 
-func (f *fakeEngine) Networks() networkStore { return &f.networks }
+func (f *fakeEngine) Networks() host.Networks { return &f.networks }
 
 // Volumes: the fake has none; volume commands are tested for real
 // (volumes_test.go at the root).
-func (f *fakeEngine) Volumes() volumeStore { return noVolumes{} }
+func (f *fakeEngine) Volumes() host.Volumes { return noVolumes{} }
 
-// noVolumes is a volumeStore without volumes.
+// noVolumes is a host.Volumes without volumes.
 type noVolumes struct{}
 
 func (noVolumes) Create(context.Context, volumes.CreateOptions) (*engine.Volume, error) {
@@ -239,7 +240,7 @@ func (noVolumes) Prune(context.Context, engine.PruneOptions) ([]string, int64, e
 // BuildRunner of the fake runs nothing: CLI tests of build use no RUN.
 func (f *fakeEngine) BuildRunner() images.Runner { return nil }
 
-// fakeNetworks is an in-memory networkStore.
+// fakeNetworks is an in-memory host.Networks.
 type fakeNetworks struct {
 	list    []*network.Network
 	created []network.CreateOptions
@@ -321,7 +322,7 @@ func (s *fakeExec) Detach() error {
 
 // testSystem is a root user with an empty environment, the fixed clock and
 // the fake engine.
-func testSystem(eng containerEngine) system {
+func testSystem(eng host.Containers) system {
 	return system{
 		geteuid:    func() int { return 0 },
 		getenv:     func(string) string { return "" },
@@ -329,7 +330,7 @@ func testSystem(eng containerEngine) system {
 		now:        func() time.Time { return testNow },
 		isTerminal: func(any) bool { return false },
 		tui:        func(context.Context, *config.Config) error { return errors.New("no terminal ui in this test") },
-		open: func(*config.Config) (containerEngine, imageStore, error) {
+		open: func(*config.Config) (host.Containers, host.Images, error) {
 			if eng == nil {
 				return nil, nil, errors.New("no engine in this test")
 			}
@@ -339,9 +340,9 @@ func testSystem(eng containerEngine) system {
 }
 
 // withImages makes sys open store as its image store.
-func withImages(sys system, store imageStore) system {
+func withImages(sys system, store host.Images) system {
 	open := sys.open
-	sys.open = func(c *config.Config) (containerEngine, imageStore, error) {
+	sys.open = func(c *config.Config) (host.Containers, host.Images, error) {
 		eng, _, err := open(c)
 		return eng, store, err
 	}

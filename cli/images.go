@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,30 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 	"berth/images"
 	filterArgs "berth/internal/filters"
 )
-
-// imageStore is the part of *images.Store the CLI calls.
-type imageStore interface {
-	List() ([]*images.Image, error)
-	Inventory() (*images.Inventory, error)
-	Lookup(refOrID string) (*images.Image, error)
-	Tag(source, ref string) error
-	Remove(refOrID string, opts images.RemoveOptions) ([]images.Deleted, error)
-	Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error)
-	RootfsSize(containerID string) (int64, error)
-	History(refOrID string) ([]images.History, error)
-	Save(w io.Writer, refs []string, opts images.SaveOptions) error
-	Load(r io.Reader, opts images.LoadOptions) ([]images.Loaded, error)
-	LoadLayout(dir string, opts images.LoadOptions) ([]images.Loaded, error)
-	Prune(opts images.PruneOptions) (*images.PruneReport, error)
-	PruneBuildCache() (int64, error)
-	DiskUsage() (*images.DiskUsage, error)
-	Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error)
-	Push(ctx context.Context, source, dest string, opts images.PushOptions) (string, error)
-	Build(ctx context.Context, opts images.BuildOptions) (*images.Image, error)
-}
 
 const imagesDefaultTable = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
 
@@ -167,7 +146,7 @@ func parseImageFilters(conds filterArgs.Args) (imageFilters, error) {
 
 // imageRows turns images into rows, one per tag (one "<none>" row for a
 // dangling image), keeping those the filters match.
-func imageRows(list []*images.Image, f imageFilters, store imageStore, trunc bool, now time.Time) ([]any, error) {
+func imageRows(list []*images.Image, f imageFilters, store host.Images, trunc bool, now time.Time) ([]any, error) {
 	var before, since *images.Image
 	var err error
 	if f.before != "" {

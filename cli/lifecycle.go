@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 )
 
 // forEach applies fn to each container reference as docker's multi-object
@@ -91,7 +92,7 @@ func (a *app) killCommand() *cobra.Command {
 }
 
 // simpleCommand is a command that applies one engine call to each argument.
-func (a *app) simpleCommand(use, short string, call func(eng containerEngine, cmd *cobra.Command, ref string) error) *cobra.Command {
+func (a *app) simpleCommand(use, short string, call func(eng host.Containers, cmd *cobra.Command, ref string) error) *cobra.Command {
 	return newCommand(use, short, minArgs(1), func(cmd *cobra.Command, args []string) error {
 		eng, err := a.engine()
 		if err != nil {
@@ -103,12 +104,12 @@ func (a *app) simpleCommand(use, short string, call func(eng containerEngine, cm
 
 func (a *app) pauseCommand() *cobra.Command {
 	return a.simpleCommand("pause CONTAINER [CONTAINER...]", "Pause all processes within one or more containers",
-		func(eng containerEngine, cmd *cobra.Command, ref string) error { return eng.Pause(cmd.Context(), ref) })
+		func(eng host.Containers, cmd *cobra.Command, ref string) error { return eng.Pause(cmd.Context(), ref) })
 }
 
 func (a *app) unpauseCommand() *cobra.Command {
 	return a.simpleCommand("unpause CONTAINER [CONTAINER...]", "Unpause all processes within one or more containers",
-		func(eng containerEngine, cmd *cobra.Command, ref string) error {
+		func(eng host.Containers, cmd *cobra.Command, ref string) error {
 			return eng.Unpause(cmd.Context(), ref)
 		})
 }
@@ -140,7 +141,7 @@ func (a *app) waitCommand() *cobra.Command {
 func (a *app) rmCommand() *cobra.Command {
 	var opts engine.RemoveOptions
 	cmd := a.simpleCommand("rm [OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
-		func(eng containerEngine, cmd *cobra.Command, ref string) error {
+		func(eng host.Containers, cmd *cobra.Command, ref string) error {
 			return eng.Remove(cmd.Context(), ref, opts)
 		})
 	cmd.Flags().BoolVarP(&opts.Force, "force", "f", false, "force the removal of a running container (uses SIGKILL)")

@@ -9,23 +9,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine/network"
+	"berth/host"
 	filterArgs "berth/internal/filters"
 )
 
-// networkStore is berth's networks (*network.Manager).
-type networkStore interface {
-	List() ([]*network.Network, error)
-	Inspect(ref string) (*network.Network, error)
-	Create(opts network.CreateOptions) (*network.Network, error)
-	Remove(ref string) error
-	Prune() ([]string, error)
-}
-
-// Networks is the engine's networks through the networkStore interface.
-func (e engineBackend) Networks() networkStore { return e.Engine.Networks() }
-
 // networks opens the engine and returns its networks.
-func (a *app) networks() (networkStore, error) {
+func (a *app) networks() (host.Networks, error) {
 	eng, err := a.engine()
 	if err != nil {
 		return nil, err

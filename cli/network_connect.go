@@ -6,21 +6,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 )
 
-// networkConnector is the engine's `network connect` and `disconnect`.
-type networkConnector interface {
-	ConnectNetwork(network, container string, opts engine.ConnectOptions) error
-	DisconnectNetwork(network, container string, force bool) error
-}
-
-// connector is the engine as a networkConnector.
-func (a *app) connector() (networkConnector, error) {
+// connector is the engine as a host.NetworkConnector.
+func (a *app) connector() (host.NetworkConnector, error) {
 	eng, err := a.engine()
 	if err != nil {
 		return nil, err
 	}
-	nc, ok := eng.(networkConnector)
+	nc, ok := eng.(host.NetworkConnector)
 	if !ok {
 		return nil, errors.New("this engine cannot connect containers to networks")
 	}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	digest "github.com/opencontainers/go-digest"
 	"io"
 	"strings"
 	"testing"
 	"time"
+
+	digest "github.com/opencontainers/go-digest"
 
 	"berth/engine"
 	"berth/images"
@@ -327,7 +328,7 @@ func TestHumanUnits(t *testing.T) {
 	}
 }
 
-// fakeImages is an in-memory imageStore.
+// fakeImages is an in-memory host.Images.
 type fakeImages struct {
 	imgs       []*images.Image
 	damaged    []images.DamagedImage

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"berth/host"
 	"berth/images"
 )
 
@@ -93,7 +94,7 @@ func (a *app) loadCommand() *cobra.Command {
 }
 
 // loadImages loads from stdin, a tar archive, or an OCI layout directory.
-func loadImages(store imageStore, input string, stdin io.Reader) ([]images.Loaded, error) {
+func loadImages(store host.Images, input string, stdin io.Reader) ([]images.Loaded, error) {
 	if input == "" {
 		return store.Load(stdin, images.LoadOptions{})
 	}

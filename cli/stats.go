@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 )
 
 const statsDefaultTable = "table {{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}"
@@ -79,7 +80,7 @@ func (a *app) statsCommand() *cobra.Command {
 
 // statsSampler keeps the last two samples of each container.
 type statsSampler struct {
-	eng   containerEngine
+	eng   host.Containers
 	refs  []string // as the user named them; empty: every (running) container
 	all   bool
 	trunc bool

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,23 +12,11 @@ import (
 
 	"berth/engine"
 	"berth/engine/volumes"
+	"berth/host"
 )
 
-// volumeStore is berth's volumes (*engine.VolumeService).
-type volumeStore interface {
-	Create(ctx context.Context, opts volumes.CreateOptions) (*engine.Volume, error)
-	Inspect(ctx context.Context, name string) (*engine.Volume, error)
-	List(ctx context.Context) ([]*engine.Volume, error)
-	Users(ctx context.Context) (map[string][]string, error)
-	Remove(ctx context.Context, name string, force bool) error
-	Prune(ctx context.Context, opts engine.PruneOptions) ([]string, int64, error)
-}
-
-// Volumes is the engine's volumes through the volumeStore interface.
-func (e engineBackend) Volumes() volumeStore { return e.Engine.Volumes() }
-
 // volumes opens the engine and returns its volumes.
-func (a *app) volumes() (volumeStore, error) {
+func (a *app) volumes() (host.Volumes, error) {
 	eng, err := a.engine()
 	if err != nil {
 		return nil, err

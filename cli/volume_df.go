@@ -8,6 +8,7 @@ import (
 
 	"berth/engine"
 	"berth/engine/volumes"
+	"berth/host"
 )
 
 // volumeUsage is one volume in `system df`: its size and how many
@@ -23,7 +24,7 @@ func (u volumeUsage) Links() string      { return strconv.Itoa(u.links) }
 func (u volumeUsage) Size() string       { return humanSize(u.size) }
 
 // volumeUsages measures every volume.
-func volumeUsages(ctx context.Context, vols volumeStore) ([]volumeUsage, error) {
+func volumeUsages(ctx context.Context, vols host.Volumes) ([]volumeUsage, error) {
 	list, err := vols.List(ctx)
 	if err != nil {
 		return nil, err
