@@ -208,7 +208,7 @@ func (a *app) rootCommand() *cobra.Command {
 		Long: "berth runs containers with its own runtime, no daemon needed: each running\n" +
 			"container is watched by a small shim process. With no command it opens the\n" +
 			"full-screen manager; with a command it behaves like the docker CLI.",
-		Version:           Version,
+		Version:           host.Version,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
@@ -334,6 +334,15 @@ func minArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < n {
 			return fmt.Errorf("%q requires at least %d %s", cmd.CommandPath(), n, plural(n, "argument"))
+		}
+		return nil
+	}
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return fmt.Errorf("%q requires at most %d %s", cmd.CommandPath(), n, plural(n, "argument"))
 		}
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"berth/engine"
+	"berth/host"
 )
 
 // TestInspectTypedTemplates: inspect -f runs on typed values, so numbers
@@ -74,10 +75,10 @@ func TestListTemplateErrors(t *testing.T) {
 // TestVersionAndInfoTemplates: docker's keys on version and info.
 func TestVersionAndInfoTemplates(t *testing.T) {
 	r := runCLI(t, testSystem(nil), "version", "--format", "{{.Server.Version}} {{.Client.Version}} {{.Server.APIVersion}} {{.Client.APIVersion}} {{.Server.Os}} {{.Server.MinAPIVersion}} {{(index .Server.Components 0).Name}}")
-	if want := Version + " " + Version + " 1.41 1.41 linux 1.12 Engine\n"; r.code != 0 || r.stdout != want {
+	if want := host.Version + " " + host.Version + " 1.41 1.41 linux 1.12 Engine\n"; r.code != 0 || r.stdout != want {
 		t.Errorf("version template = %q (code %d err %q), want %q", r.stdout, r.code, r.stderr, want)
 	}
-	if r := runCLI(t, testSystem(nil), "version"); r.code != 0 || !strings.Contains(r.stdout, "Client:\n Version:           "+Version) || !strings.Contains(r.stdout, "API version:      1.41 (minimum version 1.12)") {
+	if r := runCLI(t, testSystem(nil), "version"); r.code != 0 || !strings.Contains(r.stdout, "Client:\n Version:           "+host.Version) || !strings.Contains(r.stdout, "API version:      1.41 (minimum version 1.12)") {
 		t.Errorf("version = %q", r.stdout)
 	}
 	eng := &fakeEngine{info: engine.Info{
@@ -88,7 +89,7 @@ func TestVersionAndInfoTemplates(t *testing.T) {
 	}}
 	r = runCLI(t, testSystem(eng), "info", "--format",
 		"{{.Driver}} {{.OSType}} {{.Architecture}} {{.NCPU}} {{.MemTotal}} {{.Containers}} {{.ContainersRunning}} {{.Images}} {{.ServerVersion}} {{.CgroupVersion}} {{.CgroupDriver}} {{json .SecurityOptions}} {{.KernelVersion}} {{.OperatingSystem}} {{if gt .NCPU 1}}multi{{end}}")
-	want := "overlay2 linux " + machineArch(runtime.GOARCH) + " 2 25769803776 3 1 2 " + Version + " 2 cgroupfs [\"name=seccomp,profile=builtin\"] 6.18.0 Debian GNU/Linux 12 (bookworm) multi\n"
+	want := "overlay2 linux " + machineArch(runtime.GOARCH) + " 2 25769803776 3 1 2 " + host.Version + " 2 cgroupfs [\"name=seccomp,profile=builtin\"] 6.18.0 Debian GNU/Linux 12 (bookworm) multi\n"
 	if r.code != 0 || r.stdout != want {
 		t.Errorf("info template = %q (code %d err %q), want %q", r.stdout, r.code, r.stderr, want)
 	}

@@ -37,11 +37,11 @@ func (a *app) imageCommand() *cobra.Command {
 	return cmd
 }
 
-// systemCommand is `berth system df|prune|info|events|check|boot`.
+// systemCommand is `berth system df|prune|info|events|check|boot|service`.
 func (a *app) systemCommand() *cobra.Command {
 	cmd := groupCommand("system COMMAND", "Manage berth")
 	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand(),
-		a.systemCheckCommand(), a.systemBootCommand())
+		a.systemCheckCommand(), a.systemBootCommand(), a.systemServiceCommand())
 	return cmd
 }
 

@@ -12,6 +12,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 
 	"berth/engine"
+	"berth/host"
 	"berth/images"
 	filterArgs "berth/internal/filters"
 )
@@ -272,10 +273,10 @@ func TestInfo(t *testing.T) {
 func TestVersion(t *testing.T) {
 	r := runCLI(t, testSystem(nil), "version", "--format", "json")
 	var v map[string]map[string]any
-	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Client"]["Version"] != Version || v["Server"]["Os"] != "linux" || v["Server"]["ApiVersion"] != apiVersion {
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || v["Client"]["Version"] != host.Version || v["Server"]["Os"] != "linux" || v["Server"]["ApiVersion"] != apiVersion {
 		t.Errorf("version json = %q (%v)", r.stdout, err)
 	}
-	if r := runCLI(t, testSystem(nil), "--version"); r.stdout != "berth version "+Version+"\n" {
+	if r := runCLI(t, testSystem(nil), "--version"); r.stdout != "berth version "+host.Version+"\n" {
 		t.Errorf("--version = %q", r.stdout)
 	}
 }

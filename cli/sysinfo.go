@@ -10,6 +10,7 @@ import (
 
 	"berth/config"
 	"berth/engine"
+	"berth/host"
 )
 
 // The values `berth version` and `berth info` print and their --format
@@ -86,17 +87,17 @@ func currentVersion() versionInfo {
 	kernel := kernelRelease()
 	v := versionInfo{
 		Client: clientVersion{
-			Version: Version, APIVersion: apiVersion, DefaultAPIVersion: apiVersion, GitCommit: commit,
+			Version: host.Version, APIVersion: apiVersion, DefaultAPIVersion: apiVersion, GitCommit: commit,
 			GoVersion: runtime.Version(), Os: runtime.GOOS, Arch: runtime.GOARCH, Context: "default",
 		},
 		Server: &serverVersion{
-			Version: Version, APIVersion: apiVersion, MinAPIVersion: minAPIVersion, GitCommit: commit,
+			Version: host.Version, APIVersion: apiVersion, MinAPIVersion: minAPIVersion, GitCommit: commit,
 			GoVersion: runtime.Version(), Os: runtime.GOOS, Arch: runtime.GOARCH, KernelVersion: kernel,
 		},
 	}
 	v.Client.Platform.Name = "berth"
 	v.Server.Platform.Name = "berth"
-	v.Server.Components = []componentVersion{{Name: "Engine", Version: Version, Details: map[string]string{
+	v.Server.Components = []componentVersion{{Name: "Engine", Version: host.Version, Details: map[string]string{
 		"ApiVersion": apiVersion, "MinAPIVersion": minAPIVersion, "GitCommit": commit, "GoVersion": runtime.Version(),
 		"Os": runtime.GOOS, "Arch": runtime.GOARCH, "KernelVersion": kernel, "Experimental": "false",
 	}}}
@@ -236,7 +237,7 @@ func newSystemInfo(info *engine.Info, cfg *config.Config, hostname string, now s
 		NoProxy:            os.Getenv("NO_PROXY"),
 		Name:               hostname,
 		Labels:             []string{},
-		ServerVersion:      Version,
+		ServerVersion:      host.Version,
 		DefaultRuntime:     "berth",
 		Swarm:              swarmInfo{LocalNodeState: "inactive"},
 		LiveRestoreEnabled: true,

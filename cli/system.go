@@ -12,9 +12,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Version is berth's release.
-const Version = "0.1.0-dev"
-
 func (a *app) versionCommand() *cobra.Command {
 	var format string
 	cmd := newCommand("version [OPTIONS]", "Show the berth version information", noArgs, func(cmd *cobra.Command, args []string) error {

@@ -24,6 +24,9 @@ import (
 	"berth/images"
 )
 
+// Version is berth's release.
+const Version = "0.1.0-dev"
+
 // Host is one machine: its containers and their files, and its image,
 // network, volume and event stores.
 type Host interface {
