@@ -18,6 +18,8 @@ type Server struct {
 	host host.Host
 	log  *slog.Logger
 	mux  *http.ServeMux
+	// streams is what attach, exec and stats keep between requests.
+	streams streamState
 }
 
 // handler is one endpoint: it writes its answer, or returns an error that

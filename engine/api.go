@@ -39,6 +39,13 @@ type AttachOptions struct {
 	// terminal, puts that terminal in raw mode for the session and forwards
 	// window size changes; it is always restored.
 	Terminal bool
+	// NoSignalProxy keeps the signals berth receives from going to a
+	// container without a tty (docker's --sig-proxy=false): a server
+	// attaching for a remote client, whose client sends kill itself.
+	NoSignalProxy bool
+	// Started, when set, is called by Run once the container's command
+	// runs (at once when it already ran), before its output is waited for.
+	Started func()
 }
 
 // RunResult is how an attached session ended.

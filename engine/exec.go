@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 
 	"berth/engine/containerinit"
@@ -41,6 +42,8 @@ type ExecSession struct {
 	// id and cmdline name the exec in its events, as docker's execID and
 	// "exec_start: CMD ARGS".
 	id, cmdline string
+	// pid is the process's host PID once it started (Pid).
+	pid atomic.Int64
 }
 
 // Exec prepares opts.Cmd to run inside the running container ref: it
@@ -141,6 +144,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 func (s *ExecSession) start() error {
 	err := s.cmd.Start()
 	if err == nil {
+		s.pid.Store(int64(s.cmd.Pid()))
 		s.e.event(s.c, events.ActionExecStart+": "+s.cmdline, map[string]string{events.AttrExecID: s.id})
 		return nil
 	}
@@ -180,6 +184,10 @@ func (s *ExecSession) ExitCode() int {
 	}
 	return code
 }
+
+// Pid is the process's host PID once it started, else 0; it may be
+// read while Run runs.
+func (s *ExecSession) Pid() int { return int(s.pid.Load()) }
 
 // Hangup tells the running process its terminal is gone (SIGHUP), as
 // closing a terminal window does; a shell then exits.

@@ -63,6 +63,9 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 		return RunResult{}, err
 	}
 	if c == nil {
+		if opts.Started != nil {
+			opts.Started()
+		}
 		return e.Attach(ctx, ref, opts)
 	}
 	l, err := e.launchShim(shimConfig{ID: c.ID, WaitAttach: true})
@@ -92,6 +95,9 @@ func (e *Engine) Run(ctx context.Context, ref string, opts AttachOptions) (RunRe
 		_ = conn.Close()
 		<-done
 		return RunResult{}, err
+	}
+	if opts.Started != nil {
+		opts.Started()
 	}
 	res := <-done
 	return res, attachErr
@@ -129,7 +135,7 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 	if opts.Stdin != nil && c.Config.OpenStdin {
 		ao.Stdin = opts.Stdin
 	}
-	if !c.Config.Tty {
+	if !c.Config.Tty && !opts.NoSignalProxy {
 		// docker's --sig-proxy: without a terminal, ctrl-c and friends
 		// sent to berth go to the container.
 		id := c.ID

@@ -1,0 +1,211 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"berth/engine"
+)
+
+// pendingAttach is an attach to a container that is not running yet (the
+// docker CLI attaches before it starts the container, so that no output
+// is lost): the container's next start through the API runs it with
+// these streams. done closes when that run ends; err is then why.
+type pendingAttach struct {
+	ctx     context.Context
+	opts    engine.AttachOptions
+	done    chan struct{}
+	started bool
+	err     error
+}
+
+// attachContainer is POST /containers/{id}/attach: the connection is
+// hijacked and carries the container's output (multiplexed unless it has
+// a tty) and, with stdin=1, the client's input; the client half-closing
+// its side closes the container's stdin. logs=1 first sends the log so
+// far; stream=0 sends only that.
+func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.streamContainer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var flags [5]bool
+	for i, name := range []string{"stream", "stdin", "stdout", "stderr", "logs"} {
+		if flags[i], err = boolParam(r, name); err != nil {
+			return err
+		}
+	}
+	stream, stdin, stdout, stderr, logs := flags[0], flags[1], flags[2], flags[3], flags[4]
+	tty := c.Config.Tty
+	hj, err := hijack(w, r, !tty)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = hj.conn.Close() }()
+	out, errOut := outputStreams(hj.conn, tty)
+	if !stdout {
+		out = nil
+	}
+	if !stderr || tty {
+		errOut = nil
+	}
+	if logs {
+		err := s.host.Logs(r.Context(), c.ID, engine.LogsOptions{Tail: -1, Stdout: stdout, Stderr: stderr}, func(e engine.LogEntry) error {
+			return writeLogEntry(e, out, errOut, tty, false)
+		})
+		if err != nil {
+			s.logStreamEnd(r, "attach logs", err)
+			return nil
+		}
+	}
+	if !stream {
+		return nil
+	}
+	resize := make(chan engine.TerminalSize, 1)
+	s.streams.addResizer(c.ID, resize)
+	defer s.streams.removeResizer(c.ID, resize)
+	opts := engine.AttachOptions{Stdout: out, Stderr: errOut, DetachKeys: r.URL.Query().Get("detachKeys"),
+		Resize: resize, NoSignalProxy: true}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if stdin {
+		opts.Stdin = hj.in
+	}
+	if c.State.Running() {
+		_, err = s.host.Attach(ctx, c.ID, opts)
+		s.logStreamEnd(r, "attach", err)
+		return nil
+	}
+	p := &pendingAttach{ctx: ctx, opts: opts, done: make(chan struct{})}
+	s.streams.addPending(c.ID, p)
+	select {
+	case <-p.done:
+		s.logStreamEnd(r, "attach", p.err)
+	case <-ctx.Done():
+		if !s.streams.removePending(c.ID, p) {
+			<-p.done // a start took it meanwhile and ends with ctx
+		}
+	}
+	return nil
+}
+
+// runPending starts the container with a pending attach's streams and
+// returns once it runs; the attach goes on until the container exits.
+func (s *Server) runPending(ctx context.Context, id string, p *pendingAttach) error {
+	started := make(chan struct{})
+	opts := p.opts
+	opts.Started = func() { close(started) }
+	go func() {
+		defer close(p.done)
+		_, p.err = s.host.Run(p.ctx, id, opts)
+	}()
+	select {
+	case <-started:
+		return nil
+	case <-p.done:
+		return p.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// resizeContainer is POST /containers/{id}/resize: the new window size
+// goes to every attach in progress to the container.
+func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.streamContainer(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	size, err := sizeParams(r)
+	if err != nil {
+		return err
+	}
+	if !c.State.Running() {
+		return conflictf("Container %s is not running", c.DisplayName())
+	}
+	s.streams.resize(c.ID, size)
+	w.WriteHeader(http.StatusOK)
+	return nil
+}
+
+func (st *streamState) addPending(id string, p *pendingAttach) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.pending == nil {
+		st.pending = map[string][]*pendingAttach{}
+	}
+	st.pending[id] = append(st.pending[id], p)
+}
+
+// removePending takes p back; false when a start already took it.
+func (st *streamState) removePending(id string, p *pendingAttach) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for i, q := range st.pending[id] {
+		if q == p {
+			st.pending[id] = append(st.pending[id][:i], st.pending[id][i+1:]...)
+			if len(st.pending[id]) == 0 {
+				delete(st.pending, id)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// takePending is the oldest attach waiting for container id to start.
+func (st *streamState) takePending(id string) *pendingAttach {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	list := st.pending[id]
+	if len(list) == 0 {
+		return nil
+	}
+	p := list[0]
+	if len(list) == 1 {
+		delete(st.pending, id)
+	} else {
+		st.pending[id] = list[1:]
+	}
+	return p
+}
+
+// joinPending connects the attaches still waiting for container id, now
+// running, to it.
+func (s *Server) joinPending(id string) {
+	for p := s.streams.takePending(id); p != nil; p = s.streams.takePending(id) {
+		go func() {
+			defer close(p.done)
+			_, p.err = s.host.Attach(p.ctx, id, p.opts)
+		}()
+	}
+}
+
+func (st *streamState) addResizer(id string, ch chan engine.TerminalSize) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.resizers == nil {
+		st.resizers = map[string]map[chan engine.TerminalSize]struct{}{}
+	}
+	if st.resizers[id] == nil {
+		st.resizers[id] = map[chan engine.TerminalSize]struct{}{}
+	}
+	st.resizers[id][ch] = struct{}{}
+}
+
+func (st *streamState) removeResizer(id string, ch chan engine.TerminalSize) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.resizers[id], ch)
+	if len(st.resizers[id]) == 0 {
+		delete(st.resizers, id)
+	}
+}
+
+func (st *streamState) resize(id string, size engine.TerminalSize) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for ch := range st.resizers[id] {
+		sendSize(ch, size)
+	}
+}
