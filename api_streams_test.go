@@ -74,6 +74,11 @@ func TestAPIRun(t *testing.T) {
 	if _, errOut, code := a.dockerRun("run", "--rm", "--pull", "never", "busybox", "sh", "-c", "exit 3"); code != 3 {
 		t.Fatalf("docker run busybox sh -c 'exit 3' exited %d (stderr %q), want 3", code, errOut)
 	}
+	piped := a.docker("run", "-i", "--rm", "--pull", "never", "busybox", "sh", "-c", "echo before; cat")
+	piped.Stdin = strings.NewReader("piped\n")
+	if out, err := piped.Output(); string(out) != "before\npiped\n" || err != nil {
+		t.Fatalf("echo piped | docker run -i busybox sh -c 'echo before; cat' = %q, %v", out, err)
+	}
 	out, errOut, code := a.dockerRun("run", "--pull", "never", "--name", "split", "busybox", "sh", "-c", "echo to-out; echo to-err >&2")
 	if out != "to-out\n" || !strings.Contains(errOut, "to-err\n") || strings.Contains(errOut, "to-out") || code != 0 {
 		t.Fatalf("docker run with both streams: stdout %q, stderr %q, exit %d", out, errOut, code)
@@ -222,6 +227,13 @@ func TestAPIAttach(t *testing.T) {
 	a := newAPIEnv(t)
 	a.requireContainerInspect(t)
 	a.dockerMust("run", "-d", "-it", "--name", "shell", "busybox", "sh")
+	// A resize with no attach in progress reaches the container's terminal.
+	if status, body := a.post("/v1.41/containers/shell/resize?h=33&w=77", ""); status != http.StatusOK {
+		t.Fatalf("resize shell = %d %s", status, body)
+	}
+	if out := a.dockerMust("exec", "shell", "sh", "-c", "stty size </proc/1/fd/0"); out != "33 77\n" {
+		t.Fatalf("the container's terminal after a resize to 33x77 is %q", out)
+	}
 	term := ptytest.Start(t, a.docker("attach", "shell"), 24, 80)
 	term.Send("echo sum-$((20+22))\r")
 	term.Expect(`sum-42`)

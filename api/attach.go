@@ -10,13 +10,15 @@ import (
 // pendingAttach is an attach to a container that is not running yet (the
 // docker CLI attaches before it starts the container, so that no output
 // is lost): the container's next start through the API runs it with
-// these streams. done closes when that run ends; err is then why.
+// these streams. done closes when that run ends; err is then why. It
+// waits for that start as long as it takes: a client that goes away
+// meanwhile is not noticed (its stdin may end at any time, which looks
+// the same).
 type pendingAttach struct {
-	ctx     context.Context
-	opts    engine.AttachOptions
-	done    chan struct{}
-	started bool
-	err     error
+	ctx  context.Context
+	opts engine.AttachOptions
+	done chan struct{}
+	err  error
 }
 
 // attachContainer is POST /containers/{id}/attach: the connection is
@@ -42,6 +44,11 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer func() { _ = hj.conn.Close() }()
+	// The session outlives what net/http knows of the connection: a
+	// client that half-closed its side (no more stdin) before the hijack
+	// has the request's context cancelled, and is still reading.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
 	out, errOut := outputStreams(hj.conn, tty)
 	if !stdout {
 		out = nil
@@ -50,7 +57,7 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		errOut = nil
 	}
 	if logs {
-		err := s.host.Logs(r.Context(), c.ID, engine.LogsOptions{Tail: -1, Stdout: stdout, Stderr: stderr}, func(e engine.LogEntry) error {
+		err := s.host.Logs(ctx, c.ID, engine.LogsOptions{Tail: -1, Stdout: stdout, Stderr: stderr}, func(e engine.LogEntry) error {
 			return writeLogEntry(e, out, errOut, tty, false)
 		})
 		if err != nil {
@@ -66,8 +73,6 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	defer s.streams.removeResizer(c.ID, resize)
 	opts := engine.AttachOptions{Stdout: out, Stderr: errOut, DetachKeys: r.URL.Query().Get("detachKeys"),
 		Resize: resize, NoSignalProxy: true}
-	ctx, cancel := context.WithCancel(r.Context())
-	defer cancel()
 	if stdin {
 		opts.Stdin = hj.in
 	}
@@ -78,14 +83,8 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &pendingAttach{ctx: ctx, opts: opts, done: make(chan struct{})}
 	s.streams.addPending(c.ID, p)
-	select {
-	case <-p.done:
-		s.logStreamEnd(r, "attach", p.err)
-	case <-ctx.Done():
-		if !s.streams.removePending(c.ID, p) {
-			<-p.done // a start took it meanwhile and ends with ctx
-		}
-	}
+	<-p.done
+	s.logStreamEnd(r, "attach", p.err)
 	return nil
 }
 
@@ -110,7 +109,8 @@ func (s *Server) runPending(ctx context.Context, id string, p *pendingAttach) er
 }
 
 // resizeContainer is POST /containers/{id}/resize: the new window size
-// goes to every attach in progress to the container.
+// goes to every attach in progress to the container, or straight to the
+// container's terminal when none is.
 func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.streamContainer(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -123,7 +123,11 @@ func (s *Server) resizeContainer(w http.ResponseWriter, r *http.Request) error {
 	if !c.State.Running() {
 		return conflictf("Container %s is not running", c.DisplayName())
 	}
-	s.streams.resize(c.ID, size)
+	if !s.streams.resize(c.ID, size) {
+		if err := s.host.ResizeTTY(r.Context(), c.ID, size); err != nil {
+			return err
+		}
+	}
 	w.WriteHeader(http.StatusOK)
 	return nil
 }
@@ -135,22 +139,6 @@ func (st *streamState) addPending(id string, p *pendingAttach) {
 		st.pending = map[string][]*pendingAttach{}
 	}
 	st.pending[id] = append(st.pending[id], p)
-}
-
-// removePending takes p back; false when a start already took it.
-func (st *streamState) removePending(id string, p *pendingAttach) bool {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	for i, q := range st.pending[id] {
-		if q == p {
-			st.pending[id] = append(st.pending[id][:i], st.pending[id][i+1:]...)
-			if len(st.pending[id]) == 0 {
-				delete(st.pending, id)
-			}
-			return true
-		}
-	}
-	return false
 }
 
 // takePending is the oldest attach waiting for container id to start.
@@ -202,10 +190,13 @@ func (st *streamState) removeResizer(id string, ch chan engine.TerminalSize) {
 	}
 }
 
-func (st *streamState) resize(id string, size engine.TerminalSize) {
+// resize hands size to the attaches in progress to container id; false
+// when there is none.
+func (st *streamState) resize(id string, size engine.TerminalSize) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	for ch := range st.resizers[id] {
 		sendSize(ch, size)
 	}
+	return len(st.resizers[id]) > 0
 }

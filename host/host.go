@@ -34,6 +34,7 @@ type Host interface {
 	Files
 	NetworkConnector
 	CPUClock
+	TTYResizer
 	// Images is the machine's image store.
 	Images() Images
 }
