@@ -68,11 +68,16 @@ func createOptions(req container.CreateRequest) (engine.CreateOptions, error) {
 	if hc == nil {
 		hc = &container.HostConfig{}
 	}
-	if err := refuseUnsupported("Config", cfg, &opts.Config); err != nil {
+	refused, err := unsupportedFields("Config", cfg, &opts.Config)
+	if err != nil {
 		return opts, err
 	}
-	if err := refuseUnsupported("HostConfig", hc, &opts.HostConfig); err != nil {
+	more, err := unsupportedFields("HostConfig", hc, &opts.HostConfig)
+	if err != nil {
 		return opts, err
+	}
+	if refused = append(refused, more...); len(refused) > 0 {
+		return opts, invalidf("%s: not supported by berth", strings.Join(refused, ", "))
 	}
 	if err := convertJSON(cfg, &opts.Config); err != nil {
 		return opts, invalidf("Config: %v", err)
@@ -133,16 +138,17 @@ var clientDefaults = map[string][]string{
 	"HostConfig.ConsoleSize":      {"[0,0]"},
 }
 
-// refuseUnsupported names the first field of given (a moby type) that has
-// a value and no counterpart in berth (the engine type berth points to).
-func refuseUnsupported(section string, given, berth any) error {
+// unsupportedFields names, sorted, the fields of given (a moby type) that
+// have a value and no counterpart in berth (the engine type berth points
+// to).
+func unsupportedFields(section string, given, berth any) ([]string, error) {
 	raw, err := json.Marshal(given)
 	if err != nil {
-		return invalidf("%s: %v", section, err)
+		return nil, invalidf("%s: %v", section, err)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &fields); err != nil {
-		return invalidf("%s: %v", section, err)
+		return nil, invalidf("%s: %v", section, err)
 	}
 	known := jsonKeys(reflect.TypeOf(berth).Elem())
 	var refused []string
@@ -153,11 +159,8 @@ func refuseUnsupported(section string, given, berth any) error {
 		}
 		refused = append(refused, name)
 	}
-	if len(refused) == 0 {
-		return nil
-	}
 	slices.Sort(refused)
-	return invalidf("%s: not supported by berth", strings.Join(refused, ", "))
+	return refused, nil
 }
 
 // emptyJSON reports whether v is a JSON zero value: null, false, 0, "",
