@@ -62,7 +62,7 @@ func (s *Server) createExec(w http.ResponseWriter, r *http.Request) error {
 	}
 	rec := &execRecord{id: newExecID(), containerID: c.ID, cfg: req, resize: make(chan engine.TerminalSize, 1)}
 	opts := engine.ExecOptions{Cmd: req.Cmd, Env: req.Env, User: req.User, WorkingDir: req.WorkingDir,
-		Tty: req.Tty, Privileged: req.Privileged, Resize: rec.resize}
+		Tty: req.Tty, Privileged: req.Privileged, Resize: rec.resize, NoSignalProxy: true}
 	if req.ConsoleSize != nil {
 		opts.Size = engine.TerminalSize{Height: uint16(min(req.ConsoleSize[0], 1<<16-1)), Width: uint16(min(req.ConsoleSize[1], 1<<16-1))}
 	}

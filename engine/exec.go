@@ -29,6 +29,9 @@ type ExecOptions struct {
 	// side is not a terminal berth can measure (the TUI's terminal pane).
 	Size   TerminalSize
 	Resize <-chan TerminalSize
+	// NoSignalProxy keeps the signals berth receives from going to the
+	// process (a server running it for a remote client).
+	NoSignalProxy bool
 }
 
 // ExecSession is a process about to run inside a container. Run it with
@@ -137,7 +140,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 	// A terminal from the container's own devpts, so that tty(1) inside
 	// names it.
 	s.Session = ptyexec.NewExecSession(cmd.Cmd, ptyexec.ExecOptions{Tty: opts.Tty, Start: s.start, PTYRoot: root,
-		Size: opts.Size, Resize: opts.Resize})
+		Size: opts.Size, Resize: opts.Resize, NoSignalProxy: opts.NoSignalProxy})
 	return s, nil
 }
 

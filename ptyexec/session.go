@@ -97,6 +97,10 @@ type ExecOptions struct {
 	// /proc/<container pid>/root: the terminal is then in the container's
 	// devpts and tty(1) inside names it.
 	PTYRoot string
+	// NoSignalProxy keeps SIGINT, SIGTERM and SIGHUP sent to berth from
+	// going to the command: a server running it for a remote client,
+	// whose own stop must not stop the command.
+	NoSignalProxy bool
 }
 
 // ExecSession runs a local command, usually one entering a container
@@ -198,7 +202,7 @@ func (s *ExecSession) runTty(con console) (err error) {
 			err = rerr
 		}
 	}()
-	signals, stopSignals := notifySignals(con.hasSize)
+	signals, stopSignals := notifySignals(con.hasSize, !s.opts.NoSignalProxy)
 	defer stopSignals()
 
 	err = s.opts.Start()
@@ -244,7 +248,7 @@ func (s *ExecSession) runPipes(con console) error {
 			return fmt.Errorf("exec: %w", err)
 		}
 	}
-	signals, stopSignals := notifySignals(false)
+	signals, stopSignals := notifySignals(false, !s.opts.NoSignalProxy)
 	defer stopSignals()
 	if err := s.opts.Start(); err != nil {
 		return err
@@ -289,13 +293,19 @@ func (s *ExecSession) wait(signals <-chan os.Signal, sizes <-chan Size, resize f
 	}
 }
 
-// notifySignals catches the signals a session passes on (and SIGWINCH
-// when winch is set) until stop is called.
-func notifySignals(winch bool) (signals <-chan os.Signal, stop func()) {
+// notifySignals catches the signals a session passes on (when proxy is
+// set) and SIGWINCH (when winch is) until stop is called.
+func notifySignals(winch, proxy bool) (signals <-chan os.Signal, stop func()) {
 	ch := make(chan os.Signal, 8)
-	sigs := []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}
+	var sigs []os.Signal
+	if proxy {
+		sigs = append(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	}
 	if winch {
 		sigs = append(sigs, syscall.SIGWINCH)
+	}
+	if len(sigs) == 0 {
+		return ch, func() {}
 	}
 	signal.Notify(ch, sigs...)
 	return ch, func() { signal.Stop(ch) }
