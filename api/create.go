@@ -135,7 +135,14 @@ var clientDefaults = map[string][]string{
 	"HostConfig.MemorySwappiness": {"-1"},
 	"HostConfig.Isolation":        {`"default"`},
 	"HostConfig.CgroupnsMode":     {`"private"`},
-	"HostConfig.ConsoleSize":      {"[0,0]"},
+}
+
+// ignoredFields are fields berth takes without acting on them, whatever
+// their value, and why that is harmless.
+var ignoredFields = map[string]string{
+	// The docker CLI (API 1.42 on) sends its terminal's size with a tty
+	// container, and resizes it once it started too.
+	"HostConfig.ConsoleSize": "the client resizes after the start",
 }
 
 // unsupportedFields names, sorted, the fields of given (a moby type) that
@@ -154,7 +161,7 @@ func unsupportedFields(section string, given, berth any) ([]string, error) {
 	var refused []string
 	for key, v := range fields {
 		name := section + "." + key
-		if known[key] || emptyJSON(v) || slices.Contains(clientDefaults[name], string(v)) {
+		if _, ignored := ignoredFields[name]; ignored || known[key] || emptyJSON(v) || slices.Contains(clientDefaults[name], string(v)) {
 			continue
 		}
 		refused = append(refused, name)

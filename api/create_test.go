@@ -18,7 +18,7 @@ func TestCreateOptions(t *testing.T) {
 		check   func(t *testing.T, got any)
 	}{
 		{name: "docker CLI defaults", body: `{"Image":"busybox","Cmd":["echo","hi"],"AttachStdout":true,"Tty":false,
-			"HostConfig":{"NetworkMode":"default","MemorySwappiness":-1,"ConsoleSize":[0,0],"Isolation":"","CgroupnsMode":"private",
+			"HostConfig":{"NetworkMode":"default","MemorySwappiness":-1,"ConsoleSize":[27,101],"Isolation":"","CgroupnsMode":"private",
 			"RestartPolicy":{"Name":"no"},"LogConfig":{"Type":"","Config":{}},"MaskedPaths":null},
 			"NetworkingConfig":{"EndpointsConfig":{}}}`},
 		{name: "shared keys cross", body: `{"Image":"busybox","Env":["A=1"],"Labels":{"l":"v"},"StopTimeout":3,"ExposedPorts":{"80/tcp":{}},
