@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -9,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
 
 	"berth/internal/ptytest"
 	"berth/internal/testenv"
@@ -85,6 +89,15 @@ func TestAPIRun(t *testing.T) {
 	}
 	if out := strings.TrimSpace(a.dockerMust("wait", "split")); out != "0" {
 		t.Fatalf("docker wait on an exited container = %q, want 0", out)
+	}
+	// attach with logs=1 and stream=0 replays the log, multiplexed.
+	status, body := a.post("/v1.41/containers/split/attach?logs=1&stream=0&stdout=1&stderr=1", "")
+	var gotOut, gotErr bytes.Buffer
+	if _, err := stdcopy.StdCopy(&gotOut, &gotErr, strings.NewReader(body)); err != nil || status != http.StatusOK {
+		t.Fatalf("attach logs=1 stream=0: %d, %v", status, err)
+	}
+	if gotOut.String() != "to-out\n" || gotErr.String() != "to-err\n" {
+		t.Fatalf("attach logs=1 stream=0: stdout %q, stderr %q", gotOut.String(), gotErr.String())
 	}
 	if ps := a.must("ps", "-aq"); strings.Count(ps, "\n") != 1 {
 		t.Fatalf("after two --rm runs and one without, berth ps -aq =\n%s", ps)
@@ -258,6 +271,34 @@ func TestAPIStats(t *testing.T) {
 	f := strings.Fields(out)
 	if len(f) < 4 || f[0] != "idle" || !strings.HasSuffix(f[1], "%") || f[2] == "0B" || f[len(f)-1] != "1" {
 		t.Fatalf("docker stats --no-stream idle = %q, want its name, a CPU share, memory in use and 1 PID", out)
+	}
+	// The stream: each sample's precpu is the one before's cpu.
+	resp, err := a.HTTPClient().Get("http://berth/v1.41/containers/idle/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	dec := json.NewDecoder(resp.Body)
+	var first, second container.StatsResponse
+	if err := dec.Decode(&first); err != nil {
+		t.Fatal(err)
+	}
+	if err := dec.Decode(&second); err != nil {
+		t.Fatal(err)
+	}
+	if second.PreCPUStats.CPUUsage.TotalUsage != first.CPUStats.CPUUsage.TotalUsage || !second.PreRead.Equal(first.Read) ||
+		second.CPUStats.SystemUsage <= first.CPUStats.SystemUsage || second.MemoryStats.Usage == 0 || second.PidsStats.Current != 1 {
+		t.Fatalf("stats stream: first %+v, then %+v", first, second)
+	}
+	// one-shot: one sample at once, no precpu.
+	resp2, err := a.HTTPClient().Get("http://berth/v1.41/containers/idle/stats?stream=0&one-shot=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp2.Body.Close()
+	var one container.StatsResponse
+	if err := json.NewDecoder(resp2.Body).Decode(&one); err != nil || one.Name != "/idle" || one.PreCPUStats.SystemUsage != 0 {
+		t.Fatalf("one-shot stats: %+v, %v", one, err)
 	}
 }
 
