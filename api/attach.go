@@ -38,6 +38,9 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	stream, stdin, stdout, stderr, logs := flags[0], flags[1], flags[2], flags[3], flags[4]
+	if c.State.Paused() {
+		return conflictf("You cannot attach to a paused container, unpause it first")
+	}
 	tty := c.Config.Tty
 	hj, err := hijack(w, r, !tty)
 	if err != nil {
@@ -83,6 +86,9 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &pendingAttach{ctx: ctx, opts: opts, done: make(chan struct{})}
 	s.streams.addPending(c.ID, p)
+	if now, err := s.host.Inspect(ctx, c.ID); err == nil && now.State.Running() {
+		s.joinPending(c.ID) // started meanwhile, not through this server
+	}
 	<-p.done
 	s.logStreamEnd(r, "attach", p.err)
 	return nil
