@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	filterArgs "berth/internal/filters"
 )
@@ -42,9 +43,10 @@ func queryFilters(r *http.Request) (filterArgs.Args, error) {
 }
 
 // queryBool is a boolean query parameter as dockerd reads it: absent,
-// "", "0", "no", "false" and "none" are false, anything else true.
+// "", "0", "no", "false" and "none" are false in any case (docker-py
+// sends "False"), anything else true.
 func queryBool(r *http.Request, key string) bool {
-	switch r.URL.Query().Get(key) {
+	switch strings.ToLower(strings.TrimSpace(r.URL.Query().Get(key))) {
 	case "", "0", "no", "false", "none":
 		return false
 	}
