@@ -1,8 +1,12 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -231,5 +235,111 @@ print("get", c.images.get("pybuilt:1").tags)
 	want := "list ['busybox:latest']\npath ['pybuilt:1'] True\nfileobj fileobj\nerror True\nget ['pybuilt:1']\n"
 	if string(out) != want {
 		t.Errorf("docker-py:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestAPIImagesBuildHostileContext: a context tar whose entries climb out
+// with "..", or write through a symlink to /, leaves nothing outside the
+// directory the store unpacks it in.
+func TestAPIImagesBuildHostileContext(t *testing.T) {
+	a := newAPIEnv(t)
+	outside := filepath.Join(t.TempDir(), "escaped")
+	for name, entries := range map[string][]tarEntry{
+		"dotdot": {
+			{name: "Dockerfile", body: "FROM busybox\n"},
+			{name: strings.Repeat("../", 20) + strings.TrimPrefix(outside, "/"), body: "x"},
+		},
+		"symlink": {
+			{name: "Dockerfile", body: "FROM busybox\n"},
+			{name: "root", link: "/"},
+			{name: "root/" + strings.TrimPrefix(outside, "/"), body: "x"},
+		},
+		"dockerfile-symlink": {
+			{name: "Dockerfile", link: outside},
+		},
+	} {
+		resp, err := a.HTTPClient().Post("http://berth/v1.41/build?t=hostile:"+name, "application/x-tar", bytes.NewReader(makeTar(t, entries)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if _, err := os.Lstat(outside); err == nil {
+			t.Fatalf("%s: the context wrote %s outside its directory (status %d: %s)", name, outside, resp.StatusCode, body)
+		}
+		if name == "dockerfile-symlink" && resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("a Dockerfile that links outside the context: status %d: %s", resp.StatusCode, body)
+		}
+	}
+}
+
+type tarEntry struct{ name, body, link string }
+
+func makeTar(t *testing.T, entries []tarEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		h := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
+		if e.link != "" {
+			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.link, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tw.Write([]byte(e.body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestAPIImagesStatus: the status codes and messages of bad image
+// requests, as dockerd answers them.
+func TestAPIImagesStatus(t *testing.T) {
+	a := newAPIEnv(t)
+	client := a.HTTPClient()
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		message      string
+	}{
+		{"GET", "/v1.41/images/nosuch/json", 404, "No such image: nosuch"},
+		{"GET", "/v1.41/images/nosuch/history", 404, "No such image: nosuch"},
+		{"GET", "/v1.41/images/busybox/nosuch", 404, "page not found"},
+		{"GET", `/v1.41/images/json?filters={"nosuch":{"x":true}}`, 400, "invalid filter"},
+		{"GET", `/v1.41/images/json?filters={"dangling":{"maybe":true}}`, 400, "dangling"},
+		{"GET", "/v1.41/images/json?filters=notjson", 400, "invalid filters"},
+		{"POST", "/v1.41/images/busybox/tag?repo=UPPER", 400, "invalid reference format"},
+		{"POST", "/v1.41/images/nosuch/tag?repo=x", 404, "No such image: nosuch"},
+		{"DELETE", "/v1.41/images/nosuch", 404, "No such image: nosuch"},
+		{"POST", "/v1.41/images/create", 400, "fromImage"},
+		{"POST", "/v1.41/images/create?fromImage=busybox&tag=latest&platform=linux/s390x", 400, "platform"},
+		{"POST", "/v1.41/images/create?fromSrc=http://example.com/x.tar", 400, "fromSrc"},
+		{"POST", "/v1.41/images/nosuch/push?tag=1", 404, "No such image: nosuch:1"},
+		{"GET", "/v1.41/images/get", 400, "names"},
+		{"GET", "/v1.41/images/get?names=busybox&names=nosuch", 404, "No such image: nosuch"},
+		{"POST", "/v1.41/build?networkmode=bridge", 400, "networkmode"},
+		{"POST", "/v1.41/build?remote=https://example.com/x.git", 400, "remote"},
+		{"POST", "/v1.41/build?t=UPPER", 400, "UPPER"},
+		{"POST", "/v1.41/images/prune?filters={\"until\":{\"soon\":true}}", 400, "until"},
+	} {
+		req, err := http.NewRequest(tc.method, "http://berth"+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.method, tc.path, err)
+		}
+		var body struct{ Message string }
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || err != nil || !strings.Contains(body.Message, tc.message) {
+			t.Errorf("%s %s: %d %q (%v), want %d and %q", tc.method, tc.path, resp.StatusCode, body.Message, err, tc.status, tc.message)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"net/http"
 	"runtime"
 
@@ -46,7 +48,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	}
 	img, err := store.Build(r.Context(), opts)
 	if err != nil {
-		return out.finish(err)
+		return out.finish(buildError(err))
 	}
 	id := "sha256:" + img.ID
 	aux, err := json.Marshal(build.Result{ID: id})
@@ -59,6 +61,16 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 		out.send(streamText(id + "\n"))
 	}
 	return out.finish(nil)
+}
+
+// buildError gives a build's errors that are the context's fault (an
+// unsafe entry, a missing Dockerfile or source) a bad request's status,
+// for when they come before the log started.
+func buildError(err error) error {
+	if errors.Is(err, images.ErrUnsafeEntry) || errors.Is(err, images.ErrNoContext) || errors.Is(err, fs.ErrNotExist) {
+		return kindError{err, errInvalidArgument}
+	}
+	return err
 }
 
 // buildOptions reads POST /build's parameters: dockerfile (a path in the

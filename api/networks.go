@@ -145,7 +145,7 @@ func (s *Server) inspectNetwork(w http.ResponseWriter, r *http.Request) error {
 // subnet and gateway at most, and the bridge's name as its option.
 func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) error {
 	var req mobynet.CreateRequest
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	if req.Name == "" {
@@ -203,7 +203,7 @@ func (s *Server) removeNetwork(w http.ResponseWriter, r *http.Request) error {
 // aliases and IPv4 address on the network.
 func (s *Server) connectNetwork(w http.ResponseWriter, r *http.Request) error {
 	var req mobynet.ConnectRequest
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	if req.Container == "" {
@@ -226,7 +226,7 @@ func (s *Server) connectNetwork(w http.ResponseWriter, r *http.Request) error {
 // disconnectNetwork is POST /networks/{id}/disconnect.
 func (s *Server) disconnectNetwork(w http.ResponseWriter, r *http.Request) error {
 	var req mobynet.DisconnectRequest
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	if req.Container == "" {

@@ -115,7 +115,7 @@ func (s *Server) inspectVolume(w http.ResponseWriter, r *http.Request) error {
 // already is answered as it is, as dockerd does.
 func (s *Server) createVolume(w http.ResponseWriter, r *http.Request) error {
 	var req volume.CreateRequest
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	if req.ClusterVolumeSpec != nil {
