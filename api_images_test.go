@@ -197,8 +197,16 @@ func TestAPIImagesPushPull(t *testing.T) {
 	if got := a.dockerMust("images", "--digests", "--format", "{{.Digest}}", addr+"/team/bb"); !strings.HasPrefix(got, "sha256:") {
 		t.Errorf("pulled image's digest = %q", got)
 	}
-	if _, stderr, code := a.imageDocker("pull", addr+"/team/nosuch:1"); code == 0 || stderr == "" {
+	if _, stderr, code := a.imageDocker("pull", addr+"/team/nosuch:1"); code == 0 || !strings.Contains(stderr, "manifest unknown") {
 		t.Errorf("pull of a missing image: exit %d, %q", code, stderr)
+	}
+	resp, err := a.HTTPClient().Post("http://berth/v1.41/images/create?fromImage="+addr+"/team/bb&tag=nosuch", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("pull of a tag the registry does not have: status %d, want 404", resp.StatusCode)
 	}
 }
 

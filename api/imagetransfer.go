@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -8,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/distribution/reference"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"berth/images"
 )
@@ -76,7 +78,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		out.progress(p)
 	}})
 	if err != nil {
-		return out.finish(err)
+		return out.finish(registryError(err))
 	}
 	lead()
 	out.status("", "Digest: "+img.Manifest.Digest.String())
@@ -87,6 +89,16 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 		out.status("", "Status: Downloaded newer image for "+familiar)
 	}
 	return out.finish(nil)
+}
+
+// registryError gives a registry's "not found" (an unknown repository,
+// tag or manifest) dockerd's 404, which docker-py turns into NotFound.
+func registryError(err error) error {
+	var terr *transport.Error
+	if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+		return kindError{err, errNotFound}
+	}
+	return err
 }
 
 // importImage makes an image of the body, a root filesystem tarball.
