@@ -330,6 +330,8 @@ func TestAPIImagesStatus(t *testing.T) {
 		{"POST", "/v1.41/images/nosuch/push?tag=1", 404, "No such image: nosuch:1"},
 		{"GET", "/v1.41/images/get", 400, "names"},
 		{"GET", "/v1.41/images/get?names=busybox&names=nosuch", 404, "No such image: nosuch"},
+		{"POST", "/v1.41/build", 400, "empty"},
+		{"POST", "/v1.41/build?version=2", 400, "BuildKit"},
 		{"POST", "/v1.41/build?networkmode=bridge", 400, "networkmode"},
 		{"POST", "/v1.41/build?remote=https://example.com/x.git", 400, "remote"},
 		{"POST", "/v1.41/build?t=UPPER", 400, "UPPER"},
@@ -349,5 +351,19 @@ func TestAPIImagesStatus(t *testing.T) {
 		if resp.StatusCode != tc.status || err != nil || !strings.Contains(body.Message, tc.message) {
 			t.Errorf("%s %s: %d %q (%v), want %d and %q", tc.method, tc.path, resp.StatusCode, body.Message, err, tc.status, tc.message)
 		}
+	}
+
+	// A body that is a Dockerfile, not a context archive, is built as one.
+	resp, err := client.Post("http://berth/v1.41/build?t=plain:1", "application/octet-stream", strings.NewReader("FROM busybox\nLABEL via=plain\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(out), `"aux":{"ID":"sha256:`) {
+		t.Errorf("build of a Dockerfile body: %d %s", resp.StatusCode, out)
+	}
+	if got := a.dockerMust("image", "inspect", "--format", "{{.Config.Labels.via}}", "plain:1"); got != "plain\n" {
+		t.Errorf("label of the image built from a Dockerfile body = %q", got)
 	}
 }

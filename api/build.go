@@ -1,9 +1,12 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"runtime"
@@ -34,7 +37,9 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	if !quiet {
 		opts.Output = log
 	}
-	opts.ContextArchive = r.Body
+	if err := buildInput(r, &opts); err != nil {
+		return err
+	}
 	opts.Runner = s.host.BuildRunner()
 	opts.Pull = func(ctx context.Context, ref string) (*images.Image, error) {
 		if !quiet {
@@ -63,6 +68,35 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	return out.finish(nil)
 }
 
+// maxDockerfileBody bounds a body that is a Dockerfile, not a context.
+const maxDockerfileBody = 1 << 20
+
+// buildInput is the request body as the build's input: a context archive
+// (tar, plain or compressed), or, as dockerd takes it, a Dockerfile alone.
+func buildInput(r *http.Request, opts *images.BuildOptions) error {
+	body := bufio.NewReaderSize(r.Body, images.ArchiveHeaderSize)
+	head, err := body.Peek(images.ArchiveHeaderSize)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read build context: %w", err)
+	}
+	if len(head) == 0 {
+		return invalidf("the request body is empty: send the build context as a tar")
+	}
+	if images.IsArchive(head) {
+		opts.ContextArchive = body
+		return nil
+	}
+	text, err := io.ReadAll(io.LimitReader(body, maxDockerfileBody+1))
+	if err != nil {
+		return fmt.Errorf("read Dockerfile: %w", err)
+	}
+	if len(text) > maxDockerfileBody {
+		return invalidf("the request body is neither a context archive nor a Dockerfile of at most %d bytes", maxDockerfileBody)
+	}
+	opts.DockerfileText = text
+	return nil
+}
+
 // buildError gives a build's errors that are the context's fault (an
 // unsafe entry, a missing Dockerfile or source) a bad request's status,
 // for when they come before the log started.
@@ -79,6 +113,9 @@ func buildError(err error) error {
 // never keeps a build's containers.
 func buildOptions(r *http.Request) (opts images.BuildOptions, quiet bool, err error) {
 	q := r.URL.Query()
+	if v := q.Get("version"); v != "" && v != string(build.BuilderV1) {
+		return opts, false, invalidf("builder version %s (BuildKit) is not supported: berth builds as docker's classic builder (version 1)", v)
+	}
 	if remote := q.Get("remote"); remote != "" {
 		return opts, false, invalidf("remote %q: berth builds from the context in the request body only", remote)
 	}
