@@ -3,10 +3,14 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -365,5 +369,45 @@ func TestAPIImagesStatus(t *testing.T) {
 	}
 	if got := a.dockerMust("image", "inspect", "--format", "{{.Config.Labels.via}}", "plain:1"); got != "plain\n" {
 		t.Errorf("label of the image built from a Dockerfile body = %q", got)
+	}
+}
+
+// TestAPIImagesRegistryLogin: push and pull through a registry that wants
+// a login carry the docker CLI's own (its config's auths, sent as
+// X-Registry-Auth); without one the registry's refusal reaches the client.
+func TestAPIImagesRegistryLogin(t *testing.T) {
+	upstream := testenv.DistributionRegistry(t)
+	target, err := url.Parse("http://" + upstream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	guard := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, pass, ok := r.BasicAuth(); !ok || user != "builder" || pass != "s3cret:x" {
+			w.Header().Set("WWW-Authenticate", `Basic realm="berth-test"`)
+			http.Error(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, http.StatusUnauthorized)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(guard.Close)
+	addr := strings.TrimPrefix(guard.URL, "http://")
+
+	a := newAPIEnv(t)
+	ref := addr + "/private/bb:1"
+	a.dockerMust("tag", "busybox", ref)
+	if _, stderr, code := a.imageDocker("push", ref); code == 0 || !strings.Contains(strings.ToLower(stderr), "unauthorized") {
+		t.Errorf("push without a login: exit %d, %q", code, stderr)
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte("builder:s3cret:x"))
+	if err := os.WriteFile(filepath.Join(a.config, "config.json"), []byte(`{"auths":{"`+addr+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := a.dockerMust("push", ref); !strings.Contains(out, "1: digest: sha256:") {
+		t.Errorf("push with the CLI's login:\n%s", out)
+	}
+	a.dockerMust("rmi", ref)
+	if out := a.dockerMust("pull", ref); !strings.Contains(out, "Downloaded newer image") {
+		t.Errorf("pull with the CLI's login:\n%s", out)
 	}
 }
