@@ -55,6 +55,35 @@ func TestAPINetworks(t *testing.T) {
 	}
 }
 
+// TestAPINetworksCompose: docker-compose 1.29 makes its project network
+// and, on the next run, finds it unchanged (its check of the network's
+// options, IPAM, internal and IPv6 against the file's).
+func TestAPINetworksCompose(t *testing.T) {
+	py := testenv.DebianPython(t)
+	a := newAPIEnv(t)
+	script := `
+import docker
+from compose.network import Network
+c = docker.APIClient(version="1.41", base_url=docker.utils.kwargs_from_env()["base_url"])
+Network(c, "proj", "default").ensure()
+Network(c, "proj", "default").ensure()
+Network(c, "proj", "custom", driver="bridge", driver_opts={"com.docker.network.bridge.name": "projcustom0"}, ipam={"driver": "default", "config": [{"subnet": "10.213.7.0/24"}]}).ensure()
+Network(c, "proj", "custom", driver="bridge", driver_opts={"com.docker.network.bridge.name": "projcustom0"}, ipam={"driver": "default", "config": [{"subnet": "10.213.7.0/24"}]}).ensure()
+print(sorted(n["Name"] for n in c.networks(names=["proj_default", "proj_custom"])))
+c.remove_network("proj_default")
+c.remove_network("proj_custom")
+`
+	cmd := exec.Command(py, "-c", script)
+	cmd.Env = a.clientEnv()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker-compose's network code: %v\n%s", err, out)
+	}
+	if want := "['proj_custom', 'proj_default']\n"; string(out) != want {
+		t.Errorf("docker-compose's networks:\n%s\nwant %s", out, want)
+	}
+}
+
 // TestAPIVolumes: docker volume create/ls/inspect/rm/prune through
 // berth's API, and docker-py's volumes.create/list.
 func TestAPIVolumes(t *testing.T) {

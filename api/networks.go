@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"maps"
 	"net"
 	"net/http"
 	"net/netip"
@@ -103,7 +104,7 @@ func networkInspect(n *network.Network) mobynet.Inspect {
 			EnableIPv4: n.Driver == "bridge", EnableIPv6: n.EnableIPv6,
 			IPAM:     mobynet.IPAM{Driver: n.IPAM.Driver, Options: map[string]string{}, Config: []mobynet.IPAMConfig{}},
 			Internal: n.Internal, Attachable: n.Attachable,
-			Options: nonNilMap(n.Options), Labels: nonNilMap(n.Labels),
+			Options: networkOptions(n), Labels: nonNilMap(n.Labels),
 		},
 		Containers: map[string]mobynet.EndpointResource{},
 	}
@@ -123,6 +124,18 @@ func networkInspect(n *network.Network) mobynet.Inspect {
 		out.Containers[id] = res
 	}
 	return out
+}
+
+// networkOptions are a network's driver options as dockerd shows them:
+// those the user gave. The bridge name berth derived from the ID is not
+// one (docker-compose 1.29 takes an option it did not ask for as a changed
+// network and refuses to go on).
+func networkOptions(n *network.Network) map[string]string {
+	opts := maps.Clone(nonNilMap(n.Options))
+	if !n.Predefined() && len(n.ID) >= 12 && opts[network.BridgeNameOption] == "br-"+n.ID[:12] {
+		delete(opts, network.BridgeNameOption)
+	}
+	return opts
 }
 
 func nonNilMap(m map[string]string) map[string]string {
