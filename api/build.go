@@ -68,32 +68,16 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	return out.finish(nil)
 }
 
-// maxDockerfileBody bounds a body that is a Dockerfile, not a context.
-const maxDockerfileBody = 1 << 20
-
-// buildInput is the request body as the build's input: a context archive
-// (tar, plain or compressed), or, as dockerd takes it, a Dockerfile alone.
+// buildInput is the request body as the build's context: a tar, plain or
+// compressed, as dockerd takes it (the store says what else is wrong).
 func buildInput(r *http.Request, opts *images.BuildOptions) error {
-	body := bufio.NewReaderSize(r.Body, images.ArchiveHeaderSize)
-	head, err := body.Peek(images.ArchiveHeaderSize)
-	if err != nil && !errors.Is(err, io.EOF) {
+	body := bufio.NewReader(r.Body)
+	if _, err := body.Peek(1); errors.Is(err, io.EOF) {
+		return invalidf("the request body is empty: send the build context as a tar")
+	} else if err != nil {
 		return fmt.Errorf("read build context: %w", err)
 	}
-	if len(head) == 0 {
-		return invalidf("the request body is empty: send the build context as a tar")
-	}
-	if images.IsArchive(head) {
-		opts.ContextArchive = body
-		return nil
-	}
-	text, err := io.ReadAll(io.LimitReader(body, maxDockerfileBody+1))
-	if err != nil {
-		return fmt.Errorf("read Dockerfile: %w", err)
-	}
-	if len(text) > maxDockerfileBody {
-		return invalidf("the request body is neither a context archive nor a Dockerfile of at most %d bytes", maxDockerfileBody)
-	}
-	opts.DockerfileText = text
+	opts.ContextArchive = body
 	return nil
 }
 
