@@ -131,6 +131,12 @@ func TestAPIImagesBuild(t *testing.T) {
 		t.Errorf("docker build -q = %q, want %q", id, want)
 	}
 
+	elsewhere := writeFiles(t, map[string]string{"Other.dockerfile": "FROM busybox\nCOPY data/file.txt /elsewhere.txt\n"})
+	a.dockerMust("build", "-f", filepath.Join(elsewhere, "Other.dockerfile"), "-t", "built:elsewhere", dir)
+	if got := a.must("run", "--rm", "built:elsewhere", "cat", "/elsewhere.txt"); got != "from the context\n" {
+		t.Errorf("build with a Dockerfile outside the context: %q", got)
+	}
+
 	bad := writeFiles(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo about to fail; exit 3\n"})
 	stdout, stderr, code := a.imageDocker("build", bad)
 	if code != 3 || !strings.Contains(stderr+stdout, "returned a non-zero code: 3") || !strings.Contains(stdout, "about to fail") {

@@ -57,7 +57,8 @@ func TestAPINetworks(t *testing.T) {
 
 // TestAPINetworksCompose: docker-compose 1.29 makes its project network
 // and, on the next run, finds it unchanged (its check of the network's
-// options, IPAM, internal and IPv6 against the file's).
+// options, IPAM, internal and IPv6 against the file's); and the same for
+// a project volume.
 func TestAPINetworksCompose(t *testing.T) {
 	py := testenv.DebianPython(t)
 	a := newAPIEnv(t)
@@ -72,6 +73,13 @@ Network(c, "proj", "custom", driver="bridge", driver_opts={"com.docker.network.b
 print(sorted(n["Name"] for n in c.networks(names=["proj_default", "proj_custom"])))
 c.remove_network("proj_default")
 c.remove_network("proj_custom")
+from compose.volume import Volume, check_remote_volume_config
+v = Volume(c, "proj", "data", labels={"team": "a"})
+if not v.exists():
+    v.create()
+check_remote_volume_config(Volume(c, "proj", "data").inspect(), Volume(c, "proj", "data", labels={"team": "a"}))
+print(c.inspect_volume("proj_data")["Labels"]["com.docker.compose.project"])
+c.remove_volume("proj_data")
 `
 	cmd := exec.Command(py, "-c", script)
 	cmd.Env = a.clientEnv()
@@ -79,7 +87,7 @@ c.remove_network("proj_custom")
 	if err != nil {
 		t.Fatalf("docker-compose's network code: %v\n%s", err, out)
 	}
-	if want := "['proj_custom', 'proj_default']\n"; string(out) != want {
+	if want := "['proj_custom', 'proj_default']\nproj\n"; string(out) != want {
 		t.Errorf("docker-compose's networks:\n%s\nwant %s", out, want)
 	}
 }
