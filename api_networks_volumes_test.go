@@ -53,6 +53,17 @@ func TestAPINetworks(t *testing.T) {
 	if out := a.dockerMust("network", "ls", "--format", "{{.Name}}"); strings.Contains(out, "unused") || strings.Contains(out, "apinet") {
 		t.Errorf("networks after rm and prune:\n%s", out)
 	}
+	a.dockerMust("network", "create", "--label", "keep=yes", "kept")
+	a.dockerMust("network", "create", "gone")
+	if out := a.dockerMust("network", "prune", "-f", "--filter", "label!=keep=yes"); !strings.Contains(out, "gone") || strings.Contains(out, "kept") {
+		t.Errorf("docker network prune --filter label!=keep=yes:\n%s", out)
+	}
+	if out := a.dockerMust("network", "prune", "-f", "--filter", "until=1h"); strings.Contains(out, "kept") {
+		t.Errorf("docker network prune --filter until=1h removed a network made just now:\n%s", out)
+	}
+	if out := a.dockerMust("network", "ls", "--format", "{{.Name}}"); !strings.Contains(out, "kept") || strings.Contains(out, "gone") {
+		t.Errorf("networks after filtered prunes:\n%s", out)
+	}
 }
 
 // TestAPINetworksCompose: docker-compose 1.29 makes its project network

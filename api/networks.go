@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	mobynet "github.com/moby/moby/api/types/network"
 
@@ -253,18 +254,56 @@ func (s *Server) disconnectNetwork(w http.ResponseWriter, r *http.Request) error
 }
 
 // pruneNetworks is POST /networks/prune: every network of the user's no
-// container uses (berth's prune takes no until or label filters).
+// container uses; until and label (label!) narrow it, as dockerd's.
 func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
 	conds, err := queryFilters(r)
 	if err != nil {
 		return err
 	}
-	if err := conds.Validate(); err != nil {
+	if err := conds.Validate("label", "label!", "until"); err != nil {
 		return kindError{err, errInvalidArgument}
 	}
-	removed, err := s.host.Networks().Prune()
+	var removed []string
+	if len(conds) == 0 {
+		removed, err = s.host.Networks().Prune()
+	} else {
+		removed, err = s.pruneNetworksMatching(conds)
+	}
 	if err != nil {
-		return err
+		return networkError(err)
 	}
 	return writeJSON(w, http.StatusOK, mobynet.PruneReport{NetworksDeleted: nonNilStrings(removed)})
+}
+
+// pruneNetworksMatching removes, one by one, the unused networks of the
+// user's that the filters match; one a container joined meanwhile stays.
+func (s *Server) pruneNetworksMatching(conds filterArgs.Args) ([]string, error) {
+	var until time.Time
+	for _, v := range conds["until"] {
+		t, err := parseUntil(v, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		until = t
+	}
+	nets := s.host.Networks()
+	list, err := nets.List()
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	for _, n := range list {
+		if n.Predefined() || len(n.Containers) > 0 || !until.IsZero() && !n.Created.Before(until) ||
+			!labelsMatch(n.Labels, conds["label"]) ||
+			slices.ContainsFunc(conds["label!"], func(l string) bool { return labelsMatch(n.Labels, []string{l}) }) {
+			continue
+		}
+		if err := nets.Remove(n.ID); errors.Is(err, network.ErrInUse) {
+			continue
+		} else if err != nil {
+			return removed, err
+		}
+		removed = append(removed, n.Name)
+	}
+	return removed, nil
 }
