@@ -33,9 +33,8 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	}
 	store := s.host.Images()
 	out := newJSONStream(w)
-	log := streamWriter{out}
 	if !quiet {
-		opts.Output = log
+		opts.Output = streamWriter{out}
 	}
 	if err := buildInput(r, &opts); err != nil {
 		return err
