@@ -170,7 +170,6 @@ func newImageInspect(img *images.Image) image.InspectResponse {
 		ImageConfig: ocispec.ImageConfig{
 			User: c.User, ExposedPorts: c.ExposedPorts, Env: c.Env, Entrypoint: c.Entrypoint, Cmd: c.Cmd,
 			Volumes: c.Volumes, WorkingDir: c.WorkingDir, Labels: c.Labels, StopSignal: c.StopSignal,
-			ArgsEscaped: c.ArgsEscaped,
 		},
 		DockerOCIImageConfigExt: dockerspec.DockerOCIImageConfigExt{OnBuild: c.OnBuild, Shell: c.Shell},
 	}
