@@ -3,9 +3,12 @@ package main
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -393,5 +396,101 @@ print(json.dumps(out))
 	}
 	if got.Missing != "No such container: nothere" {
 		t.Errorf("docker-py's NotFound explanation = %q", got.Missing)
+	}
+}
+
+// apiCall makes one raw request and returns its status, headers and body.
+func (a *apiEnv) apiCall(method, path string, body io.Reader) (int, http.Header, []byte) {
+	a.t.Helper()
+	req, err := http.NewRequest(method, "http://berth"+path, body)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	resp, err := a.HTTPClient().Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		a.t.Fatalf("%s %s: read the body: %v", method, path, err)
+	}
+	return resp.StatusCode, resp.Header, data
+}
+
+// What docker's clients see only as a message: the status codes, the
+// headers and the shapes of each API version, over raw HTTP.
+func TestAPIContainersHTTP(t *testing.T) {
+	a := newAPIEnv(t)
+	trap := runBusybox(a, "--name", "trap", "busybox", "sh", "-c", `trap "exit 3" USR1; sleep 300 & wait`)
+	a.must("create", "--pull", "never", "--name", "plain", "busybox", "true")
+	a.must("create", "--pull", "never", "--name", "kept", "--label", "keep=yes", "busybox", "true")
+
+	expect := func(method, path string, body io.Reader, want int) []byte {
+		t.Helper()
+		code, _, data := a.apiCall(method, path, body)
+		if code != want {
+			t.Errorf("%s %s = %d %s, want %d", method, path, code, data, want)
+		}
+		return data
+	}
+	if got := expect("GET", "/v1.41/containers/nothere/json", nil, 404); !strings.Contains(string(got), `"message":"No such container: nothere"`) {
+		t.Errorf("404 body = %s", got)
+	}
+	expect("POST", "/v1.41/containers/plain/stop", nil, 304)
+	expect("POST", "/v1.41/containers/plain/pause", nil, 409)
+	expect("DELETE", "/v1.41/containers/plain?link=1", nil, 400)
+	expect("GET", "/v1.41/containers/json?filters="+url.QueryEscape(`{"status":{"bogus":true}}`), nil, 400)
+	expect("GET", "/v1.41/containers/json?filters=notjson", nil, 400)
+	if got := expect("POST", "/v1.41/containers/trap/update", strings.NewReader(`{"Memory":67108864}`), 200); strings.TrimSpace(string(got)) != `{"Warnings":[]}` {
+		t.Errorf("update answered %s", got)
+	}
+
+	code, hdr, _ := a.apiCall("HEAD", "/v1.41/containers/trap/archive?path=/etc/passwd", nil)
+	raw, err := base64.StdEncoding.DecodeString(hdr.Get("X-Docker-Container-Path-Stat"))
+	var st struct {
+		Name string      `json:"name"`
+		Size int64       `json:"size"`
+		Mode os.FileMode `json:"mode"`
+	}
+	if code != 200 || err != nil || json.Unmarshal(raw, &st) != nil || st.Name != "passwd" || st.Size != int64(len(testenv.Passwd)) || !st.Mode.IsRegular() {
+		t.Errorf("HEAD archive /etc/passwd = %d, stat %s (%v) = %+v", code, raw, err, st)
+	}
+	expect("HEAD", "/v1.41/containers/trap/archive?path=/no/such", nil, 404)
+	expect("HEAD", "/v1.41/containers/trap/archive", nil, 400)
+	expect("PUT", "/v1.41/containers/trap/archive?path=/etc/passwd", bytes.NewReader(make([]byte, 1024)), 400)
+
+	// stop's signal (API 1.42): the trap's exit code says USR1 came, not
+	// the stop signal, which sh as PID 1 ignores.
+	expect("POST", "/v1.42/containers/trap/stop?signal=USR1&t=60", nil, 204)
+	if got := strings.TrimSpace(a.must("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", trap)); got != "exited 3" {
+		t.Errorf("after stop with signal=USR1: %s, want exited 3", got)
+	}
+
+	old := expect("GET", "/v1.41/system/df", nil, 200)
+	current := expect("GET", "/v1.57/system/df", nil, 200)
+	if !strings.Contains(string(old), `"LayersSize"`) || strings.Contains(string(old), `"ContainerUsage"`) {
+		t.Errorf("system df at 1.41 = %s, want the lists only", old)
+	}
+	if strings.Contains(string(current), `"LayersSize"`) || !strings.Contains(string(current), `"ContainerUsage":{"TotalCount":3}`) {
+		t.Errorf("system df at 1.57 = %s, want the usage of each kind only", current)
+	}
+	until := strconv.FormatInt(time.Now().Add(time.Second).Unix(), 10)
+	oldEvents := expect("GET", "/v1.41/events?since=0&until="+until+"&filters="+url.QueryEscape(`{"container":["trap"]}`), nil, 200)
+	newEvents := expect("GET", "/v1.57/events?since=0&until="+until+"&filters="+url.QueryEscape(`{"container":["trap"]}`), nil, 200)
+	if !strings.Contains(string(oldEvents), `"status":"start","id":"`+trap+`","from":"busybox"`) {
+		t.Errorf("events at 1.41 lack status, id and from:\n%s", oldEvents)
+	}
+	if strings.Contains(string(newEvents), `"status"`) || !strings.Contains(string(newEvents), `"Action":"start"`) {
+		t.Errorf("events at 1.57:\n%s", newEvents)
+	}
+
+	report := expect("POST", "/v1.41/containers/prune?filters="+url.QueryEscape(`{"label!":{"keep":true}}`), nil, 200)
+	var pruned struct{ ContainersDeleted []string }
+	if err := json.Unmarshal(report, &pruned); err != nil {
+		t.Fatal(err)
+	}
+	if len(pruned.ContainersDeleted) != 2 || slices.Contains(pruned.ContainersDeleted, strings.TrimSpace(a.must("inspect", "-f", "{{.Id}}", "kept"))) {
+		t.Errorf("prune label!=keep deleted %v, want plain and trap, not kept", pruned.ContainersDeleted)
 	}
 }

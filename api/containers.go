@@ -150,22 +150,10 @@ func stopOptions(r *http.Request) (engine.StopOptions, error) {
 	return opts, nil
 }
 
-// checkNoStopSignal refuses stop's and restart's signal parameter (API
-// 1.42): berth stops a container with its own stop signal only.
-func checkNoStopSignal(r *http.Request) error {
-	if sig := r.URL.Query().Get("signal"); sig != "" {
-		return invalidf("berth stops a container with its stop signal only (set it with --stop-signal at create); signal %q refused", sig)
-	}
-	return nil
-}
-
 func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	opts, err := stopOptions(r)
 	if err != nil {
-		return err
-	}
-	if err := checkNoStopSignal(r); err != nil {
 		return err
 	}
 	c, err := s.host.Inspect(r.Context(), id)
@@ -176,7 +164,7 @@ func (s *Server) stopContainer(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified) // dockerd's answer: already stopped
 		return nil
 	}
-	if err := s.host.Stop(r.Context(), id, opts); err != nil {
+	if err := s.stop(r.Context(), c, r.URL.Query().Get("signal"), opts); err != nil {
 		return containerError(id, err)
 	}
 	return noContent(w)
@@ -188,10 +176,23 @@ func (s *Server) restartContainer(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := checkNoStopSignal(r); err != nil {
-		return err
+	sig := r.URL.Query().Get("signal")
+	if sig == "" {
+		if err := s.host.Restart(r.Context(), id, opts); err != nil {
+			return containerError(id, err)
+		}
+		return noContent(w)
 	}
-	if err := s.host.Restart(r.Context(), id, opts); err != nil {
+	c, err := s.host.Inspect(r.Context(), id)
+	if err != nil {
+		return containerError(id, err)
+	}
+	if c.State.Running() {
+		if err := s.stop(r.Context(), c, sig, opts); err != nil {
+			return containerError(id, err)
+		}
+	}
+	if err := s.host.Start(r.Context(), id); err != nil {
 		return containerError(id, err)
 	}
 	return noContent(w)

@@ -63,6 +63,9 @@ func (s *Server) systemDiskUsage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if !queryBool(r, "verbose") {
+		du.dropItems()
+	}
 	ctx := r.Context()
 	if !versionBefore(ctx, dfUsageVersion) && !versionBefore(ctx, dfLegacyVersion) {
 		return writeJSON(w, http.StatusOK, du.usage)
@@ -103,6 +106,23 @@ func (s *Server) measureDiskUsage(r *http.Request, asked func(system.DiskUsageOb
 		out.addBuildCache(du)
 	}
 	return out, nil
+}
+
+// dropItems leaves the totals of each kind without their lists, which
+// only verbose asks for.
+func (d *diskUsage) dropItems() {
+	if u := d.usage.ImageUsage; u != nil {
+		u.Items = nil
+	}
+	if u := d.usage.ContainerUsage; u != nil {
+		u.Items = nil
+	}
+	if u := d.usage.VolumeUsage; u != nil {
+		u.Items = nil
+	}
+	if u := d.usage.BuildCacheUsage; u != nil {
+		u.Items = nil
+	}
 }
 
 func (d *diskUsage) addImages(store host.Images, du *images.DiskUsage) error {
