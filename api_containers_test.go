@@ -65,6 +65,9 @@ func TestAPIContainersListInspect(t *testing.T) {
 	if got := strings.TrimSpace(a.dockerMust("ps", "-a", "--filter", "status=created", "--format", "{{.Names}}")); got != "idle" {
 		t.Errorf("docker ps --filter status=created = %q, want idle", got)
 	}
+	if got := strings.TrimSpace(a.dockerMust("ps", "-a", "--filter", "name=idle", "--format", "{{.Networks}}")); got != "bridge" {
+		t.Errorf("docker ps Networks of a created container = %q, want bridge", got)
+	}
 	if got := strings.TrimSpace(a.dockerMust("ps", "-a", "-n", "1", "--format", "{{.Names}}")); got != "idle" {
 		t.Errorf("docker ps -n 1 = %q, want the newest, idle", got)
 	}

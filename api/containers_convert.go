@@ -53,7 +53,23 @@ func ContainerSummary(c *engine.Container, size *ContainerSize, now time.Time) c
 		s.Health = &container.HealthSummary{Status: container.HealthStatus(h.Status), FailingStreak: h.FailingStreak}
 	}
 	s.NetworkSettings = &container.NetworkSettingsSummary{Networks: endpoints(c.NetworkSettings)}
+	for _, name := range configuredNetworks(c.HostConfig.NetworkMode) {
+		if _, ok := s.NetworkSettings.Networks[name]; !ok {
+			s.NetworkSettings.Networks[name] = &network.EndpointSettings{} // not running: no address
+		}
+	}
 	return s
+}
+
+// configuredNetworks are the networks a container's --network puts it
+// on, "host" and "none" included, as docker's ps shows them running or
+// not.
+func configuredNetworks(mode string) []string {
+	switch mode {
+	case berthnet.NameHost, berthnet.NameNone:
+		return []string{mode}
+	}
+	return berthnet.NetworksFor(mode)
 }
 
 // ContainerSize is the disk use ps -s and inspect --size report: the
