@@ -219,7 +219,7 @@ func ContainerInspect(c *engine.Container, size *ContainerSize) container.Inspec
 		}
 	}
 	resp := container.InspectResponse{
-		ID: c.ID, Created: c.Created.UTC().Format(time.RFC3339Nano), Path: c.Path, Args: nonNilStrings(c.Args),
+		ID: c.ID, Created: c.Created.UTC().Format(time.RFC3339Nano), Path: c.Path, Args: orEmpty(c.Args),
 		State: state, Image: c.Image, ResolvConfPath: c.ResolvConfPath, HostnamePath: c.HostnamePath,
 		HostsPath: c.HostsPath, LogPath: c.LogPath, Name: c.Name, RestartCount: c.RestartCount,
 		Driver: c.Driver, Platform: c.Platform, ExecIDs: nil,
@@ -235,9 +235,10 @@ func ContainerInspect(c *engine.Container, size *ContainerSize) container.Inspec
 	return resp
 }
 
-func nonNilStrings(s []string) []string {
+// orEmpty is s, or an empty list where it is nil: clients index it.
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -309,7 +310,7 @@ func ContainerHostConfig(h *engine.HostConfig) *container.HostConfig {
 		},
 		AutoRemove: h.AutoRemove, VolumesFrom: h.VolumesFrom,
 		CapAdd: h.CapAdd, CapDrop: h.CapDrop, CgroupnsMode: container.CgroupnsModeHost,
-		DNSOptions: nonNilStrings(h.DNSOptions), DNSSearch: nonNilStrings(h.DNSSearch), ExtraHosts: h.ExtraHosts,
+		DNSOptions: orEmpty(h.DNSOptions), DNSSearch: orEmpty(h.DNSSearch), ExtraHosts: h.ExtraHosts,
 		GroupAdd: h.GroupAdd, IpcMode: container.IpcMode(h.IpcMode), Links: h.Links, OomScoreAdj: h.OomScoreAdj,
 		PidMode: container.PidMode(h.PidMode), Privileged: h.Privileged, PublishAllPorts: h.PublishAllPorts,
 		ReadonlyRootfs: h.ReadonlyRootfs, SecurityOpt: h.SecurityOpt, Tmpfs: h.Tmpfs,

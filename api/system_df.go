@@ -138,10 +138,10 @@ func (d *diskUsage) addImages(store host.Images, du *images.DiskUsage) error {
 	d.layersSize = du.LayersSize
 	d.images = []image.Summary{}
 	for _, iu := range du.Images {
-		sum := image.Summary{ID: "sha256:" + iu.ID, RepoTags: nonNilStrings(iu.RepoTags), RepoDigests: []string{},
+		sum := image.Summary{ID: "sha256:" + iu.ID, RepoTags: orEmpty(iu.RepoTags), RepoDigests: []string{},
 			Size: iu.Size, SharedSize: iu.SharedSize, Containers: int64(iu.Containers), Labels: map[string]string{}}
 		if img := byID[iu.ID]; img != nil {
-			sum.Created, sum.ParentID, sum.RepoDigests = img.Created.Unix(), img.Parent, nonNilStrings(img.RepoDigests)
+			sum.Created, sum.ParentID, sum.RepoDigests = img.Created.Unix(), img.Parent, orEmpty(img.RepoDigests)
 			sum.Labels = nonNilLabels(img.Config.Labels)
 		}
 		if iu.Containers > 0 {
