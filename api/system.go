@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"net/netip"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -130,9 +131,14 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		LoggingDriver: "json-file", CgroupDriver: in.CgroupDriver, CgroupVersion: in.CgroupVersion,
 		KernelVersion: in.KernelVersion, OperatingSystem: in.OperatingSystem, OSVersion: osVersion(),
 		OSType: runtime.GOOS, Architecture: machine(), IndexServerAddress: "https://index.docker.io/v1/",
-		RegistryConfig: &registry.ServiceConfig{IndexConfigs: map[string]*registry.IndexInfo{
-			"docker.io": {Name: "docker.io", Mirrors: []string{}, Secure: true, Official: true},
-		}, Mirrors: []string{}},
+		RegistryConfig: &registry.ServiceConfig{
+			// berth, as dockerd, speaks plain HTTP to a registry on a loopback address.
+			InsecureRegistryCIDRs: []netip.Prefix{netip.MustParsePrefix("::1/128"), netip.MustParsePrefix("127.0.0.0/8")},
+			IndexConfigs: map[string]*registry.IndexInfo{
+				"docker.io": {Name: "docker.io", Mirrors: []string{}, Secure: true, Official: true},
+			},
+			Mirrors: []string{},
+		},
 		NCPU: in.NCPU, MemTotal: int64(in.MemTotal), DockerRootDir: in.DataRoot,
 		HTTPProxy: os.Getenv("HTTP_PROXY"), HTTPSProxy: os.Getenv("HTTPS_PROXY"), NoProxy: os.Getenv("NO_PROXY"),
 		Name: name, Labels: []string{}, ServerVersion: host.Version,
@@ -144,15 +150,36 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) error {
 		CDISpecDirs:        []string{},
 		Warnings:           []string{},
 	}
+	if versionBefore(r.Context(), legacyBridgeNfVersion) {
+		return writeJSON(w, http.StatusOK, legacyInfo{Info: out,
+			BridgeNfIptables:  sysctlOn("/proc/sys/net/bridge/bridge-nf-call-iptables"),
+			BridgeNfIP6tables: sysctlOn("/proc/sys/net/bridge/bridge-nf-call-ip6tables"),
+		})
+	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// legacyBridgeNfVersion is the first API version whose info no longer
+// says whether bridged traffic goes through iptables; docker 20.10 warns
+// when it does not.
+const legacyBridgeNfVersion = "1.50"
+
+// legacyInfo is the info answer with the fields older clients read.
+type legacyInfo struct {
+	system.Info
+	BridgeNfIptables  bool
+	BridgeNfIP6tables bool `json:"BridgeNfIp6tables"`
+}
+
+// sysctlOn reads whether a /proc/sys switch is on (a missing one is off).
+func sysctlOn(path string) bool {
+	b, err := os.ReadFile(path)
+	return err == nil && strings.TrimSpace(string(b)) == "1"
 }
 
 // ipv4Forwarding reads whether the host forwards IPv4, which a bridge's
 // published ports need.
-func ipv4Forwarding() bool {
-	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
-	return err == nil && strings.TrimSpace(string(b)) == "1"
-}
+func ipv4Forwarding() bool { return sysctlOn("/proc/sys/net/ipv4/ip_forward") }
 
 // openFiles is the service's open descriptors, docker's NFd.
 func openFiles() int {

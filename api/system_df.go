@@ -26,16 +26,26 @@ import (
 const (
 	dfUsageVersion  = "1.52" // the first with the usage of each kind
 	dfLegacyVersion = "1.53" // the first without the lists
+	// dfVirtualSizeVersion is the first without an image's VirtualSize,
+	// which docker 20.10 counts an image's reclaimable bytes with.
+	dfVirtualSizeVersion = "1.44"
 )
 
 // legacyDiskUsage is the answer with the lists older clients read.
 type legacyDiskUsage struct {
 	system.DiskUsage
 	LayersSize int64
-	Images     []image.Summary
+	Images     []legacyImageSummary
 	Containers []container.Summary
 	Volumes    []volume.Volume
 	BuildCache []build.CacheRecord
+}
+
+// legacyImageSummary is an image in the lists, with VirtualSize (the
+// same as Size) before API 1.44.
+type legacyImageSummary struct {
+	image.Summary
+	VirtualSize int64 `json:",omitempty"`
 }
 
 // diskUsage is what df measures, in the Moby types, with the totals of
@@ -70,7 +80,17 @@ func (s *Server) systemDiskUsage(w http.ResponseWriter, r *http.Request) error {
 	if !versionBefore(ctx, dfUsageVersion) && !versionBefore(ctx, dfLegacyVersion) {
 		return writeJSON(w, http.StatusOK, du.usage)
 	}
-	out := legacyDiskUsage{LayersSize: du.layersSize, Images: du.images, Containers: du.containers, Volumes: du.volumes, BuildCache: du.buildCache}
+	out := legacyDiskUsage{LayersSize: du.layersSize, Containers: du.containers, Volumes: du.volumes, BuildCache: du.buildCache}
+	if du.images != nil {
+		out.Images = []legacyImageSummary{}
+	}
+	for _, img := range du.images {
+		li := legacyImageSummary{Summary: img}
+		if versionBefore(ctx, dfVirtualSizeVersion) {
+			li.VirtualSize = img.Size
+		}
+		out.Images = append(out.Images, li)
+	}
 	if !versionBefore(ctx, dfUsageVersion) {
 		out.DiskUsage = du.usage
 	}
