@@ -455,6 +455,9 @@ func TestAPIContainersHTTP(t *testing.T) {
 		t.Errorf("update answered %s", got)
 	}
 
+	huge := `{"Memory":67108864,"Labels":"` + strings.Repeat("x", 2<<20) + `"}`
+	expect("POST", "/v1.41/containers/trap/update", strings.NewReader(huge), 400)
+
 	code, hdr, _ := a.apiCall("HEAD", "/v1.41/containers/trap/archive?path=/etc/passwd", nil)
 	raw, err := base64.StdEncoding.DecodeString(hdr.Get("X-Docker-Container-Path-Stat"))
 	var st struct {

@@ -246,9 +246,13 @@ func (s *Server) renameContainer(w http.ResponseWriter, r *http.Request) error {
 	return noContent(w)
 }
 
+// maxUpdateBody bounds an update's JSON: a few limits, never megabytes.
+const maxUpdateBody = 1 << 20
+
 func (s *Server) updateContainer(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	var cfg container.UpdateConfig
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpdateBody)
 	if err := readJSON(r, &cfg); err != nil {
 		return err
 	}
