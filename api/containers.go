@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -103,16 +104,18 @@ func containerListError(err error) error {
 }
 
 // containerSize measures the container's writable layer and, with its
-// image, its whole root filesystem.
+// image, its whole root filesystem; an image that cannot be read counts
+// for nothing (and is logged), as the layer alone is still true.
 func (s *Server) containerSize(c *engine.Container) (*ContainerSize, error) {
 	rw, err := s.host.Images().RootfsSize(c.ID)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("measure container %s: %w", c.DisplayName(), err)
 	}
 	size := &ContainerSize{RW: rw, RootFS: rw}
 	img, err := s.host.Images().Lookup(c.Image)
 	if err != nil {
-		return size, err
+		s.log.Info("measure the image of a container", "container", c.ID, "image", c.Image, "err", err)
+		return size, nil
 	}
 	size.RootFS += img.Size
 	return size, nil
