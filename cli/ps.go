@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 	"berth/internal/filters"
 )
 
@@ -194,7 +195,7 @@ func (r psRow) Status() string { return containerStatus(&r.c.State, r.now) }
 
 func (r psRow) State() string { return string(r.c.State.Status) }
 
-func (r psRow) Ports() string { return formatPorts(r.c) }
+func (r psRow) Ports() string { return host.PortsText(r.c) }
 
 func (r psRow) Names() string { return r.c.DisplayName() }
 
