@@ -24,6 +24,7 @@
 package ui
 
 import (
+	"berth/config"
 	"context"
 	"fmt"
 	"io"
@@ -45,6 +46,10 @@ type Options struct {
 	Interval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RunSettings are berth's settings the run form applies as `berth
+	// run` does (default network, cgroup parent, log options); nil means
+	// the defaults.
+	RunSettings *config.Config
 	// Input and Output replace the terminal (tests); nil means the terminal.
 	Input  io.Reader
 	Output io.Writer
