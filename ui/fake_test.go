@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine"
+	"berth/engine/network"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -329,7 +330,8 @@ func demoBackend() *fakeBackend {
 			Resources:    engine.Resources{NanoCPUs: 1e9, PidsLimit: ptr(int64(100))},
 			NetworkMode:  "bridge",
 		},
-		State: engine.State{Status: engine.StatusRunning, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
+		State:           engine.State{Status: engine.StatusRunning, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
+		NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{"80/tcp": {{HostPort: "8080"}}}},
 	}
 	ticker := &engine.Container{
 		ID: id('b'), Name: "/ticker", Path: "sh", Args: []string{"-c", "while :; do echo tick; sleep 1; done"},
