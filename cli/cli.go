@@ -101,7 +101,7 @@ func runTUI(ctx context.Context, c *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 	}
-	backend := ui.NewEngineBackend(l.Engine, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
+	backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
 	return ui.Run(ctx, backend, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c})
 }
 

@@ -33,6 +33,7 @@ type Host interface {
 	Containers
 	Files
 	NetworkConnector
+	Observer
 	// Images is the machine's image store.
 	Images() Images
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"berth/engine"
+	"berth/host"
 )
 
 // TestEngineBackend runs the adapter against the real engine: one
@@ -23,7 +24,7 @@ func TestEngineBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "adapter", Config: engine.ContainerConfig{Image: "busybox:latest",
@@ -164,7 +165,7 @@ func TestEngineBackendBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 	dir := t.TempDir()
 	dockerfile := "FROM busybox:latest\nRUN echo built-by-ui > /hello && echo run-said-hi\n"
@@ -248,7 +249,7 @@ func TestEngineBackendAttachPane(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "tty", Config: engine.ContainerConfig{Image: "busybox:latest",
 		Tty: true, OpenStdin: true, AttachStdin: true, Cmd: []string{"sh"}}})
