@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine"
+	"berth/host"
 	"berth/host/runopts"
 	"berth/images"
 )
@@ -71,20 +72,12 @@ func (a *app) createContainer(cmd *cobra.Command, f *runopts.Flags, args []strin
 	if err != nil {
 		return nil, err
 	}
-	ctx := cmd.Context()
-	if f.Pull == "always" {
-		if err := a.pullForRun(cmd, opts.Config.Image); err != nil {
-			return nil, err
+	c, err := host.CreatePulling(cmd.Context(), eng, opts, f.Pull, func(ref string, missing bool) error {
+		if missing {
+			fmt.Fprintf(a.stderr, "Unable to find image '%s' locally\n", familiarName(ref))
 		}
-	}
-	c, err := eng.Create(ctx, opts)
-	if errors.Is(err, images.ErrNotFound) && f.Pull == "missing" {
-		fmt.Fprintf(a.stderr, "Unable to find image '%s' locally\n", familiarName(opts.Config.Image))
-		if err := a.pullForRun(cmd, opts.Config.Image); err != nil {
-			return nil, err
-		}
-		c, err = eng.Create(ctx, opts)
-	}
+		return a.pullForRun(cmd, ref)
+	})
 	if err == nil {
 		err = cid.write(c.ID)
 	}

@@ -146,10 +146,14 @@ func eventOf(e events.Event) Event {
 	return ev
 }
 
-// Run creates the container and starts it; a container that fails to
-// start is left created, as `docker run -d` leaves it.
-func (b *EngineBackend) Run(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error) {
-	c, err := b.e.Create(ctx, opts)
+// Run creates the container, pulling its image under the pull policy
+// with the registry settings of WithRegistry, and starts it; a container
+// that fails to start is left created, as `docker run -d` leaves it.
+func (b *EngineBackend) Run(ctx context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error) {
+	c, err := host.CreatePulling(ctx, b.e, opts, pull, func(ref string, _ bool) error {
+		_, err := b.e.Images().Pull(ctx, ref, images.PullOptions{Registry: b.registry})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}

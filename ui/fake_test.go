@@ -166,8 +166,8 @@ func (f *fakeBackend) Events(_ context.Context, ref string) ([]Event, error) {
 	return f.events[ref], nil
 }
 
-func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions) (*engine.Container, error) {
-	if err := f.record("run %s %s %q", opts.Name, opts.Config.Image, opts.Config.Cmd); err != nil {
+func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error) {
+	if err := f.record("run %s %s %q pull=%s", opts.Name, opts.Config.Image, opts.Config.Cmd, pull); err != nil {
 		return nil, err
 	}
 	return &engine.Container{ID: strings.Repeat("f", 64), Name: "/" + opts.Name}, nil

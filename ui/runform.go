@@ -77,7 +77,7 @@ func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
 		return m, cmd
 	}
 	v := func(f runField) string { return m.value(int(f)) }
-	opts, warnings, err := runOptions(runSpec{
+	run, opts, warnings, err := runOptions(runSpec{
 		Image: v(fieldImage), Name: v(fieldName), Command: v(fieldCommand), Env: v(fieldEnv),
 		Memory: v(fieldMemory), CPUs: v(fieldCPUs), Pids: v(fieldPids), Restart: v(fieldRestart), Ports: v(fieldPorts),
 		Options: v(fieldOptions),
@@ -93,7 +93,7 @@ func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
 	sh := m.sh
 	return m, tea.Batch(func() tea.Msg { return backMsg{} }, infoCmd(starting),
 		func() tea.Msg {
-			c, err := sh.backend.Run(sh.ctx, opts)
+			c, err := sh.backend.Run(sh.ctx, opts, run.Pull)
 			if err != nil {
 				return actionMsg{what: "run " + opts.Config.Image, err: err}
 			}
@@ -109,9 +109,9 @@ type runSpec struct {
 // runOptions turns the form into `berth run -d` flags, each field the
 // flag it is named for (Env and Ports split into one flag per word,
 // Options added as typed), and parses them with berth run's own rules
-// and messages; settings are berth's (default network, cgroup parent,
+// and messages (the flags tell the pull policy); settings are berth's (default network, cgroup parent,
 // log options: nil for the defaults).
-func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (engine.CreateOptions, []string, error) {
+func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (*runopts.Flags, engine.CreateOptions, []string, error) {
 	args := []string{"--detach"}
 	single := []struct{ flag, value string }{
 		{"--name", s.Name}, {"--memory", s.Memory}, {"--cpus", s.CPUs}, {"--pids-limit", s.Pids}, {"--restart", s.Restart},
@@ -124,7 +124,7 @@ func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (eng
 	for _, f := range []struct{ flag, words string }{{"--env", s.Env}, {"--publish", s.Ports}} {
 		words, err := runopts.SplitWords(f.words)
 		if err != nil {
-			return engine.CreateOptions{}, nil, fmt.Errorf("%s: %w", strings.TrimPrefix(f.flag, "--"), err)
+			return nil, engine.CreateOptions{}, nil, fmt.Errorf("%s: %w", strings.TrimPrefix(f.flag, "--"), err)
 		}
 		for _, w := range words {
 			args = append(args, f.flag+"="+w)
@@ -132,15 +132,14 @@ func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (eng
 	}
 	more, err := runopts.SplitWords(s.Options)
 	if err != nil {
-		return engine.CreateOptions{}, nil, fmt.Errorf("options: %w", err)
+		return nil, engine.CreateOptions{}, nil, fmt.Errorf("options: %w", err)
 	}
 	command, err := runopts.SplitWords(s.Command)
 	if err != nil {
-		return engine.CreateOptions{}, nil, fmt.Errorf("command: %w", err)
+		return nil, engine.CreateOptions{}, nil, fmt.Errorf("command: %w", err)
 	}
 	if settings == nil {
 		settings = &config.Config{DefaultNetwork: config.DefaultNetwork}
 	}
-	_, opts, warnings, err := runopts.Parse(append(args, more...), s.Image, command, settings, host)
-	return opts, warnings, err
+	return runopts.Parse(append(args, more...), s.Image, command, settings, host)
 }

@@ -72,7 +72,7 @@ func TestRunOptions(t *testing.T) {
 	settings := &config.Config{DefaultNetwork: "bridge", CgroupParent: "berth"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, _, err := runOptions(tt.spec, settings, host)
+			_, got, _, err := runOptions(tt.spec, settings, host)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error = %v, want %q", err, tt.err)
@@ -111,7 +111,7 @@ func TestRunOptionsSameAsCLI(t *testing.T) {
 		{runSpec{Image: "busybox", Ports: "1:2:3:4:5/xyz"}, []string{"-p", "1:2:3:4:5/xyz"}},
 		{runSpec{Image: "busybox", Restart: "on-failure:-1"}, []string{"--restart", "on-failure:-1"}},
 	} {
-		got, _, gotErr := runOptions(tt.spec, settings, host)
+		_, got, _, gotErr := runOptions(tt.spec, settings, host)
 		_, want, _, wantErr := runopts.Parse(append([]string{"-d"}, tt.argv...), tt.spec.Image, nil, settings, host)
 		if !reflect.DeepEqual(got, want) || errText(gotErr) != errText(wantErr) {
 			t.Errorf("%+v: form %+v, %v\nCLI %+v, %v", tt.spec, got, gotErr, want, wantErr)
@@ -128,4 +128,15 @@ func errText(err error) string {
 		return "daemon: " + err.Error()
 	}
 	return err.Error()
+}
+
+// TestRunFormPullPolicy: the form runs with berth run's --pull, missing
+// unless the options say otherwise.
+func TestRunFormPullPolicy(t *testing.T) {
+	for options, want := range map[string]string{"": "missing", "--pull never": "never", "--pull=always": "always"} {
+		run, _, _, err := runOptions(runSpec{Image: "busybox", Options: options}, nil, runopts.HostFiles{})
+		if err != nil || run.Pull != want {
+			t.Errorf("options %q: pull %v, %v; want %s", options, run, err, want)
+		}
+	}
 }

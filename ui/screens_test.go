@@ -112,7 +112,7 @@ func TestRunForm(t *testing.T) {
 	if m.state != stateContainers {
 		t.Errorf("after run the screen is %s", m.state)
 	}
-	want := `run demo busybox ["sh" "-c" "echo hi; sleep 9"]`
+	want := `run demo busybox ["sh" "-c" "echo hi; sleep 9"] pull=missing`
 	if got := b.callLog(); len(got) != 1 || got[0] != want {
 		t.Errorf("calls %q, want %q", got, want)
 	}
