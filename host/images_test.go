@@ -1,9 +1,10 @@
 package host
 
 import (
-	"berth/engine"
 	"strings"
 	"testing"
+
+	"berth/engine"
 )
 
 func TestSplitRepoTag(t *testing.T) {

@@ -1,12 +1,13 @@
 package host
 
 import (
+	"testing"
+
 	"berth/engine"
 	"berth/engine/network"
-	"testing"
 )
 
-func TestFormatPorts(t *testing.T) {
+func TestPortsText(t *testing.T) {
 	c := &engine.Container{NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{
 		"80/tcp":  {{HostPort: "8080"}, {HostIP: "::1", HostPort: "8081"}},
 		"53/udp":  {{HostIP: "127.0.0.1", HostPort: "5353"}},

@@ -24,7 +24,6 @@
 package ui
 
 import (
-	"berth/config"
 	"context"
 	"fmt"
 	"io"
@@ -32,6 +31,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"berth/config"
 )
 
 // Options configures Run. The zero value is a usable default.
