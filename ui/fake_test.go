@@ -43,9 +43,10 @@ type fakeBackend struct {
 	fail       error
 	terminal   *fakeTerminal
 	statsCalls int
-	pullGate   chan struct{} // when set, Pull waits for it after its progress
-	buildGate  chan struct{} // when set, Build waits for it after its RUN step
-	buildFail  error         // when set, Build fails with it after its RUN step
+	pullGate   chan struct{}          // when set, Pull waits for it after its progress
+	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
+	buildFail  error                  // when set, Build fails with it after its RUN step
+	ran        []engine.CreateOptions // what Run was asked to create
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -170,6 +171,9 @@ func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions, pull str
 	if err := f.record("run %s %s %q pull=%s", opts.Name, opts.Config.Image, opts.Config.Cmd, pull); err != nil {
 		return nil, err
 	}
+	f.mu.Lock()
+	f.ran = append(f.ran, opts)
+	f.mu.Unlock()
 	return &engine.Container{ID: strings.Repeat("f", 64), Name: "/" + opts.Name}, nil
 }
 

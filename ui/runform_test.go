@@ -140,3 +140,41 @@ func TestRunFormPullPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestRunFormScreen: typed into the form, berth run's syntax runs, and a
+// value berth run refuses keeps the form open with berth run's message.
+func TestRunFormScreen(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "n")
+	m = typeText(t, m, "busybox")
+	m = press(t, m, "tab", "tab", "tab", "tab")
+	m = typeText(t, m, "12q")
+	m = press(t, m, "enter")
+	if m.state != stateRunForm || !strings.Contains(screen(m), `invalid argument "12q" for "-m, --memory" flag`) {
+		t.Fatalf("bad memory was not refused with berth run's message:\n%s", screen(m))
+	}
+	for range len("12q") {
+		m = press(t, m, "backspace")
+	}
+	m = typeText(t, m, "1GiB")
+	m = press(t, m, "tab", "tab", "tab")
+	m = typeText(t, m, "on-failure:3")
+	m = press(t, m, "tab")
+	m = typeText(t, m, "8000-8001:80-81 [::1]:8080:80 53:53/sctp")
+	m = press(t, m, "enter")
+	if m.state != stateContainers {
+		t.Fatalf("after run the screen is %s:\n%s", m.state, screen(m))
+	}
+	want := `run  busybox [] pull=missing`
+	if got := b.callLog(); len(got) != 1 || got[0] != want {
+		t.Fatalf("calls %q, want %q", got, want)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	h := b.ran[0].HostConfig
+	if h.Memory != 1<<30 || h.RestartPolicy != (engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3}) ||
+		len(h.PortBindings["81/tcp"]) != 1 || h.PortBindings["80/tcp"][1].HostIP != "::1" || len(h.PortBindings["53/sctp"]) != 1 {
+		t.Errorf("ran with %+v", h)
+	}
+}
