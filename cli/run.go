@@ -150,6 +150,19 @@ func (a *app) runContainer(cmd *cobra.Command, f *runopts.Flags, args []string) 
 	return exitStatus(res.ExitCode)
 }
 
+// attachStreams leaves in opts only the streams the container attaches.
+func attachStreams(cc engine.ContainerConfig, opts *engine.AttachOptions) {
+	if !cc.AttachStdout {
+		opts.Stdout = nil
+	}
+	if !cc.AttachStderr {
+		opts.Stderr = nil
+	}
+	if !cc.AttachStdin {
+		opts.Stdin = nil
+	}
+}
+
 // proxySignals forwards the signals a user sends berth to the container, as
 // docker run's --sig-proxy does, until stop is called.
 func (a *app) proxySignals(ctx context.Context, id string) (stop func()) {

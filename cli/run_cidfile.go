@@ -4,22 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"berth/engine"
 )
-
-// attachStreams leaves in opts only the streams the container attaches.
-func attachStreams(cc engine.ContainerConfig, opts *engine.AttachOptions) {
-	if !cc.AttachStdout {
-		opts.Stdout = nil
-	}
-	if !cc.AttachStderr {
-		opts.Stderr = nil
-	}
-	if !cc.AttachStdin {
-		opts.Stdin = nil
-	}
-}
 
 // cidFile is --cidfile: made before the container, as docker's, so that
 // an existing file refuses the run before anything exists; removed
