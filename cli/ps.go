@@ -166,23 +166,11 @@ func (r psRow) Image() string {
 // Command is docker's COMMAND: the path and its arguments, an argument
 // with a space in single quotes ("sh -c 'sleep 1000'"), the whole quoted.
 func (r psRow) Command() string {
-	cmd := commandLine(r.c.Path, r.c.Args)
+	cmd := host.CommandLine(r.c.Path, r.c.Args)
 	if r.trunc {
 		cmd = ellipsis(cmd, 20)
 	}
 	return strconv.Quote(cmd)
-}
-
-// commandLine is a container's command as docker's daemon lists it.
-func commandLine(path string, args []string) string {
-	words := []string{path}
-	for _, a := range args {
-		if strings.Contains(a, " ") {
-			a = "'" + a + "'"
-		}
-		words = append(words, a)
-	}
-	return strings.Join(words, " ")
 }
 
 func (r psRow) CreatedAt() string { return r.c.Created.Format("2006-01-02 15:04:05 -0700 MST") }

@@ -140,23 +140,6 @@ func TestPsFilterErrors(t *testing.T) {
 	}
 }
 
-func TestCommandLine(t *testing.T) {
-	tests := []struct {
-		path string
-		args []string
-		want string
-	}{
-		{"sh", []string{"-c", "sleep 1000"}, "sh -c 'sleep 1000'"},
-		{"top", nil, "top"},
-		{"echo", []string{"a", "b c", ""}, "echo a 'b c' "},
-	}
-	for _, tt := range tests {
-		if got := commandLine(tt.path, tt.args); got != tt.want {
-			t.Errorf("commandLine(%q, %q) = %q, want %q", tt.path, tt.args, got, tt.want)
-		}
-	}
-}
-
 func TestPsCommandColumn(t *testing.T) {
 	loop := []string{"-c", "while :; do echo tick; sleep 1; done"}
 	tests := []struct {

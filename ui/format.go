@@ -97,13 +97,17 @@ func shortID(id string) string {
 	return id
 }
 
-// commandText is the container's entrypoint and command, quoted as ps does.
+// commandText is the container's command as ps lists it (host's rule);
+// one whose process was never made shows its entrypoint and command.
 func commandText(c *engine.Container) string {
-	args := append([]string{c.Path}, c.Args...)
 	if c.Path == "" {
-		args = append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+		words := append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+		if len(words) == 0 {
+			return ""
+		}
+		return host.CommandLine(words[0], words[1:])
 	}
-	return strings.Join(args, " ")
+	return host.CommandLine(c.Path, c.Args)
 }
 
 // sparkline draws values as block characters scaled to max (the largest
