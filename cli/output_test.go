@@ -539,19 +539,6 @@ func TestParseImageFilters(t *testing.T) {
 	}
 }
 
-func TestSplitRepoTag(t *testing.T) {
-	for in, want := range map[string][2]string{
-		"busybox:latest":                 {"busybox", "latest"},
-		"registry.local:5000/team/app:1": {"registry.local:5000/team/app", "1"},
-		"registry.local:5000/team/app":   {"registry.local:5000/team/app", "<none>"},
-		"app":                            {"app", "<none>"},
-	} {
-		if r, tg := splitRepoTag(in); r != want[0] || tg != want[1] {
-			t.Errorf("splitRepoTag(%q) = %q, %q; want %q", in, r, tg, want)
-		}
-	}
-}
-
 func TestImageCommands(t *testing.T) {
 	cs := psFixture()
 	cs[2].Image = "sha256:9d5226e6ce3fb6aee2822206a5ef85f38c303d2b37bfc894b419fca2c0501269"

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"berth/config"
 	"berth/engine"
 )
 
@@ -95,6 +96,8 @@ type shared struct {
 	noColor  bool
 	now      func() time.Time
 	interval time.Duration
+	// runSettings are Options.RunSettings.
+	runSettings *config.Config
 }
 
 // headerHeight and footerHeight are the lines around a screen's body.
@@ -152,6 +155,7 @@ func newModel(ctx context.Context, b Backend, opts Options) (model, error) {
 	sh := &shared{
 		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
 		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
+		runSettings: opts.RunSettings,
 	}
 	m := model{sh: sh, mouse: !opts.NoMouse, width: 100, height: 30}
 	m.gen = 1

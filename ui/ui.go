@@ -31,6 +31,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"berth/config"
 )
 
 // Options configures Run. The zero value is a usable default.
@@ -45,6 +47,10 @@ type Options struct {
 	Interval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RunSettings are berth's settings the run form applies as `berth
+	// run` does (default network, cgroup parent, log options); nil means
+	// the defaults.
+	RunSettings *config.Config
 	// Input and Output replace the terminal (tests); nil means the terminal.
 	Input  io.Reader
 	Output io.Writer

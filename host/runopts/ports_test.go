@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"reflect"
@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"berth/engine"
-	"berth/engine/network"
 )
 
 func TestParsePublish(t *testing.T) {
@@ -39,19 +38,19 @@ func TestParsePublish(t *testing.T) {
 	for _, tt := range tests {
 		bindings := map[string][]pb{}
 		exposed := map[string]struct{}{}
-		err := parsePublish(tt.in, bindings, exposed)
+		err := ParsePublish(tt.in, bindings, exposed)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parsePublish(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("ParsePublish(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || !reflect.DeepEqual(bindings, tt.want) {
-			t.Errorf("parsePublish(%q) = %+v, %v; want %+v", tt.in, bindings, err, tt.want)
+			t.Errorf("ParsePublish(%q) = %+v, %v; want %+v", tt.in, bindings, err, tt.want)
 		}
 		for port := range tt.want {
 			if _, ok := exposed[port]; !ok {
-				t.Errorf("parsePublish(%q) did not expose %s", tt.in, port)
+				t.Errorf("ParsePublish(%q) did not expose %s", tt.in, port)
 			}
 		}
 	}
@@ -61,7 +60,7 @@ func TestParsePublishTwiceBindsBoth(t *testing.T) {
 	bindings := map[string][]engine.PortBinding{}
 	exposed := map[string]struct{}{}
 	for _, p := range []string{"8080:80", "127.0.0.1:9090:80", "8080:80"} {
-		if err := parsePublish(p, bindings, exposed); err != nil {
+		if err := ParsePublish(p, bindings, exposed); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -85,22 +84,5 @@ func TestParseExpose(t *testing.T) {
 		if err := parseExpose(bad, map[string]struct{}{}); err == nil {
 			t.Errorf("parseExpose(%q) accepted", bad)
 		}
-	}
-}
-
-func TestFormatPorts(t *testing.T) {
-	c := &engine.Container{NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{
-		"80/tcp":  {{HostPort: "8080"}, {HostIP: "::1", HostPort: "8081"}},
-		"53/udp":  {{HostIP: "127.0.0.1", HostPort: "5353"}},
-		"443/tcp": nil,
-	}}}
-	want := "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp, 443/tcp, [::1]:8081->80/tcp"
-	if got := formatPorts(c); got != want {
-		t.Errorf("formatPorts = %q\nwant          %q", got, want)
-	}
-	stopped := &engine.Container{}
-	stopped.HostConfig.PortBindings = map[string][]engine.PortBinding{"80/tcp": {{HostPort: "8080"}}}
-	if got := formatPorts(stopped); got != "" {
-		t.Errorf("formatPorts(stopped) = %q", got)
 	}
 }

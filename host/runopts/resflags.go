@@ -1,9 +1,8 @@
-package cli
+package runopts
 
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ type resFlags struct {
 	ulimits, groupAdd, sysctls, attach     []string
 	readBps, writeBps, readIOps, writeIOps []string
 	logDriver, platform, cidfile           string
-	shmSize, memoryReservation             memoryValue
+	shmSize, memoryReservation             MemoryValue
 	oomScoreAdj                            int
 	oomKillDisable                         bool
 	cpuPeriod, cpuQuota                    int64
@@ -60,7 +59,7 @@ func (r *resFlags) apply(detach bool, opts *engine.CreateOptions) error {
 		hc.Ulimits = slices.DeleteFunc(hc.Ulimits, func(o *units.Ulimit) bool { return o.Name == ul.Name })
 		hc.Ulimits = append(hc.Ulimits, ul)
 	}
-	hc.ShmSize = r.shmSize.bytes
+	hc.ShmSize = r.shmSize.Bytes
 	hc.GroupAdd = r.groupAdd
 	for _, s := range r.sysctls {
 		k, v, ok := strings.Cut(s, "=")
@@ -79,7 +78,7 @@ func (r *resFlags) apply(detach bool, opts *engine.CreateOptions) error {
 		return err
 	}
 	opts.Platform = r.platform
-	hc.MemoryReservation = r.memoryReservation.bytes
+	hc.MemoryReservation = r.memoryReservation.Bytes
 	hc.OomScoreAdj = r.oomScoreAdj
 	if r.oomKillDisable {
 		hc.OomKillDisable = &r.oomKillDisable
@@ -137,19 +136,6 @@ func (r *resFlags) applyAttach(detach bool, cc *engine.ContainerConfig) error {
 	return nil
 }
 
-// attachStreams leaves in opts only the streams the container attaches.
-func attachStreams(cc engine.ContainerConfig, opts *engine.AttachOptions) {
-	if !cc.AttachStdout {
-		opts.Stdout = nil
-	}
-	if !cc.AttachStderr {
-		opts.Stderr = nil
-	}
-	if !cc.AttachStdin {
-		opts.Stdin = nil
-	}
-}
-
 const rateFormat = "The correct format is <device-path>:<number>[<unit>]. Number must be a positive integer. Unit is optional and can be kb, mb, or gb"
 
 // parseThrottleDevice parses DEVICE:RATE as docker does: a path under
@@ -174,56 +160,4 @@ func parseThrottleDevice(s string, iops bool) (engine.ThrottleDevice, error) {
 		return engine.ThrottleDevice{}, fmt.Errorf("invalid rate for device: %s. %s", s, rateFormat)
 	}
 	return engine.ThrottleDevice{Path: path, Rate: uint64(n)}, nil
-}
-
-// cidFile is --cidfile: made before the container, as docker's, so that
-// an existing file refuses the run before anything exists; removed
-// again when no ID was written.
-type cidFile struct {
-	path    string
-	f       *os.File
-	written bool
-}
-
-func openCIDFile(path string) (*cidFile, error) {
-	if path == "" {
-		return &cidFile{}, nil
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, os.ErrExist) {
-		return nil, errors.New("container ID file found, make sure the other container isn't running or delete " + path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("failed to create the container ID file: %w", err)
-	}
-	return &cidFile{path: path, f: f}, nil
-}
-
-func (c *cidFile) write(id string) error {
-	if c.f == nil {
-		return nil
-	}
-	if _, err := c.f.WriteString(id); err != nil {
-		return fmt.Errorf("failed to write the container ID (%s) to file: %w", id, err)
-	}
-	c.written = true
-	return nil
-}
-
-// close closes the file, removing it when no ID went in.
-func (c *cidFile) close() error {
-	if c.f == nil {
-		return nil
-	}
-	err := c.f.Close()
-	if !c.written {
-		if rerr := os.Remove(c.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			return fmt.Errorf("failed to remove the CID file: %w", rerr)
-		}
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("failed to write the container ID file: %w", err)
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"encoding/csv"
@@ -16,7 +16,7 @@ import (
 )
 
 // volumeFlags are run's and create's --mount and --volumes-from; -v is
-// containerFlags' and parsed here too (parseVolume).
+// Flags' and parsed here too (parseVolume).
 type volumeFlags struct {
 	mounts, volumesFrom []string
 }
@@ -31,7 +31,7 @@ func (v *volumeFlags) apply(given []string, abs func(string) (string, error), cc
 	for _, spec := range given {
 		bind, anonymous, err := parseVolume(spec, abs)
 		if err != nil {
-			return daemonSide(err) // docker's CLI passes -v on unchecked
+			return DaemonSide(err) // docker's CLI passes -v on unchecked
 		}
 		if anonymous != "" {
 			if cc.Volumes == nil {

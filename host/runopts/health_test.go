@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"reflect"
@@ -34,7 +34,7 @@ func TestHealthFlags(t *testing.T) {
 		{args: []string{"--health-start-interval", "-1s"}, wantErr: "--health-start-interval cannot be negative"},
 	}
 	for _, tt := range tests {
-		got, _, err := parseRunFlags(t, cfg, hostFiles{}, append(tt.args, "busybox")...)
+		got, _, err := parseRunFlags(t, cfg, HostFiles{}, append(tt.args, "busybox")...)
 		if tt.wantErr != "" {
 			if err == nil || err.Error() != tt.wantErr {
 				t.Errorf("%q: error %v, want %q", tt.args, err, tt.wantErr)
@@ -47,26 +47,6 @@ func TestHealthFlags(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got.Config.Healthcheck, tt.want) {
 			t.Errorf("%q: Healthcheck %+v, want %+v", tt.args, got.Config.Healthcheck, tt.want)
-		}
-	}
-}
-
-func TestContainerStatusHealth(t *testing.T) {
-	now := testNow
-	up := now.Add(-5 * time.Second)
-	tests := []struct {
-		state engine.State
-		want  string
-	}{
-		{engine.State{Status: "running", StartedAt: up, Health: &engine.Health{Status: "starting"}}, "Up 5 seconds (health: starting)"},
-		{engine.State{Status: "running", StartedAt: up, Health: &engine.Health{Status: "healthy"}}, "Up 5 seconds (healthy)"},
-		{engine.State{Status: "running", StartedAt: up, Health: &engine.Health{Status: "unhealthy"}}, "Up 5 seconds (unhealthy)"},
-		{engine.State{Status: "paused", StartedAt: up, Health: &engine.Health{Status: "healthy"}}, "Up 5 seconds (Paused)"},
-		{engine.State{Status: "exited", ExitCode: 0, StartedAt: up, FinishedAt: up, Health: &engine.Health{Status: "unhealthy"}}, "Exited (0) 5 seconds ago"},
-	}
-	for _, tt := range tests {
-		if got := containerStatus(&tt.state, now); got != tt.want {
-			t.Errorf("containerStatus(%+v) = %q, want %q", tt.state, got, tt.want)
 		}
 	}
 }

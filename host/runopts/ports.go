@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 	"berth/engine"
 )
 
-// parsePublish is docker's -p syntax, [[IP:][HOST_PORT]:]CONTAINER_PORT[/PROTO],
+// ParsePublish is docker's -p syntax, [[IP:][HOST_PORT]:]CONTAINER_PORT[/PROTO],
 // where ports may be ranges (8000-8001:80-81) and IP may be a bracketed
 // IPv6 address. Each port is added to bindings (keyed "80/tcp") and exposed.
-func parsePublish(spec string, bindings map[string][]engine.PortBinding, exposed map[string]struct{}) error {
+func ParsePublish(spec string, bindings map[string][]engine.PortBinding, exposed map[string]struct{}) error {
 	rawIP, hostPort, containerPort := splitPublish(spec)
 	proto := "tcp"
 	if p, pr, ok := strings.Cut(containerPort, "/"); ok {
@@ -123,36 +123,4 @@ func parsePort(s string) (int, error) {
 		return 0, fmt.Errorf("invalid port %q", s)
 	}
 	return n, nil
-}
-
-// formatPorts is docker ps's PORTS column, from the ports a running
-// container published: "0.0.0.0:8080->80/tcp", "[::1]:8081->80/tcp", and
-// "80/tcp" for one exposed without a host port; sorted. A container that
-// is not running publishes nothing.
-func formatPorts(c *engine.Container) string {
-	if c.NetworkSettings == nil {
-		return ""
-	}
-	var out []string
-	for port, bs := range c.NetworkSettings.Ports {
-		if len(bs) == 0 {
-			out = append(out, port)
-		}
-		for _, b := range bs {
-			out = append(out, hostAddress(b.HostIP, b.HostPort)+"->"+port)
-		}
-	}
-	slices.Sort(out)
-	return strings.Join(out, ", ")
-}
-
-// hostAddress is "0.0.0.0:8080" for every address, "[::1]:8080" for IPv6.
-func hostAddress(ip, port string) string {
-	switch {
-	case ip == "":
-		ip = "0.0.0.0"
-	case strings.Contains(ip, ":"):
-		ip = "[" + ip + "]"
-	}
-	return ip + ":" + port
 }

@@ -1,7 +1,8 @@
-package cli
+package runopts
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -9,21 +10,29 @@ import (
 
 	"berth/config"
 	"berth/engine"
+
+	"github.com/spf13/pflag"
 )
 
 // parseRunFlags parses a run command line (flags, IMAGE, COMMAND) the way
 // the run command does and builds its CreateOptions.
-func parseRunFlags(t *testing.T, cfg *config.Config, host hostFiles, args ...string) (engine.CreateOptions, []string, error) {
+func parseRunFlags(t *testing.T, cfg *config.Config, host HostFiles, args ...string) (engine.CreateOptions, []string, error) {
 	t.Helper()
-	cmd := newApp(nil, nil, nil, testSystem(nil)).runCommand()
-	var f containerFlags
-	cmd.ResetFlags()
-	f.register(cmd.Flags(), true)
-	if err := cmd.Flags().Parse(args); err != nil {
+	flags := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	var f Flags
+	f.Register(flags, true)
+	if err := flags.Parse(args); err != nil {
 		return engine.CreateOptions{}, nil, err
 	}
-	rest := cmd.Flags().Args()
-	return f.createOptions(cmd.Flags(), rest[0], rest[1:], cfg, host)
+	rest := flags.Args()
+	return f.CreateOptions(flags, rest[0], rest[1:], cfg, host)
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCreateOptions(t *testing.T) {
@@ -32,9 +41,9 @@ func TestCreateOptions(t *testing.T) {
 	writeTestFile(t, envFile, "# settings\nFROM_FILE=1\nSHARED=file\nHOST_VAR\n")
 	labelFile := filepath.Join(dir, "labels")
 	writeTestFile(t, labelFile, "team=core\nbare\n")
-	host := hostFiles{
-		lookupEnv: lookupIn(map[string]string{"HOST_VAR": "h", "HOME": "/root"}),
-		abs:       func(p string) (string, error) { return filepath.Join(dir, p), nil },
+	host := HostFiles{
+		LookupEnv: lookupIn(map[string]string{"HOST_VAR": "h", "HOME": "/root"}),
+		Abs:       func(p string) (string, error) { return filepath.Join(dir, p), nil },
 	}
 	cfg := &config.Config{DefaultNetwork: "none", CgroupParent: "machine"}
 	ptr := func(n int64) *int64 { return &n }

@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"net"
@@ -32,7 +32,7 @@ func FuzzParsePublish(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, spec string) {
 		bindings, exposed := map[string][]engine.PortBinding{}, map[string]struct{}{}
-		if err := parsePublish(spec, bindings, exposed); err != nil {
+		if err := ParsePublish(spec, bindings, exposed); err != nil {
 			if len(bindings) != 0 || len(exposed) != 0 {
 				t.Fatalf("-p %q failed (%v) but added %v %v", spec, err, bindings, exposed)
 			}
@@ -107,7 +107,7 @@ func FuzzParseRestartPolicy(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := parseRestartPolicy(s)
+		p, err := ParseRestartPolicy(s)
 		if err != nil {
 			return
 		}
@@ -119,7 +119,7 @@ func FuzzParseRestartPolicy(f *testing.F) {
 		if p.MaximumRetryCount > 0 {
 			back += ":" + strconv.Itoa(p.MaximumRetryCount)
 		}
-		if again, err := parseRestartPolicy(back); err != nil || again != p {
+		if again, err := ParseRestartPolicy(back); err != nil || again != p {
 			t.Fatalf("--restart %q = %+v, written back as %q it parses to %+v, %v", s, p, back, again, err)
 		}
 	})
@@ -164,7 +164,7 @@ func FuzzParseEnvAndLabels(f *testing.F) {
 	f.Add("com.example.a=1\x00com.example.a=2\x00flag")
 	f.Fuzz(func(t *testing.T, list string) {
 		values := strings.Split(list, "\x00")
-		if env, err := parseEnv(values, func(string) (string, bool) { return "v", true }); err == nil {
+		if env, err := ParseEnv(values, func(string) (string, bool) { return "v", true }); err == nil {
 			if len(env) != len(values) {
 				t.Fatalf("-e %q = %q: lost an item", values, env)
 			}
@@ -174,7 +174,7 @@ func FuzzParseEnvAndLabels(f *testing.F) {
 				}
 			}
 		}
-		labels, err := parseLabels(values)
+		labels, err := ParseLabels(values)
 		if err != nil {
 			return
 		}
@@ -197,15 +197,15 @@ func FuzzParseSizes(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		m := &memoryValue{allowUnlimited: true}
+		m := &MemoryValue{AllowUnlimited: true}
 		if err := m.Set(s); err == nil {
-			if m.bytes < -1 || (m.bytes == -1 && s != "-1") {
-				t.Fatalf("--memory %q = %d bytes", s, m.bytes)
+			if m.Bytes < -1 || (m.Bytes == -1 && s != "-1") {
+				t.Fatalf("--memory %q = %d bytes", s, m.Bytes)
 			}
-			again := &memoryValue{allowUnlimited: true}
-			if m.bytes > 0 {
-				if err := again.Set(m.String()); err != nil || again.bytes != m.bytes {
-					t.Fatalf("--memory %q = %d, printed %q reads %d, %v", s, m.bytes, m.String(), again.bytes, err)
+			again := &MemoryValue{AllowUnlimited: true}
+			if m.Bytes > 0 {
+				if err := again.Set(m.String()); err != nil || again.Bytes != m.Bytes {
+					t.Fatalf("--memory %q = %d, printed %q reads %d, %v", s, m.Bytes, m.String(), again.Bytes, err)
 				}
 			}
 		}

@@ -1,4 +1,4 @@
-package cli
+package runopts
 
 import (
 	"bufio"
@@ -24,17 +24,17 @@ import (
 // This file holds docker's parsers for the values of run/create flags, each a
 // pure function of its input so that table tests pin docker's behaviour.
 
-// memoryValue is a -m/--memory style flag: docker's RAMInBytes units (b, k,
-// m, g, t, p; "KiB", "MB" and "1.5g" accepted). allowUnlimited also takes
+// MemoryValue is a -m/--memory style flag: docker's RAMInBytes units (b, k,
+// m, g, t, p; "KiB", "MB" and "1.5g" accepted). AllowUnlimited also takes
 // "-1", as --memory-swap does.
-type memoryValue struct {
-	bytes          int64
-	allowUnlimited bool
+type MemoryValue struct {
+	Bytes          int64
+	AllowUnlimited bool
 }
 
-func (m *memoryValue) Set(s string) error {
-	if m.allowUnlimited && s == "-1" {
-		m.bytes = -1
+func (m *MemoryValue) Set(s string) error {
+	if m.AllowUnlimited && s == "-1" {
+		m.Bytes = -1
 		return nil
 	}
 	n, err := units.RAMInBytes(s)
@@ -44,39 +44,39 @@ func (m *memoryValue) Set(s string) error {
 	if n < 0 { // units overflows past 8 EiB; docker would store the wrapped value
 		return fmt.Errorf("invalid size: '%s': too large", s)
 	}
-	m.bytes = n
+	m.Bytes = n
 	return nil
 }
 
-func (m *memoryValue) String() string {
-	if m.bytes == 0 {
+func (m *MemoryValue) String() string {
+	if m.Bytes == 0 {
 		return ""
 	}
-	return strconv.FormatInt(m.bytes, 10)
+	return strconv.FormatInt(m.Bytes, 10)
 }
 
-func (m *memoryValue) Type() string { return "bytes" }
+func (m *MemoryValue) Type() string { return "bytes" }
 
-// nanoCPUsValue is --cpus: a decimal number of CPUs, stored as billionths.
-type nanoCPUsValue struct{ nano int64 }
+// NanoCPUsValue is --cpus: a decimal number of CPUs, stored as billionths.
+type NanoCPUsValue struct{ Nano int64 }
 
-func (c *nanoCPUsValue) Set(s string) error {
+func (c *NanoCPUsValue) Set(s string) error {
 	n, err := parseNanoCPUs(s)
 	if err != nil {
 		return err
 	}
-	c.nano = n
+	c.Nano = n
 	return nil
 }
 
-func (c *nanoCPUsValue) String() string {
-	if c.nano == 0 {
+func (c *NanoCPUsValue) String() string {
+	if c.Nano == 0 {
 		return ""
 	}
-	return new(big.Rat).SetFrac64(c.nano, 1e9).FloatString(3)
+	return new(big.Rat).SetFrac64(c.Nano, 1e9).FloatString(3)
 }
 
-func (c *nanoCPUsValue) Type() string { return "decimal" }
+func (c *NanoCPUsValue) Type() string { return "decimal" }
 
 // parseNanoCPUs is docker's opts.NanoCPUs.Set.
 func parseNanoCPUs(s string) (int64, error) {
@@ -97,9 +97,9 @@ func parseNanoCPUs(s string) (int64, error) {
 	return nano.Num().Int64(), nil
 }
 
-// parseRestartPolicy is docker's --restart: no, always, unless-stopped,
+// ParseRestartPolicy is docker's --restart: no, always, unless-stopped,
 // on-failure[:max-retries].
-func parseRestartPolicy(s string) (engine.RestartPolicy, error) {
+func ParseRestartPolicy(s string) (engine.RestartPolicy, error) {
 	if s == "" {
 		return engine.RestartPolicy{Name: "no"}, nil
 	}
@@ -130,9 +130,9 @@ func parseRestartPolicy(s string) (engine.RestartPolicy, error) {
 	return p, nil
 }
 
-// parseEnv is docker's -e: KEY=VALUE as given; a bare KEY takes its value
+// ParseEnv is docker's -e: KEY=VALUE as given; a bare KEY takes its value
 // from berth's environment, and is left out when berth has none.
-func parseEnv(values []string, lookupEnv func(string) (string, bool)) ([]string, error) {
+func ParseEnv(values []string, LookupEnv func(string) (string, bool)) ([]string, error) {
 	var env []string
 	for _, v := range values {
 		key, _, hasValue := strings.Cut(v, "=")
@@ -141,7 +141,7 @@ func parseEnv(values []string, lookupEnv func(string) (string, bool)) ([]string,
 		}
 		if hasValue {
 			env = append(env, v)
-		} else if val, ok := lookupEnv(key); ok {
+		} else if val, ok := LookupEnv(key); ok {
 			env = append(env, key+"="+val)
 		}
 	}
@@ -189,8 +189,8 @@ func parseKeyValueFile(name string, data []byte, lookup func(string) (string, bo
 	return lines, nil
 }
 
-// readKeyValueFiles reads each file with parseKeyValueFile, in order.
-func readKeyValueFiles(files []string, lookup func(string) (string, bool)) ([]string, error) {
+// ReadKeyValueFiles reads each file with parseKeyValueFile, in order.
+func ReadKeyValueFiles(files []string, lookup func(string) (string, bool)) ([]string, error) {
 	var all []string
 	for _, f := range files {
 		data, err := os.ReadFile(f)
@@ -206,8 +206,8 @@ func readKeyValueFiles(files []string, lookup func(string) (string, bool)) ([]st
 	return all, nil
 }
 
-// parseLabels turns "key=value" and bare "key" (empty value) into a map.
-func parseLabels(values []string) (map[string]string, error) {
+// ParseLabels turns "key=value" and bare "key" (empty value) into a map.
+func ParseLabels(values []string) (map[string]string, error) {
 	labels := map[string]string{}
 	for _, v := range values {
 		key, value, _ := strings.Cut(v, "=")
@@ -276,9 +276,9 @@ func parseTmpfs(m map[string]string, spec string) error {
 	return nil
 }
 
-// parseSignal accepts a signal as docker does: a number, or a name with or
+// ParseSignal accepts a signal as docker does: a number, or a name with or
 // without SIG, in any case ("HUP", "sighup", "SIGHUP", "1").
-func parseSignal(s string) (unix.Signal, error) {
+func ParseSignal(s string) (unix.Signal, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if n <= 0 || n > 64 {
 			return 0, fmt.Errorf("invalid signal: %s", s)
@@ -366,15 +366,15 @@ func parseSecurityOpts(opts []string) ([]string, error) {
 	return out, nil
 }
 
-// validateDetachKeys checks docker's --detach-keys syntax; the rule is
+// ValidateDetachKeys checks docker's --detach-keys syntax; the rule is
 // ptyexec's, which reads the keys when attaching.
-func validateDetachKeys(s string) error {
+func ValidateDetachKeys(s string) error {
 	_, err := ptyexec.ParseDetachKeys(s)
 	return err
 }
 
-// validateCPUSet checks a cpuset list such as "0-3,5".
-func validateCPUSet(s string) error {
+// ValidateCPUSet checks a cpuset list such as "0-3,5".
+func ValidateCPUSet(s string) error {
 	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err1 := strconv.ParseUint(lo, 10, 16)

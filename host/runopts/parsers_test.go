@@ -1,8 +1,6 @@
-package cli
+package runopts
 
 import (
-	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -40,7 +38,7 @@ func TestMemoryValue(t *testing.T) {
 		{in: "9223372036854775807", wantErr: "too large"},
 	}
 	for _, tt := range tests {
-		m := memoryValue{allowUnlimited: tt.unlimited}
+		m := MemoryValue{AllowUnlimited: tt.unlimited}
 		err := m.Set(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
@@ -48,8 +46,8 @@ func TestMemoryValue(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || m.bytes != tt.want {
-			t.Errorf("Set(%q) = %d, %v; want %d", tt.in, m.bytes, err, tt.want)
+		if err != nil || m.Bytes != tt.want {
+			t.Errorf("Set(%q) = %d, %v; want %d", tt.in, m.Bytes, err, tt.want)
 		}
 	}
 }
@@ -104,15 +102,15 @@ func TestParseRestartPolicy(t *testing.T) {
 		{in: "sometimes", wantErr: `invalid restart policy "sometimes": unknown policy "sometimes"; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`},
 	}
 	for _, tt := range tests {
-		got, err := parseRestartPolicy(tt.in)
+		got, err := ParseRestartPolicy(tt.in)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("parseRestartPolicy(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("ParseRestartPolicy(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("parseRestartPolicy(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			t.Errorf("ParseRestartPolicy(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -135,15 +133,15 @@ func TestParseEnv(t *testing.T) {
 		{in: []string{"=x"}, wantErr: "invalid environment variable: =x"},
 	}
 	for _, tt := range tests {
-		got, err := parseEnv(tt.in, lookup)
+		got, err := ParseEnv(tt.in, lookup)
 		if tt.wantErr != "" {
 			if err == nil || err.Error() != tt.wantErr {
-				t.Errorf("parseEnv(%q) error = %v, want %q", tt.in, err, tt.wantErr)
+				t.Errorf("ParseEnv(%q) error = %v, want %q", tt.in, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("parseEnv(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("ParseEnv(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
@@ -186,13 +184,13 @@ func TestParseKeyValueFile(t *testing.T) {
 }
 
 func TestParseLabels(t *testing.T) {
-	got, err := parseLabels([]string{"a=1", "b", "c=x=y", "a=2"})
+	got, err := ParseLabels([]string{"a=1", "b", "c=x=y", "a=2"})
 	want := map[string]string{"a": "2", "b": "", "c": "x=y"}
 	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("parseLabels = %v, %v; want %v", got, err, want)
+		t.Errorf("ParseLabels = %v, %v; want %v", got, err, want)
 	}
-	if _, err := parseLabels([]string{"=v"}); err == nil {
-		t.Error("parseLabels accepted an empty name")
+	if _, err := ParseLabels([]string{"=v"}); err == nil {
+		t.Error("ParseLabels accepted an empty name")
 	}
 }
 
@@ -235,17 +233,17 @@ func TestParseSignal(t *testing.T) {
 		{"HUP", unix.SIGHUP}, {"9", unix.SIGKILL}, {"15", unix.SIGTERM}, {"SIGRTMIN", 0}, {"USR1", unix.SIGUSR1},
 	}
 	for _, tt := range tests {
-		got, err := parseSignal(tt.in)
+		got, err := ParseSignal(tt.in)
 		if tt.want == 0 {
 			continue // platform-dependent names need only not crash
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("parseSignal(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("ParseSignal(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
 	for _, bad := range []string{"", "NOPE", "0", "65", "-1", "SIG"} {
-		if _, err := parseSignal(bad); err == nil {
-			t.Errorf("parseSignal(%q) accepted", bad)
+		if _, err := ParseSignal(bad); err == nil {
+			t.Errorf("ParseSignal(%q) accepted", bad)
 		}
 	}
 }
@@ -295,74 +293,26 @@ func TestParseSecurityOpts(t *testing.T) {
 
 func TestValidateDetachKeys(t *testing.T) {
 	for _, ok := range []string{"ctrl-p,ctrl-q", "ctrl-x,x", "a", "ctrl-@", "ctrl-[", "ctrl-_", "DEL"} {
-		if err := validateDetachKeys(ok); err != nil {
-			t.Errorf("validateDetachKeys(%q): %v", ok, err)
+		if err := ValidateDetachKeys(ok); err != nil {
+			t.Errorf("ValidateDetachKeys(%q): %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "ctrl-", "ctrl-1", "alt-x", "ctrl-p,,ctrl-q", "xy", "CTRL-A", "ctrl-A,a", "Ctrl-p"} {
-		if err := validateDetachKeys(bad); err == nil {
-			t.Errorf("validateDetachKeys(%q) accepted", bad)
+		if err := ValidateDetachKeys(bad); err == nil {
+			t.Errorf("ValidateDetachKeys(%q) accepted", bad)
 		}
 	}
 }
 
 func TestValidateCPUSet(t *testing.T) {
 	for _, ok := range []string{"0", "0-3", "0,2", "0-1,3,5-7"} {
-		if err := validateCPUSet(ok); err != nil {
-			t.Errorf("validateCPUSet(%q): %v", ok, err)
+		if err := ValidateCPUSet(ok); err != nil {
+			t.Errorf("ValidateCPUSet(%q): %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "a", "3-1", "0-", "-1", "0,,1", "1.5"} {
-		if err := validateCPUSet(bad); err == nil {
-			t.Errorf("validateCPUSet(%q) accepted", bad)
-		}
-	}
-}
-
-func TestExitCode(t *testing.T) {
-	tests := []struct {
-		name string
-		err  error
-		want int
-	}{
-		{"nil", nil, 0},
-		{"plain error", errors.New("x"), 1},
-		{"some failed", errSomeFailed, 1},
-		{"usage", usageError("berth run", errors.New("unknown flag: --x")), 125},
-		{"run error", runError("berth run", errors.New("no such image")), 125},
-		{"container code", exitStatus(3), 3},
-		{"container code 0", exitStatus(0), 0},
-		{"not found command", runError("berth run", &engine.ExitError{Code: 127, Err: errors.New("not found")}), 127},
-		{"not executable", runError("berth run", &engine.ExitError{Code: 126, Err: errors.New("permission denied")}), 126},
-		{"wrapped engine error", fmt.Errorf("start web: %w", &engine.ExitError{Code: 127, Err: errors.New("x")}), 127},
-		{"engine's own failure", runError("berth run", &engine.ExitError{Code: 125, Err: errors.New("x")}), 125},
-		{"needs root", &statusError{err: errNeedsRoot, code: exitBerth}, 125},
-	}
-	for _, tt := range tests {
-		if got := exitCode(tt.err); got != tt.want {
-			t.Errorf("%s: exitCode = %d, want %d", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestErrorMessage(t *testing.T) {
-	tests := []struct {
-		err  error
-		want string
-	}{
-		{nil, ""},
-		{exitStatus(2), ""},
-		{errSomeFailed, ""},
-		{errors.New("no such container: x"), "berth: no such container: x.\n"},
-		{errors.New("ends with a dot."), "berth: ends with a dot.\n"},
-		{usageError("berth run", errors.New("unknown flag: --badflag")), "berth: unknown flag: --badflag.\nSee 'berth run --help'.\n"},
-	}
-	for _, tt := range tests {
-		if tt.err == nil {
-			continue
-		}
-		if got := errorMessage(tt.err); got != tt.want {
-			t.Errorf("errorMessage(%v) = %q, want %q", tt.err, got, tt.want)
+		if err := ValidateCPUSet(bad); err == nil {
+			t.Errorf("ValidateCPUSet(%q) accepted", bad)
 		}
 	}
 }
