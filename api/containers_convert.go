@@ -1,14 +1,12 @@
 package api
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	units "github.com/docker/go-units"
 	"github.com/moby/moby/api/types/blkiodev"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/api/types/mount"
@@ -16,6 +14,7 @@ import (
 
 	"berth/engine"
 	berthnet "berth/engine/network"
+	"berth/host"
 )
 
 // The engine's container as the Moby API types say it: ContainerSummary
@@ -36,7 +35,7 @@ func ContainerSummary(c *engine.Container, size *ContainerSize, now time.Time) c
 		Ports:   ContainerPorts(c),
 		Labels:  nonNilLabels(c.Config.Labels),
 		State:   container.ContainerState(c.State.Status),
-		Status:  ContainerStatusText(&c.State, now),
+		Status:  host.StatusText(&c.State, now),
 		Mounts:  ContainerMounts(c.Mounts),
 	}
 	if s.Image == "" {
@@ -89,36 +88,6 @@ func nonNilLabels(labels map[string]string) map[string]string {
 		return map[string]string{}
 	}
 	return labels
-}
-
-// ContainerStatusText is ps's STATUS in docker's words: "Up 5 minutes",
-// "Exited (0) 2 hours ago", "Up 3 seconds (Paused)".
-func ContainerStatusText(s *engine.State, now time.Time) string {
-	ago := func(t time.Time) string { return units.HumanDuration(now.Sub(t)) + " ago" }
-	switch s.Status {
-	case engine.StatusRunning:
-		up := "Up " + units.HumanDuration(now.Sub(s.StartedAt))
-		if s.Health != nil {
-			up += " (" + s.Health.String() + ")"
-		}
-		return up
-	case engine.StatusPaused:
-		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
-	case engine.StatusRestarting:
-		return fmt.Sprintf("Restarting (%d) %s", s.ExitCode, ago(s.FinishedAt))
-	case engine.StatusRemoving:
-		return "Removal In Progress"
-	case engine.StatusDead:
-		return "Dead"
-	case engine.StatusCreated:
-		return "Created"
-	case engine.StatusExited:
-		if s.StartedAt.IsZero() {
-			return "Created"
-		}
-		return fmt.Sprintf("Exited (%d) %s", s.ExitCode, ago(s.FinishedAt))
-	}
-	return string(s.Status)
 }
 
 // ContainerPorts is ps's PORTS of a running container: each published

@@ -12,26 +12,6 @@ import (
 	berthnet "berth/engine/network"
 )
 
-func TestContainerStatusText(t *testing.T) {
-	now := time.Date(2026, 12, 7, 2, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		state engine.State
-		want  string
-	}{
-		{engine.State{Status: engine.StatusRunning, StartedAt: now.Add(-5 * time.Minute)}, "Up 5 minutes"},
-		{engine.State{Status: engine.StatusPaused, StartedAt: now.Add(-time.Hour)}, "Up About an hour (Paused)"},
-		{engine.State{Status: engine.StatusExited, ExitCode: 3, StartedAt: now.Add(-3 * time.Hour), FinishedAt: now.Add(-2 * time.Hour)}, "Exited (3) 2 hours ago"},
-		{engine.State{Status: engine.StatusExited}, "Created"},
-		{engine.State{Status: engine.StatusCreated}, "Created"},
-		{engine.State{Status: engine.StatusRestarting, ExitCode: 1, FinishedAt: now.Add(-2 * time.Second)}, "Restarting (1) 2 seconds ago"},
-		{engine.State{Status: engine.StatusDead}, "Dead"},
-	} {
-		if got := ContainerStatusText(&tc.state, now); got != tc.want {
-			t.Errorf("%s: %q, want %q", tc.state.Status, got, tc.want)
-		}
-	}
-}
-
 func TestContainerPorts(t *testing.T) {
 	c := &engine.Container{NetworkSettings: &berthnet.Settings{Ports: map[string][]berthnet.PortBinding{
 		"53/udp":  {{HostIP: "", HostPort: "5353"}},
