@@ -28,7 +28,7 @@ func (s *Server) pruneContainers(w http.ResponseWriter, r *http.Request) error {
 	now := time.Now()
 	var until time.Time
 	for _, v := range args["until"] {
-		if until, err = parseTimestamp(v, now); err != nil {
+		if until, err = parseTime(v, now); err != nil {
 			return err
 		}
 	}

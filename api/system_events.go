@@ -31,10 +31,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) error {
 	now := time.Now()
 	var f events.Filter
 	var err error
-	if f.Since, err = parseTimestamp(r.URL.Query().Get("since"), now); err != nil {
+	if f.Since, err = parseTime(r.URL.Query().Get("since"), now); err != nil {
 		return err
 	}
-	if f.Until, err = parseTimestamp(r.URL.Query().Get("until"), now); err != nil {
+	if f.Until, err = parseTime(r.URL.Query().Get("until"), now); err != nil {
 		return err
 	}
 	args, err := queryFilters(r)

@@ -1,42 +1,19 @@
 package api
 
 import (
-	"strconv"
-	"strings"
 	"time"
+
+	"berth/host"
 )
 
-// parseTimestamp reads a time as clients send it: Unix seconds with an
-// optional fraction ("1700000000.000000001", what the docker CLI sends
-// for events --since/--until), an RFC 3339 time, or a Go duration before
-// now ("10m", what prune's until=10m means). "" is the zero time.
-func parseTimestamp(value string, now time.Time) (time.Time, error) {
-	if value == "" {
-		return time.Time{}, nil
+// parseTime reads a time as clients send it (host.ParseTimestamp: Unix
+// seconds with a fraction, as the docker CLI sends events --since, an RFC
+// 3339 time, or a duration before now, as prune's until=10m); a bad one is
+// the client's error.
+func parseTime(value string, now time.Time) (time.Time, error) {
+	t, err := host.ParseTimestamp(value, now)
+	if err != nil {
+		return time.Time{}, invalidf("%v", err)
 	}
-	if d, err := time.ParseDuration(value); err == nil && value != "0" {
-		return now.Add(-d), nil
-	}
-	if t, err := time.Parse(time.RFC3339Nano, value); err == nil {
-		return t, nil
-	}
-	sec, frac, hasFrac := strings.Cut(value, ".")
-	s, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || len(frac) > 9 || hasFrac && !allDigits(frac) {
-		return time.Time{}, invalidf("failed to parse value as time or duration: %q", value)
-	}
-	var ns int64
-	if hasFrac {
-		ns, _ = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64)
-	}
-	return time.Unix(s, ns), nil
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return t, nil
 }
