@@ -204,7 +204,7 @@ func TestRemappedKeys(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"containers.logs": "L", "global.down": ["j", "down", "ctrl+n"]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := newModel(t.Context(), demoBackend(), Options{KeysFile: path, Now: func() time.Time { return testNow }, Interval: time.Hour})
+	m, err := newModel(t.Context(), oneHost(demoBackend()), Options{KeysFile: path, Now: func() time.Time { return testNow }, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestRefreshCost(t *testing.T) {
 
 func TestStatusLineExpires(t *testing.T) {
 	now := testNow
-	m, err := newModel(t.Context(), demoBackend(), Options{Now: func() time.Time { return now }, Interval: time.Hour})
+	m, err := newModel(t.Context(), oneHost(demoBackend()), Options{Now: func() time.Time { return now }, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
