@@ -254,7 +254,7 @@ func (m model) pickHost(h int) (tea.Model, tea.Cmd) {
 	m.current = h
 	cur := m.cur()
 	m.containers.sh, m.images.sh = cur, cur
-	m.hostPrev, m.hostCPU, m.hostLoaded = nil, nil, false
+	m.hostPrev, m.hostCPU, m.hostLoaded, m.hostAsked = nil, nil, false, true
 	m.setInfo("current host: " + cur.hostName + " (new containers, pulls and builds go there)")
 	return m, hostCmd(cur)
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine"
 )
@@ -344,5 +346,98 @@ func TestHostsCurrentHostPick(t *testing.T) {
 	}
 	if got := local.callLog(); len(got) != 1 || !strings.HasPrefix(got[0], "run  alpine:3") {
 		t.Errorf("local's calls %q", got)
+	}
+}
+
+// countingBackend counts the list calls made of a backend.
+type countingBackend struct {
+	Backend
+	lists, images, hosts atomic.Int32
+}
+
+func (c *countingBackend) List(ctx context.Context, o engine.ListOptions) ([]*engine.Container, error) {
+	c.lists.Add(1)
+	return c.Backend.List(ctx, o)
+}
+
+func (c *countingBackend) Images(ctx context.Context) ([]Image, error) {
+	c.images.Add(1)
+	return c.Backend.Images(ctx)
+}
+
+func (c *countingBackend) Host(ctx context.Context) (Host, error) {
+	c.hosts.Add(1)
+	return c.Backend.Host(ctx)
+}
+
+func TestHostsOneListPerHostPerRefresh(t *testing.T) {
+	local, far := &countingBackend{Backend: demoBackend()}, &countingBackend{Backend: farBackend()}
+	m := newHostsModel(t, HostBackend{Name: "local", Backend: local}, HostBackend{Name: "far", Backend: far})
+	m = await(t, m, "both hosts", func(m model) bool { return len(m.containers.rows) == 6 })
+	for _, c := range []*countingBackend{local, far} {
+		c.lists.Store(0)
+		c.images.Store(0)
+		c.hosts.Store(0)
+	}
+	m = step(t, m, tickMsg{})
+	if local.lists.Load() != 1 || far.lists.Load() != 1 {
+		t.Errorf("a refresh listed local %d times, far %d times", local.lists.Load(), far.lists.Load())
+	}
+	// The header samples the current host only.
+	if local.hosts.Load() != 1 || far.hosts.Load() != 0 {
+		t.Errorf("a refresh sampled local %d times, far %d times", local.hosts.Load(), far.hosts.Load())
+	}
+	m = press(t, m, "tab")
+	m = step(t, m, tickMsg{})
+	if local.images.Load() != 2 || far.images.Load() != 2 {
+		t.Errorf("opening images and a refresh listed local's %d times, far's %d times", local.images.Load(), far.images.Load())
+	}
+}
+
+func TestHostsHungHostIsNotAskedAgain(t *testing.T) {
+	hung := &countingBackend{Backend: newDownBackend(t, nil)}
+	local := demoBackend()
+	m, err := newModel(t.Context(), []HostBackend{{Name: "hung", Backend: hung}, {Name: "local", Backend: local}},
+		Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m = step(t, m, tea.WindowSizeMsg{Width: 100, Height: 30})
+	m = settle(t, m, m.Init())
+	m = await(t, m, "local's rows", func(m model) bool { return len(m.containers.rows) == 4 })
+	for range 3 {
+		m = step(t, m, tickMsg{})
+	}
+	if n := hung.lists.Load(); n != 1 {
+		t.Errorf("the hung host was listed %d times", n)
+	}
+	if n := hung.hosts.Load(); n > 2 {
+		t.Errorf("the hung current host was sampled %d times", n)
+	}
+	if !strings.Contains(screen(m), "loading…") {
+		t.Errorf("the header of a host that never answered:\n%s", screen(m))
+	}
+}
+
+func TestHostsScreensFitTheWindow(t *testing.T) {
+	for _, size := range [][2]int{{60, 20}, {80, 24}, {160, 50}} {
+		for _, keys := range [][]string{nil, {"tab"}, {"?"}, {"H"}, {"G", "E"}, {"tab", "B"}} {
+			far := farBackend()
+			m := newHostsModel(t, HostBackend{Name: "local", Backend: demoBackend()}, HostBackend{Name: "far", Backend: far},
+				HostBackend{Name: "refused-with-a-long-name", Backend: newDownBackend(t, errors.New("connection refused"))})
+			m = step(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			m = press(t, m, keys...)
+			lines := strings.Split(screen(m), "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%q at %dx%d: %d lines", keys, size[0], size[1], len(lines))
+			}
+			for i, l := range lines {
+				if w := ansi.StringWidth(l); w != size[0] {
+					t.Errorf("%q at %dx%d: line %d is %d wide: %q", keys, size[0], size[1], i, w, l)
+					break
+				}
+			}
+			m.terms.closeAll()
+		}
 	}
 }

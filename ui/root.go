@@ -134,6 +134,7 @@ type model struct {
 	host       Host
 	hostCPU    history
 	hostLoaded bool
+	hostAsked  bool // a sample is on its way: a host slow to answer is not asked again
 
 	containers containersModel
 	images     imagesModel
@@ -202,7 +203,11 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		m.expireStatus()
-		cmds := []tea.Cmd{tickCmd(m.sh.interval), hostCmd(m.cur()), m.refreshCmd()}
+		cmds := []tea.Cmd{tickCmd(m.sh.interval), m.refreshCmd()}
+		if !m.hostAsked {
+			m.hostAsked = true
+			cmds = append(cmds, hostCmd(m.cur()))
+		}
 		if m.state != stateContainers {
 			var cmd tea.Cmd
 			m.containers, cmd = m.containers.reload(false)
@@ -213,6 +218,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.of != m.current {
 			return m, nil
 		}
+		m.hostAsked = false
 		if msg.err != nil {
 			m.setError(fmt.Errorf("host: %w", msg.err))
 			return m, nil
