@@ -300,7 +300,11 @@ func TestHostsUnreachableHostDoesNotBlock(t *testing.T) {
 
 func TestHostsCurrentHostPick(t *testing.T) {
 	m, local, far := twoHosts(t)
-	m = press(t, m, "H")
+	m = press(t, m, "?")
+	if !strings.Contains(screen(m), "H           current host") {
+		t.Errorf("help lacks the host key:\n%s", screen(m))
+	}
+	m = press(t, m, "esc", "H")
 	if m.dialog == nil || !strings.Contains(screen(m), "Current host") {
 		t.Fatalf("H opened no menu:\n%s", screen(m))
 	}
@@ -440,4 +444,12 @@ func TestHostsScreensFitTheWindow(t *testing.T) {
 			m.terms.closeAll()
 		}
 	}
+}
+
+func TestHostsImagesNoteKeepsTheLayersPane(t *testing.T) {
+	m := newHostsModel(t, HostBackend{Name: "local", Backend: demoBackend()},
+		HostBackend{Name: "refused", Backend: newDownBackend(t, errors.New("connection refused"))})
+	m = press(t, m, "tab")
+	m = await(t, m, "local's images", func(m model) bool { return len(m.images.rows) == 3 })
+	golden(t, "hosts_images_note", m)
 }

@@ -549,7 +549,7 @@ func (m imagesModel) view() string {
 	for _, n := range notes {
 		b.WriteString("\n" + n)
 	}
-	for lines -= len(notes); lines < m.listHeight(); lines++ {
+	for ; lines < m.listHeight(); lines++ {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
