@@ -102,9 +102,19 @@ func newHostsModel(t *testing.T, hosts ...HostBackend) model {
 	return await(t, m, "the first list", func(m model) bool { return m.containers.loaded && m.hostLoaded })
 }
 
+// nearBackend is the demo machine with no port published: how PORTS
+// reads is the one-host golden files' business, not these.
+func nearBackend() *fakeBackend {
+	b := demoBackend()
+	for _, c := range b.containers {
+		c.HostConfig.PortBindings, c.Config.ExposedPorts, c.NetworkSettings = nil, nil, nil
+	}
+	return b
+}
+
 // twoHosts is local (the demo machine) and far.
 func twoHosts(t *testing.T) (model, *fakeBackend, *fakeBackend) {
-	local, far := demoBackend(), farBackend()
+	local, far := nearBackend(), farBackend()
 	m := newHostsModel(t, HostBackend{Name: "local", Backend: local}, HostBackend{Name: "far", Backend: far})
 	return await(t, m, "both hosts", func(m model) bool { return len(m.containers.rows) == 6 }), local, far
 }
@@ -260,7 +270,7 @@ func TestHostsScreensOnTheSecondHost(t *testing.T) {
 func dims(cols, rows int) string { return fmt.Sprintf("%dx%d", cols, rows) }
 
 func TestHostsUnreachableHostDoesNotBlock(t *testing.T) {
-	local := demoBackend()
+	local := nearBackend()
 	hung := newDownBackend(t, nil)
 	refused := newDownBackend(t, errors.New("dial ssh: connection refused"))
 	m := newHostsModel(t, HostBackend{Name: "local", Backend: local},
@@ -344,9 +354,8 @@ func TestHostsCurrentHostPick(t *testing.T) {
 		t.Errorf("run form from local's image:\n%s", screen(m))
 	}
 	m = press(t, m, "enter")
-	wantFar := []string{`run fresh busybox []`, "pull nginx:1"}
-	if got := far.callLog(); strings.Join(got, "|") != strings.Join(wantFar, "|") {
-		t.Errorf("far's calls\n got %q\nwant %q", got, wantFar)
+	if got := far.callLog(); len(got) != 2 || !strings.HasPrefix(got[0], "run fresh busybox []") || got[1] != "pull nginx:1" {
+		t.Errorf("far's calls %q, want a run of fresh and a pull of nginx:1", got)
 	}
 	if got := local.callLog(); len(got) != 1 || !strings.HasPrefix(got[0], "run  alpine:3") {
 		t.Errorf("local's calls %q", got)

@@ -93,17 +93,14 @@ func (s state) String() string {
 type shared struct {
 	ctx      context.Context
 	backend  Backend
+	host     int       // the index of backend's host in hosts (hosts.go)
+	hostName string    // the name of backend's host
+	hosts    []*shared // every host's shared, the program's first
 	keys     keyMap
 	styles   styles
 	noColor  bool
 	now      func() time.Time
 	interval time.Duration
-
-	// backend reaches host number host of hosts, named hostName; hosts
-	// is the shared of every host on view (hosts.go).
-	host     int
-	hostName string
-	hosts    []*shared
 }
 
 // headerHeight and footerHeight are the lines around a screen's body.
@@ -152,6 +149,7 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	if len(hosts) == 0 {
 		return model{}, ErrNoHost
 	}
+	b := hosts[0].Backend
 	keys, err := loadKeys(opts.KeysFile)
 	if err != nil {
 		return model{}, err
@@ -165,10 +163,11 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	if interval <= 0 {
 		interval = time.Second
 	}
-	sh := hostShareds(shared{
-		ctx: ctx, keys: keys, noColor: opts.NoColor,
+	sh := &shared{
+		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
 		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
-	}, hosts)[0]
+	}
+	sh = hostShareds(*sh, hosts)[0]
 	m := model{sh: sh, mouse: !opts.NoMouse, width: 100, height: 30}
 	m.gen = 1
 	m.containers = newContainersModel(sh, m.gen)
