@@ -152,8 +152,8 @@ func (m containersModel) keyOf(c *engine.Container) string {
 
 // hostOfEach is the shared of each container's host, for commands
 // (which must not read the model).
-func (m containersModel) hostOfEach(cs []*engine.Container) map[*engine.Container]*shared {
-	out := make(map[*engine.Container]*shared, len(cs))
+func (m containersModel) hostOfEach(cs []*engine.Container) hostsOf {
+	out := make(hostsOf, len(cs))
 	for _, c := range cs {
 		out[c] = m.sh.on(m.hostOf[c])
 	}
@@ -457,7 +457,7 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) (containersModel, tea.Cmd) {
 	k := &m.sh.keys.Containers
 	sh := m.sh.on(m.hostOf[c]) // every action goes to c's host
-	name := c.DisplayName()
+	name := c.DisplayName() + sh.onHost()
 	switch {
 	case matches(msg, k.Logs):
 		return m, openCmd(openMsg{to: stateLogs, container: c, sh: sh})
@@ -472,9 +472,9 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 	case matches(msg, k.Attach):
 		return m, handoffCmd(sh, c.ID, name, SessionAttach)
 	case matches(msg, k.ExecPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, name, SessionShell))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, c.DisplayName(), SessionShell))
 	case matches(msg, k.AttachPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, name, SessionAttach))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, c.DisplayName(), SessionAttach))
 	case matches(msg, k.Start):
 		return m, actionCmd("start "+name, "started "+name, func() error { return sh.backend.Start(sh.ctx, c.ID) })
 	case matches(msg, k.Restart):
@@ -491,12 +491,12 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 		ts := m.targets()
 		on := m.hostOfEach(ts)
 		stop := func() tea.Cmd {
-			return tea.Batch(infoCmd("stopping "+namesOf(ts)+"…"), bulkCmd("stop", ts, func(c *engine.Container) error {
+			return tea.Batch(infoCmd("stopping "+namesOf(ts, on)+"…"), bulkCmd("stop", ts, on, func(c *engine.Container) error {
 				return on[c].backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
 			}))
 		}
 		if len(ts) > 1 {
-			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts), stop))
+			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts, on), stop))
 		}
 		return m, stop()
 	case matches(msg, k.Remove):
@@ -508,7 +508,7 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 				running++
 			}
 		}
-		text := namesOf(ts)
+		text := namesOf(ts, on)
 		if running > 0 {
 			text += fmt.Sprintf("\n%d running: they will be killed first", running)
 		}
@@ -517,7 +517,7 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 			title = fmt.Sprintf("Remove %d containers?", len(ts))
 		}
 		return m, dialogCmd(confirmDialog(&sh.keys, title, text, func() tea.Cmd {
-			return bulkCmd("remove", ts, func(c *engine.Container) error {
+			return bulkCmd("remove", ts, on, func(c *engine.Container) error {
 				return on[c].backend.Remove(sh.ctx, c.ID, engine.RemoveOptions{Force: true})
 			})
 		}))
@@ -526,8 +526,8 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 			return actionCmd("kill "+name, "sent "+sig+" to "+name, func() error { return sh.backend.Kill(sh.ctx, c.ID, sig) })
 		}))
 	case matches(msg, k.Rename):
-		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, name, func(to string) tea.Cmd {
-			if to == "" || to == name {
+		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, c.DisplayName(), func(to string) tea.Cmd {
+			if to == "" || to == c.DisplayName() {
 				return nil
 			}
 			return actionCmd("rename "+name, "renamed "+name+" to "+to, func() error { return sh.backend.Rename(sh.ctx, c.ID, to) })
@@ -539,10 +539,12 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 // signalChoices is the kill menu, most used first.
 var signalChoices = []string{"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"}
 
-func namesOf(cs []*engine.Container) string {
+// namesOf names containers, each with its host in on when there are
+// several (on may be nil: names alone).
+func namesOf(cs []*engine.Container, on hostsOf) string {
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = c.DisplayName()
+		names[i] = on.name(c)
 	}
 	return strings.Join(names, ", ")
 }
@@ -766,13 +768,13 @@ func actionCmd(failed, done string, fn func() error) tea.Cmd {
 }
 
 // bulkCmd runs verb on every container and reports the first failure.
-func bulkCmd(verb string, cs []*engine.Container, fn func(*engine.Container) error) tea.Cmd {
+func bulkCmd(verb string, cs []*engine.Container, on hostsOf, fn func(*engine.Container) error) tea.Cmd {
 	return func() tea.Msg {
 		var failed []string
 		var first error
 		for _, c := range cs {
 			if err := fn(c); err != nil {
-				failed = append(failed, c.DisplayName())
+				failed = append(failed, on.name(c))
 				if first == nil {
 					first = err
 				}
@@ -781,7 +783,7 @@ func bulkCmd(verb string, cs []*engine.Container, fn func(*engine.Container) err
 		if first != nil {
 			return actionMsg{what: verb + " " + strings.Join(failed, ", "), err: first}
 		}
-		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs))}
+		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs, on))}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"strconv"
 
 	tea "charm.land/bubbletea/v2"
+
+	"berth/engine"
 )
 
 // Several hosts: the program shows the containers and images of every
@@ -74,6 +76,17 @@ func rowKey(sh *shared, id string) string {
 		return id
 	}
 	return strconv.Itoa(sh.host) + "/" + id
+}
+
+// hostsOf is the shared of some containers' hosts.
+type hostsOf map[*engine.Container]*shared
+
+// name is c's name, with its host when there are several.
+func (on hostsOf) name(c *engine.Container) string {
+	if sh := on[c]; sh != nil {
+		return c.DisplayName() + sh.onHost()
+	}
+	return c.DisplayName()
 }
 
 // hostLists is the last answer of every host to one list call. Each

@@ -154,7 +154,7 @@ func TestHostsMergedWithHostColumn(t *testing.T) {
 	// The filter matches the host's name.
 	m = press(t, m, "/")
 	m = typeText(t, m, "on far")
-	if names := namesOf(m.containers.rows); names != "db, web" {
+	if names := namesOf(m.containers.rows, nil); names != "db, web" {
 		t.Errorf("filter on far: %s", names)
 	}
 	m = press(t, m, "esc", "esc", "tab")
@@ -183,6 +183,9 @@ func TestHostsActionsGoToTheRowsHost(t *testing.T) {
 	m = press(t, m, "s", "R")
 	m = typeText(t, m, "2")
 	m = press(t, m, "enter")
+	if !strings.Contains(screen(m), "renamed web on far to web2") {
+		t.Errorf("the status line does not name the host:\n%s", screen(m))
+	}
 	m = rowOf(t, m, "db", "far")
 	m = press(t, m, "p", "e")
 	m = rowOf(t, m, "ticker", "local")
@@ -196,6 +199,9 @@ func TestHostsActionsGoToTheRowsHost(t *testing.T) {
 		t.Error("marking far's web marked local's")
 	}
 	m = press(t, m, "space", "x", "y")
+	if !strings.Contains(screen(m), "stopped: web on local, web on far") {
+		t.Errorf("the status line does not name the hosts:\n%s", screen(m))
+	}
 	wantFar := []string{"start " + id('a'), "rename " + id('a') + " web2", "pause " + id('e'), "handoff " + id('e') + " shell", "stop " + id('a')}
 	wantLocal := []string{"restart " + id('b'), "stop " + id('a')}
 	if got := far.callLog(); strings.Join(got, "|") != strings.Join(wantFar, "|") {
@@ -292,7 +298,7 @@ func TestHostsUnreachableHostDoesNotBlock(t *testing.T) {
 	local.mu.Unlock()
 	m = step(t, m, refreshMsg{})
 	if len(m.containers.rows) != 5 {
-		t.Errorf("refresh with a hung host: rows %s", namesOf(m.containers.rows))
+		t.Errorf("refresh with a hung host: rows %s", namesOf(m.containers.rows, nil))
 	}
 	// The images screen alike; actions on local still work.
 	m = press(t, m, "tab")

@@ -93,7 +93,7 @@ func TestContainersFilter(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "tick")
 	if len(m.containers.rows) != 1 || m.containers.rows[0].DisplayName() != "ticker" {
-		t.Fatalf("filter rows = %v", namesOf(m.containers.rows))
+		t.Fatalf("filter rows = %v", namesOf(m.containers.rows, nil))
 	}
 	// q is text while filtering, not quit.
 	m = typeText(t, m, "q")
