@@ -412,7 +412,7 @@ func demoBackend() *fakeBackend {
 // and no ticking.
 func newTestModel(t testing.TB, b Backend) model {
 	t.Helper()
-	m, err := newModel(context.Background(), b, Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
+	m, err := newModel(context.Background(), oneHost(b), Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -625,3 +625,6 @@ func golden(t *testing.T, name string, m model) {
 		t.Errorf("%s: view differs from %s (go test ./ui -run %s -update rewrites it)\n--- got\n%s\n--- want\n%s", name, path, t.Name(), got, want)
 	}
 }
+
+// oneHost is b as the only host, as the program runs on one machine.
+func oneHost(b Backend) []HostBackend { return []HostBackend{{Name: "local", Backend: b}} }

@@ -12,7 +12,7 @@ import (
 // clockModel is newTestModel with a clock the test moves.
 func clockModel(t *testing.T, b *fakeBackend, now *time.Time) model {
 	t.Helper()
-	m, err := newModel(t.Context(), b, Options{Now: func() time.Time { return *now }, Interval: time.Hour, NoColor: true})
+	m, err := newModel(t.Context(), oneHost(b), Options{Now: func() time.Time { return *now }, Interval: time.Hour, NoColor: true})
 	if err != nil {
 		t.Fatal(err)
 	}

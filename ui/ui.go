@@ -1,7 +1,8 @@
 // Package ui is berth's full-screen terminal program, built on Bubble Tea
 // v2. It owns the views, the key map and the styles, and talks to the
 // runtime only through the Backend interface (backend.go), which
-// EngineBackend implements over *engine.Engine.
+// EngineBackend implements over *engine.Engine. It shows one host or
+// several (hosts.go), each reached through its own Backend.
 //
 // Start reading at root.go: one root model routes messages to one
 // sub-model per screen (containers.go, logs.go, top.go, images.go,
@@ -56,13 +57,14 @@ type Options struct {
 	Output io.Writer
 }
 
-// Run opens the program and returns when the user quits or ctx ends.
-// The terminal is restored on every path out.
-func Run(ctx context.Context, b Backend, opts Options) error {
+// Run opens the program on hosts, the first the current one (see
+// hosts.go), and returns when the user quits or ctx ends. The terminal
+// is restored on every path out.
+func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.NoColor = true
 	}
-	m, err := newModel(ctx, b, opts)
+	m, err := newModel(ctx, hosts, opts)
 	if err != nil {
 		return err
 	}
