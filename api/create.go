@@ -17,10 +17,6 @@ import (
 	"berth/images"
 )
 
-// maxCreateBody bounds a create request's body: a container's whole
-// configuration is a few kilobytes.
-const maxCreateBody = 4 << 20
-
 // createContainer is POST /containers/create: the body is moby's
 // CreateRequest, turned into the engine's CreateOptions. What berth cannot
 // do is refused with the field's name rather than dropped; the image must
@@ -28,8 +24,7 @@ const maxCreateBody = 4 << 20
 // after dockerd's 404).
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	var req container.CreateRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxCreateBody)
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	opts, err := createOptions(req)

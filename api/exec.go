@@ -41,16 +41,12 @@ type execRecord struct {
 // execPider is an exec session that knows its process's host PID.
 type execPider interface{ Pid() int }
 
-// maxExecBody bounds an exec request's body.
-const maxExecBody = 1 << 20
-
 // createExec is POST /containers/{id}/exec: it prepares the command in
 // the running container and keeps the record until the process ended
 // and a client had time to read its exit code.
 func (s *Server) createExec(w http.ResponseWriter, r *http.Request) error {
 	var req container.ExecCreateRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxExecBody)
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	if len(req.Cmd) == 0 {
@@ -79,8 +75,7 @@ func (s *Server) createExec(w http.ResponseWriter, r *http.Request) error {
 // process's streams until it exits.
 func (s *Server) startExec(w http.ResponseWriter, r *http.Request) error {
 	var req container.ExecStartRequest
-	r.Body = http.MaxBytesReader(w, r.Body, maxExecBody)
-	if err := readJSON(r, &req); err != nil {
+	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
 	rec, err := s.streams.exec(r.PathValue("id"))

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"berth/engine"
@@ -40,10 +39,10 @@ func (s *Server) containerLogs(w http.ResponseWriter, r *http.Request) error {
 	if opts.Tail, err = tailParam(q.Get("tail")); err != nil {
 		return err
 	}
-	if opts.Since, err = unixTimeParam("since", q.Get("since")); err != nil {
+	if opts.Since, err = logTime(q.Get("since")); err != nil {
 		return err
 	}
-	if opts.Until, err = unixTimeParam("until", q.Get("until")); err != nil {
+	if opts.Until, err = logTime(q.Get("until")); err != nil {
 		return err
 	}
 	if c.HostConfig.LogConfig.Type == "none" {
@@ -101,27 +100,11 @@ func tailParam(v string) (int, error) {
 	return n, nil
 }
 
-// unixTimeParam reads since or until: seconds since the epoch with an
-// optional fraction ("1700000000.123456789"), as the clients send it; ""
-// and 0 are no bound.
-func unixTimeParam(name, v string) (time.Time, error) {
-	if v == "" || v == "0" {
+// logTime reads since or until as parseTime does; "0" is no bound, as
+// dockerd takes it.
+func logTime(v string) (time.Time, error) {
+	if v == "0" {
 		return time.Time{}, nil
 	}
-	secs, frac, _ := strings.Cut(v, ".")
-	sec, err := strconv.ParseInt(secs, 10, 64)
-	if err != nil {
-		return time.Time{}, invalidf("invalid value for %s: %q: not a unix timestamp", name, v)
-	}
-	var nsec int64
-	if frac != "" {
-		if len(frac) > 9 {
-			frac = frac[:9]
-		}
-		frac += strings.Repeat("0", 9-len(frac))
-		if nsec, err = strconv.ParseInt(frac, 10, 64); err != nil {
-			return time.Time{}, invalidf("invalid value for %s: %q: not a unix timestamp", name, v)
-		}
-	}
-	return time.Unix(sec, nsec), nil
+	return parseTime(v, time.Now())
 }

@@ -48,10 +48,10 @@ type streamState struct {
 // there is none.
 func (s *Server) streamContainer(ctx context.Context, ref string) (*engine.Container, error) {
 	c, err := s.host.Inspect(ctx, ref)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, notFoundf("No such container: %s", ref)
+	if err != nil {
+		return nil, containerError(ref, err)
 	}
-	return c, err
+	return c, nil
 }
 
 // boolParam reads a query parameter as dockerd does: "1", "true", "True"

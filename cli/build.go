@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host/runopts"
 	"berth/images"
 )
 
@@ -176,7 +177,7 @@ func (f *buildFlags) options(path string, stdin io.Reader, lookupEnv func(string
 		}
 		opts.BuildArgs[k] = v
 	}
-	if opts.Labels, err = parseLabels(f.labels); err != nil {
+	if opts.Labels, err = runopts.ParseLabels(f.labels); err != nil {
 		return opts, err
 	}
 	return opts, nil

@@ -101,8 +101,8 @@ func runTUI(ctx context.Context, c *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 	}
-	backend := ui.NewEngineBackend(l.Engine, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
-	return ui.Run(ctx, backend, ui.Options{KeysFile: keysFile(os.Getenv)})
+	backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
+	return ui.Run(ctx, []ui.HostBackend{{Name: "local", Backend: backend}}, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c})
 }
 
 // keysFile is the TUI's key bindings file: $BERTH_KEYS, else

@@ -9,6 +9,7 @@ import (
 	units "github.com/docker/go-units"
 
 	"berth/engine"
+	"berth/host"
 	"berth/images"
 )
 
@@ -89,7 +90,7 @@ func writeDiskUsageVerbose(w io.Writer, du *images.DiskUsage, list []*engine.Con
 			tags = []string{"<none>:<none>"}
 		}
 		for _, t := range tags {
-			repo, tag := splitRepoTag(t)
+			repo, tag := host.SplitRepoTag(t)
 			rows = append(rows, dfImageRow{u: u, repo: repo, tag: tag})
 		}
 	}

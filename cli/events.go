@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine/events"
+	"berth/host"
 )
 
 func (a *app) eventsCommand() *cobra.Command {
@@ -32,10 +33,10 @@ func (a *app) eventsCommand() *cobra.Command {
 		}
 		now := a.sys.now()
 		var f events.Filter
-		if f.Since, err = parseTimestamp(since, now); err != nil {
+		if f.Since, err = host.ParseTimestamp(since, now); err != nil {
 			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"since\": %w", err))
 		}
-		if f.Until, err = parseTimestamp(until, now); err != nil {
+		if f.Until, err = host.ParseTimestamp(until, now); err != nil {
 			return usageError(cmd.CommandPath(), fmt.Errorf("invalid value for \"until\": %w", err))
 		}
 		eng, err := a.engine()

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host/runopts"
 )
 
 func (a *app) execCommand() *cobra.Command {
@@ -23,11 +24,11 @@ func (a *app) execCommand() *cobra.Command {
 		if tty && interactive && !detach && !a.sys.isTerminal(a.stdin) {
 			return usageError(cmd.CommandPath(), errors.New("the input device is not a TTY"))
 		}
-		fileEnv, err := readKeyValueFiles(envFiles, a.sys.lookupEnv)
+		fileEnv, err := runopts.ReadKeyValueFiles(envFiles, a.sys.lookupEnv)
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
-		flagEnv, err := parseEnv(env, a.sys.lookupEnv)
+		flagEnv, err := runopts.ParseEnv(env, a.sys.lookupEnv)
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"berth/engine"
 	"berth/host"
 	"berth/images"
 	filterArgs "berth/internal/filters"
@@ -177,7 +175,7 @@ func imageRows(list []*images.Image, f imageFilters, store host.Images, trunc bo
 			continue
 		}
 		for _, rt := range img.RepoTags {
-			repo, tag := splitRepoTag(rt)
+			repo, tag := host.SplitRepoTag(rt)
 			if len(f.reference) > 0 && !matchReference(f.reference, repo, rt) {
 				continue
 			}
@@ -210,15 +208,6 @@ func matchReference(patterns []string, repo, repoTag string) bool {
 		}
 	}
 	return false
-}
-
-// splitRepoTag splits "registry:5000/app:1" into "registry:5000/app", "1".
-func splitRepoTag(ref string) (repo, tag string) {
-	i := strings.LastIndex(ref, ":")
-	if i < 0 || strings.Contains(ref[i:], "/") {
-		return ref, "<none>"
-	}
-	return ref[:i], ref[i+1:]
 }
 
 // imageRow is one REPOSITORY:TAG of an image as images's placeholders see it.
@@ -340,13 +329,13 @@ func (a *app) rmiCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		inUse, err := a.imageUsers(cmd)
+		eng, err := a.engine()
 		if err != nil {
 			return err
 		}
 		failed := false
 		for _, ref := range args {
-			deleted, err := store.Remove(ref, images.RemoveOptions{Force: force, InUse: inUse})
+			deleted, err := host.RemoveImage(cmd.Context(), eng, store, ref, force)
 			if err != nil {
 				fmt.Fprintf(a.stderr, "Error: %v\n", err)
 				failed = true
@@ -369,26 +358,6 @@ func (a *app) rmiCommand() *cobra.Command {
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force removal of the image")
 	cmd.Flags().BoolVar(&noPrune, "no-prune", false, "accepted for docker compatibility: berth keeps no untagged parents")
 	return cmd
-}
-
-// imageUsers reports, for rmi, which container uses an image.
-func (a *app) imageUsers(cmd *cobra.Command) (func(string) (string, bool), error) {
-	eng, err := a.engine()
-	if err != nil {
-		return nil, err
-	}
-	list, err := eng.List(cmd.Context(), engine.ListOptions{All: true})
-	if err != nil && !errors.Is(err, engine.ErrNotImplemented) {
-		return nil, err
-	}
-	users := map[string]string{}
-	for _, c := range list {
-		users[strings.TrimPrefix(c.Image, "sha256:")] = c.ShortID()
-	}
-	return func(imageID string) (string, bool) {
-		c, ok := users[strings.TrimPrefix(imageID, "sha256:")]
-		return c, ok
-	}, nil
 }
 
 // imageInspect is `berth inspect` of an image, in docker's shape.

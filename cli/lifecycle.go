@@ -8,6 +8,7 @@ import (
 
 	"berth/engine"
 	"berth/host"
+	"berth/host/runopts"
 )
 
 // forEach applies fn to each container reference as docker's multi-object
@@ -78,7 +79,7 @@ func (a *app) killCommand() *cobra.Command {
 	var sig string
 	cmd := newCommand("kill [OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers", minArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if _, err := parseSignal(sig); err != nil {
+		if _, err := runopts.ParseSignal(sig); err != nil {
 			return err // docker's daemon refuses it: exit 1
 		}
 		eng, err := a.engine()

@@ -10,6 +10,7 @@ import (
 
 	"berth/engine/network"
 	"berth/host"
+	"berth/host/runopts"
 	filterArgs "berth/internal/filters"
 )
 
@@ -191,7 +192,7 @@ func (a *app) networkCreateCommand() *cobra.Command {
 		}
 		create := network.CreateOptions{Name: args[0], Subnet: subnet, Gateway: gateway, Internal: internal}
 		var err error
-		if create.Labels, err = parseLabels(labels); err != nil {
+		if create.Labels, err = runopts.ParseLabels(labels); err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
 		for _, o := range opts {
@@ -291,13 +292,13 @@ func (a *app) portCommand() *cobra.Command {
 				return fmt.Errorf("no public port '%s' published for %s", want, args[0])
 			}
 			for _, b := range bs {
-				fmt.Fprintln(a.stdout, hostAddress(b.HostIP, b.HostPort))
+				fmt.Fprintln(a.stdout, host.HostAddress(b.HostIP, b.HostPort))
 			}
 			return nil
 		}
 		for _, p := range slices.Sorted(maps.Keys(ports)) {
 			for _, b := range ports[p] {
-				fmt.Fprintf(a.stdout, "%s -> %s\n", p, hostAddress(b.HostIP, b.HostPort))
+				fmt.Fprintf(a.stdout, "%s -> %s\n", p, host.HostAddress(b.HostIP, b.HostPort))
 			}
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 	"berth/images"
 )
 
@@ -59,11 +60,11 @@ func (a *app) pruneImages(cmd *cobra.Command, all bool) (*images.PruneReport, er
 	if err != nil {
 		return nil, err
 	}
-	inUse, err := a.imageUsers(cmd)
+	eng, err := a.engine()
 	if err != nil {
 		return nil, err
 	}
-	return store.Prune(images.PruneOptions{All: all, InUse: inUse})
+	return host.PruneImages(cmd.Context(), eng, store, all)
 }
 
 func writeDeletedContainers(w io.Writer, ids []string) {

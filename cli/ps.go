@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -9,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	units "github.com/docker/go-units"
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host"
 	"berth/internal/filters"
 )
 
@@ -167,34 +166,22 @@ func (r psRow) Image() string {
 // Command is docker's COMMAND: the path and its arguments, an argument
 // with a space in single quotes ("sh -c 'sleep 1000'"), the whole quoted.
 func (r psRow) Command() string {
-	cmd := commandLine(r.c.Path, r.c.Args)
+	cmd := host.CommandLine(r.c.Path, r.c.Args)
 	if r.trunc {
 		cmd = ellipsis(cmd, 20)
 	}
 	return strconv.Quote(cmd)
 }
 
-// commandLine is a container's command as docker's daemon lists it.
-func commandLine(path string, args []string) string {
-	words := []string{path}
-	for _, a := range args {
-		if strings.Contains(a, " ") {
-			a = "'" + a + "'"
-		}
-		words = append(words, a)
-	}
-	return strings.Join(words, " ")
-}
-
 func (r psRow) CreatedAt() string { return r.c.Created.Format("2006-01-02 15:04:05 -0700 MST") }
 
 func (r psRow) RunningFor() string { return ago(r.now, r.c.Created) }
 
-func (r psRow) Status() string { return containerStatus(&r.c.State, r.now) }
+func (r psRow) Status() string { return host.StatusText(&r.c.State, r.now) }
 
 func (r psRow) State() string { return string(r.c.State.Status) }
 
-func (r psRow) Ports() string { return formatPorts(r.c) }
+func (r psRow) Ports() string { return host.PortsText(r.c) }
 
 func (r psRow) Names() string { return r.c.DisplayName() }
 
@@ -256,36 +243,4 @@ func (r psRow) MarshalJSON() ([]byte, error) {
 		"Names": r.Names(), "Size": r.Size(), "Labels": r.Labels(), "Mounts": r.Mounts(),
 		"Networks": r.Networks(), "LocalVolumes": r.LocalVolumes(),
 	})
-}
-
-// containerStatus is docker's STATUS column: "Up 5 minutes", "Up 3 seconds
-// (Paused)", "Exited (0) 2 minutes ago", "Restarting (1) 3 seconds ago",
-// "Created".
-func containerStatus(s *engine.State, now time.Time) string {
-	switch s.Status {
-	case engine.StatusRunning:
-		if s.Health != nil {
-			return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (" + s.Health.String() + ")"
-		}
-		return "Up " + units.HumanDuration(now.Sub(s.StartedAt))
-	case engine.StatusPaused:
-		return "Up " + units.HumanDuration(now.Sub(s.StartedAt)) + " (Paused)"
-	case engine.StatusRestarting:
-		return fmt.Sprintf("Restarting (%d) %s", s.ExitCode, ago(now, s.FinishedAt))
-	case engine.StatusRemoving:
-		return "Removal In Progress"
-	case engine.StatusDead:
-		return "Dead"
-	case engine.StatusCreated:
-		return "Created"
-	case engine.StatusExited:
-		if s.StartedAt.IsZero() {
-			return "Created"
-		}
-		if s.FinishedAt.IsZero() {
-			return ""
-		}
-		return fmt.Sprintf("Exited (%d) %s", s.ExitCode, ago(now, s.FinishedAt))
-	}
-	return string(s.Status)
 }

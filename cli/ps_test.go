@@ -140,52 +140,6 @@ func TestPsFilterErrors(t *testing.T) {
 	}
 }
 
-func TestCommandLine(t *testing.T) {
-	tests := []struct {
-		path string
-		args []string
-		want string
-	}{
-		{"sh", []string{"-c", "sleep 1000"}, "sh -c 'sleep 1000'"},
-		{"top", nil, "top"},
-		{"echo", []string{"a", "b c", ""}, "echo a 'b c' "},
-	}
-	for _, tt := range tests {
-		if got := commandLine(tt.path, tt.args); got != tt.want {
-			t.Errorf("commandLine(%q, %q) = %q, want %q", tt.path, tt.args, got, tt.want)
-		}
-	}
-}
-
-func TestContainerStatus(t *testing.T) {
-	now := testNow
-	tests := []struct {
-		state engine.State
-		want  string
-	}{
-		{engine.State{Status: "running", StartedAt: now.Add(-5 * time.Minute)}, "Up 5 minutes"},
-		{engine.State{Status: "running", StartedAt: now.Add(-500 * time.Millisecond)}, "Up Less than a second"},
-		{engine.State{Status: "running", StartedAt: now.Add(-1 * time.Second)}, "Up 1 second"},
-		{engine.State{Status: "running", StartedAt: now.Add(-90 * time.Second)}, "Up About a minute"},
-		{engine.State{Status: "running", StartedAt: now.Add(-61 * time.Minute)}, "Up About an hour"},
-		{engine.State{Status: "running", StartedAt: now.Add(-3 * time.Hour)}, "Up 3 hours"},
-		{engine.State{Status: "running", StartedAt: now.Add(-72 * time.Hour)}, "Up 3 days"},
-		{engine.State{Status: "paused", StartedAt: now.Add(-3 * time.Second)}, "Up 3 seconds (Paused)"},
-		{engine.State{Status: "exited", ExitCode: 0, StartedAt: now.Add(-time.Hour), FinishedAt: now.Add(-2 * time.Minute)}, "Exited (0) 2 minutes ago"},
-		{engine.State{Status: "exited", ExitCode: 137, StartedAt: now.Add(-time.Hour), FinishedAt: now.Add(-15 * 24 * time.Hour)}, "Exited (137) 2 weeks ago"},
-		{engine.State{Status: "exited"}, "Created"},
-		{engine.State{Status: "restarting", ExitCode: 1, FinishedAt: now.Add(-3 * time.Second)}, "Restarting (1) 3 seconds ago"},
-		{engine.State{Status: "created"}, "Created"},
-		{engine.State{Status: "dead"}, "Dead"},
-		{engine.State{Status: "removing"}, "Removal In Progress"},
-	}
-	for _, tt := range tests {
-		if got := containerStatus(&tt.state, now); got != tt.want {
-			t.Errorf("containerStatus(%+v) = %q, want %q", tt.state, got, tt.want)
-		}
-	}
-}
-
 func TestPsCommandColumn(t *testing.T) {
 	loop := []string{"-c", "while :; do echo tick; sleep 1; done"}
 	tests := []struct {

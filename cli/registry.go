@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/config"
+	"berth/host"
 	"berth/images"
 )
 
@@ -133,7 +134,7 @@ func (a *app) pushCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		repo, tag := splitRepoTag(named.String())
+		repo, tag := host.SplitRepoTag(named.String())
 		opts := images.PushOptions{Registry: a.registryOptions(a.cfg.MaxConcurrentUploads)}
 		if !quiet {
 			fmt.Fprintf(a.stdout, "The push refers to repository [%s]\n", repo)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"berth/engine"
+	"berth/host/runopts"
 )
 
 // TestCreateErrorCodes: as docker create, an error the daemon reports (the
@@ -41,16 +42,16 @@ func TestCreateError(t *testing.T) {
 		err  error
 		want int
 	}{
-		{"the daemon's", daemonSide(errors.New("name in use")), 1},
-		{"the daemon's, wrapped", daemonSide(&engine.ExitError{Code: 125, Err: errors.New("x")}), 1},
-		{"a code of its own", daemonSide(&statusError{err: errNeedsRoot, code: exitBerth}), 125},
+		{"the daemon's", runopts.DaemonSide(errors.New("name in use")), 1},
+		{"the daemon's, wrapped", runopts.DaemonSide(&engine.ExitError{Code: 125, Err: errors.New("x")}), 1},
+		{"a code of its own", runopts.DaemonSide(&statusError{err: errNeedsRoot, code: exitBerth}), 125},
 		{"the CLI's", errors.New("invalid argument"), 125},
 	} {
 		if got := exitCode(createError("berth create", tt.err)); got != tt.want {
 			t.Errorf("%s: exit code %d, want %d", tt.name, got, tt.want)
 		}
 	}
-	if daemonSide(nil) != nil {
-		t.Error("daemonSide(nil) is not nil")
+	if runopts.DaemonSide(nil) != nil {
+		t.Error("runopts.DaemonSide(nil) is not nil")
 	}
 }

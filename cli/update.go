@@ -8,16 +8,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"berth/engine"
+	"berth/host/runopts"
 )
 
 // updateFlags are `berth update`'s flags: docker's, and berth's own
 // --publish-add/--publish-rm.
 type updateFlags struct {
-	memory, memorySwap        memoryValue
-	cpus                      nanoCPUsValue
+	memory, memorySwap        runopts.MemoryValue
+	cpus                      runopts.NanoCPUsValue
 	cpuShares, pidsLimit      int64
 	cpuPeriod, cpuQuota       int64
-	memoryReservation         memoryValue
+	memoryReservation         runopts.MemoryValue
 	cpusetCpus, restart       string
 	publishAdd, publishRemove []string
 }
@@ -44,7 +45,7 @@ func (a *app) updateCommand() *cobra.Command {
 	}
 	flags := cmd.Flags()
 	flags.VarP(&f.memory, "memory", "m", "memory limit (units b, k, m, g)")
-	f.memorySwap.allowUnlimited = true
+	f.memorySwap.AllowUnlimited = true
 	flags.Var(&f.memorySwap, "memory-swap", "memory plus swap limit: '-1' for unlimited swap")
 	flags.Var(&f.cpus, "cpus", "number of CPUs")
 	flags.Int64VarP(&f.cpuShares, "cpu-shares", "c", 0, "CPU shares (relative weight)")
@@ -72,24 +73,24 @@ func (f *updateFlags) options(cmd *cobra.Command) (engine.UpdateOptions, error) 
 		}
 		return &v
 	}
-	o.Memory = set("memory", f.memory.bytes)
-	o.MemorySwap = set("memory-swap", f.memorySwap.bytes)
-	o.NanoCPUs = set("cpus", f.cpus.nano)
+	o.Memory = set("memory", f.memory.Bytes)
+	o.MemorySwap = set("memory-swap", f.memorySwap.Bytes)
+	o.NanoCPUs = set("cpus", f.cpus.Nano)
 	o.CPUShares = set("cpu-shares", f.cpuShares)
 	o.PidsLimit = set("pids-limit", f.pidsLimit)
 	o.CPUPeriod = set("cpu-period", f.cpuPeriod)
 	o.CPUQuota = set("cpu-quota", f.cpuQuota)
-	o.MemoryReservation = set("memory-reservation", f.memoryReservation.bytes)
+	o.MemoryReservation = set("memory-reservation", f.memoryReservation.Bytes)
 	if changed(flags, "cpuset-cpus") {
 		if f.cpusetCpus != "" {
-			if err := validateCPUSet(f.cpusetCpus); err != nil {
+			if err := runopts.ValidateCPUSet(f.cpusetCpus); err != nil {
 				return o, err
 			}
 		}
 		o.CpusetCpus = &f.cpusetCpus
 	}
 	if changed(flags, "restart") {
-		p, err := parseRestartPolicy(f.restart)
+		p, err := runopts.ParseRestartPolicy(f.restart)
 		if err != nil {
 			return o, err
 		}
@@ -120,7 +121,7 @@ func publishSpecs(specs []string) (map[string][]engine.PortBinding, error) {
 	bindings := map[string][]engine.PortBinding{}
 	exposed := map[string]struct{}{}
 	for _, s := range specs {
-		if err := parsePublish(s, bindings, exposed); err != nil {
+		if err := runopts.ParsePublish(s, bindings, exposed); err != nil {
 			return nil, err
 		}
 	}

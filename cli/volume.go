@@ -13,6 +13,7 @@ import (
 	"berth/engine"
 	"berth/engine/volumes"
 	"berth/host"
+	"berth/host/runopts"
 )
 
 // volumes opens the engine and returns its volumes.
@@ -61,7 +62,7 @@ func (a *app) volumeCreateCommand() *cobra.Command {
 			create.Options[k] = v
 		}
 		var err error
-		if create.Labels, err = parseLabels(labels); err != nil {
+		if create.Labels, err = runopts.ParseLabels(labels); err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
 		if create.Labels == nil {

@@ -23,7 +23,7 @@ type privateBerth struct {
 
 // startBerth prepares berth under dir (which must be on a disk): the
 // binary from $BERTH_COMPAT_BERTH, or built from this tree.
-func startBerth(t *testing.T, dir string) *privateBerth {
+func startBerth(t testing.TB, dir string) *privateBerth {
 	t.Helper()
 	b := &privateBerth{bin: os.Getenv("BERTH_COMPAT_BERTH"), root: filepath.Join(dir, "root"), runRoot: filepath.Join(dir, "run")}
 	if err := os.MkdirAll(dir, 0o755); err != nil {

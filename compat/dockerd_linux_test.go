@@ -62,7 +62,7 @@ func findDocker() (dockerd, cli string, path []string, err error) {
 }
 
 // startDocker starts the private dockerd and waits until it answers.
-func startDocker(t *testing.T) *privateDocker {
+func startDocker(t testing.TB) *privateDocker {
 	t.Helper()
 	dockerd, cli, path, err := findDocker()
 	if err != nil {
@@ -167,7 +167,7 @@ func (d *privateDocker) command(args ...string) *exec.Cmd {
 // container processes; found by their command line naming run), unmounts
 // what is left under run and data, removes both and the cgroup parent,
 // and the fixed directories the harness made.
-func stopDocker(t *testing.T, p *os.Process, exited <-chan struct{}, run, data, parent string, made map[string]bool) {
+func stopDocker(t testing.TB, p *os.Process, exited <-chan struct{}, run, data, parent string, made map[string]bool) {
 	p.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
@@ -272,7 +272,7 @@ func unescapeMountinfo(s string) string {
 
 // removeCgroup removes a cgroup directory and the ones below it, deepest
 // first (cgroupfs directories go with rmdir, not by removing files).
-func removeCgroup(t *testing.T, dir string) {
+func removeCgroup(t testing.TB, dir string) {
 	var dirs []string
 	filepath.WalkDir(dir, func(p string, e os.DirEntry, err error) error {
 		if err == nil && e.IsDir() {

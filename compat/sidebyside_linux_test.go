@@ -248,7 +248,7 @@ func (s *side) run(dir, line string) Result {
 }
 
 // mustRun runs cmd and returns its standard output, failing t on error.
-func mustRun(t *testing.T, cmd *exec.Cmd) string {
+func mustRun(t testing.TB, cmd *exec.Cmd) string {
 	t.Helper()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr

@@ -10,6 +10,11 @@
 //
 // The interfaces use the engine's and the image store's own types, so a
 // face formats what the engine reports without a copy in between.
+//
+// The rules every face shares live here too, once: the STATUS and PORTS
+// texts (status.go, ports.go), which containers use an image, rmi and
+// prune (images.go), run's pull policy (create.go); and, in runopts, run
+// and create's options from flags to engine.CreateOptions.
 package host
 
 import (
@@ -33,6 +38,7 @@ type Host interface {
 	Containers
 	Files
 	NetworkConnector
+	Observer
 	CPUClock
 	TTYResizer
 	// Images is the machine's image store.

@@ -13,15 +13,18 @@ import (
 
 	"berth/engine"
 	"berth/engine/events"
+	"berth/host"
 	"berth/images"
 )
 
-// EngineBackend is the Backend of the real runtime: the engine, its image
-// store and its event log. It keeps one thing of its own, the data root's
-// disk use, which costs a walk of the tree and is refreshed at most every
-// diskUsageEvery.
+// EngineBackend is the Backend of a machine berth runs containers on,
+// reached through host.Host (this machine's engine and image store, or
+// another machine's): its containers, images and event log, with the
+// rules the CLI applies too (package host). It keeps one thing of its
+// own, the data root's disk use, which costs a walk of the tree and is
+// refreshed at most every diskUsageEvery.
 type EngineBackend struct {
-	e        *engine.Engine
+	e        host.Host
 	registry images.RegistryOptions
 
 	mu       sync.Mutex
@@ -42,8 +45,8 @@ func WithRegistry(opts images.RegistryOptions) EngineOption {
 	return func(b *EngineBackend) { b.registry = opts }
 }
 
-// NewEngineBackend is the Backend over e.
-func NewEngineBackend(e *engine.Engine, opts ...EngineOption) *EngineBackend {
+// NewEngineBackend is the Backend over the machine e.
+func NewEngineBackend(e host.Host, opts ...EngineOption) *EngineBackend {
 	b := &EngineBackend{e: e}
 	for _, o := range opts {
 		o(b)
@@ -143,10 +146,14 @@ func eventOf(e events.Event) Event {
 	return ev
 }
 
-// Run creates the container and starts it; a container that fails to
-// start is left created, as `docker run -d` leaves it.
-func (b *EngineBackend) Run(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error) {
-	c, err := b.e.Create(ctx, opts)
+// Run creates the container, pulling its image under the pull policy
+// with the registry settings of WithRegistry, and starts it; a container
+// that fails to start is left created, as `docker run -d` leaves it.
+func (b *EngineBackend) Run(ctx context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error) {
+	c, err := host.CreatePulling(ctx, b.e, opts, pull, func(ref string, _ bool) error {
+		_, err := b.e.Images().Pull(ctx, ref, images.PullOptions{Registry: b.registry})
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -185,57 +192,25 @@ func (b *EngineBackend) Images(ctx context.Context) ([]Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
-	users, err := b.imageUsers(ctx)
+	use, err := host.ListImageUse(ctx, b.e)
 	if err != nil {
 		return nil, err
 	}
 	var out []Image
 	for _, img := range imgs {
 		id := "sha256:" + strings.TrimPrefix(img.ID, "sha256:")
-		row := Image{ID: id, Created: img.Created, Size: uint64(max(img.Size, 0)), Containers: len(users[id])}
+		row := Image{ID: id, Created: img.Created, Size: uint64(max(img.Size, 0)), Containers: use.Count(id)}
 		if img.Dangling() {
 			row.Repository, row.Tag, row.Dangling = "<none>", "<none>", true
 			out = append(out, row)
 			continue
 		}
 		for _, ref := range img.RepoTags {
-			i := strings.LastIndex(ref, ":")
-			if i < 0 || strings.Contains(ref[i:], "/") {
-				row.Repository, row.Tag = ref, "<none>"
-			} else {
-				row.Repository, row.Tag = ref[:i], ref[i+1:]
-			}
+			row.Repository, row.Tag = host.SplitRepoTag(ref)
 			out = append(out, row)
 		}
 	}
 	return out, nil
-}
-
-// imageUsers maps an image ID to the names of the containers made from it.
-func (b *EngineBackend) imageUsers(ctx context.Context) (map[string][]string, error) {
-	list, err := b.e.List(ctx, engine.ListOptions{All: true})
-	if err != nil {
-		return nil, err
-	}
-	users := map[string][]string{}
-	for _, c := range list {
-		users[c.Image] = append(users[c.Image], c.DisplayName())
-	}
-	return users, nil
-}
-
-func (b *EngineBackend) inUse(ctx context.Context) (func(string) (string, bool), error) {
-	users, err := b.imageUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return func(id string) (string, bool) {
-		names := users["sha256:"+strings.TrimPrefix(id, "sha256:")]
-		if len(names) == 0 {
-			return "", false
-		}
-		return names[0], true
-	}, nil
 }
 
 // Pull fetches ref with the registry settings given by WithRegistry.
@@ -337,20 +312,14 @@ func (b *EngineBackend) ImageLayers(ctx context.Context, id string) ([]Layer, er
 }
 
 func (b *EngineBackend) RemoveImage(ctx context.Context, ref string, force bool) error {
-	inUse, err := b.inUse(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = b.e.Images().Remove(ref, images.RemoveOptions{Force: force, InUse: inUse})
+	_, err := host.RemoveImage(ctx, b.e, b.e.Images(), ref, force)
 	return err
 }
 
+// PruneImages prunes dangling images as `berth image prune` does, and
+// counts the images untagged or deleted.
 func (b *EngineBackend) PruneImages(ctx context.Context) (int, uint64, error) {
-	inUse, err := b.inUse(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	rep, err := b.e.Images().Prune(images.PruneOptions{InUse: inUse})
+	rep, err := host.PruneImages(ctx, b.e, b.e.Images(), false)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -380,7 +349,7 @@ func (b *EngineBackend) Handoff(ctx context.Context, ref string, kind SessionKin
 // execHandoff runs an engine exec session (which records its start and
 // exit in the container's events) on the streams tea.Exec hands it.
 type execHandoff struct {
-	s              *engine.ExecSession
+	s              host.ExecSession
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -397,7 +366,7 @@ func (h *execHandoff) Run() error {
 // attachHandoff runs engine.Attach on the streams tea.Exec hands it.
 type attachHandoff struct {
 	ctx            context.Context
-	e              *engine.Engine
+	e              host.Host
 	ref            string
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -438,8 +407,11 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 			_, err := s.Run(inR, outW, outW)
 			return err
 		}
-		// A shell that already ended cannot be hung up; the pane closes either way.
-		t.hangup = func() { _ = s.Hangup() }
+		// A shell that already ended cannot be hung up; the pane closes
+		// either way, as it does on a machine whose sessions cannot hang up.
+		if h, ok := s.(hangupper); ok {
+			t.hangup = func() { _ = h.Hangup() }
+		}
 	}
 	go func() {
 		t.err = run()
@@ -449,6 +421,10 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 	}()
 	return t, nil
 }
+
+// hangupper is an exec session that can hang up its terminal (SIGHUP, as
+// a closed terminal window sends): this machine's engine sessions.
+type hangupper interface{ Hangup() error }
 
 // pipeTerminal is a session whose terminal lives on the far side of two
 // pipes.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"berth/engine"
+	"berth/host"
 )
 
 // TestEngineBackend runs the adapter against the real engine: one
@@ -23,11 +24,11 @@ func TestEngineBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "adapter", Config: engine.ContainerConfig{Image: "busybox:latest",
-		Cmd: []string{"sh", "-c", "echo out; echo err >&2; while :; do sleep 1000; done"}}})
+		Cmd: []string{"sh", "-c", "echo out; echo err >&2; while :; do sleep 1000; done"}}}, host.PullNever)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestEngineBackendBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 	dir := t.TempDir()
 	dockerfile := "FROM busybox:latest\nRUN echo built-by-ui > /hello && echo run-said-hi\n"
@@ -208,7 +209,7 @@ func TestEngineBackendBuild(t *testing.T) {
 	if layers, err := b.ImageLayers(ctx, id); err != nil || len(layers) == 0 || !strings.Contains(layers[0].CreatedBy, "echo built-by-ui") {
 		t.Errorf("ImageLayers = %+v, %v", layers, err)
 	}
-	c, err := b.Run(ctx, engine.CreateOptions{Name: "built", Config: engine.ContainerConfig{Image: "uibuild:1", Cmd: []string{"cat", "/hello"}}})
+	c, err := b.Run(ctx, engine.CreateOptions{Name: "built", Config: engine.ContainerConfig{Image: "uibuild:1", Cmd: []string{"cat", "/hello"}}}, host.PullNever)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,10 +249,10 @@ func TestEngineBackendAttachPane(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewEngineBackend(e)
+	b := NewEngineBackend(host.Local{Engine: e})
 	ctx := t.Context()
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "tty", Config: engine.ContainerConfig{Image: "busybox:latest",
-		Tty: true, OpenStdin: true, AttachStdin: true, Cmd: []string{"sh"}}})
+		Tty: true, OpenStdin: true, AttachStdin: true, Cmd: []string{"sh"}}}, host.PullNever)
 	if err != nil {
 		t.Fatal(err)
 	}

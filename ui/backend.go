@@ -26,8 +26,10 @@ type Backend interface {
 	// Events is the durable history of one container, oldest first.
 	Events(ctx context.Context, ref string) ([]Event, error)
 
-	// Run creates a container and starts it detached.
-	Run(ctx context.Context, opts engine.CreateOptions) (*engine.Container, error)
+	// Run creates a container and starts it detached; pull is berth
+	// run's --pull policy (host.PullMissing, …) for an image the store
+	// lacks.
+	Run(ctx context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error)
 	Start(ctx context.Context, ref string) error
 	Stop(ctx context.Context, ref string, opts engine.StopOptions) error
 	Restart(ctx context.Context, ref string, opts engine.StopOptions) error

@@ -13,10 +13,11 @@ import (
 	"berth/engine"
 )
 
-// containersMsg is one refresh of the list: every container and a stats
-// sample of the running ones that were asked for.
+// containersMsg is one refresh of one host's list: every container and
+// a stats sample of the running ones that were asked for.
 type containersMsg struct {
 	gen   int
+	host  int
 	list  []*engine.Container
 	stats map[string]*engine.Stats
 	err   error
@@ -34,11 +35,12 @@ type containersModel struct {
 	width    int
 	height   int
 	all      bool
-	inFlight bool
+	hostRows hostLists[*engine.Container] // each host's last answer
 	loaded   bool
 	reloads  int
 
-	list    []*engine.Container
+	list    []*engine.Container // every host's
+	hostOf  map[*engine.Container]int
 	last    map[string]*engine.Stats
 	cpu     map[string]history
 	cpuNow  map[string]float64
@@ -98,7 +100,7 @@ func newContainersModel(sh *shared, gen int) containersModel {
 	f.Prompt = "/"
 	f.Placeholder = "filter by name, image, status or ID"
 	return containersModel{
-		sh: sh, gen: gen, all: true,
+		sh: sh, gen: gen, all: true, hostRows: newHostLists[*engine.Container](len(sh.hosts)),
 		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
 		netNow: map[string]netRate{},
 		marks:  map[string]bool{}, sortBy: 1, filter: f,
@@ -107,7 +109,7 @@ func newContainersModel(sh *shared, gen int) containersModel {
 
 // reopen keeps the list and its history but takes a new generation.
 func (m containersModel) reopen(gen int) containersModel {
-	m.gen, m.inFlight = gen, false
+	m.gen, m.hostRows = gen, m.hostRows.idle()
 	return m
 }
 
@@ -115,21 +117,47 @@ func (m containersModel) init() tea.Cmd {
 	return func() tea.Msg { return refreshMsg{} }
 }
 
-// counts are the header's containers: running and all.
+// counts are the header's containers, the current host's: running and
+// all.
 func (m containersModel) counts() (running, all int) {
 	for _, c := range m.list {
+		if m.hostOf[c] != m.sh.host {
+			continue
+		}
+		all++
 		if c.State.Running() {
 			running++
 		}
 	}
-	return running, len(m.list)
+	return running, all
 }
 
 func (m containersModel) setSize(w, h int) containersModel {
 	m.width, m.height = w, h
 	m.filter.SetWidth(max(w-4, 10))
-	m.nav.resize(max(h-2, 1), len(m.rows))
+	m.nav.resize(m.listHeight(), len(m.rows))
 	return m
+}
+
+// listHeight is the rows the table shows: the body less the info line,
+// the column titles and a line for each host that shows no rows.
+func (m containersModel) listHeight() int {
+	return max(m.height-2-len(m.hostRows.notes(m.sh)), 1)
+}
+
+// keyOf names c among the containers of every host.
+func (m containersModel) keyOf(c *engine.Container) string {
+	return rowKey(m.sh.on(m.hostOf[c]), c.ID)
+}
+
+// hostOfEach is the shared of each container's host, for commands
+// (which must not read the model).
+func (m containersModel) hostOfEach(cs []*engine.Container) hostsOf {
+	out := make(hostsOf, len(cs))
+	for _, c := range cs {
+		out[c] = m.sh.on(m.hostOf[c])
+	}
+	return out
 }
 
 func (m containersModel) capturing() bool { return m.editing }
@@ -142,8 +170,8 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil
 		}
-		m.inFlight = false
-		if msg.err != nil {
+		m.hostRows = m.hostRows.answer(msg.host, msg.list, msg.err)
+		if msg.err != nil && !m.sh.multi() {
 			return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
 		}
 		m = m.absorb(msg)
@@ -166,16 +194,20 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 // so its rows need fresh stats (off view, the list only feeds the
 // header's counts and is ready when the user comes back).
 func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
-	if m.inFlight {
+	var ask []int
+	if m.hostRows, ask = m.hostRows.ask(); len(ask) == 0 {
 		return m, nil
 	}
-	m.inFlight = true
 	m.reloads++
 	sample := map[string]bool{}
 	if onView {
 		sample = m.toSample()
 	}
-	return m, listCmd(m.sh, m.gen, sample)
+	cmds := make([]tea.Cmd, len(ask))
+	for i, h := range ask {
+		cmds[i] = listCmd(m.sh.on(h), m.gen, sample)
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // toSample is the containers whose stats the next refresh reads: the
@@ -188,35 +220,42 @@ func (m containersModel) toSample() map[string]bool {
 	ids := map[string]bool{}
 	from, to := m.nav.visible()
 	for i := from; i < to; i++ {
-		ids[m.rows[i].ID] = true
+		ids[m.keyOf(m.rows[i])] = true
 	}
 	return ids
 }
 
-// absorb takes a new sample: CPU and network rates from the previous one, the list
-// re-sorted and re-filtered with the cursor kept on the same container.
+// absorb takes a host's new sample: CPU and network rates from the
+// previous one, the list of every host re-sorted and re-filtered with
+// the cursor kept on the same container.
 func (m containersModel) absorb(msg containersMsg) containersModel {
 	m.loaded = true
-	m.list = msg.list
+	keep := m.cursorKey()
+	list, hosts := m.hostRows.merged()
+	m.list, m.hostOf = list, make(map[*engine.Container]int, len(list))
 	seen := map[string]bool{}
+	for i, c := range list {
+		m.hostOf[c] = hosts[i]
+		seen[m.keyOf(c)] = true
+	}
 	for _, c := range msg.list {
-		seen[c.ID] = true
+		k := m.keyOf(c)
 		cur, ok := msg.stats[c.ID]
 		if !ok {
 			if !c.State.Running() {
-				delete(m.last, c.ID)
-				delete(m.netNow, c.ID)
-				m.cpuNow[c.ID] = 0
+				delete(m.last, k)
+				delete(m.netNow, k)
+				m.cpuNow[k] = 0
 			}
 			continue
 		}
-		if prev := m.last[c.ID]; prev != nil {
+		if prev := m.last[k]; prev != nil {
 			p := engine.CPUPercent(prev, cur)
-			m.cpuNow[c.ID] = p
-			m.cpu[c.ID] = m.cpu[c.ID].push(p, sparkHistory)
-			m.netNow[c.ID] = netRateOf(prev, cur)
+			m.cpuNow[k] = p
+			m.cpu[k] = m.cpu[k].push(p, sparkHistory)
+			m.netNow[k] = netRateOf(prev, cur)
 		}
-		m.last[c.ID] = cur
+		m.last[k] = cur
 	}
 	for id := range m.cpu {
 		if !seen[id] {
@@ -227,15 +266,22 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 			delete(m.marks, id)
 		}
 	}
-	return m.relist()
+	return m.relistKeeping(keep)
 }
 
 // relist re-applies filter and sort, keeping the cursor's container.
-func (m containersModel) relist() containersModel {
-	var keep string
+func (m containersModel) relist() containersModel { return m.relistKeeping(m.cursorKey()) }
+
+// cursorKey is the key of the container under the cursor, "" for none.
+func (m containersModel) cursorKey() string {
 	if c := m.selected(); c != nil {
-		keep = c.ID
+		return m.keyOf(c)
 	}
+	return ""
+}
+
+// relistKeeping re-applies filter and sort, the cursor on the row keep.
+func (m containersModel) relistKeeping(keep string) containersModel {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	now := m.sh.now()
 	rows := make([]*engine.Container, 0, len(m.list))
@@ -244,7 +290,7 @@ func (m containersModel) relist() containersModel {
 			continue
 		}
 		if q != "" {
-			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID)
+			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID + m.sh.on(m.hostOf[c]).onHost())
 			if !strings.Contains(hay, q) {
 				continue
 			}
@@ -262,9 +308,9 @@ func (m containersModel) relist() containersModel {
 		return r
 	})
 	m.rows = rows
-	m.nav.resize(max(m.height-2, 1), len(rows))
+	m.nav.resize(m.listHeight(), len(rows))
 	for i, c := range rows {
-		if c.ID == keep {
+		if m.keyOf(c) == keep {
 			m.nav.Cursor = i
 			m.nav.clamp()
 		}
@@ -279,13 +325,13 @@ func (m containersModel) compare(a, b *engine.Container) int {
 	case 3:
 		return cmp.Compare(stateRank(a), stateRank(b))
 	case 4:
-		return cmp.Compare(m.cpuNow[a.ID], m.cpuNow[b.ID])
+		return cmp.Compare(m.cpuNow[m.keyOf(a)], m.cpuNow[m.keyOf(b)])
 	case 6:
 		return cmp.Compare(m.memOf(a), m.memOf(b))
 	case 7:
 		return cmp.Compare(m.pidsOf(a), m.pidsOf(b))
 	case 8:
-		ra, rb := m.netNow[a.ID], m.netNow[b.ID]
+		ra, rb := m.netNow[m.keyOf(a)], m.netNow[m.keyOf(b)]
 		return cmp.Compare(ra.rx+ra.tx, rb.rx+rb.tx)
 	case 9:
 		return cmp.Compare(portsText(a), portsText(b))
@@ -308,14 +354,14 @@ func stateRank(c *engine.Container) int {
 }
 
 func (m containersModel) memOf(c *engine.Container) uint64 {
-	if s := m.last[c.ID]; s != nil {
+	if s := m.last[m.keyOf(c)]; s != nil {
 		return s.MemoryUsage
 	}
 	return 0
 }
 
 func (m containersModel) pidsOf(c *engine.Container) uint64 {
-	if s := m.last[c.ID]; s != nil {
+	if s := m.last[m.keyOf(c)]; s != nil {
 		return s.PidsCurrent
 	}
 	return 0
@@ -332,7 +378,7 @@ func (m containersModel) selected() *engine.Container {
 func (m containersModel) targets() []*engine.Container {
 	var out []*engine.Container
 	for _, c := range m.rows {
-		if m.marks[c.ID] {
+		if m.marks[m.keyOf(c)] {
 			out = append(out, c)
 		}
 	}
@@ -389,10 +435,10 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 		return m.relist(), nil
 	case matches(msg, k.Mark):
 		if c := m.selected(); c != nil {
-			if m.marks[c.ID] {
-				delete(m.marks, c.ID)
+			if k := m.keyOf(c); m.marks[k] {
+				delete(m.marks, k)
 			} else {
-				m.marks[c.ID] = true
+				m.marks[k] = true
 			}
 			m.nav.move(1)
 		}
@@ -410,25 +456,25 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 // containerKey runs an action on the selected (or marked) containers.
 func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) (containersModel, tea.Cmd) {
 	k := &m.sh.keys.Containers
-	sh := m.sh
-	name := c.DisplayName()
+	sh := m.sh.on(m.hostOf[c]) // every action goes to c's host
+	name := c.DisplayName() + sh.onHost()
 	switch {
 	case matches(msg, k.Logs):
-		return m, openCmd(openMsg{to: stateLogs, container: c})
+		return m, openCmd(openMsg{to: stateLogs, container: c, sh: sh})
 	case matches(msg, k.Top):
-		return m, openCmd(openMsg{to: stateTop, container: c})
+		return m, openCmd(openMsg{to: stateTop, container: c, sh: sh})
 	case matches(msg, k.Inspect):
-		return m, openCmd(openMsg{to: stateInspect, container: c})
+		return m, openCmd(openMsg{to: stateInspect, container: c, sh: sh})
 	case matches(msg, k.Timeline):
-		return m, openCmd(openMsg{to: stateTimeline, container: c})
+		return m, openCmd(openMsg{to: stateTimeline, container: c, sh: sh})
 	case matches(msg, k.Exec):
 		return m, handoffCmd(sh, c.ID, name, SessionShell)
 	case matches(msg, k.Attach):
 		return m, handoffCmd(sh, c.ID, name, SessionAttach)
 	case matches(msg, k.ExecPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), terminalCmd(c.ID, name, SessionShell))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, c.DisplayName(), SessionShell))
 	case matches(msg, k.AttachPane):
-		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c}), terminalCmd(c.ID, name, SessionAttach))
+		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, c.DisplayName(), SessionAttach))
 	case matches(msg, k.Start):
 		return m, actionCmd("start "+name, "started "+name, func() error { return sh.backend.Start(sh.ctx, c.ID) })
 	case matches(msg, k.Restart):
@@ -443,24 +489,26 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 		return m, actionCmd("pause "+name, "paused "+name, func() error { return sh.backend.Pause(sh.ctx, c.ID) })
 	case matches(msg, k.Stop):
 		ts := m.targets()
+		on := m.hostOfEach(ts)
 		stop := func() tea.Cmd {
-			return tea.Batch(infoCmd("stopping "+namesOf(ts)+"…"), bulkCmd("stop", ts, func(c *engine.Container) error {
-				return sh.backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
+			return tea.Batch(infoCmd("stopping "+namesOf(ts, on)+"…"), bulkCmd("stop", ts, on, func(c *engine.Container) error {
+				return on[c].backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
 			}))
 		}
 		if len(ts) > 1 {
-			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts), stop))
+			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts, on), stop))
 		}
 		return m, stop()
 	case matches(msg, k.Remove):
 		ts := m.targets()
+		on := m.hostOfEach(ts)
 		running := 0
 		for _, t := range ts {
 			if t.State.Running() {
 				running++
 			}
 		}
-		text := namesOf(ts)
+		text := namesOf(ts, on)
 		if running > 0 {
 			text += fmt.Sprintf("\n%d running: they will be killed first", running)
 		}
@@ -469,8 +517,8 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 			title = fmt.Sprintf("Remove %d containers?", len(ts))
 		}
 		return m, dialogCmd(confirmDialog(&sh.keys, title, text, func() tea.Cmd {
-			return bulkCmd("remove", ts, func(c *engine.Container) error {
-				return sh.backend.Remove(sh.ctx, c.ID, engine.RemoveOptions{Force: true})
+			return bulkCmd("remove", ts, on, func(c *engine.Container) error {
+				return on[c].backend.Remove(sh.ctx, c.ID, engine.RemoveOptions{Force: true})
 			})
 		}))
 	case matches(msg, k.Kill):
@@ -478,8 +526,8 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 			return actionCmd("kill "+name, "sent "+sig+" to "+name, func() error { return sh.backend.Kill(sh.ctx, c.ID, sig) })
 		}))
 	case matches(msg, k.Rename):
-		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, name, func(to string) tea.Cmd {
-			if to == "" || to == name {
+		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, c.DisplayName(), func(to string) tea.Cmd {
+			if to == "" || to == c.DisplayName() {
 				return nil
 			}
 			return actionCmd("rename "+name, "renamed "+name+" to "+to, func() error { return sh.backend.Rename(sh.ctx, c.ID, to) })
@@ -491,10 +539,12 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 // signalChoices is the kill menu, most used first.
 var signalChoices = []string{"SIGTERM", "SIGKILL", "SIGHUP", "SIGINT", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGSTOP", "SIGCONT"}
 
-func namesOf(cs []*engine.Container) string {
+// namesOf names containers, each with its host in on when there are
+// several (on may be nil: names alone).
+func namesOf(cs []*engine.Container, on hostsOf) string {
 	names := make([]string, len(cs))
 	for i, c := range cs {
-		names[i] = c.DisplayName()
+		names[i] = on.name(c)
 	}
 	return strings.Join(names, ", ")
 }
@@ -509,10 +559,11 @@ func (m containersModel) scroll(d int) containersModel {
 func (m containersModel) click(x, y int) (containersModel, tea.Cmd) {
 	switch {
 	case y == 1:
-		widths := layoutColumns(containerColumns, m.width)
+		t := m.table()
+		widths := layoutColumns(t.columns(containerColumns, m.width), m.width)
 		pos := 0
-		for i, w := range widths {
-			if x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
+		for shown, w := range widths {
+			if i := t.own(shown); x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
 				if m.sortBy == i {
 					m.desc = !m.desc
 				}
@@ -530,6 +581,9 @@ func (m containersModel) click(x, y int) (containersModel, tea.Cmd) {
 	return m, nil
 }
 
+// table is the list's HOST column, shown after the mark.
+func (m containersModel) table() hostTable { return hostTable{sh: m.sh, at: 1} }
+
 func (m containersModel) copyText() (string, string) {
 	if c := m.selected(); c != nil {
 		return c.ID, "the ID of " + c.DisplayName()
@@ -537,13 +591,21 @@ func (m containersModel) copyText() (string, string) {
 	return "", ""
 }
 
+// view is the table, then a line for each host that shows no rows.
 func (m containersModel) view() string {
+	lines := append([]string{m.tableView()}, noteLines(&m.sh.styles, m.hostRows.notes(m.sh), "list of containers", m.width)...)
+	return strings.Join(lines, "\n")
+}
+
+func (m containersModel) tableView() string {
 	st := &m.sh.styles
 	var b strings.Builder
 	b.WriteString(m.infoLine())
 	b.WriteByte('\n')
-	widths := layoutColumns(containerColumns, m.width)
-	b.WriteString(renderHeader(st, containerColumns, widths, m.sortBy, m.desc))
+	t := m.table()
+	cols := t.columns(containerColumns, m.width)
+	widths := layoutColumns(cols, m.width)
+	b.WriteString(renderHeader(st, cols, widths, t.shown(m.sortBy), m.desc))
 	if !m.loaded {
 		b.WriteString("\n" + st.Faint.Render(" loading…"))
 		return b.String()
@@ -564,7 +626,7 @@ func (m containersModel) view() string {
 	for i := from; i < to; i++ {
 		c := m.rows[i]
 		b.WriteByte('\n')
-		b.WriteString(renderRow(st, containerColumns, widths, m.cells(c, now), i == m.nav.Cursor))
+		b.WriteString(renderRow(st, cols, widths, t.cells(m.cells(c, now), m.hostOf[c]), i == m.nav.Cursor))
 	}
 	return b.String()
 }
@@ -592,7 +654,8 @@ func (m containersModel) infoLine() string {
 func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 	st := &m.sh.styles
 	mark := " "
-	if m.marks[c.ID] {
+	k := m.keyOf(c)
+	if m.marks[k] {
 		mark = "●"
 	}
 	status := statusText(c, now)
@@ -604,14 +667,14 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 		statusStyle = &st.Running
 	}
 	cpu, spark, mem, pids, net := "", "", "", "", ""
-	if s := m.last[c.ID]; s != nil && c.State.Running() {
-		cpu = fmt.Sprintf("%.1f", m.cpuNow[c.ID])
-		spark = sparkline(m.cpu[c.ID], 6, 100)
+	if s := m.last[k]; s != nil && c.State.Running() {
+		cpu = fmt.Sprintf("%.1f", m.cpuNow[k])
+		spark = sparkline(m.cpu[k], 6, 100)
 		mem = humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
 		pids = fmt.Sprint(s.PidsCurrent)
 		net = "-"
 		if netlessMode(c) == "" {
-			r := m.netNow[c.ID]
+			r := m.netNow[k]
 			net = compactBytes(r.rx) + "/" + compactBytes(r.tx)
 		}
 	}
@@ -673,18 +736,18 @@ func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
 	return func() tea.Msg {
 		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
 		if err != nil {
-			return containersMsg{gen: gen, err: err}
+			return containersMsg{gen: gen, host: sh.host, err: err}
 		}
 		stats := make(map[string]*engine.Stats, len(list))
 		for _, c := range list {
-			if !c.State.Running() || (sample != nil && !sample[c.ID]) {
+			if !c.State.Running() || (sample != nil && !sample[rowKey(sh, c.ID)]) {
 				continue
 			}
 			if s, err := sh.backend.Stats(sh.ctx, c.ID); err == nil && s != nil {
 				stats[c.ID] = s
 			}
 		}
-		return containersMsg{gen: gen, list: list, stats: stats}
+		return containersMsg{gen: gen, host: sh.host, list: list, stats: stats}
 	}
 }
 
@@ -705,13 +768,13 @@ func actionCmd(failed, done string, fn func() error) tea.Cmd {
 }
 
 // bulkCmd runs verb on every container and reports the first failure.
-func bulkCmd(verb string, cs []*engine.Container, fn func(*engine.Container) error) tea.Cmd {
+func bulkCmd(verb string, cs []*engine.Container, on hostsOf, fn func(*engine.Container) error) tea.Cmd {
 	return func() tea.Msg {
 		var failed []string
 		var first error
 		for _, c := range cs {
 			if err := fn(c); err != nil {
-				failed = append(failed, c.DisplayName())
+				failed = append(failed, on.name(c))
 				if first == nil {
 					first = err
 				}
@@ -720,7 +783,7 @@ func bulkCmd(verb string, cs []*engine.Container, fn func(*engine.Container) err
 		if first != nil {
 			return actionMsg{what: verb + " " + strings.Join(failed, ", "), err: first}
 		}
-		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs))}
+		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs, on))}
 	}
 }
 

@@ -13,4 +13,6 @@ var (
 	ErrBusy = errors.New("another one is under way")
 	// ErrBadInput: a form field does not parse.
 	ErrBadInput = errors.New("bad input")
+	// ErrNoHost: the program was given no host to show.
+	ErrNoHost = errors.New("no host to show")
 )

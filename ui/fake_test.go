@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"berth/engine"
+	"berth/engine/network"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -42,9 +43,10 @@ type fakeBackend struct {
 	fail       error
 	terminal   *fakeTerminal
 	statsCalls int
-	pullGate   chan struct{} // when set, Pull waits for it after its progress
-	buildGate  chan struct{} // when set, Build waits for it after its RUN step
-	buildFail  error         // when set, Build fails with it after its RUN step
+	pullGate   chan struct{}          // when set, Pull waits for it after its progress
+	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
+	buildFail  error                  // when set, Build fails with it after its RUN step
+	ran        []engine.CreateOptions // what Run was asked to create
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -165,10 +167,13 @@ func (f *fakeBackend) Events(_ context.Context, ref string) ([]Event, error) {
 	return f.events[ref], nil
 }
 
-func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions) (*engine.Container, error) {
-	if err := f.record("run %s %s %q", opts.Name, opts.Config.Image, opts.Config.Cmd); err != nil {
+func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error) {
+	if err := f.record("run %s %s %q pull=%s", opts.Name, opts.Config.Image, opts.Config.Cmd, pull); err != nil {
 		return nil, err
 	}
+	f.mu.Lock()
+	f.ran = append(f.ran, opts)
+	f.mu.Unlock()
 	return &engine.Container{ID: strings.Repeat("f", 64), Name: "/" + opts.Name}, nil
 }
 
@@ -329,7 +334,8 @@ func demoBackend() *fakeBackend {
 			Resources:    engine.Resources{NanoCPUs: 1e9, PidsLimit: ptr(int64(100))},
 			NetworkMode:  "bridge",
 		},
-		State: engine.State{Status: engine.StatusRunning, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
+		State:           engine.State{Status: engine.StatusRunning, Pid: 4242, StartedAt: testNow.Add(-5 * time.Minute)},
+		NetworkSettings: &network.Settings{Ports: map[string][]network.PortBinding{"80/tcp": {{HostPort: "8080"}}}},
 	}
 	ticker := &engine.Container{
 		ID: id('b'), Name: "/ticker", Path: "sh", Args: []string{"-c", "while :; do echo tick; sleep 1; done"},
@@ -406,7 +412,7 @@ func demoBackend() *fakeBackend {
 // and no ticking.
 func newTestModel(t testing.TB, b Backend) model {
 	t.Helper()
-	m, err := newModel(context.Background(), b, Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
+	m, err := newModel(context.Background(), oneHost(b), Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -619,3 +625,6 @@ func golden(t *testing.T, name string, m model) {
 		t.Errorf("%s: view differs from %s (go test ./ui -run %s -update rewrites it)\n--- got\n%s\n--- want\n%s", name, path, t.Name(), got, want)
 	}
 }
+
+// oneHost is b as the only host, as the program runs on one machine.
+func oneHost(b Backend) []HostBackend { return []HostBackend{{Name: "local", Backend: b}} }

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
+	units "github.com/docker/go-units"
+
 	"berth/engine"
+	"berth/host"
 )
 
 // humanBytes is docker's size format: 1000-based units, three significant
@@ -77,87 +79,14 @@ func compactBytes(perSec float64) string {
 
 // humanDuration is docker's HumanDuration: "Less than a second",
 // "5 minutes", "About an hour", "3 days".
-func humanDuration(d time.Duration) string {
-	s := int(d.Seconds())
-	switch {
-	case s < 1:
-		return "Less than a second"
-	case s == 1:
-		return "1 second"
-	case s < 60:
-		return fmt.Sprintf("%d seconds", s)
-	}
-	m := int(d.Minutes())
-	switch {
-	case m == 1:
-		return "About a minute"
-	case m < 60:
-		return fmt.Sprintf("%d minutes", m)
-	}
-	h := int(d.Round(time.Hour).Hours())
-	switch {
-	case h == 1:
-		return "About an hour"
-	case h < 48:
-		return fmt.Sprintf("%d hours", h)
-	case h < 24*7*2:
-		return fmt.Sprintf("%d days", h/24)
-	case h < 24*30*2:
-		return fmt.Sprintf("%d weeks", h/24/7)
-	case h < 24*365*2:
-		return fmt.Sprintf("%d months", h/24/30)
-	}
-	return fmt.Sprintf("%d years", h/24/365)
-}
+func humanDuration(d time.Duration) string { return units.HumanDuration(d) }
 
-// statusText is the STATUS column of `docker ps`.
-func statusText(c *engine.Container, now time.Time) string {
-	st := c.State
-	switch {
-	case st.Status == engine.StatusRestarting:
-		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
-	case st.Status == engine.StatusPaused:
-		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (Paused)"
-	case st.Status == engine.StatusRunning && st.Health != nil:
-		return "Up " + humanDuration(now.Sub(st.StartedAt)) + " (" + st.Health.String() + ")"
-	case st.Status == engine.StatusRunning:
-		return "Up " + humanDuration(now.Sub(st.StartedAt))
-	case st.Status == engine.StatusCreated:
-		return "Created"
-	case st.Status == engine.StatusRemoving:
-		return "Removal In Progress"
-	case st.Status == engine.StatusDead:
-		return "Dead"
-	case st.FinishedAt.IsZero():
-		return "Exited (" + fmt.Sprint(st.ExitCode) + ")"
-	}
-	return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, humanDuration(now.Sub(st.FinishedAt)))
-}
+// statusText is the STATUS column: host's rule, as `berth ps` shows it.
+func statusText(c *engine.Container, now time.Time) string { return host.StatusText(&c.State, now) }
 
-// portsText is the PORTS column: "8080->80/tcp, 127.0.0.1:8443->443/tcp,
-// 53/udp"; the wildcard address is left out to save room.
-func portsText(c *engine.Container) string {
-	var out []string
-	for port, binds := range c.HostConfig.PortBindings {
-		for _, b := range binds {
-			if b.HostIP == "" {
-				out = append(out, fmt.Sprintf("%s->%s", b.HostPort, port))
-			} else {
-				out = append(out, fmt.Sprintf("%s:%s->%s", b.HostIP, b.HostPort, port))
-			}
-		}
-		if len(binds) == 0 {
-			out = append(out, port)
-		}
-	}
-	for port := range c.Config.ExposedPorts {
-		if _, published := c.HostConfig.PortBindings[port]; !published {
-			out = append(out, port)
-		}
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
-}
+// portsText is the PORTS column: host's rule, as `berth ps` shows it
+// (what a running container published).
+func portsText(c *engine.Container) string { return host.PortsText(c) }
 
 // shortID drops the digest algorithm and keeps 12 hex digits.
 func shortID(id string) string {
@@ -168,13 +97,17 @@ func shortID(id string) string {
 	return id
 }
 
-// commandText is the container's entrypoint and command, quoted as ps does.
+// commandText is the container's command as ps lists it (host's rule);
+// one whose process was never made shows its entrypoint and command.
 func commandText(c *engine.Container) string {
-	args := append([]string{c.Path}, c.Args...)
 	if c.Path == "" {
-		args = append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+		words := append(append([]string{}, c.Config.Entrypoint...), c.Config.Cmd...)
+		if len(words) == 0 {
+			return ""
+		}
+		return host.CommandLine(words[0], words[1:])
 	}
-	return strings.Join(args, " ")
+	return host.CommandLine(c.Path, c.Args)
 }
 
 // sparkline draws values as block characters scaled to max (the largest

@@ -56,7 +56,7 @@ func (m helpModel) groups(s state) []helpGroup {
 	k := &m.sh.keys
 	g := k.Global
 	move := helpGroup{"Move", []key.Binding{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}}
-	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Back, g.NextPane, g.Copy, g.Mouse, g.Quit, g.ForceQuit}}
+	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Back, g.NextPane, g.Copy, g.Mouse, g.Host, g.Quit, g.ForceQuit}}
 	c := k.Containers
 	term := helpGroup{"Terminal pane", []key.Binding{k.Logs.ExecPane, k.Terminal.Leave, k.Terminal.Cycle, k.Terminal.Close}}
 	switch s {

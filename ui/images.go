@@ -17,12 +17,13 @@ import (
 type (
 	imagesMsg struct {
 		gen    int
+		host   int
 		images []Image
 		err    error
 	}
 	layersMsg struct {
 		gen    int
-		id     string
+		id     string // the image's row key
 		layers []Layer
 		err    error
 	}
@@ -35,18 +36,19 @@ type imagesModel struct {
 	gen      int
 	width    int
 	height   int
-	inFlight bool
+	hostRows hostLists[Image] // each host's last answer
 	loaded   bool
 
-	list    []Image
-	rows    []Image
+	list    []Image // every host's
+	hostOf  []int   // the host of each of list
+	rows    []hostImage
 	nav     listNav
 	sortBy  int
 	desc    bool
 	filter  textinput.Model
 	editing bool
 
-	layersOf string
+	layersOf string // the row key of the image whose layers are shown
 	layers   []Layer
 	layerErr error
 
@@ -70,6 +72,12 @@ var layerColumns = []column{
 	{Title: "CREATED BY", Width: 30, Flex: true},
 }
 
+// hostImage is a row of the list: an image and its host.
+type hostImage struct {
+	Image
+	host int
+}
+
 // imageLayersHeight is the lines the layers pane takes at most.
 const imageLayersHeight = 9
 
@@ -77,11 +85,11 @@ func newImagesModel(sh *shared, gen int) imagesModel {
 	f := textinput.New()
 	f.Prompt = "/"
 	f.Placeholder = "filter by repository, tag or ID"
-	return imagesModel{sh: sh, gen: gen, filter: f}
+	return imagesModel{sh: sh, gen: gen, filter: f, hostRows: newHostLists[Image](len(sh.hosts))}
 }
 
 func (m imagesModel) reopen(gen int) imagesModel {
-	m.gen, m.inFlight = gen, false
+	m.gen, m.hostRows = gen, m.hostRows.idle()
 	if m.build != nil {
 		b := *m.build
 		b.focused = false
@@ -92,8 +100,10 @@ func (m imagesModel) reopen(gen int) imagesModel {
 
 func (m imagesModel) init() tea.Cmd { return func() tea.Msg { return refreshMsg{} } }
 
+// listHeight is the rows the list shows, above the pane and a line for
+// each host that shows no rows.
 func (m imagesModel) listHeight() int {
-	return max(m.height-m.paneHeight()-2, 3)
+	return max(m.height-m.paneHeight()-2-len(m.hostRows.notes(m.sh)), 3)
 }
 
 // paneHeight is the lines below the list: the layers of the selected
@@ -133,20 +143,23 @@ func (m imagesModel) capturing() bool { return m.editing }
 func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case refreshMsg:
-		if m.inFlight {
-			return m, nil
+		var ask []int
+		m.hostRows, ask = m.hostRows.ask()
+		cmds := make([]tea.Cmd, len(ask))
+		for i, h := range ask {
+			cmds[i] = imagesCmd(m.sh.on(h), m.gen)
 		}
-		m.inFlight = true
-		return m, imagesCmd(m.sh, m.gen)
+		return m, tea.Batch(cmds...)
 	case imagesMsg:
 		if msg.gen != m.gen {
 			return m, nil
 		}
-		m.inFlight = false
-		if msg.err != nil {
+		m.hostRows = m.hostRows.answer(msg.host, msg.images, msg.err)
+		if msg.err != nil && !m.sh.multi() {
 			return m, statusCmd(fmt.Errorf("list images: %w", msg.err))
 		}
-		m.loaded, m.list = true, msg.images
+		m.loaded = true
+		m.list, m.hostOf = m.hostRows.merged()
 		m = m.relist()
 		return m, m.layersCmd()
 	case layersMsg:
@@ -247,18 +260,18 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 
 func (m imagesModel) relist() imagesModel {
 	var keep string
-	if im, ok := m.selected(); ok {
-		keep = im.ID
+	if im, ok := m.selectedRow(); ok {
+		keep = m.keyOf(im)
 	}
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
-	rows := make([]Image, 0, len(m.list))
-	for _, im := range m.list {
-		if q != "" && !strings.Contains(strings.ToLower(im.Repository+":"+im.Tag+" "+im.ID), q) {
+	rows := make([]hostImage, 0, len(m.list))
+	for i, im := range m.list {
+		if q != "" && !strings.Contains(strings.ToLower(im.Repository+":"+im.Tag+" "+im.ID+m.sh.on(m.hostOf[i]).onHost()), q) {
 			continue
 		}
-		rows = append(rows, im)
+		rows = append(rows, hostImage{Image: im, host: m.hostOf[i]})
 	}
-	slices.SortStableFunc(rows, func(a, b Image) int {
+	slices.SortStableFunc(rows, func(a, b hostImage) int {
 		var r int
 		switch m.sortBy {
 		case 1:
@@ -272,7 +285,7 @@ func (m imagesModel) relist() imagesModel {
 		case 5:
 			r = cmp.Compare(a.Containers, b.Containers)
 		default:
-			r = cmp.Compare(imageName(a), imageName(b))
+			r = cmp.Compare(imageName(a.Image), imageName(b.Image))
 			if a.Dangling != b.Dangling {
 				r = 1
 				if b.Dangling {
@@ -288,7 +301,7 @@ func (m imagesModel) relist() imagesModel {
 	m.rows = rows
 	m.nav.resize(m.listHeight(), len(rows))
 	for i, im := range rows {
-		if im.ID == keep {
+		if m.keyOf(im) == keep {
 			m.nav.Cursor = i
 			m.nav.clamp()
 		}
@@ -297,24 +310,35 @@ func (m imagesModel) relist() imagesModel {
 }
 
 func (m imagesModel) selected() (Image, bool) {
+	im, ok := m.selectedRow()
+	return im.Image, ok
+}
+
+func (m imagesModel) selectedRow() (hostImage, bool) {
 	if m.nav.Cursor < len(m.rows) {
 		return m.rows[m.nav.Cursor], true
 	}
-	return Image{}, false
+	return hostImage{}, false
 }
+
+// keyOf names a row among the images of every host.
+func (m imagesModel) keyOf(im hostImage) string { return rowKey(m.sh.on(im.host), im.ID) }
+
+// table is the list's HOST column, shown first.
+func (m imagesModel) table() hostTable { return hostTable{sh: m.sh, at: 0} }
 
 // layersCmd loads the layers of the selected image when it changed; it
 // marks which image it asked for so a late answer for another is dropped.
 func (m *imagesModel) layersCmd() tea.Cmd {
-	im, ok := m.selected()
-	if !ok || im.ID == m.layersOf {
+	im, ok := m.selectedRow()
+	if !ok || m.keyOf(im) == m.layersOf {
 		return nil
 	}
-	m.layersOf, m.layers, m.layerErr = im.ID, nil, nil
-	sh, gen, id := m.sh, m.gen, im.ID
+	m.layersOf, m.layers, m.layerErr = m.keyOf(im), nil, nil
+	sh, gen, id, key := m.sh.on(im.host), m.gen, im.ID, m.layersOf
 	return func() tea.Msg {
 		layers, err := sh.backend.ImageLayers(sh.ctx, id)
-		return layersMsg{gen: gen, id: id, layers: layers, err: err}
+		return layersMsg{gen: gen, id: key, layers: layers, err: err}
 	}
 }
 
@@ -372,7 +396,7 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 		m.desc = !m.desc
 		return m.relist(), nil
 	case matches(msg, k.Pull):
-		return m, dialogCmd(promptDialog(&sh.keys, "Pull an image (name[:tag] or name@digest)", "", func(ref string) tea.Cmd {
+		return m, dialogCmd(promptDialog(&sh.keys, "Pull an image"+sh.onHost()+" (name[:tag] or name@digest)", "", func(ref string) tea.Cmd {
 			if ref == "" {
 				return nil
 			}
@@ -381,7 +405,7 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	case matches(msg, k.Build):
 		return m, openCmd(openMsg{to: stateBuildForm})
 	case matches(msg, k.Prune):
-		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image?", "images without a tag and not used by a container", func() tea.Cmd {
+		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image"+sh.onHost()+"?", "images without a tag and not used by a container", func() tea.Cmd {
 			return func() tea.Msg {
 				n, freed, err := sh.backend.PruneImages(sh.ctx)
 				if err != nil {
@@ -391,13 +415,15 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 			}
 		}))
 	}
-	im, ok := m.selected()
+	row, ok := m.selectedRow()
 	if !ok {
 		return m, nil
 	}
+	im := row.Image
+	sh = m.sh.on(row.host) // the image's host runs and removes it
 	switch {
 	case matches(msg, k.Run):
-		return m, openCmd(openMsg{to: stateRunForm, image: &im})
+		return m, openCmd(openMsg{to: stateRunForm, image: &im, sh: sh})
 	case matches(msg, k.Remove):
 		name := imageName(im)
 		text := shortID(im.ID)
@@ -438,10 +464,11 @@ func (m imagesModel) scroll(d int) imagesModel {
 func (m imagesModel) click(x, y int) (imagesModel, tea.Cmd) {
 	switch {
 	case y == 1:
-		widths := layoutColumns(imageColumns, m.width)
+		t := m.table()
+		widths := layoutColumns(t.columns(imageColumns, m.width), m.width)
 		pos := 0
-		for i, w := range widths {
-			if x >= pos && x < pos+w {
+		for shown, w := range widths {
+			if i := t.own(shown); x >= pos && x < pos+w && i >= 0 {
 				if m.sortBy == i {
 					m.desc = !m.desc
 				}
@@ -491,8 +518,10 @@ func (m imagesModel) view() string {
 		b.WriteString(st.Faint.Render(fmt.Sprintf(" %d images · %d dangling · sorted by %s", len(m.rows), dangling, imageColumns[m.sortBy].Title)))
 	}
 	b.WriteByte('\n')
-	widths := layoutColumns(imageColumns, m.width)
-	b.WriteString(renderHeader(st, imageColumns, widths, m.sortBy, m.desc))
+	t := m.table()
+	cols := t.columns(imageColumns, m.width)
+	widths := layoutColumns(cols, m.width)
+	b.WriteString(renderHeader(st, cols, widths, t.shown(m.sortBy), m.desc))
 	lines := 0
 	switch {
 	case !m.loaded:
@@ -513,8 +542,12 @@ func (m imagesModel) view() string {
 		cells := []cell{repo, tag, plain(shortID(im.ID)), plain(humanDuration(now.Sub(im.Created)) + " ago"),
 			plain(humanBytes(im.Size)), plain(fmt.Sprint(im.Containers))}
 		b.WriteByte('\n')
-		b.WriteString(renderRow(st, imageColumns, widths, cells, i == m.nav.Cursor))
+		b.WriteString(renderRow(st, cols, widths, t.cells(cells, im.host), i == m.nav.Cursor))
 		lines++
+	}
+	notes := noteLines(st, m.hostRows.notes(m.sh), "list of images", m.width)
+	for _, n := range notes {
+		b.WriteString("\n" + n)
 	}
 	for ; lines < m.listHeight(); lines++ {
 		b.WriteByte('\n')
@@ -569,6 +602,6 @@ func (m imagesModel) layersView() string {
 func imagesCmd(sh *shared, gen int) tea.Cmd {
 	return func() tea.Msg {
 		images, err := sh.backend.Images(sh.ctx)
-		return imagesMsg{gen: gen, images: images, err: err}
+		return imagesMsg{gen: gen, host: sh.host, images: images, err: err}
 	}
 }

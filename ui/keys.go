@@ -39,6 +39,8 @@ type globalKeys struct {
 	Home      key.Binding
 	End       key.Binding
 	Filter    key.Binding
+	// Host picks the current host; disabled with only one.
+	Host key.Binding
 }
 
 type containerKeys struct {
@@ -150,6 +152,7 @@ func defaultKeys() keyMap {
 			Home:      bind("first", "g", "home"),
 			End:       bind("last", "G", "end"),
 			Filter:    bind("filter", "/"),
+			Host:      bind("current host (new things go there)", "H"),
 		},
 		Containers: containerKeys{
 			Logs:       bind("logs", "l"),
@@ -226,6 +229,7 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"global.down": &k.Global.Down, "global.pageup": &k.Global.PageUp,
 		"global.pagedown": &k.Global.PageDown, "global.home": &k.Global.Home,
 		"global.end": &k.Global.End, "global.filter": &k.Global.Filter,
+		"global.host": &k.Global.Host,
 
 		"containers.logs": &k.Containers.Logs, "containers.exec": &k.Containers.Exec,
 		"containers.attach": &k.Containers.Attach, "containers.execpane": &k.Containers.ExecPane,

@@ -291,7 +291,7 @@ func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 	case matches(msg, k.Prev):
 		return m.findNext(false), nil
 	case matches(msg, k.ExecPane):
-		return m, terminalCmd(m.ref, m.name, SessionShell)
+		return m, terminalCmd(m.sh, m.ref, m.name, SessionShell)
 	case matches(msg, k.Since):
 		gen := m.gen
 		return m, dialogCmd(menuDialog(&m.sh.keys, "Show", logRanges, 1, func(choice string) tea.Cmd {

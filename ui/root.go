@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"berth/config"
 	"berth/engine"
 )
 
@@ -19,6 +20,7 @@ import (
 type (
 	tickMsg struct{}
 	hostMsg struct {
+		of   int // the host sampled
 		host Host
 		err  error
 	}
@@ -33,11 +35,13 @@ type (
 		what string
 		err  error
 	}
-	// openMsg asks the root to open a screen on a container or image.
+	// openMsg asks the root to open a screen on a container or image;
+	// sh is the shared of its host, nil for the current host.
 	openMsg struct {
 		to        state
 		container *engine.Container
 		image     *Image
+		sh        *shared
 	}
 	// dialogMsg asks the root to show a dialog over the screen.
 	dialogMsg struct{ d dialog }
@@ -90,11 +94,16 @@ func (s state) String() string {
 type shared struct {
 	ctx      context.Context
 	backend  Backend
+	host     int       // the index of backend's host in hosts (hosts.go)
+	hostName string    // the name of backend's host
+	hosts    []*shared // every host's shared, the program's first
 	keys     keyMap
 	styles   styles
 	noColor  bool
 	now      func() time.Time
 	interval time.Duration
+	// runSettings are Options.RunSettings.
+	runSettings *config.Config
 }
 
 // headerHeight and footerHeight are the lines around a screen's body.
@@ -114,6 +123,8 @@ type model struct {
 	gen    int     // generation handed to the next screen opened
 	mouse  bool
 	dialog *dialog
+	// current is the host the header samples and new things go to.
+	current int
 
 	status    string
 	statusErr bool
@@ -123,6 +134,7 @@ type model struct {
 	host       Host
 	hostCPU    history
 	hostLoaded bool
+	hostAsked  bool // a sample is on its way: a host slow to answer is not asked again
 
 	containers containersModel
 	images     imagesModel
@@ -136,11 +148,16 @@ type model struct {
 	terms      terminalsModel
 }
 
-func newModel(ctx context.Context, b Backend, opts Options) (model, error) {
+func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, error) {
+	if len(hosts) == 0 {
+		return model{}, ErrNoHost
+	}
+	b := hosts[0].Backend
 	keys, err := loadKeys(opts.KeysFile)
 	if err != nil {
 		return model{}, err
 	}
+	keys.Global.Host.SetEnabled(len(hosts) > 1)
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -152,7 +169,9 @@ func newModel(ctx context.Context, b Backend, opts Options) (model, error) {
 	sh := &shared{
 		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
 		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
+		runSettings: opts.RunSettings,
 	}
+	sh = hostShareds(*sh, hosts)[0]
 	m := model{sh: sh, mouse: !opts.NoMouse, width: 100, height: 30}
 	m.gen = 1
 	m.containers = newContainersModel(sh, m.gen)
@@ -167,7 +186,7 @@ func newModel(ctx context.Context, b Backend, opts Options) (model, error) {
 func (m model) Init() tea.Cmd {
 	return tea.Batch(
 		tea.RequestBackgroundColor,
-		hostCmd(m.sh),
+		hostCmd(m.cur()),
 		m.containers.init(),
 		tickCmd(m.sh.interval),
 	)
@@ -183,11 +202,15 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, m.terms.resizeCmd()
 	case tea.BackgroundColorMsg:
-		m.sh.styles = newStyles(msg.IsDark(), m.sh.noColor)
+		m.sh.setStyles(newStyles(msg.IsDark(), m.sh.noColor))
 		return m, nil
 	case tickMsg:
 		m.expireStatus()
-		cmds := []tea.Cmd{tickCmd(m.sh.interval), hostCmd(m.sh), m.refreshCmd()}
+		cmds := []tea.Cmd{tickCmd(m.sh.interval), m.refreshCmd()}
+		if !m.hostAsked {
+			m.hostAsked = true
+			cmds = append(cmds, hostCmd(m.cur()))
+		}
 		if m.state != stateContainers {
 			var cmd tea.Cmd
 			m.containers, cmd = m.containers.reload(false)
@@ -195,6 +218,10 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case hostMsg:
+		if msg.of != m.current {
+			return m, nil
+		}
+		m.hostAsked = false
 		if msg.err != nil {
 			m.setError(fmt.Errorf("host: %w", msg.err))
 			return m, nil
@@ -221,6 +248,8 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.refreshCmd()
 	case openMsg:
 		return m.open(msg)
+	case hostPickMsg:
+		return m.pickHost(msg.host)
 	case backMsg:
 		return m.goBack(), m.refreshCmd()
 	case dialogMsg:
@@ -269,7 +298,7 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.terms, cmd = m.terms.update(msg)
 	case terminalMsg:
 		cols, rows := m.terms.openSize(m.width, m.bodyHeight())
-		return m, openTerminalCmd(m.sh, msg.ref, msg.name, msg.kind, cols, rows)
+		return m, openTerminalCmd(msg.sh, msg.ref, msg.name+msg.sh.onHost(), msg.kind, cols, rows)
 	case termOpenedMsg, termClosedMsg:
 		m.terms, cmd = m.terms.update(msg)
 		m.resize()
@@ -356,6 +385,8 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m.updateScreen(msg)
 		}
 		return m.goBack(), m.refreshCmd()
+	case key.Matches(msg, g.Host):
+		return m, dialogCmd(hostMenu(m.sh, m.current))
 	case key.Matches(msg, g.Mouse):
 		m.mouse = !m.mouse
 		if m.mouse {
@@ -522,24 +553,28 @@ func (m model) closeAll() {
 func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	m.gen++
 	m.closeScreen(msg.to)
+	sh := msg.sh
+	if sh == nil {
+		sh = m.cur()
+	}
 	var cmd tea.Cmd
 	switch msg.to {
 	case stateLogs:
-		m.logs, cmd = newLogsModel(m.sh, m.gen, msg.container).start()
+		m.logs, cmd = newLogsModel(sh, m.gen, msg.container).start()
 	case stateTop:
-		m.top = newTopModel(m.sh, m.gen, msg.container)
+		m.top = newTopModel(sh, m.gen, msg.container)
 		cmd = m.top.init()
 	case stateInspect:
-		m.inspect = newInspectModel(m.sh, m.gen, msg.container)
+		m.inspect = newInspectModel(sh, m.gen, msg.container)
 		cmd = m.inspect.init()
 	case stateTimeline:
-		m.timeline = newTimelineModel(m.sh, m.gen, msg.container)
+		m.timeline = newTimelineModel(sh, m.gen, msg.container)
 		cmd = m.timeline.init()
 	case stateRunForm:
-		m.runForm = newRunFormModel(m.sh, msg.image)
+		m.runForm = newRunFormModel(sh, msg.image)
 		cmd = m.runForm.init()
 	case stateBuildForm:
-		m.buildForm = newBuildFormModel(m.sh)
+		m.buildForm = newBuildFormModel(sh)
 		cmd = m.buildForm.init()
 	default:
 		return m, nil
@@ -718,14 +753,17 @@ func (m model) headerView() string {
 	field := func(label, value string) string {
 		return st.HeaderLabel.Render(label+" ") + st.HeaderValue.Render(value)
 	}
-	parts := []string{
-		st.Title.Render(" berth"),
-		field("CPU", fmt.Sprintf("%5.1f%%", cpu)) + " " + st.Spark.Render(sparkline(m.hostCPU, 10, 100)),
+	parts := []string{st.Title.Render(" berth")}
+	if m.sh.multi() {
+		parts = append(parts, field("HOST", fmt.Sprintf("%s (%d/%d)", m.cur().hostName, m.current+1, len(m.sh.hosts))))
+	}
+	parts = append(parts,
+		field("CPU", fmt.Sprintf("%5.1f%%", cpu))+" "+st.Spark.Render(sparkline(m.hostCPU, 10, 100)),
 		field("MEM", humanIEC(h.MemUsed)+"/"+humanIEC(h.MemTotal)),
 		field("CONTAINERS", fmt.Sprintf("%d/%d", running, all)),
 		field("IMAGES", fmt.Sprint(h.Images)),
 		field("DISK", diskText(h.DiskUsed)),
-	}
+	)
 	return fitLine(strings.Join(parts, "  "), m.width)
 }
 
@@ -760,13 +798,17 @@ func (m model) tabsView() string {
 func (m model) crumb(s state) string {
 	switch s {
 	case stateLogs:
-		return "Logs: " + m.logs.name
+		return "Logs: " + m.logs.name + m.logs.sh.onHost()
 	case stateTop:
-		return "Top: " + m.top.name
+		return "Top: " + m.top.name + m.top.sh.onHost()
 	case stateInspect:
-		return "Inspect: " + m.inspect.name
+		return "Inspect: " + m.inspect.name + m.inspect.sh.onHost()
 	case stateTimeline:
-		return "Timeline: " + m.timeline.name
+		return "Timeline: " + m.timeline.name + m.timeline.sh.onHost()
+	case stateRunForm:
+		return s.String() + m.runForm.sh.onHost()
+	case stateBuildForm:
+		return s.String() + m.buildForm.sh.onHost()
 	default:
 		return s.String()
 	}
@@ -848,7 +890,7 @@ func tickCmd(d time.Duration) tea.Cmd {
 func hostCmd(sh *shared) tea.Cmd {
 	return func() tea.Msg {
 		h, err := sh.backend.Host(sh.ctx)
-		return hostMsg{host: h, err: err}
+		return hostMsg{of: sh.host, host: h, err: err}
 	}
 }
 

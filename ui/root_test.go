@@ -38,7 +38,7 @@ func TestContainersScreen(t *testing.T) {
 	m = step(t, m, tickMsg{})
 	golden(t, "containers", m)
 	s := screen(m)
-	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "8080-", "CONTAINERS 3/4", "CPU  25.0%", "NET RX/TX"} {
+	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "0.0.0…", "CONTAINERS 3/4", "CPU  25.0%", "NET RX/TX"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("containers screen lacks %q", want)
 		}
@@ -93,7 +93,7 @@ func TestContainersFilter(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "tick")
 	if len(m.containers.rows) != 1 || m.containers.rows[0].DisplayName() != "ticker" {
-		t.Fatalf("filter rows = %v", namesOf(m.containers.rows))
+		t.Fatalf("filter rows = %v", namesOf(m.containers.rows, nil))
 	}
 	// q is text while filtering, not quit.
 	m = typeText(t, m, "q")
@@ -204,7 +204,7 @@ func TestRemappedKeys(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"containers.logs": "L", "global.down": ["j", "down", "ctrl+n"]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	m, err := newModel(t.Context(), demoBackend(), Options{KeysFile: path, Now: func() time.Time { return testNow }, Interval: time.Hour})
+	m, err := newModel(t.Context(), oneHost(demoBackend()), Options{KeysFile: path, Now: func() time.Time { return testNow }, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestRefreshCost(t *testing.T) {
 
 func TestStatusLineExpires(t *testing.T) {
 	now := testNow
-	m, err := newModel(t.Context(), demoBackend(), Options{Now: func() time.Time { return now }, Interval: time.Hour})
+	m, err := newModel(t.Context(), oneHost(demoBackend()), Options{Now: func() time.Time { return now }, Interval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,14 +7,12 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-
-	"berth/engine"
 )
 
 // clockModel is newTestModel with a clock the test moves.
 func clockModel(t *testing.T, b *fakeBackend, now *time.Time) model {
 	t.Helper()
-	m, err := newModel(t.Context(), b, Options{Now: func() time.Time { return *now }, Interval: time.Hour, NoColor: true})
+	m, err := newModel(t.Context(), oneHost(b), Options{Now: func() time.Time { return *now }, Interval: time.Hour, NoColor: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +112,7 @@ func TestRunForm(t *testing.T) {
 	if m.state != stateContainers {
 		t.Errorf("after run the screen is %s", m.state)
 	}
-	want := `run demo busybox ["sh" "-c" "echo hi; sleep 9"]`
+	want := `run demo busybox ["sh" "-c" "echo hi; sleep 9"] pull=missing`
 	if got := b.callLog(); len(got) != 1 || got[0] != want {
 		t.Errorf("calls %q, want %q", got, want)
 	}
@@ -126,72 +124,12 @@ func TestRunForm(t *testing.T) {
 func TestRunFormRejectsBadInput(t *testing.T) {
 	m := newTestModel(t, demoBackend())
 	m = press(t, m, "n", "enter")
-	if m.state != stateRunForm || !strings.Contains(screen(m), "an image is required") {
+	if m.state != stateRunForm || !strings.Contains(screen(m), "image name cannot be empty") {
 		t.Errorf("empty form was accepted:\n%s", screen(m))
 	}
 	m = press(t, m, "esc")
 	if m.state != stateContainers {
 		t.Errorf("esc left the form for %s", m.state)
-	}
-}
-
-func TestBuildRunOptions(t *testing.T) {
-	pids := int64(50)
-	for _, tc := range []struct {
-		name string
-		spec runSpec
-		want func(*engine.CreateOptions) bool
-		err  string
-	}{
-		{"image only", runSpec{Image: "busybox"}, func(o *engine.CreateOptions) bool {
-			return o.Config.Image == "busybox" && o.HostConfig.RestartPolicy.Name == "no"
-		}, ""},
-		{"everything", runSpec{Image: "busybox", Name: "w", Command: "sleep 1", Env: "A=1 'B=two words'", Memory: "512m", CPUs: "1.5", Pids: "50", Restart: "on-failure:3", Ports: "8080:80 127.0.0.1:53:53/udp,9000"},
-			func(o *engine.CreateOptions) bool {
-				h := o.HostConfig
-				return o.Name == "w" && len(o.Config.Cmd) == 2 && o.Config.Env[1] == "B=two words" &&
-					h.Memory == 512<<20 && h.NanoCPUs == 1.5e9 && *h.PidsLimit == pids &&
-					h.RestartPolicy == engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 3} &&
-					h.PortBindings["80/tcp"][0].HostPort == "8080" && h.PortBindings["53/udp"][0].HostIP == "127.0.0.1" &&
-					len(o.Config.ExposedPorts) == 3
-			}, ""},
-		{"no image", runSpec{}, nil, "an image is required"},
-		{"bad memory", runSpec{Image: "b", Memory: "lots"}, nil, "memory"},
-		{"bad cpus", runSpec{Image: "b", CPUs: "-1"}, nil, "cpus"},
-		{"bad restart", runSpec{Image: "b", Restart: "sometimes"}, nil, "restart policy"},
-		{"bad restart count", runSpec{Image: "b", Restart: "always:3"}, nil, "restart policy"},
-		{"bad port", runSpec{Image: "b", Ports: "99999:80"}, nil, "ports are 1-65535"},
-		{"bad proto", runSpec{Image: "b", Ports: "80/sctp"}, nil, "protocol"},
-		{"bad env", runSpec{Image: "b", Env: "NOEQUALS"}, nil, "NAME=value"},
-		{"open quote", runSpec{Image: "b", Command: `sh -c "echo`}, nil, "unterminated quote"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			o, err := buildRunOptions(tc.spec)
-			if tc.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.err) {
-					t.Fatalf("err = %v, want %q", err, tc.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !tc.want(&o) {
-				t.Errorf("options %+v", o)
-			}
-		})
-	}
-}
-
-func TestParseMemory(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-	}{{"1024", 1024}, {"1k", 1024}, {"1kb", 1024}, {"1.5m", 3 << 19}, {"2G", 2 << 30}} {
-		got, err := parseMemory(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("parseMemory(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-		}
 	}
 }
 

@@ -32,6 +32,7 @@ type (
 	// terminalMsg asks the root to open a terminal pane; the root knows
 	// the size it will have.
 	terminalMsg struct {
+		sh        *shared // of the container's host
 		ref, name string
 		kind      SessionKind
 	}
@@ -337,8 +338,8 @@ func waitTermCmd(p *termPane) tea.Cmd {
 	}
 }
 
-func terminalCmd(ref, name string, kind SessionKind) tea.Cmd {
-	return func() tea.Msg { return terminalMsg{ref: ref, name: name, kind: kind} }
+func terminalCmd(sh *shared, ref, name string, kind SessionKind) tea.Cmd {
+	return func() tea.Msg { return terminalMsg{sh: sh, ref: ref, name: name, kind: kind} }
 }
 
 // openSize is the emulator size a pane opened now gets, in a body of

@@ -256,7 +256,7 @@ func (m topModel) key(msg tea.KeyPressMsg) (topModel, tea.Cmd) {
 	case matches(msg, k.SortRev):
 		m.desc = !m.desc
 	case matches(msg, k.ExecPane):
-		return m, terminalCmd(m.ref, m.name, SessionShell)
+		return m, terminalCmd(m.sh, m.ref, m.name, SessionShell)
 	case matches(msg, k.Signal):
 		p, ok := m.selected()
 		if !ok {

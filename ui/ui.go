@@ -1,7 +1,8 @@
 // Package ui is berth's full-screen terminal program, built on Bubble Tea
 // v2. It owns the views, the key map and the styles, and talks to the
 // runtime only through the Backend interface (backend.go), which
-// EngineBackend implements over *engine.Engine.
+// EngineBackend implements over *engine.Engine. It shows one host or
+// several (hosts.go), each reached through its own Backend.
 //
 // Start reading at root.go: one root model routes messages to one
 // sub-model per screen (containers.go, logs.go, top.go, images.go,
@@ -31,6 +32,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"berth/config"
 )
 
 // Options configures Run. The zero value is a usable default.
@@ -45,18 +48,23 @@ type Options struct {
 	Interval time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// RunSettings are berth's settings the run form applies as `berth
+	// run` does (default network, cgroup parent, log options); nil means
+	// the defaults.
+	RunSettings *config.Config
 	// Input and Output replace the terminal (tests); nil means the terminal.
 	Input  io.Reader
 	Output io.Writer
 }
 
-// Run opens the program and returns when the user quits or ctx ends.
-// The terminal is restored on every path out.
-func Run(ctx context.Context, b Backend, opts Options) error {
+// Run opens the program on hosts, the first the current one (see
+// hosts.go), and returns when the user quits or ctx ends. The terminal
+// is restored on every path out.
+func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.NoColor = true
 	}
-	m, err := newModel(ctx, b, opts)
+	m, err := newModel(ctx, hosts, opts)
 	if err != nil {
 		return err
 	}
