@@ -36,23 +36,6 @@ func (a *apiEnv) dockerRun(args ...string) (stdout, stderr string, code int) {
 	return out.String(), errb.String(), code
 }
 
-// requireContainerInspect skips a test whose client inspects containers
-// (docker logs, exec, attach and start do first) when this tree does not
-// serve GET /containers/{id}/json yet: that endpoint is the containers
-// family's, merged from another branch.
-func (a *apiEnv) requireContainerInspect(t *testing.T) {
-	t.Helper()
-	resp, err := a.HTTPClient().Get("http://berth/v1.41/containers/none-such/json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if strings.Contains(string(body), "page not found") {
-		t.Skip("GET /containers/{id}/json is not served in this tree")
-	}
-}
-
 // post sends a raw API request and returns the status and body.
 func (a *apiEnv) post(path, body string) (int, string) {
 	a.t.Helper()
@@ -133,7 +116,6 @@ func TestAPICreateRefusals(t *testing.T) {
 // output from the first byte, and the exit code.
 func TestAPIStartAttached(t *testing.T) {
 	a := newAPIEnv(t)
-	a.requireContainerInspect(t)
 	a.dockerMust("create", "--name", "later", "busybox", "sh", "-c", "echo started; exit 4")
 	out, errOut, code := a.dockerRun("start", "-a", "later")
 	if out != "started\n" || code != 4 {
@@ -145,7 +127,6 @@ func TestAPIStartAttached(t *testing.T) {
 // exits; exec's exit code; docker wait's.
 func TestAPILogsExecWait(t *testing.T) {
 	a := newAPIEnv(t)
-	a.requireContainerInspect(t)
 	a.dockerMust("run", "-d", "--name", "web", "busybox", "sh", "-c",
 		"echo one; while [ ! -e /tmp/go ]; do sleep 0.05; done; echo two >&2; exit 7")
 	deadline := time.Now().Add(ptytest.Patience)
@@ -217,7 +198,6 @@ func TestAPIRunTTY(t *testing.T) {
 // prompt, the terminal's size and its changes, its exit code.
 func TestAPIExecTTY(t *testing.T) {
 	a := newAPIEnv(t)
-	a.requireContainerInspect(t)
 	a.dockerMust("run", "-d", "--name", "box", "busybox", "sleep", "1000")
 	term := ptytest.Start(t, a.docker("exec", "-it", "box", "sh"), 27, 101)
 	term.Expect(prompt)
@@ -238,7 +218,6 @@ func TestAPIExecTTY(t *testing.T) {
 // container: its output, input, and the detach keys leave it running.
 func TestAPIAttach(t *testing.T) {
 	a := newAPIEnv(t)
-	a.requireContainerInspect(t)
 	a.dockerMust("run", "-d", "-it", "--name", "shell", "busybox", "sh")
 	// A resize with no attach in progress reaches the container's terminal.
 	if status, body := a.post("/v1.41/containers/shell/resize?h=33&w=77", ""); status != http.StatusOK {
@@ -306,7 +285,6 @@ func TestAPIStats(t *testing.T) {
 // exec_run the exit code and output of a command.
 func TestAPIDockerPy(t *testing.T) {
 	a := newAPIEnv(t)
-	a.requireContainerInspect(t)
 	py := testenv.DebianPython(t)
 	script := `
 import docker
