@@ -85,7 +85,11 @@ func (s *Server) wrap(h handler) http.Handler {
 		if err == nil {
 			return
 		}
-		s.log.Info("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		level := slog.LevelDebug // the client's own mistake: its user sees it
+		if statusOf(err) >= http.StatusInternalServerError {
+			level = slog.LevelWarn
+		}
+		s.log.Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		if !rec.wrote {
 			writeError(w, err)
 		}

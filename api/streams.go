@@ -99,9 +99,10 @@ func sendSize(ch chan engine.TerminalSize, size engine.TerminalSize) {
 }
 
 // logStreamEnd is how a session that already answered reports why it
-// ended: only the server's log sees it.
+// ended: only the server's log sees it, at debug (a client that went away
+// ends most of them).
 func (s *Server) logStreamEnd(r *http.Request, what string, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
-		s.log.Info("stream ended", "method", r.Method, "path", r.URL.Path, "what", what, "err", fmt.Sprint(err))
+		s.log.Debug("stream ended", "method", r.Method, "path", r.URL.Path, "what", what, "err", fmt.Sprint(err))
 	}
 }
