@@ -127,7 +127,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(shut); err != nil {
-			srv.Close()
+			_ = srv.Close() // the streams still open are cut
 		}
 	}()
 	err := srv.Serve(l)

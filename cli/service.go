@@ -70,7 +70,7 @@ func listenUnix(path string) (net.Listener, error) {
 	}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		if c, err := net.Dial("unix", path); err == nil {
-			c.Close()
+			_ = c.Close()
 			return nil, fmt.Errorf("listen on %s: a service already answers there", path)
 		}
 		if err := os.Remove(path); err != nil {
