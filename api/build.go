@@ -27,7 +27,7 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	regOpts, err := buildRegistry(r)
+	regOpts, err := buildRegistry(r, s.registry)
 	if err != nil {
 		return err
 	}

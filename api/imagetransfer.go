@@ -61,7 +61,7 @@ func (s *Server) pullImage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return kindError{err, errInvalidArgument}
 	}
-	regOpts, err := pushPullRegistry(r)
+	regOpts, err := pushPullRegistry(r, s.registry)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Server) pushImage(w http.ResponseWriter, r *http.Request, name string) 
 	if _, err := s.host.Images().Lookup(ref); err != nil {
 		return noSuchImage(ref, err)
 	}
-	regOpts, err := pushPullRegistry(r)
+	regOpts, err := pushPullRegistry(r, s.registry)
 	if err != nil {
 		return err
 	}

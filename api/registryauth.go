@@ -48,32 +48,51 @@ func loginOf(a registry.AuthConfig) (username, password string, ok bool) {
 	return a.Username, a.Password, a.Username != "" || a.Password != ""
 }
 
-// pushPullRegistry is the registry options of a pull or push: the login of
-// its X-Registry-Auth header, for the one registry it names. Loopback
-// registries may use plain HTTP, as the image store allows.
-func pushPullRegistry(r *http.Request) (images.RegistryOptions, error) {
+// pushPullRegistry is the registry options of a pull or push: the
+// machine's settings (base), with the login of the request's
+// X-Registry-Auth header, for the one registry it names, before the logins
+// stored on the machine. Loopback registries may use plain HTTP, as the
+// image store allows.
+func pushPullRegistry(r *http.Request, base images.RegistryOptions) (images.RegistryOptions, error) {
 	var auth registry.AuthConfig
 	if err := decodeAuthHeader(r.Header.Get(registry.AuthHeader), registry.AuthHeader, &auth); err != nil {
 		return images.RegistryOptions{}, err
 	}
-	return images.RegistryOptions{Credentials: func(string) (string, string, bool) { return loginOf(auth) }}, nil
+	stored := base.Credentials
+	base.Credentials = func(host string) (string, string, bool) {
+		if user, pass, ok := loginOf(auth); ok {
+			return user, pass, true
+		}
+		if stored != nil {
+			return stored(host)
+		}
+		return "", "", false
+	}
+	return base, nil
 }
 
 // buildRegistry is the registry options of a build's base image pulls:
-// the logins of its X-Registry-Config header, one per registry host.
-func buildRegistry(r *http.Request) (images.RegistryOptions, error) {
+// the machine's settings (base), with the logins of the request's
+// X-Registry-Config header, one per registry host, before the logins
+// stored on the machine.
+func buildRegistry(r *http.Request, base images.RegistryOptions) (images.RegistryOptions, error) {
 	var logins map[string]registry.AuthConfig
 	if err := decodeAuthHeader(r.Header.Get("X-Registry-Config"), "X-Registry-Config", &logins); err != nil {
 		return images.RegistryOptions{}, err
 	}
-	return images.RegistryOptions{Credentials: func(host string) (string, string, bool) {
+	stored := base.Credentials
+	base.Credentials = func(host string) (string, string, bool) {
 		for key, a := range logins {
 			if registryHostOf(key) == host {
 				return loginOf(a)
 			}
 		}
+		if stored != nil {
+			return stored(host)
+		}
 		return "", "", false
-	}}, nil
+	}
+	return base, nil
 }
 
 // registryHostOf is the host[:port] of a docker config key

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"berth/host"
+	"berth/images"
 )
 
 // Server answers the Docker Engine API for one host.
@@ -20,6 +21,15 @@ type Server struct {
 	mux  *http.ServeMux
 	// streams is what attach, exec and stats keep between requests.
 	streams streamState
+	// registry is the machine's own registry settings (mirrors, insecure
+	// registries, stored logins), under a client's login.
+	registry images.RegistryOptions
+}
+
+// registrySettings is a host that has registry settings of its own
+// (host.Local).
+type registrySettings interface {
+	RegistryDefaults() images.RegistryOptions
 }
 
 // handler is one endpoint: it writes its answer, or returns an error that
@@ -40,6 +50,9 @@ func NewServer(h host.Host, log *slog.Logger) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{host: h, log: log, mux: http.NewServeMux()}
+	if rs, ok := h.(registrySettings); ok {
+		s.registry = rs.RegistryDefaults()
+	}
 	for _, group := range [][]route{
 		s.systemRoutes(),
 		s.containerRoutes(),

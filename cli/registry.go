@@ -24,13 +24,7 @@ func (a *app) registryOptions(maxConcurrent int) images.RegistryOptions {
 // registryOptions are the settings' mirrors, insecure registries and
 // stored logins, for the CLI's and the TUI's pulls and pushes.
 func registryOptions(c *config.Config, maxConcurrent int) images.RegistryOptions {
-	creds := images.OpenCredentials(c.CredentialsFile())
-	return images.RegistryOptions{
-		Mirrors:       c.RegistryMirrors,
-		Insecure:      c.InsecureRegistries,
-		Credentials:   creds.Get,
-		MaxConcurrent: maxConcurrent,
-	}
+	return host.RegistryOptions(c, maxConcurrent)
 }
 
 // splitReference splits a normalised reference into what docker's pull

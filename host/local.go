@@ -9,8 +9,11 @@ import (
 )
 
 // Local is this machine: the engine and the image store it runs
-// containers from.
-type Local struct{ *engine.Engine }
+// containers from, and the settings it was opened with.
+type Local struct {
+	*engine.Engine
+	settings *config.Config
+}
 
 var _ Host = Local{}
 
@@ -39,7 +42,7 @@ func Open(c *config.Config, warn func(string)) (Local, error) {
 	if err != nil {
 		return Local{}, err
 	}
-	return Local{eng}, nil
+	return Local{Engine: eng, settings: c}, nil
 }
 
 // Images is the engine's image store.
