@@ -204,3 +204,56 @@ func TestAPITLSPlainTCPRefused(t *testing.T) {
 		}
 	}
 }
+
+// Started as systemd starts it from berth.socket (the listening socket on
+// fd 3, LISTEN_PID and LISTEN_FDS), the service answers on that socket,
+// and with --time it exits on its own once no client is connected.
+func TestAPIServiceSocketActivation(t *testing.T) {
+	b := newBerthEnv(t)
+	sock := filepath.Join(t.TempDir(), "activated.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ul := l.(*net.UnixListener)
+	ul.SetUnlinkOnClose(false)
+	f, err := ul.File()
+	ul.Close() // the service holds the descriptor now
+	if err != nil {
+		t.Fatal(err)
+	}
+	// LISTEN_PID must be the service's own PID: sh exports its own and
+	// execs berth in its place, as systemd sets it after fork.
+	cmd := exec.Command("/bin/sh", "-c", `export LISTEN_PID=$$ LISTEN_FDS=1; exec "$0" system service --time 1`, b.bin)
+	cmd.Env = b.env
+	cmd.ExtraFiles = []*os.File{f}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+		}
+	})
+	c := exec.Command(testenv.DockerCLI(t), "version", "--format", "{{.Server.APIVersion}}")
+	c.Env = append(os.Environ(), "DOCKER_HOST=unix://"+sock, "DOCKER_CONFIG="+t.TempDir())
+	out, err := c.CombinedOutput()
+	if err != nil || string(out) != api.MaxVersion+"\n" {
+		t.Fatalf("docker version on the activated socket = %q, %v; service: %s", out, err, stderr.String())
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the service exited with %v after its idle time: %s", err, stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the service did not exit within 30s of its last client with --time 1: %s", stderr.String())
+	}
+}
