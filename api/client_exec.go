@@ -49,7 +49,7 @@ func (s *execSession) Run(stdin io.Reader, stdout, stderr io.Writer) (int, error
 		return 0, s.c.fail("exec in container", s.ref, err)
 	}
 	defer hj.Close()
-	restore, err := s.c.terminal(s.ctx, s.id, engine.AttachOptions{Size: s.opts.Size, Resize: s.opts.Resize}, s.opts.Tty, true)
+	restore, err := s.c.terminal(s.ctx, s.id, engine.AttachOptions{Stdin: stdin, Terminal: true, Size: s.opts.Size, Resize: s.opts.Resize}, s.opts.Tty, true)
 	if err != nil {
 		return 0, err
 	}

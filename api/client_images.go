@@ -272,8 +272,3 @@ func (r remoteImages) Push(ctx context.Context, source, dest string, opts images
 		}
 	}
 }
-
-// Build sends the build context to the far side, which builds there.
-func (r remoteImages) Build(ctx context.Context, opts images.BuildOptions) (*images.Image, error) {
-	return nil, r.c.notImplemented("build")
-}

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -71,18 +73,24 @@ func (c *Client) attach(ctx context.Context, ref string, opts engine.AttachOptio
 	if err := copyOutput(opts.Stdout, opts.Stderr, hj.Reader, tty); err != nil {
 		return engine.RunResult{}, fmt.Errorf("attach to container %s on %s: %w", ref, c.endpoint, err)
 	}
-	now, err := c.Inspect(ctx, ctr.ID)
-	if err != nil {
-		return engine.RunResult{}, err
-	}
-	if now.State.Status == engine.StatusRunning || now.State.Status == engine.StatusPaused {
-		return engine.RunResult{Detached: true}, nil
-	}
-	select {
-	case r := <-wait.Result:
-		return engine.RunResult{ExitCode: int(r.StatusCode)}, nil
-	case err := <-wait.Error:
-		return engine.RunResult{}, c.fail("wait for container", ref, err)
+	// The stream ended: the container exited (its wait answers, even when
+	// --rm removes it right after) or the detach keys were pressed (it
+	// runs on, and the wait would not answer).
+	for {
+		select {
+		case r := <-wait.Result:
+			return engine.RunResult{ExitCode: int(r.StatusCode)}, nil
+		case err := <-wait.Error:
+			return engine.RunResult{}, c.fail("wait for container", ref, err)
+		case <-time.After(time.Second):
+		}
+		now, err := c.Inspect(ctx, ctr.ID)
+		if err != nil {
+			continue // removed (--rm): the wait answers next
+		}
+		if now.State.Status == engine.StatusRunning || now.State.Status == engine.StatusPaused {
+			return engine.RunResult{Detached: true}, nil
+		}
 	}
 }
 
@@ -123,7 +131,9 @@ func (c *Client) terminal(ctx context.Context, id string, opts engine.AttachOpti
 	}
 	restore := func() error { return nil }
 	size := opts.Size
-	if f, ok := opts.Stdin.(*os.File); ok && opts.Terminal {
+	resizes := opts.Resize
+	stopWinch := func() {}
+	if f, ok := opts.Stdin.(*os.File); ok && opts.Terminal && ptyexec.IsTerminal(f) {
 		r, err := ptyexec.MakeRaw(f)
 		if err != nil {
 			return nil, fmt.Errorf("terminal: %w", err)
@@ -132,16 +142,17 @@ func (c *Client) terminal(ctx context.Context, id string, opts engine.AttachOpti
 		if sz, err := ptyexec.GetSize(f); err == nil {
 			size = sz
 		}
+		resizes, stopWinch = windowChanges(f)
 	}
 	if size.Height > 0 && size.Width > 0 {
 		resize(size)
 	}
 	done := make(chan struct{})
-	if opts.Resize != nil {
+	if resizes != nil {
 		go func() {
 			for {
 				select {
-				case sz, ok := <-opts.Resize:
+				case sz, ok := <-resizes:
 					if !ok {
 						return
 					}
@@ -154,8 +165,38 @@ func (c *Client) terminal(ctx context.Context, id string, opts engine.AttachOpti
 	}
 	return func() {
 		close(done)
+		stopWinch()
 		_ = restore() // the terminal is the user's; nothing better to do if it will not go back
 	}, nil
+}
+
+// windowChanges is the terminal's size at each SIGWINCH, until stop.
+func windowChanges(f *os.File) (<-chan engine.TerminalSize, func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGWINCH)
+	out := make(chan engine.TerminalSize)
+	done := make(chan struct{})
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case <-sig:
+				if sz, err := ptyexec.GetSize(f); err == nil {
+					select {
+					case out <- sz:
+					case <-done:
+						return
+					}
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return out, func() {
+		signal.Stop(sig)
+		close(done)
+	}
 }
 
 // Logs reads the container's log through the API, with timestamps so that
