@@ -260,3 +260,10 @@ func (c *Client) DisconnectNetwork(net, ctr string, force bool) error {
 	}
 	return nil
 }
+
+// SystemCPUUsage is the far side's whole CPU time (host.CPUClock, which
+// the stats endpoint serves from): the API reports it only inside one
+// container's stats sample, not on its own.
+func (c *Client) SystemCPUUsage(ctx context.Context) (uint64, int, error) {
+	return 0, 0, c.notImplemented("system CPU usage")
+}
