@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,6 +100,7 @@ SetEnv %s
 		if t.Failed() {
 			t.Logf("sshd log:\n%s", log.String())
 		}
+		stopOnDemandService(t, envValue(b.env, "BERTH_RUN_ROOT"))
 	})
 	remoteWaitTCP(t, fmt.Sprintf("127.0.0.1:%d", port), exited)
 
@@ -187,18 +189,55 @@ func remoteWaitTCP(t testing.TB, addr string, exited <-chan error) {
 }
 
 // The docker CLI runs `docker system dial-stdio` on the far side; with
-// no service there, berth serves the API in that process.
+// no service there, dial-stdio starts one (it exits when idle) and every
+// connection of the CLI goes to it.
 func TestAPISSHDockerServesOnDemand(t *testing.T) {
 	s := newSSHEnv(t, newBerthEnv(t))
 	out := s.dockerMust(s.url(""), "version", "--format", "{{.Server.APIVersion}} {{.Server.Version}}")
 	if !strings.HasPrefix(out, api.MaxVersion+" ") {
 		t.Fatalf("docker version over ssh = %q, want API %s", out, api.MaxVersion)
 	}
-	// No service was left behind on the far side.
-	sock := filepath.Join(envValue(s.env, "BERTH_RUN_ROOT"), "api.sock")
-	if _, err := os.Stat(sock); err == nil {
-		t.Fatalf("dial-stdio left a service socket at %s", sock)
+	run := envValue(s.env, "BERTH_RUN_ROOT")
+	if _, err := os.Stat(filepath.Join(run, "api.sock")); err != nil {
+		t.Fatalf("no service socket after dial-stdio: %v", err)
 	}
+	if _, err := os.Stat(filepath.Join(run, "api.pid")); err != nil {
+		t.Fatalf("no PID file of the service dial-stdio started: %v", err)
+	}
+	// The next connection finds the service already there.
+	if out := s.dockerMust(s.url(""), "version", "--format", "{{.Server.APIVersion}}"); out != api.MaxVersion+"\n" {
+		t.Fatalf("second docker version over ssh = %q", out)
+	}
+}
+
+// stopOnDemandService stops, by the PID it recorded, the service that
+// dial-stdio started in runRoot, and waits until it is gone.
+func stopOnDemandService(t testing.TB, runRoot string) {
+	data, err := os.ReadFile(filepath.Join(runRoot, "api.pid"))
+	if err != nil {
+		return // none was started
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Errorf("api.pid: %v", err)
+		return
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte("service")) {
+		return // already exited (and the PID maybe reused)
+	}
+	_ = syscall.Kill(pid, syscall.SIGTERM)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if err := syscall.Kill(pid, 0); err != nil {
+			return
+		}
+		if st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil && strings.Contains(string(st), ") Z ") {
+			return // exited, waiting for init to reap it
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Errorf("the on-demand service (PID %d) did not stop within 10s of SIGTERM", pid)
 }
 
 // With a service on the far side's default socket, dial-stdio bridges to

@@ -1,43 +1,48 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
-
-	"berth/api"
 )
+
+// onDemandIdle is how long a service that dial-stdio started waits for
+// the next connection before it exits.
+const onDemandIdle = "60"
 
 // systemDialStdioCommand is `berth system dial-stdio`: one API connection
 // on stdin and stdout, what the docker CLI runs on the far side of an
 // ssh:// host (as `docker system dial-stdio`) and what berth's own client
 // runs there (as `berth system dial-stdio`).
 //
-// When a service answers on the socket (-H unix://PATH, else api.sock in
-// the run root), the streams are bridged to it. Otherwise this process
-// serves the API itself for this one connection: berth has no daemon to
-// start, containers run under their own shims, so a service per
-// connection is the service started on demand, and it ends with the
-// connection (nothing is left running on the far side).
+// The streams are bridged to the service on the socket -H names, else
+// on api.sock in the run root; when none answers there, dial-stdio starts
+// one (`berth system service --time 60`, in a session of its own, its PID
+// in api.pid beside the socket) and bridges to it. One service for all
+// the connections of a client matters: the docker CLI opens several for
+// one command (attach, start and wait of `docker run`; create and start
+// of an exec), and exec instances live in the service that created them.
 func (a *app) systemDialStdioCommand() *cobra.Command {
 	cmd := newCommand("dial-stdio", "Proxy the stdio stream to the API (for ssh:// hosts)", noArgs, nil)
-	cmd.Long = "Connect stdin and stdout to berth's Docker Engine API: to the service on\n" +
-		"its socket when one answers, else to an API served by this process for the\n" +
-		"one connection. The docker CLI runs it on the far side of DOCKER_HOST=ssh://\n" +
-		"(as `docker system dial-stdio`), berth's -H ssh:// as `berth system\n" +
-		"dial-stdio`. Not meant to be run by hand."
+	cmd.Long = "Connect stdin and stdout to berth's Docker Engine API service, starting\n" +
+		"the service (it exits after " + onDemandIdle + "s without a connection) when none answers.\n" +
+		"The docker CLI runs it on the far side of DOCKER_HOST=ssh:// (as `docker\n" +
+		"system dial-stdio`), berth's -H ssh:// as `berth system dial-stdio`.\n" +
+		"Not meant to be run by hand."
 	cmd.Hidden = true
 	cmd.Annotations = map[string]string{localOnly: "true"}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		conn, err := a.dialService(cmd.Context())
+		conn, err := a.dialService()
 		if err != nil {
 			return err
 		}
@@ -47,10 +52,9 @@ func (a *app) systemDialStdioCommand() *cobra.Command {
 	return cmd
 }
 
-// dialService connects to the API: the service on the socket -H names, or
-// the default socket's when one answers there, else a server in this
-// process over a socket pair.
-func (a *app) dialService(ctx context.Context) (net.Conn, error) {
+// dialService connects to the service on the socket -H names, or on the
+// default socket, starting it there when none answers.
+func (a *app) dialService() (net.Conn, error) {
 	if a.host != "" {
 		path, ok := strings.CutPrefix(a.host, "unix://")
 		if !ok {
@@ -66,47 +70,75 @@ func (a *app) dialService(ctx context.Context) (net.Conn, error) {
 	if c, err := net.Dial("unix", sock); err == nil {
 		return c, nil
 	}
-	h, err := a.machine()
+	exited, err := a.startService(sock)
 	if err != nil {
 		return nil, err
 	}
-	ours, theirs, err := socketPair()
-	if err != nil {
-		return nil, fmt.Errorf("dial-stdio: %w", err)
-	}
-	srv := api.NewServer(h, a.log)
-	go func() {
-		if err := srv.ServeConn(ctx, theirs); err != nil {
-			a.log.Info("dial-stdio: serve", "err", err)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			return c, nil
 		}
-		theirs.Close()
-	}()
-	return ours, nil
+		select {
+		case werr := <-exited:
+			// Another dial-stdio may have started one first: its socket
+			// answers then, and this service refused to replace it.
+			if c, err := net.Dial("unix", sock); err == nil {
+				return c, nil
+			}
+			return nil, fmt.Errorf("dial-stdio: the service it started exited (%v); see %s", werr, serviceLog(sock))
+		default:
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("dial-stdio: the service it started does not answer on %s: %w", sock, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
-// socketPair is two connected unix sockets: unlike net.Pipe they can be
-// half-closed, which an attach stream needs when its input ends.
-func socketPair() (net.Conn, net.Conn, error) {
-	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+// serviceLog is where a service started on demand writes its log.
+func serviceLog(sock string) string { return filepath.Join(filepath.Dir(sock), "api.log") }
+
+// startService starts `berth system service` on sock in a session of its
+// own, with no tie to this process's streams (sshd would wait for it),
+// and records its PID in api.pid beside the socket. The channel receives
+// its exit.
+func (a *app) startService(sock string) (<-chan error, error) {
+	self, err := os.Executable()
 	if err != nil {
-		return nil, nil, fmt.Errorf("socket pair: %w", err)
+		return nil, fmt.Errorf("dial-stdio: start the service: %w", err)
 	}
-	var conns [2]net.Conn
-	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "dial-stdio")
-		c, err := net.FileConn(f)
-		f.Close()
-		if err != nil {
-			if i == 1 {
-				conns[0].Close()
-			} else {
-				syscall.Close(fds[1])
-			}
-			return nil, nil, fmt.Errorf("socket pair: %w", err)
+	var args []string
+	for _, f := range []struct{ flag, value string }{
+		{"--root", a.overrides.DataRoot}, {"--run-root", a.overrides.RunRoot}, {"--config", a.overrides.ConfigFile},
+	} {
+		if f.value != "" {
+			args = append(args, f.flag, f.value)
 		}
-		conns[i] = c
 	}
-	return conns[0], conns[1], nil
+	args = append(args, "system", "service", "--time", onDemandIdle, "unix://"+sock)
+	if err := os.MkdirAll(filepath.Dir(sock), 0o700); err != nil {
+		return nil, fmt.Errorf("dial-stdio: start the service: %w", err)
+	}
+	logFile, err := os.OpenFile(serviceLog(sock), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("dial-stdio: start the service: %w", err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(self, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("dial-stdio: start the service: %w", err)
+	}
+	pidFile := filepath.Join(filepath.Dir(sock), "api.pid")
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o600); err != nil {
+		a.log.Warn("dial-stdio: record the service's PID", "file", pidFile, "err", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return exited, nil
 }
 
 // bridge copies in to conn and conn to out. The end of in half-closes
