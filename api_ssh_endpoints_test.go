@@ -42,6 +42,7 @@ func TestAPISSHDockerContainers(t *testing.T) {
 func TestAPISSHBerthCLI(t *testing.T) {
 	s := newSSHEnv(t, newBerthEnv(t))
 	local := t.TempDir()
+	remoteWriteFile(t, filepath.Join(local, "none.json"), "{}", 0o644)
 	berth := func(args ...string) (string, string, error) {
 		cmd := exec.Command(s.bin, append([]string{"-H", s.url("")}, args...)...)
 		cmd.Env = append(os.Environ(), "PATH="+s.path, "BERTH_ROOT="+filepath.Join(local, "root"),
