@@ -252,10 +252,10 @@ func (a *app) rootCommand() *cobra.Command {
 	flags.StringVar(&a.overrides.DataRoot, "root", "", "root directory of persistent berth state (env "+config.EnvRoot+"; default "+config.DefaultDataRoot+")")
 	flags.StringVar(&a.overrides.RunRoot, "run-root", "", "directory of runtime state: sockets, pids (env "+config.EnvRunRoot+"; default "+config.DefaultRunRoot+")")
 	flags.StringVar(&a.overrides.ConfigFile, "config", "", "settings file (env "+config.EnvConfig+"; default "+config.DefaultFile+")")
-	// Long-only: -l is --label on run and create, and cobra shares one
-	// short-flag namespace between a command and the global flags.
 	flags.StringVar(&a.host, "host", "", "the machine to manage, ssh://[USER@]HOST[:PORT], unix:///PATH or tcp://ADDR:PORT; -H before the command (env BERTH_HOST)")
 	flags.StringVar(&a.contextName, "context", "", `name of the context to use (env BERTH_CONTEXT; see "berth context use")`)
+	// Long-only: -l is --label on run and create, and cobra shares one
+	// short-flag namespace between a command and the global flags.
 	flags.StringVar(&a.logLevel, "log-level", "info", `set the logging level ("debug"|"info"|"warn"|"error"|"fatal")`)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError(cmd.CommandPath(), err)
