@@ -37,7 +37,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"berth/api"
 	"berth/config"
+	"berth/engine"
 	"berth/host"
 	"berth/images"
 	"berth/ui"
@@ -68,6 +70,8 @@ type system struct {
 	readPassword func(terminal io.Reader, w io.Writer, label string) (string, error)
 	// statsInterval is the time between two samples of `berth stats`.
 	statsInterval time.Duration
+	// dial reaches another machine (-H, BERTH_HOST, a context).
+	dial func(api.Endpoint) (host.Host, error)
 }
 
 func hostSystem() system {
@@ -82,6 +86,7 @@ func hostSystem() system {
 		login:         images.Login,
 		readPassword:  readPassword,
 		statsInterval: time.Second,
+		dial:          dialRemote,
 	}
 }
 
@@ -142,6 +147,12 @@ type app struct {
 	cfg       *config.Config
 	eng       host.Containers
 	imgs      host.Images
+	// host and contextName are the global --host (-H) and --context;
+	// remote is the machine they, BERTH_HOST or a context chose, nil for
+	// this one (hostselect.go).
+	host        string
+	contextName string
+	remote      *api.Endpoint
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer, sys system) *app {
@@ -168,6 +179,14 @@ func (a *app) openOnce() error {
 	if a.eng != nil {
 		return nil
 	}
+	if a.remote != nil {
+		h, err := a.sys.dial(*a.remote)
+		if err != nil {
+			return err
+		}
+		a.eng, a.imgs = h, h.Images()
+		return nil
+	}
 	eng, imgs, err := a.sys.open(a.cfg)
 	if err != nil {
 		return fmt.Errorf("open berth's stores at %s: %w", a.cfg.DataRoot, err)
@@ -179,7 +198,7 @@ func (a *app) openOnce() error {
 // run executes args and prints the error, if any, as docker does.
 func run(args []string, a *app) int {
 	root := a.rootCommand()
-	root.SetArgs(args)
+	root.SetArgs(hoistHostFlag(args))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -222,6 +241,9 @@ func (a *app) rootCommand() *cobra.Command {
 			if !a.sys.isTerminal(a.stdin) || !a.sys.isTerminal(a.stdout) {
 				return cmd.Help()
 			}
+			if a.remote != nil {
+				return fmt.Errorf("the full-screen program on %s: it shows this machine only, for now: %w", a.remote.Host, engine.ErrNotImplemented)
+			}
 			return a.sys.tui(cmd.Context(), a.cfg)
 		},
 	}
@@ -230,6 +252,8 @@ func (a *app) rootCommand() *cobra.Command {
 	flags.StringVar(&a.overrides.DataRoot, "root", "", "root directory of persistent berth state (env "+config.EnvRoot+"; default "+config.DefaultDataRoot+")")
 	flags.StringVar(&a.overrides.RunRoot, "run-root", "", "directory of runtime state: sockets, pids (env "+config.EnvRunRoot+"; default "+config.DefaultRunRoot+")")
 	flags.StringVar(&a.overrides.ConfigFile, "config", "", "settings file (env "+config.EnvConfig+"; default "+config.DefaultFile+")")
+	flags.StringVar(&a.host, "host", "", "the machine to manage, ssh://[USER@]HOST[:PORT], unix:///PATH or tcp://ADDR:PORT; -H before the command (env BERTH_HOST)")
+	flags.StringVar(&a.contextName, "context", "", `name of the context to use (env BERTH_CONTEXT; see "berth context use")`)
 	// Long-only: -l is --label on run and create, and cobra shares one
 	// short-flag namespace between a command and the global flags.
 	flags.StringVar(&a.logLevel, "log-level", "info", `set the logging level ("debug"|"info"|"warn"|"error"|"fatal")`)
@@ -252,6 +276,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 		a.volumeCommand(),
 		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
+		a.contextCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()
@@ -274,7 +299,16 @@ func (a *app) prepare(cmd *cobra.Command) error {
 	if cmd.Annotations[needsNothing] != "" {
 		return nil
 	}
-	if a.sys.geteuid() != 0 {
+	if cmd.Annotations[localOnly] == "" {
+		ep, remote, err := a.remoteEndpoint()
+		if err != nil {
+			return &statusError{err: err, code: exitBerth}
+		}
+		if remote {
+			a.remote = &ep
+		}
+	}
+	if a.remote == nil && a.sys.geteuid() != 0 {
 		return &statusError{err: errNeedsRoot, code: exitBerth}
 	}
 	cfg, err := config.Resolve(a.overrides, a.sys.getenv)

@@ -41,7 +41,8 @@ func (a *app) imageCommand() *cobra.Command {
 func (a *app) systemCommand() *cobra.Command {
 	cmd := groupCommand("system COMMAND", "Manage berth")
 	cmd.AddCommand(a.systemDfCommand(), a.systemPruneCommand(), a.infoCommand(), a.eventsCommand(),
-		a.systemCheckCommand(), a.systemBootCommand(), a.systemServiceCommand())
+		a.systemCheckCommand(), a.systemBootCommand(), a.systemServiceCommand(),
+		a.systemDialStdioCommand())
 	return cmd
 }
 

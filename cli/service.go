@@ -1,14 +1,15 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,31 +34,50 @@ func (a *app) machine() (host.Host, error) {
 // API on a unix socket, for the docker CLI, docker-compose and the SDKs.
 func (a *app) systemServiceCommand() *cobra.Command {
 	cmd := newCommand("service [OPTIONS] [URI]", "Serve the Docker Engine API", maxArgs(1), nil)
+	cmd.Annotations = map[string]string{localOnly: "true"}
 	cmd.Long = "Serve the Docker Engine API (versions " + api.MinVersion + " to " + api.MaxVersion + ") until interrupted, so\n" +
 		"that the docker CLI, docker-compose and the Docker SDKs manage berth's\n" +
 		"containers: DOCKER_HOST=unix://PATH. URI is unix://PATH; the default is\n" +
 		"api.sock in berth's run directory, readable by root only. Containers\n" +
-		"keep running when the service stops."
+		"keep running when the service stops.\n\n" +
+		"URI tcp://ADDR:PORT serves on TCP, only with --tlsverify and the three\n" +
+		"certificate files (clients must present a certificate the CA signed);\n" +
+		"plain TCP is refused. Started by systemd's berth.socket (socket\n" +
+		"activation), it serves the socket systemd passed."
+	var opts serviceOptions
+	flags := cmd.Flags()
+	flags.IntVarP(&opts.idleSeconds, "time", "t", 0, "seconds without a connection before the service exits (0: never)")
+	flags.BoolVar(&opts.tlsVerify, "tlsverify", false, "serve TCP with TLS and require client certificates signed by --tlscacert")
+	flags.StringVar(&opts.tls.CA, "tlscacert", "", "CA certificate that signs the clients' certificates")
+	flags.StringVar(&opts.tls.Cert, "tlscert", "", "the service's TLS certificate")
+	flags.StringVar(&opts.tls.Key, "tlskey", "", "the service's TLS key")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		uri := "unix://" + filepath.Join(a.cfg.RunRoot, "api.sock")
-		if len(args) == 1 {
-			uri = args[0]
+		if opts.idleSeconds < 0 {
+			return usageError(cmd.CommandPath(), fmt.Errorf("invalid --time %d: seconds, 0 for never", opts.idleSeconds))
 		}
-		path, ok := strings.CutPrefix(uri, "unix://")
-		if !ok || path == "" {
-			return usageError(cmd.CommandPath(), fmt.Errorf("invalid URI %q: only unix://PATH is served", uri))
-		}
-		h, err := a.machine()
+		l, err := a.serviceListener(cmd, args, opts)
 		if err != nil {
 			return err
 		}
-		l, err := listenUnix(path)
+		h, err := a.machine()
 		if err != nil {
+			l.Close()
 			return err
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return api.NewServer(h, a.log).Serve(ctx, l)
+		idle := api.NewIdleListener(l, time.Duration(opts.idleSeconds)*time.Second)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-idle.Idle():
+				a.log.Info("no connection for the idle time, stopping", "seconds", opts.idleSeconds)
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		return api.NewServer(h, a.log).Serve(ctx, idle)
 	}
 	return cmd
 }

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
+
+	"berth/engine"
+	"berth/host"
+)
+
+// Client is a host.Host for another machine: every call is a request to
+// that machine's Docker Engine API (its `berth system service`, or
+// `berth system dial-stdio` over ssh), made with Moby's Go client. The
+// answers are Moby's types; they are turned into the engine's and the
+// image store's through the wire JSON the two share (engine.Container
+// is docker's inspect document, engine.ContainerConfig docker's Config).
+type Client struct {
+	api      *client.Client
+	endpoint string
+}
+
+var _ host.Host = (*Client)(nil)
+
+// Dial is the host at ep. Nothing is sent until the first call; ssh is
+// started for each connection the client opens (it keeps one open
+// between calls).
+func Dial(ep Endpoint) (*Client, error) {
+	u, err := ParseEndpoint(ep.Host)
+	if err != nil {
+		return nil, err
+	}
+	opts := []client.Opt{client.WithAPIVersionNegotiation(), client.WithUserAgent("berth/" + host.Version)}
+	switch u.Scheme {
+	case "ssh":
+		dial, err := sshDialer(u)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, client.WithHost("http://berth.invalid"), client.WithDialContext(dial))
+	case "unix":
+		opts = append(opts, client.WithHost(ep.Host))
+	case "tcp":
+		if ep.TLS.CA == "" || ep.TLS.Cert == "" || ep.TLS.Key == "" {
+			return nil, fmt.Errorf("connect to %s: a tcp:// host needs a CA certificate and a client certificate and key", ep.Host)
+		}
+		opts = append(opts, client.WithHost(ep.Host), client.WithScheme("https"), client.WithTLSClientConfig(ep.TLS.CA, ep.TLS.Cert, ep.TLS.Key))
+	}
+	c, err := client.New(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
+	}
+	return &Client{api: c, endpoint: u.Redacted()}, nil
+}
+
+// Close ends the connections (and their ssh processes).
+func (c *Client) Close() error { return c.api.Close() }
+
+// Endpoint is the host's address, without a password.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// Ping asks the far side for its API version, and is how a caller checks
+// that the host answers at all.
+func (c *Client) Ping(ctx context.Context) (string, error) {
+	r, err := c.api.Ping(ctx, client.PingOptions{NegotiateAPIVersion: true})
+	if err != nil {
+		return "", c.fail("ping", "", err)
+	}
+	return r.APIVersion, nil
+}
+
+// ServerVersion is the far side's release.
+func (c *Client) ServerVersion(ctx context.Context) (string, error) {
+	r, err := c.api.ServerVersion(ctx, client.ServerVersionOptions{})
+	if err != nil {
+		return "", c.fail("version", "", err)
+	}
+	return r.Version, nil
+}
+
+// fail wraps an API error with the operation, the object and the host,
+// keeping the engine's sentinel the status stands for (404 a missing
+// container, 409 a conflict, 400 bad input), so the faces' checks with
+// errors.Is hold on a remote host as on this one.
+func (c *Client) fail(op, object string, err error) error {
+	what := op
+	if object != "" {
+		what += " " + object
+	}
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrNotFound, err)
+	case cerrdefs.IsInvalidArgument(err):
+		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrInvalidArgument, err)
+	case cerrdefs.IsNotImplemented(err):
+		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrNotImplemented, err)
+	}
+	return fmt.Errorf("%s on %s: %w", what, c.endpoint, err)
+}
+
+// notImplemented is an operation the Docker Engine API cannot express.
+func (c *Client) notImplemented(op string) error {
+	return fmt.Errorf("%s on %s: the Docker Engine API has no request for it: %w", op, c.endpoint, engine.ErrNotImplemented)
+}
+
+// convert copies src into dst through JSON: Moby's types and the
+// engine's share docker's field names.
+func convert(src, dst any) error {
+	data, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, dst); err != nil {
+		return errors.Join(errors.New("the answer does not fit berth's types"), err)
+	}
+	return nil
+}
