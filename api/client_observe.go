@@ -9,8 +9,8 @@ import (
 	"berth/engine"
 )
 
-// These are host.Observer (of h12-rules: the TUI's machine gauges and its
-// kill of one process), here so that the merged host.Host builds.
+// These are host.Observer (the TUI's machine gauges and its kill of one
+// process) and host.TTYResizer.
 
 // HostStats is the far side's CPU count and memory from info. Its CPU
 // counters (/proc/stat of the far side) have no API request: they stay
@@ -33,4 +33,13 @@ func (c *Client) DiskUsage(ctx context.Context) (int64, error) {
 // API's kill signals only the container's main process.
 func (c *Client) SignalProcess(ctx context.Context, ref string, hostPID int, signal string) error {
 	return c.notImplemented("signal of one process of " + ref)
+}
+
+// ResizeTTY sets the window size of a tty container's terminal on the far
+// side (POST /containers/{id}/resize).
+func (c *Client) ResizeTTY(ctx context.Context, ref string, size engine.TerminalSize) error {
+	if _, err := c.api.ContainerResize(ctx, ref, client.ContainerResizeOptions{Height: uint(size.Height), Width: uint(size.Width)}); err != nil {
+		return c.fail("resize the terminal of container", ref, err)
+	}
+	return nil
 }

@@ -181,8 +181,8 @@ func newImageInspect(img *images.Image) image.InspectResponse {
 	}
 	out := image.InspectResponse{
 		ID:           "sha256:" + img.ID,
-		RepoTags:     nonNilStrings(img.RepoTags),
-		RepoDigests:  nonNilStrings(img.RepoDigests),
+		RepoTags:     orEmpty(img.RepoTags),
+		RepoDigests:  orEmpty(img.RepoDigests),
 		Created:      img.Created.UTC().Format(time.RFC3339Nano),
 		Author:       img.Author,
 		Config:       cfg,

@@ -107,8 +107,8 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		sum := imageSummary{Summary: image.Summary{
 			ID:          "sha256:" + img.ID,
 			ParentID:    img.Parent,
-			RepoTags:    nonNilStrings(img.RepoTags),
-			RepoDigests: nonNilStrings(img.RepoDigests),
+			RepoTags:    orEmpty(img.RepoTags),
+			RepoDigests: orEmpty(img.RepoDigests),
 			Created:     img.Created.Unix(),
 			Size:        img.Size,
 			SharedSize:  -1,
@@ -122,13 +122,6 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, sum)
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // imageInspect is an image's inspect body: the Moby type, plus what API
@@ -179,7 +172,7 @@ func (s *Server) imageHistory(w http.ResponseWriter, r *http.Request, name strin
 		if h.ID != "" {
 			item.ID = "sha256:" + strings.TrimPrefix(h.ID, "sha256:")
 			if img, err := store.Lookup(h.ID); err == nil {
-				item.Tags = nonNilStrings(img.RepoTags)
+				item.Tags = orEmpty(img.RepoTags)
 			}
 		}
 		out = append(out, item)

@@ -272,7 +272,7 @@ func (s *Server) pruneNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return networkError(err)
 	}
-	return writeJSON(w, http.StatusOK, mobynet.PruneReport{NetworksDeleted: nonNilStrings(removed)})
+	return writeJSON(w, http.StatusOK, mobynet.PruneReport{NetworksDeleted: orEmpty(removed)})
 }
 
 // pruneNetworksMatching removes, one by one, the unused networks of the

@@ -168,5 +168,5 @@ func (s *Server) pruneVolumes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return volumeError(err)
 	}
-	return writeJSON(w, http.StatusOK, volume.PruneReport{VolumesDeleted: nonNilStrings(removed), SpaceReclaimed: uint64(max(reclaimed, 0))})
+	return writeJSON(w, http.StatusOK, volume.PruneReport{VolumesDeleted: orEmpty(removed), SpaceReclaimed: uint64(max(reclaimed, 0))})
 }
