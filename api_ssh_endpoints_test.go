@@ -1,5 +1,3 @@
-//go:build apimerge
-
 package main
 
 import (
