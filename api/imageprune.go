@@ -7,6 +7,7 @@ import (
 
 	"github.com/moby/moby/api/types/image"
 
+	"berth/host"
 	"berth/images"
 	filterArgs "berth/internal/filters"
 )
@@ -69,11 +70,11 @@ func imagePruneKeep(conds filterArgs.Args, now time.Time) (func(*images.Image) b
 		if !until.IsZero() && !img.Created.Before(until) {
 			return true
 		}
-		if !labelsMatch(img.Config.Labels, conds["label"]) {
+		if !host.LabelsMatch(img.Config.Labels, conds["label"]) {
 			return true
 		}
 		for _, l := range conds["label!"] {
-			if labelsMatch(img.Config.Labels, []string{l}) {
+			if host.LabelsMatch(img.Config.Labels, []string{l}) {
 				return true
 			}
 		}
@@ -112,7 +113,7 @@ func (s *Server) pruneImagesKeeping(all bool, inUse func(string) (string, bool),
 		return nil, err
 	}
 	report := &images.PruneReport{}
-	for _, img := range imageHeads(inv.Images) {
+	for _, img := range host.ImageHeads(inv.Images) {
 		if _, used := inUse(img.ID); used || !all && !img.Dangling() || keep(img) {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/moby/moby/api/types/image"
 
 	"berth/engine"
+	"berth/host"
 	"berth/images"
 )
 
@@ -81,23 +82,16 @@ func (s *Server) listImages(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseImageListFilters(conds)
+	f, err := host.ParseImageFilters(conds)
 	if err != nil {
-		return err
+		return kindError{err, errInvalidArgument}
 	}
 	store := s.host.Images()
 	inv, err := store.Inventory()
 	if err != nil {
 		return err
 	}
-	list := inv.Images
-	if f.dangling != nil && *f.dangling {
-		list = imageHeads(list)
-	}
-	if !queryBool(r, "all") {
-		list = withoutIntermediateImages(list)
-	}
-	list, err = f.keep(list, store)
+	list, err := host.ListImages(inv.Images, f, queryBool(r, "all"), store)
 	if err != nil {
 		return err
 	}

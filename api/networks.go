@@ -14,6 +14,7 @@ import (
 
 	"berth/engine"
 	"berth/engine/network"
+	"berth/host"
 	filterArgs "berth/internal/filters"
 )
 
@@ -294,8 +295,8 @@ func (s *Server) pruneNetworksMatching(conds filterArgs.Args) ([]string, error) 
 	var removed []string
 	for _, n := range list {
 		if n.Predefined() || len(n.Containers) > 0 || !until.IsZero() && !n.Created.Before(until) ||
-			!labelsMatch(n.Labels, conds["label"]) ||
-			slices.ContainsFunc(conds["label!"], func(l string) bool { return labelsMatch(n.Labels, []string{l}) }) {
+			!host.LabelsMatch(n.Labels, conds["label"]) ||
+			slices.ContainsFunc(conds["label!"], func(l string) bool { return host.LabelsMatch(n.Labels, []string{l}) }) {
 			continue
 		}
 		if err := nets.Remove(n.ID); errors.Is(err, network.ErrInUse) {

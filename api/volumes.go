@@ -10,6 +10,7 @@ import (
 
 	"berth/engine"
 	"berth/engine/volumes"
+	"berth/host"
 	filterArgs "berth/internal/filters"
 )
 
@@ -95,10 +96,10 @@ func volumeMatcher(args filterArgs.Args) (func(v *engine.Volume, users int) bool
 		if drivers := args["driver"]; len(drivers) > 0 && !slices.Contains(drivers, v.Driver) {
 			return false
 		}
-		if !labelsMatch(v.Labels, args["label"]) {
+		if !host.LabelsMatch(v.Labels, args["label"]) {
 			return false
 		}
-		return !slices.ContainsFunc(args["label!"], func(l string) bool { return labelsMatch(v.Labels, []string{l}) })
+		return !slices.ContainsFunc(args["label!"], func(l string) bool { return host.LabelsMatch(v.Labels, []string{l}) })
 	}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"runtime"
 	"slices"
 	"strings"
@@ -42,12 +41,12 @@ func (a *app) imagesCommand() *cobra.Command {
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
-		f, err := parseImageFilters(conds)
+		f, err := host.ParseImageFilters(conds)
 		if err != nil {
 			return err // docker's daemon refuses these: exit 1
 		}
 		if len(args) == 1 {
-			f.reference = append(f.reference, args[0])
+			f.Reference = append(f.Reference, args[0])
 		}
 		switch {
 		case quiet:
@@ -68,18 +67,11 @@ func (a *app) imagesCommand() *cobra.Command {
 			return err
 		}
 		warnDamagedImages(a.stderr, inv.Damaged)
-		list := inv.Images
-		if f.dangling != nil && *f.dangling {
-			list = withoutParents(list)
-		}
-		if !all {
-			list = withoutIntermediate(list)
-		}
-		rows, err := imageRows(list, f, store, !noTrunc, a.sys.now())
+		list, err := host.ListImages(inv.Images, f, all, store)
 		if err != nil {
 			return err
 		}
-		return out.write(a.stdout, imagesHeaders, rows)
+		return out.write(a.stdout, imagesHeaders, imageRows(list, !noTrunc, a.sys.now()))
 	}
 	flags := cmd.Flags()
 	flags.BoolVarP(&quiet, "quiet", "q", false, "only show image IDs")
@@ -105,109 +97,21 @@ func warnDamagedImages(w io.Writer, damaged []images.DamagedImage) {
 	}
 }
 
-// imageFilters are `berth images -f` conditions.
-type imageFilters struct {
-	dangling      *bool
-	reference     []string // path.Match patterns on repository or repository:tag
-	labels        []string // key or key=value
-	before, since string
-}
-
-// parseImageFilters checks images filters as docker's daemon does:
-// dangling (a boolean), reference (a glob), label, before, since.
-func parseImageFilters(conds filterArgs.Args) (imageFilters, error) {
-	var f imageFilters
-	if err := conds.Validate("before", "dangling", "label", "reference", "since"); err != nil {
-		return f, err
-	}
-	dangling, set, err := conds.Bool("dangling")
-	if err != nil {
-		return f, err
-	}
-	if set {
-		f.dangling = &dangling
-	}
-	for _, value := range conds["reference"] {
-		if _, err := path.Match(value, ""); err != nil {
-			return f, fmt.Errorf("invalid filter 'reference=%s': %w", value, err)
-		}
-	}
-	f.reference, f.labels = conds["reference"], conds["label"]
-	if v := conds["before"]; len(v) > 0 {
-		f.before = v[len(v)-1]
-	}
-	if v := conds["since"]; len(v) > 0 {
-		f.since = v[len(v)-1]
-	}
-	return f, nil
-}
-
 // imageRows turns images into rows, one per tag (one "<none>" row for a
-// dangling image), keeping those the filters match.
-func imageRows(list []*images.Image, f imageFilters, store host.Images, trunc bool, now time.Time) ([]any, error) {
-	var before, since *images.Image
-	var err error
-	if f.before != "" {
-		if before, err = store.Lookup(f.before); err != nil {
-			return nil, err
-		}
-	}
-	if f.since != "" {
-		if since, err = store.Lookup(f.since); err != nil {
-			return nil, err
-		}
-	}
+// dangling image).
+func imageRows(list []*images.Image, trunc bool, now time.Time) []any {
 	var rows []any
 	for _, img := range list {
-		if f.dangling != nil && img.Dangling() != *f.dangling {
-			continue
-		}
-		if before != nil && !img.Created.Before(before.Created) || since != nil && !img.Created.After(since.Created) {
-			continue
-		}
-		if !matchLabels(img.Config.Labels, f.labels) {
-			continue
-		}
 		if img.Dangling() {
-			if len(f.reference) == 0 {
-				rows = append(rows, imageRow{img: img, repo: "<none>", tag: "<none>", trunc: trunc, now: now})
-			}
+			rows = append(rows, imageRow{img: img, repo: "<none>", tag: "<none>", trunc: trunc, now: now})
 			continue
 		}
 		for _, rt := range img.RepoTags {
 			repo, tag := host.SplitRepoTag(rt)
-			if len(f.reference) > 0 && !matchReference(f.reference, repo, rt) {
-				continue
-			}
 			rows = append(rows, imageRow{img: img, repo: repo, tag: tag, trunc: trunc, now: now})
 		}
 	}
-	return rows, nil
-}
-
-func matchLabels(labels map[string]string, want []string) bool {
-	for _, w := range want {
-		k, v, hasValue := strings.Cut(w, "=")
-		got, ok := labels[k]
-		if !ok || hasValue && got != v {
-			return false
-		}
-	}
-	return true
-}
-
-// matchReference is docker's reference filter: a pattern matches the
-// repository or repository:tag ("busybox", "busy*", "busybox:1.*").
-func matchReference(patterns []string, repo, repoTag string) bool {
-	for _, p := range patterns {
-		if ok, _ := path.Match(p, repo); ok {
-			return true
-		}
-		if ok, _ := path.Match(p, repoTag); ok {
-			return true
-		}
-	}
-	return false
+	return rows
 }
 
 // imageRow is one REPOSITORY:TAG of an image as images's placeholders see it.

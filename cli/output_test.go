@@ -14,7 +14,6 @@ import (
 	"berth/engine"
 	"berth/host"
 	"berth/images"
-	filterArgs "berth/internal/filters"
 )
 
 func TestStatsGolden(t *testing.T) {
@@ -479,20 +478,6 @@ func TestImagesGolden(t *testing.T) {
 			}
 			golden(t, tt.name, r.stdout)
 		})
-	}
-}
-
-func TestParseImageFilters(t *testing.T) {
-	for _, bad := range []string{"dangling=maybe", "colour=red", "reference=[", "dangling=TRUE=1", "dangling=true,dangling=false"} {
-		conds, _ := filterArgs.Parse(strings.Split(bad, ","))
-		if _, err := parseImageFilters(conds); err == nil {
-			t.Errorf("parseImageFilters(%q) accepted", bad)
-		}
-	}
-	conds, _ := filterArgs.Parse([]string{"dangling=TRUE", "reference=busy*", "label=a=b"})
-	f, err := parseImageFilters(conds)
-	if err != nil || f.dangling == nil || !*f.dangling || f.reference[0] != "busy*" || f.labels[0] != "a=b" {
-		t.Errorf("parseImageFilters = %+v, %v", f, err)
 	}
 }
 

@@ -175,7 +175,7 @@ func parseVolumeFilters(values []string) (func(v *engine.Volume, users int) bool
 		for key, vals := range byKey {
 			if key == "label!" {
 				for _, want := range vals {
-					if matchLabels(v.Labels, []string{want}) {
+					if host.LabelsMatch(v.Labels, []string{want}) {
 						return false
 					}
 				}
@@ -191,7 +191,7 @@ func parseVolumeFilters(values []string) (func(v *engine.Volume, users int) bool
 				case "driver":
 					return v.Driver == want
 				default: // label
-					return matchLabels(v.Labels, []string{want})
+					return host.LabelsMatch(v.Labels, []string{want})
 				}
 			}) {
 				return false
