@@ -53,9 +53,9 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	match, err := networkMatcher(conds)
+	match, err := host.NetworkFilter(conds)
 	if err != nil {
-		return err
+		return kindError{err, errInvalidArgument}
 	}
 	list, err := s.host.Networks().List()
 	if err != nil {
@@ -69,33 +69,6 @@ func (s *Server) listNetworks(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// networkMatcher is the list's filters as a predicate, by dockerd's
-// rules; any one value of a key suffices.
-func networkMatcher(args filterArgs.Args) (func(*network.Network) bool, error) {
-	if err := args.Validate("dangling", "driver", "id", "label", "name", "scope", "type"); err != nil {
-		return nil, kindError{err, errInvalidArgument}
-	}
-	dangling, danglingSet, err := args.Bool("dangling")
-	if err != nil {
-		return nil, kindError{err, errInvalidArgument}
-	}
-	for _, v := range args["type"] {
-		if v != "custom" && v != "builtin" {
-			return nil, invalidf("invalid filter 'type=%s'", v)
-		}
-	}
-	return func(n *network.Network) bool {
-		kind := "custom"
-		if n.Predefined() {
-			kind = "builtin"
-		}
-		unused := !n.Predefined() && len(n.Containers) == 0
-		return args.ExactMatch("driver", n.Driver) && args.Match("name", n.Name) && args.Match("id", n.ID) &&
-			args.MatchKVList("label", n.Labels) && args.ExactMatch("scope", "local") && args.ExactMatch("type", kind) &&
-			(!danglingSet || unused == dangling)
-	}, nil
 }
 
 // networkInspect is a network in the Moby shape.

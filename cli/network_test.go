@@ -8,7 +8,6 @@ import (
 
 	"berth/engine"
 	"berth/engine/network"
-	filterArgs "berth/internal/filters"
 )
 
 func networksFixture() []*network.Network {
@@ -109,52 +108,5 @@ func TestPort(t *testing.T) {
 	}
 	if r := runCLI(t, sys, "port", "stopped"); r.code != 0 || r.stdout != "" {
 		t.Errorf("port of a stopped container: code %d out %q", r.code, r.stdout)
-	}
-}
-
-// TestNetworkFilter: network ls filters by docker's rules.
-func TestNetworkFilter(t *testing.T) {
-	nets := networksFixture()
-	nets = append(nets, &network.Network{Name: "busy", ID: strings.Repeat("5", 64), Driver: "bridge", Scope: "local",
-		Containers: map[string]network.Endpoint{"c1": {Name: "web"}}})
-	tests := []struct {
-		filters []string
-		want    string
-	}{
-		{nil, "none bridge host mynet busy"},
-		{[]string{"name=^my"}, "mynet"},
-		{[]string{"name=host", "name=bridge"}, "bridge host"},
-		{[]string{"id=4444"}, "mynet"},
-		{[]string{"driver=bridge", "label=team=core"}, "mynet"},
-		{[]string{"type=builtin"}, "none bridge host"},
-		{[]string{"scope=local", "type=custom"}, "mynet busy"},
-		{[]string{"scope=swarm"}, ""},
-		{[]string{"dangling=true"}, "mynet"},
-		{[]string{"dangling=false"}, "none bridge host busy"},
-	}
-	for _, tt := range tests {
-		conds, err := filterArgs.Parse(tt.filters)
-		if err != nil {
-			t.Fatal(err)
-		}
-		match, err := networkFilter(conds)
-		if err != nil {
-			t.Fatalf("%q: %v", tt.filters, err)
-		}
-		var got []string
-		for _, n := range nets {
-			if match(n) {
-				got = append(got, n.Name)
-			}
-		}
-		if strings.Join(got, " ") != tt.want {
-			t.Errorf("%q matched %q, want %q", tt.filters, got, tt.want)
-		}
-	}
-	for _, bad := range []string{"colour=red", "type=odd", "dangling=maybe"} {
-		conds, _ := filterArgs.Parse([]string{bad})
-		if _, err := networkFilter(conds); err == nil || !strings.Contains(err.Error(), "invalid filter") {
-			t.Errorf("networkFilter(%s) = %v", bad, err)
-		}
 	}
 }
