@@ -144,3 +144,22 @@ func (c *Client) SystemCPUUsage(ctx context.Context) (uint64, int, error) {
 	}
 	return cu.UsageNanos, cu.CPUs, nil
 }
+
+// Hangup tells a running exec process on the far side that its terminal
+// is gone (SIGHUP, as closing a terminal window sends; a shell then
+// exits), through berth's signal endpoint with the host PID the exec's
+// inspect reports: the TUI closes a remote shell pane as a local one.
+// The session's own context may already be done (a closed pane cancels
+// it first), so the hangup has its own deadline.
+func (s *execSession) Hangup() error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), 30*time.Second)
+	defer cancel()
+	r, err := s.c.api.ExecInspect(ctx, s.id, client.ExecInspectOptions{})
+	if err != nil {
+		return s.c.fail("hang up the exec in container", s.ref, err)
+	}
+	if !r.Running || r.PID == 0 {
+		return nil
+	}
+	return s.c.SignalProcess(ctx, s.ref, r.PID, "HUP")
+}
