@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"berth/api"
+	"berth/engine"
 )
 
 // The full-screen program over ssh: berth on this machine (its own
@@ -39,6 +44,12 @@ func TestAPISSHTUIRemoteHost(t *testing.T) {
 	if out, err := create.CombinedOutput(); err != nil {
 		t.Fatalf("berth context create far: %v: %s", err, out)
 	}
+	// A context nothing answers at: the program opens all the same.
+	gone := near.berth("context", "create", "gone", "--docker", fmt.Sprintf("host=ssh://root@127.0.0.1:%d", remoteFreePort(t)))
+	gone.Env = create.Env
+	if out, err := gone.CombinedOutput(); err != nil {
+		t.Fatalf("berth context create gone: %v: %s", err, out)
+	}
 
 	dir := t.TempDir()
 	tm := &tuiTmux{t: t, socket: filepath.Join(dir, "tmux")}
@@ -48,9 +59,7 @@ func TestAPISSHTUIRemoteHost(t *testing.T) {
 	}
 	stderr := filepath.Join(dir, "stderr")
 	cmdline := fmt.Sprintf("env %s %s 2>%s", strings.Join(env, " "), near.bin, stderr)
-	if out, err := tm.tmux("new-session", "-d", "-s", "ui", "-x", "110", "-y", "32", cmdline); err != nil {
-		t.Fatalf("tmux new-session: %v: %s", err, out)
-	}
+	tm.start(cmdline)
 	t.Cleanup(func() {
 		if t.Failed() {
 			if b, err := os.ReadFile(stderr); err == nil && len(b) > 0 {
@@ -61,11 +70,21 @@ func TestAPISSHTUIRemoteHost(t *testing.T) {
 	})
 
 	// Both hosts, each row with its host.
-	tm.waitText("HOST local (1/2)")
+	tm.waitText("HOST local (1/3)")
 	tm.waitFor("the containers of both hosts", func(scr string) bool {
 		return regexp.MustCompile(`local +nearby .* Up `).MatchString(scr) &&
 			regexp.MustCompile(`far +remote .* Up `).MatchString(scr) &&
 			regexp.MustCompile(`far +fartty .* Up `).MatchString(scr)
+	})
+	tm.waitText("gone")
+
+	// The far host as the current one: the header samples it through
+	// berth's own endpoints (its data root's size, not "…").
+	tm.send("H")
+	tm.waitText("Current host")
+	tm.send("j", "Enter")
+	tm.waitFor("the far host's header", func(scr string) bool {
+		return regexp.MustCompile(`HOST far \(2/3\) .* DISK [0-9]`).MatchString(scr)
 	})
 
 	// The far container's logs, lines arriving.
@@ -106,10 +125,75 @@ func TestAPISSHTUIRemoteHost(t *testing.T) {
 	}
 
 	tm.send("Escape", "q")
-	tm.waitFor("the program to end", func(string) bool {
-		out, err := tm.tmux("list-panes", "-t", "ui")
-		return err != nil || strings.TrimSpace(out) == ""
+	tm.waitEnd()
+
+	// -H names one host: the program shows it alone.
+	tm.start(fmt.Sprintf("env %s %s -H %s 2>%s", strings.Join(env, " "), near.bin, s.url(""), stderr))
+	tm.waitFor("the far host alone", func(scr string) bool {
+		return regexp.MustCompile(`remote .* Up `).MatchString(scr) && !strings.Contains(scr, "nearby") && !strings.Contains(scr, "HOST")
 	})
+	tm.send("q")
+	tm.waitEnd()
+}
+
+// berth's own endpoints on a real far berth over ssh: its process table
+// with host PIDs, a signal to one of its processes (and the refusal of
+// a process that is not the container's), and the machine's gauges.
+func TestAPISSHBerthEndpoints(t *testing.T) {
+	far := newBerthEnv(t)
+	s := newSSHEnv(t, far)
+	far.must("run", "-d", "--network", "none", "--name", "victim", "busybox", "sh", "-c", "sleep 7777 & wait")
+	t.Setenv("PATH", s.path)
+	c, err := api.Dial(api.Endpoint{Host: s.url("")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	sleepPID := func() int {
+		procs, err := c.Top(ctx, "victim")
+		if err != nil {
+			t.Fatalf("top over ssh: %v", err)
+		}
+		for _, p := range procs {
+			if p.Command == "sleep 7777" {
+				return p.HostPID
+			}
+		}
+		return 0
+	}
+	var pid int
+	for pid = sleepPID(); pid == 0; pid = sleepPID() {
+		if ctx.Err() != nil {
+			t.Fatal("no sleep 7777 in the far container's process table")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := c.SignalProcess(ctx, "victim", os.Getpid(), "KILL"); !errors.Is(err, engine.ErrInvalidArgument) {
+		t.Fatalf("signal of a process outside the container = %v, want engine.ErrInvalidArgument", err)
+	}
+	if err := c.SignalProcess(ctx, "victim", pid, "SIGKILL"); err != nil {
+		t.Fatalf("signal over ssh: %v", err)
+	}
+	for sleepPID() != 0 {
+		if ctx.Err() != nil {
+			t.Fatal("sleep 7777 still runs after SIGKILL")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	hs, err := c.HostStats(ctx)
+	if err != nil || hs.CPUTotal == 0 || hs.NCPU == 0 || hs.MemAvailable == 0 {
+		t.Fatalf("host stats over ssh = %+v, %v; want the far side's counters", hs, err)
+	}
+	if n, err := c.DiskUsage(ctx); err != nil || n <= 0 {
+		t.Fatalf("disk usage over ssh = %d, %v", n, err)
+	}
+	if usage, cpus, err := c.SystemCPUUsage(ctx); err != nil || usage == 0 || cpus == 0 {
+		t.Fatalf("system CPU usage over ssh = %d, %d, %v", usage, cpus, err)
+	}
 }
 
 // tuiTmux is a private tmux server (its socket in a temporary
@@ -122,6 +206,23 @@ type tuiTmux struct {
 func (m *tuiTmux) tmux(args ...string) (string, error) {
 	out, err := exec.Command("tmux", append([]string{"-S", m.socket}, args...)...).CombinedOutput()
 	return string(out), err
+}
+
+// start runs cmdline in session "ui", 110x32.
+func (m *tuiTmux) start(cmdline string) {
+	m.t.Helper()
+	if out, err := m.tmux("new-session", "-d", "-s", "ui", "-x", "110", "-y", "32", cmdline); err != nil {
+		m.t.Fatalf("tmux new-session: %v: %s", err, out)
+	}
+}
+
+// waitEnd waits until the program in session "ui" has exited.
+func (m *tuiTmux) waitEnd() {
+	m.t.Helper()
+	m.waitFor("the program to end", func(string) bool {
+		out, err := m.tmux("list-panes", "-t", "ui")
+		return err != nil || strings.TrimSpace(out) == ""
+	})
 }
 
 // send types keys (tmux key names); an Escape is followed by a longer
