@@ -194,6 +194,9 @@ func TestAPISSHBerthEndpoints(t *testing.T) {
 	if usage, cpus, err := c.SystemCPUUsage(ctx); err != nil || usage == 0 || cpus == 0 {
 		t.Fatalf("system CPU usage over ssh = %d, %d, %v", usage, cpus, err)
 	}
+	if du, err := c.Images().DiskUsage(); err != nil || len(du.Images) != 1 || du.Images[0].Containers != 1 || du.LayersSize == 0 {
+		t.Fatalf("image disk usage over ssh = %+v, %v; want busybox used by victim", du, err)
+	}
 }
 
 // tuiTmux is a private tmux server (its socket in a temporary

@@ -30,6 +30,9 @@ import (
 //	     berthCPUUsage: the whole CPU time of the machine (nanoseconds)
 //	     and the CPUs online, against which a container's CPU use is a
 //	     share.
+//	GET  /berth/v1/images/disk
+//	     images.DiskUsage: `system df`'s detail from the image store
+//	     (shared and unique bytes per image, layers, blobs, build cache).
 //
 // Errors are docker's {"message": …} with the same status codes. A
 // server without these paths (dockerd, an older berth) answers 404
@@ -57,6 +60,7 @@ func (s *Server) berthExtRoutes() []route {
 		{"GET " + berthExtPrefix + "/host/stats", s.berthHostStats},
 		{"GET " + berthExtPrefix + "/host/disk", s.berthDiskUsage},
 		{"GET " + berthExtPrefix + "/host/cpu", s.berthCPUUsage},
+		{"GET " + berthExtPrefix + "/images/disk", s.berthImagesDiskUsage},
 	}
 }
 
@@ -106,4 +110,12 @@ func (s *Server) berthCPUUsage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, berthCPUUsage{UsageNanos: usage, CPUs: cpus})
+}
+
+func (s *Server) berthImagesDiskUsage(w http.ResponseWriter, r *http.Request) error {
+	du, err := s.host.Images().DiskUsage()
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, du)
 }

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"net"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"berth/engine"
 	"berth/host"
+	"berth/images"
 )
 
 // observedHost is a host whose process table, gauges and signals are
@@ -33,6 +35,16 @@ func (h *observedHost) HostStats(ctx context.Context) (*engine.HostStats, error)
 }
 
 func (h *observedHost) DiskUsage(ctx context.Context) (int64, error) { return 12345, nil }
+
+func (h *observedHost) Images() host.Images { return measuredImages{} }
+
+// measuredImages is an image store whose disk usage is made up.
+type measuredImages struct{ host.Images }
+
+func (measuredImages) DiskUsage() (*images.DiskUsage, error) {
+	return &images.DiskUsage{Images: []images.ImageUsage{{ID: "sha256:aa", RepoTags: []string{"busybox:latest"}, Size: 9, SharedSize: 4, UniqueSize: 5}},
+		LayersSize: 9, BlobsSize: 11, BuildCacheEntries: 1, BuildCacheSize: 3}, nil
+}
 
 func (h *observedHost) SystemCPUUsage(ctx context.Context) (uint64, int, error) {
 	return 987654321, 2, nil
@@ -101,6 +113,13 @@ func TestBerthEndpoints(t *testing.T) {
 	if u, cpus, err := c.SystemCPUUsage(ctx); err != nil || u != 987654321 || cpus != 2 {
 		t.Fatalf("SystemCPUUsage = %d, %d, %v; want 987654321, 2", u, cpus, err)
 	}
+	du, err := c.Images().DiskUsage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := (measuredImages{}).DiskUsage(); !reflect.DeepEqual(du, want) {
+		t.Fatalf("Images().DiskUsage = %+v, want %+v", du, want)
+	}
 
 	if err := c.SignalProcess(ctx, "web", 4242, "TERM"); err != nil {
 		t.Fatal(err)
@@ -120,6 +139,9 @@ func TestBerthEndpointsAbsent(t *testing.T) {
 	ctx := context.Background()
 	if _, err := c.DiskUsage(ctx); !errors.Is(err, engine.ErrNotImplemented) {
 		t.Fatalf("DiskUsage = %v, want engine.ErrNotImplemented", err)
+	}
+	if _, err := c.Images().DiskUsage(); !errors.Is(err, engine.ErrNotImplemented) {
+		t.Fatalf("Images().DiskUsage = %v, want engine.ErrNotImplemented", err)
 	}
 	if _, _, err := c.SystemCPUUsage(ctx); !errors.Is(err, engine.ErrNotImplemented) {
 		t.Fatalf("SystemCPUUsage = %v, want engine.ErrNotImplemented", err)

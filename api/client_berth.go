@@ -15,14 +15,15 @@ import (
 	"github.com/moby/moby/client"
 
 	"berth/engine"
+	"berth/images"
 )
 
 // The client's half of berth's own endpoints (berth_ext.go): what the
-// full-screen program needs of a far berth and the Docker Engine API
-// cannot express, which are host.Observer, host.CPUClock and Top. A far
-// side that is not berth (dockerd) answers 404 "page not found": the
-// call then fails with engine.ErrNotImplemented, as it did before these
-// endpoints existed.
+// full-screen program and `system df` need of a far berth and the Docker
+// Engine API cannot express, which are host.Observer, host.CPUClock, Top
+// and the image store's DiskUsage. A far side that is not berth
+// (dockerd) answers 404 "page not found": the call then fails with
+// engine.ErrNotImplemented, as it did before these endpoints existed.
 
 // extClient is an HTTP client that reaches the far side through api's
 // own dialer, so berth's endpoints go over the same ssh, socket or TLS.
@@ -134,6 +135,16 @@ func (c *Client) DiskUsage(ctx context.Context) (int64, error) {
 func (c *Client) SignalProcess(ctx context.Context, ref string, hostPID int, signal string) error {
 	path := "/containers/" + url.PathEscape(ref) + "/processes/" + strconv.Itoa(hostPID) + "/signal"
 	return c.extCall(ctx, http.MethodPost, path, url.Values{"signal": {signal}}, "signal process "+strconv.Itoa(hostPID)+" of "+ref, nil)
+}
+
+// DiskUsage is `system df`'s detail, which berth reads from its own store
+// (shared layers, build cache records) beyond what the API's df carries.
+func (r remoteImages) DiskUsage() (*images.DiskUsage, error) {
+	var du images.DiskUsage
+	if err := r.c.extCall(context.Background(), http.MethodGet, "/images/disk", nil, "disk usage (system df)", &du); err != nil {
+		return nil, err
+	}
+	return &du, nil
 }
 
 // SystemCPUUsage is the far side's whole CPU time (host.CPUClock).
