@@ -50,7 +50,7 @@ func (c *Client) extCall(ctx context.Context, method, path string, query url.Val
 	if err != nil {
 		return fmt.Errorf("%s on %s: %w", op, c.endpoint, err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }() // a failed close of a read answer loses nothing
 	if res.StatusCode >= 300 {
 		return c.extError(op, res)
 	}
