@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -272,4 +274,46 @@ func (m *tuiTmux) waitFor(what string, ok func(screen string) bool) {
 func (m *tuiTmux) waitText(text string) {
 	m.t.Helper()
 	m.waitFor(fmt.Sprintf("%q", text), func(scr string) bool { return strings.Contains(scr, text) })
+}
+
+// waitSSHSessionsEnd waits until the test's ssh clients (their command
+// line names its client configuration) and the far side's dial-stdio
+// processes (BERTH_RUN_ROOT=runRoot in their environment) have exited: a
+// client left behind by a program that quit mid-request still reaches
+// dial-stdio, which starts a service when it finds none.
+func waitSSHSessionsEnd(t testing.TB, clientConf, runRoot string) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		left := sshSessionsLeft(clientConf, runRoot)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("ssh sessions still running 30s after sshd stopped: PIDs %v", left)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// sshSessionsLeft is the PIDs of those processes.
+func sshSessionsLeft(clientConf, runRoot string) []int {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	var left []int
+	for _, d := range dirs {
+		cmdline, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err != nil {
+			continue // exited meanwhile
+		}
+		mine := bytes.Contains(cmdline, []byte(clientConf))
+		if !mine && bytes.Contains(cmdline, []byte("dial-stdio")) {
+			environ, _ := os.ReadFile(filepath.Join(d, "environ"))
+			mine = bytes.Contains(environ, []byte("BERTH_RUN_ROOT="+runRoot+"\x00"))
+		}
+		if st, _ := os.ReadFile(filepath.Join(d, "stat")); mine && !bytes.Contains(st, []byte(") Z ")) {
+			pid, _ := strconv.Atoi(filepath.Base(d))
+			left = append(left, pid)
+		}
+	}
+	return left
 }
