@@ -100,6 +100,10 @@ SetEnv %s
 		if t.Failed() {
 			t.Logf("sshd log:\n%s", log.String())
 		}
+		// Stopping the service ends the sessions still streaming from
+		// it; a session that was still starting may start another.
+		stopOnDemandService(t, envValue(b.env, "BERTH_RUN_ROOT"))
+		waitSSHSessionsEnd(t, filepath.Join(dir, "ssh_config"), envValue(b.env, "BERTH_RUN_ROOT"))
 		stopOnDemandService(t, envValue(b.env, "BERTH_RUN_ROOT"))
 	})
 	remoteWaitTCP(t, fmt.Sprintf("127.0.0.1:%d", port), exited)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
@@ -22,6 +23,9 @@ import (
 type Client struct {
 	api      *client.Client
 	endpoint string
+	// ext reaches berth's own endpoints (berth_ext.go) through api's
+	// dialer (its ssh, socket or TLS connection to the far side).
+	ext *http.Client
 }
 
 var _ host.Host = (*Client)(nil)
@@ -54,11 +58,14 @@ func Dial(ep Endpoint) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
 	}
-	return &Client{api: c, endpoint: u.Redacted()}, nil
+	return &Client{api: c, endpoint: u.Redacted(), ext: extClient(c)}, nil
 }
 
 // Close ends the connections (and their ssh processes).
-func (c *Client) Close() error { return c.api.Close() }
+func (c *Client) Close() error {
+	c.ext.CloseIdleConnections()
+	return c.api.Close()
+}
 
 // Endpoint is the host's address, without a password.
 func (c *Client) Endpoint() string { return c.endpoint }

@@ -210,12 +210,6 @@ func (c *Client) TopPS(ctx context.Context, ref string, psArgs []string) (*engin
 	return &engine.TopResult{Titles: r.Titles, Processes: r.Processes}, nil
 }
 
-// Top is the engine's own process table (host PIDs, I/O counters, start
-// times), which the API's top (ps columns as text) does not carry.
-func (c *Client) Top(ctx context.Context, ref string) ([]engine.Process, error) {
-	return nil, c.notImplemented("top (berth's process table) of " + ref)
-}
-
 func (c *Client) Info(ctx context.Context) (*engine.Info, error) {
 	r, err := c.api.Info(ctx, client.InfoOptions{})
 	if err != nil {
@@ -259,11 +253,4 @@ func (c *Client) DisconnectNetwork(net, ctr string, force bool) error {
 		return c.fail("disconnect "+ctr+" from network", net, err)
 	}
 	return nil
-}
-
-// SystemCPUUsage is the far side's whole CPU time (host.CPUClock, which
-// the stats endpoint serves from): the API reports it only inside one
-// container's stats sample, not on its own.
-func (c *Client) SystemCPUUsage(ctx context.Context) (uint64, int, error) {
-	return 0, 0, c.notImplemented("system CPU usage")
 }

@@ -64,7 +64,9 @@ func (s *execSession) Run(stdin io.Reader, stdout, stderr io.Writer) (int, error
 	if err := copyOutput(stdout, stderr, hj.Reader, s.opts.Tty); err != nil {
 		return 0, fmt.Errorf("exec in container %s on %s: %w", s.ref, s.c.endpoint, err)
 	}
-	r, err := s.c.api.ExecInspect(s.ctx, s.id, client.ExecInspectOptions{})
+	// The stream ended; its exit code is asked for even when the caller
+	// gave up meanwhile (a closed pane hangs up, then cancels).
+	r, err := s.c.api.ExecInspect(context.WithoutCancel(s.ctx), s.id, client.ExecInspectOptions{})
 	if err != nil {
 		return 0, s.c.fail("exec in container", s.ref, err)
 	}

@@ -223,12 +223,6 @@ func (r remoteImages) PruneBuildCache() (int64, error) {
 	return int64(res.Report.SpaceReclaimed), nil
 }
 
-// DiskUsage is `system df`'s detail, which berth reads from its own store
-// (shared layers, build cache records) beyond what the API's df carries.
-func (r remoteImages) DiskUsage() (*images.DiskUsage, error) {
-	return nil, r.c.notImplemented("disk usage (system df)")
-}
-
 // Pull pulls on the far side, with the far side's registry settings.
 func (r remoteImages) Pull(ctx context.Context, ref string, opts images.PullOptions) (*images.Image, error) {
 	res, err := r.c.api.ImagePull(ctx, ref, client.ImagePullOptions{})

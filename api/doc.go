@@ -10,5 +10,9 @@
 // file of its own: system.go (_ping, version, info, df, events),
 // containers.go, streams.go (attach, logs, exec, stats), images.go,
 // networks.go, volumes.go. Bodies are the Moby project's API types
-// (github.com/moby/moby/api/types), never copies of them.
+// (github.com/moby/moby/api/types), never copies of them. Beside them,
+// under /berth/v1, berth_ext.go serves what only another berth asks for
+// (the process table, the machine's gauges, a signal to one process),
+// with the engine's own types as bodies, as Podman serves its libpod API
+// beside the compat one.
 package api

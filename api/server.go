@@ -60,6 +60,7 @@ func NewServer(h host.Host, log *slog.Logger) *Server {
 		s.imageRoutes(),
 		s.networkRoutes(),
 		s.volumeRoutes(),
+		s.berthExtRoutes(),
 	} {
 		for _, rt := range group {
 			s.mux.Handle(rt.pattern, s.wrap(rt.handle))

@@ -39,10 +39,8 @@ import (
 
 	"berth/api"
 	"berth/config"
-	"berth/engine"
 	"berth/host"
 	"berth/images"
-	"berth/ui"
 )
 
 // Main runs one berth command line (args without the program name) and
@@ -62,8 +60,8 @@ type system struct {
 	isTerminal func(any) bool
 	// open opens the engine and its image store.
 	open func(*config.Config) (host.Containers, host.Images, error)
-	// tui runs the full-screen program.
-	tui func(context.Context, *config.Config) error
+	// tui runs the full-screen program on hosts.
+	tui func(context.Context, *config.Config, []tuiHost) error
 	// login checks a registry login (images.Login).
 	login func(ctx context.Context, registry, username, password string, opts images.RegistryOptions) error
 	// readPassword prompts for a password on a terminal without echo.
@@ -98,16 +96,6 @@ func openBackends(c *config.Config) (host.Containers, host.Images, error) {
 		return nil, nil, err
 	}
 	return l, l.Images(), nil
-}
-
-// runTUI opens the full-screen program on the terminal.
-func runTUI(ctx context.Context, c *config.Config) error {
-	l, err := host.Open(c, nil) // the full-screen program owns the terminal
-	if err != nil {
-		return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
-	}
-	backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
-	return ui.Run(ctx, []ui.HostBackend{{Name: "local", Backend: backend}}, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c})
 }
 
 // keysFile is the TUI's key bindings file: $BERTH_KEYS, else
@@ -232,6 +220,7 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Annotations:       map[string]string{tuiHostsChoice: "true"},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.prepare(cmd)
 		},
@@ -241,10 +230,11 @@ func (a *app) rootCommand() *cobra.Command {
 			if !a.sys.isTerminal(a.stdin) || !a.sys.isTerminal(a.stdout) {
 				return cmd.Help()
 			}
-			if a.remote != nil {
-				return fmt.Errorf("the full-screen program on %s: it shows this machine only, for now: %w", a.remote.Host, engine.ErrNotImplemented)
+			hosts, err := a.tuiHosts()
+			if err != nil {
+				return &statusError{err: err, code: exitBerth}
 			}
-			return a.sys.tui(cmd.Context(), a.cfg)
+			return a.sys.tui(cmd.Context(), a.cfg, hosts)
 		},
 	}
 	root.SetVersionTemplate("berth version {{.Version}}\n")
@@ -299,7 +289,7 @@ func (a *app) prepare(cmd *cobra.Command) error {
 	if cmd.Annotations[needsNothing] != "" {
 		return nil
 	}
-	if cmd.Annotations[localOnly] == "" {
+	if cmd.Annotations[localOnly] == "" && cmd.Annotations[tuiHostsChoice] == "" {
 		ep, remote, err := a.remoteEndpoint()
 		if err != nil {
 			return &statusError{err: err, code: exitBerth}
@@ -308,7 +298,7 @@ func (a *app) prepare(cmd *cobra.Command) error {
 			a.remote = &ep
 		}
 	}
-	if a.remote == nil && a.sys.geteuid() != 0 {
+	if a.remote == nil && a.sys.geteuid() != 0 && cmd.Annotations[tuiHostsChoice] == "" {
 		return &statusError{err: errNeedsRoot, code: exitBerth}
 	}
 	cfg, err := config.Resolve(a.overrides, a.sys.getenv)

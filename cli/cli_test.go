@@ -279,7 +279,7 @@ func TestNoCommandOpensTheTUIOnATerminal(t *testing.T) {
 	}
 	sys.isTerminal = func(any) bool { return true }
 	var got *config.Config
-	sys.tui = func(ctx context.Context, c *config.Config) error { got = c; return nil }
+	sys.tui = func(ctx context.Context, c *config.Config, _ []tuiHost) error { got = c; return nil }
 	if r := runCLI(t, sys); r.code != 0 || got == nil || !strings.HasSuffix(got.DataRoot, "/root") {
 		t.Errorf("berth on a terminal: code %d err %q settings %+v", r.code, r.stderr, got)
 	}

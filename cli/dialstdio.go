@@ -70,6 +70,14 @@ func (a *app) dialService() (net.Conn, error) {
 	if c, err := net.Dial("unix", sock); err == nil {
 		return c, nil
 	}
+	unlock, err := lockServiceStart(sock)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if c, err := net.Dial("unix", sock); err == nil {
+		return c, nil // started by the dial-stdio that held the lock
+	}
 	exited, err := a.startService(sock)
 	if err != nil {
 		return nil, err

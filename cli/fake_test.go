@@ -329,7 +329,9 @@ func testSystem(eng host.Containers) system {
 		lookupEnv:  func(string) (string, bool) { return "", false },
 		now:        func() time.Time { return testNow },
 		isTerminal: func(any) bool { return false },
-		tui:        func(context.Context, *config.Config) error { return errors.New("no terminal ui in this test") },
+		tui: func(context.Context, *config.Config, []tuiHost) error {
+			return errors.New("no terminal ui in this test")
+		},
 		open: func(*config.Config) (host.Containers, host.Images, error) {
 			if eng == nil {
 				return nil, nil, errors.New("no engine in this test")
