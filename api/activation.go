@@ -34,7 +34,7 @@ func ActivationListener(getenv func(string) string, pid int) (net.Listener, erro
 	syscall.CloseOnExec(firstActivationFD)
 	f := os.NewFile(firstActivationFD, "systemd-socket")
 	l, err := net.FileListener(f)
-	f.Close()
+	_ = f.Close() // the listener holds its own descriptor
 	if err != nil {
 		return nil, fmt.Errorf("socket activation: fd %d is not a listening socket: %w", firstActivationFD, err)
 	}

@@ -38,7 +38,7 @@ func Dial(ep Endpoint) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []client.Opt{client.WithAPIVersionNegotiation(), client.WithUserAgent("berth/" + host.Version)}
+	opts := []client.Opt{client.WithUserAgent("berth/" + host.Version)}
 	switch u.Scheme {
 	case "ssh":
 		dial, err := sshDialer(u)

@@ -56,14 +56,14 @@ func (r remoteImages) Build(ctx context.Context, opts images.BuildOptions) (*ima
 		}
 		pr, pw := io.Pipe()
 		go func() { pw.CloseWithError(tarContext(pw, opts.ContextDir, dockerfile)) }()
-		defer pr.Close()
+		defer func() { _ = pr.Close() }()
 		req.Context = pr
 	}
 	res, err := r.c.api.ImageBuild(ctx, req.Context, req)
 	if err != nil {
 		return nil, r.c.fail("build", "", err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	id, err := readBuildLog(res.Body, opts.Output)
 	if err != nil {
 		return nil, fmt.Errorf("build on %s: %w", r.c.endpoint, err)
@@ -138,7 +138,7 @@ func tarContext(w io.Writer, dir string, dockerfile []byte) error {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
+			defer func() { _ = f.Close() }()
 			_, err = io.Copy(tw, f)
 			return err
 		})

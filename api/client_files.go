@@ -30,7 +30,7 @@ func (c *Client) ArchivePath(ctx context.Context, ref, p string, opts archive.Wr
 	if err != nil {
 		return c.fail("copy "+p+" from container", ref, err)
 	}
-	defer r.Content.Close()
+	defer func() { _ = r.Content.Close() }()
 	if _, err := io.Copy(w, r.Content); err != nil {
 		return fmt.Errorf("copy %s from container %s on %s: %w", p, ref, c.endpoint, err)
 	}
@@ -52,7 +52,7 @@ func (c *Client) Export(ctx context.Context, ref string, w io.Writer) error {
 	if err != nil {
 		return c.fail("export container", ref, err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	if _, err := io.Copy(w, r); err != nil {
 		return fmt.Errorf("export container %s on %s: %w", ref, c.endpoint, err)
 	}

@@ -96,7 +96,7 @@ func (r remoteImages) Import(src io.Reader, ref string, opts images.ImportOption
 	if err != nil {
 		return nil, r.c.fail("import image", ref, err)
 	}
-	defer res.Close()
+	defer func() { _ = res.Close() }()
 	id, err := lastStatusID(res)
 	if err != nil {
 		return nil, fmt.Errorf("import image on %s: %w", r.c.endpoint, err)
@@ -159,7 +159,7 @@ func (r remoteImages) Save(w io.Writer, refs []string, opts images.SaveOptions) 
 	if err != nil {
 		return r.c.fail("save images", strings.Join(refs, " "), err)
 	}
-	defer res.Close()
+	defer func() { _ = res.Close() }()
 	if _, err := io.Copy(w, res); err != nil {
 		return fmt.Errorf("save images from %s: %w", r.c.endpoint, err)
 	}
@@ -171,7 +171,7 @@ func (r remoteImages) Load(src io.Reader, opts images.LoadOptions) ([]images.Loa
 	if err != nil {
 		return nil, r.c.fail("load images", "", err)
 	}
-	defer res.Close()
+	defer func() { _ = res.Close() }()
 	dec := json.NewDecoder(res)
 	var out []images.Loaded
 	for {
@@ -229,7 +229,7 @@ func (r remoteImages) Pull(ctx context.Context, ref string, opts images.PullOpti
 	if err != nil {
 		return nil, r.c.fail("pull", ref, err)
 	}
-	defer res.Close()
+	defer func() { _ = res.Close() }()
 	if _, err := lastStatusID(res); err != nil {
 		return nil, fmt.Errorf("pull %s on %s: %w", ref, r.c.endpoint, err)
 	}
@@ -248,7 +248,7 @@ func (r remoteImages) Push(ctx context.Context, source, dest string, opts images
 	if err != nil {
 		return "", r.c.fail("push", dest, err)
 	}
-	defer res.Close()
+	defer func() { _ = res.Close() }()
 	dec := json.NewDecoder(res)
 	var digest string
 	for {

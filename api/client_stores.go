@@ -267,7 +267,10 @@ func (r remoteEvents) Follow(ctx context.Context, f events.Filter) (<-chan event
 				case <-ctx.Done():
 					return
 				}
-			case <-res.Err:
+			case err := <-res.Err:
+				// Follow has no error to give: a broken stream ends it as the
+				// caller's ctx does, with the channel closed.
+				_ = err
 				return
 			case <-ctx.Done():
 				return

@@ -220,7 +220,7 @@ func (c *Client) Logs(ctx context.Context, ref string, opts engine.LogsOptions, 
 	if err != nil {
 		return c.fail("logs of container", ref, err)
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 	if ctr.Config.Tty {
 		return readLogLines(r, "stdout", fn)
 	}
@@ -253,7 +253,7 @@ func (c *Client) Logs(ctx context.Context, ref string, opts engine.LogsOptions, 
 		select {
 		case e := <-entries:
 			if err := fn(e); err != nil {
-				r.Close()
+				_ = r.Close()
 				return err
 			}
 		case err := <-fail:
@@ -306,7 +306,7 @@ func (c *Client) Stats(ctx context.Context, ref string) (*engine.Stats, error) {
 	if err != nil {
 		return nil, c.fail("stats of container", ref, err)
 	}
-	defer r.Body.Close()
+	defer func() { _ = r.Body.Close() }()
 	var s container.StatsResponse
 	if err := json.NewDecoder(r.Body).Decode(&s); err != nil {
 		return nil, fmt.Errorf("stats of container %s on %s: %w", ref, c.endpoint, err)

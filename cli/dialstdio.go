@@ -46,7 +46,7 @@ func (a *app) systemDialStdioCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		defer conn.Close()
+		defer func() { _ = conn.Close() }()
 		return bridge(conn, a.stdin, a.stdout)
 	}
 	return cmd
@@ -95,7 +95,7 @@ func (a *app) dialService() (net.Conn, error) {
 			if c, err := net.Dial("unix", sock); err == nil {
 				return c, nil
 			}
-			return nil, fmt.Errorf("dial-stdio: the service it started exited (%v); see %s", werr, serviceLog(sock))
+			return nil, fmt.Errorf("dial-stdio: the service it started exited (%w); see %s", werr, serviceLog(sock))
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -133,7 +133,7 @@ func (a *app) startService(sock string) (<-chan error, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dial-stdio: start the service: %w", err)
 	}
-	defer logFile.Close()
+	defer func() { _ = logFile.Close() }()
 	cmd := exec.Command(self, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -155,7 +155,7 @@ func (a *app) startService(sock string) (<-chan error, error) {
 func bridge(conn net.Conn, in io.Reader, out io.Writer) error {
 	go func() {
 		if _, err := io.Copy(conn, in); err != nil && !errors.Is(err, net.ErrClosed) {
-			conn.Close()
+			_ = conn.Close()
 			return
 		}
 		if cw, ok := conn.(interface{ CloseWrite() error }); ok {
@@ -164,7 +164,7 @@ func bridge(conn net.Conn, in io.Reader, out io.Writer) error {
 	}()
 	_, err := io.Copy(out, conn)
 	if c, ok := out.(io.Closer); ok {
-		c.Close()
+		_ = c.Close()
 	}
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("dial-stdio: %w", err)

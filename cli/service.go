@@ -61,7 +61,7 @@ func (a *app) systemServiceCommand() *cobra.Command {
 		}
 		h, err := a.machine()
 		if err != nil {
-			l.Close()
+			_ = l.Close()
 			return err
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)

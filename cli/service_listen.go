@@ -30,7 +30,7 @@ func (a *app) serviceListener(cmd *cobra.Command, args []string, opts serviceOpt
 	}
 	if l != nil {
 		if len(args) == 1 {
-			l.Close()
+			_ = l.Close()
 			return nil, usageError(cmd.CommandPath(), fmt.Errorf("started by systemd socket activation, the socket is the one systemd passed: drop the URI %q", args[0]))
 		}
 		return l, nil
