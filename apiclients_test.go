@@ -139,7 +139,10 @@ func TestDockerCLI(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		run  func(*testing.T)
-	}{} {
+	}{
+		{"TestCreateAndExecExitCodes", TestCreateAndExecExitCodes},
+		{"TestFiltersAndTemplatesAsDocker", TestFiltersAndTemplatesAsDocker},
+	} {
 		t.Run(tc.name, tc.run)
 	}
 }

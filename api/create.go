@@ -44,9 +44,21 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 	}
 	c, err := s.host.Create(r.Context(), opts)
 	if err != nil {
-		return err
+		return createError(err)
 	}
 	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: []string{}})
+}
+
+// createError is the engine's refusal of a create in dockerd's words,
+// without the engine's "create container: " (docker create prints the
+// daemon's message after "Error response from daemon: "); its kind, and
+// so its status, stays the engine error's.
+func createError(err error) error {
+	msg, ok := strings.CutPrefix(err.Error(), "create container: ")
+	if !ok {
+		return err
+	}
+	return kindError{errors.New(msg), err}
 }
 
 // createOptions turns moby's request into the engine's options. The

@@ -3,11 +3,15 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
+
+	"berth/engine"
 )
 
 func TestCreateOptions(t *testing.T) {
@@ -91,5 +95,25 @@ func TestJSONKeys(t *testing.T) {
 	want := map[string]bool{"A": true, "Bee": true, "Dee": true}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("jsonKeys = %v, want %v", got, want)
+	}
+}
+
+// A refused create answers with the engine's message alone, as dockerd
+// words it, and the status of the engine error's kind.
+func TestCreateError(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		msg    string
+		status int
+	}{
+		{fmt.Errorf("create container: %w: /dup", engine.ErrNameInUse), "name already in use: /dup", http.StatusConflict},
+		{fmt.Errorf("create container: %w: minimum memory limit allowed is 6MB", engine.ErrInvalidArgument),
+			"invalid argument: minimum memory limit allowed is 6MB", http.StatusBadRequest},
+		{errors.New("disk full"), "disk full", http.StatusInternalServerError},
+	} {
+		err := createError(tt.err)
+		if err.Error() != tt.msg || statusOf(err) != tt.status {
+			t.Errorf("createError(%q) = %q, status %d; want %q, %d", tt.err, err, statusOf(err), tt.msg, tt.status)
+		}
 	}
 }
