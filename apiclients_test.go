@@ -142,6 +142,23 @@ func TestDockerCLI(t *testing.T) {
 	}{
 		{"TestCreateAndExecExitCodes", TestCreateAndExecExitCodes},
 		{"TestFiltersAndTemplatesAsDocker", TestFiltersAndTemplatesAsDocker},
+		{"TestCpRunningAndStopped", TestCpRunningAndStopped},
+		{"TestCpPathRules", TestCpPathRules},
+		{"TestCpTarStreams", TestCpTarStreams},
+		{"TestCpStoppedVolumes", TestCpStoppedVolumes},
+		{"TestVolumeNamedOutlivesContainers", TestVolumeNamedOutlivesContainers},
+		{"TestVolumeFromImageIsFilledFromTheImage", TestVolumeFromImageIsFilledFromTheImage},
+		{"TestVolumesFrom", TestVolumesFrom},
+		{"TestMountForms", TestMountForms},
+		{"TestVolumeBadInput", TestVolumeBadInput},
+		{"TestVolumeCopyUpStaysInTheImage", TestVolumeCopyUpStaysInTheImage},
+		{"TestVolumePruneDuringCreate", TestVolumePruneDuringCreate},
+		{"TestNetworkConnectRunning", TestNetworkConnectRunning},
+		{"TestNetworkConnectStopped", TestNetworkConnectStopped},
+		{"TestNetworkDisconnectOwn", TestNetworkDisconnectOwn},
+		{"TestInspectDefaultNetworkSettings", TestInspectDefaultNetworkSettings},
+		{"TestNetworkKeysNotRunning", TestNetworkKeysNotRunning},
+		{"TestLinkOnUserNetwork", TestLinkOnUserNetwork},
 	} {
 		t.Run(tc.name, tc.run)
 	}

@@ -101,7 +101,7 @@ func createOptions(req container.CreateRequest) (engine.CreateOptions, error) {
 }
 
 // endpointOptions takes the container's one network endpoint: its
-// aliases, its IPv4 address and MAC address. berth connects a container to
+// aliases, links, IPv4 address and MAC address. berth connects a container to
 // one network at create; more come with POST /networks/{id}/connect.
 func endpointOptions(endpoints map[string]*network.EndpointSettings, opts *engine.CreateOptions) error {
 	if len(endpoints) > 1 {
@@ -117,9 +117,15 @@ func endpointOptions(endpoints map[string]*network.EndpointSettings, opts *engin
 		if ep == nil {
 			continue
 		}
+		// The docker CLI sends --link on a user-defined network both in
+		// HostConfig.Links and here; the engine takes the links of such a
+		// network off HostConfig.Links itself.
+		for _, l := range ep.Links {
+			if !slices.Contains(opts.HostConfig.Links, l) {
+				opts.HostConfig.Links = append(opts.HostConfig.Links, l)
+			}
+		}
 		switch {
-		case len(ep.Links) > 0:
-			return invalidf("NetworkingConfig.EndpointsConfig.%s.Links: not supported by berth, use HostConfig.Links", name)
 		case len(ep.DriverOpts) > 0:
 			return invalidf("NetworkingConfig.EndpointsConfig.%s.DriverOpts: not supported by berth", name)
 		case ep.IPAMConfig != nil && (ep.IPAMConfig.IPv6Address.IsValid() || len(ep.IPAMConfig.LinkLocalIPs) > 0):

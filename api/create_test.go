@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,6 +46,13 @@ func TestCreateOptions(t *testing.T) {
 					if !strings.Contains(string(b), want) {
 						t.Errorf("options lack %s: %s", want, b)
 					}
+				}
+			}},
+		{name: "endpoint links", body: `{"Image":"busybox","HostConfig":{"NetworkMode":"ln","Links":["linked:alias"]},
+			"NetworkingConfig":{"EndpointsConfig":{"ln":{"Links":["linked:alias","other:o"]}}}}`,
+			check: func(t *testing.T, got any) {
+				if links := got.(engine.CreateOptions).HostConfig.Links; !slices.Equal(links, []string{"linked:alias", "other:o"}) {
+					t.Errorf("HostConfig.Links = %q, want each link once", links)
 				}
 			}},
 		{name: "runtime", body: `{"Image":"busybox","HostConfig":{"Runtime":"kata"}}`, refused: "HostConfig.Runtime"},
