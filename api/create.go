@@ -23,13 +23,16 @@ import (
 // be local (a client pulls it with POST /images/create first, as it does
 // after dockerd's 404).
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
-	var req container.CreateRequest
+	var req legacyCreateRequest
 	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
-	opts, err := createOptions(req)
+	opts, err := createOptions(req.CreateRequest)
 	if err != nil {
 		return err
+	}
+	if opts.Config.MacAddress == "" {
+		opts.Config.MacAddress = req.MacAddress
 	}
 	opts.Name = r.URL.Query().Get("name")
 	opts.Platform = r.URL.Query().Get("platform")
@@ -47,6 +50,15 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 		return createError(err)
 	}
 	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: []string{}})
+}
+
+// legacyCreateRequest is the create body with what the 1.57 types
+// dropped and older clients still send: Config.MacAddress (before API
+// 1.44; the docker 20.10 CLI's --mac-address), the default network's MAC
+// when the endpoint names none.
+type legacyCreateRequest struct {
+	container.CreateRequest
+	MacAddress string `json:",omitempty"`
 }
 
 // createError is the engine's refusal of a create in dockerd's words,

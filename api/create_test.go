@@ -125,3 +125,15 @@ func TestCreateError(t *testing.T) {
 		}
 	}
 }
+
+// The docker 20.10 CLI's --mac-address arrives as Config.MacAddress, a
+// key the 1.57 types no longer have.
+func TestLegacyCreateRequest(t *testing.T) {
+	var req legacyCreateRequest
+	if err := json.Unmarshal([]byte(`{"Image":"busybox","MacAddress":"92:d0:c6:0a:29:33","HostConfig":{"NetworkMode":"default"}}`), &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.MacAddress != "92:d0:c6:0a:29:33" || req.Config == nil || req.Image != "busybox" || req.HostConfig.NetworkMode != "default" {
+		t.Errorf("decoded %+v, MacAddress %q", req.CreateRequest, req.MacAddress)
+	}
+}
