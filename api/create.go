@@ -45,11 +45,13 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	warnings := []string{} // what the engine dropped, for the client to show
+	opts.Warn = func(msg string) { warnings = append(warnings, msg) }
 	c, err := s.host.Create(r.Context(), opts)
 	if err != nil {
 		return createError(err)
 	}
-	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: []string{}})
+	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: warnings})
 }
 
 // legacyCreateRequest is the create body with what the 1.57 types
