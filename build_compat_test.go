@@ -103,7 +103,11 @@ func TestBuildContextFromStdin(t *testing.T) {
 	if got := b.must("run", "--rm", "--pull", "never", "dashf:1"); got != "from the dir\n" {
 		t.Errorf("run dashf:1: %q", got)
 	}
-	if _, errOut, code := b.buildWith(dockerfile, "-f", "-", "-"); code != 125 || !strings.Contains(errOut, "can't use stdin for both") {
+	wantCode := 125
+	if b.api != nil {
+		wantCode = 1 // the docker CLI's own check, and its exit code
+	}
+	if _, errOut, code := b.buildWith(dockerfile, "-f", "-", "-"); code != wantCode || !strings.Contains(errOut, "can't use stdin for both") {
 		t.Errorf("build -f - -: exit %d %s", code, errOut)
 	}
 }
@@ -194,7 +198,11 @@ func TestBuildFlags(t *testing.T) {
 	if out != id+"\n" {
 		t.Errorf("build -q printed %q, want only %s", out, id)
 	}
-	if data, err := os.ReadFile(iid); err != nil || string(data) != id {
+	wantIID := id
+	if b.api != nil {
+		wantIID += "\n" // the docker 20.10 CLI's -q writes the ID as it printed it
+	}
+	if data, err := os.ReadFile(iid); err != nil || string(data) != wantIID {
 		t.Errorf("--iidfile: %q %v, want %s without a newline", data, err, id)
 	}
 	if got := b.must("run", "--rm", "--pull", "never", "flags:1"); got != "isolated\n" {
@@ -205,7 +213,11 @@ func TestBuildFlags(t *testing.T) {
 	if got := b.must("run", "--rm", "--pull", "never", "default:1"); got != "shared\n" {
 		t.Errorf("RUN with the default network saw %q, want the host's", got)
 	}
-	if _, errOut, code := b.buildWith(nil, "--network", "bridge", dir); code == 0 || !strings.Contains(errOut, "network bridge") {
+	refusal := "network bridge"
+	if b.api != nil {
+		refusal = `networkmode "bridge"` // the API names its parameter
+	}
+	if _, errOut, code := b.buildWith(nil, "--network", "bridge", dir); code == 0 || !strings.Contains(errOut, refusal) {
 		t.Errorf("--network bridge: exit %d %s", code, errOut)
 	}
 
@@ -309,7 +321,13 @@ func TestSystemDfBuildCache(t *testing.T) {
 	}
 	b.must("build", "-q", dir)
 	// One entry: the RUN step's layer (ENV changes only the config).
-	if row := rowOf(); row["TotalCount"] != "1" || row["Active"] != "0" || row["Size"] != "100kB" || row["Reclaimable"] != "0B" {
+	// The docker CLI leaves a record an image shares out of the size,
+	// as dockerd's records of it are shared.
+	wantSize := "100kB"
+	if b.api != nil {
+		wantSize = "0B"
+	}
+	if row := rowOf(); row["TotalCount"] != "1" || row["Active"] != "0" || row["Size"] != wantSize || row["Reclaimable"] != "0B" {
 		t.Errorf("after a build with one RUN step, whose layer the image uses: %v", row)
 	}
 	verbose := b.must("system", "df", "-v")

@@ -121,11 +121,17 @@ func TestCpPathRules(t *testing.T) {
 		t.Errorf("into/sub/b = %q", got)
 	}
 
+	// The docker CLI words a missing source itself (the HEAD that finds
+	// it missing has no body); berth's CLI says dockerd's message.
+	missing := "Could not find the file /nope in container c"
+	if b.api != nil {
+		missing = "No such container:path: c:/nope"
+	}
 	for _, tc := range []struct {
 		args []string
 		msg  string
 	}{
-		{[]string{"cp", "c:/nope", dir}, "Could not find the file /nope in container c"},
+		{[]string{"cp", "c:/nope", dir}, missing},
 		{[]string{"cp", "c:/new", filepath.Join(dir, "into", "a")}, "cannot copy directory"},
 		{[]string{"cp", "c:/new/a", filepath.Join(dir, "missing") + "/"}, "no such directory"},
 		{[]string{"cp", filepath.Join(dir, "nope"), "c:/tmp"}, "no such file or directory"},

@@ -15,6 +15,11 @@ import (
 func bridgePorts(t *testing.T, b *berthEnv, network string) []string {
 	t.Helper()
 	bridge := strings.TrimSpace(b.must("network", "inspect", "-f", `{{index .Options "com.docker.network.bridge.name"}}`, network))
+	if bridge == "" && b.api != nil {
+		// dockerd's inspect, as the API's, leaves out the bridge name it
+		// derived from the ID: br-<the ID's first 12>.
+		bridge = "br-" + strings.TrimSpace(b.must("network", "inspect", "-f", "{{.Id}}", network))[:12]
+	}
 	entries, err := os.ReadDir(filepath.Join("/sys/class/net", bridge, "brif"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"berth/engine"
 )
@@ -13,12 +14,16 @@ import (
 // these streams. done closes when that run ends; err is then why. It
 // waits for that start as long as it takes: a client that goes away
 // meanwhile is not noticed (its stdin may end at any time, which looks
-// the same).
+// the same). It may be registered before its streams are (see
+// attachContainer): ready closes once ctx and opts are set, or once the
+// attach gave up before that (abandoned: the start goes on without it).
 type pendingAttach struct {
-	ctx  context.Context
-	opts engine.AttachOptions
-	done chan struct{}
-	err  error
+	ready     chan struct{}
+	abandoned bool
+	ctx       context.Context
+	opts      engine.AttachOptions
+	done      chan struct{}
+	err       error
 }
 
 // attachContainer is POST /containers/{id}/attach: the connection is
@@ -42,6 +47,17 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 		return conflictf("You cannot attach to a paused container, unpause it first")
 	}
 	tty := c.Config.Tty
+	// Without logs (the docker CLI's start -a and run) the attach waits
+	// for the start before the client hears the answer below; with logs,
+	// after the replay, which the client reads before it starts anything
+	// (a start waiting for the replay would wait for a client waiting for
+	// the start).
+	var p *pendingAttach
+	if stream && !logs && !c.State.Running() {
+		p = &pendingAttach{ready: make(chan struct{}), done: make(chan struct{})}
+		s.streams.addPending(c.ID, p)
+		defer s.streams.abandonPending(c.ID, p)
+	}
 	hj, err := hijack(w, r, !tty)
 	if err != nil {
 		return err
@@ -79,13 +95,17 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 	if stdin {
 		opts.Stdin = hj.in
 	}
-	if c.State.Running() {
+	if p == nil && c.State.Running() {
 		_, err = s.host.Attach(ctx, c.ID, opts)
 		s.logStreamEnd(r, "attach", err)
 		return nil
 	}
-	p := &pendingAttach{ctx: ctx, opts: opts, done: make(chan struct{})}
-	s.streams.addPending(c.ID, p)
+	if p == nil {
+		p = &pendingAttach{ready: make(chan struct{}), done: make(chan struct{})}
+		s.streams.addPending(c.ID, p)
+	}
+	p.ctx, p.opts = ctx, opts
+	close(p.ready)
 	if now, err := s.host.Inspect(ctx, c.ID); err == nil && now.State.Running() {
 		s.joinPending(c.ID) // started meanwhile, not through this server
 	}
@@ -97,6 +117,11 @@ func (s *Server) attachContainer(w http.ResponseWriter, r *http.Request) error {
 // runPending starts the container with a pending attach's streams and
 // returns once it runs; the attach goes on until the container exits.
 func (s *Server) runPending(ctx context.Context, id string, p *pendingAttach) error {
+	<-p.ready // the attach's handler closes it whatever happens
+	if p.abandoned {
+		close(p.done)
+		return s.host.Start(ctx, id)
+	}
 	started := make(chan struct{})
 	opts := p.opts
 	opts.Started = func() { close(started) }
@@ -147,6 +172,26 @@ func (st *streamState) addPending(id string, p *pendingAttach) {
 	st.pending[id] = append(st.pending[id], p)
 }
 
+// abandonPending gives up p, an attach that ends before its streams
+// were ready (a failed hijack, a failed log replay): it waits for no
+// start any more, and a start that took it already goes on without it.
+// Once p is ready it does nothing.
+func (st *streamState) abandonPending(id string, p *pendingAttach) {
+	select {
+	case <-p.ready:
+		return
+	default:
+	}
+	st.mu.Lock()
+	st.pending[id] = slices.DeleteFunc(st.pending[id], func(q *pendingAttach) bool { return q == p })
+	if len(st.pending[id]) == 0 {
+		delete(st.pending, id)
+	}
+	st.mu.Unlock()
+	p.abandoned = true
+	close(p.ready)
+}
+
 // takePending is the oldest attach waiting for container id to start.
 func (st *streamState) takePending(id string) *pendingAttach {
 	st.mu.Lock()
@@ -170,7 +215,9 @@ func (s *Server) joinPending(id string) {
 	for p := s.streams.takePending(id); p != nil; p = s.streams.takePending(id) {
 		go func() {
 			defer close(p.done)
-			_, p.err = s.host.Attach(p.ctx, id, p.opts)
+			if <-p.ready; !p.abandoned {
+				_, p.err = s.host.Attach(p.ctx, id, p.opts)
+			}
 		}()
 	}
 }

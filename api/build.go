@@ -33,7 +33,10 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	}
 	store := s.host.Images()
 	out := newJSONStream(w)
-	if !quiet {
+	quietOut := &quietLog{}
+	if quiet {
+		opts.Output = quietOut
+	} else {
 		opts.Output = streamWriter{out}
 	}
 	if err := buildInput(r, &opts); err != nil {
@@ -52,6 +55,9 @@ func (s *Server) build(w http.ResponseWriter, r *http.Request) error {
 	}
 	img, err := store.Build(r.Context(), opts)
 	if err != nil {
+		if text := quietOut.String(); text != "" {
+			out.send(streamText(text))
+		}
 		return out.finish(buildError(err))
 	}
 	id := "sha256:" + img.ID

@@ -35,6 +35,7 @@ func (s *Server) containerRoutes() []route {
 		{"GET /containers/{id}/archive", s.getContainerArchive},
 		{"PUT /containers/{id}/archive", s.putContainerArchive},
 		{"POST /containers/prune", s.pruneContainers},
+		{"POST /commit", s.commitContainer},
 	}
 }
 

@@ -76,8 +76,10 @@ func (s *Server) getContainerArchive(w http.ResponseWriter, r *http.Request) err
 }
 
 // putContainerArchive extracts the request's tar into the directory
-// path. copyUIDGID keeps the owners the stream says; without it every
-// entry is root's, as `berth cp` without -a. noOverwriteDirNonDir, which
+// path, each entry owned as its header says unless copyUIDGID gives it
+// to the container's user (archiveOwner; docker cp -a sets it; the
+// docker CLI sends the local files' own owners, as dockerd keeps them).
+// noOverwriteDirNonDir, which
 // the docker CLI always sends, is the extraction's own rule: an entry
 // never replaces a directory with a file or a file with a directory.
 func (s *Server) putContainerArchive(w http.ResponseWriter, r *http.Request) error {
@@ -86,10 +88,11 @@ func (s *Server) putContainerArchive(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	var opts archive.ExtractOptions
-	if !queryBool(r, "copyUIDGID") {
-		opts.Owner = &archive.Owner{UID: 0, GID: 0}
+	owner, err := s.archiveOwner(r.Context(), id, queryBool(r, "copyUIDGID"))
+	if err != nil {
+		return containerError(id, err)
 	}
+	opts := archive.ExtractOptions{Owner: owner}
 	if err := s.host.ExtractToDir(r.Context(), id, p, r.Body, opts); err != nil {
 		return containerError(id, err)
 	}

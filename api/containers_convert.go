@@ -77,9 +77,11 @@ type ContainerSize struct {
 	RW, RootFS int64
 }
 
-// containerCommand is ps's COMMAND: the path and its arguments.
+// containerCommand is ps's COMMAND: the path and its arguments, one with
+// a space in single quotes, as dockerd lists it (docker ps prints it as
+// it comes).
 func containerCommand(c *engine.Container) string {
-	return strings.Join(append([]string{c.Path}, c.Args...), " ")
+	return host.CommandLine(c.Path, c.Args)
 }
 
 // nonNilLabels is labels, or an empty map: clients index it.

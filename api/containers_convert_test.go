@@ -47,3 +47,19 @@ func TestContainerSummaryNetworks(t *testing.T) {
 		}
 	}
 }
+
+// ps's COMMAND is dockerd's: an argument with a space in single quotes.
+func TestContainerCommand(t *testing.T) {
+	for _, tt := range []struct {
+		path string
+		args []string
+		want string
+	}{
+		{"true", nil, "true"},
+		{"sh", []string{"-c", "sleep 1000"}, "sh -c 'sleep 1000'"},
+	} {
+		if got := containerCommand(&engine.Container{Path: tt.path, Args: tt.args}); got != tt.want {
+			t.Errorf("containerCommand(%q, %q) = %q, want %q", tt.path, tt.args, got, tt.want)
+		}
+	}
+}

@@ -23,13 +23,16 @@ import (
 // be local (a client pulls it with POST /images/create first, as it does
 // after dockerd's 404).
 func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
-	var req container.CreateRequest
+	var req legacyCreateRequest
 	if err := readObjectJSON(w, r, &req); err != nil {
 		return err
 	}
-	opts, err := createOptions(req)
+	opts, err := createOptions(req.CreateRequest)
 	if err != nil {
 		return err
+	}
+	if opts.Config.MacAddress == "" {
+		opts.Config.MacAddress = req.MacAddress
 	}
 	opts.Name = r.URL.Query().Get("name")
 	opts.Platform = r.URL.Query().Get("platform")
@@ -42,11 +45,34 @@ func (s *Server) createContainer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	warnings := []string{} // what the engine dropped, for the client to show
+	opts.Warn = func(msg string) { warnings = append(warnings, msg) }
 	c, err := s.host.Create(r.Context(), opts)
 	if err != nil {
+		return createError(err)
+	}
+	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: warnings})
+}
+
+// legacyCreateRequest is the create body with what the 1.57 types
+// dropped and older clients still send: Config.MacAddress (before API
+// 1.44; the docker 20.10 CLI's --mac-address), the default network's MAC
+// when the endpoint names none.
+type legacyCreateRequest struct {
+	container.CreateRequest
+	MacAddress string `json:",omitempty"`
+}
+
+// createError is the engine's refusal of a create in dockerd's words,
+// without the engine's "create container: " (docker create prints the
+// daemon's message after "Error response from daemon: "); its kind, and
+// so its status, stays the engine error's.
+func createError(err error) error {
+	msg, ok := strings.CutPrefix(err.Error(), "create container: ")
+	if !ok {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, container.CreateResponse{ID: c.ID, Warnings: []string{}})
+	return kindError{errors.New(msg), err}
 }
 
 // createOptions turns moby's request into the engine's options. The
@@ -89,7 +115,7 @@ func createOptions(req container.CreateRequest) (engine.CreateOptions, error) {
 }
 
 // endpointOptions takes the container's one network endpoint: its
-// aliases, its IPv4 address and MAC address. berth connects a container to
+// aliases, links, IPv4 address and MAC address. berth connects a container to
 // one network at create; more come with POST /networks/{id}/connect.
 func endpointOptions(endpoints map[string]*network.EndpointSettings, opts *engine.CreateOptions) error {
 	if len(endpoints) > 1 {
@@ -105,9 +131,15 @@ func endpointOptions(endpoints map[string]*network.EndpointSettings, opts *engin
 		if ep == nil {
 			continue
 		}
+		// The docker CLI sends --link on a user-defined network both in
+		// HostConfig.Links and here; the engine takes the links of such a
+		// network off HostConfig.Links itself.
+		for _, l := range ep.Links {
+			if !slices.Contains(opts.HostConfig.Links, l) {
+				opts.HostConfig.Links = append(opts.HostConfig.Links, l)
+			}
+		}
 		switch {
-		case len(ep.Links) > 0:
-			return invalidf("NetworkingConfig.EndpointsConfig.%s.Links: not supported by berth, use HostConfig.Links", name)
 		case len(ep.DriverOpts) > 0:
 			return invalidf("NetworkingConfig.EndpointsConfig.%s.DriverOpts: not supported by berth", name)
 		case ep.IPAMConfig != nil && (ep.IPAMConfig.IPv6Address.IsValid() || len(ep.IPAMConfig.LinkLocalIPs) > 0):

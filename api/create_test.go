@@ -3,11 +3,16 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/moby/moby/api/types/container"
+
+	"berth/engine"
 )
 
 func TestCreateOptions(t *testing.T) {
@@ -41,6 +46,13 @@ func TestCreateOptions(t *testing.T) {
 					if !strings.Contains(string(b), want) {
 						t.Errorf("options lack %s: %s", want, b)
 					}
+				}
+			}},
+		{name: "endpoint links", body: `{"Image":"busybox","HostConfig":{"NetworkMode":"ln","Links":["linked:alias"]},
+			"NetworkingConfig":{"EndpointsConfig":{"ln":{"Links":["linked:alias","other:o"]}}}}`,
+			check: func(t *testing.T, got any) {
+				if links := got.(engine.CreateOptions).HostConfig.Links; !slices.Equal(links, []string{"linked:alias", "other:o"}) {
+					t.Errorf("HostConfig.Links = %q, want each link once", links)
 				}
 			}},
 		{name: "runtime", body: `{"Image":"busybox","HostConfig":{"Runtime":"kata"}}`, refused: "HostConfig.Runtime"},
@@ -91,5 +103,37 @@ func TestJSONKeys(t *testing.T) {
 	want := map[string]bool{"A": true, "Bee": true, "Dee": true}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("jsonKeys = %v, want %v", got, want)
+	}
+}
+
+// A refused create answers with the engine's message alone, as dockerd
+// words it, and the status of the engine error's kind.
+func TestCreateError(t *testing.T) {
+	for _, tt := range []struct {
+		err    error
+		msg    string
+		status int
+	}{
+		{fmt.Errorf("create container: %w: /dup", engine.ErrNameInUse), "name already in use: /dup", http.StatusConflict},
+		{fmt.Errorf("create container: %w: minimum memory limit allowed is 6MB", engine.ErrInvalidArgument),
+			"invalid argument: minimum memory limit allowed is 6MB", http.StatusBadRequest},
+		{errors.New("disk full"), "disk full", http.StatusInternalServerError},
+	} {
+		err := createError(tt.err)
+		if err.Error() != tt.msg || statusOf(err) != tt.status {
+			t.Errorf("createError(%q) = %q, status %d; want %q, %d", tt.err, err, statusOf(err), tt.msg, tt.status)
+		}
+	}
+}
+
+// The docker 20.10 CLI's --mac-address arrives as Config.MacAddress, a
+// key the 1.57 types no longer have.
+func TestLegacyCreateRequest(t *testing.T) {
+	var req legacyCreateRequest
+	if err := json.Unmarshal([]byte(`{"Image":"busybox","MacAddress":"92:d0:c6:0a:29:33","HostConfig":{"NetworkMode":"default"}}`), &req); err != nil {
+		t.Fatal(err)
+	}
+	if req.MacAddress != "92:d0:c6:0a:29:33" || req.Config == nil || req.Image != "busybox" || req.HostConfig.NetworkMode != "default" {
+		t.Errorf("decoded %+v, MacAddress %q", req.CreateRequest, req.MacAddress)
 	}
 }

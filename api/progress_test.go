@@ -86,3 +86,14 @@ func TestImageAction(t *testing.T) {
 		}
 	}
 }
+
+// A quiet build keeps the last maxQuietLog bytes of its log.
+func TestQuietLogKeepsTheTail(t *testing.T) {
+	var l quietLog
+	_, _ = l.Write([]byte(strings.Repeat("a", maxQuietLog)))
+	_, _ = l.Write([]byte("the failed step\n"))
+	got := l.String()
+	if len(got) != maxQuietLog || !strings.HasSuffix(got, "athe failed step\n") {
+		t.Errorf("kept %d bytes ending %q", len(got), got[len(got)-20:])
+	}
+}

@@ -19,6 +19,10 @@ type CreateOptions struct {
 	// Platform is --platform, os[/arch[/variant]]: the image must be
 	// of it. "" takes the image as it is.
 	Platform string
+	// Warn receives create's warnings (a limit the host's cgroups cannot
+	// apply, dropped), as dockerd answers them to the client; nil sends
+	// them to the engine's Warn.
+	Warn func(msg string) `json:"-"`
 }
 
 // TerminalSize is a window size in character cells.

@@ -40,6 +40,9 @@ type CommitOptions struct {
 // image, with the container's configuration and opts' changes, and
 // returns its ID ("sha256:…"; event commit).
 func (e *Engine) Commit(ctx context.Context, ref string, opts CommitOptions) (string, error) {
+	if err := checkCommitChanges(opts.Changes); err != nil {
+		return "", err
+	}
 	c, err := e.get(ref)
 	if err != nil {
 		return "", err

@@ -38,7 +38,11 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 	if err := checkDevices(hc.Resources, hostDevices{}); err != nil {
 		return nil, err
 	}
-	if err := e.adaptResourceFlags(&hc); err != nil {
+	warnf := e.warnf
+	if opts.Warn != nil {
+		warnf = func(format string, args ...any) { opts.Warn(fmt.Sprintf(format, args...)) }
+	}
+	if err := e.adaptResourceFlags(&hc, warnf); err != nil {
 		return nil, err
 	}
 	rawLinks := hc.Links

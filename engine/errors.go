@@ -65,7 +65,7 @@ func invalidf(format string, args ...any) error {
 type nameInUseError struct{ name, owner string }
 
 func (e *nameInUseError) Error() string {
-	return fmt.Sprintf("Conflict. The container name %q is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name", e.name, e.owner)
+	return fmt.Sprintf("Conflict. The container name %q is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name.", e.name, e.owner)
 }
 
 func (e *nameInUseError) Is(target error) bool { return target == ErrNameInUse }

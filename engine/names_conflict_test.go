@@ -19,7 +19,7 @@ func TestNameInUseMessage(t *testing.T) {
 	if !errors.Is(err, ErrNameInUse) {
 		t.Fatalf("reserve a held name: %v, want ErrNameInUse", err)
 	}
-	want := `Conflict. The container name "/dup" is already in use by container "` + idA + `". You have to remove (or rename) that container to be able to reuse that name`
+	want := `Conflict. The container name "/dup" is already in use by container "` + idA + `". You have to remove (or rename) that container to be able to reuse that name.`
 	if err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}

@@ -60,8 +60,8 @@ func checkLogDriver(name string) error {
 // adaptResourceFlags refuses what docker refuses among these flags, sets
 // docker's defaults (MemorySwap twice Memory, ShmSize 64 MiB,
 // OomKillDisable false), and drops with a warning what the host's
-// cgroups cannot apply, as docker does.
-func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
+// cgroups cannot apply, as docker does (warnf says what).
+func (e *Engine) adaptResourceFlags(hc *HostConfig, warnf func(format string, args ...any)) error {
 	r := &hc.Resources
 	if err := checkCPUAndReservation(*r); err != nil {
 		return err
@@ -103,22 +103,22 @@ func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 		return nil // the start reports a host without cgroups
 	}
 	if r.Memory > 0 && r.MemorySwap != -1 && !f.SwapLimit {
-		e.warnf("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.")
+		warnf("Your kernel does not support swap limit capabilities or the cgroup is not mounted. Memory limited without swap.")
 		r.MemorySwap = -1
 	}
 	if r.MemoryReservation > 0 && !f.MemoryReservation {
-		e.warnf("Your kernel does not support memory soft limit capabilities or the cgroup is not mounted. Limitation discarded.")
+		warnf("Your kernel does not support memory soft limit capabilities or the cgroup is not mounted. Limitation discarded.")
 		r.MemoryReservation = 0
 	}
 	if *r.OomKillDisable && !f.OomKillDisable {
-		e.warnf("Your kernel does not support OomKillDisable. OomKillDisable discarded.")
+		warnf("Your kernel does not support OomKillDisable. OomKillDisable discarded.")
 		*r.OomKillDisable = false
 	}
 	if *r.OomKillDisable && r.Memory == 0 {
-		e.warnf("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.")
+		warnf("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.")
 	}
 	if r.BlkioWeight > 0 && !f.BlkioWeight {
-		e.warnf("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
+		warnf("Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.")
 		r.BlkioWeight = 0
 	}
 	if r.BlkioWeight > 0 && (r.BlkioWeight < 10 || r.BlkioWeight > 1000) {
@@ -127,7 +127,7 @@ func (e *Engine) adaptResourceFlags(hc *HostConfig) error {
 	if !f.BlkioThrottle {
 		for _, t := range throttleLists(r) {
 			if len(*t.field) > 0 {
-				e.warnf("Your kernel does not support %s or the cgroup is not mounted. %s discarded.", t.what, t.dropped)
+				warnf("Your kernel does not support %s or the cgroup is not mounted. %s discarded.", t.what, t.dropped)
 				*t.field = nil
 			}
 		}

@@ -156,6 +156,11 @@ func updatedHostConfig(hc HostConfig, opts UpdateOptions) (HostConfig, error) {
 		return hc, err
 	}
 	if opts.RestartPolicy != nil {
+		switch opts.RestartPolicy.Name { // the CLI checks it, a client of the API may not
+		case "", "no", "always", "unless-stopped", "on-failure":
+		default:
+			return hc, invalidf("invalid restart policy %q: must be no, on-failure[:max-retries], always or unless-stopped", opts.RestartPolicy.Name)
+		}
 		if hc.AutoRemove && opts.RestartPolicy.Name != "" && opts.RestartPolicy.Name != "no" {
 			return hc, invalidf("restart policy cannot be updated because AutoRemove is enabled for the container")
 		}

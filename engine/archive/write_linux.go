@@ -157,7 +157,7 @@ func (w *writer) below(name string) string {
 	if w.top == "." {
 		return name
 	}
-	return strings.TrimPrefix(name, w.top+"/")
+	return strings.TrimPrefix(name, strings.TrimSuffix(w.top, "/")+"/") // the root's own entry may be "/" (GET archive?path=/)
 }
 
 // entry writes the O_PATH descriptor f as name, and below it when it is

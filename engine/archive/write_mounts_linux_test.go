@@ -33,4 +33,18 @@ func TestWriteMounts(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("entries:\n%q\nwant:\n%q", got, want)
 	}
+
+	// The root named "/", as docker's GET archive?path=/ names it: the
+	// mounts are below it all the same.
+	buf.Reset()
+	opts.Name = "/"
+	if err := Write(&buf, openRoot(t, filepath.Join(dir, "root")), "/", opts); err != nil {
+		t.Fatal(err)
+	}
+	got = entries(t, &buf)
+	want = []string{"/", "/data/", "/data/sub/", "/data/sub/logs/", "/data/sub/logs/l", "/data/sub/y", "/data/x",
+		"/etc/", "/etc/f", "/new/", "/new/l"}
+	if !slices.Equal(got, want) {
+		t.Errorf("entries of the root named /:\n%q\nwant:\n%q", got, want)
+	}
 }
