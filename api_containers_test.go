@@ -343,7 +343,7 @@ func TestAPISystemInfoDfEventsVersion(t *testing.T) {
 
 	// A follower sees what happens after it started, and ends at until.
 	cmd := a.docker("events", "--filter", "event=start", "--format", "{{.Action}} {{.Actor.ID}}", "--until", strconv.FormatInt(time.Now().Add(30*time.Second).Unix(), 10))
-	var out lockedBuffer
+	var out testenv.LockedBuffer
 	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -25,12 +25,14 @@ func (a *app) contextCommand() *cobra.Command {
 	return cmd
 }
 
-func (a *app) contextStore() (contextStore, error) {
-	s, err := openContextStore(a.sys.getenv)
+// contexts opens the user's contexts and reads them.
+func (a *app) contexts() (contextStore, contextFile, error) {
+	store, err := openContextStore(a.sys.getenv)
 	if err != nil {
-		return s, fmt.Errorf("contexts: %w", err)
+		return store, contextFile{}, fmt.Errorf("contexts: %w", err)
 	}
-	return s, nil
+	f, err := store.load()
+	return store, f, err
 }
 
 func (a *app) contextCreateCommand() *cobra.Command {
@@ -51,11 +53,7 @@ func (a *app) contextCreateCommand() *cobra.Command {
 			return usageError(cmd.CommandPath(), err)
 		}
 		hc.Description = description
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		store, f, err := a.contexts()
 		if err != nil {
 			return err
 		}
@@ -140,11 +138,7 @@ func (a *app) contextLsCommand() *cobra.Command {
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		_, f, err := a.contexts()
 		if err != nil {
 			return err
 		}
@@ -174,11 +168,7 @@ func (a *app) contextUseCommand() *cobra.Command {
 	cmd := newCommand("use CONTEXT", "Set the current context", exactArgs(1), nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		name := args[0]
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		store, f, err := a.contexts()
 		if err != nil {
 			return err
 		}
@@ -210,11 +200,7 @@ func (a *app) contextRmCommand() *cobra.Command {
 	cmd.Aliases = []string{"remove"}
 	cmd.Flags().BoolVarP(&force, "force", "f", false, "force the removal of a context in use")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		store, f, err := a.contexts()
 		if err != nil {
 			return err
 		}
@@ -256,11 +242,7 @@ func (a *app) contextInspectCommand() *cobra.Command {
 	cmd := newCommand("inspect [OPTIONS] [CONTEXT...]", "Display detailed information on one or more contexts", nil, nil)
 	cmd.Flags().StringVarP(&format, "format", "f", "", "format the output with a Go template")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		_, f, err := a.contexts()
 		if err != nil {
 			return err
 		}
@@ -310,11 +292,7 @@ func (a *app) contextInspectCommand() *cobra.Command {
 func (a *app) contextShowCommand() *cobra.Command {
 	cmd := newCommand("show", "Print the name of the current context", noArgs, nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		store, err := a.contextStore()
-		if err != nil {
-			return err
-		}
-		f, err := store.load()
+		_, f, err := a.contexts()
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"berth/engine"
 	"berth/host"
+	"berth/internal/testenv"
 )
 
 // TestEngineBackend runs the adapter against the real engine: one
@@ -109,7 +110,7 @@ func TestEngineBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
+	out := &testenv.LockedBuffer{}
 	go io.Copy(out, term)
 	if _, err := term.Write([]byte("echo pane-$((2+3))\r")); err != nil {
 		t.Fatal(err)
@@ -260,7 +261,7 @@ func TestEngineBackendAttachPane(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
+	out := &testenv.LockedBuffer{}
 	go io.Copy(out, term)
 	eventually(t, "typing into the attached shell", func() bool {
 		term.Write([]byte("echo att-$((1+1))\r"))
@@ -281,24 +282,6 @@ func TestEngineBackendAttachPane(t *testing.T) {
 	if got, err := b.Inspect(ctx, c.ID); err != nil || !got.State.Running() {
 		t.Errorf("the container stopped on detach: %v", err)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // eventually polls ok for up to 15 seconds.
