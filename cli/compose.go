@@ -57,6 +57,7 @@ func (a *app) composeCommand() *cobra.Command {
 		a.composeUpCommand(f), a.composeDownCommand(f), a.composePsCommand(f),
 		a.composeConfigCommand(f), a.composeLsCommand(),
 		a.composeStopCommand(f), a.composeStartCommand(f), a.composeRestartCommand(f),
+		a.composeLogsCommand(f),
 	)
 	return cmd
 }
@@ -141,13 +142,14 @@ func timeoutFlag(cmd *cobra.Command, secs int) *time.Duration {
 
 func (a *app) composeUpCommand(f *composeFlags) *cobra.Command {
 	var o compose.UpOptions
+	var af composeAttachFlags
 	var detach bool
 	var scale []string
 	var timeout, waitTimeout int
 	cmd := newCommand("up [OPTIONS] [SERVICE...]", "Create and start containers", nil, nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if !detach && !o.Wait {
-			return &statusError{err: errors.New("berth compose up: attached mode is not available yet; use -d (or --wait)"), code: exitComposeSyntax}
+		if err := af.check(detach, o.Wait); err != nil {
+			return &statusError{err: err, code: exitFailure}
 		}
 		ctx := cmd.Context()
 		p, err := a.composeProject(ctx, f)
@@ -167,9 +169,13 @@ func (a *app) composeUpCommand(f *composeFlags) *cobra.Command {
 		o.Registry = a.registryOptions(a.cfg.MaxConcurrentDownloads)
 		o.Progress = a.stderr
 		o.BuildOutput = a.stderr
+		if !detach && !o.Wait && !o.NoStart {
+			return a.composeUpAttached(ctx, h, p, o, &af)
+		}
 		return composeError(compose.Up(ctx, h, p, o))
 	}
 	flags := cmd.Flags()
+	af.register(flags)
 	flags.BoolVarP(&detach, "detach", "d", false, "detached mode: run containers in the background")
 	flags.BoolVar(&o.Build, "build", false, "build images before starting containers")
 	flags.BoolVar(&o.NoBuild, "no-build", false, "don't build an image, even if it's missing")

@@ -1,0 +1,36 @@
+package compose
+
+import "fmt"
+
+// LogPalette is Docker Compose's colours for its log prefixes, as ANSI
+// SGR parameters, in the order it hands them out: cyan, yellow, green,
+// magenta, blue, then the same five intense (bold).
+var LogPalette = []string{"36", "33", "32", "35", "34", "36;1", "33;1", "32;1", "35;1", "34;1"}
+
+// LogColor is the colour of the i-th container (from 0) a project's logs
+// show, Docker Compose's: the palette in turn, starting again after
+// the tenth.
+func LogColor(i int) string {
+	return LogPalette[i%len(LogPalette)]
+}
+
+// Colorize is s in the ANSI colour code, reset after.
+func Colorize(code, s string) string {
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+// PrefixWidth is the width Docker Compose pads the names in its log
+// prefixes to: the longest of names, plus one.
+func PrefixWidth(names []string) int {
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	return width + 1
+}
+
+// LogPrefix is the prefix of a container's log lines, Docker Compose's:
+// its name padded to width, then " | " ("web-1  | " for width 6).
+func LogPrefix(name string, width int) string {
+	return fmt.Sprintf("%-*s | ", width, name)
+}
