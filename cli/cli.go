@@ -220,6 +220,8 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		TraverseChildren:  true, // a parent's own flags before its subcommand: `compose -f FILE logs -f`
+		Args:              unknownCommand,
 		Annotations:       map[string]string{tuiHostsChoice: "true"},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.prepare(cmd)

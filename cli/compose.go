@@ -44,7 +44,10 @@ func (a *app) composeCommand() *cobra.Command {
 		"(or docker-compose.yml, with compose.override.yaml) in this directory or\n" +
 		"above, with Docker Compose's names and labels, so that docker-compose and\n" +
 		"docker compose through berth's API see the same project."
-	flags := cmd.PersistentFlags()
+	// The project's flags go before the subcommand, as Docker Compose's
+	// (root's TraverseChildren parses them there): after it, -f is
+	// logs' --follow, rm's --force.
+	flags := cmd.Flags()
 	flags.StringArrayVarP(&f.files, "file", "f", nil, "compose configuration files")
 	flags.StringVarP(&f.projectName, "project-name", "p", "", "project name")
 	flags.StringArrayVar(&f.profiles, "profile", nil, "specify a profile to enable")
