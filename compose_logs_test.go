@@ -220,3 +220,64 @@ func TestComposeUpInterrupted(t *testing.T) {
 		t.Errorf("containers still running after SIGINT: %s", out)
 	}
 }
+
+// TestComposeUpForcedStop kills, on a second SIGINT, containers that the
+// first one could not stop (they ignore SIGTERM and may take minutes).
+func TestComposeUpForcedStop(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  stubborn:
+    image: busybox:latest
+    stop_grace_period: 5m
+    command: ["sh", "-c", "echo stubborn-up; while true; do sleep 0.1; done"]
+`)
+	up := c.start("-p", "force", "up")
+	c.eventually("the service attached", func() (bool, string) {
+		return strings.Contains(up.stdout.String(), "stubborn-1  | stubborn-up"), up.stdout.String() + up.stderr.String()
+	})
+	if err := up.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	c.eventually("the graceful stop begun", func() (bool, string) {
+		return strings.Contains(up.stderr.String(), "Container force-stubborn-1  Stopping"), up.stderr.String()
+	})
+	if err := up.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := up.wait(t); code != 130 {
+		t.Fatalf("compose up after two SIGINTs: exit %d, want 130\n%s%s", code, up.stdout.String(), up.stderr.String())
+	}
+	if !strings.Contains(up.stdout.String(), "stubborn-1 exited with code 137\n") {
+		t.Errorf("compose up lacks the kill's exit:\n%s", up.stdout.String())
+	}
+}
+
+// TestComposeUpAbortOnExit stops every service when the one attached
+// exits, with its code; --no-attach hides a service's lines and leaves
+// it unwatched.
+func TestComposeUpAbortOnExit(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  web:
+    image: busybox:latest
+    command: `+loopUntilTerm("web-line")+`
+  job:
+    image: busybox:latest
+    depends_on: [web]
+    command: ["sh", "-c", "echo job-line; exit 4"]
+`)
+	up := c.start("-p", "abort", "up", "--abort-on-container-exit", "--no-attach", "web")
+	if code := up.wait(t); code != 4 {
+		t.Fatalf("compose up --abort-on-container-exit: exit %d, want 4\n%s%s", code, up.stdout.String(), up.stderr.String())
+	}
+	out := up.stdout.String()
+	if !strings.Contains(out, "Attaching to job-1\n") || !strings.Contains(out, "job-1  | job-line\n") || !strings.Contains(out, "job-1 exited with code 4\n") {
+		t.Errorf("compose up --no-attach web:\n%s", out)
+	}
+	if strings.Contains(out, "web-line") {
+		t.Errorf("compose up shows the lines of a service not attached:\n%s", out)
+	}
+	if ps := c.mustCompose("-p", "abort", "ps", "-q"); strings.TrimSpace(ps) != "" {
+		t.Errorf("containers still running after the abort: %s", ps)
+	}
+}
