@@ -108,6 +108,15 @@ func TestComposeLogs(t *testing.T) {
 	if code, out := c.composeCode("-p", "lg", "logs", "--index", "2", "worker"); code == 0 || !strings.Contains(out, `service "worker" is not running container #2`) {
 		t.Errorf("compose logs --index 2 worker: exit %d\n%s", code, out)
 	}
+	if out := c.mustCompose("-p", "lg", "logs", "--since", "1h", "web"); out != "web-1  | web-a\nweb-1  | web-b\n" {
+		t.Errorf("compose logs --since 1h web:\n%q", out)
+	}
+	if out := c.mustCompose("-p", "lg", "logs", "--until", "1h"); out != "" {
+		t.Errorf("compose logs --until 1h (an hour ago):\n%q", out)
+	}
+	if code, out := c.composeCode("-p", "lg", "logs", "--since", "yesterday"); code == 0 || !strings.Contains(out, `invalid value for "since"`) {
+		t.Errorf("compose logs --since yesterday: exit %d\n%s", code, out)
+	}
 	stamped := regexp.MustCompile(`(?m)^web-1  \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(Z|[+-]\d\d:\d\d) web-a$`)
 	if out := c.mustCompose("-p", "lg", "logs", "-t", "web"); !stamped.MatchString(out) {
 		t.Errorf("compose logs -t web:\n%s", out)
