@@ -290,3 +290,37 @@ func TestComposeUpAbortOnExit(t *testing.T) {
 		t.Errorf("containers still running after the abort: %s", ps)
 	}
 }
+
+// TestComposeUpAttachedWhileStarting shows a dependency's lines while up
+// still waits for it to turn healthy: it turns healthy only once the
+// test has seen its line.
+func TestComposeUpAttachedWhileStarting(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  db:
+    image: busybox:latest
+    command: `+loopUntilTerm("db-waiting")+`
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+  web:
+    image: busybox:latest
+    depends_on:
+      db:
+        condition: service_healthy
+    command: ["sh", "-c", "echo web-ran"]
+`)
+	up := c.start("-p", "live", "up", "--exit-code-from", "web")
+	c.eventually("the dependency's line while up waits for it", func() (bool, string) {
+		return strings.Contains(up.stdout.String(), "db-1   | db-waiting\n"), up.stdout.String() + up.stderr.String()
+	})
+	c.must("exec", "live-db-1", "touch", "/tmp/ready")
+	if code := up.wait(t); code != 0 {
+		t.Fatalf("compose up --exit-code-from web: exit %d\n%s%s", code, up.stdout.String(), up.stderr.String())
+	}
+	for _, want := range []string{"Attaching to db-1, web-1\n", "web-1  | web-ran\n", "web-1 exited with code 0\n", "db-1 exited with code 0\n"} {
+		if !strings.Contains(up.stdout.String(), want) {
+			t.Errorf("compose up lacks %q:\n%s", want, up.stdout.String())
+		}
+	}
+}

@@ -62,7 +62,7 @@ func (a *app) composeLogsCommand(f *composeFlags) *cobra.Command {
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		pr := newComposeLogPrinter(a.stdout, nil, name, containers, a.composeColor(noColor), !noPrefix, timestamps)
+		pr := newComposeLogPrinter(a.stdout, nil, containerNames(name, containers), a.composeColor(noColor), !noPrefix, timestamps)
 		// As Docker Compose, -f reports the containers that stop while
 		// followed, not those that had stopped already.
 		var running []string
@@ -158,30 +158,46 @@ type composeLogPrinter struct {
 	stdout io.Writer
 	// stderr, when not nil, takes the containers' stderr lines (attached
 	// up); else they go to stdout with the rest (logs).
-	stderr     io.Writer
-	prefixes   map[string]string // by container name; "" without prefixes
-	colors     map[string]string // by container name; none without colour
-	timestamps bool
+	stderr                    io.Writer
+	color, prefix, timestamps bool
+	width                     int
+	prefixes                  map[string]string // by container name; "" without prefixes
+	colors                    map[string]string // by container name; none without colour
 }
 
-// newComposeLogPrinter is a printer for the lines of containers of
-// project, their colours handed out in the order given.
-func newComposeLogPrinter(stdout, stderr io.Writer, project string, containers []*engine.Container, color, prefix, timestamps bool) *composeLogPrinter {
-	p := &composeLogPrinter{stdout: stdout, stderr: stderr, prefixes: map[string]string{}, colors: map[string]string{}, timestamps: timestamps}
+// newComposeLogPrinter is a printer for the lines of the containers
+// named (within their project), padded to the widest, their colours
+// handed out in the order given; a name not given gets the next.
+func newComposeLogPrinter(stdout, stderr io.Writer, names []string, color, prefix, timestamps bool) *composeLogPrinter {
+	p := &composeLogPrinter{stdout: stdout, stderr: stderr, color: color, prefix: prefix, timestamps: timestamps,
+		width: compose.PrefixWidth(names), prefixes: map[string]string{}, colors: map[string]string{}}
+	for _, name := range names {
+		p.register(name)
+	}
+	return p
+}
+
+// register gives name its colour and prefix, once.
+func (p *composeLogPrinter) register(name string) {
+	if _, ok := p.prefixes[name]; ok {
+		return
+	}
+	if p.color {
+		p.colors[name] = compose.LogColor(len(p.prefixes))
+	}
+	p.prefixes[name] = ""
+	if p.prefix {
+		p.prefixes[name] = p.paint(name, compose.LogPrefix(name, max(p.width, len(name)+1)))
+	}
+}
+
+// containerNames are containers' names within project.
+func containerNames(project string, containers []*engine.Container) []string {
 	names := make([]string, len(containers))
 	for i, c := range containers {
 		names[i] = compose.NameInProject(project, c)
 	}
-	width := compose.PrefixWidth(names)
-	for i, name := range names {
-		if color {
-			p.colors[name] = compose.LogColor(i)
-		}
-		if prefix {
-			p.prefixes[name] = p.paint(name, compose.LogPrefix(name, width))
-		}
-	}
-	return p
+	return names
 }
 
 // paint is s in name's colour, if it has one.
@@ -198,6 +214,7 @@ func (p *composeLogPrinter) line(l compose.LogLine) error {
 	if p.stderr != nil && l.Entry.Stream == "stderr" {
 		w = p.stderr
 	}
+	p.register(l.Name)
 	buf := []byte(p.prefixes[l.Name])
 	if p.timestamps {
 		buf = append(l.Entry.Time.AppendFormat(buf, timestampFormat), ' ')
@@ -212,6 +229,7 @@ func (p *composeLogPrinter) line(l compose.LogLine) error {
 
 // exit writes Docker Compose's line for a container that stopped.
 func (p *composeLogPrinter) exit(e compose.Exit) error {
+	p.register(e.Name)
 	_, err := fmt.Fprintln(p.stdout, p.paint(e.Name, fmt.Sprintf("%s exited with code %d", e.Name, e.ExitCode)))
 	return err
 }

@@ -11,20 +11,15 @@ import (
 	"berth/engine"
 )
 
-func composeContainer(name, service string) *engine.Container {
-	return &engine.Container{Name: "/" + name, Config: engine.ContainerConfig{Labels: map[string]string{compose.LabelService: service}}}
-}
-
 func TestComposeLogPrinter(t *testing.T) {
 	at := time.Date(2026, 12, 7, 5, 0, 0, 120000000, time.UTC)
-	containers := []*engine.Container{composeContainer("p-web-1", "web"), composeContainer("p-worker-1", "worker")}
 	lines := []compose.LogLine{
 		{Name: "web-1", Service: "web", Entry: engine.LogEntry{Stream: "stdout", Time: at, Line: []byte("hello\n")}},
 		{Name: "worker-1", Service: "worker", Entry: engine.LogEntry{Stream: "stderr", Time: at, Line: []byte("no newline")}},
 	}
 	tests := []struct {
 		name                      string
-		split                     bool
+		split, extra              bool
 		color, prefix, timestamps bool
 		stdout, stderr            string
 	}{
@@ -35,6 +30,8 @@ func TestComposeLogPrinter(t *testing.T) {
 			stdout: "web-1     | 2026-12-07T05:00:00.120000000Z hello\nworker-1  | 2026-12-07T05:00:00.120000000Z no newline\nweb-1 exited with code 3\n"},
 		{name: "colours in turn", prefix: true, color: true,
 			stdout: "\x1b[36mweb-1     | \x1b[0mhello\n\x1b[33mworker-1  | \x1b[0mno newline\n\x1b[36mweb-1 exited with code 3\x1b[0m\n"},
+		{name: "a name not expected: the next colour, its own width", prefix: true, color: true, extra: true,
+			stdout: "\x1b[36mweb-1     | \x1b[0mhello\n\x1b[33mworker-1  | \x1b[0mno newline\n\x1b[32mscaled-worker-12  | \x1b[0mlate\n\x1b[36mweb-1 exited with code 3\x1b[0m\n"},
 		{name: "stderr apart (attached up)", split: true, prefix: true,
 			stdout: "web-1     | hello\nweb-1 exited with code 3\n", stderr: "worker-1  | no newline\n"},
 	}
@@ -45,12 +42,17 @@ func TestComposeLogPrinter(t *testing.T) {
 			if tt.split {
 				errW = &stderr
 			}
-			p := newComposeLogPrinter(&stdout, nil, "p", containers, tt.color, tt.prefix, tt.timestamps)
+			p := newComposeLogPrinter(&stdout, nil, []string{"web-1", "worker-1"}, tt.color, tt.prefix, tt.timestamps)
 			if errW != nil {
 				p.stderr = errW
 			}
 			for _, l := range lines {
 				if err := p.line(l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.extra {
+				if err := p.line(compose.LogLine{Name: "scaled-worker-12", Entry: engine.LogEntry{Line: []byte("late\n")}}); err != nil {
 					t.Fatal(err)
 				}
 			}

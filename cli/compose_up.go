@@ -24,6 +24,10 @@ import (
 // SIGTERM) ended it.
 const exitComposeInterrupted = 130
 
+// composePollInterval is how often attached up looks for the containers
+// up started, to follow them.
+const composePollInterval = 200 * time.Millisecond
+
 // composeAttachFlags are `compose up`'s flags for attached mode: which
 // services' lines it shows, how, and when it stops them all.
 type composeAttachFlags struct {
@@ -98,11 +102,12 @@ func (af *composeAttachFlags) attachTo(p *types.Project, services []string) ([]s
 	return slices.DeleteFunc(slices.Clone(names), func(s string) bool { return slices.Contains(af.noAttach, s) }), nil
 }
 
-// composeUpAttached is `compose up` without -d: up as -d does, then the
-// lines of the attached services' containers, prefixed, until every
-// watched container has exited (exit 0), one has and --abort-on-... stops
-// the rest (exit with its code, or --exit-code-from's), or Ctrl-C stops
-// them all (exit 130; a second Ctrl-C kills them).
+// composeUpAttached is `compose up` without -d: up as -d does while
+// following the lines of the attached services' containers, prefixed,
+// each from when up starts it, until every watched container has exited
+// (exit 0), one has and --abort-on-... stops the rest (exit with its
+// code, or --exit-code-from's), or Ctrl-C stops them all (exit 130; a
+// second Ctrl-C kills them).
 func (a *app) composeUpAttached(ctx context.Context, h host.Host, p *types.Project, o compose.UpOptions, af *composeAttachFlags) error {
 	if af.exitCodeFrom != "" {
 		if _, ok := p.Services[af.exitCodeFrom]; !ok {
@@ -113,56 +118,55 @@ func (a *app) composeUpAttached(ctx context.Context, h host.Host, p *types.Proje
 	if err != nil {
 		return composeError(err)
 	}
-	s := &upSession{a: a, h: h, project: p.Name, services: o.Services, timeout: o.Timeout, flags: af}
+	// Docker Compose watches the services up was given, else the attached
+	// ones (none: all).
+	watched := attach
+	if len(o.Services) > 0 {
+		watched = o.Services
+	} else if len(watched) == 0 {
+		watched = p.ServiceNames()
+	}
+	upCtx, cancelUp := context.WithCancel(ctx)
+	defer cancelUp()
+	s := &upSession{a: a, h: h, project: p.Name, services: o.Services, timeout: o.Timeout, flags: af, cancelUp: cancelUp}
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, syscall.SIGINT, syscall.SIGTERM)
 	defer func() {
 		signal.Stop(signals)
 		close(signals)
 	}()
-	upCtx, cancelUp := context.WithCancel(ctx)
-	defer cancelUp()
-	go s.handleSignals(signals, cancelUp)
+	go s.handleSignals(signals)
 
-	since := a.sys.now()
-	upErr := compose.Up(upCtx, h, p, o)
-	if interrupted := s.upDone(); upErr != nil && !interrupted {
-		return composeError(upErr)
-	}
-	// Docker Compose watches the services up was given, else the attached
-	// ones (none: all).
-	watched := attach
-	if len(o.Services) > 0 {
-		watched = o.Services
-	}
-	containers, err := compose.Containers(ctx, h, p.Name, watched, true, false)
-	if err != nil {
-		return composeError(err)
-	}
-	var names []string
-	for _, c := range containers {
-		if slices.Contains(attach, c.Config.Labels[compose.LabelService]) {
-			names = append(names, compose.NameInProject(p.Name, c))
-		}
-	}
-	if len(names) > 0 {
+	if names := compose.ExpectedNames(p, attach, o.Scale); len(names) > 0 {
 		fmt.Fprintf(a.stdout, "Attaching to %s\n", strings.Join(names, ", "))
 	}
-	pr := newComposeLogPrinter(a.stdout, a.stderr, p.Name, containers, a.composeColor(af.noColor), !af.noPrefix, af.timestamps)
-	line := func(l compose.LogLine) error {
-		if !slices.Contains(attach, l.Service) {
+	pr := newComposeLogPrinter(a.stdout, a.stderr, compose.ExpectedNames(p, watched, o.Scale), a.composeColor(af.noColor), !af.noPrefix, af.timestamps)
+	since := a.sys.now()
+	f := compose.NewFollower(context.WithoutCancel(ctx), h, p.Name, compose.LogsOptions{Follow: true, Tail: -1, Since: since},
+		func(l compose.LogLine) error {
+			if !slices.Contains(attach, l.Service) {
+				return nil
+			}
+			return pr.line(l)
+		},
+		func(e compose.Exit) error {
+			if err := pr.exit(e); err != nil {
+				return err
+			}
+			s.exited(e)
 			return nil
-		}
-		return pr.line(l)
+		})
+	upErr := s.up(upCtx, p, o, func() error { return s.follow(ctx, f, watched, since) })
+	if stopping := s.upDone(); upErr != nil && !stopping {
+		f.Cancel()
+		return errors.Join(composeError(upErr), f.Wait())
 	}
-	err = compose.LogsOf(context.WithoutCancel(ctx), h, p.Name, containers, compose.LogsOptions{Follow: true, Tail: -1, Since: since}, line, func(e compose.Exit) error {
-		if err := pr.exit(e); err != nil {
-			return err
-		}
-		s.exited(e)
-		return nil
-	})
-	return s.finish(err)
+	// What up left running that it did not start (unchanged), from now.
+	if err := s.follow(ctx, f, watched, time.Time{}); err != nil {
+		f.Cancel()
+		return errors.Join(composeError(err), f.Wait())
+	}
+	return s.finish(f.Wait())
 }
 
 // upSession is the state attached up shares between following the
@@ -174,21 +178,24 @@ type upSession struct {
 	services []string
 	timeout  *time.Duration
 	flags    *composeAttachFlags
+	cancelUp context.CancelFunc
 
 	mu          sync.Mutex
-	up          bool // compose.Up returned
+	upReturned  bool
+	stopAsked   bool
 	interrupted bool
 	aborting    bool
 	exitCode    int
 	capturedOne bool
+	stopStarted bool
+	finished    bool
 	stopping    sync.WaitGroup
-	stopOnce    sync.Once
 	errs        []error
 }
 
 // handleSignals is Docker Compose's Ctrl-C: the first stops the
 // project gracefully, the second kills its containers.
-func (s *upSession) handleSignals(signals <-chan os.Signal, cancelUp context.CancelFunc) {
+func (s *upSession) handleSignals(signals <-chan os.Signal) {
 	for range signals {
 		s.mu.Lock()
 		first := !s.interrupted
@@ -196,10 +203,7 @@ func (s *upSession) handleSignals(signals <-chan os.Signal, cancelUp context.Can
 		s.mu.Unlock()
 		if first {
 			fmt.Fprintln(s.a.stderr, "Gracefully stopping... (press Ctrl+C again to force)")
-			cancelUp()
-			if s.isUp() {
-				s.stopProject()
-			}
+			s.requestStop()
 			continue
 		}
 		s.killProject()
@@ -207,24 +211,66 @@ func (s *upSession) handleSignals(signals <-chan os.Signal, cancelUp context.Can
 	}
 }
 
-// upDone marks compose.Up returned and, when Ctrl-C came meanwhile,
-// stops what it started: the stop waits for Up so that it misses no
-// container. It reports whether Ctrl-C came.
-func (s *upSession) upDone() bool {
-	s.mu.Lock()
-	s.up = true
-	interrupted := s.interrupted
-	s.mu.Unlock()
-	if interrupted {
-		s.stopProject()
+// up runs compose.Up, calling poll every composePollInterval meanwhile (to
+// follow the containers it starts), and once after.
+func (s *upSession) up(ctx context.Context, p *types.Project, o compose.UpOptions, poll func() error) error {
+	done := make(chan error, 1)
+	go func() { done <- compose.Up(ctx, s.h, p, o) }()
+	tick := time.NewTicker(composePollInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			return errors.Join(err, poll())
+		case <-tick.C:
+			if err := poll(); err != nil {
+				s.cancelUp()
+				return errors.Join(err, <-done)
+			}
+		}
 	}
-	return interrupted
 }
 
-func (s *upSession) isUp() bool {
+// follow adds to f the containers of services started since then (zero:
+// all), so that a container up replaces is not followed to its end.
+func (s *upSession) follow(ctx context.Context, f *compose.Follower, services []string, since time.Time) error {
+	containers, err := compose.Containers(ctx, s.h, s.project, services, true, false)
+	if err != nil {
+		return err
+	}
+	for _, c := range containers {
+		if !c.State.StartedAt.Before(since) {
+			f.Add(c)
+		}
+	}
+	return nil
+}
+
+// upDone marks compose.Up returned and, when a stop was asked meanwhile
+// (Ctrl-C, an abort, which cut Up short), stops what it started: the
+// stop waits for Up so that it misses no container. It reports whether
+// a stop was asked.
+func (s *upSession) upDone() bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.up
+	s.upReturned = true
+	stop := s.stopAsked
+	s.mu.Unlock()
+	if stop {
+		s.stopProject()
+	}
+	return stop
+}
+
+// requestStop cancels up and stops the project, once up returned.
+func (s *upSession) requestStop() {
+	s.cancelUp()
+	s.mu.Lock()
+	s.stopAsked = true
+	returned := s.upReturned
+	s.mu.Unlock()
+	if returned {
+		s.stopProject()
+	}
 }
 
 // exited is one watched container having stopped: with
@@ -245,18 +291,22 @@ func (s *upSession) exited(e compose.Exit) {
 	s.mu.Unlock()
 	if abort {
 		fmt.Fprintln(s.a.stderr, "Aborting on container exit...")
-		s.stopProject()
+		s.requestStop()
 	}
 }
 
 // stopProject stops the services up was given (or all), once, in the
-// background: the logs followed meanwhile show them stop.
+// background: the logs followed meanwhile show them stop. Once attached
+// up finishes it does nothing.
 func (s *upSession) stopProject() {
-	s.stopOnce.Do(func() {
-		s.stopping.Go(func() {
-			err := compose.Stop(context.Background(), s.h, s.project, s.services, s.timeout, s.a.stderr)
-			s.addErr(err)
-		})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopStarted || s.finished {
+		return
+	}
+	s.stopStarted = true
+	s.stopping.Go(func() {
+		s.addErr(compose.Stop(context.Background(), s.h, s.project, s.services, s.timeout, s.a.stderr))
 	})
 }
 
@@ -287,6 +337,9 @@ func (s *upSession) addErr(err error) {
 // finish waits for a stop under way and is attached up's end: 130 after
 // Ctrl-C, the code an abort took, else 0, with what failed meanwhile.
 func (s *upSession) finish(logsErr error) error {
+	s.mu.Lock()
+	s.finished = true
+	s.mu.Unlock()
 	s.stopping.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()

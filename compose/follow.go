@@ -22,46 +22,92 @@ type Exit struct {
 }
 
 // LogsOf is Logs of the given containers of project (o.Services is not
-// used), for a caller that chose them: `compose logs --index`, or
-// attached `up`, which follows what it started. With o.Follow, each time
-// a container's log ends because it stopped (exited or dead, not merely
-// created), exit, when not nil, is handed its exit code; a container
-// that runs again by then (a restart) is followed on. line and exit are
-// called from one goroutine at a time. It returns when every container's
-// log ended or ctx is done.
+// used), for a caller that chose them: `compose logs --index`. It is a
+// Follower of those containers, waited for.
 func LogsOf(ctx context.Context, h host.Host, project string, containers []*engine.Container, o LogsOptions, line func(LogLine) error, exit func(Exit) error) error {
+	f := NewFollower(ctx, h, project, o, line, exit)
+	for _, c := range containers {
+		f.Add(c)
+	}
+	return f.Wait()
+}
+
+// Follower reads the logs of a project's containers, each from when it
+// is added, interleaved as Logs does: attached `up` adds the containers
+// it starts as they start. With o.Follow, each time a container's log
+// ends because it stopped (exited or dead, not merely created), exit,
+// when not nil, is handed its exit code; a container that runs again by
+// then (a restart) is followed on. line and exit are called from one
+// goroutine at a time. The first error (of a host, or of line or exit)
+// ends every log.
+type Follower struct {
+	ctx     context.Context
+	cancel  context.CancelFunc
+	h       host.Host
+	project string
+	o       LogsOptions
+	line    func(LogLine) error
+	exit    func(Exit) error
+
+	serial sync.Mutex // line and exit, one at a time
+	wg     sync.WaitGroup
+	mu     sync.Mutex // followed and errs
+	// followed are the IDs added.
+	followed map[string]bool
+	errs     []error
+}
+
+// NewFollower is a Follower of nothing yet; ctx ends every log.
+func NewFollower(ctx context.Context, h host.Host, project string, o LogsOptions, line func(LogLine) error, exit func(Exit) error) *Follower {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		errs = make([]error, len(containers))
-	)
-	serial := func(fn func() error) error {
-		mu.Lock()
-		defer mu.Unlock()
-		return fn()
+	return &Follower{ctx: ctx, cancel: cancel, h: h, project: project, o: o, line: line, exit: exit, followed: map[string]bool{}}
+}
+
+// Add starts reading c's log, unless it was added before. Every Add
+// comes before Wait.
+func (f *Follower) Add(c *engine.Container) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.followed[c.ID] {
+		return
 	}
-	for i, c := range containers {
-		name := NameInProject(project, c)
-		service := c.Config.Labels[LabelService]
-		wg.Go(func() {
-			err := followContainer(ctx, h, c.ID, o, func(e engine.LogEntry) error {
-				return serial(func() error { return line(LogLine{Name: name, Service: service, Entry: e}) })
-			})
-			if err == nil && o.Follow && exit != nil {
-				err = reportExit(ctx, h, c.ID, func(code int) error {
-					return serial(func() error { return exit(Exit{ID: c.ID, Name: name, Service: service, ExitCode: code}) })
-				})
-			}
-			if err != nil && !errors.Is(err, context.Canceled) {
-				errs[i] = fmt.Errorf("logs of %s: %w", name, err)
-				cancel()
-			}
+	f.followed[c.ID] = true
+	name := NameInProject(f.project, c)
+	service := c.Config.Labels[LabelService]
+	f.wg.Go(func() {
+		err := followContainer(f.ctx, f.h, c.ID, f.o, func(e engine.LogEntry) error {
+			return f.serially(func() error { return f.line(LogLine{Name: name, Service: service, Entry: e}) })
 		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+		if err == nil && f.o.Follow && f.exit != nil {
+			err = reportExit(f.ctx, f.h, c.ID, func(code int) error {
+				return f.serially(func() error { return f.exit(Exit{ID: c.ID, Name: name, Service: service, ExitCode: code}) })
+			})
+		}
+		if err != nil && !errors.Is(err, context.Canceled) {
+			f.mu.Lock()
+			f.errs = append(f.errs, fmt.Errorf("logs of %s: %w", name, err))
+			f.mu.Unlock()
+			f.cancel()
+		}
+	})
+}
+
+// Cancel ends every log now.
+func (f *Follower) Cancel() { f.cancel() }
+
+// Wait waits for every log added to end and is their first errors.
+func (f *Follower) Wait() error {
+	f.wg.Wait()
+	f.cancel()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return errors.Join(f.errs...)
+}
+
+func (f *Follower) serially(fn func() error) error {
+	f.serial.Lock()
+	defer f.serial.Unlock()
+	return fn()
 }
 
 // followContainer reads container id's log as o says and, with Follow,

@@ -1,6 +1,13 @@
 package compose
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/engine"
+)
 
 // LogPalette is Docker Compose's colours for its log prefixes, as ANSI
 // SGR parameters, in the order it hands them out: cyan, yellow, green,
@@ -33,4 +40,26 @@ func PrefixWidth(names []string) int {
 // its name padded to width, then " | " ("web-1  | " for width 6).
 func LogPrefix(name string, width int) string {
 	return fmt.Sprintf("%-*s | ", width, name)
+}
+
+// ExpectedNames are the names within project p (as NameInProject gives
+// them) of the containers services will have, in Containers' order:
+// each service's scale, or scale's override for it. Attached up sizes
+// its prefixes to them before the containers exist.
+func ExpectedNames(p *types.Project, services []string, scale map[string]int) []string {
+	var names []string
+	for _, name := range slices.Sorted(slices.Values(services)) {
+		s, ok := p.Services[name]
+		if !ok {
+			continue
+		}
+		n, ok := scale[name]
+		if !ok {
+			n = s.GetScale()
+		}
+		for i := range n {
+			names = append(names, NameInProject(p.Name, &engine.Container{Name: ContainerName(p.Name, s, i+1)}))
+		}
+	}
+	return names
 }
