@@ -324,3 +324,26 @@ func TestComposeUpAttachedWhileStarting(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeUpRestarting follows a container through the restarts of
+// its restart policy, as Docker Compose says them, to its last exit.
+func TestComposeUpRestarting(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  crashy:
+    image: busybox:latest
+    restart: on-failure:2
+    command: ["sh", "-c", "echo crash; sleep 1; exit 5"]
+`)
+	up := c.start("-p", "rst", "up")
+	if code := up.wait(t); code != 0 {
+		t.Fatalf("compose up: exit %d\n%s%s", code, up.stdout.String(), up.stderr.String())
+	}
+	out := up.stdout.String()
+	if n := strings.Count(out, "crashy-1  | crash\n"); n != 3 {
+		t.Errorf("compose up shows %d runs' lines, want 3:\n%s", n, out)
+	}
+	if !strings.Contains(out, "crashy-1 exited with code 5 (restarting)\n") || !strings.HasSuffix(out, "crashy-1 exited with code 5\n") {
+		t.Errorf("compose up's exits:\n%s", out)
+	}
+}

@@ -230,6 +230,10 @@ func (p *composeLogPrinter) line(l compose.LogLine) error {
 // exit writes Docker Compose's line for a container that stopped.
 func (p *composeLogPrinter) exit(e compose.Exit) error {
 	p.register(e.Name)
-	_, err := fmt.Fprintln(p.stdout, p.paint(e.Name, fmt.Sprintf("%s exited with code %d", e.Name, e.ExitCode)))
+	msg := fmt.Sprintf("%s exited with code %d", e.Name, e.ExitCode)
+	if e.Restarting {
+		msg += " (restarting)"
+	}
+	_, err := fmt.Fprintln(p.stdout, p.paint(e.Name, msg))
 	return err
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
 	"berth/engine"
+	"berth/engine/events"
 	"berth/host"
 )
 
@@ -19,6 +21,9 @@ type Exit struct {
 	Name     string // within the project: "web-1"
 	Service  string
 	ExitCode int
+	// Restarting is an exit its restart policy restarts it from: its log
+	// goes on.
+	Restarting bool
 }
 
 // LogsOf is Logs of the given containers of project (o.Services is not
@@ -37,9 +42,10 @@ func LogsOf(ctx context.Context, h host.Host, project string, containers []*engi
 // it starts as they start. With o.Follow, each time a container's log
 // ends because it stopped (exited or dead, not merely created), exit,
 // when not nil, is handed its exit code; a container that runs again by
-// then (a restart) is followed on. line and exit are called from one
-// goroutine at a time. The first error (of a host, or of line or exit)
-// ends every log.
+// then (a restart) is followed on; the exits its restart policy restarts
+// it from are handed to exit too, Restarting, as the host's events tell
+// them. line and exit are called from one goroutine at a time. The first
+// error (of a host, or of line or exit) ends every log.
 type Follower struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -51,7 +57,9 @@ type Follower struct {
 
 	serial sync.Mutex // line and exit, one at a time
 	wg     sync.WaitGroup
-	mu     sync.Mutex // followed and errs
+	// restarts follows the host's die events, for Restarting exits.
+	restarts sync.WaitGroup
+	mu       sync.Mutex // followed and errs
 	// followed are the IDs added.
 	followed map[string]bool
 	errs     []error
@@ -60,7 +68,49 @@ type Follower struct {
 // NewFollower is a Follower of nothing yet; ctx ends every log.
 func NewFollower(ctx context.Context, h host.Host, project string, o LogsOptions, line func(LogLine) error, exit func(Exit) error) *Follower {
 	ctx, cancel := context.WithCancel(ctx)
-	return &Follower{ctx: ctx, cancel: cancel, h: h, project: project, o: o, line: line, exit: exit, followed: map[string]bool{}}
+	f := &Follower{ctx: ctx, cancel: cancel, h: h, project: project, o: o, line: line, exit: exit, followed: map[string]bool{}}
+	if o.Follow && exit != nil {
+		f.restarts.Go(f.reportRestarts)
+	}
+	return f
+}
+
+// reportRestarts hands exit the die events of the containers followed
+// that their restart policy restarts (an exit for good is reported when
+// the log ends, after its last line).
+func (f *Follower) reportRestarts() {
+	dies, err := f.h.Events().Follow(f.ctx, events.Filter{Types: []string{events.TypeContainer}, Actions: []string{events.ActionDie},
+		Args: map[string][]string{"label": {LabelProject + "=" + f.project}}})
+	if err != nil {
+		f.fail(fmt.Errorf("follow the events of project %s: %w", f.project, err))
+		return
+	}
+	for e := range dies {
+		f.mu.Lock()
+		followed := f.followed[e.ID]
+		f.mu.Unlock()
+		if !followed {
+			continue
+		}
+		c, err := f.h.Inspect(f.ctx, e.ID)
+		if err != nil || !c.State.Running() {
+			continue // gone, or stopped for good: its log's end tells
+		}
+		code, _ := strconv.Atoi(e.Attributes[events.AttrExitCode])
+		exit := Exit{ID: c.ID, Name: NameInProject(f.project, c), Service: c.Config.Labels[LabelService], ExitCode: code, Restarting: true}
+		if err := f.serially(func() error { return f.exit(exit) }); err != nil {
+			f.fail(err)
+			return
+		}
+	}
+}
+
+// fail records err and ends every log.
+func (f *Follower) fail(err error) {
+	f.mu.Lock()
+	f.errs = append(f.errs, err)
+	f.mu.Unlock()
+	f.cancel()
 }
 
 // Add starts reading c's log, unless it was added before. Every Add
@@ -84,10 +134,7 @@ func (f *Follower) Add(c *engine.Container) {
 			})
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
-			f.mu.Lock()
-			f.errs = append(f.errs, fmt.Errorf("logs of %s: %w", name, err))
-			f.mu.Unlock()
-			f.cancel()
+			f.fail(fmt.Errorf("logs of %s: %w", name, err))
 		}
 	})
 }
@@ -99,6 +146,7 @@ func (f *Follower) Cancel() { f.cancel() }
 func (f *Follower) Wait() error {
 	f.wg.Wait()
 	f.cancel()
+	f.restarts.Wait()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return errors.Join(f.errs...)
