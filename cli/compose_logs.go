@@ -29,19 +29,19 @@ func (a *app) composeLogsCommand(f *composeFlags) *cobra.Command {
 		"shows them. --since and --until take what `berth logs` takes."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		if index > 0 && len(args) != 1 {
-			return &statusError{err: errors.New("--index requires one service to be selected"), code: exitComposeSyntax}
+			return &statusError{err: errors.New("--index requires one service to be selected"), code: exitFailure}
 		}
 		now := a.sys.now()
 		o := compose.LogsOptions{Follow: follow}
 		var err error
 		if o.Tail, err = parseTail(tail); err != nil {
-			return &statusError{err: err, code: exitComposeSyntax}
+			return &statusError{err: err, code: exitFailure}
 		}
 		if o.Since, err = host.ParseTimestamp(since, now); err != nil {
-			return &statusError{err: fmt.Errorf("invalid value for \"since\": %w", err), code: exitComposeSyntax}
+			return &statusError{err: fmt.Errorf("invalid value for \"since\": %w", err), code: exitFailure}
 		}
 		if o.Until, err = host.ParseTimestamp(until, now); err != nil {
-			return &statusError{err: fmt.Errorf("invalid value for \"until\": %w", err), code: exitComposeSyntax}
+			return &statusError{err: fmt.Errorf("invalid value for \"until\": %w", err), code: exitFailure}
 		}
 		ctx := cmd.Context()
 		name, p, err := a.composeName(ctx, f)

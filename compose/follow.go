@@ -27,8 +27,9 @@ type Exit struct {
 }
 
 // LogsOf is Logs of the given containers of project (o.Services is not
-// used), for a caller that chose them: `compose logs --index`. It is a
-// Follower of those containers, waited for.
+// used), for a caller that chose them (`compose logs`, which --index
+// narrows), with their exits: a Follower of those containers, waited
+// for.
 func LogsOf(ctx context.Context, h host.Host, project string, containers []*engine.Container, o LogsOptions, line func(LogLine) error, exit func(Exit) error) error {
 	f := NewFollower(ctx, h, project, o, line, exit)
 	for _, c := range containers {
@@ -93,10 +94,19 @@ func (f *Follower) reportRestarts() {
 			continue
 		}
 		c, err := f.h.Inspect(f.ctx, e.ID)
-		if err != nil || !c.State.Running() {
-			continue // gone, or stopped for good: its log's end tells
+		switch {
+		case errors.Is(err, engine.ErrNotFound) || errors.Is(err, context.Canceled):
+			continue
+		case err != nil:
+			f.fail(fmt.Errorf("inspect %s after it died: %w", e.Name, err))
+			return
+		case !c.State.Running():
+			continue // stopped for good: its log's end tells
 		}
-		code, _ := strconv.Atoi(e.Attributes[events.AttrExitCode])
+		code, err := strconv.Atoi(e.Attributes[events.AttrExitCode])
+		if err != nil {
+			code = c.State.ExitCode // an event without its code: the last the container recorded
+		}
 		exit := Exit{ID: c.ID, Name: NameInProject(f.project, c), Service: c.Config.Labels[LabelService], ExitCode: code, Restarting: true}
 		if err := f.serially(func() error { return f.exit(exit) }); err != nil {
 			f.fail(err)
@@ -142,7 +152,7 @@ func (f *Follower) Add(c *engine.Container) {
 // Cancel ends every log now.
 func (f *Follower) Cancel() { f.cancel() }
 
-// Wait waits for every log added to end and is their first errors.
+// Wait waits for every log added to end and returns what failed.
 func (f *Follower) Wait() error {
 	f.wg.Wait()
 	f.cancel()
