@@ -347,3 +347,38 @@ func TestComposeUpRestarting(t *testing.T) {
 		t.Errorf("compose up's exits:\n%s", out)
 	}
 }
+
+// TestComposeLogsFollowRestart follows a service through `compose
+// restart` (its new run's lines too) while another runs on, until both
+// stop. (With every container stopped at once, -f ends, as Docker
+// Compose's.)
+func TestComposeLogsFollowRestart(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  web:
+    image: busybox:latest
+    command: `+loopUntilTerm("run-line")+`
+  other:
+    image: busybox:latest
+    command: `+loopUntilTerm("other-line")+`
+`)
+	c.mustCompose("-p", "fr", "up", "-d")
+	follow := c.start("-p", "fr", "logs", "-f")
+	c.eventually("the first run's lines", func() (bool, string) {
+		out := follow.stdout.String()
+		return strings.Count(out, "web-1    | run-line\n") == 1 && strings.Contains(out, "other-1  | other-line\n"), out
+	})
+	c.mustCompose("-p", "fr", "restart", "web")
+	c.eventually("the second run's line", func() (bool, string) {
+		return strings.Count(follow.stdout.String(), "web-1    | run-line\n") == 2, follow.stdout.String()
+	})
+	c.mustCompose("-p", "fr", "stop")
+	if code := follow.wait(t); code != 0 {
+		t.Fatalf("compose logs -f: exit %d\n%s%s", code, follow.stdout.String(), follow.stderr.String())
+	}
+	for _, want := range []string{"web-1 exited with code 0\n", "other-1 exited with code 0\n"} {
+		if !strings.Contains(follow.stdout.String(), want) {
+			t.Errorf("compose logs -f lacks %q:\n%s", want, follow.stdout.String())
+		}
+	}
+}

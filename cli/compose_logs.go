@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/spf13/cobra"
@@ -64,19 +64,27 @@ func (a *app) composeLogsCommand(f *composeFlags) *cobra.Command {
 		defer stop()
 		pr := newComposeLogPrinter(a.stdout, nil, containerNames(name, containers), a.composeColor(noColor), !noPrefix, timestamps)
 		// As Docker Compose, -f reports the containers that stop while
-		// followed, not those that had stopped already.
-		var running []string
+		// followed, not the run that had ended already, and follows
+		// those that start meanwhile (a service restarted, recreated).
+		ended := map[string]time.Time{}
 		for _, c := range containers {
-			if c.State.Running() {
-				running = append(running, c.ID)
+			if !c.State.Running() {
+				ended[c.ID] = c.State.StartedAt
 			}
 		}
-		err = compose.LogsOf(ctx, h, name, containers, o, pr.line, func(e compose.Exit) error {
-			if !slices.Contains(running, e.ID) {
+		fl := compose.NewFollower(ctx, h, name, o, pr.line, func(e compose.Exit) error {
+			if run, ok := ended[e.ID]; ok && run.Equal(e.StartedAt) {
 				return nil
 			}
 			return pr.exit(e)
 		})
+		if follow && index == 0 && (services == nil || len(services) > 0) {
+			fl.FollowStarts(services)
+		}
+		for _, c := range containers {
+			fl.Add(c)
+		}
+		err = fl.Wait()
 		if ctx.Err() != nil && cmd.Context().Err() == nil {
 			return &statusError{code: exitComposeInterrupted} // Ctrl-C while following, as Docker Compose
 		}

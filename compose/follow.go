@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -24,18 +25,9 @@ type Exit struct {
 	// Restarting is an exit its restart policy restarts it from: its log
 	// goes on.
 	Restarting bool
-}
-
-// LogsOf is Logs of the given containers of project (o.Services is not
-// used), for a caller that chose them (`compose logs`, which --index
-// narrows), with their exits: a Follower of those containers, waited
-// for.
-func LogsOf(ctx context.Context, h host.Host, project string, containers []*engine.Container, o LogsOptions, line func(LogLine) error, exit func(Exit) error) error {
-	f := NewFollower(ctx, h, project, o, line, exit)
-	for _, c := range containers {
-		f.Add(c)
-	}
-	return f.Wait()
+	// StartedAt is when the run that ended began (or, Restarting, the
+	// next).
+	StartedAt time.Time
 }
 
 // Follower reads the logs of a project's containers, each from when it
@@ -45,8 +37,9 @@ func LogsOf(ctx context.Context, h host.Host, project string, containers []*engi
 // when not nil, is handed its exit code; a container that runs again by
 // then (a restart) is followed on; the exits its restart policy restarts
 // it from are handed to exit too, Restarting, as the host's events tell
-// them. line and exit are called from one goroutine at a time. The first
-// error (of a host, or of line or exit) ends every log.
+// them; and after FollowStarts, the containers that start later are
+// followed too. line and exit are called from one goroutine at a time.
+// The first error (of a host, or of line or exit) ends every log.
 type Follower struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -57,40 +50,57 @@ type Follower struct {
 	exit    func(Exit) error
 
 	serial sync.Mutex // line and exit, one at a time
-	wg     sync.WaitGroup
-	// restarts follows the host's die events, for Restarting exits.
-	restarts sync.WaitGroup
-	mu       sync.Mutex // followed and errs
-	// followed are the IDs added.
+	// events follows the host's die and start events.
+	events sync.WaitGroup
+
+	mu sync.Mutex // what follows
+	// followed are the IDs added, reading are those whose log is being
+	// read, idle signals reading turned empty.
 	followed map[string]bool
-	errs     []error
+	reading  map[string]bool
+	idle     *sync.Cond
+	// waited is set once Wait saw every log end: nothing is added after.
+	waited bool
+	// starts, when not nil, are the services whose containers that start
+	// are followed (empty: all).
+	starts []string
+	errs   []error
 }
 
 // NewFollower is a Follower of nothing yet; ctx ends every log.
 func NewFollower(ctx context.Context, h host.Host, project string, o LogsOptions, line func(LogLine) error, exit func(Exit) error) *Follower {
 	ctx, cancel := context.WithCancel(ctx)
-	f := &Follower{ctx: ctx, cancel: cancel, h: h, project: project, o: o, line: line, exit: exit, followed: map[string]bool{}}
-	if o.Follow && exit != nil {
-		f.restarts.Go(f.reportRestarts)
+	f := &Follower{ctx: ctx, cancel: cancel, h: h, project: project, o: o, line: line, exit: exit,
+		followed: map[string]bool{}, reading: map[string]bool{}}
+	f.idle = sync.NewCond(&f.mu)
+	if o.Follow {
+		f.events.Go(f.followEvents)
 	}
 	return f
 }
 
-// reportRestarts hands exit the die events of the containers followed
-// that their restart policy restarts (an exit for good is reported when
-// the log ends, after its last line).
-func (f *Follower) reportRestarts() {
-	dies, err := f.h.Events().Follow(f.ctx, events.Filter{Types: []string{events.TypeContainer}, Actions: []string{events.ActionDie},
+// FollowStarts makes f follow, from their start, the containers of
+// services (none: all; never `compose run`'s) that start from now on,
+// as Docker Compose's logs -f does: a service restarted or recreated.
+func (f *Follower) FollowStarts(services []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starts = append([]string{}, services...)
+}
+
+// followEvents reads the host's die and start events of the project:
+// a die its restart policy restarts the container from is a Restarting
+// exit (an exit for good is reported when the log ends, after its last
+// line); a start, after FollowStarts, a container to follow.
+func (f *Follower) followEvents() {
+	evs, err := f.h.Events().Follow(f.ctx, events.Filter{Types: []string{events.TypeContainer}, Actions: []string{events.ActionDie, events.ActionStart},
 		Args: map[string][]string{"label": {LabelProject + "=" + f.project}}})
 	if err != nil {
 		f.fail(fmt.Errorf("follow the events of project %s: %w", f.project, err))
 		return
 	}
-	for e := range dies {
-		f.mu.Lock()
-		followed := f.followed[e.ID]
-		f.mu.Unlock()
-		if !followed {
+	for e := range evs {
+		if !f.wants(e) {
 			continue
 		}
 		c, err := f.h.Inspect(f.ctx, e.ID)
@@ -98,21 +108,41 @@ func (f *Follower) reportRestarts() {
 		case errors.Is(err, engine.ErrNotFound) || errors.Is(err, context.Canceled):
 			continue
 		case err != nil:
-			f.fail(fmt.Errorf("inspect %s after it died: %w", e.Name, err))
+			f.fail(fmt.Errorf("inspect %s after its %s event: %w", e.Name, e.Action, err))
 			return
-		case !c.State.Running():
+		}
+		if e.Action == events.ActionStart {
+			f.add(c, c.State.StartedAt)
+			continue
+		}
+		if !c.State.Running() {
 			continue // stopped for good: its log's end tells
 		}
 		code, err := strconv.Atoi(e.Attributes[events.AttrExitCode])
 		if err != nil {
 			code = c.State.ExitCode // an event without its code: the last the container recorded
 		}
-		exit := Exit{ID: c.ID, Name: NameInProject(f.project, c), Service: c.Config.Labels[LabelService], ExitCode: code, Restarting: true}
+		exit := Exit{ID: c.ID, Name: NameInProject(f.project, c), Service: c.Config.Labels[LabelService], ExitCode: code, Restarting: true, StartedAt: c.State.StartedAt}
 		if err := f.serially(func() error { return f.exit(exit) }); err != nil {
 			f.fail(err)
 			return
 		}
 	}
+}
+
+// wants is whether event e matters: the die of a container followed,
+// when exits are reported; the start of one not being read, of the
+// services FollowStarts named.
+func (f *Follower) wants(e events.Event) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e.Action == events.ActionDie {
+		return f.exit != nil && f.followed[e.ID]
+	}
+	if f.starts == nil || f.waited || f.reading[e.ID] || e.Attributes[LabelOneoff] == "True" {
+		return false
+	}
+	return len(f.starts) == 0 || slices.Contains(f.starts, e.Attributes[LabelService])
 }
 
 // fail records err and ends every log.
@@ -123,30 +153,49 @@ func (f *Follower) fail(err error) {
 	f.cancel()
 }
 
-// Add starts reading c's log, unless it was added before. Every Add
-// comes before Wait.
+// Add starts reading c's log, from o.Since, unless it is being read.
+// An Add after Wait returned does nothing.
 func (f *Follower) Add(c *engine.Container) {
+	f.add(c, f.o.Since)
+}
+
+func (f *Follower) add(c *engine.Container, since time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.followed[c.ID] {
+	if f.waited || f.reading[c.ID] {
 		return
 	}
-	f.followed[c.ID] = true
+	f.followed[c.ID], f.reading[c.ID] = true, true
 	name := NameInProject(f.project, c)
 	service := c.Config.Labels[LabelService]
-	f.wg.Go(func() {
-		err := followContainer(f.ctx, f.h, c.ID, f.o, func(e engine.LogEntry) error {
+	o := f.o
+	o.Since = since
+	go func() {
+		defer f.done(c.ID)
+		err := followContainer(f.ctx, f.h, c.ID, o, func(e engine.LogEntry) error {
 			return f.serially(func() error { return f.line(LogLine{Name: name, Service: service, Entry: e}) })
 		})
-		if err == nil && f.o.Follow && f.exit != nil {
-			err = reportExit(f.ctx, f.h, c.ID, func(code int) error {
-				return f.serially(func() error { return f.exit(Exit{ID: c.ID, Name: name, Service: service, ExitCode: code}) })
+		if err == nil && o.Follow && f.exit != nil {
+			err = reportExit(f.ctx, f.h, c.ID, func(code int, started time.Time) error {
+				return f.serially(func() error {
+					return f.exit(Exit{ID: c.ID, Name: name, Service: service, ExitCode: code, StartedAt: started})
+				})
 			})
 		}
 		if err != nil && !errors.Is(err, context.Canceled) {
 			f.fail(fmt.Errorf("logs of %s: %w", name, err))
 		}
-	})
+	}()
+}
+
+// done is the end of container id's log.
+func (f *Follower) done(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.reading, id)
+	if len(f.reading) == 0 {
+		f.idle.Broadcast()
+	}
 }
 
 // Cancel ends every log now.
@@ -154,9 +203,14 @@ func (f *Follower) Cancel() { f.cancel() }
 
 // Wait waits for every log added to end and returns what failed.
 func (f *Follower) Wait() error {
-	f.wg.Wait()
+	f.mu.Lock()
+	for len(f.reading) > 0 {
+		f.idle.Wait()
+	}
+	f.waited = true
+	f.mu.Unlock()
 	f.cancel()
-	f.restarts.Wait()
+	f.events.Wait()
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return errors.Join(f.errs...)
@@ -204,10 +258,10 @@ func followContainer(ctx context.Context, h host.Host, id string, o LogsOptions,
 	}
 }
 
-// reportExit hands report container id's exit code when it exited or
-// died; a container removed meanwhile, or one never started, reports
-// nothing.
-func reportExit(ctx context.Context, h host.Host, id string, report func(code int) error) error {
+// reportExit hands report container id's exit code, and when its run
+// began, when it exited or died; a container removed meanwhile, or one
+// never started, reports nothing.
+func reportExit(ctx context.Context, h host.Host, id string, report func(code int, started time.Time) error) error {
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -221,5 +275,5 @@ func reportExit(ctx context.Context, h host.Host, id string, report func(code in
 	if c.State.Status != engine.StatusExited && c.State.Status != engine.StatusDead {
 		return nil
 	}
-	return report(c.State.ExitCode)
+	return report(c.State.ExitCode, c.State.StartedAt)
 }
