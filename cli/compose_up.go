@@ -156,6 +156,7 @@ func (a *app) composeUpAttached(ctx context.Context, h host.Host, p *types.Proje
 			s.exited(e)
 			return nil
 		})
+	f.FollowStarts(watched) // what starts later too: a service restarted meanwhile
 	upErr := s.up(upCtx, p, o, func() error { return s.follow(ctx, f, watched, since) })
 	if stopping := s.upDone(); upErr != nil && !stopping {
 		f.Cancel()
