@@ -68,10 +68,8 @@ func Up(ctx context.Context, h host.Host, p *types.Project, o UpOptions) error {
 		p.Services[name] = s
 	}
 	// Every service's options are checked before anything is made.
-	for _, s := range p.Services {
-		if _, err := createOptions(p, s, 1, ""); err != nil {
-			return err
-		}
+	if err := checkProject(p); err != nil {
+		return err
 	}
 	if err := ensureImages(ctx, h, p, p.ServiceNames(), o); err != nil {
 		return err
