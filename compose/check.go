@@ -24,6 +24,9 @@ func checkProject(p *types.Project) error {
 			return failure(ParseFailure, err, "service %q: %w", s.Name)
 		}
 		for _, r := range refs {
+			if r.obj.File == "" && s.ReadOnly {
+				return failure(ParseFailure, placed(p, "services."+s.Name+"."+r.kind+"s", errReadOnlyFile(r)), "")
+			}
 			if r.obj.Environment == "" {
 				continue
 			}

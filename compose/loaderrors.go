@@ -428,3 +428,11 @@ func (e *missingFile) Is(target error) bool { return target == ErrNoFile }
 func errVariableUnset(name string) error {
 	return fmt.Errorf("environment variable %s is not set", name)
 }
+
+// errReadOnlyFile is a secret or config that is not a file, on a
+// service whose root is read-only: it is written into the container's
+// root before it starts, as Docker Compose copies it, which a read-only
+// root refuses.
+func errReadOnlyFile(r fileRef) error {
+	return fmt.Errorf("%s %q is not a file: it is written into the container's root, and read_only makes that root read-only (make it a file:)", r.kind, r.name)
+}

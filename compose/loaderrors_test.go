@@ -185,3 +185,18 @@ func TestUpRefusesBadFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestUpRefusesEnvironmentSecretOnReadOnlyRoot: a secret taken from
+// the environment cannot be written into a read-only root; up says so
+// before it makes anything.
+func TestUpRefusesEnvironmentSecretOnReadOnlyRoot(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  web:\n    image: busybox\n    read_only: true\n    secrets: [token]\nsecrets:\n  token:\n    environment: TOKEN\n"})
+	p, err := Load(context.Background(), LoadOptions{ProjectDir: dir, Env: []string{"TOKEN=x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Up(context.Background(), nil, p, UpOptions{})
+	if err == nil || !strings.Contains(err.Error(), "compose.yaml:5: services.web.secrets: secret \"token\" is not a file") {
+		t.Errorf("up: %v", err)
+	}
+}
