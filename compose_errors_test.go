@@ -32,7 +32,7 @@ func TestComposeBadFileTouchesNothing(t *testing.T) {
 		{"yaml syntax", "   command: x\n", `compose\.yaml:9: services\.web\.command: yaml: .*did not find expected key`},
 		{"unknown key", "    commandd: x\n", `compose\.yaml:9: services\.web\.commandd: unknown key`},
 		{"wrong type", "    read_only: sometimes\n", `compose\.yaml:9: services\.web\.read_only: .*invalid boolean`},
-		{"bad port", "    ports: [\"80:http\"]\n", `compose\.yaml:9: services\.\*\.ports: invalid containerPort: http`},
+		{"bad port", "    ports: [\"80:http\"]\n", `compose\.yaml:9: services\.web\.ports: invalid containerPort: http`},
 		{"missing variable", "    environment:\n      TAG: ${TAG:?TAG must be set}\n", `compose\.yaml:10: services\.web\.environment\.TAG: required variable TAG is missing a value: TAG must be set`},
 		{"undefined volume", "    volumes: [\"cache:/cache\"]\n", `compose\.yaml:9: services\.web\.volumes: undefined volume "cache"`},
 		{"dependency cycle", "    depends_on: [ok]\n", ``}, // ok depends on web: see below

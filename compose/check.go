@@ -56,6 +56,6 @@ func placed(p *types.Project, key string, err error) error {
 	if len(p.ComposeFiles) == 0 {
 		return err
 	}
-	file, line := lookup(p.ComposeFiles, "", key, "")
+	file, line, _ := lookup(p.ComposeFiles, "", key, "")
 	return &FileError{File: file, Line: line, Key: key, Err: err, msg: err.Error()}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -102,6 +103,9 @@ var errorPlaces = []struct {
 	{regexp.MustCompile(`(?s)^((?:secret|config) "([^"]+)" must declare .*?)(?:: invalid compose project)?$`), func(m []string) place {
 		return place{key: strings.Fields(m[1])[0] + "s." + m[2], msg: m[1]}
 	}},
+	{regexp.MustCompile(`(?s)^(env file (\S+) not found): .*$`), func(m []string) place {
+		return place{key: "services.*.env_file", hint: filepath.Base(m[2]), msg: m[1]}
+	}},
 	{regexp.MustCompile(`(?s)^(?:failed to parse (\S+): )?yaml: (.*)$`), func(m []string) place {
 		return place{file: m[1], line: yamlLine(m[2]), msg: "yaml: " + m[2]}
 	}},
@@ -131,7 +135,7 @@ func locate(files []string, err error) error {
 			fe.File, fe.Line, fe.Key = syntaxPlace(files, pl.file, pl.line)
 			return fe
 		}
-		fe.File, fe.Line = lookup(files, pl.file, pl.key, pl.hint)
+		fe.File, fe.Line, fe.Key = lookup(files, pl.file, pl.key, pl.hint)
 		return fe
 	}
 	return err
@@ -140,28 +144,32 @@ func locate(files []string, err error) error {
 // lookup is the file and line of key: in file when the error named one,
 // else in the last file that has it (a later -f file overrides an
 // earlier one). A key found only in part is placed at the deepest part
-// found; none at all at the first file, line 0.
-func lookup(files []string, named, key, hint string) (string, int) {
+// found; none at all at the first file, line 0. The key is given back
+// with each "*" in it replaced by the key found there.
+func lookup(files []string, named, key, hint string) (string, int, string) {
 	order := slices.Clone(files)
 	slices.Reverse(order)
 	if named != "" {
 		order = append([]string{named}, order...)
 	}
-	best, bestFile, bestLine := -1, named, 0
+	best, bestFile, bestLine, bestKey := -1, named, 0, key
 	for _, f := range order {
 		root, err := readNode(f)
 		if err != nil {
 			continue
 		}
-		depth, line := find(root, splitKey(key), hint)
+		depth, line, stars := find(root, splitKey(key), hint)
 		if depth > best && line > 0 {
-			best, bestFile, bestLine = depth, f, line
+			best, bestFile, bestLine, bestKey = depth, f, line, key
+			for _, s := range stars {
+				bestKey = strings.Replace(bestKey, "*", s, 1)
+			}
 		}
 	}
 	if bestFile == "" {
 		bestFile = files[0]
 	}
-	return bestFile, bestLine
+	return bestFile, bestLine, bestKey
 }
 
 // syntaxPlace is the file a YAML syntax error at line is in (the one
@@ -250,37 +258,36 @@ func readNode(file string) (*yaml.Node, error) {
 // mapping, an item's in a list. A part may be a key with dots in it (a
 // label, a sysctl): the longest that matches is taken. "*" is any key,
 // "[]" any item; among several items the one whose text holds hint is
-// preferred.
-func find(n *yaml.Node, parts []string, hint string) (int, int) {
+// preferred. stars are the keys taken for each "*".
+func find(n *yaml.Node, parts []string, hint string) (depth, line int, stars []string) {
 	for n != nil && (n.Kind == yaml.DocumentNode || n.Kind == yaml.AliasNode) {
 		if n.Kind == yaml.AliasNode {
 			n = n.Alias
 			continue
 		}
 		if len(n.Content) == 0 {
-			return 0, 0
+			return 0, 0, nil
 		}
 		n = n.Content[0]
 	}
 	if n == nil {
-		return 0, 0
+		return 0, 0, nil
 	}
 	if len(parts) == 0 {
 		if n.Kind == yaml.SequenceNode || n.Kind == yaml.MappingNode {
 			if line := hintLine(n, hint); line > 0 {
-				return 1, line
+				return 1, line, nil
 			}
 		}
-		return 0, 0
+		return 0, 0, nil
 	}
-	bestDepth, bestLine := 0, 0
-	try := func(depth, line int, child *yaml.Node, rest []string) {
-		d, l := find(child, rest, hint)
-		if d > 0 {
-			depth, line = depth+d, l
+	try := func(d, l int, child *yaml.Node, rest []string, star []string) {
+		dd, ll, more := find(child, rest, hint)
+		if dd > 0 {
+			d, l = d+dd, ll
 		}
-		if depth > bestDepth {
-			bestDepth, bestLine = depth, line
+		if d > depth {
+			depth, line, stars = d, l, append(star, more...)
 		}
 	}
 	switch n.Kind {
@@ -288,28 +295,28 @@ func find(n *yaml.Node, parts []string, hint string) (int, int) {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if parts[0] == "*" {
-				try(1, k.Line, v, parts[1:])
+				try(1, k.Line, v, parts[1:], []string{k.Value})
 				continue
 			}
 			for j := len(parts); j >= 1; j-- {
 				if k.Value == strings.Join(parts[:j], ".") {
-					try(j, k.Line, v, parts[j:])
+					try(j, k.Line, v, parts[j:], nil)
 				}
 			}
 		}
 	case yaml.SequenceNode:
 		if idx, err := strconv.Atoi(parts[0]); err == nil && idx >= 0 && idx < len(n.Content) {
-			try(1, n.Content[idx].Line, n.Content[idx], parts[1:])
+			try(1, n.Content[idx].Line, n.Content[idx], parts[1:], nil)
 		} else if parts[0] == "[]" {
 			for _, item := range n.Content {
 				if hint == "" || strings.Contains(nodeText(item), hint) {
-					try(1, item.Line, item, parts[1:])
+					try(1, item.Line, item, parts[1:], nil)
 				}
 			}
 		}
 	default: // a scalar has nothing under it
 	}
-	return bestDepth, bestLine
+	return depth, line, stars
 }
 
 // hintLine is the line of the item or key of list or mapping n whose
@@ -408,7 +415,7 @@ func locateService(files []string, err error) error {
 		return err
 	}
 	key := "services." + ke.service + "." + ke.key
-	file, line := lookup(files, "", key, "")
+	file, line, _ := lookup(files, "", key, "")
 	return &FileError{File: file, Line: line, Key: key, Err: err, msg: ke.err.Error()}
 }
 

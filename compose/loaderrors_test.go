@@ -64,9 +64,9 @@ func TestLoadBadFiles(t *testing.T) {
 		{"bad ulimit", map[string]string{"compose.yaml": web + "    ulimits:\n      nofile: abc\n"}, nil, nil,
 			"compose.yaml:5: services.web.ulimits.nofile", `parsing "abc"`},
 		{"bad port", map[string]string{"compose.yaml": web + "    ports:\n      - \"8080:80\"\n      - \"abc:80\"\n"}, nil, nil,
-			"compose.yaml:6: services.*.ports", "invalid hostPort: abc"},
+			"compose.yaml:6: services.web.ports", "invalid hostPort: abc"},
 		{"port out of range", map[string]string{"compose.yaml": web + "  db:\n    image: busybox\n    ports: [\"99999:80\"]\n"}, nil, nil,
-			"compose.yaml:6: services.*.ports", "invalid hostPort: 99999"},
+			"compose.yaml:6: services.db.ports", "invalid hostPort: 99999"},
 		{"bad port target", map[string]string{"compose.yaml": web + "    ports:\n      - 80\n      - target: abc\n"}, nil, nil,
 			"compose.yaml:6: services.web.ports.[].target", `parsing "abc"`},
 		{"bad duration", map[string]string{"compose.yaml": web + "    stop_grace_period: 10x\n"}, nil, nil,
@@ -198,5 +198,20 @@ func TestUpRefusesEnvironmentSecretOnReadOnlyRoot(t *testing.T) {
 	err = Up(context.Background(), nil, p, UpOptions{})
 	if err == nil || !strings.Contains(err.Error(), "compose.yaml:5: services.web.secrets: secret \"token\" is not a file") {
 		t.Errorf("up: %v", err)
+	}
+}
+
+// TestLoadMissingEnvFile: an env_file that is not there keeps Docker
+// Compose's exit code of a missing file (ErrNoFile) and is placed at
+// the service's env_file.
+func TestLoadMissingEnvFile(t *testing.T) {
+	dir := writeProject(t, map[string]string{"compose.yaml": "services:\n  db:\n    image: busybox\n  web:\n    image: busybox\n    env_file:\n      - web.env\n"})
+	_, err := Load(context.Background(), LoadOptions{ProjectDir: dir, Env: []string{}})
+	if !errors.Is(err, ErrNoFile) {
+		t.Errorf("not ErrNoFile: %v", err)
+	}
+	want := filepath.Join(dir, "compose.yaml") + ":7: services.web.env_file: env file " + filepath.Join(dir, "web.env") + " not found"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
 	}
 }
