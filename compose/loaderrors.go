@@ -166,10 +166,88 @@ func lookup(files []string, named, key, hint string) (string, int, string) {
 			}
 		}
 	}
+	if parts := splitKey(key); len(parts) > 2 && parts[0] == "services" && best < len(parts) {
+		// Not all there: the key may be written under a service this
+		// one extends, in another file or under another name.
+		for _, ref := range extended(order, parts[1]) {
+			root, err := readNode(ref.file)
+			if err != nil {
+				continue
+			}
+			refKey := strings.Join(append([]string{"services", ref.service}, parts[2:]...), ".")
+			if depth, line, _ := find(root, splitKey(refKey), hint); depth > best && line > 0 {
+				best, bestFile, bestLine, bestKey = depth, ref.file, line, refKey
+			}
+		}
+	}
 	if bestFile == "" {
 		bestFile = files[0]
 	}
 	return bestFile, bestLine, bestKey
+}
+
+// extendsRef is a service a service extends: its file and its name.
+type extendsRef struct{ file, service string }
+
+// extended are the services service of files extends, and those they
+// extend in turn, each once.
+func extended(files []string, service string) []extendsRef {
+	var queue, refs []extendsRef
+	for _, f := range files {
+		queue = append(queue, extendsRef{f, service})
+	}
+	seen := map[extendsRef]bool{}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		if seen[r] {
+			continue
+		}
+		seen[r] = true
+		root, err := readNode(r.file)
+		if err != nil {
+			continue
+		}
+		ext := mapValue(mapValue(mapValue(root, "services"), r.service), "extends")
+		var next extendsRef
+		switch {
+		case ext == nil:
+			continue
+		case ext.Kind == yaml.ScalarNode:
+			next = extendsRef{r.file, ext.Value}
+		default:
+			next = extendsRef{r.file, ""}
+			if f := mapValue(ext, "file"); f != nil {
+				next.file = f.Value
+				if !filepath.IsAbs(next.file) {
+					next.file = filepath.Join(filepath.Dir(r.file), next.file)
+				}
+			}
+			if s := mapValue(ext, "service"); s != nil {
+				next.service = s.Value
+			}
+		}
+		refs = append(refs, next)
+		queue = append(queue, next)
+	}
+	return refs
+}
+
+// mapValue is the value of key in mapping n (under its document); nil
+// when n is not a mapping or has no such key.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	for n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // syntaxPlace is the file a YAML syntax error at line is in (the one
