@@ -94,8 +94,17 @@ var errorPlaces = []struct {
 	{regexp.MustCompile(`(?s)^cannot extend service "([^"]+)" in (\S+): (.*)$`), func(m []string) place {
 		return place{file: m[2], key: "services." + m[1] + ".extends", msg: m[3]}
 	}},
-	{regexp.MustCompile(`(?s)^(services\.[^: ]+): (.*)$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^((?:services|networks|volumes|secrets|configs)\.[^: ]+): (.*)$`), func(m []string) place {
 		return place{key: m[1], msg: m[2]}
+	}},
+	{regexp.MustCompile(`(?s)^(\S+) (must be a mapping)$`), func(m []string) place {
+		return place{key: m[1], msg: m[2]}
+	}},
+	{regexp.MustCompile(`(?s)^(healthcheck\.test must start .*)$`), func(m []string) place {
+		return place{key: "services.*.healthcheck.test", msg: m[1]}
+	}},
+	{regexp.MustCompile(`(?s)^(empty compose file)$`), func(m []string) place {
+		return place{msg: m[1]}
 	}},
 	{regexp.MustCompile(`(?s)^(invalid (?:hostPort|containerPort|IP address|proto): (.*))$`), func(m []string) place {
 		return place{key: "services.*.ports", hint: m[2], msg: m[1]}
@@ -133,6 +142,10 @@ func locate(files []string, err error) error {
 		fe := &FileError{Key: pl.key, Err: err, msg: pl.msg}
 		if pl.line > 0 {
 			fe.File, fe.Line, fe.Key = syntaxPlace(files, pl.file, pl.line)
+			return fe
+		}
+		if pl.key == "" {
+			fe.File = emptyFile(files)
 			return fe
 		}
 		fe.File, fe.Line, fe.Key = lookup(files, pl.file, pl.key, pl.hint)
@@ -316,6 +329,16 @@ func keyAbove(lines []string, line int) string {
 		keys[i] = l.key
 	}
 	return strings.Join(keys, ".")
+}
+
+// emptyFile is the first of files with nothing in it, else the first.
+func emptyFile(files []string) string {
+	for _, f := range files {
+		if root, err := readNode(f); err == nil && len(root.Content) == 0 {
+			return f
+		}
+	}
+	return files[0]
 }
 
 // readNode is the YAML tree of a compose file.
