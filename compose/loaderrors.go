@@ -58,13 +58,13 @@ var errorPlaces = []struct {
 	re    *regexp.Regexp
 	place func(m []string) place
 }{
-	{regexp.MustCompile(`(?s)^validating (\S+): (\S*) ?additional propert(?:y|ies) '([^']+)'.* not allowed$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^validating (.+?): (\S*) ?additional propert(?:y|ies) '([^']+)'.* not allowed$`), func(m []string) place {
 		return place{file: m[1], key: joinKey(m[2], m[3]), msg: "unknown key"}
 	}},
-	{regexp.MustCompile(`(?s)^validating (\S+): (\S+) false schema$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^validating (.+?): (\S+) false schema$`), func(m []string) place {
 		return place{file: m[1], key: m[2], msg: "unknown key"}
 	}},
-	{regexp.MustCompile(`(?s)^validating (\S+): (\S*) (.*)$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^validating (.+?): (\S*) (.*)$`), func(m []string) place {
 		return place{file: m[1], key: m[2], msg: m[3]}
 	}},
 	{regexp.MustCompile(`(?s)^error while interpolating (\S+): (.*)$`), func(m []string) place {
@@ -91,7 +91,7 @@ var errorPlaces = []struct {
 	{regexp.MustCompile(`(?s)^service "?([^" ]+)"? (has neither an image nor a build context specified|declares .*?)(?:: invalid compose project)?$`), func(m []string) place {
 		return place{key: "services." + m[1], msg: m[2]}
 	}},
-	{regexp.MustCompile(`(?s)^cannot extend service "([^"]+)" in (\S+): (.*)$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^cannot extend service "([^"]+)" in (.+?): (.*)$`), func(m []string) place {
 		return place{file: m[2], key: "services." + m[1] + ".extends", msg: m[3]}
 	}},
 	{regexp.MustCompile(`(?s)^((?:services|networks|volumes|secrets|configs)\.[^: ]+): (.*)$`), func(m []string) place {
@@ -112,10 +112,10 @@ var errorPlaces = []struct {
 	{regexp.MustCompile(`(?s)^((?:secret|config) "([^"]+)" must declare .*?)(?:: invalid compose project)?$`), func(m []string) place {
 		return place{key: strings.Fields(m[1])[0] + "s." + m[2], msg: m[1]}
 	}},
-	{regexp.MustCompile(`(?s)^(env file (\S+) not found): .*$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^(env file (.+?) not found): .*$`), func(m []string) place {
 		return place{key: "services.*.env_file", hint: filepath.Base(m[2]), msg: m[1]}
 	}},
-	{regexp.MustCompile(`(?s)^(?:failed to parse (\S+): )?yaml: (.*)$`), func(m []string) place {
+	{regexp.MustCompile(`(?s)^(?:failed to parse (.+?): )?yaml: (.*)$`), func(m []string) place {
 		return place{file: m[1], line: yamlLine(m[2]), msg: "yaml: " + m[2]}
 	}},
 }

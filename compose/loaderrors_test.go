@@ -217,6 +217,42 @@ func TestUpRefusesEnvironmentSecretOnReadOnlyRoot(t *testing.T) {
 	}
 }
 
+// TestLoadBadFileInDirectoryWithSpaces: the file is found in the
+// library's message when its path has spaces.
+func TestLoadBadFileInDirectoryWithSpaces(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "My Project")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte("services:\n  web:\n    image: busybox\n    imagee: x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(context.Background(), LoadOptions{ProjectDir: dir, Env: []string{}})
+	if want := file + ":4: services.web.imagee: unknown key"; err == nil || err.Error() != want {
+		t.Errorf("error %v\nwant %s", err, want)
+	}
+}
+
+// TestYAMLLine: the YAML library counts its parser's lines from 0 and
+// its scanner's and constructor's from 1; the line of the problem is the
+// last one named.
+func TestYAMLLine(t *testing.T) {
+	cases := map[string]int{
+		"while parsing a block mapping at line 1, column 3: line 3, column 4: did not find expected key": 4,
+		"while parsing a block mapping at <unknown position>: line 2: did not find expected key":         3,
+		"line 3, column 5: mapping values are not allowed in this context":                               3,
+		"while scanning for the next token at line 3: found character that cannot start any token":       3,
+		"construct errors:\n  line 1: line 4: mapping key \"image\" already defined at line 3":           4,
+		"no line at all": 0,
+	}
+	for msg, want := range cases {
+		if got := yamlLine(msg); got != want {
+			t.Errorf("yamlLine(%q) = %d, want %d", msg, got, want)
+		}
+	}
+}
+
 // TestLoadMissingEnvFile: an env_file that is not there keeps Docker
 // Compose's exit code of a missing file (ErrNoFile) and is placed at
 // the service's env_file.
