@@ -1,18 +1,21 @@
 package compose
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"slices"
 
 	"github.com/compose-spec/compose-go/v2/types"
+
+	"berth/engine/volumes"
 )
 
 // checkProject is what up checks before it touches the host: each
-// service's container options, each network berth would make, each
-// secret or config taken from the environment. What berth refuses or
-// cannot read is a ParseFailure naming the file, the line and the key,
-// so that a bad file leaves the host as it was.
+// service's container options, each network and volume berth would
+// make, each secret or config taken from the environment. What berth
+// refuses or cannot read is a ParseFailure naming the file, the line
+// and the key, so that a bad file leaves the host as it was.
 func checkProject(p *types.Project) error {
 	for _, name := range p.ServiceNames() {
 		s := p.Services[name]
@@ -46,6 +49,21 @@ func checkProject(p *types.Project) error {
 		}
 		if _, err := networkOptions(p, key, nw); err != nil {
 			return failure(ParseFailure, placed(p, "networks."+key, err), "")
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(p.Volumes)) {
+		v := p.Volumes[key]
+		if bool(v.External) {
+			continue
+		}
+		if v.Driver != "" && v.Driver != volumes.LocalDriver {
+			return failure(ParseFailure, placed(p, "volumes."+key+".driver", fmt.Errorf("volume driver %q: berth has the local driver only", v.Driver)), "")
+		}
+		if err := volumes.CheckName(v.Name); err != nil {
+			return failure(ParseFailure, placed(p, "volumes."+key, err), "")
+		}
+		if err := volumes.CheckOptions(v.DriverOpts); err != nil {
+			return failure(ParseFailure, placed(p, "volumes."+key+".driver_opts", err), "")
 		}
 	}
 	return nil
