@@ -65,6 +65,8 @@ type containerKeys struct {
 	SortNext   key.Binding
 	SortPrev   key.Binding
 	SortRev    key.Binding
+	// Fold folds or unfolds a compose project's (or service's) heading.
+	Fold key.Binding
 }
 
 type logKeys struct {
@@ -176,6 +178,7 @@ func defaultKeys() keyMap {
 			SortNext:   bind("sort by next column", ">"),
 			SortPrev:   bind("sort by previous column", "<"),
 			SortRev:    bind("reverse sort", "-"),
+			Fold:       bind("fold/unfold project", "z"),
 		},
 		Logs: logKeys{
 			Timestamps: bind("timestamps", "t"),
@@ -241,7 +244,7 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"containers.rename": &k.Containers.Rename, "containers.run": &k.Containers.Run,
 		"containers.mark": &k.Containers.Mark, "containers.all": &k.Containers.All,
 		"containers.sortnext": &k.Containers.SortNext, "containers.sortprev": &k.Containers.SortPrev,
-		"containers.sortrev": &k.Containers.SortRev,
+		"containers.sortrev": &k.Containers.SortRev, "containers.fold": &k.Containers.Fold,
 
 		"logs.timestamps": &k.Logs.Timestamps, "logs.wrap": &k.Logs.Wrap,
 		"logs.search": &k.Logs.Search, "logs.next": &k.Logs.Next, "logs.prev": &k.Logs.Prev,
