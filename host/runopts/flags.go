@@ -279,7 +279,7 @@ func (f *Flags) CreateOptions(flags *pflag.FlagSet, image string, command []stri
 		if cc.ExposedPorts == nil {
 			cc.ExposedPorts = map[string]struct{}{}
 		}
-		if err := parseExpose(e, cc.ExposedPorts); err != nil {
+		if err := ParseExpose(e, cc.ExposedPorts); err != nil {
 			return none, nil, err
 		}
 	}

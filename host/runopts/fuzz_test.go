@@ -57,7 +57,7 @@ func FuzzParsePublish(f *testing.F) {
 			}
 		}
 		exposed = map[string]struct{}{}
-		if err := parseExpose(spec, exposed); err == nil {
+		if err := ParseExpose(spec, exposed); err == nil {
 			for key := range exposed {
 				if !validPortKey(key) {
 					t.Fatalf("--expose %q: bad key %q", spec, key)

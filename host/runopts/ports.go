@@ -64,8 +64,8 @@ func ParsePublish(spec string, bindings map[string][]engine.PortBinding, exposed
 	return nil
 }
 
-// parseExpose is --expose PORT[-PORT][/PROTO], added to exposed.
-func parseExpose(spec string, exposed map[string]struct{}) error {
+// ParseExpose is --expose PORT[-PORT][/PROTO], added to exposed.
+func ParseExpose(spec string, exposed map[string]struct{}) error {
 	ports, proto, _ := strings.Cut(spec, "/")
 	if proto == "" {
 		proto = "tcp"

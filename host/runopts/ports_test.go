@@ -72,8 +72,8 @@ func TestParsePublishTwiceBindsBoth(t *testing.T) {
 func TestParseExpose(t *testing.T) {
 	exposed := map[string]struct{}{}
 	for _, e := range []string{"80", "53/UDP", "8000-8002/tcp"} {
-		if err := parseExpose(e, exposed); err != nil {
-			t.Fatalf("parseExpose(%q): %v", e, err)
+		if err := ParseExpose(e, exposed); err != nil {
+			t.Fatalf("ParseExpose(%q): %v", e, err)
 		}
 	}
 	want := map[string]struct{}{"80/tcp": {}, "53/udp": {}, "8000/tcp": {}, "8001/tcp": {}, "8002/tcp": {}}
@@ -81,8 +81,8 @@ func TestParseExpose(t *testing.T) {
 		t.Errorf("exposed = %v", exposed)
 	}
 	for _, bad := range []string{"http", "80/icmp", "0", "90-80"} {
-		if err := parseExpose(bad, map[string]struct{}{}); err == nil {
-			t.Errorf("parseExpose(%q) accepted", bad)
+		if err := ParseExpose(bad, map[string]struct{}{}); err == nil {
+			t.Errorf("ParseExpose(%q) accepted", bad)
 		}
 	}
 }
