@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"berth/compose"
 	"berth/engine"
 )
 
@@ -16,8 +17,8 @@ func composeContainer(idc byte, project, service string, number int, created tim
 	return &engine.Container{
 		ID: id(idc), Name: "/" + name, Path: "sh", Created: testNow.Add(-created),
 		Config: engine.ContainerConfig{Image: "shop-" + service, Labels: map[string]string{
-			labelProject: project, labelService: service, labelNumber: string(rune('0' + number)),
-			labelWorkingDir: "/srv/" + project,
+			compose.LabelProject: project, compose.LabelService: service, compose.LabelNumber: string(rune('0' + number)),
+			compose.LabelWorkingDir: "/srv/" + project, compose.LabelConfigFiles: "/srv/" + project + "/compose.yaml",
 		}},
 		State: state,
 	}
@@ -167,6 +168,36 @@ func TestComposeProjectActions(t *testing.T) {
 	}
 }
 
+func TestComposeUpAndDown(t *testing.T) {
+	b := composeBackend()
+	m := newTestModel(t, b)
+	m = press(t, m, "j", "j", "U")
+	if s := screen(m); !strings.Contains(s, "project shop is up") {
+		t.Errorf("status after up:\n%s", s)
+	}
+	m = press(t, m, "D")
+	golden(t, "compose_down_confirm", m)
+	m = press(t, m, "y")
+	want := []string{"compose up shop from /srv/shop/compose.yaml", "compose down shop"}
+	if got := b.callLog(); !slices.Equal(got, want) {
+		t.Errorf("calls\n got %q\nwant %q", got, want)
+	}
+	if s := screen(m); !strings.Contains(s, "project shop is down") {
+		t.Errorf("status after down:\n%s", s)
+	}
+	// Progress reaches the status line while it runs.
+	next, _ := m.Update(composeProgressMsg{line: " Container shop-web-1  Started"})
+	if s := screen(next.(model)); !strings.Contains(s, " Container shop-web-1  Started") {
+		t.Errorf("progress line not shown:\n%s", s)
+	}
+	// On a container, up and down do nothing.
+	b.calls = nil
+	m = press(t, m, "j", "U", "D")
+	if got := b.callLog(); len(got) != 0 || m.dialog != nil {
+		t.Errorf("up/down on a container: %q", got)
+	}
+}
+
 func TestComposeProjectActionStopsAtTheFirstFailure(t *testing.T) {
 	b := composeBackend()
 	b.fail = engine.ErrNotImplemented
@@ -258,7 +289,7 @@ func TestComposeReplicasInNumberOrder(t *testing.T) {
 	// Replica 10 after replica 9: the number, not the name, orders them.
 	nine := composeContainer('a', "p", "w", 9, time.Minute, up(time.Minute))
 	ten := composeContainer('b', "p", "w", 1, 2*time.Minute, up(time.Minute))
-	ten.Config.Labels[labelNumber] = "10"
+	ten.Config.Labels[compose.LabelNumber] = "10"
 	rows, tree := composeTree([]*engine.Container{ten, nine}, []*engine.Container{ten, nine}, nil, map[string]bool{})
 	if len(rows) != 4 || tree[1].group == nil || rows[2] != nine || rows[3] != ten {
 		t.Errorf("rows %v tree %v", rows, tree)

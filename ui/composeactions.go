@@ -75,8 +75,73 @@ func (m containersModel) groupKey(msg tea.KeyPressMsg, g *composeGroup) (contain
 			}))
 		}
 		return m, dialogCmd(confirmDialog(&sh.keys, "Stop "+what+"?", namesOf(cs, nil), stop))
+	case matches(msg, k.Up):
+		project := "project " + g.project + sh.onHost()
+		labels := g.members[len(g.members)-1].Config.Labels // the newest: the last up's files
+		return m, tea.Batch(infoCmd("bringing "+project+" up…"), composeRunCmd(sh, "compose up "+project, project+" is up",
+			func(progress func(string)) error { return sh.backend.ComposeUp(sh.ctx, labels, progress) }))
+	case matches(msg, k.Down):
+		project := "project " + g.project + sh.onHost()
+		text := fmt.Sprintf("its %s and networks are removed; its volumes stay", plural(len(projectMembers(m.list, g.project, "")), "container"))
+		return m, dialogCmd(confirmDialog(&sh.keys, "Take "+project+" down?", text, func() tea.Cmd {
+			return tea.Batch(infoCmd("taking "+project+" down…"), composeRunCmd(sh, "compose down "+project, project+" is down",
+				func(progress func(string)) error { return sh.backend.ComposeDown(sh.ctx, g.project, progress) }))
+		}))
 	}
 	return m, nil
+}
+
+// composeProgressMsg is a line of an up's or a down's progress, for the
+// status line; next waits for the line after it.
+type composeProgressMsg struct {
+	line string
+	next tea.Cmd
+}
+
+// composeEvent is what an up or a down under way says: a line of
+// progress, or its end.
+type composeEvent struct {
+	line string
+	end  bool
+	err  error
+}
+
+// composeRunCmd runs an up or a down in the background, its progress
+// to the status line line by line, its end as an action's (failed names
+// it, done is the status on success).
+func composeRunCmd(sh *shared, failed, done string, run func(progress func(string)) error) tea.Cmd {
+	return func() tea.Msg {
+		ch := make(chan composeEvent, 64)
+		go func() {
+			send := func(e composeEvent) {
+				select {
+				case ch <- e:
+				case <-sh.ctx.Done():
+				}
+			}
+			err := run(func(line string) { send(composeEvent{line: line}) })
+			send(composeEvent{end: true, err: err})
+		}()
+		return waitComposeCmd(sh, failed, done, ch)()
+	}
+}
+
+// waitComposeCmd blocks for the next event of an up or a down.
+func waitComposeCmd(sh *shared, failed, done string, ch <-chan composeEvent) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case e := <-ch:
+			switch {
+			case !e.end:
+				return composeProgressMsg{line: e.line, next: waitComposeCmd(sh, failed, done, ch)}
+			case e.err != nil:
+				return actionMsg{what: failed, err: e.err}
+			}
+			return actionMsg{what: done}
+		case <-sh.ctx.Done():
+			return nil
+		}
+	}
 }
 
 // composeCmd runs fn on each of cs in order and stops at the first
@@ -104,5 +169,6 @@ func composeHelp(k *keyMap) helpGroup {
 		bind("start the stopped", c.Start.Keys()...),
 		bind("restart all", c.Restart.Keys()...),
 		bind("stop all (asks)", c.Stop.Keys()...),
+		c.Up, c.Down,
 	}}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"berth/compose"
 	"berth/engine"
 )
 
@@ -17,13 +18,6 @@ import (
 // and takes the project's actions (composeactions.go); the fold key
 // collapses it. Containers without the labels are listed as ever,
 // after the projects.
-
-// The labels docker compose puts on every container it makes.
-const (
-	labelProject = "com.docker.compose.project"
-	labelService = "com.docker.compose.service"
-	labelNumber  = "com.docker.compose.container-number"
-)
 
 // composeGroup is a heading row: a project, or a service of one.
 type composeGroup struct {
@@ -59,13 +53,13 @@ type treeRow struct {
 // composeProject is c's project and service; ok is false for a
 // container no compose file made.
 func composeProject(c *engine.Container) (project, service string, ok bool) {
-	project, service = c.Config.Labels[labelProject], c.Config.Labels[labelService]
+	project, service = c.Config.Labels[compose.LabelProject], c.Config.Labels[compose.LabelService]
 	return project, service, project != "" && service != ""
 }
 
 // replicaNumber is c's container-number label, 0 when it has none.
 func replicaNumber(c *engine.Container) int {
-	n, err := strconv.Atoi(c.Config.Labels[labelNumber])
+	n, err := strconv.Atoi(c.Config.Labels[compose.LabelNumber])
 	if err != nil {
 		return 0
 	}

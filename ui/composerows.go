@@ -7,12 +7,9 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"berth/compose"
 	"berth/engine"
 )
-
-// labelWorkingDir is where the project's compose file was read
-// (docker compose's label).
-const labelWorkingDir = "com.docker.compose.project.working_dir"
 
 // groupAt is the heading row i shows, nil for a container's row.
 func (m containersModel) groupAt(i int) *composeGroup {
@@ -64,7 +61,7 @@ func (g *composeGroup) about() string {
 		parts = []string{fmt.Sprintf("service %s of project %s: %s", g.service, g.project, plural(len(g.members), "container"))}
 	}
 	if len(g.members) > 0 {
-		if dir := g.members[0].Config.Labels[labelWorkingDir]; dir != "" {
+		if dir := g.members[0].Config.Labels[compose.LabelWorkingDir]; dir != "" {
 			parts = append(parts, dir)
 		}
 	}
@@ -161,7 +158,7 @@ func plural(n int, what string) string {
 // (container_name) is shown whole.
 func shortName(c *engine.Container) string {
 	project, service, _ := composeProject(c)
-	n := c.Config.Labels[labelNumber]
+	n := c.Config.Labels[compose.LabelNumber]
 	name := c.DisplayName()
 	if name == project+"-"+service+"-"+n || name == project+"_"+service+"_"+n {
 		return service + "-" + n

@@ -242,6 +242,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.text)
 		}
 		return m, nil
+	case composeProgressMsg:
+		m.setInfo(strings.TrimSpace(msg.line))
+		return m, msg.next
 	case actionMsg:
 		if msg.err != nil {
 			m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
