@@ -97,14 +97,18 @@ func (m containersModel) headingView(g *composeGroup, depth int, widths []int, c
 	if m.sh.multi() {
 		lead = append(lead, plain(fit(m.sh.on(g.host).hostName, widths[1], false)+" "))
 	}
+	// The title takes NAME and IMAGE, and more when it needs it and the
+	// health still fits after it.
+	healthText := joinCells(health, " · ", nil)
 	nameW := max(statusX-1-2-cellsWidth(lead), 0)
-	healthW := max(m.width-statusX, 0)
+	nameW = max(nameW, min(ansi.StringWidth(name+detail), m.width-2-cellsWidth(lead)-1-ansi.StringWidth(healthText)))
+	healthW := max(m.width-2-cellsWidth(lead)-nameW-1, 0)
 	if cursor {
 		text := []string{mark, " "}
 		for _, c := range lead {
 			text = append(text, c.Text)
 		}
-		text = append(text, fit(name+detail, nameW, false), " ", fit(joinCells(health, " · ", nil), healthW, false))
+		text = append(text, fit(name+detail, nameW, false), " ", fit(healthText, healthW, false))
 		return st.Cursor.Render(strings.Join(text, ""))
 	}
 	var b strings.Builder
