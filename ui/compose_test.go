@@ -317,3 +317,32 @@ func TestContainersScreenKeysDoNotClash(t *testing.T) {
 		}
 	}
 }
+
+func TestComposeProjectsOnTwoHosts(t *testing.T) {
+	local, far := composeBackend(), composeBackend()
+	far.containers = far.containers[4:] // the project alone
+	m := newHostsModel(t, HostBackend{Name: "local", Backend: local}, HostBackend{Name: "far", Backend: far})
+	m = await(t, m, "both hosts", func(m model) bool { return m.containers.containerRows() == 18 })
+	golden(t, "compose_hosts", m)
+	// The same project on two hosts is two projects, each its host's.
+	var shops []int
+	for i := range m.containers.rows {
+		if g := m.containers.groupAt(i); g != nil && g.title() == "shop" {
+			shops = append(shops, i)
+		}
+	}
+	if len(shops) != 2 {
+		t.Fatalf("shop headings at %v:\n%s", shops, screen(m))
+	}
+	m.containers.nav.Cursor = shops[1]
+	if g := m.containers.selectedGroup(); m.sh.on(g.host).hostName != "far" {
+		t.Fatalf("the second shop is on %s", m.sh.on(g.host).hostName)
+	}
+	m = press(t, m, "r")
+	if len(local.callLog()) != 0 || len(far.callLog()) != 6 {
+		t.Errorf("restart of far's shop: local %q, far %q", local.callLog(), far.callLog())
+	}
+	if !strings.Contains(screen(m), "restarted project shop on far") {
+		t.Errorf("status:\n%s", screen(m))
+	}
+}
