@@ -346,3 +346,32 @@ func TestComposeProjectsOnTwoHosts(t *testing.T) {
 		t.Errorf("status:\n%s", screen(m))
 	}
 }
+
+func TestShortName(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"shop-web-1", "web-1"},        // Docker Compose v2, berth compose
+		{"shop_web_1", "web-1"},        // docker-compose 1.29
+		{"my-own-name", "my-own-name"}, // container_name: shown whole
+	} {
+		c := composeContainer('a', "shop", "web", 1, 0, up(0))
+		c.Name = "/" + tc.name
+		if got := shortName(c); got != tc.want {
+			t.Errorf("shortName(%s) = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestComposeFilterAndCopy(t *testing.T) {
+	m := newTestModel(t, composeBackend())
+	m = press(t, m, "/")
+	m = typeText(t, m, "worker")
+	m = press(t, m, "enter")
+	want := []string{"[shop]", " [shop worker]", "  shop-worker-1", "  shop-worker-2", "  shop-worker-3"}
+	if got := rowNames(m); !slices.Equal(got, want) {
+		t.Errorf("filtered by service: %q", got)
+	}
+	m = press(t, m, "esc", "g", "j", "j")
+	if text, what := m.containers.copyText(); text != "shop" || what != "the name of project shop" {
+		t.Errorf("copy on a heading: %q, %q", text, what)
+	}
+}

@@ -191,3 +191,13 @@ func byCreation(cs []*engine.Container) []*engine.Container {
 
 // treeIndent is the NAME column's indent of a container at depth.
 func treeIndent(depth int) string { return strings.Repeat(" ", depth) }
+
+// composeHay is what the filter matches of c besides its name, image,
+// status and ID: its project and service ("" for a container of none).
+func composeHay(c *engine.Container) string {
+	project, service, ok := composeProject(c)
+	if !ok {
+		return ""
+	}
+	return " " + project + " " + service
+}

@@ -291,7 +291,7 @@ func (m containersModel) relistKeeping(keep string) containersModel {
 			continue
 		}
 		if q != "" {
-			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID + m.sh.on(m.hostOf[c]).onHost())
+			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID + m.sh.on(m.hostOf[c]).onHost() + composeHay(c))
 			if !strings.Contains(hay, q) {
 				continue
 			}
@@ -593,6 +593,9 @@ func (m containersModel) table() hostTable { return hostTable{sh: m.sh, at: 1} }
 func (m containersModel) copyText() (string, string) {
 	if c := m.selected(); c != nil {
 		return c.ID, "the ID of " + c.DisplayName()
+	}
+	if g := m.selectedGroup(); g != nil {
+		return g.project, "the name of project " + g.project
 	}
 	return "", ""
 }
