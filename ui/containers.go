@@ -276,7 +276,8 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 // relist re-applies filter and sort, keeping the cursor's container.
 func (m containersModel) relist() containersModel { return m.relistKeeping(m.cursorKey()) }
 
-// cursorKey is the key of the container under the cursor, "" for none.
+// cursorKey is the key of the row under the cursor (a container's or
+// a compose heading's), "" for none.
 func (m containersModel) cursorKey() string {
 	return m.rowKeyAt(m.nav.Cursor)
 }
