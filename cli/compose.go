@@ -57,6 +57,7 @@ func (a *app) composeCommand() *cobra.Command {
 		a.composeUpCommand(f), a.composeDownCommand(f), a.composePsCommand(f),
 		a.composeConfigCommand(f), a.composeLsCommand(),
 		a.composeStopCommand(f), a.composeStartCommand(f), a.composeRestartCommand(f),
+		a.composeRunCommand(f), a.composeExecCommand(f), a.composeKillCommand(f), a.composeRmCommand(f), a.composePauseCommand(f), a.composeUnpauseCommand(f), a.composeTopCommand(f), a.composePortCommand(f), a.composeImagesCommand(f), a.composePullCommand(f), a.composeBuildCommand(f), a.composeCreateCommand(f),
 	)
 	return cmd
 }
