@@ -80,6 +80,10 @@ func TestComposeRunDetached(t *testing.T) {
 	if ports := c.inspect("json .HostConfig.PortBindings", id); ports != "{}" {
 		t.Errorf("compose run published %s, want no service ports without --service-ports", ports)
 	}
+	published := strings.TrimSpace(c.mustCompose("run", "-d", "--no-deps", "-p", "127.0.0.1::7070", "app", "sleep", "300"))
+	if ports := c.inspect("json .HostConfig.PortBindings", published); !strings.Contains(ports, `"7070/tcp":[{"HostIp":"127.0.0.1"`) || strings.Contains(ports, "9090") {
+		t.Errorf("compose run -p 127.0.0.1::7070 published %s", ports)
+	}
 	if out := c.must("ps", "-q", "--filter", "name=proj-db"); strings.TrimSpace(out) != "" {
 		t.Errorf("run --no-deps started the dependency: %s", out)
 	}
@@ -183,7 +187,7 @@ func TestComposeVerbs(t *testing.T) {
 		t.Errorf("after compose unpause proj-db-1 is %s", status)
 	}
 
-	if out := c.mustCompose("rm", "--force"); strings.Contains(out, "proj-db-1") {
+	if out := c.mustCompose("rm", "-f"); strings.Contains(out, "proj-db-1") {
 		t.Errorf("compose rm offered a running container: %s", out)
 	}
 	c.mustCompose("kill", "-s", "SIGKILL")
@@ -218,11 +222,11 @@ func TestComposeVerbs(t *testing.T) {
 	}
 
 	c.mustCompose("up", "-d", "db")
-	c.mustCompose("rm", "-s", "--force")
+	c.mustCompose("rm", "-s", "-f")
 	if out := c.must("ps", "-aq", "--filter", "label=com.docker.compose.project=proj"); strings.TrimSpace(out) != "" {
 		t.Errorf("compose rm -s -f left %s", out)
 	}
-	if _, errOut, err := c.compose("rm", "--force"); err != nil || !strings.Contains(errOut, "No stopped containers") {
+	if _, errOut, err := c.compose("rm", "-f"); err != nil || !strings.Contains(errOut, "No stopped containers") {
 		t.Errorf("compose rm -f with nothing to remove: %v, %q", err, errOut)
 	}
 }

@@ -51,9 +51,7 @@ func (a *app) composeRmCommand(f *composeFlags) *cobra.Command {
 		return composeError(compose.Remove(ctx, h, list, volumes, a.stderr))
 	}
 	flags := cmd.Flags()
-	// Long only: -f is compose's --file, a flag of every compose
-	// command in berth.
-	flags.BoolVar(&force, "force", false, "don't ask to confirm removal")
+	flags.BoolVarP(&force, "force", "f", false, "don't ask to confirm removal")
 	flags.BoolVarP(&stop, "stop", "s", false, "stop the containers, if required, before removing")
 	flags.BoolVarP(&volumes, "volumes", "v", false, "remove any anonymous volumes attached to containers")
 	flags.BoolP("all", "a", false, "deprecated - no effect")

@@ -55,9 +55,7 @@ func (a *app) composeRunCommand(f *composeFlags) *cobra.Command {
 	flags.StringArrayVar(&o.CapDrop, "cap-drop", nil, "drop Linux capabilities")
 	flags.BoolVar(&o.NoDeps, "no-deps", false, "don't start linked services")
 	flags.StringArrayVarP(&rf.volumes, "volume", "v", nil, "bind mount a volume")
-	// Long only: -p is compose's --project-name, a flag of every
-	// compose command in berth.
-	flags.StringArrayVar(&rf.publish, "publish", nil, "publish a container's port(s) to the host")
+	flags.StringArrayVarP(&rf.publish, "publish", "p", nil, "publish a container's port(s) to the host")
 	flags.BoolVar(&o.UseAliases, "use-aliases", false, "use the service's network aliases in the network(s) the container connects to")
 	flags.BoolVarP(&o.ServicePorts, "service-ports", "P", false, "run command with all service's ports enabled and mapped to the host")
 	flags.StringVar(&rf.pull, "pull", "policy", `pull image before running ("always"|"missing"|"never"|"policy")`)
