@@ -54,6 +54,14 @@ func TestComposeRunRm(t *testing.T) {
 	if status := c.inspect(".State.Status", "proj-db-1"); status != "running" {
 		t.Errorf("the dependency proj-db-1 is %s after run, want running", status)
 	}
+	// Without a terminal, stdin still reaches the command (-i is on by
+	// default) and no TTY is asked for.
+	cmd := c.berth("compose", "run", "--rm", "--no-deps", "app", "sh", "-c", "tr a-z A-Z; test -t 0 || echo no-tty")
+	cmd.Dir = c.dir
+	cmd.Stdin = strings.NewReader("piped\n")
+	if out, err := cmd.Output(); err != nil || string(out) != "PIPED\nno-tty\n" {
+		t.Errorf("compose run with piped stdin: %v, %q", err, out)
+	}
 	if ps := c.mustCompose("ps", "--services"); strings.TrimSpace(ps) != "db" {
 		t.Errorf("compose ps --services after run: %q, want only db", ps)
 	}
@@ -141,6 +149,17 @@ func TestComposeExec(t *testing.T) {
 	}
 	if code, out := c.composeCode("exec", "-T", "--index", "2", "db", "true"); code != 1 || !strings.Contains(out, `service "db" is not running container #2`) {
 		t.Errorf("compose exec --index 2: exit %d, %q", code, out)
+	}
+	c.mustCompose("exec", "-d", "db", "touch", "/tmp/detached")
+	c.eventually("exec -d runs its command", func() (bool, string) {
+		code, out := c.composeCode("exec", "-T", "db", "test", "-f", "/tmp/detached")
+		return code == 0, out
+	})
+	cmd := c.berth("compose", "exec", "db", "cat")
+	cmd.Dir = c.dir
+	cmd.Stdin = strings.NewReader("to-exec\n")
+	if out, err := cmd.Output(); err != nil || string(out) != "to-exec\n" {
+		t.Errorf("compose exec with piped stdin: %v, %q", err, out)
 	}
 	c.mustCompose("stop", "-t", "1", "db")
 	code, out := c.composeCode("exec", "-T", "db", "true")
