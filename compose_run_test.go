@@ -278,3 +278,26 @@ func TestComposeBuildPull(t *testing.T) {
 		t.Errorf("compose images after run --rm:\n%s", images)
 	}
 }
+
+// TestComposeRunWaitsForDependency runs a one-off command only once the
+// one-shot it depends on completed successfully, on the volume they
+// share.
+func TestComposeRunWaitsForDependency(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write("compose.yaml", `services:
+  migrate:
+    image: busybox:latest
+    command: ["sh", "-c", "sleep 1 && echo migrated > /shared/state"]
+    volumes: [data:/shared]
+  app:
+    image: busybox:latest
+    depends_on:
+      migrate: {condition: service_completed_successfully}
+    volumes: [data:/shared]
+volumes:
+  data: {}
+`)
+	if out := c.mustCompose("run", "--rm", "-T", "app", "cat", "/shared/state"); out != "migrated\n" {
+		t.Errorf("compose run after its dependency completed read %q", out)
+	}
+}

@@ -25,9 +25,8 @@ type BuildOptions struct {
 	BuildOutput io.Writer
 }
 
-// Build builds the images of project p's services that have build:, in
-// dependency order, each tagged as up tags it; the first failure stops
-// it.
+// Build builds the images of project p's services that have build:, by
+// service name, each tagged as up tags it; the first failure stops it.
 func Build(ctx context.Context, h host.Host, p *types.Project, o BuildOptions) error {
 	sel, err := selectServices(p, o.Services, !o.WithDependencies)
 	if err != nil {
