@@ -84,7 +84,7 @@ func createOptions(p *types.Project, s types.ServiceConfig, n int, hash string) 
 		DNSOptions:     s.DNSOpts,
 		DNSSearch:      s.DNSSearch,
 		ExtraHosts:     s.ExtraHosts.AsList(":"),
-		Links:          links(s.Links),
+		Links:          links(p, s.Links),
 		PidMode:        s.Pid,
 		IpcMode:        s.Ipc,
 		UTSMode:        s.Uts,
@@ -244,16 +244,21 @@ func healthcheck(h *types.HealthCheckConfig) *engine.HealthConfig {
 	return cfg
 }
 
-// links are docker's "NAME:ALIAS" links of the service: a service named
-// without an alias is reached by its name.
-func links(in []string) []string {
+// links are docker's "CONTAINER:ALIAS" links of the service: links:
+// names a service (its first container is linked), reached by the
+// alias or, without one, by the service's name.
+func links(p *types.Project, in []string) []string {
 	var out []string
 	for _, l := range in {
 		name, alias, ok := strings.Cut(l, ":")
 		if !ok {
 			alias = name
 		}
-		out = append(out, name+":"+alias)
+		target := name
+		if svc, ok := p.Services[name]; ok {
+			target = ContainerName(p.Name, svc, 1)
+		}
+		out = append(out, target+":"+alias)
 	}
 	return out
 }

@@ -146,10 +146,16 @@ func converge(ctx context.Context, h host.Host, p *types.Project, s types.Servic
 			return fmt.Errorf("service %q: %w", s.Name, err)
 		}
 	}
+	image, err := h.Images().Lookup(ImageName(p.Name, s))
+	if err != nil {
+		return fmt.Errorf("service %q: image: %w", s.Name, err)
+	}
 	next := 1
 	for _, c := range existing {
 		next = max(next, number(c.Config.Labels)+1)
-		stale := c.Config.Labels[LabelConfigHash] != hash
+		// A container is stale when its configuration changed, or its
+		// image: rebuilt or pulled anew under the same name.
+		stale := c.Config.Labels[LabelConfigHash] != hash || strings.TrimPrefix(c.Image, "sha256:") != strings.TrimPrefix(image.ID, "sha256:")
 		if (stale || o.ForceRecreate) && !o.NoRecreate {
 			if c, err = recreate(ctx, h, p, s, c, hash, o); err != nil {
 				return fmt.Errorf("service %q: %w", s.Name, err)
