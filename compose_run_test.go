@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -300,4 +302,42 @@ volumes:
 	if out := c.mustCompose("run", "--rm", "-T", "app", "cat", "/shared/state"); out != "migrated\n" {
 		t.Errorf("compose run after its dependency completed read %q", out)
 	}
+}
+
+// TestComposeRunExecOnAnotherHost is run and exec through `berth -H`:
+// the one-off container and the exec'd command run behind the API
+// socket, with their exit codes.
+func TestComposeRunExecOnAnotherHost(t *testing.T) {
+	c := newComposeEnv(t, "")
+	a := c.startService(t)
+	c.write("compose.yaml", runProject)
+	code := func(args ...string) (int, string) {
+		t.Helper()
+		cmd := c.berth(append([]string{"-H", a.host, "compose", "-p", "far"}, args...)...)
+		cmd.Dir = c.dir
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exit.ExitCode(), string(out)
+		}
+		if err != nil {
+			t.Fatalf("berth -H compose %s: %v", strings.Join(args, " "), err)
+		}
+		return 0, string(out)
+	}
+	n, out := code("run", "--rm", "-T", "app", "sh", "-c", "until wget -q -O - http://db:8080/; do sleep 0.2; done; exit 5")
+	if n != 5 || !strings.Contains(out, "db-up") {
+		t.Fatalf("compose run through the API: exit %d, want 5:\n%s", n, out)
+	}
+	if n, out := code("exec", "-T", "db", "sh", "-c", "cat /www/index.html; exit 6"); n != 6 || !strings.Contains(out, "db-up") {
+		t.Errorf("compose exec through the API: exit %d, want 6:\n%s", n, out)
+	}
+	c.eventually("the --rm container is removed", func() (bool, string) {
+		left := c.oneoffs("far")
+		return left == "", left
+	})
+	if n, out := code("down", "-t", "1"); n != 0 {
+		t.Fatalf("compose down through the API: exit %d\n%s", n, out)
+	}
+	c.assertNothingLeft("far")
 }
