@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -69,8 +71,9 @@ func TestComposeBadFileTouchesNothing(t *testing.T) {
 }
 
 // TestComposeUpFailureKeepsWhatStarted: an up that fails on a service
-// (its command does not exist; a dependency it waits for exits 1)
-// names that service and why, and leaves what it had started running.
+// (its command does not exist; a dependency it waits for exits 3 or
+// turns unhealthy; its port is taken) exits 1 naming that service and
+// why, and leaves what it had started running.
 func TestComposeUpFailureKeepsWhatStarted(t *testing.T) {
 	c := newComposeEnv(t, "")
 	c.write("compose.yaml", `services:
@@ -123,6 +126,63 @@ func TestComposeUpFailureKeepsWhatStarted(t *testing.T) {
 		t.Errorf("web was created though migrate failed:\n%s", ps)
 	}
 	c.mustCompose("-p", "fail2", "down", "-t", "1")
-	c.assertNothingLeft("fail1")
-	c.assertNothingLeft("fail2")
+
+	c.write("compose.yaml", `services:
+  db:
+    image: busybox:latest
+    command: ["sleep", "300"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 1
+  web:
+    image: busybox:latest
+    command: ["sleep", "300"]
+    depends_on:
+      db:
+        condition: service_healthy
+`)
+	code, out = c.composeCode("-p", "fail3", "up", "-d")
+	if code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	if !strings.Contains(out, "dependency failed to start: container fail3-db-1 is unhealthy") {
+		t.Errorf("the error does not say db is unhealthy:\n%s", out)
+	}
+	if got := c.must("inspect", "--format", "{{.State.Status}}", "fail3-db-1"); strings.TrimSpace(got) != "running" {
+		t.Errorf("db after the failed up: %q, want running", got)
+	}
+	c.mustCompose("-p", "fail3", "down", "-t", "1")
+
+	// A port something else holds: web's start fails as docker's does.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	port := l.Addr().(*net.TCPAddr).Port
+	c.write("compose.yaml", fmt.Sprintf(`services:
+  db:
+    image: busybox:latest
+    command: ["sleep", "300"]
+  web:
+    image: busybox:latest
+    command: ["sleep", "300"]
+    depends_on: [db]
+    ports: ["127.0.0.1:%d:80"]
+`, port))
+	code, out = c.composeCode("-p", "fail4", "up", "-d")
+	if code != 1 {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	if want := `service "web": start fail4-web-1`; !strings.Contains(out, want) || !strings.Contains(out, fmt.Sprintf("bind for 127.0.0.1:%d/tcp failed: port is already allocated", port)) {
+		t.Errorf("the error does not say web's port is taken:\n%s", out)
+	}
+	if got := c.must("inspect", "--format", "{{.State.Status}}", "fail4-db-1"); strings.TrimSpace(got) != "running" {
+		t.Errorf("db after the failed up: %q, want running", got)
+	}
+	c.mustCompose("-p", "fail4", "down", "-t", "1")
+	for _, p := range []string{"fail1", "fail2", "fail3", "fail4"} {
+		c.assertNothingLeft(p)
+	}
 }
