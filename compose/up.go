@@ -246,7 +246,7 @@ func startContainer(ctx context.Context, h host.Host, c *engine.Container, o UpO
 	}
 	progress(o.Progress, "Container", name, "Starting")
 	if err := h.Start(ctx, c.ID); err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
+		return err // the engine names the container it could not start
 	}
 	progress(o.Progress, "Container", name, "Started")
 	return nil
