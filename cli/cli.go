@@ -186,7 +186,7 @@ func (a *app) openOnce() error {
 // run executes args and prints the error, if any, as docker does.
 func run(args []string, a *app) int {
 	root := a.rootCommand()
-	root.SetArgs(hoistHostFlag(args))
+	root.SetArgs(hoistComposeFlags(hoistHostFlag(args)))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -220,8 +220,6 @@ func (a *app) rootCommand() *cobra.Command {
 		SilenceErrors:     true,
 		DisableAutoGenTag: true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
-		TraverseChildren:  true, // a parent's own flags before its subcommand: `compose -f FILE logs -f`
-		Args:              unknownCommand,
 		Annotations:       map[string]string{tuiHostsChoice: "true"},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			return a.prepare(cmd)

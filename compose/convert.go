@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,7 +45,10 @@ type networkJoin struct {
 // with the service and the key.
 func createOptions(p *types.Project, s types.ServiceConfig, n int, hash string) (containerSpec, error) {
 	fail := func(key string, err error) (containerSpec, error) {
-		return containerSpec{}, fmt.Errorf("service %q: %s: %w", s.Name, key, err)
+		if ke := (*keyError)(nil); errors.As(err, &ke) {
+			key, err = ke.key, ke.err
+		}
+		return containerSpec{}, &serviceKeyError{s.Name, key, err}
 	}
 	if err := unsupported(s); err != nil {
 		return fail(err.key, err)
@@ -383,7 +387,7 @@ func ports(s types.ServiceConfig, cc *engine.ContainerConfig, hc *engine.HostCon
 	}
 	for _, e := range s.Expose {
 		if err := runopts.ParseExpose(e, cc.ExposedPorts); err != nil {
-			return err
+			return &keyError{"expose", err}
 		}
 	}
 	return nil

@@ -68,10 +68,8 @@ func Up(ctx context.Context, h host.Host, p *types.Project, o UpOptions) error {
 		p.Services[name] = s
 	}
 	// Every service's options are checked before anything is made.
-	for _, s := range p.Services {
-		if _, err := createOptions(p, s, 1, ""); err != nil {
-			return err
-		}
+	if err := checkProject(p); err != nil {
+		return err
 	}
 	if err := ensureImages(ctx, h, p, p.ServiceNames(), o); err != nil {
 		return err
@@ -248,7 +246,7 @@ func startContainer(ctx context.Context, h host.Host, c *engine.Container, o UpO
 	}
 	progress(o.Progress, "Container", name, "Starting")
 	if err := h.Start(ctx, c.ID); err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
+		return err // the engine names the container it could not start
 	}
 	progress(o.Progress, "Container", name, "Started")
 	return nil

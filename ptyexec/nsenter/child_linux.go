@@ -158,7 +158,15 @@ func applyCredentials(cfg childConfig) error {
 		return fmt.Errorf("stop keeping capabilities: %w", err)
 	}
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	caps := cfg.Capabilities
+	// What this process may still hold bounds what it asks for: a
+	// privileged container's "every capability" is every one the host
+	// left berth (a host may have dropped some from its bounding set),
+	// as the container's init takes them.
+	var held [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &held[0]); err != nil {
+		return fmt.Errorf("read capabilities: %w", err)
+	}
+	caps := cfg.Capabilities & (uint64(held[0].Permitted) | uint64(held[1].Permitted)<<32)
 	data := [2]unix.CapUserData{
 		{Effective: uint32(caps), Permitted: uint32(caps)},
 		{Effective: uint32(caps >> 32), Permitted: uint32(caps >> 32)},
