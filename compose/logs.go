@@ -71,14 +71,16 @@ func Logs(ctx context.Context, h host.Host, project string, o LogsOptions, fn fu
 	return errors.Join(errs...)
 }
 
-// NameInProject is a container's name without its project's prefix:
-// "web-1" for project-web-1 (and for docker-compose 1.29's
-// project_web_1), the whole name for one named by container_name.
+// NameInProject is a container's name within its project, as Docker
+// Compose prefixes its lines: "web-1" for the default name project-web-1
+// (and for docker-compose 1.29's project_web_1), the whole name for one
+// named by container_name or made by run.
 func NameInProject(project string, c *engine.Container) string {
 	name := strings.TrimPrefix(c.Name, "/")
+	service, n := c.Config.Labels[LabelService], c.Config.Labels[LabelNumber]
 	for _, sep := range []string{"-", "_"} {
-		if rest, ok := strings.CutPrefix(name, project+sep); ok {
-			return strings.ReplaceAll(rest, "_", "-")
+		if name == strings.Join([]string{project, service, n}, sep) {
+			return service + "-" + n
 		}
 	}
 	return name

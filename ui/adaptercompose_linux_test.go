@@ -85,8 +85,8 @@ func TestEngineBackendCompose(t *testing.T) {
 	m = press(t, m, "l")
 	m = await(t, m, "every service's first line", func(m model) bool {
 		s := screen(m)
-		return strings.Contains(s, "web-1    | web says hello") && strings.Contains(s, "worker-1 | worker says hello") &&
-			strings.Contains(s, "worker-2 | worker says hello")
+		return strings.Contains(s, "web-1     | web says hello") && strings.Contains(s, "worker-1  | worker says hello") &&
+			strings.Contains(s, "worker-2  | worker says hello")
 	})
 	m = press(t, m, "esc")
 

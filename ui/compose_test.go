@@ -225,7 +225,7 @@ func TestComposeProjectLogs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("lines\n got %q\nwant %q", got, want)
 	}
-	if s := screen(m); !strings.Contains(s, "Logs: shop") || !strings.Contains(s, "worker-2  | worker 2 took a job") {
+	if s := screen(m); !strings.Contains(s, "Logs: shop") || !strings.Contains(s, "worker-2   | worker 2 took a job") {
 		t.Errorf("screen:\n%s", s)
 	}
 }

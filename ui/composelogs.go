@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"berth/compose"
 	"berth/engine"
 )
 
@@ -139,13 +140,13 @@ func (m logsModel) addSources(cs []*engine.Container) {
 		if p.sources[c.ID] != nil {
 			continue
 		}
-		_, service, _ := composeProject(c)
+		project, service, _ := composeProject(c)
 		colour, ok := p.colours[service]
 		if !ok {
 			colour = len(p.colours)
 			p.colours[service] = colour
 		}
-		prefix := fmt.Sprintf("%s-%d", service, replicaNumber(c))
+		prefix := compose.NameInProject(project, c)
 		p.sources[c.ID] = &logSource{prefix: prefix, colour: colour}
 		p.width = max(p.width, ansi.StringWidth(prefix))
 	}
@@ -207,7 +208,7 @@ func (p *logProject) anyFollowing() bool {
 // sourcePrefix is a project's log line's prefix: "web-1 | ", padded to
 // the widest and in the service's colour.
 func (m logsModel) sourcePrefix(src *logSource) string {
-	text := fit(src.prefix, m.project.width, false) + " | "
+	text := compose.LogPrefix(src.prefix, m.project.width+1) // Docker Compose's padding
 	st := m.sh.styles.Services
 	if len(st) == 0 {
 		return text

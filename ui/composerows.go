@@ -161,11 +161,6 @@ func plural(n int, what string) string {
 // docker-compose 1's project_service_N); a name the compose file chose
 // (container_name) is shown whole.
 func shortName(c *engine.Container) string {
-	project, service, _ := composeProject(c)
-	n := c.Config.Labels[compose.LabelNumber]
-	name := c.DisplayName()
-	if name == project+"-"+service+"-"+n || name == project+"_"+service+"_"+n {
-		return service + "-" + n
-	}
-	return name
+	project, _, _ := composeProject(c)
+	return compose.NameInProject(project, c)
 }

@@ -24,8 +24,8 @@ func TestEndToEndCompose(t *testing.T) {
 
 	s.send("l")
 	s.waitText("Logs: tuiproj")
-	s.waitText("web-1    | web says hello")
-	s.waitText("worker-2 | worker says hello")
+	s.waitText("web-1     | web says hello")
+	s.waitText("worker-2  | worker says hello")
 
 	s.send("Escape", "x")
 	s.waitText("Stop project tuiproj?")
