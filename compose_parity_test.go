@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -66,6 +67,8 @@ func TestComposeParity(t *testing.T) {
 		{"webapp", nil, "worker", "migrated from db ready"},
 		{"extends", nil, "worker", "worker got: hello from base via web"},
 		{"scale", []string{"--scale", "worker=2"}, "worker", "got: web for workers"},
+		{"health", nil, "app", "app got: healthy db"},
+		{"volumes", nil, "reader", "started"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.fixture, func(t *testing.T) {
@@ -123,6 +126,11 @@ func TestComposeParity(t *testing.T) {
 					t.Errorf("%s: project labels %q and %q", key, their["com.docker.compose.project"], our["com.docker.compose.project"])
 				}
 			}
+			for _, kind := range []string{"network", "volume"} {
+				if their, our := projectResources(theirs, kind), projectResources(ours, kind); !slices.Equal(their, our) {
+					t.Errorf("%ss by key and label: docker-compose %v, berth compose %v", kind, their, our)
+				}
+			}
 			theirs.waitLog(theirs.name+"_"+tc.reachedBy+"_1", tc.reached)
 			ours.waitLog(ours.container(tc.reachedBy, 1), tc.reached)
 
@@ -168,6 +176,25 @@ func projectLabels(p *composeProject) map[string]map[string]string {
 		byKey[labels["com.docker.compose.service"]+"/"+labels["com.docker.compose.container-number"]] = labels
 	}
 	return byKey
+}
+
+// projectResources are project p's networks or volumes (kind), each as
+// its name without the project's prefix (PROJECT_KEY, both tools' name)
+// and its com.docker.compose.network or .volume label: "default=default".
+func projectResources(p *composeProject, kind string) []string {
+	p.t.Helper()
+	names := strings.Fields(p.must(kind, "ls", "--filter", "label=com.docker.compose.project="+p.name, "--format", "{{.Name}}"))
+	if len(names) == 0 {
+		return nil
+	}
+	format := fmt.Sprintf(`{{.Name}}={{index .Labels "com.docker.compose.%s"}}`, kind)
+	out := p.must(append([]string{kind, "inspect", "--format", format}, names...)...)
+	var list []string
+	for _, line := range strings.Fields(out) {
+		list = append(list, strings.TrimPrefix(line, p.name+"_"))
+	}
+	slices.Sort(list)
+	return list
 }
 
 // assertNoneRunning checks that none of the project's containers runs.
