@@ -134,11 +134,14 @@ func TestComposeParity(t *testing.T) {
 			theirs.waitLog(theirs.name+"_"+tc.reachedBy+"_1", tc.reached)
 			ours.waitLog(ours.container(tc.reachedBy, 1), tc.reached)
 
-			// berth compose lists, stops and brings down docker-compose's
-			// project.
+			// berth compose lists (ps, ls), stops and brings down
+			// docker-compose's project.
 			worker := theirs.name + "_" + tc.reachedBy + "_1"
 			if ps, _ := theirs.mustRun("ps"); !strings.Contains(ps, worker) {
 				t.Fatalf("berth compose -p %s ps lacks %s:\n%s", theirs.name, worker, ps)
+			}
+			if ls, _ := theirs.mustRun("ls"); !strings.Contains(ls, theirs.name+" ") || !strings.Contains(ls, "running(") {
+				t.Fatalf("berth compose ls lacks %s running:\n%s", theirs.name, ls)
 			}
 			theirs.mustRun("stop", "-t", "1")
 			theirs.assertNoneRunning()
