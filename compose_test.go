@@ -146,3 +146,63 @@ func TestComposeWebWorker(t *testing.T) {
 	c.mustCompose("-p", "ww", "down", "-t", "1")
 	c.assertNothingLeft("ww")
 }
+
+// TestComposeConfigAndLs: config prints the resolved project (several
+// files merged, .env interpolated), ls lists running projects with their
+// state and files, and -p alone finds a project without its file.
+func TestComposeConfigAndLs(t *testing.T) {
+	c := newComposeEnv(t, "")
+	c.write(".env", "GREETING=from-dotenv\n")
+	c.write("compose.yaml", `name: cfg
+services:
+  app:
+    image: busybox:latest
+    command: ["sh", "-c", "echo $${MSG}; exec sleep 300"]
+    environment:
+      MSG: ${GREETING:-unset}
+`)
+	c.write("extra.yaml", `services:
+  app:
+    labels:
+      tier: ${TIER:-back}
+`)
+	cfg := c.mustCompose("-f", "compose.yaml", "-f", "extra.yaml", "config")
+	for _, want := range []string{"name: cfg", "MSG: from-dotenv", "tier: back"} {
+		if !strings.Contains(cfg, want) {
+			t.Fatalf("compose config lacks %q:\n%s", want, cfg)
+		}
+	}
+	if svc := c.mustCompose("config", "--services"); strings.TrimSpace(svc) != "app" {
+		t.Fatalf("config --services = %q", svc)
+	}
+	c.mustCompose("-f", "compose.yaml", "-f", "extra.yaml", "up", "-d")
+	ls := c.mustCompose("ls")
+	if !strings.Contains(ls, "cfg") || !strings.Contains(ls, "running(1)") || !strings.Contains(ls, "extra.yaml") {
+		t.Fatalf("compose ls:\n%s", ls)
+	}
+	if tier := c.must("inspect", "--format", `{{index .Config.Labels "tier"}}`, "cfg-app-1"); strings.TrimSpace(tier) != "back" {
+		t.Fatalf("the merged file's label: %q", tier)
+	}
+	// Without the file, -p names the project.
+	other := t.TempDir()
+	cmd := c.berth("compose", "-p", "cfg", "stop", "-t", "1")
+	cmd.Dir = other
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("compose -p cfg stop without a file: %v\n%s", err, out)
+	}
+	if ls := c.mustCompose("ls"); strings.Contains(ls, "cfg") {
+		t.Fatalf("a stopped project is listed without -a:\n%s", ls)
+	}
+	if ls := c.mustCompose("ls", "-a"); !strings.Contains(ls, "exited(1)") {
+		t.Fatalf("compose ls -a:\n%s", ls)
+	}
+	// No file and no name: Docker Compose's 14.
+	cmd = c.berth("compose", "ps")
+	cmd.Dir = other
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 14 || !strings.Contains(string(out), "no configuration file provided") {
+		t.Fatalf("compose ps without a file: %v\n%s", err, out)
+	}
+	c.mustCompose("down", "-t", "1")
+	c.assertNothingLeft("cfg")
+}

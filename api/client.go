@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 
 	"berth/engine"
+	"berth/engine/network"
+	"berth/engine/volumes"
 	"berth/host"
+	"berth/images"
 )
 
 // Client is a host.Host for another machine: every call is a request to
@@ -100,13 +104,45 @@ func (c *Client) fail(op, object string, err error) error {
 	}
 	switch {
 	case cerrdefs.IsNotFound(err):
-		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrNotFound, err)
+		return fmt.Errorf("%s on %s: %w", what, c.endpoint, notFound{storeNotFound(op), err})
 	case cerrdefs.IsInvalidArgument(err):
 		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrInvalidArgument, err)
 	case cerrdefs.IsNotImplemented(err):
 		return fmt.Errorf("%s on %s: %w: %w", what, c.endpoint, engine.ErrNotImplemented, err)
 	}
 	return fmt.Errorf("%s on %s: %w", what, c.endpoint, err)
+}
+
+// notFound is a 404 of the far side: it is the engine's ErrNotFound and
+// the sentinel of the store the operation was on (an image, a network, a
+// volume), so that checks written for this machine's stores hold, and it
+// reads as the far side's message.
+type notFound struct {
+	store error // nil for a container
+	err   error
+}
+
+func (e notFound) Error() string { return e.err.Error() }
+
+func (e notFound) Unwrap() []error {
+	errs := []error{engine.ErrNotFound, e.err}
+	if e.store != nil {
+		errs = append(errs, e.store)
+	}
+	return errs
+}
+
+// storeNotFound is the not-found sentinel of the store op names.
+func storeNotFound(op string) error {
+	switch {
+	case strings.Contains(op, "volume"):
+		return volumes.ErrNotFound
+	case strings.Contains(op, "network"):
+		return network.ErrNotFound
+	case strings.Contains(op, "image") || op == "pull" || op == "push":
+		return images.ErrNotFound
+	}
+	return nil
 }
 
 // notImplemented is an operation the Docker Engine API cannot express.

@@ -186,7 +186,7 @@ func (a *app) openOnce() error {
 // run executes args and prints the error, if any, as docker does.
 func run(args []string, a *app) int {
 	root := a.rootCommand()
-	root.SetArgs(hoistHostFlag(args))
+	root.SetArgs(hoistComposeFlags(hoistHostFlag(args)))
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

@@ -45,8 +45,9 @@ func (a *app) composeCommand() *cobra.Command {
 		"above, with Docker Compose's names and labels, so that docker-compose and\n" +
 		"docker compose through berth's API see the same project."
 	flags := cmd.PersistentFlags()
-	flags.StringArrayVarP(&f.files, "file", "f", nil, "compose configuration files")
-	flags.StringVarP(&f.projectName, "project-name", "p", "", "project name")
+	// -f and -p before the command only (hoistComposeFlags).
+	flags.StringArrayVar(&f.files, "file", nil, "compose configuration files (-f before the command)")
+	flags.StringVar(&f.projectName, "project-name", "", "project name (-p before the command)")
 	flags.StringArrayVar(&f.profiles, "profile", nil, "specify a profile to enable")
 	flags.StringArrayVar(&f.envFiles, "env-file", nil, "specify an alternate environment file")
 	flags.StringVar(&f.projectDir, "project-directory", "", "specify an alternate working directory (default: the path of the first compose file)")
@@ -57,6 +58,7 @@ func (a *app) composeCommand() *cobra.Command {
 		a.composeUpCommand(f), a.composeDownCommand(f), a.composePsCommand(f),
 		a.composeConfigCommand(f), a.composeLsCommand(),
 		a.composeStopCommand(f), a.composeStartCommand(f), a.composeRestartCommand(f),
+		a.composeRunCommand(f), a.composeExecCommand(f), a.composeKillCommand(f), a.composeRmCommand(f), a.composePauseCommand(f), a.composeUnpauseCommand(f), a.composeTopCommand(f), a.composePortCommand(f), a.composeImagesCommand(f), a.composePullCommand(f), a.composeBuildCommand(f), a.composeCreateCommand(f),
 	)
 	return cmd
 }

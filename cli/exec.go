@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"io"
 
@@ -32,29 +33,10 @@ func (a *app) execCommand() *cobra.Command {
 		if err != nil {
 			return usageError(cmd.CommandPath(), err)
 		}
-		eng, err := a.engine()
-		if err != nil {
-			return err
-		}
-		s, err := eng.Exec(cmd.Context(), args[0], engine.ExecOptions{
+		return a.execIn(cmd.Context(), args[0], engine.ExecOptions{
 			Cmd: args[1:], Env: append(fileEnv, flagEnv...), User: user, WorkingDir: workdir,
 			Tty: tty, Privileged: privileged,
-		})
-		if err != nil {
-			return err
-		}
-		if detach {
-			return s.Detach()
-		}
-		var stdin io.Reader
-		if interactive {
-			stdin = a.stdin
-		}
-		code, err := s.Run(stdin, a.stdout, a.stderr)
-		if err != nil {
-			return err
-		}
-		return exitStatus(code)
+		}, interactive, detach)
 	}
 	flags := cmd.Flags()
 	flags.SetInterspersed(false)
@@ -67,4 +49,29 @@ func (a *app) execCommand() *cobra.Command {
 	flags.StringVarP(&workdir, "workdir", "w", "", "working directory inside the container")
 	flags.BoolVar(&privileged, "privileged", false, "give extended privileges to the command")
 	return cmd
+}
+
+// execIn runs a command in container ref: detached, or with berth's
+// streams (stdin when interactive), ending with the command's exit code.
+func (a *app) execIn(ctx context.Context, ref string, opts engine.ExecOptions, interactive, detach bool) error {
+	eng, err := a.engine()
+	if err != nil {
+		return err
+	}
+	s, err := eng.Exec(ctx, ref, opts)
+	if err != nil {
+		return err
+	}
+	if detach {
+		return s.Detach()
+	}
+	var stdin io.Reader
+	if interactive {
+		stdin = a.stdin
+	}
+	code, err := s.Run(stdin, a.stdout, a.stderr)
+	if err != nil {
+		return err
+	}
+	return exitStatus(code)
 }

@@ -16,7 +16,13 @@ import (
 // confirm asks docker's "Are you sure you want to continue? [y/N]" on
 // stdin; only y or yes goes on.
 func (a *app) confirm(warning string) bool {
-	fmt.Fprint(a.stdout, warning+"\nAre you sure you want to continue? [y/N] ")
+	return a.ask(warning + "\nAre you sure you want to continue? [y/N] ")
+}
+
+// ask prints question on stdout and reads the answer from stdin, a
+// terminal or not: y or yes is yes, anything else (nothing included) no.
+func (a *app) ask(question string) bool {
+	fmt.Fprint(a.stdout, question)
 	line, _ := bufio.NewReader(a.stdin).ReadString('\n')
 	switch strings.ToLower(strings.TrimSpace(line)) {
 	case "y", "yes":

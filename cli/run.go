@@ -131,12 +131,20 @@ func (a *app) runContainer(cmd *cobra.Command, f *runopts.Flags, args []string) 
 		fmt.Fprintln(a.stdout, c.ID)
 		return nil
 	}
-	attach := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: f.DetachKeys, Terminal: terminal}
-	if f.Interactive {
+	return a.runAttached(ctx, c, f.Interactive, terminal, f.SigProxy && !f.TTY, f.DetachKeys)
+}
+
+// runAttached starts created container c with berth's streams attached
+// (stdin when interactive; terminal puts the user's terminal in raw
+// mode), forwarding berth's signals to it with sigProxy, and ends with
+// its exit code.
+func (a *app) runAttached(ctx context.Context, c *engine.Container, interactive, terminal, sigProxy bool, detachKeys string) error {
+	attach := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: detachKeys, Terminal: terminal}
+	if interactive {
 		attach.Stdin = a.stdin
 	}
 	attachStreams(c.Config, &attach)
-	if f.SigProxy && !f.TTY {
+	if sigProxy {
 		stop := a.proxySignals(ctx, c.ID)
 		defer stop()
 	}

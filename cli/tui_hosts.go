@@ -186,3 +186,7 @@ func (f failedBackend) Handoff(context.Context, string, ui.SessionKind) (ui.Hand
 func (f failedBackend) OpenTerminal(context.Context, string, ui.SessionKind, int, int) (ui.Terminal, error) {
 	return nil, f.err
 }
+func (f failedBackend) ComposeUp(context.Context, map[string]string, func(string)) error {
+	return f.err
+}
+func (f failedBackend) ComposeDown(context.Context, string, func(string)) error { return f.err }

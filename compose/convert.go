@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,7 +45,10 @@ type networkJoin struct {
 // with the service and the key.
 func createOptions(p *types.Project, s types.ServiceConfig, n int, hash string) (containerSpec, error) {
 	fail := func(key string, err error) (containerSpec, error) {
-		return containerSpec{}, fmt.Errorf("service %q: %s: %w", s.Name, key, err)
+		if ke := (*keyError)(nil); errors.As(err, &ke) {
+			key, err = ke.key, ke.err
+		}
+		return containerSpec{}, &serviceKeyError{s.Name, key, err}
 	}
 	if err := unsupported(s); err != nil {
 		return fail(err.key, err)
@@ -84,7 +88,7 @@ func createOptions(p *types.Project, s types.ServiceConfig, n int, hash string) 
 		DNSOptions:     s.DNSOpts,
 		DNSSearch:      s.DNSSearch,
 		ExtraHosts:     s.ExtraHosts.AsList(":"),
-		Links:          links(s.Links),
+		Links:          links(p, s.Links),
 		PidMode:        s.Pid,
 		IpcMode:        s.Ipc,
 		UTSMode:        s.Uts,
@@ -244,16 +248,21 @@ func healthcheck(h *types.HealthCheckConfig) *engine.HealthConfig {
 	return cfg
 }
 
-// links are docker's "NAME:ALIAS" links of the service: a service named
-// without an alias is reached by its name.
-func links(in []string) []string {
+// links are docker's "CONTAINER:ALIAS" links of the service: links:
+// names a service (its first container is linked), reached by the
+// alias or, without one, by the service's name.
+func links(p *types.Project, in []string) []string {
 	var out []string
 	for _, l := range in {
 		name, alias, ok := strings.Cut(l, ":")
 		if !ok {
 			alias = name
 		}
-		out = append(out, name+":"+alias)
+		target := name
+		if svc, ok := p.Services[name]; ok {
+			target = ContainerName(p.Name, svc, 1)
+		}
+		out = append(out, target+":"+alias)
 	}
 	return out
 }
@@ -378,7 +387,7 @@ func ports(s types.ServiceConfig, cc *engine.ContainerConfig, hc *engine.HostCon
 	}
 	for _, e := range s.Expose {
 		if err := runopts.ParseExpose(e, cc.ExposedPorts); err != nil {
-			return err
+			return &keyError{"expose", err}
 		}
 	}
 	return nil

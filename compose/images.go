@@ -36,9 +36,13 @@ func ensureImages(ctx context.Context, h host.Host, p *types.Project, services [
 			if err := build(ctx, h, p, s, o); err != nil {
 				return err
 			}
-		case s.PullPolicy == types.PullPolicyAlways || (missing && s.Build == nil):
-			if s.PullPolicy == types.PullPolicyNever || o.Pull == host.PullNever {
+		case s.Build == nil && (missing || s.PullPolicy == types.PullPolicyAlways || o.Pull == host.PullAlways):
+			never := s.PullPolicy == types.PullPolicyNever || o.Pull == host.PullNever
+			if never && missing {
 				return fmt.Errorf("service %q: image %s not found and pull_policy is never", name, ref)
+			}
+			if never {
+				continue
 			}
 			progress(o.Progress, "Image", ref, "Pulling")
 			if _, err := h.Images().Pull(ctx, ref, images.PullOptions{Registry: o.Registry}); err != nil {

@@ -3,7 +3,6 @@ package compose
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,13 +58,13 @@ func Load(ctx context.Context, o LoadOptions) (*types.Project, error) {
 	}
 	p, err := po.LoadProject(ctx)
 	if err != nil {
-		return nil, loadError(err)
+		return nil, loadError(locate(po.ConfigPaths, err))
 	}
 	if p, err = p.WithServicesEnvironmentResolved(true); err != nil {
-		return nil, loadError(err)
+		return nil, loadError(locate(po.ConfigPaths, err))
 	}
 	if p, err = p.WithServicesLabelsResolved(true); err != nil {
-		return nil, loadError(err)
+		return nil, loadError(locate(po.ConfigPaths, err))
 	}
 	return p, nil
 }
@@ -74,7 +73,7 @@ func Load(ctx context.Context, o LoadOptions) (*types.Project, error) {
 // key, and says that it is the compose file that is wrong.
 func loadError(err error) error {
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w: %w", ErrNoFile, err)
+		return &missingFile{err}
 	}
 	return failure(ParseFailure, err, "")
 }

@@ -69,10 +69,8 @@ func Up(ctx context.Context, h host.Host, p *types.Project, o UpOptions) error {
 		p.Services[name] = s
 	}
 	// Every service's options are checked before anything is made.
-	for _, s := range p.Services {
-		if _, err := createOptions(p, s, 1, ""); err != nil {
-			return err
-		}
+	if err := checkProject(p); err != nil {
+		return err
 	}
 	if err := ensureImages(ctx, h, p, p.ServiceNames(), o); err != nil {
 		return err
@@ -170,10 +168,16 @@ func converge(ctx context.Context, h host.Host, p *types.Project, s types.Servic
 			return fmt.Errorf("service %q: %w", s.Name, err)
 		}
 	}
+	image, err := h.Images().Lookup(ImageName(p.Name, s))
+	if err != nil {
+		return fmt.Errorf("service %q: image: %w", s.Name, err)
+	}
 	next := 1
 	for _, c := range existing {
 		next = max(next, number(c.Config.Labels)+1)
-		stale := c.Config.Labels[LabelConfigHash] != hash
+		// A container is stale when its configuration changed, or its
+		// image: rebuilt or pulled anew under the same name.
+		stale := c.Config.Labels[LabelConfigHash] != hash || strings.TrimPrefix(c.Image, "sha256:") != strings.TrimPrefix(image.ID, "sha256:")
 		if (stale || o.ForceRecreate) && !o.NoRecreate {
 			if c, err = recreate(ctx, h, p, s, c, hash, o); err != nil {
 				return fmt.Errorf("service %q: %w", s.Name, err)
@@ -266,7 +270,7 @@ func startContainer(ctx context.Context, h host.Host, c *engine.Container, o UpO
 	}
 	progress(o.Progress, "Container", name, "Starting")
 	if err := h.Start(ctx, c.ID); err != nil {
-		return fmt.Errorf("start %s: %w", name, err)
+		return err // the engine names the container it could not start
 	}
 	progress(o.Progress, "Container", name, "Started")
 	return nil

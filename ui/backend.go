@@ -64,6 +64,17 @@ type Backend interface {
 	// OpenTerminal starts a session on a new PTY of the given size, for
 	// the embedded terminal pane.
 	OpenTerminal(ctx context.Context, ref string, kind SessionKind, cols, rows int) (Terminal, error)
+
+	// ComposeUp brings a compose project up again (`compose up -d` in
+	// its directory) from the files it was started from, read back from
+	// labels, one of its containers' (the working directory and config
+	// files docker compose records there); progress gets each line of
+	// what is made, one call at a time.
+	ComposeUp(ctx context.Context, labels map[string]string, progress func(line string)) error
+	// ComposeDown stops and removes a compose project's containers and
+	// networks, found by its label (`compose down -p project`); volumes
+	// stay.
+	ComposeDown(ctx context.Context, project string, progress func(line string)) error
 }
 
 // Host is the header's sample of the machine. CPU counters are

@@ -45,7 +45,9 @@ type containersModel struct {
 	cpu     map[string]history
 	cpuNow  map[string]float64
 	netNow  map[string]netRate
-	rows    []*engine.Container
+	rows    []*engine.Container // nil at a compose heading (tree)
+	tree    []treeRow           // beside rows; nil when no row is a project's
+	folded  map[string]bool     // compose headings folded, by key
 	nav     listNav
 	marks   map[string]bool
 	sortBy  int
@@ -103,7 +105,7 @@ func newContainersModel(sh *shared, gen int) containersModel {
 		sh: sh, gen: gen, all: true, hostRows: newHostLists[*engine.Container](len(sh.hosts)),
 		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
 		netNow: map[string]netRate{},
-		marks:  map[string]bool{}, sortBy: 1, filter: f,
+		marks:  map[string]bool{}, folded: map[string]bool{}, sortBy: 1, filter: f,
 	}
 }
 
@@ -220,7 +222,9 @@ func (m containersModel) toSample() map[string]bool {
 	ids := map[string]bool{}
 	from, to := m.nav.visible()
 	for i := from; i < to; i++ {
-		ids[m.keyOf(m.rows[i])] = true
+		if c := m.rows[i]; c != nil {
+			ids[m.keyOf(c)] = true
+		}
 	}
 	return ids
 }
@@ -272,12 +276,10 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 // relist re-applies filter and sort, keeping the cursor's container.
 func (m containersModel) relist() containersModel { return m.relistKeeping(m.cursorKey()) }
 
-// cursorKey is the key of the container under the cursor, "" for none.
+// cursorKey is the key of the row under the cursor (a container's or
+// a compose heading's), "" for none.
 func (m containersModel) cursorKey() string {
-	if c := m.selected(); c != nil {
-		return m.keyOf(c)
-	}
-	return ""
+	return m.rowKeyAt(m.nav.Cursor)
 }
 
 // relistKeeping re-applies filter and sort, the cursor on the row keep.
@@ -290,7 +292,7 @@ func (m containersModel) relistKeeping(keep string) containersModel {
 			continue
 		}
 		if q != "" {
-			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID + m.sh.on(m.hostOf[c]).onHost())
+			hay := strings.ToLower(c.DisplayName() + " " + c.Config.Image + " " + statusText(c, now) + " " + c.ID + m.sh.on(m.hostOf[c]).onHost() + composeHay(c))
 			if !strings.Contains(hay, q) {
 				continue
 			}
@@ -307,10 +309,10 @@ func (m containersModel) relistKeeping(keep string) containersModel {
 		}
 		return r
 	})
-	m.rows = rows
-	m.nav.resize(m.listHeight(), len(rows))
-	for i, c := range rows {
-		if m.keyOf(c) == keep {
+	m.rows, m.tree = composeTree(rows, m.list, m.hostOf, m.folded)
+	m.nav.resize(m.listHeight(), len(m.rows))
+	for i := range m.rows {
+		if m.rowKeyAt(i) == keep {
 			m.nav.Cursor = i
 			m.nav.clamp()
 		}
@@ -378,7 +380,7 @@ func (m containersModel) selected() *engine.Container {
 func (m containersModel) targets() []*engine.Container {
 	var out []*engine.Container
 	for _, c := range m.rows {
-		if m.marks[m.keyOf(c)] {
+		if c != nil && m.marks[m.keyOf(c)] {
 			out = append(out, c)
 		}
 	}
@@ -445,6 +447,11 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 		return m, nil
 	case matches(msg, k.Run):
 		return m, openCmd(openMsg{to: stateRunForm})
+	case matches(msg, k.Fold):
+		return m.fold(), nil
+	}
+	if g := m.selectedGroup(); g != nil {
+		return m.groupKey(msg, g)
 	}
 	c := m.selected()
 	if c == nil {
@@ -588,6 +595,9 @@ func (m containersModel) copyText() (string, string) {
 	if c := m.selected(); c != nil {
 		return c.ID, "the ID of " + c.DisplayName()
 	}
+	if g := m.selectedGroup(); g != nil {
+		return g.project, "the name of project " + g.project
+	}
 	return "", ""
 }
 
@@ -626,7 +636,15 @@ func (m containersModel) tableView() string {
 	for i := from; i < to; i++ {
 		c := m.rows[i]
 		b.WriteByte('\n')
-		b.WriteString(renderRow(st, cols, widths, t.cells(m.cells(c, now), m.hostOf[c]), i == m.nav.Cursor))
+		if g := m.groupAt(i); g != nil {
+			b.WriteString(m.headingView(g, m.depthAt(i), widths, i == m.nav.Cursor))
+			continue
+		}
+		cells := m.cells(c, now)
+		if d := m.depthAt(i); d > 0 {
+			cells[1].Text = treeIndent(d) + shortName(c)
+		}
+		b.WriteString(renderRow(st, cols, widths, t.cells(cells, m.hostOf[c]), i == m.nav.Cursor))
 	}
 	return b.String()
 }
@@ -640,13 +658,16 @@ func (m containersModel) infoLine() string {
 	if m.all {
 		scope = "all"
 	}
-	parts := []string{fmt.Sprintf("%d containers (%s)", len(m.rows), scope),
+	parts := []string{fmt.Sprintf("%d containers (%s)", m.containerRows(), scope),
 		"sorted by " + strings.TrimSpace(containerColumns[m.sortBy].Title)}
 	if n := len(m.marks); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d marked", n))
 	}
 	if c := m.selected(); c != nil {
 		parts = append(parts, shortID(c.ID)+" "+commandText(c))
+	}
+	if g := m.selectedGroup(); g != nil {
+		parts = append(parts, g.about())
 	}
 	return fitLine(st.Faint.Render(" "+strings.Join(parts, " · ")), m.width)
 }

@@ -15,4 +15,7 @@ var (
 	ErrBadInput = errors.New("bad input")
 	// ErrNoHost: the program was given no host to show.
 	ErrNoHost = errors.New("no host to show")
+	// ErrNoComposeFile: a compose project's containers do not say where
+	// its compose file is, so it cannot be brought up again.
+	ErrNoComposeFile = errors.New("its containers do not name its compose file")
 )

@@ -17,6 +17,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"berth/compose"
 	"berth/engine"
 	"berth/engine/network"
 )
@@ -269,6 +270,20 @@ func (f *fakeBackend) PruneImages(context.Context) (int, uint64, error) {
 }
 func (f *fakeBackend) Handoff(_ context.Context, ref string, kind SessionKind) (Handoff, error) {
 	return nil, f.record("handoff %s %s", ref, kind)
+}
+func (f *fakeBackend) ComposeUp(_ context.Context, labels map[string]string, progress func(string)) error {
+	if err := f.record("compose up %s from %s", labels[compose.LabelProject], labels[compose.LabelConfigFiles]); err != nil {
+		return err
+	}
+	progress(" Container " + labels[compose.LabelProject] + "-web-1  Started")
+	return nil
+}
+func (f *fakeBackend) ComposeDown(_ context.Context, project string, progress func(string)) error {
+	if err := f.record("compose down %s", project); err != nil {
+		return err
+	}
+	progress(" Container " + project + "-web-1  Removed")
+	return nil
 }
 func (f *fakeBackend) OpenTerminal(_ context.Context, ref string, kind SessionKind, cols, rows int) (Terminal, error) {
 	if err := f.record("terminal %s %s %dx%d", ref, kind, cols, rows); err != nil {

@@ -65,7 +65,7 @@ func (m helpModel) groups(s state) []helpGroup {
 			{"Open", []key.Binding{c.Logs, c.Top, c.Inspect, c.Timeline, c.Exec, c.Attach, c.ExecPane, c.AttachPane}},
 			{"Change", []key.Binding{c.Start, c.Stop, c.Restart, c.Kill, c.Pause, c.Remove, c.Rename, c.Run}},
 			{"List", []key.Binding{g.Filter, c.Mark, c.All, c.SortNext, c.SortPrev, c.SortRev}},
-			move, global,
+			move, global, composeHelp(k),
 		}
 	case stateImages:
 		i := k.Images

@@ -65,6 +65,12 @@ type containerKeys struct {
 	SortNext   key.Binding
 	SortPrev   key.Binding
 	SortRev    key.Binding
+	// Fold folds or unfolds a compose project's (or service's) heading.
+	Fold key.Binding
+	// Up and Down are `compose up -d` and `compose down` of the project
+	// under the cursor.
+	Up   key.Binding
+	Down key.Binding
 }
 
 type logKeys struct {
@@ -176,6 +182,9 @@ func defaultKeys() keyMap {
 			SortNext:   bind("sort by next column", ">"),
 			SortPrev:   bind("sort by previous column", "<"),
 			SortRev:    bind("reverse sort", "-"),
+			Fold:       bind("fold/unfold project", "z"),
+			Up:         bind("compose up", "U"),
+			Down:       bind("compose down (asks)", "D"),
 		},
 		Logs: logKeys{
 			Timestamps: bind("timestamps", "t"),
@@ -241,7 +250,8 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"containers.rename": &k.Containers.Rename, "containers.run": &k.Containers.Run,
 		"containers.mark": &k.Containers.Mark, "containers.all": &k.Containers.All,
 		"containers.sortnext": &k.Containers.SortNext, "containers.sortprev": &k.Containers.SortPrev,
-		"containers.sortrev": &k.Containers.SortRev,
+		"containers.sortrev": &k.Containers.SortRev, "containers.fold": &k.Containers.Fold,
+		"containers.up": &k.Containers.Up, "containers.down": &k.Containers.Down,
 
 		"logs.timestamps": &k.Logs.Timestamps, "logs.wrap": &k.Logs.Wrap,
 		"logs.search": &k.Logs.Search, "logs.next": &k.Logs.Next, "logs.prev": &k.Logs.Prev,

@@ -29,6 +29,9 @@ type (
 		done   bool
 		err    error
 		older  bool // lines from before the buffer, read on demand
+		// ends are the followers of a project's log that ended
+		// (composelogs.go), each with why.
+		ends []logEntry
 	}
 	logRangeMsg struct {
 		gen   int
@@ -39,7 +42,8 @@ type (
 
 // logStream is one running Backend.Logs call feeding a channel.
 type logStream struct {
-	ch     chan engine.LogEntry
+	ch     chan logEntry
+	done   <-chan struct{} // a project's stream: closed when it is cancelled; nil otherwise
 	cancel context.CancelFunc
 	err    error // set before ch is closed
 	ended  bool  // the screen saw ch closed
@@ -53,6 +57,22 @@ type logLine struct {
 	stderr bool
 	time   time.Time
 	text   string
+	from   *logSource // the container of a project's log; nil in one container's
+}
+
+// logEntry is an entry as a stream carries it: from which container of
+// a project's log (nil in one container's), or that container's end.
+type logEntry struct {
+	engine.LogEntry
+	from *logSource
+	end  bool
+	err  error // why the end, nil when the log just ended
+}
+
+func (e logEntry) line() logLine {
+	l := toLogLine(e.LogEntry)
+	l.from = e.from
+	return l
 }
 
 const (
@@ -92,6 +112,8 @@ type logsModel struct {
 	searching bool
 	query     string
 	match     int // line of the current match, -1 none
+
+	project *logProject // the containers of a compose project; nil for one container
 }
 
 func newLogsModel(sh *shared, gen int, c *engine.Container) logsModel {
@@ -107,7 +129,7 @@ func newLogsModel(sh *shared, gen int, c *engine.Container) logsModel {
 func (m logsModel) start() (logsModel, tea.Cmd) {
 	m = m.close()
 	ctx, cancel := context.WithCancel(m.sh.ctx)
-	s := &logStream{ch: make(chan engine.LogEntry, logBatchMax), cancel: cancel}
+	s := &logStream{ch: make(chan logEntry, logBatchMax), cancel: cancel}
 	m.stream = s
 	m.lines, m.ended, m.follow, m.top, m.match = nil, false, true, 0, -1
 	m.dropped = m.tail >= 0 || m.since > 0
@@ -116,6 +138,9 @@ func (m logsModel) start() (logsModel, tea.Cmd) {
 		opts.Since = m.sh.now().Add(-m.since)
 		opts.Tail = -1
 	}
+	if m.project != nil {
+		return m.startProject(ctx, s, opts)
+	}
 	return m, logStreamCmd(ctx, m.sh, m.gen, m.ref, opts, s)
 }
 
@@ -123,11 +148,14 @@ func (m logsModel) start() (logsModel, tea.Cmd) {
 // (the container stopped; a restart policy or the user may start it
 // again). The screen keeps saying "ended" until a line arrives.
 func (m logsModel) resume() (logsModel, tea.Cmd) {
+	if m.project != nil {
+		return m.resumeProject()
+	}
 	if !m.ended || m.stream == nil || m.stream.open() {
 		return m, nil
 	}
 	ctx, cancel := context.WithCancel(m.sh.ctx)
-	s := &logStream{ch: make(chan engine.LogEntry, logBatchMax), cancel: cancel}
+	s := &logStream{ch: make(chan logEntry, logBatchMax), cancel: cancel}
 	m.stream.cancel()
 	m.stream = s
 	opts := engine.LogsOptions{Follow: true, Tail: -1, Stdout: true, Stderr: true}
@@ -175,6 +203,14 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 		if len(msg.lines) > 0 {
 			m.ended = false
 		}
+		if m.project != nil {
+			var cmd tea.Cmd
+			m, cmd = m.absorbProject(msg)
+			if msg.done {
+				return m, cmd
+			}
+			return m, tea.Batch(cmd, waitLogsCmd(m.gen, msg.stream))
+		}
 		if msg.done {
 			m.ended, msg.stream.ended = true, true
 			if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
@@ -185,6 +221,8 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 		return m, waitLogsCmd(m.gen, msg.stream)
 	case refreshMsg:
 		return m.resume()
+	case projectBacklogMsg, projectListMsg:
+		return m.updateProject(msg)
 	case logRangeMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -291,6 +329,9 @@ func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 	case matches(msg, k.Prev):
 		return m.findNext(false), nil
 	case matches(msg, k.ExecPane):
+		if m.project != nil {
+			return m, nil // a project has no one container to open a shell in
+		}
 		return m, terminalCmd(m.sh, m.ref, m.name, SessionShell)
 	case matches(msg, k.Since):
 		gen := m.gen
@@ -499,6 +540,9 @@ func (m logsModel) renderLine(i int) []string {
 		gutter = st.Stderr.Render("▌")
 	}
 	prefix := gutter
+	if l.from != nil {
+		prefix += m.sourcePrefix(l.from)
+	}
 	if m.timestamps {
 		prefix += st.Timestamp.Render(l.time.UTC().Format("2006-01-02T15:04:05.000Z")) + " "
 	}
@@ -579,7 +623,7 @@ func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts eng
 		go func() {
 			s.err = sh.backend.Logs(ctx, ref, opts, func(e engine.LogEntry) error {
 				select {
-				case s.ch <- e:
+				case s.ch <- logEntry{LogEntry: e}:
 					return nil
 				case <-ctx.Done():
 					return ctx.Err()
@@ -596,25 +640,41 @@ func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts eng
 // not one per line.
 func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 	return func() tea.Msg {
-		e, ok := <-s.ch
+		var e logEntry
+		var ok bool
+		select {
+		case e, ok = <-s.ch:
+		case <-s.done:
+			return logBatchMsg{gen: gen, stream: s, done: true}
+		}
 		if !ok {
 			return logBatchMsg{gen: gen, stream: s, done: true, err: s.err}
 		}
-		lines := make([]logLine, 1, 64)
-		lines[0] = toLogLine(e)
-		for len(lines) < logBatchMax {
+		b := logBatchMsg{gen: gen, stream: s, lines: make([]logLine, 0, 64)}
+		b.add(e)
+		for len(b.lines) < logBatchMax {
 			select {
 			case e, ok := <-s.ch:
 				if !ok {
-					return logBatchMsg{gen: gen, stream: s, lines: lines, done: true, err: s.err}
+					b.done, b.err = true, s.err
+					return b
 				}
-				lines = append(lines, toLogLine(e))
+				b.add(e)
 			default:
-				return logBatchMsg{gen: gen, stream: s, lines: lines}
+				return b
 			}
 		}
-		return logBatchMsg{gen: gen, stream: s, lines: lines}
+		return b
 	}
+}
+
+// add puts e in the batch: a line, or a project follower's end.
+func (b *logBatchMsg) add(e logEntry) {
+	if e.end {
+		b.ends = append(b.ends, e)
+		return
+	}
+	b.lines = append(b.lines, e.line())
 }
 
 // olderLogsCmd reads the page of lines logged before `before`.

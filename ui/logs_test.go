@@ -167,11 +167,11 @@ func BenchmarkLogsFirehose(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		s := &logStream{ch: make(chan engine.LogEntry, logBatchMax), cancel: func() {}}
+		s := &logStream{ch: make(chan logEntry, logBatchMax), cancel: func() {}}
 		m.logs.stream = s
 		go func() {
 			for _, e := range entries {
-				s.ch <- e
+				s.ch <- logEntry{LogEntry: e}
 			}
 			close(s.ch)
 		}()

@@ -42,6 +42,9 @@ type (
 		container *engine.Container
 		image     *Image
 		sh        *shared
+		// project is a compose project's (or service's) heading: the
+		// logs of all its containers (composelogs.go).
+		project *composeGroup
 	}
 	// dialogMsg asks the root to show a dialog over the screen.
 	dialogMsg struct{ d dialog }
@@ -239,6 +242,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.text)
 		}
 		return m, nil
+	case composeProgressMsg:
+		m.setInfo(strings.TrimSpace(msg.line))
+		return m, msg.next
 	case actionMsg:
 		if msg.err != nil {
 			m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
@@ -286,7 +292,7 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case imagesMsg, layersMsg, pullRequestMsg, pullStartMsg, pullProgressMsg,
 		buildRequestMsg, buildStartMsg, buildOutputMsg, buildCancelMsg, spinner.TickMsg:
 		m.images, cmd = m.images.update(msg)
-	case logBatchMsg, logStartMsg:
+	case logBatchMsg, logStartMsg, projectBacklogMsg, projectListMsg:
 		m.logs, cmd = m.logs.update(msg)
 	case topMsg:
 		m.top, cmd = m.top.update(msg)
@@ -560,6 +566,10 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg.to {
 	case stateLogs:
+		if msg.project != nil {
+			m.logs, cmd = newProjectLogsModel(sh, m.gen, msg.project).start()
+			break
+		}
 		m.logs, cmd = newLogsModel(sh, m.gen, msg.container).start()
 	case stateTop:
 		m.top = newTopModel(sh, m.gen, msg.container)

@@ -40,6 +40,9 @@ type styles struct {
 	JSONKey      lipgloss.Style
 	JSONString   lipgloss.Style
 	JSONNumber   lipgloss.Style
+	// Services colour the prefixes of a compose project's log, one per
+	// service, in turn.
+	Services []lipgloss.Style
 }
 
 func newStyles(dark, noColor bool) styles {
@@ -90,6 +93,12 @@ func newStyles(dark, noColor bool) styles {
 		JSONKey:      lipgloss.NewStyle().Foreground(accent),
 		JSONString:   lipgloss.NewStyle().Foreground(green),
 		JSONNumber:   lipgloss.NewStyle().Foreground(yellow),
+	}
+	for _, pair := range [][2]string{
+		{"#00707A", "#5FD7E0"}, {"#8A6100", "#F2C94C"}, {"#1B7F37", "#6BD68A"},
+		{"#A0307A", "#F08ACB"}, {"#2F5FB3", "#8AB4FF"}, {"#B3541E", "#FFB37A"},
+	} {
+		s.Services = append(s.Services, lipgloss.NewStyle().Foreground(c(pair[0], pair[1])))
 	}
 	if noColor {
 		s.Cursor = lipgloss.NewStyle().Reverse(true)

@@ -9,7 +9,13 @@
 // inspect.go, timeline.go, runform.go, buildform.go, help.go) and draws
 // the header and the status line around it. The images screen carries a
 // pull (pull.go) and a build with its streaming log (build.go), which
-// outlive a visit to another screen. keys.go names every key, styles.go every
+// outlive a visit to another screen. The containers screen gathers the
+// containers of a compose project under a heading (composegroups.go; its
+// health composehealth.go, its row composerows.go, its actions up, down,
+// start, restart and stop composeactions.go with the Backend's
+// ComposeUp/ComposeDown in adaptercompose.go) and opens the interleaved
+// log of all its services (composelogs.go, the logs screen with a
+// prefix per service). keys.go names every key, styles.go every
 // colour. Each screen file follows the same order: messages, model,
 // init, update, view, commands. Only Update changes state; every backend
 // call runs in a command; streams block on a channel, return one message
