@@ -38,7 +38,7 @@ func TestComposeMigrationFails(t *testing.T) {
 	p := newComposeProject(t, "webapp", "bad")
 	p.write(".env", "MIGRATE_EXIT=3\n")
 	out, errOut, err := p.run("up", "-d")
-	if code := exitCode(t, err); code != 1 {
+	if code := exitCodeOf(err); code != 1 {
 		t.Fatalf("up with a failing migration: exit %d, want 1\n%s%s", code, out, errOut)
 	}
 	if !strings.Contains(errOut, `service "migrate" didn't complete successfully: exit 3`) {

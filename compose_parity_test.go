@@ -103,7 +103,7 @@ func TestComposeParity(t *testing.T) {
 
 			mustDocker(theirs.name, append([]string{"up", "-d"}, tc.up...)...)
 			ours.mustRun(append([]string{"up", "-d"}, tc.up...)...)
-			theirLabels, ourLabels := projectLabels(theirs), projectLabels(ours)
+			theirLabels, ourLabels := containerLabelsByKey(theirs), containerLabelsByKey(ours)
 			if !slices.Equal(slices.Sorted(maps.Keys(theirLabels)), slices.Sorted(maps.Keys(ourLabels))) {
 				t.Fatalf("containers by service/number: docker-compose %v, berth compose %v", slices.Sorted(maps.Keys(theirLabels)), slices.Sorted(maps.Keys(ourLabels)))
 			}
@@ -161,9 +161,9 @@ func TestComposeParity(t *testing.T) {
 	}
 }
 
-// projectLabels are the labels of project p's containers by
+// containerLabelsByKey are the labels of project p's containers by
 // service/number.
-func projectLabels(p *composeProject) map[string]map[string]string {
+func containerLabelsByKey(p *composeProject) map[string]map[string]string {
 	p.t.Helper()
 	names := p.names()
 	if len(names) == 0 {

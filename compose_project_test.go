@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,18 +121,4 @@ func (p *composeProject) down() {
 	p.t.Helper()
 	p.mustRun("down", "-v", "--rmi", "local", "-t", "1")
 	p.assertNothingLeft(p.name)
-}
-
-// exitCode is err's exit code: 0 for nil, the test failing when the
-// command did not run at all.
-func exitCode(t *testing.T, err error) int {
-	t.Helper()
-	if err == nil {
-		return 0
-	}
-	ee, ok := err.(*exec.ExitError)
-	if !ok {
-		t.Fatalf("command did not run: %v", err)
-	}
-	return ee.ExitCode()
 }
