@@ -60,8 +60,8 @@ func TestComposeParity(t *testing.T) {
 	cases := []struct {
 		fixture string
 		up      []string
-		// reached is a container (by service and number) and what its log
-		// shows once it reached another service by name.
+		// reachedBy is the service whose container 1 logs reached once
+		// it reached another service by name.
 		reachedBy, reached string
 	}{
 		{"webapp", nil, "worker", "migrated from db ready"},
@@ -131,14 +131,14 @@ func TestComposeParity(t *testing.T) {
 					t.Errorf("%ss by key and label: docker-compose %v, berth compose %v", kind, their, our)
 				}
 			}
-			theirs.waitLog(theirs.name+"_"+tc.reachedBy+"_1", tc.reached)
-			ours.waitLog(ours.container(tc.reachedBy, 1), tc.reached)
+			theirContainer, ourContainer := theirs.name+"_"+tc.reachedBy+"_1", ours.container(tc.reachedBy, 1)
+			theirs.waitLog(theirContainer, tc.reached)
+			ours.waitLog(ourContainer, tc.reached)
 
 			// berth compose lists (ps, ls), stops and brings down
 			// docker-compose's project.
-			worker := theirs.name + "_" + tc.reachedBy + "_1"
-			if ps, _ := theirs.mustRun("ps"); !strings.Contains(ps, worker) {
-				t.Fatalf("berth compose -p %s ps lacks %s:\n%s", theirs.name, worker, ps)
+			if ps, _ := theirs.mustRun("ps"); !strings.Contains(ps, theirContainer) {
+				t.Fatalf("berth compose -p %s ps lacks %s:\n%s", theirs.name, theirContainer, ps)
 			}
 			if ls, _ := theirs.mustRun("ls"); !strings.Contains(ls, theirs.name+" ") || !strings.Contains(ls, "running(") {
 				t.Fatalf("berth compose ls lacks %s running:\n%s", theirs.name, ls)
@@ -149,9 +149,8 @@ func TestComposeParity(t *testing.T) {
 			theirs.assertNothingLeft(theirs.name)
 
 			// docker-compose lists, stops and brings down berth compose's.
-			worker = ours.container(tc.reachedBy, 1)
-			if ps := mustDocker(ours.name, "ps"); !strings.Contains(ps, worker) {
-				t.Fatalf("docker-compose -p %s ps lacks %s:\n%s", ours.name, worker, ps)
+			if ps := mustDocker(ours.name, "ps"); !strings.Contains(ps, ourContainer) {
+				t.Fatalf("docker-compose -p %s ps lacks %s:\n%s", ours.name, ourContainer, ps)
 			}
 			mustDocker(ours.name, "stop", "-t", "1")
 			ours.assertNoneRunning()
