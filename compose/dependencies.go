@@ -34,6 +34,9 @@ func waitDependencies(ctx context.Context, h host.Host, p *types.Project, s type
 		if _, enabled := p.Services[name]; !enabled {
 			continue // not in the selected services or profiles
 		}
+		if d := p.Services[name]; d.GetScale() == 0 {
+			continue // scaled to nothing: nothing to wait for
+		}
 		err := waitCondition(ctx, h, p.Name, name, dep.Condition, out)
 		if err != nil && !dep.Required {
 			progress(out, "Service", name, "optional dependency failed: "+err.Error())
@@ -54,6 +57,12 @@ func waitCondition(ctx context.Context, h host.Host, project, service, condition
 	containers, err := Containers(ctx, h, project, []string{service}, true, false)
 	if err != nil {
 		return err
+	}
+	// A dependency is converged before its dependents are visited, so
+	// none at all means it failed (the graph walk may still visit a
+	// dependent of a failed service before it stops).
+	if len(containers) == 0 {
+		return fmt.Errorf("dependency failed to start: service %q has no container", service)
 	}
 	for _, c := range containers {
 		name := strings.TrimPrefix(c.Name, "/")

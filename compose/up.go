@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/graph"
@@ -83,7 +84,30 @@ func Up(ctx context.Context, h host.Host, p *types.Project, o UpOptions) error {
 	if err := orphans(ctx, h, p, o); err != nil {
 		return err
 	}
-	err = graph.InDependencyOrder(ctx, p, func(ctx context.Context, _ string, s types.ServiceConfig) error {
+	// failed are the services that failed: the graph walk may still visit
+	// a dependent before it stops, which then fails with its
+	// dependency's error, so that up names the service that failed
+	// whichever error comes first.
+	var mu sync.Mutex
+	failed := map[string]error{}
+	err = graph.InDependencyOrder(ctx, p, func(ctx context.Context, _ string, s types.ServiceConfig) (err error) {
+		mu.Lock()
+		for dep := range s.DependsOn {
+			if failed[dep] != nil {
+				err = failed[dep]
+			}
+		}
+		mu.Unlock()
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				mu.Lock()
+				failed[s.Name] = err
+				mu.Unlock()
+			}
+		}()
 		if !o.NoStart {
 			if err := waitDependencies(ctx, h, p, s, o.Progress); err != nil {
 				return err
