@@ -239,7 +239,26 @@ func (m *Manager) claimSubnet(recs []*record, r *record) (netip.Prefix, netip.Ad
 	if err != nil {
 		return netip.Prefix{}, netip.Addr{}, err
 	}
-	if a, clash := hostOverlap(subnet, r.Network.Bridge(), addrs); clash {
+	a, clash := hostOverlap(subnet, r.Network.Bridge(), addrs)
+	if clash && r.AutoSubnet && !r.BridgeUp && len(r.Endpoints) == 0 {
+		// Picked at create, taken by the host since (another root
+		// made its bridge in between): pick again, as the default
+		// bridge does.
+		var taken []netip.Prefix
+		for _, o := range recs {
+			if p, _, ok := o.Network.Subnet(); ok && o.Network.ID != r.Network.ID {
+				taken = append(taken, p)
+			}
+		}
+		p, err := pickSubnet(m.pool, 24, append(taken, prefixes(addrs)...))
+		if err != nil {
+			return netip.Prefix{}, netip.Addr{}, err
+		}
+		gw := p.Addr().Next()
+		r.Network.IPAM.Config = []IPAMConfig{{Subnet: p.String(), Gateway: gw.String()}}
+		return p, gw, m.save(r)
+	}
+	if clash {
 		return netip.Prefix{}, netip.Addr{}, &conflictError{fmt.Sprintf("subnet %s of network %s overlaps %s on interface %s of the host; %s",
 			subnet, r.Network.Name, a.Prefix, a.Link, conflictHint(r, false))}
 	}
@@ -363,7 +382,7 @@ func (m *Manager) create(opts CreateOptions) (*Network, error) {
 		IPAM:    IPAM{Driver: "default", Config: []IPAMConfig{{Subnet: subnet.String(), Gateway: gateway.String()}}},
 		Options: map[string]string{BridgeNameOption: bridge},
 		Labels:  labels, Internal: opts.Internal,
-	}, Endpoints: map[string]*endpoint{}}
+	}, Endpoints: map[string]*endpoint{}, AutoSubnet: opts.Subnet == ""}
 	if err := m.save(r); err != nil {
 		return nil, err
 	}

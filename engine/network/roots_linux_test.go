@@ -204,6 +204,45 @@ func TestAutoSubnetOnTheHost(t *testing.T) {
 	c.exec(t, "ping", "-c", "1", "-W", "2", att.Gateway.String())
 }
 
+// TestUserNetworkAutoSubnetOnTheHost: a user-defined network created
+// without --subnet picks again when the host took its subnet before its
+// bridge went up (another root's bridge, made in between), while one
+// given its subnet is refused as before.
+func TestUserNetworkAutoSubnetOnTheHost(t *testing.T) {
+	requireRoot(t)
+	t.Parallel()
+	tn := newTestNet(t)
+	m := openTestManager(t, tn)
+	n, err := m.Create(CreateOptions{Name: "picked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := n.Subnet()
+	other := fmt.Sprintf("bu%x", tn.Pool.Addr().As4())
+	link := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: other}}
+	if err := netlink.LinkAdd(link); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { deleteLink(other) })
+	if err := netlink.AddrAdd(link, &netlink.Addr{IPNet: ipNet(netip.PrefixFrom(first.Addr().Next(), 24))}); err != nil {
+		t.Fatal(err)
+	}
+	c := startFake(t)
+	att, err := m.Attach(AttachRequest{Network: "picked", ContainerID: c.ID, NetNS: c.NetNS()})
+	if err != nil {
+		t.Fatalf("attach to a network whose picked subnet the host took: %v", err)
+	}
+	now, err := m.Inspect("picked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _, _ := now.Subnet()
+	if second == first || !second.Contains(att.IP) || second.Overlaps(first) {
+		t.Errorf("with %s taken: subnet %s, address %s", first, second, att.IP)
+	}
+	c.exec(t, "ping", "-c", "1", "-W", "2", att.Gateway.String())
+}
+
 // bridgeAlias is a link's alias, where berth marks its bridges' owner.
 func bridgeAlias(t *testing.T, name string) string {
 	t.Helper()

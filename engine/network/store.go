@@ -31,6 +31,10 @@ type record struct {
 	// BridgeUp says the network's bridge was made and its rules written:
 	// from its first container until the network is removed or pruned.
 	BridgeUp bool `json:"bridgeUp,omitempty"`
+	// AutoSubnet says berth picked the subnet (the user gave none): until
+	// its bridge is made, the network may pick another when the host
+	// took this one meanwhile (another root's bridge).
+	AutoSubnet bool `json:"autoSubnet,omitempty"`
 }
 
 // endpoint is what berth keeps about one attachment.
