@@ -15,4 +15,16 @@
 // CreateOptions. Down, Stop, Start, Restart and the listing of projects
 // (projects.go) find containers by their labels alone, so they work with
 // only a project's name.
+//
+// A bad file is refused with its file, line and key (loaderrors.go places
+// the library's errors in the YAML with yamlkeys.go); Up checks what
+// berth itself refuses before it touches the host (check.go). Failure
+// carries Docker Compose's exit codes.
+//
+// The other verbs: run (a one-off container, run.go), exec's choice of
+// container (exec.go), kill, pause, remove, top, port, images, pull and
+// build, each in its file. Logs and Follower (logs.go, follow.go) read a
+// project's lines and exits for `compose logs`, attached up and the
+// full-screen program; prefix.go is Docker Compose's prefix width and
+// colours, and NameInProject the name a line is prefixed with.
 package compose
