@@ -397,3 +397,23 @@ func TestResflagsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestUlimitsOnTinyInit: with --init the container's PID 1 is berth's
+// tiny init, and the limits are on it too, as on docker-init (its soft
+// open files limit is its own: Go raises it towards the hard one at
+// start, and gives children the original back).
+func TestUlimitsOnTinyInit(t *testing.T) {
+	b := newBerthEnv(t)
+	b.must("run", "-d", "--name", "lim", "--init", "--ulimit", "nofile=1000:2000", "--pull", "never", "busybox:latest", "sleep", "300")
+	limits := b.must("exec", "lim", "cat", "/proc/1/limits")
+	for line := range strings.SplitSeq(limits, "\n") {
+		if strings.HasPrefix(line, "Max open files") {
+			if f := strings.Fields(line); len(f) < 5 || f[4] != "2000" {
+				t.Fatalf("PID 1's open files limit: %q, want the hard limit 2000", line)
+			}
+			b.must("rm", "-f", "lim")
+			return
+		}
+	}
+	t.Fatalf("no open files limit in PID 1's limits:\n%s", limits)
+}

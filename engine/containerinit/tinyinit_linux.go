@@ -100,6 +100,12 @@ func superviseInit(cfg *Config) error {
 	if devpts != nil {
 		_ = devpts.Close() // C has its own; only C mounts it
 	}
+	// The tiny init is the container's PID 1: its limits are the
+	// container's too (docker-init has them under docker), set before the
+	// seccomp filter that dropToTinyInit loads.
+	if err := nsenter.SetRlimits(cfg.Rlimits); err != nil {
+		return err
+	}
 	if err := dropToTinyInit(cfg); err != nil {
 		return err
 	}
