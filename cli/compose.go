@@ -123,6 +123,17 @@ func composeError(err error) error {
 	return &statusError{err: err, code: exitFailure}
 }
 
+// composeProjectOn is the project the flags name, loaded, and the
+// machine it runs on.
+func (a *app) composeProjectOn(ctx context.Context, f *composeFlags) (*types.Project, host.Host, error) {
+	p, err := a.composeProject(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := a.composeHost()
+	return p, h, err
+}
+
 // composeHost is the machine compose acts on.
 func (a *app) composeHost() (host.Host, error) {
 	h, err := a.machine()
@@ -154,11 +165,7 @@ func (a *app) composeUpCommand(f *composeFlags) *cobra.Command {
 			return &statusError{err: err, code: exitFailure}
 		}
 		ctx := cmd.Context()
-		p, err := a.composeProject(ctx, f)
-		if err != nil {
-			return err
-		}
-		h, err := a.composeHost()
+		p, h, err := a.composeProjectOn(ctx, f)
 		if err != nil {
 			return err
 		}

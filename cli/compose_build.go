@@ -21,11 +21,7 @@ func (a *app) composePullCommand(f *composeFlags) *cobra.Command {
 			return &statusError{err: fmt.Errorf("invalid --policy %q: missing or always", o.Policy), code: exitComposeSyntax, helpFor: cmd.CommandPath()}
 		}
 		ctx := cmd.Context()
-		p, err := a.composeProject(ctx, f)
-		if err != nil {
-			return err
-		}
-		h, err := a.composeHost()
+		p, h, err := a.composeProjectOn(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -65,11 +61,7 @@ func (a *app) composeBuildCommand(f *composeFlags) *cobra.Command {
 			o.Args[k] = v
 		}
 		ctx := cmd.Context()
-		p, err := a.composeProject(ctx, f)
-		if err != nil {
-			return err
-		}
-		h, err := a.composeHost()
+		p, h, err := a.composeProjectOn(ctx, f)
 		if err != nil {
 			return err
 		}
@@ -96,16 +88,12 @@ func (a *app) composeCreateCommand(f *composeFlags) *cobra.Command {
 	cmd := newCommand("create [OPTIONS] [SERVICE...]", "Creates containers for a service", nil, nil)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
-		p, err := a.composeProject(ctx, f)
+		p, h, err := a.composeProjectOn(ctx, f)
 		if err != nil {
 			return err
 		}
 		if o.Scale, err = parseScale(scale); err != nil {
 			return &statusError{err: err, code: exitComposeSyntax}
-		}
-		h, err := a.composeHost()
-		if err != nil {
-			return err
 		}
 		o.Services = args
 		o.NoStart = true

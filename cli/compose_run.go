@@ -101,7 +101,7 @@ func (a *app) composeRun(cmd *cobra.Command, f *composeFlags, rf *composeRunFlag
 		return &statusError{err: errors.New("the input device is not a TTY"), code: exitFailure}
 	}
 	ctx := cmd.Context()
-	p, err := a.composeProject(ctx, f)
+	p, h, err := a.composeProjectOn(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -110,10 +110,6 @@ func (a *app) composeRun(cmd *cobra.Command, f *composeFlags, rf *composeRunFlag
 			s.PullPolicy = rf.pull
 			p.Services[name] = s
 		}
-	}
-	h, err := a.composeHost()
-	if err != nil {
-		return err
 	}
 	o.Up.Registry = a.registryOptions(a.cfg.MaxConcurrentDownloads)
 	o.Up.Progress = a.stderr
