@@ -71,9 +71,8 @@ func (g *composeGroup) about() string {
 // headingView draws a heading row: the fold mark in the mark column,
 // the host's name when there are several, the title across NAME and
 // IMAGE and the health from STATUS to the end.
-func (m containersModel) headingView(g *composeGroup, depth int, widths []int, cursor bool) string {
+func (m containersModel) headingView(g *composeGroup, depth int, l tableLayout, cursor bool) string {
 	st := &m.sh.styles
-	t := m.table()
 	mark := "▾"
 	if m.folded[g.key] {
 		mark = "▸"
@@ -88,7 +87,7 @@ func (m containersModel) headingView(g *composeGroup, depth int, widths []int, c
 	}
 	health := healthOf(g.members).segments(st)
 
-	status := t.shown(3)
+	widths, status := l.widths, l.at(3)
 	statusX := status // the spaces between columns
 	for _, w := range widths[:status] {
 		statusX += w

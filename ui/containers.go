@@ -56,26 +56,29 @@ type containersModel struct {
 	editing bool
 }
 
-// containerColumns are the table's columns; the first is the mark.
+// containerColumns are the table's columns; the first is the mark. Each
+// is as wide as what it shows (fitColumns); on a narrow screen the
+// columns with the highest Drop go first.
 var containerColumns = []column{
 	{Title: "", Width: 1},
-	{Title: "NAME", Width: 10, Flex: true},
-	{Title: "IMAGE", Width: 8, Flex: true},
+	{Title: "NAME", Width: 10, Flex: true, Min: 12},
+	{Title: "IMAGE", Width: 8, Flex: true, Min: 10, Drop: 6},
 	{Title: "STATUS", Width: 26},
-	{Title: "CPU %", Width: 5, Right: true},
-	{Title: "", Width: 6},
-	{Title: "MEM / LIMIT", Width: 16, Right: true},
-	{Title: "PIDS", Width: 4, Right: true},
-	{Title: "NET RX/TX", Width: 9, Right: true},
-	{Title: "PORTS", Width: 6, Flex: true},
+	{Title: "RESTARTS", Width: 8, Right: true, Drop: 3},
+	{Title: "CPU %", Width: 5, Right: true, Drop: 1},
+	{Title: "", Width: 6, Drop: 9},
+	{Title: "MEM / LIMIT", Width: 16, Right: true, Drop: 2},
+	{Title: "PIDS", Width: 4, Right: true, Drop: 8},
+	{Title: "NET RX/TX", Width: 9, Right: true, Drop: 7},
+	{Title: "PORTS", Width: 6, Flex: true, Min: 12, Drop: 5},
 }
 
 // containerSorts are the sortable columns (indexes into containerColumns).
-var containerSorts = []int{1, 2, 3, 4, 6, 7, 8, 9}
+var containerSorts = []int{1, 2, 3, 4, 5, 7, 8, 9, 10}
 
 // statsSorts are the sorts by a stats figure (CPU, MEM, PIDS, NET), which
 // need every container sampled.
-var statsSorts = []int{4, 6, 7, 8}
+var statsSorts = []int{5, 7, 8, 9}
 
 // netRate is a container's network traffic between two samples, in
 // bytes per second.
@@ -327,15 +330,17 @@ func (m containersModel) compare(a, b *engine.Container) int {
 	case 3:
 		return cmp.Compare(stateRank(a), stateRank(b))
 	case 4:
+		return cmp.Compare(a.RestartCount, b.RestartCount)
+	case 5:
 		return cmp.Compare(m.cpuNow[m.keyOf(a)], m.cpuNow[m.keyOf(b)])
-	case 6:
-		return cmp.Compare(m.memOf(a), m.memOf(b))
 	case 7:
-		return cmp.Compare(m.pidsOf(a), m.pidsOf(b))
+		return cmp.Compare(m.memOf(a), m.memOf(b))
 	case 8:
+		return cmp.Compare(m.pidsOf(a), m.pidsOf(b))
+	case 9:
 		ra, rb := m.netNow[m.keyOf(a)], m.netNow[m.keyOf(b)]
 		return cmp.Compare(ra.rx+ra.tx, rb.rx+rb.tx)
-	case 9:
+	case 10:
 		return cmp.Compare(portsText(a), portsText(b))
 	}
 	return cmp.Compare(a.DisplayName(), b.DisplayName())
@@ -430,8 +435,7 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 		} else {
 			i = (i - 1 + len(containerSorts)) % len(containerSorts)
 		}
-		m.sortBy = containerSorts[i]
-		return m.relist(), nil
+		return m.sortOn(containerSorts[i], false), nil
 	case matches(msg, k.SortRev):
 		m.desc = !m.desc
 		return m.relist(), nil
@@ -449,6 +453,9 @@ func (m containersModel) key(msg tea.KeyPressMsg) (containersModel, tea.Cmd) {
 		return m, openCmd(openMsg{to: stateRunForm})
 	case matches(msg, k.Fold):
 		return m.fold(), nil
+	}
+	if col, ok := m.sortKey(msg); ok {
+		return m.sortOn(col, true), nil
 	}
 	if g := m.selectedGroup(); g != nil {
 		return m.groupKey(msg, g)
@@ -566,16 +573,11 @@ func (m containersModel) scroll(d int) containersModel {
 func (m containersModel) click(x, y int) (containersModel, tea.Cmd) {
 	switch {
 	case y == 1:
-		t := m.table()
-		widths := layoutColumns(t.columns(containerColumns, m.width), m.width)
+		l := m.layout(m.sh.now())
 		pos := 0
-		for shown, w := range widths {
-			if i := t.own(shown); x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
-				if m.sortBy == i {
-					m.desc = !m.desc
-				}
-				m.sortBy = i
-				return m.relist(), nil
+		for shown, w := range l.widths {
+			if i := l.own[shown]; x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
+				return m.sortOn(i, true), nil
 			}
 			pos += w + 1
 		}
@@ -613,9 +615,9 @@ func (m containersModel) tableView() string {
 	b.WriteString(m.infoLine())
 	b.WriteByte('\n')
 	t := m.table()
-	cols := t.columns(containerColumns, m.width)
-	widths := layoutColumns(cols, m.width)
-	b.WriteString(renderHeader(st, cols, widths, t.shown(m.sortBy), m.desc))
+	now := m.sh.now()
+	l := m.layout(now)
+	b.WriteString(renderHeader(st, l.cols, l.widths, l.at(m.sortBy), m.desc))
 	if !m.loaded {
 		b.WriteString("\n" + st.Faint.Render(" loading…"))
 		return b.String()
@@ -631,20 +633,15 @@ func (m containersModel) tableView() string {
 		b.WriteString("\n" + st.Faint.Render(msg))
 		return b.String()
 	}
-	now := m.sh.now()
 	from, to := m.nav.visible()
 	for i := from; i < to; i++ {
 		c := m.rows[i]
 		b.WriteByte('\n')
 		if g := m.groupAt(i); g != nil {
-			b.WriteString(m.headingView(g, m.depthAt(i), widths, i == m.nav.Cursor))
+			b.WriteString(m.headingView(g, m.depthAt(i), l, i == m.nav.Cursor))
 			continue
 		}
-		cells := m.cells(c, now)
-		if d := m.depthAt(i); d > 0 {
-			cells[1].Text = treeIndent(d) + shortName(c)
-		}
-		b.WriteString(renderRow(st, cols, widths, t.cells(cells, m.hostOf[c]), i == m.nav.Cursor))
+		b.WriteString(renderRow(st, l.cols, l.widths, l.pick(t.cells(m.rowCells(i, now), m.hostOf[c])), i == m.nav.Cursor))
 	}
 	return b.String()
 }
@@ -680,13 +677,7 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 		mark = "●"
 	}
 	status := statusText(c, now)
-	statusStyle := &st.Exited
-	switch {
-	case c.State.Paused() || c.State.Restarting():
-		statusStyle = &st.Paused
-	case c.State.Running():
-		statusStyle = &st.Running
-	}
+	statusStyle := listStatusTone(c, now).style(st)
 	cpu, spark, mem, pids, net := "", "", "", "", ""
 	if s := m.last[k]; s != nil && c.State.Running() {
 		cpu = fmt.Sprintf("%.1f", m.cpuNow[k])
@@ -696,7 +687,7 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 		net = "-"
 		if netlessMode(c) == "" {
 			r := m.netNow[k]
-			net = compactBytes(r.rx) + "/" + compactBytes(r.tx)
+			net = compactBytes(r.rx) + "/s " + compactBytes(r.tx) + "/s"
 		}
 	}
 	return []cell{
@@ -704,6 +695,7 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 		plain(c.DisplayName()),
 		plain(c.Config.Image),
 		styled(status, statusStyle),
+		restartsCell(st, c),
 		plain(cpu),
 		styled(spark, &st.Spark),
 		plain(mem),

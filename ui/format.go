@@ -81,8 +81,9 @@ func compactBytes(perSec float64) string {
 // "5 minutes", "About an hour", "3 days".
 func humanDuration(d time.Duration) string { return units.HumanDuration(d) }
 
-// statusText is the STATUS column: host's rule, as `berth ps` shows it.
-func statusText(c *engine.Container, now time.Time) string { return host.StatusText(&c.State, now) }
+// statusText is the STATUS column: the list's rule (liststatus.go),
+// docker ps's text where it reads right.
+func statusText(c *engine.Container, now time.Time) string { return listStatusText(c, now) }
 
 // portsText is the PORTS column: host's rule, as `berth ps` shows it
 // (what a running container published).

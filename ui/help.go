@@ -64,7 +64,8 @@ func (m helpModel) groups(s state) []helpGroup {
 		return []helpGroup{
 			{"Open", []key.Binding{c.Logs, c.Top, c.Inspect, c.Timeline, c.Exec, c.Attach, c.ExecPane, c.AttachPane}},
 			{"Change", []key.Binding{c.Start, c.Stop, c.Restart, c.Kill, c.Pause, c.Remove, c.Rename, c.Run}},
-			{"List", []key.Binding{g.Filter, c.Mark, c.All, c.SortNext, c.SortPrev, c.SortRev}},
+			{"List", append([]key.Binding{g.Filter, c.Mark, c.All, bind("sort: previous/next", append(c.SortPrev.Keys(), c.SortNext.Keys()...)...), c.SortRev},
+				sortKeysHelp(&c)...)},
 			move, global, composeHelp(k),
 		}
 	case stateImages:

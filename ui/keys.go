@@ -71,6 +71,16 @@ type containerKeys struct {
 	// under the cursor.
 	Up   key.Binding
 	Down key.Binding
+	// Sort* sort by one column (again: reversed), as k9s's shift keys.
+	SortName     key.Binding
+	SortImage    key.Binding
+	SortStatus   key.Binding
+	SortRestarts key.Binding
+	SortCPU      key.Binding
+	SortMem      key.Binding
+	SortPids     key.Binding
+	SortNet      key.Binding
+	SortPorts    key.Binding
 }
 
 type logKeys struct {
@@ -185,6 +195,16 @@ func defaultKeys() keyMap {
 			Fold:       bind("fold/unfold project", "z"),
 			Up:         bind("compose up", "U"),
 			Down:       bind("compose down (asks)", "D"),
+
+			SortName:     bind("sort by name", "N"),
+			SortImage:    bind("sort by image", "I"),
+			SortStatus:   bind("sort by status", "S"),
+			SortRestarts: bind("sort by restarts", "T"),
+			SortCPU:      bind("sort by CPU", "C"),
+			SortMem:      bind("sort by memory", "M"),
+			SortPids:     bind("sort by pids", "P"),
+			SortNet:      bind("sort by network", "W"),
+			SortPorts:    bind("sort by ports", "O"),
 		},
 		Logs: logKeys{
 			Timestamps: bind("timestamps", "t"),
@@ -252,6 +272,11 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"containers.sortnext": &k.Containers.SortNext, "containers.sortprev": &k.Containers.SortPrev,
 		"containers.sortrev": &k.Containers.SortRev, "containers.fold": &k.Containers.Fold,
 		"containers.up": &k.Containers.Up, "containers.down": &k.Containers.Down,
+		"containers.sortname": &k.Containers.SortName, "containers.sortimage": &k.Containers.SortImage,
+		"containers.sortstatus": &k.Containers.SortStatus, "containers.sortrestarts": &k.Containers.SortRestarts,
+		"containers.sortcpu": &k.Containers.SortCPU, "containers.sortmem": &k.Containers.SortMem,
+		"containers.sortpids": &k.Containers.SortPids, "containers.sortnet": &k.Containers.SortNet,
+		"containers.sortports": &k.Containers.SortPorts,
 
 		"logs.timestamps": &k.Logs.Timestamps, "logs.wrap": &k.Logs.Wrap,
 		"logs.search": &k.Logs.Search, "logs.next": &k.Logs.Next, "logs.prev": &k.Logs.Prev,

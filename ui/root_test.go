@@ -38,21 +38,21 @@ func TestContainersScreen(t *testing.T) {
 	m = step(t, m, tickMsg{})
 	golden(t, "containers", m)
 	s := screen(m)
-	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "0.0.0…", "CONTAINERS 3/4", "CPU  25.0%", "NET RX/TX"} {
+	for _, want := range []string{"Up 5 minutes", "Exited (137) 2 minutes ago", "(Paused)", "25.0", "12MiB / 2GiB", "0.0.0.0:8080", "CONTAINERS 3/4", "CPU  25.0%"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("containers screen lacks %q", want)
 		}
 	}
 	// web moved 1500 bytes in and 250 out in the second; ticker nothing;
 	// sleepy is on the host's network, which is not its own to count.
-	for name, want := range map[string]string{"web": "1.5k/250B", "ticker": "0/0", "sleepy": "-"} {
+	for name, want := range map[string]string{"web": "1.5k/s 250B/s", "ticker": "0/s 0/s", "sleepy": "-"} {
 		if got := netCell(t, m, name); got != want {
 			t.Errorf("NET RX/TX of %s = %q, want %q", name, got, want)
 		}
 	}
-	m = press(t, m, ">", ">", ">", ">", ">", ">")
-	if m.containers.sortBy != 8 || m.containers.rows[len(m.containers.rows)-1].DisplayName() != "web" {
-		t.Errorf("sorted by column %d, the busiest network last is %s", m.containers.sortBy, m.containers.rows[len(m.containers.rows)-1].DisplayName())
+	m = press(t, m, ">", ">", ">", ">", ">", ">", ">")
+	if m.containers.sortBy != 9 || m.containers.rows[0].DisplayName() != "web" {
+		t.Errorf("sorted by column %d, the busiest network first is %s", m.containers.sortBy, m.containers.rows[0].DisplayName())
 	}
 }
 
@@ -61,7 +61,7 @@ func netCell(t *testing.T, m model, name string) string {
 	t.Helper()
 	for _, c := range m.containers.rows {
 		if c.DisplayName() == name {
-			return m.containers.cells(c, testNow)[8].Text
+			return m.containers.cells(c, testNow)[9].Text
 		}
 	}
 	t.Fatalf("no row %s", name)

@@ -14,6 +14,12 @@ type column struct {
 	Width int
 	Flex  bool
 	Right bool
+	// Min and Drop are for tables sized to their content (fitColumns):
+	// the narrowest a Flex column is cut to before columns are dropped,
+	// and the order they are dropped in on a narrow screen, highest
+	// first (0: never).
+	Min  int
+	Drop int
 }
 
 // cell is one table cell; its style is dropped on the cursor row, which

@@ -177,11 +177,7 @@ func (m topModel) absorb(msg topMsg) topModel {
 	if msg.stats != nil {
 		if m.stats != nil {
 			m.cpuTotal = engine.CPUPercent(m.stats, msg.stats)
-			sdt := msg.stats.Time.Sub(m.stats.Time).Seconds()
-			if sdt > 0 {
-				m.readBps = float64(msg.stats.BlockRead-min(m.stats.BlockRead, msg.stats.BlockRead)) / sdt
-				m.writeBps = float64(msg.stats.BlockWrite-min(m.stats.BlockWrite, msg.stats.BlockWrite)) / sdt
-			}
+			m.readBps, m.writeBps = procsIO(rows)
 			m.net = netRateOf(m.stats, msg.stats)
 			m.cpuHist = m.cpuHist.push(m.cpuTotal, 60)
 			m.ioHist = m.ioHist.push(m.readBps+m.writeBps, 60)
@@ -380,10 +376,9 @@ func (m topModel) totalsView() string {
 	if s == nil {
 		s = &engine.Stats{}
 	}
-	cpu := fmt.Sprintf("%.1f%% (no limit)", m.cpuTotal)
+	cpu := cpuText(m.cpuTotal, m.cores)
 	cpuTop := 100.0
 	if m.cores > 0 {
-		cpu = fmt.Sprintf("%.1f%% of %.2f cores", m.cpuTotal, m.cores)
 		cpuTop = m.cores * 100
 	}
 	mem := humanIEC(s.MemoryUsage) + " / " + humanIEC(s.MemoryLimit)
@@ -394,7 +389,7 @@ func (m topModel) totalsView() string {
 	if s.PidsLimit > 0 {
 		pids = fmt.Sprintf("%d / %d", s.PidsCurrent, s.PidsLimit)
 	}
-	io := fmt.Sprintf("r %s w %s", humanRate(m.readBps), humanRate(m.writeBps))
+	io := fmt.Sprintf("disk r %s w %s", humanRate(m.readBps), humanRate(m.writeBps))
 	net := fmt.Sprintf("rx %s tx %s", humanRate(m.net.rx), humanRate(m.net.tx))
 	if m.netless != "" {
 		net = "- (network " + m.netless + ")"

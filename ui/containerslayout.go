@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"slices"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// layout sizes the list's columns to what every row (not only those on
+// screen, so scrolling does not move them) shows at the screen's width.
+func (m containersModel) layout(now time.Time) tableLayout {
+	t := m.table()
+	cols := t.columns(containerColumns, m.width)
+	own := make([]int, len(cols))
+	for i := range own {
+		own[i] = t.own(i)
+	}
+	rows := make([][]cell, 0, len(m.rows))
+	for i, c := range m.rows {
+		if c != nil {
+			rows = append(rows, t.cells(m.rowCells(i, now), m.hostOf[c]))
+		}
+	}
+	return fitColumns(cols, own, rows, m.width, slices.Index(own, m.sortBy))
+}
+
+// rowCells is the cells of row i, a container's, its name indented
+// under a compose heading.
+func (m containersModel) rowCells(i int, now time.Time) []cell {
+	c := m.rows[i]
+	cells := m.cells(c, now)
+	if d := m.depthAt(i); d > 0 {
+		cells[1].Text = treeIndent(d) + shortName(c)
+	}
+	return cells
+}
+
+// descFirst are the columns whose sort starts with the largest figure
+// (restarts, CPU, memory, pids, network), as htop's and k9s's do.
+var descFirst = []int{4, 5, 7, 8, 9}
+
+// sortOn sorts by column col; again, when it already is the sort and
+// again says so, it reverses the order.
+func (m containersModel) sortOn(col int, again bool) containersModel {
+	if again && m.sortBy == col {
+		m.desc = !m.desc
+	} else {
+		m.sortBy, m.desc = col, slices.Contains(descFirst, col)
+	}
+	return m.relist()
+}
+
+// sortKey is the column a direct sort key names.
+func (m containersModel) sortKey(msg tea.KeyPressMsg) (int, bool) {
+	k := &m.sh.keys.Containers
+	for _, s := range []struct {
+		col int
+		b   key.Binding
+	}{
+		{1, k.SortName}, {2, k.SortImage}, {3, k.SortStatus}, {4, k.SortRestarts}, {5, k.SortCPU},
+		{7, k.SortMem}, {8, k.SortPids}, {9, k.SortNet}, {10, k.SortPorts},
+	} {
+		if matches(msg, s.b) {
+			return s.col, true
+		}
+	}
+	return 0, false
+}
+
+// sortKeysHelp is the direct sort keys for help.
+func sortKeysHelp(k *containerKeys) []key.Binding {
+	return []key.Binding{k.SortName, k.SortImage, k.SortStatus, k.SortRestarts, k.SortCPU, k.SortMem, k.SortPids, k.SortNet, k.SortPorts}
+}
