@@ -3,6 +3,7 @@ package compose
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/compose-spec/compose-go/v2/types"
 
@@ -58,7 +59,9 @@ func ExpectedNames(p *types.Project, services []string, scale map[string]int) []
 			n = s.GetScale()
 		}
 		for i := range n {
-			names = append(names, NameInProject(p.Name, &engine.Container{Name: ContainerName(p.Name, s, i+1)}))
+			c := &engine.Container{Name: ContainerName(p.Name, s, i+1)}
+			c.Config.Labels = map[string]string{LabelService: s.Name, LabelNumber: strconv.Itoa(i + 1)}
+			names = append(names, NameInProject(p.Name, c))
 		}
 	}
 	return names

@@ -1,6 +1,11 @@
 package compose
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/types"
+)
 
 func TestPrefixWidthAndLogPrefix(t *testing.T) {
 	tests := []struct {
@@ -44,5 +49,21 @@ func TestLogColor(t *testing.T) {
 	}
 	if got := Colorize("33", "web-1  | "); got != "\x1b[33mweb-1  | \x1b[0m" {
 		t.Errorf("Colorize = %q", got)
+	}
+}
+
+// TestExpectedNames: the names attached up sizes its prefixes to are the
+// ones the containers' lines will carry: "web-1", not the full name.
+func TestExpectedNames(t *testing.T) {
+	two := 2
+	p := &types.Project{Name: "shop", Services: types.Services{
+		"web":    {Name: "web"},
+		"worker": {Name: "worker", Scale: &two},
+		"db":     {Name: "db", ContainerName: "the-db"},
+	}}
+	got := ExpectedNames(p, []string{"worker", "web", "db"}, map[string]int{"web": 1})
+	want := []string{"the-db", "web-1", "worker-1", "worker-2"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ExpectedNames = %q, want %q", got, want)
 	}
 }
