@@ -50,7 +50,7 @@ lint: ## go vet, gofmt and golangci-lint (linters in .golangci.yml)
 test: lint ## every test, with the race detector; real containers when root
 	@# Every top-level test's PASS/SKIP/FAIL line is printed, so the log shows
 	@# which real-kernel tests ran; the whole output follows a failure.
-	@$(GO) test -race -count=1 -timeout 30m -v $(PKGS) > .test.log 2>&1; status=$$?; \
+	@$(GO) test -race -count=1 -timeout 45m -v $(PKGS) > .test.log 2>&1; status=$$?; \
 	grep -E '^(ok|FAIL|panic:|--- FAIL|--- SKIP|--- PASS: Test[^/ ]+ )' .test.log; \
 	if [ $$status -ne 0 ]; then echo '=== full output:'; cat .test.log; fi; exit $$status
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
