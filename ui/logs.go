@@ -667,8 +667,8 @@ func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts eng
 
 // waitLogsCmd blocks for the next line, then takes whatever else
 // arrives (up to logBatchMax) until a log frame has passed since the
-// last batch, so a fast or steady log costs one message, and one
-// drawing, per frame, not one per line. In the filter mode only the
+// last batch, so a fast or steady log costs one wake-up, one message
+// and one drawing per frame, not one per line. In the filter mode only the
 // lines it keeps go out.
 func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 	return func() tea.Msg {
@@ -686,6 +686,9 @@ func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 		b.add(e)
 		b.collect(s)
 		s.next = time.Now().Add(logFrame)
+		if len(b.lines) == logBatchMax { // a backlog: the next batch is waiting
+			s.next = time.Time{}
+		}
 		if s.filter != nil {
 			b.lines = s.filter.feed(b.lines, nil)
 		}
@@ -693,40 +696,30 @@ func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 	}
 }
 
-// collect adds to the batch what arrives until the log frame's end
-// (what has already arrived when the frame is over), the batch is full
-// or the stream ends.
+// collect adds to the batch what has arrived by the log frame's end,
+// up to a full batch or the stream's end. It sleeps through the frame
+// rather than waking for each line: the lines wait in the channel.
 func (b *logBatchMsg) collect(s *logStream) {
-	var frame <-chan time.Time
 	if wait := time.Until(s.next); wait > 0 {
 		t := time.NewTimer(wait)
-		defer t.Stop()
-		frame = t.C
-	}
-	for len(b.lines) < logBatchMax {
-		var e logEntry
-		var ok bool
-		if frame == nil {
-			select {
-			case e, ok = <-s.ch:
-			default:
-				return
-			}
-		} else {
-			select {
-			case e, ok = <-s.ch:
-			case <-frame:
-				frame = nil
-				continue
-			case <-s.done:
-				return
-			}
-		}
-		if !ok {
-			b.done, b.err = true, s.err
+		select {
+		case <-t.C:
+		case <-s.done:
+			t.Stop()
 			return
 		}
-		b.add(e)
+	}
+	for len(b.lines) < logBatchMax {
+		select {
+		case e, ok := <-s.ch:
+			if !ok {
+				b.done, b.err = true, s.err
+				return
+			}
+			b.add(e)
+		default:
+			return
+		}
 	}
 }
 

@@ -177,7 +177,7 @@ func TestLogsFilterWholeFileWithContext(t *testing.T) {
 	m = press(t, m, "F")
 	m = typeText(t, m, "error")
 	m = press(t, m, "enter")
-	m = settleLate(t, m)
+	m = await(t, m, "the whole file read", func(m model) bool { return m.logs.ended })
 	if n := len(m.logs.lines); n != 30 {
 		t.Fatalf("the filter kept %d lines, want the 30 matches of the whole file:\n%s", n, screen(m))
 	}
@@ -186,7 +186,7 @@ func TestLogsFilterWholeFileWithContext(t *testing.T) {
 	}
 	golden(t, "logs_filter", m)
 	m = press(t, m, "c") // one line of context
-	m = settleLate(t, m)
+	m = await(t, m, "the whole file read", func(m model) bool { return m.logs.ended && len(m.logs.lines) > 30 })
 	want := []string{"line 00006", "line 00007", "line 00008", "--", "line 01006"}
 	for i, w := range want {
 		if got := m.logs.lines[i]; (w == "--") != got.sep || !strings.HasPrefix(got.text, w) && !got.sep {
@@ -196,7 +196,7 @@ func TestLogsFilterWholeFileWithContext(t *testing.T) {
 	golden(t, "logs_filter_context", m)
 	// An empty filter shows every line again.
 	m = press(t, m, "F", "backspace", "backspace", "backspace", "backspace", "backspace", "enter")
-	m = settleLate(t, m)
+	m = await(t, m, "the end read", func(m model) bool { return m.logs.ended })
 	if m.logs.filter != nil || len(m.logs.lines) != 1000 {
 		t.Errorf("clearing the filter: %d lines", len(m.logs.lines))
 	}
@@ -303,13 +303,20 @@ func TestLogsShowColours(t *testing.T) {
 }
 
 // A steady log's lines that arrive within a log frame go out as one
-// batch (one drawing), not one message per line.
+// batch (one drawing), not one message per line: the second and third
+// lines are sent only once the first was taken.
 func TestLogsOneBatchPerFrame(t *testing.T) {
-	s := &logStream{ch: make(chan logEntry), cancel: func() {}, next: time.Now().Add(time.Hour)}
+	s := &logStream{ch: make(chan logEntry, 8), cancel: func() {}, next: time.Now().Add(time.Second)}
+	entry := func(i int) logEntry {
+		return logEntry{LogEntry: engine.LogEntry{Stream: "stdout", Time: testNow, Line: []byte(fmt.Sprintf("line %d\n", i))}}
+	}
 	go func() {
-		for i := range 3 {
-			s.ch <- logEntry{LogEntry: engine.LogEntry{Stream: "stdout", Time: testNow, Line: []byte(fmt.Sprintf("line %d\n", i))}}
+		s.ch <- entry(0)
+		for len(s.ch) > 0 {
+			time.Sleep(time.Millisecond)
 		}
+		s.ch <- entry(1)
+		s.ch <- entry(2)
 		close(s.ch)
 	}()
 	msg := waitLogsCmd(1, s)().(logBatchMsg)
