@@ -118,6 +118,9 @@ func (m logsModel) updateProject(msg tea.Msg) (logsModel, tea.Cmd) {
 			lines[i] = logEntry{LogEntry: e.LogEntry, from: src}.line()
 			src.last = e.Time
 		}
+		if m.stream.filter != nil {
+			lines = m.stream.filter.feed(lines, nil)
+		}
 		m = m.append(lines)
 		m.project.loaded = true
 		m, cmd := m.followStarted(msg.containers)

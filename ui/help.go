@@ -75,7 +75,7 @@ func (m helpModel) groups(s state) []helpGroup {
 			move, global}
 	case stateLogs:
 		l := k.Logs
-		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Since}}, term, move, global}
+		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Filter, l.Context, l.Regex, l.Since}}, term, move, global}
 	case stateTop:
 		t := k.Top
 		return []helpGroup{{"Processes", []key.Binding{t.Signal, t.SortNext, t.SortPrev, t.SortRev}}, term, move, global}

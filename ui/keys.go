@@ -91,6 +91,9 @@ type logKeys struct {
 	Prev       key.Binding
 	Since      key.Binding
 	ExecPane   key.Binding
+	Filter     key.Binding // only matching lines (logfilter.go)
+	Context    key.Binding // lines of context around them
+	Regex      key.Binding // in the prompt: text or regular expression
 }
 
 type topKeys struct {
@@ -214,6 +217,9 @@ func defaultKeys() keyMap {
 			Prev:       bind("previous match", "N"),
 			Since:      bind("since/tail", "s"),
 			ExecPane:   bind("shell in a pane", "E"),
+			Filter:     bind("filter: only matching lines", "F"),
+			Context:    bind("context lines (filter)", "c"),
+			Regex:      bind("regex/text (in the prompt)", "ctrl+r"),
 		},
 		Top: topKeys{
 			Signal:   bind("signal the process", "K"),
@@ -281,6 +287,7 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"logs.timestamps": &k.Logs.Timestamps, "logs.wrap": &k.Logs.Wrap,
 		"logs.search": &k.Logs.Search, "logs.next": &k.Logs.Next, "logs.prev": &k.Logs.Prev,
 		"logs.since": &k.Logs.Since, "logs.execpane": &k.Logs.ExecPane,
+		"logs.filter": &k.Logs.Filter, "logs.context": &k.Logs.Context, "logs.regex": &k.Logs.Regex,
 
 		"top.signal": &k.Top.Signal, "top.sortnext": &k.Top.SortNext,
 		"top.sortprev": &k.Top.SortPrev, "top.sortrev": &k.Top.SortRev,

@@ -45,16 +45,21 @@ type logStream struct {
 	ch     chan logEntry
 	done   <-chan struct{} // a project's stream: closed when it is cancelled; nil otherwise
 	cancel context.CancelFunc
-	err    error // set before ch is closed
-	ended  bool  // the screen saw ch closed
+	err    error       // set before ch is closed
+	ended  bool        // the screen saw ch closed
+	filter *grepFilter // the filter mode's (loggrep.go); nil shows every line
+	next   time.Time   // the earliest the next batch goes out: one per log frame
 }
 
 // open says the stream may still deliver lines.
 func (s *logStream) open() bool { return !s.ended }
 
-// logLine is one line as the screen keeps it: control bytes removed.
+// logLine is one line as the screen keeps it: control bytes and escape
+// sequences removed but its colours (SGR) (logclean.go).
 type logLine struct {
 	stderr bool
+	styled bool // text has colours
+	sep    bool // the filter mode's "--" between groups of lines
 	time   time.Time
 	text   string
 	from   *logSource // the container of a project's log; nil in one container's
@@ -84,6 +89,10 @@ const (
 	logBufferMax = 20000
 	// logOlderPage is how many older lines one on-demand read brings.
 	logOlderPage = 2000
+	// logFrame is the shortest time between two batches of a followed
+	// log: a log that writes steadily is drawn ten times a second at
+	// most, whatever its rate, so following costs little.
+	logFrame = time.Second / 10
 )
 
 // logsModel is the logs screen of one container.
@@ -110,8 +119,20 @@ type logsModel struct {
 
 	search    textinput.Model
 	searching bool
-	query     string
-	match     int // line of the current match, -1 none
+	regex     bool        // the prompt takes a regular expression (ctrl-r)
+	filtering bool        // the prompt is the filter's
+	find      *logMatcher // what n and N look for; nil none
+	match     int         // line of the current match, -1 none
+	finding   bool        // looking through the log file (logfind.go)
+	notFound  bool        // the last search found nothing
+
+	filter  *logMatcher // the filter mode: only matching lines; nil off (logfilter.go)
+	context int         // lines of context around each match in the filter mode
+
+	// behind: the buffer does not reach the end of the log (a paused
+	// view kept still, a match read from the file); new lines are not
+	// taken, following again reads the end anew.
+	behind bool
 
 	project *logProject // the containers of a compose project; nil for one container
 }
@@ -131,12 +152,16 @@ func (m logsModel) start() (logsModel, tea.Cmd) {
 	ctx, cancel := context.WithCancel(m.sh.ctx)
 	s := &logStream{ch: make(chan logEntry, logBatchMax), cancel: cancel}
 	m.stream = s
-	m.lines, m.ended, m.follow, m.top, m.match = nil, false, true, 0, -1
+	m.lines, m.ended, m.follow, m.top, m.match, m.behind = nil, false, true, 0, -1, false
 	m.dropped = m.tail >= 0 || m.since > 0
 	opts := engine.LogsOptions{Follow: true, Tail: m.tail, Stdout: true, Stderr: true}
 	if m.since > 0 {
 		opts.Since = m.sh.now().Add(-m.since)
 		opts.Tail = -1
+	}
+	if m.filter != nil { // the whole log (or since window), filtered as it is read
+		s.filter = newGrepFilter(m.filter, m.context)
+		opts.Tail, m.dropped = -1, false
 	}
 	if m.project != nil {
 		return m.startProject(ctx, s, opts)
@@ -223,6 +248,11 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 		return m.resume()
 	case projectBacklogMsg, projectListMsg:
 		return m.updateProject(msg)
+	case logFoundMsg:
+		if msg.gen != m.gen || msg.stream != m.stream {
+			return m, nil
+		}
+		return m.foundInFile(msg)
 	case logRangeMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -244,8 +274,19 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 }
 
 // append adds lines at the end, letting go of the oldest past the bound
-// and keeping a scrolled-up view on the same lines.
+// and keeping a scrolled-up view on the same lines. A paused view whose
+// lines the bound would let go of stays still: the buffer stops taking
+// lines (it is behind) until the view follows again.
 func (m logsModel) append(lines []logLine) logsModel {
+	if m.behind {
+		return m
+	}
+	if over := len(m.lines) + len(lines) - logBufferMax; over > 0 && !m.follow && over > m.top {
+		room := max(logBufferMax-len(m.lines), 0)
+		m.lines = append(m.lines, lines[:min(room, len(lines))]...)
+		m.behind = true
+		return m
+	}
 	m.lines = append(m.lines, lines...)
 	if over := len(m.lines) - logBufferMax; over > 0 {
 		m.lines = m.lines[over:]
@@ -286,12 +327,26 @@ func (m logsModel) updateSearch(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 		m.searching = false
 		m.search.Blur()
 		return m, nil
+	case matches(msg, m.sh.keys.Logs.Regex):
+		m.regex = !m.regex
+		m.search.Prompt = m.prompt()
+		return m, nil
 	case msg.String() == "enter":
 		m.searching = false
 		m.search.Blur()
-		m.query = m.search.Value()
-		m.match = -1
-		return m.findNext(true), nil
+		if m.filtering {
+			return m.setFilter(m.search.Value())
+		}
+		m.find, m.match = nil, -1
+		if m.search.Value() == "" {
+			return m, nil
+		}
+		f, err := newLogMatcher(m.search.Value(), m.regex)
+		if err != nil {
+			return m, statusCmd(err)
+		}
+		m.find = f
+		return m.findNext(true)
 	}
 	var cmd tea.Cmd
 	m.search, cmd = m.search.Update(msg)
@@ -316,18 +371,35 @@ func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 		return m.loadOlder()
 	case matches(msg, g.End):
 		m.follow = true
+		if m.behind {
+			return m.start()
+		}
 	case matches(msg, k.Timestamps):
 		m.timestamps = !m.timestamps
 	case matches(msg, k.Wrap):
 		m.wrap = !m.wrap
 	case matches(msg, k.Search):
-		m.searching = true
-		m.search.SetValue(m.query)
+		m.searching, m.filtering = true, false
+		m.search.Prompt = m.prompt()
+		m.search.SetValue("")
+		if m.find != nil {
+			m.search.SetValue(m.find.query)
+		}
 		return m, m.search.Focus()
+	case matches(msg, k.Filter):
+		m.searching, m.filtering = true, true
+		m.search.Prompt = m.prompt()
+		m.search.SetValue("")
+		if m.filter != nil {
+			m.search.SetValue(m.filter.query)
+		}
+		return m, m.search.Focus()
+	case matches(msg, k.Context):
+		return m.nextContext()
 	case matches(msg, k.Next):
-		return m.findNext(true), nil
+		return m.findNext(true)
 	case matches(msg, k.Prev):
-		return m.findNext(false), nil
+		return m.findNext(false)
 	case matches(msg, k.ExecPane):
 		if m.project != nil {
 			return m, nil // a project has no one container to open a shell in
@@ -375,6 +447,9 @@ func (m logsModel) scrollBy(d int) (logsModel, tea.Cmd) {
 	m.top += d
 	if m.top+m.rows() >= len(m.lines) && d > 0 {
 		m.follow = true
+		if m.behind {
+			return m.start()
+		}
 		return m, nil
 	}
 	if m.top <= 0 {
@@ -391,58 +466,23 @@ func (m logsModel) scroll(d int) logsModel {
 
 // loadOlder reads the page of lines before the buffer from the log.
 func (m logsModel) loadOlder() (logsModel, tea.Cmd) {
-	if !m.dropped || m.loading || len(m.lines) == 0 {
+	if !m.dropped || m.loading || len(m.lines) == 0 || m.filter != nil {
 		return m, nil
 	}
 	m.loading = true
 	return m, olderLogsCmd(m.sh, m.gen, m.ref, m.lines[0].time)
 }
 
-// findNext moves the current match to the next (or previous) line that
-// contains the query, and centres it so its context stays in view.
-func (m logsModel) findNext(forward bool) logsModel {
-	if m.query == "" || len(m.lines) == 0 {
-		return m
-	}
-	q := strings.ToLower(m.query)
-	start := m.match
-	if start < 0 {
-		start = len(m.lines)
-		if !m.follow {
-			start = m.top
-		}
-		if forward && !m.follow {
-			start--
-		}
-	}
-	n := len(m.lines)
-	for i := 1; i <= n; i++ {
-		j := start - i
-		if forward {
-			j = start + i
-		}
-		j = ((j % n) + n) % n
-		if strings.Contains(strings.ToLower(m.lines[j].text), q) {
-			m.match = j
-			m.follow = false
-			m.top = max(j-m.rows()/2, 0)
-			return m
-		}
-	}
-	m.match = -1
-	return m
-}
-
 func (m logsModel) copyText() (string, string) {
 	switch {
 	case m.match >= 0 && m.match < len(m.lines):
-		return m.lines[m.match].text, "the matching log line"
+		return m.lines[m.match].plainText(), "the matching log line"
 	case len(m.lines) == 0:
 		return "", ""
 	case m.follow:
-		return m.lines[len(m.lines)-1].text, "the last log line"
+		return m.lines[len(m.lines)-1].plainText(), "the last log line"
 	}
-	return m.lines[min(m.top, len(m.lines)-1)].text, "the top log line"
+	return m.lines[min(m.top, len(m.lines)-1)].plainText(), "the top log line"
 }
 
 func (m logsModel) view() string {
@@ -480,6 +520,7 @@ func (m logsModel) infoLine() string {
 	}
 	rng := "everything"
 	switch {
+	case m.filter != nil && m.since == 0: // the filter reads the whole log
 	case m.since > 0:
 		rng = "since " + m.since.String()
 	case m.tail >= 0:
@@ -495,12 +536,21 @@ func (m logsModel) infoLine() string {
 	if m.wrap {
 		parts = append(parts, "wrap")
 	}
-	if m.query != "" {
-		q := "search “" + m.query + "”"
-		if m.match < 0 {
+	if m.filter != nil {
+		parts = append(parts, fmt.Sprintf("filter %s ±%d", m.filter.describe(), m.context))
+	}
+	if m.find != nil {
+		q := "search " + m.find.describe()
+		switch {
+		case m.finding:
+			q += " (reading the log file…)"
+		case m.match < 0 || m.notFound:
 			q += " (no match)"
 		}
 		parts = append(parts, q)
+	}
+	if m.behind {
+		parts = append(parts, "newer lines not shown")
 	}
 	return st.Faint.Render(" " + strings.Join(parts, " · "))
 }
@@ -535,6 +585,9 @@ func (m logsModel) renderBack(last, rows int) []string {
 func (m logsModel) renderLine(i int) []string {
 	st := &m.sh.styles
 	l := m.lines[i]
+	if l.sep {
+		return []string{st.Faint.Render(" --")}
+	}
 	gutter := " "
 	if l.stderr {
 		gutter = st.Stderr.Render("▌")
@@ -546,74 +599,51 @@ func (m logsModel) renderLine(i int) []string {
 	if m.timestamps {
 		prefix += st.Timestamp.Render(l.time.UTC().Format("2006-01-02T15:04:05.000Z")) + " "
 	}
-	text := l.text
-	if m.query != "" {
+	text, styled := l.text, l.styled
+	if styled && m.sh.noColor {
+		text, styled = ansi.Strip(text), false
+	}
+	if mt := m.highlighter(); mt != nil {
 		hl := &st.Match
 		if i == m.match {
 			hl = &st.CurrentMatch
 		}
-		text = highlight(text, m.query, hl.Render)
+		if h := mt.highlight(text, styled, hl.Render); h != text {
+			text, styled = h, false
+		}
 	}
 	width := max(m.width-ansi.StringWidth(prefix), 1)
+	reset := ""
+	if styled {
+		reset = ansi.ResetStyle // a line's colours end with it
+	}
 	if !m.wrap {
-		return []string{prefix + ansi.Truncate(text, width, "…")}
+		return []string{prefix + ansi.Truncate(text, width, "…") + reset}
 	}
 	wrapped := strings.Split(ansi.Hardwrap(text, width, true), "\n")
 	pad := strings.Repeat(" ", ansi.StringWidth(prefix))
 	for j := range wrapped {
 		if j == 0 {
-			wrapped[j] = prefix + wrapped[j]
+			wrapped[j] = prefix + wrapped[j] + reset
 		} else {
-			wrapped[j] = pad + wrapped[j]
+			wrapped[j] = pad + wrapped[j] + reset
 		}
 	}
 	return wrapped
 }
 
-// highlight wraps every case-insensitive occurrence of q in s with mark.
-func highlight(s, q string, mark func(...string) string) string {
-	lower, lq := strings.ToLower(s), strings.ToLower(q)
-	if lq == "" || len(lower) != len(s) || !strings.Contains(lower, lq) {
-		return s
+// highlighter is what the lines' matches are marked for: the search,
+// else the filter.
+func (m logsModel) highlighter() *logMatcher {
+	if m.find != nil {
+		return m.find
 	}
-	var b strings.Builder
-	for {
-		i := strings.Index(lower, lq)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i])
-		b.WriteString(mark(s[i : i+len(q)]))
-		s, lower = s[i+len(q):], lower[i+len(q):]
-	}
-}
-
-// cleanLine makes a log line safe to draw: no trailing newline, tabs
-// expanded, escape sequences and other control bytes removed.
-func cleanLine(b []byte) string {
-	s := strings.TrimRight(string(b), "\r\n")
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] == 0x7f {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	s = strings.ReplaceAll(ansi.Strip(s), "\t", "    ")
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
+	return m.filter
 }
 
 func toLogLine(e engine.LogEntry) logLine {
-	return logLine{stderr: e.Stream == "stderr", time: e.Time, text: cleanLine(e.Line)}
+	text, styled := cleanLogLine(e.Line)
+	return logLine{stderr: e.Stream == "stderr", time: e.Time, text: text, styled: styled}
 }
 
 // logStreamCmd runs Backend.Logs in the background, feeding s.ch; it
@@ -635,9 +665,11 @@ func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts eng
 	}
 }
 
-// waitLogsCmd blocks for the next line, then takes whatever else has
-// arrived (up to logBatchMax) so a fast log costs one message per frame,
-// not one per line.
+// waitLogsCmd blocks for the next line, then takes whatever else
+// arrives (up to logBatchMax) until a log frame has passed since the
+// last batch, so a fast or steady log costs one wake-up, one message
+// and one drawing per frame, not one per line. In the filter mode only the
+// lines it keeps go out.
 func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 	return func() tea.Msg {
 		var e logEntry
@@ -652,19 +684,42 @@ func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 		}
 		b := logBatchMsg{gen: gen, stream: s, lines: make([]logLine, 0, 64)}
 		b.add(e)
-		for len(b.lines) < logBatchMax {
-			select {
-			case e, ok := <-s.ch:
-				if !ok {
-					b.done, b.err = true, s.err
-					return b
-				}
-				b.add(e)
-			default:
-				return b
-			}
+		b.collect(s)
+		s.next = time.Now().Add(logFrame)
+		if len(b.lines) == logBatchMax { // a backlog: the next batch is waiting
+			s.next = time.Time{}
+		}
+		if s.filter != nil {
+			b.lines = s.filter.feed(b.lines, nil)
 		}
 		return b
+	}
+}
+
+// collect adds to the batch what has arrived by the log frame's end,
+// up to a full batch or the stream's end. It sleeps through the frame
+// rather than waking for each line: the lines wait in the channel.
+func (b *logBatchMsg) collect(s *logStream) {
+	if wait := time.Until(s.next); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-s.done:
+			t.Stop()
+			return
+		}
+	}
+	for len(b.lines) < logBatchMax {
+		select {
+		case e, ok := <-s.ch:
+			if !ok {
+				b.done, b.err = true, s.err
+				return
+			}
+			b.add(e)
+		default:
+			return
+		}
 	}
 }
 
