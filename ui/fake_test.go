@@ -443,9 +443,11 @@ func newTestModel(t testing.TB, b Backend) model {
 // arrives here instead of being lost to the next assertion.
 func await(t testing.TB, m model, what string, ok func(model) bool) model {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(m); {
+	// 30s: the real engine's tests (adapter_linux_test.go) stop and
+	// remove containers on a machine that may be busy.
+	for deadline := time.Now().Add(30 * time.Second); !ok(m); {
 		if time.Now().After(deadline) {
-			t.Fatalf("waited 10s for %s", what)
+			t.Fatalf("waited 30s for %s", what)
 		}
 		m = deliverArrived(t, m)
 		time.Sleep(time.Millisecond)
