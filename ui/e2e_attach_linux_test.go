@@ -83,3 +83,34 @@ func TestEndToEndQuitFinishesAStop(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestEndToEndAttachTerminals attaches full screen to containers on a
+// terminal: with stdin (-it) the keys reach the shell, ctrl-c included
+// as a key; without stdin (-t) the detach keys still work.
+func TestEndToEndAttachTerminals(t *testing.T) {
+	b := newBerthBinary(t)
+	b.must(nil, "run", "-dit", "--name", "shell", "busybox", "sh")
+	b.must(nil, "run", "-dt", "--name", "watch", "busybox", "sh", "-c", `i=0; while :; do i=$((i+1)); echo tick-$i; sleep 0.2; done`)
+	s := b.startTUI()
+	s.waitText("CONTAINERS 2/2")
+
+	s.send("a") // shell, the first row
+	s.waitText("attached to shell · ctrl-p ctrl-q detaches")
+	s.sendText("echo tty-$((2*3))")
+	s.send("Enter")
+	s.waitText("tty-6")
+	s.sendText("sleep 1000")
+	s.send("Enter", "C-c")
+	s.sendText("echo after-$((4*4))")
+	s.send("Enter")
+	s.waitText("after-16")
+	s.send("C-p", "C-q")
+	s.waitText("back from the attach of shell")
+
+	s.send("j", "a") // watch
+	s.waitText("attached to watch (its stdin is closed: what you type is not sent)")
+	s.waitText("tick-")
+	s.send("C-c", "C-p", "C-q")
+	s.waitText("back from the attach of watch")
+	s.waitText("CONTAINERS 2/2")
+}
