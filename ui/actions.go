@@ -159,6 +159,9 @@ func (r *actionRun) doneText() string {
 	if r.verb == "kill" {
 		return "sent " + r.signal + " to " + r.names()
 	}
+	if len(r.targets) > 1 {
+		return pastTense(r.verb) + ": " + r.names()
+	}
 	return pastTense(r.verb) + " " + r.names()
 }
 
