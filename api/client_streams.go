@@ -45,6 +45,10 @@ func (c *Client) attach(ctx context.Context, ref string, opts engine.AttachOptio
 		return engine.RunResult{}, c.fail("attach to container", ref, err)
 	}
 	defer hj.Close()
+	// The stream does not end with ctx by itself: a caller that stops
+	// reading the user's keys (the TUI's detach keys, a closed pane)
+	// ends the session by ending ctx.
+	defer context.AfterFunc(ctx, hj.Close)()
 	waitCtx, stopWait := context.WithCancel(ctx)
 	defer stopWait()
 	cond := container.WaitConditionNotRunning
@@ -70,7 +74,11 @@ func (c *Client) attach(ctx context.Context, ref string, opts engine.AttachOptio
 			}
 		}()
 	}
-	if err := copyOutput(opts.Stdout, opts.Stderr, hj.Reader, tty); err != nil {
+	err = copyOutput(opts.Stdout, opts.Stderr, hj.Reader, tty)
+	if ctx.Err() != nil {
+		return engine.RunResult{}, ctx.Err()
+	}
+	if err != nil {
 		return engine.RunResult{}, fmt.Errorf("attach to container %s on %s: %w", ref, c.endpoint, err)
 	}
 	// The stream ended: the container exited (its wait answers, even when

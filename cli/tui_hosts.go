@@ -116,13 +116,20 @@ func (a *app) tuiHosts() ([]tuiHost, error) {
 // runTUI opens the full-screen program on the terminal, showing hosts.
 func runTUI(ctx context.Context, c *config.Config, hosts []tuiHost) error {
 	backends := make([]ui.HostBackend, 0, len(hosts))
+	exe, exeErr := os.Executable() // without it, quitting with actions running asks first
+	cliOf := func(h tuiHost) ui.EngineOption {
+		if exeErr != nil {
+			return func(*ui.EngineBackend) {}
+		}
+		return ui.WithCLI(exe, tuiCLIFlags(c, h))
+	}
 	for _, h := range hosts {
 		if h.Remote == nil {
 			l, err := host.Open(c, nil) // the full-screen program owns the terminal
 			if err != nil {
 				return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 			}
-			backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)))
+			backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)), cliOf(h))
 			backends = append(backends, ui.HostBackend{Name: h.Name, Backend: backend})
 			continue
 		}
@@ -134,7 +141,7 @@ func runTUI(ctx context.Context, c *config.Config, hosts []tuiHost) error {
 			continue
 		}
 		defer func() { _ = rc.Close() }() // ends its ssh processes; nothing is left to lose
-		backends = append(backends, ui.HostBackend{Name: h.Name, Backend: ui.NewEngineBackend(rc)})
+		backends = append(backends, ui.HostBackend{Name: h.Name, Backend: ui.NewEngineBackend(rc, cliOf(h))})
 	}
 	return ui.Run(ctx, backends, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c})
 }

@@ -62,6 +62,12 @@ type detachReader struct {
 	err     error // sticky: ErrDetached or the error of r
 }
 
+// NewDetachReader is r with the detach sequence keys (ParseDetachKeys)
+// taken out: its reads end with ErrDetached once the sequence is typed.
+// It is for a client that reads the user's keys itself (the TUI's
+// attach) and must see the detach keys whatever the container's stdin.
+func NewDetachReader(r io.Reader, keys []byte) io.Reader { return newDetachReader(r, keys) }
+
 func newDetachReader(r io.Reader, keys []byte) *detachReader {
 	return &detachReader{r: r, keys: keys, buf: make([]byte, 32*1024)}
 }

@@ -26,6 +26,7 @@ import (
 type EngineBackend struct {
 	e        host.Host
 	registry images.RegistryOptions
+	cli      []string // berth's CLI on this host: binary, global flags (handover.go)
 
 	mu       sync.Mutex
 	disk     uint64
@@ -363,7 +364,8 @@ func (h *execHandoff) Run() error {
 	return err
 }
 
-// attachHandoff runs engine.Attach on the streams tea.Exec hands it.
+// attachHandoff runs the program's attach (attach.go) on the streams
+// tea.Exec hands it.
 type attachHandoff struct {
 	ctx            context.Context
 	e              host.Host
@@ -377,8 +379,7 @@ func (a *attachHandoff) SetStdout(w io.Writer) { a.stdout = w }
 func (a *attachHandoff) SetStderr(w io.Writer) { a.stderr = w }
 
 func (a *attachHandoff) Run() error {
-	_, err := a.e.Attach(a.ctx, a.ref, engine.AttachOptions{Stdin: a.stdin, Stdout: a.stdout, Stderr: a.stderr, Terminal: true})
-	return err
+	return runFullScreenAttach(a.ctx, a.e, a.ref, a.stdin, a.stdout, a.stderr)
 }
 
 // OpenTerminal runs a shell (engine.Exec with a tty) or an attach with
@@ -392,10 +393,10 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 	size := engine.TerminalSize{Width: uint16(cols), Height: uint16(rows)}
 	var run func() error
 	if kind == SessionAttach {
-		run = func() error {
-			_, err := b.e.Attach(ctx, ref, engine.AttachOptions{Stdin: inR, Stdout: outW, Stderr: outW,
-				Size: size, Resize: t.resize})
-			return err
+		var err error
+		if run, err = paneAttach(ctx, b.e, ref, inR, outW, size, t.resize, cancel); err != nil {
+			cancel()
+			return nil, err
 		}
 	} else {
 		s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true, Size: size, Resize: t.resize})

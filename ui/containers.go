@@ -50,6 +50,7 @@ type containersModel struct {
 	folded  map[string]bool     // compose headings folded, by key
 	nav     listNav
 	marks   map[string]bool
+	busy    map[string]string // a row's transitional state (actions.go)
 	sortBy  int
 	desc    bool
 	filter  textinput.Model
@@ -490,27 +491,24 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 	case matches(msg, k.AttachPane):
 		return m, tea.Sequence(openCmd(openMsg{to: stateLogs, container: c, sh: sh}), terminalCmd(sh, c.ID, c.DisplayName(), SessionAttach))
 	case matches(msg, k.Start):
-		return m, actionCmd("start "+name, "started "+name, func() error { return sh.backend.Start(sh.ctx, c.ID) })
+		return m, m.askActionCmd("start", "", m.targets())
 	case matches(msg, k.Restart):
-		return m, tea.Batch(infoCmd("restarting "+name+"…"),
-			actionCmd("restart "+name, "restarted "+name, func() error {
-				return sh.backend.Restart(sh.ctx, c.ID, engine.StopOptions{})
-			}))
+		return m, m.askActionCmd("restart", "", m.targets())
 	case matches(msg, k.Pause):
-		if c.State.Paused() {
-			return m, actionCmd("unpause "+name, "unpaused "+name, func() error { return sh.backend.Unpause(sh.ctx, c.ID) })
+		var pause, unpause []*engine.Container
+		for _, t := range m.targets() {
+			if t.State.Paused() {
+				unpause = append(unpause, t)
+			} else {
+				pause = append(pause, t)
+			}
 		}
-		return m, actionCmd("pause "+name, "paused "+name, func() error { return sh.backend.Pause(sh.ctx, c.ID) })
+		return m, tea.Batch(m.askActionCmd("unpause", "", unpause), m.askActionCmd("pause", "", pause))
 	case matches(msg, k.Stop):
 		ts := m.targets()
-		on := m.hostOfEach(ts)
-		stop := func() tea.Cmd {
-			return tea.Batch(infoCmd("stopping "+namesOf(ts, on)+"…"), bulkCmd("stop", ts, on, func(c *engine.Container) error {
-				return on[c].backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
-			}))
-		}
+		stop := func() tea.Cmd { return m.askActionCmd("stop", "", ts) }
 		if len(ts) > 1 {
-			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts, on), stop))
+			return m, dialogCmd(confirmDialog(&sh.keys, fmt.Sprintf("Stop %d containers?", len(ts)), namesOf(ts, m.hostOfEach(ts)), stop))
 		}
 		return m, stop()
 	case matches(msg, k.Remove):
@@ -530,14 +528,15 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 		if len(ts) > 1 {
 			title = fmt.Sprintf("Remove %d containers?", len(ts))
 		}
-		return m, dialogCmd(confirmDialog(&sh.keys, title, text, func() tea.Cmd {
-			return bulkCmd("remove", ts, on, func(c *engine.Container) error {
-				return on[c].backend.Remove(sh.ctx, c.ID, engine.RemoveOptions{Force: true})
-			})
-		}))
+		return m, dialogCmd(confirmDialog(&sh.keys, title, text, func() tea.Cmd { return m.askActionCmd("remove", "", ts) }))
 	case matches(msg, k.Kill):
-		return m, dialogCmd(menuDialog(&sh.keys, "Send a signal to "+name, signalChoices, 0, func(sig string) tea.Cmd {
-			return actionCmd("kill "+name, "sent "+sig+" to "+name, func() error { return sh.backend.Kill(sh.ctx, c.ID, sig) })
+		ts := m.targets()
+		title := "Send a signal to " + name
+		if len(ts) > 1 {
+			title = fmt.Sprintf("Send a signal to %d containers", len(ts))
+		}
+		return m, dialogCmd(menuDialog(&sh.keys, title, signalChoices, 0, func(sig string) tea.Cmd {
+			return m.askActionCmd("kill", sig, ts)
 		}))
 	case matches(msg, k.Rename):
 		return m, dialogCmd(promptDialog(&sh.keys, "Rename "+name, c.DisplayName(), func(to string) tea.Cmd {
@@ -676,8 +675,11 @@ func (m containersModel) cells(c *engine.Container, now time.Time) []cell {
 	if m.marks[k] {
 		mark = "●"
 	}
-	status := statusText(c, now)
+	status := m.statusOf(c, now)
 	statusStyle := listStatusTone(c, now).style(st)
+	if m.busy[k] != "" {
+		statusStyle = &st.Paused // a transitional state: Stopping…, Removing…
+	}
 	cpu, spark, mem, pids, net := "", "", "", "", ""
 	if s := m.last[k]; s != nil && c.State.Running() {
 		cpu = fmt.Sprintf("%.1f", m.cpuNow[k])
@@ -780,32 +782,13 @@ func actionCmd(failed, done string, fn func() error) tea.Cmd {
 	}
 }
 
-// bulkCmd runs verb on every container and reports the first failure.
-func bulkCmd(verb string, cs []*engine.Container, on hostsOf, fn func(*engine.Container) error) tea.Cmd {
-	return func() tea.Msg {
-		var failed []string
-		var first error
-		for _, c := range cs {
-			if err := fn(c); err != nil {
-				failed = append(failed, on.name(c))
-				if first == nil {
-					first = err
-				}
-			}
-		}
-		if first != nil {
-			return actionMsg{what: verb + " " + strings.Join(failed, ", "), err: first}
-		}
-		return actionMsg{what: fmt.Sprintf("%s: %s", pastTense(verb), namesOf(cs, on))}
-	}
-}
-
 func pastTense(verb string) string {
 	switch verb {
 	case "stop":
 		return "stopped"
-	case "remove":
-		return "removed"
+	}
+	if strings.HasSuffix(verb, "e") {
+		return verb + "d"
 	}
 	return verb + "ed"
 }

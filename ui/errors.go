@@ -18,4 +18,9 @@ var (
 	// ErrNoComposeFile: a compose project's containers do not say where
 	// its compose file is, so it cannot be brought up again.
 	ErrNoComposeFile = errors.New("its containers do not name its compose file")
+	// ErrNoHandover: an action still running cannot be handed to berth's
+	// CLI when the program quits (a backend that cannot start it).
+	ErrNoHandover = errors.New("cannot be finished after the program quits")
+	// ErrUnknownAction: a container action the program does not know.
+	ErrUnknownAction = errors.New("unknown action")
 )

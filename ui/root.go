@@ -149,6 +149,7 @@ type model struct {
 	buildForm  buildFormModel
 	help       helpModel
 	terms      terminalsModel
+	actions    actionsModel // the container actions running (actions.go)
 }
 
 func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, error) {
@@ -252,6 +253,8 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.what)
 		}
 		return m, m.refreshCmd()
+	case actionAskMsg, actionDoneMsg:
+		return m.updateActions(msg)
 	case openMsg:
 		return m.open(msg)
 	case hostPickMsg:
@@ -366,7 +369,7 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	}
 	if key.Matches(msg, g.ForceQuit) {
-		return m, tea.Quit
+		return m.quit(true)
 	}
 	if m.dialog != nil {
 		d, cmd := m.dialog.update(msg)
@@ -378,7 +381,7 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(msg, g.Quit):
-		return m, tea.Quit
+		return m.quit(false)
 	case key.Matches(msg, g.Help):
 		if m.state == stateHelp {
 			return m.goBack(), m.refreshCmd()
@@ -840,6 +843,9 @@ func (m model) tabAt(x int) (state, bool) {
 
 func (m model) statusView() string {
 	st := &m.sh.styles
+	if m.status == "" && m.actions.running() {
+		return fitLine(st.Status.Render(" "+m.actions.progress(m.sh.now())), m.width)
+	}
 	if m.status == "" {
 		return fitLine("", m.width)
 	}

@@ -79,7 +79,7 @@ func (p *termPane) close() {
 
 func (p *termPane) title() string {
 	if p.kind == SessionAttach {
-		return "attach: " + p.name + " · ctrl-p ctrl-q detaches"
+		return "attach: " + p.name + " · " + detachKeysHelp + " detaches"
 	}
 	return "shell: " + p.name
 }

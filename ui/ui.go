@@ -22,7 +22,12 @@
 // and are re-armed in Update; messages carry the generation of the screen
 // that asked for them, so a closed screen's late answers are dropped.
 // terminal.go holds both ways into a container: the full-screen handoff
-// (tea.Exec) and the embedded panes (x/vt's SafeEmulator).
+// (tea.Exec) and the embedded panes (x/vt's SafeEmulator); attach.go is
+// how both attach (no signal proxying, the detach keys read by the
+// program, CRLF for a container without a terminal). actions.go runs the
+// container actions (on the marked rows or the selected one), keeps them
+// while they run (the rows' Stopping…, the progress line) and hands
+// those still running at the quit to berth's CLI (handover.go).
 //
 // Tests: fake_test.go is an in-memory Backend and the harness that drives
 // the model; views are compared at 100x30 with testdata/*.golden (go test
