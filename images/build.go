@@ -82,6 +82,9 @@ type BuildOptions struct {
 	// PullAlways pulls every base image through Pull, even one already
 	// stored (`build --pull`).
 	PullAlways bool
+	// Progress, when set, is told of each step as it starts and ends,
+	// in order, from the goroutine that called Build.
+	Progress func(BuildStep)
 }
 
 // stage is one FROM … section of a Dockerfile.
@@ -117,6 +120,8 @@ type builder struct {
 	merged    map[string]string // source roots of stages and images, by key
 	cleanups  []func()
 	step, all int
+	// stepCached says the step under way reused a cached layer.
+	stepCached bool
 }
 
 // Build builds an image from a Dockerfile, as `docker build`. Each RUN,
@@ -353,19 +358,23 @@ func (b *builder) stepf(format string, a ...any) {
 
 func (b *builder) buildStage(st *stage) error {
 	b.stepf("%s", st.from.Original)
+	b.startStep(st.from.Original)
 	state, err := b.from(st)
 	if err != nil {
 		return fmt.Errorf("line %d: %w", st.from.StartLine, err)
 	}
+	b.endStep(st.from.Original)
 	b.built[st.index] = state
 	for _, n := range st.commands {
 		if err := b.ctx.Err(); err != nil {
 			return err
 		}
 		b.stepf("%s", n.Original)
+		b.startStep(n.Original)
 		if err := b.dispatch(state, n); err != nil {
 			return fmt.Errorf("line %d: %s: %w", n.StartLine, strings.ToUpper(n.Value), err)
 		}
+		b.endStep(n.Original)
 	}
 	return nil
 }

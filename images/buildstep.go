@@ -191,6 +191,7 @@ func (b *builder) cached(state *stageState, key, createdBy string) bool {
 	state.key = key
 	state.history(createdBy, false, rec.Created)
 	fmt.Fprintf(b.out, "--> CACHED\n")
+	b.stepCached = true
 	return true
 }
 
