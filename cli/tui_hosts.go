@@ -183,7 +183,7 @@ func (f failedBackend) RemoveImage(context.Context, string, bool) error         
 func (f failedBackend) Pull(context.Context, string, func(ui.PullProgress)) error {
 	return f.err
 }
-func (f failedBackend) Build(context.Context, ui.BuildRequest, func(string)) (string, error) {
+func (f failedBackend) Build(context.Context, ui.BuildRequest, func(string), func(ui.BuildStep)) (string, error) {
 	return "", f.err
 }
 func (f failedBackend) PruneImages(context.Context) (int, uint64, error) { return 0, 0, f.err }

@@ -225,7 +225,9 @@ func (b *EngineBackend) Pull(ctx context.Context, ref string, progress func(Pull
 // Build builds with the engine's runner for RUN steps; base images
 // missing from the store are pulled with the settings of WithRegistry,
 // each layer's progress written to the log when its action changes.
-func (b *EngineBackend) Build(ctx context.Context, req BuildRequest, output func(string)) (string, error) {
+// Steps come from the builder's Progress, under the log's lock so that
+// they keep their place among the lines.
+func (b *EngineBackend) Build(ctx context.Context, req BuildRequest, output func(string), step func(BuildStep)) (string, error) {
 	log := &lineWriter{emit: output}
 	store := b.e.Images()
 	img, err := store.Build(ctx, images.BuildOptions{
@@ -234,6 +236,11 @@ func (b *EngineBackend) Build(ctx context.Context, req BuildRequest, output func
 		Tags:       req.Tags,
 		Runner:     b.e.BuildRunner(),
 		Output:     log,
+		Progress: func(st images.BuildStep) {
+			log.mu.Lock()
+			defer log.mu.Unlock()
+			step(BuildStep{Number: st.Number, Count: st.Count, Instruction: st.Instruction, Cached: st.Cached, Done: st.Done})
+		},
 		Pull: func(ctx context.Context, ref string) (*images.Image, error) {
 			fmt.Fprintf(log, "Pulling %s\n", ref)
 			var mu sync.Mutex

@@ -175,10 +175,15 @@ func TestEngineBackendBuild(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var lines []string
+	var steps []BuildStep
 	id, err := b.Build(ctx, BuildRequest{ContextDir: dir, Tags: []string{"uibuild:1"}}, func(l string) {
 		mu.Lock()
 		defer mu.Unlock()
 		lines = append(lines, l)
+	}, func(st BuildStep) {
+		mu.Lock()
+		defer mu.Unlock()
+		steps = append(steps, st)
 	})
 	if err != nil {
 		t.Fatalf("build: %v\n%s", err, strings.Join(lines, "\n"))
@@ -188,6 +193,9 @@ func TestEngineBackendBuild(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("the build log lacks %q:\n%s", want, log)
 		}
+	}
+	if len(steps) != 4 || steps[3] != (BuildStep{Number: 2, Count: 2, Instruction: "RUN echo built-by-ui > /hello && echo run-said-hi", Done: true}) {
+		t.Errorf("the build's steps: %+v", steps)
 	}
 	for _, l := range lines {
 		if strings.ContainsAny(l, "\r\n") {
@@ -236,7 +244,7 @@ func TestEngineBackendBuild(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		lines = append(lines, l)
-	}); err == nil || !strings.Contains(strings.Join(lines, "\n"), "about-to-fail") {
+	}, func(BuildStep) {}); err == nil || !strings.Contains(strings.Join(lines, "\n"), "about-to-fail") {
 		t.Errorf("failing build: %v\n%s", err, strings.Join(lines, "\n"))
 	}
 }

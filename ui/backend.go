@@ -51,9 +51,10 @@ type Backend interface {
 	// several goroutines) until it returns.
 	Pull(ctx context.Context, ref string, progress func(PullProgress)) error
 	// Build builds an image from a Dockerfile, handing output each line
-	// of the build log (without its line ending) as it is written, one
-	// call at a time; it returns the image's ID ("sha256:<hex>").
-	Build(ctx context.Context, req BuildRequest, output func(line string)) (id string, err error)
+	// of the build log (without its line ending) as it is written and
+	// step each step as it starts and ends, one call of either at a time,
+	// in order; it returns the image's ID ("sha256:<hex>").
+	Build(ctx context.Context, req BuildRequest, output func(line string), step func(BuildStep)) (id string, err error)
 	// PruneImages removes dangling images and reports how many bytes it freed.
 	PruneImages(ctx context.Context) (removed int, freed uint64, err error)
 

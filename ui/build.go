@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
@@ -22,6 +21,7 @@ type (
 	buildOutputMsg  struct {
 		build *buildStream
 		lines []string
+		step  *BuildStep // the last step reported in this batch, if any
 		done  bool
 		id    string
 		err   error
@@ -31,10 +31,10 @@ type (
 )
 
 // buildStream is one running Backend.Build feeding a channel with the
-// lines of its log.
+// lines of its log and its steps.
 type buildStream struct {
 	req    BuildRequest
-	ch     chan string
+	ch     chan buildItem
 	cancel context.CancelFunc
 	id     string // set before ch is closed
 	err    error  // set before ch is closed
@@ -51,24 +51,25 @@ const (
 // that follows the end until the user scrolls up, a spinner and a bar
 // of the Dockerfile's steps while it runs, and the outcome once done.
 type buildModel struct {
-	stream  *buildStream
-	lines   []string
-	log     viewport.Model
-	spin    spinner.Model
-	bar     progress.Model
-	step    int // the step under way, from the log's "STEP n/m:" lines
-	steps   int
-	running bool
-	focused bool // the log, not the list, takes the movement keys
-	id      string
-	err     error
+	stream   *buildStream
+	lines    []string
+	log      viewport.Model
+	spin     spinner.Model
+	bar      progress.Model
+	step     int // the last step the backend reported, of steps
+	steps    int
+	stepDone bool // that step has ended
+	running  bool
+	focused  bool // the log, not the list, takes the movement keys
+	id       string
+	err      error
 }
 
 func newBuildModel(req BuildRequest, cancel context.CancelFunc) buildModel {
 	log := viewport.New()
 	log.Style = lipgloss.NewStyle().PaddingLeft(1)
 	return buildModel{
-		stream:  &buildStream{req: req, ch: make(chan string, buildBatchMax), cancel: cancel},
+		stream:  &buildStream{req: req, ch: make(chan buildItem, buildBatchMax), cancel: cancel},
 		log:     log,
 		spin:    newBuildSpinner(),
 		bar:     progress.New(progress.WithWidth(16), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░')),
@@ -100,16 +101,11 @@ func (m buildModel) following() bool {
 	return m.log.AtBottom() || m.log.TotalLineCount() <= m.log.VisibleLineCount()
 }
 
-// absorb appends log lines, notes the step they reach and keeps the end
-// in view unless the user scrolled away from it.
+// absorb appends log lines and keeps the end in view unless the user
+// scrolled away from it.
 func (m buildModel) absorb(lines []string) buildModel {
 	follow := m.following()
-	for _, l := range lines {
-		if n, all, ok := parseBuildStep(l); ok {
-			m.step, m.steps = n, all
-		}
-		m.lines = append(m.lines, l)
-	}
+	m.lines = append(m.lines, lines...)
 	if over := len(m.lines) - buildLogMax; over > 0 {
 		m.lines = append([]string(nil), m.lines[over:]...)
 	}
@@ -133,16 +129,12 @@ func (m buildModel) finish(id string, err error) buildModel {
 	return m
 }
 
-// parseBuildStep reads the images package's step lines: "STEP 3/7: RUN …".
-func parseBuildStep(line string) (n, all int, ok bool) {
-	rest, found := strings.CutPrefix(line, "STEP ")
-	if !found {
-		return 0, 0, false
+// stepTo moves the bar to a step the backend reported.
+func (m buildModel) stepTo(st *BuildStep) buildModel {
+	if st != nil && st.Number >= 1 && st.Count >= st.Number {
+		m.step, m.steps, m.stepDone = st.Number, st.Count, st.Done
 	}
-	if _, err := fmt.Sscanf(rest, "%d/%d:", &n, &all); err != nil || n < 1 || all < n {
-		return 0, 0, false
-	}
-	return n, all, true
+	return m
 }
 
 // scroll moves the log by d lines (negative: up).
@@ -191,7 +183,7 @@ func (m buildModel) view(st *styles, keys *keyMap, width int) string {
 	case m.running:
 		steps := "starting"
 		if m.steps > 0 {
-			steps = fmt.Sprintf("step %d/%d ", m.step, m.steps) + m.bar.ViewAs(float64(m.step-1)/float64(m.steps))
+			steps = fmt.Sprintf("step %d/%d ", m.step, m.steps) + m.bar.ViewAs(float64(m.stepsDone())/float64(m.steps))
 		}
 		title = " " + m.spin.View() + st.Title.Render(" Building "+m.name()+" from "+from) +
 			st.Faint.Render("  ") + steps + st.Faint.Render(" · "+hint+" · "+keys.Global.Back.Help().Key+" cancels")
@@ -213,11 +205,16 @@ func (m buildModel) view(st *styles, keys *keyMap, width int) string {
 func buildCmd(ctx context.Context, sh *shared, s *buildStream) tea.Cmd {
 	return func() tea.Msg {
 		go func() {
-			s.id, s.err = sh.backend.Build(ctx, s.req, func(line string) {
+			send := func(it buildItem) {
 				select {
-				case s.ch <- cleanLine([]byte(line)):
+				case s.ch <- it:
 				case <-ctx.Done():
 				}
+			}
+			s.id, s.err = sh.backend.Build(ctx, s.req, func(line string) {
+				send(buildItem{line: cleanLine([]byte(line))})
+			}, func(st BuildStep) {
+				send(buildItem{step: &st})
 			})
 			close(s.ch)
 		}()
@@ -225,26 +222,37 @@ func buildCmd(ctx context.Context, sh *shared, s *buildStream) tea.Cmd {
 	}
 }
 
-// waitBuildCmd blocks for a line of the log and takes whatever else has
-// arrived, so a chatty RUN costs one message per frame.
+// waitBuildCmd blocks for a line of the log or a step and takes whatever
+// else has arrived, so a chatty RUN costs one message per frame; of the
+// steps only the last counts for the bar.
 func waitBuildCmd(s *buildStream) tea.Cmd {
 	return func() tea.Msg {
-		line, ok := <-s.ch
+		it, ok := <-s.ch
 		if !ok {
 			return buildOutputMsg{build: s, done: true, id: s.id, err: s.err}
 		}
-		lines := []string{line}
-		for len(lines) < buildBatchMax {
+		msg := buildOutputMsg{build: s}
+		msg.add(it)
+		for n := 1; n < buildBatchMax; n++ {
 			select {
-			case line, ok := <-s.ch:
+			case it, ok := <-s.ch:
 				if !ok {
-					return buildOutputMsg{build: s, lines: lines, done: true, id: s.id, err: s.err}
+					msg.done, msg.id, msg.err = true, s.id, s.err
+					return msg
 				}
-				lines = append(lines, line)
+				msg.add(it)
 			default:
-				return buildOutputMsg{build: s, lines: lines}
+				return msg
 			}
 		}
-		return buildOutputMsg{build: s, lines: lines}
+		return msg
 	}
+}
+
+func (msg *buildOutputMsg) add(it buildItem) {
+	if it.step != nil {
+		msg.step = it.step
+		return
+	}
+	msg.lines = append(msg.lines, it.line)
 }

@@ -196,27 +196,6 @@ func TestBuildLogFocus(t *testing.T) {
 	m = settleLate(t, m)
 }
 
-func TestParseBuildStep(t *testing.T) {
-	for _, tc := range []struct {
-		line     string
-		n, all   int
-		wantStep bool
-	}{
-		{"STEP 1/3: FROM busybox", 1, 3, true},
-		{"STEP 12/12: CMD [\"sh\"]", 12, 12, true},
-		{"STEP 4/3: nonsense", 0, 0, false},
-		{"STEP x/3: nonsense", 0, 0, false},
-		{"step 1/3: lower case is RUN output", 0, 0, false},
-		{"--> CACHED", 0, 0, false},
-		{"", 0, 0, false},
-	} {
-		n, all, ok := parseBuildStep(tc.line)
-		if n != tc.n || all != tc.all || ok != tc.wantStep {
-			t.Errorf("parseBuildStep(%q) = %d, %d, %v", tc.line, n, all, ok)
-		}
-	}
-}
-
 func TestBuildRequestOf(t *testing.T) {
 	for _, tc := range []struct {
 		name                      string

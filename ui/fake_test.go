@@ -30,24 +30,25 @@ var testNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 // fakeBackend is an in-memory runtime: containers, stats, processes,
 // logs, images and events, plus a record of the changes asked of it.
 type fakeBackend struct {
-	mu         sync.Mutex
-	host       Host
-	containers []*engine.Container
-	stats      map[string]*engine.Stats
-	procs      map[string][]engine.Process
-	logs       map[string][]engine.LogEntry
-	follow     chan engine.LogEntry // extra entries for a following reader
-	images     []Image
-	layers     map[string][]Layer
-	events     map[string][]Event
-	calls      []string
-	fail       error
-	terminal   *fakeTerminal
-	statsCalls int
-	pullGate   chan struct{}          // when set, Pull waits for it after its progress
-	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
-	buildFail  error                  // when set, Build fails with it after its RUN step
-	ran        []engine.CreateOptions // what Run was asked to create
+	mu             sync.Mutex
+	host           Host
+	containers     []*engine.Container
+	stats          map[string]*engine.Stats
+	procs          map[string][]engine.Process
+	logs           map[string][]engine.LogEntry
+	follow         chan engine.LogEntry // extra entries for a following reader
+	images         []Image
+	layers         map[string][]Layer
+	events         map[string][]Event
+	calls          []string
+	fail           error
+	terminal       *fakeTerminal
+	statsCalls     int
+	pullGate       chan struct{}          // when set, Pull waits for it after its progress
+	buildGate      chan struct{}          // when set, Build waits for it after its RUN step
+	buildFail      error                  // when set, Build fails with it after its RUN step
+	buildRunPrints []string               // more lines the RUN step of Build prints
+	ran            []engine.CreateOptions // what Run was asked to create
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -232,13 +233,23 @@ func (f *fakeBackend) Pull(ctx context.Context, ref string, progress func(PullPr
 	return nil
 }
 
-// Build is a scripted three-step build: FROM, a RUN that prints, CMD;
-// the image it makes joins the list.
-func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(string)) (string, error) {
+// Build is a scripted three-step build: FROM, a RUN that prints (also
+// buildRunPrints), CMD; the image it makes joins the list. Steps are
+// reported as the images package's builder does.
+func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(string), step func(BuildStep)) (string, error) {
 	if err := f.record("build %s %s %q", req.ContextDir, req.Dockerfile, req.Tags); err != nil {
 		return "", err
 	}
-	for _, l := range []string{"STEP 1/3: FROM busybox", "STEP 2/3: RUN echo hello from RUN", "hello from RUN", "--> 1a2b3c4d5e6f"} {
+	steps := []string{"FROM busybox", "RUN echo hello from RUN", `CMD ["sh"]`}
+	start := func(n int) {
+		output(fmt.Sprintf("STEP %d/3: %s", n, steps[n-1]))
+		step(BuildStep{Number: n, Count: 3, Instruction: steps[n-1]})
+	}
+	end := func(n int) { step(BuildStep{Number: n, Count: 3, Instruction: steps[n-1], Done: true}) }
+	start(1)
+	end(1)
+	start(2)
+	for _, l := range append(append([]string{"hello from RUN"}, f.buildRunPrints...), "--> 1a2b3c4d5e6f") {
 		output(l)
 	}
 	if f.buildGate != nil {
@@ -251,7 +262,9 @@ func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(s
 	if f.buildFail != nil {
 		return "", f.buildFail
 	}
-	output(`STEP 3/3: CMD ["sh"]`)
+	end(2)
+	start(3)
+	end(3)
 	output("Successfully built " + id('5')[:12])
 	f.mu.Lock()
 	defer f.mu.Unlock()

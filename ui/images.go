@@ -214,7 +214,7 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 		if m.build == nil || msg.build != m.build.stream {
 			return m, nil
 		}
-		b := m.build.absorb(msg.lines)
+		b := m.build.absorb(msg.lines).stepTo(msg.step)
 		if !msg.done {
 			m.build = &b
 			return m, waitBuildCmd(msg.build)
