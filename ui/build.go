@@ -51,18 +51,18 @@ const (
 // that follows the end until the user scrolls up, a spinner and a bar
 // of the Dockerfile's steps while it runs, and the outcome once done.
 type buildModel struct {
-	stream   *buildStream
-	lines    []string
-	log      viewport.Model
-	spin     spinner.Model
-	bar      progress.Model
-	step     int // the last step the backend reported, of steps
-	steps    int
-	stepDone bool // that step has ended
-	running  bool
-	focused  bool // the log, not the list, takes the movement keys
-	id       string
-	err      error
+	stream  *buildStream
+	lines   []string
+	log     viewport.Model
+	spin    spinner.Model
+	bar     progress.Model
+	step    int // the last step the backend reported, of steps
+	steps   int
+	ended   bool // that step has ended
+	running bool
+	focused bool // the log, not the list, takes the movement keys
+	id      string
+	err     error
 }
 
 func newBuildModel(req BuildRequest, cancel context.CancelFunc) buildModel {
@@ -132,7 +132,7 @@ func (m buildModel) finish(id string, err error) buildModel {
 // stepTo moves the bar to a step the backend reported.
 func (m buildModel) stepTo(st *BuildStep) buildModel {
 	if st != nil && st.Number >= 1 && st.Count >= st.Number {
-		m.step, m.steps, m.stepDone = st.Number, st.Count, st.Done
+		m.step, m.steps, m.ended = st.Number, st.Count, st.Done
 	}
 	return m
 }

@@ -20,7 +20,7 @@ type buildItem struct {
 
 // stepsDone is how many steps the bar shows finished.
 func (m buildModel) stepsDone() int {
-	if m.stepDone {
+	if m.ended {
 		return m.step
 	}
 	return max(m.step-1, 0)
