@@ -25,7 +25,7 @@ const dockerfileEntry = ".berth-dockerfile"
 
 // Build sends the build context as a tar to the far side, which builds
 // there (its RUN steps, its base images); the build log is copied to
-// opts.Output.
+// opts.Output, and opts.Progress is fed from its text (logTextSteps).
 func (r remoteImages) Build(ctx context.Context, opts images.BuildOptions) (*images.Image, error) {
 	req := client.ImageBuildOptions{
 		Tags: opts.Tags, NoCache: opts.NoCache, PullParent: opts.PullAlways, Target: opts.Target,
@@ -64,9 +64,17 @@ func (r remoteImages) Build(ctx context.Context, opts images.BuildOptions) (*ima
 		return nil, r.c.fail("build", "", err)
 	}
 	defer func() { _ = res.Body.Close() }()
-	id, err := readBuildLog(res.Body, opts.Output)
+	out, steps := opts.Output, (*logTextSteps)(nil)
+	if opts.Progress != nil {
+		steps = newLogTextSteps(opts.Output, opts.Progress)
+		out = steps
+	}
+	id, err := readBuildLog(res.Body, out)
 	if err != nil {
 		return nil, fmt.Errorf("build on %s: %w", r.c.endpoint, err)
+	}
+	if steps != nil {
+		steps.finish()
 	}
 	return r.Lookup(id)
 }
