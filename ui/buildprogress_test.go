@@ -9,7 +9,7 @@ import (
 func TestBuildBarIgnoresStepLinesPrintedByRUN(t *testing.T) {
 	b := demoBackend()
 	b.buildGate = make(chan struct{})
-	b.buildRunPrints = []string{"STEP 9/9: printed by the RUN step"}
+	b.buildSays = []string{"STEP 9/9: printed by the RUN step"}
 	m := newTestModel(t, b)
 	m = press(t, m, "tab", "B")
 	m = typeText(t, m, "app:1")

@@ -30,25 +30,25 @@ var testNow = time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 // fakeBackend is an in-memory runtime: containers, stats, processes,
 // logs, images and events, plus a record of the changes asked of it.
 type fakeBackend struct {
-	mu             sync.Mutex
-	host           Host
-	containers     []*engine.Container
-	stats          map[string]*engine.Stats
-	procs          map[string][]engine.Process
-	logs           map[string][]engine.LogEntry
-	follow         chan engine.LogEntry // extra entries for a following reader
-	images         []Image
-	layers         map[string][]Layer
-	events         map[string][]Event
-	calls          []string
-	fail           error
-	terminal       *fakeTerminal
-	statsCalls     int
-	pullGate       chan struct{}          // when set, Pull waits for it after its progress
-	buildGate      chan struct{}          // when set, Build waits for it after its RUN step
-	buildFail      error                  // when set, Build fails with it after its RUN step
-	buildRunPrints []string               // more lines the RUN step of Build prints
-	ran            []engine.CreateOptions // what Run was asked to create
+	mu         sync.Mutex
+	host       Host
+	containers []*engine.Container
+	stats      map[string]*engine.Stats
+	procs      map[string][]engine.Process
+	logs       map[string][]engine.LogEntry
+	follow     chan engine.LogEntry // extra entries for a following reader
+	images     []Image
+	layers     map[string][]Layer
+	events     map[string][]Event
+	calls      []string
+	fail       error
+	terminal   *fakeTerminal
+	statsCalls int
+	pullGate   chan struct{}          // when set, Pull waits for it after its progress
+	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
+	buildFail  error                  // when set, Build fails with it after its RUN step
+	buildSays  []string               // more lines the RUN step of Build prints
+	ran        []engine.CreateOptions // what Run was asked to create
 }
 
 func (f *fakeBackend) record(format string, args ...any) error {
@@ -234,7 +234,7 @@ func (f *fakeBackend) Pull(ctx context.Context, ref string, progress func(PullPr
 }
 
 // Build is a scripted three-step build: FROM, a RUN that prints (also
-// buildRunPrints), CMD; the image it makes joins the list. Steps are
+// buildSays), CMD; the image it makes joins the list. Steps are
 // reported as the images package's builder does.
 func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(string), step func(BuildStep)) (string, error) {
 	if err := f.record("build %s %s %q", req.ContextDir, req.Dockerfile, req.Tags); err != nil {
@@ -249,7 +249,7 @@ func (f *fakeBackend) Build(ctx context.Context, req BuildRequest, output func(s
 	start(1)
 	end(1)
 	start(2)
-	for _, l := range append(append([]string{"hello from RUN"}, f.buildRunPrints...), "--> 1a2b3c4d5e6f") {
+	for _, l := range append(append([]string{"hello from RUN"}, f.buildSays...), "--> 1a2b3c4d5e6f") {
 		output(l)
 	}
 	if f.buildGate != nil {
