@@ -393,6 +393,9 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if m.state == stateContainers || m.state == stateImages {
 			return m.updateScreen(msg)
 		}
+		if m, cmd, cleared := m.clearSearch(); cleared {
+			return m, cmd
+		}
 		return m.goBack(), m.refreshCmd()
 	case key.Matches(msg, g.Host):
 		return m, dialogCmd(hostMenu(m.sh, m.current))
