@@ -255,6 +255,19 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.refreshCmd()
 	case actionAskMsg, actionDoneMsg:
 		return m.updateActions(msg)
+	case runFailedMsg:
+		if m.state == stateRunForm {
+			m.runForm, _ = m.runForm.update(msg)
+			return m, nil
+		}
+		m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
+		return m, nil
+	case runStartedMsg:
+		m.setInfo("started " + msg.name)
+		if m.state == stateRunForm {
+			return m.goBack(), m.refreshCmd()
+		}
+		return m, m.refreshCmd()
 	case openMsg:
 		return m.open(msg)
 	case hostPickMsg:
