@@ -157,7 +157,7 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 		return model{}, ErrNoHost
 	}
 	b := hosts[0].Backend
-	keys, err := loadKeys(opts.KeysFile)
+	keys, refused, err := loadKeys(opts.KeysFile)
 	if err != nil {
 		return model{}, err
 	}
@@ -183,6 +183,9 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	m.help = newHelpModel(sh)
 	m.terms = newTerminalsModel(sh)
 	m.resize()
+	if len(refused) > 0 {
+		m.setError(refusedKeys(refused))
+	}
 	return m, nil
 }
 
