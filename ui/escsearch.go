@@ -44,6 +44,7 @@ func (m model) clearSearch() (model, tea.Cmd, bool) {
 		in, ok := m.inspect.clearSearch()
 		m.inspect = in
 		return m, nil, ok
+	default:
+		return m, nil, false
 	}
-	return m, nil, false
 }
