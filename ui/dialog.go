@@ -79,6 +79,10 @@ func (d *dialog) update(msg tea.Msg) (*dialog, tea.Cmd) {
 			d.cursor = max(d.cursor-1, 0)
 		case matches(key, g.Down):
 			d.cursor = min(d.cursor+1, len(d.choices)-1)
+		case matches(key, g.Home):
+			d.cursor = 0
+		case matches(key, g.End):
+			d.cursor = len(d.choices) - 1
 		case matches(key, k.Select):
 			return nil, d.done(d.choices[d.cursor])
 		case matches(key, g.Back):

@@ -7,6 +7,9 @@ var (
 	ErrUnknownBinding = errors.New("unknown key binding")
 	// ErrBadKeys: a keys file's value is neither a key nor a list of keys.
 	ErrBadKeys = errors.New("bad keys")
+	// ErrKeyConflict: a keys file binds a key another binding takes on
+	// the same screen (the rebinding is refused).
+	ErrKeyConflict = errors.New("key conflict")
 	// ErrUnsupported: the backend cannot do this (yet).
 	ErrUnsupported = errors.New("not supported by this backend")
 	// ErrBusy: the same kind of work is already under way.

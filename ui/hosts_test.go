@@ -222,7 +222,7 @@ func TestHostsActionsGoToTheRowsHost(t *testing.T) {
 	if !strings.Contains(screen(m), "far's own layer") {
 		t.Errorf("the layers are not far's:\n%s", screen(m))
 	}
-	m = press(t, m, "d", "y")
+	m = press(t, m, "d", "j", "enter") // in use: force is the menu's second choice
 	if got := far.callLog(); got[len(got)-1] != "rmi busybox:latest force=true" {
 		t.Errorf("far's last call %q", got[len(got)-1])
 	}

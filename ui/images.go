@@ -426,20 +426,11 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 		return m, openCmd(openMsg{to: stateRunForm, image: &im, sh: sh})
 	case matches(msg, k.Remove):
 		name := imageName(im)
-		text := shortID(im.ID)
-		force := im.Containers > 0
-		if force {
-			text += fmt.Sprintf("\nused by %d containers: removed anyway (their images stay on disk until they go)", im.Containers)
+		ref := im.ID
+		if !im.Dangling {
+			ref = name
 		}
-		return m, dialogCmd(confirmDialog(&sh.keys, "Remove image "+name+"?", text, func() tea.Cmd {
-			ref := im.ID
-			if !im.Dangling {
-				ref = name
-			}
-			return actionCmd("remove image "+name, "removed image "+name, func() error {
-				return sh.backend.RemoveImage(sh.ctx, ref, force)
-			})
-		}))
+		return m, dialogCmd(removeImageDialog(sh, im, name, ref))
 	}
 	return m, nil
 }

@@ -313,20 +313,25 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 type keysFile map[string]json.RawMessage
 
 // loadKeys returns the default key map with the rebindings of the file at
-// path applied; path "" means no file. Unknown names are an error.
-func loadKeys(path string) (keyMap, error) {
+// path applied; path "" means no file. Unknown names are an error; a
+// rebinding that takes a key another binding has on the same screen is
+// refused (refused says why, the binding keeps its default).
+func loadKeys(path string) (_ keyMap, refused []error, _ error) {
 	km := defaultKeys()
 	if path == "" {
-		return km, nil
+		return km, nil, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return km, fmt.Errorf("read keys file: %w", err)
+		return km, nil, fmt.Errorf("read keys file: %w", err)
 	}
 	if err := km.apply(data); err != nil {
-		return km, fmt.Errorf("keys file %s: %w", path, err)
+		return km, nil, fmt.Errorf("keys file %s: %w", path, err)
 	}
-	return km, nil
+	for _, r := range km.refuseConflicts(km.rebound()) {
+		refused = append(refused, fmt.Errorf("keys file %s: %w", path, r))
+	}
+	return km, refused, nil
 }
 
 func (k *keyMap) apply(data []byte) error {

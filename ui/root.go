@@ -157,7 +157,7 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 		return model{}, ErrNoHost
 	}
 	b := hosts[0].Backend
-	keys, err := loadKeys(opts.KeysFile)
+	keys, refused, err := loadKeys(opts.KeysFile)
 	if err != nil {
 		return model{}, err
 	}
@@ -183,6 +183,9 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	m.help = newHelpModel(sh)
 	m.terms = newTerminalsModel(sh)
 	m.resize()
+	if len(refused) > 0 {
+		m.setError(refusedKeys(refused))
+	}
 	return m, nil
 }
 
@@ -255,6 +258,19 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.refreshCmd()
 	case actionAskMsg, actionDoneMsg:
 		return m.updateActions(msg)
+	case runFailedMsg:
+		if m.state == stateRunForm {
+			m.runForm, _ = m.runForm.update(msg)
+			return m, nil
+		}
+		m.setError(fmt.Errorf("%s: %w", msg.what, msg.err))
+		return m, nil
+	case runStartedMsg:
+		m.setInfo("started " + msg.name)
+		if m.state == stateRunForm {
+			return m.goBack(), m.refreshCmd()
+		}
+		return m, m.refreshCmd()
 	case openMsg:
 		return m.open(msg)
 	case hostPickMsg:
@@ -392,6 +408,9 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, g.Back):
 		if m.state == stateContainers || m.state == stateImages {
 			return m.updateScreen(msg)
+		}
+		if m, cmd, cleared := m.clearSearch(); cleared {
+			return m, cmd
 		}
 		return m.goBack(), m.refreshCmd()
 	case key.Matches(msg, g.Host):

@@ -29,12 +29,18 @@ const (
 	fieldPids
 	fieldRestart
 	fieldPorts
+	fieldVolumes
+	fieldNetwork
+	fieldTTY
+	fieldWorkdir
+	fieldUser
 	fieldOptions
 	fieldCount
 )
 
 var runFieldLabels = [fieldCount]string{
-	"Image", "Name", "Command", "Env", "Memory", "CPUs", "Pids limit", "Restart", "Ports", "Options",
+	"Image", "Name", "Command", "Env", "Memory", "CPUs", "Pids limit", "Restart", "Ports",
+	"Volumes", "Network", "TTY", "Workdir", "User", "Options",
 }
 
 var runFieldHints = [fieldCount]string{
@@ -47,11 +53,27 @@ var runFieldHints = [fieldCount]string{
 	"100, -1 (empty: no limit)",
 	"no, on-failure[:N], always, unless-stopped",
 	"8080:80 127.0.0.1:8443:443/tcp 8000-8001:80-81",
-	"more berth run flags: -v /srv:/srv --read-only",
+	"/srv/data:/data:ro cache:/cache (-v, one per word)",
+	"bridge, host, none or a network's name (empty: the default)",
+	"yes: a terminal (-t), empty: none",
+	"/app (-w)",
+	"nobody, 1000:1000 (-u)",
+	"more berth run flags: --read-only -l team=core",
 }
 
-// runFormModel is the form that runs a new container.
-type runFormModel struct{ form }
+// runFormModel is the form that runs a new container. It stays open
+// until the container has started: a start error is shown in the form,
+// with what was typed kept for another try.
+type runFormModel struct {
+	form
+	starting bool // a run is under way: enter does not start another
+}
+
+// runFailedMsg is the run form's start failing.
+type runFailedMsg struct {
+	what string
+	err  error
+}
 
 func newRunFormModel(sh *shared, im *Image) runFormModel {
 	f := newForm(sh, " Run a new container", "runs", runFieldLabels[:], runFieldHints[:])
@@ -62,7 +84,7 @@ func newRunFormModel(sh *shared, im *Image) runFormModel {
 		f.inputs[fieldImage].SetValue(im.ID)
 		f.focus = int(fieldName)
 	}
-	return runFormModel{f}
+	return runFormModel{form: f}
 }
 
 func (m runFormModel) setSize(w, h int) runFormModel {
@@ -71,15 +93,21 @@ func (m runFormModel) setSize(w, h int) runFormModel {
 }
 
 func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
+	if failed, ok := msg.(runFailedMsg); ok {
+		m.starting = false
+		m.err = fmt.Sprintf("%s: %v", failed.what, failed.err)
+		return m, nil
+	}
 	var submit bool
 	var cmd tea.Cmd
-	if m.form, submit, cmd = m.form.update(msg); !submit {
+	if m.form, submit, cmd = m.form.update(msg); !submit || m.starting {
 		return m, cmd
 	}
 	v := func(f runField) string { return m.value(int(f)) }
 	run, opts, warnings, err := runOptions(runSpec{
 		Image: v(fieldImage), Name: v(fieldName), Command: v(fieldCommand), Env: v(fieldEnv),
 		Memory: v(fieldMemory), CPUs: v(fieldCPUs), Pids: v(fieldPids), Restart: v(fieldRestart), Ports: v(fieldPorts),
+		Volumes: v(fieldVolumes), Network: v(fieldNetwork), TTY: v(fieldTTY), Workdir: v(fieldWorkdir), User: v(fieldUser),
 		Options: v(fieldOptions),
 	}, m.sh.runSettings, runopts.HostFiles{LookupEnv: os.LookupEnv, Abs: filepath.Abs})
 	if err != nil {
@@ -91,19 +119,24 @@ func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
 		starting += " WARNING: " + w
 	}
 	sh := m.sh
-	return m, tea.Batch(func() tea.Msg { return backMsg{} }, infoCmd(starting),
+	m.starting, m.err = true, ""
+	return m, tea.Batch(infoCmd(starting),
 		func() tea.Msg {
 			c, err := sh.backend.Run(sh.ctx, opts, run.Pull)
 			if err != nil {
-				return actionMsg{what: "run " + opts.Config.Image, err: err}
+				return runFailedMsg{what: "run " + opts.Config.Image, err: err}
 			}
-			return actionMsg{what: "started " + c.DisplayName()}
+			return runStartedMsg{name: c.DisplayName()}
 		})
 }
+
+// runStartedMsg closes the run form: its container has started.
+type runStartedMsg struct{ name string }
 
 // runSpec is the run form as text.
 type runSpec struct {
 	Image, Name, Command, Env, Memory, CPUs, Pids, Restart, Ports, Options string
+	Volumes, Network, TTY, Workdir, User                                   string
 }
 
 // runOptions turns the form into `berth run -d` flags, each field the
@@ -115,13 +148,21 @@ func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (*ru
 	args := []string{"--detach"}
 	single := []struct{ flag, value string }{
 		{"--name", s.Name}, {"--memory", s.Memory}, {"--cpus", s.CPUs}, {"--pids-limit", s.Pids}, {"--restart", s.Restart},
+		{"--network", s.Network}, {"--workdir", s.Workdir}, {"--user", s.User},
 	}
 	for _, f := range single {
 		if f.value != "" {
 			args = append(args, f.flag+"="+f.value)
 		}
 	}
-	for _, f := range []struct{ flag, words string }{{"--env", s.Env}, {"--publish", s.Ports}} {
+	tty, err := yesNo(s.TTY)
+	if err != nil {
+		return nil, engine.CreateOptions{}, nil, fmt.Errorf("tty: %w", err)
+	}
+	if tty {
+		args = append(args, "--tty")
+	}
+	for _, f := range []struct{ flag, words string }{{"--env", s.Env}, {"--publish", s.Ports}, {"--volume", s.Volumes}} {
 		words, err := runopts.SplitWords(f.words)
 		if err != nil {
 			return nil, engine.CreateOptions{}, nil, fmt.Errorf("%s: %w", strings.TrimPrefix(f.flag, "--"), err)
@@ -142,4 +183,15 @@ func runOptions(s runSpec, settings *config.Config, host runopts.HostFiles) (*ru
 		settings = &config.Config{DefaultNetwork: config.DefaultNetwork}
 	}
 	return runopts.Parse(append(args, more...), s.Image, command, settings, host)
+}
+
+// yesNo reads a yes/no field: empty is no.
+func yesNo(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "n", "no", "false", "off":
+		return false, nil
+	case "y", "yes", "true", "on":
+		return true, nil
+	}
+	return false, fmt.Errorf("%w: %q: want yes or no", ErrBadInput, s)
 }

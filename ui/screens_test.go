@@ -85,7 +85,7 @@ func TestImagesScreen(t *testing.T) {
 	if !strings.Contains(screen(m), "import rootfs.tar") {
 		t.Errorf("layers of busybox not shown:\n%s", screen(m))
 	}
-	m = press(t, m, "d", "y", "P", "y")
+	m = press(t, m, "d", "j", "enter", "P", "y") // in use: force is the menu's second choice
 	want := []string{"rmi busybox:latest force=true", "prune"}
 	if got := b.callLog(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("calls %q, want %q", got, want)
