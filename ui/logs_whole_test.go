@@ -104,6 +104,9 @@ func openFileLogs(t *testing.T, path string) (model, *fileLogsBackend) {
 	if m.state != stateLogs {
 		t.Fatalf("l opened %s", m.state)
 	}
+	// The file's last lines arrive from another goroutine: on a busy
+	// machine not yet when l returns.
+	m = await(t, m, "the log's last lines", func(m model) bool { return m.logs.ended })
 	return m, b
 }
 
