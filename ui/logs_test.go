@@ -19,7 +19,15 @@ func openLogs(t *testing.T, b *fakeBackend) model {
 	if m.state != stateLogs {
 		t.Fatalf("l opened %s", m.state)
 	}
-	return m
+	// The lines arrive in batches a frame apart, from another
+	// goroutine: wait for all of them (and the end, when the fake does
+	// not follow), or a busy machine shows the screen half-filled.
+	b.mu.Lock()
+	want, follows := min(len(b.logs[m.logs.ref]), 1000), b.follow != nil
+	b.mu.Unlock()
+	return await(t, m, "web's log", func(m model) bool {
+		return len(m.logs.lines) >= want && (follows || m.logs.ended)
+	})
 }
 
 func TestLogsScreen(t *testing.T) {
