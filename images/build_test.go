@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,7 +24,7 @@ import (
 
 // fakeRunner stands in for the engine: it mounts the step's rootfs itself
 // and applies a scripted change. Scripts are lines of
-// "write PATH CONTENT…", "mv FROM TO", "rm PATH", "echo TEXT…" and "fail".
+// "write PATH CONTENT…", "fill PATH BYTES", "mv FROM TO", "rm PATH", "echo TEXT…" and "fail".
 type fakeRunner struct {
 	mu    sync.Mutex
 	steps []RunStep
@@ -66,6 +67,14 @@ func (f *fakeRunner) Run(ctx context.Context, step RunStep) error {
 		case "mv": // busybox mv copies when rename(2) says EXDEV
 			if out, err := exec.Command("/bin/busybox", "mv", filepath.Join(root, w[1]), filepath.Join(root, w[2])).CombinedOutput(); err != nil {
 				return fmt.Errorf("mv: %v: %s", err, out)
+			}
+		case "fill": // fill PATH BYTES: a file of BYTES zeros
+			n, err := strconv.Atoi(w[2])
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(root, w[1]), make([]byte, n), 0o644); err != nil {
+				return err
 			}
 		case "rm":
 			if err := os.RemoveAll(filepath.Join(root, w[1])); err != nil {

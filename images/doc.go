@@ -24,6 +24,12 @@
 // pull.go, push.go and registry.go (go-containerregistry for the protocol;
 // blob checks, storage and unpacking are ours).
 //
+// layerfiles.go is an image's file tree layer by layer, as dive shows it
+// (added, changed, removed; the bytes wasted by what later layers
+// overwrite or delete; dive's efficiency score): a pure function over the
+// layers' tar headers, read from the layer blobs or from a saved archive
+// (layerfiles_read.go); layerfiles_tree.go stacks the layers up to one.
+//
 // On disk, under the root passed to Open:
 //
 //	lock                     flock taken by every mutation
