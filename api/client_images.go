@@ -154,6 +154,22 @@ func (r remoteImages) History(ref string) ([]images.History, error) {
 	return out, nil
 }
 
+// LayerFiles reads the image's layers from the far side's export stream
+// (GET /images/{name}/get, as `docker save`): the Docker API has no
+// call for a layer's files, and the export carries every layer's tar.
+func (r remoteImages) LayerFiles(ref string) (*images.LayerAnalysis, error) {
+	res, err := r.c.api.ImageSave(context.Background(), []string{ref})
+	if err != nil {
+		return nil, r.c.fail("layer files of image", ref, err)
+	}
+	defer func() { _ = res.Close() }()
+	a, err := images.ArchiveLayerFiles(res)
+	if err != nil {
+		return nil, fmt.Errorf("layer files of image %s on %s: %w", ref, r.c.endpoint, err)
+	}
+	return a, nil
+}
+
 func (r remoteImages) Save(w io.Writer, refs []string, opts images.SaveOptions) error {
 	res, err := r.c.api.ImageSave(context.Background(), refs)
 	if err != nil {

@@ -296,6 +296,7 @@ type fakeImages struct {
 	loadedFrom string
 	pruned     []images.PruneOptions
 	history    []images.History
+	layerFiles *images.LayerAnalysis
 	usage      images.DiskUsage
 	pulls      []images.PullOptions
 	pushes     []string
@@ -315,6 +316,13 @@ func (f *fakeImages) History(ref string) ([]images.History, error) {
 		return nil, err
 	}
 	return f.history, nil
+}
+
+func (f *fakeImages) LayerFiles(ref string) (*images.LayerAnalysis, error) {
+	if _, err := f.Lookup(ref); err != nil {
+		return nil, err
+	}
+	return f.layerFiles, nil
 }
 
 func (f *fakeImages) Save(w io.Writer, refs []string, opts images.SaveOptions) error {

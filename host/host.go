@@ -113,6 +113,9 @@ type Images interface {
 	Import(r io.Reader, ref string, opts images.ImportOptions) (*images.Image, error)
 	RootfsSize(containerID string) (int64, error)
 	History(refOrID string) ([]images.History, error)
+	// LayerFiles is the image's file tree layer by layer, with the bytes
+	// later layers waste (images.AnalyzeLayers), as dive shows it.
+	LayerFiles(refOrID string) (*images.LayerAnalysis, error)
 	Save(w io.Writer, refs []string, opts images.SaveOptions) error
 	Load(r io.Reader, opts images.LoadOptions) ([]images.Loaded, error)
 	LoadLayout(dir string, opts images.LoadOptions) ([]images.Loaded, error)
