@@ -9,6 +9,7 @@ import (
 	"berth/config"
 	"berth/engine"
 	"berth/host"
+	"berth/images"
 	"berth/ui"
 )
 
@@ -180,6 +181,9 @@ func (f failedBackend) Signal(context.Context, string, int, string) error       
 func (f failedBackend) Images(context.Context) ([]ui.Image, error)              { return nil, f.err }
 func (f failedBackend) ImageLayers(context.Context, string) ([]ui.Layer, error) { return nil, f.err }
 func (f failedBackend) RemoveImage(context.Context, string, bool) error         { return f.err }
+func (f failedBackend) LayerFiles(context.Context, string) (*images.LayerAnalysis, error) {
+	return nil, f.err
+}
 func (f failedBackend) Pull(context.Context, string, func(ui.PullProgress)) error {
 	return f.err
 }

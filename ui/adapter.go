@@ -319,6 +319,11 @@ func (b *EngineBackend) ImageLayers(ctx context.Context, id string) ([]Layer, er
 	return out, nil
 }
 
+// LayerFiles asks the host's image store (host.Images.LayerFiles).
+func (b *EngineBackend) LayerFiles(ctx context.Context, id string) (*images.LayerAnalysis, error) {
+	return b.e.Images().LayerFiles(id)
+}
+
 func (b *EngineBackend) RemoveImage(ctx context.Context, ref string, force bool) error {
 	_, err := host.RemoveImage(ctx, b.e, b.e.Images(), ref, force)
 	return err

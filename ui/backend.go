@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"berth/engine"
+	"berth/images"
 )
 
 // Backend is everything the TUI asks of the runtime. *engine.Engine plus
@@ -46,6 +47,9 @@ type Backend interface {
 	// ImageLayers lists the layers of one image, newest first (as
 	// `docker history`).
 	ImageLayers(ctx context.Context, id string) ([]Layer, error)
+	// LayerFiles is the image's file tree layer by layer, with the bytes
+	// its later layers waste (the layers screen, layertree.go).
+	LayerFiles(ctx context.Context, id string) (*images.LayerAnalysis, error)
 	RemoveImage(ctx context.Context, ref string, force bool) error
 	// Pull fetches an image from its registry, reporting progress (from
 	// several goroutines) until it returns.

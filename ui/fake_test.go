@@ -20,6 +20,7 @@ import (
 	"berth/compose"
 	"berth/engine"
 	"berth/engine/network"
+	"berth/images"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -39,6 +40,7 @@ type fakeBackend struct {
 	follow     chan engine.LogEntry // extra entries for a following reader
 	images     []Image
 	layers     map[string][]Layer
+	files      map[string]*images.LayerAnalysis // LayerFiles by image ID
 	events     map[string][]Event
 	calls      []string
 	fail       error
@@ -211,6 +213,14 @@ func (f *fakeBackend) ImageLayers(_ context.Context, id string) ([]Layer, error)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.layers[id], nil
+}
+func (f *fakeBackend) LayerFiles(_ context.Context, id string) (*images.LayerAnalysis, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if a, ok := f.files[id]; ok {
+		return a, nil
+	}
+	return nil, images.ErrNotFound
 }
 func (f *fakeBackend) RemoveImage(_ context.Context, ref string, force bool) error {
 	return f.record("rmi %s force=%v", ref, force)

@@ -70,7 +70,7 @@ func (m helpModel) groups(s state) []helpGroup {
 		}
 	case stateImages:
 		i := k.Images
-		return []helpGroup{{"Images", []key.Binding{i.Run, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}},
+		return []helpGroup{{"Images", []key.Binding{i.Run, i.Layers, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}},
 			{"Build log", []key.Binding{bind("focus the log / the list", g.NextPane.Keys()...), bind("cancel or close the build", g.Back.Keys()...)}},
 			move, global}
 	case stateLogs:
@@ -82,6 +82,10 @@ func (m helpModel) groups(s state) []helpGroup {
 	case stateInspect:
 		i := k.Inspect
 		return []helpGroup{{"Inspect", []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
+	case stateLayerFiles:
+		l := k.Layers
+		return []helpGroup{{"Layers", []key.Binding{l.Fold, l.FoldAll, l.Changes, l.Aggregate,
+			bind("layers / file tree", g.NextPane.Keys()...)}}, move, global}
 	case stateRunForm, stateBuildForm:
 		verb := "run"
 		if s == stateBuildForm {
@@ -109,7 +113,7 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{c.Logs, c.Top, c.Exec, c.Inspect, c.Stop, c.Restart, c.Remove, c.Run, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateImages:
 		i := k.Images
-		return []key.Binding{i.Run, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
+		return []key.Binding{i.Run, i.Layers, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateLogs:
 		l := k.Logs
 		return []key.Binding{l.Search, l.Next, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}
@@ -119,6 +123,9 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 	case stateInspect:
 		i := k.Inspect
 		return []key.Binding{i.Search, i.Next, g.Copy, g.Back, g.Help}
+	case stateLayerFiles:
+		l := k.Layers
+		return []key.Binding{bind("layers/files", g.NextPane.Keys()...), l.Fold, l.Changes, l.Aggregate, l.FoldAll, g.Back, g.Help}
 	case stateRunForm:
 		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
 	case stateBuildForm:

@@ -424,6 +424,8 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	switch {
 	case matches(msg, k.Run):
 		return m, openCmd(openMsg{to: stateRunForm, image: &im, sh: sh})
+	case matches(msg, k.Layers):
+		return m, openCmd(openMsg{to: stateLayerFiles, image: &im, sh: sh})
 	case matches(msg, k.Remove):
 		name := imageName(im)
 		ref := im.ID

@@ -19,6 +19,7 @@ type keyMap struct {
 	Logs       logKeys
 	Top        topKeys
 	Images     imageKeys
+	Layers     layerKeys
 	Inspect    inspectKeys
 	Terminal   terminalKeys
 	Dialog     dialogKeys
@@ -110,6 +111,16 @@ type imageKeys struct {
 	Prune  key.Binding
 	Pull   key.Binding
 	Build  key.Binding
+	// Layers opens the image's layers and their files (layertree.go).
+	Layers key.Binding
+}
+
+// layerKeys act on the layers screen's file tree.
+type layerKeys struct {
+	Fold      key.Binding
+	FoldAll   key.Binding
+	Changes   key.Binding
+	Aggregate key.Binding
 }
 
 type inspectKeys struct {
@@ -234,6 +245,13 @@ func defaultKeys() keyMap {
 			Prune:  bind("prune dangling", "P"),
 			Pull:   bind("pull an image", "p"),
 			Build:  bind("build from a Dockerfile", "B"),
+			Layers: bind("layers and files", "l"),
+		},
+		Layers: layerKeys{
+			Fold:      bind("fold/unfold dir", "space", "enter"),
+			FoldAll:   bind("fold/unfold all", "z"),
+			Changes:   bind("changes/whole tree", "c"),
+			Aggregate: bind("this layer/aggregate", "a"),
 		},
 		Inspect: inspectKeys{
 			Search: bind("search", "/"),
@@ -294,7 +312,10 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"top.execpane": &k.Top.ExecPane,
 
 		"images.run": &k.Images.Run, "images.remove": &k.Images.Remove, "images.prune": &k.Images.Prune,
-		"images.pull": &k.Images.Pull, "images.build": &k.Images.Build,
+		"images.pull": &k.Images.Pull, "images.build": &k.Images.Build, "images.layers": &k.Images.Layers,
+
+		"layers.fold": &k.Layers.Fold, "layers.foldall": &k.Layers.FoldAll,
+		"layers.changes": &k.Layers.Changes, "layers.aggregate": &k.Layers.Aggregate,
 
 		"inspect.search": &k.Inspect.Search, "inspect.next": &k.Inspect.Next, "inspect.prev": &k.Inspect.Prev,
 

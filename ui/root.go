@@ -65,6 +65,7 @@ const (
 	stateRunForm
 	stateBuildForm
 	stateHelp
+	stateLayerFiles
 )
 
 func (s state) String() string {
@@ -87,6 +88,8 @@ func (s state) String() string {
 		return "Build"
 	case stateHelp:
 		return "Help"
+	case stateLayerFiles:
+		return "Layers"
 	}
 	return fmt.Sprintf("state(%d)", int(s))
 }
@@ -148,6 +151,7 @@ type model struct {
 	runForm    runFormModel
 	buildForm  buildFormModel
 	help       helpModel
+	layerFiles layerFilesModel
 	terms      terminalsModel
 	actions    actionsModel // the container actions running (actions.go)
 }
@@ -319,6 +323,8 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.inspect, cmd = m.inspect.update(msg)
 	case timelineMsg:
 		m.timeline, cmd = m.timeline.update(msg)
+	case layerFilesMsg:
+		m.layerFiles, cmd = m.layerFiles.update(msg)
 	case termOutputMsg, handoffReadyMsg, handoffDoneMsg:
 		m.terms, cmd = m.terms.update(msg)
 	case terminalMsg:
@@ -461,6 +467,8 @@ func (m model) updateScreen(msg tea.Msg) (model, tea.Cmd) {
 		m.buildForm, cmd = m.buildForm.update(msg)
 	case stateHelp:
 		m.help, cmd = m.help.update(msg)
+	case stateLayerFiles:
+		m.layerFiles, cmd = m.layerFiles.update(msg)
 	}
 	return m, cmd
 }
@@ -518,6 +526,9 @@ func (m model) nextPane() (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m.switchTo(stateContainers)
+	case stateLayerFiles:
+		m.layerFiles = m.layerFiles.nextPane()
+		return m, nil
 	default:
 		return m, nil
 	}
@@ -608,6 +619,9 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	case stateBuildForm:
 		m.buildForm = newBuildFormModel(sh)
 		cmd = m.buildForm.init()
+	case stateLayerFiles:
+		m.layerFiles = newLayerFilesModel(sh, m.gen, msg.image)
+		cmd = m.layerFiles.init()
 	default:
 		return m, nil
 	}
@@ -640,6 +654,7 @@ func (m *model) resize() {
 	m.runForm = m.runForm.setSize(w, h)
 	m.buildForm = m.buildForm.setSize(w, h)
 	m.help = m.help.setSize(w, h)
+	m.layerFiles = m.layerFiles.setSize(w, h)
 	m.terms = m.terms.setSize(m.terms.paneWidth(w), h)
 }
 
@@ -667,6 +682,8 @@ func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 		m.inspect = m.inspect.scroll(d)
 	case stateTimeline:
 		m.timeline = m.timeline.scroll(d)
+	case stateLayerFiles:
+		m.layerFiles = m.layerFiles.scroll(d)
 	default:
 		// Forms and help do not scroll.
 	}
@@ -765,6 +782,8 @@ func (m model) screenView() string {
 		return m.buildForm.view()
 	case stateHelp:
 		return m.help.view()
+	case stateLayerFiles:
+		return m.layerFiles.view()
 	}
 	return ""
 }
@@ -841,6 +860,8 @@ func (m model) crumb(s state) string {
 		return s.String() + m.runForm.sh.onHost()
 	case stateBuildForm:
 		return s.String() + m.buildForm.sh.onHost()
+	case stateLayerFiles:
+		return "Layers: " + m.layerFiles.name + m.layerFiles.sh.onHost()
 	default:
 		return s.String()
 	}

@@ -40,6 +40,10 @@ type styles struct {
 	JSONKey      lipgloss.Style
 	JSONString   lipgloss.Style
 	JSONNumber   lipgloss.Style
+	// FileAdded, FileChanged and FileRemoved mark a layer's files.
+	FileAdded   lipgloss.Style
+	FileChanged lipgloss.Style
+	FileRemoved lipgloss.Style
 	// Services colour the prefixes of a compose project's log, one per
 	// service, in turn.
 	Services []lipgloss.Style
@@ -93,6 +97,9 @@ func newStyles(dark, noColor bool) styles {
 		JSONKey:      lipgloss.NewStyle().Foreground(accent),
 		JSONString:   lipgloss.NewStyle().Foreground(green),
 		JSONNumber:   lipgloss.NewStyle().Foreground(yellow),
+		FileAdded:    lipgloss.NewStyle().Foreground(green),
+		FileChanged:  lipgloss.NewStyle().Foreground(yellow),
+		FileRemoved:  lipgloss.NewStyle().Foreground(red).Strikethrough(true),
 	}
 	for _, pair := range [][2]string{
 		{"#00707A", "#5FD7E0"}, {"#8A6100", "#F2C94C"}, {"#1B7F37", "#6BD68A"},
