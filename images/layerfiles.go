@@ -2,6 +2,7 @@ package images
 
 import (
 	"archive/tar"
+	"cmp"
 	"io/fs"
 	"path"
 	"slices"
@@ -387,9 +388,22 @@ func sortedEntries(m map[string]LayerEntry) []LayerEntry {
 }
 
 // compareWalk orders paths as a depth-first walk visits them, each
-// directory's entries by name (walkOrder's comparison).
+// directory's entries by name (walkOrder's order, without its
+// allocations): '/' sorts before every byte a name holds.
 func compareWalk(a, b string) int {
-	return slices.Compare(strings.Split(a, "/"), strings.Split(b, "/"))
+	for i := 0; i < len(a) && i < len(b); i++ {
+		x, y := a[i], b[i]
+		switch {
+		case x == y:
+			continue
+		case x == '/':
+			return -1
+		case y == '/':
+			return 1
+		}
+		return cmp.Compare(x, y)
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // linkShows reports whether a hard link that layer i makes to its file p

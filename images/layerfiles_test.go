@@ -233,3 +233,14 @@ func TestLayerFilesErrors(t *testing.T) {
 		t.Errorf("an archive without its layer: %v", err)
 	}
 }
+
+func TestCompareWalkIsWalkOrder(t *testing.T) {
+	paths := []string{"/a", "/a/b", "/a-c", "/a/b/c", "/ab", "/a.b", "/b", "/a/b-c", "/a/b/c/d", "/"}
+	for _, x := range paths {
+		for _, y := range paths {
+			if got, want := compareWalk(x, y) < 0, walkOrder(x, y); got != want {
+				t.Errorf("compareWalk(%q, %q) < 0 is %v, walkOrder says %v", x, y, got, want)
+			}
+		}
+	}
+}

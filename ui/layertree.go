@@ -16,13 +16,22 @@ import (
 // layer, added, changed and removed files marked, only the changes or
 // the whole tree, that layer's changes or every layer's up to it. The
 // analysis (images.AnalyzeLayers, through the backend) is asked for once
-// when the screen opens; the trees are built from it on the way and kept.
+// when the screen opens; each tree is built from it in a command (an
+// image of 50,000 files takes longer than a frame), once, and kept.
 
-type layerFilesMsg struct {
-	gen int
-	a   *images.LayerAnalysis
-	err error
-}
+type (
+	layerFilesMsg struct {
+		gen int
+		a   *images.LayerAnalysis
+		err error
+	}
+	// fileTreeMsg is one tree of the analysis, built.
+	fileTreeMsg struct {
+		gen     int
+		key     treeKey
+		entries []images.LayerEntry
+	}
+)
 
 // treeKey names one tree of the analysis.
 type treeKey struct {
@@ -56,7 +65,8 @@ type layerFilesModel struct {
 	aggregate bool // every layer's changes up to the selected one
 	whole     bool // the whole tree, not only the changes
 	folded    map[string]bool
-	trees     map[treeKey][]images.LayerEntry // computed once each
+	trees     map[treeKey][]images.LayerEntry // built once each
+	asked     map[treeKey]bool                // being built
 	rows      []fileRow
 }
 
@@ -86,7 +96,7 @@ const layerPaneMin = 30
 
 func newLayerFilesModel(sh *shared, gen int, im *Image) layerFilesModel {
 	return layerFilesModel{sh: sh, gen: gen, ref: im.ID, name: imageName(*im),
-		folded: map[string]bool{}, trees: map[treeKey][]images.LayerEntry{}}
+		folded: map[string]bool{}, trees: map[treeKey][]images.LayerEntry{}, asked: map[treeKey]bool{}}
 }
 
 func (m layerFilesModel) init() tea.Cmd {
@@ -125,27 +135,38 @@ func (m layerFilesModel) setSize(w, h int) layerFilesModel {
 	return m.relayout()
 }
 
-// relayout rebuilds the tree's rows after anything they depend on changed.
+func (m layerFilesModel) treeKey() treeKey {
+	return treeKey{layer: m.layers.Cursor, aggregate: m.aggregate}
+}
+
+// relayout lays the tree's rows out again after anything they depend on
+// changed; a tree not built yet has none.
 func (m layerFilesModel) relayout() layerFilesModel {
 	n := 0
 	if m.a != nil {
 		n = len(m.a.Layers)
 	}
 	m.layers.resize(m.layerRows(), n)
-	if m.a == nil || n == 0 {
-		m.rows = nil
-		m.files.resize(m.bodyRows(), 0)
-		return m
+	m.rows = nil
+	if entries, ok := m.trees[m.treeKey()]; ok {
+		m.rows = fileRows(entries, !m.whole, m.folded)
 	}
-	k := treeKey{layer: m.layers.Cursor, aggregate: m.aggregate}
-	entries, ok := m.trees[k]
-	if !ok {
-		entries = m.a.Tree(k.layer, k.aggregate)
-		m.trees[k] = entries
-	}
-	m.rows = fileRows(entries, !m.whole, m.folded)
 	m.files.resize(m.bodyRows(), len(m.rows))
 	return m
+}
+
+// treeCmd builds the tree on view when it is neither built nor being built.
+func (m layerFilesModel) treeCmd() tea.Cmd {
+	k := m.treeKey()
+	if m.a == nil || len(m.a.Layers) == 0 || m.asked[k] {
+		return nil
+	}
+	if _, ok := m.trees[k]; ok {
+		return nil
+	}
+	m.asked[k] = true
+	a, gen := m.a, m.gen
+	return func() tea.Msg { return fileTreeMsg{gen: gen, key: k, entries: a.Tree(k.layer, k.aggregate)} }
 }
 
 // fileRows lays entries (in walk order) out as the tree's lines: with
@@ -213,9 +234,18 @@ func (m layerFilesModel) update(msg tea.Msg) (layerFilesModel, tea.Cmd) {
 		if msg.err != nil {
 			return m, statusCmd(fmt.Errorf("layer files of %s: %w", m.name, msg.err))
 		}
+		m = m.relayout()
+		return m, m.treeCmd()
+	case fileTreeMsg:
+		if msg.gen != m.gen {
+			return m, nil
+		}
+		m.trees[msg.key] = msg.entries
+		delete(m.asked, msg.key)
 		return m.relayout(), nil
 	case tea.KeyPressMsg:
-		return m.key(msg), nil
+		m = m.key(msg)
+		return m, m.treeCmd()
 	}
 	return m, nil
 }
@@ -287,13 +317,16 @@ func (m layerFilesModel) foldAll() map[string]bool {
 	return out
 }
 
-func (m layerFilesModel) scroll(d int) layerFilesModel {
+// scroll moves the focused pane's cursor (the wheel); another layer's
+// tree may need building.
+func (m layerFilesModel) scroll(d int) (layerFilesModel, tea.Cmd) {
 	if m.onFiles {
 		m.files.move(d)
-		return m
+		return m, nil
 	}
 	m.layers.move(d)
-	return m.relayout()
+	m = m.relayout()
+	return m, m.treeCmd()
 }
 
 func (m layerFilesModel) view() string {
@@ -390,6 +423,9 @@ func (m layerFilesModel) treeView(w int) string {
 	lines := []string{m.paneTitle("Files", m.onFiles) + st.Faint.Render(" · "+what+" · "+shown)}
 	widths := layoutColumns(treeColumns, w)
 	lines = append(lines, renderHeader(st, treeColumns, widths, -1, false))
+	if _, built := m.trees[m.treeKey()]; !built {
+		return strings.Join(append(lines, st.Faint.Render(" reading the tree…")), "\n")
+	}
 	if len(m.rows) == 0 {
 		return strings.Join(append(lines, st.Faint.Render(" no changes")), "\n")
 	}

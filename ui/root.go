@@ -323,7 +323,7 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.inspect, cmd = m.inspect.update(msg)
 	case timelineMsg:
 		m.timeline, cmd = m.timeline.update(msg)
-	case layerFilesMsg:
+	case layerFilesMsg, fileTreeMsg:
 		m.layerFiles, cmd = m.layerFiles.update(msg)
 	case termOutputMsg, handoffReadyMsg, handoffDoneMsg:
 		m.terms, cmd = m.terms.update(msg)
@@ -683,7 +683,7 @@ func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 	case stateTimeline:
 		m.timeline = m.timeline.scroll(d)
 	case stateLayerFiles:
-		m.layerFiles = m.layerFiles.scroll(d)
+		m.layerFiles, cmd = m.layerFiles.scroll(d)
 	default:
 		// Forms and help do not scroll.
 	}
