@@ -33,7 +33,7 @@ func (a *app) imageCommand() *cobra.Command {
 	rm.Use = "rm [OPTIONS] IMAGE [IMAGE...]"
 	cmd.AddCommand(ls, rm, a.importCommand(), a.tagCommand(), a.inspectCommand("image"),
 		a.historyCommand(), a.saveCommand(), a.loadCommand(), a.imagePruneCommand(),
-		a.pullCommand(), a.pushCommand(), a.buildCommand())
+		a.pullCommand(), a.pushCommand(), a.buildCommand(), a.imageLayersCommand())
 	return cmd
 }
 
