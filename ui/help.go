@@ -82,6 +82,10 @@ func (m helpModel) groups(s state) []helpGroup {
 	case stateInspect:
 		i := k.Inspect
 		return []helpGroup{{"Inspect", []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
+	case stateEvents:
+		e := k.Events
+		return []helpGroup{{"Events", []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, e.Inspect,
+			bind("clear the filters", g.Back.Keys()...)}}, move, global}
 	case stateRunForm, stateBuildForm:
 		verb := "run"
 		if s == stateBuildForm {
@@ -119,6 +123,9 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 	case stateInspect:
 		i := k.Inspect
 		return []key.Binding{i.Search, i.Next, g.Copy, g.Back, g.Help}
+	case stateEvents:
+		e := k.Events
+		return []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, g.NextPane, g.Help, g.Quit}
 	case stateRunForm:
 		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
 	case stateBuildForm:

@@ -33,6 +33,7 @@ var keyScreens = []keyScreen{
 		return inGroups("global", "images")(name) || slices.Contains([]string{"containers.sortnext", "containers.sortprev", "containers.sortrev"}, name)
 	}},
 	{"the inspect screen", inGroups("global", "inspect")},
+	{"the events screen", inGroups("global", "events")},
 	{"dialogs", func(name string) bool {
 		return inGroups("dialog")(name) || slices.Contains([]string{"global.up", "global.down", "global.home", "global.end", "global.back", "global.forcequit"}, name)
 	}},
