@@ -62,6 +62,15 @@ func TestEventsScreen(t *testing.T) {
 		t.Errorf("cursor on %+v after a new event, want it followed", r)
 	}
 
+	// Help lists the screen's keys, from the key map.
+	m = press(t, m, "?")
+	for _, want := range []string{"Keys of Events", "t           type filter", "a           action filter", "p           pause/follow", "enter/h     timeline", "i           inspect"} {
+		if !strings.Contains(screen(m), want) {
+			t.Errorf("help lacks %q:\n%s", want, screen(m))
+		}
+	}
+	m = press(t, m, "esc")
+
 	// tab goes on to the containers.
 	m = press(t, m, "tab")
 	if m.state != stateContainers || m.events.stream != nil {

@@ -45,6 +45,9 @@ type (
 		// project is a compose project's (or service's) heading: the
 		// logs of all its containers (composelogs.go).
 		project *composeGroup
+		// marked are the marked containers: their logs interleaved
+		// (markedlogs.go).
+		marked []*engine.Container
 	}
 	// dialogMsg asks the root to show a dialog over the screen.
 	dialogMsg struct{ d dialog }
@@ -607,6 +610,10 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	case stateLogs:
 		if msg.project != nil {
 			m.logs, cmd = newProjectLogsModel(sh, m.gen, msg.project).start()
+			break
+		}
+		if len(msg.marked) > 0 {
+			m.logs, cmd = newMarkedLogsModel(sh, m.gen, msg.marked).start()
 			break
 		}
 		m.logs, cmd = newLogsModel(sh, m.gen, msg.container).start()
