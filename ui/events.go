@@ -353,10 +353,7 @@ func (m eventsModel) actionMenu() dialog {
 func (m eventsModel) scroll(d int) eventsModel { m.nav.move(d); return m }
 
 func (m eventsModel) click(y int) eventsModel {
-	if i := m.nav.clickRow(y - 2); i >= 0 {
-		m.nav.Cursor = i
-		m.nav.clamp()
-	}
+	m.nav.pick(y - 2)
 	return m
 }
 

@@ -12,13 +12,7 @@ import (
 // engine and runs a container: its create, start and die show on the
 // screen as they happen, then a filter keeps only its die.
 func TestEventsScreenOnTheEngine(t *testing.T) {
-	bin := newBerthBinary(t)
-	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
-		CgroupParent: bin.parent, Exe: bin.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewEngineBackend(host.Local{Engine: e})
+	b := newBerthBinary(t).engineBackend()
 	m := newTestModel(t, b)
 	m = press(t, m, "tab", "tab")
 	if m.state != stateEvents {
