@@ -225,3 +225,18 @@ func TestEventQuery(t *testing.T) {
 		t.Errorf("after volume comes %q, want every type", typ)
 	}
 }
+
+// With several hosts the screen is the current host's: picking another
+// shows that one's events.
+func TestEventsFollowTheCurrentHost(t *testing.T) {
+	m, local, far := twoHosts(t)
+	local.hostEvents = []events.Event{{Time: testNow, Type: events.TypeContainer, Action: events.ActionStart, ID: id('a'), Name: "near_one"}}
+	far.hostEvents = []events.Event{{Time: testNow, Type: events.TypeContainer, Action: events.ActionStart, ID: id('a'), Name: "far_one"}}
+	m = press(t, m, "tab", "tab")
+	m = await(t, m, "local's events", func(m model) bool { return strings.Contains(screen(m), "near_one") })
+	m = step(t, m, hostPickMsg{host: 1})
+	m = await(t, m, "far's events", func(m model) bool { return strings.Contains(screen(m), "far_one") })
+	if strings.Contains(screen(m), "near_one") || m.state != stateEvents {
+		t.Errorf("after picking far:\n%s", screen(m))
+	}
+}
