@@ -425,7 +425,7 @@ func (m eventsModel) infoLine() string {
 // eventCells are the action (coloured as the timeline colours it) and
 // the detail of e: what follows the action (an exec's command), else the
 // timeline's wording for a container's event, the attributes for the
-// others.
+// others (a container named by its short ID).
 func eventCells(st *styles, e events.Event) (string, string, *lipgloss.Style) {
 	action, suffix, _ := strings.Cut(e.Action, ":")
 	if e.Type == events.TypeContainer {
@@ -437,7 +437,11 @@ func eventCells(st *styles, e events.Event) (string, string, *lipgloss.Style) {
 	}
 	var attrs []string
 	for _, k := range slices.Sorted(maps.Keys(e.Attributes)) {
-		if k != events.AttrName {
+		switch k {
+		case events.AttrName:
+		case events.AttrContainer: // a network's connect and disconnect
+			attrs = append(attrs, k+"="+shortID(e.Attributes[k]))
+		default:
 			attrs = append(attrs, k+"="+e.Attributes[k])
 		}
 	}
