@@ -50,8 +50,13 @@ type eventStream struct {
 	cancel context.CancelFunc
 }
 
-// eventsKept is how many events the screen holds: the oldest go first.
-const eventsKept = 5000
+// eventsKept is how many events the screen holds: the oldest go first,
+// eventsSlack at a time (so a busy host's every event does not copy the
+// list).
+const (
+	eventsKept  = 5000
+	eventsSlack = 500
+)
 
 // eventsBatchMax is the most events one message carries.
 const eventsBatchMax = 512
@@ -257,8 +262,9 @@ func (m eventsModel) pause(on bool) eventsModel {
 	return m.add(pending)
 }
 
-// add keeps evs, drops the oldest past eventsKept, and shows those the
-// filters pass; a cursor on the last row follows to the new last row.
+// add keeps evs, drops the oldest past eventsKept (once eventsSlack
+// more have come), and shows those the filters pass; a cursor on the
+// last row follows to the new last row, another stays on its event.
 func (m eventsModel) add(evs []events.Event) eventsModel {
 	atEnd := m.nav.Cursor >= len(m.rows)-1
 	for _, e := range evs {
@@ -269,7 +275,7 @@ func (m eventsModel) add(evs []events.Event) eventsModel {
 			m.rows = append(m.rows, r)
 		}
 	}
-	if n := len(m.all) - eventsKept; n > 0 {
+	if n := len(m.all) - eventsKept; n > eventsSlack {
 		first := m.all[n].seq
 		m.all = slices.Clone(m.all[n:])
 		cut := 0

@@ -240,3 +240,34 @@ func TestEventsFollowTheCurrentHost(t *testing.T) {
 		t.Errorf("after picking far:\n%s", screen(m))
 	}
 }
+
+// The screen keeps the newest eventsKept events; a cursor off the end
+// stays on its event as the oldest go.
+func TestEventsKeepTheNewest(t *testing.T) {
+	m := openEvents(t, eventsBackend())
+	ev := m.events.pause(false)
+	ev.nav.home() // the image's pull, the oldest: it will go
+	ev.nav.move(5)
+	on := ev.selected()
+	batch := make([]events.Event, eventsKept+eventsSlack-len(ev.all)+1)
+	for i := range batch {
+		batch[i] = events.Event{Time: testNow, Type: events.TypeVolume, Action: events.ActionCreate, ID: "v"}
+	}
+	ev = ev.add(batch)
+	if len(ev.all) != eventsKept || len(ev.rows) != eventsKept {
+		t.Fatalf("kept %d events, %d rows, want %d", len(ev.all), len(ev.rows), eventsKept)
+	}
+	if ev.selected() == on {
+		t.Errorf("the cursor's event %v should have gone", on.Action)
+	}
+	ev.nav.end()
+	ev.nav.move(-3)
+	on = ev.selected()
+	ev = ev.add(batch[:eventsSlack+1])
+	if ev.selected() != on {
+		t.Errorf("cursor moved off its event: on %+v, want %+v", ev.selected(), on)
+	}
+	if ev.all[0].Type != events.TypeVolume || len(ev.all) != eventsKept {
+		t.Errorf("after a second batch: %d kept, oldest %s", len(ev.all), ev.all[0].Type)
+	}
+}
