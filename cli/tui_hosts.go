@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"berth/api"
 	"berth/config"
 	"berth/engine"
+	"berth/engine/events"
 	"berth/host"
 	"berth/images"
 	"berth/ui"
@@ -164,6 +166,9 @@ func (f failedBackend) Logs(context.Context, string, engine.LogsOptions, func(en
 	return f.err
 }
 func (f failedBackend) Events(context.Context, string) ([]ui.Event, error) { return nil, f.err }
+func (f failedBackend) FollowEvents(context.Context, time.Time) (<-chan events.Event, error) {
+	return nil, f.err
+}
 func (f failedBackend) Run(context.Context, engine.CreateOptions, string) (*engine.Container, error) {
 	return nil, f.err
 }

@@ -129,6 +129,19 @@ func (b *EngineBackend) Events(ctx context.Context, ref string) ([]Event, error)
 	return out, nil
 }
 
+// FollowEvents follows the host's event log from since on (from its
+// start when since is zero).
+func (b *EngineBackend) FollowEvents(ctx context.Context, since time.Time) (<-chan events.Event, error) {
+	if since.IsZero() {
+		since = time.Unix(0, 1) // a Filter's zero Since would follow only new events
+	}
+	ch, err := b.e.Events().Follow(ctx, events.Filter{Since: since})
+	if err != nil {
+		return nil, fmt.Errorf("follow events: %w", err)
+	}
+	return ch, nil
+}
+
 // eventOf turns an engine event into a timeline entry.
 func eventOf(e events.Event) Event {
 	a := e.Attributes

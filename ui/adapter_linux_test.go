@@ -16,16 +16,22 @@ import (
 	"berth/internal/testenv"
 )
 
+// engineBackend is the Backend over an engine on b's roots, as b's TUI
+// opens it.
+func (b *berthBinary) engineBackend() *EngineBackend {
+	b.t.Helper()
+	e, err := engine.New(engine.Options{Root: b.root, RunRoot: b.runRoot, CgroupRoot: "/sys/fs/cgroup",
+		CgroupParent: b.parent, Exe: b.path})
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return NewEngineBackend(host.Local{Engine: e})
+}
+
 // TestEngineBackend runs the adapter against the real engine: one
 // container through every call the screens make.
 func TestEngineBackend(t *testing.T) {
-	bin := newBerthBinary(t)
-	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
-		CgroupParent: bin.parent, Exe: bin.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewEngineBackend(host.Local{Engine: e})
+	b := newBerthBinary(t).engineBackend()
 	ctx := t.Context()
 
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "adapter", Config: engine.ContainerConfig{Image: "busybox:latest",
@@ -160,13 +166,7 @@ func TestEngineBackend(t *testing.T) {
 // TestEngineBackendBuild builds a one-RUN Dockerfile through the
 // adapter, streams its log, finds the image in the list and runs it.
 func TestEngineBackendBuild(t *testing.T) {
-	bin := newBerthBinary(t)
-	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
-		CgroupParent: bin.parent, Exe: bin.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewEngineBackend(host.Local{Engine: e})
+	b := newBerthBinary(t).engineBackend()
 	ctx := t.Context()
 	dir := t.TempDir()
 	dockerfile := "FROM busybox:latest\nRUN echo built-by-ui > /hello && echo run-said-hi\n"
@@ -252,13 +252,7 @@ func TestEngineBackendBuild(t *testing.T) {
 // TestEngineBackendAttachPane attaches a pane to a container on a
 // terminal, types into it and detaches with ctrl-p ctrl-q.
 func TestEngineBackendAttachPane(t *testing.T) {
-	bin := newBerthBinary(t)
-	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
-		CgroupParent: bin.parent, Exe: bin.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewEngineBackend(host.Local{Engine: e})
+	b := newBerthBinary(t).engineBackend()
 	ctx := t.Context()
 	c, err := b.Run(ctx, engine.CreateOptions{Name: "tty", Config: engine.ContainerConfig{Image: "busybox:latest",
 		Tty: true, OpenStdin: true, AttachStdin: true, Cmd: []string{"sh"}}}, host.PullNever)

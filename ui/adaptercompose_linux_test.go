@@ -9,7 +9,6 @@ import (
 
 	"berth/compose"
 	"berth/engine"
-	"berth/host"
 )
 
 // projectFile is a compose project of busybox containers with no
@@ -33,13 +32,7 @@ services:
 // services' logs interleaved and prefixed, up again from the labels of
 // its containers (nothing recreated), restart, down.
 func TestEngineBackendCompose(t *testing.T) {
-	bin := newBerthBinary(t)
-	e, err := engine.New(engine.Options{Root: bin.root, RunRoot: bin.runRoot, CgroupRoot: "/sys/fs/cgroup",
-		CgroupParent: bin.parent, Exe: bin.path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := NewEngineBackend(host.Local{Engine: e})
+	b := newBerthBinary(t).engineBackend()
 	ctx := t.Context()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "compose.yaml")

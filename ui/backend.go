@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"berth/engine"
+	"berth/engine/events"
 	"berth/images"
 )
 
@@ -26,6 +27,11 @@ type Backend interface {
 	Logs(ctx context.Context, ref string, opts engine.LogsOptions, fn func(engine.LogEntry) error) error
 	// Events is the durable history of one container, oldest first.
 	Events(ctx context.Context, ref string) ([]Event, error)
+	// FollowEvents sends the host's events (containers, images, networks,
+	// volumes) recorded from since on, oldest first (since zero: all the
+	// event log keeps), then each new one as it is recorded, until ctx
+	// ends; the channel closes then, or when the stream breaks.
+	FollowEvents(ctx context.Context, since time.Time) (<-chan events.Event, error)
 
 	// Run creates a container and starts it detached; pull is berth
 	// run's --pull policy (host.PullMissing, …) for an image the store

@@ -185,8 +185,12 @@ func TestBuildLogFocus(t *testing.T) {
 		t.Error("j moved the list while the log has the focus")
 	}
 	m = press(t, m, "tab")
-	if m.state != stateContainers {
+	if m.state != stateEvents {
 		t.Errorf("tab from the log went to %s", m.state)
+	}
+	m = press(t, m, "tab")
+	if m.state != stateContainers {
+		t.Errorf("tab from the events went to %s", m.state)
 	}
 	m = press(t, m, "tab")
 	if m.state != stateImages || m.images.build.focused {
@@ -265,7 +269,7 @@ func TestBuildOutlivesTheScreen(t *testing.T) {
 	m = typeText(t, m, "later:1")
 	m = press(t, m, "enter")
 	m = settleLate(t, m)
-	m = press(t, m, "tab", "tab")
+	m = press(t, m, "tab", "tab", "tab") // the build log, the events, the containers
 	if m.state != stateContainers {
 		t.Fatalf("tab went to %s", m.state)
 	}

@@ -23,7 +23,9 @@ import (
 // that runs; on every refresh it lists the project again and follows
 // the containers that started since (a restart, an up that recreated
 // them), each from its last line on. Older lines are not read on
-// demand, as they are for one container.
+// demand, as they are for one container. The marked containers' log
+// (markedlogs.go) is the same screen over a chosen set of containers,
+// each prefixed with its name.
 
 // Messages of a project's log.
 type (
@@ -54,12 +56,16 @@ type sourcedEntry struct {
 // logProject is what a project's log screen shows: whose containers,
 // and each one's place in the log.
 type logProject struct {
-	ctx     context.Context // the stream's: ends with it
-	loaded  bool            // the opening read is in
-	project string
-	service string                // "" for every service
+	ctx    context.Context // the stream's: ends with it
+	loaded bool            // the opening read is in
+	// members picks the log's containers from a list of the host's,
+	// oldest first; label is a container's prefix and the key its
+	// colour is chosen by (containers of one key share a colour). Both
+	// run in commands: they read only what they were made with.
+	members func(list []*engine.Container) []*engine.Container
+	label   func(c *engine.Container) (prefix, colourKey string)
 	sources map[string]*logSource // by container ID
-	colours map[string]int        // each service's index into styles.Services
+	colours map[string]int        // each colour key's index into styles.Services
 	width   int                   // the widest prefix
 }
 
@@ -75,7 +81,16 @@ type logSource struct {
 func newProjectLogsModel(sh *shared, gen int, g *composeGroup) logsModel {
 	m := newLogsModel(sh, gen, &engine.Container{})
 	m.name = g.title()
-	m.project = &logProject{project: g.project, service: g.service}
+	project, service := g.project, g.service
+	m.project = &logProject{
+		members: func(list []*engine.Container) []*engine.Container {
+			return projectMembers(list, project, service)
+		},
+		label: func(c *engine.Container) (string, string) {
+			_, svc, _ := composeProject(c)
+			return compose.NameInProject(project, c), svc
+		},
+	}
 	return m
 }
 
@@ -89,7 +104,7 @@ func (m logsModel) startProject(ctx context.Context, s *logStream, opts engine.L
 	p.sources, p.colours, p.width = map[string]*logSource{}, map[string]int{}, 0
 	m.project = &p
 	opts.Follow = false
-	return m, projectBacklogCmd(ctx, m.sh, m.gen, s, p.project, p.service, opts)
+	return m, projectBacklogCmd(ctx, m.sh, m.gen, s, p.members, opts)
 }
 
 // resumeProject lists the project again, to follow what started.
@@ -97,7 +112,7 @@ func (m logsModel) resumeProject() (logsModel, tea.Cmd) {
 	if m.stream == nil || !m.project.loaded {
 		return m, nil
 	}
-	return m, projectListCmd(m.sh, m.gen, m.stream, m.project.project, m.project.service)
+	return m, projectListCmd(m.sh, m.gen, m.stream, m.project.members)
 }
 
 // updateProject takes a project's own messages.
@@ -143,13 +158,12 @@ func (m logsModel) addSources(cs []*engine.Container) {
 		if p.sources[c.ID] != nil {
 			continue
 		}
-		project, service, _ := composeProject(c)
-		colour, ok := p.colours[service]
+		prefix, key := p.label(c)
+		colour, ok := p.colours[key]
 		if !ok {
 			colour = len(p.colours)
-			p.colours[service] = colour
+			p.colours[key] = colour
 		}
-		prefix := compose.NameInProject(project, c)
 		p.sources[c.ID] = &logSource{prefix: prefix, colour: colour}
 		p.width = max(p.width, ansi.StringWidth(prefix))
 	}
@@ -231,15 +245,15 @@ func projectMembers(list []*engine.Container, project, service string) []*engine
 	return byCreation(out)
 }
 
-// projectBacklogCmd lists the project and reads each container's last
-// lines as opts says, merged oldest first.
-func projectBacklogCmd(ctx context.Context, sh *shared, gen int, s *logStream, project, service string, opts engine.LogsOptions) tea.Cmd {
+// projectBacklogCmd lists the log's members and reads each container's
+// last lines as opts says, merged oldest first.
+func projectBacklogCmd(ctx context.Context, sh *shared, gen int, s *logStream, members func([]*engine.Container) []*engine.Container, opts engine.LogsOptions) tea.Cmd {
 	return func() tea.Msg {
 		list, err := sh.backend.List(ctx, engine.ListOptions{All: true})
 		if err != nil {
 			return projectBacklogMsg{gen: gen, stream: s, err: err}
 		}
-		cs := projectMembers(list, project, service)
+		cs := members(list)
 		var entries []sourcedEntry
 		for _, c := range cs {
 			err := sh.backend.Logs(ctx, c.ID, opts, func(e engine.LogEntry) error {
@@ -255,14 +269,14 @@ func projectBacklogCmd(ctx context.Context, sh *shared, gen int, s *logStream, p
 	}
 }
 
-// projectListCmd lists the project's containers again.
-func projectListCmd(sh *shared, gen int, s *logStream, project, service string) tea.Cmd {
+// projectListCmd lists the log's containers again.
+func projectListCmd(sh *shared, gen int, s *logStream, members func([]*engine.Container) []*engine.Container) tea.Cmd {
 	return func() tea.Msg {
 		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
 		if err != nil {
 			return projectListMsg{gen: gen, stream: s, err: err}
 		}
-		return projectListMsg{gen: gen, stream: s, containers: projectMembers(list, project, service)}
+		return projectListMsg{gen: gen, stream: s, containers: members(list)}
 	}
 }
 

@@ -475,6 +475,9 @@ func (m containersModel) containerKey(msg tea.KeyPressMsg, c *engine.Container) 
 	name := c.DisplayName() + sh.onHost()
 	switch {
 	case matches(msg, k.Logs):
+		if cmd, ok := m.markedLogsCmd(); ok {
+			return m, cmd
+		}
 		return m, openCmd(openMsg{to: stateLogs, container: c, sh: sh})
 	case matches(msg, k.Top):
 		return m, openCmd(openMsg{to: stateTop, container: c, sh: sh})

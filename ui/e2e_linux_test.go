@@ -180,12 +180,17 @@ func TestEndToEnd(t *testing.T) {
 		return regexp.MustCompile(`disk .* Up `).MatchString(scr) && regexp.MustCompile(`logger .* Up `).MatchString(scr)
 	})
 
-	// Images, with the containers made from busybox; back with tab.
+	// Images, with the containers made from busybox.
 	s.send("Tab")
 	s.waitFor("the busybox image", func(scr string) bool {
 		return regexp.MustCompile(`busybox +latest +[0-9a-f]{12} .* 2\n`).MatchString(scr)
 	})
 	s.waitText("Layers of busybox:latest")
+	// The host's events, disk's start among them; on to the containers.
+	s.send("Tab")
+	s.waitFor("disk's start among the events", func(scr string) bool {
+		return regexp.MustCompile(`container +start +disk`).MatchString(scr)
+	})
 	s.send("Tab")
 	s.waitText("sorted by NAME")
 

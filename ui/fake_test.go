@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"berth/compose"
 	"berth/engine"
+	"berth/engine/events"
 	"berth/engine/network"
 	"berth/images"
 )
@@ -42,6 +44,8 @@ type fakeBackend struct {
 	layers     map[string][]Layer
 	files      map[string]*images.LayerAnalysis // LayerFiles by image ID
 	events     map[string][]Event
+	hostEvents []events.Event    // the host's event log, for FollowEvents
+	eventFeed  chan events.Event // events a follower gets after the log
 	calls      []string
 	fail       error
 	terminal   *fakeTerminal
@@ -169,6 +173,43 @@ func (f *fakeBackend) Events(_ context.Context, ref string) ([]Event, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.events[ref], nil
+}
+
+// FollowEvents sends the log's events from since on, then what
+// eventFeed gets, until ctx ends.
+func (f *fakeBackend) FollowEvents(ctx context.Context, since time.Time) (<-chan events.Event, error) {
+	f.mu.Lock()
+	backlog := slices.Clone(f.hostEvents)
+	feed := f.eventFeed
+	f.mu.Unlock()
+	ch := make(chan events.Event)
+	go func() {
+		defer close(ch)
+		send := func(e events.Event) bool {
+			select {
+			case ch <- e:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for _, e := range backlog {
+			if !e.Time.Before(since) && !send(e) {
+				return
+			}
+		}
+		for {
+			select {
+			case e, ok := <-feed:
+				if !ok || !send(e) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch, nil
 }
 
 func (f *fakeBackend) Run(_ context.Context, opts engine.CreateOptions, pull string) (*engine.Container, error) {

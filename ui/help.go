@@ -86,6 +86,10 @@ func (m helpModel) groups(s state) []helpGroup {
 		l := k.Layers
 		return []helpGroup{{"Layers", []key.Binding{l.Fold, l.FoldAll, l.Changes, l.Aggregate,
 			bind("layers / file tree", g.NextPane.Keys()...)}}, move, global}
+	case stateEvents:
+		e := k.Events
+		return []helpGroup{{"Events", []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, e.Inspect,
+			bind("clear the filters", g.Back.Keys()...)}}, move, global}
 	case stateRunForm, stateBuildForm:
 		verb := "run"
 		if s == stateBuildForm {
@@ -126,6 +130,9 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 	case stateLayerFiles:
 		l := k.Layers
 		return []key.Binding{bind("layers/files", g.NextPane.Keys()...), l.Fold, l.Changes, l.Aggregate, l.FoldAll, g.Back, g.Help}
+	case stateEvents:
+		e := k.Events
+		return []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, g.NextPane, g.Help, g.Quit}
 	case stateRunForm:
 		return []key.Binding{bind("next field", "tab"), bind("run", "enter"), bind("cancel", "esc")}
 	case stateBuildForm:

@@ -269,6 +269,12 @@ func (m model) pickHost(h int) (tea.Model, tea.Cmd) {
 	m.containers.sh, m.images.sh = cur, cur
 	m.hostPrev, m.hostCPU, m.hostLoaded, m.hostAsked = nil, nil, false, true
 	m.setInfo("current host: " + cur.hostName + " (new containers, pulls and builds go there)")
+	if m.events.stream != nil { // the events screen shows the current host's
+		m.gen++
+		var cmd tea.Cmd
+		m.events, cmd = m.events.open(cur, m.gen)
+		return m, tea.Batch(hostCmd(cur), cmd)
+	}
 	return m, hostCmd(cur)
 }
 

@@ -306,7 +306,7 @@ func TestHostsUnreachableHostDoesNotBlock(t *testing.T) {
 	if !strings.Contains(screen(m), "… hung: waiting for its list of images") {
 		t.Errorf("images screen:\n%s", screen(m))
 	}
-	m = press(t, m, "tab")
+	m = press(t, m, "tab", "tab") // by way of the events
 	m = rowOf(t, m, "fresh", "local")
 	m = press(t, m, "s")
 	if got := local.callLog(); len(got) != 1 || got[0] != "start "+id('f') {

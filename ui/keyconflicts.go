@@ -34,6 +34,7 @@ var keyScreens = []keyScreen{
 	}},
 	{"the inspect screen", inGroups("global", "inspect")},
 	{"the layers screen", inGroups("global", "layers")},
+	{"the events screen", inGroups("global", "events")},
 	{"dialogs", func(name string) bool {
 		return inGroups("dialog")(name) || slices.Contains([]string{"global.up", "global.down", "global.home", "global.end", "global.back", "global.forcequit"}, name)
 	}},

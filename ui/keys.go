@@ -21,6 +21,7 @@ type keyMap struct {
 	Images     imageKeys
 	Layers     layerKeys
 	Inspect    inspectKeys
+	Events     eventKeys
 	Terminal   terminalKeys
 	Dialog     dialogKeys
 }
@@ -127,6 +128,16 @@ type inspectKeys struct {
 	Search key.Binding
 	Next   key.Binding
 	Prev   key.Binding
+}
+
+// eventKeys are the events screen's (events.go); its filter is
+// global.filter.
+type eventKeys struct {
+	Type     key.Binding // cycle the quick filter by type
+	Action   key.Binding // the menu of the quick filter by action
+	Pause    key.Binding
+	Timeline key.Binding // of the event's container
+	Inspect  key.Binding // the event's container
 }
 
 type dialogKeys struct {
@@ -258,6 +269,13 @@ func defaultKeys() keyMap {
 			Next:   bind("next match", "n"),
 			Prev:   bind("previous match", "N"),
 		},
+		Events: eventKeys{
+			Type:     bind("type filter", "t"),
+			Action:   bind("action filter", "a"),
+			Pause:    bind("pause/follow", "p"),
+			Timeline: bind("timeline", "enter", "h"),
+			Inspect:  bind("inspect", "i"),
+		},
 		Dialog: dialogKeys{
 			Yes:    bind("yes", "y"),
 			No:     bind("no", "n", "esc"),
@@ -318,6 +336,9 @@ func (k *keyMap) bindings() map[string]*key.Binding {
 		"layers.changes": &k.Layers.Changes, "layers.aggregate": &k.Layers.Aggregate,
 
 		"inspect.search": &k.Inspect.Search, "inspect.next": &k.Inspect.Next, "inspect.prev": &k.Inspect.Prev,
+
+		"events.type": &k.Events.Type, "events.action": &k.Events.Action, "events.pause": &k.Events.Pause,
+		"events.timeline": &k.Events.Timeline, "events.inspect": &k.Events.Inspect,
 
 		"terminal.leave": &k.Terminal.Leave, "terminal.close": &k.Terminal.Close,
 		"terminal.cycle": &k.Terminal.Cycle,

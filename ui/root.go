@@ -45,6 +45,9 @@ type (
 		// project is a compose project's (or service's) heading: the
 		// logs of all its containers (composelogs.go).
 		project *composeGroup
+		// marked are the marked containers: their logs interleaved
+		// (markedlogs.go).
+		marked []*engine.Container
 	}
 	// dialogMsg asks the root to show a dialog over the screen.
 	dialogMsg struct{ d dialog }
@@ -66,6 +69,7 @@ const (
 	stateBuildForm
 	stateHelp
 	stateLayerFiles
+	stateEvents
 )
 
 func (s state) String() string {
@@ -90,6 +94,8 @@ func (s state) String() string {
 		return "Help"
 	case stateLayerFiles:
 		return "Layers"
+	case stateEvents:
+		return "Events"
 	}
 	return fmt.Sprintf("state(%d)", int(s))
 }
@@ -148,6 +154,7 @@ type model struct {
 	top        topModel
 	inspect    inspectModel
 	timeline   timelineModel
+	events     eventsModel
 	runForm    runFormModel
 	buildForm  buildFormModel
 	help       helpModel
@@ -184,6 +191,7 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	m.gen = 1
 	m.containers = newContainersModel(sh, m.gen)
 	m.images = newImagesModel(sh, 0)
+	m.events = newEventsModel(sh, 0)
 	m.help = newHelpModel(sh)
 	m.terms = newTerminalsModel(sh)
 	m.resize()
@@ -325,6 +333,8 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.timeline, cmd = m.timeline.update(msg)
 	case layerFilesMsg, fileTreeMsg:
 		m.layerFiles, cmd = m.layerFiles.update(msg)
+	case eventsStartMsg, eventsBatchMsg, eventActionMsg:
+		m.events, cmd = m.events.update(msg)
 	case termOutputMsg, handoffReadyMsg, handoffDoneMsg:
 		m.terms, cmd = m.terms.update(msg)
 	case terminalMsg:
@@ -412,7 +422,7 @@ func (m model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.push(stateHelp)
 		return m, nil
 	case key.Matches(msg, g.Back):
-		if m.state == stateContainers || m.state == stateImages {
+		if m.state == stateContainers || m.state == stateImages || m.state == stateEvents {
 			return m.updateScreen(msg)
 		}
 		if m, cmd, cleared := m.clearSearch(); cleared {
@@ -461,6 +471,8 @@ func (m model) updateScreen(msg tea.Msg) (model, tea.Cmd) {
 		m.inspect, cmd = m.inspect.update(msg)
 	case stateTimeline:
 		m.timeline, cmd = m.timeline.update(msg)
+	case stateEvents:
+		m.events, cmd = m.events.update(msg)
 	case stateRunForm:
 		m.runForm, cmd = m.runForm.update(msg)
 	case stateBuildForm:
@@ -485,6 +497,8 @@ func (m model) capturing() bool {
 		return m.logs.capturing()
 	case stateInspect:
 		return m.inspect.capturing()
+	case stateEvents:
+		return m.events.capturing()
 	case stateRunForm, stateBuildForm:
 		return true
 	default:
@@ -510,8 +524,8 @@ func (m model) copyText() (string, string) {
 }
 
 // nextPane moves the focus: to the terminal pane beside logs or top when
-// one is open, else between the containers and images lists, by way of
-// a build's log when the images screen shows one.
+// one is open, else through the containers, images and events lists, by
+// way of a build's log when the images screen shows one.
 func (m model) nextPane() (tea.Model, tea.Cmd) {
 	if m.terms.onView(m.state) {
 		m.terms.focused = true
@@ -525,6 +539,8 @@ func (m model) nextPane() (tea.Model, tea.Cmd) {
 		if m.images, kept = m.images.nextPane(); kept {
 			return m, nil
 		}
+		return m.switchTo(stateEvents)
+	case stateEvents:
 		return m.switchTo(stateContainers)
 	case stateLayerFiles:
 		m.layerFiles = m.layerFiles.nextPane()
@@ -539,6 +555,7 @@ func (m model) switchTo(s state) (tea.Model, tea.Cmd) {
 	m.back = nil
 	m.state = s
 	m.gen++
+	m.events = m.events.close() // it follows only while it is a tab's
 	var cmd tea.Cmd
 	switch s {
 	case stateContainers:
@@ -547,8 +564,10 @@ func (m model) switchTo(s state) (tea.Model, tea.Cmd) {
 	case stateImages:
 		m.images = m.images.reopen(m.gen)
 		cmd = m.images.init()
+	case stateEvents:
+		m.events, cmd = m.events.open(m.cur(), m.gen)
 	default:
-		// Only the two lists are top-level.
+		// Only the three lists are top-level.
 	}
 	m.resize()
 	return m, cmd
@@ -585,6 +604,7 @@ func (m *model) closeScreen(s state) {
 
 func (m model) closeAll() {
 	m.logs.close()
+	m.events.close()
 	m.terms.closeAll()
 }
 
@@ -601,6 +621,10 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 	case stateLogs:
 		if msg.project != nil {
 			m.logs, cmd = newProjectLogsModel(sh, m.gen, msg.project).start()
+			break
+		}
+		if len(msg.marked) > 0 {
+			m.logs, cmd = newMarkedLogsModel(sh, m.gen, msg.marked).start()
 			break
 		}
 		m.logs, cmd = newLogsModel(sh, m.gen, msg.container).start()
@@ -651,6 +675,7 @@ func (m *model) resize() {
 	m.top = m.top.setSize(mainW, h)
 	m.inspect = m.inspect.setSize(w, h)
 	m.timeline = m.timeline.setSize(w, h)
+	m.events = m.events.setSize(w, h)
 	m.runForm = m.runForm.setSize(w, h)
 	m.buildForm = m.buildForm.setSize(w, h)
 	m.help = m.help.setSize(w, h)
@@ -684,6 +709,8 @@ func (m model) wheel(msg tea.MouseWheelMsg) (tea.Model, tea.Cmd) {
 		m.timeline = m.timeline.scroll(d)
 	case stateLayerFiles:
 		m.layerFiles, cmd = m.layerFiles.scroll(d)
+	case stateEvents:
+		m.events = m.events.scroll(d)
 	default:
 		// Forms and help do not scroll.
 	}
@@ -721,6 +748,8 @@ func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
 		m.top = m.top.click(mouse.X, y)
 	case stateTimeline:
 		m.timeline = m.timeline.click(y)
+	case stateEvents:
+		m.events = m.events.click(y)
 	default:
 		// The other screens take no clicks.
 	}
@@ -776,6 +805,8 @@ func (m model) screenView() string {
 		return m.inspect.view()
 	case stateTimeline:
 		return m.timeline.view()
+	case stateEvents:
+		return m.events.view()
 	case stateRunForm:
 		return m.runForm.view()
 	case stateBuildForm:
@@ -818,9 +849,9 @@ func (m model) headerView() string {
 	return fitLine(strings.Join(parts, "  "), m.width)
 }
 
-var tabs = []state{stateContainers, stateImages}
+var tabs = []state{stateContainers, stateImages, stateEvents}
 
-// tabsView is the second header line: the two lists, then where the user
+// tabsView is the second header line: the three lists, then where the user
 // is below them.
 func (m model) tabsView() string {
 	st := &m.sh.styles

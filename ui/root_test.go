@@ -179,6 +179,10 @@ func TestGlobalKeys(t *testing.T) {
 		t.Errorf("tab went to %s", m.state)
 	}
 	m = press(t, m, "tab")
+	if m.state != stateEvents {
+		t.Errorf("tab went to %s", m.state)
+	}
+	m = press(t, m, "tab")
 	if m.state != stateContainers {
 		t.Errorf("tab went to %s", m.state)
 	}

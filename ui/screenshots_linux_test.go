@@ -53,7 +53,7 @@ func TestScreenshots(t *testing.T) {
 	s.sendText("warning")
 	s.send("Enter")
 	shoot("logs-search")
-	s.send("Escape", "k", "t")
+	s.send("Escape", "Escape", "k", "t") // the first esc clears the search
 	s.waitText("Top: demo-disk")
 	time.Sleep(2 * time.Second)
 	shoot("top")
@@ -78,4 +78,7 @@ func TestScreenshots(t *testing.T) {
 	s.send("Escape", "Tab")
 	s.waitText("Layers of busybox:latest")
 	shoot("images")
+	s.send("Tab")
+	s.waitText("following")
+	shoot("events")
 }

@@ -160,6 +160,15 @@ func (l *listNav) visible() (int, int) {
 	return l.Offset, min(l.Offset+l.Height, l.N)
 }
 
+// pick puts the cursor on row y (0 = first row below the header); a y
+// past the end leaves it.
+func (l *listNav) pick(y int) {
+	if i := l.clickRow(y); i >= 0 {
+		l.Cursor = i
+		l.clamp()
+	}
+}
+
 // clickRow turns a row y (0 = first row below the header) into a row
 // index, -1 when it is past the end.
 func (l *listNav) clickRow(y int) int {

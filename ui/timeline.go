@@ -85,10 +85,7 @@ func (m timelineModel) update(msg tea.Msg) (timelineModel, tea.Cmd) {
 func (m timelineModel) scroll(d int) timelineModel { m.nav.move(d); return m }
 
 func (m timelineModel) click(y int) timelineModel {
-	if i := m.nav.clickRow(y - 2); i >= 0 {
-		m.nav.Cursor = i
-		m.nav.clamp()
-	}
+	m.nav.pick(y - 2)
 	return m
 }
 
