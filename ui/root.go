@@ -259,7 +259,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actionAskMsg, actionDoneMsg:
 		return m.updateActions(msg)
 	case runFailedMsg:
-		if m.state == stateRunForm {
+		if m.runForm.ownedBy(m.state, msg.gen) {
 			m.runForm, _ = m.runForm.update(msg)
 			return m, nil
 		}
@@ -267,7 +267,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case runStartedMsg:
 		m.setInfo("started " + msg.name)
-		if m.state == stateRunForm {
+		if m.runForm.ownedBy(m.state, msg.gen) {
 			return m.goBack(), m.refreshCmd()
 		}
 		return m, m.refreshCmd()
@@ -603,7 +603,7 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 		m.timeline = newTimelineModel(sh, m.gen, msg.container)
 		cmd = m.timeline.init()
 	case stateRunForm:
-		m.runForm = newRunFormModel(sh, msg.image)
+		m.runForm = newRunFormModel(sh, m.gen, msg.image)
 		cmd = m.runForm.init()
 	case stateBuildForm:
 		m.buildForm = newBuildFormModel(sh)
