@@ -9,8 +9,10 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/sys/unix"
 
 	"berth/engine"
+	"berth/host/runopts"
 )
 
 // Actions on containers (start, stop, restart, pause, unpause, kill,
@@ -35,6 +37,12 @@ type (
 		key string
 		err error
 	}
+	// actionStoppedMsg: the stop of one target of a restart is done;
+	// its start follows.
+	actionStoppedMsg struct {
+		run int
+		key string
+	}
 )
 
 // actionTarget is one container an action changes, on its host.
@@ -53,6 +61,7 @@ type actionRun struct {
 	started time.Time
 	targets []actionTarget // in the order asked
 	pending map[string]bool
+	stopped map[string]bool // restart's targets whose stop is done
 	failed  []string
 	err     error // the first failure
 }
@@ -101,6 +110,28 @@ func (a actionsModel) start(msg actionAskMsg, now time.Time) (actionsModel, tea.
 	}
 	a.runs[a.next] = r
 	return a, tea.Batch(cmds...)
+}
+
+// stopped notes that the stop of one target of a restart is done, and
+// returns the command of its start.
+func (a actionsModel) stopped(msg actionStoppedMsg) (actionsModel, tea.Cmd) {
+	r := a.runs[msg.run]
+	if r == nil || !r.pending[msg.key] {
+		return a, nil
+	}
+	a.runs = cloneRuns(a.runs)
+	c := *r
+	c.stopped = map[string]bool{msg.key: true}
+	for k := range r.stopped {
+		c.stopped[k] = true
+	}
+	a.runs[msg.run] = &c
+	for _, t := range c.targets {
+		if t.key == msg.key {
+			return a, restartStartCmd(msg.run, t)
+		}
+	}
+	return a, nil
 }
 
 // done marks one target done; when it was its run's last, ended is the
@@ -198,8 +229,9 @@ func (a actionsModel) handover(now time.Time) error {
 			if !r.pending[t.key] {
 				continue
 			}
-			args := handoverArgs(r, t.c, now)
+			args := handoverArgs(r, t, now)
 			if args == nil {
+				errs = append(errs, fmt.Errorf("%s %s: %w", r.verb, t.name(), ErrNoHandover))
 				continue
 			}
 			h, ok := t.sh.backend.(handoverer)
@@ -215,12 +247,27 @@ func (a actionsModel) handover(now time.Time) error {
 	return errors.Join(errs...)
 }
 
-// handoverArgs is the CLI that finishes r on c: stop and restart with
-// what is left of the stop timeout, so the container is killed when the
-// program would have killed it. A kill is not sent twice: its signal
-// went when it was asked.
-func handoverArgs(r *actionRun, c *engine.Container, now time.Time) []string {
+// handoverArgs is the CLI that finishes r on target t, nil when that
+// cannot be done soundly: stop and restart with what is left of the
+// stop timeout, so the container is killed when the program would have
+// killed it; a restart whose stop is done only starts, or it would
+// restart twice. A kill still running has not been answered: whether
+// its signal went is unknown (it waits for the container's lock while
+// a start or a remove holds it, or for a remote host), so a SIGKILL,
+// which the container cannot survive, is sent again, while another
+// signal, which a second time may mean more than once (a second
+// SIGINT or SIGHUP), makes the quit ask.
+func handoverArgs(r *actionRun, t actionTarget, now time.Time) []string {
+	c := t.c
+	if r.verb == "restart" && r.stopped[t.key] {
+		return []string{"start", c.ID}
+	}
 	switch r.verb {
+	case "kill":
+		if sig, err := runopts.ParseSignal(r.signal); err == nil && sig == unix.SIGKILL {
+			return []string{"kill", "-s", "KILL", c.ID}
+		}
+		return nil
 	case "stop", "restart":
 		timeout := 10 * time.Second
 		if c.Config.StopTimeout != nil {
@@ -257,7 +304,11 @@ func actionTargetCmd(run int, verb, signal string, t actionTarget) tea.Cmd {
 		case "stop":
 			err = b.Stop(ctx, id, engine.StopOptions{})
 		case "restart":
-			err = b.Restart(ctx, id, engine.StopOptions{})
+			// In two steps, so that a quit between them hands over
+			// only the start.
+			if err = b.Stop(ctx, id, engine.StopOptions{}); err == nil {
+				return actionStoppedMsg{run: run, key: t.key}
+			}
 		case "pause":
 			err = b.Pause(ctx, id)
 		case "unpause":
@@ -270,6 +321,13 @@ func actionTargetCmd(run int, verb, signal string, t actionTarget) tea.Cmd {
 			err = fmt.Errorf("%w: %s", ErrUnknownAction, verb)
 		}
 		return actionDoneMsg{run: run, key: t.key, err: err}
+	}
+}
+
+// restartStartCmd is the start of a restart's target whose stop is done.
+func restartStartCmd(run int, t actionTarget) tea.Cmd {
+	return func() tea.Msg {
+		return actionDoneMsg{run: run, key: t.key, err: t.sh.backend.Start(t.sh.ctx, t.c.ID)}
 	}
 }
 
@@ -311,6 +369,8 @@ func (m model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(ended.text)
 		}
 		cmd = m.refreshCmd()
+	case actionStoppedMsg:
+		m.actions, cmd = m.actions.stopped(msg)
 	}
 	m.containers.busy = m.actions.busy()
 	return m, cmd

@@ -256,7 +256,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.what)
 		}
 		return m, m.refreshCmd()
-	case actionAskMsg, actionDoneMsg:
+	case actionAskMsg, actionDoneMsg, actionStoppedMsg:
 		return m.updateActions(msg)
 	case runFailedMsg:
 		if m.runForm.ownedBy(m.state, msg.gen) {
