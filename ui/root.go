@@ -256,7 +256,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.what)
 		}
 		return m, m.refreshCmd()
-	case actionAskMsg, actionDoneMsg, actionStoppedMsg:
+	case actionAskMsg, actionDoneMsg, actionStoppedMsg, jobAskMsg, jobDoneMsg, quitAbandonMsg:
 		return m.updateActions(msg)
 	case runFailedMsg:
 		if m.runForm.ownedBy(m.state, msg.gen) {
@@ -862,8 +862,8 @@ func (m model) tabAt(x int) (state, bool) {
 
 func (m model) statusView() string {
 	st := &m.sh.styles
-	if m.status == "" && m.actions.running() {
-		return fitLine(st.Status.Render(" "+m.actions.progress(m.sh.now())), m.width)
+	if m.status == "" && m.working() {
+		return fitLine(st.Status.Render(" "+m.workProgress(m.sh.now())), m.width)
 	}
 	if m.status == "" {
 		return fitLine("", m.width)
