@@ -38,25 +38,36 @@ func TestEndToEndQuitFinishesAComposeDown(t *testing.T) {
 	s.send("y")
 	s.waitText("Removing…") // the heading; the status line has the down's own lines
 	s.send("q")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	s.waitQuit()
+	b.waitCLI("stubbornproj, taken down during the quit, has no containers", func(out string) bool { return out == "" },
+		"ps", "-aq", "--filter", "label=com.docker.compose.project=stubbornproj")
+}
+
+// waitQuit waits for the program to quit: its tmux session ends.
+func (s *tmuxSession) waitQuit() {
+	s.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if _, err := s.tmux("has-session", "-t", "ui"); err != nil {
-			break
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit:\n%s", s.capture())
+			s.t.Fatalf("q did not quit:\n%s", s.capture())
 		}
-		time.Sleep(100 * time.Millisecond)
 	}
-	deadline = time.Now().Add(30 * time.Second)
-	for {
-		left := strings.TrimSpace(b.must(nil, "ps", "-aq", "--filter", "label=com.docker.compose.project=stubbornproj"))
-		if left == "" {
-			break
+}
+
+// waitCLI runs berth's CLI with args until ok holds of its output (what
+// says what that means), for at most 30s: what berth's CLI, handed an
+// action by the program, does after it quits.
+func (b *berthBinary) waitCLI(what string, ok func(out string) bool, args ...string) {
+	b.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		out := strings.TrimSpace(b.must(nil, args...))
+		if ok(out) {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("30s after quitting during its down, stubbornproj still has containers %q", left)
+			b.t.Fatalf("waited 30s for %s: %q", what, out)
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }
