@@ -3,14 +3,17 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/sys/unix"
 
 	"berth/engine"
+	"berth/host/runopts"
 )
 
 // Actions on containers (start, stop, restart, pause, unpause, kill,
@@ -35,6 +38,12 @@ type (
 		key string
 		err error
 	}
+	// actionStoppedMsg: the stop of one target of a restart is done;
+	// its start follows.
+	actionStoppedMsg struct {
+		run int
+		key string
+	}
 )
 
 // actionTarget is one container an action changes, on its host.
@@ -53,13 +62,16 @@ type actionRun struct {
 	started time.Time
 	targets []actionTarget // in the order asked
 	pending map[string]bool
+	stopped map[string]bool // restart's targets whose stop is done
 	failed  []string
 	err     error // the first failure
 }
 
-// actionsModel is the actions running, by the number the root gave them.
+// actionsModel is the actions running, by the number the root gave
+// them: those on containers, and the jobs (jobs.go).
 type actionsModel struct {
 	runs map[int]*actionRun
+	jobs map[int]*job
 	next int
 }
 
@@ -77,10 +89,15 @@ func (a actionsModel) busy() map[string]string {
 			out[k] = transitional[r.verb]
 		}
 	}
+	for _, j := range a.jobs {
+		for _, k := range j.rows {
+			out[k] = j.state
+		}
+	}
 	return out
 }
 
-func (a actionsModel) running() bool { return len(a.runs) > 0 }
+func (a actionsModel) running() bool { return len(a.runs)+len(a.jobs) > 0 }
 
 // start keeps the run asked for and returns the commands of its targets.
 func (a actionsModel) start(msg actionAskMsg, now time.Time) (actionsModel, tea.Cmd) {
@@ -101,6 +118,28 @@ func (a actionsModel) start(msg actionAskMsg, now time.Time) (actionsModel, tea.
 	}
 	a.runs[a.next] = r
 	return a, tea.Batch(cmds...)
+}
+
+// stopped notes that the stop of one target of a restart is done, and
+// returns the command of its start.
+func (a actionsModel) stopped(msg actionStoppedMsg) (actionsModel, tea.Cmd) {
+	r := a.runs[msg.run]
+	if r == nil || !r.pending[msg.key] {
+		return a, nil
+	}
+	a.runs = cloneRuns(a.runs)
+	c := *r
+	c.stopped = map[string]bool{msg.key: true}
+	for k := range r.stopped {
+		c.stopped[k] = true
+	}
+	a.runs[msg.run] = &c
+	for _, t := range c.targets {
+		if t.key == msg.key {
+			return a, restartStartCmd(msg.run, t)
+		}
+	}
+	return a, nil
 }
 
 // done marks one target done; when it was its run's last, ended is the
@@ -168,59 +207,70 @@ func (r *actionRun) doneText() string {
 // progress is the status line while actions run: each run, the oldest
 // first, with the seconds it has taken.
 func (a actionsModel) progress(now time.Time) string {
-	ids := make([]int, 0, len(a.runs))
-	for id := range a.runs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	parts := make([]string, 0, len(ids))
-	for _, id := range ids {
-		r := a.runs[id]
+	parts := a.jobsProgress(now)
+	for id, r := range a.runs {
 		var left []string
 		for _, t := range r.targets {
 			if r.pending[t.key] {
 				left = append(left, t.name())
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%s %s… %ds", strings.ToLower(transitional[r.verb]),
-			strings.Join(left, ", "), int(now.Sub(r.started).Seconds())))
+		parts[id] = fmt.Sprintf("%s %s… %ds", strings.ToLower(transitional[r.verb]),
+			strings.Join(left, ", "), int(now.Sub(r.started).Seconds()))
 	}
-	return strings.Join(parts, " · ")
+	out := make([]string, 0, len(parts))
+	for _, id := range slices.Sorted(maps.Keys(parts)) {
+		out = append(out, parts[id])
+	}
+	return strings.Join(out, " · ")
 }
 
-// handover hands every action still running to berth's CLI on its
-// target's host (see Handover); an action that cannot be handed over is
-// an error, and the quit asks first.
-func (a actionsModel) handover(now time.Time) error {
+// handovers are the CLI runs that finish every action still running
+// on its target's host (see Handover), and an error for each that
+// cannot be finished so.
+func (a actionsModel) handovers(now time.Time) ([]handover, error) {
+	var out []handover
 	var errs []error
-	for _, r := range a.runs {
+	for _, id := range slices.Sorted(maps.Keys(a.runs)) {
+		r := a.runs[id]
 		for _, t := range r.targets {
 			if !r.pending[t.key] {
 				continue
 			}
-			args := handoverArgs(r, t.c, now)
+			what := r.verb + " " + t.name()
+			args := handoverArgs(r, t, now)
 			if args == nil {
+				errs = append(errs, fmt.Errorf("%s: %w", what, ErrNoHandover))
 				continue
 			}
-			h, ok := t.sh.backend.(handoverer)
-			if !ok {
-				errs = append(errs, fmt.Errorf("%s %s: %w", r.verb, t.name(), ErrNoHandover))
-				continue
-			}
-			if err := h.Handover(args); err != nil {
-				errs = append(errs, fmt.Errorf("%s %s: %w", r.verb, t.name(), err))
-			}
+			out = append(out, handover{sh: t.sh, what: what, args: args})
 		}
 	}
-	return errors.Join(errs...)
+	jobs, err := a.jobsHandovers()
+	return append(out, jobs...), errors.Join(append(errs, err)...)
 }
 
-// handoverArgs is the CLI that finishes r on c: stop and restart with
-// what is left of the stop timeout, so the container is killed when the
-// program would have killed it. A kill is not sent twice: its signal
-// went when it was asked.
-func handoverArgs(r *actionRun, c *engine.Container, now time.Time) []string {
+// handoverArgs is the CLI that finishes r on target t, nil when that
+// cannot be done soundly: stop and restart with what is left of the
+// stop timeout, so the container is killed when the program would have
+// killed it; a restart whose stop is done only starts, or it would
+// restart twice. A kill still running has not been answered: whether
+// its signal went is unknown (it waits for the container's lock while
+// a start or a remove holds it, or for a remote host), so a SIGKILL,
+// which the container cannot survive, is sent again, while another
+// signal, which a second time may mean more than once (a second
+// SIGINT or SIGHUP), makes the quit ask.
+func handoverArgs(r *actionRun, t actionTarget, now time.Time) []string {
+	c := t.c
+	if r.verb == "restart" && r.stopped[t.key] {
+		return []string{"start", c.ID}
+	}
 	switch r.verb {
+	case "kill":
+		if sig, err := runopts.ParseSignal(r.signal); err == nil && sig == unix.SIGKILL {
+			return []string{"kill", "-s", "KILL", c.ID}
+		}
+		return nil
 	case "stop", "restart":
 		timeout := 10 * time.Second
 		if c.Config.StopTimeout != nil {
@@ -257,7 +307,11 @@ func actionTargetCmd(run int, verb, signal string, t actionTarget) tea.Cmd {
 		case "stop":
 			err = b.Stop(ctx, id, engine.StopOptions{})
 		case "restart":
-			err = b.Restart(ctx, id, engine.StopOptions{})
+			// In two steps, so that a quit between them hands over
+			// only the start.
+			if err = b.Stop(ctx, id, engine.StopOptions{}); err == nil {
+				return actionStoppedMsg{run: run, key: t.key}
+			}
 		case "pause":
 			err = b.Pause(ctx, id)
 		case "unpause":
@@ -270,6 +324,13 @@ func actionTargetCmd(run int, verb, signal string, t actionTarget) tea.Cmd {
 			err = fmt.Errorf("%w: %s", ErrUnknownAction, verb)
 		}
 		return actionDoneMsg{run: run, key: t.key, err: err}
+	}
+}
+
+// restartStartCmd is the start of a restart's target whose stop is done.
+func restartStartCmd(run int, t actionTarget) tea.Cmd {
+	return func() tea.Msg {
+		return actionDoneMsg{run: run, key: t.key, err: t.sh.backend.Start(t.sh.ctx, t.c.ID)}
 	}
 }
 
@@ -305,29 +366,33 @@ func (m model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case actionDoneMsg:
 		var ended *statusMsg
 		m.actions, ended = m.actions.done(msg)
-		if ended != nil && ended.err != nil {
-			m.setError(ended.err)
-		} else if ended != nil {
-			m.setInfo(ended.text)
-		}
+		m.ended(ended)
 		cmd = m.refreshCmd()
+	case actionStoppedMsg:
+		m.actions, cmd = m.actions.stopped(msg)
+	case jobAskMsg:
+		m.actions, cmd = m.actions.startJob(msg.job, m.sh.now())
+		m.status, m.statusErr = "", false // the progress takes the line
+	case jobDoneMsg:
+		var ended *statusMsg
+		m.actions, ended = m.actions.jobDone(msg)
+		m.ended(ended)
+		cmd = m.refreshCmd()
+	case quitAbandonMsg:
+		return m.quit(true)
 	}
-	m.containers.busy = m.actions.busy()
+	busy := m.actions.busy()
+	m.containers.busy, m.images.busy = busy, busy
 	return m, cmd
 }
 
-// quit ends the program. Actions still running are handed to berth's
-// CLI, detached, so they finish; when that cannot be done, the quit
-// asks first (force quits anyway).
-func (m model) quit(force bool) (tea.Model, tea.Cmd) {
-	if !m.actions.running() {
-		return m, tea.Quit
+// ended puts the status line an action ended with, if it ended.
+func (m *model) ended(s *statusMsg) {
+	switch {
+	case s == nil:
+	case s.err != nil:
+		m.setError(s.err)
+	default:
+		m.setInfo(s.text)
 	}
-	running := m.actions.progress(m.sh.now())
-	err := m.actions.handover(m.sh.now())
-	if err == nil || force {
-		return m, tea.Quit
-	}
-	return m, dialogCmd(confirmDialog(&m.sh.keys, "Quit and abandon what is running?",
-		running+"\n"+err.Error(), func() tea.Cmd { return tea.Quit }))
 }

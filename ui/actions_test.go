@@ -50,7 +50,7 @@ func TestMarkedContainersTakeEveryAction(t *testing.T) {
 	calls := b.callLog()
 	want := []string{
 		"start " + id('d'), "start " + id('b'),
-		"restart " + id('d'), "restart " + id('b'),
+		"stop " + id('d'), "stop " + id('b'), "start " + id('d'), "start " + id('b'), // restart: a stop, then a start
 		"unpause " + id('d'), "pause " + id('b'),
 		"kill " + id('d') + " SIGTERM", "kill " + id('b') + " SIGTERM",
 	}

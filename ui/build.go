@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"charm.land/bubbles/v2/progress"
 	"charm.land/bubbles/v2/spinner"
@@ -33,11 +34,12 @@ type (
 // buildStream is one running Backend.Build feeding a channel with the
 // lines of its log and its steps.
 type buildStream struct {
-	req    BuildRequest
-	ch     chan buildItem
-	cancel context.CancelFunc
-	id     string // set before ch is closed
-	err    error  // set before ch is closed
+	started time.Time
+	req     BuildRequest
+	ch      chan buildItem
+	cancel  context.CancelFunc
+	id      string // set before ch is closed
+	err     error  // set before ch is closed
 }
 
 const (

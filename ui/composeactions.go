@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"berth/compose"
 	"berth/engine"
 )
 
@@ -56,11 +57,11 @@ func (m containersModel) groupKey(msg tea.KeyPressMsg, g *composeGroup) (contain
 		if len(cs) == 0 {
 			return m, infoCmd("every container of " + what + " is running")
 		}
-		return m, tea.Batch(infoCmd("starting "+what+"…"), composeCmd("start "+what, "started "+what, cs, func(c *engine.Container) error {
+		return m, askJobCmd(groupJob(sh, g, what, "start", cs, func(c *engine.Container) error {
 			return sh.backend.Start(sh.ctx, c.ID)
 		}))
 	case matches(msg, k.Restart):
-		return m, tea.Batch(infoCmd("restarting "+what+"…"), composeCmd("restart "+what, "restarted "+what, g.members, func(c *engine.Container) error {
+		return m, askJobCmd(groupJob(sh, g, what, "restart", g.members, func(c *engine.Container) error {
 			return sh.backend.Restart(sh.ctx, c.ID, engine.StopOptions{})
 		}))
 	case matches(msg, k.Stop):
@@ -69,94 +70,101 @@ func (m containersModel) groupKey(msg tea.KeyPressMsg, g *composeGroup) (contain
 			return m, infoCmd("no container of " + what + " is running")
 		}
 		slices.Reverse(cs) // the last started stops first, as compose's dependents do
-		stop := func() tea.Cmd {
-			return tea.Batch(infoCmd("stopping "+what+"…"), composeCmd("stop "+what, "stopped "+what, cs, func(c *engine.Container) error {
-				return sh.backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
-			}))
-		}
-		return m, dialogCmd(confirmDialog(&sh.keys, "Stop "+what+"?", namesOf(cs, nil), stop))
+		stop := groupJob(sh, g, what, "stop", cs, func(c *engine.Container) error {
+			return sh.backend.Stop(sh.ctx, c.ID, engine.StopOptions{})
+		})
+		return m, dialogCmd(confirmDialog(&sh.keys, "Stop "+what+"?", namesOf(cs, nil), func() tea.Cmd { return askJobCmd(stop) }))
 	case matches(msg, k.Up):
 		project := "project " + g.project + sh.onHost()
 		labels := g.members[len(g.members)-1].Config.Labels // the newest: the last up's files
-		return m, tea.Batch(infoCmd("bringing "+project+" up…"), composeRunCmd(sh, "compose up "+project, project+" is up",
-			func(progress func(string)) error { return sh.backend.ComposeUp(sh.ctx, labels, progress) }))
+		return m, askJobCmd(&job{
+			sh: sh, state: "Starting", what: project, rows: []string{"compose:" + g.key}, failed: "compose up " + project,
+			cli: composeUpCLI(labels), noHandover: ErrNoComposeFile.Error(),
+			run: func(progress func(string)) (string, error) {
+				return project + " is up", sh.backend.ComposeUp(sh.ctx, labels, progress)
+			},
+		})
 	case matches(msg, k.Down):
 		project := "project " + g.project + sh.onHost()
 		text := fmt.Sprintf("its %s and networks are removed; its volumes stay", plural(len(projectMembers(m.list, g.project, "")), "container"))
-		return m, dialogCmd(confirmDialog(&sh.keys, "Take "+project+" down?", text, func() tea.Cmd {
-			return tea.Batch(infoCmd("taking "+project+" down…"), composeRunCmd(sh, "compose down "+project, project+" is down",
-				func(progress func(string)) error { return sh.backend.ComposeDown(sh.ctx, g.project, progress) }))
-		}))
+		down := &job{
+			sh: sh, state: "Removing", what: project, rows: []string{"compose:" + g.key}, failed: "compose down " + project,
+			// The program's down removes every container of the
+			// project: so does the CLI's, whatever compose file it
+			// finds.
+			cli: append(composeCLI(g), "down", "--remove-orphans"),
+			run: func(progress func(string)) (string, error) {
+				return project + " is down", sh.backend.ComposeDown(sh.ctx, g.project, progress)
+			},
+		}
+		return m, dialogCmd(confirmDialog(&sh.keys, "Take "+project+" down?", text, func() tea.Cmd { return askJobCmd(down) }))
 	}
 	return m, nil
 }
 
-// composeProgressMsg is a line of an up's or a down's progress, for the
-// status line; next waits for the line after it.
-type composeProgressMsg struct {
-	line string
-	next tea.Cmd
-}
-
-// composeEvent is what an up or a down under way says: a line of
-// progress, or its end.
-type composeEvent struct {
-	line string
-	end  bool
-	err  error
-}
-
-// composeRunCmd runs an up or a down in the background, its progress
-// to the status line line by line, its end as an action's (failed names
-// it, done is the status on success).
-func composeRunCmd(sh *shared, failed, done string, run func(progress func(string)) error) tea.Cmd {
-	return func() tea.Msg {
-		ch := make(chan composeEvent, 64)
-		go func() {
-			send := func(e composeEvent) {
-				select {
-				case ch <- e:
-				case <-sh.ctx.Done():
+// groupJob is verb (start, restart, stop) on cs, the containers of
+// heading g (what), one after the other; it stops at the first failure,
+// which it names (a project's containers depend on each other: going on
+// past one that failed would start or stop the rest out of order).
+// After a quit berth's CLI finishes a start or a stop of the project
+// (or the service), which leave alone what is done; a restart is not
+// handed over, as it would restart again the containers already
+// restarted.
+func groupJob(sh *shared, g *composeGroup, what, verb string, cs []*engine.Container, fn func(*engine.Container) error) *job {
+	j := &job{
+		sh: sh, state: transitional[verb], what: what, rows: []string{"compose:" + g.key}, failed: verb + " " + what,
+		run: func(func(string)) (string, error) {
+			for _, c := range cs {
+				if err := fn(c); err != nil {
+					return "", fmt.Errorf("%s: %w", c.DisplayName(), err)
 				}
 			}
-			err := run(func(line string) { send(composeEvent{line: line}) })
-			send(composeEvent{end: true, err: err})
-		}()
-		return waitComposeCmd(sh, failed, done, ch)()
+			return pastTense(verb) + " " + what, nil
+		},
 	}
+	if verb == "restart" {
+		j.noHandover = "those already restarted would restart again"
+		return j
+	}
+	j.cli = append(composeCLI(g), verb)
+	if g.service != "" {
+		j.cli = append(j.cli, g.service)
+	}
+	return j
 }
 
-// waitComposeCmd blocks for the next event of an up or a down.
-func waitComposeCmd(sh *shared, failed, done string, ch <-chan composeEvent) tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case e := <-ch:
-			switch {
-			case !e.end:
-				return composeProgressMsg{line: e.line, next: waitComposeCmd(sh, failed, done, ch)}
-			case e.err != nil:
-				return actionMsg{what: failed, err: e.err}
-			}
-			return actionMsg{what: done}
-		case <-sh.ctx.Done():
-			return nil
-		}
+// composeCLI is `berth compose` on g's project, by its name, in its
+// directory when its containers say which (where `compose up` ran): the
+// project's own compose file, not one of the directory the program
+// was started in, is what the CLI finds there, if it finds any; the
+// name is all that stop, start and down need.
+func composeCLI(g *composeGroup) []string {
+	args := []string{"compose", "-p", g.project}
+	if dir := g.members[len(g.members)-1].Config.Labels[compose.LabelWorkingDir]; dir != "" {
+		args = append(args, "--project-directory", dir)
 	}
+	return args
 }
 
-// composeCmd runs fn on each of cs in order and stops at the first
-// failure, which it names (a project's containers depend on each other:
-// going on past one that failed would start or stop the rest out of
-// order).
-func composeCmd(failed, done string, cs []*engine.Container, fn func(*engine.Container) error) tea.Cmd {
-	return func() tea.Msg {
-		for _, c := range cs {
-			if err := fn(c); err != nil {
-				return actionMsg{what: failed, err: fmt.Errorf("%s: %w", c.DisplayName(), err)}
-			}
-		}
-		return actionMsg{what: done}
+// composeUpCLI is `berth compose up -d` of the project that labels'
+// container belongs to, from the files its last up read (as ComposeUp
+// reads them); nil when the labels do not name them.
+func composeUpCLI(labels map[string]string) []string {
+	if labels[compose.LabelWorkingDir] == "" && labels[compose.LabelConfigFiles] == "" {
+		return nil
 	}
+	o := compose.ReloadOptions(labels)
+	args := []string{"compose", "-p", o.ProjectName}
+	if o.ProjectDir != "" {
+		args = append(args, "--project-directory", o.ProjectDir)
+	}
+	for _, f := range o.Files {
+		args = append(args, "-f", f)
+	}
+	for _, f := range o.EnvFiles {
+		args = append(args, "--env-file", f)
+	}
+	return append(args, "up", "-d")
 }
 
 // composeHelp is the help of a compose project's heading: the fold key,

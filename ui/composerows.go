@@ -86,6 +86,9 @@ func (m containersModel) headingView(g *composeGroup, depth int, l tableLayout, 
 		detail = fmt.Sprintf(" ×%d", len(g.members))
 	}
 	health := healthOf(g.members).segments(st)
+	if s := m.busy["compose:"+g.key]; s != "" { // a job runs on it (jobs.go)
+		health = append([]cell{{Text: s + "…", Style: &st.Paused}}, health...)
+	}
 
 	widths, status := l.widths, l.at(3)
 	statusX := status // the spaces between columns

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestEndToEndAttachWithoutATerminal attaches, full screen then in a
@@ -61,27 +60,9 @@ func TestEndToEndQuitFinishesAStop(t *testing.T) {
 	s.waitText("Stopping…")
 	s.waitText("stopping stubborn…")
 	s.send("q")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := s.tmux("has-session", "-t", "ui"); err != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit:\n%s", s.capture())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	deadline = time.Now().Add(30 * time.Second)
-	for {
-		got := strings.TrimSpace(b.must(nil, "inspect", "-f", "{{.State.Status}}", "stubborn"))
-		if got == "exited" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("30s after quitting during its stop, stubborn is %q", got)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	s.waitQuit()
+	b.waitCLI("stubborn, stopped during the quit, is exited", func(out string) bool { return out == "exited" },
+		"inspect", "-f", "{{.State.Status}}", "stubborn")
 }
 
 // TestEndToEndAttachTerminals attaches full screen to containers on a

@@ -255,16 +255,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// q quits and the terminal is given back.
 	s.send("q")
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := s.tmux("has-session", "-t", "ui"); err != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("q did not quit:\n%s", s.capture())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	s.waitQuit()
 }
 
 // TestEndToEndBuild builds an image from the images screen of the real

@@ -203,7 +203,7 @@ func TestHostsActionsGoToTheRowsHost(t *testing.T) {
 		t.Errorf("the status line does not name the hosts:\n%s", screen(m))
 	}
 	wantFar := []string{"start " + id('a'), "rename " + id('a') + " web2", "pause " + id('e'), "handoff " + id('e') + " shell", "stop " + id('a')}
-	wantLocal := []string{"restart " + id('b'), "stop " + id('a')}
+	wantLocal := []string{"stop " + id('b'), "start " + id('b'), "stop " + id('a')} // restart: a stop, then a start
 	if got := far.callLog(); strings.Join(got, "|") != strings.Join(wantFar, "|") {
 		t.Errorf("far's calls\n got %q\nwant %q", got, wantFar)
 	}

@@ -16,15 +16,20 @@ const (
 )
 
 // removeImageDialog asks before removing im (named name, removed by ref)
-// on sh's host.
+// on sh's host. The removal is a job (jobs.go): its row says Removing…
+// until it ends, and after a quit `berth rmi` finishes it.
 func removeImageDialog(sh *shared, im Image, name, ref string) dialog {
 	remove := func(force bool) tea.Cmd {
 		done := "removed image " + name
+		cli := []string{"rmi", ref}
 		if force {
 			done = fmt.Sprintf("removed image %s by force (used by %s)", name, plural(im.Containers, "container"))
+			cli = []string{"rmi", "-f", ref}
 		}
-		return actionCmd("remove image "+name, done, func() error {
-			return sh.backend.RemoveImage(sh.ctx, ref, force)
+		return askJobCmd(&job{
+			sh: sh, state: "Removing", what: "image " + name, rows: []string{rowKey(sh, im.ID)},
+			failed: "remove image " + name, cli: cli,
+			run: func(func(string)) (string, error) { return done, sh.backend.RemoveImage(sh.ctx, ref, force) },
 		})
 	}
 	if im.Containers == 0 {
@@ -37,4 +42,24 @@ func removeImageDialog(sh *shared, im Image, name, ref string) dialog {
 		}
 		return remove(true)
 	})
+}
+
+// pruneImagesJob removes the dangling images of sh's host (`berth image
+// prune`): those of list (each of whose host hostOf says) without a tag
+// and not used by a container say Removing… until it ends.
+func pruneImagesJob(sh *shared, list []Image, hostOf []int) *job {
+	var rows []string
+	for i, im := range list {
+		if hostOf[i] == sh.host && im.Dangling && im.Containers == 0 {
+			rows = append(rows, rowKey(sh, im.ID))
+		}
+	}
+	return &job{
+		sh: sh, state: "Removing", what: "dangling images" + sh.onHost(), rows: rows,
+		failed: "prune images", cli: []string{"image", "prune", "-f"},
+		run: func(func(string)) (string, error) {
+			n, freed, err := sh.backend.PruneImages(sh.ctx)
+			return fmt.Sprintf("removed %d dangling images, freed %s", n, humanBytes(freed)), err
+		},
+	}
 }

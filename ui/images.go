@@ -54,6 +54,9 @@ type imagesModel struct {
 
 	pull  *pullModel  // the pull under way, nil for none
 	build *buildModel // the build under way or its outcome, nil for none
+	// busy is the transitional state of the rows a job changes
+	// ("Removing"), by row key; the root keeps it (jobs.go).
+	busy map[string]string
 }
 
 var imageColumns = []column{
@@ -173,7 +176,7 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 			return m, statusCmd(fmt.Errorf("pull %s: %w", msg.ref, ErrBusy))
 		}
 		ctx, cancel := context.WithCancel(m.sh.ctx)
-		p := newPullModel(msg.ref, cancel)
+		p := newPullModel(m.sh, msg.ref, cancel)
 		m.pull = &p
 		return m, pullCmd(ctx, m.sh, p.stream)
 	case pullStartMsg:
@@ -202,6 +205,7 @@ func (m imagesModel) update(msg tea.Msg) (imagesModel, tea.Cmd) {
 		}
 		ctx, cancel := context.WithCancel(m.sh.ctx)
 		b := newBuildModel(msg.req, cancel)
+		b.stream.started = m.sh.now()
 		m.build = &b
 		m = m.setSize(m.width, m.height)
 		return m, tea.Batch(buildCmd(ctx, m.sh, b.stream), b.spin.Tick)
@@ -405,15 +409,9 @@ func (m imagesModel) key(msg tea.KeyPressMsg) (imagesModel, tea.Cmd) {
 	case matches(msg, k.Build):
 		return m, openCmd(openMsg{to: stateBuildForm})
 	case matches(msg, k.Prune):
-		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image"+sh.onHost()+"?", "images without a tag and not used by a container", func() tea.Cmd {
-			return func() tea.Msg {
-				n, freed, err := sh.backend.PruneImages(sh.ctx)
-				if err != nil {
-					return actionMsg{what: "prune images", err: err}
-				}
-				return actionMsg{what: fmt.Sprintf("removed %d dangling images, freed %s", n, humanBytes(freed))}
-			}
-		}))
+		prune := pruneImagesJob(sh, m.list, m.hostOf)
+		return m, dialogCmd(confirmDialog(&sh.keys, "Remove every dangling image"+sh.onHost()+"?", "images without a tag and not used by a container",
+			func() tea.Cmd { return askJobCmd(prune) }))
 	}
 	row, ok := m.selectedRow()
 	if !ok {
@@ -532,7 +530,11 @@ func (m imagesModel) view() string {
 		if im.Dangling {
 			repo, tag = styled("<none> (dangling)", &st.Dangling), styled("<none>", &st.Dangling)
 		}
-		cells := []cell{repo, tag, plain(shortID(im.ID)), plain(humanDuration(now.Sub(im.Created)) + " ago"),
+		created := plain(humanDuration(now.Sub(im.Created)) + " ago")
+		if s := m.busy[m.keyOf(im)]; s != "" {
+			created = styled(s+"…", &st.Paused) // as a container's Stopping…
+		}
+		cells := []cell{repo, tag, plain(shortID(im.ID)), created,
 			plain(humanBytes(im.Size)), plain(fmt.Sprint(im.Containers))}
 		b.WriteByte('\n')
 		b.WriteString(renderRow(st, cols, widths, t.cells(cells, im.host), i == m.nav.Cursor))

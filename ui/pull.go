@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
@@ -25,10 +26,12 @@ type (
 
 // pullStream is one running Backend.Pull feeding a channel.
 type pullStream struct {
-	ref    string
-	ch     chan PullProgress
-	cancel context.CancelFunc
-	err    error // set before ch is closed
+	sh      *shared // the host it pulls to
+	started time.Time
+	ref     string
+	ch      chan PullProgress
+	cancel  context.CancelFunc
+	err     error // set before ch is closed
 }
 
 // pullLayer is the last word on one layer.
@@ -48,10 +51,10 @@ type pullModel struct {
 // pullLines is how many layer lines the images screen gives a pull.
 const pullLines = 4
 
-func newPullModel(ref string, cancel context.CancelFunc) pullModel {
+func newPullModel(sh *shared, ref string, cancel context.CancelFunc) pullModel {
 	bar := progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
 	return pullModel{
-		stream: &pullStream{ref: ref, ch: make(chan PullProgress, 256), cancel: cancel},
+		stream: &pullStream{sh: sh, started: sh.now(), ref: ref, ch: make(chan PullProgress, 256), cancel: cancel},
 		bar:    bar,
 	}
 }

@@ -268,10 +268,10 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setInfo(msg.what)
 		}
 		return m, m.refreshCmd()
-	case actionAskMsg, actionDoneMsg:
+	case actionAskMsg, actionDoneMsg, actionStoppedMsg, jobAskMsg, jobDoneMsg, quitAbandonMsg:
 		return m.updateActions(msg)
 	case runFailedMsg:
-		if m.state == stateRunForm {
+		if m.runForm.ownedBy(m.state, msg.gen) {
 			m.runForm, _ = m.runForm.update(msg)
 			return m, nil
 		}
@@ -279,7 +279,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case runStartedMsg:
 		m.setInfo("started " + msg.name)
-		if m.state == stateRunForm {
+		if m.runForm.ownedBy(m.state, msg.gen) {
 			return m.goBack(), m.refreshCmd()
 		}
 		return m, m.refreshCmd()
@@ -638,7 +638,7 @@ func (m model) open(msg openMsg) (tea.Model, tea.Cmd) {
 		m.timeline = newTimelineModel(sh, m.gen, msg.container)
 		cmd = m.timeline.init()
 	case stateRunForm:
-		m.runForm = newRunFormModel(sh, msg.image)
+		m.runForm = newRunFormModel(sh, m.gen, msg.image)
 		cmd = m.runForm.init()
 	case stateBuildForm:
 		m.buildForm = newBuildFormModel(sh)
@@ -914,8 +914,8 @@ func (m model) tabAt(x int) (state, bool) {
 
 func (m model) statusView() string {
 	st := &m.sh.styles
-	if m.status == "" && m.actions.running() {
-		return fitLine(st.Status.Render(" "+m.actions.progress(m.sh.now())), m.width)
+	if m.status == "" && m.working() {
+		return fitLine(st.Status.Render(" "+m.workProgress(m.sh.now())), m.width)
 	}
 	if m.status == "" {
 		return fitLine("", m.width)

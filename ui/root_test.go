@@ -121,7 +121,7 @@ func TestContainersActions(t *testing.T) {
 	m = press(t, m, "R")
 	m = typeText(t, m, "2")
 	m = press(t, m, "enter")
-	want := []string{"start " + id('c'), "unpause " + id('d'), "restart " + id('b'), "kill " + id('a') + " SIGKILL", "rename " + id('a') + " web2"}
+	want := []string{"start " + id('c'), "unpause " + id('d'), "stop " + id('b'), "start " + id('b'), "kill " + id('a') + " SIGKILL", "rename " + id('a') + " web2"}
 	if got := b.callLog(); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("calls\n got %q\nwant %q", got, want)
 	}

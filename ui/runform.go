@@ -66,16 +66,18 @@ var runFieldHints = [fieldCount]string{
 // with what was typed kept for another try.
 type runFormModel struct {
 	form
+	gen      int  // the root's generation when it opened: its runs' answers carry it
 	starting bool // a run is under way: enter does not start another
 }
 
-// runFailedMsg is the run form's start failing.
+// runFailedMsg is the run form's start failing; gen is the form's.
 type runFailedMsg struct {
+	gen  int
 	what string
 	err  error
 }
 
-func newRunFormModel(sh *shared, im *Image) runFormModel {
+func newRunFormModel(sh *shared, gen int, im *Image) runFormModel {
 	f := newForm(sh, " Run a new container", "runs", runFieldLabels[:], runFieldHints[:])
 	if im != nil && !im.Dangling {
 		f.inputs[fieldImage].SetValue(im.Repository + ":" + im.Tag)
@@ -84,7 +86,7 @@ func newRunFormModel(sh *shared, im *Image) runFormModel {
 		f.inputs[fieldImage].SetValue(im.ID)
 		f.focus = int(fieldName)
 	}
-	return runFormModel{form: f}
+	return runFormModel{form: f, gen: gen}
 }
 
 func (m runFormModel) setSize(w, h int) runFormModel {
@@ -118,20 +120,28 @@ func (m runFormModel) update(msg tea.Msg) (runFormModel, tea.Cmd) {
 	for _, w := range warnings {
 		starting += " WARNING: " + w
 	}
-	sh := m.sh
+	sh, gen := m.sh, m.gen
 	m.starting, m.err = true, ""
 	return m, tea.Batch(infoCmd(starting),
 		func() tea.Msg {
 			c, err := sh.backend.Run(sh.ctx, opts, run.Pull)
 			if err != nil {
-				return runFailedMsg{what: "run " + opts.Config.Image, err: err}
+				return runFailedMsg{gen: gen, what: "run " + opts.Config.Image, err: err}
 			}
-			return runStartedMsg{name: c.DisplayName()}
+			return runStartedMsg{gen: gen, name: c.DisplayName()}
 		})
 }
 
-// runStartedMsg closes the run form: its container has started.
-type runStartedMsg struct{ name string }
+// runStartedMsg closes the run form of generation gen: its container
+// has started. A form left before its run started is not the one on
+// view, even when another run form is.
+type runStartedMsg struct {
+	gen  int
+	name string
+}
+
+// ownedBy says the form on view (state s) is the one of generation gen.
+func (m runFormModel) ownedBy(s state, gen int) bool { return s == stateRunForm && m.gen == gen }
 
 // runSpec is the run form as text.
 type runSpec struct {

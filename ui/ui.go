@@ -27,7 +27,9 @@
 // program, CRLF for a container without a terminal). actions.go runs the
 // container actions (on the marked rows or the selected one), keeps them
 // while they run (the rows' Stopping…, the progress line) and hands
-// those still running at the quit to berth's CLI (handover.go).
+// those still running at the quit to berth's CLI (handover.go); jobs.go
+// does the same for a project's actions and an image's removal, and
+// quit.go decides what the quit hands over and when it asks first.
 //
 // Tests: fake_test.go is an in-memory Backend and the harness that drives
 // the model; views are compared at 100x30 with testdata/*.golden (go test
