@@ -312,7 +312,7 @@ func (m model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmd = m.refreshCmd()
 	}
-	m.containers.busy = m.actions.busy()
+	m.containers = m.containers.setBusy(m.actions.busy())
 	return m, cmd
 }
 

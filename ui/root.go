@@ -220,7 +220,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.state != stateContainers {
 			var cmd tea.Cmd
-			m.containers, cmd = m.containers.reload(false)
+			m.containers, cmd = m.containers.tickCovered()
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
