@@ -16,7 +16,10 @@
 // ComposeUp/ComposeDown in adaptercompose.go) and opens the interleaved
 // log of all its services (composelogs.go, the logs screen with a
 // prefix per service). keys.go names every key, styles.go every
-// colour. Each screen file follows the same order: messages, model,
+// colour. containersrefresh.go says what the list reads each second, so
+// that watching costs the same with 10 containers or 500 (stats for the
+// rows on screen only; under another screen, only the header's counts).
+// Each screen file follows the same order: messages, model,
 // init, update, view, commands. Only Update changes state; every backend
 // call runs in a command; streams block on a channel, return one message
 // and are re-armed in Update; messages carry the generation of the screen
