@@ -115,6 +115,9 @@ type Engine struct {
 	// mtime is an unchanged record.
 	recMu   sync.Mutex
 	records map[string]cachedRecord
+
+	// shims keeps a pidfd on each shim seen running (shimwatch_linux.go).
+	shims shimWatch
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.

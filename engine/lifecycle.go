@@ -23,11 +23,21 @@ import (
 // get resolves ref and loads its record, reconciling a dead shim first.
 // A record that cannot be read comes back as a dead container.
 func (e *Engine) get(ref string) (*record, error) {
+	return e.getWith(ref, e.store.load)
+}
+
+// getCached is get for a reader that changes nothing of the record
+// (Stats): it comes from the cache List keeps (loadCached).
+func (e *Engine) getCached(ref string) (*record, error) {
+	return e.getWith(ref, e.loadCached)
+}
+
+func (e *Engine) getWith(ref string, load func(string) (*record, error)) (*record, error) {
 	id, err := e.store.resolve(ref)
 	if err != nil {
 		return nil, err
 	}
-	c, err := e.loadOrDead(id, e.store.load)
+	c, err := e.loadOrDead(id, load)
 	if err != nil {
 		return nil, err
 	}
@@ -68,11 +78,16 @@ func active(c *record) bool {
 // shimAlive reports whether the shim the record names runs: its PID has
 // its start time, in this boot.
 func shimAlive(c *record) bool {
-	return processStartTime(c.ShimPID) == c.ShimStart && (c.ShimBoot == "" || c.ShimBoot == bootID())
+	return processStartTime(c.ShimPID) == c.ShimStart && sameBoot(c)
 }
 
+// sameBoot reports whether the record's shim was started in this boot.
+func sameBoot(c *record) bool { return c.ShimBoot == "" || c.ShimBoot == bootID() }
+
+// shimDied reports whether the record says a shim looks after the
+// container and that shim is gone (as shimAlive, through e.shims).
 func (e *Engine) shimDied(c *record) bool {
-	return active(c) && !shimAlive(c)
+	return active(c) && !(sameBoot(c) && e.shims.alive(c.ShimPID, c.ShimStart))
 }
 
 // reconcile locks the container and, if its shim is dead, marks it

@@ -129,7 +129,7 @@ func (e *Engine) SignalProcess(ctx context.Context, ref string, hostPID int, sig
 
 // Stats reads one sample of the container's resource use from its cgroup.
 func (e *Engine) Stats(ctx context.Context, ref string) (*Stats, error) {
-	c, err := e.get(ref)
+	c, err := e.getCached(ref)
 	if err != nil {
 		return nil, err
 	}

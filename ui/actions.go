@@ -382,7 +382,7 @@ func (m model) updateActions(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.quit(true)
 	}
 	busy := m.actions.busy()
-	m.containers.busy, m.images.busy = busy, busy
+	m.containers, m.images.busy = m.containers.setBusy(busy), busy
 	return m, cmd
 }
 

@@ -38,6 +38,7 @@ type containersModel struct {
 	hostRows hostLists[*engine.Container] // each host's last answer
 	loaded   bool
 	reloads  int
+	covered  int // ticks while another screen covers the list (containersrefresh.go)
 
 	list    []*engine.Container // every host's
 	hostOf  map[*engine.Container]int
@@ -51,6 +52,7 @@ type containersModel struct {
 	nav     listNav
 	marks   map[string]bool
 	busy    map[string]string // a row's transitional state (actions.go)
+	fit     tableLayout       // the columns sized to the rows (refit)
 	sortBy  int
 	desc    bool
 	filter  textinput.Model
@@ -97,10 +99,6 @@ func netlessMode(c *engine.Container) string {
 
 const sparkHistory = 30
 
-// statsAllEvery is how many refreshes pass between samples of the
-// containers off screen (their CPU history is coarser, their rate exact).
-const statsAllEvery = 5
-
 func newContainersModel(sh *shared, gen int) containersModel {
 	f := textinput.New()
 	f.Prompt = "/"
@@ -142,7 +140,7 @@ func (m containersModel) setSize(w, h int) containersModel {
 	m.width, m.height = w, h
 	m.filter.SetWidth(max(w-4, 10))
 	m.nav.resize(m.listHeight(), len(m.rows))
-	return m
+	return m.refit()
 }
 
 // listHeight is the rows the table shows: the body less the info line,
@@ -214,23 +212,6 @@ func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
 		cmds[i] = listCmd(m.sh.on(h), m.gen, sample)
 	}
 	return m, tea.Batch(cmds...)
-}
-
-// toSample is the containers whose stats the next refresh reads: the
-// rows on screen every time, all of them every statsAllEvery refreshes
-// or when the sort needs every figure. nil means all.
-func (m containersModel) toSample() map[string]bool {
-	if !m.loaded || m.reloads%statsAllEvery == 0 || slices.Contains(statsSorts, m.sortBy) {
-		return nil
-	}
-	ids := map[string]bool{}
-	from, to := m.nav.visible()
-	for i := from; i < to; i++ {
-		if c := m.rows[i]; c != nil {
-			ids[m.keyOf(c)] = true
-		}
-	}
-	return ids
 }
 
 // absorb takes a host's new sample: CPU and network rates from the
@@ -321,7 +302,7 @@ func (m containersModel) relistKeeping(keep string) containersModel {
 			m.nav.clamp()
 		}
 	}
-	return m
+	return m.refit()
 }
 
 func (m containersModel) compare(a, b *engine.Container) int {
@@ -575,7 +556,7 @@ func (m containersModel) scroll(d int) containersModel {
 func (m containersModel) click(x, y int) (containersModel, tea.Cmd) {
 	switch {
 	case y == 1:
-		l := m.layout(m.sh.now())
+		l := m.fit
 		pos := 0
 		for shown, w := range l.widths {
 			if i := l.own[shown]; x >= pos && x < pos+w && slices.Contains(containerSorts, i) {
@@ -618,7 +599,7 @@ func (m containersModel) tableView() string {
 	b.WriteByte('\n')
 	t := m.table()
 	now := m.sh.now()
-	l := m.layout(now)
+	l := m.fit
 	b.WriteString(renderHeader(st, l.cols, l.widths, l.at(m.sortBy), m.desc))
 	if !m.loaded {
 		b.WriteString("\n" + st.Faint.Render(" loading…"))

@@ -8,6 +8,21 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
+// refit sizes the columns again, for views to draw with (m.fit): a
+// frame measures no row. It runs when what the rows show may have
+// changed: they were listed (relistKeeping), the width changed
+// (setSize), or a row's transitional state did (setBusy).
+func (m containersModel) refit() containersModel {
+	m.fit = m.layout(m.sh.now())
+	return m
+}
+
+// setBusy takes the rows' transitional states (actions.go).
+func (m containersModel) setBusy(busy map[string]string) containersModel {
+	m.busy = busy
+	return m.refit()
+}
+
 // layout sizes the list's columns to what every row (not only those on
 // screen, so scrolling does not move them) shows at the screen's width.
 func (m containersModel) layout(now time.Time) tableLayout {

@@ -50,6 +50,7 @@ type fakeBackend struct {
 	fail       error
 	terminal   *fakeTerminal
 	statsCalls int
+	listCalls  int
 	pullGate   chan struct{}          // when set, Pull waits for it after its progress
 	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
 	buildFail  error                  // when set, Build fails with it after its RUN step
@@ -75,6 +76,7 @@ func (f *fakeBackend) Host(context.Context) (Host, error) { return f.host, nil }
 func (f *fakeBackend) List(_ context.Context, opts engine.ListOptions) ([]*engine.Container, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.listCalls++
 	var out []*engine.Container
 	for _, c := range f.containers {
 		if opts.All || c.State.Running() {

@@ -225,14 +225,18 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tickMsg:
 		m.expireStatus()
-		cmds := []tea.Cmd{tickCmd(m.sh.interval), m.refreshCmd()}
+		// The screen on view refreshes here, not by a refreshMsg: a
+		// message, and so a frame drawn, less each tick.
+		var refresh tea.Cmd
+		m, refresh = m.updateScreen(refreshMsg{})
+		cmds := []tea.Cmd{tickCmd(m.sh.interval), refresh}
 		if !m.hostAsked {
 			m.hostAsked = true
 			cmds = append(cmds, hostCmd(m.cur()))
 		}
 		if m.state != stateContainers {
 			var cmd tea.Cmd
-			m.containers, cmd = m.containers.reload(false)
+			m.containers, cmd = m.containers.tickCovered()
 			cmds = append(cmds, cmd)
 		}
 		return m, tea.Batch(cmds...)
