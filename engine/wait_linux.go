@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -10,39 +11,40 @@ import (
 
 // waitProcessExit returns when the process pid (started at start, as
 // processStartTime reports) has exited, or when ctx ends. It watches a
-// pidfd, so it needs no polling and cannot be fooled by PID reuse.
+// pidfd, so it needs no polling and cannot be fooled by PID reuse. The
+// pidfd waits in the runtime's poller: a waiter holds no thread and
+// wakes only when the process exits (a follower of a container's log
+// waits so for as long as it follows).
 func waitProcessExit(ctx context.Context, pid int, start uint64) error {
 	if pid <= 0 {
 		return nil
 	}
-	fd, err := unix.PidfdOpen(pid, 0)
+	fd, err := unix.PidfdOpen(pid, unix.PIDFD_NONBLOCK)
 	if errors.Is(err, unix.ESRCH) {
 		return nil
 	}
 	if err != nil {
 		return waitProcessExitPolling(ctx, pid, start)
 	}
-	defer func() { _ = unix.Close(fd) }()
+	f := os.NewFile(uintptr(fd), "pidfd")
+	defer func() { _ = f.Close() }() // a pidfd only read; nothing to lose on close
 	if processStartTime(pid) != start {
 		return nil // the PID now names another process
 	}
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	for {
-		timeout := 100 * time.Millisecond
-		if d, ok := ctx.Deadline(); ok {
-			timeout = min(timeout, max(time.Until(d), time.Millisecond))
-		}
-		n, err := unix.Poll(fds, int(timeout/time.Millisecond))
-		if n > 0 {
-			return nil
-		}
-		if err != nil && !errors.Is(err, unix.EINTR) {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
+	rc, err := f.SyscallConn()
+	if err != nil || f.SetReadDeadline(time.Time{}) != nil { // not in the poller
+		return waitProcessExitPolling(ctx, pid, start)
 	}
+	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	err = rc.Read(func(fd uintptr) bool {
+		n, _ := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0) // a failed look waits for the poller's
+		return n > 0
+	})
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 func waitProcessExitPolling(ctx context.Context, pid int, start uint64) error {

@@ -139,7 +139,7 @@ func (m logsModel) updateProject(msg tea.Msg) (logsModel, tea.Cmd) {
 		m = m.append(lines)
 		m.project.loaded = true
 		m, cmd := m.followStarted(msg.containers)
-		return m, tea.Batch(cmd, waitLogsCmd(m.gen, m.stream))
+		return m, tea.Batch(cmd, waitLogsCmd(m.gen, m.stream, time.Time{}))
 	case projectListMsg:
 		if msg.gen != m.gen || msg.stream != m.stream || msg.err != nil {
 			return m, nil // a list that failed is tried again on the next refresh

@@ -28,7 +28,8 @@ type (
 		lines  []logLine
 		done   bool
 		err    error
-		older  bool // lines from before the buffer, read on demand
+		older  bool      // lines from before the buffer, read on demand
+		next   time.Time // the earliest the stream's next batch goes out: one per log frame
 		// ends are the followers of a project's log that ended
 		// (composelogs.go), each with why.
 		ends []logEntry
@@ -48,7 +49,6 @@ type logStream struct {
 	err    error       // set before ch is closed
 	ended  bool        // the screen saw ch closed
 	filter *grepFilter // the filter mode's (loggrep.go); nil shows every line
-	next   time.Time   // the earliest the next batch goes out: one per log frame
 }
 
 // open says the stream may still deliver lines.
@@ -213,7 +213,7 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 		if msg.gen != m.gen || msg.stream != m.stream {
 			return m, nil
 		}
-		return m, waitLogsCmd(m.gen, msg.stream)
+		return m, waitLogsCmd(m.gen, msg.stream, time.Time{})
 	case logBatchMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -234,7 +234,7 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 			if msg.done {
 				return m, cmd
 			}
-			return m, tea.Batch(cmd, waitLogsCmd(m.gen, msg.stream))
+			return m, tea.Batch(cmd, waitLogsCmd(m.gen, msg.stream, msg.next))
 		}
 		if msg.done {
 			m.ended, msg.stream.ended = true, true
@@ -243,7 +243,7 @@ func (m logsModel) update(msg tea.Msg) (logsModel, tea.Cmd) {
 			}
 			return m, nil
 		}
-		return m, waitLogsCmd(m.gen, msg.stream)
+		return m, waitLogsCmd(m.gen, msg.stream, msg.next)
 	case refreshMsg:
 		return m.resume()
 	case projectBacklogMsg, projectListMsg:
@@ -665,29 +665,36 @@ func logStreamCmd(ctx context.Context, sh *shared, gen int, ref string, opts eng
 	}
 }
 
-// waitLogsCmd blocks for the next line, then takes whatever else
-// arrives (up to logBatchMax) until a log frame has passed since the
-// last batch, so a fast or steady log costs one wake-up, one message
-// and one drawing per frame, not one per line. In the filter mode only the
-// lines it keeps go out.
-func waitLogsCmd(gen int, s *logStream) tea.Cmd {
+// waitLogsCmd sends the stream's next batch: it sleeps until next (a log
+// frame after the last batch), takes what arrived meanwhile (up to
+// logBatchMax) and, if nothing did, waits for the next line and takes
+// what came with it. A steady log so costs one wake-up, one message and
+// one drawing per frame, not one per line, and a line after a quiet
+// spell shows at once. In the filter mode only the lines it keeps go out.
+func waitLogsCmd(gen int, s *logStream, next time.Time) tea.Cmd {
 	return func() tea.Msg {
-		var e logEntry
-		var ok bool
-		select {
-		case e, ok = <-s.ch:
-		case <-s.done:
-			return logBatchMsg{gen: gen, stream: s, done: true}
-		}
-		if !ok {
-			return logBatchMsg{gen: gen, stream: s, done: true, err: s.err}
-		}
 		b := logBatchMsg{gen: gen, stream: s, lines: make([]logLine, 0, 64)}
-		b.add(e)
+		if !s.rest(next) {
+			b.done = true
+			return b
+		}
 		b.collect(s)
-		s.next = time.Now().Add(logFrame)
-		if len(b.lines) == logBatchMax { // a backlog: the next batch is waiting
-			s.next = time.Time{}
+		if b.empty() {
+			select {
+			case e, ok := <-s.ch:
+				if !ok {
+					b.done, b.err = true, s.err
+					return b
+				}
+				b.add(e)
+				b.collect(s)
+			case <-s.done:
+				b.done = true
+				return b
+			}
+		}
+		if len(b.lines) < logBatchMax { // else a backlog: the next batch is waiting
+			b.next = time.Now().Add(logFrame)
 		}
 		if s.filter != nil {
 			b.lines = s.filter.feed(b.lines, nil)
@@ -696,19 +703,29 @@ func waitLogsCmd(gen int, s *logStream) tea.Cmd {
 	}
 }
 
-// collect adds to the batch what has arrived by the log frame's end,
-// up to a full batch or the stream's end. It sleeps through the frame
-// rather than waking for each line: the lines wait in the channel.
-func (b *logBatchMsg) collect(s *logStream) {
-	if wait := time.Until(s.next); wait > 0 {
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-s.done:
-			t.Stop()
-			return
-		}
+// rest sleeps until next; false when the stream was cancelled meanwhile
+// (a project's).
+func (s *logStream) rest(next time.Time) bool {
+	wait := time.Until(next)
+	if wait <= 0 {
+		return true
 	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.done:
+		return false
+	}
+}
+
+// empty says the batch has nothing to deliver yet.
+func (b *logBatchMsg) empty() bool { return len(b.lines) == 0 && len(b.ends) == 0 && !b.done }
+
+// collect adds to the batch what has arrived, up to a full batch or the
+// stream's end, without waiting.
+func (b *logBatchMsg) collect(s *logStream) {
 	for len(b.lines) < logBatchMax {
 		select {
 		case e, ok := <-s.ch:

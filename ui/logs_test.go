@@ -184,7 +184,7 @@ func BenchmarkLogsFirehose(b *testing.B) {
 			close(s.ch)
 		}()
 		for {
-			msg := waitLogsCmd(m.logs.gen, s)().(logBatchMsg)
+			msg := waitLogsCmd(m.logs.gen, s, time.Time{})().(logBatchMsg)
 			var next tea.Model
 			next, _ = m.Update(msg)
 			m = next.(model)

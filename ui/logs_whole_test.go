@@ -309,7 +309,7 @@ func TestLogsShowColours(t *testing.T) {
 // batch (one drawing), not one message per line: the second and third
 // lines come a little after the first, well within the frame.
 func TestLogsOneBatchPerFrame(t *testing.T) {
-	s := &logStream{ch: make(chan logEntry, 8), cancel: func() {}, next: time.Now().Add(time.Second)}
+	s := &logStream{ch: make(chan logEntry, 8), cancel: func() {}}
 	entry := func(i int) logEntry {
 		return logEntry{LogEntry: engine.LogEntry{Stream: "stdout", Time: testNow, Line: []byte(fmt.Sprintf("line %d\n", i))}}
 	}
@@ -320,7 +320,7 @@ func TestLogsOneBatchPerFrame(t *testing.T) {
 		s.ch <- entry(2)
 		close(s.ch)
 	}()
-	msg := waitLogsCmd(1, s)().(logBatchMsg)
+	msg := waitLogsCmd(1, s, time.Now().Add(time.Second))().(logBatchMsg)
 	if len(msg.lines) != 3 || !msg.done {
 		t.Errorf("lines arriving one by one within a frame made a batch of %d (done %v), want 3", len(msg.lines), msg.done)
 	}

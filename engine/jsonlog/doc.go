@@ -23,7 +23,11 @@
 // Readers start at [Read]: tail (read backwards from the end, across
 // rotated files, without scanning the whole log), since/until, stream
 // selection, and follow, which survives rotation and ends when the context
-// is cancelled or [ReadOptions].Done is closed (the container exited).
+// is cancelled or [ReadOptions].Done is closed (the container exited). A
+// follower sleeps on inotify and reads in batches: after a read that found
+// lines it rests 50 ms, so a steady log costs a reader one wake-up per
+// batch, not one per line, while a line after a quiet spell is read at
+// once (follow.go).
 // Every [Entry] carries its [Position]; [ReadBackward] returns the entries
 // before a position, so a viewer can keep a bounded window in memory and
 // page older lines in on demand.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 )
 
@@ -55,10 +54,6 @@ type ReadOptions struct {
 	Done <-chan struct{}
 }
 
-// followPoll is how often a follower looks for changes when no inotify
-// event arrives; with inotify working it only guards against missed events.
-const followPoll = 250 * time.Millisecond
-
 // Read delivers the entries of the log at path selected by opts to fn, in
 // order, across rotated files (path.N … path.1, path). An error from fn
 // stops the read and is returned. A log that does not exist yet reads as
@@ -66,7 +61,12 @@ const followPoll = 250 * time.Millisecond
 // is cancelled or opts.Done is closed; a read that is not following returns
 // ctx.Err() if cancelled before the end. Unparsable lines are skipped.
 func Read(ctx context.Context, path string, opts ReadOptions, fn func(Entry) error) error {
-	r := &reader{path: path, opts: opts, fn: fn}
+	return read(ctx, path, opts, defaultPacing(), fn)
+}
+
+// read is Read with a follower's pacing.
+func read(ctx context.Context, path string, opts ReadOptions, pace pacing, fn func(Entry) error) error {
+	r := &reader{path: path, opts: opts, fn: fn, pace: pace}
 	if !opts.Stdout && !opts.Stderr {
 		r.opts.Stdout, r.opts.Stderr = true, true
 	}
@@ -91,11 +91,13 @@ func Read(ctx context.Context, path string, opts ReadOptions, fn func(Entry) err
 }
 
 type reader struct {
-	path string
-	opts ReadOptions
-	fn   func(Entry) error
-	cur  *forward // the live file, read forward
-	tc   timeCache
+	path  string
+	opts  ReadOptions
+	fn    func(Entry) error
+	cur   *forward // the live file, read forward
+	tc    timeCache
+	pace  pacing
+	lines int // lines read so far: a follower rests after a read that found some
 }
 
 func (r *reader) wanted(e Entry) bool {
@@ -118,6 +120,7 @@ func (r *reader) pastUntil(e Entry) bool {
 
 // emit delivers one line read forward.
 func (r *reader) emit(line []byte, lf *logFile, off int64) error {
+	r.lines++
 	e, err := decodeEntry(line, &r.tc)
 	if err != nil {
 		return nil
@@ -162,6 +165,7 @@ func (r *reader) tail(cur *logFile, older []*logFile) error {
 	if err != nil {
 		return err
 	}
+	r.lines += len(entries)
 	for _, e := range entries {
 		if err := r.fn(e); err != nil {
 			return err
@@ -198,99 +202,6 @@ func sizeOrZero(lf *logFile) int64 {
 		return 0
 	}
 	return n
-}
-
-// follow reads the live file as it grows. When the path names a new file
-// (rotation), it finishes the old one and moves to the next newer file;
-// when the file shrank (truncation with max-file 1), it starts over.
-func (r *reader) follow(ctx context.Context) error {
-	changed, stop := watchDir(filepath.Dir(r.path))
-	defer stop()
-	tick := time.NewTicker(followPoll)
-	defer tick.Stop()
-	for {
-		finished := isClosed(r.opts.Done)
-		if err := r.catchUp(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		if finished {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-r.opts.Done:
-		case <-changed:
-		case <-tick.C:
-		}
-	}
-}
-
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
-}
-
-// catchUp reads everything written so far, following rotations.
-func (r *reader) catchUp(ctx context.Context) error {
-	for {
-		if r.cur.lf == nil {
-			lf, err := openLogFile(r.path)
-			if err != nil || lf == nil {
-				return err
-			}
-			r.cur = &forward{lf: lf}
-		}
-		if err := r.cur.drain(ctx, r.emit); err != nil {
-			return err
-		}
-		ino, err := statInode(r.path)
-		if err != nil || ino == 0 {
-			return err
-		}
-		if ino == r.cur.lf.ino {
-			return r.cur.restartIfTruncated()
-		}
-		// Rotated: whatever was written before the rename is complete now.
-		if err := r.cur.drain(ctx, r.emit); err != nil {
-			return err
-		}
-		next, err := openNewer(r.path, r.cur.lf.ino)
-		if err != nil {
-			return err
-		}
-		r.cur.lf.close()
-		r.cur = &forward{lf: next}
-	}
-}
-
-// openNewer opens the file that came after the one with inode ino: if ino
-// is now path.k, that is path.k-1. If ino is gone, the live file.
-func openNewer(path string, ino uint64) (*logFile, error) {
-	for k := 1; ; k++ {
-		got, err := statInode(rotatedName(path, k))
-		if err != nil {
-			return nil, err
-		}
-		if got == 0 {
-			break
-		}
-		if got == ino {
-			lf, err := openLogFile(rotatedName(path, k-1))
-			if err != nil || lf != nil {
-				return lf, err
-			}
-			break
-		}
-	}
-	return openLogFile(path)
 }
 
 // readChunk is the forward read size.
