@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"berth/engine/network"
@@ -284,6 +286,13 @@ func TestCRIPod(t *testing.T) {
 	if addr := execSync(client, "ip", "-4", "-o", "addr", "show", "eth0"); !strings.Contains(addr, podIP+"/") {
 		t.Errorf("eth0 in the pod: %q, want %s", addr, podIP)
 	}
+	// A command past its timeout is killed and the call fails.
+	if _, err := e.rt.ExecSync(ctx, &runtimeapi.ExecSyncRequest{ContainerId: client, Cmd: []string{"sleep", "600"}, Timeout: 1}); status.Code(err) != codes.DeadlineExceeded {
+		t.Errorf("exec past its timeout: %v", err)
+	}
+	if ps := execSync(client, "ps", "-o", "args"); strings.Contains(ps, "sleep 600") {
+		t.Errorf("the timed-out command still runs:\n%s", ps)
+	}
 	// The host port reaches the pod.
 	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/index.html", hostPort))
 	if err != nil {
@@ -391,7 +400,7 @@ func assertPodGone(t *testing.T, b *berthEnv, pod, ip string) {
 		t.Errorf("mounts of pod %s left:\n%s", pod, mounts)
 	}
 	inspect := b.must("network", "inspect", "bridge")
-	if strings.Contains(inspect, pod) || strings.Contains(inspect, `"`+ip+`/`) {
+	if strings.Contains(inspect, pod) || ip != "" && strings.Contains(inspect, `"`+ip+`/`) {
 		t.Errorf("the pod is still on the bridge:\n%s", inspect)
 	}
 	bridge, _ := network.RootNames(b.root(), false)
@@ -402,4 +411,90 @@ func assertPodGone(t *testing.T, b *berthEnv, pod, ip string) {
 	if strings.TrimSpace(string(out)) != "" {
 		t.Errorf("veths left on the bridge:\n%s", out)
 	}
+}
+
+// TestCRIPodHost: a pod on the host's network, IPC and PID namespaces
+// gets no namespaces of its own and no address; a container's security
+// context (user, groups, read-only root, no-new-privs, dropped
+// capabilities) holds; a pod whose host port is taken fails and leaves
+// nothing.
+func TestCRIPodHost(t *testing.T) {
+	b := newBerthEnv(t)
+	e := newCRIEnv(t, b)
+	ctx := context.Background()
+	podCfg := &runtimeapi.PodSandboxConfig{
+		Metadata: &runtimeapi.PodSandboxMetadata{Name: "hostpod", Namespace: "kube-system", Uid: "uid2"},
+		Linux: &runtimeapi.LinuxPodSandboxConfig{CgroupParent: b.parent + "/pod-uid2", SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
+			NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE, Ipc: runtimeapi.NamespaceMode_NODE, Pid: runtimeapi.NamespaceMode_NODE}}},
+	}
+	run, err := e.rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: podCfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := run.PodSandboxId
+	if st, err := e.rt.PodSandboxStatus(ctx, &runtimeapi.PodSandboxStatusRequest{PodSandboxId: pod}); err != nil || st.Status.Network.GetIp() != "" {
+		t.Fatalf("host network pod: %v %v", st, err)
+	}
+	c, err := e.rt.CreateContainer(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: pod, SandboxConfig: podCfg,
+		Config: &runtimeapi.ContainerConfig{
+			Metadata: &runtimeapi.ContainerMetadata{Name: "locked"},
+			Image:    &runtimeapi.ImageSpec{Image: "busybox"},
+			Command:  []string{"sleep", "3600"},
+			Linux: &runtimeapi.LinuxContainerConfig{SecurityContext: &runtimeapi.LinuxContainerSecurityContext{
+				RunAsUser: &runtimeapi.Int64Value{Value: 1000}, RunAsGroup: &runtimeapi.Int64Value{Value: 1000},
+				SupplementalGroups: []int64{2000},
+				ReadonlyRootfs:     true, NoNewPrivs: true,
+				Capabilities:       &runtimeapi.Capability{DropCapabilities: []string{"ALL"}},
+				NamespaceOptions:   &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE, Ipc: runtimeapi.NamespaceMode_NODE, Pid: runtimeapi.NamespaceMode_NODE},
+			}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.rt.StartContainer(ctx, &runtimeapi.StartContainerRequest{ContainerId: c.ContainerId}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.rt.ExecSync(ctx, &runtimeapi.ExecSyncRequest{ContainerId: c.ContainerId, Timeout: 30, Cmd: []string{"sh", "-c",
+		`id -u; id -G; grep NoNewPrivs /proc/self/status; touch /x 2>/dev/null && echo rw || echo ro; hostname; for n in net pid ipc; do readlink /proc/self/ns/$n; done`}})
+	if err != nil || r.ExitCode != 0 {
+		t.Fatalf("exec: %v %v %s", r, err, r.GetStderr())
+	}
+	host, _ := os.Hostname()
+	var hostNS []string
+	for _, k := range []string{"net", "pid", "ipc"} {
+		l, err := os.Readlink("/proc/self/ns/" + k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hostNS = append(hostNS, l)
+	}
+	want := "1000\n1000 2000\nNoNewPrivs:\t1\nro\n" + host + "\n" + strings.Join(hostNS, "\n") + "\n"
+	if string(r.Stdout) != want {
+		t.Errorf("inside the container:\n%s\nwant:\n%s", r.Stdout, want)
+	}
+	if _, err := e.rt.RemovePodSandbox(ctx, &runtimeapi.RemovePodSandboxRequest{PodSandboxId: pod}); err != nil {
+		t.Fatal(err)
+	}
+
+	// A taken host port fails the pod, and nothing of it is left.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	taken := l.Addr().(*net.TCPAddr).Port
+	_, err = e.rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: &runtimeapi.PodSandboxConfig{
+		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "clash", Namespace: "default", Uid: "uid3"},
+		PortMappings: []*runtimeapi.PortMapping{{ContainerPort: 80, HostPort: int32(taken), HostIp: "127.0.0.1"}},
+	}})
+	if err == nil {
+		t.Fatal("a pod on a taken host port ran")
+	}
+	if ps, err := e.rt.ListPodSandbox(ctx, &runtimeapi.ListPodSandboxRequest{}); err != nil || len(ps.Items) != 0 {
+		t.Errorf("pods left: %v %v", ps, err)
+	}
+	if ns, _ := filepath.Glob(filepath.Join(b.runRoot(), "cri", "sandboxes", "*")); len(ns) != 0 {
+		t.Errorf("pinned namespaces left: %v", ns)
+	}
+	assertPodGone(t, b, "uid3", "")
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -361,12 +362,16 @@ func (r *runtimeService) ExecSync(ctx context.Context, req *runtimeapi.ExecSyncR
 		return nil, grpcError(err)
 	}
 	var stdout, stderr bytes.Buffer
+	done := make(chan struct{})
+	timedOut := make(chan bool, 1)
+	go func() { timedOut <- killOnDone(ctx, done, sess.Pid) }()
 	code, err := sess.Run(nil, &stdout, &stderr)
+	close(done)
+	if <-timedOut {
+		return nil, status.Errorf(codes.DeadlineExceeded, "exec sync in %s: command timed out after %ds", c.ID, req.GetTimeout())
+	}
 	if err != nil {
 		return nil, grpcError(fmt.Errorf("exec sync in %s: %w", c.ID, err))
-	}
-	if ctx.Err() != nil {
-		return nil, status.Errorf(codes.DeadlineExceeded, "exec sync in %s: command timed out", c.ID)
 	}
 	return &runtimeapi.ExecSyncResponse{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: int32(code)}, nil
 }
@@ -457,4 +462,20 @@ func (s *Server) removeContainers(ctx context.Context, id string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// killOnDone kills the exec'd command (SIGKILL, by its host PID) when
+// ctx ends before done is closed, and reports whether it did. The PID
+// could name another process only in the moment between the command's
+// end and Run's return, when the engine's waiting parent of it exits.
+func killOnDone(ctx context.Context, done <-chan struct{}, pid func() int) bool {
+	select {
+	case <-done:
+		return false
+	case <-ctx.Done():
+		if p := pid(); p > 0 {
+			_ = unix.Kill(p, unix.SIGKILL) // it may have ended meanwhile
+		}
+		return true
+	}
 }
