@@ -50,6 +50,20 @@ func newCRIEnv(t *testing.T, b *berthEnv) *criEnv {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	e.rt, e.img = runtimeapi.NewRuntimeServiceClient(conn), runtimeapi.NewImageServiceClient(conn)
+	// Whatever a failed test left, the server removes before it stops:
+	// the pods' containers, namespaces, addresses and cgroups.
+	t.Cleanup(func() {
+		ps, err := e.rt.ListPodSandbox(context.Background(), &runtimeapi.ListPodSandboxRequest{})
+		if err != nil {
+			t.Errorf("cleanup: list pods: %v", err)
+			return
+		}
+		for _, p := range ps.Items {
+			if _, err := e.rt.RemovePodSandbox(context.Background(), &runtimeapi.RemovePodSandboxRequest{PodSandboxId: p.Id}); err != nil {
+				t.Errorf("cleanup: remove pod %s: %v", p.Id, err)
+			}
+		}
+	})
 	return e
 }
 
@@ -497,4 +511,101 @@ func TestCRIPodHost(t *testing.T) {
 		t.Errorf("pinned namespaces left: %v", ns)
 	}
 	assertPodGone(t, b, "uid3", "")
+}
+
+// crictlBinary builds crictl (sigs.k8s.io/cri-tools v1.37.0, from the Go
+// module proxy) into a directory of the test's own. Without it the test
+// is skipped, or fails under CI=true.
+func crictlBinary(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "install", "sigs.k8s.io/cri-tools/cmd/crictl@v1.37.0")
+	cmd.Env = append(os.Environ(), "GOBIN="+dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("build crictl: %v: %s", err, out)
+		}
+		t.Skipf("build crictl: %v: %s", err, out)
+	}
+	return filepath.Join(dir, "crictl")
+}
+
+// TestCRICrictl drives berth cri with crictl, as a user would: version,
+// info, images, runp, create, start, ps, exec --sync, logs, inspect,
+// stopp, rmp.
+func TestCRICrictl(t *testing.T) {
+	crictl := crictlBinary(t)
+	b := newBerthEnv(t)
+	e := newCRIEnv(t, b)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "crictl.yaml")
+	endpoint := "unix://" + e.sock
+	write := func(name, text string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("crictl.yaml", "runtime-endpoint: "+endpoint+"\nimage-endpoint: "+endpoint+"\ntimeout: 60\n")
+	crictlRun := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(crictl, append([]string{"--config", config}, args...)...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("crictl %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+		}
+		return string(out)
+	}
+	if v := crictlRun("version"); !strings.Contains(v, "RuntimeName:  berth") || !strings.Contains(v, "RuntimeApiVersion:  v1") {
+		t.Errorf("crictl version:\n%s", v)
+	}
+	if info := crictlRun("info"); !strings.Contains(info, `"RuntimeReady"`) {
+		t.Errorf("crictl info:\n%s", info)
+	}
+	if imgs := crictlRun("images"); !strings.Contains(imgs, "docker.io/library/busybox") {
+		t.Errorf("crictl images:\n%s", imgs)
+	}
+	logDir := filepath.Join(dir, "logs")
+	pod := write("pod.json", fmt.Sprintf(`{"metadata": {"name": "cli", "namespace": "default", "uid": "uid-cli"},
+		"hostname": "clipod", "log_directory": %q, "linux": {"cgroup_parent": %q}}`, logDir, b.parent+"/pod-cli"))
+	ctr := write("ctr.json", `{"metadata": {"name": "talker"}, "image": {"image": "busybox"},
+		"command": ["sh", "-c", "echo hi from $(hostname); exec sleep 3600"], "log_path": "talker.log"}`)
+	podID := strings.TrimSpace(crictlRun("runp", pod))
+	ctrID := strings.TrimSpace(crictlRun("create", podID, ctr, pod))
+	crictlRun("start", ctrID)
+	if ps := crictlRun("ps", "--pod", podID); !strings.Contains(ps, ctrID[:13]) || !strings.Contains(ps, "Running") {
+		t.Errorf("crictl ps:\n%s", ps)
+	}
+	if pods := crictlRun("pods", "--name", "cli"); !strings.Contains(pods, podID[:13]) || !strings.Contains(pods, "Ready") {
+		t.Errorf("crictl pods:\n%s", pods)
+	}
+	// crictl adds blank lines of its own after the output.
+	if out := crictlRun("exec", "--sync", ctrID, "cat", "/etc/hostname"); strings.TrimSpace(out) != "clipod" {
+		t.Errorf("crictl exec --sync: %q", out)
+	}
+	var logs string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if logs = crictlRun("logs", ctrID); logs != "" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if logs != "hi from clipod\n" {
+		t.Errorf("crictl logs: %q", logs)
+	}
+	if inspect := crictlRun("inspect", ctrID); !strings.Contains(inspect, `"state": "CONTAINER_RUNNING"`) {
+		t.Errorf("crictl inspect:\n%s", inspect)
+	}
+	if inspect := crictlRun("inspectp", podID); !strings.Contains(inspect, `"state": "SANDBOX_READY"`) {
+		t.Errorf("crictl inspectp:\n%s", inspect)
+	}
+	crictlRun("stopp", podID)
+	crictlRun("rmp", podID)
+	if pods := crictlRun("pods", "-q"); strings.TrimSpace(pods) != "" {
+		t.Errorf("pods after rmp: %q", pods)
+	}
+	assertPodGone(t, b, podID, "")
 }
