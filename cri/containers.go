@@ -234,11 +234,9 @@ func (r *runtimeService) ContainerStatus(ctx context.Context, req *runtimeapi.Co
 	}
 	resp := &runtimeapi.ContainerStatusResponse{Status: containerStatus(c)}
 	if req.GetVerbose() {
-		info, err := json.Marshal(c)
-		if err != nil {
-			return nil, grpcError(fmt.Errorf("container status %s: %w", c.ID, err))
+		if resp.Info, err = verboseInfo("container status "+c.ID, c); err != nil {
+			return nil, err
 		}
-		resp.Info = map[string]string{"info": string(info)}
 	}
 	return resp, nil
 }

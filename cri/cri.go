@@ -7,15 +7,21 @@
 // status, runtime config) and images.go (the ImageService). Pod sandboxes
 // are sandbox.go (the CRI calls), sandboxstore.go (one JSON file per pod
 // in the data root, written atomically, so a restarted server finds its
-// pods) and pinns_linux.go (the pod's network, IPC and UTS namespaces,
-// held without a pause process by bind-mounting their namespace files
-// under the run directory, as CRI-O's pinns does). containers.go maps a
-// CRI container onto an engine container that joins those namespaces
-// (engine.HostConfig.NamespacePaths) and logs in kubelet's CRI format
-// (engine.HostConfig.CRILogPath).
+// pods), pinns_linux.go (the pod's network, IPC and UTS namespaces, held
+// without a pause process by bind-mounting their namespace files under
+// the run directory, as CRI-O's pinns does), ports.go (hostPorts, through
+// the engine's port proxy, run by this server) and cgroup.go (a removed
+// pod's cgroup parent). containers.go maps a CRI container onto an engine
+// container that joins those namespaces (engine.HostConfig.NamespacePaths)
+// and logs in kubelet's CRI format (engine.HostConfig.CRILogPath); its
+// berth labels (io.berth.cri.*) carry what the CRI shows back.
 //
-// Not here yet: the streaming server (Exec, Attach, PortForward), stats,
-// checkpoints and events; they answer Unimplemented.
+// Deliberately not (yet): a PID namespace shared by the pod (mode POD
+// gives each container its own, as CONTAINER: a PID namespace needs a
+// process to hold it); a /dev/shm shared by the pod's containers (they
+// share System V IPC, each has its own /dev/shm); the streaming server
+// (Exec, Attach, PortForward), stats, checkpoints and events, which
+// answer Unimplemented. One server serves a data root at a time.
 package cri
 
 import (

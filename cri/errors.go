@@ -1,7 +1,9 @@
 package cri
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,4 +52,14 @@ func countInodes(root string) (uint64, error) {
 		return nil
 	})
 	return n, err
+}
+
+// verboseInfo is a status call's verbose answer: v as JSON under "info",
+// as crictl inspect prints it.
+func verboseInfo(op string, v any) (map[string]string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, grpcError(fmt.Errorf("%s: %w", op, err))
+	}
+	return map[string]string{"info": string(b)}, nil
 }

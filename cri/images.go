@@ -3,7 +3,6 @@ package cri
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -62,11 +61,10 @@ func (m *imageService) ImageStatus(ctx context.Context, req *runtimeapi.ImageSta
 	}
 	resp := &runtimeapi.ImageStatusResponse{Image: criImage(img)}
 	if req.GetVerbose() {
-		info, err := json.Marshal(map[string]any{"config": img.Config, "os": img.OS, "architecture": img.Arch, "created": img.Created, "layers": img.Layers})
-		if err != nil {
-			return nil, grpcError(fmt.Errorf("image status %s: %w", img.ID, err))
+		info := map[string]any{"config": img.Config, "os": img.OS, "architecture": img.Arch, "created": img.Created, "layers": img.Layers}
+		if resp.Info, err = verboseInfo("image status "+img.ID, info); err != nil {
+			return nil, err
 		}
-		resp.Info = map[string]string{"info": string(info)}
 	}
 	return resp, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -163,11 +162,9 @@ func (r *runtimeService) PodSandboxStatus(ctx context.Context, req *runtimeapi.P
 	}
 	resp := &runtimeapi.PodSandboxStatusResponse{Status: st}
 	if req.GetVerbose() {
-		info, err := json.Marshal(sb)
-		if err != nil {
-			return nil, grpcError(fmt.Errorf("pod sandbox status %s: %w", sb.ID, err))
+		if resp.Info, err = verboseInfo("pod sandbox status "+sb.ID, sb); err != nil {
+			return nil, err
 		}
-		resp.Info = map[string]string{"info": string(info)}
 	}
 	return resp, nil
 }
