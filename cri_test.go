@@ -137,6 +137,11 @@ func TestCRIRuntime(t *testing.T) {
 	if rc.Linux.CgroupDriver != runtimeapi.CgroupDriver_CGROUPFS {
 		t.Errorf("cgroup driver %v", rc.Linux.CgroupDriver)
 	}
+	// One server serves a data root.
+	out, err := e.berth("cri", "--listen", "unix://"+filepath.Join(t.TempDir(), "second.sock")).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "another berth cri serves") {
+		t.Errorf("a second server on the data root: %v: %s", err, out)
+	}
 }
 
 // TestCRIImages: list, status (verbose), pull from a registry on

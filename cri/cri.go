@@ -39,6 +39,7 @@ import (
 	"berth/engine"
 	"berth/host"
 	"berth/images"
+	"berth/internal/flock"
 )
 
 // Options configures a Server.
@@ -72,6 +73,8 @@ type Server struct {
 	mu sync.Mutex
 	// proxies are the port proxies of the running pods, by sandbox ID.
 	proxies map[string]portProxy
+	// unlock releases <Root>/lock: one server serves a data root.
+	unlock func()
 }
 
 // New opens the server's stores; the pods a previous server left running
@@ -88,7 +91,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open cri server: %w", err)
 	}
-	s := &Server{opts: opts, eng: opts.Local.Engine, log: log, pods: pods, proxies: map[string]portProxy{}}
+	unlock, ok, err := flock.TryLock(filepath.Join(opts.Root, "lock"))
+	if err != nil {
+		return nil, fmt.Errorf("open cri server: %w", err)
+	}
+	if !ok {
+		return nil, fmt.Errorf("open cri server: another berth cri serves %s", opts.Root)
+	}
+	s := &Server{opts: opts, eng: opts.Local.Engine, log: log, pods: pods, proxies: map[string]portProxy{}, unlock: unlock}
 	s.restorePorts()
 	return s, nil
 }
@@ -100,8 +110,8 @@ func (s *Server) Register(g *grpc.Server) {
 }
 
 // Serve answers on l until ctx is done, then stops (letting calls under
-// way finish) and closes the pods' port proxies. Pods and containers
-// keep running.
+// way finish), closes the pods' port proxies and lets another server
+// open the data root. Pods and containers keep running.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	g := grpc.NewServer()
 	s.Register(g)
@@ -116,6 +126,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	err := g.Serve(l)
 	close(done)
 	s.closePorts()
+	s.unlock()
 	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
 		return fmt.Errorf("serve cri: %w", err)
 	}
