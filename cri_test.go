@@ -463,8 +463,8 @@ func TestCRIPodHost(t *testing.T) {
 				RunAsUser: &runtimeapi.Int64Value{Value: 1000}, RunAsGroup: &runtimeapi.Int64Value{Value: 1000},
 				SupplementalGroups: []int64{2000},
 				ReadonlyRootfs:     true, NoNewPrivs: true,
-				Capabilities:       &runtimeapi.Capability{DropCapabilities: []string{"ALL"}},
-				NamespaceOptions:   &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE, Ipc: runtimeapi.NamespaceMode_NODE, Pid: runtimeapi.NamespaceMode_NODE},
+				Capabilities:     &runtimeapi.Capability{DropCapabilities: []string{"ALL"}},
+				NamespaceOptions: &runtimeapi.NamespaceOption{Network: runtimeapi.NamespaceMode_NODE, Ipc: runtimeapi.NamespaceMode_NODE, Pid: runtimeapi.NamespaceMode_NODE},
 			}},
 		}})
 	if err != nil {
