@@ -266,7 +266,7 @@ func (a *app) rootCommand() *cobra.Command {
 		a.containerCommand(), a.imageCommand(), a.systemCommand(),
 		a.volumeCommand(),
 		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
-		a.contextCommand(), a.composeCommand(),
+		a.contextCommand(), a.composeCommand(), a.criCommand(),
 	)
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()

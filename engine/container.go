@@ -129,6 +129,13 @@ type HostConfig struct {
 	// CONTAINER[:ro|rw] ones, as docker's API has them (mounts.go).
 	Mounts      []Mount  `json:"Mounts,omitempty"`
 	VolumesFrom []string `json:"VolumesFrom"`
+	// NamespacePaths and CRILogPath are berth's own, for the pods of
+	// `berth cri` (nspaths.go, crilog.go): pinned namespace files the
+	// container joins instead of making its own ("net", "ipc" or "uts" →
+	// path), and a second log, in kubelet's CRI format, at a path kubelet
+	// chose. Empty: none.
+	NamespacePaths map[string]string `json:"BerthNamespacePaths,omitempty"`
+	CRILogPath     string            `json:"BerthCRILogPath,omitempty"`
 }
 
 // Resources are the cgroup limits of a container, in docker's units.

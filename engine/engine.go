@@ -33,6 +33,10 @@
 //     network endpoints. check.go is `system check`: it scans the
 //     containers, names, endpoints and the image store for damage and
 //     removes what is damaged.
+//   - nspaths.go and crilog.go are for the pods of `berth cri` (package
+//     cri): a container joins namespaces pinned as files
+//     (HostConfig.NamespacePaths), and its shim also writes kubelet's CRI
+//     log format (HostConfig.CRILogPath).
 //   - mounts.go resolves -v, --mount, --volumes-from and the anonymous
 //     volumes of an image's VOLUME at create, into the record's mounts;
 //     volume.go is `berth volume` over the volume store (package

@@ -29,7 +29,7 @@ func sharedNamespaces(hc HostConfig) []string {
 	if containerRef(hc.NetworkMode) != "" {
 		shared = append(shared, "net")
 	}
-	return shared
+	return append(shared, pathKinds(hc)...)
 }
 
 // namespaceMounts are the /dev/shm a shared IPC namespace brings: the
@@ -102,6 +102,9 @@ func (e *Engine) namespaceJoins(c *record) (joins []containerinit.Join, closeAll
 		for _, j := range joins {
 			_ = unix.Close(j.Pidfd) // a pidfd; nothing to flush
 		}
+	}
+	if joins, err = openNamespacePaths(hc); err != nil {
+		return nil, nil, err
 	}
 	for _, ref := range order {
 		flags := byDonor[ref]

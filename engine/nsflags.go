@@ -248,6 +248,9 @@ func (e *Engine) checkNamespaces(hc *HostConfig, cfg *ContainerConfig) error {
 			return invalidf("%v", err)
 		}
 	}
+	if err := checkNamespacePaths(*hc); err != nil {
+		return err
+	}
 	if hc.IpcMode == "" {
 		hc.IpcMode = ModePrivate
 	}

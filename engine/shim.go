@@ -125,6 +125,7 @@ type shim struct {
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
 	log      *jsonlog.Writer
+	criLog   *criLog // HostConfig.CRILogPath's; nil without one
 	listener net.Listener
 	net      *network.Session  // attachments and published ports
 	netState *network.Settings // of the current run, recorded at its start
@@ -284,6 +285,9 @@ func (s *shim) setup(c *record) error {
 	}
 	logOpts.MinFree = lowSpace
 	if s.log, err = openLog(c, logOpts); err != nil {
+		return err
+	}
+	if s.criLog, err = openCRILog(c.HostConfig.CRILogPath); err != nil {
 		return err
 	}
 	if s.cg, err = s.e.cgroup(c); err != nil {
@@ -528,12 +532,12 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	}
 	outLog := s.log.Stream("stdout")
 	pumps.Add(1)
-	go pump("stdout", st.stdout, outLog, hub.Stdout())
+	go pump("stdout", st.stdout, s.criLog.tee(outLog, "stdout"), hub.Stdout())
 	var errLog *jsonlog.StreamWriter
 	if st.stderr != nil {
 		errLog = s.log.Stream("stderr")
 		pumps.Add(1)
-		go pump("stderr", st.stderr, errLog, hub.Stderr())
+		go pump("stderr", st.stderr, s.criLog.tee(errLog, "stderr"), hub.Stderr())
 	}
 	code, _, err := proc.Wait()
 	if err != nil {
@@ -829,6 +833,9 @@ func (s *shim) finish() {
 		if err := s.log.Close(); err != nil {
 			s.logf("close the container's log: %v", err)
 		}
+	}
+	if err := s.criLog.Close(); err != nil {
+		s.logf("close the container's CRI log: %v", err)
 	}
 	unlock, err := s.e.store.lock(s.id)
 	if err != nil {

@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"berth/engine/containerinit"
+)
+
+// nsCloneFlag is the CLONE_NEW* flag setns checks a namespace file
+// against.
+var nsCloneFlag = map[string]uintptr{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS}
+
+// openNamespacePaths opens, for one start, the namespace files of
+// hc.NamespacePaths as joins: setns takes a namespace file's descriptor
+// as it takes a pidfd, and the flag makes it refuse a file of another
+// kind. On error nothing is left open.
+func openNamespacePaths(hc HostConfig) ([]containerinit.Join, error) {
+	var joins []containerinit.Join
+	for _, kind := range pathKinds(hc) {
+		p := hc.NamespacePaths[kind]
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			for _, j := range joins {
+				_ = unix.Close(j.Pidfd) // opened read-only; nothing to flush
+			}
+			return nil, fmt.Errorf("join the %s namespace at %s: %w", kind, p, err)
+		}
+		joins = append(joins, containerinit.Join{Pidfd: fd, Flags: nsCloneFlag[kind]})
+	}
+	return joins, nil
+}
