@@ -874,19 +874,6 @@ func (m model) statusView() string {
 	return fitLine(st.Status.Render(" "+m.status), m.width)
 }
 
-// shortHelpView is one line of the screen's most useful keys.
-func (m model) shortHelpView() string {
-	st := &m.sh.styles
-	var parts []string
-	for _, b := range m.help.short(m.state, m.terms.focused && m.terms.onView(m.state)) {
-		if !b.Enabled() {
-			continue
-		}
-		parts = append(parts, st.HelpKey.Render(keyLabel(b.Keys()[0]))+" "+st.HelpDesc.Render(b.Help().Desc))
-	}
-	return fitLine(" "+strings.Join(parts, st.HelpDesc.Render(" • ")), m.width)
-}
-
 // diskText is the data root's size; 0 means not measured yet.
 func diskText(n uint64) string {
 	if n == 0 {
