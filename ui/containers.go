@@ -102,7 +102,7 @@ const sparkHistory = 30
 const statsAllEvery = 5
 
 func newContainersModel(sh *shared, gen int) containersModel {
-	f := textinput.New()
+	f := newTextInput()
 	f.Prompt = "/"
 	f.Placeholder = "filter by name, image, status or ID"
 	return containersModel{

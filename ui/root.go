@@ -103,6 +103,7 @@ type shared struct {
 	keys     keyMap
 	styles   styles
 	noColor  bool
+	theme    theme // forced, or auto: the terminal's background decides
 	now      func() time.Time
 	interval time.Duration
 	// runSettings are Options.RunSettings.
@@ -166,13 +167,17 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	if now == nil {
 		now = time.Now
 	}
+	th, err := parseTheme(opts.Theme)
+	if err != nil {
+		return model{}, err
+	}
 	interval := opts.Interval
 	if interval <= 0 {
 		interval = time.Second
 	}
 	sh := &shared{
-		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
-		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
+		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor, theme: th,
+		styles: newStyles(th.startsDark(), opts.NoColor), now: now, interval: interval,
 		runSettings: opts.RunSettings,
 	}
 	sh = hostShareds(*sh, hosts)[0]
@@ -189,10 +194,11 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	return m, nil
 }
 
-// Init asks for the background colour and loads the first screen.
+// Init asks for the background colour (theme.go) and loads the first
+// screen.
 func (m model) Init() tea.Cmd {
 	return tea.Batch(
-		tea.RequestBackgroundColor,
+		m.sh.theme.askBackground(),
 		hostCmd(m.cur()),
 		m.containers.init(),
 		tickCmd(m.sh.interval),
@@ -209,8 +215,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, m.terms.resizeCmd()
 	case tea.BackgroundColorMsg:
-		m.sh.setStyles(newStyles(msg.IsDark(), m.sh.noColor))
-		return m, nil
+		return m.updateBackground(msg), nil
 	case tickMsg:
 		m.expireStatus()
 		cmds := []tea.Cmd{tickCmd(m.sh.interval), m.refreshCmd()}

@@ -29,6 +29,10 @@
 // while they run (the rows' Stopping…, the progress line) and hands
 // those still running at the quit to berth's CLI (handover.go).
 //
+// styles.go has two sets of colours, for a dark background and a light
+// one: theme.go picks (the terminal's answer, or BERTH_THEME).
+// shorthelp.go fits a screen's keys in the footer.
+//
 // Tests: fake_test.go is an in-memory Backend and the harness that drives
 // the model; views are compared at 100x30 with testdata/*.golden (go test
 // ./ui -update rewrites them). adapter_linux_test.go runs EngineBackend on
@@ -53,6 +57,10 @@ type Options struct {
 	KeysFile string
 	// NoColor draws without colours; Run also honours NO_COLOR.
 	NoColor bool
+	// Theme forces the colours: "light", "dark", or "" and "auto" to ask
+	// the terminal for its background (theme.go); Run takes it from
+	// BERTH_THEME when it is "".
+	Theme string
 	// NoMouse starts with mouse capture off (m toggles it).
 	NoMouse bool
 	// Interval between refreshes of what is on screen; 0 means a second.
@@ -74,6 +82,9 @@ type Options struct {
 func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.NoColor = true
+	}
+	if opts.Theme == "" {
+		opts.Theme = os.Getenv(EnvTheme)
 	}
 	m, err := newModel(ctx, hosts, opts)
 	if err != nil {
