@@ -103,7 +103,8 @@ type shared struct {
 	keys     keyMap
 	styles   styles
 	noColor  bool
-	theme    theme // forced, or auto: the terminal's background decides
+	theme    theme      // forced, or auto: the terminal's background decides
+	detach   detachKeys // ends an attach, named in its hints (detachkeys.go)
 	now      func() time.Time
 	interval time.Duration
 	// runSettings are Options.RunSettings.
@@ -171,12 +172,16 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	if err != nil {
 		return model{}, err
 	}
+	detach, err := parseDetachKeys(opts.DetachKeys)
+	if err != nil {
+		return model{}, err
+	}
 	interval := opts.Interval
 	if interval <= 0 {
 		interval = time.Second
 	}
 	sh := &shared{
-		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor, theme: th,
+		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor, theme: th, detach: detach,
 		styles: newStyles(th.startsDark(), opts.NoColor), now: now, interval: interval,
 		runSettings: opts.RunSettings,
 	}

@@ -31,7 +31,8 @@
 //
 // styles.go has two sets of colours, for a dark background and a light
 // one: theme.go picks (the terminal's answer, or BERTH_THEME).
-// shorthelp.go fits a screen's keys in the footer.
+// shorthelp.go fits a screen's keys in the footer; detachkeys.go holds
+// the attach's detach keys (berth's detach-keys setting).
 //
 // Tests: fake_test.go is an in-memory Backend and the harness that drives
 // the model; views are compared at 100x30 with testdata/*.golden (go test
@@ -61,6 +62,10 @@ type Options struct {
 	// the terminal for its background (theme.go); Run takes it from
 	// BERTH_THEME when it is "".
 	Theme string
+	// DetachKeys ends an attach, in docker's --detach-keys syntax ("" is
+	// ctrl-p,ctrl-q), as the hints name it; give each EngineBackend the
+	// same (WithDetachKeys). A bad one stops Run before it starts.
+	DetachKeys string
 	// NoMouse starts with mouse capture off (m toggles it).
 	NoMouse bool
 	// Interval between refreshes of what is on screen; 0 means a second.
