@@ -119,6 +119,10 @@ func (a *app) runContainer(cmd *cobra.Command, f *runopts.Flags, args []string) 
 	if f.TTY && f.Interactive && !f.Detach && !terminal {
 		return errors.New("the input device is not a TTY")
 	}
+	detachKeys, err := a.detachKeys(cmd, f.DetachKeys)
+	if err != nil {
+		return err
+	}
 	c, err := a.createContainer(cmd, f, args)
 	if err != nil {
 		return err
@@ -131,7 +135,7 @@ func (a *app) runContainer(cmd *cobra.Command, f *runopts.Flags, args []string) 
 		fmt.Fprintln(a.stdout, c.ID)
 		return nil
 	}
-	return a.runAttached(ctx, c, f.Interactive, terminal, f.SigProxy && !f.TTY, f.DetachKeys)
+	return a.runAttached(ctx, c, f.Interactive, terminal, f.SigProxy && !f.TTY, detachKeys)
 }
 
 // runAttached starts created container c with berth's streams attached
@@ -209,7 +213,11 @@ func (a *app) startCommand() *cobra.Command {
 			if len(args) > 1 {
 				return usageError(cmd.CommandPath(), errors.New("you cannot start and attach multiple containers at once"))
 			}
-			opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: detachKeys}
+			keys, err := a.detachKeys(cmd, detachKeys)
+			if err != nil {
+				return err
+			}
+			opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: keys}
 			if interactive {
 				opts.Stdin = a.stdin
 				opts.Terminal = a.sys.isTerminal(a.stdin)
@@ -230,17 +238,30 @@ func (a *app) startCommand() *cobra.Command {
 	return cmd
 }
 
+// detachKeys is the detach sequence of an attach: flag (--detach-keys),
+// else berth's detach-keys setting; a bad flag is a usage error, a bad
+// setting berth's own (125), as a bad settings file is.
+func (a *app) detachKeys(cmd *cobra.Command, flag string) (string, error) {
+	keys, err := runopts.DetachKeys(flag, a.cfg)
+	switch {
+	case err != nil && flag != "":
+		return "", usageError(cmd.CommandPath(), err)
+	case err != nil:
+		return "", &statusError{err: err, code: exitBerth}
+	}
+	return keys, nil
+}
+
 func (a *app) attachCommand() *cobra.Command {
 	var noStdin, sigProxy bool
 	var detachKeys string
 	cmd := newCommand("attach [OPTIONS] CONTAINER", "Attach local standard input, output, and error streams to a running container", exactArgs(1), nil)
-	cmd.Long = "Attach to a running container's streams; ctrl-p ctrl-q (or --detach-keys)\n" +
-		"detaches and leaves it running. berth ends with the container's exit code."
+	cmd.Long = "Attach to a running container's streams; ctrl-p ctrl-q (or --detach-keys, or the\n" +
+		"detach-keys setting) detaches and leaves it running. berth ends with the container's exit code."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if detachKeys != "" {
-			if err := runopts.ValidateDetachKeys(detachKeys); err != nil {
-				return usageError(cmd.CommandPath(), err)
-			}
+		keys, err := a.detachKeys(cmd, detachKeys)
+		if err != nil {
+			return err
 		}
 		eng, err := a.engine()
 		if err != nil {
@@ -250,7 +271,7 @@ func (a *app) attachCommand() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: detachKeys}
+		opts := engine.AttachOptions{Stdout: a.stdout, Stderr: a.stderr, DetachKeys: keys}
 		if !noStdin && c.Config.OpenStdin {
 			opts.Stdin = a.stdin
 			opts.Terminal = c.Config.Tty && a.sys.isTerminal(a.stdin)

@@ -11,6 +11,7 @@ import (
 	"berth/engine"
 	"berth/engine/events"
 	"berth/host"
+	"berth/host/runopts"
 	"berth/images"
 	"berth/ui"
 )
@@ -118,6 +119,10 @@ func (a *app) tuiHosts() ([]tuiHost, error) {
 
 // runTUI opens the full-screen program on the terminal, showing hosts.
 func runTUI(ctx context.Context, c *config.Config, hosts []tuiHost) error {
+	detachKeys, err := runopts.DetachKeys("", c)
+	if err != nil {
+		return err
+	}
 	backends := make([]ui.HostBackend, 0, len(hosts))
 	exe, exeErr := os.Executable() // without it, quitting with actions running asks first
 	cliOf := func(h tuiHost) ui.EngineOption {
@@ -132,7 +137,7 @@ func runTUI(ctx context.Context, c *config.Config, hosts []tuiHost) error {
 			if err != nil {
 				return fmt.Errorf("open berth's stores at %s: %w", c.DataRoot, err)
 			}
-			backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)), cliOf(h))
+			backend := ui.NewEngineBackend(l, ui.WithRegistry(registryOptions(c, c.MaxConcurrentDownloads)), cliOf(h), ui.WithDetachKeys(detachKeys))
 			backends = append(backends, ui.HostBackend{Name: h.Name, Backend: backend})
 			continue
 		}
@@ -144,9 +149,9 @@ func runTUI(ctx context.Context, c *config.Config, hosts []tuiHost) error {
 			continue
 		}
 		defer func() { _ = rc.Close() }() // ends its ssh processes; nothing is left to lose
-		backends = append(backends, ui.HostBackend{Name: h.Name, Backend: ui.NewEngineBackend(rc, cliOf(h))})
+		backends = append(backends, ui.HostBackend{Name: h.Name, Backend: ui.NewEngineBackend(rc, cliOf(h), ui.WithDetachKeys(detachKeys))})
 	}
-	return ui.Run(ctx, backends, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c})
+	return ui.Run(ctx, backends, ui.Options{KeysFile: keysFile(os.Getenv), RunSettings: c, DetachKeys: detachKeys})
 }
 
 // failedBackend is a host whose address could not be used: every call

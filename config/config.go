@@ -86,6 +86,13 @@ type Config struct {
 	// Init runs berth's tiny init as PID 1 of every container run
 	// without --init or --init=false (as docker's "init").
 	Init bool `json:"init,omitempty"`
+	// DetachKeys is the sequence that detaches from a container, in
+	// docker's --detach-keys syntax ("ctrl-x,x"), for attach, run and
+	// start without --detach-keys and for the TUI's attach (as docker's
+	// detachKeys in its client's config.json); empty is ctrl-p,ctrl-q.
+	// ptyexec owns the syntax: runopts.DetachKeys checks it where it is
+	// used.
+	DetachKeys string `json:"detach-keys,omitempty"`
 
 	// File is the settings file that was read, "" when there was none.
 	File string `json:"-"`

@@ -26,7 +26,8 @@ import (
 type EngineBackend struct {
 	e        host.Host
 	registry images.RegistryOptions
-	cli      []string // berth's CLI on this host: binary, global flags (handover.go)
+	cli      []string   // berth's CLI on this host: binary, global flags (handover.go)
+	detach   detachKeys // ends an attach (detachkeys.go); zero: ctrl-p,ctrl-q
 
 	mu       sync.Mutex
 	disk     uint64
@@ -363,7 +364,7 @@ func (b *EngineBackend) PruneImages(ctx context.Context) (int, uint64, error) {
 // tea.Exec.
 func (b *EngineBackend) Handoff(ctx context.Context, ref string, kind SessionKind) (Handoff, error) {
 	if kind == SessionAttach {
-		return &attachHandoff{ctx: ctx, e: b.e, ref: ref}, nil
+		return &attachHandoff{ctx: ctx, e: b.e, ref: ref, detach: b.detach}, nil
 	}
 	s, err := b.e.Exec(ctx, ref, engine.ExecOptions{Tty: true})
 	if err != nil {
@@ -395,6 +396,7 @@ type attachHandoff struct {
 	ctx            context.Context
 	e              host.Host
 	ref            string
+	detach         detachKeys
 	stdin          io.Reader
 	stdout, stderr io.Writer
 }
@@ -404,7 +406,7 @@ func (a *attachHandoff) SetStdout(w io.Writer) { a.stdout = w }
 func (a *attachHandoff) SetStderr(w io.Writer) { a.stderr = w }
 
 func (a *attachHandoff) Run() error {
-	return runFullScreenAttach(a.ctx, a.e, a.ref, a.stdin, a.stdout, a.stderr)
+	return runFullScreenAttach(a.ctx, a.e, a.ref, a.detach, a.stdin, a.stdout, a.stderr)
 }
 
 // OpenTerminal runs a shell (engine.Exec with a tty) or an attach with
@@ -419,7 +421,7 @@ func (b *EngineBackend) OpenTerminal(ctx context.Context, ref string, kind Sessi
 	var run func() error
 	if kind == SessionAttach {
 		var err error
-		if run, err = paneAttach(ctx, b.e, ref, inR, outW, size, t.resize, cancel); err != nil {
+		if run, err = paneAttach(ctx, b.e, ref, b.detach, inR, outW, size, t.resize, cancel); err != nil {
 			cancel()
 			return nil, err
 		}

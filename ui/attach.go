@@ -26,15 +26,8 @@ import (
 // output of a container without a terminal gets the carriage returns a
 // terminal would add (LF → CRLF), so it does not draw as a staircase.
 
-// detachKeys is the sequence that ends an attach and leaves the
-// container running (docker's default).
-const detachKeys = ptyexec.DefaultDetachKeys
-
-// detachKeysHelp is detachKeys as the program names keys.
-const detachKeysHelp = "ctrl-p ctrl-q"
-
 // attachHint is the line shown on entering a full-screen attach.
-func attachHint(name string, c *engine.Container) string {
+func attachHint(name string, c *engine.Container, keys detachKeys) string {
 	var note string
 	switch {
 	case !c.Config.OpenStdin:
@@ -42,7 +35,7 @@ func attachHint(name string, c *engine.Container) string {
 	case !c.Config.Tty:
 		note = " (no terminal: ctrl-c is sent as a key, not a signal)"
 	}
-	return "berth: attached to " + name + note + " · " + detachKeysHelp + " detaches\r\n"
+	return "berth: attached to " + name + note + " · " + keys.help() + " detaches\r\n"
 }
 
 // crlfWriter turns each LF into CRLF, as a terminal's line discipline
@@ -75,11 +68,7 @@ type keyboard struct {
 
 // startKeyboard starts reading in; onDetach is called (once, from the
 // reading goroutine) when the detach keys are typed.
-func startKeyboard(in io.Reader, open bool, onDetach func()) (*keyboard, error) {
-	keys, err := ptyexec.ParseDetachKeys(detachKeys)
-	if err != nil {
-		return nil, err
-	}
+func startKeyboard(in io.Reader, open bool, keys detachKeys, onDetach func()) *keyboard {
 	k := &keyboard{cancel: func() bool { return false }, done: make(chan struct{})}
 	src := in
 	if ptyexec.IsTerminal(in) {
@@ -96,12 +85,12 @@ func startKeyboard(in io.Reader, open bool, onDetach func()) (*keyboard, error) 
 		defer close(k.done)
 		// Its other ends (the keyboard closed, the attach over) need no
 		// telling: the attach reports its own end.
-		if _, err := io.Copy(to, ptyexec.NewDetachReader(src, keys)); errors.Is(err, ptyexec.ErrDetached) {
+		if _, err := io.Copy(to, ptyexec.NewDetachReader(src, keys.orDefault().seq)); errors.Is(err, ptyexec.ErrDetached) {
 			k.detached.Store(true)
 			onDetach()
 		}
 	}()
-	return k, nil
+	return k
 }
 
 // stop ends the reading once the attach is over.
@@ -124,7 +113,7 @@ func (k *keyboard) stop() {
 // runFullScreenAttach is the full-screen attach on the user's terminal
 // (stdin, stdout as tea.Exec hands them): raw mode for every container,
 // the hint first, the window size followed for a terminal.
-func runFullScreenAttach(ctx context.Context, e host.Host, ref string, stdin io.Reader, stdout, stderr io.Writer) (err error) {
+func runFullScreenAttach(ctx context.Context, e host.Host, ref string, keys detachKeys, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	c, err := e.Inspect(ctx, ref)
 	if err != nil {
 		return err
@@ -143,17 +132,16 @@ func runFullScreenAttach(ctx context.Context, e host.Host, ref string, stdin io.
 	} else {
 		term = nil
 	}
-	if _, err := io.WriteString(stdout, attachHint(c.DisplayName(), c)); err != nil {
+	if _, err := io.WriteString(stdout, attachHint(c.DisplayName(), c, keys)); err != nil {
 		return fmt.Errorf("attach %s: %w", c.DisplayName(), err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	kb, err := startKeyboard(stdin, c.Config.OpenStdin, cancel)
-	if err != nil {
-		return err
-	}
+	kb := startKeyboard(stdin, c.Config.OpenStdin, keys, cancel)
 	defer kb.stop()
-	opts := engine.AttachOptions{Stdin: kb.stdin, Stdout: stdout, Stderr: stderr, NoSignalProxy: true}
+	// The engine watches for the same keys, so it lets docker's default
+	// through to the container when others are set.
+	opts := engine.AttachOptions{Stdin: kb.stdin, Stdout: stdout, Stderr: stderr, NoSignalProxy: true, DetachKeys: keys.orDefault().spec}
 	if !c.Config.Tty {
 		opts.Stdout, opts.Stderr = crlfWriter{stdout}, crlfWriter{stderr}
 	} else if term != nil {
@@ -204,7 +192,7 @@ func windowSizes(term *os.File) (<-chan engine.TerminalSize, func()) {
 // paneAttach is the attach of a terminal pane: keys from keys (what the
 // pane's emulator sends), output to out, with the same rules as the
 // full screen; the detach keys end it as closing the pane does.
-func paneAttach(ctx context.Context, e host.Host, ref string, keys io.Reader, out io.Writer, size engine.TerminalSize,
+func paneAttach(ctx context.Context, e host.Host, ref string, detach detachKeys, keys io.Reader, out io.Writer, size engine.TerminalSize,
 	resize <-chan engine.TerminalSize, cancel func(),
 ) (run func() error, err error) {
 	c, err := e.Inspect(ctx, ref)
@@ -215,13 +203,10 @@ func paneAttach(ctx context.Context, e host.Host, ref string, keys io.Reader, ou
 		out = crlfWriter{out}
 	}
 	return func() error {
-		kb, err := startKeyboard(keys, c.Config.OpenStdin, cancel)
-		if err != nil {
-			return err
-		}
+		kb := startKeyboard(keys, c.Config.OpenStdin, detach, cancel)
 		defer kb.stop()
 		_, err = e.Attach(ctx, ref, engine.AttachOptions{Stdin: kb.stdin, Stdout: out, Stderr: out,
-			Size: size, Resize: resize, NoSignalProxy: true})
+			Size: size, Resize: resize, NoSignalProxy: true, DetachKeys: detach.orDefault().spec})
 		if kb.detached.Load() {
 			return nil
 		}

@@ -32,7 +32,7 @@ func TestAttachHintNamesTheDetachKeys(t *testing.T) {
 		{"stdin, no terminal", engine.ContainerConfig{OpenStdin: true}, "berth: attached to web (no terminal: ctrl-c is sent as a key, not a signal) · ctrl-p ctrl-q detaches\r\n"},
 		{"terminal", engine.ContainerConfig{OpenStdin: true, Tty: true}, "berth: attached to web · ctrl-p ctrl-q detaches\r\n"},
 	} {
-		if got := attachHint("web", &engine.Container{Config: tc.cfg}); got != tc.want {
+		if got := attachHint("web", &engine.Container{Config: tc.cfg}, detachKeys{}); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
 		}
 	}

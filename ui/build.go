@@ -185,7 +185,7 @@ func (m buildModel) view(st *styles, keys *keyMap, width int) string {
 	case m.running:
 		steps := "starting"
 		if m.steps > 0 {
-			steps = fmt.Sprintf("step %d/%d ", m.step, m.steps) + m.bar.ViewAs(float64(m.stepsDone())/float64(m.steps))
+			steps = fmt.Sprintf("step %d/%d ", m.step, m.steps) + st.bar(m.bar).ViewAs(float64(m.stepsDone())/float64(m.steps))
 		}
 		title = " " + m.spin.View() + st.Title.Render(" Building "+m.name()+" from "+from) +
 			st.Faint.Render("  ") + steps + st.Faint.Render(" · "+hint+" · "+keys.Global.Back.Help().Key+" cancels")

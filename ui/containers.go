@@ -100,7 +100,7 @@ func netlessMode(c *engine.Container) string {
 const sparkHistory = 30
 
 func newContainersModel(sh *shared, gen int) containersModel {
-	f := textinput.New()
+	f := newTextInput()
 	f.Prompt = "/"
 	f.Placeholder = "filter by name, image, status or ID"
 	return containersModel{

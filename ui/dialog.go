@@ -40,7 +40,7 @@ func menuDialog(keys *keyMap, title string, choices []string, cursor int, done f
 }
 
 func promptDialog(keys *keyMap, title, value string, done func(string) tea.Cmd) dialog {
-	in := textinput.New()
+	in := newTextInput()
 	in.Prompt = "› "
 	in.SetValue(value)
 	in.SetWidth(40)

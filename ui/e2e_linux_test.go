@@ -154,12 +154,23 @@ func (b *berthBinary) must(stdin []byte, args ...string) string {
 // startTUI opens `berth` with no arguments in a 100x30 tmux session of a
 // private tmux server.
 func (b *berthBinary) startTUI() *tmuxSession {
+	b.t.Helper()
+	return b.startTUIWith(nil, "")
+}
+
+// startTUIWith is startTUI with env added to the program's environment
+// and tmux's settings read from the file conf ("" for none).
+func (b *berthBinary) startTUIWith(env []string, conf string) *tmuxSession {
 	t := b.t
 	t.Helper()
 	s := &tmuxSession{t: t, socket: filepath.Join(t.TempDir(), "tmux")}
-	cmdline := strings.Join(append([]string{"env", "TERM=xterm-256color", b.path}, b.args...), " ") +
-		" 2>" + filepath.Join(t.TempDir(), "stderr")
-	if out, err := s.tmux("new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmdline); err != nil {
+	argv := append(append([]string{"env", "TERM=xterm-256color"}, env...), b.path)
+	cmdline := strings.Join(append(argv, b.args...), " ") + " 2>" + filepath.Join(t.TempDir(), "stderr")
+	var tmuxArgs []string
+	if conf != "" {
+		tmuxArgs = []string{"-f", conf}
+	}
+	if out, err := s.tmux(append(tmuxArgs, "new-session", "-d", "-s", "ui", "-x", "100", "-y", "30", cmdline)...); err != nil {
 		t.Fatalf("tmux new-session: %v: %s", err, out)
 	}
 	t.Cleanup(func() { s.tmux("kill-server") })

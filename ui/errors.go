@@ -26,4 +26,7 @@ var (
 	ErrNoHandover = errors.New("cannot be finished after the program quits")
 	// ErrUnknownAction: a container action the program does not know.
 	ErrUnknownAction = errors.New("unknown action")
+	// ErrBadTheme: the forced theme (BERTH_THEME) is not light, dark or
+	// auto.
+	ErrBadTheme = errors.New("unknown theme")
 )

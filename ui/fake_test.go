@@ -493,7 +493,14 @@ func demoBackend() *fakeBackend {
 // and no ticking.
 func newTestModel(t testing.TB, b Backend) model {
 	t.Helper()
-	m, err := newModel(context.Background(), oneHost(b), Options{Now: func() time.Time { return testNow }, Interval: time.Hour, NoColor: true})
+	return newTestModelWith(t, b, Options{NoColor: true})
+}
+
+// newTestModelWith is newTestModel with opts, on the test's clock.
+func newTestModelWith(t testing.TB, b Backend, opts Options) model {
+	t.Helper()
+	opts.Now, opts.Interval = func() time.Time { return testNow }, time.Hour
+	m, err := newModel(context.Background(), oneHost(b), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

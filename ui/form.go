@@ -24,7 +24,7 @@ type form struct {
 func newForm(sh *shared, title, action string, labels, placeholders []string) form {
 	f := form{sh: sh, title: title, action: action, labels: labels, inputs: make([]textinput.Model, len(labels))}
 	for i := range f.inputs {
-		in := textinput.New()
+		in := newTextInput()
 		in.Prompt = ""
 		in.Placeholder = placeholders[i]
 		in.SetWidth(50)

@@ -104,7 +104,8 @@ func (m helpModel) groups(s state) []helpGroup {
 	}
 }
 
-// short is the footer's line of help for screen s.
+// short is the footer's line of help for screen s (shorthelp.go): its
+// most used keys first.
 func (m helpModel) short(s state, terminal bool) []key.Binding {
 	k := &m.sh.keys
 	g := k.Global
@@ -120,7 +121,7 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 		return []key.Binding{i.Run, i.Layers, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, g.NextPane, g.Help, g.Quit}
 	case stateLogs:
 		l := k.Logs
-		return []key.Binding{l.Search, l.Next, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}
+		return []key.Binding{l.Search, l.Next, l.Filter, l.Context, l.Timestamps, l.Wrap, l.Since, g.End, l.ExecPane, g.Back, g.Help}
 	case stateTop:
 		t := k.Top
 		return []key.Binding{t.Signal, t.SortNext, t.SortRev, t.ExecPane, g.Back, g.Help}
@@ -146,7 +147,7 @@ func (m helpModel) short(s state, terminal bool) []key.Binding {
 func (m helpModel) view() string {
 	st := &m.sh.styles
 	var lines []string
-	lines = append(lines, st.Title.Render(" Keys of "+m.of.String())+st.Faint.Render("   (remap any of them in the keys file)"), "")
+	lines = append(lines, st.Title.Render(" Keys of "+m.of.String())+st.Faint.Render("   (remap any of them in the keys file)"+helpNote(m.of)), "")
 	var cols [][]string
 	for _, grp := range m.groups(m.of) {
 		col := []string{st.Title.Render(grp.title)}
@@ -182,4 +183,23 @@ func (m helpModel) view() string {
 	}
 	top := min(m.top, max(len(lines)-m.height, 0))
 	return strings.Join(lines[top:], "\n")
+}
+
+// helpNote says what a figure of screen s means, beside its title.
+func helpNote(s state) string {
+	if s != stateContainers {
+		return ""
+	}
+	// CPU % is docker stats' figure, as ctop and lazydocker show it: a
+	// user who knows them reads it right, and containers compare by what
+	// they use whatever their limits (the top screen adds the share of
+	// the container's limit).
+	return " · CPU %: 100 is one core"
+}
+
+// logsPromptShort is the footer's help while the logs screen's search or
+// filter prompt takes the keys.
+func (m helpModel) logsPromptShort() []key.Binding {
+	g := &m.sh.keys.Global
+	return []key.Binding{bind("search", "enter"), m.sh.keys.Logs.Regex, bind("cancel", g.Back.Keys()...)}
 }

@@ -85,7 +85,7 @@ type hostImage struct {
 const imageLayersHeight = 9
 
 func newImagesModel(sh *shared, gen int) imagesModel {
-	f := textinput.New()
+	f := newTextInput()
 	f.Prompt = "/"
 	f.Placeholder = "filter by repository, tag or ID"
 	return imagesModel{sh: sh, gen: gen, filter: f, hostRows: newHostLists[Image](len(sh.hosts))}

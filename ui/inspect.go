@@ -40,7 +40,7 @@ type inspectModel struct {
 }
 
 func newInspectModel(sh *shared, gen int, c *engine.Container) inspectModel {
-	in := textinput.New()
+	in := newTextInput()
 	in.Prompt = "search: "
 	return inspectModel{sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(), search: in, match: -1}
 }

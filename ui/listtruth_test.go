@@ -317,9 +317,9 @@ func TestTopFigures(t *testing.T) {
 		percent, cores float64
 		want           string
 	}{
-		{32.3, 0.5, "0.32 of 0.50 cores (65%)"},
-		{150, 2, "1.50 of 2.00 cores (75%)"},
-		{32.3, 0, "0.32 cores (no limit)"},
+		{32.3, 0.5, "32.3% (65% of 0.50 cores)"},
+		{150, 2, "150.0% (75% of 2.00 cores)"},
+		{32.3, 0, "32.3% of a core (no limit)"},
 	} {
 		if got := cpuText(tc.percent, tc.cores); got != tc.want {
 			t.Errorf("cpuText(%v, %v) = %q, want %q", tc.percent, tc.cores, got, tc.want)

@@ -138,7 +138,7 @@ type logsModel struct {
 }
 
 func newLogsModel(sh *shared, gen int, c *engine.Container) logsModel {
-	in := textinput.New()
+	in := newTextInput()
 	in.Prompt = "search: "
 	return logsModel{
 		sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(),

@@ -79,6 +79,7 @@ func (m pullModel) absorb(events []PullProgress) pullModel {
 
 // view is a title line and up to pullLines-1 layers, those moving first.
 func (m pullModel) view(st *styles, width int) string {
+	m.bar = st.bar(m.bar)
 	done := 0
 	var moving, rest []*pullLayer
 	for _, l := range m.layers {

@@ -112,6 +112,8 @@ type shared struct {
 	keys     keyMap
 	styles   styles
 	noColor  bool
+	theme    theme      // forced, or auto: the terminal's background decides
+	detach   detachKeys // ends an attach, named in its hints (detachkeys.go)
 	now      func() time.Time
 	interval time.Duration
 	// runSettings are Options.RunSettings.
@@ -177,13 +179,21 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	if now == nil {
 		now = time.Now
 	}
+	th, err := parseTheme(opts.Theme)
+	if err != nil {
+		return model{}, err
+	}
+	detach, err := parseDetachKeys(opts.DetachKeys)
+	if err != nil {
+		return model{}, err
+	}
 	interval := opts.Interval
 	if interval <= 0 {
 		interval = time.Second
 	}
 	sh := &shared{
-		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor,
-		styles: newStyles(true, opts.NoColor), now: now, interval: interval,
+		ctx: ctx, backend: b, keys: keys, noColor: opts.NoColor, theme: th, detach: detach,
+		styles: newStyles(th.startsDark(), opts.NoColor), now: now, interval: interval,
 		runSettings: opts.RunSettings,
 	}
 	sh = hostShareds(*sh, hosts)[0]
@@ -201,10 +211,11 @@ func newModel(ctx context.Context, hosts []HostBackend, opts Options) (model, er
 	return m, nil
 }
 
-// Init asks for the background colour and loads the first screen.
+// Init asks for the background colour (theme.go) and loads the first
+// screen.
 func (m model) Init() tea.Cmd {
 	return tea.Batch(
-		tea.RequestBackgroundColor,
+		m.sh.theme.askBackground(),
 		hostCmd(m.cur()),
 		m.containers.init(),
 		tickCmd(m.sh.interval),
@@ -221,8 +232,7 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, m.terms.resizeCmd()
 	case tea.BackgroundColorMsg:
-		m.sh.setStyles(newStyles(msg.IsDark(), m.sh.noColor))
-		return m, nil
+		return m.updateBackground(msg), nil
 	case tickMsg:
 		m.expireStatus()
 		// The screen on view refreshes here, not by a refreshMsg: a
@@ -928,19 +938,6 @@ func (m model) statusView() string {
 		return fitLine(st.Error.Render(" ✗ "+m.status), m.width)
 	}
 	return fitLine(st.Status.Render(" "+m.status), m.width)
-}
-
-// shortHelpView is one line of the screen's most useful keys.
-func (m model) shortHelpView() string {
-	st := &m.sh.styles
-	var parts []string
-	for _, b := range m.help.short(m.state, m.terms.focused && m.terms.onView(m.state)) {
-		if !b.Enabled() {
-			continue
-		}
-		parts = append(parts, st.HelpKey.Render(keyLabel(b.Keys()[0]))+" "+st.HelpDesc.Render(b.Help().Desc))
-	}
-	return fitLine(" "+strings.Join(parts, st.HelpDesc.Render(" • ")), m.width)
 }
 
 // diskText is the data root's size; 0 means not measured yet.

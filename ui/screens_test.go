@@ -46,7 +46,7 @@ func TestTopScreen(t *testing.T) {
 	m = step(t, m, refreshMsg{})
 	golden(t, "top", m)
 	out := screen(m)
-	for _, want := range []string{"50.0", "2.00kB/s", "1.00MB/s", "0.60 of 1.00 cores (60%)", "3 / 100", "w 1.00MB/s", "rx 1.20kB/s tx 300B/s", "httpd -f -p 80"} {
+	for _, want := range []string{"50.0", "2.00kB/s", "1.00MB/s", "60.0% (60% of 1.00 cores)", "3 / 100", "w 1.00MB/s", "rx 1.20kB/s tx 300B/s", "httpd -f -p 80"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("top lacks %q", want)
 		}

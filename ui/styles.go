@@ -3,6 +3,8 @@ package ui
 import (
 	"image/color"
 
+	"charm.land/bubbles/v2/progress"
+	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
 )
 
@@ -58,13 +60,13 @@ func newStyles(dark, noColor bool) styles {
 		return ld(lipgloss.Color(light), lipgloss.Color(darkc))
 	}
 	accent := c("#5A3FC0", "#B7A6FF")
-	green := c("#1B7F37", "#6BD68A")
+	green := c("#17702F", "#6BD68A")
 	red := c("#B3261E", "#FF8A80")
 	yellow := c("#8A6100", "#F2C94C")
-	faint := c("#6B6B6B", "#8C8C8C")
+	faint := c("#6B6B6B", "#9A9A9A")
 	cursorBg := c("#DCD6F7", "#3B3363")
-	matchBg := c("#F2C94C", "#8A6100")
-	border := c("#9A9A9A", "#5C5C5C")
+	matchBg := c("#F2C94C", "#5C4400")
+	border := c("#808080", "#767676")
 
 	s := styles{
 		App:          lipgloss.NewStyle(),
@@ -102,8 +104,8 @@ func newStyles(dark, noColor bool) styles {
 		FileRemoved:  lipgloss.NewStyle().Foreground(red).Strikethrough(true),
 	}
 	for _, pair := range [][2]string{
-		{"#00707A", "#5FD7E0"}, {"#8A6100", "#F2C94C"}, {"#1B7F37", "#6BD68A"},
-		{"#A0307A", "#F08ACB"}, {"#2F5FB3", "#8AB4FF"}, {"#B3541E", "#FFB37A"},
+		{"#00707A", "#5FD7E0"}, {"#8A6100", "#F2C94C"}, {"#17702F", "#6BD68A"},
+		{"#A0307A", "#F08ACB"}, {"#2F5FB3", "#8AB4FF"}, {"#A04A18", "#FFB37A"},
 	} {
 		s.Services = append(s.Services, lipgloss.NewStyle().Foreground(c(pair[0], pair[1])))
 	}
@@ -114,4 +116,32 @@ func newStyles(dark, noColor bool) styles {
 		s.Faint = lipgloss.NewStyle().Faint(true)
 	}
 	return s
+}
+
+// newTextInput is a text input drawn in the terminal's own colours, so
+// that it reads the same on every background and needs no redraw when
+// the background is learnt: Bubbles' default draws the prompt in light
+// grey, unreadable on white. The placeholder is faint, the cursor a
+// block of the terminal's foreground.
+func newTextInput() textinput.Model {
+	in := textinput.New()
+	s := in.Styles()
+	for _, st := range []*textinput.StyleState{&s.Focused, &s.Blurred} {
+		st.Prompt = lipgloss.NewStyle()
+		st.Text = lipgloss.NewStyle()
+		st.Placeholder = lipgloss.NewStyle().Faint(true)
+		st.Suggestion = lipgloss.NewStyle().Faint(true)
+	}
+	s.Cursor.Color = lipgloss.NoColor{}
+	in.SetStyles(s)
+	return in
+}
+
+// bar is a progress bar in the styles' colours: filled as the accent,
+// empty as a pane's border (Bubbles' own are fixed whatever the
+// background, and coloured under NO_COLOR).
+func (st *styles) bar(b progress.Model) progress.Model {
+	b.FullColor = st.Spark.GetForeground()
+	b.EmptyColor = st.Pane.GetBorderTopForeground()
+	return b
 }

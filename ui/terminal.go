@@ -53,14 +53,15 @@ type (
 // emulator. Its goroutines copy the PTY into the emulator (and mark it
 // dirty) and the emulator's replies and keys back into the PTY.
 type termPane struct {
-	name  string
-	kind  SessionKind
-	term  Terminal
-	emu   *vt.SafeEmulator
-	dirty chan struct{}
-	done  chan struct{}
-	err   error // set before done is closed
-	once  sync.Once
+	name   string
+	kind   SessionKind
+	detach string // an attach's detach keys, as its title names them
+	term   Terminal
+	emu    *vt.SafeEmulator
+	dirty  chan struct{}
+	done   chan struct{}
+	err    error // set before done is closed
+	once   sync.Once
 }
 
 // close ends the session; the goroutines end with it. The emulator's
@@ -79,7 +80,7 @@ func (p *termPane) close() {
 
 func (p *termPane) title() string {
 	if p.kind == SessionAttach {
-		return "attach: " + p.name + " · " + detachKeysHelp + " detaches"
+		return "attach: " + p.name + " · " + p.detach + " detaches"
 	}
 	return "shell: " + p.name
 }
@@ -283,7 +284,7 @@ func openTerminalCmd(sh *shared, ref, name string, kind SessionKind, cols, rows 
 			return termOpenedMsg{name: name, err: err}
 		}
 		p := &termPane{
-			name: name, kind: kind, term: t, emu: vt.NewSafeEmulator(cols, rows),
+			name: name, kind: kind, detach: sh.detach.help(), term: t, emu: vt.NewSafeEmulator(cols, rows),
 			dirty: make(chan struct{}, 1), done: make(chan struct{}),
 		}
 		go p.pumpOutput()

@@ -3,15 +3,15 @@ package ui
 import "fmt"
 
 // cpuText is the top header's CPU figure. percent is docker stats'
-// (100 is one core busy); it reads in cores against the limit, with
-// the share of the limit: "0.32 of 0.50 cores (65%)", and "0.32 cores
-// (no limit)" without one.
+// (100 is one core busy), the figure the containers list, `berth stats`,
+// ctop and lazydocker show, so it comes first; the share of the limit
+// follows when there is one: "32.3% (65% of 0.50 cores)", and "32.3%
+// of a core (no limit)" without one.
 func cpuText(percent, limit float64) string {
-	used := percent / 100
 	if limit <= 0 {
-		return fmt.Sprintf("%.2f cores (no limit)", used)
+		return fmt.Sprintf("%.1f%% of a core (no limit)", percent)
 	}
-	return fmt.Sprintf("%.2f of %.2f cores (%.0f%%)", used, limit, used/limit*100)
+	return fmt.Sprintf("%.1f%% (%.0f%% of %.2f cores)", percent, percent/100/limit*100, limit)
 }
 
 // procsIO is the container's disk traffic, the sum of its processes'

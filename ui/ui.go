@@ -34,6 +34,11 @@
 // does the same for a project's actions and an image's removal, and
 // quit.go decides what the quit hands over and when it asks first.
 //
+// styles.go has two sets of colours, for a dark background and a light
+// one: theme.go picks (the terminal's answer, or BERTH_THEME).
+// shorthelp.go fits a screen's keys in the footer; detachkeys.go holds
+// the attach's detach keys (berth's detach-keys setting).
+//
 // Tests: fake_test.go is an in-memory Backend and the harness that drives
 // the model; views are compared at 100x30 with testdata/*.golden (go test
 // ./ui -update rewrites them). adapter_linux_test.go runs EngineBackend on
@@ -59,6 +64,14 @@ type Options struct {
 	KeysFile string
 	// NoColor draws without colours; Run also honours NO_COLOR.
 	NoColor bool
+	// Theme forces the colours: "light", "dark", or "" and "auto" to ask
+	// the terminal for its background (theme.go); Run takes it from
+	// BERTH_THEME when it is "".
+	Theme string
+	// DetachKeys ends an attach, in docker's --detach-keys syntax ("" is
+	// ctrl-p,ctrl-q), as the hints name it; give each EngineBackend the
+	// same (WithDetachKeys). A bad one stops Run before it starts.
+	DetachKeys string
 	// NoMouse starts with mouse capture off (m toggles it).
 	NoMouse bool
 	// Interval between refreshes of what is on screen; 0 means a second.
@@ -98,6 +111,9 @@ func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 	}
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+	}
+	if opts.Theme == "" {
+		opts.Theme = os.Getenv(EnvTheme)
 	}
 	m, err := newModel(ctx, hosts, opts)
 	if err != nil {
