@@ -43,6 +43,13 @@ func newCRIEnv(t *testing.T, b *berthEnv) *criEnv {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "cri.sock")
 	e := &criEnv{berthEnv: b, sock: sock}
+	// Registered first, so it runs last, after the pods are removed; it
+	// stops whichever server runs then (a test may restart it).
+	t.Cleanup(func() {
+		if e.stop != nil {
+			e.stop()
+		}
+	})
 	e.start(t)
 	conn, err := grpc.NewClient("unix://"+sock, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
@@ -87,7 +94,6 @@ func (e *criEnv) start(t *testing.T) {
 			t.Errorf("berth cri: %v\n%s", err, logs.String())
 		}
 	}
-	t.Cleanup(e.stop)
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if c, err := net.Dial("unix", e.sock); err == nil {
 			_ = c.Close() // a probe
