@@ -586,7 +586,7 @@ func TestCRICrictl(t *testing.T) {
 	ctr := write("ctr.json", `{"metadata": {"name": "talker"}, "image": {"image": "busybox"},
 		"command": ["sh", "-c", "echo hi from $(hostname); exec sleep 3600"], "log_path": "talker.log"}`)
 	podID := strings.TrimSpace(crictlRun("runp", pod))
-	ctrID := strings.TrimSpace(crictlRun("create", podID, ctr, pod))
+	ctrID := strings.TrimSpace(crictlRun("create", "--no-pull", podID, ctr, pod))
 	crictlRun("start", ctrID)
 	if ps := crictlRun("ps", "--pod", podID); !strings.Contains(ps, ctrID[:13]) || !strings.Contains(ps, "Running") {
 		t.Errorf("crictl ps:\n%s", ps)

@@ -55,7 +55,7 @@ func TestPodMatches(t *testing.T) {
 }
 
 func TestCreateOptions(t *testing.T) {
-	sb := &sandbox{ID: "pod1", NSDir: "/run/berth/cri/sandboxes/pod1", Namespaces: []string{"net", "uts", "ipc"},
+	sb := &sandbox{ID: "pod1", NSDir: "/run-root/cri/sandboxes/pod1", Namespaces: []string{"net", "uts", "ipc"},
 		Config: &runtimeapi.PodSandboxConfig{
 			Metadata:     &runtimeapi.PodSandboxMetadata{Name: "web", Namespace: "ns", Uid: "u1", Attempt: 2},
 			Hostname:     "webhost",

@@ -37,10 +37,7 @@ func waitProcessExit(ctx context.Context, pid int, start uint64) error {
 	}
 	stop := context.AfterFunc(ctx, func() { _ = f.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
-	err = rc.Read(func(fd uintptr) bool {
-		n, _ := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 0) // a failed look waits for the poller's
-		return n > 0
-	})
+	err = rc.Read(func(fd uintptr) bool { return exited(int(fd)) }) // not yet: wait for the poller's wake-up
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
