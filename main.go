@@ -3,8 +3,9 @@
 // a docker-style CLI. The same binary, re-executed, is each container's
 // shim and init.
 //
-// This file is a switchboard only: re-exec entry points first, then the
-// CLI (which opens the TUI when no verb is given). Start reading in cli/
+// This file is a switchboard only: the shim's re-exec entry point first
+// (a container's init takes its process over earlier, while the package
+// engine/containerinit is initialised: see its dispatch.go), then the CLI (which opens the TUI when no verb is given). Start reading in cli/
 // for commands, engine/ for the runtime, ui/ for the screens.
 package main
 
@@ -13,13 +14,9 @@ import (
 
 	"berth/cli"
 	"berth/engine"
-	"berth/engine/containerinit"
 )
 
 func main() {
-	if containerinit.IsInit() {
-		containerinit.Main()
-	}
 	if engine.IsShim() {
 		engine.ShimMain()
 	}

@@ -5,15 +5,12 @@ import (
 	"testing"
 
 	"berth/engine"
-	"berth/engine/containerinit"
 )
 
-// TestMain lets the test binary be re-executed as a container's shim and
-// init, as berth's own binary is, for the real-container tests.
+// TestMain lets the test binary be re-executed as a container's shim, as
+// berth's own binary is, for the real-container tests (a container's init
+// is dispatched by the containerinit package itself).
 func TestMain(m *testing.M) {
-	if containerinit.IsInit() {
-		containerinit.Main()
-	}
 	if engine.IsShim() {
 		engine.ShimMain()
 	}

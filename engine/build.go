@@ -23,9 +23,9 @@ import (
 // own, the host's network (as podman's and `docker build --network
 // host`'s RUN do: no bridge to set up per step, and the network the user
 // has) and the step's root filesystem. Steps run this very program
-// re-executed as container init (containerinit.Start), so a program
-// embedding the engine must call containerinit.Main first thing when
-// containerinit.IsInit, as main and every test binary do.
+// re-executed as container init (containerinit.Start), which any program
+// linking the engine is: the containerinit package takes such a process
+// over as it is initialised.
 func (e *Engine) BuildRunner() images.Runner { return buildRunner{e} }
 
 type buildRunner struct{ e *Engine }

@@ -14,16 +14,12 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"berth/engine/containerinit"
 	"berth/engine/network"
 	"berth/images"
 	"berth/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
-	if containerinit.IsInit() {
-		containerinit.Main()
-	}
 	if IsShim() {
 		ShimMain()
 	}

@@ -15,8 +15,9 @@
 //     the first pipe. It returns once the second pipe reaches EOF: the pipe
 //     is close-on-exec in the child, so EOF without data means the user's
 //     command was exec'd; data is a JSON *ExecError saying why it was not.
-//   - The child side, Main (init_linux.go), is what main.go runs when IsInit
-//     reports true. Non-dumpable until its exec, and holding none of its
+//   - The child side, Main (init_linux.go), takes the process over while
+//     this package is initialised (dispatch.go), before the heavier
+//     packages of the binary are. Non-dumpable until its exec, and holding none of its
 //     parent's descriptors, it reads the Config, sets up the root filesystem
 //     (rootfs_linux.go), the hostname and loopback, the user and the
 //     capabilities (credentials_linux.go), the seccomp filter
@@ -49,22 +50,14 @@ import (
 	"berth/ptyexec/nsenter"
 )
 
-// Arg0 is argv[0] of the re-executed init. main.go starts with
-//
-//	if containerinit.IsInit() { containerinit.Main() }
+// Arg0 is argv[0] of the re-executed init; dispatch.go hands such a
+// process to Main.
 const Arg0 = "berth-init"
 
 // TinyInitArg0 is argv[0] of the tiny init that --init runs as PID 1
 // (tinyinit_linux.go), the name ps shows inside the container (docker's
 // init has the same).
 const TinyInitArg0 = "/sbin/docker-init"
-
-// IsInit reports whether this process is a container's init, re-executed by
-// Start, or the tiny init that --init runs as PID 1 (TinyInitArg0). Main
-// must then be called before anything else runs.
-func IsInit() bool {
-	return len(os.Args) > 0 && (os.Args[0] == Arg0 || os.Args[0] == TinyInitArg0)
-}
 
 // Exit codes of a container that never ran, as docker run reports them.
 const (

@@ -15,7 +15,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Main is the container's init, run by main.go when IsInit reports true. It
+// Main is the container's init, run by this package's initialisation when
+// the process was started as one (dispatch.go). It
 // never returns: it execs the container's command, or reports why it could
 // not on the report pipe and exits with docker's code for that.
 func Main() {

@@ -7,21 +7,19 @@ import (
 	"os"
 	"testing"
 
-	"berth/engine/containerinit"
+	// The test binary is also a container's init, for the tests that run
+	// real containers: the package takes that role over as it is
+	// initialised.
+	_ "berth/engine/containerinit"
 )
 
-// The test binary doubles as a container's init (for the tests that run
-// real containers, as the engine's shim will) and as helpers, chosen by
-// helperEnv: a UDP echo
+// The test binary doubles as helpers, chosen by helperEnv: a UDP echo
 // server, a TCP sender and a TCP server telling clients their address, to
 // run inside fake containers, and a process that
 // attaches containers to a store, to race other processes for addresses.
 const helperEnv = "_BERTH_NETWORK_TEST_HELPER"
 
 func TestMain(m *testing.M) {
-	if containerinit.IsInit() {
-		containerinit.Main()
-	}
 	switch os.Getenv(helperEnv) {
 	case "udp-echo":
 		os.Exit(udpEchoMain())
