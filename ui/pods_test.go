@@ -89,7 +89,7 @@ func TestPodFoldFilterAndActions(t *testing.T) {
 	if !strings.Contains(screen(m), "▸ default/web") {
 		t.Error("a folded pod is not marked ▸")
 	}
-	m = press(t, m, "enter") // unfolds
+	m = press(t, m, "enter")  // unfolds
 	m = press(t, m, "j", "z") // on a container: folds its pod
 	if g := m.containers.selectedGroup(); g == nil || g.title() != "default/web" || len(rowNames(m)) != 9 {
 		t.Fatalf("z on a pod's container: %q", rowNames(m))
