@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,12 +18,7 @@ import (
 // names in the pod; its heading opens the log of both, interleaved;
 // once the pod is removed the heading is gone.
 func TestCRITUIPod(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux missing (apt-get install tmux), and CI=true forbids skipping")
-		}
-		t.Skip("tmux missing")
-	}
+	requireTmux(t)
 	b := newBerthEnv(t)
 	e := newCRIEnv(t, b)
 	ctx := context.Background()
