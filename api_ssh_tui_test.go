@@ -25,12 +25,7 @@ import (
 // screen works on them: logs, top (berth's own process table, through
 // berth's /berth/v1 endpoints), a shell pane and an attach pane.
 func TestAPISSHTUIRemoteHost(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("tmux missing (apt-get install tmux), and CI=true forbids skipping")
-		}
-		t.Skip("tmux missing")
-	}
+	requireTmux(t)
 	far := newBerthEnv(t)
 	s := newSSHEnv(t, far)
 	near := newBerthEnv(t)
@@ -198,6 +193,18 @@ func TestAPISSHBerthEndpoints(t *testing.T) {
 	}
 	if du, err := c.Images().DiskUsage(); err != nil || len(du.Images) != 1 || du.Images[0].Containers != 1 || du.LayersSize == 0 {
 		t.Fatalf("image disk usage over ssh = %+v, %v; want busybox used by victim", du, err)
+	}
+}
+
+// requireTmux skips a test that needs tmux where it is missing, or
+// fails it under CI=true.
+func requireTmux(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("tmux missing (apt-get install tmux), and CI=true forbids skipping")
+		}
+		t.Skip("tmux missing")
 	}
 }
 

@@ -34,12 +34,13 @@ type criEnv struct {
 	rt   runtimeapi.RuntimeServiceClient
 	img  runtimeapi.ImageServiceClient
 	stop func()
+	pid  int // the running server's
 }
 
 // newCRIEnv starts `berth cri --listen unix://…` on b's roots (its own
 // data root, run root, bridge, nft table and cgroup parent) and connects
 // to it; the server is stopped, by its PID, when the test ends.
-func newCRIEnv(t *testing.T, b *berthEnv) *criEnv {
+func newCRIEnv(t testing.TB, b *berthEnv) *criEnv {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "cri.sock")
 	e := &criEnv{berthEnv: b, sock: sock}
@@ -75,7 +76,7 @@ func newCRIEnv(t *testing.T, b *berthEnv) *criEnv {
 }
 
 // start runs the server and waits for its socket.
-func (e *criEnv) start(t *testing.T) {
+func (e *criEnv) start(t testing.TB) {
 	t.Helper()
 	cmd := e.berth("cri", "--listen", "unix://"+e.sock)
 	var logs testenv.LockedBuffer
@@ -83,6 +84,7 @@ func (e *criEnv) start(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	e.pid = cmd.Process.Pid
 	stopped := false
 	e.stop = func() {
 		if stopped {

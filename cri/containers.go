@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -19,16 +20,19 @@ import (
 
 	"berth/engine"
 	"berth/engine/network"
+	"berth/host"
 )
 
 // A CRI container is an engine container: its record keeps what the
 // CRI shows back, in labels of berth's own (prefix labelPrefix) beside
 // the CRI's labels, and its pod's namespaces, DNS and cgroup parent in
 // its HostConfig.
+// The labels that name the pod (its sandbox and name, the container's
+// name in it) are host's (host.PodLabels): the TUI reads them too.
 const (
-	labelPrefix      = "io.berth.cri."
-	labelSandbox     = labelPrefix + "sandbox-id"
-	labelName        = labelPrefix + "name"
+	labelPrefix      = host.LabelCRIPrefix
+	labelSandbox     = host.LabelCRISandbox
+	labelName        = host.LabelCRIName
 	labelAttempt     = labelPrefix + "attempt"
 	labelAnnotations = labelPrefix + "annotations"
 	labelImage       = labelPrefix + "image"
@@ -72,8 +76,7 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 		return engine.CreateOptions{}, err
 	}
 	labels := copyLabels(cfg.GetLabels())
-	labels[labelSandbox] = sb.ID
-	labels[labelName] = md.GetName()
+	maps.Copy(labels, host.PodLabels(host.Pod{SandboxID: sb.ID, Namespace: pmd.GetNamespace(), Name: pmd.GetName()}, md.GetName()))
 	labels[labelAttempt] = strconv.FormatUint(uint64(md.GetAttempt()), 10)
 	labels[labelAnnotations] = string(annotations)
 	labels[labelImage] = cfg.GetImage().GetImage()

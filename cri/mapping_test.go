@@ -8,6 +8,7 @@ import (
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"berth/engine"
+	"berth/host"
 )
 
 func TestPortMappings(t *testing.T) {
@@ -92,7 +93,7 @@ func TestCreateOptions(t *testing.T) {
 		!reflect.DeepEqual(cc.Env, []string{"A=1"}) {
 		t.Errorf("config: %+v", cc)
 	}
-	if cc.Labels["role"] != "app" || cc.Labels[labelSandbox] != "pod1" || cc.Labels[labelAnnotations] != `{"a":"b"}` {
+	if cc.Labels["role"] != "app" || cc.Labels[labelSandbox] != "pod1" || cc.Labels[host.LabelCRIPodNamespace] != "ns" || cc.Labels[host.LabelCRIPodName] != "web" || cc.Labels[labelAnnotations] != `{"a":"b"}` {
 		t.Errorf("labels: %v", cc.Labels)
 	}
 	wantNS := map[string]string{"net": sb.NSDir + "/net", "uts": sb.NSDir + "/uts", "ipc": sb.NSDir + "/ipc"}

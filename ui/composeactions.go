@@ -40,6 +40,9 @@ func (m containersModel) fold() containersModel {
 // logs of all its containers, start, restart, stop. The inspect key
 // folds, as enter opens a heading in other tree views.
 func (m containersModel) groupKey(msg tea.KeyPressMsg, g *composeGroup) (containersModel, tea.Cmd) {
+	if g.pod != nil {
+		return m.podGroupKey(msg, g)
+	}
 	k := &m.sh.keys.Containers
 	sh := m.sh.on(g.host)
 	what := "project " + g.project

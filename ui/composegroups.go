@@ -8,6 +8,7 @@ import (
 
 	"berth/compose"
 	"berth/engine"
+	"berth/host"
 )
 
 // Compose projects on the containers screen: the containers a compose
@@ -19,7 +20,8 @@ import (
 // collapses it. Containers without the labels are listed as ever,
 // after the projects.
 
-// composeGroup is a heading row: a project, or a service of one.
+// composeGroup is a heading row: a project, a service of one, or a
+// Kubernetes pod (podgroups.go).
 type composeGroup struct {
 	key     string // names it among the headings of every host
 	host    int
@@ -31,11 +33,16 @@ type composeGroup struct {
 	members []*engine.Container
 	// services counts the project's services (the project's heading).
 	services int
+	// pod is the pod's heading's pod, nil for a project's or service's.
+	pod *host.Pod
 }
 
 // title is how the heading names itself: the project, or project's
 // service.
 func (g *composeGroup) title() string {
+	if g.pod != nil {
+		return g.pod.Title()
+	}
 	if g.service == "" {
 		return g.project
 	}
@@ -89,11 +96,12 @@ func headingKey(host int, project, service string) string {
 // composeTree lays out rows (filtered and sorted): each project that
 // has a row in it becomes a heading followed by its rows in service and
 // replica order (a service with several containers under a heading of
-// its own), projects by name; the containers of no project follow in
-// rows' order. all is every container of every host, from which the
-// headings count their members; hostOf says whose each is. A folded
-// heading hides what is under it. With no project among rows, rows come
-// back as they were and tree is nil.
+// its own), projects by name; the pods follow (podTree), then the
+// containers of no project or pod in rows' order. all is every
+// container of every host, from which the headings count their members;
+// hostOf says whose each is. A folded heading hides what is under it.
+// With no project or pod among rows, rows come back as they were and
+// tree is nil.
 func composeTree(rows, all []*engine.Container, hostOf map[*engine.Container]int, folded map[string]bool) ([]*engine.Container, []treeRow) {
 	type projectRef struct {
 		host int
@@ -110,7 +118,8 @@ func composeTree(rows, all []*engine.Container, hostOf map[*engine.Container]int
 		ref := projectRef{hostOf[c], p}
 		shown[ref] = append(shown[ref], c)
 	}
-	if len(shown) == 0 {
+	pods, loose := splitPods(loose, hostOf)
+	if len(shown) == 0 && len(pods) == 0 {
 		return rows, nil
 	}
 	members := map[projectRef][]*engine.Container{}
@@ -174,6 +183,7 @@ func composeTree(rows, all []*engine.Container, hostOf map[*engine.Container]int
 			i = j
 		}
 	}
+	podTree(pods, all, hostOf, folded, add)
 	for _, c := range loose {
 		add(c, treeRow{})
 	}
@@ -193,11 +203,12 @@ func byCreation(cs []*engine.Container) []*engine.Container {
 func treeIndent(depth int) string { return strings.Repeat(" ", depth) }
 
 // composeHay is what the filter matches of c besides its name, image,
-// status and ID: its project and service ("" for a container of none).
+// status and ID: its project and service, or its pod (podHay); "" for
+// a container of neither.
 func composeHay(c *engine.Container) string {
 	project, service, ok := composeProject(c)
 	if !ok {
-		return ""
+		return podHay(c)
 	}
 	return " " + project + " " + service
 }

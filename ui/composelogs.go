@@ -79,6 +79,9 @@ type logSource struct {
 
 // newProjectLogsModel is the logs screen of g's containers.
 func newProjectLogsModel(sh *shared, gen int, g *composeGroup) logsModel {
+	if g.pod != nil {
+		return newPodLogsModel(sh, gen, g)
+	}
 	m := newLogsModel(sh, gen, &engine.Container{})
 	m.name = g.title()
 	project, service := g.project, g.service

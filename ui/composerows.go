@@ -56,6 +56,9 @@ func (m containersModel) containerRows() int {
 // about is the info line's words on a heading: what it is, how many
 // containers, where its compose file was read.
 func (g *composeGroup) about() string {
+	if g.pod != nil {
+		return g.podAbout()
+	}
 	parts := []string{fmt.Sprintf("project %s: %s, %s", g.project, plural(g.services, "service"), plural(len(g.members), "container"))}
 	if g.service != "" {
 		parts = []string{fmt.Sprintf("service %s of project %s: %s", g.service, g.project, plural(len(g.members), "container"))}
@@ -82,7 +85,10 @@ func (m containersModel) headingView(g *composeGroup, depth int, l tableLayout, 
 		name = treeIndent(depth) + g.service
 	}
 	detail := " · " + plural(g.services, "service")
-	if g.service != "" {
+	switch {
+	case g.pod != nil:
+		detail = " · pod"
+	case g.service != "":
 		detail = fmt.Sprintf(" ×%d", len(g.members))
 	}
 	health := healthOf(g.members).segments(st)
@@ -161,8 +167,12 @@ func plural(n int, what string) string {
 // service and replica ("web-1"), the heading saying the project, when
 // its name is the one compose gave it (project-service-N, or
 // docker-compose 1's project_service_N); a name the compose file chose
-// (container_name) is shown whole.
+// (container_name) is shown whole. Under a pod's heading, a container
+// is named by its name in the pod.
 func shortName(c *engine.Container) string {
-	project, _, _ := composeProject(c)
+	project, _, ok := composeProject(c)
+	if !ok {
+		return podContainerName(c) // under a pod's heading
+	}
 	return compose.NameInProject(project, c)
 }

@@ -580,6 +580,9 @@ func (m containersModel) copyText() (string, string) {
 	if c := m.selected(); c != nil {
 		return c.ID, "the ID of " + c.DisplayName()
 	}
+	if g := m.selectedGroup(); g != nil && g.pod != nil {
+		return g.pod.SandboxID, "the ID of pod " + g.title()
+	}
 	if g := m.selectedGroup(); g != nil {
 		return g.project, "the name of project " + g.project
 	}

@@ -15,7 +15,8 @@
 // start, restart and stop composeactions.go with the Backend's
 // ComposeUp/ComposeDown in adaptercompose.go) and opens the interleaved
 // log of all its services (composelogs.go, the logs screen with a
-// prefix per service). keys.go names every key, styles.go every
+// prefix per service). Kubernetes pods that `berth cri` runs are
+// headings too (podgroups.go: their log, the fold). keys.go names every key, styles.go every
 // colour. containersrefresh.go says what the list reads each second, so
 // that watching costs the same with 10 containers or 500 (stats for the
 // rows on screen only; under another screen, only the header's counts).
