@@ -107,15 +107,35 @@ type critestImage struct {
 }
 
 // nginxScript stands in for nginx (critest's web server, and the image
-// its PID namespace tests read /proc/1/cmdline and nginx.pid of): it
-// serves a page on port 80 and stays PID 1 with "nginx: master process"
-// in its command line.
-const nginxScript = `echo $$ > /var/run/nginx.pid; httpd -f -p "$PORT" -h /usr/share/nginx/html & wait`
+// its PID namespace tests look for with pidof and read /proc/1/cmdline
+// and nginx.pid of): a process named nginx, with "master process" in its
+// command line, that serves a page on $PORT.
+const nginxScript = `#!/bin/sh
+echo $$ > /var/run/nginx.pid
+httpd -f -p "$PORT" -h /usr/share/nginx/html &
+wait
+`
+
+// busyboxExtras are the commands critest runs in its busybox that
+// Debian's busybox-static has no applet for: pgrep (as pidof, one PID a
+// line) and ipcs -m (the System V shared memory segments, from /proc).
+var busyboxExtras = map[string]critestFile{
+	"bin/pgrep": {0o755, `#!/bin/sh
+pids=$(pidof "$@") || exit 1
+for p in $pids; do echo "$p"; done
+`},
+	"bin/ipcs": {0o755, `#!/bin/sh
+echo "------ Shared Memory Segments --------"
+echo "key        shmid      owner      perms      bytes      nattch"
+awk 'NR > 1 { printf "%-10s %-10s %-10s %-10s %-10s %s\n", $1, $2, $8, $3, $4, $7 }' /proc/sysvipc/shm
+`},
+}
 
 func critestImages(nnp []byte) []critestImage {
-	page := map[string]critestFile{"usr/share/nginx/html/index.html": {0o644, "<h1>Welcome to nginx!</h1>\n"}, "var/run/.keep": {0o644, ""}}
+	page := map[string]critestFile{"usr/share/nginx/html/index.html": {0o644, "<h1>Welcome to nginx!</h1>\n"}, "var/run/.keep": {0o644, ""},
+		"usr/sbin/nginx": {0o755, nginxScript}}
 	nginx := func(port string) v1.Config {
-		return v1.Config{Env: []string{"PORT=" + port}, Cmd: []string{"sh", "-c", nginxScript, "nginx: master process"}, ExposedPorts: map[string]struct{}{port + "/tcp": {}}}
+		return v1.Config{Env: []string{"PORT=" + port}, Cmd: []string{"/usr/sbin/nginx", "-g", "daemon off; master process"}, ExposedPorts: map[string]struct{}{port + "/tcp": {}}}
 	}
 	marked := func(path, tag, mark string) critestImage {
 		return critestImage{path: path, tags: []string{tag}, files: map[string]critestFile{mark: {0o644, mark + "\n"}}, cfg: v1.Config{Cmd: []string{"sh"}}}
@@ -132,7 +152,7 @@ func critestImages(nnp []byte) []critestImage {
 	predefined.files["etc/passwd"] = critestFile{0o644, Passwd + "default-user:x:1000:1000::/home/default-user:/bin/sh\n"}
 	predefined.files["etc/group"] = critestFile{0o644, Group + "default-user:x:1000:\ngroup-defined-in-image:x:50000:default-user\n"}
 	out := []critestImage{
-		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, cfg: v1.Config{Cmd: []string{"sh"}}},
+		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, files: busyboxExtras, cfg: v1.Config{Cmd: []string{"sh"}}},
 		{path: "e2e-test-images/nginx", tags: []string{"1.14-2"}, files: page, cfg: nginx("80")},
 		{path: staging + "hostnet-nginx-" + runtime.GOARCH, tags: []string{"latest"}, files: page, cfg: nginx("12003")},
 		{path: "e2e-test-images/httpd", tags: []string{"2.4.39-4"}, files: map[string]critestFile{"htdocs/index.html": {0o644, "<h1>It works!</h1>\n"}},
