@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -112,9 +111,6 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	if sb.nsOptions().GetIpc() == runtimeapi.NamespaceMode_NODE {
 		hc.IpcMode = engine.ModeHost
 	}
-	// The pod's sysctls are set by each container in the namespaces it
-	// joins, the pod's: the same values every time.
-	hc.Sysctls = maps.Clone(sb.linux().GetSysctls())
 	for _, m := range cfg.GetMounts() {
 		bind, err := bindSpec(m)
 		if err != nil {

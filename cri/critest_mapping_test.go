@@ -65,17 +65,3 @@ func TestMountPropagation(t *testing.T) {
 	}
 }
 
-// TestPodSysctls: the pod's sysctls are set in its containers, which
-// share its namespaces (critest's sysctl specs).
-func TestPodSysctls(t *testing.T) {
-	sysctls := map[string]string{"kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100"}
-	sb := &sandbox{ID: "pod1", Config: &runtimeapi.PodSandboxConfig{Metadata: &runtimeapi.PodSandboxMetadata{Name: "p"},
-		Linux: &runtimeapi.LinuxPodSandboxConfig{Sysctls: sysctls}}}
-	opts, err := createOptions(sb, &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "c"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(opts.HostConfig.Sysctls, sysctls) {
-		t.Errorf("sysctls %v, want %v", opts.HostConfig.Sysctls, sysctls)
-	}
-}
