@@ -65,3 +65,28 @@ func TestMountPropagation(t *testing.T) {
 	}
 }
 
+// TestRecursiveReadOnly: a recursive read-only mount is accepted only
+// read-only and private (critest's RRO specs, which run once Status
+// says the handler has the feature).
+func TestRecursiveReadOnly(t *testing.T) {
+	sb := &sandbox{ID: "pod1", Config: &runtimeapi.PodSandboxConfig{Metadata: &runtimeapi.PodSandboxMetadata{Name: "p"}}}
+	create := func(m *runtimeapi.Mount) error {
+		_, err := createOptions(sb, &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "c"}, Mounts: []*runtimeapi.Mount{m}})
+		return err
+	}
+	if err := create(&runtimeapi.Mount{HostPath: "/a", ContainerPath: "/a", Readonly: true, RecursiveReadOnly: true}); err != nil {
+		t.Errorf("a recursive read-only mount: %v", err)
+	}
+	for name, m := range map[string]*runtimeapi.Mount{
+		"not read-only":     {HostPath: "/a", ContainerPath: "/a", RecursiveReadOnly: true},
+		"host to container": {HostPath: "/a", ContainerPath: "/a", Readonly: true, RecursiveReadOnly: true, Propagation: runtimeapi.MountPropagation_PROPAGATION_HOST_TO_CONTAINER},
+		"bidirectional":     {HostPath: "/a", ContainerPath: "/a", Readonly: true, RecursiveReadOnly: true, Propagation: runtimeapi.MountPropagation_PROPAGATION_BIDIRECTIONAL},
+	} {
+		if err := create(m); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if !runtimeHandlers[0].GetFeatures().GetRecursiveReadOnlyMounts() {
+		t.Error("Status does not say read-only binds are recursive")
+	}
+}

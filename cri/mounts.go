@@ -10,17 +10,26 @@ import (
 	"berth/engine"
 )
 
+// runtimeHandlers are what Status says of berth's one runtime handler,
+// the default (""): its read-only binds are read-only recursively, the
+// mounts below them too.
+var runtimeHandlers = []*runtimeapi.RuntimeHandler{{Features: &runtimeapi.RuntimeHandlerFeatures{RecursiveReadOnlyMounts: true}}}
+
 // bindSpec is a CRI mount as the engine's bind (SOURCE:DEST[:MODES]):
 // read-only, and its propagation as docker names it (host to container
 // is rslave, bidirectional rshared, private the engine's default). An
 // image mount (a mount of an image's files rather than a host path)
-// is not served.
+// is not served. A recursive read-only mount must be read-only and
+// private, as the CRI says; every read-only bind is recursive here.
 func bindSpec(m *runtimeapi.Mount) (string, error) {
 	if m.GetImage().GetImage() != "" {
 		return "", fmt.Errorf("mount of image %s at %s: image volumes are not supported", m.GetImage().GetImage(), m.GetContainerPath())
 	}
 	if !filepath.IsAbs(m.GetHostPath()) || !filepath.IsAbs(m.GetContainerPath()) {
 		return "", fmt.Errorf("mount %s:%s: both paths must be absolute", m.GetHostPath(), m.GetContainerPath())
+	}
+	if m.GetRecursiveReadOnly() && (!m.GetReadonly() || m.GetPropagation() != runtimeapi.MountPropagation_PROPAGATION_PRIVATE) {
+		return "", fmt.Errorf("mount %s: a recursive read-only mount must be read-only and private", m.GetContainerPath())
 	}
 	var modes []string
 	if m.GetReadonly() {
