@@ -39,7 +39,7 @@ func setPodSysctls(dir string, kinds []string, sysctls map[string]string) error 
 				return fmt.Errorf("set pod sysctls: %w", err)
 			}
 			err = unix.Setns(int(f.Fd()), cloneFlags[kind])
-			f.Close()
+			_ = f.Close() // read-only: the join is done
 			if err != nil {
 				return fmt.Errorf("set pod sysctls: join the pod's %s namespace: %w", kind, err)
 			}

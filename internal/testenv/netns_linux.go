@@ -68,7 +68,7 @@ func (n *NetNS) Listen(network, addr string) (net.Listener, error) {
 			done <- result{err: fmt.Errorf("listen in %s: %w", n.Path, err)}
 			return
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read-only: only its descriptor was used
 		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
 			done <- result{err: fmt.Errorf("listen in %s: setns: %w", n.Path, err)}
 			return
