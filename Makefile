@@ -19,7 +19,7 @@ BINDIR         ?= $(PREFIX)/bin
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DESTDIR        ?=
 
-.PHONY: help build install demo demo-clean test test-compat lint fuzz bench bench-compat soak screenshots clean
+.PHONY: help build install demo demo-clean test test-compat test-cri lint fuzz bench bench-compat soak screenshots clean
 
 help: ## list the targets and what each does
 	@awk -F':.*## ' '/^[a-z-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,9 @@ test: lint ## every test, with the race detector; real containers when root
 
 test-compat: build ## side by side with Docker 20.10: "N same of M" and the differences (root; dockerd from BERTH_COMPAT_DOCKER or PATH, see README; not in make test)
 	BERTH_COMPAT=1 BERTH_COMPAT_BERTH=$(abspath $(BIN)) $(GO) test -count=1 -timeout 90m -v -run '^TestSideBySide$$' ./compat/
+
+test-cri: ## the CRI conformance suite (critest 1.37 from the module proxy) against berth cri, offline; critest's summary (root; not in make test; CRITEST_FOCUS/CRITEST_SKIP: ginkgo regexps)
+	BERTH_CRITEST=all BERTH_CRITEST_FOCUS='$(CRITEST_FOCUS)' BERTH_CRITEST_SKIP='$(CRITEST_SKIP)' $(GO) test -count=1 -timeout 90m -v -run '^TestCRICritest$$' .
 
 fuzz: ## run every fuzz target (func FuzzX in *_test.go) for FUZZTIME each; crashers land in testdata/fuzz
 	@GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh

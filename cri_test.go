@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -35,6 +36,10 @@ type criEnv struct {
 	img  runtimeapi.ImageServiceClient
 	stop func()
 	pid  int // the running server's
+	// netns, when set, is the network namespace the server runs in, with
+	// env added to its environment.
+	netns *testenv.NetNS
+	env   []string
 }
 
 // newCRIEnv starts `berth cri --listen unix://…` on b's roots (its own
@@ -42,8 +47,15 @@ type criEnv struct {
 // to it; the server is stopped, by its PID, when the test ends.
 func newCRIEnv(t testing.TB, b *berthEnv) *criEnv {
 	t.Helper()
+	return newCRIEnvIn(t, b, nil, nil)
+}
+
+// newCRIEnvIn is newCRIEnv with the server in netns (nil: this host's
+// network) and env added to its environment.
+func newCRIEnvIn(t testing.TB, b *berthEnv, netns *testenv.NetNS, env []string) *criEnv {
+	t.Helper()
 	sock := filepath.Join(t.TempDir(), "cri.sock")
-	e := &criEnv{berthEnv: b, sock: sock}
+	e := &criEnv{berthEnv: b, sock: sock, netns: netns, env: env}
 	// Registered first, so it runs last, after the pods are removed; it
 	// stops whichever server runs then (a test may restart it).
 	t.Cleanup(func() {
@@ -79,6 +91,10 @@ func newCRIEnv(t testing.TB, b *berthEnv) *criEnv {
 func (e *criEnv) start(t testing.TB) {
 	t.Helper()
 	cmd := e.berth("cri", "--listen", "unix://"+e.sock)
+	if e.netns != nil {
+		cmd = e.netns.Command(cmd.Path, cmd.Args[1:]...)
+		cmd.Env = slices.Concat(e.berthEnv.env, e.env)
+	}
 	var logs testenv.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -115,12 +115,9 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 		hc.IpcMode = engine.ModeHost
 	}
 	for _, m := range cfg.GetMounts() {
-		if !filepath.IsAbs(m.GetHostPath()) || !filepath.IsAbs(m.GetContainerPath()) {
-			return engine.CreateOptions{}, fmt.Errorf("mount %s:%s: both paths must be absolute", m.GetHostPath(), m.GetContainerPath())
-		}
-		bind := m.GetHostPath() + ":" + m.GetContainerPath()
-		if m.GetReadonly() {
-			bind += ":ro"
+		bind, err := bindSpec(m)
+		if err != nil {
+			return engine.CreateOptions{}, err
 		}
 		hc.Binds = append(hc.Binds, bind)
 	}
@@ -132,8 +129,7 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 		return engine.CreateOptions{}, err
 	}
 	applyResources(&hc.Resources, lx.GetResources())
-	name := fmt.Sprintf("k8s_%s_%s_%s_%s_%d", md.GetName(), pmd.GetName(), pmd.GetNamespace(), pmd.GetUid(), md.GetAttempt())
-	return engine.CreateOptions{Name: name, Config: cc, HostConfig: hc}, nil
+	return engine.CreateOptions{Name: containerName(md, pmd), Config: cc, HostConfig: hc}, nil
 }
 
 // applySecurity maps the container's security context: user and groups,
@@ -270,7 +266,7 @@ func containerStatus(c *engine.Container) *runtimeapi.ContainerStatus {
 		st.Message = c.State.Error
 	}
 	for _, m := range c.Mounts {
-		st.Mounts = append(st.Mounts, &runtimeapi.Mount{ContainerPath: m.Destination, HostPath: m.Source, Readonly: !m.RW})
+		st.Mounts = append(st.Mounts, criMount(m))
 	}
 	return st
 }

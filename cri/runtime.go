@@ -45,7 +45,7 @@ func (r *runtimeService) Status(ctx context.Context, req *runtimeapi.StatusReque
 	resp := &runtimeapi.StatusResponse{Status: &runtimeapi.RuntimeStatus{Conditions: []*runtimeapi.RuntimeCondition{
 		{Type: runtimeapi.RuntimeReady, Status: true},
 		netReady,
-	}}}
+	}}, RuntimeHandlers: runtimeHandlers}
 	if req.GetVerbose() {
 		resp.Info = map[string]string{"config": `{"runtime":"berth","cgroupDriver":"cgroupfs","network":"` + defaultNetwork + `"}`}
 	}

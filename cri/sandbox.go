@@ -64,6 +64,9 @@ func (r *runtimeService) RunPodSandbox(ctx context.Context, req *runtimeapi.RunP
 	if err := pinNamespaces(sb.NSDir, sb.Namespaces, cfg.GetHostname()); err != nil {
 		return nil, err
 	}
+	if err := setPodSysctls(sb.NSDir, sb.Namespaces, cfg.GetLinux().GetSysctls()); err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
 	if !hostNet {
 		a, err := s.eng.Networks().Attach(network.AttachRequest{Network: defaultNetwork, ContainerID: id,
 			Name: podName(md), Hostname: cfg.GetHostname(), NetNS: sb.nsPath("net")})

@@ -34,13 +34,14 @@ var standardLinks = [][2]string{
 
 // setupRootfs builds the container's root filesystem in the init's new
 // mount namespace and makes it /. The steps follow runc's: nothing may
-// propagate back to the host, so / becomes rprivate first. Every path
+// propagate back to the host, so / becomes rprivate first (rslave when a
+// mount asks for the host's, see rootPropagation). Every path
 // inside the root is resolved and created through descriptors
 // (rootpath_linux.go) and mounted on (fdmounts_linux.go), never used again
 // as a string. On return the working directory is cfg.Cwd.
 func setupRootfs(cfg *Config) error {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("make / rprivate: %w", err)
+	if err := unix.Mount("", "/", "", rootPropagation(cfg.Mounts), ""); err != nil {
+		return fmt.Errorf("set the propagation of /: %w", err)
 	}
 	rootMount := cfg.RootMount
 	if rootMount.Type == "" {
