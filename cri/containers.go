@@ -134,8 +134,8 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 }
 
 // applySecurity maps the container's security context: user and groups,
-// capabilities, privileged, read-only root, no-new-privileges, and the
-// host's PID namespace.
+// capabilities, privileged, read-only root, no-new-privileges, seccomp
+// and AppArmor (security.go), and the host's PID namespace.
 func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtimeapi.LinuxContainerSecurityContext) error {
 	if sc == nil {
 		return nil
@@ -162,6 +162,16 @@ func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtim
 	if sc.GetNoNewPrivs() {
 		hc.SecurityOpt = append(hc.SecurityOpt, "no-new-privileges")
 	}
+	seccomp, err := seccompSecurityOpt(sc)
+	if err != nil {
+		return err
+	}
+	if seccomp != "" {
+		hc.SecurityOpt = append(hc.SecurityOpt, seccomp)
+	}
+	if err := checkAppArmor(sc, kernelHasAppArmor()); err != nil {
+		return err
+	}
 	if sc.GetNamespaceOptions().GetPid() == runtimeapi.NamespaceMode_NODE {
 		hc.PidMode = engine.ModeHost
 	}
@@ -179,6 +189,7 @@ func applyResources(res *engine.Resources, lr *runtimeapi.LinuxContainerResource
 	res.CPUPeriod = lr.GetCpuPeriod()
 	res.CPUQuota = lr.GetCpuQuota()
 	res.CpusetCpus = lr.GetCpusetCpus()
+	res.CpusetMems = lr.GetCpusetMems()
 }
 
 // StartContainer starts a created container.
@@ -249,6 +260,7 @@ func containerStatus(c *engine.Container) *runtimeapi.ContainerStatus {
 		ImageRef:  c.Image, ImageId: c.Image,
 		Labels: criLabels(c), Annotations: criAnnotations(c),
 		LogPath: c.HostConfig.CRILogPath, User: &runtimeapi.ContainerUser{},
+		Resources: containerResources(c.HostConfig.Resources),
 	}
 	if !c.State.StartedAt.IsZero() {
 		st.StartedAt = c.State.StartedAt.UnixNano()
@@ -320,13 +332,7 @@ func (r *runtimeService) ListContainers(ctx context.Context, req *runtimeapi.Lis
 	}
 	resp := &runtimeapi.ListContainersResponse{}
 	for _, c := range list {
-		if f.GetId() != "" && !strings.HasPrefix(c.ID, f.GetId()) {
-			continue
-		}
-		if f.GetState() != nil && f.GetState().GetState() != containerState(c) {
-			continue
-		}
-		if !labelsMatch(criLabels(c), f.GetLabelSelector()) {
+		if !containerMatches(c, f.GetId(), f.GetState(), f.GetLabelSelector()) {
 			continue
 		}
 		resp.Containers = append(resp.Containers, &runtimeapi.Container{
@@ -337,6 +343,19 @@ func (r *runtimeService) ListContainers(ctx context.Context, req *runtimeapi.Lis
 		})
 	}
 	return resp, nil
+}
+
+// containerMatches is the CRI's container filters: an ID or a prefix of
+// it, a state, labels that must all match; an unset one lets everything
+// through.
+func containerMatches(c *engine.Container, id string, state *runtimeapi.ContainerStateValue, labels map[string]string) bool {
+	if id != "" && !strings.HasPrefix(c.ID, id) {
+		return false
+	}
+	if state != nil && state.GetState() != containerState(c) {
+		return false
+	}
+	return labelsMatch(criLabels(c), labels)
 }
 
 // ExecSync runs a command in a running container and returns its output

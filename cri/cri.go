@@ -75,6 +75,8 @@ type Server struct {
 	proxies map[string]portProxy
 	// unlock releases <Root>/lock: one server serves a data root.
 	unlock func()
+	// cpu turns the CPU time of stats into rates (stats.go).
+	cpu cpuRates
 }
 
 // New opens the server's stores; the pods a previous server left running

@@ -32,6 +32,9 @@ func (r *runtimeService) RunPodSandbox(ctx context.Context, req *runtimeapi.RunP
 	if md.GetName() == "" || md.GetNamespace() == "" {
 		return nil, status.Error(codes.InvalidArgument, "run pod sandbox: metadata needs a name and a namespace")
 	}
+	if _, err := portMappings(cfg.GetPortMappings()); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "run pod sandbox %s: %v", md.GetName(), err)
+	}
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
