@@ -12,6 +12,7 @@ import (
 	"os"
 
 	"berth/cli"
+	"berth/cri"
 	"berth/engine"
 	"berth/engine/containerinit"
 )
@@ -22,6 +23,9 @@ func main() {
 	}
 	if engine.IsShim() {
 		engine.ShimMain()
+	}
+	if cri.IsPodInit() {
+		cri.PodInitMain()
 	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,6 +112,13 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	if sb.nsOptions().GetIpc() == runtimeapi.NamespaceMode_NODE {
 		hc.IpcMode = engine.ModeHost
 	}
+	lx := cfg.GetLinux()
+	if lx.GetSecurityContext().GetNamespaceOptions().GetPid() != runtimeapi.NamespaceMode_POD {
+		delete(hc.NamespacePaths, "pid") // the container asks for its own, or the host's
+	}
+	if sb.Shm != "" && !slices.ContainsFunc(cfg.GetMounts(), func(m *runtimeapi.Mount) bool { return filepath.Clean(m.GetContainerPath()) == "/dev/shm" }) {
+		hc.Binds = append(hc.Binds, sb.Shm+":/dev/shm")
+	}
 	for _, m := range cfg.GetMounts() {
 		if !filepath.IsAbs(m.GetHostPath()) || !filepath.IsAbs(m.GetContainerPath()) {
 			return engine.CreateOptions{}, fmt.Errorf("mount %s:%s: both paths must be absolute", m.GetHostPath(), m.GetContainerPath())
@@ -124,7 +132,6 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	if lp := cfg.GetLogPath(); lp != "" && sb.Config.GetLogDirectory() != "" {
 		hc.CRILogPath = filepath.Join(sb.Config.GetLogDirectory(), lp)
 	}
-	lx := cfg.GetLinux()
 	if err := applySecurity(&cc, &hc, lx.GetSecurityContext()); err != nil {
 		return engine.CreateOptions{}, err
 	}

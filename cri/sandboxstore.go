@@ -30,6 +30,13 @@ type sandbox struct {
 	// IP is the pod's address on the bridge; "" with hostNetwork or once
 	// stopped.
 	IP string `json:"ip,omitempty"`
+	// PodInitPID and PodInitStart are the process holding the pod's PID
+	// namespace and its start time (pidns_linux.go); 0 without one.
+	PodInitPID   int    `json:"podInitPid,omitempty"`
+	PodInitStart uint64 `json:"podInitStart,omitempty"`
+	// Shm is the pod's /dev/shm (shm_linux.go); "" when its containers
+	// use the host's.
+	Shm string `json:"shm,omitempty"`
 }
 
 // nsPath is the pinned namespace file of kind, "" when the pod shares
