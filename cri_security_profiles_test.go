@@ -45,11 +45,13 @@ func TestCRISecurityProfiles(t *testing.T) {
 		sc   *runtimeapi.LinuxContainerSecurityContext
 		want string
 	}{
-		{"unset", nil, "Seccomp:\t2"},
+		{"unset", nil, "Seccomp:\t0"},
 		{"runtime-default", &runtimeapi.LinuxContainerSecurityContext{Seccomp: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_RuntimeDefault}}, "Seccomp:\t2"},
+		{"legacy-runtime-default", &runtimeapi.LinuxContainerSecurityContext{SeccompProfilePath: "runtime/default"}, "Seccomp:\t2"},
 		{"unconfined", &runtimeapi.LinuxContainerSecurityContext{Seccomp: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Unconfined}}, "Seccomp:\t0"},
 		{"legacy-unconfined", &runtimeapi.LinuxContainerSecurityContext{SeccompProfilePath: "unconfined"}, "Seccomp:\t0"},
-		{"apparmor-unconfined", &runtimeapi.LinuxContainerSecurityContext{Apparmor: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Unconfined}}, "Seccomp:\t2"},
+		{"apparmor-unconfined", &runtimeapi.LinuxContainerSecurityContext{Apparmor: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Unconfined},
+			Seccomp: &runtimeapi.SecurityProfile{}}, "Seccomp:\t2"},
 	} {
 		if got := mode(start(tt.name, tt.sc)); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
@@ -91,8 +93,8 @@ func TestCRISecurityProfiles(t *testing.T) {
 				Seccomp: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Localhost, LocalhostRef: profile + ".missing"}}}}})
 	refused("a missing seccomp profile", err, "seccomp profile")
 	cs, err := e.rt.ListContainers(ctx, &runtimeapi.ListContainersRequest{})
-	if err != nil || len(cs.Containers) != 7 {
-		t.Errorf("containers after the refusals: %v %v, want the 7 started", cs, err)
+	if err != nil || len(cs.Containers) != 8 {
+		t.Errorf("containers after the refusals: %v %v, want the 8 started", cs, err)
 	}
 
 	_, err = e.rt.RunPodSandbox(ctx, &runtimeapi.RunPodSandboxRequest{Config: &runtimeapi.PodSandboxConfig{

@@ -354,7 +354,7 @@ func TestCRIPod(t *testing.T) {
 	if _, err := e.rt.ReopenContainerLog(ctx, &runtimeapi.ReopenContainerLogRequest{ContainerId: web}); err != nil {
 		t.Fatal(err)
 	}
-	execSync(web, "sh", "-c", "echo after-rotate > /proc/1/fd/1")
+	execSync(web, "sh", "-c", "echo after-rotate > /proc/$(pidof httpd)/fd/1") // the pod shares its PID namespace: httpd is not PID 1
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		raw, _ := os.ReadFile(filepath.Join(logDir, "web", "0.log"))
 		if strings.Contains(string(raw), " stdout F after-rotate\n") {

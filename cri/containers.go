@@ -144,9 +144,6 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 // capabilities, privileged, read-only root, no-new-privileges, seccomp
 // and AppArmor (security.go), and the host's PID namespace.
 func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtimeapi.LinuxContainerSecurityContext) error {
-	if sc == nil {
-		return nil
-	}
 	switch {
 	case sc.GetRunAsUser() != nil:
 		cc.User = strconv.FormatInt(sc.GetRunAsUser().GetValue(), 10)

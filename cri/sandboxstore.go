@@ -23,8 +23,9 @@ type sandbox struct {
 	Config *runtimeapi.PodSandboxConfig `json:"config"`
 	// RuntimeHandler is the request's, shown back in status.
 	RuntimeHandler string `json:"runtimeHandler,omitempty"`
-	// NSDir holds the pinned namespace files (net, ipc, uts), under the
-	// run root; a kind the pod takes from the host has none.
+	// NSDir holds the pinned namespace files (net, ipc, uts, pid) and the
+	// pod's /dev/shm, under the run root; a kind the pod takes from the
+	// host has none.
 	NSDir      string   `json:"nsDir"`
 	Namespaces []string `json:"namespaces"`
 	// IP is the pod's address on the bridge; "" with hostNetwork or once

@@ -22,16 +22,19 @@ const (
 const appArmorParameter = "/sys/module/apparmor/parameters/enabled"
 
 // seccompSecurityOpt maps the container's seccomp profile onto the
-// engine's --security-opt seccomp=…: RuntimeDefault (the profile type's
-// zero value, so also what an unset profile reads as) is berth's default
+// engine's --security-opt seccomp=…: RuntimeDefault is berth's default
 // profile and needs no option, Unconfined is "unconfined", Localhost the
 // profile file at its absolute path (the engine reads and checks it at
-// create). The deprecated seccomp_profile_path is read when the field
-// is unset.
+// create). The deprecated seccomp_profile_path is read when the field is
+// unset; with neither, the container is unconfined, as containerd has it
+// and critest checks (kubelet always names a profile).
 func seccompSecurityOpt(sc *runtimeapi.LinuxContainerSecurityContext) (string, error) {
-	p, err := securityProfile(sc.GetSeccomp(), sc.GetSeccompProfilePath())
+	p, err := securityProfile(sc.GetSeccomp(), sc.GetSeccompProfilePath()) //nolint:staticcheck // SA1019: deprecated, and still sent by critest
 	if err != nil {
 		return "", fmt.Errorf("seccomp: %w", err)
+	}
+	if p == nil {
+		return "seccomp=" + profileUnconfined, nil
 	}
 	switch p.GetProfileType() {
 	case runtimeapi.SecurityProfile_Unconfined:
@@ -51,12 +54,12 @@ func seccompSecurityOpt(sc *runtimeapi.LinuxContainerSecurityContext) (string, e
 // container, without one. kernelHas says whether the kernel enforces
 // AppArmor, which only changes the error's words.
 func checkAppArmor(sc *runtimeapi.LinuxContainerSecurityContext, kernelHas bool) error {
-	if sc.GetApparmor() == nil && sc.GetApparmorProfile() == "" {
-		return nil
-	}
-	p, err := securityProfile(sc.GetApparmor(), sc.GetApparmorProfile())
+	p, err := securityProfile(sc.GetApparmor(), sc.GetApparmorProfile()) //nolint:staticcheck // SA1019: deprecated, and still sent by critest
 	if err != nil {
 		return fmt.Errorf("apparmor: %w", err)
+	}
+	if p == nil {
+		return nil
 	}
 	name := profileRuntimeDefault
 	switch p.GetProfileType() {
@@ -73,14 +76,15 @@ func checkAppArmor(sc *runtimeapi.LinuxContainerSecurityContext, kernelHas bool)
 }
 
 // securityProfile is the profile field, or the deprecated string field's
-// meaning when the field is unset ("" and the default names are
-// RuntimeDefault).
+// meaning when the field is unset; nil when both are.
 func securityProfile(p *runtimeapi.SecurityProfile, legacy string) (*runtimeapi.SecurityProfile, error) {
 	if p != nil {
 		return p, nil
 	}
 	switch {
-	case legacy == "", legacy == profileRuntimeDefault, legacy == profileDockerDefault:
+	case legacy == "":
+		return nil, nil
+	case legacy == profileRuntimeDefault, legacy == profileDockerDefault:
 		return &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_RuntimeDefault}, nil
 	case legacy == profileUnconfined:
 		return &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Unconfined}, nil
