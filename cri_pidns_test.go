@@ -85,6 +85,13 @@ func TestCRIPodPIDNamespace(t *testing.T) {
 		t.Fatalf("the pod's record names no holder: %v %s", err, st.Info["info"])
 	}
 	holder := "/proc/" + strconv.Itoa(rec.PodInitPID)
+	if status, err := os.ReadFile(holder + "/status"); err == nil {
+		for _, l := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(l, "VmRSS:") || strings.HasPrefix(l, "RssAnon:") {
+				t.Logf("the holder's %s", strings.Join(strings.Fields(l), " "))
+			}
+		}
+	}
 	e.stop()
 	e.start(t)
 	if cmdline, err := os.ReadFile(holder + "/cmdline"); err != nil || !strings.HasPrefix(string(cmdline), "berth-pod-init") {

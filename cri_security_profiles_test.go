@@ -83,12 +83,12 @@ func TestCRISecurityProfiles(t *testing.T) {
 		"legacy apparmor":          {ApparmorProfile: "localhost/k8s-deny-write"},
 	} {
 		_, err := e.rt.CreateContainer(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: pod, SandboxConfig: podCfg,
-			Config: &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "aa"}, Image: &runtimeapi.ImageSpec{Image: "busybox"},
+			Config: &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "aa"}, Image: &runtimeapi.ImageSpec{Image: "busybox"}, Command: []string{"true"},
 				Linux: &runtimeapi.LinuxContainerConfig{SecurityContext: sc}}})
 		refused(name, err, "apparmor profile")
 	}
 	_, err := e.rt.CreateContainer(ctx, &runtimeapi.CreateContainerRequest{PodSandboxId: pod, SandboxConfig: podCfg,
-		Config: &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "missing"}, Image: &runtimeapi.ImageSpec{Image: "busybox"},
+		Config: &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "missing"}, Image: &runtimeapi.ImageSpec{Image: "busybox"}, Command: []string{"true"},
 			Linux: &runtimeapi.LinuxContainerConfig{SecurityContext: &runtimeapi.LinuxContainerSecurityContext{
 				Seccomp: &runtimeapi.SecurityProfile{ProfileType: runtimeapi.SecurityProfile_Localhost, LocalhostRef: profile + ".missing"}}}}})
 	refused("a missing seccomp profile", err, "seccomp profile")

@@ -562,14 +562,7 @@ func TestCRICrictl(t *testing.T) {
 	write("crictl.yaml", "runtime-endpoint: "+endpoint+"\nimage-endpoint: "+endpoint+"\ntimeout: 60\n")
 	crictlRun := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command(crictl, append([]string{"--config", config}, args...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("crictl %s: %v: %s", strings.Join(args, " "), err, stderr.String())
-		}
-		return string(out)
+		return crictlOut(t, crictl, config, args...)
 	}
 	if v := crictlRun("version"); !strings.Contains(v, "RuntimeName:  berth") || !strings.Contains(v, "RuntimeApiVersion:  v1") {
 		t.Errorf("crictl version:\n%s", v)

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -51,6 +52,9 @@ func PodInitMain() {
 	signal.Ignore()
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, unix.SIGCHLD)
+	// What the packages' start-up allocated is garbage now: give it
+	// back, as the holder lives as long as its pod.
+	debug.FreeOSMemory()
 	for range sigs {
 		for {
 			pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
@@ -76,7 +80,7 @@ func (s *Server) startPodInit(sb *sandbox) error {
 	}
 	defer func() { _ = exe.Close() }() // read-only; the holder runs from its own descriptor
 	cmd := &exec.Cmd{
-		Path: nsenter.ExecPath(3), Args: []string{podInitArg0}, Env: []string{},
+		Path: nsenter.ExecPath(3), Args: []string{podInitArg0}, Env: []string{"GOMAXPROCS=1"},
 		ExtraFiles:  []*os.File{exe},
 		SysProcAttr: &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
 	}
