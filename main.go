@@ -12,7 +12,6 @@ import (
 	"os"
 
 	"berth/cli"
-	"berth/cri"
 	"berth/engine"
 	"berth/engine/containerinit"
 )
@@ -23,9 +22,6 @@ func main() {
 	}
 	if engine.IsShim() {
 		engine.ShimMain()
-	}
-	if cri.IsPodInit() {
-		cri.PodInitMain()
 	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"berth/cri/podinit"
 	"berth/engine"
 	"berth/ptyexec/nsenter"
 )
@@ -19,52 +18,20 @@ import (
 // A pod whose PID namespace is shared (mode POD) needs a process to hold
 // it: a PID namespace whose first process has ended takes no new ones.
 // Unlike the network, IPC and UTS namespaces (pinns_linux.go), a pinned
-// file is not enough. So the server starts, per pod, a tiny holder: berth
-// itself re-executed (from a sealed copy, as a container's init) as the
-// first process of a new PID namespace, in a session of its own, that
-// only reaps the orphans the pod's containers leave (as the pause
-// container of containerd and CRI-O does) and waits. Its namespace is
-// pinned beside the others (<ns dir>/pid) and the pod's containers join
-// it by path (engine.HostConfig.NamespacePaths), so in one container ps
-// shows the others' processes, and the holder is PID 1.
+// file is not enough. So the server starts, per pod, a tiny holder
+// (package podinit): berth itself re-executed (from a sealed copy, as a
+// container's init) as the first process of a new PID namespace, in a
+// session of its own, that only reaps the orphans the pod's containers
+// leave (as the pause container of containerd and CRI-O does) and
+// waits. Its namespace is pinned beside the others (<ns dir>/pid) and
+// the pod's containers join it by path (engine.HostConfig.NamespacePaths),
+// so in one container ps shows the others' processes, and the holder is
+// PID 1.
 //
 // The holder is not the first container's init, which kubelet may stop
 // and restart on its own while the pod lives. It outlives the server,
 // as containers do: the pod's record keeps its PID and start time, so a
 // restarted server kills that process and never one that reused the PID.
-
-// podInitArg0 is the holder's argv[0], which IsPodInit looks for and ps
-// in the pod's containers shows.
-const podInitArg0 = "berth-pod-init"
-
-// IsPodInit reports whether this process was started as a pod's PID
-// namespace holder.
-func IsPodInit() bool { return len(os.Args) > 0 && os.Args[0] == podInitArg0 }
-
-// PodInitMain is the holder: it reaps every child the pod's namespace
-// hands it until it is killed. It never returns.
-func PodInitMain() {
-	// Nothing in the pod may read or trace its PID 1's memory.
-	_ = unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0) // best effort: the holder holds no secret
-	_ = unix.Close(3)                                // the sealed binary it runs from
-	// A signal from the pod (kill 1) ends nothing: only the server's
-	// SIGKILL does.
-	signal.Ignore()
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, unix.SIGCHLD)
-	// What the packages' start-up allocated is garbage now: give it
-	// back, as the holder lives as long as its pod.
-	debug.FreeOSMemory()
-	for range sigs {
-		for {
-			pid, err := unix.Wait4(-1, nil, unix.WNOHANG, nil)
-			if pid <= 0 || err != nil {
-				break
-			}
-		}
-	}
-	os.Exit(0)
-}
 
 // startPodInit starts sb's holder and pins its PID namespace at
 // <ns dir>/pid; sb records the holder. The server reaps the holder when
@@ -80,7 +47,7 @@ func (s *Server) startPodInit(sb *sandbox) error {
 	}
 	defer func() { _ = exe.Close() }() // read-only; the holder runs from its own descriptor
 	cmd := &exec.Cmd{
-		Path: nsenter.ExecPath(3), Args: []string{podInitArg0}, Env: []string{"GOMAXPROCS=1"},
+		Path: nsenter.ExecPath(3), Args: []string{podinit.Arg0}, Env: []string{"GOMAXPROCS=1"},
 		ExtraFiles:  []*os.File{exe},
 		SysProcAttr: &syscall.SysProcAttr{Cloneflags: unix.CLONE_NEWPID, Setsid: true},
 	}
