@@ -372,7 +372,7 @@ func TestCRIPod(t *testing.T) {
 	if _, err := e.rt.ReopenContainerLog(ctx, &runtimeapi.ReopenContainerLogRequest{ContainerId: web}); err != nil {
 		t.Fatal(err)
 	}
-	execSync(web, "sh", "-c", "echo after-rotate > /proc/1/fd/1")
+	execSync(web, "sh", "-c", "echo after-rotate > /proc/$(pidof httpd)/fd/1") // the pod shares its PID namespace: httpd is not PID 1
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		raw, _ := os.ReadFile(filepath.Join(logDir, "web", "0.log"))
 		if strings.Contains(string(raw), " stdout F after-rotate\n") {
@@ -580,14 +580,7 @@ func TestCRICrictl(t *testing.T) {
 	write("crictl.yaml", "runtime-endpoint: "+endpoint+"\nimage-endpoint: "+endpoint+"\ntimeout: 60\n")
 	crictlRun := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command(crictl, append([]string{"--config", config}, args...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("crictl %s: %v: %s", strings.Join(args, " "), err, stderr.String())
-		}
-		return string(out)
+		return crictlOut(t, crictl, config, args...)
 	}
 	if v := crictlRun("version"); !strings.Contains(v, "RuntimeName:  berth") || !strings.Contains(v, "RuntimeApiVersion:  v1") {
 		t.Errorf("crictl version:\n%s", v)

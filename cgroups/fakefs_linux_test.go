@@ -352,7 +352,8 @@ func TestStatsFromFixtures(t *testing.T) {
 	}{
 		{"v1", v1root, Stats{
 			CPUUsage:    146918903,
-			MemoryUsage: 31375360 - 30007296,
+			MemoryUsage: 31375360 - 30007296, MemoryCurrent: 31375360,
+			MemoryRSS: 1339392, PageFaults: 914, MajorPageFaults: 1,
 			MemoryLimit: 536870912,
 			PidsCurrent: 7, PidsLimit: 100,
 			BlkioRead: 4096 + 1000, BlkioWrite: 20971520 + 24,
@@ -360,7 +361,8 @@ func TestStatsFromFixtures(t *testing.T) {
 		}},
 		{"v2", v2root, Stats{
 			CPUUsage:    123456000,
-			MemoryUsage: 52428800 - 31457280,
+			MemoryUsage: 52428800 - 31457280, MemoryCurrent: 52428800,
+			MemoryRSS: 10485760, PageFaults: 9000, MajorPageFaults: 3,
 			MemoryLimit: 0,
 			PidsCurrent: 3, PidsLimit: 0,
 			BlkioRead: 1048576 + 4096, BlkioWrite: 2097152,

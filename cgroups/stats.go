@@ -9,6 +9,15 @@ type Stats struct {
 	// MemoryUsage is the memory in use in bytes as docker stats shows it:
 	// usage minus the inactive file cache, which the kernel can drop.
 	MemoryUsage uint64
+	// MemoryCurrent is all the memory charged to the group, page cache
+	// included (memory.usage_in_bytes on v1, memory.current on v2).
+	MemoryCurrent uint64
+	// MemoryRSS is the group's anonymous memory: total_rss on v1, anon
+	// on v2.
+	MemoryRSS uint64
+	// PageFaults and MajorPageFaults count the faults of the group's
+	// processes (pgfault and pgmajfault of memory.stat).
+	PageFaults, MajorPageFaults uint64
 	// MemoryLimit is the memory limit in bytes, 0 when unlimited (callers
 	// show the host's memory instead). On v1 it is the effective limit,
 	// which a lower limit on a parent group reduces.

@@ -239,7 +239,10 @@ func (m *v1) Stats() (Stats, error) {
 	}
 	if b := r.read(m.stats.memStat); b != nil {
 		inactive, _ := keyedValue(b, "total_inactive_file")
-		s.MemoryUsage = workingSet(usage, inactive)
+		s.MemoryUsage, s.MemoryCurrent = workingSet(usage, inactive), usage
+		s.MemoryRSS, _ = keyedValue(b, "total_rss")
+		s.PageFaults, _ = keyedValue(b, "total_pgfault")
+		s.MajorPageFaults, _ = keyedValue(b, "total_pgmajfault")
 		// The effective limit, which a smaller limit on a parent lowers.
 		limit, _ := keyedValue(b, "hierarchical_memory_limit")
 		s.MemoryLimit = limitValue(limit)

@@ -189,7 +189,10 @@ func (m *v2) Stats() (Stats, error) {
 	}
 	if b := r.read(m.stats.memStat); b != nil {
 		inactive, _ := keyedValue(b, "inactive_file")
-		s.MemoryUsage = workingSet(usage, inactive)
+		s.MemoryUsage, s.MemoryCurrent = workingSet(usage, inactive), usage
+		s.MemoryRSS, _ = keyedValue(b, "anon")
+		s.PageFaults, _ = keyedValue(b, "pgfault")
+		s.MajorPageFaults, _ = keyedValue(b, "pgmajfault")
 	}
 	if b := r.read(m.stats.memMax); b != nil {
 		s.MemoryLimit = parseLimit(b)

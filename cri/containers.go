@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,6 +115,13 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	if sb.nsOptions().GetIpc() == runtimeapi.NamespaceMode_NODE {
 		hc.IpcMode = engine.ModeHost
 	}
+	lx := cfg.GetLinux()
+	if lx.GetSecurityContext().GetNamespaceOptions().GetPid() != runtimeapi.NamespaceMode_POD {
+		delete(hc.NamespacePaths, "pid") // the container asks for its own, or the host's
+	}
+	if sb.Shm != "" && !slices.ContainsFunc(cfg.GetMounts(), func(m *runtimeapi.Mount) bool { return filepath.Clean(m.GetContainerPath()) == "/dev/shm" }) {
+		hc.Binds = append(hc.Binds, sb.Shm+":/dev/shm")
+	}
 	for _, m := range cfg.GetMounts() {
 		bind, err := bindSpec(m)
 		if err != nil {
@@ -124,7 +132,6 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	if lp := cfg.GetLogPath(); lp != "" && sb.Config.GetLogDirectory() != "" {
 		hc.CRILogPath = filepath.Join(sb.Config.GetLogDirectory(), lp)
 	}
-	lx := cfg.GetLinux()
 	if err := applySecurity(&cc, &hc, lx.GetSecurityContext()); err != nil {
 		return engine.CreateOptions{}, err
 	}
@@ -133,12 +140,9 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 }
 
 // applySecurity maps the container's security context: user and groups,
-// capabilities, privileged, read-only root, no-new-privileges, and the
-// host's PID namespace.
+// capabilities, privileged, read-only root, no-new-privileges, seccomp
+// and AppArmor (security.go), and the host's PID namespace.
 func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtimeapi.LinuxContainerSecurityContext) error {
-	if sc == nil {
-		return nil
-	}
 	switch {
 	case sc.GetRunAsUser() != nil:
 		cc.User = strconv.FormatInt(sc.GetRunAsUser().GetValue(), 10)
@@ -161,6 +165,16 @@ func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtim
 	if sc.GetNoNewPrivs() {
 		hc.SecurityOpt = append(hc.SecurityOpt, "no-new-privileges")
 	}
+	seccomp, err := seccompSecurityOpt(sc)
+	if err != nil {
+		return err
+	}
+	if seccomp != "" {
+		hc.SecurityOpt = append(hc.SecurityOpt, seccomp)
+	}
+	if err := checkAppArmor(sc, kernelHasAppArmor()); err != nil {
+		return err
+	}
 	if sc.GetNamespaceOptions().GetPid() == runtimeapi.NamespaceMode_NODE {
 		hc.PidMode = engine.ModeHost
 	}
@@ -178,6 +192,7 @@ func applyResources(res *engine.Resources, lr *runtimeapi.LinuxContainerResource
 	res.CPUPeriod = lr.GetCpuPeriod()
 	res.CPUQuota = lr.GetCpuQuota()
 	res.CpusetCpus = lr.GetCpusetCpus()
+	res.CpusetMems = lr.GetCpusetMems()
 }
 
 // StartContainer starts a created container.
@@ -248,6 +263,7 @@ func containerStatus(c *engine.Container) *runtimeapi.ContainerStatus {
 		ImageRef:  c.Image, ImageId: c.Image,
 		Labels: criLabels(c), Annotations: criAnnotations(c),
 		LogPath: c.HostConfig.CRILogPath, User: &runtimeapi.ContainerUser{},
+		Resources: containerResources(c.HostConfig.Resources),
 	}
 	if !c.State.StartedAt.IsZero() {
 		st.StartedAt = c.State.StartedAt.UnixNano()
@@ -319,13 +335,7 @@ func (r *runtimeService) ListContainers(ctx context.Context, req *runtimeapi.Lis
 	}
 	resp := &runtimeapi.ListContainersResponse{}
 	for _, c := range list {
-		if f.GetId() != "" && !strings.HasPrefix(c.ID, f.GetId()) {
-			continue
-		}
-		if f.GetState() != nil && f.GetState().GetState() != containerState(c) {
-			continue
-		}
-		if !labelsMatch(criLabels(c), f.GetLabelSelector()) {
+		if !containerMatches(c, f.GetId(), f.GetState(), f.GetLabelSelector()) {
 			continue
 		}
 		resp.Containers = append(resp.Containers, &runtimeapi.Container{
@@ -336,6 +346,19 @@ func (r *runtimeService) ListContainers(ctx context.Context, req *runtimeapi.Lis
 		})
 	}
 	return resp, nil
+}
+
+// containerMatches is the CRI's container filters: an ID or a prefix of
+// it, a state, labels that must all match; an unset one lets everything
+// through.
+func containerMatches(c *engine.Container, id string, state *runtimeapi.ContainerStateValue, labels map[string]string) bool {
+	if id != "" && !strings.HasPrefix(c.ID, id) {
+		return false
+	}
+	if state != nil && state.GetState() != containerState(c) {
+		return false
+	}
+	return labelsMatch(criLabels(c), labels)
 }
 
 // ExecSync runs a command in a running container and returns its output

@@ -9,19 +9,26 @@
 // in the data root, written atomically, so a restarted server finds its
 // pods), pinns_linux.go (the pod's network, IPC and UTS namespaces, held
 // without a pause process by bind-mounting their namespace files under
-// the run directory, as CRI-O's pinns does), ports.go (hostPorts, through
-// the engine's port proxy, run by this server) and cgroup.go (a removed
-// pod's cgroup parent). containers.go maps a CRI container onto an engine
-// container that joins those namespaces (engine.HostConfig.NamespacePaths)
-// and logs in kubelet's CRI format (engine.HostConfig.CRILogPath); its
-// berth labels (io.berth.cri.*) carry what the CRI shows back.
+// the run directory, as CRI-O's pinns does), pidns_linux.go (a PID
+// namespace shared by the pod, held by a tiny process of the server's,
+// as a PID namespace needs one), shm_linux.go (the pod's /dev/shm, one
+// tmpfs its containers share), ports.go (hostPorts, through the engine's
+// port proxy, run by this server) and cgroup.go (the pod's cgroup
+// parent). containers.go maps a CRI container onto an engine container
+// that joins those namespaces (engine.HostConfig.NamespacePaths) and logs
+// in kubelet's CRI format (engine.HostConfig.CRILogPath); its berth labels
+// (io.berth.cri.*) carry what the CRI shows back; security.go maps its
+// seccomp and AppArmor profiles. stats.go is container and pod stats, from
+// the cgroup readers `berth stats` uses; update.go is resource updates,
+// through the engine's Update.
 //
-// Deliberately not (yet): a PID namespace shared by the pod (mode POD
-// gives each container its own, as CONTAINER: a PID namespace needs a
-// process to hold it); a /dev/shm shared by the pod's containers (they
-// share System V IPC, each has its own /dev/shm); the streaming server
-// (Exec, Attach, PortForward), stats, checkpoints and events, which
-// answer Unimplemented. One server serves a data root at a time.
+// Deliberately not (yet): AppArmor profiles (any but unconfined is
+// refused), SCTP host ports (refused), hugepage limits, unified keys and
+// swap of a resource update (ignored: the engine has no such settings),
+// the metric calls (ListMetricDescriptors, ListPodSandboxMetrics: kubelet
+// asks only behind a feature gate), the streaming server (Exec, Attach,
+// PortForward), checkpoints and events, which answer Unimplemented. One
+// server serves a data root at a time.
 package cri
 
 import (
@@ -75,6 +82,8 @@ type Server struct {
 	proxies map[string]portProxy
 	// unlock releases <Root>/lock: one server serves a data root.
 	unlock func()
+	// cpu turns the CPU time of stats into rates (stats.go).
+	cpu cpuRates
 }
 
 // New opens the server's stores; the pods a previous server left running

@@ -101,7 +101,7 @@ func TestCreateOptions(t *testing.T) {
 		hc.CRILogPath != "/var/log/pods/ns_web_u1/app/1.log" || !reflect.DeepEqual(hc.Binds, []string{"/data:/d:ro"}) ||
 		!reflect.DeepEqual(hc.DNS, []string{"10.0.0.10"}) || !reflect.DeepEqual(hc.DNSSearch, []string{"ns.svc"}) ||
 		!reflect.DeepEqual(hc.GroupAdd, []string{"10", "20"}) || !hc.ReadonlyRootfs || hc.Privileged ||
-		!reflect.DeepEqual(hc.SecurityOpt, []string{"no-new-privileges"}) ||
+		!reflect.DeepEqual(hc.SecurityOpt, []string{"no-new-privileges", "seccomp=unconfined"}) || // no seccomp profile named: unconfined
 		!reflect.DeepEqual(hc.CapAdd, []string{"NET_ADMIN"}) || !reflect.DeepEqual(hc.CapDrop, []string{"ALL"}) ||
 		hc.Memory != 64<<20 || hc.CPUShares != 512 {
 		t.Errorf("host config: %+v", hc)

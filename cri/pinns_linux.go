@@ -12,8 +12,12 @@ import (
 	"berth/internal/osthread"
 )
 
-// cloneFlags are the namespace kinds a pod may hold.
+// cloneFlags are the namespace kinds a pod holds without a process.
 var cloneFlags = map[string]int{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS}
+
+// pinnedKinds are the namespace files a pod's directory may hold: those
+// of cloneFlags, and its PID namespace's (pidns_linux.go).
+var pinnedKinds = []string{"net", "ipc", "uts", "pid"}
 
 // pinNamespaces makes a new namespace of each of kinds ("net", "ipc",
 // "uts") and keeps it without a process: its /proc/thread-self/ns file is
@@ -73,7 +77,7 @@ func pinNamespaces(dir string, kinds []string, hostname string) (err error) {
 // what is gone already is not an error.
 func unpinNamespaces(dir string) error {
 	var errs []error
-	for k := range cloneFlags {
+	for _, k := range pinnedKinds {
 		p := filepath.Join(dir, k)
 		if err := unix.Unmount(p, unix.MNT_DETACH); err != nil && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOENT) {
 			errs = append(errs, fmt.Errorf("unpin %s: %w", p, err))

@@ -31,7 +31,7 @@ func portMappings(pms []*runtimeapi.PortMapping) ([]network.PortMapping, error) 
 		}
 		proto := strings.ToLower(pm.GetProtocol().String())
 		if proto == "sctp" {
-			return nil, fmt.Errorf("port %d: sctp is not supported", pm.GetContainerPort())
+			return nil, fmt.Errorf("host port %d for %d/sctp: berth publishes tcp and udp ports only, sctp is not supported", pm.GetHostPort(), pm.GetContainerPort())
 		}
 		key := strconv.Itoa(int(pm.GetContainerPort())) + "/" + proto
 		bindings[key] = append(bindings[key], network.PortBinding{HostIP: pm.GetHostIp(), HostPort: strconv.Itoa(int(pm.GetHostPort()))})

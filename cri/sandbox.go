@@ -32,6 +32,9 @@ func (r *runtimeService) RunPodSandbox(ctx context.Context, req *runtimeapi.RunP
 	if md.GetName() == "" || md.GetNamespace() == "" {
 		return nil, status.Error(codes.InvalidArgument, "run pod sandbox: metadata needs a name and a namespace")
 	}
+	if _, err := portMappings(cfg.GetPortMappings()); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "run pod sandbox %s: %v", md.GetName(), err)
+	}
 	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,9 +52,6 @@ func (r *runtimeService) RunPodSandbox(ctx context.Context, req *runtimeapi.RunP
 	if ns.GetIpc() != runtimeapi.NamespaceMode_NODE {
 		sb.Namespaces = append(sb.Namespaces, "ipc")
 	}
-	// A PID namespace shared by the pod (mode POD, the zero value)
-	// needs a process to hold it: until the pod has one, each container
-	// gets a PID namespace of its own, as with mode CONTAINER.
 	undo := func() error { return errors.Join(s.teardown(sb), s.pods.remove(sb.ID)) }
 	defer func() {
 		if err != nil {
@@ -66,6 +66,20 @@ func (r *runtimeService) RunPodSandbox(ctx context.Context, req *runtimeapi.RunP
 	}
 	if err := setPodSysctls(sb.NSDir, sb.Namespaces, cfg.GetLinux().GetSysctls()); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	if ns.GetIpc() != runtimeapi.NamespaceMode_NODE {
+		sb.Shm = filepath.Join(sb.NSDir, "shm")
+		if err := mountPodShm(sb.Shm); err != nil {
+			return nil, err
+		}
+	}
+	// A PID namespace shared by the pod (mode POD, the zero value) is
+	// held by a process (pidns_linux.go).
+	if ns.GetPid() == runtimeapi.NamespaceMode_POD {
+		if err := s.startPodInit(sb); err != nil {
+			return nil, err
+		}
+		sb.Namespaces = append(sb.Namespaces, "pid")
 	}
 	if !hostNet {
 		a, err := s.eng.Networks().Attach(network.AttachRequest{Network: defaultNetwork, ContainerID: id,
@@ -117,9 +131,11 @@ func (s *Server) stopPod(ctx context.Context, sb *sandbox) error {
 }
 
 // teardown undoes what RunPodSandbox made, each step idempotent: the
-// ports, the address and veth, the pinned namespaces.
+// ports, the address and veth, the PID namespace's holder, /dev/shm, the
+// pinned namespaces.
 func (s *Server) teardown(sb *sandbox) error {
-	return errors.Join(s.stopPorts(sb.ID), s.eng.Networks().Release(sb.ID), unpinNamespaces(sb.NSDir))
+	return errors.Join(s.stopPorts(sb.ID), s.eng.Networks().Release(sb.ID), stopPodInit(sb),
+		unmountPodShm(sb.Shm), unpinNamespaces(sb.NSDir))
 }
 
 // RemovePodSandbox stops the pod if it runs and removes it with its

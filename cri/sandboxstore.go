@@ -23,13 +23,21 @@ type sandbox struct {
 	Config *runtimeapi.PodSandboxConfig `json:"config"`
 	// RuntimeHandler is the request's, shown back in status.
 	RuntimeHandler string `json:"runtimeHandler,omitempty"`
-	// NSDir holds the pinned namespace files (net, ipc, uts), under the
-	// run root; a kind the pod takes from the host has none.
+	// NSDir holds the pinned namespace files (net, ipc, uts, pid) and the
+	// pod's /dev/shm, under the run root; a kind the pod takes from the
+	// host has none.
 	NSDir      string   `json:"nsDir"`
 	Namespaces []string `json:"namespaces"`
 	// IP is the pod's address on the bridge; "" with hostNetwork or once
 	// stopped.
 	IP string `json:"ip,omitempty"`
+	// PodInitPID and PodInitStart are the process holding the pod's PID
+	// namespace and its start time (pidns_linux.go); 0 without one.
+	PodInitPID   int    `json:"podInitPid,omitempty"`
+	PodInitStart uint64 `json:"podInitStart,omitempty"`
+	// Shm is the pod's /dev/shm (shm_linux.go); "" when its containers
+	// use the host's.
+	Shm string `json:"shm,omitempty"`
 }
 
 // nsPath is the pinned namespace file of kind, "" when the pod shares

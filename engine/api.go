@@ -132,6 +132,12 @@ type Stats struct {
 	BlockWrite  uint64
 	NetRx       uint64 // bytes received by the container's interfaces but lo (0 on the host's network)
 	NetTx       uint64
+	// MemoryCurrent is all memory charged, page cache included (where
+	// MemoryUsage leaves out what the kernel can drop); MemoryRSS the
+	// anonymous memory; PageFaults and MajorPageFaults the faults since
+	// the container started.
+	MemoryCurrent, MemoryRSS    uint64
+	PageFaults, MajorPageFaults uint64
 }
 
 // Info is what `berth info` prints.

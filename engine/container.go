@@ -146,6 +146,7 @@ type Resources struct {
 	NanoCPUs   int64  `json:"NanoCpus"`   // --cpus × 1e9
 	CPUShares  int64  `json:"CpuShares"`
 	CpusetCpus string `json:"CpusetCpus"`
+	CpusetMems string `json:"CpusetMems"` // memory nodes (the CRI's cpuset_mems)
 	PidsLimit  *int64 `json:"PidsLimit"`
 	// Devices are --device entries: host nodes made in the container
 	// and allowed with their permissions.

@@ -10,9 +10,10 @@ import (
 
 // Namespaces joined by path (HostConfig.NamespacePaths): the pods of
 // `berth cri` hold their network, IPC and UTS namespaces without a
-// process, as bind-mounted namespace files, and each container of the
-// pod joins them at every start. The kinds a path may name:
-var pathNamespaceKinds = []string{"net", "ipc", "uts"}
+// process, as bind-mounted namespace files, and their PID namespace with
+// a process of the server's, and each container of the pod joins them at
+// every start. The kinds a path may name:
+var pathNamespaceKinds = []string{"net", "ipc", "uts", "pid"}
 
 // checkNamespacePaths checks NamespacePaths at create: known kinds,
 // absolute paths, and no other flag saying where the same namespace
@@ -21,7 +22,7 @@ var pathNamespaceKinds = []string{"net", "ipc", "uts"}
 func checkNamespacePaths(hc HostConfig) error {
 	for kind, p := range hc.NamespacePaths {
 		if !slices.Contains(pathNamespaceKinds, kind) {
-			return invalidf("namespace path for %q: only net, ipc and uts may be joined by path", kind)
+			return invalidf("namespace path for %q: only net, ipc, uts and pid may be joined by path", kind)
 		}
 		if !filepath.IsAbs(p) {
 			return invalidf("namespace path for %s: %q is not absolute", kind, p)
@@ -35,6 +36,9 @@ func checkNamespacePaths(hc HostConfig) error {
 	}
 	if _, ok := hc.NamespacePaths["uts"]; ok && hc.UTSMode != "" {
 		return invalidf("namespace path for uts: conflicts with --uts %s", hc.UTSMode)
+	}
+	if _, ok := hc.NamespacePaths["pid"]; ok && hc.PidMode != "" {
+		return invalidf("namespace path for pid: conflicts with --pid %s", hc.PidMode)
 	}
 	return nil
 }

@@ -10,7 +10,7 @@ import (
 
 // nsCloneFlag is the CLONE_NEW* flag setns checks a namespace file
 // against.
-var nsCloneFlag = map[string]uintptr{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS}
+var nsCloneFlag = map[string]uintptr{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS, "pid": unix.CLONE_NEWPID}
 
 // openNamespacePaths opens, for one start, the namespace files of
 // hc.NamespacePaths as joins: setns takes a namespace file's descriptor

@@ -147,6 +147,8 @@ func (e *Engine) Stats(ctx context.Context, ref string) (*Stats, error) {
 	}
 	st.CPUUsage = time.Duration(cs.CPUUsage)
 	st.MemoryUsage, st.MemoryLimit = cs.MemoryUsage, cs.MemoryLimit
+	st.MemoryCurrent, st.MemoryRSS = cs.MemoryCurrent, cs.MemoryRSS
+	st.PageFaults, st.MajorPageFaults = cs.PageFaults, cs.MajorPageFaults
 	if total := hostMemory(); st.MemoryLimit == 0 || st.MemoryLimit > total {
 		st.MemoryLimit = total
 	}

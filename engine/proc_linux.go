@@ -69,6 +69,10 @@ func processStartTime(pid int) uint64 {
 	return st.StartTime
 }
 
+// ProcessStartTime is processStartTime for berth cri, which tells the
+// processes holding its pods' PID namespaces from a reused PID.
+func ProcessStartTime(pid int) uint64 { return processStartTime(pid) }
+
 // bootID is the kernel's random ID of this boot ("" if unreadable).
 var bootID = sync.OnceValue(func() string {
 	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")

@@ -654,6 +654,7 @@ func cgroupResources(r Resources) cgroups.Resources {
 		MemorySwap: r.MemorySwap,
 		CPUShares:  uint64(max(r.CPUShares, 0)),
 		CpusetCpus: r.CpusetCpus,
+		CpusetMems: r.CpusetMems,
 	}
 	if r.NanoCPUs > 0 {
 		cr.CPUPeriod = 100000

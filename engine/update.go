@@ -15,6 +15,7 @@ type UpdateOptions struct {
 	NanoCPUs   *int64
 	CPUShares  *int64
 	CpusetCpus *string
+	CpusetMems *string
 	PidsLimit  *int64 // 0 or -1: unlimited
 	// CPUPeriod and CPUQuota are the CFS period and quota in µs,
 	// MemoryReservation the memory soft limit in bytes (0 removes them).
@@ -31,7 +32,7 @@ type UpdateOptions struct {
 
 func (o UpdateOptions) changesResources() bool {
 	return o.Memory != nil || o.MemorySwap != nil || o.NanoCPUs != nil || o.CPUShares != nil ||
-		o.CpusetCpus != nil || o.PidsLimit != nil || o.CPUPeriod != nil || o.CPUQuota != nil ||
+		o.CpusetCpus != nil || o.CpusetMems != nil || o.PidsLimit != nil || o.CPUPeriod != nil || o.CPUQuota != nil ||
 		o.MemoryReservation != nil
 }
 
@@ -133,6 +134,9 @@ func updatedHostConfig(hc HostConfig, opts UpdateOptions) (HostConfig, error) {
 	}
 	if opts.CpusetCpus != nil {
 		r.CpusetCpus = *opts.CpusetCpus
+	}
+	if opts.CpusetMems != nil {
+		r.CpusetMems = *opts.CpusetMems
 	}
 	if opts.PidsLimit != nil {
 		n := *opts.PidsLimit

@@ -288,22 +288,31 @@ func (s *Store) RemoveRootfs(containerID string) error {
 // RootfsSize is the number of bytes in a container's writable layer:
 // overlay2's upper directory, or for vfs the whole copy.
 func (s *Store) RootfsSize(containerID string) (int64, error) {
-	if err := checkContainerID(containerID); err != nil {
+	dir, err := s.RootfsLayerDir(containerID)
+	if err != nil {
 		return 0, fmt.Errorf("rootfs size: %w", err)
-	}
-	var rec rootfsRecord
-	if err := readJSON(s.rootfsRecordPath(containerID), &rec); err != nil {
-		return 0, fmt.Errorf("rootfs size of %s: %w", containerID, err)
-	}
-	dir := filepath.Join(s.containerDir(containerID), "diff")
-	if rec.Driver == DriverVFS {
-		dir = filepath.Join(s.containerDir(containerID), "rootfs")
 	}
 	n, err := dirSize(dir)
 	if err != nil {
 		return 0, fmt.Errorf("rootfs size of %s: %w", containerID, err)
 	}
 	return n, nil
+}
+
+// RootfsLayerDir is the directory of a container's writable layer: the
+// overlay upper directory, or the whole root with vfs.
+func (s *Store) RootfsLayerDir(containerID string) (string, error) {
+	if err := checkContainerID(containerID); err != nil {
+		return "", fmt.Errorf("rootfs layer: %w", err)
+	}
+	var rec rootfsRecord
+	if err := readJSON(s.rootfsRecordPath(containerID), &rec); err != nil {
+		return "", fmt.Errorf("rootfs layer of %s: %w", containerID, err)
+	}
+	if rec.Driver == DriverVFS {
+		return filepath.Join(s.containerDir(containerID), "rootfs"), nil
+	}
+	return filepath.Join(s.containerDir(containerID), "diff"), nil
 }
 
 // RootfsImage is the ID (64 hex) of the image a container's writable
