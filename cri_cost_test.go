@@ -29,7 +29,9 @@ type criPod struct {
 
 // runPod makes pod i (namespace "bench", name pod-i) with one container
 // running sleep, as kubelet would: a log directory and a cgroup parent
-// of its own, and hostPort (0 for none) to the container's port 80.
+// of its own, a PID namespace per container (kubelet's default, without
+// shareProcessNamespace: a shared one is held by a process of the pod's
+// own), and hostPort (0 for none) to the container's port 80.
 func (e *criEnv) runPod(t testing.TB, i, hostPort int) criPod {
 	t.Helper()
 	ctx := context.Background()
@@ -38,7 +40,9 @@ func (e *criEnv) runPod(t testing.TB, i, hostPort int) criPod {
 		Metadata:     &runtimeapi.PodSandboxMetadata{Name: "pod-" + strconv.Itoa(i), Namespace: "bench", Uid: uid},
 		Hostname:     "pod-" + strconv.Itoa(i),
 		LogDirectory: filepath.Join(t.TempDir(), "pods", "bench_pod_"+uid),
-		Linux:        &runtimeapi.LinuxPodSandboxConfig{CgroupParent: e.parent + "/pod" + uid},
+		Linux: &runtimeapi.LinuxPodSandboxConfig{CgroupParent: e.parent + "/pod" + uid,
+			SecurityContext: &runtimeapi.LinuxSandboxSecurityContext{
+				NamespaceOptions: &runtimeapi.NamespaceOption{Pid: runtimeapi.NamespaceMode_CONTAINER}}},
 	}
 	if hostPort != 0 {
 		cfg.PortMappings = []*runtimeapi.PortMapping{{ContainerPort: 80, HostPort: int32(hostPort), HostIp: "127.0.0.1"}}
