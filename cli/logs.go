@@ -26,7 +26,8 @@ func (a *app) logsCommand() *cobra.Command {
 		"a Unix timestamp (1767366245.5), or a duration before now (10s, 5m, 1h30m)."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		now := a.sys.now()
-		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true}
+		// logOutput copies each line before it returns.
+		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true, Transient: true}
 		var err error
 		if opts.Tail, err = parseTail(tail); err != nil {
 			return usageError(cmd.CommandPath(), err)

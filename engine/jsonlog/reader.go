@@ -52,6 +52,10 @@ type ReadOptions struct {
 	// Done, when closed, tells a follower the writer has finished (the
 	// container exited): it reads what is left and returns.
 	Done <-chan struct{}
+	// Transient says fn is done with an Entry's Line when it returns (it
+	// writes it out at once, as `berth logs` does): the read then decodes
+	// every line into the same memory instead of new blocks.
+	Transient bool
 }
 
 // Read delivers the entries of the log at path selected by opts to fn, in
@@ -121,6 +125,9 @@ func (r *reader) pastUntil(e Entry) bool {
 // emit delivers one line read forward.
 func (r *reader) emit(line []byte, lf *logFile, off int64) error {
 	r.lines++
+	if r.opts.Transient {
+		r.tc.block = r.tc.block[:0]
+	}
 	e, err := decodeEntry(line, &r.tc)
 	if err != nil {
 		return nil
