@@ -178,36 +178,6 @@ func BenchmarkRunRm(b *testing.B) {
 		e.parent, "true")
 }
 
-// BenchmarkPs50 is `berth ps -a` with 50 containers (goal: under 20 ms).
-func BenchmarkPs50(b *testing.B) {
-	e := newBerthEnv(b)
-	for i := range 50 {
-		e.must("create", "--name", "c"+strconv.Itoa(i), "--network", "none", "busybox", "true")
-	}
-	ds := make([]time.Duration, 0, 20)
-	for range max(b.N, 20) {
-		start := time.Now()
-		e.must("ps", "-a")
-		ds = append(ds, time.Since(start))
-	}
-	b.ReportMetric(ms(median(ds)), "ms-median")
-	b.Logf("berth ps -a with 50 containers: median %.1f ms", ms(median(ds)))
-}
-
-// BenchmarkLogThroughput is a container writing 500 MiB of lines to
-// stdout, timed until `berth wait` returns (goal: above 100 MiB/s).
-func BenchmarkLogThroughput(b *testing.B) {
-	e := newBerthEnv(b)
-	const mib = 500
-	start := time.Now()
-	e.must("run", "-d", "--name", "loud", "--network", "none", "busybox", "sh", "-c",
-		fmt.Sprintf("yes 'a log line of a plausible length, about eighty bytes, like most log lines are' | head -c %d", mib<<20))
-	e.must("wait", "loud")
-	d := time.Since(start)
-	b.ReportMetric(mib/d.Seconds(), "MiB/s")
-	b.Logf("logged %d MiB in %.2f s: %.0f MiB/s", mib, d.Seconds(), mib/d.Seconds())
-}
-
 // BenchmarkShimMemory is the memory of idle shims (goal: under 6 MiB
 // each). Most of a Go process's RSS is its binary's file-backed pages,
 // which all shims share, so it reports one shim's RSS and the mean

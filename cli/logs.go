@@ -26,7 +26,8 @@ func (a *app) logsCommand() *cobra.Command {
 		"a Unix timestamp (1767366245.5), or a duration before now (10s, 5m, 1h30m)."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		now := a.sys.now()
-		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true}
+		// logOutput copies each line before it returns.
+		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true, Transient: true}
 		var err error
 		if opts.Tail, err = parseTail(tail); err != nil {
 			return usageError(cmd.CommandPath(), err)
@@ -43,19 +44,11 @@ func (a *app) logsCommand() *cobra.Command {
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		err = eng.Logs(ctx, args[0], opts, func(e engine.LogEntry) error {
-			w := a.stdout
-			if e.Stream == "stderr" {
-				w = a.stderr
-			}
-			if timestamps {
-				if _, err := fmt.Fprint(w, e.Time.Format(timestampFormat), " "); err != nil {
-					return err
-				}
-			}
-			_, err := w.Write(e.Line)
-			return err
-		})
+		out := newLogOutput(a.stdout, a.stderr, timestamps)
+		err = eng.Logs(ctx, args[0], opts, out.write)
+		if cerr := out.close(); err == nil {
+			err = cerr
+		}
 		if ctx.Err() != nil && cmd.Context().Err() == nil {
 			return nil // interrupted by the user while following
 		}

@@ -86,6 +86,9 @@ type LogsOptions struct {
 	Until  time.Time
 	Stdout bool
 	Stderr bool
+	// Transient says the callback is done with a LogEntry's Line when it
+	// returns, so a local read may reuse its memory for the next line.
+	Transient bool
 }
 
 // LogEntry is one line of a container's log.

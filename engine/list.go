@@ -22,8 +22,8 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 		return nil, err
 	}
 	out := make([]*Container, 0, len(ids))
-	for _, id := range ids {
-		c, err := e.loadOrDead(id, e.loadCached)
+	for i, l := range e.loadAll(ids) {
+		id, c, err := ids[i], l.c, l.err
 		if errors.Is(err, ErrNotFound) {
 			continue // removed while we listed
 		}

@@ -308,7 +308,7 @@ func (s *store) lock(id string) (func(), error) {
 }
 
 func (s *store) load(id string) (*record, error) {
-	b, err := os.ReadFile(s.recordPath(id))
+	b, err := readFile(s.recordPath(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}

@@ -57,7 +57,7 @@ func (s *Store) Import(r io.Reader, ref string, opts ImportOptions) (*Image, err
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	defer func() { _ = dr.Close() }()
-	if err := s.stageLayer(p, dr, v1.MediaTypeImageLayer, ""); err != nil {
+	if err := s.stageImported(p, dr); err != nil {
 		return nil, fmt.Errorf("import: %w", err)
 	}
 	created := time.Now().UTC()

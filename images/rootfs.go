@@ -252,8 +252,9 @@ func overlayMount(lower []string, upper, work string) (Mount, error) {
 }
 
 // RemoveRootfs deletes a container's writable layer, then the layers no
-// image or container uses any more. Removing one that does not exist is
-// not an error. The caller must have unmounted the rootfs.
+// image or container uses any more: only when its image no longer holds
+// its layers (freesLayers), since that collection reads every image in
+// the store. Removing one that does not exist is not an error. The caller must have unmounted the rootfs.
 func (s *Store) RemoveRootfs(containerID string) error {
 	if err := checkContainerID(containerID); err != nil {
 		return fmt.Errorf("remove rootfs: %w", err)
@@ -267,6 +268,10 @@ func (s *Store) RemoveRootfs(containerID string) error {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
+	var rec *rootfsRecord
+	if r := new(rootfsRecord); readJSON(s.rootfsRecordPath(containerID), r) == nil {
+		rec = r
+	}
 	// Rename first so a half-deleted directory is never taken for a rootfs.
 	trash, err := s.mkdirTemp("removing")
 	if err != nil {
@@ -278,6 +283,9 @@ func (s *Store) RemoveRootfs(containerID string) error {
 	}
 	if err := os.RemoveAll(trash); err != nil {
 		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)
+	}
+	if !s.freesLayers(rec) {
+		return nil
 	}
 	if _, err := s.gc(); err != nil {
 		return fmt.Errorf("remove rootfs of %s: %w", containerID, err)

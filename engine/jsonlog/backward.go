@@ -79,7 +79,7 @@ func (b *backScanner) prev() (line []byte, off int64, ok bool, err error) {
 // is in log order, oldest first.
 func collectBackward(files []*logFile, start int64, n int, keep, stop func(Entry) bool) ([]Entry, error) {
 	var out []Entry
-	var tc timeCache
+	var tc decoder
 	for i, lf := range files {
 		end := start
 		if i > 0 {

@@ -2,6 +2,7 @@ package jsonlog
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -13,10 +14,11 @@ import (
 // the exact shape the Writer (and docker) produce take a fast path without
 // reflection; anything else valid, such as docker's lines with "attrs", goes
 // through encoding/json.
-// Entries written by one Write share their time, so tc (which may be nil)
-// remembers the last time parsed.
-func decodeEntry(line []byte, tc *timeCache) (Entry, error) {
-	if e, ok := decodeFast(line, tc); ok {
+// d (which may be nil) is the reader's state between lines: the last time
+// parsed (entries written by one Write share it) and the block decoded
+// lines are cut from.
+func decodeEntry(line []byte, d *decoder) (Entry, error) {
+	if e, ok := decodeFast(line, d); ok {
 		return e, nil
 	}
 	var v struct {
@@ -30,12 +32,12 @@ func decodeEntry(line []byte, tc *timeCache) (Entry, error) {
 	return Entry{Stream: internStream([]byte(v.Stream)), Time: v.Time, Line: []byte(v.Log)}, nil
 }
 
-func decodeFast(line []byte, tc *timeCache) (Entry, bool) {
+func decodeFast(line []byte, d *decoder) (Entry, bool) {
 	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
 	if !ok {
 		return Entry{}, false
 	}
-	text, rest, ok := unescape(make([]byte, 0, len(rest)), rest)
+	text, rest, ok := unescape(d.lineBuf(len(rest)), rest)
 	if !ok {
 		return Entry{}, false
 	}
@@ -54,11 +56,11 @@ func decodeFast(line []byte, tc *timeCache) (Entry, bool) {
 	if i < 0 || string(rest[i:]) != `"}` {
 		return Entry{}, false
 	}
-	t, err := tc.parse(rest[:i])
+	t, err := d.parse(rest[:i])
 	if err != nil {
 		return Entry{}, false
 	}
-	return Entry{Stream: internStream(stream), Time: t, Line: text}, true
+	return Entry{Stream: internStream(stream), Time: t, Line: d.keep(text)}, true
 }
 
 // plain reports whether b is a JSON string body with no escape and no
@@ -72,19 +74,49 @@ func plain(b []byte) bool {
 	return true
 }
 
-// timeCache holds the last entry time parsed.
-type timeCache struct {
-	raw []byte
-	t   time.Time
+// decoder is what a reader keeps from one line to the next: the last
+// entry time parsed, and a block that decoded lines are cut from, so that
+// reading a log costs an allocation per block, not one per line. A line
+// keeps its block alive while a caller holds it.
+type decoder struct {
+	raw   []byte
+	t     time.Time
+	block []byte
 }
 
-func (c *timeCache) parse(raw []byte) (time.Time, error) {
-	if c != nil && c.raw != nil && bytes.Equal(raw, c.raw) {
-		return c.t, nil
+// lineBlock is the size of the blocks decoded lines are cut from; a line
+// longer than a quarter of it gets a slice of its own.
+const lineBlock = 64 << 10
+
+// lineBuf returns an empty slice with room for n bytes, for a line being
+// decoded; keep claims what was used.
+func (d *decoder) lineBuf(n int) []byte {
+	if d == nil || n > lineBlock/4 {
+		return make([]byte, 0, n)
+	}
+	if cap(d.block)-len(d.block) < n {
+		d.block = make([]byte, 0, lineBlock)
+	}
+	return d.block[len(d.block) : len(d.block) : len(d.block)+n]
+}
+
+// keep claims text, which lineBuf handed out, from the block, capped so
+// that an append by the caller cannot reach the next line.
+func (d *decoder) keep(text []byte) []byte {
+	text = text[:len(text):len(text)]
+	if d != nil && len(text) > 0 && cap(d.block) > len(d.block) && &d.block[:len(d.block)+1][len(d.block)] == &text[0] {
+		d.block = d.block[:len(d.block)+len(text)]
+	}
+	return text
+}
+
+func (d *decoder) parse(raw []byte) (time.Time, error) {
+	if d != nil && d.raw != nil && bytes.Equal(raw, d.raw) {
+		return d.t, nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, string(raw))
-	if err == nil && c != nil {
-		c.raw, c.t = append(c.raw[:0], raw...), t
+	if err == nil && d != nil {
+		d.raw, d.t = append(d.raw[:0], raw...), t
 	}
 	return t, err
 }
@@ -107,6 +139,9 @@ func internStream(b []byte) string {
 func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plainString8(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+		}
 		for i < len(s) && plainInString[s[i]] {
 			i++
 		}
@@ -172,6 +207,17 @@ func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 		start = i
 	}
 	return nil, nil, false
+}
+
+// plainString8 reports whether the eight bytes of x are all
+// plainInString, with the bit tricks of "Bit Twiddling Hacks" (hasless,
+// haszero), exact for any bytes: a log line's text is mostly such runs,
+// skipped eight bytes at a time.
+func plainString8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote, backslash := x^(ones*'"'), x^(ones*'\\')
+	special := (x-ones*0x20)&^x | (quote-ones)&^quote | (backslash-ones)&^backslash
+	return special&highs == 0
 }
 
 // plainInString[b] is true for bytes a JSON string holds as they are.

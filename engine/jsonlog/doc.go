@@ -21,13 +21,17 @@
 // the log, and writes again when there is room (space.go).
 //
 // Readers start at [Read]: tail (read backwards from the end, across
-// rotated files, without scanning the whole log), since/until, stream
+// rotated files, without scanning the whole log), since (a bisection on
+// entry times finds where to start: seek.go), until, stream
 // selection, and follow, which survives rotation and ends when the context
 // is cancelled or [ReadOptions].Done is closed (the container exited). A
 // follower sleeps on inotify and reads in batches: after a read that found
 // lines it rests 50 ms, so a steady log costs a reader one wake-up per
 // batch, not one per line, while a line after a quiet spell is read at
 // once (follow.go).
+// Decoding takes a fast path for the shape the writer produces and cuts
+// the lines it returns from 64 KiB blocks, an allocation per block rather
+// than per line (decode.go).
 // Every [Entry] carries its [Position]; [ReadBackward] returns the entries
 // before a position, so a viewer can keep a bounded window in memory and
 // page older lines in on demand.

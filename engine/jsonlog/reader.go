@@ -52,6 +52,10 @@ type ReadOptions struct {
 	// Done, when closed, tells a follower the writer has finished (the
 	// container exited): it reads what is left and returns.
 	Done <-chan struct{}
+	// Transient says fn is done with an Entry's Line when it returns (it
+	// writes it out at once, as `berth logs` does): the read then decodes
+	// every line into the same memory instead of new blocks.
+	Transient bool
 }
 
 // Read delivers the entries of the log at path selected by opts to fn, in
@@ -95,7 +99,7 @@ type reader struct {
 	opts  ReadOptions
 	fn    func(Entry) error
 	cur   *forward // the live file, read forward
-	tc    timeCache
+	tc    decoder
 	pace  pacing
 	lines int // lines read so far: a follower rests after a read that found some
 }
@@ -121,6 +125,9 @@ func (r *reader) pastUntil(e Entry) bool {
 // emit delivers one line read forward.
 func (r *reader) emit(line []byte, lf *logFile, off int64) error {
 	r.lines++
+	if r.opts.Transient {
+		r.tc.block = r.tc.block[:0]
+	}
 	e, err := decodeEntry(line, &r.tc)
 	if err != nil {
 		return nil
@@ -175,7 +182,8 @@ func (r *reader) tail(cur *logFile, older []*logFile) error {
 }
 
 // all reads every rotated file oldest first, skipping files that end
-// before Since, then the live file up to its end.
+// before Since and the older part of the others, then the live file up to
+// its end.
 func (r *reader) all(ctx context.Context, older []*logFile) error {
 	for i := len(older) - 1; i >= 0; i-- {
 		lf := older[i]
@@ -186,6 +194,9 @@ func (r *reader) all(ctx context.Context, older []*logFile) error {
 			}
 		}
 		fw := &forward{lf: lf}
+		if err := r.skipOlder(fw); err != nil {
+			return err
+		}
 		if err := fw.drain(ctx, r.emit); err != nil {
 			return err
 		}
@@ -193,7 +204,24 @@ func (r *reader) all(ctx context.Context, older []*logFile) error {
 	if r.cur.lf == nil {
 		return nil
 	}
+	if err := r.skipOlder(r.cur); err != nil {
+		return err
+	}
 	return r.cur.drain(ctx, r.emit)
+}
+
+// skipOlder moves fw, at the start of its file, past the entries older
+// than Since (seekSince), so that --since never reads a whole log.
+func (r *reader) skipOlder(fw *forward) error {
+	if r.opts.Since.IsZero() {
+		return nil
+	}
+	size, err := fw.lf.size()
+	if err != nil {
+		return err
+	}
+	fw.off, err = seekSince(fw.lf, size, r.opts.Since)
+	return err
 }
 
 func sizeOrZero(lf *logFile) int64 {

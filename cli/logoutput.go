@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"io"
+	"sync"
+	"time"
+
+	"berth/engine"
+)
+
+// logFlushDelay bounds how long a line `berth logs` has read waits in
+// its buffer: a follower's lines reach the terminal this soon.
+const logFlushDelay = 20 * time.Millisecond
+
+// logFlushSize is how much logOutput gathers before it writes.
+const logFlushSize = 64 << 10
+
+// logOutput prints log entries as `docker logs` does, stdout's to stdout
+// and stderr's to stderr, buffered: a 500 MiB log costs a write per
+// 64 KiB, not one per line. Entries keep their order across the two
+// streams (a change of stream writes what the other gathered first), and
+// none waits longer than logFlushDelay, so following stays live whatever
+// the host behind it.
+type logOutput struct {
+	stdout, stderr io.Writer
+	timestamps     bool
+
+	mu    sync.Mutex
+	buf   []byte
+	to    io.Writer   // where buf goes
+	timer *time.Timer // armed while buf holds something
+	err   error       // the first write that failed
+}
+
+func newLogOutput(stdout, stderr io.Writer, timestamps bool) *logOutput {
+	o := &logOutput{stdout: stdout, stderr: stderr, timestamps: timestamps, buf: make([]byte, 0, logFlushSize)}
+	o.timer = time.AfterFunc(time.Hour, func() {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		o.flushLocked()
+	})
+	o.timer.Stop()
+	return o
+}
+
+// write buffers one entry.
+func (o *logOutput) write(e engine.LogEntry) error {
+	w := o.stdout
+	if e.Stream == "stderr" {
+		w = o.stderr
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.err != nil {
+		return o.err
+	}
+	if w != o.to || len(o.buf)+len(e.Line)+len(timestampFormat)+1 > cap(o.buf) {
+		if o.flushLocked(); o.err != nil {
+			return o.err
+		}
+		o.to = w
+	}
+	if len(o.buf) == 0 {
+		o.timer.Reset(logFlushDelay)
+	}
+	if o.timestamps {
+		o.buf = append(e.Time.AppendFormat(o.buf, timestampFormat), ' ')
+	}
+	o.buf = append(o.buf, e.Line...)
+	return nil
+}
+
+// close writes what is left and reports the first write that failed.
+func (o *logOutput) close() error {
+	o.timer.Stop()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked()
+	return o.err
+}
+
+func (o *logOutput) flushLocked() {
+	if len(o.buf) == 0 {
+		return
+	}
+	o.timer.Stop()
+	if o.err == nil {
+		_, o.err = o.to.Write(o.buf)
+	}
+	o.buf = o.buf[:0]
+}
