@@ -56,6 +56,10 @@ type Options struct {
 	// Registry are the settings' registry options (mirrors, insecure
 	// registries); a pull's credentials come from its request.
 	Registry images.RegistryOptions
+	// StreamAddress is where the streaming server (Exec, Attach,
+	// PortForward) listens, "host:port"; "" is DefaultStreamAddress,
+	// the loopback address on a free port.
+	StreamAddress string
 	// Log receives what the server could not hand to a caller; nil
 	// discards it.
 	Log *slog.Logger
@@ -75,6 +79,8 @@ type Server struct {
 	proxies map[string]portProxy
 	// unlock releases <Root>/lock: one server serves a data root.
 	unlock func()
+	// streams is the streaming server, listening from New on.
+	streams *streamServer
 }
 
 // New opens the server's stores; the pods a previous server left running
@@ -99,6 +105,10 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("open cri server: another berth cri serves %s", opts.Root)
 	}
 	s := &Server{opts: opts, eng: opts.Local.Engine, log: log, pods: pods, proxies: map[string]portProxy{}, unlock: unlock}
+	if s.streams, err = s.listenStreams(opts.StreamAddress); err != nil {
+		unlock()
+		return nil, fmt.Errorf("open cri server: %w", err)
+	}
 	s.restorePorts()
 	return s, nil
 }
@@ -109,9 +119,10 @@ func (s *Server) Register(g *grpc.Server) {
 	runtimeapi.RegisterImageServiceServer(g, &imageService{s: s})
 }
 
-// Serve answers on l until ctx is done, then stops (letting calls under
-// way finish), closes the pods' port proxies and lets another server
-// open the data root. Pods and containers keep running.
+// Serve answers on l, and streams on the streaming server, until ctx
+// is done; then it stops both (letting calls under way finish), closes
+// the pods' port proxies and lets another server open the data root.
+// Pods and containers keep running.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	g := grpc.NewServer()
 	s.Register(g)
@@ -123,12 +134,17 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		case <-done:
 		}
 	}()
+	streamErr := make(chan error, 1)
+	go func() { streamErr <- s.streams.serve() }()
 	err := g.Serve(l)
 	close(done)
+	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		err = fmt.Errorf("serve cri: %w", err)
+	} else {
+		err = nil
+	}
+	err = errors.Join(err, s.streams.close(), <-streamErr)
 	s.closePorts()
 	s.unlock()
-	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-		return fmt.Errorf("serve cri: %w", err)
-	}
-	return nil
+	return err
 }
