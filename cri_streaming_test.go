@@ -3,18 +3,26 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
 	"berth/internal/ptytest"
+	"berth/internal/testenv"
 )
 
 // crictlEnv is crictl (built by crictlBinary) configured for a criEnv's
@@ -89,6 +97,13 @@ func (c *crictlEnv) outcome(stdin string, args ...string) (stdout, stderr string
 	c.t.Helper()
 	cmd := c.cmd(args...)
 	cmd.Stdin = strings.NewReader(stdin)
+	return commandOutcome(c.t, cmd)
+}
+
+// commandOutcome runs cmd and returns its stdout, stderr and exit code;
+// it fails the test only when cmd could not run at all.
+func commandOutcome(t testing.TB, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -97,9 +112,26 @@ func (c *crictlEnv) outcome(stdin string, args ...string) (stdout, stderr string
 	case errors.As(err, &exit):
 		code = exit.ExitCode()
 	case err != nil:
-		c.t.Fatalf("crictl %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	return out.String(), errOut.String(), code
+}
+
+// awaitSize asks the shell on term for its terminal's size (stty size)
+// until it is rows×cols: a resize reaches the container's terminal
+// through the stream, a moment after the window changed.
+func awaitSize(t *testing.T, term *ptytest.Terminal, rows, cols int) {
+	t.Helper()
+	want := fmt.Sprintf("%d %d", rows, cols)
+	for deadline := time.Now().Add(ptytest.Patience); ; {
+		term.Send("stty size\r")
+		if strings.Contains(term.Expect(`\d+ \d+\r?\n`), want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the container's terminal never took the size %d×%d", rows, cols)
+		}
+	}
 }
 
 // TestCRIExec: crictl exec through berth cri's streaming server: output
@@ -136,23 +168,29 @@ func TestCRIExec(t *testing.T) {
 	term.Send("stty size; tty\r")
 	term.Expect(`30 100\r?\n/dev/pts/\d+`)
 	term.Resize(40, 120)
-	// The resize reaches the shell's terminal through the stream; ask
-	// until it shows.
-	for deadline := time.Now().Add(ptytest.Patience); ; {
-		term.Send("stty size\r")
-		if strings.Contains(term.Expect(`\d+ \d+\r?\n`), "40 120") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the exec's terminal never took the new size 40×120")
-		}
-	}
+	awaitSize(t, term, 40, 120)
 	term.Send("exit 5\r")
 	term.Expect("exit code 5")
 	if code := term.Wait(); code == 0 {
 		t.Errorf("crictl exec -it of a shell that exits 5: exit %d", code)
 	}
 	term.RequireRestored("crictl exec -it")
+
+	// A client that goes away hangs the exec's terminal up: its shell
+	// ends.
+	gone := ptytest.Start(t, c.cmd("exec", "-it", ctr, "sh"), 30, 100)
+	gone.Expect(prompt)
+	gone.Signal(syscall.SIGKILL)
+	gone.Wait()
+	for deadline := time.Now().Add(ptytest.Patience); ; time.Sleep(50 * time.Millisecond) {
+		ps := c.run("exec", "-s", ctr, "ps", "-o", "args")
+		if !slices.Contains(strings.Fields(strings.ReplaceAll(ps, " ", "_")), "sh") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell of a client that went away still runs:\n%s", ps)
+		}
+	}
 }
 
 // TestCRIAttach: crictl attach to a container's own stdio, through berth
@@ -177,7 +215,7 @@ func TestCRIAttach(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var stderr bytes.Buffer
+		var stderr testenv.LockedBuffer // read while crictl runs
 		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -209,15 +247,7 @@ func TestCRIAttach(t *testing.T) {
 	term.Send("stty size\r")
 	term.Expect(`25 90\r?\n`)
 	term.Resize(33, 111)
-	for deadline := time.Now().Add(ptytest.Patience); ; {
-		term.Send("stty size\r")
-		if strings.Contains(term.Expect(`\d+ \d+\r?\n`), "33 111") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the attached terminal never took the new size 33×111")
-		}
-	}
+	awaitSize(t, term, 33, 111)
 	term.Send("exit\r")
 	if code := term.Wait(); code != 0 {
 		t.Errorf("crictl attach -it until the shell exits: exit %d", code)
@@ -243,7 +273,7 @@ func TestCRIPortForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
+	var stderr testenv.LockedBuffer // read while crictl runs
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -295,4 +325,21 @@ func TestCRIPortForward(t *testing.T) {
 		_ = resp.Body.Close() // not expected at all
 		t.Errorf("a forward to a port nothing listens on answered %s", resp.Status)
 	}
+
+	// The streaming server listens on the loopback address, and stops
+	// with berth cri.
+	pf, err := c.rt.PortForward(context.Background(), &runtimeapi.PortForwardRequest{PodSandboxId: pod})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(pf.Url)
+	if err != nil || u.Hostname() != "127.0.0.1" {
+		t.Fatalf("port forward URL %q: %v", pf.Url, err)
+	}
+	c.stop()
+	if conn, err := net.Dial("tcp", u.Host); err == nil {
+		_ = conn.Close() // a probe
+		t.Errorf("the streaming server still listens on %s after berth cri stopped", u.Host)
+	}
+	c.start(t) // for the cleanup, which removes the pod through it
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"berth/config"
 	"berth/cri"
@@ -56,6 +57,8 @@ func (a *app) criCommand() *cobra.Command {
 		if !ok {
 			return errors.New("the CRI is served by this machine's engine only")
 		}
+		// The streaming server's library logs through klog: into berth's log.
+		klog.SetSlogLogger(a.log)
 		srv, err := cri.New(cri.Options{
 			Local:         local,
 			CgroupRoot:    config.DefaultCgroupRoot,

@@ -15,12 +15,19 @@
 // container that joins those namespaces (engine.HostConfig.NamespacePaths)
 // and logs in kubelet's CRI format (engine.HostConfig.CRILogPath); its
 // berth labels (io.berth.cri.*) carry what the CRI shows back.
+// streaming.go is Exec, Attach and PortForward: they answer URLs on the
+// streaming server kubelet expects (k8s.io/cri-streaming), HTTP on
+// 127.0.0.1 by default, started by New and stopped with the gRPC server;
+// its sessions run on the engine (exec as `berth exec`, attach through
+// the shim as `berth attach`) and, for a port forward, on a connection
+// made inside the pod's network namespace (streaming_linux.go).
 //
 // Deliberately not (yet): a PID namespace shared by the pod (mode POD
 // gives each container its own, as CONTAINER: a PID namespace needs a
 // process to hold it); a /dev/shm shared by the pod's containers (they
-// share System V IPC, each has its own /dev/shm); the streaming server
-// (Exec, Attach, PortForward), stats, checkpoints and events, which
+// share System V IPC, each has its own /dev/shm); TLS on the streaming
+// server (it serves loopback by default, behind one-time tokens handed
+// out on the root-only socket); stats, checkpoints and events, which
 // answer Unimplemented. One server serves a data root at a time.
 package cri
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -156,13 +157,18 @@ type streamRuntime struct{ s *Server }
 // Exec runs cmd in the container as `berth exec` does, on a terminal of
 // its own with tty. A non-zero exit is an ExitError the streaming server
 // hands the client as the command's exit code, as is a command that
-// could not start (126, as docker exec).
+// could not start (126, as docker exec). On a terminal, the end of the
+// client's input (its connection is gone: a terminal sends no EOF)
+// hangs the terminal up, as closing a terminal window does.
 func (rt streamRuntime) Exec(ctx context.Context, id string, cmd []string, in io.Reader, out, errOut io.WriteCloser, tty bool, resize <-chan remotecommand.TerminalSize) error {
 	done := make(chan struct{})
 	defer close(done)
 	sess, err := rt.s.eng.Exec(ctx, id, engine.ExecOptions{Cmd: cmd, Tty: tty, Resize: terminalSizes(resize, done), NoSignalProxy: true})
 	if err != nil {
 		return execError(id, err)
+	}
+	if tty && in != nil {
+		in = hangupOnEOF{r: in, pid: sess.Pid}
 	}
 	code, err := sess.Run(in, out, errOut)
 	if err != nil {
@@ -292,6 +298,24 @@ func (r lingerReader) Read(p []byte) (int, error) {
 	default:
 	}
 	return r.conn.Read(p)
+}
+
+// hangupOnEOF hangs an exec's terminal up at the end of the client's
+// input: SIGHUP to the process, by its host PID (as killOnDone, which
+// says when that PID could name another process).
+type hangupOnEOF struct {
+	r   io.Reader
+	pid func() int
+}
+
+func (h hangupOnEOF) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if errors.Is(err, io.EOF) {
+		if pid := h.pid(); pid > 0 {
+			_ = unix.Kill(pid, unix.SIGHUP) // it may have ended meanwhile
+		}
+	}
+	return n, err
 }
 
 // detachOnEOF ends an attach session at the end of the client's input
