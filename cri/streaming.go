@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -35,8 +36,8 @@ import (
 
 // DefaultStreamAddress is where the streaming server listens when
 // Options.StreamAddress is "": the loopback address on a free port.
-// kubelet proxies the streams it asks for, so the node's own address
-// is enough.
+// kubelet, on the same node, proxies the streams its clients ask for,
+// so a loopback address is enough.
 const DefaultStreamAddress = "127.0.0.1:0"
 
 // streamServer is the streaming server on its listener.
@@ -65,8 +66,9 @@ func (s *Server) listenStreams(addr string) (*streamServer, error) {
 	}
 	ip := tcp.IP
 	if ip.IsUnspecified() {
+		// Go may report 0.0.0.0 as ::: the address asked for tells.
 		ip = net.IPv4(127, 0, 0, 1)
-		if tcp.IP.To4() == nil {
+		if host, _, _ := net.SplitHostPort(addr); strings.Contains(host, ":") {
 			ip = net.IPv6loopback
 		}
 	}

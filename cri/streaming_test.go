@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 	"k8s.io/cri-streaming/pkg/streaming/remotecommand"
 	utilexec "k8s.io/utils/exec"
 
@@ -147,4 +149,27 @@ func TestTerminalSizes(t *testing.T) {
 	in <- remotecommand.TerminalSize{Width: 100, Height: 30} // not taken: the session ends
 	close(done)
 	close(in)
+}
+
+// The streaming server's URLs name the address it listens on, the
+// loopback address for an unspecified one.
+func TestStreamURLs(t *testing.T) {
+	for _, addr := range []string{"", "127.0.0.1:0", "0.0.0.0:0"} {
+		st, err := (&Server{}).listenStreams(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pf, err := st.GetPortForward(&runtimeapi.PortForwardRequest{PodSandboxId: "pod"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(pf.GetUrl())
+		port := fmt.Sprint(st.l.Addr().(*net.TCPAddr).Port)
+		if err != nil || u.Scheme != "http" || u.Host != "127.0.0.1:"+port || !strings.HasPrefix(u.Path, "/portforward/") {
+			t.Errorf("listen on %q: URL %q", addr, pf.GetUrl())
+		}
+		if err := st.l.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
