@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os/exec"
@@ -22,18 +21,7 @@ import (
 // code; it fails the test only when the CLI could not run at all.
 func (a *apiEnv) dockerRun(args ...string) (stdout, stderr string, code int) {
 	a.t.Helper()
-	cmd := a.docker(args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		a.t.Fatalf("docker %s: %v", strings.Join(args, " "), err)
-	}
-	return out.String(), errb.String(), code
+	return commandOutcome(a.t, a.docker(args...))
 }
 
 // post sends a raw API request and returns the status and body.

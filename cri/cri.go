@@ -20,15 +20,22 @@
 // (io.berth.cri.*) carry what the CRI shows back; security.go maps its
 // seccomp and AppArmor profiles. stats.go is container and pod stats, from
 // the cgroup readers `berth stats` uses; update.go is resource updates,
-// through the engine's Update.
+// through the engine's Update. streaming.go is Exec, Attach and
+// PortForward: they answer URLs on the streaming server kubelet expects
+// (k8s.io/cri-streaming), HTTP on 127.0.0.1 by default, started by New
+// and stopped with the gRPC server; its sessions run on the engine (exec
+// as `berth exec`, attach through the shim as `berth attach`) and, for a
+// port forward, on a connection made inside the pod's network namespace
+// (streaming_linux.go).
 //
 // Deliberately not (yet): AppArmor profiles (any but unconfined is
 // refused), SCTP host ports (refused), hugepage limits, unified keys and
 // swap of a resource update (ignored: the engine has no such settings),
 // the metric calls (ListMetricDescriptors, ListPodSandboxMetrics: kubelet
-// asks only behind a feature gate), the streaming server (Exec, Attach,
-// PortForward), checkpoints and events, which answer Unimplemented. One
-// server serves a data root at a time.
+// asks only behind a feature gate), TLS on the streaming server (it
+// serves loopback by default, behind one-time tokens handed out on the
+// root-only socket), checkpoints and events, which answer Unimplemented.
+// One server serves a data root at a time.
 package cri
 
 import (
@@ -63,6 +70,10 @@ type Options struct {
 	// Registry are the settings' registry options (mirrors, insecure
 	// registries); a pull's credentials come from its request.
 	Registry images.RegistryOptions
+	// StreamAddress is where the streaming server (Exec, Attach,
+	// PortForward) listens, "host:port"; "" is DefaultStreamAddress,
+	// the loopback address on a free port.
+	StreamAddress string
 	// Log receives what the server could not hand to a caller; nil
 	// discards it.
 	Log *slog.Logger
@@ -84,6 +95,8 @@ type Server struct {
 	unlock func()
 	// cpu turns the CPU time of stats into rates (stats.go).
 	cpu cpuRates
+	// streams is the streaming server, listening from New on.
+	streams *streamServer
 }
 
 // New opens the server's stores; the pods a previous server left running
@@ -108,6 +121,10 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("open cri server: another berth cri serves %s", opts.Root)
 	}
 	s := &Server{opts: opts, eng: opts.Local.Engine, log: log, pods: pods, proxies: map[string]portProxy{}, unlock: unlock}
+	if s.streams, err = s.listenStreams(opts.StreamAddress); err != nil {
+		unlock()
+		return nil, fmt.Errorf("open cri server: %w", err)
+	}
 	s.restorePorts()
 	return s, nil
 }
@@ -118,9 +135,10 @@ func (s *Server) Register(g *grpc.Server) {
 	runtimeapi.RegisterImageServiceServer(g, &imageService{s: s})
 }
 
-// Serve answers on l until ctx is done, then stops (letting calls under
-// way finish), closes the pods' port proxies and lets another server
-// open the data root. Pods and containers keep running.
+// Serve answers on l, and streams on the streaming server, until ctx
+// is done; then it stops both (letting calls under way finish), closes
+// the pods' port proxies and lets another server open the data root.
+// Pods and containers keep running.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	g := grpc.NewServer()
 	s.Register(g)
@@ -132,12 +150,17 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		case <-done:
 		}
 	}()
+	streamErr := make(chan error, 1)
+	go func() { streamErr <- s.streams.serve() }()
 	err := g.Serve(l)
 	close(done)
+	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		err = fmt.Errorf("serve cri: %w", err)
+	} else {
+		err = nil
+	}
+	err = errors.Join(err, s.streams.close(), <-streamErr)
 	s.closePorts()
 	s.unlock()
-	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
-		return fmt.Errorf("serve cri: %w", err)
-	}
-	return nil
+	return err
 }

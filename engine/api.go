@@ -39,6 +39,9 @@ type AttachOptions struct {
 	Stdout     io.Writer
 	Stderr     io.Writer // ignored for a tty container: a tty has one stream
 	DetachKeys string    // docker's syntax, "" means ctrl-p,ctrl-q
+	// NoDetachKeys passes the detach sequence on to the container like
+	// any other input: a CRI attach, whose clients have none.
+	NoDetachKeys bool
 	// Terminal, when the container has a tty and Stdin is the user's
 	// terminal, puts that terminal in raw mode for the session and forwards
 	// window size changes; it is always restored.

@@ -125,12 +125,13 @@ func (e *Engine) Attach(ctx context.Context, ref string, opts AttachOptions) (Ru
 
 func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts AttachOptions) (RunResult, error) {
 	ao := ptyexec.AttachOptions{
-		Stdout:     opts.Stdout,
-		Stderr:     opts.Stderr,
-		Tty:        c.Config.Tty,
-		DetachKeys: opts.DetachKeys,
-		Size:       opts.Size,
-		Resize:     opts.Resize,
+		Stdout:       opts.Stdout,
+		Stderr:       opts.Stderr,
+		Tty:          c.Config.Tty,
+		DetachKeys:   opts.DetachKeys,
+		NoDetachKeys: opts.NoDetachKeys,
+		Size:         opts.Size,
+		Resize:       opts.Resize,
 	}
 	if opts.Stdin != nil && c.Config.OpenStdin {
 		ao.Stdin = opts.Stdin

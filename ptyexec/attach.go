@@ -35,6 +35,9 @@ type AttachOptions struct {
 	// DetachKeys is the detach sequence in docker's --detach-keys syntax;
 	// empty means DefaultDetachKeys. Detaching needs Stdin.
 	DetachKeys string
+	// NoDetachKeys passes every byte of Stdin to the container, the
+	// detach sequence included (a CRI attach: kubectl has none).
+	NoDetachKeys bool
 	// OnSignal, when set, receives SIGINT, SIGTERM and SIGHUP sent to
 	// berth during the session (docker's --sig-proxy) and the session goes
 	// on. When nil those signals end the session with ErrInterrupted,
@@ -116,8 +119,11 @@ func Attach(ctx context.Context, conn net.Conn, opts AttachOptions) (exitCode in
 		c.end(c.receive(opts.Stdout, opts.Stderr))
 	}()
 	if opts.Stdin != nil {
-		pump := startStdinPump(opts.Stdin,
-			func(r io.Reader) io.Reader { return newDetachReader(r, keys) },
+		wrap := func(r io.Reader) io.Reader { return newDetachReader(r, keys) }
+		if opts.NoDetachKeys {
+			wrap = nil
+		}
+		pump := startStdinPump(opts.Stdin, wrap,
 			func(p []byte) error { return c.send(Frame{Type: FrameStdin, Data: p}) },
 			c.stdinEnded)
 		defer pump.stop()
