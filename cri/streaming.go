@@ -292,14 +292,15 @@ func (r lingerReader) Read(p []byte) (int, error) {
 		if err := r.conn.SetReadDeadline(time.Now().Add(r.linger)); err != nil {
 			return 0, err
 		}
-		n, err := r.conn.Read(p)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			err = errLingered
-		}
-		return n, err
 	default:
 	}
-	return r.conn.Read(p)
+	n, err := r.conn.Read(p)
+	// Only the client's end sets a deadline (here, or in forward for a
+	// read begun before it), so one passed is always the linger's.
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = errLingered
+	}
+	return n, err
 }
 
 // hangupOnEOF hangs an exec's terminal up at the end of the client's
