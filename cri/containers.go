@@ -140,7 +140,8 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 }
 
 // applySecurity maps the container's security context: user and groups,
-// capabilities, privileged, read-only root, no-new-privileges, seccomp
+// capabilities, privileged, read-only root, masked and read-only paths
+// (none given: the engine's defaults), no-new-privileges, seccomp
 // and AppArmor (security.go), and the host's PID namespace.
 func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtimeapi.LinuxContainerSecurityContext) error {
 	switch {
@@ -162,6 +163,7 @@ func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtim
 	hc.CapDrop = sc.GetCapabilities().GetDropCapabilities()
 	hc.Privileged = sc.GetPrivileged()
 	hc.ReadonlyRootfs = sc.GetReadonlyRootfs()
+	hc.MaskedPaths, hc.ReadonlyPaths = sc.GetMaskedPaths(), sc.GetReadonlyPaths()
 	if sc.GetNoNewPrivs() {
 		hc.SecurityOpt = append(hc.SecurityOpt, "no-new-privileges")
 	}
