@@ -37,6 +37,9 @@ const (
 	labelAttempt     = labelPrefix + "attempt"
 	labelAnnotations = labelPrefix + "annotations"
 	labelImage       = labelPrefix + "image"
+	// labelPodShm is the pod's /dev/shm the container binds, a mount the
+	// request did not ask for and the status leaves out.
+	labelPodShm = labelPrefix + "podshm"
 )
 
 // CreateContainer creates a container in a ready pod, joining the pod's
@@ -121,13 +124,12 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	}
 	if sb.Shm != "" && !slices.ContainsFunc(cfg.GetMounts(), func(m *runtimeapi.Mount) bool { return filepath.Clean(m.GetContainerPath()) == "/dev/shm" }) {
 		hc.Binds = append(hc.Binds, sb.Shm+":/dev/shm")
+		labels[labelPodShm] = sb.Shm
 	}
 	for _, m := range cfg.GetMounts() {
-		bind, err := bindSpec(m)
-		if err != nil {
+		if err := addMount(&hc, m); err != nil {
 			return engine.CreateOptions{}, err
 		}
-		hc.Binds = append(hc.Binds, bind)
 	}
 	if lp := cfg.GetLogPath(); lp != "" && sb.Config.GetLogDirectory() != "" {
 		hc.CRILogPath = filepath.Join(sb.Config.GetLogDirectory(), lp)
@@ -284,6 +286,9 @@ func containerStatus(c *engine.Container) *runtimeapi.ContainerStatus {
 		st.Message = c.State.Error
 	}
 	for _, m := range c.Mounts {
+		if shm := c.Config.Labels[labelPodShm]; shm != "" && m.Source == shm {
+			continue
+		}
 		st.Mounts = append(st.Mounts, criMount(m))
 	}
 	return st

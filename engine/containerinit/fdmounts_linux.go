@@ -109,7 +109,7 @@ func detachedMount(m Mount) (*os.File, error) {
 
 // bindTree clones the mount at source (its tree with "rbind"). The flags
 // apply to the top mount, "ro" of an rbind to all of them, as docker does
-// since 25; propagation is private unless o says otherwise, so that nothing
+// since 25 (but for "ro-nonrecursive"); propagation is private unless o says otherwise, so that nothing
 // mounted in the container reaches the host.
 func bindTree(source string, o mountOptions) (*os.File, error) {
 	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
@@ -125,7 +125,7 @@ func bindTree(source string, o mountOptions) (*os.File, error) {
 	set, clr := mountAttrs(o.Flags)
 	top := unix.MountAttr{Attr_set: set, Attr_clr: clr}
 	var all unix.MountAttr
-	if recursive && o.Flags&unix.MS_RDONLY != 0 {
+	if recursive && o.Flags&unix.MS_RDONLY != 0 && !o.ReadonlyTop {
 		all.Attr_set = unix.MOUNT_ATTR_RDONLY
 	}
 	propagation := o.Propagation

@@ -160,7 +160,7 @@ func mountAt(m Mount, target string) error {
 				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
 			}
 		}
-		if o.Flags&(unix.MS_REC|unix.MS_RDONLY) == unix.MS_REC|unix.MS_RDONLY {
+		if o.Flags&(unix.MS_REC|unix.MS_RDONLY) == unix.MS_REC|unix.MS_RDONLY && !o.ReadonlyTop {
 			if err := readonlySubmounts(target); err != nil {
 				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
 			}
