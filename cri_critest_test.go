@@ -21,17 +21,15 @@ import (
 
 // critestShort is the part of critest's conformance suite `make test`
 // runs: runtime info, image pull, list, status and remove, pods run,
-// stopped and removed, containers created, started and removed, and
-// their logs. critest's container stop specs wait for a pod PID
-// namespace: the command they stop (sh -c top) is PID 1 of its own
-// namespace until then, ignores SIGTERM, and its stop lasts as long as
-// critest's own timeout (TestCRIPod stops containers meanwhile).
+// stopped and removed, containers created, started, stopped and removed
+// (critest stops sh -c top, in a pod that shares its PID namespace: sh is
+// not PID 1 there, and SIGTERM ends it), and their logs.
 var critestShort = strings.Join([]string{
 	`Runtime info runtime should support returning runtime info`,
 	`Image Manager public image with(out)? tag should be pulled and removed`,
 	`Image Manager listImage should get exactly 3 image in the result list`,
 	`PodSandbox runtime should support basic operations on PodSandbox runtime should support (running|stopping|removing) PodSandbox`,
-	`Container runtime should support basic operations on container runtime should support (creating|starting|removing (created|running)) container`,
+	`Container runtime should support basic operations on container runtime should support (creating|starting|stopping|removing (created|running)) container`,
 	`Container runtime should support log runtime should support starting container with log`,
 }, "|")
 

@@ -288,7 +288,7 @@ func ContainerHostConfig(h *engine.HostConfig) *container.HostConfig {
 		UTSMode: container.UTSMode(h.UTSMode), ShmSize: h.ShmSize, Sysctls: h.Sysctls,
 		Isolation: container.IsolationDefault, Init: h.Init,
 		Resources: containerResources(&h.Resources, h.CgroupParent),
-		Mounts:    hostConfigMounts(h.Mounts),
+		Mounts:    hostConfigMounts(h.Mounts), MaskedPaths: h.MaskedPaths, ReadonlyPaths: h.ReadonlyPaths,
 	}
 	if hc.NetworkMode == "" {
 		hc.NetworkMode = network.NetworkDefault
@@ -331,7 +331,7 @@ func hostConfigMounts(in []engine.Mount) []mount.Mount {
 	for _, m := range in {
 		mm := mount.Mount{Type: mount.Type(m.Type), Source: m.Source, Target: m.Target, ReadOnly: m.ReadOnly}
 		if b := m.BindOptions; b != nil {
-			mm.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(b.Propagation)}
+			mm.BindOptions = &mount.BindOptions{Propagation: mount.Propagation(b.Propagation), ReadOnlyNonRecursive: b.ReadOnlyNonRecursive}
 		}
 		if v := m.VolumeOptions; v != nil {
 			mm.VolumeOptions = &mount.VolumeOptions{NoCopy: v.NoCopy, Labels: v.Labels}

@@ -37,6 +37,9 @@ const (
 	labelAttempt     = labelPrefix + "attempt"
 	labelAnnotations = labelPrefix + "annotations"
 	labelImage       = labelPrefix + "image"
+	// labelPodShm is the pod's /dev/shm the container binds, a mount the
+	// request did not ask for and the status leaves out.
+	labelPodShm = labelPrefix + "podshm"
 )
 
 // CreateContainer creates a container in a ready pod, joining the pod's
@@ -121,13 +124,12 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 	}
 	if sb.Shm != "" && !slices.ContainsFunc(cfg.GetMounts(), func(m *runtimeapi.Mount) bool { return filepath.Clean(m.GetContainerPath()) == "/dev/shm" }) {
 		hc.Binds = append(hc.Binds, sb.Shm+":/dev/shm")
+		labels[labelPodShm] = sb.Shm
 	}
 	for _, m := range cfg.GetMounts() {
-		bind, err := bindSpec(m)
-		if err != nil {
+		if err := addMount(&hc, m); err != nil {
 			return engine.CreateOptions{}, err
 		}
-		hc.Binds = append(hc.Binds, bind)
 	}
 	if lp := cfg.GetLogPath(); lp != "" && sb.Config.GetLogDirectory() != "" {
 		hc.CRILogPath = filepath.Join(sb.Config.GetLogDirectory(), lp)
@@ -140,7 +142,8 @@ func createOptions(sb *sandbox, cfg *runtimeapi.ContainerConfig) (engine.CreateO
 }
 
 // applySecurity maps the container's security context: user and groups,
-// capabilities, privileged, read-only root, no-new-privileges, seccomp
+// capabilities, privileged, read-only root, masked and read-only paths
+// (none given: the engine's defaults), no-new-privileges, seccomp
 // and AppArmor (security.go), and the host's PID namespace.
 func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtimeapi.LinuxContainerSecurityContext) error {
 	switch {
@@ -162,6 +165,7 @@ func applySecurity(cc *engine.ContainerConfig, hc *engine.HostConfig, sc *runtim
 	hc.CapDrop = sc.GetCapabilities().GetDropCapabilities()
 	hc.Privileged = sc.GetPrivileged()
 	hc.ReadonlyRootfs = sc.GetReadonlyRootfs()
+	hc.MaskedPaths, hc.ReadonlyPaths = sc.GetMaskedPaths(), sc.GetReadonlyPaths()
 	if sc.GetNoNewPrivs() {
 		hc.SecurityOpt = append(hc.SecurityOpt, "no-new-privileges")
 	}
@@ -282,6 +286,9 @@ func containerStatus(c *engine.Container) *runtimeapi.ContainerStatus {
 		st.Message = c.State.Error
 	}
 	for _, m := range c.Mounts {
+		if shm := c.Config.Labels[labelPodShm]; shm != "" && m.Source == shm {
+			continue
+		}
 		st.Mounts = append(st.Mounts, criMount(m))
 	}
 	return st

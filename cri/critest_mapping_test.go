@@ -46,8 +46,13 @@ func TestMountPropagation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"/a:/a", "/b:/b:rslave", "/c:/c:ro,rshared"}; !reflect.DeepEqual(opts.HostConfig.Binds, want) {
+	if want := []string{"/a:/a", "/b:/b:rslave"}; !reflect.DeepEqual(opts.HostConfig.Binds, want) {
 		t.Errorf("binds %v, want %v", opts.HostConfig.Binds, want)
+	}
+	// Read-only and not recursively so: a --mount (mounts.go).
+	want := []engine.Mount{{Type: "bind", Source: "/c", Target: "/c", ReadOnly: true, BindOptions: &engine.BindOptions{Propagation: "rshared", ReadOnlyNonRecursive: true}}}
+	if !reflect.DeepEqual(opts.HostConfig.Mounts, want) {
+		t.Errorf("mounts %+v, want %+v", opts.HostConfig.Mounts, want)
 	}
 	for prop, want := range map[string]runtimeapi.MountPropagation{
 		"rprivate": runtimeapi.MountPropagation_PROPAGATION_PRIVATE,

@@ -1,6 +1,7 @@
 package cri
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,14 +21,19 @@ var errSandboxNotFound = errors.New("no such pod sandbox")
 
 // grpcError gives err the gRPC code kubelet acts on: NotFound for what
 // does not exist, InvalidArgument and FailedPrecondition for what the
-// caller asked wrong, Internal for the rest. An error that already has a
-// code keeps it.
+// caller asked wrong, DeadlineExceeded and Canceled for a call whose
+// context ended (a pull with critest's 1 ms deadline), Internal for the
+// rest. An error that already has a code keeps it.
 func grpcError(err error) error {
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
 	code := codes.Internal
 	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		code = codes.DeadlineExceeded
+	case errors.Is(err, context.Canceled):
+		code = codes.Canceled
 	case errors.Is(err, images.ErrNotFound), errors.Is(err, engine.ErrNotFound), errors.Is(err, errSandboxNotFound), errors.Is(err, fs.ErrNotExist):
 		code = codes.NotFound
 	case errors.Is(err, engine.ErrInvalidArgument), errors.Is(err, images.ErrInvalidReference):

@@ -98,7 +98,8 @@ func TestCreateOptions(t *testing.T) {
 	}
 	wantNS := map[string]string{"net": sb.NSDir + "/net", "uts": sb.NSDir + "/uts", "ipc": sb.NSDir + "/ipc"}
 	if hc.NetworkMode != "none" || !reflect.DeepEqual(hc.NamespacePaths, wantNS) || hc.CgroupParent != "/kubepods/podu1" ||
-		hc.CRILogPath != "/var/log/pods/ns_web_u1/app/1.log" || !reflect.DeepEqual(hc.Binds, []string{"/data:/d:ro"}) ||
+		hc.CRILogPath != "/var/log/pods/ns_web_u1/app/1.log" || hc.Binds != nil ||
+		!reflect.DeepEqual(hc.Mounts, []engine.Mount{{Type: "bind", Source: "/data", Target: "/d", ReadOnly: true, BindOptions: &engine.BindOptions{ReadOnlyNonRecursive: true}}}) ||
 		!reflect.DeepEqual(hc.DNS, []string{"10.0.0.10"}) || !reflect.DeepEqual(hc.DNSSearch, []string{"ns.svc"}) ||
 		!reflect.DeepEqual(hc.GroupAdd, []string{"10", "20"}) || !hc.ReadonlyRootfs || hc.Privileged ||
 		!reflect.DeepEqual(hc.SecurityOpt, []string{"no-new-privileges", "seccomp=unconfined"}) || // no seccomp profile named: unconfined

@@ -11,16 +11,41 @@ import (
 )
 
 // runtimeHandlers are what Status says of berth's one runtime handler,
-// the default (""): its read-only binds are read-only recursively, the
-// mounts below them too.
+// the default (""): it makes a bind read-only recursively, the mounts
+// below it too, when the mount asks for that.
 var runtimeHandlers = []*runtimeapi.RuntimeHandler{{Features: &runtimeapi.RuntimeHandlerFeatures{RecursiveReadOnlyMounts: true}}}
 
+// addMount adds a CRI mount to hc: a read-only one that is not
+// recursively so as a --mount whose submounts stay writable (the CRI's
+// read-only is the top mount's alone), any other as a bind (bindSpec).
+func addMount(hc *engine.HostConfig, m *runtimeapi.Mount) error {
+	bind, err := bindSpec(m)
+	if err != nil {
+		return err
+	}
+	if !m.GetReadonly() || m.GetRecursiveReadOnly() {
+		hc.Binds = append(hc.Binds, bind)
+		return nil
+	}
+	hc.Mounts = append(hc.Mounts, engine.Mount{Type: "bind", Source: m.GetHostPath(), Target: m.GetContainerPath(), ReadOnly: true,
+		BindOptions: &engine.BindOptions{Propagation: bindPropagation[m.GetPropagation()], ReadOnlyNonRecursive: true}})
+	return nil
+}
+
+// bindPropagation is the CRI's mount propagation as docker names it:
+// host to container is rslave, bidirectional rshared, private the
+// engine's default.
+var bindPropagation = map[runtimeapi.MountPropagation]string{
+	runtimeapi.MountPropagation_PROPAGATION_PRIVATE:           "",
+	runtimeapi.MountPropagation_PROPAGATION_HOST_TO_CONTAINER: "rslave",
+	runtimeapi.MountPropagation_PROPAGATION_BIDIRECTIONAL:     "rshared",
+}
+
 // bindSpec is a CRI mount as the engine's bind (SOURCE:DEST[:MODES]):
-// read-only, and its propagation as docker names it (host to container
-// is rslave, bidirectional rshared, private the engine's default). An
+// read-only (recursively), and its propagation (bindPropagation). An
 // image mount (a mount of an image's files rather than a host path)
 // is not served. A recursive read-only mount must be read-only and
-// private, as the CRI says; every read-only bind is recursive here.
+// private, as the CRI says.
 func bindSpec(m *runtimeapi.Mount) (string, error) {
 	if m.GetImage().GetImage() != "" {
 		return "", fmt.Errorf("mount of image %s at %s: image volumes are not supported", m.GetImage().GetImage(), m.GetContainerPath())
@@ -35,14 +60,12 @@ func bindSpec(m *runtimeapi.Mount) (string, error) {
 	if m.GetReadonly() {
 		modes = append(modes, "ro")
 	}
-	switch m.GetPropagation() {
-	case runtimeapi.MountPropagation_PROPAGATION_HOST_TO_CONTAINER:
-		modes = append(modes, "rslave")
-	case runtimeapi.MountPropagation_PROPAGATION_BIDIRECTIONAL:
-		modes = append(modes, "rshared")
-	case runtimeapi.MountPropagation_PROPAGATION_PRIVATE:
-	default:
+	prop, ok := bindPropagation[m.GetPropagation()]
+	if !ok {
 		return "", errors.New("mount " + m.GetContainerPath() + ": unknown propagation " + m.GetPropagation().String())
+	}
+	if prop != "" {
+		modes = append(modes, prop)
 	}
 	spec := m.GetHostPath() + ":" + m.GetContainerPath()
 	for i, mode := range modes {

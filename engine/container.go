@@ -129,6 +129,12 @@ type HostConfig struct {
 	// CONTAINER[:ro|rw] ones, as docker's API has them (mounts.go).
 	Mounts      []Mount  `json:"Mounts,omitempty"`
 	VolumesFrom []string `json:"VolumesFrom"`
+	// MaskedPaths and ReadonlyPaths replace docker's default lists of
+	// paths hidden from the container and made read-only in it (nil: the
+	// defaults, an empty list: none), as docker's API has them;
+	// --privileged skips both (maskedpaths.go).
+	MaskedPaths   []string `json:"MaskedPaths"`
+	ReadonlyPaths []string `json:"ReadonlyPaths"`
 	// NamespacePaths and CRILogPath are berth's own, for the pods of
 	// `berth cri` (nspaths.go, crilog.go): pinned namespace files the
 	// container joins instead of making its own ("net", "ipc" or "uts" →

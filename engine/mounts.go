@@ -36,9 +36,12 @@ type Mount struct {
 	TmpfsOptions  *TmpfsOptions  `json:"TmpfsOptions,omitempty"`
 }
 
-// BindOptions are a bind --mount's bind-propagation.
+// BindOptions are a bind --mount's bind-propagation, and
+// ReadOnlyNonRecursive (docker's bind-recursive=writable): a read-only
+// bind whose submounts stay writable.
 type BindOptions struct {
-	Propagation string `json:"Propagation,omitempty"`
+	Propagation          string `json:"Propagation,omitempty"`
+	ReadOnlyNonRecursive bool   `json:"ReadOnlyNonRecursive,omitempty"`
 }
 
 // VolumeOptions are a volume --mount's volume-nocopy, volume-label,
@@ -72,6 +75,7 @@ type containerMount struct {
 	Mode        string   `json:",omitempty"` // as inspect shows it: -v's mode, "z" for named volumes
 	ReadOnly    bool     `json:",omitempty"`
 	Propagation string   `json:",omitempty"` // a bind's; "" is rprivate
+	TopOnly     bool     `json:",omitempty"` // ReadOnly for the bind's top mount only (BindOptions.ReadOnlyNonRecursive)
 	Options     []string `json:",omitempty"` // tmpfs: size=, mode=
 	CopyUp      bool     `json:",omitempty"` // fill the volume from the image when empty
 }
@@ -385,6 +389,7 @@ func (e *Engine) resolveMounts(c *record, undo *cleanup) ([]*volumes.Volume, err
 			}
 			if mt.BindOptions != nil {
 				m.Propagation = mt.BindOptions.Propagation
+				m.TopOnly = mt.BindOptions.ReadOnlyNonRecursive
 			}
 		case "volume":
 			v, err := p.volume(mt.Source, mt.VolumeOptions)
@@ -470,7 +475,10 @@ func (e *Engine) initMounts(c *record) ([]containerinit.Mount, []string, error) 
 				prop = "rprivate"
 			}
 			opts = append(opts, prop)
-			if m.ReadOnly {
+			switch {
+			case m.ReadOnly && m.TopOnly:
+				opts = append(opts, "ro-nonrecursive")
+			case m.ReadOnly:
 				opts = append(opts, "ro")
 			}
 			if m.Type == "volume" {

@@ -637,10 +637,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 	if cfg.Env, err = e.withLinkEnv(c, cfg.Env); err != nil {
 		return nil, err
 	}
-	if !hc.Privileged {
-		cfg.MaskedPaths = containerinit.DefaultMaskedPaths()
-		cfg.ReadonlyPaths = containerinit.DefaultReadonlyPaths()
-	}
+	cfg.MaskedPaths, cfg.ReadonlyPaths = hiddenPaths(&hc)
 	if err := processSettings(cfg, hc); err != nil {
 		return nil, err
 	}

@@ -83,8 +83,10 @@ type Mount struct {
 	// target is Config.Rootfs.
 	Target string `json:"target"`
 	// Options are mount(8)-style: "ro", "nosuid", "noexec", "nodev",
-	// "rbind", "rprivate", …; anything mount(8) does not know as a flag is
-	// passed on as filesystem data ("size=64m", "lowerdir=…", "mode=1777").
+	// "rbind", "rprivate", …, and "ro-nonrecursive" (read-only, of an
+	// rbind its top mount only: plain "ro" of an rbind is recursive);
+	// anything mount(8) does not know as a flag is passed on as
+	// filesystem data ("size=64m", "lowerdir=…", "mode=1777").
 	// A bind without a propagation option is private (rprivate with rbind).
 	Options []string `json:"options,omitempty"`
 	// Dir, when set, is the host directory relative paths in Source and

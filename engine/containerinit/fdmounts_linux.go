@@ -28,9 +28,10 @@ func fdPath(f *os.File) string {
 }
 
 // mountContainerMount creates m's target inside root (a directory, or an
-// empty file when m binds a file) and attaches m there; with copyUp, an
+// empty file when m binds a file) and attaches m there, or tree when not
+// nil (m's source cloned already, cloneSharedBinds); with copyUp, an
 // empty volume at m.Source is first filled from the target's content.
-func mountContainerMount(root *os.File, m Mount, copyUp bool) error {
+func mountContainerMount(root *os.File, m Mount, copyUp bool, tree *os.File) error {
 	isFile := false
 	if m.Type == "bind" {
 		fi, err := os.Stat(m.Source)
@@ -51,6 +52,9 @@ func mountContainerMount(root *os.File, m Mount, copyUp bool) error {
 		if err := copyUpVolume(target, m.Source); err != nil {
 			return fmt.Errorf("copy %s into the volume: %w", m.Target, err)
 		}
+	}
+	if tree != nil {
+		return moveOnto(tree, m, target)
 	}
 	mnt, err := attach(m, target)
 	if err != nil {
@@ -88,12 +92,20 @@ func attach(m Mount, target *os.File) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = unix.MoveMount(int(mnt.Fd()), "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
-	if err != nil {
+	if err := moveOnto(mnt, m, target); err != nil {
 		_ = mnt.Close()
-		return nil, fmt.Errorf("attach %s mount on %s: %w", m.Type, m.Target, err)
+		return nil, err
 	}
 	return mnt, nil
+}
+
+// moveOnto attaches mnt, m's detached mount, on target.
+func moveOnto(mnt *os.File, m Mount, target *os.File) error {
+	err := unix.MoveMount(int(mnt.Fd()), "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH)
+	if err != nil {
+		return fmt.Errorf("attach %s mount on %s: %w", m.Type, m.Target, err)
+	}
+	return nil
 }
 
 // detachedMount builds m as a mount attached nowhere yet, with its flags
@@ -109,8 +121,9 @@ func detachedMount(m Mount) (*os.File, error) {
 
 // bindTree clones the mount at source (its tree with "rbind"). The flags
 // apply to the top mount, "ro" of an rbind to all of them, as docker does
-// since 25; propagation is private unless o says otherwise, so that nothing
-// mounted in the container reaches the host.
+// since 25 (but for "ro-nonrecursive"); propagation is private unless o
+// says otherwise, so that nothing mounted in the container reaches the
+// host.
 func bindTree(source string, o mountOptions) (*os.File, error) {
 	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
 	recursive := o.Flags&unix.MS_REC != 0
@@ -125,7 +138,7 @@ func bindTree(source string, o mountOptions) (*os.File, error) {
 	set, clr := mountAttrs(o.Flags)
 	top := unix.MountAttr{Attr_set: set, Attr_clr: clr}
 	var all unix.MountAttr
-	if recursive && o.Flags&unix.MS_RDONLY != 0 {
+	if recursive && o.Flags&unix.MS_RDONLY != 0 && !o.ReadonlyTop {
 		all.Attr_set = unix.MOUNT_ATTR_RDONLY
 	}
 	propagation := o.Propagation

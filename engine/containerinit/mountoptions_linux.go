@@ -11,6 +11,9 @@ type mountOptions struct {
 	Flags       uintptr // MS_* flags for the mount itself
 	Propagation uintptr // MS_PRIVATE, MS_SHARED, … (with MS_REC), applied by a second call; 0 for none
 	Data        string  // filesystem options, comma-separated
+	// ReadonlyTop (option roNonRecursive) keeps "ro" of an rbind to its
+	// top mount: the mounts below stay as they are.
+	ReadonlyTop bool
 }
 
 // flagOption is a mount(8) option that sets or clears a mount flag.
@@ -47,6 +50,11 @@ var flagOptions = map[string]flagOption{
 	"rbind":         {false, unix.MS_BIND | unix.MS_REC},
 }
 
+// roNonRecursive is "ro" on the top mount of an rbind only (docker's
+// bind-recursive=writable, the CRI's read-only mount without
+// recursive_read_only); plain "ro" of an rbind is recursive.
+const roNonRecursive = "ro-nonrecursive"
+
 var propagationOptions = map[string]uintptr{
 	"private":     unix.MS_PRIVATE,
 	"rprivate":    unix.MS_PRIVATE | unix.MS_REC,
@@ -75,6 +83,11 @@ func parseMountOptions(options []string) mountOptions {
 		}
 		if p, ok := propagationOptions[o]; ok {
 			m.Propagation = p
+			continue
+		}
+		if o == roNonRecursive {
+			m.Flags |= unix.MS_RDONLY
+			m.ReadonlyTop = true
 			continue
 		}
 		data = append(data, o)

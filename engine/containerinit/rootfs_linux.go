@@ -35,11 +35,17 @@ var standardLinks = [][2]string{
 // setupRootfs builds the container's root filesystem in the init's new
 // mount namespace and makes it /. The steps follow runc's: nothing may
 // propagate back to the host, so / becomes rprivate first (rslave when a
-// mount asks for the host's, see rootPropagation). Every path
+// mount asks for the host's, see rootPropagation; a shared bind's source
+// is cloned before, cloneSharedBinds). Every path
 // inside the root is resolved and created through descriptors
 // (rootpath_linux.go) and mounted on (fdmounts_linux.go), never used again
 // as a string. On return the working directory is cfg.Cwd.
 func setupRootfs(cfg *Config) error {
+	shared, err := cloneSharedBinds(cfg.Mounts)
+	if err != nil {
+		return err
+	}
+	defer closeTrees(shared)
 	if err := unix.Mount("", "/", "", rootPropagation(cfg.Mounts), ""); err != nil {
 		return fmt.Errorf("set the propagation of /: %w", err)
 	}
@@ -72,7 +78,7 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	for _, m := range sortMounts(cfg.Mounts) {
-		if err := mountContainerMount(root, m, slices.Contains(cfg.CopyUp, m.Target)); err != nil {
+		if err := mountContainerMount(root, m, slices.Contains(cfg.CopyUp, m.Target), shared[m.Target]); err != nil {
 			return fmt.Errorf("%s mount on %s: %w", m.Type, m.Target, err)
 		}
 	}
@@ -160,7 +166,7 @@ func mountAt(m Mount, target string) error {
 				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
 			}
 		}
-		if o.Flags&(unix.MS_REC|unix.MS_RDONLY) == unix.MS_REC|unix.MS_RDONLY {
+		if o.Flags&(unix.MS_REC|unix.MS_RDONLY) == unix.MS_REC|unix.MS_RDONLY && !o.ReadonlyTop {
 			if err := readonlySubmounts(target); err != nil {
 				return fmt.Errorf("bind mount %s on %s: %w", m.Source, target, err)
 			}

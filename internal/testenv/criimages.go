@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -131,7 +132,17 @@ awk 'NR > 1 { printf "%-10s %-10s %-10s %-10s %-10s %s\n", $1, $2, $8, $3, $4, $
 `},
 }
 
-func critestImages(nnp []byte) []critestImage {
+// critestBusybox is critest's default test image: busybox, its extras,
+// and /bin/ls a copy of busybox rather than the symlink to it every other
+// applet is, as in upstream's image, whose applets are hard links.
+// critest masks /bin/ls: a mask over a symlink would hide busybox itself.
+func critestBusybox(busybox []byte) map[string]critestFile {
+	files := maps.Clone(busyboxExtras)
+	files["bin/ls"] = critestFile{0o755, string(busybox)}
+	return files
+}
+
+func critestImages(nnp, busybox []byte) []critestImage {
 	page := map[string]critestFile{"usr/share/nginx/html/index.html": {0o644, "<h1>Welcome to nginx!</h1>\n"}, "var/run/.keep": {0o644, ""},
 		"usr/sbin/nginx": {0o755, nginxScript}}
 	nginx := func(port string) v1.Config {
@@ -152,7 +163,7 @@ func critestImages(nnp []byte) []critestImage {
 	predefined.files["etc/passwd"] = critestFile{0o644, Passwd + "default-user:x:1000:1000::/home/default-user:/bin/sh\n"}
 	predefined.files["etc/group"] = critestFile{0o644, Group + "default-user:x:1000:\ngroup-defined-in-image:x:50000:default-user\n"}
 	out := []critestImage{
-		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, files: busyboxExtras, cfg: v1.Config{Cmd: []string{"sh"}}},
+		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, files: critestBusybox(busybox), cfg: v1.Config{Cmd: []string{"sh"}}},
 		{path: "e2e-test-images/nginx", tags: []string{"1.14-2"}, files: page, cfg: nginx("80")},
 		{path: staging + "hostnet-nginx-" + runtime.GOARCH, tags: []string{"latest"}, files: page, cfg: nginx("12003")},
 		{path: "e2e-test-images/httpd", tags: []string{"2.4.39-4"}, files: map[string]critestFile{"htdocs/index.html": {0o644, "<h1>It works!</h1>\n"}},
@@ -187,7 +198,11 @@ func (r *CRIRegistry) pushCritestImages(nnp []byte) error {
 	if err != nil {
 		return fmt.Errorf("build critest's images: %w", err)
 	}
-	for _, ci := range critestImages(nnp) {
+	busybox, err := os.ReadFile(BusyboxPath)
+	if err != nil {
+		return fmt.Errorf("build critest's images: %w", err)
+	}
+	for _, ci := range critestImages(nnp, busybox) {
 		img, err := ci.build(baseLayer)
 		if err != nil {
 			return fmt.Errorf("build critest image %s: %w", ci.path, err)
