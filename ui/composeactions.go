@@ -174,7 +174,7 @@ func composeUpCLI(labels map[string]string) []string {
 // and the container keys that act on the whole project there.
 func composeHelp(k *keyMap) helpGroup {
 	c := k.Containers
-	return helpGroup{"Compose project (on its row)", []key.Binding{
+	return helpGroup{title: "Compose project (on its row)", bindings: []key.Binding{
 		c.Fold,
 		bind("logs of all services", c.Logs.Keys()...),
 		bind("start the stopped", c.Start.Keys()...),

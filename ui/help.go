@@ -21,6 +21,7 @@ type helpModel struct {
 type helpGroup struct {
 	title    string
 	bindings []key.Binding
+	below    bool // drawn under the group before it, in its column
 }
 
 func newHelpModel(sh *shared) helpModel { return helpModel{sh: sh} }
@@ -55,47 +56,48 @@ func (m helpModel) update(msg tea.Msg) (helpModel, tea.Cmd) {
 func (m helpModel) groups(s state) []helpGroup {
 	k := &m.sh.keys
 	g := k.Global
-	move := helpGroup{"Move", []key.Binding{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}}
-	global := helpGroup{"Everywhere", []key.Binding{g.Help, g.Back, g.NextPane, g.Copy, g.Mouse, g.Host, g.Quit, g.ForceQuit}}
+	move := helpGroup{title: "Move", bindings: []key.Binding{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}}
+	global := helpGroup{title: "Everywhere", bindings: []key.Binding{g.Help, g.Back, g.NextPane, g.Copy, g.Mouse, g.Host, g.Quit, g.ForceQuit}}
 	c := k.Containers
-	term := helpGroup{"Terminal pane", []key.Binding{k.Logs.ExecPane, k.Terminal.Leave, k.Terminal.Cycle, k.Terminal.Close}}
+	term := helpGroup{title: "Terminal pane", bindings: []key.Binding{k.Logs.ExecPane, k.Terminal.Leave, k.Terminal.Cycle, k.Terminal.Close}}
 	switch s {
 	case stateContainers:
 		return []helpGroup{
-			{"Open", []key.Binding{c.Logs, c.Top, c.Inspect, c.Timeline, c.Exec, c.Attach, c.ExecPane, c.AttachPane}},
-			{"Change", []key.Binding{c.Start, c.Stop, c.Restart, c.Kill, c.Pause, c.Remove, c.Rename, c.Run}},
-			{"List", append([]key.Binding{g.Filter, c.Mark, c.All, bind("sort: previous/next", append(c.SortPrev.Keys(), c.SortNext.Keys()...)...), c.SortRev},
+			{title: "Open", bindings: []key.Binding{c.Logs, c.Top, c.Inspect, c.Timeline, c.Exec, c.Attach, c.ExecPane, c.AttachPane}},
+			{title: "Change", bindings: []key.Binding{c.Start, c.Stop, c.Restart, c.Kill, c.Pause, c.Remove, c.Rename, c.Run}},
+			podHelp(k),
+			{title: "List", bindings: append([]key.Binding{g.Filter, c.Mark, c.All, bind("sort: previous/next", append(c.SortPrev.Keys(), c.SortNext.Keys()...)...), c.SortRev},
 				sortKeysHelp(&c)...)},
 			move, global, composeHelp(k),
 		}
 	case stateImages:
 		i := k.Images
-		return []helpGroup{{"Images", []key.Binding{i.Run, i.Layers, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}},
-			{"Build log", []key.Binding{bind("focus the log / the list", g.NextPane.Keys()...), bind("cancel or close the build", g.Back.Keys()...)}},
+		return []helpGroup{{title: "Images", bindings: []key.Binding{i.Run, i.Layers, i.Pull, i.Build, i.Remove, i.Prune, g.Filter, c.SortNext, c.SortPrev, c.SortRev}},
+			{title: "Build log", bindings: []key.Binding{bind("focus the log / the list", g.NextPane.Keys()...), bind("cancel or close the build", g.Back.Keys()...)}},
 			move, global}
 	case stateLogs:
 		l := k.Logs
-		return []helpGroup{{"Logs", []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Filter, l.Context, l.Regex, l.Since}}, term, move, global}
+		return []helpGroup{{title: "Logs", bindings: []key.Binding{l.Timestamps, l.Wrap, l.Search, l.Next, l.Prev, l.Filter, l.Context, l.Regex, l.Since}}, term, move, global}
 	case stateTop:
 		t := k.Top
-		return []helpGroup{{"Processes", []key.Binding{t.Signal, t.SortNext, t.SortPrev, t.SortRev}}, term, move, global}
+		return []helpGroup{{title: "Processes", bindings: []key.Binding{t.Signal, t.SortNext, t.SortPrev, t.SortRev}}, term, move, global}
 	case stateInspect:
 		i := k.Inspect
-		return []helpGroup{{"Inspect", []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
+		return []helpGroup{{title: "Inspect", bindings: []key.Binding{i.Search, i.Next, i.Prev}}, move, global}
 	case stateLayerFiles:
 		l := k.Layers
-		return []helpGroup{{"Layers", []key.Binding{l.Fold, l.FoldAll, l.Changes, l.Aggregate,
+		return []helpGroup{{title: "Layers", bindings: []key.Binding{l.Fold, l.FoldAll, l.Changes, l.Aggregate,
 			bind("layers / file tree", g.NextPane.Keys()...)}}, move, global}
 	case stateEvents:
 		e := k.Events
-		return []helpGroup{{"Events", []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, e.Inspect,
+		return []helpGroup{{title: "Events", bindings: []key.Binding{g.Filter, e.Type, e.Action, e.Pause, e.Timeline, e.Inspect,
 			bind("clear the filters", g.Back.Keys()...)}}, move, global}
 	case stateRunForm, stateBuildForm:
 		verb := "run"
 		if s == stateBuildForm {
 			verb = "build"
 		}
-		return []helpGroup{{"Form", []key.Binding{
+		return []helpGroup{{title: "Form", bindings: []key.Binding{
 			bind("next field", "tab", "down"), bind("previous field", "shift+tab", "up"),
 			bind(verb, "enter"), g.Back,
 		}}}
@@ -156,6 +158,10 @@ func (m helpModel) view() string {
 				continue
 			}
 			col = append(col, st.HelpKey.Render(fit(b.Help().Key, 11, false))+" "+st.HelpDesc.Render(b.Help().Desc))
+		}
+		if grp.below && len(cols) > 0 {
+			cols[len(cols)-1] = append(append(cols[len(cols)-1], ""), col...)
+			continue
 		}
 		cols = append(cols, col)
 	}

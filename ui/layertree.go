@@ -343,7 +343,7 @@ func (m layerFilesModel) view() string {
 	summary := fmt.Sprintf(" %s · %d layers · %s · wasted %s (potential %s) · efficiency %.1f%%",
 		m.name, len(a.Layers), humanBytes(uint64(a.Size)), humanBytes(uint64(a.Wasted)),
 		humanBytes(uint64(a.PotentialWaste)), a.Efficiency*100)
-	lw := max(m.width*2/5, layerPaneMin)
+	lw := m.leftWidth()
 	rw := max(m.width-lw-3, 10)
 	left := strings.Split(m.layersView(lw), "\n")
 	right := strings.Split(m.treeView(rw), "\n")

@@ -532,6 +532,8 @@ func (m model) copyText() (string, string) {
 		return m.top.copyText()
 	case stateInspect:
 		return m.inspect.copyText()
+	case stateLayerFiles:
+		return m.layerFiles.copyText()
 	default:
 		return "", ""
 	}
@@ -764,6 +766,8 @@ func (m model) click(msg tea.MouseClickMsg) (tea.Model, tea.Cmd) {
 		m.timeline = m.timeline.click(y)
 	case stateEvents:
 		m.events = m.events.click(y)
+	case stateLayerFiles:
+		m.layerFiles, cmd = m.layerFiles.click(mouse.X, y)
 	default:
 		// The other screens take no clicks.
 	}
