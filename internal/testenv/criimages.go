@@ -59,6 +59,7 @@ func NewCRIRegistry(t testing.TB) *CRIRegistry {
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	r.Push = strings.TrimPrefix(srv.URL, "http://")
+	requireCritestShell(t)
 	if err := r.pushCritestImages(nnpBinary(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -133,16 +134,18 @@ awk 'NR > 1 { printf "%-10s %-10s %-10s %-10s %-10s %s\n", $1, $2, $8, $3, $4, $
 }
 
 // critestBusybox is critest's default test image: busybox, its extras,
-// and /bin/ls a copy of busybox rather than the symlink to it every other
-// applet is, as in upstream's image, whose applets are hard links.
-// critest masks /bin/ls: a mask over a symlink would hide busybox itself.
-func critestBusybox(busybox []byte) map[string]critestFile {
+// /bin/ls a copy of busybox rather than the symlink to it every other
+// applet is, as in upstream's image, whose applets are hard links
+// (critest masks /bin/ls: a mask over a symlink would hide busybox
+// itself), and sh, a shell that runs commands from PATH (critestShell).
+func critestBusybox(busybox []byte, sh map[string]critestFile) map[string]critestFile {
 	files := maps.Clone(busyboxExtras)
+	maps.Copy(files, sh)
 	files["bin/ls"] = critestFile{0o755, string(busybox)}
 	return files
 }
 
-func critestImages(nnp, busybox []byte) []critestImage {
+func critestImages(nnp, busybox []byte, sh map[string]critestFile) []critestImage {
 	page := map[string]critestFile{"usr/share/nginx/html/index.html": {0o644, "<h1>Welcome to nginx!</h1>\n"}, "var/run/.keep": {0o644, ""},
 		"usr/sbin/nginx": {0o755, nginxScript}}
 	nginx := func(port string) v1.Config {
@@ -163,7 +166,7 @@ func critestImages(nnp, busybox []byte) []critestImage {
 	predefined.files["etc/passwd"] = critestFile{0o644, Passwd + "default-user:x:1000:1000::/home/default-user:/bin/sh\n"}
 	predefined.files["etc/group"] = critestFile{0o644, Group + "default-user:x:1000:\ngroup-defined-in-image:x:50000:default-user\n"}
 	out := []critestImage{
-		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, files: critestBusybox(busybox), cfg: v1.Config{Cmd: []string{"sh"}}},
+		{path: "e2e-test-images/busybox", tags: []string{"1.29-2"}, files: critestBusybox(busybox, sh), cfg: v1.Config{Cmd: []string{"sh"}}},
 		{path: "e2e-test-images/nginx", tags: []string{"1.14-2"}, files: page, cfg: nginx("80")},
 		{path: staging + "hostnet-nginx-" + runtime.GOARCH, tags: []string{"latest"}, files: page, cfg: nginx("12003")},
 		{path: "e2e-test-images/httpd", tags: []string{"2.4.39-4"}, files: map[string]critestFile{"htdocs/index.html": {0o644, "<h1>It works!</h1>\n"}},
@@ -202,7 +205,11 @@ func (r *CRIRegistry) pushCritestImages(nnp []byte) error {
 	if err != nil {
 		return fmt.Errorf("build critest's images: %w", err)
 	}
-	for _, ci := range critestImages(nnp, busybox) {
+	sh, err := critestShell()
+	if err != nil {
+		return fmt.Errorf("build critest's images: %w", err)
+	}
+	for _, ci := range critestImages(nnp, busybox, sh) {
 		img, err := ci.build(baseLayer)
 		if err != nil {
 			return fmt.Errorf("build critest image %s: %w", ci.path, err)

@@ -7,7 +7,7 @@ import "testing"
 // other applet is (a mask over that would hide busybox).
 func TestCritestBusyboxLsIsAFile(t *testing.T) {
 	busybox := "busybox's bytes"
-	for _, img := range critestImages(nil, []byte(busybox)) {
+	for _, img := range critestImages(nil, []byte(busybox), nil) {
 		if img.path != "e2e-test-images/busybox" {
 			continue
 		}
