@@ -207,8 +207,12 @@ func parseMount(spec string) (engine.Mount, error) {
 	}
 	switch m.Type {
 	case "bind", "volume", "tmpfs":
+	case "image":
+		if m.Source == "" {
+			return m, fmt.Errorf("source is required: the image to mount")
+		}
 	default:
-		return m, fmt.Errorf("mount type %q is not supported: bind, volume or tmpfs", m.Type)
+		return m, fmt.Errorf("mount type %q is not supported: bind, volume, tmpfs or image", m.Type)
 	}
 	if volumeOpts != nil && m.Type != "volume" {
 		return m, fmt.Errorf("cannot mix 'volume-*' options with mount type '%s'", m.Type)
