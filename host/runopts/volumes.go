@@ -22,7 +22,7 @@ type volumeFlags struct {
 }
 
 func (v *volumeFlags) register(flags *pflag.FlagSet) {
-	flags.StringArrayVar(&v.mounts, "mount", nil, "attach a filesystem mount to the container: type=bind|volume|tmpfs,source=…,target=…[,readonly][,…]")
+	flags.StringArrayVar(&v.mounts, "mount", nil, "attach a filesystem mount to the container: type=bind|volume|tmpfs|image,source=…,target=…[,readonly][,…]")
 	flags.StringArrayVar(&v.volumesFrom, "volumes-from", nil, "mount volumes from the specified container(s): CONTAINER[:ro|rw]")
 }
 

@@ -69,6 +69,8 @@ func TestParseMount(t *testing.T) {
 					"type": "tmpfs", "device": "tmpfs", "o": "size=1m,mode=700"}}}}},
 		{in: "type=tmpfs,dst=/t,tmpfs-size=1m,tmpfs-mode=1770",
 			want: engine.Mount{Type: "tmpfs", Target: "/t", TmpfsOptions: &engine.TmpfsOptions{SizeBytes: 1 << 20, Mode: 0o1770}}},
+		{in: "type=image,src=busybox,dst=/img,ro", want: engine.Mount{Type: "image", Source: "busybox", Target: "/img", ReadOnly: true}},
+		{in: "type=image,dst=/img", wantErr: "source is required"},
 		{in: "type=bind,src=/srv", wantErr: "target is required"},
 		{in: "type=nfs,dst=/d", wantErr: `mount type "nfs" is not supported`},
 		{in: "type=bind,src=/a,dst=/b,volume-nocopy", wantErr: "cannot mix 'volume-*' options with mount type 'bind'"},
