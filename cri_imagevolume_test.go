@@ -13,8 +13,8 @@ import (
 // TestCRIImageVolume: a mount of an image (Kubernetes' image volume)
 // shows the image's files read-only and executable, ContainerStatus
 // names the image's ID, removing the container drops the mount's
-// layer record, and a writable one, a sub-path or a missing image is
-// refused with the image named.
+// layer record; a sub-path mounts that part of the image; a writable
+// one, a missing sub-path or a missing image is refused, named.
 func TestCRIImageVolume(t *testing.T) {
 	b := newBerthEnv(t)
 	e := newCRIEnv(t, b)
@@ -30,13 +30,16 @@ func TestCRIImageVolume(t *testing.T) {
 	}
 	pod := e.runPodFor(t, podCfg)
 	volume := func(m *runtimeapi.Mount) *runtimeapi.ContainerConfig {
-		return &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "imgvol"},
+		return &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "imgvol" + strings.ReplaceAll(m.GetContainerPath(), "/", "-")},
 			Image: &runtimeapi.ImageSpec{Image: "busybox"}, Command: []string{"sleep", "3600"}, Mounts: []*runtimeapi.Mount{m}}
 	}
 	id := e.startIn(t, pod, podCfg, volume(&runtimeapi.Mount{ContainerPath: "/mnt/image-volume", Readonly: true,
 		Image: &runtimeapi.ImageSpec{Image: busyboxID, UserSpecifiedImage: "busybox"}}))
 	e.execOut(t, id, "ls", "-A", "/mnt/image-volume/bin/sh")
 	e.execOut(t, id, "/mnt/image-volume/bin/ls", "/mnt/image-volume")
+	sub := e.startIn(t, pod, podCfg, volume(&runtimeapi.Mount{ContainerPath: "/mnt/etc", Readonly: true, ImageSubPath: "etc",
+		Image: &runtimeapi.ImageSpec{Image: busyboxID}}))
+	e.execOut(t, sub, "test", "-f", "/mnt/etc/passwd")
 	touch, err := e.rt.ExecSync(ctx, &runtimeapi.ExecSyncRequest{ContainerId: id, Cmd: []string{"touch", "/mnt/image-volume/x"}, Timeout: 60})
 	if err != nil || touch.ExitCode == 0 {
 		t.Errorf("touch in the image volume: %v, exit %d: want a failure", err, touch.GetExitCode())
@@ -68,7 +71,7 @@ func TestCRIImageVolume(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range left {
-		if strings.Contains(d.Name(), "-image-") {
+		if strings.HasPrefix(d.Name(), id+"-image-") {
 			t.Errorf("left behind: image mount %s", d.Name())
 		}
 	}
@@ -78,7 +81,7 @@ func TestCRIImageVolume(t *testing.T) {
 		mount      *runtimeapi.Mount
 	}{
 		{"writable", "must be read-only", &runtimeapi.Mount{ContainerPath: "/mnt/v", Image: &runtimeapi.ImageSpec{Image: busyboxID}}},
-		{"sub-path", "sub-path etc", &runtimeapi.Mount{ContainerPath: "/mnt/v", Readonly: true, ImageSubPath: "etc",
+		{"missing sub-path", "sub-path not-existing", &runtimeapi.Mount{ContainerPath: "/mnt/v", Readonly: true, ImageSubPath: "not-existing",
 			Image: &runtimeapi.ImageSpec{Image: busyboxID}}},
 		{"missing image", "nosuchimage:1", &runtimeapi.Mount{ContainerPath: "/mnt/v", Readonly: true,
 			Image: &runtimeapi.ImageSpec{Image: "nosuchimage:1"}}},

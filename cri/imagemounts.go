@@ -12,7 +12,8 @@ import (
 // addImageMount adds m, an image volume (a mount of an image's files,
 // Kubernetes' ImageVolume), to hc as the engine's read-only image
 // mount. The kubelet pulls the image first; the CRI says the mount
-// must be read-only. A sub-path of the image is not served.
+// must be read-only. Its sub-path, when set, is the part of the image
+// mounted; the engine refuses one the image does not have.
 func addImageMount(hc *engine.HostConfig, m *runtimeapi.Mount) error {
 	img := m.GetImage().GetImage()
 	if !filepath.IsAbs(m.GetContainerPath()) {
@@ -21,9 +22,10 @@ func addImageMount(hc *engine.HostConfig, m *runtimeapi.Mount) error {
 	if !m.GetReadonly() {
 		return fmt.Errorf("mount of image %s at %s: an image volume must be read-only", img, m.GetContainerPath())
 	}
-	if m.GetImageSubPath() != "" {
-		return fmt.Errorf("mount of image %s at %s: sub-path %s of an image volume is not supported", img, m.GetContainerPath(), m.GetImageSubPath())
+	mt := engine.Mount{Type: "image", Source: img, Target: m.GetContainerPath(), ReadOnly: true}
+	if sub := m.GetImageSubPath(); sub != "" {
+		mt.ImageOptions = &engine.ImageOptions{Subpath: sub}
 	}
-	hc.Mounts = append(hc.Mounts, engine.Mount{Type: "image", Source: img, Target: m.GetContainerPath(), ReadOnly: true})
+	hc.Mounts = append(hc.Mounts, mt)
 	return nil
 }

@@ -20,7 +20,8 @@ func imageMountID(containerID string, n int) string {
 }
 
 // imageMount resolves mt, a type=image --mount of c: the image must be
-// in the store. It is read-only whatever mt says.
+// in the store, and its sub-path, when it names one, in the image. It
+// is read-only whatever mt says.
 func (p *mountPlan) imageMount(c *record, mt Mount, m containerMount) (containerMount, error) {
 	n := 0
 	for _, other := range p.mounts {
@@ -33,11 +34,19 @@ func (p *mountPlan) imageMount(c *record, mt Mount, m containerMount) (container
 	if err != nil {
 		return m, fmt.Errorf("mount image %s at %s: %w", mt.Source, m.Target, err)
 	}
-	if _, err := p.e.images.CreateImageMount(id, img.ID); err != nil {
+	im, err := p.e.images.CreateImageMount(id, img.ID)
+	if err != nil {
 		return m, fmt.Errorf("mount image %s at %s: %w", mt.Source, m.Target, err)
 	}
 	p.undo.add(func() { _ = p.e.images.RemoveRootfs(id) })
 	m.Source, m.Volume, m.MountID, m.ReadOnly = "sha256:"+img.ID, mt.Source, id, true
+	if o := mt.ImageOptions; o != nil && o.Subpath != "" {
+		m.SubPath = o.Subpath
+		init := containerinit.Mount{Type: im.Type, Source: im.Source, Target: m.Target, Options: im.Options, SubPath: m.SubPath}
+		if err := containerinit.CheckSubPath(init); err != nil {
+			return m, invalidf("mount image %s at %s: %v", mt.Source, m.Target, err)
+		}
+	}
 	return m, nil
 }
 
@@ -47,7 +56,7 @@ func (e *Engine) initImageMount(m containerMount) (containerinit.Mount, error) {
 	if err != nil {
 		return containerinit.Mount{}, fmt.Errorf("mount image %s at %s: %w", m.Volume, m.Target, err)
 	}
-	return containerinit.Mount{Type: im.Type, Source: im.Source, Target: m.Target, Options: im.Options}, nil
+	return containerinit.Mount{Type: im.Type, Source: im.Source, Target: m.Target, Options: im.Options, SubPath: m.SubPath}, nil
 }
 
 // removeImageMounts drops the image store's rootfs of each of c's image

@@ -10,8 +10,9 @@ import (
 )
 
 // TestImageMount mounts the busybox image's files read-only into a
-// container, with either storage driver, and checks that removing the
-// container drops the image mount's layer record.
+// container, with either storage driver, and a sub-path of it (resolved
+// inside the image: "../etc" is its /etc), and checks that removing the
+// containers drops the image mounts' layer records.
 func TestImageMount(t *testing.T) {
 	t.Parallel()
 	for _, driver := range []string{"overlay2", "vfs"} {
@@ -33,8 +34,20 @@ func TestImageMount(t *testing.T) {
 			if err != nil || res.ExitCode != 0 || out.String() != "ok\n" {
 				t.Fatalf("run: %v, exit %d, stdout %q, stderr %q", err, res.ExitCode, out.String(), errOut.String())
 			}
-			if err := e.Remove(ctx, c.ID, RemoveOptions{}); err != nil {
-				t.Fatal(err)
+			sub := create(t, e, CreateOptions{
+				Config: ContainerConfig{Cmd: []string{"sh", "-c", "test -f /mnt/etc/passwd && test ! -e /mnt/etc/etc && echo ok"}},
+				HostConfig: HostConfig{Mounts: []Mount{{Type: "image", Source: "busybox", Target: "/mnt/etc",
+					ImageOptions: &ImageOptions{Subpath: "../etc"}}}},
+			})
+			out.Reset()
+			res, err = e.Run(ctx, sub.ID, AttachOptions{Stdout: &out, Stderr: &errOut})
+			if err != nil || res.ExitCode != 0 || out.String() != "ok\n" {
+				t.Fatalf("run with a sub-path: %v, exit %d, stdout %q, stderr %q", err, res.ExitCode, out.String(), errOut.String())
+			}
+			for _, id := range []string{c.ID, sub.ID} {
+				if err := e.Remove(ctx, id, RemoveOptions{}); err != nil {
+					t.Fatal(err)
+				}
 			}
 			assertNoRootfs(t, e)
 		})
@@ -42,8 +55,8 @@ func TestImageMount(t *testing.T) {
 }
 
 // TestImageMountErrors: an image mount of a missing image names it, and
-// a create that fails after its image mount was made leaves no layer
-// record behind.
+// a create that fails after its image mount was made (a later mount on
+// its path, a sub-path the image lacks) leaves no layer record behind.
 func TestImageMountErrors(t *testing.T) {
 	t.Parallel()
 	e := newTestEngine(t)
@@ -58,6 +71,12 @@ func TestImageMountErrors(t *testing.T) {
 			{Type: "tmpfs", Target: "/mnt/img"}}}})
 	if err == nil || !strings.Contains(err.Error(), "duplicate mount point") {
 		t.Errorf("create with a duplicate mount point: %v", err)
+	}
+	_, err = e.Create(ctx, CreateOptions{Config: ContainerConfig{Image: "busybox", Cmd: []string{"true"}},
+		HostConfig: HostConfig{Mounts: []Mount{{Type: "image", Source: "busybox", Target: "/mnt/img",
+			ImageOptions: &ImageOptions{Subpath: "not-existing"}}}}})
+	if err == nil || !strings.Contains(err.Error(), "sub-path not-existing") {
+		t.Errorf("create with a missing sub-path: %v", err)
 	}
 	assertNoRootfs(t, e)
 }

@@ -34,6 +34,13 @@ type Mount struct {
 	BindOptions   *BindOptions   `json:"BindOptions,omitempty"`
 	VolumeOptions *VolumeOptions `json:"VolumeOptions,omitempty"`
 	TmpfsOptions  *TmpfsOptions  `json:"TmpfsOptions,omitempty"`
+	ImageOptions  *ImageOptions  `json:"ImageOptions,omitempty"`
+}
+
+// ImageOptions are an image --mount's image-subpath: the path of the
+// image's files to mount rather than all of them.
+type ImageOptions struct {
+	Subpath string `json:"Subpath,omitempty"`
 }
 
 // BindOptions are a bind --mount's bind-propagation, and
@@ -73,6 +80,7 @@ type containerMount struct {
 	Target      string   // inside the container
 	Volume      string   `json:",omitempty"` // the volume's name; the image as the mount named it
 	MountID     string   `json:",omitempty"` // an image mount's rootfs in the image store (imagemounts.go)
+	SubPath     string   `json:",omitempty"` // the part of the image an image mount shows
 	Mode        string   `json:",omitempty"` // as inspect shows it: -v's mode, "z" for named volumes
 	ReadOnly    bool     `json:",omitempty"`
 	Propagation string   `json:",omitempty"` // a bind's; "" is rprivate
@@ -178,6 +186,9 @@ func checkMounts(hc *HostConfig) error {
 		}
 		if err := containerinit.CheckMountTarget(m.Target); err != nil {
 			return invalidf("invalid mount config for type %q: %v", m.Type, err)
+		}
+		if m.ImageOptions != nil && m.Type != "image" {
+			return invalidf("invalid mount config for type %q: image options are allowed only for type \"image\"", m.Type)
 		}
 		switch m.Type {
 		case "bind":
