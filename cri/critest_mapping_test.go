@@ -2,6 +2,7 @@ package cri
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,8 +66,13 @@ func TestMountPropagation(t *testing.T) {
 		}
 	}
 	if _, err := createOptions(sb, &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "c"}, Mounts: []*runtimeapi.Mount{
-		{ContainerPath: "/i", Image: &runtimeapi.ImageSpec{Image: "busybox"}}}}); err == nil || !strings.Contains(err.Error(), "image volumes are not supported") {
-		t.Errorf("an image mount: %v", err)
+		{ContainerPath: "/i", Image: &runtimeapi.ImageSpec{Image: "busybox"}}}}); err == nil || !strings.Contains(err.Error(), "must be read-only") {
+		t.Errorf("a writable image mount: %v", err)
+	}
+	img, err := createOptions(sb, &runtimeapi.ContainerConfig{Metadata: &runtimeapi.ContainerMetadata{Name: "c"}, Mounts: []*runtimeapi.Mount{
+		{ContainerPath: "/i", Readonly: true, Image: &runtimeapi.ImageSpec{Image: "busybox"}}}})
+	if wantImg := (engine.Mount{Type: "image", Source: "busybox", Target: "/i", ReadOnly: true}); err != nil || !slices.Contains(img.HostConfig.Mounts, wantImg) {
+		t.Errorf("an image mount: %v, mounts %+v, want %+v", err, img.HostConfig.Mounts, wantImg)
 	}
 }
 

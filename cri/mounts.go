@@ -19,6 +19,9 @@ var runtimeHandlers = []*runtimeapi.RuntimeHandler{{Features: &runtimeapi.Runtim
 // recursively so as a --mount whose submounts stay writable (the CRI's
 // read-only is the top mount's alone), any other as a bind (bindSpec).
 func addMount(hc *engine.HostConfig, m *runtimeapi.Mount) error {
+	if m.GetImage().GetImage() != "" {
+		return addImageMount(hc, m)
+	}
 	bind, err := bindSpec(m)
 	if err != nil {
 		return err
@@ -42,14 +45,9 @@ var bindPropagation = map[runtimeapi.MountPropagation]string{
 }
 
 // bindSpec is a CRI mount as the engine's bind (SOURCE:DEST[:MODES]):
-// read-only (recursively), and its propagation (bindPropagation). An
-// image mount (a mount of an image's files rather than a host path)
-// is not served. A recursive read-only mount must be read-only and
+// read-only (recursively), and its propagation (bindPropagation). A recursive read-only mount must be read-only and
 // private, as the CRI says.
 func bindSpec(m *runtimeapi.Mount) (string, error) {
-	if m.GetImage().GetImage() != "" {
-		return "", fmt.Errorf("mount of image %s at %s: image volumes are not supported", m.GetImage().GetImage(), m.GetContainerPath())
-	}
 	if !filepath.IsAbs(m.GetHostPath()) || !filepath.IsAbs(m.GetContainerPath()) {
 		return "", fmt.Errorf("mount %s:%s: both paths must be absolute", m.GetHostPath(), m.GetContainerPath())
 	}
@@ -80,6 +78,10 @@ func bindSpec(m *runtimeapi.Mount) (string, error) {
 
 // criMount is a container's mount as the CRI shows it back.
 func criMount(m engine.MountPoint) *runtimeapi.Mount {
+	if m.Type == "image" {
+		return &runtimeapi.Mount{ContainerPath: m.Destination, Readonly: true,
+			Image: &runtimeapi.ImageSpec{Image: m.Name, ImageRef: m.Source}}
+	}
 	out := &runtimeapi.Mount{ContainerPath: m.Destination, HostPath: m.Source, Readonly: !m.RW}
 	switch m.Propagation {
 	case "rslave", "slave":

@@ -37,7 +37,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 		if m.Target == "" {
 			root = m
 		} else {
-			extra = append(extra, containerinit.Mount(m))
+			extra = append(extra, mountSpec(m).initMount())
 		}
 	}
 	// Named after the step, for releaseBuildStep to find after a kill.
@@ -112,7 +112,7 @@ func (r buildRunner) Run(ctx context.Context, step images.RunStep) (err error) {
 
 	proc, err := containerinit.Start(&containerinit.Config{
 		Rootfs:        rootfs,
-		RootMount:     containerinit.Mount(root),
+		RootMount:     mountSpec(root).initMount(),
 		Mounts:        extra,
 		Hostname:      step.ID[:min(12, len(step.ID))],
 		Args:          step.Args,

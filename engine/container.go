@@ -204,7 +204,7 @@ type LogConfig struct {
 
 // MountPoint describes one mount, as docker inspect shows it.
 type MountPoint struct {
-	Type        string `json:"Type"`           // "bind", "volume" or "tmpfs"
+	Type        string `json:"Type"`           // "bind", "volume", "tmpfs" or "image"
 	Name        string `json:"Name,omitempty"` // a volume's
 	Source      string `json:"Source"`
 	Destination string `json:"Destination"`

@@ -545,6 +545,9 @@ func (e *Engine) destroy(c *record) error {
 	if err := e.reserve.Do(func() error { return e.images.RemoveRootfs(c.ID) }); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
+	if err := e.reserve.Do(func() error { return e.removeImageMounts(c) }); err != nil {
+		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
+	}
 	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}

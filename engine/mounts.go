@@ -27,13 +27,20 @@ import (
 
 // Mount is one --mount, with Docker's API shape (api/types/mount).
 type Mount struct {
-	Type          string         `json:"Type,omitempty"` // bind, volume or tmpfs
+	Type          string         `json:"Type,omitempty"` // bind, volume, tmpfs or image
 	Source        string         `json:"Source,omitempty"`
 	Target        string         `json:"Target,omitempty"`
 	ReadOnly      bool           `json:"ReadOnly,omitempty"`
 	BindOptions   *BindOptions   `json:"BindOptions,omitempty"`
 	VolumeOptions *VolumeOptions `json:"VolumeOptions,omitempty"`
 	TmpfsOptions  *TmpfsOptions  `json:"TmpfsOptions,omitempty"`
+	ImageOptions  *ImageOptions  `json:"ImageOptions,omitempty"`
+}
+
+// ImageOptions are an image --mount's image-subpath: the path of the
+// image's files to mount rather than all of them.
+type ImageOptions struct {
+	Subpath string `json:"Subpath,omitempty"`
 }
 
 // BindOptions are a bind --mount's bind-propagation, and
@@ -68,10 +75,12 @@ type TmpfsOptions struct {
 // containerMount is one mount of a container as create resolved it: what
 // inspect shows (MountPoint) and what start mounts.
 type containerMount struct {
-	Type        string   // bind, volume or tmpfs
-	Source      string   // host path; a volume's Mountpoint; "" for tmpfs
+	Type        string   // bind, volume, tmpfs or image
+	Source      string   // host path; a volume's Mountpoint; "" for tmpfs; an image's ID
 	Target      string   // inside the container
-	Volume      string   `json:",omitempty"` // the volume's name
+	Volume      string   `json:",omitempty"` // the volume's name; the image as the mount named it
+	MountID     string   `json:",omitempty"` // an image mount's rootfs in the image store (imagemounts.go)
+	SubPath     string   `json:",omitempty"` // the part of the image an image mount shows
 	Mode        string   `json:",omitempty"` // as inspect shows it: -v's mode, "z" for named volumes
 	ReadOnly    bool     `json:",omitempty"`
 	Propagation string   `json:",omitempty"` // a bind's; "" is rprivate
@@ -90,6 +99,8 @@ func (m containerMount) mountPoint() MountPoint {
 		}
 	case "volume":
 		mp.Name, mp.Driver = m.Volume, volumes.LocalDriver
+	case "image":
+		mp.Name = m.Volume
 	}
 	return mp
 }
@@ -176,6 +187,9 @@ func checkMounts(hc *HostConfig) error {
 		if err := containerinit.CheckMountTarget(m.Target); err != nil {
 			return invalidf("invalid mount config for type %q: %v", m.Type, err)
 		}
+		if m.ImageOptions != nil && m.Type != "image" {
+			return invalidf("invalid mount config for type %q: image options are allowed only for type \"image\"", m.Type)
+		}
 		switch m.Type {
 		case "bind":
 			if m.Source == "" {
@@ -213,6 +227,13 @@ func checkMounts(hc *HostConfig) error {
 			}
 			if m.BindOptions != nil || m.VolumeOptions != nil {
 				return invalidf("invalid mount config for type \"tmpfs\": only tmpfs options are allowed")
+			}
+		case "image":
+			if m.Source == "" {
+				return invalidf("invalid mount config for type \"image\": the image to mount is required")
+			}
+			if m.BindOptions != nil || m.VolumeOptions != nil || m.TmpfsOptions != nil {
+				return invalidf("invalid mount config for type \"image\": no bind, volume or tmpfs options are allowed")
 			}
 		default:
 			return invalidf("invalid mount config: mount type unknown: %q", m.Type)
@@ -338,7 +359,7 @@ func (e *Engine) resolveMounts(c *record, undo *cleanup) ([]*volumes.Volume, err
 			return nil, fmt.Errorf("--volumes-from %s: %w", ref, err)
 		}
 		for _, m := range src.containerMounts() {
-			if m.Type == "tmpfs" {
+			if m.Type == "tmpfs" || m.Type == "image" {
 				continue
 			}
 			m.CopyUp = false
@@ -398,6 +419,11 @@ func (e *Engine) resolveMounts(c *record, undo *cleanup) ([]*volumes.Volume, err
 			}
 			m.Source, m.Volume, m.Mode = v.Mountpoint, v.Name, "z"
 			m.CopyUp = mt.VolumeOptions == nil || !mt.VolumeOptions.NoCopy
+		case "image":
+			var err error
+			if m, err = p.imageMount(c, mt, m); err != nil {
+				return nil, err
+			}
 		case "tmpfs":
 			if t := mt.TmpfsOptions; t != nil {
 				if t.SizeBytes > 0 {
@@ -502,6 +528,12 @@ func (e *Engine) initMounts(c *record) ([]containerinit.Mount, []string, error) 
 				opts = append(opts, "ro")
 			}
 			out = append(out, containerinit.Mount{Type: "tmpfs", Source: "tmpfs", Target: m.Target, Options: opts})
+		case "image":
+			im, err := e.initImageMount(m)
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, im)
 		}
 	}
 	return out, copyUp, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"berth/engine/containerinit"
 	"berth/engine/network"
 )
 
@@ -61,6 +62,11 @@ type mountSpec struct {
 	Target  string
 	Options []string
 	Dir     string `json:",omitempty"` // relative paths are resolved here; "" when none
+}
+
+// initMount is m as the init performs it.
+func (m mountSpec) initMount() containerinit.Mount {
+	return containerinit.Mount{Type: m.Type, Source: m.Source, Target: m.Target, Options: m.Options, Dir: m.Dir}
 }
 
 // decodeRecord reads container.json's bytes for the container id. A record

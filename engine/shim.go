@@ -608,7 +608,7 @@ func (e *Engine) initConfig(c *record, devices []containerinit.Device) (*contain
 	}
 	cfg := &containerinit.Config{
 		Rootfs:          filepath.Join(e.store.dir(c.ID), "rootfs"),
-		RootMount:       containerinit.Mount(c.RootMount),
+		RootMount:       c.RootMount.initMount(),
 		Mounts:          mounts,
 		CopyUp:          copyUp,
 		Hostname:        c.Config.Hostname,

@@ -58,6 +58,12 @@ func checkContainerID(id string) error {
 // directories; vfs: a bind mount of a full copy. Calling it again for the
 // same container and image returns the same mounts.
 func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
+	return s.createRootfs(containerID, imageID, true)
+}
+
+// createRootfs is CreateRootfs; init says whether the rootfs has an
+// init layer (an image mount has none: it shows the image's files alone).
+func (s *Store) createRootfs(containerID, imageID string, init bool) ([]Mount, error) {
 	if err := checkContainerID(containerID); err != nil {
 		return nil, fmt.Errorf("create rootfs: %w", err)
 	}
@@ -89,7 +95,7 @@ func (s *Store) CreateRootfs(containerID, imageID string) ([]Mount, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, WithImageName(err, s.imageName(id, refs)))
 	}
-	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains, Init: true}
+	rec = rootfsRecord{ID: containerID, Image: id.Encoded(), Driver: s.driver, Layers: chains, Init: init}
 	mounts, err := s.makeRootfs(&rec)
 	if err != nil {
 		return nil, fmt.Errorf("create rootfs of %s: %w", containerID, err)

@@ -94,6 +94,9 @@ type Mount struct {
 	// working directory. Only Config.RootMount uses it (overlay2 names its
 	// layers by short relative links, to fit one page of mount data).
 	Dir string `json:"dir,omitempty"`
+	// SubPath, when set, mounts only this path of the source (resolved
+	// inside it) at Target: an image mount's sub-path.
+	SubPath string `json:"subPath,omitempty"`
 }
 
 // Config is everything the init needs to build and start one container. It

@@ -32,6 +32,9 @@ func fdPath(f *os.File) string {
 // nil (m's source cloned already, cloneSharedBinds); with copyUp, an
 // empty volume at m.Source is first filled from the target's content.
 func mountContainerMount(root *os.File, m Mount, copyUp bool, tree *os.File) error {
+	if m.SubPath != "" {
+		return mountSubPath(root, m)
+	}
 	isFile := false
 	if m.Type == "bind" {
 		fi, err := os.Stat(m.Source)
@@ -40,14 +43,11 @@ func mountContainerMount(root *os.File, m Mount, copyUp bool, tree *os.File) err
 		}
 		isFile = !fi.IsDir()
 	}
-	target, err := createInRoot(root, m.Target, isFile)
+	target, err := mountpoint(root, m.Target, isFile)
 	if err != nil {
-		return fmt.Errorf("create mountpoint: %w", err)
-	}
-	defer func() { _ = target.Close() }()
-	if err := checkTarget(target, m.Target, isFile); err != nil {
 		return err
 	}
+	defer func() { _ = target.Close() }()
 	if copyUp && !isFile {
 		if err := copyUpVolume(target, m.Source); err != nil {
 			return fmt.Errorf("copy %s into the volume: %w", m.Target, err)
@@ -61,6 +61,20 @@ func mountContainerMount(root *os.File, m Mount, copyUp bool, tree *os.File) err
 		return err
 	}
 	return mnt.Close()
+}
+
+// mountpoint creates name inside root (a directory, or an empty file)
+// and opens it, checked by checkTarget.
+func mountpoint(root *os.File, name string, isFile bool) (*os.File, error) {
+	target, err := createInRoot(root, name, isFile)
+	if err != nil {
+		return nil, fmt.Errorf("create mountpoint: %w", err)
+	}
+	if err := checkTarget(target, name, isFile); err != nil {
+		_ = target.Close()
+		return nil, err
+	}
+	return target, nil
 }
 
 // checkTarget refuses a target that resolved into the container's /proc

@@ -22,7 +22,7 @@ type volumeFlags struct {
 }
 
 func (v *volumeFlags) register(flags *pflag.FlagSet) {
-	flags.StringArrayVar(&v.mounts, "mount", nil, "attach a filesystem mount to the container: type=bind|volume|tmpfs,source=…,target=…[,readonly][,…]")
+	flags.StringArrayVar(&v.mounts, "mount", nil, "attach a filesystem mount to the container: type=bind|volume|tmpfs|image,source=…,target=…[,readonly][,image-subpath=…][,…]")
 	flags.StringArrayVar(&v.volumesFrom, "volumes-from", nil, "mount volumes from the specified container(s): CONTAINER[:ro|rw]")
 }
 
@@ -125,6 +125,7 @@ func parseMount(spec string) (engine.Mount, error) {
 	}
 	var bindOpts *engine.BindOptions
 	var tmpfsOpts *engine.TmpfsOptions
+	var imageOpts *engine.ImageOptions
 	tmpfs := func() *engine.TmpfsOptions {
 		if tmpfsOpts == nil {
 			tmpfsOpts = &engine.TmpfsOptions{}
@@ -154,6 +155,8 @@ func parseMount(spec string) (engine.Mount, error) {
 				return m, fmt.Errorf("invalid value for %s: %s", key, value)
 			}
 		case "consistency":
+		case "image-subpath":
+			imageOpts = &engine.ImageOptions{Subpath: value}
 		case "bind-propagation":
 			bindOpts = &engine.BindOptions{Propagation: strings.ToLower(value)}
 		case "volume-nocopy":
@@ -207,8 +210,12 @@ func parseMount(spec string) (engine.Mount, error) {
 	}
 	switch m.Type {
 	case "bind", "volume", "tmpfs":
+	case "image":
+		if m.Source == "" {
+			return m, fmt.Errorf("source is required: the image to mount")
+		}
 	default:
-		return m, fmt.Errorf("mount type %q is not supported: bind, volume or tmpfs", m.Type)
+		return m, fmt.Errorf("mount type %q is not supported: bind, volume, tmpfs or image", m.Type)
 	}
 	if volumeOpts != nil && m.Type != "volume" {
 		return m, fmt.Errorf("cannot mix 'volume-*' options with mount type '%s'", m.Type)
@@ -219,6 +226,10 @@ func parseMount(spec string) (engine.Mount, error) {
 	if tmpfsOpts != nil && m.Type != "tmpfs" {
 		return m, fmt.Errorf("cannot mix 'tmpfs-*' options with mount type '%s'", m.Type)
 	}
+	if imageOpts != nil && m.Type != "image" {
+		return m, fmt.Errorf("cannot mix 'image-*' options with mount type '%s'", m.Type)
+	}
+	m.ImageOptions = imageOpts
 	m.VolumeOptions, m.BindOptions, m.TmpfsOptions = volumeOpts, bindOpts, tmpfsOpts
 	return m, nil
 }
