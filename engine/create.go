@@ -253,7 +253,7 @@ func (e *Engine) create(opts CreateOptions) (*Container, error) {
 }
 
 // discardAbandoned removes what a create of container id that died left
-// (its directory without a record, its writable layer), unless something
+// (its directory without a record, its writable layer and image mounts), unless something
 // of it runs: then its record was lost, and it is rm -f's to remove.
 func (e *Engine) discardAbandoned(id string) error {
 	if e.findLeftovers(id).running() {
@@ -261,6 +261,16 @@ func (e *Engine) discardAbandoned(id string) error {
 	}
 	if err := e.images.RemoveRootfs(id); err != nil {
 		return err
+	}
+	// Its image mounts, whose number only the lost record knew.
+	mounts, err := e.images.RootfsIDs(imageMountPrefix(id))
+	if err != nil {
+		return err
+	}
+	for _, m := range mounts {
+		if err := e.images.RemoveRootfs(m); err != nil {
+			return err
+		}
 	}
 	if err := os.RemoveAll(e.store.dir(id)); err != nil {
 		return fmt.Errorf("remove container directory: %w", err)

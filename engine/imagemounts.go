@@ -16,8 +16,11 @@ import (
 
 // imageMountID is the image store's name for c's n-th image mount.
 func imageMountID(containerID string, n int) string {
-	return containerID + "-image-" + strconv.Itoa(n)
+	return imageMountPrefix(containerID) + strconv.Itoa(n)
 }
+
+// imageMountPrefix begins the names of every image mount of containerID.
+func imageMountPrefix(containerID string) string { return containerID + "-image-" }
 
 // imageMount resolves mt, a type=image --mount of c: the image must be
 // in the store, and its sub-path, when it names one, in the image. It

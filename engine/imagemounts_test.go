@@ -93,3 +93,27 @@ func assertNoRootfs(t *testing.T, e *Engine) {
 		t.Errorf("left behind: rootfs %s", d.Name())
 	}
 }
+
+// A create that died after it made an image mount, before its record was
+// written, leaves the mount's rootfs holding the image's layers: what
+// discards the abandoned create removes it too.
+func TestDiscardAbandonedRemovesImageMounts(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	img, err := e.images.Lookup("busybox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.Repeat("ab", 32)
+	for n := range 2 {
+		if _, err := e.images.CreateImageMount(imageMountID(id, n), img.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.discardAbandoned(id); err != nil {
+		t.Fatal(err)
+	}
+	if left, err := e.images.RootfsIDs(id); err != nil || len(left) != 0 {
+		t.Errorf("rootfs records left after the abandoned create was discarded: %v, %v", left, err)
+	}
+}

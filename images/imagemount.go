@@ -1,7 +1,10 @@
 package images
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -38,4 +41,25 @@ func (s *Store) CreateImageMount(mountID, imageID string) (Mount, error) {
 	}
 	m.Options, m.Dir = append(opts, "ro"), ""
 	return m, nil
+}
+
+// RootfsIDs lists the IDs of the stored rootfs records that begin with
+// prefix: the image mounts a container's create made before it died, for
+// the engine to remove when the container's own record says nothing of
+// them.
+func (s *Store) RootfsIDs(prefix string) ([]string, error) {
+	entries, err := os.ReadDir(s.containersDir())
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list rootfs records: %w", err)
+	}
+	var ids []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
 }
