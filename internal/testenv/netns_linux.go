@@ -5,12 +5,13 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"berth/internal/osthread"
 )
 
 // NetNS is a network namespace of the test's own, held by a sleeping
@@ -52,35 +53,27 @@ func (n *NetNS) Command(name string, args ...string) *exec.Cmd {
 }
 
 // Listen opens a listener inside the namespace (on its 127.0.0.1, say)
-// that this process serves: a goroutine on a thread of its own enters
-// the namespace, listens and exits, and its thread, never unlocked, ends
-// with it.
+// that this process serves: it is made on a thread that enters the
+// namespace and is thrown away after (osthread.Discarded); a socket
+// stays in the namespace it was made in.
 func (n *NetNS) Listen(network, addr string) (net.Listener, error) {
-	type result struct {
-		l   net.Listener
-		err error
+	f, err := os.Open(n.Path)
+	if err != nil {
+		return nil, fmt.Errorf("listen in %s: %w", n.Path, err)
 	}
-	done := make(chan result, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread is dropped with the goroutine
-		f, err := os.Open(n.Path)
-		if err != nil {
-			done <- result{err: fmt.Errorf("listen in %s: %w", n.Path, err)}
-			return
-		}
-		defer func() { _ = f.Close() }() // read-only: only its descriptor was used
+	defer func() { _ = f.Close() }() // read-only: only its descriptor was used
+	var l net.Listener
+	err = osthread.Discarded(func() error {
 		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- result{err: fmt.Errorf("listen in %s: setns: %w", n.Path, err)}
-			return
+			return fmt.Errorf("listen in %s: setns: %w", n.Path, err)
 		}
-		l, err := net.Listen(network, addr)
-		if err != nil {
-			err = fmt.Errorf("listen in %s: %w", n.Path, err)
+		var err error
+		if l, err = net.Listen(network, addr); err != nil {
+			return fmt.Errorf("listen in %s: %w", n.Path, err)
 		}
-		done <- result{l, err}
-	}()
-	r := <-done
-	return r.l, r.err
+		return nil
+	})
+	return l, err
 }
 
 // Routes lists the namespace's routes in every table, as `ip -o route`
