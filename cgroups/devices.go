@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DeviceType is the kind of device node a DeviceRule matches.
@@ -120,12 +121,12 @@ const maxDeviceNumber = 1<<32 - 1
 
 // deviceRuleSyntax is docker's --device-cgroup-rule syntax (moby's
 // oci.AppendDevicePermissionsFromCgroupRules).
-var deviceRuleSyntax = regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`)
+var deviceRuleSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`) })
 
 // ParseDeviceRule parses docker's --device-cgroup-rule, e.g. "c 1:3 mr"
 // or "b *:* m", into an allowing rule. Errors carry docker's messages.
 func ParseDeviceRule(s string) (DeviceRule, error) {
-	m := deviceRuleSyntax.FindStringSubmatch(s)
+	m := deviceRuleSyntax().FindStringSubmatch(s)
 	if m == nil {
 		return DeviceRule{}, fmt.Errorf("invalid device cgroup format '%s'", s)
 	}

@@ -45,8 +45,8 @@ func (a *app) contextCreateCommand() *cobra.Command {
 		if name == defaultContext {
 			return usageError(cmd.CommandPath(), fmt.Errorf("%q is a reserved context name", name))
 		}
-		if !contextName.MatchString(name) {
-			return usageError(cmd.CommandPath(), fmt.Errorf("context name %q is invalid, names are validated against regexp %q", name, contextName.String()))
+		if !contextName().MatchString(name) {
+			return usageError(cmd.CommandPath(), fmt.Errorf("context name %q is invalid, names are validated against regexp %q", name, contextName().String()))
 		}
 		hc, err := parseDockerEndpoint(docker)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"sync"
 
 	"berth/internal/atomicfile"
 )
@@ -43,7 +44,7 @@ type hostContext struct {
 }
 
 // contextName is docker's rule for context names.
-var contextName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`)
+var contextName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`) })
 
 // userConfigDir is berth's directory in the user's configuration
 // directory ($XDG_CONFIG_HOME/berth, else ~/.config/berth), where

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // FileError is a compose file that is wrong at one place: the file, the
@@ -50,70 +51,76 @@ type place struct {
 // gives: a YAML syntax error has a line but no key, a schema error the
 // file and the key path, an interpolation or decoding error the key
 // path only, a consistency error the service and what it refers to.
-var errorPlaces = []struct {
+// They are compiled at the first error, not at every berth start.
+var errorPlaces = sync.OnceValue(func() []errorPlace {
+	return []errorPlace{
+		{regexp.MustCompile(`(?s)^validating (.+?): (\S*) ?additional propert(?:y|ies) '([^']+)'.* not allowed$`), func(m []string) place {
+			return place{file: m[1], key: joinKey(m[2], m[3]), msg: "unknown key"}
+		}},
+		{regexp.MustCompile(`(?s)^validating (.+?): (\S+) false schema$`), func(m []string) place {
+			return place{file: m[1], key: m[2], msg: "unknown key"}
+		}},
+		{regexp.MustCompile(`(?s)^validating (.+?): (\S*) (.*)$`), func(m []string) place {
+			return place{file: m[1], key: m[2], msg: m[3]}
+		}},
+		{regexp.MustCompile(`(?s)^error while interpolating (\S+): (.*)$`), func(m []string) place {
+			return place{key: m[1], msg: m[2]}
+		}},
+		{regexp.MustCompile(`(?s)^invalid interpolation format for (\S+?)\.?\n(.*)$`), func(m []string) place {
+			return place{key: m[1], msg: "invalid interpolation format: " + strings.Join(strings.Fields(m[2]), " ")}
+		}},
+		{regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'([^']*)' (.*)$`), func(m []string) place {
+			return place{key: mapstructureKey(m[1]), msg: firstLine(m[2])}
+		}},
+		{regexp.MustCompile(`(?s)^service "([^"]+)" refers to undefined (?:build )?(network|volume|secret|config|model) (\S+?)(?:: .*)?$`), func(m []string) place {
+			return place{key: "services." + m[1] + "." + m[2] + "s", hint: m[3], msg: "undefined " + m[2] + " " + strconv.Quote(m[3])}
+		}},
+		{regexp.MustCompile(`(?s)^service "([^"]+)" depends on (?:undefined|unknown) service "([^"]+)"`), func(m []string) place {
+			return place{key: "services." + m[1] + ".depends_on", hint: m[2], msg: "undefined service " + strconv.Quote(m[2])}
+		}},
+		{regexp.MustCompile(`(?s)^service "([^"]+)" is required by "([^"]+)" but is disabled(.*)$`), func(m []string) place {
+			return place{key: "services." + m[2] + ".depends_on", hint: m[1], msg: "service " + strconv.Quote(m[1]) + " is disabled" + m[3]}
+		}},
+		{regexp.MustCompile(`(?s)^dependency cycle detected: (\S+) -> (\S+)(.*)$`), func(m []string) place {
+			return place{key: "services." + m[1] + ".depends_on", hint: m[2], msg: "dependency cycle: " + m[1] + " -> " + m[2] + m[3]}
+		}},
+		{regexp.MustCompile(`(?s)^service "?([^" ]+)"? (has neither an image nor a build context specified|declares .*?)(?:: invalid compose project)?$`), func(m []string) place {
+			return place{key: "services." + m[1], msg: m[2]}
+		}},
+		{regexp.MustCompile(`(?s)^cannot extend service "([^"]+)" in (.+?): (.*)$`), func(m []string) place {
+			return place{file: m[2], key: "services." + m[1] + ".extends", msg: m[3]}
+		}},
+		{regexp.MustCompile(`(?s)^((?:services|networks|volumes|secrets|configs)\.[^: ]+): (.*)$`), func(m []string) place {
+			return place{key: m[1], msg: m[2]}
+		}},
+		{regexp.MustCompile(`(?s)^(\S+) (must be a mapping)$`), func(m []string) place {
+			return place{key: m[1], msg: m[2]}
+		}},
+		{regexp.MustCompile(`(?s)^(healthcheck\.test must start .*)$`), func(m []string) place {
+			return place{key: "services.*.healthcheck.test", msg: m[1]}
+		}},
+		{regexp.MustCompile(`(?s)^(empty compose file)$`), func(m []string) place {
+			return place{msg: m[1]}
+		}},
+		{regexp.MustCompile(`(?s)^(invalid (?:hostPort|containerPort|IP address|proto): (.*))$`), func(m []string) place {
+			return place{key: "services.*.ports", hint: m[2], msg: m[1]}
+		}},
+		{regexp.MustCompile(`(?s)^((?:secret|config) "([^"]+)" must declare .*?)(?:: invalid compose project)?$`), func(m []string) place {
+			return place{key: strings.Fields(m[1])[0] + "s." + m[2], msg: m[1]}
+		}},
+		{regexp.MustCompile(`(?s)^(env file (.+?) not found): .*$`), func(m []string) place {
+			return place{key: "services.*.env_file", hint: filepath.Base(m[2]), msg: m[1]}
+		}},
+		{regexp.MustCompile(`(?s)^(?:failed to parse (.+?): )?yaml: (.*)$`), func(m []string) place {
+			return place{file: m[1], line: yamlLine(m[2]), msg: "yaml: " + m[2]}
+		}},
+	}
+})
+
+// errorPlace is a pattern of a load error and where it places the error.
+type errorPlace struct {
 	re    *regexp.Regexp
 	place func(m []string) place
-}{
-	{regexp.MustCompile(`(?s)^validating (.+?): (\S*) ?additional propert(?:y|ies) '([^']+)'.* not allowed$`), func(m []string) place {
-		return place{file: m[1], key: joinKey(m[2], m[3]), msg: "unknown key"}
-	}},
-	{regexp.MustCompile(`(?s)^validating (.+?): (\S+) false schema$`), func(m []string) place {
-		return place{file: m[1], key: m[2], msg: "unknown key"}
-	}},
-	{regexp.MustCompile(`(?s)^validating (.+?): (\S*) (.*)$`), func(m []string) place {
-		return place{file: m[1], key: m[2], msg: m[3]}
-	}},
-	{regexp.MustCompile(`(?s)^error while interpolating (\S+): (.*)$`), func(m []string) place {
-		return place{key: m[1], msg: m[2]}
-	}},
-	{regexp.MustCompile(`(?s)^invalid interpolation format for (\S+?)\.?\n(.*)$`), func(m []string) place {
-		return place{key: m[1], msg: "invalid interpolation format: " + strings.Join(strings.Fields(m[2]), " ")}
-	}},
-	{regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'([^']*)' (.*)$`), func(m []string) place {
-		return place{key: mapstructureKey(m[1]), msg: firstLine(m[2])}
-	}},
-	{regexp.MustCompile(`(?s)^service "([^"]+)" refers to undefined (?:build )?(network|volume|secret|config|model) (\S+?)(?:: .*)?$`), func(m []string) place {
-		return place{key: "services." + m[1] + "." + m[2] + "s", hint: m[3], msg: "undefined " + m[2] + " " + strconv.Quote(m[3])}
-	}},
-	{regexp.MustCompile(`(?s)^service "([^"]+)" depends on (?:undefined|unknown) service "([^"]+)"`), func(m []string) place {
-		return place{key: "services." + m[1] + ".depends_on", hint: m[2], msg: "undefined service " + strconv.Quote(m[2])}
-	}},
-	{regexp.MustCompile(`(?s)^service "([^"]+)" is required by "([^"]+)" but is disabled(.*)$`), func(m []string) place {
-		return place{key: "services." + m[2] + ".depends_on", hint: m[1], msg: "service " + strconv.Quote(m[1]) + " is disabled" + m[3]}
-	}},
-	{regexp.MustCompile(`(?s)^dependency cycle detected: (\S+) -> (\S+)(.*)$`), func(m []string) place {
-		return place{key: "services." + m[1] + ".depends_on", hint: m[2], msg: "dependency cycle: " + m[1] + " -> " + m[2] + m[3]}
-	}},
-	{regexp.MustCompile(`(?s)^service "?([^" ]+)"? (has neither an image nor a build context specified|declares .*?)(?:: invalid compose project)?$`), func(m []string) place {
-		return place{key: "services." + m[1], msg: m[2]}
-	}},
-	{regexp.MustCompile(`(?s)^cannot extend service "([^"]+)" in (.+?): (.*)$`), func(m []string) place {
-		return place{file: m[2], key: "services." + m[1] + ".extends", msg: m[3]}
-	}},
-	{regexp.MustCompile(`(?s)^((?:services|networks|volumes|secrets|configs)\.[^: ]+): (.*)$`), func(m []string) place {
-		return place{key: m[1], msg: m[2]}
-	}},
-	{regexp.MustCompile(`(?s)^(\S+) (must be a mapping)$`), func(m []string) place {
-		return place{key: m[1], msg: m[2]}
-	}},
-	{regexp.MustCompile(`(?s)^(healthcheck\.test must start .*)$`), func(m []string) place {
-		return place{key: "services.*.healthcheck.test", msg: m[1]}
-	}},
-	{regexp.MustCompile(`(?s)^(empty compose file)$`), func(m []string) place {
-		return place{msg: m[1]}
-	}},
-	{regexp.MustCompile(`(?s)^(invalid (?:hostPort|containerPort|IP address|proto): (.*))$`), func(m []string) place {
-		return place{key: "services.*.ports", hint: m[2], msg: m[1]}
-	}},
-	{regexp.MustCompile(`(?s)^((?:secret|config) "([^"]+)" must declare .*?)(?:: invalid compose project)?$`), func(m []string) place {
-		return place{key: strings.Fields(m[1])[0] + "s." + m[2], msg: m[1]}
-	}},
-	{regexp.MustCompile(`(?s)^(env file (.+?) not found): .*$`), func(m []string) place {
-		return place{key: "services.*.env_file", hint: filepath.Base(m[2]), msg: m[1]}
-	}},
-	{regexp.MustCompile(`(?s)^(?:failed to parse (.+?): )?yaml: (.*)$`), func(m []string) place {
-		return place{file: m[1], line: yamlLine(m[2]), msg: "yaml: " + m[2]}
-	}},
 }
 
 // locate turns a load error into a FileError naming the file, the line
@@ -129,7 +136,7 @@ func locate(files []string, err error) error {
 		return err
 	}
 	text := err.Error()
-	for _, ep := range errorPlaces {
+	for _, ep := range errorPlaces() {
 		m := ep.re.FindStringSubmatch(text)
 		if m == nil {
 			continue
@@ -150,12 +157,12 @@ func locate(files []string, err error) error {
 	return err
 }
 
-var mapstructureIndexRE = regexp.MustCompile(`\[([^\]]*)\]`)
+var mapstructureIndexRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[([^\]]*)\]`) })
 
 // mapstructureKey is a decoding error's path, services[web].ports[0],
 // as a key path, services.web.ports.0.
 func mapstructureKey(path string) string {
-	return mapstructureIndexRE.ReplaceAllString(path, ".$1")
+	return mapstructureIndexRE().ReplaceAllString(path, ".$1")
 }
 
 // firstLine is s up to its first line break.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v4"
 )
@@ -145,14 +146,14 @@ func syntaxPlace(files []string, named string, line int) (string, int, string) {
 	return file, line, keyAbove(strings.Split(string(data), "\n"), line)
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)(?:, column \d+)?:`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)(?:, column \d+)?:`) })
 
 // yamlLine is the line of a YAML error: the last "line N:" of the
 // message, since the first ones say where the enclosing block began.
 // The YAML library counts the lines of its parser's errors from 0 and
 // those of its scanner from 1.
 func yamlLine(msg string) int {
-	all := yamlLineRE.FindAllStringSubmatch(msg, -1)
+	all := yamlLineRE().FindAllStringSubmatch(msg, -1)
 	if len(all) == 0 {
 		return 0
 	}
@@ -163,7 +164,9 @@ func yamlLine(msg string) int {
 	return n
 }
 
-var keyLineRE = regexp.MustCompile(`^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)\s*:(?:\s|$)`)
+var keyLineRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)\s*:(?:\s|$)`)
+})
 
 // keyAbove is the key path that line (1-based) of a YAML text is under,
 // from the keys of the lines before it and their indentation.
@@ -174,7 +177,7 @@ func keyAbove(lines []string, line int) string {
 	}
 	var stack []level
 	for i := 0; i < line && i < len(lines); i++ {
-		m := keyLineRE.FindStringSubmatch(strings.ReplaceAll(lines[i], "\t", "        "))
+		m := keyLineRE().FindStringSubmatch(strings.ReplaceAll(lines[i], "\t", "        "))
 		if m == nil {
 			continue
 		}

@@ -24,6 +24,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	units "github.com/docker/go-units"
 )
@@ -280,7 +281,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if c.DefaultNetwork != "" && !validNetworkName.MatchString(c.DefaultNetwork) {
+	if c.DefaultNetwork != "" && !validNetworkName().MatchString(c.DefaultNetwork) {
 		return fmt.Errorf("key %q: %w: %q is not a network name", "default-network", ErrInvalidValue, c.DefaultNetwork)
 	}
 	if c.Bip != "" {
@@ -308,7 +309,7 @@ func (c *Config) Validate() error {
 }
 
 // validNetworkName is docker's rule for network names.
-var validNetworkName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validNetworkName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 // ValidateLogOpts checks json-file log options as docker does: only max-size
 // (a size such as 10m, at least 1 byte) and max-file (a count of at least 1,

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 
@@ -157,12 +158,12 @@ func (e *Engine) findLeftovers(id string) *leftovers {
 }
 
 // cgroupParentField finds "CgroupParent":"…" in a record's raw bytes.
-var cgroupParentField = regexp.MustCompile(`"CgroupParent":"([A-Za-z0-9_./:@-]*)"`)
+var cgroupParentField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"CgroupParent":"([A-Za-z0-9_./:@-]*)"`) })
 
 // salvageCgroupParent reads the cgroup parent from what is left of a
 // damaged record, when that part of it survived.
 func salvageCgroupParent(raw []byte) (string, bool) {
-	m := cgroupParentField.FindSubmatch(raw)
+	m := cgroupParentField().FindSubmatch(raw)
 	if m == nil || len(m[1]) == 0 {
 		return "", false
 	}

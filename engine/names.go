@@ -6,13 +6,14 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // validName is docker's rule for container names.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
 
 func checkName(name string) error {
-	if !validName.MatchString(name) {
+	if !validName().MatchString(name) {
 		return invalidf("%q: %v, only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name, ErrInvalidName)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"berth/engine/network"
 )
@@ -57,7 +58,9 @@ func CheckDNS(s string) error {
 }
 
 // dnsDomain is docker's rule for a --dns-search domain.
-var dnsDomain = regexp.MustCompile(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?$`)
+var dnsDomain = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?$`)
+})
 
 // CheckDNSSearch checks a --dns-search domain; "." alone means an empty
 // search list.
@@ -65,7 +68,7 @@ func CheckDNSSearch(s string) error {
 	if s == "." {
 		return nil
 	}
-	if len(s) > 255 || !dnsDomain.MatchString(s) {
+	if len(s) > 255 || !dnsDomain().MatchString(s) {
 		return fmt.Errorf("%s is not a valid domain", s)
 	}
 	return nil
@@ -284,7 +287,7 @@ func (e *Engine) checkNamespaces(hc *HostConfig, cfg *ContainerConfig) error {
 			return invalidf("%v", err)
 		}
 	}
-	if cfg.Domainname != "" && !dnsDomain.MatchString(cfg.Domainname) {
+	if cfg.Domainname != "" && !dnsDomain().MatchString(cfg.Domainname) {
 		return invalidf("invalid domain name %q", cfg.Domainname)
 	}
 	if hc.UTSMode == ModeHost && cfg.Hostname != "" {

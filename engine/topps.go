@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // TopResult is `berth top`'s table as docker's API has it: ps's column
@@ -82,12 +83,12 @@ func pidsArg(pids []int) string {
 
 // psKeyEqualsPID finds "key=PID…" in ps options: a renamed PID column,
 // which would hide the column rows are matched by.
-var psKeyEqualsPID = regexp.MustCompile(`\s+([^\s]*)=\s*(PID[^\s]*)`)
+var psKeyEqualsPID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+([^\s]*)=\s*(PID[^\s]*)`) })
 
 // validatePSArgs refuses what docker refuses: a column renamed to PID
 // ("-o user=PID"), which would be taken for the process ID.
 func validatePSArgs(args []string) error {
-	for _, m := range psKeyEqualsPID.FindAllStringSubmatch(" "+strings.Join(args, " "), -1) {
+	for _, m := range psKeyEqualsPID().FindAllStringSubmatch(" "+strings.Join(args, " "), -1) {
 		if m[1] != "pid" {
 			return fmt.Errorf("specifying \"%s=%s\" is not allowed", m[1], m[2])
 		}

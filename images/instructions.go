@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
@@ -295,7 +296,7 @@ func parsePortSpec(spec string) ([]string, error) {
 	return out, nil
 }
 
-var onbuildPrefix = regexp.MustCompile(`(?i)^\s*ONBUILD\s*`)
+var onbuildPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*ONBUILD\s*`) })
 
 func (st *configState) onbuild(node *parser.Node) error {
 	if node.Next == nil || len(node.Next.Children) == 0 {
@@ -305,7 +306,7 @@ func (st *configState) onbuild(node *parser.Node) error {
 	case "onbuild", "from", "maintainer":
 		return fmt.Errorf("%s is not allowed as an ONBUILD trigger", strings.ToUpper(node.Next.Children[0].Value))
 	}
-	trigger := onbuildPrefix.ReplaceAllString(node.Original, "")
+	trigger := onbuildPrefix().ReplaceAllString(node.Original, "")
 	st.cfg.OnBuild = append(append([]string{}, st.cfg.OnBuild...), trigger)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	digest "github.com/opencontainers/go-digest"
 )
@@ -38,7 +39,7 @@ type rootfsRecord struct {
 	Init bool `json:"init,omitempty"`
 }
 
-var containerIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+var containerIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
 
 func (s *Store) containerDir(id string) string { return filepath.Join(s.containersDir(), id) }
 func (s *Store) rootfsRecordPath(id string) string {
@@ -46,7 +47,7 @@ func (s *Store) rootfsRecordPath(id string) string {
 }
 
 func checkContainerID(id string) error {
-	if !containerIDPattern.MatchString(id) || len(id) > 128 {
+	if !containerIDPattern().MatchString(id) || len(id) > 128 {
 		return fmt.Errorf("invalid container ID %q", id)
 	}
 	return nil
