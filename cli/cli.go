@@ -185,8 +185,9 @@ func (a *app) openOnce() error {
 
 // run executes args and prints the error, if any, as docker does.
 func run(args []string, a *app) int {
-	root := a.rootCommand()
-	root.SetArgs(hoistComposeFlags(hoistHostFlag(args)))
+	args = hoistComposeFlags(hoistHostFlag(args))
+	root := a.rootCommand(commandName(args))
+	root.SetArgs(args)
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
@@ -208,7 +209,9 @@ func isStatus(err error) bool {
 // needsNothing marks commands that work without root or settings.
 const needsNothing = "berth/needs-nothing"
 
-func (a *app) rootCommand() *cobra.Command {
+// rootCommand is the command tree: with name, a command builders know,
+// the root and that command only.
+func (a *app) rootCommand(name string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "berth [OPTIONS] COMMAND",
 		Short: "A terminal container manager with its own runtime",
@@ -251,23 +254,14 @@ func (a *app) rootCommand() *cobra.Command {
 		return usageError(cmd.CommandPath(), err)
 	})
 
-	root.AddCommand(
-		a.runCommand(), a.createCommand(), a.startCommand(), a.attachCommand(),
-		a.execCommand(), a.stopCommand(), a.restartCommand(), a.killCommand(),
-		a.pauseCommand(), a.unpauseCommand(), a.waitCommand(),
-		a.rmCommand(), a.renameCommand(),
-		a.psCommand(), a.logsCommand(), a.inspectCommand(""),
-		a.topCommand(), a.statsCommand(),
-		a.imagesCommand(), a.importCommand(), a.tagCommand(), a.rmiCommand(),
-		a.infoCommand(), a.versionCommand(),
-		a.historyCommand(), a.saveCommand(), a.loadCommand(),
-		a.pullCommand(), a.pushCommand(), a.loginCommand(), a.logoutCommand(),
-		a.buildCommand(), a.eventsCommand(), a.portCommand(), a.networkCommand(),
-		a.containerCommand(), a.imageCommand(), a.systemCommand(),
-		a.volumeCommand(),
-		a.cpCommand(), a.diffCommand(), a.commitCommand(), a.exportCommand(), a.updateCommand(),
-		a.contextCommand(), a.composeCommand(), a.criCommand(),
-	)
+	builders := a.commandBuilders()
+	if build, ok := builders[name]; ok {
+		root.AddCommand(build())
+	} else {
+		for _, build := range builders {
+			root.AddCommand(build())
+		}
+	}
 	// cobra's help command needs neither root nor settings.
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
