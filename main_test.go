@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -188,64 +187,6 @@ func BenchmarkRunRm(b *testing.B) {
 	comparePeers(b, "run --rm --network none true", berth, e.parent, func(p *peer) (time.Duration, error) {
 		return p.medianOf(runs, p.run("--rm", "--network", "none", p.image, "true")...)
 	})
-}
-
-// BenchmarkShimMemory is the memory of idle shims (goal: under 6 MiB
-// each). Most of a Go process's RSS is its binary's file-backed pages,
-// which all shims share, so it reports one shim's RSS and the mean
-// proportional share (PSS) and private heap of ten running side by side.
-func BenchmarkShimMemory(b *testing.B) {
-	e := newBerthEnv(b)
-	const n = 10
-	shims := make([]int, 0, n)
-	for i := range n {
-		name := "idle" + strconv.Itoa(i)
-		e.must("run", "-d", "--name", name, "--network", "none", "busybox", "sleep", "1000")
-		out := e.must("inspect", "--format", "{{.State.Pid}}", name)
-		pid, err := strconv.Atoi(strings.TrimSpace(out))
-		if err != nil {
-			b.Fatal(err)
-		}
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			b.Fatal(err)
-		}
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
-		ppid, _ := strconv.Atoi(f[1]) // the shim is the parent of the container's PID 1
-		shims = append(shims, ppid)
-	}
-	time.Sleep(500 * time.Millisecond)
-	var rss, pss, anon float64
-	for i, shim := range shims {
-		mem := smapsRollup(b, shim)
-		if i == 0 {
-			rss = mem["Rss"]
-		}
-		pss += mem["Pss"] / n
-		anon += mem["Pss_Anon"] / n
-	}
-	b.ReportMetric(rss, "MiB-RSS")
-	b.ReportMetric(pss, "MiB-PSS")
-	b.ReportMetric(anon, "MiB-anon")
-	b.Logf("shim: RSS %.1f MiB; with %d shims running, each one's share (PSS) %.1f MiB, of which %.1f MiB private heap and stacks",
-		rss, n, pss, anon)
-}
-
-// smapsRollup reads a process's memory totals in MiB.
-func smapsRollup(b *testing.B, pid int) map[string]float64 {
-	b.Helper()
-	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
-	if err != nil {
-		b.Fatal(err)
-	}
-	mem := map[string]float64{}
-	for _, line := range strings.Split(string(rollup), "\n") {
-		if f := strings.Fields(line); len(f) == 3 && f[2] == "kB" {
-			kb, _ := strconv.Atoi(f[1])
-			mem[strings.TrimSuffix(f[0], ":")] = float64(kb) / 1024
-		}
-	}
-	return mem
 }
 
 // BenchmarkBuild is `berth build` of a five-step Dockerfile, cold
