@@ -74,26 +74,38 @@ func containerNames(prefix string, n int) []string {
 }
 
 // startIdle runs n idle busybox containers named by containerNames,
-// with runArgs before the image, four at a time (each start waits for
-// its shim), and returns the first error.
+// with runArgs before the image, four at a time, and returns the first
+// error.
 func startIdle(e *berthEnv, n int, prefix string, runArgs ...string) error {
-	names := make(chan string)
-	errs := make(chan error, n)
+	return fourAtATime(containerNames(prefix, n), func(name string) error {
+		args := append(append([]string{"run", "-d", "--name", name}, runArgs...), "busybox", "sleep", "100000")
+		if out, err := e.berth(args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("berth %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	})
+}
+
+// fourAtATime calls start for each name, four at a time (a container
+// engine's start mostly waits, for its monitor and its init), and
+// returns the first error.
+func fourAtATime(names []string, start func(name string) error) error {
+	queue := make(chan string)
+	errs := make(chan error, len(names))
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
-			for name := range names {
-				args := append(append([]string{"run", "-d", "--name", name}, runArgs...), "busybox", "sleep", "100000")
-				if out, err := e.berth(args...).CombinedOutput(); err != nil {
-					errs <- fmt.Errorf("berth %s: %v: %s", strings.Join(args, " "), err, out)
+			for name := range queue {
+				if err := start(name); err != nil {
+					errs <- err
 				}
 			}
 		})
 	}
-	for _, name := range containerNames(prefix, n) {
-		names <- name
+	for _, name := range names {
+		queue <- name
 	}
-	close(names)
+	close(queue)
 	wg.Wait()
 	close(errs)
 	return <-errs
