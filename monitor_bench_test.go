@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -163,11 +164,12 @@ func conmonPSS(b *testing.B, n int, parent string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	group := "/" + parent + "/conmon-bench"
+	group := parent + "/conmon-bench"
 	b.Cleanup(func() {
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", group))
-		for _, d := range dirs {
-			os.Remove(d)
+		for _, d := range cgroupDirs(group, "") {
+			if err := os.Remove(d); err != nil {
+				b.Errorf("cleanup: %v", err)
+			}
 		}
 	})
 	dir := b.TempDir()
@@ -175,7 +177,7 @@ func conmonPSS(b *testing.B, n int, parent string) (float64, error) {
 	for i := range n {
 		id := fmt.Sprintf("berth-bench-%d-conmon%03d", os.Getpid(), i)
 		c := filepath.Join(dir, fmt.Sprintf("c%03d", i))
-		if err := conmonBundle(r.bundle, c, group+"/"+id); err != nil {
+		if err := conmonBundle(r.bundle, c, "/"+group+"/"+id); err != nil {
 			return 0, err
 		}
 		pid, err := startConmon(b, r, bin, id, c)
@@ -219,7 +221,7 @@ func conmonBundle(shared, dir, cgroup string) error {
 
 // startConmon starts conmon on the container id of bundle with runc r,
 // waits until runc has created it, and returns conmon's PID; a Cleanup
-// deletes the container and ends conmon.
+// deletes the container and kills conmon through a pidfd.
 func startConmon(b *testing.B, r *ociRuntime, bin, id, bundle string) (int, error) {
 	pidfile, conmonPidfile := filepath.Join(bundle, "pid"), filepath.Join(bundle, "conmon.pid")
 	cmd := exec.Command(bin, "--api-version", "1", "-c", id, "-u", id, "-n", id, "-r", r.bin, "-b", bundle,
@@ -246,11 +248,8 @@ func startConmon(b *testing.B, r *ociRuntime, bin, id, bundle string) (int, erro
 		if err := r.command("delete", "--force", id); err != nil {
 			b.Errorf("cleanup: %v", err)
 		}
-		// conmon leaves when its container has gone; end it if it stays
-		if n, _ := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 2000); n == 1 {
-			return
-		}
-		if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil {
+		// conmon would leave a moment after its container: end it now
+		if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
 			b.Errorf("cleanup: kill conmon %d: %v", pid, err)
 		}
 	})

@@ -134,8 +134,11 @@ func (p *peer) removeAll() {
 		p.b.Errorf("cleanup: %v", err)
 	}
 	if p.parent != "" {
-		dirs, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", p.parent))
-		for _, d := range dirs {
+		// podman's cgroups, its conmons' among them, under the parent
+		for _, d := range cgroupDirs(p.parent, "") {
+			if err := removeCgroups(d); err != nil {
+				p.b.Errorf("cleanup: %v", err)
+			}
 			os.Remove(d)
 		}
 	}
