@@ -79,8 +79,13 @@ func newPeer(b *testing.B, engine, parent string) (*peer, error) {
 
 // run is the engine's `run` with flags, labelled and in the cgroup
 // parent; the image and command follow.
-func (p *peer) run(flags ...string) []string {
-	args := []string{"run", "--label", p.label}
+func (p *peer) run(flags ...string) []string { return p.verb("run", flags) }
+
+// create is run's `create`.
+func (p *peer) create(flags ...string) []string { return p.verb("create", flags) }
+
+func (p *peer) verb(verb string, flags []string) []string {
+	args := []string{verb, "--label", p.label}
 	if p.parent != "" {
 		args = append(args, "--cgroup-parent", p.parent)
 	}
