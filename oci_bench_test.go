@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,11 @@ func newOCIRuntime(b *testing.B, runtime, parent string, args ...string) (*ociRu
 	bin, err := exec.LookPath(runtime)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not on PATH", runtime)
+	}
+	if runtime == "crun" {
+		if err := freeUnifiedControllers(b); err != nil {
+			return nil, err
+		}
 	}
 	r := &ociRuntime{b: b, name: runtime, bin: bin, bundle: b.TempDir(), state: b.TempDir()}
 	rootfs := filepath.Join(r.bundle, "rootfs")
@@ -152,7 +158,8 @@ func compare(b *testing.B, what string, berth time.Duration, measure func(*ociRu
 
 // BenchmarkExec is the latency of `berth exec box true` into a running
 // container, median of at least 20 runs (goal: at most 2× `crun exec` of
-// the same), beside crun's and runc's when they are on PATH.
+// the same), beside crun's and runc's when they are on PATH, podman's
+// and docker's when they are at hand.
 func BenchmarkExec(b *testing.B) {
 	e := newBerthEnv(b)
 	e.must("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "1000")
@@ -168,4 +175,11 @@ func BenchmarkExec(b *testing.B) {
 	b.Logf("berth exec box true: median %.1f ms over %d runs", ms(berth), runs)
 	compare(b, "exec true", berth, func(r *ociRuntime) (time.Duration, error) { return r.execMedian(runs) },
 		e.parent, "sleep", "1000")
+	comparePeers(b, "exec true", berth, e.parent, func(p *peer) (time.Duration, error) {
+		id, err := p.output(p.run("-d", "--network", "none", p.image, "sleep", "1000")...)
+		if err != nil {
+			return 0, err
+		}
+		return p.medianOf(runs, "exec", strings.TrimSpace(id), "true")
+	})
 }
