@@ -14,6 +14,7 @@ import (
 
 	"berth/cli"
 	"berth/engine"
+	_ "berth/internal/gcstart" // no collection in a short process's first moments
 )
 
 func main() {
