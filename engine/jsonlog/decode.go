@@ -18,8 +18,16 @@ import (
 // parsed (entries written by one Write share it) and the block decoded
 // lines are cut from.
 func decodeEntry(line []byte, d *decoder) (Entry, error) {
-	if e, ok := decodeFast(line, d); ok {
-		return e, nil
+	var e Entry
+	err := decodeInto(&e, line, d)
+	return e, err
+}
+
+// decodeInto is decodeEntry filling *e, which it leaves as it found it
+// when it fails: an entry is many words, not copied once per call level.
+func decodeInto(e *Entry, line []byte, d *decoder) error {
+	if decodeFast(e, line, d) {
+		return nil
 	}
 	var v struct {
 		Log    string    `json:"log"`
@@ -27,40 +35,113 @@ func decodeEntry(line []byte, d *decoder) (Entry, error) {
 		Time   time.Time `json:"time"`
 	}
 	if err := json.Unmarshal(line, &v); err != nil {
-		return Entry{}, fmt.Errorf("%w: %w", ErrBadEntry, err)
+		return fmt.Errorf("%w: %w", ErrBadEntry, err)
 	}
-	return Entry{Stream: internStream([]byte(v.Stream)), Time: v.Time, Line: []byte(v.Log)}, nil
+	e.Stream, e.Time, e.Line = internStream([]byte(v.Stream)), v.Time, []byte(v.Log)
+	return nil
 }
 
-func decodeFast(line []byte, d *decoder) (Entry, bool) {
+func decodeFast(e *Entry, line []byte, d *decoder) bool {
 	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
 	if !ok {
-		return Entry{}, false
+		return false
+	}
+	if decodeCommon(e, rest, d) {
+		return true
 	}
 	text, rest, ok := unescape(d.lineBuf(len(rest)), rest)
 	if !ok {
-		return Entry{}, false
+		return false
 	}
 	if rest, ok = bytes.CutPrefix(rest, []byte(`,"stream":"`)); !ok {
-		return Entry{}, false
+		return false
 	}
 	i := bytes.IndexByte(rest, '"')
 	if i < 0 || !plain(rest[:i]) {
-		return Entry{}, false // escapes or control characters: the slow path decides
+		return false // escapes or control characters: the slow path decides
 	}
 	stream := rest[:i]
 	if rest, ok = bytes.CutPrefix(rest[i+1:], []byte(`,"time":"`)); !ok {
-		return Entry{}, false
+		return false
 	}
 	i = bytes.IndexByte(rest, '"')
 	if i < 0 || string(rest[i:]) != `"}` {
-		return Entry{}, false
+		return false
 	}
 	t, err := d.parse(rest[:i])
 	if err != nil {
-		return Entry{}, false
+		return false
 	}
-	return Entry{Stream: internStream(stream), Time: t, Line: d.keep(text)}, true
+	e.Stream, e.Time, e.Line = internStream(stream), t, d.keep(text)
+	return true
+}
+
+// decodeCommon decodes the shape nearly every line has: a text of plain
+// bytes ending in one newline, written by stdout or stderr,
+//
+//	{"log":"TEXT\n","stream":"stdout","time":"…"}
+//
+// from body, what follows `{"log":"`. Its one escape is the last, so the
+// text is TEXT and a newline: a decoder that owns the line (inPlace)
+// writes the newline over the backslash and returns a slice of the line
+// itself, with no copy; others copy the text once. The line is changed
+// only once it is known to decode.
+func decodeCommon(e *Entry, body []byte, d *decoder) bool {
+	n := plainPrefix(body)
+	if n+2 >= len(body) || body[n] != '\\' || body[n+1] != 'n' || body[n+2] != '"' {
+		return false
+	}
+	rest := body[n+3:]
+	var stream string
+	switch {
+	case bytes.HasPrefix(rest, []byte(stdoutTail)):
+		stream = "stdout"
+	case bytes.HasPrefix(rest, []byte(stderrTail)):
+		stream = "stderr"
+	default:
+		return false
+	}
+	raw := rest[len(stdoutTail):]
+	if len(raw) < 2 || string(raw[len(raw)-2:]) != `"}` {
+		return false
+	}
+	raw = raw[:len(raw)-2]
+	if bytes.IndexByte(raw, '"') >= 0 {
+		return false
+	}
+	t, err := d.parse(raw)
+	if err != nil {
+		return false
+	}
+	var text []byte
+	if d != nil && d.inPlace {
+		body[n] = '\n'
+		text = body[: n+1 : n+1]
+	} else {
+		text = append(append(d.lineBuf(n+1), body[:n]...), '\n')
+		text = d.keep(text)
+	}
+	e.Stream, e.Time, e.Line = stream, t, text
+	return true
+}
+
+// The part of a line between its text and its time, for the two streams.
+const (
+	stdoutTail = `,"stream":"stdout","time":"`
+	stderrTail = `,"stream":"stderr","time":"`
+)
+
+// plainPrefix returns how many of b's first bytes a JSON string holds as
+// they are (plainInString), eight at a time while it can.
+func plainPrefix(b []byte) int {
+	i := 0
+	for i+8 <= len(b) && plainString8(binary.LittleEndian.Uint64(b[i:])) {
+		i += 8
+	}
+	for i < len(b) && plainInString[b[i]] {
+		i++
+	}
+	return i
 }
 
 // plain reports whether b is a JSON string body with no escape and no
@@ -82,6 +163,10 @@ type decoder struct {
 	raw   []byte
 	t     time.Time
 	block []byte
+	// inPlace says the lines handed to the decoder are its own to change
+	// and are done with before the next: decodeCommon returns slices of
+	// them.
+	inPlace bool
 }
 
 // lineBlock is the size of the blocks decoded lines are cut from; a line
@@ -139,12 +224,7 @@ func internStream(b []byte) string {
 func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 	start := 0
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plainString8(binary.LittleEndian.Uint64(s[i:])) {
-			i += 8
-		}
-		for i < len(s) && plainInString[s[i]] {
-			i++
-		}
+		i += plainPrefix(s[i:])
 		if i == len(s) {
 			break
 		}

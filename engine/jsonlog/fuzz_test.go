@@ -134,3 +134,37 @@ func sameEntries(t *testing.T, what string, got, want []Entry) {
 		}
 	}
 }
+
+// FuzzDecodeInPlace checks the decoding of a transient read, which takes
+// the common line shape apart in place, against the decoding that copies
+// (and so against encoding/json, by FuzzDecodeEntry): they accept the same
+// lines and read the same entry, and a line the in-place decoder refuses
+// is left as it was for the slow path.
+func FuzzDecodeInPlace(f *testing.F) {
+	for _, s := range logSeeds {
+		f.Add([]byte(s))
+	}
+	f.Add([]byte(`{"log":"x\n","stream":"stderr","time":"2024-05-06T07:08:09.5Z"}`))
+	f.Add([]byte(`{"log":"x\n","stream":"stdout","time":"2024-05-06T07:08:09.5Z"} `))
+	f.Add([]byte(`{"log":"x\n","stream":"stdout","time":"2024-05-06T07:08:09"Z"}`))
+	f.Add([]byte(`{"log":"x\u0000\n","stream":"stdout","time":"2024-05-06T07:08:09Z"}`))
+	f.Add([]byte("{\"log\":\"x\x01\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-06T07:08:09Z\"}"))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		want, werr := decodeEntry(line, nil)
+		owned := bytes.Clone(line)
+		d := &decoder{inPlace: true}
+		var got Entry
+		if !decodeCommon(&got, bytes.TrimPrefix(owned, []byte(`{"log":"`)), d) && !bytes.Equal(owned, line) {
+			t.Fatalf("a refused line was changed: %q became %q", line, owned)
+		}
+		owned = bytes.Clone(line)
+		got = Entry{}
+		gerr := decodeInto(&got, owned, d)
+		if (gerr == nil) != (werr == nil) {
+			t.Fatalf("in place, %q: err = %v; copied: err = %v", line, gerr, werr)
+		}
+		if gerr == nil && (!bytes.Equal(got.Line, want.Line) || got.Stream != want.Stream || !got.Time.Equal(want.Time)) {
+			t.Fatalf("in place, %q reads %q %q %v; copied: %q %q %v", line, got.Line, got.Stream, got.Time, want.Line, want.Stream, want.Time)
+		}
+	})
+}

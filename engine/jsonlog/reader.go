@@ -104,7 +104,7 @@ type reader struct {
 	lines int // lines read so far: a follower rests after a read that found some
 }
 
-func (r *reader) wanted(e Entry) bool {
+func (r *reader) wanted(e *Entry) bool {
 	switch e.Stream {
 	case "stdout":
 		if !r.opts.Stdout {
@@ -118,7 +118,7 @@ func (r *reader) wanted(e Entry) bool {
 	return r.opts.Since.IsZero() || !e.Time.Before(r.opts.Since)
 }
 
-func (r *reader) pastUntil(e Entry) bool {
+func (r *reader) pastUntil(e *Entry) bool {
 	return !r.opts.Until.IsZero() && e.Time.After(r.opts.Until)
 }
 
@@ -126,16 +126,16 @@ func (r *reader) pastUntil(e Entry) bool {
 func (r *reader) emit(line []byte, lf *logFile, off int64) error {
 	r.lines++
 	if r.opts.Transient {
-		r.tc.block = r.tc.block[:0]
+		r.tc.block, r.tc.inPlace = r.tc.block[:0], true
 	}
-	e, err := decodeEntry(line, &r.tc)
-	if err != nil {
+	var e Entry
+	if decodeInto(&e, line, &r.tc) != nil {
 		return nil
 	}
-	if r.pastUntil(e) {
+	if r.pastUntil(&e) {
 		return errUntil
 	}
-	if !r.wanted(e) {
+	if !r.wanted(&e) {
 		return nil
 	}
 	e.Pos = Position{File: lf.ino, Offset: off, At: e.Time.UnixNano()}
@@ -163,7 +163,7 @@ func (r *reader) tail(cur *logFile, older []*logFile) error {
 	if r.opts.Tail == 0 || len(files) == 0 {
 		return nil
 	}
-	keep := func(e Entry) bool { return r.wanted(e) && !r.pastUntil(e) }
+	keep := func(e Entry) bool { return r.wanted(&e) && !r.pastUntil(&e) }
 	var stop func(Entry) bool
 	if !r.opts.Since.IsZero() {
 		stop = func(e Entry) bool { return e.Time.Before(r.opts.Since) }
