@@ -42,11 +42,11 @@ func decodeInto(e *Entry, line []byte, d *decoder) error {
 }
 
 func decodeFast(e *Entry, line []byte, d *decoder) bool {
-	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
+	rest, ok := bytes.CutPrefix(line, []byte(lineHead))
 	if !ok {
 		return false
 	}
-	if decodeCommon(e, rest, d) {
+	if decodeCommon(e, rest, d, false) >= 0 {
 		return true
 	}
 	text, rest, ok := unescape(d.lineBuf(len(rest)), rest)
@@ -81,15 +81,18 @@ func decodeFast(e *Entry, line []byte, d *decoder) bool {
 //
 //	{"log":"TEXT\n","stream":"stdout","time":"…"}
 //
-// from body, what follows `{"log":"`. Its one escape is the last, so the
-// text is TEXT and a newline: a decoder that owns the line (inPlace)
-// writes the newline over the backslash and returns a slice of the line
-// itself, with no copy; others copy the text once. The line is changed
-// only once it is known to decode.
-func decodeCommon(e *Entry, body []byte, d *decoder) bool {
+// from body, what follows `{"log":"`, and returns the length of what it
+// took, up to the closing brace, or -1 for another shape. What must come
+// after the brace: a newline when inChunk (body runs on to the end of a
+// read chunk), else nothing (body is one line). Its one escape is the
+// last, so the text is TEXT and a newline: a decoder that owns the line
+// (inPlace) writes the newline over the backslash and returns a slice of
+// the line itself, with no copy; others copy the text once. The line is
+// changed only once it is known to decode.
+func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
 	n := plainPrefix(body)
 	if n+2 >= len(body) || body[n] != '\\' || body[n+1] != 'n' || body[n+2] != '"' {
-		return false
+		return -1
 	}
 	rest := body[n+3:]
 	var stream string
@@ -99,19 +102,26 @@ func decodeCommon(e *Entry, body []byte, d *decoder) bool {
 	case bytes.HasPrefix(rest, []byte(stderrTail)):
 		stream = "stderr"
 	default:
-		return false
+		return -1
 	}
 	raw := rest[len(stdoutTail):]
-	if len(raw) < 2 || string(raw[len(raw)-2:]) != `"}` {
-		return false
+	var t time.Time
+	q := 0
+	if d != nil && d.raw != nil && len(raw) > len(d.raw) && raw[len(d.raw)] == '"' && bytes.Equal(raw[:len(d.raw)], d.raw) {
+		q, t = len(d.raw), d.t // the time of the line before, as most
+	} else {
+		// time.Parse refuses quotes and newlines: the first quote ends it.
+		if q = bytes.IndexByte(raw, '"'); q < 0 {
+			return -1
+		}
+		var err error
+		if t, err = d.parse(raw[:q]); err != nil {
+			return -1
+		}
 	}
-	raw = raw[:len(raw)-2]
-	if bytes.IndexByte(raw, '"') >= 0 {
-		return false
-	}
-	t, err := d.parse(raw)
-	if err != nil {
-		return false
+	end := len(body) - len(raw) + q + 2 // past `"}`
+	if end > len(body) || body[end-1] != '}' || inChunk && (end == len(body) || body[end] != '\n') || !inChunk && end != len(body) {
+		return -1
 	}
 	var text []byte
 	if d != nil && d.inPlace {
@@ -122,8 +132,28 @@ func decodeCommon(e *Entry, body []byte, d *decoder) bool {
 		text = d.keep(text)
 	}
 	e.Stream, e.Time, e.Line = stream, t, text
-	return true
+	return end
 }
+
+// decodeNext decodes the line data starts with, data being the rest of a
+// read chunk: n is the line's length with its newline, 0 when data holds
+// no whole line; err says the line is not an entry. The common shape is
+// decoded as its end is found, without a search for the newline first.
+func decodeNext(e *Entry, data []byte, d *decoder) (n int, err error) {
+	if body, ok := bytes.CutPrefix(data, []byte(lineHead)); ok {
+		if end := decodeCommon(e, body, d, true); end >= 0 {
+			return len(lineHead) + end + 1, nil
+		}
+	}
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, nil
+	}
+	return i + 1, decodeInto(e, data[:i], d)
+}
+
+// lineHead is how every line the writer produces begins.
+const lineHead = `{"log":"`
 
 // The part of a line between its text and its time, for the two streams.
 const (
