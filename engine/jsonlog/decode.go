@@ -90,8 +90,12 @@ func decodeFast(e *Entry, line []byte, d *decoder) bool {
 // the line itself, with no copy; others copy the text once. The line is
 // changed only once it is known to decode.
 func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
-	n := plainPrefix(body)
-	if n+2 >= len(body) || body[n] != '\\' || body[n+1] != 'n' || body[n+2] != '"' {
+	// The text runs to the first backslash (looked for no further than
+	// the longest text the writer puts in one entry) and must hold no
+	// quote nor control byte.
+	n := bytes.IndexByte(body[:min(len(body), maxLine+1)], '\\')
+	if n < 0 || n+2 >= len(body) || body[n+1] != 'n' || body[n+2] != '"' ||
+		bytes.IndexByte(body[:n], '"') >= 0 || !noControl(body[:n]) {
 		return -1
 	}
 	rest := body[n+3:]
@@ -172,6 +176,29 @@ func plainPrefix(b []byte) int {
 		i++
 	}
 	return i
+}
+
+// noControl reports whether b holds no byte below 0x20, looking at eight
+// bytes at a time ("hasless" of "Bit Twiddling Hacks"), the last eight
+// overlapping those before.
+func noControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if len(b) < 8 {
+		for _, c := range b {
+			if c < 0x20 {
+				return false
+			}
+		}
+		return true
+	}
+	var found uint64
+	for i := 0; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		found |= (x - ones*0x20) &^ x
+	}
+	x := binary.LittleEndian.Uint64(b[len(b)-8:])
+	found |= (x - ones*0x20) &^ x
+	return found&highs == 0
 }
 
 // plain reports whether b is a JSON string body with no escape and no

@@ -1,6 +1,7 @@
 package jsonlog
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/rand/v2"
 	"testing"
@@ -49,6 +50,22 @@ func TestWordRulesMatchTables(t *testing.T) {
 			}
 			if got := rule.word(binary.LittleEndian.Uint64(w)); got != want(w) {
 				t.Fatalf("%s(%q) = %v", rule.name, w, got)
+			}
+		}
+	}
+}
+
+// noControl finds a control byte at any position of slices of any length
+// (shorter than a word, a word, overlapping words), and only those.
+func TestNoControl(t *testing.T) {
+	for size := range 20 {
+		for pos := range size {
+			for v := range 256 {
+				b := bytes.Repeat([]byte{'a'}, size)
+				b[pos] = byte(v)
+				if got, want := noControl(b), v >= 0x20; got != want {
+					t.Fatalf("noControl(%q) = %v", b, got)
+				}
 			}
 		}
 	}
