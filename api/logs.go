@@ -30,7 +30,8 @@ func (s *Server) containerLogs(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	opts := engine.LogsOptions{Follow: flags[0], Stdout: flags[1], Stderr: flags[2]}
+	// Transient: writeLogEntry copies each line into the answer.
+	opts := engine.LogsOptions{Follow: flags[0], Stdout: flags[1], Stderr: flags[2], Transient: true}
 	timestamps := flags[3]
 	if !opts.Stdout && !opts.Stderr {
 		return invalidf("Bad parameters: you must choose at least one stream")
@@ -59,10 +60,14 @@ func (s *Server) containerLogs(w http.ResponseWriter, r *http.Request) error {
 	if err := rc.Flush(); err != nil {
 		return err
 	}
-	out, errOut := outputStreams(flushWriter{w: w, rc: rc}, tty)
+	answer := newDelayedFlusher(w, rc.Flush)
+	out, errOut := outputStreams(answer, tty)
 	err = s.host.Logs(ctx, c.ID, opts, func(e engine.LogEntry) error {
 		return writeLogEntry(e, out, errOut, tty, timestamps)
 	})
+	if cerr := answer.Close(); err == nil {
+		err = cerr
+	}
 	s.logStreamEnd(r, "logs", err)
 	return nil
 }

@@ -18,39 +18,56 @@ const logFlushSize = 64 << 10
 // logOutput prints log entries as `docker logs` does, stdout's to stdout
 // and stderr's to stderr, buffered: a 500 MiB log costs a write per
 // 64 KiB, not one per line. Entries keep their order across the two
-// streams (a change of stream writes what the other gathered first), and
-// none waits longer than logFlushDelay, so following stays live whatever
-// the host behind it.
+// streams (a change of stream writes what the other gathered first).
+// While following, none waits longer than logFlushDelay, so following
+// stays live whatever the host behind it; a read that does not follow
+// ends with close, so it needs no timer, nor the lock a timer's flush
+// takes (a lock a line was a third of the cost of printing a log).
 type logOutput struct {
 	stdout, stderr io.Writer
 	timestamps     bool
 
-	mu    sync.Mutex
-	buf   []byte
-	to    io.Writer   // where buf goes
-	timer *time.Timer // armed while buf holds something
-	err   error       // the first write that failed
+	mu     sync.Mutex // held by write and the timer's flush, when following
+	buf    []byte
+	to     io.Writer   // where buf goes
+	timer  *time.Timer // while following: armed while buf holds something
+	err    error       // the first write that failed
+	lastAt time.Time   // the time stamped last, formatted in lastTS
+	lastTS []byte
 }
 
-func newLogOutput(stdout, stderr io.Writer, timestamps bool) *logOutput {
+// newLogOutput returns the output of a read; follow says the read goes
+// on as the log grows.
+func newLogOutput(stdout, stderr io.Writer, timestamps, follow bool) *logOutput {
 	o := &logOutput{stdout: stdout, stderr: stderr, timestamps: timestamps, buf: make([]byte, 0, logFlushSize)}
-	o.timer = time.AfterFunc(time.Hour, func() {
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		o.flushLocked()
-	})
-	o.timer.Stop()
+	if follow {
+		o.timer = time.AfterFunc(time.Hour, func() {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			o.flushLocked()
+		})
+		o.timer.Stop()
+	}
 	return o
 }
 
 // write buffers one entry.
 func (o *logOutput) write(e engine.LogEntry) error {
+	if o.timer == nil {
+		return o.add(e)
+	}
+	o.mu.Lock()
+	err := o.add(e)
+	o.mu.Unlock()
+	return err
+}
+
+// add buffers one entry, under mu when following.
+func (o *logOutput) add(e engine.LogEntry) error {
 	w := o.stdout
 	if e.Stream == "stderr" {
 		w = o.stderr
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	if o.err != nil {
 		return o.err
 	}
@@ -60,11 +77,14 @@ func (o *logOutput) write(e engine.LogEntry) error {
 		}
 		o.to = w
 	}
-	if len(o.buf) == 0 {
+	if len(o.buf) == 0 && o.timer != nil {
 		o.timer.Reset(logFlushDelay)
 	}
 	if o.timestamps {
-		o.buf = append(e.Time.AppendFormat(o.buf, timestampFormat), ' ')
+		if len(o.lastTS) == 0 || !e.Time.Equal(o.lastAt) || e.Time.Location() != o.lastAt.Location() {
+			o.lastAt, o.lastTS = e.Time, append(e.Time.AppendFormat(o.lastTS[:0], timestampFormat), ' ')
+		}
+		o.buf = append(o.buf, o.lastTS...)
 	}
 	o.buf = append(o.buf, e.Line...)
 	return nil
@@ -72,7 +92,9 @@ func (o *logOutput) write(e engine.LogEntry) error {
 
 // close writes what is left and reports the first write that failed.
 func (o *logOutput) close() error {
-	o.timer.Stop()
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.flushLocked()
@@ -83,7 +105,9 @@ func (o *logOutput) flushLocked() {
 	if len(o.buf) == 0 {
 		return
 	}
-	o.timer.Stop()
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 	if o.err == nil {
 		_, o.err = o.to.Write(o.buf)
 	}

@@ -78,7 +78,7 @@ func TestLogOutputBuffersAndKeepsOrder(t *testing.T) {
 		want.WriteString(at.Add(time.Duration(i)).Format(timestampFormat) + " " + string(line))
 	}
 	rec := &recorder{}
-	o := newLogOutput(recorderStream{rec, "out"}, recorderStream{rec, "err"}, true)
+	o := newLogOutput(recorderStream{rec, "out"}, recorderStream{rec, "err"}, true, false)
 	for _, e := range entries {
 		if err := o.write(e); err != nil {
 			t.Fatal(err)
@@ -103,7 +103,7 @@ func TestLogOutputBuffersAndKeepsOrder(t *testing.T) {
 func TestLogOutputFlushesWhileFollowing(t *testing.T) {
 	var mu sync.Mutex
 	var out bytes.Buffer
-	o := newLogOutput(lockedWriter{&mu, &out}, lockedWriter{&mu, &out}, false)
+	o := newLogOutput(lockedWriter{&mu, &out}, lockedWriter{&mu, &out}, false, true)
 	if err := o.write(engine.LogEntry{Stream: "stdout", Line: []byte("first\n")}); err != nil {
 		t.Fatal(err)
 	}

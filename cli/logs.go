@@ -44,7 +44,7 @@ func (a *app) logsCommand() *cobra.Command {
 		}
 		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		out := newLogOutput(a.stdout, a.stderr, timestamps)
+		out := newLogOutput(a.stdout, a.stderr, timestamps, follow)
 		err = eng.Logs(ctx, args[0], opts, out.write)
 		if cerr := out.close(); err == nil {
 			err = cerr

@@ -168,10 +168,14 @@ func holds(lf *logFile, pos Position) bool {
 	fw := &forward{lf: lf, off: pos.Offset}
 	found := false
 	stop := errors.New("first line read")
-	err = fw.drain(context.Background(), func(line []byte, _ *logFile, _ int64) error {
-		e, err := decodeEntry(line, nil)
-		found = err == nil && e.Time.UnixNano() == pos.At
-		return stop
+	err = fw.drain(context.Background(), func(data []byte, _ *logFile, _ int64) (int, error) {
+		var e Entry
+		n, err := decodeNext(&e, data, nil)
+		found = n > 0 && err == nil && e.Time.UnixNano() == pos.At
+		if n == 0 {
+			return 0, nil
+		}
+		return n, stop
 	})
 	return found && errors.Is(err, stop)
 }

@@ -18,8 +18,16 @@ import (
 // parsed (entries written by one Write share it) and the block decoded
 // lines are cut from.
 func decodeEntry(line []byte, d *decoder) (Entry, error) {
-	if e, ok := decodeFast(line, d); ok {
-		return e, nil
+	var e Entry
+	err := decodeInto(&e, line, d)
+	return e, err
+}
+
+// decodeInto is decodeEntry filling *e, which it leaves as it found it
+// when it fails: an entry is many words, not copied once per call level.
+func decodeInto(e *Entry, line []byte, d *decoder) error {
+	if decodeFast(e, line, d) {
+		return nil
 	}
 	var v struct {
 		Log    string    `json:"log"`
@@ -27,40 +35,170 @@ func decodeEntry(line []byte, d *decoder) (Entry, error) {
 		Time   time.Time `json:"time"`
 	}
 	if err := json.Unmarshal(line, &v); err != nil {
-		return Entry{}, fmt.Errorf("%w: %w", ErrBadEntry, err)
+		return fmt.Errorf("%w: %w", ErrBadEntry, err)
 	}
-	return Entry{Stream: internStream([]byte(v.Stream)), Time: v.Time, Line: []byte(v.Log)}, nil
+	e.Stream, e.Time, e.Line = internStream([]byte(v.Stream)), v.Time, []byte(v.Log)
+	return nil
 }
 
-func decodeFast(line []byte, d *decoder) (Entry, bool) {
-	rest, ok := bytes.CutPrefix(line, []byte(`{"log":"`))
+func decodeFast(e *Entry, line []byte, d *decoder) bool {
+	rest, ok := bytes.CutPrefix(line, []byte(lineHead))
 	if !ok {
-		return Entry{}, false
+		return false
+	}
+	if decodeCommon(e, rest, d, false) >= 0 {
+		return true
 	}
 	text, rest, ok := unescape(d.lineBuf(len(rest)), rest)
 	if !ok {
-		return Entry{}, false
+		return false
 	}
 	if rest, ok = bytes.CutPrefix(rest, []byte(`,"stream":"`)); !ok {
-		return Entry{}, false
+		return false
 	}
 	i := bytes.IndexByte(rest, '"')
 	if i < 0 || !plain(rest[:i]) {
-		return Entry{}, false // escapes or control characters: the slow path decides
+		return false // escapes or control characters: the slow path decides
 	}
 	stream := rest[:i]
 	if rest, ok = bytes.CutPrefix(rest[i+1:], []byte(`,"time":"`)); !ok {
-		return Entry{}, false
+		return false
 	}
 	i = bytes.IndexByte(rest, '"')
 	if i < 0 || string(rest[i:]) != `"}` {
-		return Entry{}, false
+		return false
 	}
 	t, err := d.parse(rest[:i])
 	if err != nil {
-		return Entry{}, false
+		return false
 	}
-	return Entry{Stream: internStream(stream), Time: t, Line: d.keep(text)}, true
+	e.Stream, e.Time, e.Line = internStream(stream), t, d.keep(text)
+	return true
+}
+
+// decodeCommon decodes the shape nearly every line has: a text of plain
+// bytes ending in one newline, written by stdout or stderr,
+//
+//	{"log":"TEXT\n","stream":"stdout","time":"…"}
+//
+// from body, what follows `{"log":"`, and returns the length of what it
+// took, up to the closing brace, or -1 for another shape. What must come
+// after the brace: a newline when inChunk (body runs on to the end of a
+// read chunk), else nothing (body is one line). Its one escape is the
+// last, so the text is TEXT and a newline: a decoder that owns the line
+// (inPlace) writes the newline over the backslash and returns a slice of
+// the line itself, with no copy; others copy the text once. The line is
+// changed only once it is known to decode.
+func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
+	// The text runs to the first backslash (looked for no further than
+	// the longest text the writer puts in one entry) and must hold no
+	// quote nor control byte.
+	n := bytes.IndexByte(body[:min(len(body), maxLine+1)], '\\')
+	if n < 0 || n+2 >= len(body) || body[n+1] != 'n' || body[n+2] != '"' ||
+		bytes.IndexByte(body[:n], '"') >= 0 || !noControl(body[:n]) {
+		return -1
+	}
+	rest := body[n+3:]
+	var stream string
+	switch {
+	case bytes.HasPrefix(rest, []byte(stdoutTail)):
+		stream = "stdout"
+	case bytes.HasPrefix(rest, []byte(stderrTail)):
+		stream = "stderr"
+	default:
+		return -1
+	}
+	raw := rest[len(stdoutTail):]
+	var t time.Time
+	q := 0
+	if d != nil && d.raw != nil && len(raw) > len(d.raw) && raw[len(d.raw)] == '"' && bytes.Equal(raw[:len(d.raw)], d.raw) {
+		q, t = len(d.raw), d.t // the time of the line before, as most
+	} else {
+		// time.Parse refuses quotes and newlines: the first quote ends it.
+		if q = bytes.IndexByte(raw, '"'); q < 0 {
+			return -1
+		}
+		var err error
+		if t, err = d.parse(raw[:q]); err != nil {
+			return -1
+		}
+	}
+	end := len(body) - len(raw) + q + 2 // past `"}`
+	if end > len(body) || body[end-1] != '}' || inChunk && (end == len(body) || body[end] != '\n') || !inChunk && end != len(body) {
+		return -1
+	}
+	var text []byte
+	if d != nil && d.inPlace {
+		body[n] = '\n'
+		text = body[: n+1 : n+1]
+	} else {
+		text = append(append(d.lineBuf(n+1), body[:n]...), '\n')
+		text = d.keep(text)
+	}
+	e.Stream, e.Time, e.Line = stream, t, text
+	return end
+}
+
+// decodeNext decodes the line data starts with, data being the rest of a
+// read chunk: n is the line's length with its newline, 0 when data holds
+// no whole line; err says the line is not an entry. The common shape is
+// decoded as its end is found, without a search for the newline first.
+func decodeNext(e *Entry, data []byte, d *decoder) (n int, err error) {
+	if body, ok := bytes.CutPrefix(data, []byte(lineHead)); ok {
+		if end := decodeCommon(e, body, d, true); end >= 0 {
+			return len(lineHead) + end + 1, nil
+		}
+	}
+	i := bytes.IndexByte(data, '\n')
+	if i < 0 {
+		return 0, nil
+	}
+	return i + 1, decodeInto(e, data[:i], d)
+}
+
+// lineHead is how every line the writer produces begins.
+const lineHead = `{"log":"`
+
+// The part of a line between its text and its time, for the two streams.
+const (
+	stdoutTail = `,"stream":"stdout","time":"`
+	stderrTail = `,"stream":"stderr","time":"`
+)
+
+// plainPrefix returns how many of b's first bytes a JSON string holds as
+// they are (plainInString), eight at a time while it can.
+func plainPrefix(b []byte) int {
+	i := 0
+	for i+8 <= len(b) && plainString8(binary.LittleEndian.Uint64(b[i:])) {
+		i += 8
+	}
+	for i < len(b) && plainInString[b[i]] {
+		i++
+	}
+	return i
+}
+
+// noControl reports whether b holds no byte below 0x20, looking at eight
+// bytes at a time ("hasless" of "Bit Twiddling Hacks"), the last eight
+// overlapping those before.
+func noControl(b []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	if len(b) < 8 {
+		for _, c := range b {
+			if c < 0x20 {
+				return false
+			}
+		}
+		return true
+	}
+	var found uint64
+	for i := 0; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		found |= (x - ones*0x20) &^ x
+	}
+	x := binary.LittleEndian.Uint64(b[len(b)-8:])
+	found |= (x - ones*0x20) &^ x
+	return found&highs == 0
 }
 
 // plain reports whether b is a JSON string body with no escape and no
@@ -82,6 +220,10 @@ type decoder struct {
 	raw   []byte
 	t     time.Time
 	block []byte
+	// inPlace says the lines handed to the decoder are its own to change
+	// and are done with before the next: decodeCommon returns slices of
+	// them.
+	inPlace bool
 }
 
 // lineBlock is the size of the blocks decoded lines are cut from; a line
@@ -139,12 +281,7 @@ func internStream(b []byte) string {
 func unescape(dst, s []byte) (out, rest []byte, ok bool) {
 	start := 0
 	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plainString8(binary.LittleEndian.Uint64(s[i:])) {
-			i += 8
-		}
-		for i < len(s) && plainInString[s[i]] {
-			i++
-		}
+		i += plainPrefix(s[i:])
 		if i == len(s) {
 			break
 		}

@@ -31,7 +31,8 @@
 // once (follow.go).
 // Decoding takes a fast path for the shape the writer produces and cuts
 // the lines it returns from 64 KiB blocks, an allocation per block rather
-// than per line (decode.go).
+// than per line; a Transient read decodes the common line (plain text and
+// its newline) in place in the read buffer, with no copy (decode.go).
 // Every [Entry] carries its [Position]; [ReadBackward] returns the entries
 // before a position, so a viewer can keep a bounded window in memory and
 // page older lines in on demand.

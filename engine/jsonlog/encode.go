@@ -1,6 +1,7 @@
 package jsonlog
 
 import (
+	"encoding/binary"
 	"time"
 	"unicode/utf8"
 )
@@ -58,6 +59,12 @@ func appendTime(dst []byte, t time.Time) []byte {
 func appendEscaped(dst, s []byte) []byte {
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plainASCII8(binary.LittleEndian.Uint64(s[i:])) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if plainASCII[b] {
@@ -97,4 +104,16 @@ func appendEscaped(dst, s []byte) []byte {
 		i += size
 	}
 	return append(dst, s[start:]...)
+}
+
+// plainASCII8 reports whether the eight bytes of x are all plainASCII,
+// with the bit tricks of plainString8: the text of a log line is mostly
+// such runs, copied eight bytes at a time.
+func plainASCII8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote, backslash, amp := x^(ones*'"'), x^(ones*'\\'), x^(ones*'&')
+	angle := (x | ones*0x02) ^ (ones * '>') // '<' or '>'
+	special := (x-ones*0x20)&^x | x | (quote-ones)&^quote | (backslash-ones)&^backslash |
+		(amp-ones)&^amp | (angle-ones)&^angle
+	return special&highs == 0
 }

@@ -134,3 +134,52 @@ func sameEntries(t *testing.T, what string, got, want []Entry) {
 		}
 	}
 }
+
+// FuzzDecodeInPlace checks the decoding of a read chunk as a transient
+// read does it, taking the common line shape apart in place without first
+// looking for the newline, against decodeEntry on the line alone (itself
+// checked against encoding/json by FuzzDecodeEntry): the same line is
+// taken, accepted or refused alike and read the same, what follows it is
+// left alone, and a line the common shape refuses is left as it was for
+// the slow path.
+func FuzzDecodeInPlace(f *testing.F) {
+	for _, s := range logSeeds {
+		f.Add([]byte(s), []byte(logSeeds[0]))
+	}
+	f.Add([]byte(`{"log":"x\n","stream":"stderr","time":"2024-05-06T07:08:09.5Z"}`), []byte{})
+	f.Add([]byte(`{"log":"x\n","stream":"stdout","time":"2024-05-06T07:08:09.5Z"} `), []byte("x"))
+	f.Add([]byte(`{"log":"x\n","stream":"stdout","time":"2024-05-06T07:08:09"Z"}`), []byte("\n"))
+	f.Add([]byte(`{"log":"x\u0000\n","stream":"stdout","time":"2024-05-06T07:08:09Z"}`), []byte("{"))
+	f.Add([]byte("{\"log\":\"x\x01\\n\",\"stream\":\"stdout\",\"time\":\"2024-05-06T07:08:09Z\"}"), []byte{})
+	f.Add([]byte(`{"log":"x\n","stream":"stdout","time":"2024-05-06T07:08:09Z`), []byte(`"}`))
+	f.Fuzz(func(t *testing.T, line, next []byte) {
+		data := append(append(bytes.Clone(line), '\n'), next...)
+		first := data[:bytes.IndexByte(data, '\n')]
+		want, werr := decodeEntry(bytes.Clone(first), nil)
+
+		body, ok := bytes.CutPrefix(bytes.Clone(data), []byte(lineHead))
+		if ok && decodeCommon(&Entry{}, body, &decoder{inPlace: true}, true) < 0 && !bytes.Equal(body, data[len(lineHead):]) {
+			t.Fatalf("a refused line was changed: %q became %q", data, body)
+		}
+
+		owned := bytes.Clone(data)
+		d := &decoder{inPlace: true}
+		for range 2 { // the second time with the line's time known
+			copy(owned, data)
+			var got Entry
+			n, gerr := decodeNext(&got, owned, d)
+			if n != len(first)+1 {
+				t.Fatalf("decodeNext(%q) took %d bytes, want %d", data, n, len(first)+1)
+			}
+			if !bytes.Equal(owned[n:], data[n:]) {
+				t.Fatalf("decodeNext(%q) changed what follows the line: %q", data, owned[n:])
+			}
+			if (gerr == nil) != (werr == nil) {
+				t.Fatalf("in place, %q: err = %v; alone: err = %v", first, gerr, werr)
+			}
+			if gerr == nil && (!bytes.Equal(got.Line, want.Line) || got.Stream != want.Stream || !got.Time.Equal(want.Time)) {
+				t.Fatalf("in place, %q reads %q %q %v; alone: %q %q %v", first, got.Line, got.Stream, got.Time, want.Line, want.Stream, want.Time)
+			}
+		}
+	})
+}

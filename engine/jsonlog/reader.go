@@ -104,7 +104,7 @@ type reader struct {
 	lines int // lines read so far: a follower rests after a read that found some
 }
 
-func (r *reader) wanted(e Entry) bool {
+func (r *reader) wanted(e *Entry) bool {
 	switch e.Stream {
 	case "stdout":
 		if !r.opts.Stdout {
@@ -118,28 +118,34 @@ func (r *reader) wanted(e Entry) bool {
 	return r.opts.Since.IsZero() || !e.Time.Before(r.opts.Since)
 }
 
-func (r *reader) pastUntil(e Entry) bool {
+func (r *reader) pastUntil(e *Entry) bool {
 	return !r.opts.Until.IsZero() && e.Time.After(r.opts.Until)
 }
 
-// emit delivers one line read forward.
-func (r *reader) emit(line []byte, lf *logFile, off int64) error {
-	r.lines++
+// emit delivers the line data starts with, data being the rest of a
+// read chunk, and returns its length with its newline, or 0 when data
+// holds no whole line.
+func (r *reader) emit(data []byte, lf *logFile, off int64) (int, error) {
 	if r.opts.Transient {
-		r.tc.block = r.tc.block[:0]
+		r.tc.block, r.tc.inPlace = r.tc.block[:0], true
 	}
-	e, err := decodeEntry(line, &r.tc)
+	var e Entry
+	n, err := decodeNext(&e, data, &r.tc)
+	if n == 0 {
+		return 0, nil
+	}
+	r.lines++
 	if err != nil {
-		return nil
+		return n, nil
 	}
-	if r.pastUntil(e) {
-		return errUntil
+	if r.pastUntil(&e) {
+		return n, errUntil
 	}
-	if !r.wanted(e) {
-		return nil
+	if !r.wanted(&e) {
+		return n, nil
 	}
 	e.Pos = Position{File: lf.ino, Offset: off, At: e.Time.UnixNano()}
-	return r.fn(e)
+	return n, r.fn(e)
 }
 
 // tail reads backwards for the last Tail entries, then leaves the live
@@ -163,7 +169,7 @@ func (r *reader) tail(cur *logFile, older []*logFile) error {
 	if r.opts.Tail == 0 || len(files) == 0 {
 		return nil
 	}
-	keep := func(e Entry) bool { return r.wanted(e) && !r.pastUntil(e) }
+	keep := func(e Entry) bool { return r.wanted(&e) && !r.pastUntil(&e) }
 	var stop func(Entry) bool
 	if !r.opts.Since.IsZero() {
 		stop = func(e Entry) bool { return e.Time.Before(r.opts.Since) }
@@ -243,8 +249,10 @@ type forward struct {
 	buf []byte // bytes read from off that do not end a line yet
 }
 
-// drain hands every complete line up to the current end of file to emit.
-func (fw *forward) drain(ctx context.Context, emit func([]byte, *logFile, int64) error) error {
+// drain hands every complete line up to the current end of file to emit,
+// which is given the rest of the chunk read from the line's start on and
+// returns the line's length with its newline (0: no whole line left).
+func (fw *forward) drain(ctx context.Context, emit func([]byte, *logFile, int64) (int, error)) error {
 	if fw.lf == nil {
 		return nil
 	}
@@ -264,15 +272,15 @@ func (fw *forward) drain(ctx context.Context, emit func([]byte, *logFile, int64)
 		}
 		data := fw.buf[:len(fw.buf)+n]
 		start := 0
-		for {
-			i := bytes.IndexByte(data[start:], '\n')
-			if i < 0 {
-				break
-			}
-			if err := emit(data[start:start+i], fw.lf, fw.off+int64(start)); err != nil {
+		for start < len(data) {
+			n, err := emit(data[start:], fw.lf, fw.off+int64(start))
+			if err != nil {
 				return err
 			}
-			start += i + 1
+			if n == 0 {
+				break
+			}
+			start += n
 		}
 		fw.buf = append(fw.buf[:0], data[start:]...)
 		fw.off += int64(start)

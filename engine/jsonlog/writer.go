@@ -243,7 +243,11 @@ func rotatedName(path string, i int) string {
 // StreamWriter is the io.WriteCloser for one stream of a container. It cuts
 // what it is given into lines the way docker's log copier does and writes
 // the entries of one Write call with one write(2), all stamped with the time
-// of that call.
+// of that call. One time a read of the container's pipe is conmon's choice
+// for its k8s-file log too; docker's copier takes the time again for each
+// line, but the lines of one read arrived together, and a time taken and
+// formatted for each (83 ns) would add four fifths to the cost of writing
+// an 80-byte line (106 ns, BenchmarkWrite).
 type StreamWriter struct {
 	w    *Writer
 	tail []byte
