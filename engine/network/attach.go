@@ -172,7 +172,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 			return nil, err
 		}
 	}
-	if err := m.save(r); err != nil {
+	if err := m.saveEndpoints(r); err != nil {
 		return nil, err
 	}
 	undo.release()
@@ -268,7 +268,7 @@ func (m *Manager) detach(network, containerID string, unlink func(name string) e
 			continue
 		}
 		delete(r.Endpoints, containerID)
-		if err := m.save(r); err != nil {
+		if err := m.saveEndpoints(r); err != nil {
 			errs = append(errs, err)
 			continue
 		}
