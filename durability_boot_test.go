@@ -274,10 +274,8 @@ func (b *berthEnv) assertReleased(t *testing.T, tr traces) {
 			t.Errorf("network %s still holds an endpoint of %s", filepath.Base(n), tr.name)
 		}
 	}
-	if tr.veth != "" {
-		if _, err := os.Stat(filepath.Join("/sys/class/net", tr.veth)); err == nil {
-			t.Errorf("veth %s of %s left", tr.veth, tr.name)
-		}
+	if tr.veth != "" && !vethGone(tr.veth) {
+		t.Errorf("veth %s of %s left", tr.veth, tr.name)
 	}
 }
 

@@ -203,10 +203,8 @@ func (b *berthEnv) assertGone(t *testing.T, tr traces) {
 			t.Errorf("network %s still holds an endpoint of container %s", filepath.Base(n), tr.name)
 		}
 	}
-	if tr.veth != "" {
-		if _, err := os.Stat(filepath.Join("/sys/class/net", tr.veth)); err == nil {
-			t.Errorf("veth %s of container %s left", tr.veth, tr.name)
-		}
+	if tr.veth != "" && !vethGone(tr.veth) {
+		t.Errorf("veth %s of container %s left", tr.veth, tr.name)
 	}
 }
 
@@ -574,6 +572,18 @@ func TestFaultReferencesIndex(t *testing.T) {
 func waitGone(pid int, start string) bool {
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if procStart(pid) != start || syscall.Kill(pid, 0) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// vethGone waits a few seconds for a host veth end to go: a stopped
+// container's pair goes with its network namespace, which the kernel
+// takes down a moment after its last process exits.
+func vethGone(name string) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join("/sys/class/net", name)); errors.Is(err, os.ErrNotExist) {
 			return true
 		}
 	}

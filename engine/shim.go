@@ -102,7 +102,14 @@ func runShim() int {
 		return s.fail(err)
 	}
 	signal.Notify(s.wake, unix.SIGUSR1)
-	return s.run(cfg.Delay)
+	code := s.run(cfg.Delay)
+	// Its clients have the exit: what is left to delete keeps no one waiting.
+	if s.net != nil {
+		if err := s.net.Sweep(); err != nil {
+			s.logf("delete the container's veth pairs: %v", err)
+		}
+	}
+	return code
 }
 
 // shim watches one container; see the package doc.

@@ -172,7 +172,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 			return nil, err
 		}
 	}
-	if err := m.save(r); err != nil {
+	if err := m.saveEndpoints(r); err != nil {
 		return nil, err
 	}
 	undo.release()
@@ -189,7 +189,7 @@ func (m *Manager) attach(req AttachRequest) (*Attachment, error) {
 // Prune takes it down. Detaching a container that is not attached does
 // nothing.
 func (m *Manager) Detach(network, containerID string) error {
-	if err := m.detach(network, containerID); err != nil {
+	if err := m.detach(network, containerID, deleteLink); err != nil {
 		return fmt.Errorf("detach %s from network %s: %w", shortID(containerID), network, err)
 	}
 	return nil
@@ -200,15 +200,46 @@ func (m *Manager) Detach(network, containerID string) error {
 // its veth ends) is already gone: the engine calls it on stop, on rm and
 // when it finds a shim dead.
 func (m *Manager) Release(containerID string) error {
-	if err := m.detach("", containerID); err != nil {
+	if err := m.detach("", containerID, deleteLink); err != nil {
 		return fmt.Errorf("release networks of %s: %w", shortID(containerID), err)
 	}
 	return nil
 }
 
+// leftLink is a host veth end that leave took down and forgot: the kernel
+// deletes the pair when the container's namespace dies.
+type leftLink struct {
+	Name  string
+	Index int
+}
+
+// leave is Release for a container whose process has exited, without
+// deleting its veth pairs: deleting an interface waits for every pending
+// RCU callback of the kernel (rcu_barrier, 15 to 30 ms here), while a
+// namespace that dies with its last process takes its pairs with it, in
+// the kernel's own worker. Each host end is taken down first, so a pair
+// that outlives the container (its namespace shared with another
+// container, or held open) carries nothing while its address goes to
+// another; the links it returns are what Session.Sweep deletes if the
+// kernel has not.
+func (m *Manager) leave(containerID string) ([]leftLink, error) {
+	var left []leftLink
+	err := m.detach("", containerID, func(name string) error {
+		index, err := setLinkDown(name)
+		if index > 0 {
+			left = append(left, leftLink{Name: name, Index: index})
+		}
+		return err
+	})
+	if err != nil {
+		return left, fmt.Errorf("release networks of %s: %w", shortID(containerID), err)
+	}
+	return left, nil
+}
+
 // detach removes containerID from network, or from all networks when
-// network is "".
-func (m *Manager) detach(network, containerID string) error {
+// network is "", unlinking each host veth end with unlink.
+func (m *Manager) detach(network, containerID string, unlink func(name string) error) error {
 	unlock, err := m.lock()
 	if err != nil {
 		return err
@@ -232,12 +263,12 @@ func (m *Manager) detach(network, containerID string) error {
 		if !ok {
 			continue
 		}
-		if err := deleteLink(ep.HostVeth); err != nil {
+		if err := unlink(ep.HostVeth); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		delete(r.Endpoints, containerID)
-		if err := m.save(r); err != nil {
+		if err := m.saveEndpoints(r); err != nil {
 			errs = append(errs, err)
 			continue
 		}

@@ -6,8 +6,9 @@
 //
 // The engine uses two doors. session.go is the shim's: one Session per
 // container (Validate at create, NewSession, Connect(pid) in every run's
-// BeforeRun, Disconnect after the run, Close at the end) does attachments
-// and published ports together and returns docker's NetworkSettings. The
+// BeforeRun, Disconnect after the run, Close at the end, Sweep once the
+// exit is told) does attachments and published ports together and returns
+// docker's NetworkSettings. The
 // Manager's own methods are the rest: `network ls/inspect/create/rm`, and
 // Release when a container is removed or its shim is found dead.
 //
@@ -19,7 +20,9 @@
 // bridge on first use and the veth pair (link_linux.go, netlink), and
 // writes the masquerade and isolation rules (nft_linux.go, a table of
 // berth's own). Detach and Release undo the container's part,
-// idempotently. The bridge and its rules stay up, as docker0 does, until
+// idempotently; after a run's exit, Disconnect takes the veth pairs down
+// and leaves their deletion, which makes the kernel wait out an RCU
+// barrier, to the dying namespace. The bridge and its rules stay up, as docker0 does, until
 // the network is removed or Prune takes down the idle ones. A container
 // that died without a Release (its namespace, and so its veth, gone) is
 // forgotten by the next Attach, Remove or Prune on its network.

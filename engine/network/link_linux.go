@@ -120,6 +120,45 @@ func deleteLink(name string) error {
 	return nil
 }
 
+// setLinkDown takes an interface down and returns its index; one that
+// does not exist is not an error (index 0).
+func setLinkDown(name string) (int, error) {
+	link, err := netlink.LinkByName(name)
+	var notFound netlink.LinkNotFoundError
+	if errors.As(err, &notFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find link %s: %w", name, err)
+	}
+	if err := netlink.LinkSetDown(link); err != nil && !errors.Is(err, unix.ENODEV) {
+		return link.Attrs().Index, fmt.Errorf("take link %s down: %w", name, err)
+	}
+	return link.Attrs().Index, nil
+}
+
+// deleteLinkAt deletes the interface at index if it is still name: the
+// kernel hands out indexes in a cycle, so another link there is one made
+// after it (the next run's pair of the same name, say), not to delete. One
+// that does not exist is not an error.
+func deleteLinkAt(index int, name string) error {
+	link, err := netlink.LinkByIndex(index)
+	var notFound netlink.LinkNotFoundError
+	if errors.As(err, &notFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find link %s: %w", name, err)
+	}
+	if link.Attrs().Name != name {
+		return nil
+	}
+	if err := netlink.LinkDel(link); err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("delete link %s: %w", name, err)
+	}
+	return nil
+}
+
 // vethSpec is one veth pair between the host's bridge and a container.
 type vethSpec struct {
 	HostName string // host end, put on Bridge

@@ -504,7 +504,7 @@ func (m *Manager) dropDead(r *record) error {
 		}
 	}
 	if changed {
-		return m.save(r)
+		return m.saveEndpoints(r)
 	}
 	return nil
 }

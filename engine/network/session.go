@@ -20,11 +20,13 @@ import (
 //	settings, err := s.Connect(pid)    // in BeforeRun of every run
 //	s.Disconnect()                     // when the run's process has exited
 //	s.Close()                          // when the shim is done
+//	s.Sweep()                          // last, once its clients know the exit
 type Session struct {
 	m     *Manager
 	spec  SessionSpec
 	ports []PortMapping
 	proxy *Proxy
+	left  []leftLink // what Disconnect left to the kernel, for Sweep
 }
 
 // SessionSpec is what a container asks of the network.
@@ -252,10 +254,14 @@ func (s *Session) SetNetworks(networks []string, conns []Connection) {
 	s.spec.Networks, s.spec.Connected = networks, conns
 }
 
-// Disconnect detaches the container from its networks after a run; the
-// proxy keeps its ports for the next run.
+// Disconnect detaches the container from its networks after a run (its
+// process has exited) and frees its addresses; the proxy keeps its ports
+// for the next run. The veth pairs are taken down, not deleted: they go
+// with the container's namespace, or at Sweep.
 func (s *Session) Disconnect() error {
-	return s.m.Release(s.spec.ContainerID)
+	left, err := s.m.leave(s.spec.ContainerID)
+	s.left = append(s.left, left...)
+	return err
 }
 
 // Close stops the proxy and detaches the container. It may be called more
@@ -266,5 +272,19 @@ func (s *Session) Close() error {
 		errs = append(errs, s.proxy.Close())
 	}
 	errs = append(errs, s.m.Release(s.spec.ContainerID))
+	return errors.Join(errs...)
+}
+
+// Sweep deletes the veth pairs Disconnect left that are still there: their
+// namespace outlived the container (another container shares it). Deleting
+// one takes the kernel tens of milliseconds, so the shim sweeps last,
+// when nobody waits for it; by then a namespace that died with the
+// container has taken its pairs along.
+func (s *Session) Sweep() error {
+	var errs []error
+	for _, l := range s.left {
+		errs = append(errs, deleteLinkAt(l.Index, l.Name))
+	}
+	s.left = nil
 	return errors.Join(errs...)
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/vishvananda/netlink"
 )
 
 // get fetches url, retrying while the server starts.
@@ -137,4 +139,102 @@ func TestSessionPortInUse(t *testing.T) {
 		t.Errorf("eth0 left in the container:\n%s", out)
 	}
 	s.Close()
+}
+
+// TestSessionDisconnectLeavesPairs: Disconnect frees the address but
+// leaves the veth pair, down, to its namespace (deleting it would keep the
+// exit waiting on the kernel); the pair goes when the namespace dies, and
+// Sweep deletes one whose namespace lives on, but never the next run's
+// pair of the same name.
+func TestSessionDisconnectLeavesPairs(t *testing.T) {
+	requireRoot(t)
+	t.Parallel()
+	tn := newTestNet(t)
+	m := openTestManager(t, tn)
+	id := newID()
+	s, err := m.NewSession(SessionSpec{ContainerID: id, Name: "c", Networks: NetworksFor("bridge")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	connect := func(f *fakeContainer) (veth string, index int) {
+		t.Helper()
+		if _, err := s.Connect(f.Pid); err != nil {
+			t.Fatal(err)
+		}
+		atts, err := m.Attachments(id)
+		if err != nil || len(atts) != 1 {
+			t.Fatalf("attachments after Connect: %v, %v", atts, err)
+		}
+		veth = atts[NameBridge].HostVeth
+		l, err := netlink.LinkByName(veth)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return veth, l.Attrs().Index
+	}
+	disconnect := func(veth string) {
+		t.Helper()
+		if err := s.Disconnect(); err != nil {
+			t.Fatal(err)
+		}
+		if a, _ := m.Attachments(id); len(a) != 0 {
+			t.Errorf("attached after Disconnect: %v", a)
+		}
+		l, err := netlink.LinkByName(veth)
+		if err != nil {
+			t.Fatalf("veth %s after Disconnect, its namespace alive: %v", veth, err)
+		}
+		if l.Attrs().Flags&net.FlagUp != 0 {
+			t.Errorf("veth %s is up after Disconnect", veth)
+		}
+	}
+
+	// A namespace that lives on (shared): its pair is down and the
+	// address free for another.
+	f1 := startFake(t)
+	veth, _ := connect(f1)
+	disconnect(veth)
+	other := startFake(t)
+	a, err := m.Attach(AttachRequest{ContainerID: other.ID, Name: "other", NetNS: other.NetNS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.IP.String() != tn.Prefix+"2" {
+		t.Errorf("the next container got %s, want the address freed, %s2", a.IP, tn.Prefix)
+	}
+	if err := s.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if hasLink(veth) {
+		t.Errorf("veth %s left after Sweep", veth)
+	}
+	if out := f1.exec(t, "ip", "link"); strings.Contains(out, "eth0") {
+		t.Errorf("eth0 left in the namespace after Sweep:\n%s", out)
+	}
+
+	// The next run takes the name of a pair not swept yet: Sweep leaves
+	// the new one alone.
+	f2 := startFake(t)
+	veth, _ = connect(f2)
+	disconnect(veth)
+	f3 := startFake(t)
+	_, index := connect(f3)
+	if err := s.Sweep(); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := netlink.LinkByName(veth); err != nil || l.Attrs().Index != index || l.Attrs().Flags&net.FlagUp == 0 {
+		t.Fatalf("the running container's veth %s after Sweep: %v, %v", veth, l, err)
+	}
+
+	// A namespace that dies takes its pair along, with no Sweep.
+	disconnect(veth)
+	f3.cmd.Process.Kill()
+	f3.cmd.Wait()
+	eventually(t, "veth gone with its namespace", func() error {
+		if hasLink(veth) {
+			return fmt.Errorf("veth %s still there", veth)
+		}
+		return nil
+	})
 }

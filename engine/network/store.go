@@ -22,7 +22,9 @@ import (
 // an exclusive flock on <dir>/lock, held across the kernel work it
 // describes, and is written atomically (temp file, fsync, rename): two
 // `berth run`s in two processes never take the same address, and a reader
-// never sees half a file.
+// never sees half a file. A change of a network waits for the rename to
+// reach the disk too; a change of its endpoints alone does not (see
+// saveEndpoints).
 
 // record is a network's file.
 type record struct {
@@ -123,11 +125,24 @@ func (m *Manager) load(id string) (*record, error) {
 }
 
 func (m *Manager) save(r *record) error {
+	return m.write(r, atomicfile.WriteFile)
+}
+
+// saveEndpoints saves r after a change of its endpoints alone (and of
+// BridgeUp with them), not waiting for the rename to reach the disk: a
+// crash that loses it is a reboot, after which no endpoint is alive and
+// none up, and the record before the change says as much as the one
+// after (dropDead forgets the endpoints whose veths are gone).
+func (m *Manager) saveEndpoints(r *record) error {
+	return m.write(r, atomicfile.Replace)
+}
+
+func (m *Manager) write(r *record, replace func(string, []byte, os.FileMode) error) error {
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode network %s: %w", r.Network.Name, err)
 	}
-	err = m.opts.Reserve.Do(func() error { return atomicfile.WriteFile(m.recordPath(r.Network.ID), b, 0o600) })
+	err = m.opts.Reserve.Do(func() error { return replace(m.recordPath(r.Network.ID), b, 0o600) })
 	if err != nil {
 		return fmt.Errorf("save network %s: %w", r.Network.Name, err)
 	}

@@ -9,10 +9,29 @@ import (
 )
 
 // WriteFile replaces path with data: a temporary file in the same
-// directory, fsync, rename over path, fsync of the directory.
+// directory, fsync, rename over path, fsync of the directory. Once it
+// returns, a crash leaves the new content.
 func WriteFile(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err := Replace(path, data, perm); err != nil {
+		return err
+	}
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	if err := d.Sync(); err != nil {
+		_ = d.Close()
+		return err
+	}
+	return d.Close()
+}
+
+// Replace is WriteFile without the wait for the rename to reach the disk:
+// a crash leaves the old content or the new, each whole. It is for a file
+// whose previous content is as good after a crash as the new (what changed
+// dies with the machine, as the leases of running containers do).
+func Replace(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
 	}
@@ -34,13 +53,5 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		_ = os.Remove(tmp) // best effort; the write's error is the one to report
 		return err
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	if err := d.Sync(); err != nil {
-		_ = d.Close()
-		return err
-	}
-	return d.Close()
+	return nil
 }
