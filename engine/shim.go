@@ -97,10 +97,6 @@ func runShim() int {
 	errLog.Path = e.shimLogPath(cfg.ID)
 	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
 		wake: make(chan os.Signal, 1), restart: cfg.Restart, reason: cfg.Reason, errLog: errLog}
-	// One sealed copy of berth for every start of this container.
-	if s.exe, err = e.sealedSelf(); err != nil {
-		return s.fail(err)
-	}
 	signal.Notify(s.wake, unix.SIGUSR1)
 	code := s.run(cfg.Delay)
 	// Its clients have the exit: what is left to delete keeps no one waiting.
@@ -123,9 +119,8 @@ type shim struct {
 	// record, which a full disk may have kept from being saved.
 	wake     chan os.Signal
 	userStop bool
-	exe      *os.File // the sealed berth every start of the container runs
-	restart  bool     // shimConfig.Restart
-	reason   string   // shimConfig.Reason, until the first start records it
+	restart  bool   // shimConfig.Restart
+	reason   string // shimConfig.Reason, until the first start records it
 	// errLog keeps every error the shim could not hand to anyone.
 	errLog *shimlog.Log
 
@@ -467,8 +462,19 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
+	// The sealed berth this start's init runs, sealed anew at each start
+	// and closed once the init runs: kept for the container's life it
+	// would hold a detached overlay mount, or where berth had to be
+	// copied into a memfd (no overlay, no new mount API, a binary
+	// replaced on disk) the binary's whole size in memory per container.
+	exe, err := s.e.sealedSelf()
+	if err != nil {
+		closeJoins()
+		s.closeHub(hub)
+		return runResult{startErr: err}
+	}
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
-		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: s.exe, Join: joins,
+		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: exe, Join: joins,
 		BeforeRun: func(pid int) error {
 			if err := s.cg.Add(pid); err != nil {
 				return err
@@ -484,6 +490,9 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	})
 	st.closeChild()
 	closeJoins()
+	if cerr := exe.Close(); cerr != nil { // read-only: nothing to flush
+		s.logf("close the sealed berth: %v", cerr)
+	}
 	if err != nil {
 		var ee *containerinit.ExecError
 		if errors.As(err, &ee) {

@@ -120,7 +120,11 @@ func newBerthBinary(t testing.TB) *berthBinary {
 		t.Fatal(err)
 	}
 	// The data root is on a disk: top's I/O figures count block I/O only.
-	b.root, b.runRoot, b.parent = filepath.Join(testenv.DiskTempDir(t), "root"), filepath.Join(dir, "run"), parent
+	// The run root is not below the binary's directory: berth seals
+	// itself through an overlay of that directory, with a scratch
+	// directory in the run root, which the kernel refuses inside it (then
+	// berth copies itself, 44 MB, at each start).
+	b.root, b.runRoot, b.parent = filepath.Join(testenv.DiskTempDir(t), "root"), filepath.Join(t.TempDir(), "run"), parent
 	b.args = []string{"--root", b.root, "--run-root", b.runRoot, "--config", cfg}
 	t.Cleanup(func() {
 		if ids := strings.Fields(b.must(nil, "ps", "-aq", "--no-trunc")); len(ids) > 0 {
