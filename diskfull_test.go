@@ -68,9 +68,17 @@ func TestFullDiskKeepsControl(t *testing.T) {
 		t.Errorf("resumes after unpause: %s", got)
 	}
 
+	// kill does not wait for the exit to be recorded (docker's neither):
+	// the shim records it after it has reaped the process and drained
+	// its output, so the record is awaited, not the process.
 	b.must("kill", "killme")
 	waitProcessGone(t, "killme", pids["killme"])
-	if got := b.inspect(".State.Status}} {{.State.ExitCode", "killme"); got != "exited 137" {
+	var got string
+	waitFor(t, "killme's exit to be recorded", 10*time.Second, func() bool {
+		got = b.inspect(".State.Status}} {{.State.ExitCode", "killme")
+		return got != "running 0"
+	})
+	if got != "exited 137" {
 		t.Errorf("killme after kill: %s, want exited 137", got)
 	}
 
