@@ -2,10 +2,10 @@ package cgroups
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
+
+	"berth/internal/lazyregexp"
 )
 
 // DeviceType is the kind of device node a DeviceRule matches.
@@ -121,7 +121,7 @@ const maxDeviceNumber = 1<<32 - 1
 
 // deviceRuleSyntax is docker's --device-cgroup-rule syntax (moby's
 // oci.AppendDevicePermissionsFromCgroupRules).
-var deviceRuleSyntax = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`) })
+var deviceRuleSyntax = lazyregexp.New(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`)
 
 // ParseDeviceRule parses docker's --device-cgroup-rule, e.g. "c 1:3 mr"
 // or "b *:* m", into an allowing rule. Errors carry docker's messages.

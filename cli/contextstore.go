@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"sync"
 
 	"berth/internal/atomicfile"
+	"berth/internal/lazyregexp"
 )
 
 // defaultContext is the name of this machine's own engine, as docker's
@@ -44,7 +43,7 @@ type hostContext struct {
 }
 
 // contextName is docker's rule for context names.
-var contextName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`) })
+var contextName = lazyregexp.New(`^[a-zA-Z0-9][a-zA-Z0-9_.+-]+$`)
 
 // userConfigDir is berth's directory in the user's configuration
 // directory ($XDG_CONFIG_HOME/berth, else ~/.config/berth), where

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"berth/internal/lazyregexp"
 )
 
 // FileError is a compose file that is wrong at one place: the file, the
@@ -157,7 +159,7 @@ func locate(files []string, err error) error {
 	return err
 }
 
-var mapstructureIndexRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\[([^\]]*)\]`) })
+var mapstructureIndexRE = lazyregexp.New(`\[([^\]]*)\]`)
 
 // mapstructureKey is a decoding error's path, services[web].ports[0],
 // as a key path, services.web.ports.0.

@@ -3,13 +3,13 @@ package compose
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"go.yaml.in/yaml/v4"
+
+	"berth/internal/lazyregexp"
 )
 
 // This file finds a key path (services.web.ports) in the YAML trees of
@@ -146,7 +146,7 @@ func syntaxPlace(files []string, named string, line int) (string, int, string) {
 	return file, line, keyAbove(strings.Split(string(data), "\n"), line)
 }
 
-var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+)(?:, column \d+)?:`) })
+var yamlLineRE = lazyregexp.New(`line (\d+)(?:, column \d+)?:`)
 
 // yamlLine is the line of a YAML error: the last "line N:" of the
 // message, since the first ones say where the enclosing block began.
@@ -164,9 +164,7 @@ func yamlLine(msg string) int {
 	return n
 }
 
-var keyLineRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)\s*:(?:\s|$)`)
-})
+var keyLineRE = lazyregexp.New(`^(\s*)(?:-\s+)?("[^"]*"|'[^']*'|[^\s#:'"][^:#]*?)\s*:(?:\s|$)`)
 
 // keyAbove is the key path that line (1-based) of a YAML text is under,
 // from the keys of the lines before it and their indentation.

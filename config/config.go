@@ -20,13 +20,13 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	units "github.com/docker/go-units"
+
+	"berth/internal/lazyregexp"
 )
 
 // Defaults, used when neither a flag, the environment nor the file says.
@@ -309,7 +309,7 @@ func (c *Config) Validate() error {
 }
 
 // validNetworkName is docker's rule for network names.
-var validNetworkName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+var validNetworkName = lazyregexp.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // ValidateLogOpts checks json-file log options as docker does: only max-size
 // (a size such as 10m, at least 1 byte) and max-file (a count of at least 1,

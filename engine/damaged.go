@@ -7,14 +7,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 
 	"berth/cgroups"
+	"berth/internal/lazyregexp"
 )
 
 // A container whose record cannot be read (truncated by a crash of the
@@ -158,7 +157,7 @@ func (e *Engine) findLeftovers(id string) *leftovers {
 }
 
 // cgroupParentField finds "CgroupParent":"…" in a record's raw bytes.
-var cgroupParentField = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"CgroupParent":"([A-Za-z0-9_./:@-]*)"`) })
+var cgroupParentField = lazyregexp.New(`"CgroupParent":"([A-Za-z0-9_./:@-]*)"`)
 
 // salvageCgroupParent reads the cgroup parent from what is left of a
 // damaged record, when that part of it survived.

@@ -4,13 +4,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"math/big"
-	"regexp"
 	"strings"
-	"sync"
+
+	"berth/internal/lazyregexp"
 )
 
 // validName is docker's rule for container names.
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+var validName = lazyregexp.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 func checkName(name string) error {
 	if !validName().MatchString(name) {

@@ -8,13 +8,12 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"berth/engine/network"
+	"berth/internal/lazyregexp"
 )
 
 // A container's name resolution (--add-host, --dns*, --link,
@@ -58,9 +57,7 @@ func CheckDNS(s string) error {
 }
 
 // dnsDomain is docker's rule for a --dns-search domain.
-var dnsDomain = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?$`)
-})
+var dnsDomain = lazyregexp.New(`^(:?(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))(:?\.(:?[a-zA-Z0-9]|(:?[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])))*)\.?$`)
 
 // CheckDNSSearch checks a --dns-search domain; "." alone means an empty
 // search list.

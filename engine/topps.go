@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"berth/internal/lazyregexp"
 )
 
 // TopResult is `berth top`'s table as docker's API has it: ps's column
@@ -83,7 +83,7 @@ func pidsArg(pids []int) string {
 
 // psKeyEqualsPID finds "key=PID…" in ps options: a renamed PID column,
 // which would hide the column rows are matched by.
-var psKeyEqualsPID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+([^\s]*)=\s*(PID[^\s]*)`) })
+var psKeyEqualsPID = lazyregexp.New(`\s+([^\s]*)=\s*(PID[^\s]*)`)
 
 // validatePSArgs refuses what docker refuses: a column renamed to PID
 // ("-o user=PID"), which would be taken for the process ID.

@@ -3,15 +3,15 @@ package images
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"berth/internal/lazyregexp"
 )
 
 // Config instructions: the Dockerfile instructions that change only the
@@ -296,7 +296,7 @@ func parsePortSpec(spec string) ([]string, error) {
 	return out, nil
 }
 
-var onbuildPrefix = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^\s*ONBUILD\s*`) })
+var onbuildPrefix = lazyregexp.New(`(?i)^\s*ONBUILD\s*`)
 
 func (st *configState) onbuild(node *parser.Node) error {
 	if node.Next == nil || len(node.Next.Children) == 0 {

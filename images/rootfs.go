@@ -6,11 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
-	"sync"
 
 	digest "github.com/opencontainers/go-digest"
+
+	"berth/internal/lazyregexp"
 )
 
 // Mount describes a mount for the runtime to perform; this package never
@@ -39,7 +39,7 @@ type rootfsRecord struct {
 	Init bool `json:"init,omitempty"`
 }
 
-var containerIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`) })
+var containerIDPattern = lazyregexp.New(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 func (s *Store) containerDir(id string) string { return filepath.Join(s.containersDir(), id) }
 func (s *Store) rootfsRecordPath(id string) string {

@@ -3,10 +3,10 @@ package network
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
-	"sync"
 	"time"
+
+	"berth/internal/lazyregexp"
 )
 
 // Drivers of the networks berth knows.
@@ -106,7 +106,7 @@ type CreateOptions struct {
 	Labels   map[string]string
 }
 
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`) })
+var validName = lazyregexp.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
 
 // checkName checks a network name as docker does.
 func checkName(name string) error {

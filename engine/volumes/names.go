@@ -2,15 +2,15 @@ package volumes
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
+
+	"berth/internal/lazyregexp"
 )
 
 // validName is Docker's rule for local volume names: it keeps a name one
 // path component of the store, never "." or "..".
-var validName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`) })
+var validName = lazyregexp.New(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
 
 // CheckName rejects a volume name Docker's local driver rejects, with its
 // message.
