@@ -215,9 +215,10 @@ func (a *app) rootCommand(name string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "berth [OPTIONS] COMMAND",
 		Short: "A terminal container manager with its own runtime",
-		Long: "berth runs containers with its own runtime, no daemon needed: each running\n" +
-			"container is watched by a small shim process. With no command it opens the\n" +
-			"full-screen manager; with a command it behaves like the docker CLI.",
+		Long: "berth runs containers with its own runtime, no daemon needed: running\n" +
+			"containers are watched by small monitor processes, one for up to 64 of them.\n" +
+			"With no command it opens the full-screen manager; with a command it behaves\n" +
+			"like the docker CLI.",
 		Version:           host.Version,
 		SilenceUsage:      true,
 		SilenceErrors:     true,

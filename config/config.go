@@ -87,6 +87,10 @@ type Config struct {
 	// Init runs berth's tiny init as PID 1 of every container run
 	// without --init or --init=false (as docker's "init").
 	Init bool `json:"init,omitempty"`
+	// ContainersPerMonitor is how many containers one monitor process
+	// (the shim) watches at most; 0 is the engine's default (64), 1
+	// gives each container a monitor of its own, as conmon does.
+	ContainersPerMonitor int `json:"containers-per-monitor,omitempty"`
 	// DetachKeys is the sequence that detaches from a container, in
 	// docker's --detach-keys syntax ("ctrl-x,x"), for attach, run and
 	// start without --detach-keys and for the TUI's attach (as docker's
@@ -266,7 +270,7 @@ func (c *Config) Validate() error {
 	for _, m := range []struct {
 		key string
 		n   int
-	}{{"max-concurrent-downloads", c.MaxConcurrentDownloads}, {"max-concurrent-uploads", c.MaxConcurrentUploads}} {
+	}{{"max-concurrent-downloads", c.MaxConcurrentDownloads}, {"max-concurrent-uploads", c.MaxConcurrentUploads}, {"containers-per-monitor", c.ContainersPerMonitor}} {
 		if m.n < 0 {
 			return fmt.Errorf("key %q: %w: %d is negative", m.key, ErrInvalidValue, m.n)
 		}

@@ -117,11 +117,12 @@ func (e *Engine) bootOne(id string) (*BootResult, *record, *shimLaunch) {
 		return res, nil, nil
 	}
 	c.ShimPID, c.ShimStart, c.ShimBoot = l.pid, processStartTime(l.pid), bootID()
-	if err := e.store.save(c); err != nil {
-		res.Err = err
-		if kerr := l.kill(); kerr != nil {
-			res.Err = errors.Join(err, fmt.Errorf("kill the shim that was to start it: %w", kerr))
-		}
+	err = e.makeRunDir(id)
+	if err == nil {
+		err = e.store.save(c)
+	}
+	if err != nil {
+		res.Err = err // the shim's claim finds it not recorded, and starts nothing
 		l.close()
 		return res, nil, nil
 	}

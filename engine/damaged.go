@@ -69,43 +69,75 @@ func (e *Engine) loadOrDead(id string, load func(string) (*record, error)) (*rec
 // force it refuses while anything of it still runs, as Remove refuses a
 // running container.
 func (e *Engine) removeDamaged(ctx context.Context, id string, force bool) error {
+	// A monitor lets go of the container under its lock: it is waited
+	// for without the lock, and the removal tried again.
+	for range 2 {
+		told, err := e.removeDamagedLocked(ctx, id, force)
+		if err != nil || len(told) == 0 {
+			return err
+		}
+		for _, p := range told {
+			if _, err := e.tellMonitor(ctx, p.pid, "wait", id); err != nil {
+				return fmt.Errorf("remove %s: wait for its shim %d: %w", id, p.pid, err)
+			}
+		}
+	}
+	return fmt.Errorf("remove %s: its shim does not let go of it", id)
+}
+
+// removeDamagedLocked is removeDamaged under the container's lock; told
+// are the monitors told of the stop, which must let go of the container
+// before it is removed.
+func (e *Engine) removeDamagedLocked(ctx context.Context, id string, force bool) (told []process, err error) {
 	unlock, err := e.store.lock(id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
 	c, err := e.store.load(id)
 	if err == nil {
-		return fmt.Errorf("remove %s: its record became readable again, retry", c.DisplayName())
+		return nil, fmt.Errorf("remove %s: its record became readable again, retry", c.DisplayName())
 	}
 	if !errors.Is(err, ErrDamaged) && !errors.Is(err, ErrNotFound) { // a directory without a record is damaged too
-		return err
+		return nil, err
 	}
 	c = e.deadRecord(id, err)
 	left := e.findLeftovers(id)
 	if left.running() && !force {
-		return fmt.Errorf("cannot remove container %s: its record cannot be read and processes still run in it: force remove to kill them: %w",
+		return nil, fmt.Errorf("cannot remove container %s: its record cannot be read and processes still run in it: force remove to kill them: %w",
 			c.ShortID(), ErrRunning)
 	}
 	// The shim first, so that it restarts nothing; then what runs in the
-	// cgroups (Destroy kills it, a frozen group too).
+	// cgroups (Destroy kills it, a frozen group too). A monitor watches
+	// other containers too: it is told of the stop, and waited for once
+	// the container's processes are gone; one without a socket watches
+	// this one alone, and is killed.
 	for _, p := range left.shims {
 		if processStartTime(p.pid) != p.start {
 			continue
 		}
+		if ok, err := e.tellMonitor(ctx, p.pid, "stop", id); err != nil {
+			return nil, fmt.Errorf("remove %s: tell its shim %d: %w", c.ShortID(), p.pid, err)
+		} else if ok {
+			told = append(told, p)
+			continue
+		}
 		if err := unix.Kill(p.pid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
-			return fmt.Errorf("remove %s: kill its shim %d: %w", c.ShortID(), p.pid, err)
+			return nil, fmt.Errorf("remove %s: kill its shim %d: %w", c.ShortID(), p.pid, err)
 		}
 		if err := waitProcessExit(ctx, p.pid, p.start); err != nil {
-			return fmt.Errorf("remove %s: wait for its shim %d: %w", c.ShortID(), p.pid, err)
+			return nil, fmt.Errorf("remove %s: wait for its shim %d: %w", c.ShortID(), p.pid, err)
 		}
 	}
 	for _, cg := range left.cgroups {
 		if err := cg.Destroy(); err != nil {
-			return fmt.Errorf("remove %s: %w", c.ShortID(), err)
+			return nil, fmt.Errorf("remove %s: %w", c.ShortID(), err)
 		}
 	}
-	return e.destroy(c)
+	if len(told) > 0 {
+		return told, nil
+	}
+	return nil, e.destroy(c)
 }
 
 // leftovers is what of a damaged container may still exist on the host.

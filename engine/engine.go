@@ -1,5 +1,6 @@
 // Package engine runs containers: it creates them in a store of files,
-// starts each under its own shim process, and stops, kills, pauses, removes,
+// starts each under a shim (its watch, in a monitor process shared by a
+// group of containers), and stops, kills, pauses, removes,
 // lists, inspects, logs, tops and stats them. The CLI and the TUI both call
 // this package; neither talks to the kernel directly.
 //
@@ -12,16 +13,19 @@
 //
 //   - create.go writes the record (store.go) and asks the image store for
 //     the container's root filesystem, described as a mount.
-//   - start.go launches the shim (shim.go): the same binary re-executed and
-//     detached. The shim creates the cgroup, starts the container's init
+//   - start.go launches the shim (shim.go) in a monitor (monitor.go): the
+//     same binary re-executed and detached, watching up to 64 containers,
+//     each in goroutines of its own; a start joins a monitor that has
+//     room, or starts one. The shim creates the cgroup, starts the container's init
 //     (package containerinit) in new namespaces, holds its stdio or PTY,
 //     writes the log (package jsonlog), serves attach on a unix socket
 //     (package ptyexec), records the exit and applies the restart policy.
 //     It also runs the container's healthcheck (health.go has docker's
 //     rules, healthprobe.go the probing).
 //   - lifecycle.go stops, kills, pauses, removes and waits; nothing there
-//     needs the shim alive: a shim that died is noticed (pid + start time +
-//     boot ID) and its container is marked exited (reconcile), then
+//     needs the shim alive: a shim that died is noticed (its monitor's pid
+//   - start time + boot ID, and the container's run directory, which
+//     the shim removes when it lets go) and its container is marked exited (reconcile), then
 //     restarted if its policy says so by whoever noticed (revive.go). Wait
 //     returns once the shim has finished with the container, so a Remove
 //     after it never finds it running. restart.go holds the restart rules
@@ -44,8 +48,8 @@
 //
 // A full disk never takes control away (space.go): stop, kill and rm
 // signal first and save the record after, through a reserve of space kept
-// in the data root; the shim learns of a stop by a signal, without the
-// disk, and records it with the exit. Create refuses when the data root is
+// in the data root; the shim learns of a stop through its monitor's
+// socket, without the disk, and records it with the exit. Create refuses when the data root is
 // nearly full, and a container's log stops writing there (and counts what
 // it drops) rather than fill it.
 package engine
@@ -87,6 +91,9 @@ type Options struct {
 	// Init runs berth's tiny init in containers whose HostConfig.Init is
 	// nil (docker's daemon "init"), decided at each start.
 	Init bool
+	// MonitorGroup is how many containers one monitor watches at most
+	// (monitor.go); 0 is monitorCapacity, 1 a monitor per container.
+	MonitorGroup int
 	// Exe is the binary re-executed as shim and container init;
 	// "/proc/self/exe" if empty.
 	Exe string
@@ -134,6 +141,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Exe == "" {
 		opts.Exe = "/proc/self/exe"
+	}
+	if opts.MonitorGroup <= 0 {
+		opts.MonitorGroup = monitorCapacity
 	}
 	if opts.DefaultNetwork == "" {
 		opts.DefaultNetwork = "bridge"

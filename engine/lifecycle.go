@@ -85,9 +85,26 @@ func shimAlive(c *record) bool {
 func sameBoot(c *record) bool { return c.ShimBoot == "" || c.ShimBoot == bootID() }
 
 // shimDied reports whether the record says a shim looks after the
-// container and that shim is gone (as shimAlive, through e.shims).
+// container and that shim is gone: its monitor process (as shimAlive,
+// through e.shims), or the container's run directory, which a shim makes
+// before it records itself and removes once it let go of the container
+// (its monitor lives on, and the record may have been impossible to
+// save: a full disk).
 func (e *Engine) shimDied(c *record) bool {
-	return active(c) && !(sameBoot(c) && e.shims.alive(c.ShimPID, c.ShimStart))
+	return active(c) && !(sameBoot(c) && e.shims.alive(c.ShimPID, c.ShimStart) && e.hasRunDir(c.ID))
+}
+
+// makeRunDir makes container id's run directory; see shimDied.
+func (e *Engine) makeRunDir(id string) error {
+	if err := os.MkdirAll(e.runDir(id), 0o700); err != nil {
+		return fmt.Errorf("make run directory: %w", err)
+	}
+	return nil
+}
+
+func (e *Engine) hasRunDir(id string) bool {
+	var st unix.Stat_t
+	return unix.Stat(e.runDir(id), &st) == nil
 }
 
 // reconcile locks the container and, if its shim is dead, marks it
@@ -305,15 +322,20 @@ func (e *Engine) signal(c *record, sig unix.Signal) error {
 
 // stopByUser marks the container stopped by the user, so its restart
 // policy leaves it down (docker's HasBeenManuallyStopped), around act,
-// which signals it. The caller holds the lock. The shim is told first by
-// SIGUSR1, which needs no disk: it keeps the mark in memory, ends a restart
-// back-off at once, and saves the mark with the exit. Then act, then the
-// record is saved; on a full disk that save may fail even with the
-// reserve, and the stop goes on: the shim's save carries the mark.
+// which signals it. The caller holds the lock. The shim is told first,
+// through its monitor's socket, which needs no disk: it keeps the mark in
+// memory, ends a restart back-off at once, and saves the mark with the
+// exit. Then act, then the record is saved; on a full disk that save may
+// fail even with the reserve, and the stop goes on: the shim's save
+// carries the mark.
 func (e *Engine) stopByUser(c *record, act func()) {
 	c.ManuallyStopped = true
 	if c.ShimPID > 0 && shimAlive(c) {
-		_ = unix.Kill(c.ShimPID, unix.SIGUSR1) // a shim just gone needs no telling; the save below keeps the mark
+		// A shim just gone needs no telling, nor one that does not
+		// answer in time: the save below keeps the mark.
+		ctx, cancel := context.WithTimeout(context.Background(), stopTellTimeout)
+		_, _ = e.tellMonitor(ctx, c.ShimPID, "stop", c.ID)
+		cancel()
 	}
 	act()
 	_ = e.store.save(c) // see above: the shim saves the mark when this cannot
@@ -335,10 +357,8 @@ func (e *Engine) waitStopped(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		if c.ShimPID > 0 {
-			if err := waitProcessExit(ctx, c.ShimPID, c.ShimStart); err != nil {
-				return err
-			}
+		if err := e.waitShimDone(ctx, c); err != nil {
+			return err
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -624,7 +644,7 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 				poll = waitRestartPoll // a back-off lasts up to a minute
 			}
 			wctx, cancel := context.WithTimeout(ctx, poll)
-			err = waitProcessExit(wctx, c.ShimPID, c.ShimStart)
+			err = e.waitShimDone(wctx, c)
 			cancel()
 			if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 				err = nil
@@ -635,6 +655,9 @@ func (e *Engine) Wait(ctx context.Context, ref string) (WaitResult, error) {
 		}
 	}
 }
+
+// stopTellTimeout bounds the wait for a shim's monitor to take a stop.
+const stopTellTimeout = 2 * time.Second
 
 // waitShimPoll is how often Wait reads the record again while a shim
 // starts or finishes a container, which takes milliseconds;

@@ -28,7 +28,8 @@ const (
 // caller to wait on once it has released c's lock, which it holds. The new
 // shim is recorded as c's shim before the lock is released, so another
 // command that noticed the same death finds it alive and starts no other;
-// the new shim's claim accepts it (shimConfig.Restart).
+// the new shim's claim accepts it (shimConfig.Restart), and refuses when
+// it finds it was not recorded (a failed save below).
 func (e *Engine) revive(c *record, plan restartPlan) *shimLaunch {
 	l, err := e.launchShim(shimConfig{ID: c.ID, Restart: true, Delay: plan.delay, Reason: reasonShimDied})
 	if err != nil {
@@ -45,18 +46,16 @@ func (e *Engine) revive(c *record, plan restartPlan) *shimLaunch {
 	c.RestartDelay = plan.backoff
 	if err := c.State.apply(evRevive, time.Now().UTC()); err != nil {
 		e.warnf("restart %s after its %s: %v", c.DisplayName(), reasonShimDied, err)
-		if err := l.kill(); err != nil {
-			e.warnf("kill the shim that was to restart %s: %v", c.DisplayName(), err)
-		}
 		l.close()
 		return nil
 	}
 	c.ShimPID, c.ShimStart, c.ShimBoot = l.pid, processStartTime(l.pid), bootID()
-	if err := e.store.save(c); err != nil {
+	err = e.makeRunDir(c.ID)
+	if err == nil {
+		err = e.store.save(c)
+	}
+	if err != nil {
 		e.warnf("restart %s after its %s: %v", c.DisplayName(), reasonShimDied, err)
-		if err := l.kill(); err != nil {
-			e.warnf("kill the shim that was to restart %s: %v", c.DisplayName(), err)
-		}
 		l.close()
 		return nil
 	}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,7 +21,6 @@ import (
 	"berth/engine/network"
 	"berth/engine/shimlog"
 	"berth/ptyexec"
-	"berth/ptyexec/nsenter"
 )
 
 // The shim is the berth binary re-executed with argv[0] = shimArg0, in a
@@ -62,67 +60,25 @@ type shimReport struct {
 	Error string `json:"error,omitempty"`
 }
 
-func runShim() int {
-	// Catch (not ignore) the signals a terminal or a dying caller may send:
-	// ignored signals would stay ignored through exec into the container,
-	// and its shell could not be interrupted. Caught ones reset at exec.
-	signal.Notify(make(chan os.Signal, 1), unix.SIGHUP, unix.SIGINT, unix.SIGPIPE, unix.SIGTTOU, unix.SIGTTIN)
-	readyFile := os.NewFile(4, "shim-ready")
-	cfgFile := os.NewFile(3, "shim-config")
-	// The shim keeps nothing its caller had open (a terminal, a shell's
-	// redirections, a test's files): it outlives the caller, and would
-	// pass them on.
-	// A report that cannot be written closes the pipe empty, which the
-	// caller reports as the shim having failed to start.
-	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
-		return 1
-	}
-	var cfg shimConfig
-	err := json.NewDecoder(cfgFile).Decode(&cfg)
-	_ = cfgFile.Close() // read to the end
-	if err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
-		return 1
-	}
-	// What the engine would warn a user of goes to the shim's log: no
-	// user watches a shim.
-	errLog := &shimlog.Log{}
-	cfg.Options.Warn = func(msg string) { _ = errLog.Printf("%s", msg) } // see logf
-	e, err := New(cfg.Options)
-	if err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
-		return 1
-	}
-	errLog.Path = e.shimLogPath(cfg.ID)
-	s := &shim{e: e, id: cfg.ID, ready: readyFile, waitAttach: cfg.WaitAttach,
-		wake: make(chan os.Signal, 1), restart: cfg.Restart, reason: cfg.Reason, errLog: errLog}
-	signal.Notify(s.wake, unix.SIGUSR1)
-	code := s.run(cfg.Delay)
-	// Its clients have the exit: what is left to delete keeps no one waiting.
-	if s.net != nil {
-		if err := s.net.Sweep(); err != nil {
-			s.logf("delete the container's veth pairs: %v", err)
-		}
-	}
-	return code
-}
-
-// shim watches one container; see the package doc.
+// shim watches one container, in the goroutines of its monitor (see
+// monitor.go).
 type shim struct {
 	e          *Engine
+	m          *monitor
 	id         string
-	ready      *os.File // nil once the first start has been reported
+	ready      io.WriteCloser // the caller's reports; nil once the first start has been reported
 	waitAttach bool
-	// wake gets SIGUSR1: a user stopped the container (stop, kill, rm -f).
-	// stopRequested latches it: the shim knows without reading the
-	// record, which a full disk may have kept from being saved.
-	wake     chan os.Signal
+	// wake gets a user's stop of the container (stop, kill, rm -f),
+	// through the monitor's "stop". stopRequested latches it: the shim
+	// knows without reading the record, which a full disk may have kept
+	// from being saved.
+	wake     chan struct{}
 	userStop bool
 	restart  bool   // shimConfig.Restart
 	reason   string // shimConfig.Reason, until the first start records it
 	// errLog keeps every error the shim could not hand to anyone.
 	errLog *shimlog.Log
+	done   chan struct{} // closed when the monitor is done with the container
 
 	cg       cgroups.Manager
 	devices  []containerinit.Device // made in the container's /dev at each start
@@ -214,6 +170,7 @@ func (s *shim) run(delay time.Duration) int {
 		}
 		s.exitClients(res.exitCode)
 		if !s.sleepBeforeRestart(backoff) {
+			s.finish() // stopped during the back-off
 			return 0
 		}
 		if c, err = s.e.store.load(s.id); err != nil {
@@ -238,9 +195,14 @@ func (s *shim) claim() (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	mine := c.ShimPID == os.Getpid()
+	// A restart is handed over (see revive) by recording this monitor
+	// as the container's shim before the container's lock is released.
+	mine := s.restart && s.m.ours(c)
 	if active(c) && !s.e.shimDied(c) && !mine {
 		return nil, fmt.Errorf("container %s is already running", c.DisplayName())
+	}
+	if s.restart && !mine {
+		return nil, fmt.Errorf("container %s was not handed to this shim to restart", c.DisplayName())
 	}
 	if s.restart && c.ManuallyStopped {
 		if mine {
@@ -254,7 +216,10 @@ func (s *shim) claim() (*record, error) {
 		}
 		return nil, fmt.Errorf("container %s was stopped before it restarted", c.DisplayName())
 	}
-	c.ShimPID, c.ShimStart, c.ShimBoot = os.Getpid(), processStartTime(os.Getpid()), bootID()
+	if err := s.e.makeRunDir(s.id); err != nil {
+		return nil, err
+	}
+	c.ShimPID, c.ShimStart, c.ShimBoot = s.m.pid, s.m.start, bootID()
 	c.ManuallyStopped = false
 	if !s.restart {
 		c.RestartDelay = 0 // a start by the user begins a new back-off, as docker's
@@ -266,10 +231,6 @@ func (s *shim) claim() (*record, error) {
 // setup makes what every run of the container shares: the attach socket,
 // the log and the cgroup.
 func (s *shim) setup(c *record) error {
-	dir := s.e.runDir(s.id)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("make run directory: %w", err)
-	}
 	sock := s.e.attachSocket(s.id)
 	if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove stale attach socket: %w", err)
@@ -353,8 +314,8 @@ type stdio struct {
 	devpts      *os.File    // with Tty, the devpts instance of the PTY, the container's /dev/pts; closed with child
 	pty         *os.File    // master, when Tty
 	stdin       io.WriteCloser
-	stdout      io.Reader
-	stderr      io.Reader
+	stdout      *os.File
+	stderr      *os.File
 	closeOnExit []io.Closer
 }
 
@@ -525,25 +486,18 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	// A stream's first failure to log is logged (the log writer counts
 	// what it drops after that); the hub never fails a write: it drops
 	// what a slow client cannot take.
-	pump := func(name string, r io.Reader, log io.Writer, out io.Writer) {
+	pump := func(name string, r *os.File, log io.Writer, out io.Writer) {
 		defer pumps.Done()
-		buf := make([]byte, 128<<10)
 		logFailed := false
-		for {
-			n, err := r.Read(buf)
-			if n > 0 {
-				if _, lerr := log.Write(buf[:n]); lerr != nil && !logFailed {
-					logFailed = true
-					s.logf("log the container's %s: %v", name, lerr)
-				}
-				_, _ = out.Write(buf[:n]) // the hub's writer never fails
+		err := readEach(r, func(b []byte) {
+			if _, lerr := log.Write(b); lerr != nil && !logFailed {
+				logFailed = true
+				s.logf("log the container's %s: %v", name, lerr)
 			}
-			if err != nil {
-				if !errors.Is(err, io.EOF) && !errors.Is(err, unix.EIO) && !errors.Is(err, os.ErrClosed) {
-					s.logf("read the container's %s: %v", name, err)
-				}
-				return
-			}
+			_, _ = out.Write(b) // the hub's writer never fails
+		})
+		if !errors.Is(err, io.EOF) && !errors.Is(err, unix.EIO) && !errors.Is(err, os.ErrClosed) {
+			s.logf("read the container's %s: %v", name, err)
 		}
 	}
 	outLog := s.log.Stream("stdout")
@@ -796,8 +750,17 @@ func (s *shim) sleepBeforeRestart(d time.Duration) bool {
 	}
 }
 
+// requestStop tells the shim a user stopped the container; it may be
+// called from any goroutine.
+func (s *shim) requestStop() {
+	select {
+	case s.wake <- struct{}{}:
+	default: // told already
+	}
+}
+
 // stopRequested reports whether a user has stopped the container since
-// this shim started: SIGUSR1 came.
+// this shim started: requestStop was called.
 func (s *shim) stopRequested() bool {
 	select {
 	case <-s.wake:
@@ -823,6 +786,14 @@ func (s *shim) stoppedByUser() bool {
 // no cgroup, no socket; removed entirely with --rm. Attached clients are
 // told the exit afterwards, so `run --rm` returns with the container gone.
 func (s *shim) finish() {
+	// The run directory goes last, once the record says no shim looks
+	// after the container (or could not be saved: its absence then tells
+	// readers the shim let go, see shimDied).
+	defer func() {
+		if err := os.RemoveAll(s.e.runDir(s.id)); err != nil {
+			s.logf("remove the run directory: %v", err)
+		}
+	}()
 	// Release is best effort: the shim has no log of its own to report
 	// to, and rm or system check finds what is left.
 	if s.listener != nil {
@@ -834,9 +805,6 @@ func (s *shim) finish() {
 		if err := s.net.Close(); err != nil {
 			s.logf("release the container's network: %v", err)
 		}
-	}
-	if err := os.RemoveAll(s.e.runDir(s.id)); err != nil {
-		s.logf("remove the run directory: %v", err)
 	}
 	if s.cg != nil {
 		if err := s.cg.Destroy(); err != nil {
@@ -851,17 +819,11 @@ func (s *shim) finish() {
 	if err := s.criLog.Close(); err != nil {
 		s.logf("close the container's CRI log: %v", err)
 	}
-	unlock, err := s.e.store.lock(s.id)
-	if err != nil {
-		s.logf("record the shim's end: %v", err)
+	c, unlock := s.lockRecord("record the shim's end")
+	if c == nil {
 		return
 	}
 	defer unlock()
-	c, err := s.e.store.load(s.id)
-	if err != nil {
-		s.logf("record the shim's end: %v", err)
-		return
-	}
 	c.ShimPID, c.ShimStart, c.ShimBoot = 0, 0, ""
 	now := time.Now().UTC()
 	if err := c.State.apply(evShimDone, now); err != nil {
@@ -886,6 +848,26 @@ func (s *shim) finish() {
 	if err := s.e.store.save(c); err != nil {
 		s.logf("record the shim's end: %v", err)
 	}
+}
+
+// lockRecord takes the container's lock and loads its record for a step
+// that has no one to report to: nil (and the failure logged, unless the
+// container is gone) when either fails.
+func (s *shim) lockRecord(step string) (*record, func()) {
+	unlock, err := s.e.store.lock(s.id)
+	if err != nil {
+		s.logf("%s: %v", step, err)
+		return nil, nil
+	}
+	c, err := s.e.store.load(s.id)
+	if err != nil {
+		unlock()
+		if !errors.Is(err, ErrNotFound) {
+			s.logf("%s: %v", step, err)
+		}
+		return nil, nil
+	}
+	return c, unlock
 }
 
 // closeHub disconnects the run's attach clients.

@@ -158,16 +158,29 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 	return RunResult{ExitCode: code, Detached: detached}, nil
 }
 
-// shimLaunch is a shim being started: its ready pipe tells how it went.
+// shimLaunch is a shim being started: its reports, on the ready pipe of
+// a new monitor or the connection to a monitor that took it, tell how it
+// went. pid is the monitor's.
 type shimLaunch struct {
 	pid   int
-	kill  func() error
-	ready *os.File
+	ready reportStream
 	dec   *json.Decoder
 }
 
-// launchShim starts a shim with cfg (its Options are the engine's).
+// reportStream is where a launch's reports come from: a pipe or a
+// connection.
+type reportStream interface {
+	io.ReadCloser
+	SetReadDeadline(t time.Time) error
+}
+
+// launchShim starts a shim with cfg (its Options are the engine's): in
+// a monitor that takes it, or in a new monitor (monitor.go).
 func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
+	cfg.Options = e.opts
+	if l := e.joinMonitor(cfg); l != nil {
+		return l, nil
+	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start shim: %w", err)
@@ -195,14 +208,13 @@ func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 	}
 	// The shim runs on after this process; whoever lives longer reaps it.
 	go func() { _ = cmd.Wait() }()
-	cfg.Options = e.opts
 	err = json.NewEncoder(cfgW).Encode(cfg)
 	_ = cfgW.Close() // a pipe: the write above is what can fail
 	if err != nil {
 		_ = readyR.Close()
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
-	return &shimLaunch{pid: cmd.Process.Pid, kill: cmd.Process.Kill, ready: readyR, dec: json.NewDecoder(readyR)}, nil
+	return &shimLaunch{pid: cmd.Process.Pid, ready: readyR, dec: json.NewDecoder(readyR)}, nil
 }
 
 func (l *shimLaunch) next() (shimReport, error) {
@@ -232,7 +244,7 @@ func (l *shimLaunch) started(c *record) error {
 	}
 }
 
-func (l *shimLaunch) close() { _ = l.ready.Close() } // the read end of a pipe
+func (l *shimLaunch) close() { _ = l.ready.Close() } // the read end: nothing to flush
 
 // settle waits, at most until deadline, for the shim to report that the
 // container started or failed to; the report itself is not needed.

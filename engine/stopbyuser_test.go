@@ -1,30 +1,28 @@
 package engine
 
 import (
-	"os"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
-// A stop reaches the shim as SIGUSR1 alone when the disk is too full for
-// the record: the shim must remember it, whenever it looks, and end a
-// restart back-off at once.
+// A stop reaches the shim through its monitor alone when the disk is too
+// full for the record: the shim must remember it, whenever it looks, and
+// end a restart back-off at once.
 func TestShimRemembersAStopByUser(t *testing.T) {
-	s := &shim{wake: make(chan os.Signal, 1)}
+	s := &shim{wake: make(chan struct{}, 1)}
 	if s.stopRequested() {
-		t.Fatal("stop requested before any SIGUSR1")
+		t.Fatal("stop requested before any was")
 	}
-	s.wake <- unix.SIGUSR1
+	s.requestStop()
+	s.requestStop() // a second stop does not block
 	if !s.stopRequested() || !s.stopRequested() {
-		t.Fatal("SIGUSR1 not remembered")
+		t.Fatal("stop not remembered")
 	}
 
-	s = &shim{wake: make(chan os.Signal, 1)}
+	s = &shim{wake: make(chan struct{}, 1)}
 	go func() {
 		time.Sleep(20 * time.Millisecond)
-		s.wake <- unix.SIGUSR1
+		s.requestStop()
 	}()
 	start := time.Now()
 	if s.sleepBeforeRestart(time.Minute) {

@@ -31,6 +31,7 @@ func Open(c *config.Config, warn func(string)) (Local, error) {
 		StorageDriver: c.StorageDriver,
 		ConfigFile:    c.File,
 		Init:          c.Init,
+		MonitorGroup:  c.ContainersPerMonitor,
 		Network: network.Options{
 			DefaultRoot:    c.IsDefaultDataRoot(),
 			DefaultSubnet:  subnet,

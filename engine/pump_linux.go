@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"io"
+	"os"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// pumpBuffers are the read buffers of the containers' output pumps. A
+// buffer is taken only once a stream has data and given back after it
+// is handed on: a monitor watches many containers, and an idle one
+// holds no buffer (two of 128 KiB each would outweigh the rest of its
+// cost).
+var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
+
+// readEach reads f until its end, handing each read's bytes to fn. It
+// returns io.EOF at the end, or the read's error (EIO when a PTY's last
+// slave closes). A file the runtime cannot poll is read blocking, its
+// buffer held while it waits.
+func readEach(f *os.File, fn func([]byte)) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	for {
+		var (
+			buf  *[]byte
+			n    int
+			rerr error
+		)
+		err := rc.Read(func(fd uintptr) bool {
+			buf = pumpBuffers.Get().(*[]byte)
+			n, rerr = unix.Read(int(fd), *buf)
+			if rerr == unix.EAGAIN || rerr == unix.EINTR {
+				pumpBuffers.Put(buf)
+				buf = nil
+				return rerr == unix.EINTR // EAGAIN: wait until readable
+			}
+			return true
+		})
+		if buf != nil {
+			if n > 0 {
+				fn((*buf)[:n])
+			}
+			pumpBuffers.Put(buf)
+		}
+		switch {
+		case err != nil:
+			return os.ErrClosed // the file was closed under the pump
+		case rerr == unix.EINTR:
+		case rerr != nil:
+			return rerr
+		case n == 0:
+			return io.EOF
+		}
+	}
+}
