@@ -94,3 +94,5 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	k8s.io/streaming v0.37.2 // indirect
 )
+
+replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema

@@ -86,3 +86,33 @@ func TestOwnPackagesInitCheaply(t *testing.T) {
 		t.Fatalf("no berth package's initialisation traced:\n%s", out)
 	}
 }
+
+// The JSON Schema library compose-go checks compose files with compiles
+// its metaschemas at the first schema compiled, not in every berth
+// process's initialisation (third_party/jsonschema): that was a third of
+// the start of every CLI command, exec and shim.
+func TestSchemaLibraryInitsCheaply(t *testing.T) {
+	bin, err := berthBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "version")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("berth version: %v\n%s", err, out)
+	}
+	const pkg, maxBytes = "github.com/santhosh-tekuri/jsonschema/v6", 64 << 10
+	for _, line := range strings.Split(string(out), "\n") {
+		// init PKG @0.9 ms, 2.3 ms clock, 314688 bytes, 2702 allocs
+		f := strings.Fields(line)
+		if len(f) < 10 || f[0] != "init" || f[1] != pkg {
+			continue
+		}
+		if n, err := strconv.Atoi(f[7]); err != nil || n > maxBytes {
+			t.Errorf("%s allocates %s bytes in its initialisation (at most %d)", pkg, f[7], maxBytes)
+		}
+		return
+	}
+	t.Fatalf("no initialisation of %s traced:\n%s", pkg, out)
+}

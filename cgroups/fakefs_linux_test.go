@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -532,5 +533,26 @@ func TestProcsIncludesGroupsBelow(t *testing.T) {
 		if err != nil || len(got) != 3 || got[0] != 10 || got[1] != 11 || got[2] != 12 {
 			t.Errorf("%s: Procs = %v, %v; want [10 11 12]", name, got, err)
 		}
+	}
+}
+
+func TestTaskFiles(t *testing.T) {
+	v1root, v2root := fakeV1(t, true), fakeV2(t, "memory")
+	m, err := New(v1root, "berth", "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range v1Controllers() {
+		want = append(want, filepath.Join(v1root, c, "berth", "c1", "tasks"))
+	}
+	if got := m.TaskFiles(); !slices.Equal(got, want) {
+		t.Errorf("v1: TaskFiles = %q, want %q", got, want)
+	}
+	if m, err = New(v2root, "berth", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.TaskFiles(); got != nil {
+		t.Errorf("v2: TaskFiles = %q, want none", got)
 	}
 }

@@ -497,3 +497,32 @@ func BenchmarkStatsHost(b *testing.B) {
 		}
 	}
 }
+
+// A process with one thread that writes "0" to each of TaskFiles is in
+// the group, in every hierarchy.
+func TestHostTaskFilesMoveTheWriter(t *testing.T) {
+	for _, h := range hostRoots(t) {
+		t.Run(h.name(), func(t *testing.T) {
+			t.Parallel()
+			m := newGroup(t, h)
+			if err := m.Create(Resources{}); err != nil {
+				t.Fatal(err)
+			}
+			files := m.TaskFiles()
+			if len(files) == 0 {
+				t.Skip("no task files on cgroup v2")
+			}
+			c := startChild(t, "read x; for f in '"+strings.Join(files, "' '")+"'; do echo 0 > $f || exit 1; done; echo joined; exec /bin/busybox sleep 600")
+			c.release(t)
+			if line := c.readLine(t); line != "joined" {
+				t.Fatalf("child said %q", line)
+			}
+			for _, d := range groupDirs(h, m) {
+				pids, err := readProcs(d)
+				if err != nil || !slices.Contains(pids, c.pid()) {
+					t.Errorf("%s holds %v, %v; want %d", d, pids, err, c.pid())
+				}
+			}
+		})
+	}
+}

@@ -26,6 +26,13 @@ type Manager interface {
 	Update(r Resources) error
 	// Add moves a process (with its threads) into the group.
 	Add(pid int) error
+	// TaskFiles lists the files through which a process that still has
+	// a single thread moves itself into the group, by writing "0" to
+	// each: every v1 hierarchy's tasks file. Such a move skips the
+	// global lock that Add's move by PID takes, and with it the kernel's
+	// wait for an RCU grace period (about 10 ms). It is nil on v2, where
+	// a lone thread cannot leave its process's group: use Add.
+	TaskFiles() []string
 	// Procs lists the processes in the group and in any group below it.
 	Procs() ([]int, error)
 	// Stats reads the group's counters. It is cheap: a handful of file

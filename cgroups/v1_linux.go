@@ -207,6 +207,14 @@ func (m *v1) Add(pid int) error {
 	return nil
 }
 
+func (m *v1) TaskFiles() []string {
+	files := make([]string, len(m.order))
+	for i, c := range m.order {
+		files[i] = filepath.Join(m.dirs[c], "tasks")
+	}
+	return files
+}
+
 func (m *v1) Procs() ([]int, error) {
 	d := m.procsDir()
 	if d == "" {

@@ -160,6 +160,8 @@ func (m *v2) Add(pid int) error {
 	return nil
 }
 
+func (m *v2) TaskFiles() []string { return nil }
+
 func (m *v2) Procs() ([]int, error) {
 	pids, err := readProcs(m.dir)
 	if isGone(err) {

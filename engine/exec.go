@@ -113,9 +113,14 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 	if err != nil {
 		return nil, err
 	}
+	// On cgroup v1 the process joins the cgroup itself (CgroupTasks),
+	// much faster than Add can move it.
+	tasks := cg.TaskFiles()
 	beforeExec := func(pid int) error {
-		if err := cg.Add(pid); err != nil {
-			return err
+		if len(tasks) == 0 {
+			if err := cg.Add(pid); err != nil {
+				return err
+			}
 		}
 		return setOOMScoreAdj(pid, hc.OomScoreAdj)
 	}
@@ -131,6 +136,7 @@ func (e *Engine) Exec(ctx context.Context, ref string, opts ExecOptions) (*ExecS
 		NoNewPrivileges: noNewPrivileges(hc.SecurityOpt),
 		Seccomp:         filter,
 		Rlimits:         rlimits,
+		CgroupTasks:     tasks,
 		BeforeExec:      beforeExec,
 		Self:            e.opts.Exe,
 		ScratchDir:      e.sealScratch(),

@@ -32,13 +32,20 @@ func init() {
 	if err != nil {
 		os.Exit(codeEnter)
 	}
-	os.Exit(finish(os.NewFile(uintptr(fd), "nsenter-sync")))
+	ntasks := 0
+	if v := os.Getenv(envTasks); v != "" {
+		if ntasks, err = strconv.Atoi(v); err != nil || ntasks < 0 || ntasks > fd-3 {
+			os.Exit(codeEnter)
+		}
+	}
+	os.Exit(finish(os.NewFile(uintptr(fd), "nsenter-sync"), fd-ntasks, fd-1))
 }
 
 // finish reads the command's configuration from the launcher, becomes the
 // command's user and execs it; it returns only on failure, after reporting
-// it, with the exit code to use.
-func finish(sync *os.File) int {
+// it, with the exit code to use. The cgroup tasks files it joins are the
+// descriptors firstTask to lastTask.
+func finish(sync *os.File, firstTask, lastTask int) int {
 	// Credentials and capabilities are set on this thread only and carried
 	// into the command by exec from the same thread.
 	runtime.LockOSThread()
@@ -46,7 +53,7 @@ func finish(sync *os.File) int {
 	if err := json.NewDecoder(sync).Decode(&cfg); err != nil {
 		return codeEnter
 	}
-	code, err := enter(cfg, sync)
+	code, err := enter(cfg, firstTask, lastTask)
 	_ = json.NewEncoder(sync).Encode(report{Error: err.Error(), Code: code})
 	return code
 }
@@ -56,7 +63,10 @@ func finish(sync *os.File) int {
 // without it, installing the filter needs CAP_SYS_ADMIN, so it comes
 // before the capabilities are dropped (runc's order), and the profile must
 // allow what follows (Docker's does).
-func enter(cfg childConfig, sync *os.File) (int, error) {
+func enter(cfg childConfig, firstTask, lastTask int) (int, error) {
+	if err := joinCgroup(firstTask, lastTask); err != nil {
+		return codeEnter, err
+	}
 	if err := SetRlimits(cfg.Rlimits); err != nil {
 		return codeEnter, err
 	}
@@ -95,6 +105,27 @@ func enter(cfg childConfig, sync *os.File) (int, error) {
 	}
 	err = unix.Exec(path, cfg.Args, cfg.Env)
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
+}
+
+// joinCgroup moves this thread, which execs the command, into the
+// container's cgroup v1 hierarchies whose tasks files are the descriptors
+// first to last, and closes them. A thread that writes "0" to a tasks
+// file moves alone, so the kernel needs none of the global lock that a
+// move by PID takes (and its wait for an RCU grace period, about 10 ms).
+// The runtime's other threads stay outside and end at exec, which leaves
+// the command as this thread. Moving threads that already exist is not
+// limited by pids.max, as the launcher's move by PID was not; a process
+// that joined before its runtime started them could not start them in a
+// container at its PID limit.
+func joinCgroup(first, last int) error {
+	for fd := first; fd <= last; fd++ {
+		_, err := unix.Write(fd, []byte("0"))
+		_ = unix.Close(fd) // a cgroup file: the write is what can fail
+		if err != nil {
+			return fmt.Errorf("join the container's cgroup: %w", err)
+		}
+	}
+	return nil
 }
 
 // ChdirInside changes to dir and checks that the result lies inside this

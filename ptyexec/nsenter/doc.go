@@ -13,9 +13,12 @@
 // joining a PID namespace only places children in it. The child chroots to
 // the target's root and continues into the Go runtime, where this
 // package's init (child_linux.go) finishes: it reads the command's
-// configuration from the launcher, switches user, groups and capabilities
-// on its locked thread, sets no_new_privs, changes to the working directory
-// and execs. The parent stays outside, waits, passes on signals sent to it,
+// configuration from the launcher, moves its locked thread into the
+// container's cgroup v1 hierarchies (Config.CgroupTasks: a thread that
+// writes "0" to a tasks file moves without the kernel's global lock,
+// which a move by PID takes and which waits for an RCU grace period,
+// about 10 ms), switches user, groups and capabilities on that thread,
+// sets no_new_privs, changes to the working directory and execs. The parent stays outside, waits, passes on signals sent to it,
 // and exits as the child did. Without the variable the constructor costs
 // one getenv.
 //

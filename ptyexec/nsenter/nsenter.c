@@ -6,15 +6,17 @@
 // still has one thread, joins the target's namespaces when
 // _BERTH_NSENTER=<pid> is set, then forks: joining a PID namespace only
 // affects children. The child returns into the Go runtime (child_linux.go
+// joins the container's cgroup through the tasks files the launcher gave,
 // finishes and execs the command); the parent waits for it, passes on the
 // signals sent to it, and exits as the child did. Without the variable the
 // constructor costs one getenv.
 //
-// Before it touches the container it closes every descriptor but stdio and
-// the sync socket (whatever berth's caller had open, and the sealed copy
-// of berth it was exec'd from), and makes itself non-dumpable: until the
-// command is exec'd, which makes it dumpable again, nothing in the
-// container may open its /proc/<pid>/exe, mem or fd.
+// Before it touches the container it closes every descriptor but stdio,
+// the sync socket and the cgroup tasks files the launcher gave it
+// (whatever berth's caller had open, and the sealed copy of berth it was
+// exec'd from), and makes itself non-dumpable: until the command is
+// exec'd, which makes it dumpable again, nothing in the container may
+// open its /proc/<pid>/exe, mem or fd.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -88,12 +90,13 @@ static int wants(const char *list, const char *name)
 	return 0;
 }
 
-// close_all_but closes every descriptor above stderr except keep.
-static int close_all_but(int keep)
+// close_all_but closes every descriptor above stderr except those from
+// first to last.
+static int close_all_but(int first, int last)
 {
-	if (keep > 3 && syscall(__NR_close_range, 3U, (unsigned)keep - 1, 0U) < 0)
+	if (first > 3 && syscall(__NR_close_range, 3U, (unsigned)first - 1, 0U) < 0)
 		return -1;
-	return syscall(__NR_close_range, (unsigned)keep + 1, ~0U, 0U);
+	return syscall(__NR_close_range, (unsigned)last + 1, ~0U, 0U);
 }
 
 // forward passes signals sent to the parent (by kill, not by the
@@ -153,7 +156,7 @@ __attribute__((constructor)) static void berth_nsenter(void)
 	char path[64];
 	int nsfds[NKINDS];
 	int rootfd = -1;
-	long pid, syncfd;
+	long pid, syncfd, ntasks;
 	sigset_t all, oldmask;
 	size_t i;
 
@@ -164,7 +167,14 @@ __attribute__((constructor)) static void berth_nsenter(void)
 		_exit(125);
 	if (syncfd <= 2)
 		_exit(125);
-	if (close_all_but(syncfd) < 0)
+	// The cgroup tasks files, if any, sit right below the sync socket:
+	// the child keeps them for its Go half, the parent closes them.
+	ntasks = 0;
+	if (getenv("_BERTH_NSENTER_TASKS") != NULL)
+		ntasks = parse_int(getenv("_BERTH_NSENTER_TASKS"));
+	if (ntasks < 0 || ntasks > syncfd - 3)
+		_exit(125);
+	if (close_all_but(syncfd - ntasks, syncfd) < 0)
 		fail(syncfd, "close inherited fds", errno);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		fail(syncfd, "make non-dumpable", errno);
@@ -223,6 +233,8 @@ __attribute__((constructor)) static void berth_nsenter(void)
 	}
 	if (rootfd >= 0)
 		close(rootfd);
+	for (i = 0; i < (size_t)ntasks; i++)
+		close(syncfd - ntasks + i);
 	dprintf(syncfd, "{\"pid\":%d}", (int)child_pid);
 	close(syncfd);
 	wait_and_exit(&oldmask);

@@ -64,10 +64,18 @@ type Config struct {
 	// Rlimits are the container's --ulimit limits, set before the user
 	// changes; nil keeps the limits berth was started with.
 	Rlimits []Rlimit
+	// CgroupTasks are the cgroup v1 tasks files of the group the command
+	// runs in, one per hierarchy (cgroups.Manager's TaskFiles). The
+	// thread that execs the command writes "0" to each first thing: a
+	// thread that moves itself spares the kernel the global lock that a
+	// move by PID takes, whose wait for an RCU grace period (about 10 ms)
+	// would otherwise hold up every exec. Nil leaves the cgroup to
+	// BeforeExec.
+	CgroupTasks []string
 	// BeforeExec, when set, is called with the host PID of the process
 	// that becomes the command, after it joined the namespaces and before
-	// it execs. The engine adds it to the container's cgroup here. An
-	// error kills the process and fails Start.
+	// it execs. Without CgroupTasks the engine adds it to the container's
+	// cgroup here. An error kills the process and fails Start.
 	BeforeExec func(pid int) error
 	// Self is the berth binary to re-execute; "" means /proc/self/exe. It
 	// must link this package, whose constructor does the joining. It is
@@ -137,20 +145,28 @@ func (c *Cmd) Start() error {
 		return fmt.Errorf("%w: %w", ErrEnter, err)
 	}
 	defer func() { _ = exe.Close() }()
+	tasks, err := openTasks(cfg.CgroupTasks)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrEnter, err)
+	}
+	defer closeAll(tasks)
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("%w: socketpair: %w", ErrEnter, err)
 	}
 	ours, theirs := os.NewFile(uintptr(fds[0]), "nsenter-sync"), os.NewFile(uintptr(fds[1]), "nsenter-sync")
 	defer func() { _ = ours.Close() }()
-	// The child's fds 3… are ExtraFiles; the constructor closes the
-	// sealed binary's once it runs.
-	c.ExtraFiles = append(c.ExtraFiles, exe, theirs)
-	c.Path = ExecPath(len(c.ExtraFiles) + 1)
+	// The child's fds 3… are ExtraFiles: the sealed binary, which the
+	// constructor closes once it runs, the tasks files right below the
+	// sync socket, and the socket.
+	c.ExtraFiles = append(c.ExtraFiles, exe)
+	c.Path = ExecPath(len(c.ExtraFiles) + 2)
+	c.ExtraFiles = append(append(c.ExtraFiles, tasks...), theirs)
 	c.Env = []string{
 		envTarget + "=" + strconv.Itoa(cfg.Pid),
 		envNamespaces + "=" + strings.Join(names, ","),
 		envSync + "=" + strconv.Itoa(2+len(c.ExtraFiles)),
+		envTasks + "=" + strconv.Itoa(len(tasks)),
 	}
 	err = c.Cmd.Start()
 	_ = theirs.Close()
@@ -190,6 +206,27 @@ func (c *Cmd) Start() error {
 		return c.failed(execd, readErr)
 	}
 	return nil
+}
+
+// openTasks opens cgroup tasks files for writing.
+func openTasks(paths []string) ([]*os.File, error) {
+	files := make([]*os.File, 0, len(paths))
+	for _, p := range paths {
+		f, err := os.OpenFile(p, os.O_WRONLY, 0)
+		if err != nil {
+			closeAll(files)
+			return nil, fmt.Errorf("open cgroup tasks file: %w", err)
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// closeAll closes files opened only to be handed to the child.
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		_ = f.Close()
+	}
 }
 
 // failed waits for the process that could not enter or exec and returns

@@ -299,6 +299,7 @@ func TestEnterErrors(t *testing.T) {
 		{"unknown capability", Config{Args: []string{busybox, "true"}, Capabilities: []string{"CAP_NOPE"}}, ErrEnter},
 		{"no command", Config{}, ErrEnter},
 		{"hook fails", Config{Args: []string{busybox, "true"}, BeforeExec: func(int) error { return errors.New("no cgroup") }}, ErrEnter},
+		{"no cgroup tasks file", Config{Args: []string{busybox, "true"}, CgroupTasks: []string{"/no/such/tasks"}}, ErrEnter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

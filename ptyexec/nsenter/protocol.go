@@ -8,6 +8,9 @@ const (
 	envTarget     = "_BERTH_NSENTER"
 	envNamespaces = "_BERTH_NSENTER_NS"
 	envSync       = "_BERTH_NSENTER_SYNC"
+	// envTasks is how many cgroup tasks files the child holds, on the
+	// descriptors right below the sync socket.
+	envTasks = "_BERTH_NSENTER_TASKS"
 )
 
 // childConfig is what the launcher sends the entered process: Config
