@@ -175,11 +175,14 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil
 		}
+		first := !m.hostRows.answered[msg.host]
 		m.hostRows = m.hostRows.answer(msg.host, msg.list, msg.err)
 		if msg.err != nil && !m.sh.multi() {
 			return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
 		}
-		m = m.absorb(msg)
+		if m = m.absorb(msg); first {
+			return m.firstListed()
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.editing {
