@@ -37,12 +37,12 @@ func (m containersModel) setBusy(busy map[string]string) containersModel {
 	return m.refit()
 }
 
-// layout sizes the list's columns to what every row (not only those on
-// screen, so scrolling does not move them) shows at the screen's width:
-// rows from to to measured, the others as wide as measured (natural
-// widths, a column each) when they were (all rows measured when
-// measured is nil or no longer fits the columns). It returns the
-// widths the rows measured need, beside measured.
+// layout sizes the list's columns at the screen's width to what every
+// row shows (not only those on screen, so scrolling does not move
+// them). It measures the rows from to to; measured, when it fits the
+// columns, is each column's widest cell among the other rows as last
+// measured (nil: it measures every row). It returns the layout and
+// each column's widest cell, measured's included.
 func (m containersModel) layout(now time.Time, from, to int, measured []int) (tableLayout, []int) {
 	t := m.table()
 	cols := t.columns(containerColumns, m.width)

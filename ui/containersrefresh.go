@@ -23,8 +23,8 @@ const statsAllEvery = 5
 const coveredListEvery = 5
 
 // toSample is the containers whose stats the next refresh reads: the
-// rows on screen (none of a host before its first list: firstListed
-// samples them once it is in), and all of them on the first refresh and every
+// rows on screen (none before a host's first list: firstListed samples
+// them once it is in), and all of them on the first refresh and every
 // statsAllEvery refreshes when the sort needs every figure. nil means
 // all.
 func (m containersModel) toSample() map[string]bool {
