@@ -3,6 +3,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -105,9 +106,30 @@ func signalFrozen(g freezer, canFreeze bool, sig unix.Signal) error {
 // statReader reads stat files into one buffer, remembering whether any
 // file was there and the first error other than "not there".
 type statReader struct {
-	buf   []byte
+	buf   *[]byte
 	found bool
 	err   error
+}
+
+// statBufs are the buffers Stats reads into, shared by every Manager: a
+// process that samples 500 containers keeps one or two, not one each
+// (8 KiB a container, most of a TUI's heap).
+var statBufs = sync.Pool{New: func() any {
+	b := make([]byte, statBufSize)
+	return &b
+}}
+
+// newStatReader is a statReader with a buffer of statBufs; release
+// gives the buffer back.
+func newStatReader() statReader {
+	return statReader{buf: statBufs.Get().(*[]byte)}
+}
+
+// release returns the reader's buffer to statBufs: what read returned
+// is not valid after.
+func (r *statReader) release() {
+	statBufs.Put(r.buf)
+	r.buf = nil
 }
 
 // read returns the contents of f (valid until the next read), or nil
@@ -116,7 +138,7 @@ func (r *statReader) read(f statFile) []byte {
 	if r.err != nil {
 		return nil
 	}
-	b, err := f.read(r.buf)
+	b, err := f.read(*r.buf)
 	if err != nil {
 		if !isGone(err) {
 			r.err = fmt.Errorf("read %s: %w", f[:len(f)-1], err)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -27,8 +26,6 @@ type v1 struct {
 		pidsCurrent, pidsMax                    statFile
 		blkio                                   [2]statFile // throttle counters, else CFQ/BFQ-era ones
 	}
-	mu  sync.Mutex // guards buf
-	buf []byte
 }
 
 func newV1(root, rel string) *v1 {
@@ -231,12 +228,8 @@ func (m *v1) Procs() ([]int, error) {
 }
 
 func (m *v1) Stats() (Stats, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.buf == nil {
-		m.buf = make([]byte, statBufSize)
-	}
-	r := statReader{buf: m.buf}
+	r := newStatReader()
+	defer r.release()
 	var s Stats
 	if b := r.read(m.stats.cpuUsage); b != nil {
 		s.CPUUsage, _ = parseUint(b)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -30,8 +29,6 @@ type v2 struct {
 		cpuStat, memCurrent, memStat, memMax, memEvents statFile
 		pidsCurrent, pidsMax, ioStat                    statFile
 	}
-	mu  sync.Mutex // guards buf
-	buf []byte
 }
 
 func newV2(root, rel string) *v2 {
@@ -174,12 +171,8 @@ func (m *v2) Procs() ([]int, error) {
 }
 
 func (m *v2) Stats() (Stats, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.buf == nil {
-		m.buf = make([]byte, statBufSize)
-	}
-	r := statReader{buf: m.buf}
+	r := newStatReader()
+	defer r.release()
 	var s Stats
 	if b := r.read(m.stats.cpuStat); b != nil {
 		usec, _ := keyedValue(b, "usage_usec")

@@ -12,7 +12,7 @@ import (
 type tableLayout struct {
 	cols   []column
 	own    []int
-	idx    []int // each kept column's index in what fitColumns was given
+	idx    []int // each kept column's index in what fitWidths was given
 	widths []int
 }
 
@@ -30,15 +30,9 @@ func (l tableLayout) pick(cells []cell) []cell {
 	return out
 }
 
-// fitColumns sizes cols to rows' cells in a table total wide (one space
-// between columns): each column as wide as its widest cell or its title
-// (with room for the arrow on sorted, the sort column), the spare given
-// to the last. When that is too wide, the column with the highest Drop
-// gives way: a Flex one is cut towards its Min first, then it goes; a
-// Flex column that may not go (Drop 0) is cut last, so a column that
-// matters less goes before one that matters more is cut. own names each
-// column for tableLayout.own.
-func fitColumns(cols []column, own []int, rows [][]cell, total, sorted int) tableLayout {
+// titleWidths is each column's width before any row: its title's, with
+// room for the arrow on sorted.
+func titleWidths(cols []column, sorted int) []int {
 	natural := make([]int, len(cols))
 	for i, c := range cols {
 		natural[i] = ansi.StringWidth(c.Title)
@@ -46,13 +40,31 @@ func fitColumns(cols []column, own []int, rows [][]cell, total, sorted int) tabl
 			natural[i]++
 		}
 	}
+	return natural
+}
+
+// widenTo widens natural, a width per column, to rows' cells, and
+// returns it.
+func widenTo(natural []int, rows [][]cell) []int {
 	for _, r := range rows {
-		for i := range cols {
+		for i := range natural {
 			if i < len(r) {
 				natural[i] = max(natural[i], ansi.StringWidth(r[i].Text))
 			}
 		}
 	}
+	return natural
+}
+
+// fitWidths sizes cols, whose widest cells (or titles, titleWidths) are
+// natural wide, in a table total wide (one space between columns): each
+// column as wide as its widest cell, the spare given to the last. When
+// that is too wide, the column with the highest Drop gives way: a Flex
+// one is cut towards its Min first, then it goes; a Flex column that
+// may not go (Drop 0) is cut last, so a column that matters less goes
+// before one that matters more is cut. own names each column for
+// tableLayout.own.
+func fitWidths(cols []column, own, natural []int, total int) tableLayout {
 	l := tableLayout{}
 	for i := range cols {
 		l.idx = append(l.idx, i)

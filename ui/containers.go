@@ -53,6 +53,7 @@ type containersModel struct {
 	marks   map[string]bool
 	busy    map[string]string // a row's transitional state (actions.go)
 	fit     tableLayout       // the columns sized to the rows (refit)
+	natural []int             // each column's widest cell at the last refit
 	sortBy  int
 	desc    bool
 	filter  textinput.Model
@@ -60,7 +61,7 @@ type containersModel struct {
 }
 
 // containerColumns are the table's columns; the first is the mark. Each
-// is as wide as what it shows (fitColumns); on a narrow screen the
+// is as wide as what it shows (fitWidths); on a narrow screen the
 // columns with the highest Drop go first.
 var containerColumns = []column{
 	{Title: "", Width: 1},
@@ -174,11 +175,14 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil
 		}
+		first := !m.hostRows.answered[msg.host]
 		m.hostRows = m.hostRows.answer(msg.host, msg.list, msg.err)
 		if msg.err != nil && !m.sh.multi() {
 			return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
 		}
-		m = m.absorb(msg)
+		if m = m.absorb(msg); first {
+			return m.firstListed()
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		if m.editing {
@@ -255,7 +259,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 			delete(m.marks, id)
 		}
 	}
-	return m.relistKeeping(keep)
+	return m.resort(keep).refitRefreshed()
 }
 
 // relist re-applies filter and sort, keeping the cursor's container.
@@ -269,6 +273,11 @@ func (m containersModel) cursorKey() string {
 
 // relistKeeping re-applies filter and sort, the cursor on the row keep.
 func (m containersModel) relistKeeping(keep string) containersModel {
+	return m.resort(keep).refit()
+}
+
+// resort is relistKeeping with the columns left as they were sized.
+func (m containersModel) resort(keep string) containersModel {
 	q := strings.ToLower(strings.TrimSpace(m.filter.Value()))
 	now := m.sh.now()
 	rows := make([]*engine.Container, 0, len(m.list))
@@ -302,7 +311,7 @@ func (m containersModel) relistKeeping(keep string) containersModel {
 			m.nav.clamp()
 		}
 	}
-	return m.refit()
+	return m
 }
 
 func (m containersModel) compare(a, b *engine.Container) int {

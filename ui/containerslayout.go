@@ -13,7 +13,21 @@ import (
 // changed: they were listed (relistKeeping), the width changed
 // (setSize), or a row's transitional state did (setBusy).
 func (m containersModel) refit() containersModel {
-	m.fit = m.layout(m.sh.now())
+	m.fit, m.natural = m.layout(m.sh.now(), 0, len(m.rows), nil)
+	return m
+}
+
+// refitRefreshed is refit after a refresh, whose cost must not grow
+// with the rows off screen: it measures the rows on screen and takes
+// for the others the widths the last refit measured. Every
+// statsAllEvery refreshes it measures every row again, so that a column
+// follows a change off screen within seconds.
+func (m containersModel) refitRefreshed() containersModel {
+	from, to := m.nav.visible()
+	if m.reloads%statsAllEvery == 0 || to-from >= len(m.rows) {
+		return m.refit()
+	}
+	m.fit, _ = m.layout(m.sh.now(), from, to, m.natural)
 	return m
 }
 
@@ -23,22 +37,35 @@ func (m containersModel) setBusy(busy map[string]string) containersModel {
 	return m.refit()
 }
 
-// layout sizes the list's columns to what every row (not only those on
-// screen, so scrolling does not move them) shows at the screen's width.
-func (m containersModel) layout(now time.Time) tableLayout {
+// layout sizes the list's columns at the screen's width to what every
+// row shows (not only those on screen, so scrolling does not move
+// them). It measures the rows from to to; measured, when it fits the
+// columns, is each column's widest cell among the other rows as last
+// measured (nil: it measures every row). It returns the layout and
+// each column's widest cell, measured's included.
+func (m containersModel) layout(now time.Time, from, to int, measured []int) (tableLayout, []int) {
 	t := m.table()
 	cols := t.columns(containerColumns, m.width)
 	own := make([]int, len(cols))
 	for i := range own {
 		own[i] = t.own(i)
 	}
-	rows := make([][]cell, 0, len(m.rows))
-	for i, c := range m.rows {
-		if c != nil {
+	natural := titleWidths(cols, slices.Index(own, m.sortBy))
+	if len(measured) != len(natural) {
+		from, to = 0, len(m.rows)
+	} else {
+		for i, w := range measured {
+			natural[i] = max(natural[i], w)
+		}
+	}
+	rows := make([][]cell, 0, to-from)
+	for i := from; i < to; i++ {
+		if c := m.rows[i]; c != nil {
 			rows = append(rows, t.cells(m.rowCells(i, now), m.hostOf[c]))
 		}
 	}
-	return fitColumns(cols, own, rows, m.width, slices.Index(own, m.sortBy))
+	natural = widenTo(natural, rows)
+	return fitWidths(cols, own, natural, m.width), natural
 }
 
 // rowCells is the cells of row i, a container's, its name indented

@@ -23,11 +23,12 @@ const statsAllEvery = 5
 const coveredListEvery = 5
 
 // toSample is the containers whose stats the next refresh reads: the
-// rows on screen, and all of them on the first refresh and every
+// rows on screen (none before a host's first list: firstListed samples
+// them once it is in), and all of them on the first refresh and every
 // statsAllEvery refreshes when the sort needs every figure. nil means
 // all.
 func (m containersModel) toSample() map[string]bool {
-	if !m.loaded || (slices.Contains(statsSorts, m.sortBy) && m.reloads%statsAllEvery == 0) {
+	if slices.Contains(statsSorts, m.sortBy) && (!m.loaded || m.reloads%statsAllEvery == 0) {
 		return nil
 	}
 	ids := map[string]bool{}
@@ -49,4 +50,14 @@ func (m containersModel) tickCovered() (containersModel, tea.Cmd) {
 		return m, nil
 	}
 	return m.reload(false)
+}
+
+// firstListed follows a host's first list, which sampled no stats
+// unless the sort needed them all (which rows would be on screen was
+// not known): it refreshes at once, sampling the rows on screen.
+func (m containersModel) firstListed() (containersModel, tea.Cmd) {
+	if slices.Contains(statsSorts, m.sortBy) {
+		return m, nil
+	}
+	return m.reload(true)
 }

@@ -62,7 +62,8 @@ func TestIdleFramesWriteOnlyChanges(t *testing.T) {
 			Input: struct{ io.Reader }{tty}, Output: tty, NoColor: true, NoMouse: true})
 	}()
 	// Lists, not time, say how far the program is: the screen is
-	// drawn a frame after its first list (and the host's sample).
+	// drawn a frame after its first list (and the host's sample), its
+	// rows' stats come with the list right after (firstListed).
 	lists := func() int {
 		be.mu.Lock()
 		defer be.mu.Unlock()
@@ -77,9 +78,9 @@ func TestIdleFramesWriteOnlyChanges(t *testing.T) {
 			}
 		}
 	}
-	waitLists(5)
+	waitLists(6)
 	first := written.Load()
-	waitLists(55)
+	waitLists(56)
 	idle := written.Load() - first
 	cancel()
 	// The terminal hangs up, which ends the read in flight.

@@ -200,7 +200,7 @@ func TestContainersColumnsFitTheirContent(t *testing.T) {
 		name := "containers_busy_" + map[int]string{80: "80", 160: "160"}[w]
 		goldenSized(t, name, m, w, h)
 		s := screen(m)
-		l := m.containers.layout(testNow)
+		l := m.containers.refit().fit
 		if nameW := l.widths[l.at(1)]; nameW > len("done_job")+1 {
 			t.Errorf("at %d NAME is %d wide for 8-character names", w, nameW)
 		}
@@ -245,7 +245,7 @@ func TestFitColumnsDropsByPriority(t *testing.T) {
 		{10, []int{0, 1}, []int{4, 5}}, // then D; then B is cut
 		{6, []int{0}, []int{6}},        // B cut to its Min is still too wide: it goes
 	} {
-		l := fitColumns(cols, own, rows, tc.total, -1)
+		l := fitWidths(cols, own, widenTo(titleWidths(cols, -1), rows), tc.total)
 		if !slices.Equal(l.own, tc.own) || !slices.Equal(l.widths, tc.width) {
 			t.Errorf("at %d: columns %v widths %v, want %v %v", tc.total, l.own, l.widths, tc.own, tc.width)
 		}
@@ -301,7 +301,7 @@ func TestContainersSortKeysRemap(t *testing.T) {
 // sorts by memory, the largest first.
 func TestContainersClickSortsFiguresDescending(t *testing.T) {
 	m := sizedModel(t, busyBackend(), 160, 24)
-	l := m.containers.layout(testNow)
+	l := m.containers.refit().fit
 	x := 0
 	for shown := 0; shown < l.at(7); shown++ {
 		x += l.widths[shown] + 1

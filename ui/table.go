@@ -14,7 +14,7 @@ type column struct {
 	Width int
 	Flex  bool
 	Right bool
-	// Min and Drop are for tables sized to their content (fitColumns):
+	// Min and Drop are for tables sized to their content (fitWidths):
 	// the narrowest a Flex column is cut to before columns are dropped,
 	// and the order they are dropped in on a narrow screen, highest
 	// first (0: never).

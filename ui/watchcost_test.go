@@ -127,3 +127,22 @@ func TestColumnFitReusedWhileRowsUnchanged(t *testing.T) {
 		t.Errorf("the relisted rows were not fitted again:\n%s", got)
 	}
 }
+
+// TestFirstListSamplesRowsOnScreen: the first list reads no stats of
+// containers it cannot know to be on screen; the rows on screen have
+// theirs right after.
+func TestFirstListSamplesRowsOnScreen(t *testing.T) {
+	b := demoBackend()
+	manyContainers(b, 200)
+	m := newTestModel(t, b)
+	m = await(t, m, "the rows' stats", func(m model) bool { return len(m.containers.last) > 0 })
+	b.mu.Lock()
+	reads := b.statsCalls
+	b.mu.Unlock()
+	if onScreen := m.containers.listHeight(); reads > onScreen {
+		t.Errorf("the first lists read %d stats; %d rows are on screen (of %d)", reads, onScreen, len(m.containers.rows))
+	}
+	if s := screen(m); !strings.Contains(s, "12MiB / 2GiB") {
+		t.Errorf("web's memory is not on screen after the first lists:\n%s", s)
+	}
+}
