@@ -568,10 +568,12 @@ func (e *Engine) destroy(c *record) error {
 	if err := e.reserve.Do(func() error { return e.removeImageMounts(c) }); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
+	if err := e.store.removeDir(c.ID); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
-	if err := e.store.removeDir(c.ID); err != nil {
+	// After the record: while the record names a shim, its run directory
+	// says the shim has not let go (shimDied).
+	if err := os.RemoveAll(e.runDir(c.ID)); err != nil {
 		return fmt.Errorf("remove %s: %w", c.DisplayName(), err)
 	}
 	e.store.releaseName(c.DisplayName(), c.ID)

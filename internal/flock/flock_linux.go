@@ -14,22 +14,40 @@ import (
 // Lock takes the exclusive lock of the file at path, creating it if
 // needed; call unlock to release it. Unlocking closes the file, which
 // releases the lock even when close reports an error; the file holds no data.
+// A lock file removed (or replaced) while Lock waited for it locks nothing:
+// Lock then opens the path again, so that two holders never hold
+// different files of one path (the error is the open's when the path's
+// directory went with it).
 func Lock(path string) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
 	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, err
 		}
+		for {
+			err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
+			if !errors.Is(err, unix.EINTR) {
+				break
+			}
+		}
+		if err != nil {
+			_ = f.Close() // never locked, nothing written
+			return nil, &os.PathError{Op: "flock", Path: path, Err: err}
+		}
+		if stillAt(f, path) {
+			return func() { _ = f.Close() }, nil
+		}
+		_ = f.Close() // a removed file's lock: nothing written
 	}
-	if err != nil {
-		_ = f.Close() // never locked, nothing written
-		return nil, &os.PathError{Op: "flock", Path: path, Err: err}
+}
+
+// stillAt reports whether path names the file f has open.
+func stillAt(f *os.File, path string) bool {
+	var held, named unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &held) != nil || unix.Stat(path, &named) != nil {
+		return false
 	}
-	return func() { _ = f.Close() }, nil
+	return held.Dev == named.Dev && held.Ino == named.Ino
 }
 
 // TryLock is Lock that does not wait: ok is false, with no error, when

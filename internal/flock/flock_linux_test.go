@@ -1,9 +1,11 @@
 package flock
 
 import (
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestLockExcludesGoroutines(t *testing.T) {
@@ -77,5 +79,38 @@ func TestHeld(t *testing.T) {
 	}
 	if _, ok, err := TryLock(p); !ok || err != nil {
 		t.Fatalf("Held left a lock behind: %v, %v", ok, err)
+	}
+}
+
+// A lock file removed while a second Lock waits on it (a container's
+// directory removed under its lock) locks nothing: the waiter takes the
+// file the path names afterwards, and a third caller finds that held.
+func TestLockFollowsARemovedFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lock")
+	unlockFirst, err := Lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := make(chan func())
+	go func() {
+		unlock, err := Lock(path)
+		if err != nil {
+			t.Error(err)
+			unlock = func() {}
+		}
+		second <- unlock
+	}()
+	time.Sleep(50 * time.Millisecond) // the second waits on the first file
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	unlockFirst()
+	unlockSecond := <-second
+	defer unlockSecond()
+	if unlock, ok, err := TryLock(path); err != nil || ok {
+		if ok {
+			unlock()
+		}
+		t.Fatalf("TryLock of the path while the second holds it: ok %v, %v; want held", ok, err)
 	}
 }
