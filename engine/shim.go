@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -508,6 +509,12 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		errLog = s.log.Stream("stderr")
 		pumps.Add(1)
 		go pump("stderr", st.stderr, s.criLog.tee(errLog, "stderr"), hub.Stderr())
+	}
+	// The exit is awaited in the runtime's poller, through a pidfd:
+	// a wait blocked in the kernel would hold a thread (and its stacks,
+	// some 50 KiB) per container of the monitor. Then Wait reaps.
+	if err := waitProcessExit(context.Background(), proc.Pid, processStartTime(proc.Pid)); err != nil {
+		s.logf("wait for the container's process %d to exit: %v", proc.Pid, err)
 	}
 	code, _, err := proc.Wait()
 	if err != nil {
