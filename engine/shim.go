@@ -435,11 +435,17 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		s.closeHub(hub)
 		return runResult{startErr: err}
 	}
+	// The init joins the cgroup itself where it can (cgroup v1), which
+	// spares the start a move by PID (see StartOptions.CgroupTasks).
+	tasks := s.cg.TaskFiles()
 	proc, err := containerinit.Start(cfg, containerinit.StartOptions{
 		Stdin: st.child[0], Stdout: st.child[1], Stderr: st.child[2], Devpts: st.devpts, Exe: exe, Join: joins,
+		CgroupTasks: tasks,
 		BeforeRun: func(pid int) error {
-			if err := s.cg.Add(pid); err != nil {
-				return err
+			if len(tasks) == 0 {
+				if err := s.cg.Add(pid); err != nil {
+					return err
+				}
 			}
 			s.net.SetNetworks(joinedNetworks(c), c.Connected)
 			settings, err := s.net.Connect(pid)

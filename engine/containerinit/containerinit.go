@@ -213,6 +213,10 @@ type Config struct {
 	// UnderInit is set by the tiny init's setup for the process that
 	// becomes the command; callers leave it false.
 	UnderInit bool `json:"underInit,omitempty"`
+	// CgroupTasks is set by Start: how many tasks files
+	// (StartOptions.CgroupTasks) the child has from cgroupTasksFd on.
+	// Callers leave it 0.
+	CgroupTasks int `json:"cgroupTasks,omitempty"`
 }
 
 // Device is one device node to make in the container.
@@ -259,6 +263,13 @@ type StartOptions struct {
 	// the container's own devpts, as with docker. nil mounts a new devpts
 	// and leaves the terminal where it is.
 	Devpts *os.File
+	// CgroupTasks are the cgroup v1 tasks files of the container's group
+	// (cgroups.Manager's TaskFiles), at most maxCgroupTasks. The thread
+	// that execs the command (with Init, the one that starts it) joins
+	// through them, as an exec does (nsenter.JoinCgroup): a move by PID
+	// (BeforeRun's, without them) makes the kernel wait for an RCU grace
+	// period, about 10 ms of every start.
+	CgroupTasks []string
 	// BeforeRun, when set, is called once the child exists in its new
 	// namespaces and before it does anything: the shim puts pid into the
 	// container's cgroup here. An error kills the child and fails Start.

@@ -59,7 +59,11 @@ func initContainer() (err error) {
 	}
 	// The sealed berth and the ready pipe stay open only for --init
 	// (tinyinit_linux.go); they are closed once the config says.
-	if err := nsenter.CloseInheritedFds(configFd, devptsFd, exeFd, readyFd); err != nil {
+	keep := []int{configFd, devptsFd, exeFd, readyFd}
+	for fd := cgroupTasksFd; fd < cgroupTasksFd+maxCgroupTasks; fd++ {
+		keep = append(keep, fd) // those the config counts
+	}
+	if err := nsenter.CloseInheritedFds(keep...); err != nil {
 		return err
 	}
 	cfg, err := readConfig()
@@ -117,6 +121,13 @@ func initContainer() (err error) {
 	if err := nsenter.SetRlimits(cfg.Rlimits); err != nil {
 		return err
 	}
+	// As late as can be: a thread the runtime starts from here on would
+	// count against the container's pids.max (new threads of a locked
+	// thread come from the runtime's template thread, outside). Before
+	// the seccomp filter, which might not allow write.
+	if err := joinCgroup(cfg); err != nil {
+		return err
+	}
 	// Installing a seccomp filter without no_new_privs needs CAP_SYS_ADMIN:
 	// then it goes before the capabilities are dropped, as in runc, and
 	// the profile must allow what follows (Docker's does); with
@@ -138,6 +149,15 @@ func initContainer() (err error) {
 	}
 	err = syscall.Exec(argv0, cfg.Args, env)
 	return execFailure(cfg.Args[0], err)
+}
+
+// joinCgroup moves this thread into the container's cgroup through the
+// tasks files Start handed down, if any.
+func joinCgroup(cfg *Config) error {
+	if cfg.CgroupTasks == 0 {
+		return nil
+	}
+	return nsenter.JoinCgroup(cgroupTasksFd, cgroupTasksFd+cfg.CgroupTasks-1)
 }
 
 // readConfig reads the Config the parent writes once the child is in its

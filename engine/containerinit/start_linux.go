@@ -21,6 +21,10 @@ const (
 	reportFd = 4 // write end of the report pipe: an ExecError as JSON, or EOF at exec
 	exeFd    = 5 // the sealed copy of berth the child was exec'd from; it closes it
 	devptsFd = 6 // StartOptions.Devpts, when given
+	// readyFd (7) is the tiny init's; cgroupTasksFd on are
+	// StartOptions.CgroupTasks.
+	cgroupTasksFd  = 8
+	maxCgroupTasks = 16
 )
 
 // Process is a started container: its PID 1 runs the user's command.
@@ -46,10 +50,14 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 	if cfg.Terminal && opts.Stdin == nil {
 		return nil, fmt.Errorf("%w: a terminal needs the PTY slave as stdin", ErrInvalidConfig)
 	}
+	if len(opts.CgroupTasks) > maxCgroupTasks {
+		return nil, fmt.Errorf("%w: %d cgroup tasks files, at most %d", ErrInvalidConfig, len(opts.CgroupTasks), maxCgroupTasks)
+	}
 	devpts := cfg.Terminal && opts.Devpts != nil
-	if devpts {
+	if devpts || len(opts.CgroupTasks) > 0 {
 		c := *cfg
-		c.Devpts = true
+		c.Devpts = devpts
+		c.CgroupTasks = len(opts.CgroupTasks)
 		cfg = &c
 	}
 	exe := opts.Exe
@@ -74,9 +82,23 @@ func Start(cfg *Config, opts StartOptions) (*Process, error) {
 		return nil, fmt.Errorf("report pipe: %w", err)
 	}
 	defer func() { _ = reportR.Close() }()
+	tasks, err := nsenter.OpenCgroupTasks(opts.CgroupTasks)
+	if err != nil {
+		_ = configR.Close()
+		_ = reportW.Close()
+		return nil, fmt.Errorf("start container init: %w", err)
+	}
+	defer nsenter.CloseAll(tasks)
 	extra := []*os.File{configR, reportW, exe} // configFd, reportFd, exeFd
-	if devpts {
-		extra = append(extra, opts.Devpts) // devptsFd
+	if devpts || len(tasks) > 0 {
+		var d *os.File // none: the child's devptsFd is closed
+		if devpts {
+			d = opts.Devpts
+		}
+		extra = append(extra, d) // devptsFd
+	}
+	if len(tasks) > 0 {
+		extra = append(append(extra, nil), tasks...) // readyFd closed, cgroupTasksFd…
 	}
 
 	cmd := &exec.Cmd{

@@ -51,8 +51,13 @@ const envInitChild = "BERTH_INIT_CHILD"
 // superviseInit is step 1 and 2 above, run by P. It returns only on
 // failure.
 func superviseInit(cfg *Config) error {
+	// C, forked from this thread, is born in the cgroup this thread
+	// joins; the tiny init is this thread, exec'd.
+	if err := joinCgroup(cfg); err != nil {
+		return err
+	}
 	child := *cfg
-	child.Init, child.UnderInit = false, true
+	child.Init, child.UnderInit, child.CgroupTasks = false, true, 0
 	payload, err := json.Marshal(&child)
 	if err != nil {
 		return fmt.Errorf("--init: encode the command's config: %w", err)

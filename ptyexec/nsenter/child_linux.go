@@ -64,7 +64,7 @@ func finish(sync *os.File, firstTask, lastTask int) int {
 // before the capabilities are dropped (runc's order), and the profile must
 // allow what follows (Docker's does).
 func enter(cfg childConfig, firstTask, lastTask int) (int, error) {
-	if err := joinCgroup(firstTask, lastTask); err != nil {
+	if err := JoinCgroup(firstTask, lastTask); err != nil {
 		return codeEnter, err
 	}
 	if err := SetRlimits(cfg.Rlimits); err != nil {
@@ -107,9 +107,10 @@ func enter(cfg childConfig, firstTask, lastTask int) (int, error) {
 	return execCode(err), fmt.Errorf("exec: %q: %w", cfg.Args[0], err)
 }
 
-// joinCgroup moves this thread, which execs the command, into the
+// JoinCgroup moves this thread, which execs the command, into the
 // container's cgroup v1 hierarchies whose tasks files are the descriptors
-// first to last, and closes them. A thread that writes "0" to a tasks
+// first to last (OpenCgroupTasks), and closes them; the container's init
+// joins so too. A thread that writes "0" to a tasks
 // file moves alone, so the kernel needs none of the global lock that a
 // move by PID takes (and its wait for an RCU grace period, about 10 ms).
 // The runtime's other threads stay outside and end at exec, which leaves
@@ -117,7 +118,7 @@ func enter(cfg childConfig, firstTask, lastTask int) (int, error) {
 // limited by pids.max, as the launcher's move by PID was not; a process
 // that joined before its runtime started them could not start them in a
 // container at its PID limit.
-func joinCgroup(first, last int) error {
+func JoinCgroup(first, last int) error {
 	for fd := first; fd <= last; fd++ {
 		_, err := unix.Write(fd, []byte("0"))
 		_ = unix.Close(fd) // a cgroup file: the write is what can fail

@@ -145,11 +145,11 @@ func (c *Cmd) Start() error {
 		return fmt.Errorf("%w: %w", ErrEnter, err)
 	}
 	defer func() { _ = exe.Close() }()
-	tasks, err := openTasks(cfg.CgroupTasks)
+	tasks, err := OpenCgroupTasks(cfg.CgroupTasks)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrEnter, err)
 	}
-	defer closeAll(tasks)
+	defer CloseAll(tasks)
 	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("%w: socketpair: %w", ErrEnter, err)
@@ -208,13 +208,14 @@ func (c *Cmd) Start() error {
 	return nil
 }
 
-// openTasks opens cgroup tasks files for writing.
-func openTasks(paths []string) ([]*os.File, error) {
+// OpenCgroupTasks opens cgroup tasks files for writing, to be handed to a
+// child that joins through them (JoinCgroup).
+func OpenCgroupTasks(paths []string) ([]*os.File, error) {
 	files := make([]*os.File, 0, len(paths))
 	for _, p := range paths {
 		f, err := os.OpenFile(p, os.O_WRONLY, 0)
 		if err != nil {
-			closeAll(files)
+			CloseAll(files)
 			return nil, fmt.Errorf("open cgroup tasks file: %w", err)
 		}
 		files = append(files, f)
@@ -222,8 +223,8 @@ func openTasks(paths []string) ([]*os.File, error) {
 	return files, nil
 }
 
-// closeAll closes files opened only to be handed to the child.
-func closeAll(files []*os.File) {
+// CloseAll closes files opened only to be handed to a child.
+func CloseAll(files []*os.File) {
 	for _, f := range files {
 		_ = f.Close()
 	}
