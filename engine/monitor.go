@@ -134,11 +134,19 @@ func runShim() int {
 		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
 	}
-	m.take(&cfg, readyFile)
-	// Without a socket the monitor watches its first container alone.
+	// The first container's place is kept while the monitor starts to
+	// listen: a container joining meanwhile and done at once must not end
+	// it. Without a socket the monitor watches its first container alone.
+	m.places++
 	if err := m.listen(); err != nil {
 		_ = m.warnLog.Printf("take no more containers: %v", err)
 	}
+	// "taken" tells its caller that it listens: the caller held the
+	// run root's spawn lock until then (see launchShim).
+	if err := json.NewEncoder(readyFile).Encode(shimReport{State: monitorTaken}); err != nil {
+		_ = m.warnLog.Printf("report to the caller that started the monitor: %v", err)
+	}
+	m.run(m.shimOf(&cfg, readyFile))
 	<-m.empty
 	return 0
 }
@@ -291,14 +299,6 @@ func (m *monitor) release() {
 	m.endIfEmpty()
 }
 
-// take adds the first container, whose place needs no reservation.
-func (m *monitor) take(cfg *shimConfig, ready io.WriteCloser) {
-	m.mu.Lock()
-	m.places++
-	m.mu.Unlock()
-	m.run(m.shimOf(cfg, ready))
-}
-
 // shimOf makes the shim of a container whose place is reserved.
 func (m *monitor) shimOf(cfg *shimConfig, ready io.WriteCloser) (*shim, time.Duration) {
 	s := &shim{e: m.e, m: m, id: cfg.ID, ready: ready, waitAttach: cfg.WaitAttach,
@@ -386,8 +386,10 @@ func (m *monitor) ours(c *record) bool {
 	return c.ShimPID == m.pid && c.ShimStart == m.start && sameBoot(c)
 }
 
-// joinMonitor asks the monitors of the run root, newest first, to take
-// the start of cfg's container; nil when none does.
+// joinMonitor asks the monitors of the run root to take the start of
+// cfg's container, lowest PID (as a rule, oldest and fullest) first, so
+// that monitors fill up rather than share the containers out; nil when
+// none takes it.
 func (e *Engine) joinMonitor(cfg shimConfig) *shimLaunch {
 	exe, err := exeIdentity(e.opts.Exe)
 	if err != nil {
@@ -409,7 +411,7 @@ func (e *Engine) joinMonitor(cfg shimConfig) *shimLaunch {
 	}
 	slices.Sort(pids)
 	req := monitorRequest{Op: "start", Exe: exe, Config: &cfg}
-	for _, pid := range slices.Backward(pids) {
+	for _, pid := range pids {
 		if l := e.askMonitor(pid, &req); l != nil {
 			return l
 		}

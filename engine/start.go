@@ -9,12 +9,14 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"berth/engine/events"
+	"berth/internal/flock"
 	"berth/ptyexec"
 )
 
@@ -162,9 +164,10 @@ func (e *Engine) attachConn(ctx context.Context, conn net.Conn, c *record, opts 
 // a new monitor or the connection to a monitor that took it, tell how it
 // went. pid is the monitor's.
 type shimLaunch struct {
-	pid   int
-	ready reportStream
-	dec   *json.Decoder
+	pid     int
+	ready   reportStream
+	dec     *json.Decoder
+	pending *shimReport // read already, not yet handed out
 }
 
 // reportStream is where a launch's reports come from: a pipe or a
@@ -175,12 +178,40 @@ type reportStream interface {
 }
 
 // launchShim starts a shim with cfg (its Options are the engine's): in
-// a monitor that takes it, or in a new monitor (monitor.go).
+// a monitor that takes it, or in a new monitor (monitor.go). A new one
+// is started under the run root's spawn lock, held until it listens, so
+// that starts at the same moment join one new monitor rather than each
+// start their own.
 func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 	cfg.Options = e.opts
 	if l := e.joinMonitor(cfg); l != nil {
 		return l, nil
 	}
+	if err := os.MkdirAll(e.monitorDir(), 0o700); err == nil {
+		if unlock, err := flock.Lock(filepath.Join(e.monitorDir(), "spawn.lock")); err == nil {
+			defer unlock()
+			if l := e.joinMonitor(cfg); l != nil { // started while this waited
+				return l, nil
+			}
+		}
+	} // without the lock, a monitor of its own all the same
+	l, err := e.spawnMonitor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := l.next()
+	if err != nil {
+		l.close()
+		return nil, err
+	}
+	if rep.State != monitorTaken {
+		l.pending = &rep // a failure, for the caller to report
+	}
+	return l, nil
+}
+
+// spawnMonitor starts a new monitor with cfg as its first container.
+func (e *Engine) spawnMonitor(cfg shimConfig) (*shimLaunch, error) {
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("start shim: %w", err)
@@ -218,6 +249,10 @@ func (e *Engine) launchShim(cfg shimConfig) (*shimLaunch, error) {
 }
 
 func (l *shimLaunch) next() (shimReport, error) {
+	if r := l.pending; r != nil {
+		l.pending = nil
+		return *r, nil
+	}
 	var r shimReport
 	if err := l.dec.Decode(&r); err != nil {
 		if errors.Is(err, io.EOF) {
