@@ -9,10 +9,9 @@ import (
 )
 
 // pumpBuffers are the read buffers of the containers' output pumps. A
-// buffer is taken only once a stream has data and given back after it
-// is handed on: a monitor watches many containers, and an idle one
-// holds no buffer (two of 128 KiB each would outweigh the rest of its
-// cost).
+// buffer is taken only once a stream has data and given back when it
+// has none: a monitor watches many containers, and an idle one holds no
+// buffer (two of 128 KiB each would outweigh the rest of its cost).
 var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
 
 // readEach reads f until its end, handing each read's bytes to fn. It
@@ -24,27 +23,33 @@ func readEach(f *os.File, fn func([]byte)) error {
 	if err != nil {
 		return err
 	}
+	// A buffer is kept while the stream keeps data coming, and given
+	// back when a read would wait.
+	var buf *[]byte
+	defer func() {
+		if buf != nil {
+			pumpBuffers.Put(buf)
+		}
+	}()
 	for {
 		var (
-			buf  *[]byte
 			n    int
 			rerr error
 		)
 		err := rc.Read(func(fd uintptr) bool {
-			buf = pumpBuffers.Get().(*[]byte)
+			if buf == nil {
+				buf = pumpBuffers.Get().(*[]byte)
+			}
 			n, rerr = unix.Read(int(fd), *buf)
-			if rerr == unix.EAGAIN || rerr == unix.EINTR {
+			if rerr == unix.EAGAIN {
 				pumpBuffers.Put(buf)
 				buf = nil
-				return rerr == unix.EINTR // EAGAIN: wait until readable
+				return false // wait until readable
 			}
 			return true
 		})
-		if buf != nil {
-			if n > 0 {
-				fn((*buf)[:n])
-			}
-			pumpBuffers.Put(buf)
+		if n > 0 {
+			fn((*buf)[:n])
 		}
 		switch {
 		case err != nil:
