@@ -72,7 +72,10 @@ func (b *berthEnv) root() string { return b.envValue("BERTH_ROOT") }
 func (b *berthEnv) runRoot() string { return b.envValue("BERTH_RUN_ROOT") }
 
 func (b *berthEnv) envValue(key string) string {
-	for _, kv := range b.env {
+	// The last: os/exec gives a command the last of duplicate keys, and
+	// the environment's own come after the caller's (a BERTH_ROOT the
+	// caller exported must not be the one the test reads).
+	for _, kv := range slices.Backward(b.env) {
 		if v, ok := strings.CutPrefix(kv, key+"="); ok {
 			return v
 		}
