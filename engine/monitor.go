@@ -118,21 +118,22 @@ func runShim() int {
 	// pass them on.
 	// A report that cannot be written closes the pipe empty, which the
 	// caller reports as the shim having failed to start.
-	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
+	failed := func(err error) int {
 		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
 		return 1
+	}
+	if err := nsenter.CloseInheritedFds(3, 4); err != nil {
+		return failed(err)
 	}
 	var cfg shimConfig
 	err := json.NewDecoder(cfgFile).Decode(&cfg)
 	_ = cfgFile.Close() // read to the end
 	if err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: fmt.Sprintf("read shim config: %v", err)})
-		return 1
+		return failed(fmt.Errorf("read shim config: %w", err))
 	}
 	m, err := newMonitor(cfg.Options)
 	if err != nil {
-		_ = json.NewEncoder(readyFile).Encode(shimReport{State: "failed", Code: 125, Error: err.Error()})
-		return 1
+		return failed(err)
 	}
 	// The first container's place is kept while the monitor starts to
 	// listen: a container joining meanwhile and done at once must not end
@@ -519,16 +520,13 @@ func (s *shim) abandon() {
 // shim's death recorded. A monitor that lives on would otherwise keep
 // the container "running" for good.
 func (s *shim) letGo() {
-	if len(s.m.shimsOf(s.id)) > 1 {
-		return // a new start by the user has it
-	}
 	c, unlock := s.lockRecord("hand back the container")
 	if c == nil {
 		return
 	}
 	defer unlock()
 	if !s.m.ours(c) || len(s.m.shimsOf(s.id)) > 1 {
-		return // finished, never claimed, or started again
+		return // finished, never claimed, or a new start by the user has it
 	}
 	if err := s.e.markShimDead(c); err != nil {
 		s.logf("hand back the container: %v", err)
