@@ -44,7 +44,10 @@ func benchShimMemory(b *testing.B, n int) {
 	// A monitor watches a group of containers: each counts once, and
 	// its cost is shared by its group.
 	shims := slices.Compact(slices.Sorted(slices.Values(shimPIDs(b, e, containerNames("idle", n)))))
-	time.Sleep(500 * time.Millisecond)
+	// Their steady state: a monitor gives back the binary's pages its
+	// starts mapped once they have been quiet for 2 s (engine's
+	// trimQuiet).
+	time.Sleep(3 * time.Second)
 	var rss, pss, anon float64
 	for i, shim := range shims {
 		mem := smapsRollup(b, shim)
@@ -193,7 +196,10 @@ func conmonPSS(b *testing.B, n int, parent string) (float64, error) {
 		}
 		conmons = append(conmons, pid)
 	}
-	time.Sleep(500 * time.Millisecond)
+	// Their steady state: a monitor gives back the binary's pages its
+	// starts mapped once they have been quiet for 2 s (engine's
+	// trimQuiet).
+	time.Sleep(3 * time.Second)
 	var pss float64
 	for _, pid := range conmons {
 		pss += smapsRollup(b, pid)["Pss"] / float64(n)

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine/shimlog"
+	"berth/internal/exepages"
 	"berth/ptyexec/nsenter"
 )
 
@@ -49,6 +50,10 @@ import (
 // A monitor ends once it watches nothing: it stops listening first, so
 // a caller either had its start taken or starts a monitor of its own.
 const monitorCapacity = 64 // see Options.MonitorGroup
+
+// trimQuiet is how long a monitor's starts must have been quiet before it
+// gives back the binary's pages they mapped.
+const trimQuiet = 2 * time.Second
 
 // monitorRequest is what a caller sends on a monitor's socket, one JSON
 // object; the answers are shimReports.
@@ -97,6 +102,10 @@ type monitor struct {
 	pid     int
 	start   uint64 // processStartTime of pid
 	warnLog *shimlog.Log
+	// trim gives back the binary's pages a burst of starts mapped (see
+	// package exepages): what a monitor runs between starts is a small
+	// part of the binary.
+	trim *exepages.Trimmer
 
 	mu       sync.Mutex
 	shims    map[*shim]struct{}
@@ -171,8 +180,9 @@ func newMonitor(opts Options) (*monitor, error) {
 	}
 	warnLog.Path = e.monitorLogPath()
 	pid := os.Getpid()
+	trim := &exepages.Trimmer{Quiet: trimQuiet, Warn: func(err error) { _ = warnLog.Printf("%v", err) }}
 	return &monitor{e: e, opts: key, exe: exe, pid: pid, start: processStartTime(pid), warnLog: warnLog,
-		shims: map[*shim]struct{}{}, empty: make(chan struct{})}, nil
+		trim: trim, shims: map[*shim]struct{}{}, empty: make(chan struct{})}, nil
 }
 
 // listen opens the monitor's socket and serves it until the monitor ends.

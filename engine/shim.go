@@ -482,6 +482,9 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 		return runResult{startErr: err}
 	}
 	s.report(shimReport{State: "started", Pid: proc.Pid})
+	if s.m != nil {
+		s.m.trim.Soon()
+	}
 	health := s.startHealth(c)
 	if stopped {
 		if err := proc.Signal(unix.SIGKILL); err != nil {

@@ -57,6 +57,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"berth/config"
+	"berth/internal/exepages"
 )
 
 // Options configures Run. The zero value is a usable default.
@@ -103,6 +104,10 @@ const frameRate = 30
 // core).
 const gcPercent = 50
 
+// trimQuiet is how long after the program starts it gives back the
+// binary's pages its start-up mapped.
+const trimQuiet = 3 * time.Second
+
 // Run opens the program on hosts, the first the current one (see
 // hosts.go), and returns when the user quits or ctx ends. The terminal
 // is restored on every path out.
@@ -120,6 +125,11 @@ func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 	if err != nil {
 		return err
 	}
+	// The screens' start-up maps most of the binary; watching uses a
+	// part of it (see package exepages). A failed trim costs nothing but
+	// the memory it would have given back: no screen is told.
+	trim := &exepages.Trimmer{Quiet: trimQuiet}
+	trim.Soon()
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(frameRate)}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
