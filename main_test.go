@@ -35,11 +35,7 @@ var berthBinary = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	binaryDir = dir
-	bin := filepath.Join(dir, "berth")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v: %s", err, out)
-	}
-	return bin, nil
+	return testenv.BuildBerth(".", dir)
 })
 
 // berthEnv is a berth on temporary roots with a cgroup parent of its own.

@@ -11,6 +11,7 @@ import (
 	"github.com/vishvananda/netlink"
 
 	"berth/engine/network"
+	"berth/internal/testenv"
 )
 
 // privateBerth is berth on data and run roots of the harness's own, with
@@ -30,10 +31,11 @@ func startBerth(t testing.TB, dir string) *privateBerth {
 		t.Fatal(err)
 	}
 	if b.bin == "" {
-		b.bin = filepath.Join(dir, "berth")
-		if out, err := exec.Command("go", "build", "-o", b.bin, "berth").CombinedOutput(); err != nil {
-			t.Fatalf("go build berth: %v: %s", err, out)
+		bin, err := testenv.BuildBerth("berth", dir)
+		if err != nil {
+			t.Fatal(err)
 		}
+		b.bin = bin
 	}
 	parent := fmt.Sprintf("berth-compat-b%d", os.Getpid())
 	cfg := filepath.Join(dir, "config.json")

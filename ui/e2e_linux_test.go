@@ -110,10 +110,11 @@ func newBerthBinary(t testing.TB) *berthBinary {
 	requireTmux(t)
 	tarball := testenv.BusyboxTar(t)
 	dir := t.TempDir()
-	b := &berthBinary{t: t, path: filepath.Join(dir, "berth")}
-	if out, err := exec.Command("go", "build", "-o", b.path, "..").CombinedOutput(); err != nil {
-		t.Fatalf("build berth: %v\n%s", err, out)
+	path, err := testenv.BuildBerth("..", dir)
+	if err != nil {
+		t.Fatal(err)
 	}
+	b := &berthBinary{t: t, path: path}
 	parent := fmt.Sprintf("berth-test-ui-%s-%d", regexp.MustCompile(`[^a-zA-Z0-9]+`).ReplaceAllString(t.Name(), "-"), os.Getpid())
 	cfg := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`{"cgroup-parent": %q}`, parent)), 0o644); err != nil {
