@@ -20,12 +20,14 @@ import (
 func BuildBerth(pkg, dir string) (string, error) {
 	built := filepath.Join(dir, ".berth-linked")
 	if out, err := exec.Command("go", "build", "-o", built, pkg).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s: %v: %s", pkg, err, out)
+		return "", fmt.Errorf("go build %s: %w: %s", pkg, err, out)
 	}
-	defer os.Remove(built)
 	bin := filepath.Join(dir, "berth")
 	if err := copyFile(bin, built); err != nil {
 		return "", fmt.Errorf("install %s: %w", bin, err)
+	}
+	if err := os.Remove(built); err != nil {
+		return "", fmt.Errorf("remove the linker's output: %w", err)
 	}
 	return bin, nil
 }
@@ -37,7 +39,7 @@ func copyFile(dst, src string) error {
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }() // read only: nothing to lose
 	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
 	if err != nil {
 		return err
