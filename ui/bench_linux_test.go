@@ -43,6 +43,16 @@ func BenchmarkWatch500Containers(b *testing.B) {
 	benchWatch(b, 500, "--network", "none", "busybox")
 }
 
+// BenchmarkWatch1000Containers is BenchmarkWatch500Containers over
+// 1,000 (issue 16's scale: watch them in the TUI), run only when
+// BERTH_BENCH_1000=1, as the root package's BenchmarkScale1000 is.
+func BenchmarkWatch1000Containers(b *testing.B) {
+	if os.Getenv("BERTH_BENCH_1000") != "1" {
+		b.Skip("set BERTH_BENCH_1000=1 to start 1000 containers")
+	}
+	benchWatch(b, 1000, "--network", "none", "busybox")
+}
+
 // benchWatch starts n idle containers (run's arguments before the
 // command: image last) and measures the TUI watching them.
 func benchWatch(b *testing.B, n int, runArgs ...string) {
