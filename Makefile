@@ -72,7 +72,7 @@ bench: ## benchmarks with figures to compare (run as root; see README)
 	@# bridged) and exec beside crun, runc, podman, docker; version beside a hello-world Go program; shim memory
 	@# with 10 and 100 running beside conmon; ps, logs. Anchors not at hand print why and are skipped.
 	@# Opt-in: BERTH_BENCH_500=1 (500 shims, 500 watched in the TUI), BERTH_BENCH_1000=1 (1000 containers
-	@# started, listed, stopped beside podman and docker; BERTH_BENCH_SCALE_N=100 for another count).
+	@# started, listed, watched in the TUI, stopped beside podman and docker; BERTH_BENCH_SCALE_N=100 for another count).
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m . 2>&1 | tee $(BENCHDIR).log
 	@# package figures: log writer, cgroup stats, image build/pull, port proxy, TUI frames
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -count 1 -timeout 60m ./engine/... ./images/... ./cgroups/... ./ptyexec/... ./ui/... 2>&1 | tee -a $(BENCHDIR).log
