@@ -103,8 +103,8 @@ type monitor struct {
 	start   uint64 // processStartTime of pid
 	warnLog *shimlog.Log
 	// trim gives back the binary's pages a burst of starts mapped (see
-	// package exepages): what a monitor runs between starts is a small
-	// part of the binary.
+	// package exepages) and the heap they used: what a monitor runs
+	// between starts is a small part of the binary, with little memory.
 	trim *exepages.Trimmer
 
 	mu       sync.Mutex
@@ -180,7 +180,7 @@ func newMonitor(opts Options) (*monitor, error) {
 	}
 	warnLog.Path = e.monitorLogPath()
 	pid := os.Getpid()
-	trim := &exepages.Trimmer{Quiet: trimQuiet, Warn: func(err error) { _ = warnLog.Printf("%v", err) }}
+	trim := &exepages.Trimmer{Quiet: trimQuiet, FreeHeap: true, Warn: func(err error) { _ = warnLog.Printf("%v", err) }}
 	return &monitor{e: e, opts: key, exe: exe, pid: pid, start: processStartTime(pid), warnLog: warnLog,
 		trim: trim, shims: map[*shim]struct{}{}, empty: make(chan struct{})}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -89,10 +90,14 @@ func fileOnlyRanges(smaps []byte, major, minor uint32, ino uint64) []addrRange {
 // A Trimmer calls Trim once its process has been quiet for Quiet after
 // the last call to Soon: after a burst of work that ran code it will
 // not run again soon. A failed trim loses nothing (the pages stay
-// mapped); Warn, when set, is told of it.
+// mapped); Warn, when set, is told of it. With FreeHeap it first gives
+// the heap's free pages back too (debug.FreeOSMemory, a collection):
+// for a process that is mostly idle after the burst, as a monitor is,
+// the runtime would keep them for a while.
 type Trimmer struct {
-	Quiet time.Duration
-	Warn  func(error)
+	Quiet    time.Duration
+	FreeHeap bool
+	Warn     func(error)
 
 	mu    sync.Mutex
 	timer *time.Timer
@@ -104,6 +109,9 @@ func (t *Trimmer) Soon() {
 	defer t.mu.Unlock()
 	if t.timer == nil {
 		t.timer = time.AfterFunc(t.Quiet, func() {
+			if t.FreeHeap {
+				debug.FreeOSMemory()
+			}
 			if err := Trim(); err != nil && t.Warn != nil {
 				t.Warn(err)
 			}
