@@ -11,30 +11,46 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// podmanFixedDirs are what a root podman makes at fixed paths whatever its
-// roots: netavark's run directory (made even with --network none) and
-// the image copy's blob cache. The benchmark removes those it made.
-var podmanFixedDirs = []string{"/run/containers", "/var/lib/containers"}
+// podmanFixedPaths are what a root podman 4 makes at fixed paths whatever
+// its roots: its network backends' run directory and locks (made even
+// with --network none), the image copy's blob cache and the short-name
+// aliases' lock. The benchmark removes those it made.
+var podmanFixedPaths = []string{"/run/containers", "/var/lib/containers", "/etc/containers/networks",
+	"/etc/cni/net.d/cni.lock", "/var/cache/containers"}
 
-// usePodman puts p's podman on storage, run and temporary directories of
-// the benchmark's own, its containers' cgroups under parent (cgroupfs,
-// no systemd), with the benchmark's own limits of open files and
-// processes, and, as podman runs crun when it has it, moves the
-// controllers off cgroup2 on a hybrid host for the benchmark's time.
+// runtimeRoots are the OCI runtimes' default state directories: podman 4
+// passes its --runtime-flag root to crun or runc but not to the `delete`
+// of a container that ended, which makes the default one. The benchmark
+// removes those it made when they are empty (another runtime's user may
+// have come along meanwhile).
+var runtimeRoots = []string{"/run/crun", "/run/runc"}
+
+// usePodman puts p's podman on storage, run, temporary and OCI runtime
+// state directories of the benchmark's own, its containers' cgroups
+// under parent (cgroupfs, no systemd), with the benchmark's own limits of
+// open files and processes, and, as podman runs crun when it has it,
+// moves the controllers off cgroup2 on a hybrid host for the benchmark's
+// time.
 func (p *peer) usePodman(parent string) error {
 	b := p.b
-	for _, dir := range podmanFixedDirs {
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	for _, path := range podmanFixedPaths {
+		if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
 			b.Cleanup(func() {
-				if err := os.RemoveAll(dir); err != nil {
+				if err := os.RemoveAll(path); err != nil {
 					b.Errorf("cleanup: %v", err)
 				}
 			})
 		}
 	}
+	for _, root := range runtimeRoots {
+		if _, err := os.Lstat(root); errors.Is(err, os.ErrNotExist) {
+			b.Cleanup(func() { os.Remove(root) })
+		}
+	}
 	dir := varTmpDir(b)
 	p.global = []string{"--root", filepath.Join(dir, "storage"), "--runroot", filepath.Join(dir, "run"),
-		"--tmpdir", filepath.Join(dir, "tmp"), "--cgroup-manager", "cgroupfs", "--events-backend", "none"}
+		"--tmpdir", filepath.Join(dir, "tmp"), "--runtime-flag", "root=" + filepath.Join(dir, "runtime"),
+		"--cgroup-manager", "cgroupfs", "--events-backend", "none"}
 	p.parent = "/" + parent + "/podman"
 	limits, err := ownUlimits()
 	if err != nil {
