@@ -69,7 +69,8 @@ soak: ## SOAK_CYCLES run/stop/rm cycles with random kill -9s, then the leaks fou
 
 bench: ## benchmarks with figures to compare (run as root; see README)
 	@# whole-program figures (the built binary), each beside its anchors of the same run: run --rm (none and
-	@# bridged) and exec beside crun, runc, podman, docker; version beside a hello-world Go program; shim memory
+	@# bridged) and exec beside crun, runc, podman, docker (a private dockerd when no daemon answers and dockerd
+	@# is installed); version beside a hello-world Go program; shim memory
 	@# with 10 and 100 running beside conmon; ps, logs. Anchors not at hand print why and are skipped.
 	@# Opt-in: BERTH_BENCH_500=1 (500 shims, 500 watched in the TUI), BERTH_BENCH_1000=1 (1000 containers
 	@# started, listed, watched in the TUI, stopped beside podman and docker; BERTH_BENCH_SCALE_N=100 for another count).
@@ -77,7 +78,7 @@ bench: ## benchmarks with figures to compare (run as root; see README)
 	@# package figures: log writer, cgroup stats, image build/pull, port proxy, TUI frames
 	$(GO) test -run '^$$' -bench . -benchtime 300ms -count 1 -timeout 60m ./engine/... ./images/... ./cgroups/... ./ptyexec/... ./ui/... 2>&1 | tee -a $(BENCHDIR).log
 	@# the Docker API beside Docker's own daemon, when one is at hand (see README)
-	@if [ -n "$$BERTH_COMPAT_DOCKER" ]; then $(MAKE) bench-compat; else echo "bench: docker ps through berth's API beside dockerd needs BERTH_COMPAT_DOCKER (see README); skipped" | tee -a $(BENCHDIR).log; fi
+	@if [ -n "$$BERTH_COMPAT_DOCKER" ] || command -v dockerd >/dev/null; then $(MAKE) bench-compat; else echo "bench: docker ps through berth's API beside dockerd needs dockerd on PATH or BERTH_COMPAT_DOCKER (see README); skipped" | tee -a $(BENCHDIR).log; fi
 
 bench-compat: build ## docker ps with 50 containers through berth's API and through a private dockerd, side by side (root; dockerd as test-compat)
 	BERTH_COMPAT=1 BERTH_COMPAT_BERTH=$(abspath $(BIN)) $(GO) test -count=1 -timeout 30m -run '^$$' -bench '^BenchmarkAPIPs50$$' -benchtime 1x ./compat/ 2>&1 | tee -a $(BENCHDIR).log

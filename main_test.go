@@ -24,6 +24,10 @@ func TestMain(m *testing.M) {
 	if binaryDir != "" {
 		os.RemoveAll(binaryDir)
 	}
+	if err := sharedDocker.stop(); err != nil {
+		fmt.Fprintf(os.Stderr, "stop the benchmarks' private dockerd: %v\n", err)
+		code = max(code, 1)
+	}
 	os.Exit(code)
 }
 

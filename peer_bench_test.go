@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,8 +19,9 @@ import (
 // The whole-engine comparison figures: podman when it is on PATH (on
 // storage, run and temporary directories of the benchmark's own), docker
 // when a daemon answers (every container it makes labelled, and removed
-// by that label). Each runs busybox imported from the same tarball as
-// berth's.
+// by that label), else a private dockerd when dockerd and a docker client
+// are installed (sharedDocker). Each runs busybox imported from the same
+// tarball as berth's.
 
 // peers are the engines compared, in the order printed.
 var peers = []string{"podman", "docker"}
@@ -31,7 +31,9 @@ type peer struct {
 	b      *testing.B
 	name   string
 	bin    string
+	env    []string // the client's environment (nil: the benchmark's own)
 	global []string // before the verb: podman's own roots
+	flags  []string // after run's and create's verb: podman's limits
 	image  string   // busybox, imported for the benchmark
 	label  string   // key=value on every container the benchmark makes
 	parent string   // podman's cgroup parent ("" is the engine's own)
@@ -48,21 +50,13 @@ func newPeer(b *testing.B, engine, parent string) (*peer, error) {
 	p := &peer{b: b, name: engine, bin: bin, label: "berth-bench=" + strconv.Itoa(os.Getpid())}
 	switch engine {
 	case "docker":
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if out, err := exec.CommandContext(ctx, bin, "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("no Docker daemon answers: %v: %s", err, strings.TrimSpace(string(out)))
-		}
-	case "podman":
-		dir := varTmpDir(b)
-		p.global = []string{"--root", filepath.Join(dir, "storage"), "--runroot", filepath.Join(dir, "run"),
-			"--tmpdir", filepath.Join(dir, "tmp"), "--cgroup-manager", "cgroupfs", "--events-backend", "none"}
-		p.parent = "/" + parent + "/podman"
-		// podman runs crun when it has it
-		if err := freeUnifiedControllers(b); err != nil {
+		if err := p.useDocker(); err != nil {
 			return nil, err
 		}
-		b.Cleanup(func() { unmountUnder(b, dir) })
+	case "podman":
+		if err := p.usePodman(parent); err != nil {
+			return nil, err
+		}
 	}
 	tar := filepath.Join(b.TempDir(), "busybox.tar")
 	if err := os.WriteFile(tar, testenv.BusyboxTar(b), 0o644); err != nil {
@@ -85,7 +79,7 @@ func (p *peer) run(flags ...string) []string { return p.verb("run", flags) }
 func (p *peer) create(flags ...string) []string { return p.verb("create", flags) }
 
 func (p *peer) verb(verb string, flags []string) []string {
-	args := []string{verb, "--label", p.label}
+	args := append([]string{verb, "--label", p.label}, p.flags...)
 	if p.parent != "" {
 		args = append(args, "--cgroup-parent", p.parent)
 	}
@@ -96,7 +90,7 @@ func (p *peer) verb(verb string, flags []string) []string {
 func (p *peer) output(args ...string) (string, error) {
 	var stderr strings.Builder
 	cmd := exec.Command(p.bin, append(slices.Clone(p.global), args...)...)
-	cmd.Stderr = &stderr
+	cmd.Env, cmd.Stderr = p.env, &stderr
 	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("%s %s: %v: %s", p.name, strings.Join(args, " "), err, stderr.String())

@@ -34,14 +34,14 @@ func BenchmarkAPIPs50(b *testing.B) {
 	if err := os.WriteFile(rootfs, testenv.BusyboxTar(b), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	d := startDocker(b)
+	d := testenv.StartPrivateDocker(b)
 	importArgs := []string{"import"}
 	for _, c := range busyboxChanges {
 		importArgs = append(importArgs, "--change", c)
 	}
-	mustRun(b, d.command(append(importArgs, rootfs, "busybox:latest")...))
+	mustRun(b, d.Command(append(importArgs, rootfs, "busybox:latest")...))
 	image := filepath.Join(tmp, "busybox-image.tar")
-	mustRun(b, d.command("save", "-o", image, "busybox:latest"))
+	mustRun(b, d.Command("save", "-o", image, "busybox:latest"))
 
 	br := startBerth(b, filepath.Join(tmp, "berth"))
 	mustRun(b, br.command("load", "-i", image))
@@ -52,20 +52,20 @@ func BenchmarkAPIPs50(b *testing.B) {
 	b.Cleanup(func() { os.RemoveAll(run) })
 	sock := filepath.Join(run, "api.sock")
 	svc := startService(b, br, sock)
-	berthCLI := exec.Command(d.cli)
+	berthCLI := exec.Command(d.CLI)
 	berthCLI.Env = append(os.Environ(), "DOCKER_HOST=unix://"+sock, "DOCKER_CONFIG="+filepath.Join(run, "client"))
 
 	for i := 0; i < apiBenchContainers; i++ {
-		mustRun(b, d.command("run", "-d", "--network", "none", "busybox", "sleep", "3600"))
+		mustRun(b, d.Command("run", "-d", "--network", "none", "busybox", "sleep", "3600"))
 		mustRun(b, br.command("run", "-d", "--pull", "never", "--network", "none", "busybox", "sleep", "3600"))
 	}
 	b.ResetTimer()
 	berthMs := medianRun(b, func() *exec.Cmd {
-		cmd := exec.Command(d.cli, "ps")
+		cmd := exec.Command(d.CLI, "ps")
 		cmd.Env = berthCLI.Env
 		return cmd
 	})
-	dockerMs := medianRun(b, func() *exec.Cmd { return d.command("ps") })
+	dockerMs := medianRun(b, func() *exec.Cmd { return d.Command("ps") })
 	idle := idleCPU(b, svc.Process.Pid, 3*time.Second)
 	b.StopTimer()
 	b.ReportMetric(berthMs, "berth-ps-ms")

@@ -58,12 +58,14 @@ func startBerth(t testing.TB, dir string) *privateBerth {
 				t.Errorf("remove bridge %s: %v", bridge, err)
 			}
 		}
-		for _, m := range mountsUnder(b.root, b.runRoot) {
+		for _, m := range testenv.MountsUnder(b.root, b.runRoot) {
 			t.Errorf("berth left %s mounted", m)
 		}
 		cgroups, _ := filepath.Glob(filepath.Join("/sys/fs/cgroup", "*", parent))
 		for _, cg := range cgroups {
-			removeCgroup(t, cg)
+			if err := testenv.RemoveCgroupTree(cg); err != nil {
+				t.Error(err)
+			}
 		}
 	})
 	return b

@@ -36,25 +36,6 @@ docker images --format '{{.Repository}}:{{.Tag}}' | grep -vx -e busybox:latest -
 docker images -q --filter dangling=true | xargs -r docker rmi -f
 `
 
-// deadProxy is where both sides are sent for any registry: nothing
-// listens on the discard port, so a pull fails at once on this machine
-// instead of reaching the network.
-const deadProxy = "http://127.0.0.1:9"
-
-// offline returns env with every proxy setting replaced by deadProxy.
-func offline(env []string) []string {
-	var out []string
-	for _, e := range env {
-		k, _, _ := strings.Cut(e, "=")
-		switch strings.ToLower(k) {
-		case "http_proxy", "https_proxy", "all_proxy", "no_proxy":
-			continue
-		}
-		out = append(out, e)
-	}
-	return append(out, "HTTP_PROXY="+deadProxy, "HTTPS_PROXY="+deadProxy, "http_proxy="+deadProxy, "https_proxy="+deadProxy)
-}
-
 // generatedName is the shape of a name the engine picked (adjective_noun).
 var generatedName = regexp.MustCompile(`^[a-z]+_[a-z]+$`)
 
@@ -99,23 +80,23 @@ func TestSideBySide(t *testing.T) {
 	if err := os.WriteFile(rootfs, testenv.BusyboxTar(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d := startDocker(t)
-	dockerSide := newSide(t, "docker", d.cli, d.env, filepath.Join(tmp, "bin-docker"))
-	dockerSide.literals[d.root] = "<root>"
+	d := testenv.StartPrivateDocker(t)
+	dockerSide := newSide(t, "docker", d.CLI, d.Env, filepath.Join(tmp, "bin-docker"))
+	dockerSide.literals[d.Root] = "<root>"
 	image := filepath.Join(tmp, "busybox-image.tar")
 	importArgs := []string{"import"}
 	for _, c := range busyboxChanges {
 		importArgs = append(importArgs, "--change", c)
 	}
-	mustRun(t, d.command(append(importArgs, rootfs, "busybox:latest")...))
-	mustRun(t, d.command("save", "-o", image, "busybox:latest"))
+	mustRun(t, d.Command(append(importArgs, rootfs, "busybox:latest")...))
+	mustRun(t, d.Command("save", "-o", image, "busybox:latest"))
 
 	b := startBerth(t, filepath.Join(tmp, "berth"))
 	berthSide := newSide(t, "berth", b.bin, b.env, filepath.Join(tmp, "bin-berth"))
 	berthSide.literals[b.root] = "<root>"
 	berthSide.literals[b.runRoot] = "<runroot>"
 	mustRun(t, b.command("load", "-i", image))
-	dockerID := strings.TrimSpace(mustRun(t, d.command("images", "-q", "--no-trunc", "busybox:latest")))
+	dockerID := strings.TrimSpace(mustRun(t, d.Command("images", "-q", "--no-trunc", "busybox:latest")))
 	berthID := strings.TrimSpace(mustRun(t, b.command("images", "-q", "--no-trunc", "busybox:latest")))
 	if dockerID != berthID {
 		t.Logf("busybox:latest is %s in docker but %s in berth: image IDs will differ", dockerID, berthID)
@@ -177,7 +158,7 @@ func newSide(t *testing.T, name, cli string, env []string, bin string) *side {
 		}
 		kept = append(kept, e)
 	}
-	return &side{name: name, env: offline(append(kept, "PATH="+bin+":"+path)), literals: map[string]string{}}
+	return &side{name: name, env: testenv.Offline(append(kept, "PATH="+bin+":"+path)), literals: map[string]string{}}
 }
 
 // runCase runs c's steps in a fresh directory dir, then removes all the

@@ -1,6 +1,8 @@
 // Package testenv holds what berth's real-kernel tests share: the rule
-// that root-only tests skip on a laptop but fail under CI, and an offline
-// busybox root filesystem built from Debian's busybox-static.
+// that root-only tests skip on a laptop but fail under CI, an offline
+// busybox root filesystem built from Debian's busybox-static, and a
+// private dockerd (PrivateDocker) for the figures and behaviour berth is
+// compared with.
 package testenv
 
 import (
