@@ -79,7 +79,8 @@ func FuzzEntryRoundTrip(f *testing.F) {
 }
 
 // FuzzRead reads arbitrary log files: a tail of n entries is the last n of
-// the whole log, and reading backward from the end gives the same.
+// the whole log, reading backward from the end gives the same, and a
+// Joined read prints what the read line by line prints.
 func FuzzRead(f *testing.F) {
 	var all bytes.Buffer
 	for _, s := range logSeeds {
@@ -104,6 +105,9 @@ func FuzzRead(f *testing.F) {
 			return out
 		}
 		whole := read(TailAll)
+		if joined := readJoined(t, path, ReadOptions{Tail: TailAll}); printed(joined) != printed(whole) {
+			t.Fatalf("a joined read prints %q, a read line by line %q", printed(joined), printed(whole))
+		}
 		n := int(tail)
 		last := whole[max(0, len(whole)-n):]
 		sameEntries(t, "tail", read(n), last)

@@ -1,0 +1,59 @@
+package jsonlog
+
+import "bytes"
+
+// emitJoined is emit for a Joined read: it takes the lines of the common
+// shape that data starts with, one stream's and all selected, packs their
+// texts together in place at the start of data, and delivers them as one
+// entry with the first line's time and position. A line that ends the
+// run (another stream, another shape, a time out of range) waits for the
+// next call; when it is the first, emit takes it alone. So a read of a
+// big log makes a call of fn per read chunk, not per line.
+func (r *reader) emitJoined(data []byte, lf *logFile, off int64) (int, error) {
+	var (
+		c      common
+		first  Entry
+		taken  int // bytes of data taken
+		packed int // bytes of text packed at data[0:]
+	)
+	for {
+		body, ok := bytes.CutPrefix(data[taken:], []byte(lineHead))
+		if !ok || !commonShape(&c, body, &r.tc, true) {
+			break
+		}
+		if packed == 0 {
+			first = Entry{Stream: c.stream, Time: c.t}
+			if r.pastUntil(&first) || !r.wanted(&first) {
+				break
+			}
+		} else if c.stream != first.Stream || !c.t.Equal(first.Time) && !r.inRange(&c) {
+			break
+		}
+		packed += copy(data[packed:], body[:c.n])
+		data[packed] = '\n'
+		packed++
+		taken += len(lineHead) + c.end + 1
+		r.lines++
+	}
+	if packed == 0 {
+		return r.emit(data, lf, off)
+	}
+	first.Line = data[:packed:packed]
+	first.Pos = Position{File: lf.ino, Offset: off, At: first.Time.UnixNano()}
+	return taken, r.fn(first)
+}
+
+// inRange reports whether a common line's time is within Since and Until.
+func (r *reader) inRange(c *common) bool {
+	return (r.opts.Since.IsZero() || !c.t.Before(r.opts.Since)) &&
+		(r.opts.Until.IsZero() || !c.t.After(r.opts.Until))
+}
+
+// emitter is how the read hands out what it decodes: emitJoined for a
+// Joined Transient read, else emit.
+func (r *reader) emitter() func([]byte, *logFile, int64) (int, error) {
+	if r.opts.Joined && r.opts.Transient {
+		return r.emitJoined
+	}
+	return r.emit
+}
