@@ -187,3 +187,46 @@ func FuzzDecodeInPlace(f *testing.F) {
 		}
 	})
 }
+
+// FuzzStreamWriterEntries writes text through a StreamWriter in one Write
+// and checks the file holds, byte for byte, appendEntry's entry for each
+// line (each stamped with that Write's time), the shape docker writes.
+func FuzzStreamWriterEntries(f *testing.F) {
+	f.Add([]byte("hello\nworld\n"))
+	f.Add([]byte("<a href=\"x\">&amp;</a>\r\x00\x1f\u2028\xff\xfe\n\n12345678<\n1234567890123456\"\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		text = append(text, '\n')
+		lines := bytes.SplitAfter(text, []byte{'\n'})
+		lines = lines[:len(lines)-1] // the empty rest after the last newline
+		for _, l := range lines {
+			if len(l) > maxLine {
+				t.Skip("a line cut into pieces")
+			}
+		}
+		path := filepath.Join(t.TempDir(), "c-json.log")
+		w, err := New(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Stream("stdout").Write(text); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := bytes.Cut(got, []byte("\n"))
+		_, ts, _ := bytes.Cut(first[bytes.LastIndex(first, []byte(`"time":"`)):], []byte(`:"`))
+		ts = bytes.TrimSuffix(ts, []byte(`"}`))
+		var want []byte
+		for _, l := range lines {
+			want = appendEntry(want, l[:len(l)-1], true, streamTail("stdout"), ts)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Write(%q) logged\n%q\nwant\n%q", text, got, want)
+		}
+	})
+}
