@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -89,6 +90,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(all.Bytes(), uint8(3))
 	f.Add([]byte(logSeeds[0]+"\n"+logSeeds[1]), uint8(1)) // last line unterminated
 	f.Add([]byte("\n\n"+logSeeds[0]+"\r\n"), uint8(0))
+	same := logSeeds[0] + "\n" + strings.Replace(logSeeds[0], "hello", "he\x01llo", 1) + "\n" +
+		strings.Replace(logSeeds[0], "hello", `he"llo`, 1) + "\n" + logSeeds[0] + "\n" + logSeeds[0] + "\n"
+	f.Add([]byte(same), uint8(2)) // lines ending alike, joined or refused
 	f.Fuzz(func(t *testing.T, content []byte, tail uint8) {
 		path := filepath.Join(t.TempDir(), "c-json.log")
 		if err := os.WriteFile(path, content, 0o644); err != nil {

@@ -18,21 +18,34 @@ func (r *reader) emitJoined(data []byte, lf *logFile, off int64) (int, error) {
 	)
 	for {
 		body, ok := bytes.CutPrefix(data[taken:], []byte(lineHead))
-		if !ok || !commonShape(&c, body, &r.tc, true) {
+		if !ok {
 			break
 		}
-		if packed == 0 {
-			first = Entry{Stream: c.stream, Time: c.t}
-			if r.pastUntil(&first) || !r.wanted(&first) {
+		n := -1
+		if packed > 0 {
+			n = textBefore(body, r.end)
+		}
+		if n >= 0 {
+			taken += len(lineHead) + n + len(r.end)
+		} else {
+			if !commonShape(&c, body, &r.tc, true) {
 				break
 			}
-		} else if c.stream != first.Stream || !c.t.Equal(first.Time) && !r.inRange(&c) {
-			break
+			if packed == 0 {
+				first = Entry{Stream: c.stream, Time: c.t}
+				if r.pastUntil(&first) || !r.wanted(&first) {
+					break
+				}
+			} else if c.stream != first.Stream || !r.inRange(&c) {
+				break
+			}
+			n = c.n
+			r.end = append(r.end[:0], body[n:c.end+1]...)
+			taken += len(lineHead) + c.end + 1
 		}
-		packed += copy(data[packed:], body[:c.n])
+		packed += copy(data[packed:], body[:n])
 		data[packed] = '\n'
 		packed++
-		taken += len(lineHead) + c.end + 1
 		r.lines++
 	}
 	if packed == 0 {
@@ -41,6 +54,19 @@ func (r *reader) emitJoined(data []byte, lf *logFile, off int64) (int, error) {
 	first.Line = data[:packed:packed]
 	first.Pos = Position{File: lf.ino, Offset: off, At: first.Time.UnixNano()}
 	return taken, r.fn(first)
+}
+
+// textBefore returns the length of the text of a common line, body being
+// what follows its `{"log":"`, when the line ends in end (its escaped
+// newline, stream, time and brace, and the newline after it) as the line
+// before did; else -1. Lines read at once by the writer all end alike:
+// one comparison stands for commonShape's checks of the stream and time.
+func textBefore(body, end []byte) int {
+	n := bytes.IndexByte(body[:min(len(body), maxLine+1)], '\\')
+	if n < 0 || !bytes.HasPrefix(body[n:], end) || bytes.IndexByte(body[:n], '"') >= 0 || !noControl(body[:n]) {
+		return -1
+	}
+	return n
 }
 
 // inRange reports whether a common line's time is within Since and Until.

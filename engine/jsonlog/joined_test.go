@@ -61,6 +61,8 @@ func TestJoinedReadPrintsTheSame(t *testing.T) {
 		{"escaped text is read alone", common + line(`q\"\n`, "stdout", 2) + line(`g\n`, "stdout", 2), ReadOptions{}, 3},
 		{"a partial line is read alone", common + line(`part`, "stdout", 2) + line(`h\n`, "stdout", 3), ReadOptions{}, 3},
 		{"attrs are read alone", common + `{"log":"x\n","stream":"stdout","attrs":{"k":"v"},"time":"` + at(3) + `"}` + "\n" + line(`i\n`, "stdout", 3), ReadOptions{}, 3},
+		{"a control byte in a text is refused", common + line("r\x01\\n", "stdout", 2) + line(`s\n`, "stdout", 2), ReadOptions{}, 2},
+		{"a line ending as the one before joins", common + line(`t\n`, "stdout", 2) + line(`u\n`, "stdout", 2), ReadOptions{}, 1},
 		{"a bad line is skipped", common + "not json\n" + line(`j\n`, "stdout", 4), ReadOptions{}, 2},
 		{"a bad time is skipped", common + `{"log":"k\n","stream":"stdout","time":"yesterday"}` + "\n" + line(`l\n`, "stdout", 4), ReadOptions{}, 2},
 		{"stdout only", common + line(`e\n`, "stderr", 2) + line(`f\n`, "stdout", 2), ReadOptions{Stdout: true}, 2},

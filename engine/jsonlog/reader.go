@@ -107,7 +107,8 @@ type reader struct {
 	cur   *forward // the live file, read forward
 	tc    decoder
 	pace  pacing
-	lines int // lines read so far: a follower rests after a read that found some
+	lines int    // lines read so far: a follower rests after a read that found some
+	end   []byte // a Joined read's last line, from its text's escaped newline on
 }
 
 func (r *reader) wanted(e *Entry) bool {
