@@ -127,3 +127,46 @@ func TestJoinedReadOfAWrittenLog(t *testing.T) {
 		t.Errorf("%d lines read joined in %d entries", len(want), len(got))
 	}
 }
+
+// A Joined read follows a log across rotations as a read line by line
+// does, in order, ending when the writer is done.
+func TestJoinedFollowAcrossRotation(t *testing.T) {
+	w, path := newLog(t, Options{MaxSize: 2000, MaxFile: 3})
+	s := w.Stream("stdout")
+	writeLines(t, s, "out", 0, 10)
+	done := make(chan struct{})
+	texts := make(chan string, 100000)
+	result := make(chan error, 1)
+	go func() {
+		opts := ReadOptions{Tail: TailAll, Follow: true, Done: done, Transient: true, Joined: true}
+		result <- Read(context.Background(), path, opts, func(e Entry) error {
+			texts <- string(e.Line) // the line is the read's again once fn returns
+			return nil
+		})
+	}()
+	var got strings.Builder
+	await := func(want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for got.Len() < len(want) {
+			select {
+			case text := <-texts:
+				got.WriteString(text)
+			case <-deadline:
+				t.Fatalf("follow: got %d of %d bytes", got.Len(), len(want))
+			}
+		}
+		if got.String() != want {
+			t.Fatalf("follow got %q\nwant %q", got.String(), want)
+		}
+	}
+	await(seq("out", 0, 10))
+	for i := 10; i < 400; i += 10 {
+		writeLines(t, s, "out", i, i+10)
+		await(seq("out", 0, i+10))
+	}
+	close(done)
+	if err := <-result; err != nil {
+		t.Fatal(err)
+	}
+}
