@@ -114,9 +114,10 @@ type common struct {
 }
 
 // commonShape reports whether body, what follows `{"log":"`, has the
-// common shape (decodeCommon), and fills c with where its parts are. What must come
-// after the closing brace: a newline when inChunk (body runs on to the end
-// of a read chunk), else nothing (body is one line). It changes nothing.
+// common shape (decodeCommon), and fills c with where its parts are.
+// What must come after the closing brace: a newline when inChunk (body
+// runs on to the end of a read chunk), else nothing (body is one line).
+// It changes nothing.
 func commonShape(c *common, body []byte, d *decoder, inChunk bool) bool {
 	// The text runs to the first backslash (looked for no further than
 	// the longest text the writer puts in one entry) and must hold no
