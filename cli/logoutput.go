@@ -76,6 +76,12 @@ func (o *logOutput) add(e engine.LogEntry) error {
 			return o.err
 		}
 		o.to = w
+		if !o.timestamps && len(e.Line) >= cap(o.buf) {
+			// Lines joined by the read, more than the buffer holds:
+			// written as they are, with no copy.
+			_, o.err = w.Write(e.Line)
+			return o.err
+		}
 	}
 	if len(o.buf) == 0 && o.timer != nil {
 		o.timer.Reset(logFlushDelay)

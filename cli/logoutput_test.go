@@ -135,3 +135,40 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(b)
 }
+
+// Lines a joined read hands over together, more than the buffer holds,
+// are written as they are, after what the buffer held and in one write.
+func TestLogOutputWritesBigEntriesWhole(t *testing.T) {
+	big := bytes.Repeat([]byte("a joined line\n"), 2*logFlushSize/14)
+	tests := []struct {
+		name    string
+		entries []engine.LogEntry
+		want    string
+		writes  int
+	}{
+		{"after buffered lines", []engine.LogEntry{{Stream: "stdout", Line: []byte("x\n")}, {Stream: "stdout", Line: big}, {Stream: "stdout", Line: []byte("y\n")}},
+			"[out]x\n" + string(big) + "y\n", 3},
+		{"after the other stream", []engine.LogEntry{{Stream: "stderr", Line: []byte("e\n")}, {Stream: "stdout", Line: big}},
+			"[err]e\n[out]" + string(big), 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := &recorder{}
+			o := newLogOutput(recorderStream{rec, "out"}, recorderStream{rec, "err"}, false, false)
+			for _, e := range tt.entries {
+				if err := o.write(e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := o.close(); err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.text(); got != tt.want {
+				t.Errorf("printed %.100q…, want %.100q…", got, tt.want)
+			}
+			if n := rec.count(); n != tt.writes {
+				t.Errorf("%d writes, want %d", n, tt.writes)
+			}
+		})
+	}
+}

@@ -26,8 +26,9 @@ func (a *app) logsCommand() *cobra.Command {
 		"a Unix timestamp (1767366245.5), or a duration before now (10s, 5m, 1h30m)."
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		now := a.sys.now()
-		// logOutput copies each line before it returns.
-		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true, Transient: true}
+		// logOutput writes or copies each line before it returns, and
+		// without timestamps prints lines joined as they are.
+		opts := engine.LogsOptions{Follow: follow, Stdout: true, Stderr: true, Transient: true, Joined: !timestamps}
 		var err error
 		if opts.Tail, err = parseTail(tail); err != nil {
 			return usageError(cmd.CommandPath(), err)

@@ -92,9 +92,14 @@ type LogsOptions struct {
 	// Transient says the callback is done with a LogEntry's Line when it
 	// returns, so a local read may reuse its memory for the next line.
 	Transient bool
+	// Joined, with Transient, lets a local read hand the callback several
+	// consecutive lines of one stream as one LogEntry (Time is the
+	// first's): for a caller that prints lines without their times.
+	Joined bool
 }
 
-// LogEntry is one line of a container's log.
+// LogEntry is one line of a container's log (or, for a Joined read,
+// several of one stream).
 type LogEntry struct {
 	Stream string // "stdout" or "stderr"
 	Time   time.Time

@@ -31,7 +31,7 @@ func (e *Engine) Logs(ctx context.Context, ref string, opts LogsOptions, fn func
 		return ErrLogsNotReadable
 	}
 	ro := jsonlog.ReadOptions{Tail: opts.Tail, Since: opts.Since, Until: opts.Until,
-		Follow: opts.Follow, Stdout: opts.Stdout, Stderr: opts.Stderr, Transient: opts.Transient}
+		Follow: opts.Follow, Stdout: opts.Stdout, Stderr: opts.Stderr, Transient: opts.Transient, Joined: opts.Joined}
 	if opts.Follow {
 		done := make(chan struct{})
 		ro.Done = done

@@ -14,6 +14,21 @@ import (
 // buffer (two of 128 KiB each would outweigh the rest of its cost).
 var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
 
+// outputPipeSize is the capacity of a container's stdout and stderr
+// pipes: a loud container fills 1 MiB before it waits for the monitor,
+// where the kernel's default 64 KiB made it wait, and wake the monitor,
+// sixteen times as often. A pipe takes its pages only as data fills it;
+// the monitor still reads 128 KiB at a time, so a loud stream costs it
+// no more memory than before.
+const outputPipeSize = 1 << 20
+
+// growOutputPipe sets the capacity of a container's output pipe to
+// outputPipeSize, as far as the host allows (fs.pipe-max-size): a pipe
+// left at the default size still works, only slower.
+func growOutputPipe(w *os.File) {
+	_, _ = unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, outputPipeSize)
+}
+
 // readEach reads f until its end, handing each read's bytes to fn. It
 // returns io.EOF at the end, or the read's error (EIO when a PTY's last
 // slave closes). A file the runtime cannot poll is read blocking, its

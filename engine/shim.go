@@ -346,6 +346,8 @@ func openStdio(c *record) (*stdio, error) {
 		_ = outW.Close()
 		return nil, err
 	}
+	growOutputPipe(outW)
+	growOutputPipe(errW)
 	st.child[1], st.child[2] = outW, errW
 	st.stdout, st.stderr = outR, errR
 	st.closeOnExit = []io.Closer{outR, errR}

@@ -82,21 +82,50 @@ func decodeFast(e *Entry, line []byte, d *decoder) bool {
 //	{"log":"TEXT\n","stream":"stdout","time":"…"}
 //
 // from body, what follows `{"log":"`, and returns the length of what it
-// took, up to the closing brace, or -1 for another shape. What must come
-// after the brace: a newline when inChunk (body runs on to the end of a
-// read chunk), else nothing (body is one line). Its one escape is the
-// last, so the text is TEXT and a newline: a decoder that owns the line
-// (inPlace) writes the newline over the backslash and returns a slice of
-// the line itself, with no copy; others copy the text once. The line is
-// changed only once it is known to decode.
+// took, up to the closing brace, or -1 for another shape (commonShape
+// says what must follow the brace). Its one escape is the last, so the
+// text is TEXT and a newline: a decoder that owns the line (inPlace)
+// writes the newline over the backslash and returns a slice of the line
+// itself, with no copy; others copy the text once. The line is changed
+// only once it is known to decode.
 func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
+	var c common
+	if !commonShape(&c, body, d, inChunk) {
+		return -1
+	}
+	var text []byte
+	if d != nil && d.inPlace {
+		body[c.n] = '\n'
+		text = body[: c.n+1 : c.n+1]
+	} else {
+		text = append(append(d.lineBuf(c.n+1), body[:c.n]...), '\n')
+		text = d.keep(text)
+	}
+	e.Stream, e.Time, e.Line = c.stream, c.t, text
+	return c.end
+}
+
+// common is a line of the common shape as commonShape finds it: its text
+// is body[:n], its closing brace ends at body[end].
+type common struct {
+	n, end int
+	stream string
+	t      time.Time
+}
+
+// commonShape reports whether body, what follows `{"log":"`, has the
+// common shape (decodeCommon), and fills c with where its parts are.
+// What must come after the closing brace: a newline when inChunk (body
+// runs on to the end of a read chunk), else nothing (body is one line).
+// It changes nothing.
+func commonShape(c *common, body []byte, d *decoder, inChunk bool) bool {
 	// The text runs to the first backslash (looked for no further than
 	// the longest text the writer puts in one entry) and must hold no
 	// quote nor control byte.
 	n := bytes.IndexByte(body[:min(len(body), maxLine+1)], '\\')
 	if n < 0 || n+2 >= len(body) || body[n+1] != 'n' || body[n+2] != '"' ||
 		bytes.IndexByte(body[:n], '"') >= 0 || !noControl(body[:n]) {
-		return -1
+		return false
 	}
 	rest := body[n+3:]
 	var stream string
@@ -106,7 +135,7 @@ func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
 	case bytes.HasPrefix(rest, []byte(stderrTail)):
 		stream = "stderr"
 	default:
-		return -1
+		return false
 	}
 	raw := rest[len(stdoutTail):]
 	var t time.Time
@@ -116,27 +145,19 @@ func decodeCommon(e *Entry, body []byte, d *decoder, inChunk bool) int {
 	} else {
 		// time.Parse refuses quotes and newlines: the first quote ends it.
 		if q = bytes.IndexByte(raw, '"'); q < 0 {
-			return -1
+			return false
 		}
 		var err error
 		if t, err = d.parse(raw[:q]); err != nil {
-			return -1
+			return false
 		}
 	}
 	end := len(body) - len(raw) + q + 2 // past `"}`
 	if end > len(body) || body[end-1] != '}' || inChunk && (end == len(body) || body[end] != '\n') || !inChunk && end != len(body) {
-		return -1
+		return false
 	}
-	var text []byte
-	if d != nil && d.inPlace {
-		body[n] = '\n'
-		text = body[: n+1 : n+1]
-	} else {
-		text = append(append(d.lineBuf(n+1), body[:n]...), '\n')
-		text = d.keep(text)
-	}
-	e.Stream, e.Time, e.Line = stream, t, text
-	return end
+	c.n, c.end, c.stream, c.t = n, end, stream, t
+	return true
 }
 
 // decodeNext decodes the line data starts with, data being the rest of a

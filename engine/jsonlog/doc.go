@@ -32,7 +32,9 @@
 // Decoding takes a fast path for the shape the writer produces and cuts
 // the lines it returns from 64 KiB blocks, an allocation per block rather
 // than per line; a Transient read decodes the common line (plain text and
-// its newline) in place in the read buffer, with no copy (decode.go).
+// its newline) in place in the read buffer, with no copy (decode.go); a
+// Joined one also packs the texts of a run of such lines together and
+// hands them out as one entry, a call per read chunk (joined.go).
 // Every [Entry] carries its [Position]; [ReadBackward] returns the entries
 // before a position, so a viewer can keep a bounded window in memory and
 // page older lines in on demand.

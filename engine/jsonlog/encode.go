@@ -62,8 +62,8 @@ func appendEscaped(dst, s []byte) []byte {
 		for i+8 <= len(s) && plainASCII8(binary.LittleEndian.Uint64(s[i:])) {
 			i += 8
 		}
-		if i == len(s) {
-			break
+		if i == len(s) || i+8 > len(s) && len(s) >= 8 && plainASCII8(binary.LittleEndian.Uint64(s[len(s)-8:])) {
+			break // the last bytes, fewer than eight, in the word that ends s
 		}
 		b := s[i]
 		if b < utf8.RuneSelf {

@@ -115,3 +115,24 @@ func TestDecodeEntry(t *testing.T) {
 		}
 	}
 }
+
+// A special byte is escaped wherever it falls among plain ones: in a
+// word escaping scans whole, in the bytes after the last whole word, and
+// in the word that ends the text, which the scan reads overlapping those
+// before.
+func TestAppendEscapedAtEveryPosition(t *testing.T) {
+	t.Parallel()
+	for _, special := range []byte{'<', '"', '\\', '\n', 0, 0x7f, 0xff} {
+		alone := string(appendEscaped(nil, []byte{special}))
+		for n := 1; n <= 24; n++ {
+			for pos := range n {
+				in := []byte(strings.Repeat("a", n))
+				in[pos] = special
+				want := strings.Repeat("a", pos) + alone + strings.Repeat("a", n-pos-1)
+				if got := string(appendEscaped(nil, in)); got != want {
+					t.Fatalf("appendEscaped(%q) = %s; want %s", in, got, want)
+				}
+			}
+		}
+	}
+}

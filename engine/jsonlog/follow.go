@@ -114,7 +114,7 @@ func (r *reader) catchUp(ctx context.Context) error {
 			}
 			r.cur = &forward{lf: lf}
 		}
-		if err := r.cur.drain(ctx, r.emit); err != nil {
+		if err := r.cur.drain(ctx, r.emitter()); err != nil {
 			return err
 		}
 		ino, err := statInode(r.path)
@@ -125,7 +125,7 @@ func (r *reader) catchUp(ctx context.Context) error {
 			return r.cur.restartIfTruncated()
 		}
 		// Rotated: whatever was written before the rename is complete now.
-		if err := r.cur.drain(ctx, r.emit); err != nil {
+		if err := r.cur.drain(ctx, r.emitter()); err != nil {
 			return err
 		}
 		next, err := openNewer(r.path, r.cur.lf.ino)

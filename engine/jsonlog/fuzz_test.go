@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -79,7 +80,8 @@ func FuzzEntryRoundTrip(f *testing.F) {
 }
 
 // FuzzRead reads arbitrary log files: a tail of n entries is the last n of
-// the whole log, and reading backward from the end gives the same.
+// the whole log, reading backward from the end gives the same, and a
+// Joined read prints what the read line by line prints.
 func FuzzRead(f *testing.F) {
 	var all bytes.Buffer
 	for _, s := range logSeeds {
@@ -88,6 +90,9 @@ func FuzzRead(f *testing.F) {
 	f.Add(all.Bytes(), uint8(3))
 	f.Add([]byte(logSeeds[0]+"\n"+logSeeds[1]), uint8(1)) // last line unterminated
 	f.Add([]byte("\n\n"+logSeeds[0]+"\r\n"), uint8(0))
+	same := logSeeds[0] + "\n" + strings.Replace(logSeeds[0], "hello", "he\x01llo", 1) + "\n" +
+		strings.Replace(logSeeds[0], "hello", `he"llo`, 1) + "\n" + logSeeds[0] + "\n" + logSeeds[0] + "\n"
+	f.Add([]byte(same), uint8(2)) // lines ending alike, joined or refused
 	f.Fuzz(func(t *testing.T, content []byte, tail uint8) {
 		path := filepath.Join(t.TempDir(), "c-json.log")
 		if err := os.WriteFile(path, content, 0o644); err != nil {
@@ -104,6 +109,9 @@ func FuzzRead(f *testing.F) {
 			return out
 		}
 		whole := read(TailAll)
+		if joined := readJoined(t, path, ReadOptions{Tail: TailAll}); printed(joined) != printed(whole) {
+			t.Fatalf("a joined read prints %q, a read line by line %q", printed(joined), printed(whole))
+		}
 		n := int(tail)
 		last := whole[max(0, len(whole)-n):]
 		sameEntries(t, "tail", read(n), last)
@@ -180,6 +188,49 @@ func FuzzDecodeInPlace(f *testing.F) {
 			if gerr == nil && (!bytes.Equal(got.Line, want.Line) || got.Stream != want.Stream || !got.Time.Equal(want.Time)) {
 				t.Fatalf("in place, %q reads %q %q %v; alone: %q %q %v", first, got.Line, got.Stream, got.Time, want.Line, want.Stream, want.Time)
 			}
+		}
+	})
+}
+
+// FuzzStreamWriterEntries writes text through a StreamWriter in one Write
+// and checks the file holds, byte for byte, appendEntry's entry for each
+// line (each stamped with that Write's time), the shape docker writes.
+func FuzzStreamWriterEntries(f *testing.F) {
+	f.Add([]byte("hello\nworld\n"))
+	f.Add([]byte("<a href=\"x\">&amp;</a>\r\x00\x1f\u2028\xff\xfe\n\n12345678<\n1234567890123456\"\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		text = append(text, '\n')
+		lines := bytes.SplitAfter(text, []byte{'\n'})
+		lines = lines[:len(lines)-1] // the empty rest after the last newline
+		for _, l := range lines {
+			if len(l) > maxLine {
+				t.Skip("a line cut into pieces")
+			}
+		}
+		path := filepath.Join(t.TempDir(), "c-json.log")
+		w, err := New(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Stream("stdout").Write(text); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, _, _ := bytes.Cut(got, []byte("\n"))
+		_, ts, _ := bytes.Cut(first[bytes.LastIndex(first, []byte(`"time":"`)):], []byte(`:"`))
+		ts = bytes.TrimSuffix(ts, []byte(`"}`))
+		var want []byte
+		for _, l := range lines {
+			want = appendEntry(want, l[:len(l)-1], true, streamTail("stdout"), ts)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("Write(%q) logged\n%q\nwant\n%q", text, got, want)
 		}
 	})
 }

@@ -56,6 +56,12 @@ type ReadOptions struct {
 	// writes it out at once, as `berth logs` does): the read then decodes
 	// every line into the same memory instead of new blocks.
 	Transient bool
+	// Joined, with Transient, lets the read hand fn several consecutive
+	// lines of one stream as one entry: its Line holds their texts one
+	// after the other, its Time and Pos are the first line's. It is for
+	// a caller that prints the lines without their times (`berth logs`
+	// without -t): a call per read chunk instead of one per line.
+	Joined bool
 }
 
 // Read delivers the entries of the log at path selected by opts to fn, in
@@ -101,7 +107,8 @@ type reader struct {
 	cur   *forward // the live file, read forward
 	tc    decoder
 	pace  pacing
-	lines int // lines read so far: a follower rests after a read that found some
+	lines int    // lines read so far: a follower rests after a read that found some
+	end   []byte // a Joined read's last line, from its text's escaped newline on
 }
 
 func (r *reader) wanted(e *Entry) bool {
@@ -203,7 +210,7 @@ func (r *reader) all(ctx context.Context, older []*logFile) error {
 		if err := r.skipOlder(fw); err != nil {
 			return err
 		}
-		if err := fw.drain(ctx, r.emit); err != nil {
+		if err := fw.drain(ctx, r.emitter()); err != nil {
 			return err
 		}
 	}
@@ -213,7 +220,7 @@ func (r *reader) all(ctx context.Context, older []*logFile) error {
 	if err := r.skipOlder(r.cur); err != nil {
 		return err
 	}
-	return r.cur.drain(ctx, r.emit)
+	return r.cur.drain(ctx, r.emitter())
 }
 
 // skipOlder moves fw, at the start of its file, past the entries older

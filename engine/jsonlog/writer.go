@@ -259,6 +259,9 @@ type StreamWriter struct {
 	payload int64  // bytes of output in batch
 	ts      []byte // time of this Write
 	lineTS  []byte // time of the first piece of a line cut into pieces
+	// end is what follows the text of a whole line stamped ts: its
+	// escaped newline, the stream, the time and the closing brace.
+	end []byte
 }
 
 // Write logs p. Complete lines are written at once; an unterminated end is
@@ -299,11 +302,21 @@ func (s *StreamWriter) Close() error {
 func (s *StreamWriter) begin() {
 	s.batch, s.ends, s.payload = s.batch[:0], s.ends[:0], 0
 	s.ts = appendTime(s.ts[:0], time.Now())
+	s.end = append(append(append(append(s.end[:0], `\n`...), s.tail...), s.ts...), `"}`+"\n"...)
 }
 
 // add encodes one entry. As in docker, every piece of a line that was cut
 // carries the time of its first piece.
 func (s *StreamWriter) add(piece []byte, newline bool) {
+	if newline && len(s.lineTS) == 0 {
+		// A whole line, as most: appendEntry with the end made once
+		// per Write.
+		s.batch = append(s.batch, lineHead...)
+		s.batch = append(appendEscaped(s.batch, piece), s.end...)
+		s.ends = append(s.ends, len(s.batch))
+		s.payload += int64(len(piece)) + 1
+		return
+	}
 	ts := s.ts
 	if len(s.lineTS) > 0 {
 		ts = s.lineTS
