@@ -111,7 +111,11 @@ func Run(ctx context.Context, hosts []HostBackend, opts Options) error {
 		opts.NoColor = true
 	}
 	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(gcPercent))
+		prev := debug.SetGCPercent(gcPercent)
+		if prev < 0 { // held as the process started (berth/internal/gcstart)
+			prev = 100
+		}
+		defer debug.SetGCPercent(prev)
 	}
 	if opts.Theme == "" {
 		opts.Theme = os.Getenv(EnvTheme)
