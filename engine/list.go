@@ -13,6 +13,9 @@ import (
 // List returns containers, newest first: running ones, or all with
 // opts.All, narrowed by docker's ps filters (filter.go).
 func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, error) {
+	if opts.Brief && (len(opts.Filters) > 0 || opts.Size) {
+		return nil, invalidf("a brief list takes no filters and no sizes")
+	}
 	filter, err := e.newContainerFilter(filters.Args(opts.Filters))
 	if err != nil {
 		return nil, err
@@ -22,7 +25,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 		return nil, err
 	}
 	out := make([]*Container, 0, len(ids))
-	for i, l := range e.loadAll(ids) {
+	for i, l := range e.loadAll(ids, opts.Brief) {
 		id, c, err := ids[i], l.c, l.err
 		if errors.Is(err, ErrNotFound) {
 			continue // removed while we listed
@@ -51,12 +54,17 @@ type cachedRecord struct {
 	size  int64
 	mtime int64
 	rec   *record
+	brief bool // rec is briefOf the record
 }
 
 // loadCached loads a record, decoding it only when its file changed
 // since this Engine last read it (a TUI lists every container each
-// second). It returns a copy the caller may keep.
-func (e *Engine) loadCached(id string) (*record, error) {
+// second). It returns a copy the caller may keep, or with brief (the
+// caller reads no more than briefOf keeps, and changes nothing) the
+// cache's own: a process that asks only for brief records caches only
+// those, one that asks for whole ones caches those and serves them for
+// both.
+func (e *Engine) loadCached(id string, brief bool) (*record, error) {
 	fi, err := os.Stat(e.store.recordPath(id))
 	if err != nil {
 		return e.store.load(id)
@@ -68,7 +76,10 @@ func (e *Engine) loadCached(id string) (*record, error) {
 	e.recMu.Lock()
 	cached, ok := e.records[id]
 	e.recMu.Unlock()
-	if ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime {
+	if ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime && (brief || !cached.brief) {
+		if cached.brief {
+			return cached.rec, nil
+		}
 		c := *cached.rec
 		return &c, nil
 	}
@@ -76,13 +87,19 @@ func (e *Engine) loadCached(id string) (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	key.rec = c
+	if brief {
+		c = briefOf(c)
+	}
+	key.rec, key.brief = c, brief
 	e.recMu.Lock()
 	if e.records == nil || len(e.records) >= maxCachedRecords {
 		e.records = make(map[string]cachedRecord) // forget removed containers' too
 	}
 	e.records[id] = key
 	e.recMu.Unlock()
+	if brief {
+		return c, nil
+	}
 	cp := *c
 	return &cp, nil
 }

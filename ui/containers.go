@@ -744,7 +744,7 @@ func navKey(nav *listNav, g *globalKeys, msg tea.KeyPressMsg) bool {
 // ones in sample (nil: all of them).
 func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
 	return func() tea.Msg {
-		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
+		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true, Brief: true})
 		if err != nil {
 			return containersMsg{gen: gen, host: sh.host, err: err}
 		}
