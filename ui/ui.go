@@ -95,12 +95,12 @@ type Options struct {
 const frameRate = 30
 
 // gcPercent is the garbage collector's target while the program runs
-// (unless GOGC says otherwise). Watching, its live heap is about 6 MiB
-// and it allocates about 1.5 MiB a second; at Go's default, 100, the
-// heap grows to twice the live one between collections and the runtime
-// keeps what it freed, about 3 MiB more resident than at 50, which
-// costs a collection every two seconds or so (well under 0.1% of a
-// core).
+// (unless GOGC says otherwise). Watching 100 idle containers, its live
+// heap is about 3.5 MiB and it allocates about 1 MiB a second; at Go's
+// default, 100, the heap grows to twice the live one between
+// collections and the runtime keeps what it freed, about 2 MiB more
+// resident than at 50, which costs a collection every two seconds or so
+// (well under 0.1% of a core).
 const gcPercent = 50
 
 // Run opens the program on hosts, the first the current one (see
