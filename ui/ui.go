@@ -96,7 +96,7 @@ const frameRate = 30
 
 // gcPercent is the garbage collector's target while the program runs
 // (unless GOGC says otherwise). Watching 100 idle containers, its live
-// heap is about 3.5 MiB and it allocates about 1 MiB a second; at Go's
+// heap is about 3 MiB and it allocates about 1 MiB a second; at Go's
 // default, 100, the heap grows to twice the live one between
 // collections and the runtime keeps what it freed, about 2 MiB more
 // resident than at 50, which costs a collection every two seconds or so
