@@ -28,9 +28,9 @@ func (e *Engine) get(ref string) (*record, error) {
 
 // getCached is get for a reader that changes nothing of the record and
 // reads no more than briefOf keeps (Stats): it comes from the cache
-// List keeps (loadCached), brief unless the cache holds whole records.
+// List keeps (loadCached), in the form the cache holds.
 func (e *Engine) getCached(ref string) (*record, error) {
-	return e.getWith(ref, func(id string) (*record, error) { return e.loadCached(id, true) })
+	return e.getWith(ref, func(id string) (*record, error) { return e.loadCached(id, anyRecord) })
 }
 
 func (e *Engine) getWith(ref string, load func(string) (*record, error)) (*record, error) {

@@ -57,14 +57,28 @@ type cachedRecord struct {
 	brief bool // rec is briefOf the record
 }
 
-// loadCached loads a record, decoding it only when its file changed
-// since this Engine last read it (a TUI lists every container each
-// second). It returns a copy the caller may keep, or with brief (the
-// caller reads no more than briefOf keeps, and changes nothing) the
-// cache's own: a process that asks only for brief records caches only
-// those, one that asks for whole ones caches those and serves them for
-// both.
-func (e *Engine) loadCached(id string, brief bool) (*record, error) {
+// recordForm is what loadCached hands out.
+type recordForm int
+
+const (
+	// wholeRecord is a copy of the whole record, the caller's to keep.
+	wholeRecord recordForm = iota
+	// briefRecord is briefOf the record, the cache's own: the caller
+	// changes nothing of it. A whole record in the cache gives way to
+	// its brief one (a TUI that ran a compose command, which lists
+	// whole records, goes back to keeping brief ones).
+	briefRecord
+	// anyRecord is whichever the cache holds (a brief one when it holds
+	// none), for a reader of no more than briefOf keeps that changes
+	// nothing (Stats): it neither decodes again nor displaces a whole
+	// record a server lists.
+	anyRecord
+)
+
+// loadCached loads a record in the form asked for, decoding it only
+// when its file changed since this Engine last read it (a TUI lists
+// every container each second).
+func (e *Engine) loadCached(id string, form recordForm) (*record, error) {
 	fi, err := os.Stat(e.store.recordPath(id))
 	if err != nil {
 		return e.store.load(id)
@@ -76,17 +90,21 @@ func (e *Engine) loadCached(id string, brief bool) (*record, error) {
 	e.recMu.Lock()
 	cached, ok := e.records[id]
 	e.recMu.Unlock()
-	if ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime && (brief || !cached.brief) {
-		if cached.brief {
-			return cached.rec, nil
+	var c *record
+	switch fresh := ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime; {
+	case fresh && cached.brief && form != wholeRecord:
+		return cached.rec, nil
+	case fresh && !cached.brief && form != briefRecord:
+		cp := *cached.rec
+		return &cp, nil
+	case fresh && !cached.brief: // a brief record asked of a whole one
+		c = cached.rec
+	default:
+		if c, err = e.store.load(id); err != nil {
+			return nil, err
 		}
-		c := *cached.rec
-		return &c, nil
 	}
-	c, err := e.store.load(id)
-	if err != nil {
-		return nil, err
-	}
+	brief := form != wholeRecord
 	if brief {
 		c = briefOf(c)
 	}

@@ -59,6 +59,18 @@ func TestBriefList(t *testing.T) {
 			t.Fatalf("whole %d lost its environment or binds", i)
 		}
 	}
+	// A reader of whatever the cache holds (Stats) leaves the whole
+	// records there; a brief list then puts brief ones back.
+	id := whole[0].ID
+	if c, err := e.loadCached(id, anyRecord); err != nil || c.Config.Env == nil || e.records[id].brief {
+		t.Fatalf("any form after a whole list: %v, env %v, cached brief %v", err, c.Config.Env, e.records[id].brief)
+	}
+	if _, err := e.List(ctx, ListOptions{All: true, Brief: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c := e.records[id]; !c.brief || c.rec.Config.Env != nil {
+		t.Fatalf("a brief list after a whole one left the whole record cached")
+	}
 	if _, err := e.List(ctx, ListOptions{All: true, Brief: true, Filters: map[string][]string{"name": {"x"}}}); err == nil {
 		t.Error("a brief list took filters")
 	}

@@ -16,7 +16,11 @@ type loaded struct {
 // containers spends most of its time decoding JSON, one record
 // independent of the others.
 func (e *Engine) loadAll(ids []string, brief bool) []loaded {
-	load := func(id string) (*record, error) { return e.loadCached(id, brief) }
+	form := wholeRecord
+	if brief {
+		form = briefRecord
+	}
+	load := func(id string) (*record, error) { return e.loadCached(id, form) }
 	out := make([]loaded, len(ids))
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/minPerWorker+1)
 	if workers <= 1 {
