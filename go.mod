@@ -96,3 +96,5 @@ require (
 )
 
 replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema
+
+replace github.com/mattn/go-runewidth => ./third_party/go-runewidth

@@ -186,7 +186,11 @@ func (a *app) openOnce() error {
 // run executes args and prints the error, if any, as docker does.
 func run(args []string, a *app) int {
 	args = hoistComposeFlags(hoistHostFlag(args))
-	root := a.rootCommand(commandName(args))
+	name := commandName(args)
+	if opensTUI(args) && a.sys.isTerminal(a.stdin) && a.sys.isTerminal(a.stdout) {
+		name = tuiName
+	}
+	root := a.rootCommand(name)
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
@@ -210,7 +214,7 @@ func isStatus(err error) bool {
 const needsNothing = "berth/needs-nothing"
 
 // rootCommand is the command tree: with name, a command builders know,
-// the root and that command only.
+// the root and that command only; with tuiName, the root alone.
 func (a *app) rootCommand(name string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "berth [OPTIONS] COMMAND",
@@ -256,9 +260,11 @@ func (a *app) rootCommand(name string) *cobra.Command {
 	})
 
 	builders := a.commandBuilders()
-	if build, ok := builders[name]; ok {
+	switch build, ok := builders[name]; {
+	case ok:
 		root.AddCommand(build())
-	} else {
+	case name == tuiName: // the full-screen program needs no subcommand
+	default:
 		for _, build := range builders {
 			root.AddCommand(build())
 		}

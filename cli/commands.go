@@ -10,7 +10,10 @@ import (
 // builds only the command it names: the whole tree (every command with
 // its flags, run's and create's near a hundred each) costs more than a
 // short command's own work (`berth exec`, `berth ps`), and is built
-// only for the help, a mistyped command, or no command at all.
+// only for the help, a mistyped command, or no command at all off a
+// terminal (the help again). On a terminal no command opens the
+// full-screen program, which needs none of them (tuiName): built, they
+// would stay live all the while it runs (about 0.4 MB of heap).
 func (a *app) commandBuilders() map[string]func() *cobra.Command {
 	return map[string]func() *cobra.Command{
 		"run":       a.runCommand,
@@ -61,6 +64,24 @@ func (a *app) commandBuilders() map[string]func() *cobra.Command {
 		"compose":   a.composeCommand,
 		"cri":       a.criCommand,
 	}
+}
+
+// tuiName is the root's name for the full-screen program: no command,
+// on a terminal. It builds the root and no subcommand.
+const tuiName = "\x00tui"
+
+// opensTUI says args name no command and no flag but the global ones
+// that take a value: on a terminal, they open the full-screen program.
+func opensTUI(args []string) bool {
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case globalTakesValue(a):
+			i++
+		case !isGlobalFlagWithValue(a):
+			return false
+		}
+	}
+	return true
 }
 
 // commandName is the top-level command args name, after the global

@@ -54,6 +54,32 @@ func TestCommandBuilders(t *testing.T) {
 	if n := len(a.rootCommand("sp").Commands()); n != len(builders)+1 {
 		t.Errorf("a mistyped command built %d commands, want all %d for the suggestion", n, len(builders)+1)
 	}
+	if n := len(a.rootCommand(tuiName).Commands()); n != 0 {
+		t.Errorf("the full-screen program built %d commands, want none", n)
+	}
+}
+
+func TestOpensTUI(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, true},
+		{[]string{"--root", "/x", "--run-root=/r", "--config", "c.json", "--host", "ssh://h", "--log-level", "debug"}, true},
+		{[]string{"--context", "c"}, true},
+		{[]string{"ps"}, false},
+		{[]string{"--root", "/x", "ps"}, false},
+		{[]string{"--help"}, false},
+		{[]string{"-h"}, false},
+		{[]string{"--version"}, false},
+		{[]string{"--nope"}, false},
+		{[]string{"--"}, false},
+		{[]string{"sp"}, false},
+	} {
+		if got := opensTUI(tc.args); got != tc.want {
+			t.Errorf("opensTUI(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
 }
 
 // BenchmarkCommandTree is the CLI's own start: the command tree a short

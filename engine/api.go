@@ -79,6 +79,13 @@ type ListOptions struct {
 	All     bool
 	Filters map[string][]string
 	Size    bool
+	// Brief lists what a list of containers shows and no more (see
+	// briefOf: no environment, mounts, volumes or the rest of the host
+	// settings), so that a process that lists every second (the TUI)
+	// keeps a small record per container rather than a whole one. The
+	// records are shared with the engine's cache: the caller must not
+	// change them. It takes no Filters and no Size.
+	Brief bool
 }
 
 // LogsOptions is `berth logs`'s flags.

@@ -26,10 +26,11 @@ func (e *Engine) get(ref string) (*record, error) {
 	return e.getWith(ref, e.store.load)
 }
 
-// getCached is get for a reader that changes nothing of the record
-// (Stats): it comes from the cache List keeps (loadCached).
+// getCached is get for a reader that changes nothing of the record and
+// reads no more than briefOf keeps (Stats): it comes from the cache
+// List keeps (loadCached), in the form the cache holds.
 func (e *Engine) getCached(ref string) (*record, error) {
-	return e.getWith(ref, e.loadCached)
+	return e.getWith(ref, func(id string) (*record, error) { return e.loadCached(id, anyRecord) })
 }
 
 func (e *Engine) getWith(ref string, load func(string) (*record, error)) (*record, error) {

@@ -13,6 +13,9 @@ import (
 // List returns containers, newest first: running ones, or all with
 // opts.All, narrowed by docker's ps filters (filter.go).
 func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, error) {
+	if opts.Brief && (len(opts.Filters) > 0 || opts.Size) {
+		return nil, invalidf("a brief list takes no filters and no sizes")
+	}
 	filter, err := e.newContainerFilter(filters.Args(opts.Filters))
 	if err != nil {
 		return nil, err
@@ -22,7 +25,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 		return nil, err
 	}
 	out := make([]*Container, 0, len(ids))
-	for i, l := range e.loadAll(ids) {
+	for i, l := range e.loadAll(ids, opts.Brief) {
 		id, c, err := ids[i], l.c, l.err
 		if errors.Is(err, ErrNotFound) {
 			continue // removed while we listed
@@ -51,12 +54,31 @@ type cachedRecord struct {
 	size  int64
 	mtime int64
 	rec   *record
+	brief bool // rec is briefOf the record
 }
 
-// loadCached loads a record, decoding it only when its file changed
-// since this Engine last read it (a TUI lists every container each
-// second). It returns a copy the caller may keep.
-func (e *Engine) loadCached(id string) (*record, error) {
+// recordForm is what loadCached hands out.
+type recordForm int
+
+const (
+	// wholeRecord is a copy of the whole record, the caller's to keep.
+	wholeRecord recordForm = iota
+	// briefRecord is briefOf the record, the cache's own: the caller
+	// changes nothing of it. A whole record in the cache gives way to
+	// its brief one (a TUI that ran a compose command, which lists
+	// whole records, goes back to keeping brief ones).
+	briefRecord
+	// anyRecord is whichever the cache holds (a brief one when it holds
+	// none), for a reader of no more than briefOf keeps that changes
+	// nothing (Stats): it neither decodes again nor displaces a whole
+	// record a server lists.
+	anyRecord
+)
+
+// loadCached loads a record in the form asked for, decoding it only
+// when its file changed since this Engine last read it (a TUI lists
+// every container each second).
+func (e *Engine) loadCached(id string, form recordForm) (*record, error) {
 	fi, err := os.Stat(e.store.recordPath(id))
 	if err != nil {
 		return e.store.load(id)
@@ -68,21 +90,34 @@ func (e *Engine) loadCached(id string) (*record, error) {
 	e.recMu.Lock()
 	cached, ok := e.records[id]
 	e.recMu.Unlock()
-	if ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime {
-		c := *cached.rec
-		return &c, nil
+	var c *record
+	switch fresh := ok && cached.ino == key.ino && cached.size == key.size && cached.mtime == key.mtime; {
+	case fresh && cached.brief && form != wholeRecord:
+		return cached.rec, nil
+	case fresh && !cached.brief && form != briefRecord:
+		cp := *cached.rec
+		return &cp, nil
+	case fresh && !cached.brief: // a brief record asked of a whole one
+		c = cached.rec
+	default:
+		if c, err = e.store.load(id); err != nil {
+			return nil, err
+		}
 	}
-	c, err := e.store.load(id)
-	if err != nil {
-		return nil, err
+	brief := form != wholeRecord
+	if brief {
+		c = briefOf(c)
 	}
-	key.rec = c
+	key.rec, key.brief = c, brief
 	e.recMu.Lock()
 	if e.records == nil || len(e.records) >= maxCachedRecords {
 		e.records = make(map[string]cachedRecord) // forget removed containers' too
 	}
 	e.records[id] = key
 	e.recMu.Unlock()
+	if brief {
+		return c, nil
+	}
 	cp := *c
 	return &cp, nil
 }

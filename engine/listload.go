@@ -11,15 +11,21 @@ type loaded struct {
 	err error
 }
 
-// loadAll reads the records of ids (loadOrDead over loadCached) on as
-// many goroutines as there are CPUs: a list of 500 containers spends most
-// of its time decoding JSON, one record independent of the others.
-func (e *Engine) loadAll(ids []string) []loaded {
+// loadAll reads the records of ids (loadOrDead over loadCached, brief
+// or whole) on as many goroutines as there are CPUs: a list of 500
+// containers spends most of its time decoding JSON, one record
+// independent of the others.
+func (e *Engine) loadAll(ids []string, brief bool) []loaded {
+	form := wholeRecord
+	if brief {
+		form = briefRecord
+	}
+	load := func(id string) (*record, error) { return e.loadCached(id, form) }
 	out := make([]loaded, len(ids))
 	workers := min(runtime.GOMAXPROCS(0), len(ids)/minPerWorker+1)
 	if workers <= 1 {
 		for i, id := range ids {
-			out[i].c, out[i].err = e.loadOrDead(id, e.loadCached)
+			out[i].c, out[i].err = e.loadOrDead(id, load)
 		}
 		return out
 	}
@@ -27,7 +33,7 @@ func (e *Engine) loadAll(ids []string) []loaded {
 	for w := range workers {
 		wg.Go(func() {
 			for i := w; i < len(ids); i += workers {
-				out[i].c, out[i].err = e.loadOrDead(ids[i], e.loadCached)
+				out[i].c, out[i].err = e.loadOrDead(ids[i], load)
 			}
 		})
 	}

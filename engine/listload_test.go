@@ -22,7 +22,7 @@ func TestListLoadsRecordsInParallel(t *testing.T) {
 	if err := os.WriteFile(e.store.recordPath(ids[7]), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	loaded := e.loadAll(ids)
+	loaded := e.loadAll(ids, false)
 	for i, id := range ids {
 		want, err := e.loadOrDead(id, e.store.load)
 		if err != nil {

@@ -252,7 +252,7 @@ func projectMembers(list []*engine.Container, project, service string) []*engine
 // last lines as opts says, merged oldest first.
 func projectBacklogCmd(ctx context.Context, sh *shared, gen int, s *logStream, members func([]*engine.Container) []*engine.Container, opts engine.LogsOptions) tea.Cmd {
 	return func() tea.Msg {
-		list, err := sh.backend.List(ctx, engine.ListOptions{All: true})
+		list, err := sh.backend.List(ctx, engine.ListOptions{All: true, Brief: true})
 		if err != nil {
 			return projectBacklogMsg{gen: gen, stream: s, err: err}
 		}
@@ -275,7 +275,7 @@ func projectBacklogCmd(ctx context.Context, sh *shared, gen int, s *logStream, m
 // projectListCmd lists the log's containers again.
 func projectListCmd(sh *shared, gen int, s *logStream, members func([]*engine.Container) []*engine.Container) tea.Cmd {
 	return func() tea.Msg {
-		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
+		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true, Brief: true})
 		if err != nil {
 			return projectListMsg{gen: gen, stream: s, err: err}
 		}

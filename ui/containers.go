@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine"
@@ -56,7 +55,7 @@ type containersModel struct {
 	natural []int             // each column's widest cell at the last refit
 	sortBy  int
 	desc    bool
-	filter  textinput.Model
+	filter  textField
 	editing bool
 }
 
@@ -108,7 +107,7 @@ func newContainersModel(sh *shared, gen int) containersModel {
 		sh: sh, gen: gen, all: true, hostRows: newHostLists[*engine.Container](len(sh.hosts)),
 		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
 		netNow: map[string]netRate{},
-		marks:  map[string]bool{}, folded: map[string]bool{}, sortBy: 1, filter: f,
+		marks:  map[string]bool{}, folded: map[string]bool{}, sortBy: 1, filter: newTextField(f),
 	}
 }
 
@@ -745,7 +744,7 @@ func navKey(nav *listNav, g *globalKeys, msg tea.KeyPressMsg) bool {
 // ones in sample (nil: all of them).
 func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
 	return func() tea.Msg {
-		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true})
+		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true, Brief: true})
 		if err != nil {
 			return containersMsg{gen: gen, host: sh.host, err: err}
 		}

@@ -133,7 +133,7 @@ func matches(msg tea.KeyPressMsg, b ...key.Binding) bool { return key.Matches(ms
 
 // editFilter applies a key to a screen's filter line: back clears it and
 // stops editing, enter keeps it and stops, anything else edits it.
-func editFilter(in textinput.Model, g *globalKeys, msg tea.KeyPressMsg) (textinput.Model, bool, tea.Cmd) {
+func editFilter(in textField, g *globalKeys, msg tea.KeyPressMsg) (textField, bool, tea.Cmd) {
 	switch {
 	case matches(msg, g.Back):
 		in.Blur()

@@ -83,7 +83,7 @@ type eventsModel struct {
 	paused  bool
 	pending []events.Event // arrived while paused
 
-	filter  textinput.Model
+	filter  textField
 	editing bool
 	typ     string // the quick filter by type; "" every type
 	action  string // the quick filter by action; "" every action
@@ -104,7 +104,7 @@ func newEventsModel(sh *shared, gen int) eventsModel {
 	f := textinput.New()
 	f.Prompt = "/"
 	f.Placeholder = "filter by type, action, name, ID, attributes or key=value"
-	m := eventsModel{sh: sh, gen: gen, filter: f}
+	m := eventsModel{sh: sh, gen: gen, filter: newTextField(f)}
 	m.filter.SetWidth(40)
 	return m
 }

@@ -51,6 +51,7 @@ type fakeBackend struct {
 	terminal   *fakeTerminal
 	statsCalls int
 	listCalls  int
+	wholeLists int                    // List calls that did not ask for brief records
 	pullGate   chan struct{}          // when set, Pull waits for it after its progress
 	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
 	buildFail  error                  // when set, Build fails with it after its RUN step
@@ -77,6 +78,9 @@ func (f *fakeBackend) List(_ context.Context, opts engine.ListOptions) ([]*engin
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCalls++
+	if !opts.Brief {
+		f.wholeLists++
+	}
 	var out []*engine.Container
 	for _, c := range f.containers {
 		if opts.All || c.State.Running() {

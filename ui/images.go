@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/spinner"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 )
 
@@ -45,7 +44,7 @@ type imagesModel struct {
 	nav     listNav
 	sortBy  int
 	desc    bool
-	filter  textinput.Model
+	filter  textField
 	editing bool
 
 	layersOf string // the row key of the image whose layers are shown
@@ -88,7 +87,7 @@ func newImagesModel(sh *shared, gen int) imagesModel {
 	f := newTextInput()
 	f.Prompt = "/"
 	f.Placeholder = "filter by repository, tag or ID"
-	return imagesModel{sh: sh, gen: gen, filter: f, hostRows: newHostLists[Image](len(sh.hosts))}
+	return imagesModel{sh: sh, gen: gen, filter: newTextField(f), hostRows: newHostLists[Image](len(sh.hosts))}
 }
 
 func (m imagesModel) reopen(gen int) imagesModel {

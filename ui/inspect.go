@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -33,7 +32,7 @@ type inspectModel struct {
 	err   error
 	top   int
 
-	search    textinput.Model
+	search    textField
 	searching bool
 	query     string
 	match     int
@@ -42,7 +41,7 @@ type inspectModel struct {
 func newInspectModel(sh *shared, gen int, c *engine.Container) inspectModel {
 	in := newTextInput()
 	in.Prompt = "search: "
-	return inspectModel{sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(), search: in, match: -1}
+	return inspectModel{sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(), search: newTextField(in), match: -1}
 }
 
 func (m inspectModel) init() tea.Cmd {

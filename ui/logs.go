@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -117,7 +116,7 @@ type logsModel struct {
 	tail       int
 	since      time.Duration
 
-	search    textinput.Model
+	search    textField
 	searching bool
 	regex     bool        // the prompt takes a regular expression (ctrl-r)
 	filtering bool        // the prompt is the filter's
@@ -142,7 +141,7 @@ func newLogsModel(sh *shared, gen int, c *engine.Container) logsModel {
 	in.Prompt = "search: "
 	return logsModel{
 		sh: sh, gen: gen, ref: c.ID, name: c.DisplayName(),
-		follow: true, tail: 1000, search: in, match: -1,
+		follow: true, tail: 1000, search: newTextField(in), match: -1,
 	}
 }
 
@@ -329,7 +328,7 @@ func (m logsModel) updateSearch(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 		return m, nil
 	case matches(msg, m.sh.keys.Logs.Regex):
 		m.regex = !m.regex
-		m.search.Prompt = m.prompt()
+		m.search.SetPrompt(m.prompt())
 		return m, nil
 	case msg.String() == "enter":
 		m.searching = false
@@ -380,7 +379,7 @@ func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 		m.wrap = !m.wrap
 	case matches(msg, k.Search):
 		m.searching, m.filtering = true, false
-		m.search.Prompt = m.prompt()
+		m.search.SetPrompt(m.prompt())
 		m.search.SetValue("")
 		if m.find != nil {
 			m.search.SetValue(m.find.query)
@@ -388,7 +387,7 @@ func (m logsModel) key(msg tea.KeyPressMsg) (logsModel, tea.Cmd) {
 		return m, m.search.Focus()
 	case matches(msg, k.Filter):
 		m.searching, m.filtering = true, true
-		m.search.Prompt = m.prompt()
+		m.search.SetPrompt(m.prompt())
 		m.search.SetValue("")
 		if m.filter != nil {
 			m.search.SetValue(m.filter.query)

@@ -19,7 +19,7 @@ func manyContainers(b *fakeBackend, n int) {
 		b.containers = append(b.containers, &c)
 		b.stats[c.ID] = &engine.Stats{Time: testNow}
 	}
-	b.statsCalls, b.listCalls = 0, 0
+	b.statsCalls, b.listCalls, b.wholeLists = 0, 0, 0
 }
 
 // statsPerTick is the stats each of n ticks reads.
@@ -49,6 +49,23 @@ func TestStatsOnlyForRowsOnScreen(t *testing.T) {
 		if n > onScreen {
 			t.Errorf("refresh %d read %d stats; %d rows are on screen (of %d)", i, n, onScreen, len(m.containers.rows))
 		}
+	}
+}
+
+// Watching lists every container each second: brief records, which the
+// engine shares with its cache, not whole ones (9 KiB a container, on
+// screen or not).
+func TestWatchingListsBrief(t *testing.T) {
+	b := demoBackend()
+	m := newTestModel(t, b)
+	manyContainers(b, 500)
+	for range 3 {
+		m = step(t, m, tickMsg{})
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.listCalls == 0 || b.wholeLists != 0 {
+		t.Errorf("%d of %d lists asked for whole records", b.wholeLists, b.listCalls)
 	}
 }
 

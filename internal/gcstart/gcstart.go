@@ -7,7 +7,7 @@
 // imports this package has the collector off for the first moments of
 // each process, under a ceiling that brings it back early if the heap
 // grows large; a process that lives longer (the TUI, a server, a follow,
-// a shim) then collects as usual.
+// a shim) then collects as usual, or as it chose meanwhile.
 package gcstart
 
 import (
@@ -45,8 +45,12 @@ func hold() {
 	time.AfterFunc(Window, func() { release.Do(restore) })
 }
 
-// restore gives the collector its defaults back: GOGC=100, no limit.
+// restore gives the collector its defaults back: GOGC=100, no limit. A
+// process that chose its own GOGC while the collector was held (the TUI
+// does, as it starts) keeps it.
 func restore() {
-	debug.SetGCPercent(100)
+	if percent := debug.SetGCPercent(100); percent != -1 {
+		debug.SetGCPercent(percent)
+	}
 	debug.SetMemoryLimit(math.MaxInt64)
 }

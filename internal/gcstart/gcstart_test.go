@@ -36,3 +36,19 @@ func TestHeldThenRestored(t *testing.T) {
 		time.Sleep(Window / 20)
 	}
 }
+
+// A process that sets its own GOGC while the collector is held keeps it
+// when the hold ends (the TUI sets 50 as it starts, within the window).
+func TestOwnSettingOutlivesTheHold(t *testing.T) {
+	p0, l0 := settings()
+	t.Cleanup(func() {
+		debug.SetGCPercent(p0)
+		debug.SetMemoryLimit(l0)
+	})
+	debug.SetMemoryLimit(Ceiling) // held, as hold leaves it
+	debug.SetGCPercent(50)        // the process's own
+	restore()
+	if p, l := settings(); p != 50 || l != math.MaxInt64 {
+		t.Errorf("after the hold: GOGC %d, limit %d; want the process's own 50, no limit", p, l)
+	}
+}
