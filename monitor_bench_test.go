@@ -41,9 +41,8 @@ func benchShimMemory(b *testing.B, n int) {
 	if err := startIdle(e, n, "idle", "--network", "none"); err != nil {
 		b.Fatal(err)
 	}
-	// A monitor watches a group of containers: each counts once, and
-	// its cost is shared by its group.
-	shims := slices.Compact(slices.Sorted(slices.Values(shimPIDs(b, e, containerNames("idle", n)))))
+	// Each monitor counts once; its cost is shared by its group.
+	shims := monitorPIDs(b, e, containerNames("idle", n))
 	// Their steady state: a monitor gives back the binary's pages its
 	// starts mapped once they have been quiet for 2 s (engine's
 	// trimQuiet).
@@ -119,9 +118,10 @@ func fourAtATime(names []string, start func(name string) error) error {
 	return <-errs
 }
 
-// shimPIDs are the shims of the named running containers: each the
-// parent of its container's first process.
-func shimPIDs(b *testing.B, e *berthEnv, names []string) []int {
+// monitorPIDs are the monitors of the named running containers (each
+// the parent of a container's first process), each once, in order: a
+// monitor watches a group of containers.
+func monitorPIDs(b *testing.B, e *berthEnv, names []string) []int {
 	b.Helper()
 	out := e.must(append([]string{"inspect", "--format", "{{.State.Pid}}"}, names...)...)
 	var shims []int
@@ -135,7 +135,8 @@ func shimPIDs(b *testing.B, e *berthEnv, names []string) []int {
 	if len(shims) != len(names) {
 		b.Fatalf("berth inspect: %d PIDs for %d containers", len(shims), len(names))
 	}
-	return shims
+	slices.Sort(shims)
+	return slices.Compact(shims)
 }
 
 // smapsRollup reads a process's memory totals in MiB.

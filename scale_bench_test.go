@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,9 +47,8 @@ func BenchmarkScale1000(b *testing.B) {
 	time.Sleep(time.Second)
 	berth.memPer = (avail - memAvailable(b)) / float64(n)
 	berth.ps = medianOf(5, func() time.Duration { return timedRun(b, e.env, e.bin, "ps", "-a") })
-	// A monitor watches a group of containers: each counts once.
 	var shims float64
-	for _, pid := range slices.Compact(slices.Sorted(slices.Values(shimPIDs(b, e, names)))) {
+	for _, pid := range monitorPIDs(b, e, names) {
 		shims += smapsRollup(b, pid)["Pss"]
 	}
 	cgroups := cgroupMemory(b, e.parent)
