@@ -98,3 +98,9 @@ require (
 replace github.com/santhosh-tekuri/jsonschema/v6 => ./third_party/jsonschema
 
 replace github.com/mattn/go-runewidth => ./third_party/go-runewidth
+
+replace github.com/distribution/reference => ./third_party/reference
+
+replace github.com/opencontainers/go-digest => ./third_party/go-digest
+
+replace github.com/atotto/clipboard => ./third_party/clipboard
