@@ -9,45 +9,73 @@ import (
 	"testing"
 )
 
-// A container's init takes its process over while the package
-// engine/containerinit is initialised (its dispatch.go), before the
-// packages it never uses: their initialisation would be paid on every
-// container start and by every tiny init kept as a PID 1.
-func TestInitSkipsHeavyPackages(t *testing.T) {
+// The roles berth re-executes itself as take their process over while a
+// package is initialised (each one's dispatch.go), before the packages
+// they never use: their initialisation would be paid on every container
+// start, and by every tiny init kept as a PID 1.
+//   - A container's init, in engine/containerinit: started by hand,
+//     without the pipes its monitor would hand it, it stops at its first
+//     step with docker's setup-failure code, inside containerinit's
+//     initialisation, whose own trace line is never printed.
+//   - A container's monitor, in engine: started by hand, with no
+//     configuration on its fd 3, it fails at its first step; the packages
+//     only the CRI server, the API, the TUI and the CLI use come after it.
+func TestRolesSkipPackagesTheyNeverUse(t *testing.T) {
+	for _, role := range []struct {
+		argv0   string
+		code    int
+		last    string   // the last package traced
+		skipped []string // the costly ones, by their own names
+	}{
+		{"berth-init", 125, "berth/ptyexec/nsenter", []string{
+			"github.com/santhosh-tekuri/jsonschema/v6",
+			"github.com/compose-spec/compose-go/v2/loader",
+			"github.com/distribution/reference",
+			"google.golang.org/grpc",
+			"berth/compose",
+			"berth/images",
+		}},
+		{"berth-shim", 1, "berth/images", []string{
+			"k8s.io/cri-api/pkg/apis/runtime/v1",
+			"google.golang.org/grpc",
+			"berth/api",
+			"berth/ui",
+			"berth/cri",
+			"berth/cli",
+		}},
+	} {
+		t.Run(role.argv0, func(t *testing.T) {
+			trace := roleInits(t, role.argv0, role.code, role.last)
+			for _, pkg := range role.skipped {
+				if strings.Contains(trace, "init "+pkg+" @") {
+					t.Errorf("%s initialised %s, which it never uses", role.argv0, pkg)
+				}
+			}
+		})
+	}
+}
+
+// roleInits runs berth as argv0 with no arguments and no pipes, wants it
+// to exit with code, and returns its initialisation trace, which must
+// name the package last.
+func roleInits(t *testing.T, argv0 string, code int, last string) string {
+	t.Helper()
 	bin, err := berthBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Started by hand, without the pipes its shim would hand it, the init
-	// stops at its first step with docker's setup-failure code.
 	cmd := exec.Command(bin)
-	cmd.Args = []string{"berth-init"}
+	cmd.Args = []string{argv0}
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 125 {
-		t.Fatalf("berth-init without its pipes: %v, want exit 125\n%s", err, out)
+	if !errors.As(err, &exit) || exit.ExitCode() != code {
+		t.Fatalf("%s started by hand: %v, want exit %d\n%s", argv0, err, code, out)
 	}
-	trace := string(out)
-	// The init exits inside containerinit's initialisation, whose own
-	// trace line is never printed; those of the packages before it are.
-	if !strings.Contains(trace, "init berth/ptyexec/nsenter @") {
-		t.Fatalf("no initialisation traced:\n%s", trace)
+	if !strings.Contains(string(out), "init "+last+" @") {
+		t.Fatalf("%s: no initialisation of %s traced:\n%s", argv0, last, out)
 	}
-	// The costly ones, by their own names (a few small packages with no
-	// imports of their own, e.g. gRPC's backoff, can come first).
-	for _, heavy := range []string{
-		"github.com/santhosh-tekuri/jsonschema/v6",
-		"github.com/compose-spec/compose-go/v2/loader",
-		"github.com/distribution/reference",
-		"google.golang.org/grpc",
-		"berth/compose",
-		"berth/images",
-	} {
-		if strings.Contains(trace, "init "+heavy+" @") {
-			t.Errorf("a container's init initialised %s, which it never uses", heavy)
-		}
-	}
+	return string(out)
 }
 
 // packageInit is one line of GODEBUG=inittrace=1: a package and the

@@ -3,9 +3,11 @@
 // a docker-style CLI. The same binary, re-executed, is each container's
 // shim and init.
 //
-// This file is a switchboard only: the shim's re-exec entry point first
-// (a container's init takes its process over earlier, while the package
-// engine/containerinit is initialised: see its dispatch.go), then the CLI (which opens the TUI when no verb is given). Start reading in cli/
+// This file is a switchboard only: the CLI, which opens the TUI when no
+// verb is given. The re-executed roles take their process over earlier,
+// while a package is initialised: a container's init in
+// engine/containerinit, a container's monitor in engine (each package's
+// dispatch.go). Start reading in cli/
 // for commands, engine/ for the runtime, ui/ for the screens.
 package main
 
@@ -13,13 +15,9 @@ import (
 	"os"
 
 	"berth/cli"
-	"berth/engine"
 	_ "berth/internal/gcstart" // no collection in a short process's first moments
 )
 
 func main() {
-	if engine.IsShim() {
-		engine.ShimMain()
-	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

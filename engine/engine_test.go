@@ -19,13 +19,6 @@ import (
 	"berth/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	if IsShim() {
-		ShimMain()
-	}
-	os.Exit(m.Run())
-}
-
 const cgroupRoot = "/sys/fs/cgroup"
 
 // testSeq numbers the engines of this test process, for unique subnets

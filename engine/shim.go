@@ -31,7 +31,7 @@ import (
 const shimArg0 = "berth-shim"
 
 // IsShim reports whether this process was started as a container's shim;
-// main (and a test binary's TestMain) then calls ShimMain.
+// the package's initialisation then calls ShimMain (dispatch.go).
 func IsShim() bool { return len(os.Args) > 0 && os.Args[0] == shimArg0 }
 
 // ShimMain runs the shim. It never returns.

@@ -13,8 +13,8 @@ import "os"
 // start or by a long-lived tiny init. Any binary that links this package
 // (berth, and the test binaries that re-execute themselves as a
 // container's init) gets the dispatch without a hook in its main.
-// TestInitSkipsHeavyPackages (init_test.go in the root package) holds the
-// order.
+// TestRolesSkipPackagesTheyNeverUse (init_dispatch_test.go in the root
+// package) holds the order.
 func init() {
 	if isInit() {
 		Main()
