@@ -10,13 +10,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/internal/osthread"
+	"berth/ptyexec/nsenter"
 )
 
-// cloneFlags are the namespace kinds a pod holds without a process.
-var cloneFlags = map[string]int{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS}
-
-// pinnedKinds are the namespace files a pod's directory may hold: those
-// of cloneFlags, and its PID namespace's (pidns_linux.go).
+// pinnedKinds are the namespace files a pod's directory may hold: the
+// kinds a pod holds without a process (net, ipc, uts; pinNamespaces), and
+// its PID namespace's (pidns_linux.go).
 var pinnedKinds = []string{"net", "ipc", "uts", "pid"}
 
 // pinNamespaces makes a new namespace of each of kinds ("net", "ipc",
@@ -35,7 +34,7 @@ func pinNamespaces(dir string, kinds []string, hostname string) (err error) {
 	}()
 	flags := 0
 	for _, k := range kinds {
-		flags |= cloneFlags[k]
+		flags |= nsenter.Namespace(k).CloneFlag()
 		f, err := os.OpenFile(filepath.Join(dir, k), os.O_CREATE|os.O_EXCL|os.O_RDONLY, 0o400)
 		if err != nil {
 			return fmt.Errorf("pin namespaces: %w", err)

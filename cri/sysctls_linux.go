@@ -11,6 +11,7 @@ import (
 
 	"berth/engine/containerinit"
 	"berth/internal/osthread"
+	"berth/ptyexec/nsenter"
 )
 
 // setPodSysctls writes a pod's sysctls into its pinned namespaces in
@@ -38,7 +39,7 @@ func setPodSysctls(dir string, kinds []string, sysctls map[string]string) error 
 			if err != nil {
 				return fmt.Errorf("set pod sysctls: %w", err)
 			}
-			err = unix.Setns(int(f.Fd()), cloneFlags[kind])
+			err = unix.Setns(int(f.Fd()), nsenter.Namespace(kind).CloneFlag())
 			_ = f.Close() // read-only: the join is done
 			if err != nil {
 				return fmt.Errorf("set pod sysctls: join the pod's %s namespace: %w", kind, err)

@@ -11,6 +11,7 @@ import (
 
 	"berth/internal/osthread"
 	"berth/internal/testenv"
+	"berth/ptyexec/nsenter"
 )
 
 // TestPodSysctls: a pod's sysctls are set in its pinned IPC and network
@@ -49,7 +50,7 @@ func TestPodSysctls(t *testing.T) {
 				return err
 			}
 			defer f.Close()
-			if err := unix.Setns(int(f.Fd()), cloneFlags[k]); err != nil {
+			if err := unix.Setns(int(f.Fd()), nsenter.Namespace(k).CloneFlag()); err != nil {
 				return fmt.Errorf("join %s: %w", k, err)
 			}
 		}

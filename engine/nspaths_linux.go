@@ -6,11 +6,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"berth/engine/containerinit"
+	"berth/ptyexec/nsenter"
 )
-
-// nsCloneFlag is the CLONE_NEW* flag setns checks a namespace file
-// against.
-var nsCloneFlag = map[string]uintptr{"net": unix.CLONE_NEWNET, "ipc": unix.CLONE_NEWIPC, "uts": unix.CLONE_NEWUTS, "pid": unix.CLONE_NEWPID}
 
 // openNamespacePaths opens, for one start, the namespace files of
 // hc.NamespacePaths as joins: setns takes a namespace file's descriptor
@@ -27,7 +24,7 @@ func openNamespacePaths(hc HostConfig) ([]containerinit.Join, error) {
 			}
 			return nil, fmt.Errorf("join the %s namespace at %s: %w", kind, p, err)
 		}
-		joins = append(joins, containerinit.Join{Pidfd: fd, Flags: nsCloneFlag[kind]})
+		joins = append(joins, containerinit.Join{Pidfd: fd, Flags: uintptr(nsenter.Namespace(kind).CloneFlag())})
 	}
 	return joins, nil
 }

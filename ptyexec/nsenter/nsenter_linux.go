@@ -28,6 +28,24 @@ const (
 	Mount Namespace = "mnt"
 )
 
+// CloneFlag is n's CLONE_NEW* flag, which unshare takes and against
+// which setns checks a namespace file; 0 for a kind it does not know.
+func (n Namespace) CloneFlag() int {
+	switch n {
+	case IPC:
+		return unix.CLONE_NEWIPC
+	case UTS:
+		return unix.CLONE_NEWUTS
+	case Net:
+		return unix.CLONE_NEWNET
+	case PID:
+		return unix.CLONE_NEWPID
+	case Mount:
+		return unix.CLONE_NEWNS
+	}
+	return 0
+}
+
 // DefaultNamespaces returns the namespaces of a berth container.
 func DefaultNamespaces() []Namespace { return []Namespace{IPC, UTS, Net, PID, Mount} }
 
