@@ -86,6 +86,12 @@ type ListOptions struct {
 	// records are shared with the engine's cache: the caller must not
 	// change them. It takes no Filters and no Size.
 	Brief bool
+	// IDs, when not nil, lists only these containers (full IDs), in
+	// any state, whatever All says: one that is gone, or not a full ID,
+	// is left out. What it costs grows with len(IDs), not with the
+	// containers there are: a face that keeps a list reads again only
+	// those an event named (host.ListWatch). It takes no Filters.
+	IDs []string
 }
 
 // LogsOptions is `berth logs`'s flags.
