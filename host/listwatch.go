@@ -52,11 +52,8 @@ func (w *ListWatch) Event(ev events.Event) {
 	w.changed[id] = true
 }
 
-// Pending says a read is due at now: a list of every container, or of
-// the containers events named.
-func (w *ListWatch) Pending(now time.Time) bool {
-	return w.allDue(now) || len(w.changed) > 0
-}
+// Named says events named containers not read again since.
+func (w *ListWatch) Named() bool { return len(w.changed) > 0 }
 
 func (w *ListWatch) allDue(now time.Time) bool {
 	return !w.following || w.listedAt.IsZero() || now.Sub(w.listedAt) >= ListAllEvery

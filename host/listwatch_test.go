@@ -72,10 +72,13 @@ func TestListWatch(t *testing.T) {
 	for _, s := range steps {
 		s.do()
 		now := t0.Add(s.at)
-		pending := w.Pending(now)
+		named := w.Named()
 		all, ids := w.Next(now)
-		if all != s.want.all || !slices.Equal(ids, s.want.ids) || pending != (all || len(ids) > 0) {
-			t.Fatalf("%s: pending %v, Next = %v %v; want %v %v", s.name, pending, all, ids, s.want.all, s.want.ids)
+		if all != s.want.all || !slices.Equal(ids, s.want.ids) || len(ids) > 0 && !named {
+			t.Fatalf("%s: named %v, Next = %v %v; want %v %v", s.name, named, all, ids, s.want.all, s.want.ids)
+		}
+		if w.Named() {
+			t.Fatalf("%s: still named after Next", s.name)
 		}
 	}
 }
