@@ -239,29 +239,30 @@ func (m containersModel) answered(msg containersMsg) (containersModel, tea.Cmd) 
 	if msg.err != nil && !m.sh.multi() {
 		return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
 	}
-	if m = m.absorb(msg, m.hostRows.lists[h]); first {
+	if m = m.absorb(msg, m.hostRows.lists[h], first || msg.err != nil || !msg.ask.none()); first {
 		return m.firstListed()
 	}
 	return m.readNamed(h)
 }
 
 // absorb takes a host's new sample: CPU and network rates from the
-// previous one for the containers of list (the host's), the list of
-// every host re-sorted and re-filtered with the cursor kept on the same
-// container.
-func (m containersModel) absorb(msg containersMsg, hostList []*engine.Container) containersModel {
+// previous one for the containers of hostList (the host's). When the
+// host's list changed (listed) the list of every host is re-sorted and
+// re-filtered with the cursor kept on the same container; a sample of
+// stats alone re-sorts only when the sort is by a stats figure, so that
+// a tick over idle containers costs the rows on screen.
+func (m containersModel) absorb(msg containersMsg, hostList []*engine.Container, listed bool) containersModel {
 	m.loaded = true
 	keep := m.cursorKey()
-	list, hosts := m.hostRows.merged()
-	m.list, m.hostOf = list, make(map[*engine.Container]int, len(list))
-	seen := map[string]bool{}
-	for i, c := range list {
-		m.hostOf[c] = hosts[i]
-		seen[m.keyOf(c)] = true
+	if listed {
+		m = m.merge()
 	}
 	for _, c := range hostList {
-		k := m.keyOf(c)
 		cur, ok := msg.stats[c.ID]
+		if !ok && !listed {
+			continue
+		}
+		k := m.keyOf(c)
 		if !ok {
 			if !c.State.Running() {
 				delete(m.last, k)
@@ -278,6 +279,22 @@ func (m containersModel) absorb(msg containersMsg, hostList []*engine.Container)
 		}
 		m.last[k] = cur
 	}
+	if listed || slices.Contains(statsSorts, m.sortBy) {
+		m = m.resort(keep)
+	}
+	return m.refitRefreshed()
+}
+
+// merge takes the hosts' lists as the list of every host, and forgets
+// what it kept of containers no longer in it.
+func (m containersModel) merge() containersModel {
+	list, hosts := m.hostRows.merged()
+	m.list, m.hostOf = list, make(map[*engine.Container]int, len(list))
+	seen := make(map[string]bool, len(list))
+	for i, c := range list {
+		m.hostOf[c] = hosts[i]
+		seen[m.keyOf(c)] = true
+	}
 	for id := range m.cpu {
 		if !seen[id] {
 			delete(m.cpu, id)
@@ -287,7 +304,7 @@ func (m containersModel) absorb(msg containersMsg, hostList []*engine.Container)
 			delete(m.marks, id)
 		}
 	}
-	return m.resort(keep).refitRefreshed()
+	return m
 }
 
 // relist re-applies filter and sort, keeping the cursor's container.

@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -78,4 +82,21 @@ func TestListFollowsOtherProcesses(t *testing.T) {
 		m := restartsRE.FindStringSubmatch(screenRow(scr, "looper"))
 		return m != nil && m[1] != "0"
 	}, "run", "-d", "--name", "looper", "--network", "none", "--restart", "always", "busybox", "sh", "-c", "sleep 1; exit 2")
+
+	// A monitor killed says nothing: the stats of the rows on screen,
+	// read each second, notice it (and record the container exited).
+	id := strings.TrimSpace(b.must(nil, "ps", "-aq", "--no-trunc", "--filter", "name=^base$"))
+	data, err := os.ReadFile(filepath.Join(b.root, "containers", id, "container.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec struct{ BerthShimPid int }
+	if err := json.Unmarshal(data, &rec); err != nil || rec.BerthShimPid <= 0 {
+		t.Fatalf("no monitor's PID in the record of %s: %v", id, err)
+	}
+	if err := syscall.Kill(rec.BerthShimPid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	took := s.shownWithin(time.Second+soon, "a monitor's death", has("base", "Exited (255)"))
+	t.Logf("a monitor's death shown after %v", took.Round(time.Millisecond))
 }
