@@ -81,8 +81,8 @@ type ListOptions struct {
 	Size    bool
 	// Brief lists what a list of containers shows and no more (see
 	// briefOf: no environment, mounts, volumes or the rest of the host
-	// settings), so that a process that lists every second (the TUI)
-	// keeps a small record per container rather than a whole one. The
+	// settings), so that a process that keeps a list (the TUI) keeps a
+	// small record per container rather than a whole one. The
 	// records are shared with the engine's cache: the caller must not
 	// change them. It takes no Filters and no Size.
 	Brief bool

@@ -110,8 +110,9 @@ const (
 )
 
 // loadCached loads a record in the form asked for, decoding it only
-// when its file changed since this Engine last read it (a TUI lists
-// every container each second).
+// when its file changed since this Engine last read it (a long-lived
+// process lists the same containers again and again: a TUI every 30 s
+// and those its host's events name, host.ListWatch).
 func (e *Engine) loadCached(id string, form recordForm) (*record, error) {
 	fi, err := os.Stat(e.store.recordPath(id))
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 
 // A brief list keeps what a list shows and leaves the rest of each
 // record to the collector; listing again hands the same records back
-// (the TUI lists every container each second and keeps the list).
+// (the TUI keeps the list, and lists every container again every 30 s).
 // A whole list still has everything.
 func TestBriefList(t *testing.T) {
 	e := newTestEngine(t)
