@@ -115,8 +115,10 @@ func newContainersModel(sh *shared, gen int) containersModel {
 	}
 }
 
-// reopen keeps the list and its history but takes a new generation.
+// reopen keeps the list and its history but takes a new generation
+// (what the reads under way were to list is listed again).
 func (m containersModel) reopen(gen int) containersModel {
+	m.watch.dropped(m.hostRows.inFlight)
 	m.gen, m.hostRows = gen, m.hostRows.idle()
 	return m
 }

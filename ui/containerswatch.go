@@ -45,10 +45,22 @@ type containersWatch struct {
 	lists    []host.ListWatch
 	streams  []*eventStream // nil: not following
 	followed []time.Time    // when each follow was last opened
+	asked    []listAsk      // what each host's last read listed
 }
 
 func newContainersWatch(n int) containersWatch {
-	return containersWatch{lists: make([]host.ListWatch, n), streams: make([]*eventStream, n), followed: make([]time.Time, n)}
+	return containersWatch{lists: make([]host.ListWatch, n), streams: make([]*eventStream, n),
+		followed: make([]time.Time, n), asked: make([]listAsk, n)}
+}
+
+// dropped takes back the reads under way, whose answers a new
+// generation drops: what they listed is listed again.
+func (w containersWatch) dropped(inFlight []bool) {
+	for h, busy := range inFlight {
+		if busy {
+			w.lists[h].Failed(w.asked[h].all, w.asked[h].ids)
+		}
+	}
 }
 
 // follow opens the follow of host h's events unless it is open, or
@@ -148,6 +160,7 @@ func (m containersModel) read(h int, sample map[string]bool, stats bool) (contai
 		return m, nil
 	}
 	m.hostRows.inFlight[h] = true
+	m.watch.asked[h] = listAsk{all: all, ids: ids}
 	if !stats {
 		sample = map[string]bool{}
 	}

@@ -190,3 +190,23 @@ func TestEventsDuringARead(t *testing.T) {
 		t.Errorf("after the answer, listed %v; want %s", some, id('b'))
 	}
 }
+
+// A read under way when the list takes a new generation (another tab
+// and back) is dropped: what it was to list is listed again.
+func TestReadDroppedByReopen(t *testing.T) {
+	b := demoBackend()
+	clock := testNow
+	m := watchedModel(t, b, &clock)
+	// A read of b under way, as an event about it asked for.
+	m.containers.hostRows.inFlight[0] = true
+	m.containers.watch.asked[0] = listAsk{ids: []string{id('b')}}
+	change(b, id('b'), func(c *engine.Container) { c.Name = "/retitled" })
+	for _, to := range []state{stateImages, stateContainers} {
+		next, cmd := m.switchTo(to)
+		m = settle(t, next.(model), cmd)
+	}
+	m = await(t, m, "the rename shown", func(m model) bool { return strings.Contains(screen(m), "retitled") })
+	if all, some := lists(b); all != 0 || fmt.Sprint(some) != fmt.Sprint([][]string{{id('b')}}) {
+		t.Errorf("listed every container %d times and %v, want %s alone", all, some, id('b'))
+	}
+}
