@@ -228,7 +228,9 @@ func (m containersModel) answered(msg containersMsg) (containersModel, tea.Cmd) 
 	h := msg.host
 	first := !m.hostRows.answered[h]
 	if msg.err != nil {
-		m.watch.lists[h].Failed(msg.ask.all, msg.ask.ids)
+		// Every container is listed next: a host of several loses its
+		// rows with a failed read (hostLists.answer).
+		m.watch.lists[h].Failed(true, nil)
 	}
 	list := msg.list
 	if msg.err == nil && !msg.ask.all {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -208,5 +209,25 @@ func TestReadDroppedByReopen(t *testing.T) {
 	m = await(t, m, "the rename shown", func(m model) bool { return strings.Contains(screen(m), "retitled") })
 	if all, some := lists(b); all != 0 || fmt.Sprint(some) != fmt.Sprint([][]string{{id('b')}}) {
 		t.Errorf("listed every container %d times and %v, want %s alone", all, some, id('b'))
+	}
+}
+
+// A read that fails has every container listed at the next refresh.
+func TestFailedReadListsAll(t *testing.T) {
+	b := demoBackend()
+	clock := testNow
+	m := watchedModel(t, b, &clock)
+	b.mu.Lock()
+	b.listFail = errors.New("disk on fire")
+	b.mu.Unlock()
+	b.changeFeed <- events.Event{Time: testNow, Type: events.TypeContainer, Action: events.ActionStop, ID: id('b')}
+	m = await(t, m, "the failed read", func(m model) bool { return strings.Contains(screen(m), "disk on fire") })
+	b.mu.Lock()
+	b.listFail = nil
+	b.mu.Unlock()
+	forgetLists(b)
+	m = step(t, m, tickMsg{})
+	if all, some := lists(b); all != 1 || len(some) != 0 {
+		t.Errorf("after a failed read, listed every container %d times and %v; want once", all, some)
 	}
 }

@@ -56,6 +56,7 @@ type fakeBackend struct {
 	allLists   int                    // List calls of every container
 	idLists    [][]string             // the IDs of each List call of given IDs
 	changeFeed chan events.Event      // when set, what FollowNewEvents sends; nil: it fails
+	listFail   error                  // when set, List fails with it
 	pullGate   chan struct{}          // when set, Pull waits for it after its progress
 	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
 	buildFail  error                  // when set, Build fails with it after its RUN step
@@ -82,6 +83,9 @@ func (f *fakeBackend) List(_ context.Context, opts engine.ListOptions) ([]*engin
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCalls++
+	if f.listFail != nil {
+		return nil, f.listFail
+	}
 	if !opts.Brief {
 		f.wholeLists++
 	}
