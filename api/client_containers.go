@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -167,6 +168,9 @@ func (c *Client) Wait(ctx context.Context, ref string) (engine.WaitResult, error
 // List is the containers the filters keep, each as inspect describes it
 // (a list entry lacks most of what berth's faces show).
 func (c *Client) List(ctx context.Context, opts engine.ListOptions) ([]*engine.Container, error) {
+	if opts.IDs != nil {
+		return c.listIDs(ctx, opts.IDs)
+	}
 	f := client.Filters{}
 	for k, vs := range opts.Filters {
 		f.Add(k, vs...)
@@ -181,6 +185,26 @@ func (c *Client) List(ctx context.Context, opts engine.ListOptions) ([]*engine.C
 		if err != nil {
 			if strings.Contains(err.Error(), engine.ErrNotFound.Error()) {
 				continue // removed between the list and the inspect
+			}
+			return nil, err
+		}
+		out = append(out, ctr)
+	}
+	return out, nil
+}
+
+// listIDs is a list of given containers (ListOptions.IDs): each one
+// inspected, one gone left out.
+func (c *Client) listIDs(ctx context.Context, ids []string) ([]*engine.Container, error) {
+	out := make([]*engine.Container, 0, len(ids))
+	for _, id := range ids {
+		if len(id) != 64 {
+			continue // not a full ID (a name or a prefix could name another)
+		}
+		ctr, err := c.Inspect(ctx, id)
+		if err != nil {
+			if errors.Is(err, engine.ErrNotFound) {
+				continue
 			}
 			return nil, err
 		}

@@ -95,6 +95,11 @@ func TestClientListInspect(t *testing.T) {
 	if !ctr.State.StartedAt.Equal(time.Date(2026, 12, 7, 1, 0, 1, 0, time.UTC)) {
 		t.Fatalf("StartedAt = %v", ctr.State.StartedAt)
 	}
+	// A list of given IDs inspects each; one gone is left out.
+	ctrs, err = c.List(ctx, engine.ListOptions{IDs: []string{strings.Repeat("ef", 32), ctr.ID}})
+	if err != nil || len(ctrs) != 1 || ctrs[0].ID != ctr.ID {
+		t.Fatalf("List of given IDs = %v, %v; want %s alone", ctrs, err, ctr.ID)
+	}
 	_, err = c.Inspect(ctx, "nosuch")
 	if !errors.Is(err, engine.ErrNotFound) || !strings.Contains(err.Error(), "No such container: nosuch") {
 		t.Fatalf("Inspect(nosuch) = %v, want engine.ErrNotFound with docker's message", err)

@@ -174,6 +174,9 @@ func (f failedBackend) Events(context.Context, string) ([]ui.Event, error) { ret
 func (f failedBackend) FollowEvents(context.Context, time.Time) (<-chan events.Event, error) {
 	return nil, f.err
 }
+func (f failedBackend) FollowNewEvents(context.Context) (<-chan events.Event, error) {
+	return nil, f.err
+}
 func (f failedBackend) Run(context.Context, engine.CreateOptions, string) (*engine.Container, error) {
 	return nil, f.err
 }

@@ -81,11 +81,17 @@ type ListOptions struct {
 	Size    bool
 	// Brief lists what a list of containers shows and no more (see
 	// briefOf: no environment, mounts, volumes or the rest of the host
-	// settings), so that a process that lists every second (the TUI)
-	// keeps a small record per container rather than a whole one. The
+	// settings), so that a process that keeps a list (the TUI) keeps a
+	// small record per container rather than a whole one. The
 	// records are shared with the engine's cache: the caller must not
 	// change them. It takes no Filters and no Size.
 	Brief bool
+	// IDs, when not nil, lists only these containers (full IDs), in
+	// any state, whatever All says: one that is gone, or not a full ID,
+	// is left out. What it costs grows with len(IDs), not with the
+	// containers there are: a face that keeps a list reads again only
+	// those an event named (host.ListWatch). It takes no Filters.
+	IDs []string
 }
 
 // LogsOptions is `berth logs`'s flags.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"sort"
 	"syscall"
 
@@ -16,11 +17,14 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	if opts.Brief && (len(opts.Filters) > 0 || opts.Size) {
 		return nil, invalidf("a brief list takes no filters and no sizes")
 	}
+	if opts.IDs != nil && len(opts.Filters) > 0 {
+		return nil, invalidf("a list of given IDs takes no filters")
+	}
 	filter, err := e.newContainerFilter(filters.Args(opts.Filters))
 	if err != nil {
 		return nil, err
 	}
-	ids, err := e.store.ids()
+	ids, err := e.listedIDs(opts.IDs)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +42,7 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 				continue
 			}
 		}
-		if !opts.All && !c.State.Running() && len(opts.Filters["status"]) == 0 {
+		if !opts.All && opts.IDs == nil && !c.State.Running() && len(opts.Filters["status"]) == 0 {
 			continue
 		}
 		if filter.match(&c.Container) {
@@ -47,6 +51,36 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
+}
+
+// listedIDs is the containers a list reads: every one in the store, or
+// those of given (nil: every one) that are full IDs, once each.
+func (e *Engine) listedIDs(given []string) ([]string, error) {
+	if given == nil {
+		return e.store.ids()
+	}
+	ids := make([]string, 0, len(given))
+	for _, id := range given {
+		if isFullID(id) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
+}
+
+// isFullID says id is a container's full ID: 64 lower-case hex digits
+// (and so a plain name in the store's directories).
+func isFullID(id string) bool {
+	if len(id) != 64 {
+		return false
+	}
+	for _, r := range id {
+		if (r < '0' || r > '9') && (r < 'a' || r > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 type cachedRecord struct {
@@ -76,8 +110,9 @@ const (
 )
 
 // loadCached loads a record in the form asked for, decoding it only
-// when its file changed since this Engine last read it (a TUI lists
-// every container each second).
+// when its file changed since this Engine last read it (a long-lived
+// process lists the same containers again and again: a TUI every 30 s
+// and those its host's events name, host.ListWatch).
 func (e *Engine) loadCached(id string, form recordForm) (*record, error) {
 	fi, err := os.Stat(e.store.recordPath(id))
 	if err != nil {

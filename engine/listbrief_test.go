@@ -3,12 +3,14 @@ package engine
 import (
 	"context"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
 // A brief list keeps what a list shows and leaves the rest of each
 // record to the collector; listing again hands the same records back
-// (the TUI lists every container each second and keeps the list).
+// (the TUI keeps the list, and lists every container again every 30 s).
 // A whole list still has everything.
 func TestBriefList(t *testing.T) {
 	e := newTestEngine(t)
@@ -116,5 +118,40 @@ func TestBriefListRetainsLittle(t *testing.T) {
 	t.Logf("retained per container: %d bytes whole, %d brief", whole, brief)
 	if brief > whole*2/3 {
 		t.Errorf("a brief list retains %d bytes per container, a whole one %d: want at most two thirds", brief, whole)
+	}
+}
+
+// A list of given IDs reads only those containers, in any state, brief
+// or whole; an ID that is gone, or is not a full ID, is left out.
+func TestListGivenIDs(t *testing.T) {
+	e := newTestEngine(t)
+	ctx := context.Background()
+	var ids []string
+	for range 4 {
+		c := create(t, e, CreateOptions{Config: ContainerConfig{Cmd: []string{"true"}}, HostConfig: HostConfig{NetworkMode: "none"}})
+		ids = append(ids, c.ID)
+	}
+	gone := strings.Repeat("0", 64)
+	for _, brief := range []bool{true, false} {
+		got, err := e.List(ctx, ListOptions{Brief: brief, IDs: []string{ids[2], gone, ids[0], "../" + ids[1], ids[2][:12], ids[0]}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed []string
+		for _, c := range got {
+			listed = append(listed, c.ID)
+		}
+		slices.Sort(listed)
+		want := []string{ids[0], ids[2]}
+		slices.Sort(want)
+		if !slices.Equal(listed, want) {
+			t.Errorf("brief %v: listed %v, want %v", brief, listed, want)
+		}
+	}
+	if got, err := e.List(ctx, ListOptions{IDs: []string{}}); err != nil || len(got) != 0 {
+		t.Errorf("an empty list of IDs listed %d, %v", len(got), err)
+	}
+	if _, err := e.List(ctx, ListOptions{IDs: ids, Filters: map[string][]string{"name": {"x"}}}); err == nil {
+		t.Error("a list of given IDs took filters")
 	}
 }

@@ -8,8 +8,8 @@ import (
 )
 
 // shimWatch answers "does this shim still run" for a process that asks
-// it of every container each second (a TUI lists them all, and reads
-// the stats of those on screen). The first answer for a shim reads
+// it again and again (a TUI reads the stats of the containers on screen
+// each second, and lists them all every 30 s). The first answer for a shim reads
 // /proc/PID/stat, as processStartTime does, and keeps a pidfd on it;
 // later ones poll the pidfd: one system call instead of an open, reads
 // and a close of a file the kernel writes out, and PID reuse cannot

@@ -160,6 +160,15 @@ func (b *EngineBackend) FollowEvents(ctx context.Context, since time.Time) (<-ch
 	return ch, nil
 }
 
+// FollowNewEvents follows the host's event log from its end.
+func (b *EngineBackend) FollowNewEvents(ctx context.Context) (<-chan events.Event, error) {
+	ch, err := b.e.Events().Follow(ctx, events.Filter{})
+	if err != nil {
+		return nil, fmt.Errorf("follow events: %w", err)
+	}
+	return ch, nil
+}
+
 // eventOf turns an engine event into a timeline entry.
 func eventOf(e events.Event) Event {
 	a := e.Attributes

@@ -32,6 +32,10 @@ type Backend interface {
 	// event log keeps), then each new one as it is recorded, until ctx
 	// ends; the channel closes then, or when the stream breaks.
 	FollowEvents(ctx context.Context, since time.Time) (<-chan events.Event, error)
+	// FollowNewEvents is FollowEvents of the events recorded from now
+	// on only: it reads none of the log's history (the containers list
+	// follows it, containerswatch.go).
+	FollowNewEvents(ctx context.Context) (<-chan events.Event, error)
 
 	// Run creates a container and starts it detached; pull is berth
 	// run's --pull policy (host.PullMissing, …) for an image the store

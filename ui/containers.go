@@ -10,13 +10,16 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"berth/engine"
+	"berth/host"
 )
 
-// containersMsg is one refresh of one host's list: every container and
-// a stats sample of the running ones that were asked for.
+// containersMsg is one read of one host's containers (readCmd): what
+// ask listed (every container, or those an event named) and a stats
+// sample of the running ones that were asked for.
 type containersMsg struct {
 	gen   int
 	host  int
+	ask   listAsk
 	list  []*engine.Container
 	stats map[string]*engine.Stats
 	err   error
@@ -35,6 +38,7 @@ type containersModel struct {
 	height   int
 	all      bool
 	hostRows hostLists[*engine.Container] // each host's last answer
+	watch    containersWatch              // each host's events, and what they changed (containerswatch.go)
 	loaded   bool
 	reloads  int
 	covered  int // ticks while another screen covers the list (containersrefresh.go)
@@ -104,15 +108,17 @@ func newContainersModel(sh *shared, gen int) containersModel {
 	f.Prompt = "/"
 	f.Placeholder = "filter by name, image, status or ID"
 	return containersModel{
-		sh: sh, gen: gen, all: true, hostRows: newHostLists[*engine.Container](len(sh.hosts)),
+		sh: sh, gen: gen, all: true, hostRows: newHostLists[*engine.Container](len(sh.hosts)), watch: newContainersWatch(len(sh.hosts)),
 		last: map[string]*engine.Stats{}, cpu: map[string]history{}, cpuNow: map[string]float64{},
 		netNow: map[string]netRate{},
 		marks:  map[string]bool{}, folded: map[string]bool{}, sortBy: 1, filter: newTextField(f),
 	}
 }
 
-// reopen keeps the list and its history but takes a new generation.
+// reopen keeps the list and its history but takes a new generation
+// (what the reads under way were to list is listed again).
 func (m containersModel) reopen(gen int) containersModel {
+	m.watch.dropped(m.hostRows.inFlight)
 	m.gen, m.hostRows = gen, m.hostRows.idle()
 	return m
 }
@@ -174,15 +180,9 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 		if msg.gen != m.gen {
 			return m, nil
 		}
-		first := !m.hostRows.answered[msg.host]
-		m.hostRows = m.hostRows.answer(msg.host, msg.list, msg.err)
-		if msg.err != nil && !m.sh.multi() {
-			return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
-		}
-		if m = m.absorb(msg); first {
-			return m.firstListed()
-		}
-		return m, nil
+		return m.answered(msg)
+	case changesStartMsg, changesBatchMsg:
+		return m.onChanges(msg)
 	case tea.KeyPressMsg:
 		if m.editing {
 			return m.updateFilter(msg)
@@ -197,42 +197,76 @@ func (m containersModel) update(msg tea.Msg) (containersModel, tea.Cmd) {
 	return m, nil
 }
 
-// reload lists the containers again; onView says the screen is drawn,
-// so its rows need fresh stats (off view, the list only feeds the
-// header's counts and is ready when the user comes back).
+// reload reads what changed of each host's containers (every one when
+// its events are not followed, or are due a full list: containerswatch.go);
+// onView says the screen is drawn, so its rows need fresh stats (off
+// view, the list only feeds the header's counts and is ready when the
+// user comes back).
 func (m containersModel) reload(onView bool) (containersModel, tea.Cmd) {
-	var ask []int
-	if m.hostRows, ask = m.hostRows.ask(); len(ask) == 0 {
-		return m, nil
-	}
 	m.reloads++
-	sample := map[string]bool{}
+	var sample map[string]bool
 	if onView {
 		sample = m.toSample()
 	}
-	cmds := make([]tea.Cmd, len(ask))
-	for i, h := range ask {
-		cmds[i] = listCmd(m.sh.on(h), m.gen, sample)
+	var cmds []tea.Cmd
+	for h := range m.hostRows.inFlight {
+		cmds = append(cmds, m.watch.follow(m.sh.on(h), m.sh.now()))
+		if m.hostRows.inFlight[h] {
+			continue
+		}
+		var cmd tea.Cmd
+		m, cmd = m.read(h, sample, onView)
+		cmds = append(cmds, cmd)
 	}
 	return m, tea.Batch(cmds...)
 }
 
+// answered takes a host's read: the list, or the containers named
+// patched into it (host.PatchList), and the stats; then what events
+// named meanwhile is read.
+func (m containersModel) answered(msg containersMsg) (containersModel, tea.Cmd) {
+	h := msg.host
+	first := !m.hostRows.answered[h]
+	if msg.err != nil {
+		// Every container is listed next: a host of several loses its
+		// rows with a failed read (hostLists.answer).
+		m.watch.lists[h].Failed(true, nil)
+	}
+	list := msg.list
+	if msg.err == nil && !msg.ask.all {
+		list = m.hostRows.lists[h]
+		if !msg.ask.none() {
+			list = host.PatchList(list, msg.ask.ids, msg.list)
+		}
+	}
+	m.hostRows = m.hostRows.answer(h, list, msg.err)
+	if msg.err != nil && !m.sh.multi() {
+		return m, statusCmd(fmt.Errorf("list containers: %w", msg.err))
+	}
+	if m = m.absorb(msg, m.hostRows.lists[h], first || msg.err != nil || !msg.ask.none()); first {
+		return m.firstListed()
+	}
+	return m.readNamed(h)
+}
+
 // absorb takes a host's new sample: CPU and network rates from the
-// previous one, the list of every host re-sorted and re-filtered with
-// the cursor kept on the same container.
-func (m containersModel) absorb(msg containersMsg) containersModel {
+// previous one for the containers of hostList (the host's). When the
+// host's list changed (listed) the list of every host is re-sorted and
+// re-filtered with the cursor kept on the same container; a sample of
+// stats alone re-sorts only when the sort is by a stats figure, so that
+// a tick over idle containers costs the rows on screen.
+func (m containersModel) absorb(msg containersMsg, hostList []*engine.Container, listed bool) containersModel {
 	m.loaded = true
 	keep := m.cursorKey()
-	list, hosts := m.hostRows.merged()
-	m.list, m.hostOf = list, make(map[*engine.Container]int, len(list))
-	seen := map[string]bool{}
-	for i, c := range list {
-		m.hostOf[c] = hosts[i]
-		seen[m.keyOf(c)] = true
+	if listed {
+		m = m.merge()
 	}
-	for _, c := range msg.list {
-		k := m.keyOf(c)
+	for _, c := range hostList {
 		cur, ok := msg.stats[c.ID]
+		if !ok && !listed {
+			continue
+		}
+		k := m.keyOf(c)
 		if !ok {
 			if !c.State.Running() {
 				delete(m.last, k)
@@ -249,6 +283,22 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 		}
 		m.last[k] = cur
 	}
+	if listed || slices.Contains(statsSorts, m.sortBy) {
+		m = m.resort(keep)
+	}
+	return m.refitRefreshed()
+}
+
+// merge takes the hosts' lists as the list of every host, and forgets
+// what it kept of containers no longer in it.
+func (m containersModel) merge() containersModel {
+	list, hosts := m.hostRows.merged()
+	m.list, m.hostOf = list, make(map[*engine.Container]int, len(list))
+	seen := make(map[string]bool, len(list))
+	for i, c := range list {
+		m.hostOf[c] = hosts[i]
+		seen[m.keyOf(c)] = true
+	}
 	for id := range m.cpu {
 		if !seen[id] {
 			delete(m.cpu, id)
@@ -258,7 +308,7 @@ func (m containersModel) absorb(msg containersMsg) containersModel {
 			delete(m.marks, id)
 		}
 	}
-	return m.resort(keep).refitRefreshed()
+	return m
 }
 
 // relist re-applies filter and sort, keeping the cursor's container.
@@ -738,27 +788,6 @@ func navKey(nav *listNav, g *globalKeys, msg tea.KeyPressMsg) bool {
 		return false
 	}
 	return true
-}
-
-// listCmd lists every container and samples the stats of the running
-// ones in sample (nil: all of them).
-func listCmd(sh *shared, gen int, sample map[string]bool) tea.Cmd {
-	return func() tea.Msg {
-		list, err := sh.backend.List(sh.ctx, engine.ListOptions{All: true, Brief: true})
-		if err != nil {
-			return containersMsg{gen: gen, host: sh.host, err: err}
-		}
-		stats := make(map[string]*engine.Stats, len(list))
-		for _, c := range list {
-			if !c.State.Running() || (sample != nil && !sample[rowKey(sh, c.ID)]) {
-				continue
-			}
-			if s, err := sh.backend.Stats(sh.ctx, c.ID); err == nil && s != nil {
-				stats[c.ID] = s
-			}
-		}
-		return containersMsg{gen: gen, host: sh.host, list: list, stats: stats}
-	}
 }
 
 func openCmd(msg openMsg) tea.Cmd { return func() tea.Msg { return msg } }

@@ -7,10 +7,11 @@ import (
 )
 
 // What the containers list reads each second, so that watching costs
-// the same with 10 containers or 500: the list of every container (the
-// header's counts, the rows), and stats only for the rows on screen. A
-// row scrolled into view is sampled at the next refresh; until then it
-// shows its last sample, if it had one.
+// the same with 10 containers or 500: stats only for the rows on
+// screen, and of the list (the header's counts, the rows) only what the
+// host's events named since (containerswatch.go). A row scrolled into
+// view is sampled at the next refresh; until then it shows its last
+// sample, if it had one.
 
 // statsAllEvery is how many refreshes pass between samples of every
 // container when the list is sorted by a stats figure (the order needs

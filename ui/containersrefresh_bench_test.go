@@ -36,7 +36,7 @@ func benchContainersTick(b *testing.B, n int) {
 	}
 	m := newTestModel(b, be)
 	visible := m.containers.toSample()
-	msg := containersMsg{gen: m.containers.gen, stats: map[string]*engine.Stats{}}
+	msg := containersMsg{gen: m.containers.gen, ask: listAsk{all: true}, stats: map[string]*engine.Stats{}}
 	for _, c := range be.containers {
 		if visible[c.ID] {
 			msg.stats[c.ID] = be.stats[c.ID]

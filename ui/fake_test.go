@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -52,6 +53,10 @@ type fakeBackend struct {
 	statsCalls int
 	listCalls  int
 	wholeLists int                    // List calls that did not ask for brief records
+	allLists   int                    // List calls of every container
+	idLists    [][]string             // the IDs of each List call of given IDs
+	changeFeed chan events.Event      // when set, what FollowNewEvents sends; nil: it fails
+	listFail   error                  // when set, List fails with it
 	pullGate   chan struct{}          // when set, Pull waits for it after its progress
 	buildGate  chan struct{}          // when set, Build waits for it after its RUN step
 	buildFail  error                  // when set, Build fails with it after its RUN step
@@ -78,12 +83,23 @@ func (f *fakeBackend) List(_ context.Context, opts engine.ListOptions) ([]*engin
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCalls++
+	if f.listFail != nil {
+		return nil, f.listFail
+	}
 	if !opts.Brief {
 		f.wholeLists++
 	}
+	if opts.IDs != nil {
+		f.idLists = append(f.idLists, slices.Clone(opts.IDs))
+	} else {
+		f.allLists++
+	}
 	var out []*engine.Container
 	for _, c := range f.containers {
-		if opts.All || c.State.Running() {
+		if opts.IDs != nil && !slices.Contains(opts.IDs, c.ID) {
+			continue
+		}
+		if opts.All || opts.IDs != nil || c.State.Running() {
 			cc := *c
 			out = append(out, &cc)
 		}
@@ -208,6 +224,38 @@ func (f *fakeBackend) FollowEvents(ctx context.Context, since time.Time) (<-chan
 			select {
 			case e, ok := <-feed:
 				if !ok || !send(e) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch, nil
+}
+
+// FollowNewEvents sends what changeFeed gets, until ctx ends; without a
+// changeFeed it fails (and the containers list lists every container
+// at each refresh, as with a host whose events cannot be followed).
+func (f *fakeBackend) FollowNewEvents(ctx context.Context) (<-chan events.Event, error) {
+	f.mu.Lock()
+	feed := f.changeFeed
+	f.mu.Unlock()
+	if feed == nil {
+		return nil, errors.New("no events here")
+	}
+	ch := make(chan events.Event)
+	go func() {
+		defer close(ch)
+		for {
+			select {
+			case e, ok := <-feed:
+				if !ok {
+					return
+				}
+				select {
+				case ch <- e:
+				case <-ctx.Done():
 					return
 				}
 			case <-ctx.Done():

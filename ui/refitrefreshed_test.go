@@ -22,7 +22,7 @@ func refreshed(m containersModel, b *fakeBackend) containersModel {
 	b.mu.Unlock()
 	m.hostRows, _ = m.hostRows.ask()
 	m.reloads++ // as reload does
-	m, _ = m.update(containersMsg{gen: m.gen, list: list})
+	m, _ = m.update(containersMsg{gen: m.gen, ask: listAsk{all: true}, list: list})
 	return m
 }
 

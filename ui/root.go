@@ -332,7 +332,7 @@ func (m model) route(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case refreshMsg:
 		return m.updateScreen(msg)
-	case containersMsg:
+	case containersMsg, changesStartMsg, changesBatchMsg:
 		m.containers, cmd = m.containers.update(msg)
 	case imagesMsg, layersMsg, pullRequestMsg, pullStartMsg, pullProgressMsg,
 		buildRequestMsg, buildStartMsg, buildOutputMsg, buildCancelMsg, spinner.TickMsg:

@@ -19,7 +19,9 @@
 // headings too (podgroups.go: their log, the fold). keys.go names every key, styles.go every
 // colour. containersrefresh.go says what the list reads each second, so
 // that watching costs the same with 10 containers or 500 (stats for the
-// rows on screen only; under another screen, only the header's counts).
+// rows on screen only; under another screen, only the header's counts),
+// and containerswatch.go how the list follows the host's events, reading
+// again only the containers they name (every one every 30 s).
 // Each screen file follows the same order: messages, model,
 // init, update, view, commands. Only Update changes state; every backend
 // call runs in a command; streams block on a channel, return one message
