@@ -223,9 +223,12 @@ func (e *Engine) spawnMonitor(cfg shimConfig) (*shimLaunch, error) {
 		return nil, fmt.Errorf("start shim: %w", err)
 	}
 	cmd := &exec.Cmd{
-		Path:        e.opts.Exe,
-		Args:        []string{shimArg0},
-		Env:         []string{"PATH=" + defaultPath},
+		Path: e.opts.Exe,
+		Args: []string{shimArg0},
+		Env:  []string{"PATH=" + defaultPath},
+		// It outlives its caller and lingers when idle: it must not keep
+		// the caller's working directory busy (an unmount, a removal).
+		Dir:         "/",
 		ExtraFiles:  []*os.File{cfgR, readyW},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
