@@ -55,9 +55,10 @@ func (c Cache) Program(pol *specs.LinuxSeccomp) ([]byte, error) {
 	return prog, nil
 }
 
-// stubVersion changes whenever enosysStub's output does, so that no cached
+// stubVersion changes whenever Compile's output does (enosysStub's, or
+// how libseccomp is asked to lay the program out), so that no cached
 // program outlives the code that made it.
-const stubVersion = 1
+const stubVersion = 2
 
 // cacheKey names a policy's program: a digest of everything that shapes it.
 func cacheKey(pol *specs.LinuxSeccomp) (string, error) {
