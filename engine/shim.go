@@ -495,9 +495,6 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	}
 
 	var pumps sync.WaitGroup
-	// A stream's first failure to log is logged (the log writer counts
-	// what it drops after that); the hub never fails a write: it drops
-	// what a slow client cannot take.
 	// A PTY's master also takes the attached clients' input and their
 	// resizes: its pump only reads it (readEach). A pipe is the pump's
 	// own (readPipe).
@@ -505,6 +502,9 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	if st.pty != nil {
 		read = readEach
 	}
+	// A stream's first failure to log is logged (the log writer counts
+	// what it drops after that); the hub never fails a write: it drops
+	// what a slow client cannot take.
 	pump := func(name string, r *os.File, log io.Writer, out io.Writer) {
 		defer pumps.Done()
 		logFailed := false
