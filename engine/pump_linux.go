@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,6 +35,13 @@ func growOutputPipe(w *os.File) {
 // slave closes). A file the runtime cannot poll is read blocking, its
 // buffer held while it waits.
 func readEach(f *os.File, fn func([]byte)) error {
+	return readPolled(f, fn, false)
+}
+
+// readPolled is readEach, waiting for data in the runtime's poller; when
+// untilLoud, it returns errLoud once two reads found data less than
+// loudPause apart (after handing the second to fn).
+func readPolled(f *os.File, fn func([]byte), untilLoud bool) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
@@ -46,6 +54,7 @@ func readEach(f *os.File, fn func([]byte)) error {
 			pumpBuffers.Put(buf)
 		}
 	}()
+	var last time.Time // of the last read that found data
 	for {
 		var (
 			n    int
@@ -65,6 +74,13 @@ func readEach(f *os.File, fn func([]byte)) error {
 		})
 		if n > 0 {
 			fn((*buf)[:n])
+			if untilLoud {
+				now := time.Now()
+				if now.Sub(last) < loudPause {
+					return errLoud
+				}
+				last = now
+			}
 		}
 		switch {
 		case err != nil:

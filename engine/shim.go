@@ -495,13 +495,20 @@ func (s *shim) runOnce(c *record, first bool) runResult {
 	}
 
 	var pumps sync.WaitGroup
+	// A PTY's master also takes the attached clients' input and their
+	// resizes: its pump only reads it (readEach). A pipe is the pump's
+	// own (readPipe).
+	read := readPipe
+	if st.pty != nil {
+		read = readEach
+	}
 	// A stream's first failure to log is logged (the log writer counts
 	// what it drops after that); the hub never fails a write: it drops
 	// what a slow client cannot take.
 	pump := func(name string, r *os.File, log io.Writer, out io.Writer) {
 		defer pumps.Done()
 		logFailed := false
-		err := readEach(r, func(b []byte) {
+		err := read(r, func(b []byte) {
 			if _, lerr := log.Write(b); lerr != nil && !logFailed {
 				logFailed = true
 				s.logf("log the container's %s: %v", name, lerr)
