@@ -13,7 +13,10 @@ import (
 // buffer is taken only once a stream has data and given back when it
 // has none: a monitor watches many containers, and an idle one holds no
 // buffer (two of 128 KiB each would outweigh the rest of its cost).
-var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
+var pumpBuffers = sync.Pool{New: func() any { b := make([]byte, pumpBufferSize); return &b }}
+
+// pumpBufferSize is the most a pump reads at once.
+const pumpBufferSize = 128 << 10
 
 // outputPipeSize is the capacity of a container's stdout and stderr
 // pipes: a loud container fills 1 MiB before it waits for the monitor,
