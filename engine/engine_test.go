@@ -431,3 +431,27 @@ func TestStopAndRemoveAutoRemoveContainer(t *testing.T) {
 		waitFor(t, "removal", func() bool { _, err := e.Inspect(ctx, c.ID); return err != nil })
 	}
 }
+
+// A kill with SIGKILL returns once the container is stopped, as dockerd's
+// does: what comes next (inspect, start, rm) finds it exited.
+func TestKillWaitsForTheStop(t *testing.T) {
+	t.Parallel()
+	e := newTestEngine(t)
+	ctx := context.Background()
+	c := create(t, e, CreateOptions{Config: ContainerConfig{Cmd: []string{"sleep", "1000"}}})
+	for i := range 5 {
+		if err := e.Start(ctx, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Kill(ctx, c.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.Inspect(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State.Status != StatusExited || got.State.ExitCode != 137 {
+			t.Fatalf("kill %d: state %s, exit code %d; want exited, 137", i, got.State.Status, got.State.ExitCode)
+		}
+	}
+}

@@ -367,7 +367,13 @@ func (e *Engine) waitStopped(ctx context.Context, id string) error {
 	}
 }
 
-// Kill sends a signal ("" means SIGKILL) to the container's PID 1.
+// killWait bounds how long Kill waits for a SIGKILLed container to stop.
+const killWait = 10 * time.Second
+
+// Kill sends a signal ("" means SIGKILL) to the container's PID 1. With
+// SIGKILL it returns once the container is stopped (or after killWait),
+// as dockerd's kill does: a `kill` followed by `inspect` or `start` finds
+// it exited.
 func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 	if signal == "" {
 		signal = "KILL"
@@ -380,8 +386,8 @@ func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 	if err != nil {
 		return err
 	}
-	defer unlock()
 	if !c.State.Status.hasProcess() {
+		unlock()
 		return fmt.Errorf("cannot kill container %s: %w", c.DisplayName(), ErrNotRunning)
 	}
 	stopSig, _ := parseSignal(c.Config.StopSignal)
@@ -390,10 +396,19 @@ func (e *Engine) Kill(ctx context.Context, ref string, signal string) error {
 	} else {
 		err = e.signal(c, sig)
 	}
+	unlock()
 	if err != nil {
 		return err
 	}
 	e.event(c, "kill", map[string]string{"signal": strconv.Itoa(int(sig))})
+	if sig != unix.SIGKILL {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, killWait)
+	defer cancel()
+	if err := e.waitStopped(wctx, c.ID); err != nil && !errors.Is(err, ErrNotFound) && wctx.Err() == nil {
+		return fmt.Errorf("kill %s: %w", c.DisplayName(), err)
+	}
 	return nil
 }
 
