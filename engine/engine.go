@@ -129,6 +129,10 @@ type Engine struct {
 
 	// shims keeps a pidfd on each shim seen running (shimwatch_linux.go).
 	shims shimWatch
+
+	// netHold holds a container's network events until its record is
+	// saved (eventhold.go).
+	netHold *eventHold
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.
@@ -180,8 +184,9 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
+	netHold := new(eventHold)
 	opts.Network.Event = func(action, id string, attrs map[string]string) {
-		emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs)
+		netHold.emit(attrs[events.AttrContainer], func() { emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs) })
 	}
 	nets, err := network.Open(opts.Network)
 	if err != nil {
@@ -191,7 +196,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols}, nil
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols, netHold: netHold}, nil
 }
 
 // Images is the image store the engine runs containers from.
