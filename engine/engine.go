@@ -101,6 +101,10 @@ type Options struct {
 	// images.Options.Warn) and what failed where no error can be
 	// returned; nil discards it. A shim's goes to its log.
 	Warn func(msg string) `json:"-"`
+	// NoListSnapshot has every list read every record, as before the
+	// list snapshot (listsnapshot.go): what tests compare its lists
+	// against.
+	NoListSnapshot bool
 }
 
 // Engine is the container runtime. It is safe for concurrent use, and
@@ -129,6 +133,11 @@ type Engine struct {
 
 	// shims keeps a pidfd on each shim seen running (shimwatch_linux.go).
 	shims shimWatch
+
+	// snap is the last brief list of every container, kept for the next
+	// (listsnapshot.go); nil: read the snapshot file.
+	snapMu sync.Mutex
+	snap   *listSnapshot
 
 	// netHold holds a container's network events until its record is
 	// saved (eventhold.go).

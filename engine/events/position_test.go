@@ -84,7 +84,7 @@ func TestSinceReadsWhatCameAfter(t *testing.T) {
 
 func TestSinceLostWhenCutOrUncounted(t *testing.T) {
 	tests := []struct {
-		name  string
+		name   string
 		break_ func(t *testing.T, dir string)
 	}{
 		{"cut short", func(t *testing.T, dir string) {
