@@ -195,7 +195,11 @@ func New(opts Options) (*Engine, error) {
 	}
 	netHold := new(eventHold)
 	opts.Network.Event = func(action, id string, attrs map[string]string) {
-		netHold.emit(attrs[events.AttrContainer], func() { emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs) })
+		netHold.emit(attrs[events.AttrContainer], func() {
+			if !emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs) && attrs[events.AttrContainer] != "" {
+				dropListSnapshot(opts.Root)
+			}
+		})
 	}
 	nets, err := network.Open(opts.Network)
 	if err != nil {

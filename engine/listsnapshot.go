@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"berth/engine/events"
 	"berth/internal/atomicfile"
@@ -34,7 +35,14 @@ import (
 //   - Anything doubtful lists every container: no snapshot, one that
 //     does not decode whole, of another version, or events lost since
 //     its stamp (events.ErrLost). A list that found a damaged record
-//     writes none, so the next list reads it again.
+//     writes none, so the next list reads it again; an event that could
+//     not be appended removes the snapshot (dropListSnapshot).
+//   - A snapshot descends from a list of every container at most
+//     listSnapshotMaxAge old: a change whose event never came (the
+//     process that saved it killed before it appended the event, a
+//     record damaged on disk, an older berth) is listed within that
+//     time, as the full-screen program's list of every container every
+//     30 s did before.
 //
 // The snapshot is a cache: written atomically but not synced, in the
 // data root, one JSON line of header (listSnapshotHeader) and one per
@@ -49,6 +57,10 @@ const listSnapshotName = "containers.list"
 // is not read. Raise it when briefOf keeps more or other fields.
 const listSnapshotVersion = 1
 
+// listSnapshotMaxAge is how long a snapshot is followed by the events
+// after the list of every container it descends from.
+const listSnapshotMaxAge = 30 * time.Second
+
 // rewriteAfterEvents is how many events past its stamp have a snapshot
 // written again even though none changed a container (image pulls,
 // execs), so that the next list does not read them again.
@@ -58,6 +70,7 @@ const rewriteAfterEvents = 256
 type listSnapshotHeader struct {
 	Version int             `json:"version"`
 	Events  events.Position `json:"events"` // where the events ended when the list began
+	Full    time.Time       `json:"full"`   // when the list of every container it descends from began
 	Count   int             `json:"count"`  // the record lines that follow
 }
 
@@ -65,6 +78,7 @@ type listSnapshotHeader struct {
 // pos.
 type listSnapshot struct {
 	pos  events.Position
+	full time.Time // when the list of every container it descends from began
 	recs []*record
 }
 
@@ -74,7 +88,7 @@ var errBadSnapshot = errors.New("bad list snapshot")
 func encodeListSnapshot(s listSnapshot) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
-	if err := enc.Encode(listSnapshotHeader{Version: listSnapshotVersion, Events: s.pos, Count: len(s.recs)}); err != nil {
+	if err := enc.Encode(listSnapshotHeader{Version: listSnapshotVersion, Events: s.pos, Full: s.full, Count: len(s.recs)}); err != nil {
 		return nil, err
 	}
 	for _, c := range s.recs {
@@ -103,7 +117,7 @@ func decodeListSnapshot(data []byte) (listSnapshot, error) {
 	if h.Count != len(lines)-1 {
 		return listSnapshot{}, fmt.Errorf("%w: %d records, the header says %d", errBadSnapshot, len(lines)-1, h.Count)
 	}
-	s := listSnapshot{pos: h.Events, recs: make([]*record, 0, h.Count)}
+	s := listSnapshot{pos: h.Events, full: h.Full, recs: make([]*record, 0, h.Count)}
 	for _, line := range lines[1:] {
 		c := new(record)
 		if err := json.Unmarshal(line, c); err != nil {
@@ -144,7 +158,7 @@ func patchSnapshot(s listSnapshot, ids []string, fresh []*record, pos events.Pos
 		freshList = append(freshList, &c.Container)
 	}
 	patched := PatchList(list, ids, freshList)
-	out := listSnapshot{pos: pos, recs: make([]*record, len(patched))}
+	out := listSnapshot{pos: pos, full: s.full, recs: make([]*record, len(patched))}
 	for i, c := range patched {
 		out.recs[i] = byID[c.ID]
 	}
@@ -160,13 +174,14 @@ func (e *Engine) briefListAll() ([]*record, error) {
 	defer e.snapMu.Unlock()
 	base, ok := e.snap, e.snap != nil
 	if !ok {
+		base = &listSnapshot{}
 		if data, err := os.ReadFile(e.listSnapshotPath()); err == nil {
 			if s, err := decodeListSnapshot(data); err == nil {
 				base, ok = &s, true
 			}
 		}
 	}
-	if ok {
+	if age := time.Since(base.full); ok && age >= 0 && age < listSnapshotMaxAge {
 		if evs, end, err := e.events.Since(base.pos); err == nil {
 			return e.patchedList(*base, evs, end)
 		}
@@ -202,6 +217,7 @@ func (e *Engine) patchedList(base listSnapshot, evs []events.Event, end events.P
 // the snapshot, stamped before the first was read.
 func (e *Engine) fullBriefList() ([]*record, error) {
 	e.snap = nil
+	full := time.Now()
 	pos, perr := e.events.Position()
 	ids, err := e.store.ids()
 	if err != nil {
@@ -212,7 +228,7 @@ func (e *Engine) fullBriefList() ([]*record, error) {
 		return nil, err
 	}
 	if perr == nil && !damaged {
-		e.keepSnapshot(listSnapshot{pos: pos, recs: recs})
+		e.keepSnapshot(listSnapshot{pos: pos, full: full, recs: recs})
 	}
 	return recs, nil
 }
@@ -273,4 +289,13 @@ func (e *Engine) withHealthRead(recs []*record) ([]*record, error) {
 		out = slices.DeleteFunc(out, func(c *record) bool { return c == nil })
 	}
 	return out, nil
+}
+
+// dropListSnapshot removes the snapshot after an event could not be
+// appended (a full disk): the change it told of would be missed. A
+// long-lived process's snapshot in memory is followed no longer than
+// listSnapshotMaxAge. A failure to remove is dropped: there is nowhere
+// left to tell.
+func dropListSnapshot(root string) {
+	_ = os.Remove(filepath.Join(root, listSnapshotName))
 }

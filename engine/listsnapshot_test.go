@@ -25,7 +25,8 @@ func snapRecord(id, name string) *record {
 
 func TestListSnapshotFormat(t *testing.T) {
 	pos := events.Position{Rotation: 2, Ino: 77, Off: 1234}
-	good, err := encodeListSnapshot(listSnapshot{pos: pos, recs: []*record{snapRecord("a", "one"), snapRecord("b", "two")}})
+	full := time.Date(2026, 12, 8, 3, 4, 5, 6, time.UTC)
+	good, err := encodeListSnapshot(listSnapshot{pos: pos, full: full, recs: []*record{snapRecord("a", "one"), snapRecord("b", "two")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestListSnapshotFormat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.pos != pos || len(s.recs) != 2 || s.recs[1].Name != "/two" || s.recs[0].Config.Labels["k"] != "v" {
+	if s.pos != pos || !s.full.Equal(full) || len(s.recs) != 2 || s.recs[1].Name != "/two" || s.recs[0].Config.Labels["k"] != "v" {
 		t.Fatalf("decoded %+v", s)
 	}
 	lines := bytes.SplitAfter(good, []byte("\n"))
@@ -173,7 +174,7 @@ func TestListSnapshotFallsBack(t *testing.T) {
 	create(t, e, CreateOptions{Config: ContainerConfig{Cmd: []string{"true"}}, HostConfig: HostConfig{NetworkMode: "none"}})
 	path := filepath.Join(e.opts.Root, listSnapshotName)
 	eventsDir := filepath.Join(e.opts.Root, "events")
-	plant := func(t *testing.T) {
+	plant := func(t *testing.T, full time.Time) {
 		t.Helper()
 		list, err := openAgain(t, e, true).List(context.Background(), ListOptions{All: true, Brief: true})
 		if err != nil {
@@ -187,7 +188,7 @@ func TestListSnapshotFallsBack(t *testing.T) {
 		for _, c := range list {
 			recs = append(recs, &record{Container: *c})
 		}
-		data, err := encodeListSnapshot(listSnapshot{pos: pos, recs: recs})
+		data, err := encodeListSnapshot(listSnapshot{pos: pos, full: full, recs: recs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +200,7 @@ func TestListSnapshotFallsBack(t *testing.T) {
 		t.Helper()
 		return strings.Contains(listJSON(t, openAgain(t, e, false)), `"/ghost"`)
 	}
-	plant(t)
+	plant(t, time.Now())
 	if !ghost(t) {
 		t.Fatal("a trusted snapshot was not read")
 	}
@@ -207,6 +208,25 @@ func TestListSnapshotFallsBack(t *testing.T) {
 		name   string
 		break_ func(t *testing.T)
 	}{
+		{"descended from a list of every container too long ago", func(t *testing.T) {
+			plant(t, time.Now().Add(-listSnapshotMaxAge-time.Second))
+		}},
+		{"an event that could not be appended", func(t *testing.T) {
+			live := filepath.Join(eventsDir, "events.log")
+			if err := os.Rename(live, live+".aside"); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Mkdir(live, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			e.Emit(events.TypeContainer, events.ActionRename, strings.Repeat("e", 64), map[string]string{events.AttrName: "x"})
+			if err := os.Remove(live); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(live+".aside", live); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{"truncated", func(t *testing.T) {
 			if err := os.Truncate(path, 40); err != nil {
 				t.Fatal(err)
@@ -245,7 +265,7 @@ func TestListSnapshotFallsBack(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e.Emit(events.TypeVolume, events.ActionCreate, "v", map[string]string{events.AttrName: "v"})
-			plant(t)
+			plant(t, time.Now())
 			if !ghost(t) {
 				t.Fatal("a trusted snapshot was not read")
 			}
