@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"berth/engine/events"
@@ -46,9 +48,12 @@ import (
 //
 // The snapshot is a cache: written atomically but not synced, in the
 // data root, one JSON line of header (listSnapshotHeader) and one per
-// brief record. A long-lived process (the full-screen program, the API
-// server) also keeps the last one in memory, so its unchanged records
-// are the same values from list to list.
+// brief record (snapshotRecord: only what briefOf keeps, a few hundred
+// bytes). Reading it is most of what a list costs, so its lines are
+// decoded on every CPU, and written again as they were read but for
+// the records that changed. A long-lived process (the full-screen
+// program, the API server) also keeps the last one in memory, so its
+// unchanged records are the same values from list to list.
 
 // listSnapshotName is the snapshot's file in the data root.
 const listSnapshotName = "containers.list"
@@ -80,6 +85,9 @@ type listSnapshot struct {
 	pos  events.Position
 	full time.Time // when the list of every container it descends from began
 	recs []*record
+	// lines are the snapshot lines of records as read or written, so
+	// that a snapshot written again encodes only what changed.
+	lines map[*record][]byte
 }
 
 var errBadSnapshot = errors.New("bad list snapshot")
@@ -92,7 +100,11 @@ func encodeListSnapshot(s listSnapshot) ([]byte, error) {
 		return nil, err
 	}
 	for _, c := range s.recs {
-		if err := enc.Encode(c); err != nil {
+		if line, ok := s.lines[c]; ok {
+			buf.Write(line)
+			continue
+		}
+		if err := enc.Encode(toSnapshotRecord(c)); err != nil {
 			return nil, fmt.Errorf("encode container %s: %w", c.ID, err)
 		}
 	}
@@ -106,7 +118,8 @@ func decodeListSnapshot(data []byte) (listSnapshot, error) {
 	if len(data) == 0 || data[len(data)-1] != '\n' {
 		return listSnapshot{}, fmt.Errorf("%w: cut short", errBadSnapshot)
 	}
-	lines := bytes.Split(data[:len(data)-1], []byte{'\n'})
+	lines := bytes.SplitAfter(data, []byte{'\n'}) // each with its newline
+	lines = lines[:len(lines)-1]                  // the empty one after the last
 	var h listSnapshotHeader
 	if err := json.Unmarshal(lines[0], &h); err != nil {
 		return listSnapshot{}, fmt.Errorf("%w: header: %w", errBadSnapshot, err)
@@ -117,16 +130,40 @@ func decodeListSnapshot(data []byte) (listSnapshot, error) {
 	if h.Count != len(lines)-1 {
 		return listSnapshot{}, fmt.Errorf("%w: %d records, the header says %d", errBadSnapshot, len(lines)-1, h.Count)
 	}
-	s := listSnapshot{pos: h.Events, full: h.Full, recs: make([]*record, 0, h.Count)}
-	for _, line := range lines[1:] {
-		c := new(record)
-		if err := json.Unmarshal(line, c); err != nil {
-			return listSnapshot{}, fmt.Errorf("%w: %w", errBadSnapshot, err)
+	s := listSnapshot{pos: h.Events, full: h.Full, recs: make([]*record, h.Count)}
+	lines = lines[1:]
+	errs := make([]error, len(lines))
+	decode := func(i int) {
+		var r snapshotRecord
+		if err := json.Unmarshal(lines[i], &r); err != nil {
+			errs[i] = fmt.Errorf("%w: %w", errBadSnapshot, err)
+			return
 		}
+		c := r.record()
 		if !isFullID(c.ID) || !c.State.Status.Valid() {
-			return listSnapshot{}, fmt.Errorf("%w: a record of %q, status %q", errBadSnapshot, c.ID, c.State.Status)
+			errs[i] = fmt.Errorf("%w: a record of %q, status %q", errBadSnapshot, c.ID, c.State.Status)
+			return
 		}
-		s.recs = append(s.recs, c)
+		s.recs[i] = c
+	}
+	// As loadAll: decoding is most of what a list from a snapshot costs,
+	// one line independent of the others.
+	workers := min(runtime.GOMAXPROCS(0), len(lines)/minPerWorker+1)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(lines); i += workers {
+				decode(i)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return listSnapshot{}, err
+	}
+	s.lines = make(map[*record][]byte, len(lines))
+	for i, c := range s.recs {
+		s.lines[c] = lines[i]
 	}
 	return s, nil
 }
@@ -158,9 +195,12 @@ func patchSnapshot(s listSnapshot, ids []string, fresh []*record, pos events.Pos
 		freshList = append(freshList, &c.Container)
 	}
 	patched := PatchList(list, ids, freshList)
-	out := listSnapshot{pos: pos, full: s.full, recs: make([]*record, len(patched))}
+	out := listSnapshot{pos: pos, full: s.full, recs: make([]*record, len(patched)), lines: make(map[*record][]byte, len(patched))}
 	for i, c := range patched {
 		out.recs[i] = byID[c.ID]
+		if line, ok := s.lines[out.recs[i]]; ok {
+			out.lines[out.recs[i]] = line
+		}
 	}
 	return out
 }
@@ -208,7 +248,7 @@ func (e *Engine) patchedList(base listSnapshot, evs []events.Event, end events.P
 		s.pos = end
 		e.keepSnapshot(s)
 	} else if e.snap == nil {
-		e.snap = &s // as read from the file: no need to write it again
+		e.remember(s) // as read from the file: no need to write it again
 	}
 	return e.withHealthRead(s.recs)
 }
@@ -254,12 +294,19 @@ func (e *Engine) loadBrief(ids []string) (recs []*record, damaged bool, err erro
 // dropped: the snapshot is a cache, and the next process lists every
 // container.
 func (e *Engine) keepSnapshot(s listSnapshot) {
-	e.snap = &s
 	data, err := encodeListSnapshot(s)
+	e.remember(s)
 	if err != nil {
 		return
 	}
 	_ = atomicfile.ReplaceUnsynced(e.listSnapshotPath(), data, 0o600) // a cache; see above
+}
+
+// remember keeps s in memory for the next list, without its lines: a
+// long-lived process keeps its records and not their encoding too.
+func (e *Engine) remember(s listSnapshot) {
+	s.lines = nil
+	e.snap = &s
 }
 
 // withHealthRead is recs with the record of every active container

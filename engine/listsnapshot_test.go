@@ -237,7 +237,7 @@ func TestListSnapshotFallsBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(path, bytes.Replace(data, []byte(`"Id"`), []byte(`"Id`), 1), 0o600); err != nil {
+			if err := os.WriteFile(path, bytes.Replace(data, []byte(`"id"`), []byte(`"id`), 1), 0o600); err != nil {
 				t.Fatal(err)
 			}
 		}},
