@@ -31,6 +31,12 @@
 //     after it never finds it running. restart.go holds the restart rules
 //     (docker's), boot.go `berth system boot`, which applies them after a
 //     reboot.
+//   - list.go lists; a brief list of every container (what ps, the
+//     Docker API's list and the TUI ask for) reads a snapshot of the
+//     last one and the events since (listsnapshot.go), so every change
+//     to what it shows is saved before an event naming the container is
+//     appended (listpatch.go has the rules; eventhold.go holds network
+//     events until the record is saved).
 //   - damaged.go: a record that cannot be read (decodeRecord in record.go
 //     says which) makes its container dead, never breaks the others; it
 //     is removed from what its ID alone finds: shim, cgroup, layer, name,
