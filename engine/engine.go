@@ -141,9 +141,11 @@ type Engine struct {
 	shims shimWatch
 
 	// snap is the last brief list of every container, kept for the next
-	// (listsnapshot.go); nil: read the snapshot file.
-	snapMu sync.Mutex
-	snap   *listSnapshot
+	// while the snapshot file is still the one snapFile names (the one
+	// this Engine read or wrote) (listsnapshot.go); nil: read the file.
+	snapMu   sync.Mutex
+	snap     *listSnapshot
+	snapFile fileIdentity
 
 	// netHold holds a container's network events until its record is
 	// saved (eventhold.go).

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"time"
 
 	"berth/engine/events"
@@ -52,8 +53,9 @@ import (
 // bytes). Reading it is most of what a list costs, so its lines are
 // decoded on every CPU, and written again as they were read but for
 // the records that changed. A long-lived process (the full-screen
-// program, the API server) also keeps the last one in memory, so its
-// unchanged records are the same values from list to list.
+// program, the API server) also keeps the last one in memory while the
+// file is the one it read or wrote, so its unchanged records are the
+// same values from list to list.
 
 // listSnapshotName is the snapshot's file in the data root.
 const listSnapshotName = "containers.list"
@@ -212,10 +214,17 @@ func (e *Engine) listSnapshotPath() string { return filepath.Join(e.opts.Root, l
 func (e *Engine) briefListAll() ([]*record, error) {
 	e.snapMu.Lock()
 	defer e.snapMu.Unlock()
+	path := e.listSnapshotPath()
+	file, err := identify(path)
+	if err != nil || file != e.snapFile {
+		e.snap = nil // another process wrote one since, or dropped it
+	}
 	base, ok := e.snap, e.snap != nil
 	if !ok {
 		base = &listSnapshot{}
-		if data, err := os.ReadFile(e.listSnapshotPath()); err == nil {
+	}
+	if !ok && err == nil {
+		if data, err := os.ReadFile(path); err == nil {
 			if s, err := decodeListSnapshot(data); err == nil {
 				base, ok = &s, true
 			}
@@ -223,14 +232,14 @@ func (e *Engine) briefListAll() ([]*record, error) {
 	}
 	if age := time.Since(base.full); ok && age >= 0 && age < listSnapshotMaxAge {
 		if evs, end, err := e.events.Since(base.pos); err == nil {
-			return e.patchedList(*base, evs, end)
+			return e.patchedList(*base, evs, end, file)
 		}
 	}
 	return e.fullBriefList()
 }
 
 // patchedList is base after evs, which end at end.
-func (e *Engine) patchedList(base listSnapshot, evs []events.Event, end events.Position) ([]*record, error) {
+func (e *Engine) patchedList(base listSnapshot, evs []events.Event, end events.Position, file fileIdentity) ([]*record, error) {
 	ids := namedBy(evs)
 	s := base
 	if len(ids) > 0 {
@@ -248,7 +257,7 @@ func (e *Engine) patchedList(base listSnapshot, evs []events.Event, end events.P
 		s.pos = end
 		e.keepSnapshot(s)
 	} else if e.snap == nil {
-		e.remember(s) // as read from the file: no need to write it again
+		e.remember(s, file) // as read from the file: no need to write it again
 	}
 	return e.withHealthRead(s.recs)
 }
@@ -294,19 +303,46 @@ func (e *Engine) loadBrief(ids []string) (recs []*record, damaged bool, err erro
 // dropped: the snapshot is a cache, and the next process lists every
 // container.
 func (e *Engine) keepSnapshot(s listSnapshot) {
+	e.snap = nil
 	data, err := encodeListSnapshot(s)
-	e.remember(s)
 	if err != nil {
 		return
 	}
-	_ = atomicfile.ReplaceUnsynced(e.listSnapshotPath(), data, 0o600) // a cache; see above
+	path := e.listSnapshotPath()
+	if atomicfile.ReplaceUnsynced(path, data, 0o600) != nil {
+		return // a cache; see above
+	}
+	if file, err := identify(path); err == nil {
+		e.remember(s, file)
+	}
 }
 
-// remember keeps s in memory for the next list, without its lines: a
-// long-lived process keeps its records and not their encoding too.
-func (e *Engine) remember(s listSnapshot) {
+// remember keeps s, which file holds, in memory for the next list,
+// without its lines: a long-lived process keeps its records and not
+// their encoding too.
+func (e *Engine) remember(s listSnapshot, file fileIdentity) {
 	s.lines = nil
-	e.snap = &s
+	e.snap, e.snapFile = &s, file
+}
+
+// fileIdentity tells a snapshot file from the one written before it:
+// each is a new file renamed into place.
+type fileIdentity struct {
+	ino   uint64
+	size  int64
+	mtime int64
+}
+
+func identify(path string) (fileIdentity, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileIdentity{}, err
+	}
+	id := fileIdentity{size: fi.Size(), mtime: fi.ModTime().UnixNano()}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		id.ino = st.Ino
+	}
+	return id, nil
 }
 
 // withHealthRead is recs with the record of every active container
@@ -340,9 +376,8 @@ func (e *Engine) withHealthRead(recs []*record) ([]*record, error) {
 
 // dropListSnapshot removes the snapshot after an event could not be
 // appended (a full disk): the change it told of would be missed. A
-// long-lived process's snapshot in memory is followed no longer than
-// listSnapshotMaxAge. A failure to remove is dropped: there is nowhere
-// left to tell.
+// long-lived process's snapshot in memory goes with the file. A failure
+// to remove is dropped: there is nowhere left to tell.
 func dropListSnapshot(root string) {
 	_ = os.Remove(filepath.Join(root, listSnapshotName))
 }

@@ -204,6 +204,22 @@ func TestListSnapshotFallsBack(t *testing.T) {
 	if !ghost(t) {
 		t.Fatal("a trusted snapshot was not read")
 	}
+	// A long-lived process's snapshot in memory goes with the file: it
+	// reads another process's, and lists every container once the file
+	// is removed (an event that could not be appended).
+	if _, err := e.List(context.Background(), ListOptions{All: true, Brief: true}); err != nil {
+		t.Fatal(err)
+	}
+	plant(t, time.Now())
+	if !strings.Contains(listJSON(t, e), `"/ghost"`) {
+		t.Fatal("a long-lived process kept its snapshot after another was written")
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(listJSON(t, e), `"/ghost"`) {
+		t.Fatal("a long-lived process kept its snapshot after the file was removed")
+	}
 	tests := []struct {
 		name   string
 		break_ func(t *testing.T)
