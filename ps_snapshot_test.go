@@ -17,7 +17,7 @@ import (
 const psFormat = "{{.ID}}|{{.Names}}|{{.Image}}|{{.Command}}|{{.Status}}|{{.State}}|{{.Ports}}|{{.Labels}}|{{.Mounts}}|{{.Networks}}|{{.LocalVolumes}}|{{.CreatedAt}}"
 
 // psDurations are the parts of ps's STATUS that change with the clock.
-var psDurations = regexp.MustCompile(`Less than a second|About a minute|About an hour|[0-9]+ (seconds|minutes)`)
+var psDurations = regexp.MustCompile(`Less than a second|About a minute|About an hour|[0-9]+ (seconds?|minutes?|hours?)`)
 
 // psSnapshotEnv is a berth with its list snapshot at hand.
 type psSnapshotEnv struct {
