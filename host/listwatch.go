@@ -16,7 +16,9 @@ import (
 // engine.ListOptions.IDs, then merged with PatchList), and every
 // container only every ListAllEvery, as a safety net for a change no
 // event tells of (a monitor killed without a word), or whenever the
-// events are not followed.
+// events are not followed. On a local machine that list of every
+// container is itself the engine's snapshot and the events since, which
+// reads every record at least every 30 s (engine listsnapshot.go).
 //
 // The zero ListWatch follows nothing: each Next lists every container.
 // Feed it Following when a follow of the events opens or ends, Event
