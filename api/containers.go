@@ -74,7 +74,7 @@ func (s *Server) listContainers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	withSize := queryBool(r, "size")
-	list, err := s.host.List(r.Context(), engine.ListOptions{All: queryBool(r, "all") || limit > 0, Filters: args})
+	list, err := s.host.List(r.Context(), engine.ListOptions{All: queryBool(r, "all") || limit > 0, Filters: args, Brief: true})
 	if err != nil {
 		return containerListError(err)
 	}

@@ -81,7 +81,7 @@ func (a *app) ps(cmd *cobra.Command, f *psFlags) error {
 	if f.latest {
 		last = 1
 	}
-	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: args, Size: size})
+	list, err := eng.List(cmd.Context(), engine.ListOptions{All: f.all || last > 0, Filters: args, Size: size, Brief: true})
 	if err != nil {
 		return err
 	}

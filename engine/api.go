@@ -79,12 +79,13 @@ type ListOptions struct {
 	All     bool
 	Filters map[string][]string
 	Size    bool
-	// Brief lists what a list of containers shows and no more (see
-	// briefOf: no environment, mounts, volumes or the rest of the host
+	// Brief lists what a list of containers shows and its filters read,
+	// and no more (see briefOf: no environment nor the rest of the host
 	// settings), so that a process that keeps a list (the TUI) keeps a
-	// small record per container rather than a whole one. The
-	// records are shared with the engine's cache: the caller must not
-	// change them. It takes no Filters and no Size.
+	// small record per container rather than a whole one. The records
+	// are shared with the engine's caches: the caller must not change
+	// them. A brief list of every container (no IDs) costs what changed
+	// since the last one, not what exists (listsnapshot.go).
 	Brief bool
 	// IDs, when not nil, lists only these containers (full IDs), in
 	// any state, whatever All says: one that is gone, or not a full ID,

@@ -31,6 +31,12 @@
 //     after it never finds it running. restart.go holds the restart rules
 //     (docker's), boot.go `berth system boot`, which applies them after a
 //     reboot.
+//   - list.go lists; a brief list of every container (what ps, the
+//     Docker API's list and the TUI ask for) reads a snapshot of the
+//     last one and the events since (listsnapshot.go), so every change
+//     to what it shows is saved before an event naming the container is
+//     appended (listpatch.go has the rules; eventhold.go holds network
+//     events until the record is saved).
 //   - damaged.go: a record that cannot be read (decodeRecord in record.go
 //     says which) makes its container dead, never breaks the others; it
 //     is removed from what its ID alone finds: shim, cgroup, layer, name,
@@ -101,6 +107,10 @@ type Options struct {
 	// images.Options.Warn) and what failed where no error can be
 	// returned; nil discards it. A shim's goes to its log.
 	Warn func(msg string) `json:"-"`
+	// NoListSnapshot has every list read every record, as before the
+	// list snapshot (listsnapshot.go): what tests compare its lists
+	// against.
+	NoListSnapshot bool
 }
 
 // Engine is the container runtime. It is safe for concurrent use, and
@@ -129,6 +139,17 @@ type Engine struct {
 
 	// shims keeps a pidfd on each shim seen running (shimwatch_linux.go).
 	shims shimWatch
+
+	// snap is the last brief list of every container, kept for the next
+	// while the snapshot file is still the one snapFile names (the one
+	// this Engine read or wrote) (listsnapshot.go); nil: read the file.
+	snapMu   sync.Mutex
+	snap     *listSnapshot
+	snapFile fileIdentity
+
+	// netHold holds a container's network events until its record is
+	// saved (eventhold.go).
+	netHold *eventHold
 }
 
 // New opens the engine's stores under opts.Root and opts.RunRoot.
@@ -180,8 +201,13 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
+	netHold := new(eventHold)
 	opts.Network.Event = func(action, id string, attrs map[string]string) {
-		emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs)
+		netHold.emit(attrs[events.AttrContainer], func() {
+			if !emit(ev, opts.Warn, events.TypeNetwork, action, id, attrs) && attrs[events.AttrContainer] != "" {
+				dropListSnapshot(opts.Root)
+			}
+		})
 	}
 	nets, err := network.Open(opts.Network)
 	if err != nil {
@@ -191,7 +217,7 @@ func New(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols}, nil
+	return &Engine{opts: opts, reserve: reserve, store: st, images: imgs, events: ev, networks: nets, volumes: vols, netHold: netHold}, nil
 }
 
 // Images is the image store the engine runs containers from.

@@ -20,17 +20,24 @@ import (
 //	e.Emit(events.TypeVolume, events.ActionCreate, "data",
 //		map[string]string{events.AttrName: "data", "driver": "local"})
 func (e *Engine) Emit(typ, action, id string, attrs map[string]string) {
-	emit(e.events, e.opts.Warn, typ, action, id, attrs)
+	if !emit(e.events, e.opts.Warn, typ, action, id, attrs) && typ == events.TypeContainer {
+		dropListSnapshot(e.opts.Root)
+	}
 }
 
 // emit is Emit for the stores the engine opens before it exists (the
-// image store, the networks): warn (nil: nowhere) receives a failure.
-func emit(log *events.Log, warn func(string), typ, action, id string, attrs map[string]string) {
+// image store, the networks): warn (nil: nowhere) receives a failure,
+// and false says there was one.
+func emit(log *events.Log, warn func(string), typ, action, id string, attrs map[string]string) bool {
 	ev := events.Event{Time: time.Now().UTC(), Type: typ, Action: action, ID: id,
 		Name: attrs[events.AttrName], Attributes: attrs}
-	if err := log.Append(ev); err != nil && warn != nil {
-		warn(fmt.Sprintf("record the %s %s event of %s: %v", typ, action, cmp.Or(ev.Name, id), err))
+	if err := log.Append(ev); err != nil {
+		if warn != nil {
+			warn(fmt.Sprintf("record the %s %s event of %s: %v", typ, action, cmp.Or(ev.Name, id), err))
+		}
+		return false
 	}
+	return true
 }
 
 // EmitContainer records an event of the container ref with docker's

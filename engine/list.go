@@ -12,11 +12,9 @@ import (
 )
 
 // List returns containers, newest first: running ones, or all with
-// opts.All, narrowed by docker's ps filters (filter.go).
+// opts.All, narrowed by docker's ps filters (filter.go). A brief list of
+// every container reads what changed since the last (listsnapshot.go).
 func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, error) {
-	if opts.Brief && (len(opts.Filters) > 0 || opts.Size) {
-		return nil, invalidf("a brief list takes no filters and no sizes")
-	}
 	if opts.IDs != nil && len(opts.Filters) > 0 {
 		return nil, invalidf("a list of given IDs takes no filters")
 	}
@@ -24,22 +22,18 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	if err != nil {
 		return nil, err
 	}
-	ids, err := e.listedIDs(opts.IDs)
+	recs, err := e.listRecords(opts)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*Container, 0, len(ids))
-	for i, l := range e.loadAll(ids, opts.Brief) {
-		id, c, err := ids[i], l.c, l.err
-		if errors.Is(err, ErrNotFound) {
-			continue // removed while we listed
-		}
-		if err != nil {
-			return nil, err
-		}
+	out := make([]*Container, 0, len(recs))
+	for _, c := range recs {
 		if e.shimDied(c) {
-			if c, err = e.reconcile(id); err != nil {
+			if c, err = e.reconcile(c.ID); err != nil {
 				continue
+			}
+			if opts.Brief {
+				c = briefOf(c)
 			}
 		}
 		if !opts.All && opts.IDs == nil && !c.State.Running() && len(opts.Filters["status"]) == 0 {
@@ -51,6 +45,29 @@ func (e *Engine) List(ctx context.Context, opts ListOptions) ([]*Container, erro
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.After(out[j].Created) })
 	return out, nil
+}
+
+// listRecords is the records a list reads, in no order: those of
+// opts.IDs, or every container's (brief ones from the snapshot).
+func (e *Engine) listRecords(opts ListOptions) ([]*record, error) {
+	if opts.Brief && opts.IDs == nil && !e.opts.NoListSnapshot {
+		return e.briefListAll()
+	}
+	ids, err := e.listedIDs(opts.IDs)
+	if err != nil {
+		return nil, err
+	}
+	recs := make([]*record, 0, len(ids))
+	for _, l := range e.loadAll(ids, opts.Brief) {
+		switch {
+		case errors.Is(l.err, ErrNotFound):
+			continue // removed while we listed
+		case l.err != nil:
+			return nil, l.err
+		}
+		recs = append(recs, l.c)
+	}
+	return recs, nil
 }
 
 // listedIDs is the containers a list reads: every one in the store, or

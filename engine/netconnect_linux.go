@@ -42,6 +42,7 @@ func (e *Engine) connectNetwork(netRef, ref string, opts ConnectOptions) error {
 		return err
 	}
 	defer unlock()
+	defer e.netHold.hold(c.ID)() // after the save below, before the unlock
 	mode := c.HostConfig.NetworkMode
 	switch {
 	case mode == network.NameHost || mode == network.NameNone || containerRef(mode) != "":
@@ -193,6 +194,7 @@ func (e *Engine) disconnectNetwork(netRef, ref string, force bool) error {
 		return err
 	}
 	defer unlock()
+	defer e.netHold.hold(c.ID)() // after the save below, before the unlock
 	if n.Driver != network.DriverBridge {
 		return invalidf("container cannot be disconnected from host network or connected to host network")
 	}

@@ -706,19 +706,23 @@ func (s *shim) recordStart(pid int) (stopped bool, err error) {
 
 // recordFailure records a start that failed: a container that never ran
 // stays "created" with the error, as docker shows it; one that ran before
-// is "exited".
+// is "exited". Then, as docker's daemon, a die event with the exit code:
+// a list kept by the events reads the record again.
 func (s *shim) recordFailure(err error) {
-	_, uerr := s.update(func(c *record) error {
+	code := ExitCode(err)
+	c, uerr := s.update(func(c *record) error {
 		if aerr := c.State.apply(evStartFailed, time.Now().UTC()); aerr != nil {
 			return aerr
 		}
-		c.State.ExitCode = ExitCode(err)
+		c.State.ExitCode = code
 		c.State.Error = err.Error()
 		return nil
 	})
 	if uerr != nil {
 		s.logf("record the failed start (%v): %v", err, uerr)
+		return
 	}
+	s.e.event(c, "die", map[string]string{"exitCode": fmt.Sprint(code)})
 }
 
 // recordExit records how the process ended and decides, by the restart

@@ -2,7 +2,6 @@ package host
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"berth/engine"
@@ -17,7 +16,9 @@ import (
 // engine.ListOptions.IDs, then merged with PatchList), and every
 // container only every ListAllEvery, as a safety net for a change no
 // event tells of (a monitor killed without a word), or whenever the
-// events are not followed.
+// events are not followed. On a local machine that list of every
+// container is itself the engine's snapshot and the events since, which
+// reads every record at least every 30 s (engine listsnapshot.go).
 //
 // The zero ListWatch follows nothing: each Next lists every container.
 // Feed it Following when a follow of the events opens or ends, Event
@@ -93,63 +94,12 @@ func (w *ListWatch) Failed(all bool, ids []string) {
 	}
 }
 
-// unlisted are the container actions that change nothing a list of
-// containers shows (docker's ps): a process run inside it, a stream
-// attached to it, files copied out of or into it. Every other container
-// event, and one of a kind not known here, has it listed again.
-var unlisted = []string{
-	events.ActionExecCreate, events.ActionExecStart, events.ActionExecDie,
-	events.ActionAttach, events.ActionDetach,
-	"archive-path", "extract-to-dir", "export",
-}
+// ChangedBy is the container whose listed record ev may have changed
+// (engine.ChangedBy: the rule the engine's own list snapshot follows).
+func ChangedBy(ev events.Event) string { return engine.ChangedBy(ev) }
 
-// ChangedBy is the container whose listed record ev may have changed: a
-// container event's own (but for the unlisted actions), the container
-// a network event connects or disconnects; "" for none.
-func ChangedBy(ev events.Event) string {
-	switch ev.Type {
-	case events.TypeContainer:
-		action, _, _ := strings.Cut(ev.Action, ":") // "exec_start: sh"
-		if slices.Contains(unlisted, action) {
-			return ""
-		}
-		return ev.ID
-	case events.TypeNetwork:
-		return ev.Attributes[events.AttrContainer]
-	}
-	return ""
-}
-
-// PatchList is list (every container, as engine List returns them)
-// after the containers ids were listed again as fresh: each of ids is
-// fresh's record, or gone when fresh has none; one fresh had not listed
-// is added. The result is newest first, as List's, and list is left as
-// it was.
+// PatchList is list after the containers ids were listed again as fresh
+// (engine.PatchList).
 func PatchList(list []*engine.Container, ids []string, fresh []*engine.Container) []*engine.Container {
-	byID := make(map[string]*engine.Container, len(fresh))
-	for _, c := range fresh {
-		byID[c.ID] = c
-	}
-	asked := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		asked[id] = true
-	}
-	out := make([]*engine.Container, 0, len(list)+len(fresh))
-	for _, c := range list {
-		if f, ok := byID[c.ID]; ok {
-			out = append(out, f)
-			delete(byID, c.ID)
-			continue
-		}
-		if !asked[c.ID] {
-			out = append(out, c)
-		}
-	}
-	for _, c := range fresh {
-		if byID[c.ID] != nil {
-			out = append(out, c)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b *engine.Container) int { return b.Created.Compare(a.Created) })
-	return out
+	return engine.PatchList(list, ids, fresh)
 }

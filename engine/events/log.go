@@ -131,6 +131,9 @@ func (l *Log) prepare(n int64) error {
 		return err
 	}
 	if ino != 0 && size > 0 && size+n > l.maxSize {
+		if err := l.countRotation(); err != nil {
+			return err
+		}
 		if err := os.Rename(cur, l.path(oldName)); err != nil {
 			return fmt.Errorf("rotate %s: %w", cur, err)
 		}

@@ -31,6 +31,18 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // whose previous content is as good after a crash as the new (what changed
 // dies with the machine, as the leases of running containers do).
 func Replace(path string, data []byte, perm os.FileMode) error {
+	return replace(path, data, perm, true)
+}
+
+// ReplaceUnsynced is Replace without waiting for the data to reach the
+// disk: after a crash the file may be the old content, the new, or the
+// new cut short or empty. It is for a cache whose reader checks that it
+// is whole and reads the source again when it is not.
+func ReplaceUnsynced(path string, data []byte, perm os.FileMode) error {
+	return replace(path, data, perm, false)
+}
+
+func replace(path string, data []byte, perm os.FileMode, sync bool) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return err
@@ -40,7 +52,7 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	if err == nil {
 		err = f.Chmod(perm)
 	}
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
