@@ -31,23 +31,30 @@ func (e *Engine) loadAll(ids []string, brief bool) []loaded {
 		}
 		out[i] = loaded{c: c, err: err}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(ids)/minPerWorker+1)
+	forEachOnCPUs(len(ids), load)
+	return out
+}
+
+// forEachOnCPUs calls fn for each of 0..n-1, on as many goroutines as
+// there are CPUs when n is large enough to be worth them: for work on
+// records (decoding JSON) one independent of the others.
+func forEachOnCPUs(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minPerWorker+1)
 	if workers <= 1 {
-		for i := range ids {
-			load(i)
+		for i := range n {
+			fn(i)
 		}
-		return out
+		return
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(ids); i += workers {
-				load(i)
+			for i := w; i < n; i += workers {
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 // minPerWorker is how many records make a goroutine worth starting.

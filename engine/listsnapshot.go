@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"sync"
 	"syscall"
 	"time"
 
@@ -150,16 +148,7 @@ func decodeListSnapshot(data []byte) (listSnapshot, error) {
 	}
 	// As loadAll: decoding is most of what a list from a snapshot costs,
 	// one line independent of the others.
-	workers := min(runtime.GOMAXPROCS(0), len(lines)/minPerWorker+1)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(lines); i += workers {
-				decode(i)
-			}
-		})
-	}
-	wg.Wait()
+	forEachOnCPUs(len(lines), decode)
 	if err := errors.Join(errs...); err != nil {
 		return listSnapshot{}, err
 	}

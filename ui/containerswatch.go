@@ -219,22 +219,7 @@ func readCmd(sh *shared, gen int, ask listAsk, statsOf []string, sample map[stri
 // eventsBatchMax of them at a time.
 func waitChangesCmd(h int, s *eventStream) tea.Cmd {
 	return func() tea.Msg {
-		e, ok := <-s.ch
-		if !ok {
-			return changesBatchMsg{host: h, stream: s, done: true}
-		}
-		batch := []events.Event{e}
-		for len(batch) < eventsBatchMax {
-			select {
-			case e, ok := <-s.ch:
-				if !ok {
-					return changesBatchMsg{host: h, stream: s, events: batch, done: true}
-				}
-				batch = append(batch, e)
-			default:
-				return changesBatchMsg{host: h, stream: s, events: batch}
-			}
-		}
-		return changesBatchMsg{host: h, stream: s, events: batch}
+		batch, done := s.nextBatch()
+		return changesBatchMsg{host: h, stream: s, events: batch, done: done}
 	}
 }

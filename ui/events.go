@@ -469,22 +469,30 @@ func eventObject(e events.Event) string {
 // has arrived too (up to eventsBatchMax).
 func waitEventsCmd(gen int, s *eventStream) tea.Cmd {
 	return func() tea.Msg {
-		e, ok := <-s.ch
-		if !ok {
-			return eventsBatchMsg{gen: gen, stream: s, done: true}
-		}
-		batch := []events.Event{e}
-		for len(batch) < eventsBatchMax {
-			select {
-			case e, ok := <-s.ch:
-				if !ok {
-					return eventsBatchMsg{gen: gen, stream: s, events: batch, done: true}
-				}
-				batch = append(batch, e)
-			default:
-				return eventsBatchMsg{gen: gen, stream: s, events: batch}
-			}
-		}
-		return eventsBatchMsg{gen: gen, stream: s, events: batch}
+		batch, done := s.nextBatch()
+		return eventsBatchMsg{gen: gen, stream: s, events: batch, done: done}
 	}
+}
+
+// nextBatch blocks for the next event, then takes every one that has
+// arrived too, up to eventsBatchMax; done says the stream has ended
+// (after the events returned, if any).
+func (s *eventStream) nextBatch() (batch []events.Event, done bool) {
+	e, ok := <-s.ch
+	if !ok {
+		return nil, true
+	}
+	batch = []events.Event{e}
+	for len(batch) < eventsBatchMax {
+		select {
+		case e, ok := <-s.ch:
+			if !ok {
+				return batch, true
+			}
+			batch = append(batch, e)
+		default:
+			return batch, false
+		}
+	}
+	return batch, false
 }
